@@ -1,0 +1,67 @@
+// cli.c - `convstep` with a subcommand: dispatch, --help, --version.
+#include "cli.h"
+
+#include <string.h>
+
+#ifndef CONVSTEP_VERSION
+#define CONVSTEP_VERSION "dev"
+#endif
+
+static const char main_help_[] =
+    "usage: convstep <command> [options]\n"
+    "\n"
+    "convstep runs a real convolutional network and shows every step of it.\n"
+    "\n"
+    "commands:\n"
+    "  conv      work out a convolution step by step (formula, windows, products, map)\n"
+    "  pool      work out max or average pooling step by step\n"
+    "  summary   list a model's layers, output shapes and parameter counts, as Keras does\n"
+    "\n"
+    "options:\n"
+    "  --help      this text; `convstep <command> --help` explains a command\n"
+    "  --version   print the version\n"
+    "\n"
+    "examples:\n"
+    "  convstep conv --input '1 1 1 0 0; 0 1 1 1 0; 0 0 1 1 1; 0 0 1 1 0; 0 1 1 0 0' \\\n"
+    "                --kernel '1 0 1; 0 1 0; 1 0 1'\n"
+    "  convstep pool --input '1 3 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4' --mode max --size 2\n"
+    "  convstep summary --arch lenet5 --input 28x28x1\n";
+
+int cli_fail(FILE *err, const char *msg, int code) {
+    fprintf(err, "convstep: error: %s\n", msg);
+    return code;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv, FILE *out, FILE *err);
+} commands_[] = {
+    {"conv", cmd_conv},
+    {"pool", cmd_pool},
+    {"summary", cmd_summary},
+};
+
+int cli_main(int argc, char **argv, FILE *out, FILE *err) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        if (argc >= 3 && strcmp(argv[1], "help") == 0) {
+            char *help_argv[] = {(char *)"--help"};
+            for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
+                if (strcmp(argv[2], commands_[i].name) == 0)
+                    return commands_[i].run(1, help_argv, out, err);
+        }
+        fputs(main_help_, out);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        fprintf(out, "convstep %s\n", CONVSTEP_VERSION);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
+        if (strcmp(argv[1], commands_[i].name) == 0)
+            return commands_[i].run(argc - 2, argv + 2, out, err);
+    char msg[200];
+    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary; see convstep --help)",
+             argv[1]);
+    return cli_fail(err, msg, CLI_EXIT_USAGE);
+}

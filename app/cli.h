@@ -1,0 +1,34 @@
+// cli.h - the text subcommands (conv, pool, summary), free of SDL so tests can
+// run them in-process. Exit codes: 0 ok, 1 bad input or usage (or an --expect
+// that differs), 2 a runtime failure (out of memory, a write that failed).
+#ifndef APP_CLI_H
+#define APP_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "outsize.h"
+#include "tensor.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_USAGE = 1, CLI_EXIT_RUNTIME = 2 };
+
+// Runs `convstep ARGS...` (argv[0] is the program name). Writes results to
+// out and "convstep: error: ..." messages to err; returns the exit code.
+int cli_main(int argc, char **argv, FILE *out, FILE *err);
+
+// Prints "convstep: error: <msg>" to err and returns code.
+int cli_fail(FILE *err, const char *msg, int code);
+
+// Parses "valid", "same" or a number of padding cells (shared by conv and views).
+bool cli_parse_padding(const char *text, nn_padding *pad, char *err, size_t errsize);
+
+// Parses "HxWxC" (or "HxW" for one channel) into a (C, H, W) shape.
+bool cli_parse_hwc(const char *text, nn_shape *shape, char *err, size_t errsize);
+
+// The subcommands; argv holds the options after the subcommand's name.
+int cmd_conv(int argc, char **argv, FILE *out, FILE *err);
+int cmd_pool(int argc, char **argv, FILE *out, FILE *err);
+int cmd_summary(int argc, char **argv, FILE *out, FILE *err);
+
+#endif

@@ -1,0 +1,37 @@
+// expect.c - comparing a printed map with the engine's result.
+#include "expect.h"
+
+#include <math.h>
+#include <stdio.h>
+
+bool expect_value_matches(float expected, int decimals, float actual) {
+    double e = expected, a = actual;
+    // Float arithmetic leaves tiny errors (0.1 + 0.2): allow a few ulps.
+    double slack = 1e-6 * fmax(1.0, fabs(a));
+    if (decimals < 0) return fabs(e - a) <= 1e-5 * fmax(fabs(a), 1e-30) + slack;
+    double half_unit = 0.5 * pow(10.0, -(decimals > 12 ? 12 : decimals));
+    return fabs(e - a) <= half_unit + slack;
+}
+
+bool expect_check_shape(const app_matrix *expected, int c, int h, int w, char *err,
+                        size_t errsize) {
+    if (expected->c == c && expected->h == h && expected->w == w) return true;
+    if (expected->c != c)
+        snprintf(err, errsize,
+                 "--expect has %d map(s) but the result has %d (one per filter or channel, "
+                 "separated by '|')",
+                 expected->c, c);
+    else
+        snprintf(err, errsize, "--expect is %dx%d but the result is %dx%d", expected->h,
+                 expected->w, h, w);
+    return false;
+}
+
+int expect_compare(const app_matrix *expected, const float *actual, int *wrong) {
+    int n = 0;
+    const int total = expected->c * expected->h * expected->w;
+    for (int i = 0; i < total; i++)
+        if (!expect_value_matches(expected->values[i], expected->decimals[i], actual[i]))
+            wrong[n++] = i;
+    return n;
+}

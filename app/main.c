@@ -1,0 +1,18 @@
+// main.c - the convstep program: hands the command line to the CLI and makes
+// sure a failed write (a closed pipe, a full disk) is an error, not a signal.
+#include <signal.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+int main(int argc, char **argv) {
+    // `convstep conv ... | head` must end with an exit status, never SIGPIPE.
+    signal(SIGPIPE, SIG_IGN);
+    int code = cli_main(argc, argv, stdout, stderr);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        // The reader went away or the disk is full: say so if anyone listens.
+        fprintf(stderr, "convstep: error: writing the output failed\n");
+        if (code == CLI_EXIT_OK) code = CLI_EXIT_RUNTIME;
+    }
+    return code;
+}

@@ -1,0 +1,52 @@
+// arch.h - architecture strings: "conv(6,5,pad=2),relu,maxpool(2),flatten,dense(10)".
+//
+//   conv(F,K[,stride=S][,pad=valid|same|P][,dilation=D])
+//   maxpool(K[,stride=S][,pad=P])      avgpool(K[,stride=S][,pad=P])
+//   relu  sigmoid  tanh  dropout(P)  flatten  dense(N)  softmax
+//
+// Presets (the whole string): lenet5, softmax. Defaults as in Keras: conv
+// padding valid, stride 1, dilation 1; pooling stride = window, padding 0.
+#ifndef NN_ARCH_H
+#define NN_ARCH_H
+
+#include "outsize.h"
+#include "status.h"
+
+typedef enum nn_layer_kind {
+    NN_LAYER_CONV,
+    NN_LAYER_MAXPOOL,
+    NN_LAYER_AVGPOOL,
+    NN_LAYER_RELU,
+    NN_LAYER_SIGMOID,
+    NN_LAYER_TANH,
+    NN_LAYER_DROPOUT,
+    NN_LAYER_FLATTEN,
+    NN_LAYER_DENSE,
+    NN_LAYER_SOFTMAX,
+} nn_layer_kind;
+
+// One layer as the architecture string describes it.
+typedef struct nn_layer_spec {
+    nn_layer_kind kind;
+    int filters;         // conv: F
+    int kernel;          // conv: K; pooling: window K
+    int stride;          // conv, pooling (pooling: 0 in the text means "= window")
+    int dilation;        // conv
+    nn_padding padding;  // conv: valid/same/P; pooling: explicit P
+    int units;           // dense: N
+    float rate;          // dropout: P in [0, 1)
+    int column;          // 1-based column where the layer starts in the string
+} nn_layer_spec;
+
+// The architecture string a preset name stands for, or NULL if it is not one.
+const char *nn_arch_preset(const char *name);
+
+// The text of a layer as it would be written ("conv(6,5,pad=2)") into buf.
+void nn_layer_spec_format(const nn_layer_spec *s, char *buf, int size);
+
+// Parses an architecture string (or preset name) into a malloc'd array of
+// *count layers, which the caller frees. NN_ERR_PARSE with a sentence naming
+// the column on malformed text, unknown layers, options or values.
+nn_status nn_arch_parse(const char *text, nn_layer_spec **layers, int *count, nn_error *err);
+
+#endif

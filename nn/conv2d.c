@@ -1,0 +1,263 @@
+// conv2d.c - convolution: geometry, the arithmetic core, the batch pass and
+// the stepper. The core is the only place that multiplies and adds; the batch
+// pass and the stepper both call it, so what the animation shows is what the
+// network computes (a test checks that bit for bit).
+#include "conv2d.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "nn_internal.h"
+#include "tensor.h"
+
+// Cells covered by the (dilated) kernel, and by the padded input, on one axis.
+static long long span_(const nn_axis *a) { return (long long)a->dilation * (a->f - 1) + 1; }
+static long long padded_(const nn_axis *a) { return (long long)a->n + a->pad_lo + a->pad_hi; }
+// True if the axis is otherwise valid but the kernel does not fit in it.
+static bool kernel_overhangs_(const nn_axis *a) {
+    return a->n > 0 && a->f > 0 && a->dilation > 0 && a->n <= NN_MAX_AXIS &&
+           a->f <= NN_MAX_AXIS && a->dilation <= NN_MAX_AXIS && span_(a) > padded_(a);
+}
+
+nn_status nn_conv2d_geom_init(nn_conv2d_geom *g, const nn_conv2d_config *cfg, nn_error *err) {
+    g->cfg = *cfg;
+    if (cfg->in_c <= 0 || cfg->in_c > NN_MAX_AXIS)
+        return nn_error_set(err, NN_ERR_SHAPE, "the input needs 1 to %d channels, got %d",
+                            NN_MAX_AXIS, cfg->in_c);
+    if (cfg->filters <= 0 || cfg->filters > NN_MAX_AXIS)
+        return nn_error_set(err, NN_ERR_SHAPE, "a convolution needs 1 to %d filters, got %d",
+                            NN_MAX_AXIS, cfg->filters);
+    nn_axis rows = {.n = cfg->in_h, .f = cfg->k_h, .stride = cfg->stride,
+                    .dilation = cfg->dilation};
+    nn_axis cols = {.n = cfg->in_w, .f = cfg->k_w, .stride = cfg->stride,
+                    .dilation = cfg->dilation};
+    nn_status st = nn_padding_resolve(&rows, cfg->padding, "rows", err);
+    if (st == NN_OK) st = nn_padding_resolve(&cols, cfg->padding, "cols", err);
+    if (st != NN_OK) return st;
+    st = nn_axis_solve(&rows, "rows", err);
+    if (st == NN_OK) st = nn_axis_solve(&cols, "cols", err);
+    if (st != NN_OK) {
+        if (kernel_overhangs_(&rows) || kernel_overhangs_(&cols)) {
+            // Say it in two dimensions, the way a student sees it.
+            nn_error_set(err, st,
+                         "the %s %lldx%lld is larger than the padded input %lldx%lld "
+                         "(input %dx%d, padding %d+%d rows, %d+%d cols)",
+                         cfg->dilation > 1 ? "dilated kernel" : "kernel", span_(&rows),
+                         span_(&cols), padded_(&rows), padded_(&cols), cfg->in_h, cfg->in_w,
+                         rows.pad_lo, rows.pad_hi, cols.pad_lo, cols.pad_hi);
+        }
+        return st;
+    }
+    size_t window = nn_checked_mul3((size_t)cfg->in_c, (size_t)cfg->k_h, (size_t)cfg->k_w);
+    size_t outs = nn_checked_mul3((size_t)cfg->filters, (size_t)rows.out, (size_t)cols.out);
+    size_t ins = nn_checked_mul3((size_t)cfg->in_c, (size_t)cfg->in_h, (size_t)cfg->in_w);
+    if (window == 0 || outs == 0 || ins == 0)
+        return nn_error_set(err, NN_ERR_NOMEM,
+                            "a convolution of %dx%dx%d by %d filters of %dx%d is too large "
+                            "(more than %d values in a buffer)",
+                            cfg->in_c, cfg->in_h, cfg->in_w, cfg->filters, cfg->k_h, cfg->k_w,
+                            NN_MAX_ELEMENTS);
+    g->rows = rows;
+    g->cols = cols;
+    g->out_h = rows.out;
+    g->out_w = cols.out;
+    g->window = (int)window;
+    return NN_OK;
+}
+
+// ---- The arithmetic core ---------------------------------------------------
+
+// What the stepper wants to see of one dot product; NULL in the batch pass.
+typedef struct conv2d_trace_ {
+    float *window, *weights, *products, *running;
+    unsigned char *padded;
+    int *in_row, *in_col;
+} conv2d_trace_;
+
+// One output element: the sum over channel, kernel row, kernel column of
+// window x weight, in that order, each step one fmaf, then + bias. This is the
+// arithmetic of convolution in convstep; nn_conv2d_forward computes the same
+// sequence for many elements at once through nn_gemm (see gemm.h).
+//   in [in_c][in_h][in_w] (one sample), w [in_c][k_h][k_w] (one filter)
+static float conv2d_dot_at_(const nn_conv2d_geom *g, const float *in, const float *w,
+                            float bias, int oy, int ox, conv2d_trace_ *tr) {
+    const nn_conv2d_config *c = &g->cfg;
+    const int y0 = oy * c->stride - g->rows.pad_lo;  // window origin in input coordinates
+    const int x0 = ox * c->stride - g->cols.pad_lo;
+    float acc = 0.0f;
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++) {
+        const float *plane = in + (size_t)ch * c->in_h * c->in_w;
+        for (int ky = 0; ky < c->k_h; ky++) {
+            const int y = y0 + ky * c->dilation;
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                const int x = x0 + kx * c->dilation;
+                const int pad = nn_is_padding_(y, x, c->in_h, c->in_w);
+                const float v = pad ? 0.0f : plane[(size_t)y * c->in_w + x];
+                // One fused multiply-add per tap, in this order: the vector
+                // kernels in gemm.c do exactly the same per output lane.
+                const float p = v * w[k];  // shown to the student; the sum uses fmaf
+                acc = fmaf(v, w[k], acc);
+                if (tr) {
+                    tr->window[k] = v;
+                    tr->padded[k] = (unsigned char)pad;
+                    tr->in_row[k] = y;
+                    tr->in_col[k] = x;
+                    tr->weights[k] = w[k];
+                    tr->products[k] = p;
+                    tr->running[k] = acc;
+                }
+            }
+        }
+    }
+    return acc + bias;
+}
+
+// ---- Batch pass -------------------------------------------------------------
+
+// Lays out one sample's windows as columns: col[k][p] is tap k (channel, kernel
+// row, kernel column) of the window of output position p, 0 in the padding.
+//   in [in_c][in_h][in_w] -> col [window][out_h * out_w]
+void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col) {
+    const nn_conv2d_config *c = &g->cfg;
+    const int P = g->out_h * g->out_w;
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++) {
+        const float *plane = in + (size_t)ch * c->in_h * c->in_w;
+        for (int ky = 0; ky < c->k_h; ky++) {
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                float *row = col + (size_t)k * P;
+                for (int oy = 0; oy < g->out_h; oy++) {
+                    const int y = oy * c->stride - g->rows.pad_lo + ky * c->dilation;
+                    float *dst = row + (size_t)oy * g->out_w;
+                    if (y < 0 || y >= c->in_h) {
+                        memset(dst, 0, sizeof(float) * (size_t)g->out_w);
+                        continue;
+                    }
+                    const float *src = plane + (size_t)y * c->in_w;
+                    const int x0 = kx * c->dilation - g->cols.pad_lo;
+                    for (int ox = 0; ox < g->out_w; ox++) {
+                        const int x = x0 + ox * c->stride;
+                        dst[ox] = (x < 0 || x >= c->in_w) ? 0.0f : src[x];
+                    }
+                }
+            }
+        }
+    }
+}
+
+size_t nn_conv2d_col_size(const nn_conv2d_geom *g) {
+    return (size_t)g->window * g->out_h * g->out_w;
+}
+
+void nn_conv2d_forward_ws(const nn_conv2d_geom *g, float *out, const float *in,
+                          const float *weights, const float *bias, int batch, float *col) {
+    const nn_conv2d_config *c = &g->cfg;
+    const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
+    const int P = g->out_h * g->out_w;
+    for (int n = 0; n < batch; n++) {
+        float *o = out + (size_t)n * c->filters * P;
+        nn_conv2d_im2col_(g, in + (size_t)n * in_size, col);
+        // out[f][p] = sum over k of weights[f][k] * col[k][p], in order of k
+        nn_gemm(c->filters, P, g->window, weights, g->window, col, P, o, P, false);
+        for (int f = 0; f < c->filters; f++) {
+            const float b = bias ? bias[f] : 0.0f;  // the core adds 0 when there is no bias
+            float *of = o + (size_t)f * P;
+            for (int p = 0; p < P; p++) of[p] = of[p] + b;
+        }
+    }
+}
+
+void nn_conv2d_forward(const nn_conv2d_geom *g, float *out, const float *in,
+                       const float *weights, const float *bias, int batch) {
+    float *col = malloc(sizeof(float) * nn_conv2d_col_size(g));
+    if (col) {
+        nn_conv2d_forward_ws(g, out, in, weights, bias, batch, col);
+        free(col);
+        return;
+    }
+    // No memory for the columns: the core, one element at a time (same bits).
+    const nn_conv2d_config *c = &g->cfg;
+    const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
+    const size_t out_plane = (size_t)g->out_h * g->out_w;
+    for (int n = 0; n < batch; n++) {
+        const float *x = in + (size_t)n * in_size;
+        for (int f = 0; f < c->filters; f++) {
+            const float *w = weights + (size_t)f * g->window;
+            const float b = bias ? bias[f] : 0.0f;
+            float *o = out + ((size_t)n * c->filters + f) * out_plane;
+            for (int oy = 0; oy < g->out_h; oy++)
+                for (int ox = 0; ox < g->out_w; ox++)
+                    o[(size_t)oy * g->out_w + ox] = conv2d_dot_at_(g, x, w, b, oy, ox, NULL);
+        }
+    }
+}
+
+// ---- Stepper ---------------------------------------------------------------
+
+nn_status nn_conv2d_cursor_init(nn_conv2d_cursor *cur, const nn_conv2d_geom *g,
+                                const float *in, const float *weights, const float *bias,
+                                nn_error *err) {
+    cur->g = g;
+    cur->in = in;
+    cur->weights = weights;
+    cur->bias = bias;
+    cur->next = 0;
+    cur->total = g->cfg.filters * g->out_h * g->out_w;
+    cur->fbuf = malloc(sizeof(float) * 4 * (size_t)g->window);
+    cur->mask = malloc((size_t)g->window);
+    cur->coords = malloc(sizeof(int) * 2 * (size_t)g->window);
+    if (!cur->fbuf || !cur->mask || !cur->coords) {
+        nn_conv2d_cursor_destroy(cur);
+        return nn_error_set(err, NN_ERR_NOMEM, "out of memory for a %d-value window",
+                            g->window);
+    }
+    return NN_OK;
+}
+
+bool nn_conv2d_step_at(nn_conv2d_cursor *cur, int index, nn_conv2d_step *st) {
+    if (index < 0 || index >= cur->total) return false;
+    const nn_conv2d_geom *g = cur->g;
+    const int plane = g->out_h * g->out_w;
+    const int f = index / plane, oy = (index % plane) / g->out_w, ox = index % g->out_w;
+    const int n = g->window;
+    conv2d_trace_ tr = {
+        .window = cur->fbuf, .weights = cur->fbuf + n, .products = cur->fbuf + 2 * n,
+        .running = cur->fbuf + 3 * n, .padded = cur->mask,
+        .in_row = cur->coords, .in_col = cur->coords + n,
+    };
+    const float b = cur->bias ? cur->bias[f] : 0.0f;
+    st->sum = conv2d_dot_at_(g, cur->in, cur->weights + (size_t)f * n, b, oy, ox, &tr);
+    st->index = index;
+    st->filter = f;
+    st->row = oy;
+    st->col = ox;
+    st->origin_row = oy * g->cfg.stride;
+    st->origin_col = ox * g->cfg.stride;
+    st->count = n;
+    st->window = tr.window;
+    st->padded = tr.padded;
+    st->in_row = tr.in_row;
+    st->in_col = tr.in_col;
+    st->weights = tr.weights;
+    st->products = tr.products;
+    st->running = tr.running;
+    st->bias = b;
+    cur->next = index + 1;
+    return true;
+}
+
+bool nn_conv2d_step_next(nn_conv2d_cursor *cur, nn_conv2d_step *st) {
+    return nn_conv2d_step_at(cur, cur->next, st);
+}
+
+void nn_conv2d_cursor_destroy(nn_conv2d_cursor *cur) {
+    free(cur->fbuf);
+    free(cur->mask);
+    free(cur->coords);
+    cur->fbuf = NULL;
+    cur->mask = NULL;
+    cur->coords = NULL;
+}

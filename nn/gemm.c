@@ -1,0 +1,204 @@
+// gemm.c - register-tiled matrix product with AVX-512, AVX2+FMA and scalar
+// kernels chosen at run time. Tiles of MR rows by NR columns keep MR*NR/width
+// accumulators in registers; k runs innermost-in-order for every element.
+#include "gemm.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define NN_HAVE_X86 1
+#else
+#define NN_HAVE_X86 0
+#endif
+
+#define MR 6  // rows per tile
+
+// ---- Scalar kernel ---------------------------------------------------------------------
+
+static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                         float *C, int ldc, bool accumulate) {
+    for (int m = 0; m < M; m++) {
+        for (int n = 0; n < N; n++) {
+            float acc = 0.0f;
+            for (int k = 0; k < K; k++) acc = fmaf(A[(size_t)m * lda + k], B[(size_t)k * ldb + n], acc);
+            float *c = &C[(size_t)m * ldc + n];
+            *c = accumulate ? *c + acc : acc;
+        }
+    }
+}
+
+#if NN_HAVE_X86
+
+// ---- AVX-512: tiles of up to 6 rows x 32 columns (12 accumulators) ------------------------
+
+__attribute__((target("avx512f"))) static void tile512_(int mr, int nr, int K, const float *A,
+                                                        int lda, const float *B, int ldb,
+                                                        float *C, int ldc, bool accumulate) {
+    const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+    const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF
+                         : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1)
+                                   : (__mmask16)0;
+    __m512 c0[MR], c1[MR];
+    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *b = B + (size_t)k * ldb;
+        const __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
+        const __m512 b1 = _mm512_maskz_loadu_ps(m1, b + 16);
+        // mr is small and fixed per call: the compiler keeps the loop tight.
+        for (int i = 0; i < mr; i++) {
+            const __m512 a = _mm512_set1_ps(A[(size_t)i * lda + k]);
+            c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);
+            c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);
+        }
+    }
+    for (int i = 0; i < mr; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (accumulate) {
+            c0[i] = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), c0[i]);
+            c1[i] = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16), c1[i]);
+        }
+        _mm512_mask_storeu_ps(c, m0, c0[i]);
+        _mm512_mask_storeu_ps(c + 16, m1, c1[i]);
+    }
+}
+
+// The same tile with the row count fixed at MR so the loops unroll fully.
+__attribute__((target("avx512f"))) static void tile512_full_(int K, const float *A, int lda,
+                                                             const float *B, int ldb, float *C,
+                                                             int ldc, bool accumulate) {
+    __m512 c0[MR], c1[MR];
+    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *b = B + (size_t)k * ldb;
+        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+        for (int i = 0; i < MR; i++) {
+            const __m512 a = _mm512_set1_ps(A[(size_t)i * lda + k]);
+            c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);
+            c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);
+        }
+    }
+    for (int i = 0; i < MR; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (accumulate) {
+            c0[i] = _mm512_add_ps(_mm512_loadu_ps(c), c0[i]);
+            c1[i] = _mm512_add_ps(_mm512_loadu_ps(c + 16), c1[i]);
+        }
+        _mm512_storeu_ps(c, c0[i]);
+        _mm512_storeu_ps(c + 16, c1[i]);
+    }
+}
+
+__attribute__((target("avx512f"))) static void gemm_avx512_(int M, int N, int K, const float *A,
+                                                            int lda, const float *B, int ldb,
+                                                            float *C, int ldc, bool accumulate) {
+    for (int m = 0; m < M; m += MR) {
+        const int mr = M - m < MR ? M - m : MR;
+        for (int n = 0; n < N; n += 32) {
+            const int nr = N - n < 32 ? N - n : 32;
+            const float *a = A + (size_t)m * lda;
+            float *c = C + (size_t)m * ldc + n;
+            if (mr == MR && nr == 32)
+                tile512_full_(K, a, lda, B + n, ldb, c, ldc, accumulate);
+            else
+                tile512_(mr, nr, K, a, lda, B + n, ldb, c, ldc, accumulate);
+        }
+    }
+}
+
+// ---- AVX2 + FMA: tiles of up to 6 rows x 16 columns; ragged edges go scalar ----------------
+
+__attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, const float *A,
+                                                           int lda, const float *B, int ldb,
+                                                           float *C, int ldc, bool accumulate) {
+    const int n_full = N / 16 * 16;
+    for (int m = 0; m < M; m += MR) {
+        const int mr = M - m < MR ? M - m : MR;
+        for (int n = 0; n < n_full; n += 16) {
+            __m256 c0[MR], c1[MR];
+            for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm256_setzero_ps();
+            for (int k = 0; k < K; k++) {
+                const float *b = B + (size_t)k * ldb + n;
+                const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+                for (int i = 0; i < mr; i++) {
+                    const __m256 a = _mm256_broadcast_ss(&A[(size_t)(m + i) * lda + k]);
+                    c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);
+                    c1[i] = _mm256_fmadd_ps(a, b1, c1[i]);
+                }
+            }
+            for (int i = 0; i < mr; i++) {
+                float *c = C + (size_t)(m + i) * ldc + n;
+                if (accumulate) {
+                    c0[i] = _mm256_add_ps(_mm256_loadu_ps(c), c0[i]);
+                    c1[i] = _mm256_add_ps(_mm256_loadu_ps(c + 8), c1[i]);
+                }
+                _mm256_storeu_ps(c, c0[i]);
+                _mm256_storeu_ps(c + 8, c1[i]);
+            }
+        }
+    }
+    if (n_full < N)
+        gemm_scalar_(M, N - n_full, K, A, lda, B + n_full, ldb, C + n_full, ldc, accumulate);
+}
+
+#endif  // NN_HAVE_X86
+
+// ---- Dispatch ---------------------------------------------------------------------------------
+
+typedef void (*gemm_fn_)(int, int, int, const float *, int, const float *, int, float *, int, bool);
+
+static gemm_fn_ forced_ = NULL;
+
+static gemm_fn_ pick_(const char **name) {
+#if NN_HAVE_X86
+    if (__builtin_cpu_supports("avx512f")) {
+        *name = "avx512";
+        return gemm_avx512_;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        *name = "avx2";
+        return gemm_avx2_;
+    }
+#endif
+    *name = "scalar";
+    return gemm_scalar_;
+}
+
+void nn_gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+             int ldc, bool accumulate) {
+    if (M <= 0 || N <= 0) return;
+    const char *name;
+    gemm_fn_ fn = forced_ ? forced_ : pick_(&name);
+    fn(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
+const char *nn_gemm_kernel_name(void) {
+    const char *name;
+    pick_(&name);
+    return name;
+}
+
+bool nn_gemm_force_kernel(const char *name) {
+    if (!name) {
+        forced_ = NULL;
+        return true;
+    }
+    if (strcmp(name, "scalar") == 0) {
+        forced_ = gemm_scalar_;
+        return true;
+    }
+#if NN_HAVE_X86
+    if (strcmp(name, "avx512") == 0 && __builtin_cpu_supports("avx512f")) {
+        forced_ = gemm_avx512_;
+        return true;
+    }
+    if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma")) {
+        forced_ = gemm_avx2_;
+        return true;
+    }
+#endif
+    return false;
+}

@@ -1,0 +1,28 @@
+// gemm.h - the one matrix product the engine's fast paths are built on.
+//
+//   C[m][n] = sum over k of A[m][k] * B[k][n]   (or C += that sum)
+//
+// Every element is accumulated in order of k, starting from 0, one fused
+// multiply-add (fmaf) at a time: exactly what the scalar cores of conv2d.c and
+// dense.c do for one output element. The vector kernels (AVX-512, AVX2 with
+// FMA) run many elements side by side, each lane still in order of k, so every
+// path gives the same bits as the scalar core; tests check it.
+#ifndef NN_GEMM_H
+#define NN_GEMM_H
+
+#include <stdbool.h>
+
+// C (M x N, row stride ldc) = or += A (M x K, row stride lda) times
+// B (K x N, row stride ldb). With accumulate, the sum is formed from 0 and
+// then added to C.
+void nn_gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+             int ldc, bool accumulate);
+
+// Which kernel nn_gemm uses on this machine: "avx512", "avx2" or "scalar".
+const char *nn_gemm_kernel_name(void);
+
+// Forces a kernel for tests ("avx512", "avx2", "scalar"); false if this CPU
+// cannot run it. NULL restores the automatic choice.
+bool nn_gemm_force_kernel(const char *name);
+
+#endif

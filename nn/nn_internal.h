@@ -1,0 +1,15 @@
+// nn_internal.h - helpers shared by the engine's files, not part of its API.
+#ifndef NN_INTERNAL_H
+#define NN_INTERNAL_H
+
+// 1 if input coordinate (y, x) lies outside an h x w plane, i.e. in the zero
+// padding around it (darknet's im2col_get_pixel makes the same test).
+static inline int nn_is_padding_(int y, int x, int h, int w) {
+    return y < 0 || x < 0 || y >= h || x >= w;
+}
+
+struct nn_conv2d_geom;
+// One sample's windows as columns: col [window][out_h * out_w] (conv2d.c).
+void nn_conv2d_im2col_(const struct nn_conv2d_geom *g, const float *in, float *col);
+
+#endif

@@ -1,0 +1,197 @@
+// pool.c - pooling: geometry, the core, the batch pass and the stepper.
+#include "pool.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "nn_internal.h"
+#include "tensor.h"
+
+nn_status nn_pool_geom_init(nn_pool_geom *g, const nn_pool_config *cfg, nn_error *err) {
+    g->cfg = *cfg;
+    if (cfg->c <= 0 || cfg->c > NN_MAX_AXIS)
+        return nn_error_set(err, NN_ERR_SHAPE, "the input needs 1 to %d channels, got %d",
+                            NN_MAX_AXIS, cfg->c);
+    if (cfg->mode != NN_POOL_MAX && cfg->mode != NN_POOL_AVG)
+        return nn_error_set(err, NN_ERR_ARG, "unknown pooling mode %d", (int)cfg->mode);
+    if (cfg->pad < 0)
+        return nn_error_set(err, NN_ERR_ARG, "the padding must not be negative, got %d",
+                            cfg->pad);
+    if (cfg->size_h > 0 && cfg->size_w > 0 &&
+        (2 * (long long)cfg->pad > cfg->size_h || 2 * (long long)cfg->pad > cfg->size_w))
+        return nn_error_set(err, NN_ERR_ARG,
+                            "pooling padding %d is more than half the %dx%d window "
+                            "(at most %d), so a window could hold nothing but padding",
+                            cfg->pad, cfg->size_h, cfg->size_w,
+                            (cfg->size_h < cfg->size_w ? cfg->size_h : cfg->size_w) / 2);
+    nn_axis rows = {.n = cfg->in_h, .f = cfg->size_h, .stride = cfg->stride, .dilation = 1,
+                    .pad_lo = cfg->pad, .pad_hi = cfg->pad};
+    nn_axis cols = {.n = cfg->in_w, .f = cfg->size_w, .stride = cfg->stride, .dilation = 1,
+                    .pad_lo = cfg->pad, .pad_hi = cfg->pad};
+    nn_status st = nn_axis_solve(&rows, "rows", err);
+    if (st == NN_OK) st = nn_axis_solve(&cols, "cols", err);
+    if (st != NN_OK) {
+        if (cfg->in_h > 0 && cfg->in_w > 0 && cfg->size_h > 0 && cfg->size_w > 0 &&
+            cfg->stride > 0 && cfg->in_h <= NN_MAX_AXIS && cfg->in_w <= NN_MAX_AXIS &&
+            cfg->size_h <= NN_MAX_AXIS && cfg->size_w <= NN_MAX_AXIS && cfg->pad <= NN_MAX_AXIS &&
+            (cfg->size_h > cfg->in_h + 2 * cfg->pad || cfg->size_w > cfg->in_w + 2 * cfg->pad))
+            nn_error_set(err, st,
+                         "the pooling window %dx%d is larger than the padded input %dx%d "
+                         "(input %dx%d, padding %d)",
+                         cfg->size_h, cfg->size_w, cfg->in_h + 2 * cfg->pad,
+                         cfg->in_w + 2 * cfg->pad, cfg->in_h, cfg->in_w, cfg->pad);
+        return st;
+    }
+    size_t window = (size_t)cfg->size_h * (size_t)cfg->size_w;
+    if (nn_checked_mul3((size_t)cfg->c, (size_t)cfg->in_h, (size_t)cfg->in_w) == 0 ||
+        window > NN_MAX_ELEMENTS)
+        return nn_error_set(err, NN_ERR_NOMEM,
+                            "pooling %dx%dx%d with a %dx%d window is too large", cfg->c,
+                            cfg->in_h, cfg->in_w, cfg->size_h, cfg->size_w);
+    g->rows = rows;
+    g->cols = cols;
+    g->out_h = rows.out;
+    g->out_w = cols.out;
+    g->window = (int)window;
+    return NN_OK;
+}
+
+// ---- The core ----------------------------------------------------------------
+
+typedef struct pool_trace_ {
+    float *window, *running;
+    unsigned char *padded;
+    int *in_row, *in_col;
+    float sum;
+    int arg_k;  // winner's index in the window, -1 for averages
+} pool_trace_;
+
+// One output element of one channel plane [in_h][in_w]. For a max, *argmax
+// receives the winner's index y * in_w + x in the plane (the first one on ties,
+// in row-major order, as PyTorch does).
+static float pool_at_(const nn_pool_geom *g, const float *plane, int oy, int ox, int *argmax,
+                      pool_trace_ *tr) {
+    const nn_pool_config *c = &g->cfg;
+    const int y0 = oy * c->stride - c->pad, x0 = ox * c->stride - c->pad;
+    const bool is_max = c->mode == NN_POOL_MAX;
+    float acc = is_max ? -INFINITY : 0.0f;
+    int best = -1, best_k = -1;
+    int k = 0;
+    for (int ky = 0; ky < c->size_h; ky++) {
+        const int y = y0 + ky;
+        for (int kx = 0; kx < c->size_w; kx++, k++) {
+            const int x = x0 + kx;
+            const int pad = nn_is_padding_(y, x, c->in_h, c->in_w);
+            const float v = pad ? 0.0f : plane[(size_t)y * c->in_w + x];
+            if (is_max) {
+                if (!pad && (best < 0 || v > acc)) {
+                    acc = v;
+                    best = y * c->in_w + x;
+                    best_k = k;
+                }
+            } else {
+                acc += v;
+            }
+            if (tr) {
+                tr->window[k] = v;
+                tr->padded[k] = (unsigned char)pad;
+                tr->in_row[k] = y;
+                tr->in_col[k] = x;
+                tr->running[k] = acc;
+            }
+        }
+    }
+    if (argmax) *argmax = best;
+    if (tr) {
+        tr->sum = acc;
+        tr->arg_k = best_k;
+    }
+    return is_max ? acc : acc / (float)g->window;
+}
+
+// ---- Batch pass ---------------------------------------------------------------
+
+void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float *in,
+                     int batch) {
+    const nn_pool_config *c = &g->cfg;
+    const size_t in_plane = (size_t)c->in_h * c->in_w;
+    const size_t out_plane = (size_t)g->out_h * g->out_w;
+    for (int n = 0; n < batch; n++) {
+        for (int ch = 0; ch < c->c; ch++) {
+            const size_t plane = (size_t)n * c->c + ch;
+            const float *x = in + plane * in_plane;
+            float *o = out + plane * out_plane;
+            int *a = argmax ? argmax + plane * out_plane : NULL;
+            for (int oy = 0; oy < g->out_h; oy++) {
+                for (int ox = 0; ox < g->out_w; ox++) {
+                    const size_t i = (size_t)oy * g->out_w + ox;
+                    o[i] = pool_at_(g, x, oy, ox, a ? a + i : NULL, NULL);
+                }
+            }
+        }
+    }
+}
+
+// ---- Stepper -------------------------------------------------------------------
+
+nn_status nn_pool_cursor_init(nn_pool_cursor *cur, const nn_pool_geom *g, const float *in,
+                              nn_error *err) {
+    cur->g = g;
+    cur->in = in;
+    cur->next = 0;
+    cur->total = g->cfg.c * g->out_h * g->out_w;
+    cur->fbuf = malloc(sizeof(float) * 2 * (size_t)g->window);
+    cur->mask = malloc((size_t)g->window);
+    cur->coords = malloc(sizeof(int) * 2 * (size_t)g->window);
+    if (!cur->fbuf || !cur->mask || !cur->coords) {
+        nn_pool_cursor_destroy(cur);
+        return nn_error_set(err, NN_ERR_NOMEM, "out of memory for a %d-cell window",
+                            g->window);
+    }
+    return NN_OK;
+}
+
+bool nn_pool_step_at(nn_pool_cursor *cur, int index, nn_pool_step *st) {
+    if (index < 0 || index >= cur->total) return false;
+    const nn_pool_geom *g = cur->g;
+    const int plane = g->out_h * g->out_w, n = g->window;
+    const int ch = index / plane, oy = (index % plane) / g->out_w, ox = index % g->out_w;
+    pool_trace_ tr = {.window = cur->fbuf, .running = cur->fbuf + n, .padded = cur->mask,
+                      .in_row = cur->coords, .in_col = cur->coords + n};
+    const float *x = cur->in + (size_t)ch * g->cfg.in_h * g->cfg.in_w;
+    int arg = -1;
+    st->value = pool_at_(g, x, oy, ox, &arg, &tr);
+    st->index = index;
+    st->channel = ch;
+    st->row = oy;
+    st->col = ox;
+    st->origin_row = oy * g->cfg.stride;
+    st->origin_col = ox * g->cfg.stride;
+    st->count = n;
+    st->window = tr.window;
+    st->padded = tr.padded;
+    st->in_row = tr.in_row;
+    st->in_col = tr.in_col;
+    st->running = tr.running;
+    st->sum = tr.sum;
+    const bool is_max = g->cfg.mode == NN_POOL_MAX;
+    st->divisor = is_max ? 1 : n;
+    st->argmax = tr.arg_k;
+    st->argmax_row = is_max ? arg / g->cfg.in_w : -1;
+    st->argmax_col = is_max ? arg % g->cfg.in_w : -1;
+    cur->next = index + 1;
+    return true;
+}
+
+bool nn_pool_step_next(nn_pool_cursor *cur, nn_pool_step *st) {
+    return nn_pool_step_at(cur, cur->next, st);
+}
+
+void nn_pool_cursor_destroy(nn_pool_cursor *cur) {
+    free(cur->fbuf);
+    free(cur->mask);
+    free(cur->coords);
+    cur->fbuf = NULL;
+    cur->mask = NULL;
+    cur->coords = NULL;
+}

@@ -1,0 +1,45 @@
+// tensor.h - shapes and the plain float tensors the engine works on.
+// Layout is channels-first: a batch is (N, C, H, W), row-major, contiguous.
+#ifndef NN_TENSOR_H
+#define NN_TENSOR_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+// The largest size the engine accepts along one axis, and for the values of
+// one sample; larger requests are reported as errors, never as overflow.
+#define NN_MAX_AXIS 1000000
+#define NN_MAX_ELEMENTS 268435456  // 2^28 floats = 1 GiB
+
+// The shape of one sample: a (C, H, W) feature map, or a flat vector.
+typedef struct nn_shape {
+    int rank;     // 3: a (C, H, W) feature map; 1: a flat vector of c values
+    int c, h, w;  // for rank 1, h = w = 1
+} nn_shape;
+
+// A (C, H, W) feature-map shape.
+nn_shape nn_shape_map(int c, int h, int w);
+// A flat vector shape of n values.
+nn_shape nn_shape_flat(int n);
+// The number of values in one sample of this shape.
+size_t nn_shape_count(nn_shape s);
+// 1 if both shapes are the same.
+int nn_shape_equal(nn_shape a, nn_shape b);
+
+// A batch of samples with one shape, owning its data.
+typedef struct nn_tensor {
+    int n;          // samples in the batch
+    nn_shape shape; // shape of one sample
+    float *data;    // [n * nn_shape_count(shape)], zero-filled on creation
+} nn_tensor;
+
+// Allocates a zero-filled tensor; NN_ERR_NOMEM (with a sentence) if it cannot.
+nn_status nn_tensor_create(nn_tensor **out, int n, nn_shape shape, nn_error *err);
+// Frees a tensor made by nn_tensor_create (NULL is fine).
+void nn_tensor_free(nn_tensor *t);
+
+// Multiplies sizes, reporting overflow past NN_MAX_ELEMENTS: returns 0 on overflow.
+size_t nn_checked_mul3(size_t a, size_t b, size_t c);
+
+#endif

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# deps.sh - installs the Debian/Ubuntu packages convstep needs to build and
+# test, only those that are missing. Uses sudo when not run as root.
+set -euo pipefail
+
+# Build: compiler, Meson, Ninja, pkg-config. Tests: cmocka, python3 (which
+# Meson itself runs on, and which drives the command-line tests).
+packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps.sh: run as root or install sudo" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

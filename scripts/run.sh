@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# run.sh - installs what is missing, builds convstep and runs it with the
+# arguments given (none: the program's start screen).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+[ -f build/build.ninja ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+exec build/convstep "$@"

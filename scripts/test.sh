@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test.sh - builds convstep and runs the whole test suite twice: as built,
+# and under AddressSanitizer + UndefinedBehaviorSanitizer (which also catch
+# leaks). Ends with one line "N passed, N failed" counting every test case.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh || exit 1
+
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
+
+suite() {  # suite DIR [meson options...]
+  local dir=$1; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@" >/dev/null || { echo "test.sh: meson setup $dir failed" >&2; return 1; }
+  fi
+  meson compile -C "$dir" >/dev/null || { meson compile -C "$dir"; return 1; }
+  echo "== $dir"
+  meson test -C "$dir" --print-errorlogs --no-rebuild --num-processes 2
+}
+
+status=0
+suite build || status=1
+suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || status=1
+
+# Count test cases (TAP lines) from both runs; a test program that died
+# without reporting counts as one failure.
+python3 - build build-sanitize <<'PY'
+import json, os, re, sys
+passed = failed = 0
+for d in sys.argv[1:]:
+    log = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        failed += 1
+        continue
+    for line in open(log):
+        t = json.loads(line)
+        out = t.get("stdout") or ""
+        ok = len(re.findall(r"^ok\b", out, re.M))
+        bad = len(re.findall(r"^not ok\b", out, re.M))
+        if t.get("result") not in ("OK", "EXPECTEDFAIL", "SKIP") and bad == 0:
+            bad = 1
+        passed += ok
+        failed += bad
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+PY
+py=$?
+[ $status -eq 0 ] && [ $py -eq 0 ]
