@@ -18,6 +18,7 @@ bool args_parse(const arg_spec *specs, int argc, char **argv, parsed_args *out,
     out->count = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 && find_(specs, "help", 4)) a = "--help";
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             snprintf(err, errsize, "unexpected argument '%s' (options start with --; see convstep %s --help)",
                      a, cmd);
@@ -88,6 +89,13 @@ bool args_int(const char *text, const char *what, int lo, int hi, int *out, char
     long v = strtol(text, &end, 10);
     if (text[0] == '\0' || *end != '\0' || end == text) {
         snprintf(err, errsize, "%s: '%s' is not a whole number", what, text);
+        return false;
+    }
+    if (v < lo && errno != ERANGE) {
+        if (lo == 0)
+            snprintf(err, errsize, "%s must not be negative, got %s", what, text);
+        else
+            snprintf(err, errsize, "%s must be at least %d, got %s", what, lo, text);
         return false;
     }
     if (errno == ERANGE || v < lo || v > hi) {

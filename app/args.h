@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ARGS_MAX 64
+#define ARGS_MAX 256
 
 // One option a subcommand accepts.
 typedef struct arg_spec {

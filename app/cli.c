@@ -1,6 +1,7 @@
 // cli.c - `convstep` with a subcommand: dispatch, --help, --version.
 #include "cli.h"
 
+#include <math.h>
 #include <string.h>
 
 #ifndef CONVSTEP_VERSION
@@ -27,6 +28,18 @@ static const char main_help_[] =
     "  convstep pool --input '1 3 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4' --mode max --size 2\n"
     "  convstep summary --arch lenet5 --input 28x28x1\n";
 
+bool cli_check_finite(const float *v, int c, int h, int w, const char *per, char *err,
+                      size_t errsize) {
+    for (int i = 0; i < c * h * w; i++) {
+        if (isfinite(v[i])) continue;
+        snprintf(err, errsize,
+                 "the result at %s %d, (%d,%d) is too large for a 32-bit float: use smaller numbers",
+                 per, i / (h * w) + 1, i % (h * w) / w, i % w);
+        return false;
+    }
+    return true;
+}
+
 int cli_fail(FILE *err, const char *msg, int code) {
     fprintf(err, "convstep: error: %s\n", msg);
     return code;
@@ -49,6 +62,9 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err) {
             for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
                 if (strcmp(argv[2], commands_[i].name) == 0)
                     return commands_[i].run(1, help_argv, out, err);
+            char msg[200];
+            snprintf(msg, sizeof msg, "unknown command '%.60s' (see convstep --help)", argv[2]);
+            return cli_fail(err, msg, CLI_EXIT_USAGE);
         }
         fputs(main_help_, out);
         return CLI_EXIT_OK;

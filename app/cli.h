@@ -23,6 +23,11 @@ int cli_fail(FILE *err, const char *msg, int code);
 // Parses "valid", "same" or a number of padding cells (shared by conv and views).
 bool cli_parse_padding(const char *text, nn_padding *pad, char *err, size_t errsize);
 
+// False with a message if a result is too large for a float (inf or nan),
+// naming the first such cell; `per` names a map ("filter", "channel").
+bool cli_check_finite(const float *v, int c, int h, int w, const char *per, char *err,
+                      size_t errsize);
+
 // Parses "HxWxC" (or "HxW" for one channel) into a (C, H, W) shape.
 bool cli_parse_hwc(const char *text, nn_shape *shape, char *err, size_t errsize);
 

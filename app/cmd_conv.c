@@ -81,10 +81,13 @@ bool cli_parse_padding(const char *text, nn_padding *pad, char *err, size_t errs
         return true;
     }
     pad->mode = NN_PAD_EXPLICIT;
-    if (!args_int(text, "--padding", -2147483647, 2147483647, &pad->p, err, errsize)) {
-        snprintf(err, errsize, "--padding must be valid, same or a whole number, got '%s'", text);
+    char *end;
+    strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0') {
+        snprintf(err, errsize, "--padding must be valid, same or a whole number, got '%.40s'", text);
         return false;
     }
+    return args_int(text, "--padding", 0, NN_MAX_AXIS, &pad->p, err, errsize);
     return true;
 }
 
@@ -155,10 +158,10 @@ static bool conv_setup_(conv_job_ *j, const parsed_args *a, char *err, size_t er
     if ((v = args_get(a, "padding")) && !cli_parse_padding(v, &cfg.padding, err, errsize))
         return false;
     if ((v = args_get(a, "stride")) &&
-        !args_int(v, "--stride", -2147483647, 2147483647, &cfg.stride, err, errsize))
+        !args_int(v, "--stride", 1, NN_MAX_AXIS, &cfg.stride, err, errsize))
         return false;
     if ((v = args_get(a, "dilation")) &&
-        !args_int(v, "--dilation", -2147483647, 2147483647, &cfg.dilation, err, errsize))
+        !args_int(v, "--dilation", 1, NN_MAX_AXIS, &cfg.dilation, err, errsize))
         return false;
     nn_error e;
     if (nn_conv2d_geom_init(&j->g, &cfg, &e) != NN_OK) {
@@ -181,7 +184,7 @@ static bool conv_setup_(conv_job_ *j, const parsed_args *a, char *err, size_t er
         return false;
     }
     nn_conv2d_forward(&j->g, j->output, j->input.values, j->weights, j->bias, 1);
-    return true;
+    return cli_check_finite(j->output, j->filters, j->g.out_h, j->g.out_w, "filter", err, errsize);
 }
 
 // ---- Text ---------------------------------------------------------------------

@@ -70,7 +70,7 @@ static bool pool_setup_(pool_job_ *j, const parsed_args *a, char *err, size_t er
         snprintf(err, errsize, "--mode must be max or avg, got '%.40s'", mode);
         return false;
     }
-    if (!args_int(size, "--size", -2147483647, 2147483647, &cfg.size_h, err, errsize))
+    if (!args_int(size, "--size", 1, NN_MAX_AXIS, &cfg.size_h, err, errsize))
         return false;
     cfg.size_w = cfg.size_h;
     if (cfg.size_h <= 0) {
@@ -80,10 +80,10 @@ static bool pool_setup_(pool_job_ *j, const parsed_args *a, char *err, size_t er
     cfg.stride = cfg.size_h;
     const char *v;
     if ((v = args_get(a, "stride")) &&
-        !args_int(v, "--stride", -2147483647, 2147483647, &cfg.stride, err, errsize))
+        !args_int(v, "--stride", 1, NN_MAX_AXIS, &cfg.stride, err, errsize))
         return false;
     if ((v = args_get(a, "padding")) &&
-        !args_int(v, "--padding", -2147483647, 2147483647, &cfg.pad, err, errsize))
+        !args_int(v, "--padding", 0, NN_MAX_AXIS, &cfg.pad, err, errsize))
         return false;
     if (!app_matrix_read(&j->input, input, "--input", err, errsize)) return false;
     cfg.c = j->input.c;
@@ -107,7 +107,7 @@ static bool pool_setup_(pool_job_ *j, const parsed_args *a, char *err, size_t er
         return false;
     }
     nn_pool_forward(&j->g, j->output, NULL, j->input.values, 1);
-    return true;
+    return cli_check_finite(j->output, cfg.c, j->g.out_h, j->g.out_w, "channel", err, errsize);
 }
 
 // ---- Text ----------------------------------------------------------------------------

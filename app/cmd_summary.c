@@ -193,8 +193,7 @@ int cmd_summary(int argc, char **argv, FILE *out, FILE *errf) {
         snprintf(err, sizeof err, "--arch: %s", e.msg);
         cli_fail(errf, err, CLI_EXIT_USAGE);
         // Point at the place, under the text the column counts in.
-        const char *preset = nn_arch_preset(arch);
-        const char *text = preset ? preset : arch;
+        const char *text = nn_arch_expand(arch);
         if (e.column > 0 && strlen(text) < 200 && !strchr(text, '\n'))
             fprintf(errf, "  %s\n  %*s^\n", text, e.column - 1, "");
         return CLI_EXIT_USAGE;

@@ -1,14 +1,16 @@
 // expect.c - comparing a printed map with the engine's result.
 #include "expect.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 
 bool expect_value_matches(float expected, int decimals, float actual) {
     double e = expected, a = actual;
-    // Float arithmetic leaves tiny errors (0.1 + 0.2): allow a few ulps.
-    double slack = 1e-6 * fmax(1.0, fabs(a));
-    if (decimals < 0) return fabs(e - a) <= 1e-5 * fmax(fabs(a), 1e-30) + slack;
+    // Both numbers are float32: allow two units in the last place of the larger,
+    // the rounding that reading "0.1" or adding 0.1 + 0.2 leaves behind.
+    double slack = 2.0 * FLT_EPSILON * fmax(fabs(a), fabs(e));
+    if (decimals < 0) return fabs(e - a) <= 1e-5 * fabs(a) + slack;
     double half_unit = 0.5 * pow(10.0, -(decimals > 12 ? 12 : decimals));
     return fabs(e - a) <= half_unit + slack;
 }

@@ -87,6 +87,7 @@ typedef struct parse_ {
     int c, h, w;        // channels finished, rows in the current channel, width
     int first_h;        // rows of the first channel
     int line;           // file line (files only)
+    int last_row_line;  // file line of the last row read
     bool multi_channel; // inline text with '|': messages name the channel
 } parse_;
 
@@ -120,7 +121,7 @@ static bool end_channel_(parse_ *ps) {
                  "channel %d has %d rows but channel 1 has %d (every channel must be the same size)",
                  ps->c + 1, ps->h, ps->first_h);
         if (ps->source)
-            snprintf(ps->err, ps->errsize, "%s:%d: %s", ps->source, ps->line, msg);
+            snprintf(ps->err, ps->errsize, "%s:%d: %s", ps->source, ps->last_row_line, msg);
         else
             snprintf(ps->err, ps->errsize, "%s: %s", ps->what, msg);
         return false;
@@ -162,6 +163,7 @@ static bool row_(parse_ *ps, const char *s, const char *e) {
     }
     if (ps->h + 1 > MATRIX_MAX_AXIS) return fail_(ps, "more than %d rows", MATRIX_MAX_AXIS);
     ps->h++;
+    ps->last_row_line = ps->line;
     return true;
 }
 
@@ -332,8 +334,8 @@ bool app_parse_numbers(const char *text, const char *what, float **out, int *cou
     *count = 0;
     if (!app_matrix_parse(&m, text, what, NULL, err, errsize)) return false;
     if (m.c != 1 || m.h != 1) {
-        snprintf(err, errsize, "%s: expected a list of numbers such as '1, 2', got %d rows",
-                 what, m.h * m.c);
+        snprintf(err, errsize, "%s: expected one list of numbers such as '1, 2', got %d %s",
+                 what, m.c > 1 ? m.c : m.h, m.c > 1 ? "channels" : "rows");
         app_matrix_free(&m);
         return false;
     }

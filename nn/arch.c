@@ -47,9 +47,22 @@ static const struct {
 #define N_KINDS ((int)(sizeof kinds_ / sizeof kinds_[0]))
 
 const char *nn_arch_preset(const char *name) {
+    // Trim and lower-case into a small buffer: presets are short.
+    char key[32];
+    const char *b = name, *e = name + strlen(name);
+    while (b < e && isspace((unsigned char)*b)) b++;
+    while (e > b && isspace((unsigned char)e[-1])) e--;
+    if ((size_t)(e - b) >= sizeof key) return NULL;
+    for (size_t i = 0; i < (size_t)(e - b); i++) key[i] = (char)tolower((unsigned char)b[i]);
+    key[e - b] = '\0';
     for (size_t i = 0; i < sizeof presets_ / sizeof presets_[0]; i++)
-        if (strcmp(name, presets_[i].name) == 0) return presets_[i].text;
+        if (strcmp(key, presets_[i].name) == 0) return presets_[i].text;
     return NULL;
+}
+
+const char *nn_arch_expand(const char *text) {
+    const char *preset = nn_arch_preset(text);
+    return preset ? preset : text;
 }
 
 // ---- Lexing helpers ---------------------------------------------------------
@@ -280,20 +293,7 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
 nn_status nn_arch_parse(const char *text, nn_layer_spec **layers, int *count, nn_error *err) {
     *layers = NULL;
     *count = 0;
-    // A preset is the whole string, surrounding spaces allowed.
-    char trimmed[32];
-    size_t len = strlen(text);
-    const char *b = text, *e = text + len;
-    while (b < e && isspace((unsigned char)*b)) b++;
-    while (e > b && isspace((unsigned char)e[-1])) e--;
-    if ((size_t)(e - b) < sizeof trimmed) {
-        memcpy(trimmed, b, (size_t)(e - b));
-        trimmed[e - b] = '\0';
-        for (char *q = trimmed; *q; q++) *q = (char)tolower((unsigned char)*q);
-        const char *preset = nn_arch_preset(trimmed);
-        if (preset) text = preset;
-    }
-
+    text = nn_arch_expand(text);  // a preset is the whole string
     parser_ ps = {text, text, err};
     nn_layer_spec *out = malloc(sizeof *out * ARCH_MAX_LAYERS);
     if (!out) return nn_error_set(err, NN_ERR_NOMEM, "out of memory");

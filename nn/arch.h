@@ -38,8 +38,13 @@ typedef struct nn_layer_spec {
     int column;          // 1-based column where the layer starts in the string
 } nn_layer_spec;
 
-// The architecture string a preset name stands for, or NULL if it is not one.
+// The architecture string a preset name stands for, or NULL if it is not one
+// (case and surrounding spaces do not matter: " LeNet5 " is lenet5).
 const char *nn_arch_preset(const char *name);
+
+// The text an architecture argument stands for: the preset's expansion, or
+// the text itself. Columns in error messages count in this text.
+const char *nn_arch_expand(const char *text);
 
 // The text of a layer as it would be written ("conv(6,5,pad=2)") into buf.
 void nn_layer_spec_format(const nn_layer_spec *s, char *buf, int size);

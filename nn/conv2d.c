@@ -138,10 +138,16 @@ void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col) {
                     }
                     const float *src = plane + (size_t)y * c->in_w;
                     const int x0 = kx * c->dilation - g->cols.pad_lo;
-                    for (int ox = 0; ox < g->out_w; ox++) {
-                        const int x = x0 + ox * c->stride;
-                        dst[ox] = (x < 0 || x >= c->in_w) ? 0.0f : src[x];
-                    }
+                    // Output columns whose tap lands inside the row: [lo, hi).
+                    int lo = 0, hi = g->out_w;
+                    while (lo < hi && x0 + lo * c->stride < 0) lo++;
+                    while (hi > lo && x0 + (hi - 1) * c->stride >= c->in_w) hi--;
+                    for (int ox = 0; ox < lo; ox++) dst[ox] = 0.0f;
+                    if (c->stride == 1)
+                        memcpy(dst + lo, src + x0 + lo, sizeof(float) * (size_t)(hi - lo));
+                    else
+                        for (int ox = lo; ox < hi; ox++) dst[ox] = src[x0 + ox * c->stride];
+                    for (int ox = hi; ox < g->out_w; ox++) dst[ox] = 0.0f;
                 }
             }
         }

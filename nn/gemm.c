@@ -16,6 +16,13 @@
 
 #define MR 6  // rows per tile
 
+typedef void (*gemm_fn_)(int, int, int, const float *, int, const float *, int, float *, int, bool);
+
+// A kernel chosen by nn_gemm_force_kernel (tests), or NULL for the best one.
+static gemm_fn_ forced_ = NULL;
+static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                         float *C, int ldc, bool accumulate);
+
 // ---- Scalar kernel ---------------------------------------------------------------------
 
 static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
@@ -145,11 +152,69 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, 
 
 #endif  // NN_HAVE_X86
 
+// ---- Dot-product form (A times B transposed) ----------------------------------------------
+
+static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const float *B,
+                            int ldb, float *C, int ldc, bool accumulate) {
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) {
+            float acc = 0.0f;
+            for (int k = 0; k < K; k++) acc = fmaf(A[(size_t)m * lda + k], B[(size_t)n * ldb + k], acc);
+            float *c = &C[(size_t)m * ldc + n];
+            *c = accumulate ? *c + acc : acc;
+        }
+}
+
+#if NN_HAVE_X86
+// Tiles of 4 rows of A by 4 rows of B: 16 vector accumulators along k.
+__attribute__((target("avx512f"))) static void gemm_nt_avx512_(int M, int N, int K,
+                                                               const float *A, int lda,
+                                                               const float *B, int ldb, float *C,
+                                                               int ldc, bool accumulate) {
+    for (int m = 0; m < M; m += 4) {
+        const int mr = M - m < 4 ? M - m : 4;
+        for (int n = 0; n < N; n += 4) {
+            const int nr = N - n < 4 ? N - n : 4;
+            __m512 acc[4][4];
+            for (int i = 0; i < 4; i++)
+                for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
+            for (int k = 0; k < K; k += 16) {
+                const __mmask16 mask = K - k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (K - k)) - 1);
+                __m512 a[4], b[4];
+                for (int i = 0; i < 4; i++)
+                    a[i] = i < mr ? _mm512_maskz_loadu_ps(mask, A + (size_t)(m + i) * lda + k)
+                                  : _mm512_setzero_ps();
+                for (int j = 0; j < 4; j++)
+                    b[j] = j < nr ? _mm512_maskz_loadu_ps(mask, B + (size_t)(n + j) * ldb + k)
+                                  : _mm512_setzero_ps();
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(a[i], b[j], acc[i][j]);
+            }
+            for (int i = 0; i < mr; i++)
+                for (int j = 0; j < nr; j++) {
+                    float *c = &C[(size_t)(m + i) * ldc + n + j];
+                    const float v = _mm512_reduce_add_ps(acc[i][j]);
+                    *c = accumulate ? *c + v : v;
+                }
+        }
+    }
+}
+#endif
+
+void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                int ldc, bool accumulate) {
+    if (M <= 0 || N <= 0) return;
+#if NN_HAVE_X86
+    if (forced_ != gemm_scalar_ && __builtin_cpu_supports("avx512f")) {
+        gemm_nt_avx512_(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+        return;
+    }
+#endif
+    gemm_nt_scalar_(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+}
+
 // ---- Dispatch ---------------------------------------------------------------------------------
 
-typedef void (*gemm_fn_)(int, int, int, const float *, int, const float *, int, float *, int, bool);
-
-static gemm_fn_ forced_ = NULL;
 
 static gemm_fn_ pick_(const char **name) {
 #if NN_HAVE_X86

@@ -18,6 +18,12 @@
 void nn_gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
              int ldc, bool accumulate);
 
+// C (M x N) = or += A (M x K) times B (N x K) transposed: C[m][n] is the dot
+// product of row m of A and row n of B. For gradients, where no stepper needs
+// matching bits: lanes run along k and are summed at the end.
+void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                int ldc, bool accumulate);
+
 // Which kernel nn_gemm uses on this machine: "avx512", "avx2" or "scalar".
 const char *nn_gemm_kernel_name(void);
 

@@ -66,43 +66,55 @@ typedef struct pool_trace_ {
     int arg_k;  // winner's index in the window, -1 for averages
 } pool_trace_;
 
-// One output element of one channel plane [in_h][in_w]. For a max, *argmax
-// receives the winner's index y * in_w + x in the plane (the first one on ties,
-// in row-major order, as PyTorch does).
-static float pool_at_(const nn_pool_geom *g, const float *plane, int oy, int ox, int *argmax,
-                      pool_trace_ *tr) {
+// One output element of one channel plane [in_h][in_w]. Only real cells
+// take part, in row-major order: a max ignores padding, and an average adds
+// only real values (padding would add zeros) before dividing by the whole
+// window. For a max, *argmax receives the winner's index y * in_w + x in the
+// plane (the first one on ties, as PyTorch does).
+static inline float pool_at_(const nn_pool_geom *g, const float *plane, int oy, int ox,
+                             int *argmax, pool_trace_ *tr) {
     const nn_pool_config *c = &g->cfg;
     const int y0 = oy * c->stride - c->pad, x0 = ox * c->stride - c->pad;
     const bool is_max = c->mode == NN_POOL_MAX;
-    float acc = is_max ? -INFINITY : 0.0f;
+    // The window's real cells form a rectangle: rows [ky0, ky1), cols [kx0, kx1).
+    const int ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;
+    const int ky1 = c->in_h - y0 < c->size_h ? c->in_h - y0 : c->size_h;
+    const int kx1 = c->in_w - x0 < c->size_w ? c->in_w - x0 : c->size_w;
+    const float start = is_max ? -INFINITY : 0.0f;
+    float acc = start;
     int best = -1, best_k = -1;
-    int k = 0;
-    for (int ky = 0; ky < c->size_h; ky++) {
-        const int y = y0 + ky;
-        for (int kx = 0; kx < c->size_w; kx++, k++) {
-            const int x = x0 + kx;
-            const int pad = nn_is_padding_(y, x, c->in_h, c->in_w);
-            const float v = pad ? 0.0f : plane[(size_t)y * c->in_w + x];
+    for (int ky = ky0; ky < ky1; ky++) {
+        const float *row = plane + (size_t)(y0 + ky) * c->in_w + x0;
+        for (int kx = kx0; kx < kx1; kx++) {
+            const float v = row[kx];
             if (is_max) {
-                if (!pad && (best < 0 || v > acc)) {
+                if (best < 0 || v > acc) {
                     acc = v;
-                    best = y * c->in_w + x;
-                    best_k = k;
+                    best = (y0 + ky) * c->in_w + x0 + kx;
+                    best_k = ky * c->size_w + kx;
                 }
             } else {
                 acc += v;
             }
-            if (tr) {
-                tr->window[k] = v;
-                tr->padded[k] = (unsigned char)pad;
-                tr->in_row[k] = y;
-                tr->in_col[k] = x;
-                tr->running[k] = acc;
-            }
+            if (tr) tr->running[ky * c->size_w + kx] = acc;
         }
     }
     if (argmax) *argmax = best;
     if (tr) {
+        // Every cell for the animation; a padded cell repeats the running value before it.
+        float prev = start;
+        for (int k = 0; k < g->window; k++) {
+            const int y = y0 + k / c->size_w, x = x0 + k % c->size_w;
+            const int pad = nn_is_padding_(y, x, c->in_h, c->in_w);
+            tr->window[k] = pad ? 0.0f : plane[(size_t)y * c->in_w + x];
+            tr->padded[k] = (unsigned char)pad;
+            tr->in_row[k] = y;
+            tr->in_col[k] = x;
+            if (pad)
+                tr->running[k] = prev;
+            else
+                prev = tr->running[k];
+        }
         tr->sum = acc;
         tr->arg_k = best_k;
     }

@@ -168,7 +168,7 @@ static void test_number_list(void **state) {
     assert_float_equal(v[1], -2.0f, 0);
     free(v);
     assert_false(app_parse_numbers("1; 2", "--bias", &v, &n, err_, sizeof err_));
-    assert_non_null(strstr(err_, "--bias: expected a list of numbers"));
+    assert_non_null(strstr(err_, "--bias: expected one list of numbers"));
 }
 
 // A value written with k decimals matches when it is the true value rounded
