@@ -17,6 +17,7 @@ static const char main_help_[] =
     "  conv      work out a convolution step by step (formula, windows, products, map)\n"
     "  pool      work out max or average pooling step by step\n"
     "  summary   list a model's layers, output shapes and parameter counts, as Keras does\n"
+    "  train     train a digit classifier and report its accuracy and speed\n"
     "\n"
     "options:\n"
     "  --help      this text; `convstep <command> --help` explains a command\n"
@@ -52,6 +53,7 @@ static const struct {
     {"conv", cmd_conv},
     {"pool", cmd_pool},
     {"summary", cmd_summary},
+    {"train", cmd_train},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err) {
@@ -77,7 +79,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err) {
         if (strcmp(argv[1], commands_[i].name) == 0)
             return commands_[i].run(argc - 2, argv + 2, out, err);
     char msg[200];
-    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary; see convstep --help)",
+    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train; see convstep --help)",
              argv[1]);
     return cli_fail(err, msg, CLI_EXIT_USAGE);
 }

@@ -35,5 +35,6 @@ bool cli_parse_hwc(const char *text, nn_shape *shape, char *err, size_t errsize)
 int cmd_conv(int argc, char **argv, FILE *out, FILE *err);
 int cmd_pool(int argc, char **argv, FILE *out, FILE *err);
 int cmd_summary(int argc, char **argv, FILE *out, FILE *err);
+int cmd_train(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

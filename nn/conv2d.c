@@ -117,36 +117,37 @@ static float conv2d_dot_at_(const nn_conv2d_geom *g, const float *in, const floa
 
 // ---- Batch pass -------------------------------------------------------------
 
-// Lays out one sample's windows as columns: col[k][p] is tap k (channel, kernel
-// row, kernel column) of the window of output position p, 0 in the padding.
-//   in [in_c][in_h][in_w] -> col [window][out_h * out_w]
-void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col) {
+// Lays out one sample's windows as columns: col[k * ld + p] is tap k
+// (channel, kernel row, kernel column) of the window of output position p,
+// 0 in the padding. ld >= out_h * out_w lets a batch share one matrix.
+//   in [in_c][in_h][in_w] -> col [window][ld]
+void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld) {
     const nn_conv2d_config *c = &g->cfg;
-    const int P = g->out_h * g->out_w;
     int k = 0;
     for (int ch = 0; ch < c->in_c; ch++) {
         const float *plane = in + (size_t)ch * c->in_h * c->in_w;
         for (int ky = 0; ky < c->k_h; ky++) {
             for (int kx = 0; kx < c->k_w; kx++, k++) {
-                float *row = col + (size_t)k * P;
+                float *row = col + (size_t)k * ld;
+                const int x0 = kx * c->dilation - g->cols.pad_lo;
+                // Output columns whose tap lands inside the input row: [lo, hi).
+                int lo = 0, hi = g->out_w;
+                while (lo < hi && x0 + lo * c->stride < 0) lo++;
+                while (hi > lo && x0 + (hi - 1) * c->stride >= c->in_w) hi--;
                 for (int oy = 0; oy < g->out_h; oy++) {
                     const int y = oy * c->stride - g->rows.pad_lo + ky * c->dilation;
                     float *dst = row + (size_t)oy * g->out_w;
                     if (y < 0 || y >= c->in_h) {
-                        memset(dst, 0, sizeof(float) * (size_t)g->out_w);
+                        for (int ox = 0; ox < g->out_w; ox++) dst[ox] = 0.0f;
                         continue;
                     }
-                    const float *src = plane + (size_t)y * c->in_w;
-                    const int x0 = kx * c->dilation - g->cols.pad_lo;
-                    // Output columns whose tap lands inside the row: [lo, hi).
-                    int lo = 0, hi = g->out_w;
-                    while (lo < hi && x0 + lo * c->stride < 0) lo++;
-                    while (hi > lo && x0 + (hi - 1) * c->stride >= c->in_w) hi--;
+                    const float *src = plane + (size_t)y * c->in_w + x0;
                     for (int ox = 0; ox < lo; ox++) dst[ox] = 0.0f;
+                    // Short rows: a plain loop beats a call to memcpy.
                     if (c->stride == 1)
-                        memcpy(dst + lo, src + x0 + lo, sizeof(float) * (size_t)(hi - lo));
+                        for (int ox = lo; ox < hi; ox++) dst[ox] = src[ox];
                     else
-                        for (int ox = lo; ox < hi; ox++) dst[ox] = src[x0 + ox * c->stride];
+                        for (int ox = lo; ox < hi; ox++) dst[ox] = src[ox * c->stride];
                     for (int ox = hi; ox < g->out_w; ox++) dst[ox] = 0.0f;
                 }
             }
@@ -165,7 +166,7 @@ void nn_conv2d_forward_ws(const nn_conv2d_geom *g, float *out, const float *in,
     const int P = g->out_h * g->out_w;
     for (int n = 0; n < batch; n++) {
         float *o = out + (size_t)n * c->filters * P;
-        nn_conv2d_im2col_(g, in + (size_t)n * in_size, col);
+        nn_conv2d_im2col_(g, in + (size_t)n * in_size, col, (size_t)P);
         // out[f][p] = sum over k of weights[f][k] * col[k][p], in order of k
         nn_gemm(c->filters, P, g->window, weights, g->window, col, P, o, P, false);
         for (int f = 0; f < c->filters; f++) {
@@ -174,6 +175,26 @@ void nn_conv2d_forward_ws(const nn_conv2d_geom *g, float *out, const float *in,
             for (int p = 0; p < P; p++) of[p] = of[p] + b;
         }
     }
+}
+
+void nn_conv2d_forward_batch(const nn_conv2d_geom *g, float *out, const float *in,
+                             const float *weights, const float *bias, int batch, float *col,
+                             float *tmp) {
+    const nn_conv2d_config *c = &g->cfg;
+    const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
+    const int P = g->out_h * g->out_w;
+    const size_t N = (size_t)batch * P;
+    for (int n = 0; n < batch; n++)
+        nn_conv2d_im2col_(g, in + (size_t)n * in_size, col + (size_t)n * P, N);
+    // tmp[f][n * P + p] = sum over k of weights[f][k] * col[k][n * P + p], in order of k
+    nn_gemm(c->filters, (int)N, g->window, weights, g->window, col, (int)N, tmp, (int)N, false);
+    for (int n = 0; n < batch; n++)
+        for (int f = 0; f < c->filters; f++) {
+            const float b = bias ? bias[f] : 0.0f;
+            const float *src = tmp + (size_t)f * N + (size_t)n * P;
+            float *dst = out + ((size_t)n * c->filters + f) * P;
+            for (int p = 0; p < P; p++) dst[p] = src[p] + b;
+        }
 }
 
 void nn_conv2d_forward(const nn_conv2d_geom *g, float *out, const float *in,

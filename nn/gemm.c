@@ -16,6 +16,11 @@
 
 #define MR 6  // rows per tile
 
+// The accumulators must live in registers: unroll the loops over tile rows
+// and columns completely so the compiler can keep them there.
+#define NN_PRAGMA_(x) _Pragma(#x)
+#define NN_UNROLL NN_PRAGMA_(GCC unroll 8)
+
 typedef void (*gemm_fn_)(int, int, int, const float *, int, const float *, int, float *, int, bool);
 
 // A kernel chosen by nn_gemm_force_kernel (tests), or NULL for the best one.
@@ -41,27 +46,28 @@ static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const flo
 
 // ---- AVX-512: tiles of up to 6 rows x 32 columns (12 accumulators) ------------------------
 
-__attribute__((target("avx512f"))) static void tile512_(int mr, int nr, int K, const float *A,
-                                                        int lda, const float *B, int ldb,
-                                                        float *C, int ldc, bool accumulate) {
+// One tile of mr rows by nr columns. Always inlined into a switch on a
+// constant mr, so every instance keeps its accumulators in registers.
+__attribute__((target("avx512f"), always_inline)) static inline void tile512_(
+    const int mr, int nr, int K, const float *A, int lda, const float *B, int ldb, float *C,
+    int ldc, bool accumulate) {
     const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
     const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF
                          : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1)
                                    : (__mmask16)0;
     __m512 c0[MR], c1[MR];
-    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+    NN_UNROLL for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
     for (int k = 0; k < K; k++) {
         const float *b = B + (size_t)k * ldb;
         const __m512 b0 = _mm512_maskz_loadu_ps(m0, b);
         const __m512 b1 = _mm512_maskz_loadu_ps(m1, b + 16);
-        // mr is small and fixed per call: the compiler keeps the loop tight.
-        for (int i = 0; i < mr; i++) {
+        NN_UNROLL for (int i = 0; i < mr; i++) {
             const __m512 a = _mm512_set1_ps(A[(size_t)i * lda + k]);
             c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);
             c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);
         }
     }
-    for (int i = 0; i < mr; i++) {
+    NN_UNROLL for (int i = 0; i < mr; i++) {
         float *c = C + (size_t)i * ldc;
         if (accumulate) {
             c0[i] = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), c0[i]);
@@ -72,77 +78,68 @@ __attribute__((target("avx512f"))) static void tile512_(int mr, int nr, int K, c
     }
 }
 
-// The same tile with the row count fixed at MR so the loops unroll fully.
-__attribute__((target("avx512f"))) static void tile512_full_(int K, const float *A, int lda,
-                                                             const float *B, int ldb, float *C,
-                                                             int ldc, bool accumulate) {
-    __m512 c0[MR], c1[MR];
-    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
-    for (int k = 0; k < K; k++) {
-        const float *b = B + (size_t)k * ldb;
-        const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-        for (int i = 0; i < MR; i++) {
-            const __m512 a = _mm512_set1_ps(A[(size_t)i * lda + k]);
-            c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);
-            c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);
-        }
-    }
-    for (int i = 0; i < MR; i++) {
-        float *c = C + (size_t)i * ldc;
-        if (accumulate) {
-            c0[i] = _mm512_add_ps(_mm512_loadu_ps(c), c0[i]);
-            c1[i] = _mm512_add_ps(_mm512_loadu_ps(c + 16), c1[i]);
-        }
-        _mm512_storeu_ps(c, c0[i]);
-        _mm512_storeu_ps(c + 16, c1[i]);
-    }
-}
-
 __attribute__((target("avx512f"))) static void gemm_avx512_(int M, int N, int K, const float *A,
                                                             int lda, const float *B, int ldb,
                                                             float *C, int ldc, bool accumulate) {
     for (int m = 0; m < M; m += MR) {
-        const int mr = M - m < MR ? M - m : MR;
+        const float *a = A + (size_t)m * lda;
         for (int n = 0; n < N; n += 32) {
             const int nr = N - n < 32 ? N - n : 32;
-            const float *a = A + (size_t)m * lda;
             float *c = C + (size_t)m * ldc + n;
-            if (mr == MR && nr == 32)
-                tile512_full_(K, a, lda, B + n, ldb, c, ldc, accumulate);
-            else
-                tile512_(mr, nr, K, a, lda, B + n, ldb, c, ldc, accumulate);
+            switch (M - m < MR ? M - m : MR) {
+            case 1: tile512_(1, nr, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 2: tile512_(2, nr, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 3: tile512_(3, nr, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 4: tile512_(4, nr, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 5: tile512_(5, nr, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            default: tile512_(MR, nr, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            }
         }
     }
 }
 
 // ---- AVX2 + FMA: tiles of up to 6 rows x 16 columns; ragged edges go scalar ----------------
 
+__attribute__((target("avx2,fma"), always_inline)) static inline void tile256_(
+    const int mr, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+    bool accumulate) {
+    __m256 c0[MR], c1[MR];
+    NN_UNROLL for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *b = B + (size_t)k * ldb;
+        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        NN_UNROLL for (int i = 0; i < mr; i++) {
+            const __m256 a = _mm256_broadcast_ss(&A[(size_t)i * lda + k]);
+            c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);
+            c1[i] = _mm256_fmadd_ps(a, b1, c1[i]);
+        }
+    }
+    NN_UNROLL for (int i = 0; i < mr; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (accumulate) {
+            c0[i] = _mm256_add_ps(_mm256_loadu_ps(c), c0[i]);
+            c1[i] = _mm256_add_ps(_mm256_loadu_ps(c + 8), c1[i]);
+        }
+        _mm256_storeu_ps(c, c0[i]);
+        _mm256_storeu_ps(c + 8, c1[i]);
+    }
+}
+
 __attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, const float *A,
                                                            int lda, const float *B, int ldb,
                                                            float *C, int ldc, bool accumulate) {
     const int n_full = N / 16 * 16;
     for (int m = 0; m < M; m += MR) {
-        const int mr = M - m < MR ? M - m : MR;
+        const float *a = A + (size_t)m * lda;
         for (int n = 0; n < n_full; n += 16) {
-            __m256 c0[MR], c1[MR];
-            for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm256_setzero_ps();
-            for (int k = 0; k < K; k++) {
-                const float *b = B + (size_t)k * ldb + n;
-                const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-                for (int i = 0; i < mr; i++) {
-                    const __m256 a = _mm256_broadcast_ss(&A[(size_t)(m + i) * lda + k]);
-                    c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);
-                    c1[i] = _mm256_fmadd_ps(a, b1, c1[i]);
-                }
-            }
-            for (int i = 0; i < mr; i++) {
-                float *c = C + (size_t)(m + i) * ldc + n;
-                if (accumulate) {
-                    c0[i] = _mm256_add_ps(_mm256_loadu_ps(c), c0[i]);
-                    c1[i] = _mm256_add_ps(_mm256_loadu_ps(c + 8), c1[i]);
-                }
-                _mm256_storeu_ps(c, c0[i]);
-                _mm256_storeu_ps(c + 8, c1[i]);
+            float *c = C + (size_t)m * ldc + n;
+            switch (M - m < MR ? M - m : MR) {
+            case 1: tile256_(1, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 2: tile256_(2, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 3: tile256_(3, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 4: tile256_(4, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            case 5: tile256_(5, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
+            default: tile256_(MR, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
             }
         }
     }
@@ -176,22 +173,22 @@ __attribute__((target("avx512f"))) static void gemm_nt_avx512_(int M, int N, int
         for (int n = 0; n < N; n += 4) {
             const int nr = N - n < 4 ? N - n : 4;
             __m512 acc[4][4];
-            for (int i = 0; i < 4; i++)
-                for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
+            NN_UNROLL for (int i = 0; i < 4; i++)
+                NN_UNROLL for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
             for (int k = 0; k < K; k += 16) {
                 const __mmask16 mask = K - k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (K - k)) - 1);
                 __m512 a[4], b[4];
-                for (int i = 0; i < 4; i++)
+                NN_UNROLL for (int i = 0; i < 4; i++)
                     a[i] = i < mr ? _mm512_maskz_loadu_ps(mask, A + (size_t)(m + i) * lda + k)
                                   : _mm512_setzero_ps();
-                for (int j = 0; j < 4; j++)
+                NN_UNROLL for (int j = 0; j < 4; j++)
                     b[j] = j < nr ? _mm512_maskz_loadu_ps(mask, B + (size_t)(n + j) * ldb + k)
                                   : _mm512_setzero_ps();
-                for (int i = 0; i < 4; i++)
-                    for (int j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(a[i], b[j], acc[i][j]);
+                NN_UNROLL for (int i = 0; i < 4; i++)
+                    NN_UNROLL for (int j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(a[i], b[j], acc[i][j]);
             }
-            for (int i = 0; i < mr; i++)
-                for (int j = 0; j < nr; j++) {
+            NN_UNROLL for (int i = 0; i < mr; i++)
+                NN_UNROLL for (int j = 0; j < nr; j++) {
                     float *c = &C[(size_t)(m + i) * ldc + n + j];
                     const float v = _mm512_reduce_add_ps(acc[i][j]);
                     *c = accumulate ? *c + v : v;

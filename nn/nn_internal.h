@@ -2,6 +2,8 @@
 #ifndef NN_INTERNAL_H
 #define NN_INTERNAL_H
 
+#include <stddef.h>
+
 // 1 if input coordinate (y, x) lies outside an h x w plane, i.e. in the zero
 // padding around it (darknet's im2col_get_pixel makes the same test).
 static inline int nn_is_padding_(int y, int x, int h, int w) {
@@ -9,7 +11,7 @@ static inline int nn_is_padding_(int y, int x, int h, int w) {
 }
 
 struct nn_conv2d_geom;
-// One sample's windows as columns: col [window][out_h * out_w] (conv2d.c).
-void nn_conv2d_im2col_(const struct nn_conv2d_geom *g, const float *in, float *col);
+// One sample's windows as columns: col [window][ld], ld >= out_h * out_w (conv2d.c).
+void nn_conv2d_im2col_(const struct nn_conv2d_geom *g, const float *in, float *col, size_t ld);
 
 #endif

@@ -83,16 +83,23 @@ static inline float pool_at_(const nn_pool_geom *g, const float *plane, int oy, 
     const float start = is_max ? -INFINITY : 0.0f;
     float acc = start;
     int best = -1, best_k = -1;
+    if (is_max && ky0 < ky1 && kx0 < kx1) {
+        // The first real cell leads until a strictly larger one comes (ties keep
+        // the first, as PyTorch does); comparing it with itself changes nothing.
+        acc = plane[(size_t)(y0 + ky0) * c->in_w + x0 + kx0];
+        best = (y0 + ky0) * c->in_w + x0 + kx0;
+        best_k = ky0 * c->size_w + kx0;
+    }
     for (int ky = ky0; ky < ky1; ky++) {
         const float *row = plane + (size_t)(y0 + ky) * c->in_w + x0;
         for (int kx = kx0; kx < kx1; kx++) {
             const float v = row[kx];
             if (is_max) {
-                if (best < 0 || v > acc) {
-                    acc = v;
-                    best = (y0 + ky) * c->in_w + x0 + kx;
-                    best_k = ky * c->size_w + kx;
-                }
+                // Selects rather than branches, which random data would mispredict.
+                const bool take = v > acc;
+                acc = take ? v : acc;
+                best = take ? (y0 + ky) * c->in_w + x0 + kx : best;
+                best_k = take ? ky * c->size_w + kx : best_k;
             } else {
                 acc += v;
             }

@@ -3,9 +3,10 @@
 # test, only those that are missing. Uses sudo when not run as root.
 set -euo pipefail
 
-# Build: compiler, Meson, Ninja, pkg-config. Tests: cmocka, python3 (which
-# Meson itself runs on, and which drives the command-line tests).
-packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3)
+# Build: compiler, Meson, Ninja, pkg-config, zlib (the gzip-compressed digits).
+# Tests: cmocka, python3 (which Meson itself runs on, and which drives the
+# command-line tests).
+packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3 zlib1g-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,252 @@
+// grad.c - the backward pass of every layer (shapes as in the forward passes
+// of conv2d.h, pool.h, act.h and dense.h); the heavy ones through nn_gemm.
+#include "grad.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+
+#include "nn_internal.h"
+
+// out (cols x rows) = in (rows x cols) transposed.
+static void transpose_(float *out, const float *in, int rows, int cols) {
+    for (int r0 = 0; r0 < rows; r0 += 16)
+        for (int c0 = 0; c0 < cols; c0 += 16)
+            for (int r = r0; r < rows && r < r0 + 16; r++)
+                for (int c = c0; c < cols && c < c0 + 16; c++)
+                    out[(size_t)c * rows + r] = in[(size_t)r * cols + c];
+}
+
+// Adds the column gradients back onto the input positions they were taken
+// from: the transpose of nn_conv2d_im2col_.
+static void col2im_add_(const nn_conv2d_geom *g, const float *dcol, size_t ld, float *dx) {
+    const nn_conv2d_config *c = &g->cfg;
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++) {
+        float *plane = dx + (size_t)ch * c->in_h * c->in_w;
+        for (int ky = 0; ky < c->k_h; ky++) {
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                const float *row = dcol + (size_t)k * ld;
+                for (int oy = 0; oy < g->out_h; oy++) {
+                    const int y = oy * c->stride - g->rows.pad_lo + ky * c->dilation;
+                    if (y < 0 || y >= c->in_h) continue;
+                    float *dst = plane + (size_t)y * c->in_w;
+                    const float *src = row + (size_t)oy * g->out_w;
+                    const int x0 = kx * c->dilation - g->cols.pad_lo;
+                    int lo = 0, hi = g->out_w;  // output columns that land inside the row
+                    while (lo < hi && x0 + lo * c->stride < 0) lo++;
+                    while (hi > lo && x0 + (hi - 1) * c->stride >= c->in_w) hi--;
+                    for (int ox = lo; ox < hi; ox++) dst[x0 + ox * c->stride] += src[ox];
+                }
+            }
+        }
+    }
+}
+
+// Reference loops, used when there is no memory for the scratch matrices.
+static void conv2d_backward_loops_(const nn_conv2d_geom *g, float *din, float *dweights,
+                                   float *dbias, const float *dout, const float *in,
+                                   const float *weights, int batch) {
+    const nn_conv2d_config *c = &g->cfg;
+    const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
+    const size_t out_plane = (size_t)g->out_h * g->out_w;
+    for (int n = 0; n < batch; n++) {
+        const float *x = in + (size_t)n * in_size;
+        float *dx = din ? din + (size_t)n * in_size : NULL;
+        for (int f = 0; f < c->filters; f++) {
+            const float *w = weights + (size_t)f * g->window;
+            float *dw = dweights + (size_t)f * g->window;
+            const float *go = dout + ((size_t)n * c->filters + f) * out_plane;
+            for (int oy = 0; oy < g->out_h; oy++) {
+                for (int ox = 0; ox < g->out_w; ox++) {
+                    const float gv = go[(size_t)oy * g->out_w + ox];
+                    if (dbias) dbias[f] += gv;
+                    const int y0 = oy * c->stride - g->rows.pad_lo;
+                    const int x0 = ox * c->stride - g->cols.pad_lo;
+                    int k = 0;
+                    for (int ch = 0; ch < c->in_c; ch++) {
+                        const size_t plane = (size_t)ch * c->in_h * c->in_w;
+                        for (int ky = 0; ky < c->k_h; ky++) {
+                            const int y = y0 + ky * c->dilation;
+                            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                                const int xx = x0 + kx * c->dilation;
+                                if (nn_is_padding_(y, xx, c->in_h, c->in_w)) continue;
+                                const size_t i = plane + (size_t)y * c->in_w + xx;
+                                dw[k] += gv * x[i];
+                                if (dx) dx[i] += gv * w[k];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void nn_conv2d_backward(const nn_conv2d_geom *g, float *din, float *dweights, float *dbias,
+                        const float *dout, const float *in, const float *weights, int batch) {
+    const nn_conv2d_config *c = &g->cfg;
+    const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
+    const int P = g->out_h * g->out_w, K = g->window, F = c->filters;
+    if (din) memset(din, 0, sizeof(float) * in_size * (size_t)batch);
+    // Scratch: the windows as columns, their gradients, the weights transposed.
+    float *col = malloc(sizeof(float) * ((size_t)K * P * 2 + (size_t)K * F));
+    if (!col) {
+        conv2d_backward_loops_(g, din, dweights, dbias, dout, in, weights, batch);
+        return;
+    }
+    float *dcol = col + (size_t)K * P, *wT = dcol + (size_t)K * P;
+    if (din) transpose_(wT, weights, F, K);
+    for (int n = 0; n < batch; n++) {
+        const float *gy = dout + (size_t)n * F * P;  // [F][P]
+        nn_conv2d_im2col_(g, in + (size_t)n * in_size, col, (size_t)P);
+        // dweights[f][k] += sum over p of gy[f][p] * col[k][p]: dot products
+        nn_gemm_nt(F, K, P, gy, P, col, P, dweights, K, true);
+        if (dbias)
+            for (int f = 0; f < F; f++) {
+                float sum = 0.0f;
+                for (int p = 0; p < P; p++) sum += gy[(size_t)f * P + p];
+                dbias[f] += sum;
+            }
+        if (din) {
+            // dcol[k][p] = sum over f of weights[f][k] * gy[f][p], then back onto the input.
+            nn_gemm(K, P, F, wT, F, gy, P, dcol, P, false);
+            col2im_add_(g, dcol, (size_t)P, din + (size_t)n * in_size);
+        }
+    }
+    free(col);
+}
+
+size_t nn_conv2d_backward_scratch(const nn_conv2d_geom *g, int batch) {
+    const size_t N = (size_t)batch * g->out_h * g->out_w;
+    return ((size_t)g->cfg.filters + g->window) * N + (size_t)g->window * g->cfg.filters;
+}
+
+void nn_conv2d_backward_batch(const nn_conv2d_geom *g, float *din, float *dweights,
+                              float *dbias, const float *dout, const float *col,
+                              const float *weights, int batch, float *tmp) {
+    const nn_conv2d_config *c = &g->cfg;
+    const int P = g->out_h * g->out_w, K = g->window, F = c->filters;
+    const size_t N = (size_t)batch * P;
+    float *gy = tmp, *dcol = tmp + (size_t)F * N, *wT = dcol + (size_t)K * N;
+    // gy [F][batch * P]: the output gradients laid out like the forward's product.
+    for (int n = 0; n < batch; n++)
+        for (int f = 0; f < F; f++)
+            memcpy(gy + (size_t)f * N + (size_t)n * P, dout + ((size_t)n * F + f) * P,
+                   sizeof(float) * (size_t)P);
+    // dweights[f][k] += sum over every position of every sample of gy * col
+    nn_gemm_nt(F, K, (int)N, gy, (int)N, col, (int)N, dweights, K, true);
+    if (dbias)
+        for (int f = 0; f < F; f++) {
+            float sum = 0.0f;
+            for (size_t i = 0; i < N; i++) sum += gy[(size_t)f * N + i];
+            dbias[f] += sum;
+        }
+    if (!din) return;
+    const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
+    memset(din, 0, sizeof(float) * in_size * (size_t)batch);
+    transpose_(wT, weights, F, K);
+    // dcol[k][i] = sum over f of weights[f][k] * gy[f][i], then back onto the inputs.
+    nn_gemm(K, (int)N, F, wT, F, gy, (int)N, dcol, (int)N, false);
+    for (int n = 0; n < batch; n++) col2im_add_(g, dcol + (size_t)n * P, N, din + (size_t)n * in_size);
+}
+
+void nn_pool_backward(const nn_pool_geom *g, float *din, const float *dout, const int *argmax,
+                      int batch) {
+    const nn_pool_config *c = &g->cfg;
+    const size_t in_plane = (size_t)c->in_h * c->in_w;
+    const size_t out_plane = (size_t)g->out_h * g->out_w;
+    memset(din, 0, sizeof(float) * in_plane * (size_t)c->c * (size_t)batch);
+    const float inv = 1.0f / (float)g->window;
+    for (size_t p = 0; p < (size_t)batch * c->c; p++) {
+        float *dx = din + p * in_plane;
+        const float *go = dout + p * out_plane;
+        for (int oy = 0; oy < g->out_h; oy++) {
+            for (int ox = 0; ox < g->out_w; ox++) {
+                const size_t o = (size_t)oy * g->out_w + ox;
+                if (c->mode == NN_POOL_MAX) {
+                    dx[argmax[p * out_plane + o]] += go[o];
+                    continue;
+                }
+                // Average: every real cell got 1/window of the output; padding has no input.
+                const float share = go[o] * inv;
+                const int y0 = oy * c->stride - c->pad, x0 = ox * c->stride - c->pad;
+                for (int ky = 0; ky < c->size_h; ky++)
+                    for (int kx = 0; kx < c->size_w; kx++)
+                        if (!nn_is_padding_(y0 + ky, x0 + kx, c->in_h, c->in_w))
+                            dx[(size_t)(y0 + ky) * c->in_w + x0 + kx] += share;
+            }
+        }
+    }
+}
+
+void nn_act_backward(nn_act_kind kind, float *din, const float *dout, const float *y,
+                     size_t count) {
+    switch (kind) {
+    case NN_ACT_RELU:
+        for (size_t i = 0; i < count; i++) {
+            const float g = dout[i];  // read unconditionally, so the loop vectorises
+            din[i] = y[i] > 0.0f ? g : 0.0f;
+        }
+        return;
+    case NN_ACT_SIGMOID:
+        for (size_t i = 0; i < count; i++) din[i] = dout[i] * y[i] * (1.0f - y[i]);
+        return;
+    case NN_ACT_TANH:
+        for (size_t i = 0; i < count; i++) din[i] = dout[i] * (1.0f - y[i] * y[i]);
+        return;
+    }
+}
+
+void nn_softmax_backward(float *din, const float *dout, const float *y, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+        const float *gy = dout + (size_t)r * cols, *p = y + (size_t)r * cols;
+        float *gx = din + (size_t)r * cols;
+        float dot = 0.0f;
+        for (int i = 0; i < cols; i++) dot += gy[i] * p[i];
+        for (int i = 0; i < cols; i++) gx[i] = p[i] * (gy[i] - dot);
+    }
+}
+
+void nn_dense_backward(float *din, float *dweights, float *dbias, const float *dout,
+                       const float *in, const float *weights, int batch, int in_n, int out_n) {
+    float *doutT = malloc(sizeof(float) * (size_t)batch * out_n);
+    if (doutT) {
+        // dweights[j][i] += sum over n of dout[n][j] * in[n][i]
+        transpose_(doutT, dout, batch, out_n);
+        nn_gemm(out_n, in_n, batch, doutT, batch, in, in_n, dweights, in_n, true);
+        free(doutT);
+    } else {
+        for (int n = 0; n < batch; n++)
+            for (int j = 0; j < out_n; j++)
+                for (int i = 0; i < in_n; i++)
+                    dweights[(size_t)j * in_n + i] += dout[(size_t)n * out_n + j] * in[(size_t)n * in_n + i];
+    }
+    if (dbias)
+        for (int n = 0; n < batch; n++)
+            for (int j = 0; j < out_n; j++) dbias[j] += dout[(size_t)n * out_n + j];
+    // din[n][i] = sum over j of dout[n][j] * weights[j][i]
+    if (din) nn_gemm(batch, in_n, out_n, dout, out_n, weights, in_n, din, in_n, false);
+}
+
+void nn_dropout_backward(float *din, const float *dout, const float *mask, size_t count) {
+    for (size_t i = 0; i < count; i++) din[i] = dout[i] * mask[i];
+}
+
+float nn_cross_entropy(const float *p, const uint8_t *labels, float *dlogits, int batch,
+                       int classes) {
+    double total = 0.0;
+    const float inv = 1.0f / (float)batch;
+    for (int n = 0; n < batch; n++) {
+        const float *pn = p + (size_t)n * classes;
+        const int y = labels[n];
+        total -= log(fmax((double)pn[y], 1e-30));
+        if (dlogits) {
+            float *g = dlogits + (size_t)n * classes;
+            for (int k = 0; k < classes; k++) g[k] = (pn[k] - (k == y ? 1.0f : 0.0f)) * inv;
+        }
+    }
+    return (float)(total / batch);
+}
