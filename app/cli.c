@@ -18,6 +18,7 @@ static const char main_help_[] =
     "  pool      work out max or average pooling step by step\n"
     "  summary   list a model's layers, output shapes and parameter counts, as Keras does\n"
     "  train     train a digit classifier and report its accuracy and speed\n"
+    "  classify  say which digit a picture shows, with the model's probabilities\n"
     "\n"
     "options:\n"
     "  --help      this text; `convstep <command> --help` explains a command\n"
@@ -54,6 +55,7 @@ static const struct {
     {"pool", cmd_pool},
     {"summary", cmd_summary},
     {"train", cmd_train},
+    {"classify", cmd_classify},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err) {
@@ -79,7 +81,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err) {
         if (strcmp(argv[1], commands_[i].name) == 0)
             return commands_[i].run(argc - 2, argv + 2, out, err);
     char msg[200];
-    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train; see convstep --help)",
+    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train, classify; see convstep --help)",
              argv[1]);
     return cli_fail(err, msg, CLI_EXIT_USAGE);
 }

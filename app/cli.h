@@ -31,10 +31,18 @@ bool cli_check_finite(const float *v, int c, int h, int w, const char *per, char
 // Parses "HxWxC" (or "HxW" for one channel) into a (C, H, W) shape.
 bool cli_parse_hwc(const char *text, nn_shape *shape, char *err, size_t errsize);
 
+struct app_gray_image;
+// Reads a picture into grey values (the program passes SDL2_image's; tests may
+// pass their own). classify fails cleanly when none was set.
+typedef bool (*cli_image_loader)(const char *path, struct app_gray_image *out, char *err,
+                                 size_t errsize);
+void cli_set_image_loader(cli_image_loader fn);
+
 // The subcommands; argv holds the options after the subcommand's name.
 int cmd_conv(int argc, char **argv, FILE *out, FILE *err);
 int cmd_pool(int argc, char **argv, FILE *out, FILE *err);
 int cmd_summary(int argc, char **argv, FILE *out, FILE *err);
 int cmd_train(int argc, char **argv, FILE *out, FILE *err);
+int cmd_classify(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

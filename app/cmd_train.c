@@ -19,13 +19,14 @@ static const arg_spec train_args_[] = {
     {"lr", true, false},       {"momentum", true, false}, {"weight-decay", true, false},
     {"threads", true, false},  {"seed", true, false},  {"shift", true, false},
     {"data", true, false},     {"save", true, false},  {"json", false, false},
+    {"cosine", false, false},
     {"help", false, false},    {NULL, false, false},
 };
 
 static const char train_help_[] =
     "usage: convstep train [--arch SPEC|lenet5|softmax] [--epochs N] [--batch B] [--lr X]\n"
     "                      [--momentum M] [--weight-decay W] [--threads T] [--seed S]\n"
-    "                      [--shift P] [--data DIR] [--save FILE] [--json]\n"
+    "                      [--shift P] [--cosine] [--data DIR] [--save FILE] [--json]\n"
     "\n"
     "Trains a model with mini-batch SGD and momentum on 8,000 real MNIST digits and\n"
     "tests it on 2,000 others (both shipped in assets/), or on the IDX files in DIR.\n"
@@ -41,6 +42,8 @@ static const char train_help_[] =
     "  --seed S          initial weights, shuffling, dropout and shifts (default 1)\n"
     "  --shift P         move each training digit by up to P pixels at random (default 0;\n"
     "                    1 or 2 usually raises the test accuracy)\n"
+    "  --cosine          lower the learning rate along a half cosine, reaching 0 at the\n"
+    "                    last step (steadier final accuracy than a constant rate)\n"
     "  --data DIR        train-images-idx3-ubyte, train-labels-idx1-ubyte,\n"
     "                    t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each may be .gz):\n"
     "                    the full MNIST, Fashion-MNIST or any set in the same format\n"
@@ -81,6 +84,7 @@ static bool parse_options_(const parsed_args *a, app_train_options *o, char *err
     if ((v = args_get(a, "seed")) && !args_int(v, "--seed", 0, 2147483647, &seed, err, errsize)) return false;
     if ((v = args_get(a, "shift")) && !args_int(v, "--shift", 0, 8, &o->shift, err, errsize)) return false;
     o->seed = (uint64_t)seed;
+    o->cosine = args_has(a, "cosine");
     return float_opt_(a, "lr", 1e-6f, 10.0f, &o->lr, err, errsize) &&
            float_opt_(a, "momentum", 0.0f, 0.999f, &o->momentum, err, errsize) &&
            float_opt_(a, "weight-decay", 0.0f, 1.0f, &o->weight_decay, err, errsize);
@@ -164,9 +168,10 @@ int cmd_train(int argc, char **argv, FILE *out, FILE *errf) {
         char note[512];
         snprintf(note, sizeof note,
                  "convstep train --arch '%s' --epochs %d --batch %d --lr %g --momentum %g "
-                 "--weight-decay %g --seed %d --shift %d%s; test accuracy %.4f",
+                 "--weight-decay %g --seed %d --shift %d%s%s; test accuracy %.4f",
                  o.arch, o.epochs, o.batch, (double)o.lr, (double)o.momentum,
-                 (double)o.weight_decay, (int)o.seed, o.shift, args_get(&a, "data") ? " --data ..." : "",
+                 (double)o.weight_decay, (int)o.seed, o.shift, o.cosine ? " --cosine" : "",
+                 args_get(&a, "data") ? " --data ..." : "",
                  (double)stats[done - 1].test_accuracy);
         if (!app_model_save(save, t.net, nn_arch_expand(o.arch), note, err, sizeof err))
             status = cli_fail(errf, err, CLI_EXIT_RUNTIME);

@@ -4,10 +4,12 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "image_load.h"
 
 int main(int argc, char **argv) {
     // `convstep conv ... | head` must end with an exit status, never SIGPIPE.
     signal(SIGPIPE, SIG_IGN);
+    cli_set_image_loader(app_image_load);
     int code = cli_main(argc, argv, stdout, stderr);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         // The reader went away or the disk is full: say so if anyone listens.

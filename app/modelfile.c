@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -68,6 +69,10 @@ bool app_model_save(const char *path, const nn_net *net, const char *arch, const
         snprintf(err, errsize, "cannot create a file beside '%s': %s", path, strerror(errno));
         return false;
     }
+    // mkstemp makes the file private (0600); give it the usual 0666 less umask.
+    const mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     writer_ w = {fdopen(fd, "wb"), crc32(0L, Z_NULL, 0), true};
     if (!w.f) {
         close(fd);

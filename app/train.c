@@ -31,6 +31,7 @@ void app_train_options_default(app_train_options *o) {
     o->threads = 1;
     o->seed = 1;
     o->shift = 0;
+    o->cosine = false;
 }
 
 static double now_(void) {
@@ -218,7 +219,13 @@ bool app_trainer_step(app_trainer *t, bool *epoch_done, app_epoch_stats *stats, 
     }
     // SGD with momentum, as PyTorch: v = m v + (g + wd p); p -= lr v.
     float *p = t->net->params, *v = t->velocity;
-    const float m = o->momentum, lr = o->lr, wd = o->weight_decay;
+    const float m = o->momentum, wd = o->weight_decay;
+    float lr = o->lr;
+    if (o->cosine) {
+        const long long per_epoch = (t->train->count + o->batch - 1) / o->batch;
+        const double progress = (double)t->step / (double)(per_epoch * o->epochs);
+        lr = (float)(o->lr * 0.5 * (1.0 + cos(3.14159265358979323846 * fmin(progress, 1.0))));
+    }
     for (size_t i = 0; i < P; i++) {
         v[i] = m * v[i] + (g[i] + wd * p[i]);
         p[i] -= lr * v[i];

@@ -24,10 +24,11 @@ typedef struct app_train_options {
     int threads;          // 1..TRAIN_MAX_THREADS
     uint64_t seed;        // initial weights, shuffling, dropout, shifts
     int shift;            // augment: shift each training digit by up to this many pixels
+    bool cosine;          // lower the learning rate along a half cosine to 0 by the last step
 } app_train_options;
 
 // The defaults of the PyTorch reference: lenet5, 3 epochs, batch 32, SGD lr
-// 0.05, momentum 0.9, no weight decay, 1 thread, seed 1, no shifts.
+// 0.05, momentum 0.9, no weight decay, 1 thread, seed 1, no shifts, constant rate.
 void app_train_options_default(app_train_options *o);
 
 typedef struct app_epoch_stats {

@@ -212,6 +212,7 @@ void nn_softmax_backward(float *din, const float *dout, const float *y, int rows
 
 void nn_dense_backward(float *din, float *dweights, float *dbias, const float *dout,
                        const float *in, const float *weights, int batch, int in_n, int out_n) {
+    if (batch <= 0 || in_n <= 0 || out_n <= 0) return;
     float *doutT = malloc(sizeof(float) * (size_t)batch * out_n);
     if (doutT) {
         // dweights[j][i] += sum over n of dout[n][j] * in[n][i]
