@@ -121,7 +121,8 @@ static float conv2d_dot_at_(const nn_conv2d_geom *g, const float *in, const floa
 // (channel, kernel row, kernel column) of the window of output position p,
 // 0 in the padding. ld >= out_h * out_w lets a batch share one matrix.
 //   in [in_c][in_h][in_w] -> col [window][ld]
-void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld) {
+NN_VECTOR_CLONES void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col,
+                                        size_t ld) {
     const nn_conv2d_config *c = &g->cfg;
     int k = 0;
     for (int ch = 0; ch < c->in_c; ch++) {
@@ -197,8 +198,76 @@ void nn_conv2d_forward_batch(const nn_conv2d_geom *g, float *out, const float *i
         }
 }
 
+size_t nn_conv2d_rows_scratch(const nn_conv2d_geom *g) {
+    const nn_conv2d_config *c = &g->cfg;
+    const size_t hp = (size_t)c->in_h + g->rows.pad_lo + g->rows.pad_hi;
+    const size_t wp = (size_t)c->in_w + g->cols.pad_lo + g->cols.pad_hi;
+    // A zero-padded copy of one sample, then one row pointer per window tap.
+    const size_t floats_per_pointer = (sizeof(void *) + sizeof(float) - 1) / sizeof(float);
+    return (size_t)c->in_c * hp * wp + 2 + 2 * (size_t)g->window * floats_per_pointer;
+}
+
+bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in,
+                            const float *weights, const float *bias, int batch, float *scratch) {
+    const nn_conv2d_config *c = &g->cfg;
+    if (c->stride != 1) return false;
+    const int hp = c->in_h + g->rows.pad_lo + g->rows.pad_hi;
+    const int wp = c->in_w + g->cols.pad_lo + g->cols.pad_hi;
+    const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
+    const size_t padded_size = (size_t)c->in_c * hp * wp;
+    const int P = g->out_h * g->out_w;
+    float *padded = scratch;
+    // The pointer table lives after the padded copy, aligned for pointers.
+    const float **rows = (const float **)(void *)(scratch + (padded_size + 1) / 2 * 2);
+    const bool pads = hp != c->in_h || wp != c->in_w;
+    if (pads) memset(padded, 0, sizeof(float) * padded_size);
+    for (int n = 0; n < batch; n++) {
+        const float *x = in + (size_t)n * in_size;
+        if (pads) {
+            for (int ch = 0; ch < c->in_c; ch++)
+                for (int y = 0; y < c->in_h; y++)
+                    memcpy(padded + ((size_t)ch * hp + y + g->rows.pad_lo) * wp + g->cols.pad_lo,
+                           x + ((size_t)ch * c->in_h + y) * c->in_w, sizeof(float) * (size_t)c->in_w);
+            x = padded;
+        }
+        float *o = out + (size_t)n * c->filters * P;
+        // Rows of at most 16 outputs go two at a time, side by side in the lanes.
+        const int step = g->out_w <= 16 ? 2 : 1;
+        for (int oy = 0; oy < g->out_h; oy += step) {
+            const bool pair = step == 2 && oy + 1 < g->out_h;
+            // Tap k = (channel, ky, kx) of every window in output row oy reads the
+            // padded input row oy + ky*d from column kx*d on: a row in place.
+            int k = 0;
+            for (int ch = 0; ch < c->in_c; ch++)
+                for (int ky = 0; ky < c->k_h; ky++)
+                    for (int kx = 0; kx < c->k_w; kx++, k++) {
+                        rows[k] = x + ((size_t)ch * hp + oy + ky * c->dilation) * wp + kx * c->dilation;
+                        if (pair) rows[g->window + k] = rows[k] + wp;
+                    }
+            float *orow = o + (size_t)oy * g->out_w;
+            if (step == 2)
+                nn_gemm_rows_pair(c->filters, g->out_w, g->window, weights, g->window, rows,
+                                  pair ? rows + g->window : NULL, orow, orow + g->out_w, P);
+            else
+                nn_gemm_rows(c->filters, g->out_w, g->window, weights, g->window, rows, orow, P);
+        }
+        for (int f = 0; f < c->filters; f++) {
+            const float b = bias ? bias[f] : 0.0f;
+            float *of = o + (size_t)f * P;
+            for (int p = 0; p < P; p++) of[p] = of[p] + b;
+        }
+    }
+    return true;
+}
+
 void nn_conv2d_forward(const nn_conv2d_geom *g, float *out, const float *in,
                        const float *weights, const float *bias, int batch) {
+    if (g->cfg.stride == 1) {
+        float *scratch = malloc(sizeof(float) * nn_conv2d_rows_scratch(g));
+        bool done = scratch && nn_conv2d_forward_rows(g, out, in, weights, bias, batch, scratch);
+        free(scratch);
+        if (done) return;
+    }
     float *col = malloc(sizeof(float) * nn_conv2d_col_size(g));
     if (col) {
         nn_conv2d_forward_ws(g, out, in, weights, bias, batch, col);

@@ -47,6 +47,14 @@ void nn_conv2d_forward_ws(const nn_conv2d_geom *g, float *out, const float *in,
 // Floats of scratch one sample's windows need: window * out_h * out_w.
 size_t nn_conv2d_col_size(const nn_conv2d_geom *g);
 
+// Stride 1 only (false otherwise, doing nothing): reads every window's rows in
+// place from a zero-padded copy of each sample, no window copies, the same
+// arithmetic in the same order as the core. scratch holds
+// nn_conv2d_rows_scratch(g) floats. The fastest pass for a few samples.
+bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in,
+                            const float *weights, const float *bias, int batch, float *scratch);
+size_t nn_conv2d_rows_scratch(const nn_conv2d_geom *g);
+
 // The whole batch through one matrix product (what training uses): every
 // window of every sample as a column of col [window][batch * out_h * out_w],
 // kept for the backward pass, and tmp [filters][batch * out_h * out_w] scratch.

@@ -149,6 +149,92 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, 
 
 #endif  // NN_HAVE_X86
 
+// ---- Row-pointer form (B's rows anywhere) -----------------------------------------------------
+
+static void gemm_rows_scalar_(int M, int N, int K, const float *A, int lda,
+                              const float *const *rows, float *C, int ldc) {
+    for (int m = 0; m < M; m++)
+        for (int n = 0; n < N; n++) {
+            float acc = 0.0f;
+            for (int k = 0; k < K; k++) acc = fmaf(A[(size_t)m * lda + k], rows[k][n], acc);
+            C[(size_t)m * ldc + n] = acc;
+        }
+}
+
+#if NN_HAVE_X86
+// A tile of mr rows of C by two 16-lane halves: half 0 reads rows_a[k] + na
+// into ca, half 1 reads rows_b[k] + nb into cb (two output rows of a narrow
+// convolution, or the two halves of one wide row).
+__attribute__((target("avx512f"), always_inline)) static inline void tile512_rows_(
+    const int mr, __mmask16 m0, __mmask16 m1, int K, const float *A, int lda,
+    const float *const *rows_a, int na, const float *const *rows_b, int nb, float *ca, float *cb,
+    int ldc) {
+    __m512 c0[MR], c1[MR];
+    NN_UNROLL for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const __m512 b0 = _mm512_maskz_loadu_ps(m0, rows_a[k] + na);
+        const __m512 b1 = _mm512_maskz_loadu_ps(m1, rows_b[k] + nb);
+        NN_UNROLL for (int i = 0; i < mr; i++) {
+            const __m512 a = _mm512_set1_ps(A[(size_t)i * lda + k]);
+            c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);
+            c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);
+        }
+    }
+    NN_UNROLL for (int i = 0; i < mr; i++) {
+        _mm512_mask_storeu_ps(ca + (size_t)i * ldc, m0, c0[i]);
+        _mm512_mask_storeu_ps(cb + (size_t)i * ldc, m1, c1[i]);
+    }
+}
+
+__attribute__((target("avx512f"))) static void tiles512_rows_(
+    int M, __mmask16 m0, __mmask16 m1, int K, const float *A, int lda, const float *const *ra,
+    int na, const float *const *rb, int nb, float *ca, float *cb, int ldc) {
+    for (int m = 0; m < M; m += MR) {
+        const float *a = A + (size_t)m * lda;
+        float *pa = ca + (size_t)m * ldc, *pb = cb + (size_t)m * ldc;
+        switch (M - m < MR ? M - m : MR) {
+        case 1: tile512_rows_(1, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 2: tile512_rows_(2, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 3: tile512_rows_(3, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 4: tile512_rows_(4, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 5: tile512_rows_(5, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        default: tile512_rows_(MR, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        }
+    }
+}
+
+static __mmask16 lanes_(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
+#endif
+
+void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *const *rows,
+                  float *C, int ldc) {
+    if (M <= 0 || N <= 0) return;
+#if NN_HAVE_X86
+    if (forced_ != gemm_scalar_ && forced_ != gemm_avx2_ && __builtin_cpu_supports("avx512f")) {
+        for (int n = 0; n < N; n += 32)
+            tiles512_rows_(M, lanes_(N - n), lanes_(N - n - 16), K, A, lda, rows, n, rows, n + 16,
+                           C + n, C + n + 16, ldc);
+        return;
+    }
+#endif
+    gemm_rows_scalar_(M, N, K, A, lda, rows, C, ldc);
+}
+
+void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float *const *rows_a,
+                       const float *const *rows_b, float *Ca, float *Cb, int ldc) {
+    if (M <= 0 || N <= 0) return;
+#if NN_HAVE_X86
+    if (N <= 16 && forced_ != gemm_scalar_ && forced_ != gemm_avx2_ &&
+        __builtin_cpu_supports("avx512f")) {
+        tiles512_rows_(M, lanes_(N), rows_b ? lanes_(N) : 0, K, A, lda, rows_a, 0,
+                       rows_b ? rows_b : rows_a, 0, Ca, rows_b ? Cb : Ca, ldc);
+        return;
+    }
+#endif
+    nn_gemm_rows(M, N, K, A, lda, rows_a, Ca, ldc);
+    if (rows_b) nn_gemm_rows(M, N, K, A, lda, rows_b, Cb, ldc);
+}
+
 // ---- Dot-product form (A times B transposed) ----------------------------------------------
 
 static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const float *B,

@@ -18,6 +18,19 @@
 void nn_gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
              int ldc, bool accumulate);
 
+// The same product with B given as one pointer per row: rows[k] points at
+// B[k][0..N). Convolution uses it to read the input's rows in place instead
+// of copying every window into a matrix first. C = A x B (no accumulate),
+// every element in order of k exactly as nn_gemm.
+void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *const *rows,
+                  float *C, int ldc);
+
+// Two such products that share A, Ca = A x B(rows_a) and Cb = A x B(rows_b),
+// side by side in the vector lanes when N <= 16 (narrow convolution rows).
+// rows_b may be NULL (then Cb is not written).
+void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float *const *rows_a,
+                       const float *const *rows_b, float *Ca, float *Cb, int ldc);
+
 // C (M x N) = or += A (M x K) times B (N x K) transposed: C[m][n] is the dot
 // product of row m of A and row n of B. For gradients, where no stepper needs
 // matching bits: lanes run along k and are summed at the end.

@@ -213,23 +213,23 @@ void nn_softmax_backward(float *din, const float *dout, const float *y, int rows
 void nn_dense_backward(float *din, float *dweights, float *dbias, const float *dout,
                        const float *in, const float *weights, int batch, int in_n, int out_n) {
     if (batch <= 0 || in_n <= 0 || out_n <= 0) return;
-    float *doutT = malloc(sizeof(float) * (size_t)batch * out_n);
-    if (doutT) {
-        // dweights[j][i] += sum over n of dout[n][j] * in[n][i]
-        transpose_(doutT, dout, batch, out_n);
-        nn_gemm(out_n, in_n, batch, doutT, batch, in, in_n, dweights, in_n, true);
-        free(doutT);
+    float *inT = malloc(sizeof(float) * (size_t)batch * in_n);
+    if (inT) {
+        // dweights[i][j] += sum over n of in[n][i] * dout[n][j]
+        transpose_(inT, in, batch, in_n);
+        nn_gemm(in_n, out_n, batch, inT, batch, dout, out_n, dweights, out_n, true);
+        free(inT);
     } else {
         for (int n = 0; n < batch; n++)
-            for (int j = 0; j < out_n; j++)
-                for (int i = 0; i < in_n; i++)
-                    dweights[(size_t)j * in_n + i] += dout[(size_t)n * out_n + j] * in[(size_t)n * in_n + i];
+            for (int i = 0; i < in_n; i++)
+                for (int j = 0; j < out_n; j++)
+                    dweights[(size_t)i * out_n + j] += in[(size_t)n * in_n + i] * dout[(size_t)n * out_n + j];
     }
     if (dbias)
         for (int n = 0; n < batch; n++)
             for (int j = 0; j < out_n; j++) dbias[j] += dout[(size_t)n * out_n + j];
-    // din[n][i] = sum over j of dout[n][j] * weights[j][i]
-    if (din) nn_gemm(batch, in_n, out_n, dout, out_n, weights, in_n, din, in_n, false);
+    // din[n][i] = sum over j of dout[n][j] * weights[i][j]: dot products along j
+    if (din) nn_gemm_nt(batch, in_n, out_n, dout, out_n, weights, out_n, din, in_n, false);
 }
 
 void nn_dropout_backward(float *din, const float *dout, const float *mask, size_t count) {

@@ -39,7 +39,8 @@ void nn_act_backward(nn_act_kind kind, float *din, const float *dout, const floa
 // Softmax, from its output y (rows of cols): din = y * (dout - sum(dout * y)).
 void nn_softmax_backward(float *din, const float *dout, const float *y, int rows, int cols);
 
-// Dense. dweights [out_n][in_n] (+=), dbias [out_n] (+=), din [batch][in_n] (= or NULL).
+// Dense. weights and dweights [in_n][out_n] (+=), dbias [out_n] (+=),
+// din [batch][in_n] (= or NULL).
 void nn_dense_backward(float *din, float *dweights, float *dbias, const float *dout,
                        const float *in, const float *weights, int batch, int in_n, int out_n);
 

@@ -9,6 +9,7 @@
 #include "conv2d.h"
 #include "dense.h"
 #include "grad.h"
+#include "nn_internal.h"
 #include "pool.h"
 
 static nn_act_kind act_kind_(nn_layer_kind k) {
@@ -76,7 +77,9 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
         if (m->layers[i].spec.kind == NN_LAYER_CONV) {
             const nn_conv2d_geom *g = &m->layers[i].conv;
             total += nn_conv2d_col_size(g);  // per sample
-            const size_t s = nn_conv2d_backward_scratch(g, 1);
+            size_t s = nn_conv2d_backward_scratch(g, 1);
+            if (s > scratch) scratch = s;
+            s = nn_conv2d_rows_scratch(g);  // not per sample, but counted per sample: ample
             if (s > scratch) scratch = s;
         }
     }
@@ -187,8 +190,12 @@ const float *nn_net_forward(nn_net *net, const float *x, int batch, bool trainin
         const size_t count = nn_shape_count(l->out) * (size_t)batch;
         switch (l->spec.kind) {
         case NN_LAYER_CONV:
-            nn_conv2d_forward_batch(&l->conv, y, in, net->params + s->weights,
-                                    net->params + s->bias, batch, net->col[i], net->scratch);
+            // Training keeps the windows as columns for backward; inference reads
+            // them in place when it can. Both give the same bits.
+            if (training || !nn_conv2d_forward_rows(&l->conv, y, in, net->params + s->weights,
+                                                    net->params + s->bias, batch, net->scratch))
+                nn_conv2d_forward_batch(&l->conv, y, in, net->params + s->weights,
+                                        net->params + s->bias, batch, net->col[i], net->scratch);
             break;
         case NN_LAYER_MAXPOOL:
         case NN_LAYER_AVGPOOL:
@@ -261,6 +268,13 @@ float nn_net_backward(nn_net *net, const uint8_t *labels) {
         float *dx = i > 0 ? other : NULL;
         switch (l->spec.kind) {
         case NN_LAYER_CONV:
+            if (!net->training) {  // an inference forward kept no windows: gather them
+                const nn_conv2d_geom *cg = &l->conv;
+                const size_t P = (size_t)cg->out_h * cg->out_w, in_size = nn_shape_count(l->in);
+                for (int n = 0; n < B; n++)
+                    nn_conv2d_im2col_(cg, x + (size_t)n * in_size, net->col[i] + (size_t)n * P,
+                                      P * (size_t)B);
+            }
             nn_conv2d_backward_batch(&l->conv, dx, net->grads + s->weights,
                                      net->grads + s->bias, g, net->col[i],
                                      net->params + s->weights, B, net->scratch);

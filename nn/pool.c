@@ -130,11 +130,56 @@ static inline float pool_at_(const nn_pool_geom *g, const float *plane, int oy, 
 
 // ---- Batch pass ---------------------------------------------------------------
 
+// One output row's windows that lie wholly inside the input, [ox0, ox1), done
+// side by side: the cells are visited in pool_at_'s order (row-major in the
+// window), with the same comparisons and additions, so the bits are the same
+// (test_step checks it); the loops over ox vectorise and do not branch.
+NN_VECTOR_CLONES static void pool_row_inside_(const nn_pool_geom *g, const float *plane, int oy, int ox0, int ox1,
+                             float *o, int *a) {
+    const nn_pool_config *c = &g->cfg;
+    const int s = c->stride, y0 = oy * s - c->pad, x0 = -c->pad;
+    const float *first = plane + (size_t)y0 * c->in_w + x0;
+    if (c->mode == NN_POOL_MAX) {
+        int arg[256];
+        for (int ox = ox0; ox < ox1; ox++) {
+            o[ox] = first[ox * s];
+            arg[ox - ox0] = y0 * c->in_w + x0 + ox * s;
+        }
+        for (int ky = 0; ky < c->size_h; ky++) {
+            const float *row = first + (size_t)ky * c->in_w;
+            const int base = (y0 + ky) * c->in_w + x0;
+            for (int kx = ky == 0 ? 1 : 0; kx < c->size_w; kx++) {
+                for (int ox = ox0; ox < ox1; ox++) {
+                    const float v = row[ox * s + kx];
+                    const bool take = v > o[ox];
+                    o[ox] = take ? v : o[ox];
+                    arg[ox - ox0] = take ? base + ox * s + kx : arg[ox - ox0];
+                }
+            }
+        }
+        if (a)
+            for (int ox = ox0; ox < ox1; ox++) a[ox] = arg[ox - ox0];
+        return;
+    }
+    for (int ox = ox0; ox < ox1; ox++) o[ox] = 0.0f;
+    for (int ky = 0; ky < c->size_h; ky++) {
+        const float *row = first + (size_t)ky * c->in_w;
+        for (int kx = 0; kx < c->size_w; kx++)
+            for (int ox = ox0; ox < ox1; ox++) o[ox] += row[ox * s + kx];
+    }
+    const float window = (float)g->window;
+    for (int ox = ox0; ox < ox1; ox++) o[ox] = o[ox] / window;
+}
+
 void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float *in,
                      int batch) {
     const nn_pool_config *c = &g->cfg;
     const size_t in_plane = (size_t)c->in_h * c->in_w;
     const size_t out_plane = (size_t)g->out_h * g->out_w;
+    // Output columns whose windows lie wholly inside the input: [inside0, inside1).
+    int inside0 = 0, inside1 = g->out_w;
+    while (inside0 < inside1 && inside0 * c->stride - c->pad < 0) inside0++;
+    while (inside1 > inside0 && (inside1 - 1) * c->stride - c->pad + c->size_w > c->in_w) inside1--;
     for (int n = 0; n < batch; n++) {
         for (int ch = 0; ch < c->c; ch++) {
             const size_t plane = (size_t)n * c->c + ch;
@@ -142,9 +187,22 @@ void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float
             float *o = out + plane * out_plane;
             int *a = argmax ? argmax + plane * out_plane : NULL;
             for (int oy = 0; oy < g->out_h; oy++) {
+                const int y0 = oy * c->stride - c->pad;
+                const bool rows_inside = y0 >= 0 && y0 + c->size_h <= c->in_h;
+                float *orow = o + (size_t)oy * g->out_w;
+                int *arow = a ? a + (size_t)oy * g->out_w : NULL;
+                // Middle stretch side by side (in pieces of at most 256), edges one by one.
+                int lo = g->out_w, hi = g->out_w;
+                if (rows_inside && inside0 < inside1) {
+                    lo = inside0;
+                    hi = inside1;
+                    for (int ox = lo; ox < hi; ox += 256)
+                        pool_row_inside_(g, x, oy, ox, ox + 256 < hi ? ox + 256 : hi, orow, arow);
+                }
                 for (int ox = 0; ox < g->out_w; ox++) {
-                    const size_t i = (size_t)oy * g->out_w + ox;
-                    o[i] = pool_at_(g, x, oy, ox, a ? a + i : NULL, NULL);
+                    if (ox == lo) ox = hi;
+                    if (ox >= g->out_w) break;
+                    orow[ox] = pool_at_(g, x, oy, ox, arow ? arow + ox : NULL, NULL);
                 }
             }
         }

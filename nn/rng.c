@@ -1,6 +1,8 @@
 // rng.c - xoshiro128** (Blackman and Vigna, public domain) seeded with splitmix64.
 #include "rng.h"
 
+#include <math.h>
+
 static uint64_t splitmix64_(uint64_t *x) {
     uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -49,7 +51,8 @@ uint32_t nn_rng_below(nn_rng *r, uint32_t n) {
 float nn_rng_float(nn_rng *r) { return (float)(nn_rng_u32(r) >> 8) * (1.0f / 16777216.0f); }
 
 float nn_rng_uniform(nn_rng *r, float lo, float hi) {
-    return lo + (hi - lo) * nn_rng_float(r);
+    const float v = lo + (hi - lo) * nn_rng_float(r);
+    return v < hi ? v : nextafterf(hi, lo);  // rounding can reach hi; the range excludes it
 }
 
 void nn_rng_shuffle(nn_rng *r, int *idx, int n) {

@@ -3,10 +3,12 @@
 # test, only those that are missing. Uses sudo when not run as root.
 set -euo pipefail
 
-# Build: compiler, Meson, Ninja, pkg-config, zlib (the gzip-compressed digits).
+# Build: compiler, Meson, Ninja, pkg-config, zlib (the gzip-compressed digits),
+# SDL2 and SDL2_image (the window; PNG/BMP/PGM pictures for classify).
 # Tests: cmocka, python3 (which Meson itself runs on, and which drives the
 # command-line tests).
-packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3 zlib1g-dev)
+packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3 zlib1g-dev
+          libsdl2-dev libsdl2-image-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -130,10 +130,11 @@ static void test_softmax_rows_each_sum_to_one(void **state) {
 
 // ---- Dense --------------------------------------------------------------------------------
 
-// W = [[1,2,3],[4,5,6]] (one row per output), b = [0.5, -1]; python:
+// Output j's weights are (1,2,3) and (4,5,6), b = [0.5, -1]; python:
 // x = (1, 0, -1)   -> (1 - 3 + 0.5, 4 - 6 - 1)   = (-1.5, -3)
 // x = (0.5, -2, 4) -> (0.5 - 4 + 12 + 0.5, 2 - 10 + 24 - 1) = (9, 15)
-static const float dense_w[6] = {1, 2, 3, 4, 5, 6};
+// Stored input-major, [in][out]: row i holds input i's weight to each output.
+static const float dense_w[6] = {1, 4, 2, 5, 3, 6};
 static const float dense_b[2] = {0.5f, -1.0f};
 static const float dense_x[6] = {1, 0, -1, 0.5f, -2, 4};
 
@@ -155,10 +156,31 @@ static void test_dense_forward_no_bias(void **state) {
     assert_tensor_near(out, want, 2, 0.0);
 }
 
-// One neuron on its own: bias + w . x.
+// One neuron on its own: bias + w . x, reading its column of the weights.
 static void test_dense_single_neuron(void **state) {
     (void)state;
-    assert_float_equal(nn_dense_neuron(dense_x + 3, dense_w + 3, -1.0f, 3), 15.0f, 0.0f);
+    assert_float_equal(nn_dense_neuron(dense_x + 3, dense_w + 1, 2, -1.0f, 3), 15.0f, 0.0f);
+    assert_float_equal(nn_dense_neuron(dense_x + 3, dense_w, 2, 0.5f, 3), 9.0f, 0.0f);
+}
+
+// The batch pass (through nn_gemm) gives each neuron's bits exactly, for one
+// sample and for many, on seeded random numbers.
+static void test_dense_forward_equals_neurons_bit_for_bit(void **state) {
+    (void)state;
+    enum { IN = 37, OUT = 19, BATCH = 9 };
+    static float x[BATCH * IN], w[IN * OUT], b[OUT], out[BATCH * OUT];
+    test_rng rng = rng_seed(77u);
+    rng_fill(&rng, x, BATCH * IN, -1.0f, 1.0f);
+    rng_fill(&rng, w, IN * OUT, -1.0f, 1.0f);
+    rng_fill(&rng, b, OUT, -1.0f, 1.0f);
+    for (int batch = 1; batch <= BATCH; batch += BATCH - 1) {
+        nn_dense_forward(out, x, w, b, batch, IN, OUT);
+        for (int n = 0; n < batch; n++)
+            for (int j = 0; j < OUT; j++) {
+                const float want = nn_dense_neuron(x + n * IN, w + j, OUT, b[j], IN);
+                assert_memory_equal(&out[n * OUT + j], &want, sizeof want);
+            }
+    }
 }
 
 int main(void) {
@@ -175,6 +197,7 @@ int main(void) {
         cmocka_unit_test(test_dense_forward_batch),
         cmocka_unit_test(test_dense_forward_no_bias),
         cmocka_unit_test(test_dense_single_neuron),
+        cmocka_unit_test(test_dense_forward_equals_neurons_bit_for_bit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,6 +53,12 @@ static const conv_case conv_cases[] = {
     {"even kernel, same, stride 2", {2, 8, 7, 3, 2, 2, 2, 1, SAME}, 1},
     {"rectangular kernel, pad 2", {4, 6, 5, 3, 2, 3, 1, 1, PAD(2)}, 1},
     {"1x1 kernel, stride 3", {5, 7, 7, 2, 1, 1, 3, 1, VALID}, 0},
+    // The forward pass's stride-1 path reads rows in place: rows wider than
+    // 32 outputs, exactly 16, and an odd number of narrow rows (pairs + one).
+    {"LeNet conv1: 28 wide, pad 2, 6 filters", {1, 28, 28, 6, 5, 5, 1, 1, PAD(2)}, 1},
+    {"LeNet conv2: 6 channels, 16 filters", {6, 14, 14, 16, 5, 5, 1, 1, VALID}, 1},
+    {"71 outputs a row, 7 filters", {2, 5, 73, 7, 3, 3, 1, 1, VALID}, 1},
+    {"16 outputs a row, 5 of them", {1, 7, 18, 2, 3, 3, 1, 1, VALID}, 1},
 };
 
 // Random data for one case: input, weights, bias (NULL without bias).
@@ -130,6 +136,45 @@ static void test_conv_steps_equal_forward_bit_for_bit(void **state) {
         assert_floats_identical(stepped, fwd, d.n_out);
         free(fwd);
         free(stepped);
+        conv_data_free(&d);
+    }
+}
+
+// Every way the engine runs a convolution gives the stepper's bits: the batch
+// pass (rows in place for stride 1), the training pass (all windows of a batch
+// as one matrix) and the single-sample column pass, for a batch of 3.
+static void test_conv_all_forward_paths_equal_steps(void **state) {
+    (void)state;
+    for (size_t c = 0; c < HELPERS_COUNT_OF(conv_cases); c++) {
+        conv_data d;
+        conv_data_make(&d, &conv_cases[c].cfg, conv_cases[c].with_bias, 3, 4321u + (uint32_t)c);
+        const nn_conv2d_geom *g = &d.g;
+        const size_t per_in = d.n_in / 3, per_out = d.n_out / 3;
+        float *stepped = malloc(d.n_out * sizeof(float));
+        float *paths[3];
+        for (int p = 0; p < 3; p++) paths[p] = malloc(d.n_out * sizeof(float));
+        const size_t col = nn_conv2d_col_size(g) * 3;
+        float *cols = malloc(col * sizeof(float));
+        float *tmp = malloc((size_t)g->cfg.filters * g->out_h * g->out_w * 3 * sizeof(float));
+        float *one = malloc(nn_conv2d_col_size(g) * sizeof(float));
+        assert_non_null(stepped);
+        assert_non_null(cols);
+        assert_non_null(tmp);
+        assert_non_null(one);
+        for (int n = 0; n < 3; n++) step_conv_sample(&d, d.in + n * per_in, stepped + n * per_out);
+        nn_conv2d_forward(g, paths[0], d.in, d.w, d.b, 3);
+        nn_conv2d_forward_batch(g, paths[1], d.in, d.w, d.b, 3, cols, tmp);
+        nn_conv2d_forward_ws(g, paths[2], d.in, d.w, d.b, 3, one);
+        for (int p = 0; p < 3; p++) {
+            if (memcmp(paths[p], stepped, d.n_out * sizeof(float)) != 0)
+                print_error("case \"%s\", path %d\n", conv_cases[c].name, p);
+            assert_floats_identical(paths[p], stepped, d.n_out);
+            free(paths[p]);
+        }
+        free(stepped);
+        free(cols);
+        free(tmp);
+        free(one);
         conv_data_free(&d);
     }
 }
@@ -330,6 +375,9 @@ static const pool_case pool_cases[] = {
     {"avg 3x3 stride 2 pad 1", {NN_POOL_AVG, 2, 9, 6, 3, 3, 2, 1}},
     {"avg 2x2 stride 2 pad 1", {NN_POOL_AVG, 1, 5, 5, 2, 2, 2, 1}},
     {"avg 4x4 stride 3 pad 2", {NN_POOL_AVG, 2, 10, 10, 4, 4, 3, 2}},
+    // Rows longer than the forward pass's 256-wide pieces.
+    {"max 2x2 stride 1, 599 outputs a row", {NN_POOL_MAX, 1, 3, 600, 2, 2, 1, 0}},
+    {"avg 3x3 stride 1 pad 1, 600 outputs a row", {NN_POOL_AVG, 1, 4, 600, 3, 3, 1, 1}},
 };
 
 // For every configuration, stepping equals the forward pass bit for bit,
@@ -481,6 +529,7 @@ static void test_pool_avg_step_padded_corner(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_steps_equal_forward_bit_for_bit),
+        cmocka_unit_test(test_conv_all_forward_paths_equal_steps),
         cmocka_unit_test(test_conv_steps_second_sample_of_batch),
         cmocka_unit_test(test_conv_step_records_are_consistent),
         cmocka_unit_test(test_conv_step_padded_corner),

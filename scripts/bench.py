@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""convstep's speed (and, with --accuracy, its accuracy) beside PyTorch's,
+measured one after the other in the same run on the same digits.
+
+    scripts/bench.py [--bench-exe build/tests/bench_speed] [--convstep build/app/convstep]
+                     [--accuracy] [--seeds 5]
+
+convstep's figures come from tests/bench/bench_speed.c, which times training
+and inference the way ../shared/bench/torch_lenet.py does. PyTorch's come from
+that script itself, run with Debian's /usr/bin/python3 when it can import
+torch (apt-get install python3-torch python3-numpy); the digits it reads are
+written from assets/ (the same files, gzip-compressed). The machine is noisy:
+every figure is min / median / max over blocks, and ratios use medians.
+"""
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REFERENCE = os.path.join(ROOT, "..", "shared", "bench", "torch_lenet.py")
+TORCH_PYTHON = "/usr/bin/python3"
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def torch_available():
+    if not (os.path.exists(REFERENCE) and os.path.exists(TORCH_PYTHON)):
+        return False
+    return subprocess.run([TORCH_PYTHON, "-c", "import torch, numpy"],
+                          capture_output=True).returncode == 0
+
+
+def run_torch(extra):
+    """Runs torch_lenet.py from a temporary folder holding it and the digits."""
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(REFERENCE, tmp)
+        os.makedirs(os.path.join(tmp, "data"))
+        for name in ("mnist10k-images-idx3-ubyte", "mnist10k-labels-idx1-ubyte"):
+            with gzip.open(os.path.join(ROOT, "assets", name + ".gz")) as src, \
+                    open(os.path.join(tmp, "data", name), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        return run([TORCH_PYTHON, os.path.join(tmp, "torch_lenet.py")] + extra)
+
+
+def parse_torch(text):
+    """{model: {figure: [min, median, max]}} from torch_lenet.py's table."""
+    out, model = {}, None
+    for line in text.splitlines():
+        m = re.match(r"== (\w+) ==", line)
+        if m:
+            model = m.group(1)
+            out[model] = {}
+            continue
+        if model is None:
+            continue
+        m = re.match(r"(train samples/s), (\d) thread", line)
+        if m:
+            nums = [float(x) for x in re.findall(r"[\d.]+", line.split("thread(s)")[1])]
+            out[model]["train_%st" % m.group(2)] = nums[:3]
+        m = re.match(r"infer latency us \(b=1\), (\d) thread", line)
+        if m and m.group(1) == "1":
+            p = re.findall(r"(p10|median|p90) ([\d.]+)", line)
+            out[model]["infer_us"] = [float(v) for _, v in p]
+        m = re.match(r"test acc % after (\d+) epoch", line)
+        if m:
+            nums = [float(x) for x in re.findall(r"[\d.]+", line.split("epoch(s)")[1])]
+            out[model]["acc_%s" % m.group(1)] = nums[:3]
+    return out
+
+
+def fmt(v, unit=""):
+    if v is None:
+        return "-"
+    return "%s / %s / %s%s" % tuple(("{:,.0f}" if x >= 100 else "{:.1f}").format(x) for x in v) + (
+        (" " + unit) if unit else "")
+
+
+def row(name, ours, theirs, higher_is_better=True, unit=""):
+    ratio = "-"
+    if ours and theirs:
+        r = ours[1] / theirs[1] if higher_is_better else theirs[1] / ours[1]
+        ratio = "%.2fx" % r
+    print("%-34s %-28s %-28s %s" % (name, fmt(ours, unit), fmt(theirs, unit), ratio))
+
+
+def accuracy_runs(convstep, arch, seeds, epochs):
+    """Median test accuracy (%) after each epoch over seeds, from convstep train --json."""
+    per_epoch = {}
+    for seed in range(seeds):
+        d = json.loads(run([convstep, "train", "--arch", arch, "--epochs", str(epochs),
+                            "--seed", str(seed), "--json"]))
+        for e in d["epochs"]:
+            per_epoch.setdefault(e["epoch"], []).append(100 * e["test_accuracy"])
+    return {e: sorted(v) for e, v in per_epoch.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench-exe", default=os.path.join(ROOT, "build", "tests", "bench_speed"))
+    ap.add_argument("--convstep", default=os.path.join(ROOT, "build", "app", "convstep"))
+    ap.add_argument("--accuracy", action="store_true", help="also compare test accuracy (minutes)")
+    ap.add_argument("--seeds", type=int, default=5)
+    a = ap.parse_args()
+
+    ours = json.loads(run([a.bench_exe]))
+    theirs = {}
+    have_torch = torch_available()
+    if have_torch:
+        extra = ["--models", "lenet,softmax", "--seeds", str(a.seeds if a.accuracy else 1),
+                 "--epochs", "10" if a.accuracy else "1"]
+        text = run_torch(extra)
+        print(text.splitlines()[0])
+        theirs = parse_torch(text)
+    print("convstep GEMM kernel: %s; PyTorch: %s" % (
+        ours["gemm_kernel"], "as above" if have_torch else "not installed (apt-get install python3-torch)"))
+    print()
+    print("%-34s %-28s %-28s %s" % ("figure (min / median / max)", "convstep", "PyTorch", "ratio"))
+    for ours_name, torch_name, label in (("lenet5", "lenet", "LeNet-5"), ("softmax", "softmax", "softmax 784-10")):
+        o, t = ours.get(ours_name, {}), theirs.get(torch_name, {})
+        row(label + " train samples/s, 1 thread", o.get("train_samples_per_sec_1t"), t.get("train_1t"))
+        row(label + " train samples/s, 2 threads", o.get("train_samples_per_sec_2t"), t.get("train_2t"))
+        row(label + " inference us (p10/med/p90)", o.get("infer_us"), t.get("infer_us"), False)
+    if a.accuracy:
+        print()
+        for arch, torch_name in (("lenet5", "lenet"), ("softmax", "softmax")):
+            acc = accuracy_runs(a.convstep, arch, a.seeds, 10)
+            for e in (1, 3, 10):
+                v = acc[e]
+                ours_acc = [v[0], statistics.median(v), v[-1]]
+                row("%s test acc %% after %d epoch(s)" % (arch, e), ours_acc,
+                    theirs.get(torch_name, {}).get("acc_%d" % e))
+
+
+if __name__ == "__main__":
+    main()

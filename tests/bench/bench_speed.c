@@ -1,0 +1,134 @@
+// bench_speed.c - convstep's speed, measured the way ../shared/bench/torch_lenet.py
+// measures PyTorch's, so the two can be printed side by side (scripts/bench.py):
+//   training samples/s at 1 and 2 threads: 30 warm-up steps, then BLOCKS timed
+//     blocks of STEPS steps (batch 32, SGD lr 0.05 momentum 0.9);
+//   inference latency: batch 1, 200 warm-up calls, then 2000 timed calls.
+// Prints one JSON object. Usage: bench_speed [--models lenet5,softmax] [--blocks 7] [--steps 100]
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataset.h"
+#include "gemm.h"
+#include "json.h"
+#include "net.h"
+#include "train.h"
+
+static double now_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// Min, median, max of n values (sorted in place).
+static void summary_(json_writer *w, const char *key, double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_);
+    json_key(w, key);
+    json_begin_array(w);
+    json_float(w, (float)v[0]);
+    json_float(w, (float)(n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])));
+    json_float(w, (float)v[n - 1]);
+    json_end_array(w);
+}
+
+static void bench_training_(json_writer *w, const char *arch, int threads, int blocks, int steps,
+                            const app_dataset *train, const app_dataset *test) {
+    app_train_options o;
+    app_train_options_default(&o);
+    o.arch = arch;
+    o.threads = threads;
+    o.epochs = 1000;  // never reached: the benchmark stops by itself
+    app_trainer t;
+    char err[512];
+    if (!app_trainer_init(&t, &o, train, test, err, sizeof err)) {
+        fprintf(stderr, "bench_speed: %s\n", err);
+        exit(2);
+    }
+    app_dataset none = *test;
+    none.count = 0;  // no test-set evaluation inside the timed blocks
+    t.test = &none;
+    bool done;
+    app_epoch_stats st;
+    for (int i = 0; i < 30; i++) app_trainer_step(&t, &done, &st, err, sizeof err);
+    double rates[64];
+    for (int b = 0; b < blocks; b++) {
+        const double t0 = now_();
+        for (int i = 0; i < steps; i++) app_trainer_step(&t, &done, &st, err, sizeof err);
+        rates[b] = steps * 32.0 / (now_() - t0);
+    }
+    char key[64];
+    snprintf(key, sizeof key, "train_samples_per_sec_%dt", threads);
+    summary_(w, key, rates, blocks);
+    app_trainer_destroy(&t);
+}
+
+static void bench_inference_(json_writer *w, const char *arch, const app_dataset *test) {
+    nn_net *net;
+    nn_error e;
+    if (nn_net_create(&net, arch, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK) {
+        fprintf(stderr, "bench_speed: %s\n", e.msg);
+        exit(2);
+    }
+    nn_net_init_params(net, 1);
+    float x[784];
+    static double us[2000];
+    for (int i = 0; i < 2200; i++) {
+        app_images_to_floats(x, test->images + (size_t)(i % test->count) * 784, 784);
+        const double t0 = now_();
+        nn_net_forward(net, x, 1, false, NULL);
+        if (i >= 200) us[i - 200] = (now_() - t0) * 1e6;
+    }
+    qsort(us, 2000, sizeof us[0], cmp_);
+    json_key(w, "infer_us");  // p10, median, p90
+    json_begin_array(w);
+    json_float(w, (float)us[200]);
+    json_float(w, (float)(0.5 * (us[999] + us[1000])));
+    json_float(w, (float)us[1800]);
+    json_end_array(w);
+    nn_net_free(net);
+}
+
+int main(int argc, char **argv) {
+    const char *models = "lenet5,softmax";
+    int blocks = 7, steps = 100;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--models") == 0) models = argv[i + 1];
+        else if (strcmp(argv[i], "--blocks") == 0) blocks = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--steps") == 0) steps = atoi(argv[i + 1]);
+    }
+    if (blocks < 1 || blocks > 64 || steps < 1) {
+        fprintf(stderr, "bench_speed: --blocks 1..64, --steps >= 1\n");
+        return 1;
+    }
+    app_dataset train, test;
+    char err[512];
+    if (!app_dataset_load(&train, &test, NULL, err, sizeof err)) {
+        fprintf(stderr, "bench_speed: %s\n", err);
+        return 2;
+    }
+    json_writer w;
+    json_init(&w, stdout);
+    json_begin_object(&w);
+    json_key(&w, "gemm_kernel"), json_string(&w, nn_gemm_kernel_name());
+    char list[128];
+    snprintf(list, sizeof list, "%s", models);
+    for (char *m = strtok(list, ","); m; m = strtok(NULL, ",")) {
+        json_key(&w, m);
+        json_begin_object(&w);
+        bench_training_(&w, m, 1, blocks, steps, &train, &test);
+        bench_training_(&w, m, 2, blocks, steps, &train, &test);
+        bench_inference_(&w, m, &test);
+        json_end_object(&w);
+    }
+    json_end_object(&w);
+    json_finish(&w);
+    app_dataset_free(&train);
+    app_dataset_free(&test);
+    return 0;
+}
