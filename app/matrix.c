@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
+
 // ---- Reading one value ----------------------------------------------------------
 
 static bool is_sep_(char c) { return c == ' ' || c == '\t' || c == ',' || c == '\r'; }
@@ -253,49 +255,15 @@ bool app_matrix_parse(app_matrix *m, const char *text, const char *what, const c
     return true;
 }
 
-// Reads a whole file into a malloc'd, NUL-terminated buffer.
+// Reads a matrix file whole: text only, at most 64 MiB.
 static char *slurp_(const char *path, const char *what, char *err, size_t errsize) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errsize, "%s: cannot open '%s': %s", what, path, strerror(errno));
+    char *buf, msg[400];
+    size_t n;
+    msg[0] = '\0';
+    if (!app_read_file(path, (size_t)64 << 20, "", &buf, &n, msg, sizeof msg)) {
+        snprintf(err, errsize, "%s: %s", what, msg);
         return NULL;
     }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            if (cap > (size_t)64 << 20) {
-                snprintf(err, errsize, "%s: '%s' is larger than 64 MiB", what, path);
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                snprintf(err, errsize, "%s: cannot read '%s': %s", what, path, strerror(errno));
-                free(buf);
-                buf = NULL;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    if (!buf) {
-        if (err[0] == '\0') snprintf(err, errsize, "%s: out of memory reading '%s'", what, path);
-        return NULL;
-    }
-    buf[n] = '\0';
     if (strlen(buf) != n) {
         snprintf(err, errsize, "%s: '%s' is not a text file (it contains a NUL byte)", what, path);
         free(buf);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fileio.h"
+
 static const char magic_[8] = {'C', 'O', 'N', 'V', 'S', 'T', 'E', 'P'};
 #define MAX_ARCH_LEN 4096
 #define MAX_NOTE_LEN 4096
@@ -159,38 +161,13 @@ static bool take_text_(reader_ *r, char *buf, size_t max, const char *what) {
 bool app_model_load(const char *path, nn_net **out, int max_batch, char *note, size_t note_size,
                     char *err, size_t errsize) {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errsize, "cannot open the model '%s': %s", path, strerror(errno));
-        return false;
-    }
     // Models are small (LeNet-5: 250 kB); read it whole, at most 1 GiB.
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            if (cap >= ((size_t)1 << 30)) break;
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    bool read_error = ferror(f);
-    fclose(f);
-    if (!buf || read_error) {
-        free(buf);
-        snprintf(err, errsize, "cannot read the model '%s'%s", path, buf ? "" : ": out of memory");
+    char *text_buf;
+    size_t n;
+    err[0] = '\0';
+    if (!app_read_file(path, (size_t)1 << 30, "the model ", &text_buf, &n, err, errsize))
         return false;
-    }
-
+    unsigned char *buf = (unsigned char *)text_buf;
     reader_ r = {buf, buf + n, path, err, errsize};
     char magic[8], arch[MAX_ARCH_LEN], text[MAX_NOTE_LEN];
     uint32_t version, c, h, w, crc_stored;
