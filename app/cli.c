@@ -19,6 +19,9 @@ static const char main_help_[] =
     "  summary   list a model's layers, output shapes and parameter counts, as Keras does\n"
     "  train     train a digit classifier and report its accuracy and speed\n"
     "  classify  say which digit a picture shows, with the model's probabilities\n"
+    "  view      open the convolution or pooling view (also headless, to PNG)\n"
+    "\n"
+    "With no command, convstep opens its window.\n"
     "\n"
     "options:\n"
     "  --help      this text; `convstep <command> --help` explains a command\n"
@@ -56,10 +59,22 @@ static const struct {
     {"summary", cmd_summary},
     {"train", cmd_train},
     {"classify", cmd_classify},
+    {"view", cmd_view},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err) {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+    if (argc < 2) {
+        // The window; where none can open (no display), the help instead.
+        char *none[] = {NULL};
+        FILE *quiet = fopen("/dev/null", "w");
+        const int status = cmd_view(0, none, out, quiet ? quiet : err);
+        if (quiet) fclose(quiet);
+        if (status == 0) return 0;
+        fputs(main_help_, out);
+        fputs("(no window could be opened here: use the commands above, or `convstep view ... --headless`)\n", out);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         if (argc >= 3 && strcmp(argv[1], "help") == 0) {
             char *help_argv[] = {(char *)"--help"};
@@ -81,7 +96,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err) {
         if (strcmp(argv[1], commands_[i].name) == 0)
             return commands_[i].run(argc - 2, argv + 2, out, err);
     char msg[200];
-    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train, classify; see convstep --help)",
+    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train, classify, view; see convstep --help)",
              argv[1]);
     return cli_fail(err, msg, CLI_EXIT_USAGE);
 }

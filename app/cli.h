@@ -38,11 +38,19 @@ typedef bool (*cli_image_loader)(const char *path, struct app_gray_image *out, c
                                  size_t errsize);
 void cli_set_image_loader(cli_image_loader fn);
 
+struct app_state;
+struct view_run_options;
+// Runs a view (the program passes window.c's app_run_view).
+typedef int (*cli_view_runner)(struct app_state *s, const struct view_run_options *o, FILE *out,
+                               FILE *err);
+void cli_set_view_runner(cli_view_runner fn);
+
 // The subcommands; argv holds the options after the subcommand's name.
 int cmd_conv(int argc, char **argv, FILE *out, FILE *err);
 int cmd_pool(int argc, char **argv, FILE *out, FILE *err);
 int cmd_summary(int argc, char **argv, FILE *out, FILE *err);
 int cmd_train(int argc, char **argv, FILE *out, FILE *err);
 int cmd_classify(int argc, char **argv, FILE *out, FILE *err);
+int cmd_view(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

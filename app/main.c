@@ -5,11 +5,13 @@
 
 #include "cli.h"
 #include "image_load.h"
+#include "window.h"
 
 int main(int argc, char **argv) {
     // `convstep conv ... | head` must end with an exit status, never SIGPIPE.
     signal(SIGPIPE, SIG_IGN);
     cli_set_image_loader(app_image_load);
+    cli_set_view_runner(app_run_view);
     int code = cli_main(argc, argv, stdout, stderr);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         // The reader went away or the disk is full: say so if anyone listens.

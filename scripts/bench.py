@@ -80,8 +80,8 @@ def parse_torch(text):
 def fmt(v, unit=""):
     if v is None:
         return "-"
-    return "%s / %s / %s%s" % tuple(("{:,.0f}" if x >= 100 else "{:.1f}").format(x) for x in v) + (
-        (" " + unit) if unit else "")
+    text = " / ".join(("{:,.0f}" if x >= 100 else "{:.1f}").format(x) for x in v)
+    return text + ((" " + unit) if unit else "")
 
 
 def row(name, ours, theirs, higher_is_better=True, unit=""):
@@ -89,7 +89,7 @@ def row(name, ours, theirs, higher_is_better=True, unit=""):
     if ours and theirs:
         r = ours[1] / theirs[1] if higher_is_better else theirs[1] / ours[1]
         ratio = "%.2fx" % r
-    print("%-34s %-28s %-28s %s" % (name, fmt(ours, unit), fmt(theirs, unit), ratio))
+    print("%-42s %-28s %-28s %s" % (name, fmt(ours, unit), fmt(theirs, unit), ratio))
 
 
 def accuracy_runs(convstep, arch, seeds, epochs):
@@ -123,7 +123,7 @@ def main():
     print("convstep GEMM kernel: %s; PyTorch: %s" % (
         ours["gemm_kernel"], "as above" if have_torch else "not installed (apt-get install python3-torch)"))
     print()
-    print("%-34s %-28s %-28s %s" % ("figure (min / median / max)", "convstep", "PyTorch", "ratio"))
+    print("%-42s %-28s %-28s %s" % ("figure (min / median / max)", "convstep", "PyTorch", "ratio"))
     for ours_name, torch_name, label in (("lenet5", "lenet", "LeNet-5"), ("softmax", "softmax", "softmax 784-10")):
         o, t = ours.get(ours_name, {}), theirs.get(torch_name, {})
         row(label + " train samples/s, 1 thread", o.get("train_samples_per_sec_1t"), t.get("train_1t"))

@@ -8,7 +8,7 @@ set -euo pipefail
 # Tests: cmocka, python3 (which Meson itself runs on, and which drives the
 # command-line tests).
 packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3 zlib1g-dev
-          libsdl2-dev libsdl2-image-dev)
+          libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,228 @@
+// cmd_view.c - `convstep view conv|pool [...]` and `convstep` alone: sets up
+// the state from the command line and hands it to the window (or to the
+// headless renderer). SDL-free: the runner is passed in by main.c.
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+#include "dataset.h"
+#include "matrix.h"
+#include "nn.h"
+#include "state.h"
+#include "window.h"
+
+static cli_view_runner runner_ = NULL;
+
+void cli_set_view_runner(cli_view_runner fn) { runner_ = fn; }
+
+static const arg_spec view_args_[] = {
+    {"input", true, false},       {"kernel", true, false},     {"bias", true, false},
+    {"padding", true, false},     {"stride", true, false},     {"dilation", true, false},
+    {"size", true, false},        {"mode", true, false},       {"digit", true, false},
+    {"headless", false, false},   {"steps", true, false},      {"play-seconds", true, false},
+    {"screenshot", true, false},  {"frames", true, false},     {"bench-frames", true, false},
+    {"window", true, false},      {"zoom", true, false},       {"colorblind", false, false},
+    {"show-keys", false, false},
+    {"help", false, false},       {NULL, false, false},
+};
+
+static const char view_help_[] =
+    "usage: convstep view conv|pool|home [settings] [--headless ...]\n"
+    "\n"
+    "Opens a view in the window, set up from the command line.\n"
+    "\n"
+    "settings (as in convstep conv and convstep pool):\n"
+    "  --input M --kernel M --bias B --padding valid|same|P --stride S --dilation D\n"
+    "  --size F (pool window) --digit N (a real test digit as the input)\n"
+    "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
+    "  --show-keys (open with the key overlay, as F1 does)\n"
+    "\n"
+    "headless (no display needed; the same drawing code on a software surface):\n"
+    "  --headless            draw without a window\n"
+    "  --steps N             step N cells forward first\n"
+    "  --play-seconds T      then play for T seconds on a fake 60 Hz clock\n"
+    "  --screenshot FILE     write the last frame as PNG\n"
+    "  --frames DIR          write one PNG per step\n"
+    "  --bench-frames N      draw N frames and print the median and p99 time per frame\n"
+    "\n"
+    "Screenshots in the window: F12 writes $CONVSTEP_SCREENSHOTS or ~/Pictures/convstep/.\n"
+    "F1 in the window lists every key.\n"
+    "\n"
+    "example: convstep view conv --input '1 2 3; 4 5 6; 7 8 9' --kernel '1 0; 0 -1' --padding same\n"
+    "         convstep view pool --digit 3 --size 2 --headless --steps 20 --screenshot pool.png\n";
+
+// Fills a conv set-up from --input/--kernel/--bias (one filter).
+static bool conv_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
+    conv_setup c = s->conv;
+    const char *v;
+    if ((v = args_get(a, "input"))) {
+        app_matrix m;
+        if (!app_matrix_read(&m, v, "--input", err, errsize)) return false;
+        if (m.c > VIEW_MAX_C || m.h < 1 || m.w < 1 || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
+            snprintf(err, errsize, "--input: the view shows up to %d channels of %dx%d, got %d of %dx%d",
+                     VIEW_MAX_C, VIEW_MAX_N, VIEW_MAX_N, m.c, m.h, m.w);
+            app_matrix_free(&m);
+            return false;
+        }
+        c.channels = m.c;
+        c.n_h = m.h;
+        c.n_w = m.w;
+        for (int ch = 0; ch < m.c; ch++)
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) c.input[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
+        app_matrix_free(&m);
+    }
+    if ((v = args_get(a, "kernel"))) {
+        app_matrix m;
+        if (!app_matrix_read(&m, v, "--kernel", err, errsize)) return false;
+        if (m.h != m.w || m.h > VIEW_MAX_K || m.c != c.channels) {
+            snprintf(err, errsize, "--kernel: the view needs a square kernel of at most %dx%d with one channel "
+                     "per input channel (%d), got %d of %dx%d", VIEW_MAX_K, VIEW_MAX_K, c.channels, m.c, m.h, m.w);
+            app_matrix_free(&m);
+            return false;
+        }
+        c.k = m.h;
+        c.preset = PRESET_CUSTOM;
+        for (int ch = 0; ch < m.c; ch++)
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) c.kernel[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
+        app_matrix_free(&m);
+    } else if (args_get(a, "input") && c.k > c.n_h) {
+        c.k = 1;
+    }
+    if ((v = args_get(a, "bias"))) {
+        float *b;
+        int n;
+        if (!app_parse_numbers(v, "--bias", &b, &n, err, errsize)) return false;
+        c.bias = b[0];
+        free(b);
+        if (n != 1) {
+            snprintf(err, errsize, "--bias: the view has one filter, so one bias; got %d", n);
+            return false;
+        }
+    }
+    if ((v = args_get(a, "padding")) && !cli_parse_padding(v, &c.padding, err, errsize)) return false;
+    if ((v = args_get(a, "stride")) && !args_int(v, "--stride", 1, 4, &c.stride, err, errsize)) return false;
+    if ((v = args_get(a, "dilation")) && !args_int(v, "--dilation", 1, 3, &c.dilation, err, errsize)) return false;
+    if (c.padding.mode == NN_PAD_EXPLICIT && c.padding.p > 3) {
+        snprintf(err, errsize, "--padding: the view shows up to 3 cells of padding, got %d", c.padding.p);
+        return false;
+    }
+    app_set_conv(s, &c);  // impossible settings are shown, with why, not refused
+    return true;
+}
+
+static bool pool_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
+    pool_setup p = s->pool;
+    const char *v;
+    if ((v = args_get(a, "input"))) {
+        app_matrix m;
+        if (!app_matrix_read(&m, v, "--input", err, errsize)) return false;
+        if (m.c != 1 || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
+            snprintf(err, errsize, "--input: the pooling view shows one channel of up to %dx%d", VIEW_MAX_N, VIEW_MAX_N);
+            app_matrix_free(&m);
+            return false;
+        }
+        p.n_h = m.h;
+        p.n_w = m.w;
+        for (int y = 0; y < m.h; y++)
+            for (int x = 0; x < m.w; x++) p.input[y][x] = m.values[(size_t)y * m.w + x];
+        app_matrix_free(&m);
+    }
+    if ((v = args_get(a, "size")) && !args_int(v, "--size", 1, VIEW_MAX_K, &p.size, err, errsize)) return false;
+    p.stride = args_get(a, "size") ? p.size : p.stride;
+    if ((v = args_get(a, "stride")) && !args_int(v, "--stride", 1, 4, &p.stride, err, errsize)) return false;
+    if ((v = args_get(a, "padding")) && !args_int(v, "--padding", 0, 3, &p.pad, err, errsize)) return false;
+    app_set_pool(s, &p);
+    return true;
+}
+
+static bool size_(const char *text, int *w, int *h, char *err, size_t errsize) {
+    char *end;
+    long a = strtol(text, &end, 10);
+    long b = (*end == 'x' || *end == 'X') ? strtol(end + 1, &end, 10) : -1;
+    if (*end != '\0' || a < 320 || b < 240 || a > 7680 || b > 4320) {
+        snprintf(err, errsize, "--window must be WxH from 320x240 to 7680x4320, got '%.40s'", text);
+        return false;
+    }
+    *w = (int)a;
+    *h = (int)b;
+    return true;
+}
+
+int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
+    char err[600];
+    app_view view = VIEW_HOME;
+    int first = 0;
+    if (argc > 0 && strcmp(argv[0], "conv") == 0) view = VIEW_CONV, first = 1;
+    else if (argc > 0 && strcmp(argv[0], "pool") == 0) view = VIEW_POOL, first = 1;
+    else if (argc > 0 && strcmp(argv[0], "home") == 0) view = VIEW_HOME, first = 1;
+    parsed_args a;
+    if (!args_parse(view_args_, argc - first, argv + first, &a, "view", err, sizeof err))
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
+    if (args_has(&a, "help")) {
+        fputs(view_help_, out);
+        return 0;
+    }
+    if (argc > 0 && first == 0) {
+        snprintf(err, sizeof err, "convstep view needs conv, pool or home first, got '%.40s' (see convstep view --help)",
+                 argv[0]);
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
+    }
+    static app_state s;  // large (the views' buffers): not on the stack
+    app_state_init(&s);
+    s.view = view;
+    view_run_options o = {.width = 1280, .height = 720, .headless = args_has(&a, "headless")};
+    const char *v;
+    int zoom = 100;
+    if ((v = args_get(&a, "window")) && !size_(v, &o.width, &o.height, err, sizeof err)) return cli_fail(errf, err, 1);
+    if ((v = args_get(&a, "zoom")) && !args_int(v, "--zoom", 50, 300, &zoom, err, sizeof err)) return cli_fail(errf, err, 1);
+    if ((v = args_get(&a, "steps")) && !args_int(v, "--steps", 0, 1000000, &o.steps, err, sizeof err)) return cli_fail(errf, err, 1);
+    if ((v = args_get(&a, "bench-frames")) && !args_int(v, "--bench-frames", 1, 100000, &o.bench_frames, err, sizeof err))
+        return cli_fail(errf, err, 1);
+    if ((v = args_get(&a, "play-seconds"))) {
+        char *end;
+        o.play_seconds = strtod(v, &end);
+        if (*v == '\0' || *end != '\0' || !(o.play_seconds >= 0 && o.play_seconds <= 3600))
+            return cli_fail(errf, "--play-seconds must be from 0 to 3600", 1);
+    }
+    o.screenshot = args_get(&a, "screenshot");
+    o.frames_dir = args_get(&a, "frames");
+    if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0))
+        return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames and --bench-frames go with --headless", 1);
+    s.zoom = zoom;
+    s.colorblind = args_has(&a, "colorblind");
+    s.help = args_has(&a, "show-keys");
+
+    // The test digits, for "load a digit" (the view works without them).
+    app_dataset train, test;
+    const bool have_digits = app_dataset_load(&train, &test, NULL, err, sizeof err);
+    if (have_digits) {
+        app_dataset_free(&train);
+        app_set_digits(&s, test.images, test.count);
+    }
+    int status = 0;
+    if (view == VIEW_CONV && !conv_from_args_(&s, &a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (view == VIEW_POOL && !pool_from_args_(&s, &a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (status == 0 && (v = args_get(&a, "digit"))) {
+        int d;
+        if (!have_digits) {
+            status = cli_fail(errf, err, 2);
+        } else if (!args_int(v, "--digit", 0, test.count - 1, &d, err, sizeof err)) {
+            status = cli_fail(errf, err, 1);
+        } else {
+            const app_action load = {.kind = ACT_LOAD_DIGIT, .value = d};
+            app_update(&s, &load);
+            s.status[0] = '\0';
+        }
+    }
+    if (status == 0) {
+        if (!runner_)
+            status = cli_fail(errf, "this build of convstep has no window", CLI_EXIT_RUNTIME);
+        else
+            status = runner_(&s, &o, out, errf);
+    }
+    if (have_digits) app_dataset_free(&test);
+    return status;
+}

@@ -1,0 +1,87 @@
+// input.c - keyboard and mouse to actions.
+#include "input.h"
+
+static app_action act_(app_action_kind kind, int value) {
+    app_action a = {.kind = kind, .value = value};
+    return a;
+}
+
+// Keys while a cell is being edited: digits, '.', '-', Backspace, Enter, Esc.
+static app_action editing_key_(const SDL_Event *e) {
+    const SDL_Keycode k = e->key.keysym.sym;
+    if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_TAB) return act_(ACT_EDIT_COMMIT, 0);
+    if (k == SDLK_ESCAPE) return act_(ACT_EDIT_CANCEL, 0);
+    if (k == SDLK_BACKSPACE) return act_(ACT_EDIT_BACKSPACE, 0);
+    return act_(ACT_NONE, 0);
+}
+
+static app_action view_key_(const app_state *s, SDL_Keycode k, bool shift) {
+    const bool conv = s->view == VIEW_CONV;
+    const int n = conv ? s->conv.n_h : s->pool.n_h;
+    switch (k) {
+    case SDLK_SPACE: return act_(ACT_PLAY_PAUSE, 0);
+    case SDLK_RIGHT: return act_(ACT_STEP_FORWARD, 0);
+    case SDLK_LEFT: return act_(ACT_STEP_BACK, 0);
+    case SDLK_HOME: return act_(ACT_RESTART, 0);
+    case SDLK_END: return act_(ACT_TO_END, 0);
+    case SDLK_PLUS: case SDLK_EQUALS: case SDLK_KP_PLUS: return act_(ACT_FASTER, 0);
+    case SDLK_MINUS: case SDLK_KP_MINUS: return act_(ACT_SLOWER, 0);
+    case SDLK_p: return act_(ACT_CYCLE_PADDING, 0);
+    case SDLK_s: return act_(ACT_SET_STRIDE, (conv ? s->conv.stride : s->pool.stride) + (shift ? -1 : 1));
+    case SDLK_k:
+        return conv ? act_(ACT_SET_KERNEL, s->conv.k + (shift ? -1 : 1))
+                    : act_(ACT_SET_POOL_SIZE, s->pool.size + (shift ? -1 : 1));
+    case SDLK_n: return act_(ACT_SET_SIZE, n + (shift ? -1 : 1));
+    case SDLK_d: return act_(ACT_SET_DILATION, s->conv.dilation + (shift ? -1 : 1));
+    case SDLK_c: return act_(ACT_SET_CHANNELS, s->conv.channels % VIEW_MAX_C + 1);
+    case SDLK_r: return act_(ACT_RANDOMISE, 0);
+    case SDLK_g: return act_(ACT_LOAD_DIGIT, -1);
+    case SDLK_b: return act_(ACT_PALETTE, 0);
+    default: break;
+    }
+    if (k >= SDLK_1 && k <= SDLK_8) return act_(ACT_PRESET, (int)(k - SDLK_1));
+    return act_(ACT_NONE, 0);
+}
+
+app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event *e, bool *screenshot) {
+    *screenshot = false;
+    switch (e->type) {
+    case SDL_QUIT: return act_(ACT_QUIT, 0);
+    case SDL_TEXTINPUT:
+        if (s->editing) {
+            app_action a = act_(ACT_TYPE_CHAR, 0);
+            a.ch = e->text.text[0];
+            return a;
+        }
+        if (e->text.text[0] == '?') return act_(ACT_HELP, 0);
+        return act_(ACT_NONE, 0);
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.button != SDL_BUTTON_LEFT) return act_(ACT_NONE, 0);
+        if (s->help) return act_(ACT_HELP, 0);  // a click closes the help
+        return layout_hit(l, e->button.x, e->button.y);
+    case SDL_KEYDOWN: break;
+    default: return act_(ACT_NONE, 0);
+    }
+    const SDL_Keycode k = e->key.keysym.sym;
+    const Uint16 mod = e->key.keysym.mod;
+    const bool ctrl = (mod & KMOD_CTRL) != 0, shift = (mod & KMOD_SHIFT) != 0;
+    if (s->editing) return editing_key_(e);
+    if (k == SDLK_F1) return act_(ACT_HELP, 0);
+    if (k == SDLK_F11) return act_(ACT_FULLSCREEN, 0);
+    if (k == SDLK_F12) {
+        *screenshot = true;
+        return act_(ACT_NONE, 0);
+    }
+    if (ctrl && (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS)) return act_(ACT_ZOOM_IN, 0);
+    if (ctrl && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) return act_(ACT_ZOOM_OUT, 0);
+    if (ctrl && k == SDLK_0) return act_(ACT_ZOOM_RESET, 0);
+    if (k == SDLK_q || (ctrl && k == SDLK_q)) return act_(ACT_QUIT, 0);
+    if (k == SDLK_ESCAPE) return s->help ? act_(ACT_HELP, 0) : act_(ACT_HOME, 0);
+    if (s->view == VIEW_HOME) {
+        if (k == SDLK_DOWN || k == SDLK_RIGHT || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);
+        if (k == SDLK_UP || k == SDLK_LEFT) return act_(ACT_HOME_PREV, 0);
+        if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_SPACE) return act_(ACT_HOME_ENTER, 0);
+        return act_(ACT_NONE, 0);
+    }
+    return view_key_(s, k, shift);
+}

@@ -1,0 +1,280 @@
+// layout.c - rectangles for every view (see layout.h).
+#include "layout.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static ui_rect rect_(int x, int y, int w, int h) {
+    ui_rect r = {x, y, w < 0 ? 0 : w, h < 0 ? 0 : h};
+    return r;
+}
+
+static int mini_(int a, int b) { return a < b ? a : b; }
+static int maxi_(int a, int b) { return a > b ? a : b; }
+
+static ui_button *button_(ui_layout *l, ui_rect r, const char *label, app_action_kind kind,
+                          int value) {
+    if (l->n_buttons == LAYOUT_MAX_BUTTONS) return NULL;
+    ui_button *b = &l->buttons[l->n_buttons++];
+    memset(b, 0, sizeof *b);
+    b->r = r;
+    snprintf(b->label, sizeof b->label, "%s", label);
+    b->action.kind = kind;
+    b->action.value = value;
+    b->enabled = true;
+    return b;
+}
+
+static ui_grid *grid_(ui_layout *l, grid_id id, int channel, int rows, int cols, int row0,
+                      int col0, int x, int y, int cell, const char *title) {
+    if (l->n_grids == LAYOUT_MAX_GRIDS) return NULL;
+    ui_grid *g = &l->grids[l->n_grids++];
+    g->id = id;
+    g->channel = channel;
+    g->rows = rows;
+    g->cols = cols;
+    g->row0 = row0;
+    g->col0 = col0;
+    g->cell = cell;
+    g->data_rows = rows;  // inputs set theirs: the padding ring is on both sides
+    g->data_cols = cols;
+    g->r = rect_(x, y, cols * cell, rows * cell);
+    snprintf(g->title, sizeof g->title, "%s", title);
+    return g;
+}
+
+// ---- The panel of controls (right side) ------------------------------------------------------
+
+typedef struct panel_ {
+    ui_layout *l;
+    int x, y, w, row_h, gap;
+} panel_;
+
+// "[-] value [+]" with a label line above: value and label are drawn by render.c
+// from the state; here only the buttons.
+static void stepper_row_(panel_ *p, const char *label, app_action_kind kind, int value,
+                         int lo, int hi) {
+    (void)label;
+    const int bw = p->row_h * 2;
+    ui_button *minus = button_(p->l, rect_(p->x + p->w - 2 * bw - p->gap, p->y, bw, p->row_h), "-",
+                               kind, value - 1);
+    ui_button *plus = button_(p->l, rect_(p->x + p->w - bw, p->y, bw, p->row_h), "+", kind, value + 1);
+    if (minus) minus->enabled = value > lo;
+    if (plus) plus->enabled = value < hi;
+    p->y += p->row_h + p->gap;
+}
+
+static void transport_(panel_ *p, const anim_state *a) {
+    static const struct {
+        const char *label;
+        app_action_kind kind;
+    } row[] = {{"|<", ACT_RESTART}, {"<", ACT_STEP_BACK}, {"play", ACT_PLAY_PAUSE},
+               {">", ACT_STEP_FORWARD}, {">|", ACT_TO_END}};
+    const int n = 5, gap = p->gap / 2;
+    const int bw = (p->w - (n - 1) * gap) / n;
+    for (int i = 0; i < n; i++) {
+        ui_button *b = button_(p->l, rect_(p->x + i * (bw + gap), p->y, bw, p->row_h),
+                               row[i].kind == ACT_PLAY_PAUSE && a->playing ? "pause" : row[i].label,
+                               row[i].kind, 0);
+        if (b) b->enabled = a->total > 0;
+        if (b && row[i].kind == ACT_PLAY_PAUSE) b->active = a->playing;
+    }
+    p->y += p->row_h + p->gap;
+    // speed: [-] N cells/s [+]
+    stepper_row_(p, "speed", ACT_NONE, a->speed, 0, app_speed_count() - 1);
+    p->l->buttons[p->l->n_buttons - 2].action.kind = ACT_SLOWER;
+    p->l->buttons[p->l->n_buttons - 1].action.kind = ACT_FASTER;
+}
+
+static void two_buttons_(panel_ *p, const char *a, app_action_kind ka, int va, const char *b,
+                         app_action_kind kb, int vb) {
+    const int bw = (p->w - p->gap) / 2;
+    button_(p->l, rect_(p->x, p->y, bw, p->row_h), a, ka, va);
+    button_(p->l, rect_(p->x + bw + p->gap, p->y, bw, p->row_h), b, kb, vb);
+    p->y += p->row_h + p->gap;
+}
+
+// ---- Views ---------------------------------------------------------------------------------------
+
+static void home_(ui_layout *l, const app_state *s) {
+    static const char *names[] = {"Convolution", "Pooling"};
+    const int bw = mini_(l->w * 2 / 3, l->text_px * 24), bh = l->text_px * 3;
+    const int x = (l->w - bw) / 2;
+    int y = l->header.y + l->header.h + l->text_px * 8;
+    for (int i = 0; i < VIEW_COUNT - 1; i++) {
+        ui_button *b = button_(l, rect_(x, y, bw, bh), names[i], ACT_OPEN_VIEW, VIEW_HOME + 1 + i);
+        if (b) b->active = s->home_focus == i;
+        y += bh + l->pad * 2;
+    }
+}
+
+static void conv_(ui_layout *l, const app_state *s) {
+    const conv_setup *c = &s->conv;
+    // Controls on the right.
+    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
+                l->text_px * 3 / 2, l->pad / 2};
+    transport_(&p, &s->conv_anim);
+    p.y += p.gap;
+    const int pad_value = c->padding.mode == NN_PAD_EXPLICIT ? c->padding.p : 0;
+    stepper_row_(&p, "input", ACT_SET_SIZE, c->n_h, VIEW_MIN_N, VIEW_MAX_N);
+    stepper_row_(&p, "kernel", ACT_SET_KERNEL, c->k, 1, VIEW_MAX_K);
+    stepper_row_(&p, "padding", ACT_SET_PADDING, pad_value, 0, 3);
+    {
+        ui_button *v = &l->buttons[l->n_buttons - 2], *pl = &l->buttons[l->n_buttons - 1];
+        if (c->padding.mode != NN_PAD_EXPLICIT) {  // from valid/same, +/- go to explicit 1/0
+            v->action.value = 0;
+            v->enabled = true;
+            pl->action.value = 1;
+        }
+    }
+    two_buttons_(&p, "valid", ACT_SET_PADDING, -1, "same", ACT_SET_PADDING, -2);
+    l->buttons[l->n_buttons - 2].active = c->padding.mode == NN_PAD_VALID ||
+                                          (c->padding.mode == NN_PAD_EXPLICIT && c->padding.p == 0);
+    l->buttons[l->n_buttons - 1].active = c->padding.mode == NN_PAD_SAME;
+    stepper_row_(&p, "stride", ACT_SET_STRIDE, c->stride, 1, 4);
+    stepper_row_(&p, "dilation", ACT_SET_DILATION, c->dilation, 1, 3);
+    stepper_row_(&p, "channels", ACT_SET_CHANNELS, c->channels, 1, VIEW_MAX_C);
+    p.y += p.gap;
+    for (int i = 0; i < PRESET_CUSTOM; i += 2) {
+        two_buttons_(&p, app_preset_name((app_preset)i), ACT_PRESET, i,
+                     app_preset_name((app_preset)(i + 1)), ACT_PRESET, i + 1);
+        l->buttons[l->n_buttons - 2].active = (int)c->preset == i;
+        l->buttons[l->n_buttons - 1].active = (int)c->preset == i + 1;
+    }
+    two_buttons_(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
+
+    // Grids: input channels | kernel channels + bias | output, one cell size.
+    const nn_axis *ra = &s->conv_geom.rows, *ca = &s->conv_geom.cols;
+    const int plo_r = s->conv_ok ? ra->pad_lo : 0, phi_r = s->conv_ok ? ra->pad_hi : 0;
+    const int plo_c = s->conv_ok ? ca->pad_lo : 0, phi_c = s->conv_ok ? ca->pad_hi : 0;
+    const int in_rows = c->n_h + plo_r + phi_r, in_cols = c->n_w + plo_c + phi_c;
+    const int out_rows = s->conv_ok ? s->conv_geom.out_h : 1, out_cols = s->conv_ok ? s->conv_geom.out_w : 1;
+    const int ch = c->channels;
+    const int title_h = l->small_px * 3 / 2;
+    const ui_rect area = rect_(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
+                               l->main.h * 56 / 100);
+    const int gap = l->pad * 3;
+    const int tall = maxi_(maxi_(ch * in_rows, ch * c->k + 1), out_rows);
+    const int cell_w = (area.w - 2 * gap) / (in_cols + c->k + out_cols);
+    const int cell_h = (area.h - ch * title_h - (ch - 1) * l->pad) / tall;
+    const int cell = maxi_(4, mini_(mini_(cell_w, cell_h), l->text_px * 3));
+    int x = area.x, y = area.y;
+    for (int k = 0; k < ch; k++) {
+        char t[64];
+        snprintf(t, sizeof t, ch > 1 ? "input, channel %d" : "input", k + 1);
+        ui_grid *g = grid_(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, y + title_h, cell, t);
+        if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
+        y += title_h + in_rows * cell + l->pad;
+    }
+    x += in_cols * cell + gap;
+    y = area.y;
+    for (int k = 0; k < ch; k++) {
+        char t[64];
+        snprintf(t, sizeof t, ch > 1 ? "kernel %d" : "kernel", k + 1);
+        grid_(l, GRID_KERNEL, k, c->k, c->k, 0, 0, x, y + title_h, cell, t);
+        y += title_h + c->k * cell + l->pad;
+    }
+    grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, x, y + title_h, cell, "bias");
+    x += c->k * cell + gap;
+    if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
+    l->legend = rect_(x, area.y + title_h + out_rows * cell + l->pad * 2, mini_(out_cols * cell, l->text_px * 10) < l->text_px * 6 ? l->text_px * 6 : mini_(out_cols * cell, l->text_px * 10), l->small_px);
+
+    const int below = area.y + area.h + l->pad;
+    l->formula = rect_(l->main.x + l->pad, below, l->main.w - 2 * l->pad, l->text_px * 5);
+    l->arithmetic = rect_(l->main.x + l->pad, l->formula.y + l->formula.h + l->pad,
+                          l->main.w - 2 * l->pad, l->main.y + l->main.h - (l->formula.y + l->formula.h + l->pad));
+}
+
+static void pool_(ui_layout *l, const app_state *s) {
+    const pool_setup *ps = &s->pool;
+    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
+                l->text_px * 3 / 2, l->pad / 2};
+    transport_(&p, &s->pool_anim);
+    p.y += p.gap;
+    stepper_row_(&p, "input", ACT_SET_SIZE, ps->n_h, VIEW_MIN_N, VIEW_MAX_N);
+    stepper_row_(&p, "window", ACT_SET_POOL_SIZE, ps->size, 1, VIEW_MAX_K);
+    stepper_row_(&p, "stride", ACT_SET_STRIDE, ps->stride, 1, 4);
+    stepper_row_(&p, "padding", ACT_SET_PADDING, ps->pad, 0, 3);
+    p.y += p.gap;
+    two_buttons_(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
+
+    const int pad = ps->pad;
+    const int in_rows = ps->n_h + 2 * pad, in_cols = ps->n_w + 2 * pad;
+    const int out_rows = s->pool_ok ? s->pool_max_geom.out_h : 1;
+    const int out_cols = s->pool_ok ? s->pool_max_geom.out_w : 1;
+    const int title_h = l->small_px * 3 / 2;
+    const ui_rect area = rect_(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
+                               l->main.h * 56 / 100);
+    const int gap = l->pad * 3;
+    const int cell_w = (area.w - 2 * gap) / (in_cols + 2 * out_cols);
+    const int cell_h = (area.h - title_h) / maxi_(in_rows, out_rows);
+    const int cell = maxi_(4, mini_(mini_(cell_w, cell_h), l->text_px * 3));
+    int x = area.x;
+    ui_grid *gi = grid_(l, GRID_INPUT, 0, in_rows, in_cols, -pad, -pad, x, area.y + title_h, cell, "input");
+    if (gi) gi->data_rows = ps->n_h, gi->data_cols = ps->n_w;
+    x += in_cols * cell + gap;
+    if (s->pool_ok) {
+        grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "max pooling");
+        x += out_cols * cell + gap;
+        grid_(l, GRID_OUTPUT, 1, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "average pooling");
+    }
+    const int below = area.y + area.h + l->pad;
+    l->formula = rect_(l->main.x + l->pad, below, l->main.w - 2 * l->pad, l->text_px * 5);
+    l->arithmetic = rect_(l->main.x + l->pad, l->formula.y + l->formula.h + l->pad,
+                          l->main.w - 2 * l->pad, l->main.y + l->main.h - (l->formula.y + l->formula.h + l->pad));
+}
+
+void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m) {
+    (void)m;
+    memset(l, 0, sizeof *l);
+    l->w = w;
+    l->h = h;
+    // Type scales with the window's height and the zoom, for a projector.
+    l->text_px = maxi_(10, mini_(72, h * s->zoom / 3600));
+    l->small_px = maxi_(9, l->text_px * 4 / 5);
+    l->title_px = l->text_px * 13 / 10;
+    l->pad = maxi_(4, l->text_px / 2);
+    l->header = rect_(0, 0, w, l->title_px * 2);
+    l->footer = rect_(0, h - l->small_px * 2, w, l->small_px * 2);
+    const int top = l->header.h, bottom = l->footer.y;
+    if (s->view == VIEW_HOME) {
+        l->main = rect_(0, top, w, bottom - top);
+        home_(l, s);
+        return;
+    }
+    const int panel_w = mini_(w / 3, maxi_(l->text_px * 14, w / 5));
+    l->panel = rect_(w - panel_w, top, panel_w, bottom - top);
+    l->main = rect_(0, top, w - panel_w, bottom - top);
+    // "home" sits in the header, on the right.
+    const int hw = l->text_px * 5;
+    button_(l, rect_(w - hw - l->pad, (l->header.h - l->text_px * 3 / 2) / 2, hw, l->text_px * 3 / 2),
+            "home", ACT_HOME, 0);
+    if (s->view == VIEW_CONV)
+        conv_(l, s);
+    else
+        pool_(l, s);
+}
+
+static bool inside_(ui_rect r, int x, int y) {
+    return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+}
+
+app_action layout_hit(const ui_layout *l, int x, int y) {
+    app_action none = {.kind = ACT_NONE};
+    for (int i = 0; i < l->n_buttons; i++)
+        if (l->buttons[i].enabled && inside_(l->buttons[i].r, x, y)) return l->buttons[i].action;
+    for (int i = 0; i < l->n_grids; i++) {
+        const ui_grid *g = &l->grids[i];
+        if (!inside_(g->r, x, y) || g->cell <= 0) continue;
+        app_action a = {.kind = ACT_SELECT_CELL};
+        a.cell.grid = g->id;
+        a.cell.channel = g->channel;
+        a.cell.row = g->row0 + (y - g->r.y) / g->cell;
+        a.cell.col = g->col0 + (x - g->r.x) / g->cell;
+        if (a.cell.row < 0 || a.cell.col < 0 || a.cell.row >= g->data_rows ||
+            a.cell.col >= g->data_cols)
+            return none;  // a padding cell: nothing to edit
+        return a;
+    }
+    return none;
+}

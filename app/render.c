@@ -1,0 +1,637 @@
+// render.c - drawing the views: grids with their values, the sliding window,
+// padding, products, the formula with its numbers, the controls and help.
+#include "render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+
+// ---- Colours: a light theme that survives a washed-out projector ------------------------------
+
+static const SDL_Color BG = {250, 250, 247, 255}, INK = {20, 22, 28, 255},
+                       MUTED = {110, 114, 124, 255}, LINE = {196, 199, 206, 255},
+                       PANEL = {238, 239, 242, 255}, HEADER = {36, 41, 56, 255},
+                       HEADER_INK = {245, 246, 250, 255}, ACCENT = {226, 110, 20, 255},
+                       FOCUS = {20, 120, 200, 255}, WIN = {0, 140, 90, 255},
+                       BAD = {200, 40, 40, 255}, PAD_FILL = {222, 224, 230, 255},
+                       BUTTON = {255, 255, 255, 255}, WHITE = {255, 255, 255, 255};
+
+// Diverging colour of v in [-1, 1]: blue - white - red, or (colour-blind
+// safe) purple - white - orange. Negative values never vanish into black.
+static SDL_Color diverging_(float v, bool colorblind) {
+    if (!(v == v)) return PAD_FILL;  // NaN
+    v = v < -1 ? -1 : v > 1 ? 1 : v;
+    const SDL_Color neg = colorblind ? (SDL_Color){94, 60, 153, 255} : (SDL_Color){33, 102, 172, 255};
+    const SDL_Color pos = colorblind ? (SDL_Color){230, 97, 1, 255} : (SDL_Color){178, 24, 43, 255};
+    const SDL_Color end = v < 0 ? neg : pos;
+    const float t = fabsf(v);
+    SDL_Color c = {(Uint8)(255 + (end.r - 255) * t), (Uint8)(255 + (end.g - 255) * t),
+                   (Uint8)(255 + (end.b - 255) * t), 255};
+    return c;
+}
+
+static SDL_Color text_on_(SDL_Color bg) {
+    const float lum = (0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b) / 255.0f;
+    return lum < 0.55f ? WHITE : INK;
+}
+
+// ---- Primitives ---------------------------------------------------------------------------------
+
+static void fill_(SDL_Renderer *r, ui_rect q, SDL_Color c) {
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+    SDL_Rect s = {q.x, q.y, q.w, q.h};
+    SDL_RenderFillRect(r, &s);
+}
+
+static void frame_(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick) {
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+    for (int i = 0; i < thick; i++) {
+        SDL_Rect s = {q.x + i, q.y + i, q.w - 2 * i, q.h - 2 * i};
+        if (s.w > 0 && s.h > 0) SDL_RenderDrawRect(r, &s);
+    }
+}
+
+static ui_rect rect_(int x, int y, int w, int h) { return (ui_rect){x, y, w, h}; }
+
+typedef struct draw_ {
+    SDL_Renderer *r;
+    app_font *font;
+    const ui_layout *l;
+    const app_state *s;
+} draw_;
+
+static int text_(const draw_ *d, font_face face, int px, int x, int y, SDL_Color c, const char *t) {
+    return font_draw(d->font, d->r, face, px, x, y, c, t);
+}
+
+static int width_(const draw_ *d, font_face face, int px, const char *t) {
+    return font_width(d->font, face, px, t);
+}
+
+// Text centred in a rectangle.
+static void text_centre_(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t) {
+    const int w = width_(d, face, px, t);
+    text_(d, face, px, q.x + (q.w - w) / 2, q.y + (q.h - px * 6 / 5) / 2, c, t);
+}
+
+// Draws text, wrapping at spaces to the width of q; returns the y after it.
+static int text_wrap_(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c,
+                      const char *t) {
+    char line[512];
+    const char *p = t;
+    while (*p && y < q.y + q.h) {
+        int n = 0, last_space = -1;
+        while (p[n] && n < (int)sizeof line - 1) {
+            line[n] = p[n];
+            line[n + 1] = '\0';
+            if (width_(d, face, px, line) > q.w && last_space > 0) break;
+            if (p[n] == ' ') last_space = n;
+            n++;
+        }
+        if (p[n] && last_space > 0 && width_(d, face, px, line) > q.w) n = last_space;
+        memcpy(line, p, (size_t)n);
+        line[n] = '\0';
+        text_(d, face, px, q.x, y, c, line);
+        y += px * 5 / 4;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    return y;
+}
+
+// A value short enough for its cell: the exact shortest form when it fits,
+// else fewer decimals, else nothing.
+static void cell_text_(const draw_ *d, int px, int room, float v, char *buf, size_t size) {
+    fmt_float(v, buf, size);
+    if (width_(d, FACE_SANS, px, buf) <= room) return;
+    for (int dec = 2; dec >= 0; dec--) {
+        snprintf(buf, size, "%.*f", dec, (double)v);
+        if (width_(d, FACE_SANS, px, buf) <= room) return;
+    }
+    buf[0] = '\0';
+}
+
+// ---- Widgets ------------------------------------------------------------------------------------
+
+static void buttons_(const draw_ *d) {
+    const ui_layout *l = d->l;
+    for (int i = 0; i < l->n_buttons; i++) {
+        const ui_button *b = &l->buttons[i];
+        const SDL_Color fill = b->active ? ACCENT : BUTTON;
+        fill_(d->r, b->r, fill);
+        frame_(d->r, b->r, b->active ? ACCENT : LINE, 1);
+        int px = l->small_px;
+        while (px > 8 && width_(d, FACE_SANS, px, b->label) > b->r.w - 6) px--;
+        text_centre_(d, b->active ? FACE_BOLD : FACE_SANS, px, b->r,
+                     !b->enabled ? LINE : b->active ? WHITE : INK, b->label);
+    }
+}
+
+static void header_(const draw_ *d, const char *title) {
+    const ui_layout *l = d->l;
+    fill_(d->r, l->header, HEADER);
+    int x = l->pad * 2;
+    x += text_(d, FACE_BOLD, l->title_px, x, (l->header.h - l->title_px * 6 / 5) / 2, HEADER_INK, "convstep");
+    if (title) text_(d, FACE_SANS, l->title_px, x + l->pad * 2, (l->header.h - l->title_px * 6 / 5) / 2,
+                     (SDL_Color){170, 180, 200, 255}, title);
+}
+
+static void footer_(const draw_ *d, const char *text) {
+    const ui_layout *l = d->l;
+    fill_(d->r, l->footer, PANEL);
+    text_(d, FACE_SANS, l->small_px, l->pad * 2, l->footer.y + (l->footer.h - l->small_px * 6 / 5) / 2,
+          MUTED, text);
+}
+
+// A label on the left of a "-  +" pair (the panel's setting rows).
+static void setting_label_(const draw_ *d, const ui_button *minus, const char *label) {
+    const ui_layout *l = d->l;
+    text_(d, FACE_SANS, l->small_px, l->panel.x + l->pad, minus->r.y + (minus->r.h - l->small_px * 6 / 5) / 2,
+          INK, label);
+}
+
+static const ui_button *find_button_(const ui_layout *l, app_action_kind kind, int nth) {
+    for (int i = 0; i < l->n_buttons; i++)
+        if (l->buttons[i].action.kind == kind && nth-- == 0) return &l->buttons[i];
+    return NULL;
+}
+
+// Writes the labels of the panel's setting rows from the state.
+static void panel_labels_(const draw_ *d) {
+    const app_state *s = d->s;
+    const ui_layout *l = d->l;
+    char t[96];
+    const ui_button *b;
+    const anim_state *a = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
+    if ((b = find_button_(l, ACT_SLOWER, 0))) {
+        snprintf(t, sizeof t, "speed  %g cells/s", app_speed_value(a->speed));
+        setting_label_(d, b, t);
+    }
+    if (s->view == VIEW_CONV) {
+        const conv_setup *c = &s->conv;
+        if ((b = find_button_(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", c->n_h, c->n_w), setting_label_(d, b, t);
+        if ((b = find_button_(l, ACT_SET_KERNEL, 0))) snprintf(t, sizeof t, "kernel  %dx%d", c->k, c->k), setting_label_(d, b, t);
+        if ((b = find_button_(l, ACT_SET_PADDING, 0))) {
+            if (c->padding.mode == NN_PAD_SAME)
+                snprintf(t, sizeof t, "padding  same");
+            else if (c->padding.mode == NN_PAD_VALID)
+                snprintf(t, sizeof t, "padding  valid (0)");
+            else
+                snprintf(t, sizeof t, "padding  %d", c->padding.p);
+            setting_label_(d, b, t);
+        }
+        if ((b = find_button_(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", c->stride), setting_label_(d, b, t);
+        if ((b = find_button_(l, ACT_SET_DILATION, 0))) snprintf(t, sizeof t, "dilation  %d", c->dilation), setting_label_(d, b, t);
+        if ((b = find_button_(l, ACT_SET_CHANNELS, 0))) snprintf(t, sizeof t, "channels  %d", c->channels), setting_label_(d, b, t);
+    } else {
+        const pool_setup *p = &s->pool;
+        if ((b = find_button_(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", p->n_h, p->n_w), setting_label_(d, b, t);
+        if ((b = find_button_(l, ACT_SET_POOL_SIZE, 0))) snprintf(t, sizeof t, "window  %dx%d", p->size, p->size), setting_label_(d, b, t);
+        if ((b = find_button_(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", p->stride), setting_label_(d, b, t);
+        if ((b = find_button_(l, ACT_SET_PADDING, 0))) snprintf(t, sizeof t, "padding  %d", p->pad), setting_label_(d, b, t);
+    }
+}
+
+// An outline thick enough to see, thin enough to leave the value readable:
+// at most a tenth of the cell (share 3) or a sixth (share 2).
+static int outline_(const draw_ *d, int cell, int share) {
+    const int most = share == 3 ? cell / 10 : cell / 6;
+    const int want = d->l->pad / share + 2;
+    return want < most ? want : most < 1 ? 1 : most;
+}
+
+// ---- Grids ----------------------------------------------------------------------------------------
+
+static ui_rect cell_rect_(const ui_grid *g, int data_row, int data_col) {
+    return rect_(g->r.x + (data_col - g->col0) * g->cell, g->r.y + (data_row - g->row0) * g->cell, g->cell,
+                 g->cell);
+}
+
+// Largest |v| of a block, for the colour scale (1 when all are 0).
+static float max_abs_(const float *v, int n, int stride, int rows) {
+    float m = 0;
+    for (int y = 0; y < rows; y++)
+        for (int x = 0; x < n; x++) m = fmaxf(m, fabsf(v[y * stride + x]));
+    return m > 0 ? m : 1;
+}
+
+static void grid_title_(const draw_ *d, const ui_grid *g) {
+    text_(d, FACE_BOLD, d->l->small_px, g->r.x, g->r.y - d->l->small_px * 3 / 2, INK, g->title);
+}
+
+// One data cell: coloured by value, its number when it fits.
+static void value_cell_(const draw_ *d, ui_rect q, float v, float scale, bool empty) {
+    const SDL_Color bg = empty ? WHITE : diverging_(v / scale, d->s->colorblind);
+    fill_(d->r, q, bg);
+    frame_(d->r, q, LINE, 1);
+    if (empty) return;
+    char t[32];
+    const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
+    if (px < 8) return;
+    cell_text_(d, px, q.w - 4, v, t, sizeof t);
+    text_centre_(d, FACE_SANS, px, q, text_on_(bg), t);
+}
+
+static void padding_cell_(const draw_ *d, ui_rect q, const char *mark) {
+    fill_(d->r, q, PAD_FILL);
+    // Hatching tells padding from a real zero even in grey print-outs.
+    SDL_SetRenderDrawColor(d->r, 205, 207, 214, 255);
+    for (int k = -q.h; k < q.w; k += 6)
+        SDL_RenderDrawLine(d->r, q.x + (k < 0 ? 0 : k), q.y + (k < 0 ? -k : 0),
+                           q.x + (k + q.h > q.w ? q.w : k + q.h) - 1,
+                           q.y + (k + q.h > q.w ? q.w - k : q.h) - 1);
+    frame_(d->r, q, LINE, 1);
+    const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
+    if (px >= 8) text_centre_(d, FACE_SANS, px, q, MUTED, mark);
+}
+
+// ---- The convolution view ---------------------------------------------------------------------------
+
+static bool in_window_(const conv_step_view *st, int ch_index_base, int per, int y, int x, int *k_out) {
+    for (int k = ch_index_base; k < ch_index_base + per; k++)
+        if (st->in_row[k] == y && st->in_col[k] == x) {
+            *k_out = k;
+            return true;
+        }
+    return false;
+}
+
+static void conv_grids_(const draw_ *d) {
+    const app_state *s = d->s;
+    const conv_setup *c = &s->conv;
+    const conv_step_view *st = &s->conv_step;
+    const anim_state *a = &s->conv_anim;
+    const int per = c->k * c->k;
+    const nn_axis *ra = &s->conv_geom.rows, *ca = &s->conv_geom.cols;
+    for (int gi = 0; gi < d->l->n_grids; gi++) {
+        const ui_grid *g = &d->l->grids[gi];
+        grid_title_(d, g);
+        if (g->id == GRID_INPUT) {
+            const float scale = max_abs_(&c->input[g->channel][0][0], c->n_w, VIEW_MAX_N, c->n_h);
+            for (int y = g->row0; y < g->row0 + g->rows; y++)
+                for (int x = g->col0; x < g->col0 + g->cols; x++) {
+                    const ui_rect q = cell_rect_(g, y, x);
+                    if (y < 0 || x < 0 || y >= c->n_h || x >= c->n_w)
+                        padding_cell_(d, q, "0");
+                    else
+                        value_cell_(d, q, c->input[g->channel][y][x], scale, false);
+                    // Rows and columns the window never reaches, when the floor drops them.
+                    if (s->conv_ok && ((ra->remainder && y >= c->n_h + ra->pad_hi - ra->remainder) ||
+                                       (ca->remainder && x >= c->n_w + ca->pad_hi - ca->remainder))) {
+                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
+                        fill_(d->r, q, (SDL_Color){BAD.r, BAD.g, BAD.b, 70});
+                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
+                    }
+                }
+            if (st->valid) {
+                // The window: every tap outlined, the tap being multiplied filled.
+                const int base = g->channel * per;
+                // Where the window was one step before: the stride jump, faintly.
+                if (a->pos > 0 && s->conv_ok) {
+                    const int prev = a->pos - 1, ow = s->conv_geom.out_w;
+                    const int py = (prev / ow) * c->stride - ra->pad_lo, px = (prev % ow) * c->stride - ca->pad_lo;
+                    const int span = (c->k - 1) * c->dilation + 1;
+                    ui_rect q = cell_rect_(g, py, px);
+                    q.w = q.h = span * g->cell;
+                    SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
+                    frame_(d->r, q, (SDL_Color){ACCENT.r, ACCENT.g, ACCENT.b, 90}, 2);
+                    SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
+                }
+                const int tiny = d->l->small_px * 3 / 5;
+                for (int k = base; k < base + per; k++) {
+                    ui_rect q = cell_rect_(g, st->in_row[k], st->in_col[k]);
+                    frame_(d->r, q, ACCENT, outline_(d, g->cell, 3));
+                    // Each tap carries its weight, as the slides write 3 with a small 0.
+                    if (tiny >= 8 && g->cell >= tiny * 3) {
+                        char wt[32], t[40];
+                        fmt_float(st->weights[k], wt, sizeof wt);
+                        snprintf(t, sizeof t, "\u00d7%s", wt);
+                        const int tw = width_(d, FACE_BOLD, tiny, t);
+                        if (tw < g->cell - 6)
+                            text_(d, FACE_BOLD, tiny, q.x + q.w - tw - d->l->pad / 3 - 3,
+                                  q.y + q.h - tiny * 6 / 5 - d->l->pad / 3 - 2, ACCENT, t);
+                    }
+                }
+                const int cur = a->reveal - 1;  // the product just added
+                int k;
+                if (cur >= base && cur < base + per && in_window_(st, base, per, st->in_row[cur], st->in_col[cur], &k)) {
+                    ui_rect q = cell_rect_(g, st->in_row[cur], st->in_col[cur]);
+                    frame_(d->r, q, FOCUS, outline_(d, g->cell, 2));
+                }
+                // The window's outer edge, so a stride jump is easy to follow.
+                const int span_h = (c->k - 1) * c->dilation + 1, span_w = span_h;
+                ui_rect outer = cell_rect_(g, st->in_row[base], st->in_col[base]);
+                outer.w = span_w * g->cell;
+                outer.h = span_h * g->cell;
+                frame_(d->r, rect_(outer.x - 2, outer.y - 2, outer.w + 4, outer.h + 4), ACCENT, 2);
+            }
+        } else if (g->id == GRID_KERNEL) {
+            const float scale = max_abs_(&c->kernel[g->channel][0][0], c->k, VIEW_MAX_K, c->k);
+            for (int y = 0; y < c->k; y++)
+                for (int x = 0; x < c->k; x++) {
+                    const ui_rect q = cell_rect_(g, y, x);
+                    value_cell_(d, q, c->kernel[g->channel][y][x], scale, false);
+                    const int idx = g->channel * per + y * c->k + x;
+                    if (st->valid && idx == a->reveal - 1) frame_(d->r, q, FOCUS, outline_(d, g->cell, 2));
+                }
+        } else if (g->id == GRID_BIAS) {
+            value_cell_(d, cell_rect_(g, 0, 0), c->bias, fabsf(c->bias) > 0 ? fabsf(c->bias) : 1, false);
+        } else if (g->id == GRID_OUTPUT) {
+            const int done = app_cells_done(a, s->conv_geom.window);
+            const int n = s->conv_geom.out_h * s->conv_geom.out_w;
+            float scale = 0;
+            for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(s->conv_out[i]));
+            scale = scale > 0 ? scale : 1;
+            for (int i = 0; i < n; i++) {
+                const int y = i / s->conv_geom.out_w, x = i % s->conv_geom.out_w;
+                value_cell_(d, cell_rect_(g, y, x), s->conv_out[i], scale, i >= done);
+            }
+            if (st->valid) frame_(d->r, cell_rect_(g, st->row, st->col), ACCENT, outline_(d, g->cell, 3));
+            // The legend: the colour scale of the output.
+            const ui_rect lg = d->l->legend;
+            for (int x = 0; x < lg.w; x++) {
+                const SDL_Color col = diverging_(2.0f * x / (lg.w - 1) - 1.0f, s->colorblind);
+                SDL_SetRenderDrawColor(d->r, col.r, col.g, col.b, 255);
+                SDL_RenderDrawLine(d->r, lg.x + x, lg.y, lg.x + x, lg.y + lg.h - 1);
+            }
+            frame_(d->r, lg, LINE, 1);
+            char lo[40], hi[40];
+            fmt_float(-scale, lo, sizeof lo);
+            fmt_float(scale, hi, sizeof hi);
+            text_(d, FACE_SANS, d->l->small_px * 4 / 5, lg.x, lg.y + lg.h + 2, MUTED, lo);
+            text_(d, FACE_SANS, d->l->small_px * 4 / 5, lg.x + lg.w - width_(d, FACE_SANS, d->l->small_px * 4 / 5, hi),
+                  lg.y + lg.h + 2, MUTED, hi);
+        }
+    }
+}
+
+// The formula with the numbers of both axes; a note when the floor drops cells.
+static void formula_(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool ok, const char *why) {
+    const ui_layout *l = d->l;
+    const ui_rect q = l->formula;
+    int y = q.y;
+    if (!ok) {
+        text_(d, FACE_BOLD, l->text_px, q.x, y, BAD, "These settings cannot work:");
+        text_wrap_(d, FACE_SANS, l->text_px, q, y + l->text_px * 5 / 4, BAD, why);
+        return;
+    }
+    char letters[96], r[200], c[200], t[400];
+    fmt_formula_letters(rows, letters, sizeof letters);
+    fmt_formula_numbers(rows, r, sizeof r);
+    fmt_formula_numbers(cols, c, sizeof c);
+    snprintf(t, sizeof t, "output size = %s", letters);
+    text_(d, FACE_BOLD, l->text_px, q.x, y, INK, t);
+    y += l->text_px * 5 / 4;
+    snprintf(t, sizeof t, "rows:  %s", r);
+    text_(d, FACE_MONO, l->small_px, q.x, y, INK, t);
+    y += l->small_px * 5 / 4;
+    snprintf(t, sizeof t, "cols:  %s", c);
+    text_(d, FACE_MONO, l->small_px, q.x, y, INK, t);
+    y += l->small_px * 5 / 4;
+    if (rows->remainder || cols->remainder) {
+        snprintf(t, sizeof t,
+                 "the division is not whole: the floor drops %d row(s) and %d column(s) the window never reaches (shaded red)",
+                 rows->remainder, cols->remainder);
+        text_wrap_(d, FACE_SANS, l->small_px, q, y, BAD, t);
+    }
+}
+
+// A factor after a times sign: negative ones in parentheses, "x(-1)".
+static void weight_text_(float w, char *buf, size_t size) {
+    char t[32];
+    fmt_float(w, t, sizeof t);
+    snprintf(buf, size, w < 0 ? "(%s)" : "%s", t);
+}
+
+// "3x0 + 3x1 + 2x2 = 7 so far" for the products revealed, a line per channel.
+static void conv_arithmetic_(const draw_ *d) {
+    const app_state *s = d->s;
+    const conv_step_view *st = &s->conv_step;
+    const ui_layout *l = d->l;
+    if (!s->conv_ok || !st->valid) return;
+    const int per = s->conv.k * s->conv.k, reveal = s->conv_anim.reveal;
+    char line[2048], a[32], b[32];
+    int y = l->arithmetic.y;
+    snprintf(line, sizeof line, "cell (%d, %d) of the output, %d of %d:", st->row, st->col,
+             s->conv_anim.pos + 1, s->conv_anim.total);
+    text_(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
+    y += l->text_px * 3 / 2;
+    for (int ch = 0; ch < s->conv.channels; ch++) {
+        const int from = ch * per, to = (ch + 1) * per;
+        if (reveal <= from && ch > 0) break;
+        size_t n = 0;
+        line[0] = '\0';
+        if (s->conv.channels > 1) n += (size_t)snprintf(line + n, sizeof line - n, "channel %d:  ", ch + 1);
+        if (ch > 0) {
+            fmt_float(st->running[from - 1], a, sizeof a);
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s + ", a);
+        }
+        for (int k = from; k < to && k < reveal; k++) {
+            fmt_float(st->window[k], a, sizeof a);
+            weight_text_(st->weights[k], b, sizeof b);
+            n += (size_t)snprintf(line + n, sizeof line - n, st->padded[k] ? "%s[%s]\u00d7%s" : "%s%s\u00d7%s",
+                                  k > from ? " + " : "", a, b);
+            if (n >= sizeof line - 40) break;
+        }
+        if (reveal > from) {
+            const int last = (reveal < to ? reveal : to) - 1;
+            fmt_float(st->running[last], a, sizeof a);
+            n += (size_t)snprintf(line + n, sizeof line - n, " = %s%s", a, reveal < to ? "  so far" : "");
+        } else {
+            snprintf(line + n, sizeof line - n, "(press > or space to multiply)");
+        }
+        y = text_wrap_(d, FACE_MONO, l->small_px, l->arithmetic, y, INK, line);
+    }
+    if (reveal >= st->count) {
+        fmt_float(st->running[st->count - 1], a, sizeof a);
+        fmt_float(st->bias, b, sizeof b);
+        char c[32];
+        fmt_float(st->sum, c, sizeof c);
+        snprintf(line, sizeof line, "%s + bias %s = %s   -> output (%d, %d)", a, b, c, st->row, st->col);
+        text_wrap_(d, FACE_BOLD, l->small_px, l->arithmetic, y + l->small_px / 2, ACCENT, line);
+    }
+}
+
+// ---- The pooling view -----------------------------------------------------------------------------------
+
+static void pool_grids_(const draw_ *d) {
+    const app_state *s = d->s;
+    const pool_setup *p = &s->pool;
+    const pool_step_view *st = &s->pool_step;
+    const anim_state *a = &s->pool_anim;
+    for (int gi = 0; gi < d->l->n_grids; gi++) {
+        const ui_grid *g = &d->l->grids[gi];
+        grid_title_(d, g);
+        if (g->id == GRID_INPUT) {
+            const float scale = max_abs_(&p->input[0][0], p->n_w, VIEW_MAX_N, p->n_h);
+            for (int y = g->row0; y < g->row0 + g->rows; y++)
+                for (int x = g->col0; x < g->col0 + g->cols; x++) {
+                    const ui_rect q = cell_rect_(g, y, x);
+                    if (y < 0 || x < 0 || y >= p->n_h || x >= p->n_w)
+                        padding_cell_(d, q, "0");
+                    else
+                        value_cell_(d, q, p->input[y][x], scale, false);
+                    const nn_axis *ra = &s->pool_max_geom.rows, *ca = &s->pool_max_geom.cols;
+                    if (s->pool_ok && ((ra->remainder && y >= p->n_h + p->pad - ra->remainder) ||
+                                       (ca->remainder && x >= p->n_w + p->pad - ca->remainder))) {
+                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
+                        fill_(d->r, q, (SDL_Color){BAD.r, BAD.g, BAD.b, 70});
+                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
+                    }
+                }
+            if (st->valid) {
+                for (int k = 0; k < st->count; k++) frame_(d->r, cell_rect_(g, st->in_row[k], st->in_col[k]), ACCENT, outline_(d, g->cell, 3));
+                if (a->reveal >= st->count && st->argmax >= 0)  // the max's winner
+                    frame_(d->r, cell_rect_(g, st->argmax_row, st->argmax_col), WIN, outline_(d, g->cell, 2));
+                else if (a->reveal > 0 && a->reveal <= st->count)
+                    frame_(d->r, cell_rect_(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]), FOCUS, outline_(d, g->cell, 2));
+            }
+        } else if (g->id == GRID_OUTPUT) {
+            const float *out = g->channel == 0 ? s->pool_max_out : s->pool_avg_out;
+            const int done = app_cells_done(a, s->pool_max_geom.window);
+            const int n = s->pool_max_geom.out_h * s->pool_max_geom.out_w;
+            float scale = 0;
+            for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(out[i]));
+            scale = scale > 0 ? scale : 1;
+            for (int i = 0; i < n; i++)
+                value_cell_(d, cell_rect_(g, i / s->pool_max_geom.out_w, i % s->pool_max_geom.out_w), out[i],
+                            scale, i >= done);
+            if (st->valid) frame_(d->r, cell_rect_(g, st->row, st->col), ACCENT, outline_(d, g->cell, 3));
+        }
+    }
+}
+
+static void pool_arithmetic_(const draw_ *d) {
+    const app_state *s = d->s;
+    const pool_step_view *st = &s->pool_step;
+    const ui_layout *l = d->l;
+    if (!s->pool_ok || !st->valid) return;
+    const int reveal = s->pool_anim.reveal;
+    char line[2048], a[32], b[32];
+    int y = l->arithmetic.y;
+    snprintf(line, sizeof line, "window %d of %d, output (%d, %d):", s->pool_anim.pos + 1, s->pool_anim.total,
+             st->row, st->col);
+    text_(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
+    y += l->text_px * 3 / 2;
+    // max(...) over the cells seen so far; padding does not take part.
+    size_t n = (size_t)snprintf(line, sizeof line, "max(");
+    for (int k = 0; k < st->count && k < reveal; k++) {
+        if (st->padded[k]) {
+            n += (size_t)snprintf(line + n, sizeof line - n, "%spad", k ? ", " : "");
+        } else {
+            fmt_float(st->window[k], a, sizeof a);
+            n += (size_t)snprintf(line + n, sizeof line - n, "%s%s", k ? ", " : "", a);
+        }
+    }
+    fmt_float(st->max_value, a, sizeof a);
+    if (reveal >= st->count)
+        snprintf(line + n, sizeof line - n, ") = %s, from input (%d, %d)%s", a, st->argmax_row,
+                 st->argmax_col, s->pool.pad > 0 ? "; padding never wins" : "");
+    else
+        snprintf(line + n, sizeof line - n, " ...");
+    y = text_wrap_(d, FACE_MONO, l->small_px, l->arithmetic, y, INK, line);
+    n = (size_t)snprintf(line, sizeof line, "(");
+    for (int k = 0; k < st->count && k < reveal; k++) {
+        fmt_float(st->window[k], a, sizeof a);
+        n += (size_t)snprintf(line + n, sizeof line - n, st->padded[k] ? "%s[%s]" : "%s%s", k ? " + " : "", a);
+    }
+    if (reveal >= st->count) {
+        fmt_float(st->avg_sum, a, sizeof a);
+        fmt_float(st->avg_value, b, sizeof b);
+        snprintf(line + n, sizeof line - n, ") / %d = %s / %d = %s", st->divisor, a, st->divisor, b);
+    } else {
+        snprintf(line + n, sizeof line - n, " ...");
+    }
+    text_wrap_(d, FACE_MONO, l->small_px, l->arithmetic, y + l->small_px / 3, INK, line);
+}
+
+// ---- Home and help ----------------------------------------------------------------------------------
+
+static void home_(const draw_ *d) {
+    const ui_layout *l = d->l;
+    const int y = l->header.h + l->text_px * 2;
+    const char *a = "A convolutional network you can watch, step by step.";
+    text_(d, FACE_BOLD, l->title_px, (l->w - width_(d, FACE_BOLD, l->title_px, a)) / 2, y, INK, a);
+    const char *b = "Pick a view with the mouse, or with the arrow keys and Enter.";
+    text_(d, FACE_SANS, l->text_px, (l->w - width_(d, FACE_SANS, l->text_px, b)) / 2, y + l->title_px * 2,
+          MUTED, b);
+    buttons_(d);
+}
+
+static void help_(const draw_ *d) {
+    static const char *keys[][2] = {
+        {"Space", "play / pause"},           {"Right, Left", "one step forward, back"},
+        {"Home, End", "to the start, the end"}, {"+, -", "faster, slower"},
+        {"P", "cycle the padding"},          {"S, Shift+S", "stride up, down"},
+        {"K, Shift+K", "kernel size up, down"}, {"N, Shift+N", "input size up, down"},
+        {"D, Shift+D", "dilation up, down"}, {"C", "input channels"},
+        {"1 ... 8", "kernel presets"},       {"R", "random input"},
+        {"G", "load the next real digit"},   {"click a cell", "edit it (type, Enter)"},
+        {"click an output", "jump to its window"}, {"B", "colour-blind palette"},
+        {"Ctrl +, Ctrl -, Ctrl 0", "zoom for a projector"}, {"F11", "fullscreen"},
+        {"F12", "screenshot (PNG)"},         {"Esc", "home; close this help"},
+        {"F1 or ?", "this help"},            {"Q, Ctrl+Q", "quit"},
+    };
+    const int n = (int)(sizeof keys / sizeof keys[0]);
+    const ui_layout *l = d->l;
+    SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
+    fill_(d->r, rect_(0, 0, l->w, l->h), (SDL_Color){20, 22, 28, 200});
+    SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
+    const int px = l->small_px, line = px * 3 / 2, half = (n + 1) / 2;
+    const int bw = l->w * 5 / 6, bh = line * (half + 3);
+    const ui_rect box = rect_((l->w - bw) / 2, (l->h - bh) / 2, bw, bh);
+    fill_(d->r, box, BG);
+    frame_(d->r, box, ACCENT, 3);
+    text_(d, FACE_BOLD, l->text_px, box.x + l->pad * 2, box.y + l->pad, INK, "Keys");
+    for (int i = 0; i < n; i++) {
+        const int col = i / half, row = i % half;
+        const int x = box.x + l->pad * 2 + col * bw / 2, y = box.y + line * 2 + row * line;
+        text_(d, FACE_BOLD, px, x, y, ACCENT, keys[i][0]);
+        text_(d, FACE_SANS, px, x + bw / 5, y, INK, keys[i][1]);
+    }
+}
+
+// ---- The frame ------------------------------------------------------------------------------------------
+
+int render_text_width(void *ctx, const char *text, int px, bool mono) {
+    return font_width((app_font *)ctx, mono ? FACE_MONO : FACE_SANS, px, text);
+}
+
+void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_font *font) {
+    const draw_ d = {r, font, l, s};
+    SDL_SetRenderDrawColor(r, BG.r, BG.g, BG.b, 255);
+    SDL_RenderClear(r);
+    char status[600];
+    if (s->view == VIEW_HOME) {
+        header_(&d, "home");
+        home_(&d);
+        footer_(&d, s->status[0] ? s->status : "F1 or ? lists every key.  F11 fullscreen.  Ctrl +/- zoom.");
+    } else {
+        const bool conv = s->view == VIEW_CONV;
+        header_(&d, conv ? "convolution" : "pooling: max and average");
+        fill_(r, l->panel, PANEL);
+        if (conv) {
+            conv_grids_(&d);
+            formula_(&d, &s->conv_geom.rows, &s->conv_geom.cols, s->conv_ok, s->conv_why);
+            conv_arithmetic_(&d);
+        } else {
+            pool_grids_(&d);
+            formula_(&d, &s->pool_max_geom.rows, &s->pool_max_geom.cols, s->pool_ok, s->pool_why);
+            pool_arithmetic_(&d);
+        }
+        buttons_(&d);
+        panel_labels_(&d);
+        const anim_state *a = conv ? &s->conv_anim : &s->pool_anim;
+        if (s->editing)
+            snprintf(status, sizeof status, "editing a cell: %s_   (Enter keeps it, Esc cancels)", s->edit_text);
+        else if (s->status[0])
+            snprintf(status, sizeof status, "%s", s->status);
+        else
+            snprintf(status, sizeof status, "step %d of %d  -  %s at %g cells/s  -  F1 keys", a->pos + 1, a->total,
+                     a->playing ? "playing" : "paused", app_speed_value(a->speed));
+        footer_(&d, status);
+    }
+    if (s->help) help_(&d);
+}

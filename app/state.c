@@ -1,0 +1,636 @@
+// state.c - the views' state and every change to it (no SDL here).
+#include "state.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// ---- Presets and speeds --------------------------------------------------------------
+
+static const char *const preset_names_[PRESET_COUNT] = {
+    "identity", "box blur", "Gaussian", "sharpen", "Laplacian",
+    "Sobel vertical", "Sobel horizontal", "emboss", "custom",
+};
+
+// The 3x3 kernels; other sizes are derived in app_preset_kernel.
+static const float presets3_[PRESET_CUSTOM][3][3] = {
+    {{0, 0, 0}, {0, 1, 0}, {0, 0, 0}},
+    {{1.0f / 9, 1.0f / 9, 1.0f / 9}, {1.0f / 9, 1.0f / 9, 1.0f / 9}, {1.0f / 9, 1.0f / 9, 1.0f / 9}},
+    {{1.0f / 16, 2.0f / 16, 1.0f / 16}, {2.0f / 16, 4.0f / 16, 2.0f / 16}, {1.0f / 16, 2.0f / 16, 1.0f / 16}},
+    {{0, -1, 0}, {-1, 5, -1}, {0, -1, 0}},
+    {{0, 1, 0}, {1, -4, 1}, {0, 1, 0}},
+    {{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}},
+    {{-1, -2, -1}, {0, 0, 0}, {1, 2, 1}},
+    {{-2, -1, 0}, {-1, 1, 1}, {0, 1, 2}},
+};
+
+const char *app_preset_name(app_preset p) {
+    return p >= 0 && p < PRESET_COUNT ? preset_names_[p] : "?";
+}
+
+static const double speeds_[] = {0.5, 1, 2, 4, 8, 16, 32, 64};
+#define N_SPEEDS ((int)(sizeof speeds_ / sizeof speeds_[0]))
+#define SLOW_SPEEDS 3  // at 0.5, 1 and 2 cells a second the products appear one by one
+
+int app_speed_count(void) { return N_SPEEDS; }
+double app_speed_value(int index) {
+    return speeds_[index < 0 ? 0 : index >= N_SPEEDS ? N_SPEEDS - 1 : index];
+}
+
+void app_preset_kernel(app_preset p, int k, float kernel[VIEW_MAX_K][VIEW_MAX_K]) {
+    memset(kernel, 0, sizeof(float) * VIEW_MAX_K * VIEW_MAX_K);
+    if (p == PRESET_BOX_BLUR) {
+        for (int y = 0; y < k; y++)
+            for (int x = 0; x < k; x++) kernel[y][x] = 1.0f / (float)(k * k);
+        return;
+    }
+    if (p == PRESET_GAUSSIAN) {
+        // Binomial weights: the row of Pascal's triangle, outer product, normalised.
+        double row[VIEW_MAX_K] = {1};
+        for (int i = 1; i < k; i++)
+            for (int j = i; j > 0; j--) row[j] += row[j - 1];
+        double total = 0;
+        for (int i = 0; i < k; i++) total += row[i];
+        for (int y = 0; y < k; y++)
+            for (int x = 0; x < k; x++) kernel[y][x] = (float)(row[y] * row[x] / (total * total));
+        return;
+    }
+    if (p == PRESET_IDENTITY || k < 3 || p >= PRESET_CUSTOM) {
+        kernel[(k - 1) / 2][(k - 1) / 2] = 1.0f;
+        return;
+    }
+    const int o = (k - 3) / 2;  // the 3x3 preset in the middle of a larger kernel
+    for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 3; x++) kernel[o + y][o + x] = presets3_[p][y][x];
+}
+
+// ---- Random numbers for "randomise" (splitmix64: repeatable headless) --------------
+
+static int rand_below_(app_state *s, int n) {
+    uint64_t z = (s->rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (int)(z % (uint64_t)n);
+}
+
+// ---- The convolution view ------------------------------------------------------------
+
+int app_cells_done(const anim_state *a, int count) {
+    return a->total == 0 ? 0 : a->pos + (a->reveal >= count ? 1 : 0);
+}
+
+// Copies the engine's record of output cell `index` into the state.
+static void load_conv_step_(app_state *s, int index) {
+    conv_step_view *v = &s->conv_step;
+    v->valid = false;
+    if (!s->conv_ok || index < 0 || index >= s->conv_anim.total) return;
+    const conv_setup *c = &s->conv;
+    float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
+    for (int ch = 0; ch < c->channels; ch++)
+        for (int y = 0; y < c->n_h; y++)
+            for (int x = 0; x < c->n_w; x++) in[(ch * c->n_h + y) * c->n_w + x] = c->input[ch][y][x];
+    for (int ch = 0; ch < c->channels; ch++)
+        for (int y = 0; y < c->k; y++)
+            for (int x = 0; x < c->k; x++) w[(ch * c->k + y) * c->k + x] = c->kernel[ch][y][x];
+    nn_conv2d_cursor cur;
+    if (nn_conv2d_cursor_init(&cur, &s->conv_geom, in, w, &c->bias, NULL) != NN_OK) return;
+    nn_conv2d_step st;
+    if (nn_conv2d_step_at(&cur, index, &st)) {
+        v->valid = true;
+        v->filter = st.filter;
+        v->row = st.row;
+        v->col = st.col;
+        v->origin_row = st.origin_row;
+        v->origin_col = st.origin_col;
+        v->count = st.count;
+        memcpy(v->window, st.window, sizeof(float) * (size_t)st.count);
+        memcpy(v->weights, st.weights, sizeof(float) * (size_t)st.count);
+        memcpy(v->products, st.products, sizeof(float) * (size_t)st.count);
+        memcpy(v->running, st.running, sizeof(float) * (size_t)st.count);
+        memcpy(v->padded, st.padded, (size_t)st.count);
+        memcpy(v->in_row, st.in_row, sizeof(int) * (size_t)st.count);
+        memcpy(v->in_col, st.in_col, sizeof(int) * (size_t)st.count);
+        v->bias = st.bias;
+        v->sum = st.sum;
+    }
+    nn_conv2d_cursor_destroy(&cur);
+}
+
+// Checks the set-up, runs the forward pass and restarts the animation at
+// cell `keep` (clamped) with everything shown, or at the start when keep < 0.
+static void recompute_conv_(app_state *s, int keep) {
+    const conv_setup *c = &s->conv;
+    nn_conv2d_config cfg = {.in_c = c->channels, .in_h = c->n_h, .in_w = c->n_w, .filters = 1,
+                            .k_h = c->k, .k_w = c->k, .stride = c->stride,
+                            .dilation = c->dilation, .padding = c->padding};
+    nn_error e;
+    s->conv_ok = nn_conv2d_geom_init(&s->conv_geom, &cfg, &e) == NN_OK;
+    if (!s->conv_ok) {
+        snprintf(s->conv_why, sizeof s->conv_why, "%s", e.msg);
+    } else if (s->conv_geom.out_h > VIEW_MAX_OUT || s->conv_geom.out_w > VIEW_MAX_OUT) {
+        s->conv_ok = false;
+        snprintf(s->conv_why, sizeof s->conv_why, "the output would be %dx%d, more than this view shows",
+                 s->conv_geom.out_h, s->conv_geom.out_w);
+    }
+    anim_state *a = &s->conv_anim;
+    a->total = s->conv_ok ? s->conv_geom.out_h * s->conv_geom.out_w : 0;
+    a->playing = a->playing && s->conv_ok;
+    a->clock_ms = 0;
+    if (!s->conv_ok) {
+        a->pos = a->reveal = 0;
+        s->conv_step.valid = false;
+        return;
+    }
+    float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
+    for (int ch = 0; ch < c->channels; ch++)
+        for (int y = 0; y < c->n_h; y++)
+            for (int x = 0; x < c->n_w; x++) in[(ch * c->n_h + y) * c->n_w + x] = c->input[ch][y][x];
+    for (int ch = 0; ch < c->channels; ch++)
+        for (int y = 0; y < c->k; y++)
+            for (int x = 0; x < c->k; x++) w[(ch * c->k + y) * c->k + x] = c->kernel[ch][y][x];
+    nn_conv2d_forward(&s->conv_geom, s->conv_out, in, w, &c->bias, 1);
+    if (keep < 0) {
+        a->pos = 0;
+        a->reveal = 0;
+    } else {
+        a->pos = keep < a->total ? keep : a->total - 1;
+        a->reveal = s->conv_geom.window;
+    }
+    load_conv_step_(s, a->pos);
+}
+
+bool app_set_conv(app_state *s, const conv_setup *c) {
+    s->conv = *c;
+    s->conv_anim.playing = false;
+    recompute_conv_(s, -1);
+    return s->conv_ok;
+}
+
+// ---- The pooling view ------------------------------------------------------------------
+
+static void load_pool_step_(app_state *s, int index) {
+    pool_step_view *v = &s->pool_step;
+    v->valid = false;
+    if (!s->pool_ok || index < 0 || index >= s->pool_anim.total) return;
+    const pool_setup *p = &s->pool;
+    float in[VIEW_MAX_N * VIEW_MAX_N];
+    for (int y = 0; y < p->n_h; y++)
+        for (int x = 0; x < p->n_w; x++) in[y * p->n_w + x] = p->input[y][x];
+    nn_pool_cursor cmax, cavg;
+    if (nn_pool_cursor_init(&cmax, &s->pool_max_geom, in, NULL) != NN_OK) return;
+    if (nn_pool_cursor_init(&cavg, &s->pool_avg_geom, in, NULL) != NN_OK) {
+        nn_pool_cursor_destroy(&cmax);
+        return;
+    }
+    nn_pool_step m, av;
+    if (nn_pool_step_at(&cmax, index, &m) && nn_pool_step_at(&cavg, index, &av)) {
+        v->valid = true;
+        v->row = m.row;
+        v->col = m.col;
+        v->count = m.count;
+        memcpy(v->window, m.window, sizeof(float) * (size_t)m.count);
+        memcpy(v->padded, m.padded, (size_t)m.count);
+        memcpy(v->in_row, m.in_row, sizeof(int) * (size_t)m.count);
+        memcpy(v->in_col, m.in_col, sizeof(int) * (size_t)m.count);
+        v->max_value = m.value;
+        v->argmax = m.argmax;
+        v->argmax_row = m.argmax_row;
+        v->argmax_col = m.argmax_col;
+        v->avg_sum = av.sum;
+        v->avg_value = av.value;
+        v->divisor = av.divisor;
+    }
+    nn_pool_cursor_destroy(&cmax);
+    nn_pool_cursor_destroy(&cavg);
+}
+
+static void recompute_pool_(app_state *s, int keep) {
+    const pool_setup *p = &s->pool;
+    nn_pool_config cfg = {.mode = NN_POOL_MAX, .c = 1, .in_h = p->n_h, .in_w = p->n_w,
+                          .size_h = p->size, .size_w = p->size, .stride = p->stride, .pad = p->pad};
+    nn_error e;
+    s->pool_ok = nn_pool_geom_init(&s->pool_max_geom, &cfg, &e) == NN_OK;
+    cfg.mode = NN_POOL_AVG;
+    if (s->pool_ok) s->pool_ok = nn_pool_geom_init(&s->pool_avg_geom, &cfg, &e) == NN_OK;
+    if (!s->pool_ok) snprintf(s->pool_why, sizeof s->pool_why, "%s", e.msg);
+    anim_state *a = &s->pool_anim;
+    a->total = s->pool_ok ? s->pool_max_geom.out_h * s->pool_max_geom.out_w : 0;
+    a->playing = a->playing && s->pool_ok;
+    a->clock_ms = 0;
+    if (!s->pool_ok) {
+        a->pos = a->reveal = 0;
+        s->pool_step.valid = false;
+        return;
+    }
+    float in[VIEW_MAX_N * VIEW_MAX_N];
+    for (int y = 0; y < p->n_h; y++)
+        for (int x = 0; x < p->n_w; x++) in[y * p->n_w + x] = p->input[y][x];
+    nn_pool_forward(&s->pool_max_geom, s->pool_max_out, NULL, in, 1);
+    nn_pool_forward(&s->pool_avg_geom, s->pool_avg_out, NULL, in, 1);
+    if (keep < 0) {
+        a->pos = 0;
+        a->reveal = 0;
+    } else {
+        a->pos = keep < a->total ? keep : a->total - 1;
+        a->reveal = s->pool_max_geom.window;
+    }
+    load_pool_step_(s, a->pos);
+}
+
+bool app_set_pool(app_state *s, const pool_setup *p) {
+    s->pool = *p;
+    s->pool_anim.playing = false;
+    recompute_pool_(s, -1);
+    return s->pool_ok;
+}
+
+// ---- Initial state ----------------------------------------------------------------------
+
+void app_state_init(app_state *s) {
+    memset(s, 0, sizeof *s);
+    s->view = VIEW_HOME;
+    s->zoom = 100;
+    s->digit = -1;
+    s->rng_state = 20240601;
+    s->conv_anim.speed = 2;
+    s->pool_anim.speed = 2;
+    // The lecture example: a 5x5 image of small integers and a 3x3 kernel.
+    static const float image[5][5] = {{3, 3, 2, 1, 0}, {0, 0, 1, 3, 1}, {3, 1, 2, 2, 3},
+                                      {2, 0, 0, 2, 2}, {2, 0, 0, 0, 1}};
+    static const float kernel[3][3] = {{0, 1, 2}, {2, 2, 0}, {0, 1, 2}};
+    conv_setup c;
+    memset(&c, 0, sizeof c);
+    c.n_h = c.n_w = 5;
+    c.channels = 1;
+    c.k = 3;
+    c.padding.mode = NN_PAD_VALID;
+    c.stride = c.dilation = 1;
+    c.preset = PRESET_CUSTOM;
+    // Cells outside the 5x5 get small integers too, so a larger input is ready.
+    for (int ch = 0; ch < VIEW_MAX_C; ch++)
+        for (int y = 0; y < VIEW_MAX_N; y++)
+            for (int x = 0; x < VIEW_MAX_N; x++) c.input[ch][y][x] = (float)rand_below_(s, 4);
+    for (int y = 0; y < 5; y++)
+        for (int x = 0; x < 5; x++) c.input[0][y][x] = image[y][x];
+    for (int ch = 0; ch < VIEW_MAX_C; ch++)
+        for (int y = 0; y < 3; y++)
+            for (int x = 0; x < 3; x++) c.kernel[ch][y][x] = kernel[y][x];
+    app_set_conv(s, &c);
+
+    pool_setup p;
+    memset(&p, 0, sizeof p);
+    p.n_h = p.n_w = 6;
+    p.size = 2;
+    p.stride = 2;
+    for (int y = 0; y < VIEW_MAX_N; y++)
+        for (int x = 0; x < VIEW_MAX_N; x++) p.input[y][x] = (float)rand_below_(s, 10);
+    app_set_pool(s, &p);
+}
+
+void app_set_digits(app_state *s, const uint8_t *digits, int count) {
+    s->digits = digits;
+    s->n_digits = digits ? count : 0;
+}
+
+// ---- Animation ---------------------------------------------------------------------------
+
+static anim_state *active_anim_(app_state *s) {
+    return s->view == VIEW_POOL ? &s->pool_anim : s->view == VIEW_CONV ? &s->conv_anim : NULL;
+}
+
+static int active_count_(const app_state *s) {
+    return s->view == VIEW_POOL ? s->pool_max_geom.window : s->conv_geom.window;
+}
+
+static void reload_step_(app_state *s) {
+    if (s->view == VIEW_POOL)
+        load_pool_step_(s, s->pool_anim.pos);
+    else if (s->view == VIEW_CONV)
+        load_conv_step_(s, s->conv_anim.pos);
+}
+
+// Moves the animation to cell pos with `reveal` products shown.
+static void goto_(app_state *s, int pos, int reveal) {
+    anim_state *a = active_anim_(s);
+    if (!a || a->total == 0) return;
+    pos = pos < 0 ? 0 : pos >= a->total ? a->total - 1 : pos;
+    const bool moved = pos != a->pos;
+    a->pos = pos;
+    a->reveal = reveal;
+    if (moved || !(s->view == VIEW_POOL ? s->pool_step.valid : s->conv_step.valid)) reload_step_(s);
+}
+
+// One beat of the animation: the next product (slow speeds) or the next cell.
+static bool advance_(app_state *s) {
+    anim_state *a = active_anim_(s);
+    const int count = active_count_(s);
+    if (a->speed < SLOW_SPEEDS && a->reveal < count) {
+        a->reveal++;
+        return true;
+    }
+    if (a->pos + 1 >= a->total) {
+        a->reveal = count;
+        return false;
+    }
+    goto_(s, a->pos + 1, a->speed < SLOW_SPEEDS ? 0 : count);
+    return true;
+}
+
+void app_tick(app_state *s, double ms) {
+    anim_state *a = active_anim_(s);
+    if (!a || !a->playing || a->total == 0) return;
+    const int count = active_count_(s);
+    const double cell_ms = 1000.0 / app_speed_value(a->speed);
+    // At slow speeds a cell's time is shared by its products and its sum.
+    const double beat_ms = a->speed < SLOW_SPEEDS ? cell_ms / (count + 1) : cell_ms;
+    a->clock_ms += ms;
+    for (int guard = 0; a->clock_ms >= beat_ms && guard < 100000; guard++) {
+        a->clock_ms -= beat_ms;
+        if (!advance_(s)) {
+            a->playing = false;
+            a->clock_ms = 0;
+            break;
+        }
+    }
+}
+
+// ---- Editing cells ------------------------------------------------------------------------
+
+static void commit_edit_(app_state *s) {
+    if (!s->editing) return;
+    s->editing = false;
+    char *end;
+    const double v = strtod(s->edit_text, &end);
+    if (s->edit_text[0] == '\0' || *end != '\0' || !isfinite(v) || fabs(v) > 1e6) {
+        snprintf(s->status, sizeof s->status, "'%s' is not a number; the cell is unchanged", s->edit_text);
+        return;
+    }
+    const cell_ref *c = &s->selected;
+    const int keep = active_anim_(s) ? active_anim_(s)->pos : 0;
+    if (s->view == VIEW_CONV) {
+        if (c->grid == GRID_INPUT) {
+            s->conv.input[c->channel][c->row][c->col] = (float)v;
+            s->digit = -1;
+        } else if (c->grid == GRID_KERNEL) {
+            s->conv.kernel[c->channel][c->row][c->col] = (float)v;
+            s->conv.preset = PRESET_CUSTOM;
+        } else if (c->grid == GRID_BIAS) {
+            s->conv.bias = (float)v;
+        }
+        recompute_conv_(s, keep);
+    } else if (s->view == VIEW_POOL && c->grid == GRID_INPUT) {
+        s->pool.input[c->row][c->col] = (float)v;
+        s->digit = -1;
+        recompute_pool_(s, keep);
+    }
+}
+
+// ---- Settings -------------------------------------------------------------------------------
+
+static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+// Crops the digit shown into the current input size, centred.
+static void place_digit_(app_state *s) {
+    if (s->digit < 0 || !s->digits) return;
+    const uint8_t *px = s->digits + (size_t)s->digit * 28 * 28;
+    const int n_h = s->view == VIEW_POOL ? s->pool.n_h : s->conv.n_h;
+    const int n_w = s->view == VIEW_POOL ? s->pool.n_w : s->conv.n_w;
+    const int oy = (28 - n_h) / 2, ox = (28 - n_w) / 2;
+    for (int y = 0; y < n_h; y++)
+        for (int x = 0; x < n_w; x++) {
+            const int sy = y + oy, sx = x + ox;
+            // Two decimals are enough to read and keep the products short.
+            const float v = (sy < 0 || sx < 0 || sy >= 28 || sx >= 28)
+                                ? 0.0f
+                                : roundf(px[sy * 28 + sx] / 255.0f * 100.0f) / 100.0f;
+            if (s->view == VIEW_POOL)
+                s->pool.input[y][x] = v;
+            else
+                for (int ch = 0; ch < s->conv.channels; ch++) s->conv.input[ch][y][x] = v;
+        }
+}
+
+static void set_size_(app_state *s, int n) {
+    n = clampi_(n, VIEW_MIN_N, VIEW_MAX_N);
+    if (s->view == VIEW_POOL) {
+        s->pool.n_h = s->pool.n_w = n;
+        place_digit_(s);
+        recompute_pool_(s, -1);
+    } else {
+        s->conv.n_h = s->conv.n_w = n;
+        place_digit_(s);
+        recompute_conv_(s, -1);
+    }
+}
+
+static void set_kernel_size_(app_state *s, int k) {
+    k = clampi_(k, 1, VIEW_MAX_K);
+    conv_setup *c = &s->conv;
+    c->k = k;
+    if (c->preset != PRESET_CUSTOM)
+        for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(c->preset, k, c->kernel[ch]);
+    recompute_conv_(s, -1);
+}
+
+static void set_padding_(app_state *s, nn_padding p) {
+    if (s->view == VIEW_POOL) {
+        s->pool.pad = p.mode == NN_PAD_EXPLICIT ? clampi_(p.p, 0, 3) : 0;
+        recompute_pool_(s, -1);
+    } else {
+        if (p.mode == NN_PAD_EXPLICIT) p.p = clampi_(p.p, 0, 3);
+        s->conv.padding = p;
+        recompute_conv_(s, -1);
+    }
+}
+
+static void cycle_padding_(app_state *s) {
+    if (s->view == VIEW_POOL) {
+        set_padding_(s, nn_padding_explicit((s->pool.pad + 1) % 4));
+        return;
+    }
+    const nn_padding p = s->conv.padding;
+    nn_padding next;
+    if (p.mode == NN_PAD_VALID || (p.mode == NN_PAD_EXPLICIT && p.p == 0)) {
+        next.mode = NN_PAD_SAME;
+        next.p = 0;
+    } else if (p.mode == NN_PAD_SAME) {
+        next = nn_padding_explicit(1);
+    } else if (p.p >= 3) {
+        next.mode = NN_PAD_VALID;
+        next.p = 0;
+    } else {
+        next = nn_padding_explicit(p.p + 1);
+    }
+    set_padding_(s, next);
+}
+
+static void randomise_(app_state *s) {
+    s->digit = -1;
+    if (s->view == VIEW_POOL) {
+        for (int y = 0; y < VIEW_MAX_N; y++)
+            for (int x = 0; x < VIEW_MAX_N; x++) s->pool.input[y][x] = (float)rand_below_(s, 10);
+        recompute_pool_(s, -1);
+    } else {
+        for (int ch = 0; ch < VIEW_MAX_C; ch++)
+            for (int y = 0; y < VIEW_MAX_N; y++)
+                for (int x = 0; x < VIEW_MAX_N; x++) s->conv.input[ch][y][x] = (float)rand_below_(s, 5);
+        recompute_conv_(s, -1);
+    }
+}
+
+static void load_digit_(app_state *s, int index) {
+    if (!s->digits || s->n_digits == 0) {
+        snprintf(s->status, sizeof s->status, "no digits are loaded (assets/ was not found)");
+        return;
+    }
+    s->digit = index < 0 ? (s->digit + 1) % s->n_digits : index % s->n_digits;
+    place_digit_(s);
+    if (s->view == VIEW_POOL)
+        recompute_pool_(s, -1);
+    else
+        recompute_conv_(s, -1);
+    snprintf(s->status, sizeof s->status, "test digit %d", s->digit);
+}
+
+// ---- Actions ------------------------------------------------------------------------------
+
+void app_update(app_state *s, const app_action *a) {
+    anim_state *an = active_anim_(s);
+    if (s->editing && a->kind != ACT_TYPE_CHAR && a->kind != ACT_EDIT_BACKSPACE &&
+        a->kind != ACT_EDIT_CANCEL && a->kind != ACT_EDIT_COMMIT && a->kind != ACT_SELECT_CELL)
+        commit_edit_(s);
+    switch (a->kind) {
+    case ACT_NONE: return;
+    case ACT_QUIT: s->quit = true; return;
+    case ACT_HOME: s->view = VIEW_HOME; s->help = false; return;
+    case ACT_OPEN_VIEW:
+        if (a->value > VIEW_HOME && a->value < VIEW_COUNT) s->view = (app_view)a->value;
+        return;
+    case ACT_HELP: s->help = !s->help; return;
+    case ACT_FULLSCREEN: s->fullscreen = !s->fullscreen; return;
+    case ACT_ZOOM_IN: s->zoom = clampi_(s->zoom + 10, 50, 300); return;
+    case ACT_ZOOM_OUT: s->zoom = clampi_(s->zoom - 10, 50, 300); return;
+    case ACT_ZOOM_RESET: s->zoom = 100; return;
+    case ACT_PALETTE: s->colorblind = !s->colorblind; return;
+    case ACT_HOME_NEXT: s->home_focus = (s->home_focus + 1) % (VIEW_COUNT - 1); return;
+    case ACT_HOME_PREV: s->home_focus = (s->home_focus + VIEW_COUNT - 2) % (VIEW_COUNT - 1); return;
+    case ACT_HOME_ENTER:
+        if (s->view == VIEW_HOME) s->view = (app_view)(VIEW_HOME + 1 + s->home_focus);
+        return;
+    default: break;
+    }
+    if (!an) return;  // the rest acts on a view
+    const int count = active_count_(s);
+    switch (a->kind) {
+    case ACT_PLAY_PAUSE:
+        if (an->total == 0) return;
+        if (!an->playing && an->pos + 1 >= an->total && an->reveal >= count) goto_(s, 0, 0);
+        an->playing = !an->playing;
+        an->clock_ms = 0;
+        return;
+    case ACT_STEP_FORWARD:
+        an->playing = false;
+        if (an->reveal < count)
+            an->reveal = count;
+        else
+            goto_(s, an->pos + 1, count);
+        return;
+    case ACT_STEP_BACK:
+        an->playing = false;
+        if (an->pos == 0)
+            an->reveal = 0;
+        else
+            goto_(s, an->pos - 1, count);
+        return;
+    case ACT_RESTART: an->playing = false; goto_(s, 0, 0); return;
+    case ACT_TO_END: an->playing = false; goto_(s, an->total - 1, count); return;
+    case ACT_FASTER: an->speed = clampi_(an->speed + 1, 0, N_SPEEDS - 1); return;
+    case ACT_SLOWER: an->speed = clampi_(an->speed - 1, 0, N_SPEEDS - 1); return;
+    case ACT_JUMP_TO_OUTPUT: {
+        const int out_w = s->view == VIEW_POOL ? s->pool_max_geom.out_w : s->conv_geom.out_w;
+        const int out_h = an->total / (out_w ? out_w : 1);
+        if (a->row < 0 || a->col < 0 || a->row >= out_h || a->col >= out_w) return;
+        an->playing = false;
+        goto_(s, a->row * out_w + a->col, count);
+        return;
+    }
+    case ACT_SET_SIZE: set_size_(s, a->value); return;
+    case ACT_SET_KERNEL:
+        if (s->view == VIEW_CONV) set_kernel_size_(s, a->value);
+        else {
+            s->pool.size = clampi_(a->value, 1, VIEW_MAX_K);
+            recompute_pool_(s, -1);
+        }
+        return;
+    case ACT_SET_POOL_SIZE:
+        s->pool.size = clampi_(a->value, 1, VIEW_MAX_K);
+        recompute_pool_(s, -1);
+        return;
+    case ACT_SET_PADDING: {
+        nn_padding p = {NN_PAD_EXPLICIT, a->value};
+        if (a->value == -1) p.mode = NN_PAD_VALID, p.p = 0;
+        if (a->value == -2) p.mode = NN_PAD_SAME, p.p = 0;
+        set_padding_(s, p);
+        return;
+    }
+    case ACT_CYCLE_PADDING: cycle_padding_(s); return;
+    case ACT_SET_STRIDE:
+        if (s->view == VIEW_POOL) {
+            s->pool.stride = clampi_(a->value, 1, 4);
+            recompute_pool_(s, -1);
+        } else {
+            s->conv.stride = clampi_(a->value, 1, 4);
+            recompute_conv_(s, -1);
+        }
+        return;
+    case ACT_SET_DILATION:
+        if (s->view != VIEW_CONV) return;
+        s->conv.dilation = clampi_(a->value, 1, 3);
+        recompute_conv_(s, -1);
+        return;
+    case ACT_SET_CHANNELS:
+        if (s->view != VIEW_CONV) return;
+        s->conv.channels = clampi_(a->value, 1, VIEW_MAX_C);
+        place_digit_(s);
+        recompute_conv_(s, -1);
+        return;
+    case ACT_PRESET:
+        if (s->view != VIEW_CONV || a->value < 0 || a->value >= PRESET_CUSTOM) return;
+        s->conv.preset = (app_preset)a->value;
+        for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(s->conv.preset, s->conv.k, s->conv.kernel[ch]);
+        recompute_conv_(s, -1);
+        return;
+    case ACT_RANDOMISE: randomise_(s); return;
+    case ACT_LOAD_DIGIT: load_digit_(s, a->value); return;
+    case ACT_SELECT_CELL:
+        if (s->editing) commit_edit_(s);
+        if (a->cell.grid == GRID_OUTPUT) {
+            app_action j = {.kind = ACT_JUMP_TO_OUTPUT, .row = a->cell.row, .col = a->cell.col};
+            app_update(s, &j);
+            return;
+        }
+        if (a->cell.grid == GRID_NONE) return;
+        s->selected = a->cell;
+        s->editing = true;
+        s->edit_text[0] = '\0';
+        return;
+    case ACT_TYPE_CHAR: {
+        if (!s->editing) return;
+        const size_t n = strlen(s->edit_text);
+        const char ch = a->ch;
+        if (n + 1 < sizeof s->edit_text && ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == 'e'))
+            s->edit_text[n] = ch, s->edit_text[n + 1] = '\0';
+        return;
+    }
+    case ACT_EDIT_BACKSPACE: {
+        const size_t n = strlen(s->edit_text);
+        if (s->editing && n > 0) s->edit_text[n - 1] = '\0';
+        return;
+    }
+    case ACT_EDIT_COMMIT: commit_edit_(s); return;
+    case ACT_EDIT_CANCEL: s->editing = false; return;
+    default: return;
+    }
+}

@@ -1,0 +1,190 @@
+// state.h - everything the window shows, free of SDL: which view is open,
+// the convolution and pooling set-ups, where the animation is, and the
+// settings a teacher changes. It changes only through app_update (one user
+// action) and app_tick (time passing), so tests drive it with no display;
+// render.c draws it through a const pointer.
+#ifndef APP_STATE_H
+#define APP_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nn.h"
+
+#define VIEW_MAX_N 32         // input rows/cols
+#define VIEW_MIN_N 3
+#define VIEW_MAX_C 3          // input channels
+#define VIEW_MAX_K 7          // kernel size
+#define VIEW_MAX_WINDOW (VIEW_MAX_C * VIEW_MAX_K * VIEW_MAX_K)
+#define VIEW_MAX_OUT (VIEW_MAX_N + 2 * 3)  // output side with the largest padding
+
+typedef enum app_view { VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_COUNT } app_view;
+
+// Kernel presets a teacher picks from (index into app_kernel_presets()).
+typedef enum app_preset {
+    PRESET_IDENTITY, PRESET_BOX_BLUR, PRESET_GAUSSIAN, PRESET_SHARPEN, PRESET_LAPLACIAN,
+    PRESET_SOBEL_VERTICAL, PRESET_SOBEL_HORIZONTAL, PRESET_EMBOSS, PRESET_CUSTOM, PRESET_COUNT
+} app_preset;
+
+// The name of a preset ("box blur").
+const char *app_preset_name(app_preset p);
+
+// What the convolution view computes: one filter over 1..3 channels.
+typedef struct conv_setup {
+    int n_h, n_w;            // input rows and columns (3..32)
+    int channels;            // 1..3, one kernel channel each
+    int k;                   // kernel size (1..7)
+    nn_padding padding;      // valid, same or 0..3
+    int stride;              // 1..4
+    int dilation;            // 1..3
+    float bias;
+    app_preset preset;       // how the kernel was chosen (custom after an edit)
+    float input[VIEW_MAX_C][VIEW_MAX_N][VIEW_MAX_N];
+    float kernel[VIEW_MAX_C][VIEW_MAX_K][VIEW_MAX_K];
+} conv_setup;
+
+// What the pooling view computes: max and average side by side, one channel.
+typedef struct pool_setup {
+    int n_h, n_w;
+    int size;                // window (1..7)
+    int stride;              // 1..4
+    int pad;                 // 0..size/2
+    float input[VIEW_MAX_N][VIEW_MAX_N];
+} pool_setup;
+
+// An animation over the output cells: how many are done, the part of the
+// current one revealed, and play state.
+typedef struct anim_state {
+    int pos;           // the output cell being shown (0..total-1); cells before it are done
+    int total;         // output cells in all
+    int reveal;        // products of cell pos shown so far (0..count); at count it is done
+    bool playing;
+    int speed;         // index into app_speeds(): steps per second
+    double clock_ms;   // time banked toward the next reveal
+} anim_state;
+
+// The engine's record of the cell being worked on, copied out of the
+// stepper (the UI never holds the stepper's own buffers).
+typedef struct conv_step_view {
+    bool valid;
+    int filter, row, col, origin_row, origin_col, count;
+    float window[VIEW_MAX_WINDOW], weights[VIEW_MAX_WINDOW], products[VIEW_MAX_WINDOW],
+        running[VIEW_MAX_WINDOW];
+    unsigned char padded[VIEW_MAX_WINDOW];
+    int in_row[VIEW_MAX_WINDOW], in_col[VIEW_MAX_WINDOW];
+    float bias, sum;
+} conv_step_view;
+
+typedef struct pool_step_view {
+    bool valid;
+    int row, col, count;
+    float window[VIEW_MAX_K * VIEW_MAX_K];
+    unsigned char padded[VIEW_MAX_K * VIEW_MAX_K];
+    int in_row[VIEW_MAX_K * VIEW_MAX_K], in_col[VIEW_MAX_K * VIEW_MAX_K];
+    float max_value, avg_sum, avg_value;
+    int divisor, argmax, argmax_row, argmax_col;
+} pool_step_view;
+
+// Which grid cell a click or the keyboard is on.
+typedef enum grid_id { GRID_NONE, GRID_INPUT, GRID_KERNEL, GRID_OUTPUT, GRID_BIAS } grid_id;
+
+typedef struct cell_ref {
+    grid_id grid;
+    int channel, row, col;
+} cell_ref;
+
+typedef struct app_state {
+    app_view view;
+    bool help;                 // the key overlay is open
+    bool fullscreen;           // asked for (main.c makes it so)
+    bool colorblind;           // the colour-blind-safe palette
+    bool quit;                 // asked to close
+    int zoom;                  // percent, 50..300: text and cells scale with it
+    int home_focus;            // which home-screen entry the keyboard is on
+
+    conv_setup conv;
+    nn_conv2d_geom conv_geom;  // valid when conv_ok
+    bool conv_ok;
+    char conv_why[320];        // why the settings are impossible, when !conv_ok
+    float conv_out[VIEW_MAX_OUT * VIEW_MAX_OUT];  // the forward pass's result
+    anim_state conv_anim;
+    conv_step_view conv_step;  // the cell being worked on (or the last one done)
+
+    pool_setup pool;
+    nn_pool_geom pool_max_geom, pool_avg_geom;
+    bool pool_ok;
+    char pool_why[320];
+    float pool_max_out[VIEW_MAX_OUT * VIEW_MAX_OUT], pool_avg_out[VIEW_MAX_OUT * VIEW_MAX_OUT];
+    anim_state pool_anim;
+    pool_step_view pool_step;
+
+    cell_ref selected;         // the cell being edited (GRID_NONE when none)
+    char edit_text[24];        // what has been typed into it
+    bool editing;
+    uint64_t rng_state;        // for "randomise", seeded: headless frames are repeatable
+    const uint8_t *digits;     // test digits, [n_digits][28][28], for "load a digit" (not owned)
+    int n_digits;
+    int digit;                 // the digit shown in the active view's input, -1 for none
+    char status[512];          // a one-line message ("screenshot saved to ...")
+} app_state;
+
+// Every user action the views understand.
+typedef enum app_action_kind {
+    ACT_NONE,
+    ACT_QUIT, ACT_HOME, ACT_OPEN_VIEW,            // value: an app_view
+    ACT_HELP, ACT_FULLSCREEN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_RESET, ACT_PALETTE,
+    ACT_PLAY_PAUSE, ACT_STEP_FORWARD, ACT_STEP_BACK, ACT_RESTART, ACT_TO_END,
+    ACT_FASTER, ACT_SLOWER,
+    ACT_JUMP_TO_OUTPUT,                           // row, col
+    ACT_SET_SIZE, ACT_SET_KERNEL, ACT_SET_PADDING, ACT_SET_STRIDE, ACT_SET_DILATION,  // value
+    ACT_SET_CHANNELS, ACT_SET_POOL_SIZE,         // value
+    ACT_CYCLE_PADDING,                            // valid -> same -> 0 -> 1 -> 2 -> 3
+    ACT_PRESET,                                   // value: an app_preset
+    ACT_RANDOMISE, ACT_LOAD_DIGIT,                // value: which test digit, -1 the next
+    ACT_SELECT_CELL,                              // cell
+    ACT_TYPE_CHAR,                                // ch
+    ACT_EDIT_BACKSPACE, ACT_EDIT_COMMIT, ACT_EDIT_CANCEL,
+    ACT_HOME_NEXT, ACT_HOME_PREV, ACT_HOME_ENTER,
+} app_action_kind;
+
+typedef struct app_action {
+    app_action_kind kind;
+    int value;
+    int row, col;
+    cell_ref cell;
+    char ch;
+} app_action;
+
+// The speeds a teacher steps through: cells per second.
+int app_speed_count(void);
+double app_speed_value(int index);
+
+// A state showing the home screen, with the slide example loaded in the
+// convolution view and a small max/avg example in the pooling view.
+void app_state_init(app_state *s);
+
+// Applies one action. Settings that cannot work (a kernel larger than the
+// padded input) are kept, and the views show why instead of a result.
+void app_update(app_state *s, const app_action *a);
+
+// Advances the animation by ms of real (or headless, fake) time.
+void app_tick(app_state *s, double ms);
+
+// Replaces the convolution set-up (from the command line or a lesson) and
+// restarts its animation; false with the reason if it cannot run.
+bool app_set_conv(app_state *s, const conv_setup *c);
+bool app_set_pool(app_state *s, const pool_setup *p);
+
+// Gives the views the embedded test digits ([count][28][28] bytes, kept by
+// the caller) so "load a digit" has something to load.
+void app_set_digits(app_state *s, const uint8_t *digits, int count);
+
+// Cells of the output the animation has filled: every cell before pos, and
+// pos itself once all `count` of its products are in.
+int app_cells_done(const anim_state *a, int count);
+
+// The kernel of a preset at size k (presets exist at 3x3; other sizes get
+// the identity or a box, scaled versions where they make sense).
+void app_preset_kernel(app_preset p, int k, float kernel[VIEW_MAX_K][VIEW_MAX_K]);
+
+#endif

@@ -1,0 +1,266 @@
+// window.c - the SDL side of running a view: window loop and headless frames.
+#include "window.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "font.h"
+#include "input.h"
+#include "layout.h"
+#include "render.h"
+
+// ---- Screenshots -------------------------------------------------------------------------------
+
+// The folder F12 writes to: $CONVSTEP_SCREENSHOTS, else ~/Pictures/convstep.
+static void screenshot_dir_(char *buf, size_t size) {
+    const char *env = getenv("CONVSTEP_SCREENSHOTS");
+    if (env && *env) {
+        snprintf(buf, size, "%s", env);
+        return;
+    }
+    const char *home = getenv("HOME");
+    snprintf(buf, size, "%s/Pictures/convstep", home && *home ? home : ".");
+}
+
+// mkdir -p for one or two levels.
+static void make_dirs_(const char *path) {
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0777);
+            *p = '/';
+        }
+    mkdir(tmp, 0777);
+}
+
+// Saves a surface as PNG; writes a message into status.
+static bool save_png_(SDL_Surface *surf, const char *path, char *msg, size_t size) {
+    if (IMG_SavePNG(surf, path) != 0) {
+        snprintf(msg, size, "could not save %.400s: %s", path, IMG_GetError());
+        return false;
+    }
+    snprintf(msg, size, "screenshot saved to %.400s", path);
+    return true;
+}
+
+static bool window_screenshot_(SDL_Renderer *r, char *msg, size_t size) {
+    int w, h;
+    SDL_GetRendererOutputSize(r, &w, &h);
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!surf) {
+        snprintf(msg, size, "screenshot failed: %s", SDL_GetError());
+        return false;
+    }
+    SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, surf->pixels, surf->pitch);
+    char dir[900], path[1024];
+    screenshot_dir_(dir, sizeof dir);
+    make_dirs_(dir);
+    time_t t = time(NULL);
+    struct tm tmv;
+    localtime_r(&t, &tmv);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tmv);
+    snprintf(path, sizeof path, "%s/convstep-%s.png", dir, stamp);
+    const bool ok = save_png_(surf, path, msg, size);
+    SDL_FreeSurface(surf);
+    return ok;
+}
+
+// ---- Headless ------------------------------------------------------------------------------------
+
+static double now_ms_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+static int cmp_double_(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void draw_(app_state *s, SDL_Renderer *r, app_font *font, int w, int h) {
+    ui_layout l;
+    ui_metrics m = {render_text_width, font};
+    layout_compute(&l, s, w, h, &m);
+    render_frame(s, &l, r, font);
+}
+
+static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FILE *err, app_font *font) {
+    const int w = o->width, h = o->height;
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!r) {
+        fprintf(err, "convstep: error: cannot make a %dx%d software surface: %s\n", w, h, SDL_GetError());
+        if (surf) SDL_FreeSurface(surf);
+        return 2;
+    }
+    char msg[1200], path[1100];
+    int status = 0, frame = 0;
+    if (o->frames_dir) make_dirs_(o->frames_dir);
+    for (int step = 0; status == 0; step++) {
+        if (o->frames_dir) {
+            draw_(s, r, font, w, h);
+            snprintf(path, sizeof path, "%s/frame-%04d.png", o->frames_dir, frame++);
+            if (!save_png_(surf, path, msg, sizeof msg)) {
+                fprintf(err, "convstep: error: %s\n", msg);
+                status = 2;
+            }
+        }
+        if (step >= o->steps) break;
+        const app_action a = {.kind = ACT_STEP_FORWARD};
+        app_update(s, &a);
+    }
+    // Play on a fake clock: frame N is the same on every machine.
+    if (status == 0 && o->play_seconds > 0) {
+        const app_action play = {.kind = ACT_PLAY_PAUSE};
+        const anim_state *an = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
+        if (!an->playing) app_update(s, &play);
+        for (double t = 0; t < o->play_seconds * 1000; t += 1000.0 / 60) app_tick(s, 1000.0 / 60);
+    }
+    if (status == 0 && o->bench_frames > 0) {
+        double *ms = malloc(sizeof(double) * (size_t)o->bench_frames);
+        const app_action play = {.kind = ACT_PLAY_PAUSE};
+        app_update(s, &play);
+        for (int i = 0; ms && i < o->bench_frames; i++) {
+            const double t0 = now_ms_();
+            app_tick(s, 1000.0 / 60);
+            draw_(s, r, font, w, h);
+            ms[i] = now_ms_() - t0;
+        }
+        if (ms) {
+            qsort(ms, (size_t)o->bench_frames, sizeof *ms, cmp_double_);
+            fprintf(out, "frames %d at %dx%d: median %.2f ms, p99 %.2f ms per frame\n", o->bench_frames, w, h,
+                    ms[o->bench_frames / 2], ms[(o->bench_frames * 99) / 100]);
+            free(ms);
+        }
+    }
+    if (status == 0 && o->screenshot) {
+        draw_(s, r, font, w, h);
+        if (!save_png_(surf, o->screenshot, msg, sizeof msg)) {
+            fprintf(err, "convstep: error: %s\n", msg);
+            status = 2;
+        } else {
+            fprintf(out, "%s\n", msg);
+        }
+    }
+    if (status == 0 && o->frames_dir) fprintf(out, "wrote %d frames to %s\n", frame, o->frames_dir);
+    font_flush(font);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+    return status;
+}
+
+// ---- The window ------------------------------------------------------------------------------------
+
+// True if a display may be there: X11 or Wayland named in the environment,
+// or a video driver chosen by hand (SDL_VIDEODRIVER).
+static bool display_expected_(void) {
+    const char *names[] = {"DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v) return true;
+    }
+    return false;
+}
+
+static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_font *font) {
+#if defined(__linux__)
+    if (!display_expected_()) {
+        fprintf(err, "convstep: error: there is no display to open a window on (DISPLAY and "
+                     "WAYLAND_DISPLAY are unset; try --headless)\n");
+        return 2;
+    }
+#endif
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        fprintf(err, "convstep: error: cannot open a window: %s (try --headless)\n", SDL_GetError());
+        return 2;
+    }
+    // With no display SDL falls back to drivers that show nothing; a window
+    // nobody can see would run forever. Unless asked for by name, refuse them.
+    const char *driver = SDL_GetCurrentVideoDriver();
+    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
+    if (driver && (!asked || !*asked) && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0)) {
+        fprintf(err, "convstep: error: there is no display to open a window on (try --headless)\n");
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return 2;
+    }
+    SDL_Window *win = SDL_CreateWindow("convstep", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width,
+                                       o->height, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    SDL_Renderer *r = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
+    if (win && !r) r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    if (!r) {
+        fprintf(err, "convstep: error: cannot create a renderer: %s\n", SDL_GetError());
+        if (win) SDL_DestroyWindow(win);
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return 2;
+    }
+    SDL_StartTextInput();
+    bool fullscreen = false;
+    double last = now_ms_();
+    ui_layout l;
+    ui_metrics m = {render_text_width, font};
+    while (!s->quit) {
+        int w, h;
+        SDL_GetRendererOutputSize(r, &w, &h);
+        layout_compute(&l, s, w, h, &m);
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) {
+            bool shot = false;
+            // Mouse coordinates are in window points; the layout is in pixels.
+            if (e.type == SDL_MOUSEBUTTONDOWN) {
+                int ww, wh;
+                SDL_GetWindowSize(win, &ww, &wh);
+                e.button.x = e.button.x * w / (ww ? ww : 1);
+                e.button.y = e.button.y * h / (wh ? wh : 1);
+            }
+            const app_action a = input_action(s, &l, &e, &shot);
+            if (a.kind != ACT_NONE) {
+                s->status[0] = '\0';
+                app_update(s, &a);
+                layout_compute(&l, s, w, h, &m);
+            }
+            if (shot) {
+                render_frame(s, &l, r, font);
+                window_screenshot_(r, s->status, sizeof s->status);
+            }
+        }
+        if (s->fullscreen != fullscreen) {
+            fullscreen = s->fullscreen;
+            SDL_SetWindowFullscreen(win, fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        }
+        const double now = now_ms_();
+        app_tick(s, now - last);
+        last = now;
+        render_frame(s, &l, r, font);
+        SDL_RenderPresent(r);
+        // Without vsync, hold the loop near 60 frames a second.
+        const double spent = now_ms_() - now;
+        if (spent < 16.0) SDL_Delay((Uint32)(16.0 - spent));
+    }
+    SDL_StopTextInput();
+    font_flush(font);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    return 0;
+}
+
+int app_run_view(app_state *s, const view_run_options *o, FILE *out, FILE *err) {
+    char msg[1200];
+    app_font *font = font_open(msg, sizeof msg);
+    if (!font) {
+        fprintf(err, "convstep: error: %s\n", msg);
+        return 2;
+    }
+    const int status = o->headless ? run_headless_(s, o, out, err, font) : run_window_(s, o, err, font);
+    font_close(font);
+    return status;
+}

@@ -1,0 +1,25 @@
+// window.h - running the views: in a real window (the main loop), or
+// headless on a software surface through the very same drawing code, saving
+// frames as PNG, for tests, CI and a teacher's slides.
+#ifndef APP_WINDOW_H
+#define APP_WINDOW_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "state.h"
+
+typedef struct view_run_options {
+    bool headless;
+    int width, height;        // window or surface size (default 1280x720)
+    int steps;                // headless: cells to step forward before the screenshot
+    double play_seconds;      // headless: then play for this long on a fake 60 Hz clock
+    const char *screenshot;   // headless: PNG of the last frame
+    const char *frames_dir;   // headless: one PNG per step (frame-0000.png is the start)
+    int bench_frames;         // draw this many frames and print median and p99 ms
+} view_run_options;
+
+// Runs the state's view; returns an exit status (0, or 2 when SDL fails).
+int app_run_view(app_state *s, const view_run_options *o, FILE *out, FILE *err);
+
+#endif
