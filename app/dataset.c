@@ -19,17 +19,54 @@ static uint32_t be32_(const unsigned char *b) {
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-// Reads exactly n bytes; false at the end of the file or on an error.
-static bool read_all_(gzFile f, void *buf, size_t n, size_t *got) {
+// Reads exactly n bytes; false at the end of the file or on an error (*bad
+// then says whether zlib found the data corrupt rather than short).
+static bool read_all_(gzFile f, void *buf, size_t n, size_t *got, bool *bad) {
     size_t done = 0;
+    *bad = false;
     while (done < n) {
         unsigned chunk = n - done > (1u << 30) ? (1u << 30) : (unsigned)(n - done);
         int r = gzread(f, (char *)buf + done, chunk);
+        int code = Z_OK;
+        if (r <= 0) gzerror(f, &code);  // a stream cut short reports Z_BUF_ERROR here
+        if (r < 0 || (code != Z_OK && code != Z_STREAM_END)) *bad = true;
         if (r <= 0) break;
         done += (size_t)r;
     }
     *got = done;
     return done == n;
+}
+
+// Reads n bytes into a buffer that grows as data arrives, so a header that
+// announces more than the file holds costs no huge allocation.
+static unsigned char *read_grow_(gzFile f, size_t n, size_t *got, bool *bad) {
+    size_t cap = n < ((size_t)16 << 20) ? n : ((size_t)16 << 20), done = 0;
+    unsigned char *buf = malloc(cap ? cap : 1);
+    *bad = false;
+    while (buf) {
+        size_t part;
+        const bool full = read_all_(f, buf + done, cap - done, &part, bad);
+        done += part;
+        if (!full || done == n) break;
+        const size_t next = n - cap < cap ? n : cap * 2;
+        unsigned char *nb = realloc(buf, next);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap = next;
+    }
+    *got = done;
+    return buf;
+}
+
+// The reason zlib gives for a damaged gzip stream.
+static const char *gz_reason_(gzFile f) {
+    int code;
+    const char *msg = gzerror(f, &code);
+    return code != Z_OK && msg && *msg ? msg : "damaged compressed data";
 }
 
 // Opens an IDX file, checks its magic and reads its dimensions (1 or 3).
@@ -42,8 +79,9 @@ static gzFile open_idx_(const char *path, uint32_t magic, int ndims, uint32_t *d
     }
     unsigned char head[16];
     size_t got;
+    bool bad;
     const size_t want = 4 + 4 * (size_t)ndims;
-    if (!read_all_(f, head, want, &got)) {
+    if (!read_all_(f, head, want, &got, &bad)) {
         snprintf(err, errsize, "'%s' is truncated: its IDX header needs %zu bytes, the file has %zu",
                  path, want, got);
         gzclose(f);
@@ -61,11 +99,18 @@ static gzFile open_idx_(const char *path, uint32_t magic, int ndims, uint32_t *d
     return f;
 }
 
-// After the data: the file must end here.
+// After the data: the file must end here, and a gzip stream end intact.
 static bool at_end_(gzFile f, const char *path, char *err, size_t errsize) {
     char extra;
-    if (gzread(f, &extra, 1) > 0) {
+    const int r = gzread(f, &extra, 1);
+    int code = Z_OK;
+    gzerror(f, &code);  // a gzip stream missing its trailer ends with Z_BUF_ERROR
+    if (r > 0) {
         snprintf(err, errsize, "'%s' has bytes after the records its header announces", path);
+        return false;
+    }
+    if (r < 0 || (code != Z_OK && code != Z_STREAM_END)) {
+        snprintf(err, errsize, "'%s' is corrupt: %s", path, gz_reason_(f));
         return false;
     }
     return true;
@@ -86,15 +131,15 @@ bool app_dataset_read(app_dataset *d, const char *images_path, const char *label
         return false;
     }
     const size_t bytes = (size_t)idims[0] * idims[1] * idims[2];
-    d->images = malloc(bytes);
-    if (!d->images) {
-        snprintf(err, errsize, "out of memory for '%s' (%zu bytes)", images_path, bytes);
-        gzclose(fi);
-        return false;
-    }
     size_t got;
-    bool ok = read_all_(fi, d->images, bytes, &got);
-    if (!ok)
+    bool bad;
+    d->images = read_grow_(fi, bytes, &got, &bad);
+    bool ok = d->images && got == bytes;
+    if (!d->images)
+        snprintf(err, errsize, "out of memory reading '%s'", images_path);
+    else if (!ok && bad)
+        snprintf(err, errsize, "'%s' is corrupt: %s", images_path, gz_reason_(fi));
+    else if (!ok)
         snprintf(err, errsize,
                  "'%s' is truncated: its header announces %u images of %ux%u (%zu bytes), "
                  "the file holds %zu",
@@ -121,8 +166,10 @@ bool app_dataset_read(app_dataset *d, const char *images_path, const char *label
         return false;
     }
     d->labels = malloc(ldims[0]);
-    ok = d->labels && read_all_(fl, d->labels, ldims[0], &got);
-    if (!ok)
+    ok = d->labels && read_all_(fl, d->labels, ldims[0], &got, &bad);
+    if (!ok && d->labels && bad)
+        snprintf(err, errsize, "'%s' is corrupt: %s", labels_path, gz_reason_(fl));
+    else if (!ok)
         snprintf(err, errsize, "'%s' is truncated: its header announces %u labels, the file holds %zu",
                  labels_path, ldims[0], d->labels ? got : 0);
     else

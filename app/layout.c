@@ -108,7 +108,7 @@ static void home_(ui_layout *l, const app_state *s) {
     }
 }
 
-static void conv_(ui_layout *l, const app_state *s) {
+static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const conv_setup *c = &s->conv;
     // Controls on the right.
     panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
@@ -143,7 +143,10 @@ static void conv_(ui_layout *l, const app_state *s) {
     }
     two_buttons_(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
 
-    // Grids: input channels | kernel channels + bias | output, one cell size.
+    // Grids share one cell size, so the window visibly matches the kernel.
+    // Two arrangements, whichever gives bigger cells:
+    //   stacked:     inputs one above another | kernels + bias | output
+    //   side by side: inputs in a row, each kernel under its input | output + bias
     const nn_axis *ra = &s->conv_geom.rows, *ca = &s->conv_geom.cols;
     const int plo_r = s->conv_ok ? ra->pad_lo : 0, phi_r = s->conv_ok ? ra->pad_hi : 0;
     const int plo_c = s->conv_ok ? ca->pad_lo : 0, phi_c = s->conv_ok ? ca->pad_hi : 0;
@@ -154,30 +157,54 @@ static void conv_(ui_layout *l, const app_state *s) {
     const ui_rect area = rect_(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
                                l->main.h * 56 / 100);
     const int gap = l->pad * 3;
-    const int tall = maxi_(maxi_(ch * in_rows, ch * c->k + 1), out_rows);
-    const int cell_w = (area.w - 2 * gap) / (in_cols + c->k + out_cols);
-    const int cell_h = (area.h - ch * title_h - (ch - 1) * l->pad) / tall;
-    const int cell = maxi_(4, mini_(mini_(cell_w, cell_h), l->text_px * 3));
-    int x = area.x, y = area.y;
-    for (int k = 0; k < ch; k++) {
-        char t[64];
-        snprintf(t, sizeof t, ch > 1 ? "input, channel %d" : "input", k + 1);
-        ui_grid *g = grid_(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, y + title_h, cell, t);
-        if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
-        y += title_h + in_rows * cell + l->pad;
+    // A column is at least as wide as its title.
+    const int title_w = m ? m->text_width(m->ctx, "input, channel 3", l->small_px, false) * 11 / 10 : 0;
+    const int out_title_w = m ? m->text_width(m->ctx, "output", l->small_px, false) * 11 / 10 : 0;
+    const int tall_a = maxi_(maxi_(ch * in_rows, ch * c->k + 1), out_rows);
+    const int cell_a = mini_((area.w - 2 * gap - 3 * title_w) / (in_cols + c->k + out_cols + 1),
+                             (area.h - (ch + 1) * title_h - ch * l->pad) / (tall_a + 1));
+    const int cell_b = mini_((area.w - (ch + 1) * gap) / (ch * in_cols + out_cols + 1),
+                             (area.h - 2 * title_h - l->pad) / (maxi_(in_rows + c->k, out_rows + 2) + 1));
+    const bool side = ch > 1 && cell_b > cell_a;
+    const int cell = maxi_(4, mini_(side ? cell_b : cell_a, l->text_px * 3));
+    char t[64];
+    if (!side) {
+        int x = area.x, y = area.y;
+        for (int k = 0; k < ch; k++) {
+            snprintf(t, sizeof t, ch > 1 ? "input, channel %d" : "input", k + 1);
+            ui_grid *g = grid_(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, y + title_h, cell, t);
+            if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
+            y += title_h + in_rows * cell + l->pad;
+        }
+        x += maxi_(in_cols * cell, ch > 1 ? title_w : title_w / 2) + gap;
+        y = area.y;
+        for (int k = 0; k < ch; k++) {
+            snprintf(t, sizeof t, ch > 1 ? "kernel %d" : "kernel", k + 1);
+            grid_(l, GRID_KERNEL, k, c->k, c->k, 0, 0, x, y + title_h, cell, t);
+            y += title_h + c->k * cell + l->pad;
+        }
+        grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, x, y + title_h, cell, "bias");
+        x += maxi_(c->k * cell, title_w / 2) + gap;
+        if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
+        l->legend = rect_(x, area.y + title_h + out_rows * cell + l->pad * 2,
+                          maxi_(l->text_px * 6, mini_(out_cols * cell, l->text_px * 10)), l->small_px);
+    } else {
+        int x = area.x;
+        const int col_w = maxi_(in_cols * cell, title_w);
+        for (int k = 0; k < ch; k++) {
+            snprintf(t, sizeof t, "input, channel %d", k + 1);
+            ui_grid *g = grid_(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, area.y + title_h, cell, t);
+            if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
+            snprintf(t, sizeof t, "kernel %d", k + 1);
+            grid_(l, GRID_KERNEL, k, c->k, c->k, 0, 0, x, area.y + 2 * title_h + in_rows * cell + l->pad, cell, t);
+            x += col_w + gap;
+        }
+        if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
+        const int below_out = area.y + title_h + out_rows * cell;
+        l->legend = rect_(x, below_out + l->pad * 2, maxi_(l->text_px * 6, mini_(maxi_(out_cols * cell, out_title_w), l->text_px * 10)),
+                          l->small_px);
+        grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, x, l->legend.y + l->legend.h + l->small_px * 2 + title_h, cell, "bias");
     }
-    x += in_cols * cell + gap;
-    y = area.y;
-    for (int k = 0; k < ch; k++) {
-        char t[64];
-        snprintf(t, sizeof t, ch > 1 ? "kernel %d" : "kernel", k + 1);
-        grid_(l, GRID_KERNEL, k, c->k, c->k, 0, 0, x, y + title_h, cell, t);
-        y += title_h + c->k * cell + l->pad;
-    }
-    grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, x, y + title_h, cell, "bias");
-    x += c->k * cell + gap;
-    if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
-    l->legend = rect_(x, area.y + title_h + out_rows * cell + l->pad * 2, mini_(out_cols * cell, l->text_px * 10) < l->text_px * 6 ? l->text_px * 6 : mini_(out_cols * cell, l->text_px * 10), l->small_px);
 
     const int below = area.y + area.h + l->pad;
     l->formula = rect_(l->main.x + l->pad, below, l->main.w - 2 * l->pad, l->text_px * 5);
@@ -225,7 +252,6 @@ static void pool_(ui_layout *l, const app_state *s) {
 }
 
 void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m) {
-    (void)m;
     memset(l, 0, sizeof *l);
     l->w = w;
     l->h = h;
@@ -250,7 +276,7 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
     button_(l, rect_(w - hw - l->pad, (l->header.h - l->text_px * 3 / 2) / 2, hw, l->text_px * 3 / 2),
             "home", ACT_HOME, 0);
     if (s->view == VIEW_CONV)
-        conv_(l, s);
+        conv_(l, s, m);
     else
         pool_(l, s);
 }

@@ -54,6 +54,7 @@ static void frame_(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick) {
 }
 
 static ui_rect rect_(int x, int y, int w, int h) { return (ui_rect){x, y, w, h}; }
+static int mini_i_(int a, int b) { return a < b ? a : b; }
 
 typedef struct draw_ {
     SDL_Renderer *r;
@@ -247,6 +248,21 @@ static void padding_cell_(const draw_ *d, ui_rect q, const char *mark) {
     if (px >= 8) text_centre_(d, FACE_SANS, px, q, MUTED, mark);
 }
 
+// A cell the window never reaches (the floor dropped it): red hatching over
+// whatever it shows, visible on any colour.
+static void unreached_(const draw_ *d, ui_rect q) {
+    SDL_SetRenderDrawColor(d->r, BAD.r, BAD.g, BAD.b, 255);
+    for (int k = 0; k < q.w + q.h; k += 7)
+        for (int t = 0; t < 2; t++) {
+            const int a = k + t;
+            // A line from the top (or left) edge down to the right.
+            const int x0 = a < q.w ? q.x + a : q.x + q.w - 1, y0 = a < q.w ? q.y : q.y + a - q.w + 1;
+            const int len = mini_i_(x0 - q.x, q.y + q.h - 1 - y0);
+            SDL_RenderDrawLine(d->r, x0, y0, x0 - len, y0 + len);
+        }
+    frame_(d->r, q, BAD, 2);
+}
+
 // ---- The convolution view ---------------------------------------------------------------------------
 
 static bool in_window_(const conv_step_view *st, int ch_index_base, int per, int y, int x, int *k_out) {
@@ -279,11 +295,8 @@ static void conv_grids_(const draw_ *d) {
                         value_cell_(d, q, c->input[g->channel][y][x], scale, false);
                     // Rows and columns the window never reaches, when the floor drops them.
                     if (s->conv_ok && ((ra->remainder && y >= c->n_h + ra->pad_hi - ra->remainder) ||
-                                       (ca->remainder && x >= c->n_w + ca->pad_hi - ca->remainder))) {
-                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
-                        fill_(d->r, q, (SDL_Color){BAD.r, BAD.g, BAD.b, 70});
-                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
-                    }
+                                       (ca->remainder && x >= c->n_w + ca->pad_hi - ca->remainder)))
+                        unreached_(d, q);
                 }
             if (st->valid) {
                 // The window: every tap outlined, the tap being multiplied filled.
@@ -391,9 +404,13 @@ static void formula_(const draw_ *d, const nn_axis *rows, const nn_axis *cols, b
     text_(d, FACE_MONO, l->small_px, q.x, y, INK, t);
     y += l->small_px * 5 / 4;
     if (rows->remainder || cols->remainder) {
+        // Show the fraction and what the floor keeps of it.
+        const nn_axis *a = rows->remainder ? rows : cols;
+        const long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
         snprintf(t, sizeof t,
-                 "the division is not whole: the floor drops %d row(s) and %d column(s) the window never reaches (shaded red)",
-                 rows->remainder, cols->remainder);
+                 "%lld/%d = %g is not whole: the floor keeps %lld, so %d row(s) and %d column(s) are never "
+                 "reached by the window (hatched red)",
+                 top, a->stride, (double)top / a->stride, top / a->stride, rows->remainder, cols->remainder);
         text_wrap_(d, FACE_SANS, l->small_px, q, y, BAD, t);
     }
 }
@@ -475,11 +492,8 @@ static void pool_grids_(const draw_ *d) {
                         value_cell_(d, q, p->input[y][x], scale, false);
                     const nn_axis *ra = &s->pool_max_geom.rows, *ca = &s->pool_max_geom.cols;
                     if (s->pool_ok && ((ra->remainder && y >= p->n_h + p->pad - ra->remainder) ||
-                                       (ca->remainder && x >= p->n_w + p->pad - ca->remainder))) {
-                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
-                        fill_(d->r, q, (SDL_Color){BAD.r, BAD.g, BAD.b, 70});
-                        SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
-                    }
+                                       (ca->remainder && x >= p->n_w + p->pad - ca->remainder)))
+                        unreached_(d, q);
                 }
             if (st->valid) {
                 for (int k = 0; k < st->count; k++) frame_(d->r, cell_rect_(g, st->in_row[k], st->in_col[k]), ACCENT, outline_(d, g->cell, 3));

@@ -82,10 +82,19 @@ bool app_trainer_init(app_trainer *t, const app_train_options *opt, const app_da
     int max_label = 0;
     for (int i = 0; i < train->count; i++) max_label = train->labels[i] > max_label ? train->labels[i] : max_label;
     for (int i = 0; i < test->count; i++) max_label = test->labels[i] > max_label ? test->labels[i] : max_label;
+    if (classes == 0) {
+        const nn_shape o = t->net->model->layers[t->net->model->n_layers - 1].out;
+        snprintf(err, errsize,
+                 "--arch: the model ends in a %dx%dx%d feature map, not one score per class: end "
+                 "it with flatten,dense(%d),softmax",
+                 o.h, o.w, o.c, max_label + 1);
+        app_trainer_destroy(t);
+        return false;
+    }
     if (classes <= max_label) {
         snprintf(err, errsize,
-                 "the model's last layer gives %d value(s) but the labels go up to %d: end the "
-                 "architecture with dense(%d) (and softmax)",
+                 "--arch: the model's last layer gives %d value(s) but the labels go up to %d: end "
+                 "the architecture with dense(%d) (and softmax)",
                  classes, max_label, max_label + 1);
         app_trainer_destroy(t);
         return false;

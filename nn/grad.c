@@ -243,7 +243,9 @@ float nn_cross_entropy(const float *p, const uint8_t *labels, float *dlogits, in
     for (int n = 0; n < batch; n++) {
         const float *pn = p + (size_t)n * classes;
         const int y = labels[n];
-        total -= log(fmax((double)pn[y], 1e-30));
+        // Clamp tiny probabilities, but let NaN through: it means the training diverged.
+        const double py = pn[y];
+        total -= log(py < 1e-30 ? 1e-30 : py);
         if (dlogits) {
             float *g = dlogits + (size_t)n * classes;
             for (int k = 0; k < classes; k++) g[k] = (pn[k] - (k == y ? 1.0f : 0.0f)) * inv;

@@ -1,0 +1,1043 @@
+#!/usr/bin/env python3
+"""Command-line tests of `convstep train` and `convstep classify`, run as a user
+would run them: training runs, --data folders, model files, digit pictures.
+
+    python3 tests/test_train_cli.py /path/to/convstep
+
+Prints TAP (one case per check function below) and exits non-zero if any case
+failed. Standard library only.
+
+The truths come from outside the program: labels from the embedded MNIST
+files (read here with gzip + struct), model files parsed and checksummed here
+with struct + zlib, IDX sets written here, digit pictures written by
+tests/tools/digit_images.py. Runs are kept short (the softmax preset, few
+epochs, small --data sets) so the file runs in well under a minute.
+
+Every run also fails the case if the program died from a signal, timed out or
+printed a sanitizer report (ASan, LeakSanitizer, UBSan), so the file is meant
+to pass against a -fsanitize=address,undefined build as well.
+"""
+
+import gzip
+import json
+import math
+import os
+import resource
+import shlex
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import traceback
+import zlib
+
+CONVSTEP = None  # absolute path of the program, from argv[1]
+TIMEOUT = 60  # seconds per run
+WORKDIR = None  # a scratch directory every run starts in
+HERE = os.path.dirname(os.path.abspath(__file__))
+ASSETS = os.path.join(HERE, "..", "assets")
+DIGIT_TOOL = os.path.join(HERE, "tools", "digit_images.py")
+
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
+                   "runtime error:")
+
+IDX_NAMES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+SOFTMAX_ARCH = "flatten,dense(10),softmax"
+SOFTMAX_PARAMS = 10 * (28 * 28 + 1)
+EPOCH_KEYS = ("epoch", "loss", "train_accuracy", "test_accuracy", "samples_per_sec")
+
+
+# ---- Running the program ------------------------------------------------------------
+
+class Fail(Exception):
+    """A failed expectation; the message becomes TAP diagnostics."""
+
+
+class Skip(Exception):
+    """The case does not apply on this system; the message says why."""
+
+
+LAST_RUN = []  # the runs of the current case, for diagnostics
+
+
+def run(*args, preexec_fn=None):
+    """Runs convstep with args in WORKDIR; returns (exit status, stdout, stderr).
+
+    Fails the case if the program timed out, died from a signal or printed a
+    sanitizer report."""
+    cmd = [CONVSTEP] + [str(a) for a in args]
+    entry = {"cmd": cmd, "code": None, "out": "", "err": ""}
+    LAST_RUN.append(entry)
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT, cwd=WORKDIR,
+                           preexec_fn=preexec_fn)
+    except subprocess.TimeoutExpired:
+        raise Fail("timed out after %d s" % TIMEOUT)
+    out = p.stdout.decode("utf-8", "replace")
+    err = p.stderr.decode("utf-8", "replace")
+    entry.update(code=p.returncode, out=out, err=err)
+    if p.returncode < 0:
+        raise Fail("killed by signal %d" % -p.returncode)
+    for mark in SANITIZER_MARKS:
+        if mark in err:
+            raise Fail("sanitizer report (%s) on stderr" % mark)
+    return p.returncode, out, err
+
+
+def expect(cond, message):
+    """Fails the case with `message` unless cond holds."""
+    if not cond:
+        raise Fail(message)
+
+
+def parse_json(out, kind):
+    try:
+        doc = json.loads(out)
+    except ValueError as e:
+        raise Fail("stdout is not JSON: %s" % e)
+    expect(isinstance(doc, kind), "the JSON is not a%s %s" % (
+        "n" if kind is dict else "", "object" if kind is dict else "list"))
+    return doc
+
+
+def train_json(*args):
+    """Runs `train ... --json`, expecting exit 0 and one JSON object."""
+    code, out, err = run("train", *args, "--json")
+    expect(code == 0, "exit status %d, expected 0" % code)
+    return parse_json(out, dict)
+
+
+def expect_error(args, *words, code=1, any_of=None):
+    """Runs args expecting an error: the exit status `code`, nothing on stdout,
+    a stderr that starts with 'convstep: error:' and contains every word (and
+    at least one of `any_of` when given)."""
+    status, out, err = run(*args)
+    expect(status == code, "exit status %d, expected %d" % (status, code))
+    expect(out == "", "stdout should be empty on an error")
+    expect(err.startswith("convstep: error: "), "stderr does not start with 'convstep: error: '")
+    for w in words:
+        expect(w in err, "stderr does not mention %r" % w)
+    if any_of:
+        expect(any(w in err for w in any_of), "stderr mentions none of %r" % (any_of,))
+    return err
+
+
+def leftovers(directory):
+    """Temporary files a save left behind."""
+    return sorted(n for n in os.listdir(directory) if ".tmp-" in n)
+
+
+def scratch(name):
+    """A new empty directory in WORKDIR."""
+    path = tempfile.mkdtemp(prefix=name + "-", dir=WORKDIR)
+    return path
+
+
+# ---- The embedded digits, read independently ------------------------------------------
+
+_MNIST = {}
+
+
+def mnist():
+    """(images, labels, rows, cols) of assets/mnist10k-*.gz, read with gzip + struct."""
+    if not _MNIST:
+        with gzip.open(os.path.join(ASSETS, "mnist10k-images-idx3-ubyte.gz")) as f:
+            magic, n, rows, cols = struct.unpack(">IIII", f.read(16))
+            images = f.read()
+        with gzip.open(os.path.join(ASSETS, "mnist10k-labels-idx1-ubyte.gz")) as f:
+            lmagic, ln = struct.unpack(">II", f.read(8))
+            labels = f.read()
+        if (magic, lmagic, n, ln, rows, cols) != (0x803, 0x801, 10000, 10000, 28, 28) or \
+                len(images) != n * rows * cols or len(labels) != n:
+            raise Fail("the embedded digits in assets/ are not the expected 10000 28x28 records")
+        _MNIST.update(images=images, labels=labels, rows=rows, cols=cols)
+    m = _MNIST
+    return m["images"], m["labels"], m["rows"], m["cols"]
+
+
+def idx_images(count, rows, cols, body):
+    return struct.pack(">IIII", 0x803, count, rows, cols) + body
+
+
+def idx_labels(count, body):
+    return struct.pack(">II", 0x801, count) + body
+
+
+def downsample(images, count):
+    """28x28 records to 14x14 (mean of 2x2 blocks)."""
+    out = bytearray()
+    for k in range(count):
+        base = k * 784
+        for y in range(14):
+            for x in range(14):
+                s = sum(images[base + (2 * y + dy) * 28 + 2 * x + dx]
+                        for dy in (0, 1) for dx in (0, 1))
+                out.append(s // 4)
+    return bytes(out)
+
+
+def write_idx_set(directory, gz=False, n_train=600, n_test=200, side=28):
+    """The first n_train embedded records as the training set and records
+    8000.. as the test set, in the four MNIST file names (each .gz if gz).
+    Returns {name: path}."""
+    images, labels, rows, cols = mnist()
+    per = rows * cols
+    train_img = images[:n_train * per]
+    test_img = images[8000 * per:(8000 + n_test) * per]
+    if side == 14:
+        train_img, test_img = downsample(train_img, n_train), downsample(test_img, n_test)
+    contents = {
+        IDX_NAMES[0]: idx_images(n_train, side, side, train_img),
+        IDX_NAMES[1]: idx_labels(n_train, labels[:n_train]),
+        IDX_NAMES[2]: idx_images(n_test, side, side, test_img),
+        IDX_NAMES[3]: idx_labels(n_test, labels[8000:8000 + n_test]),
+    }
+    os.makedirs(directory, exist_ok=True)
+    paths = {}
+    for name, data in contents.items():
+        path = os.path.join(directory, name + (".gz" if gz else ""))
+        if gz:
+            with gzip.open(path, "wb") as f:
+                f.write(data)
+        else:
+            with open(path, "wb") as f:
+                f.write(data)
+        paths[name] = path
+    return paths
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+# ---- Model files, parsed independently ---------------------------------------------------
+
+def parse_model(data):
+    """The fields of a model file (see app/modelfile.h), checking its layout."""
+    expect(data[:8] == b"CONVSTEP", "the model does not start with CONVSTEP")
+    o = 8
+    version, c, h, w = struct.unpack_from("<IIII", data, o)
+    o += 16
+    (alen,) = struct.unpack_from("<I", data, o)
+    arch = data[o + 4:o + 4 + alen].decode()
+    o += 4 + alen
+    (nlen,) = struct.unpack_from("<I", data, o)
+    note = data[o + 4:o + 4 + nlen].decode()
+    o += 4 + nlen
+    (count,) = struct.unpack_from("<Q", data, o)
+    o += 8
+    params_at = o
+    expect(len(data) == o + 4 * count + 4,
+           "the model is %d bytes, its header announces %d" % (len(data), o + 4 * count + 4))
+    (crc,) = struct.unpack_from("<I", data, len(data) - 4)
+    expect(crc == zlib.crc32(data[:-4]), "the model's CRC-32 does not match its bytes")
+    params = struct.unpack_from("<%df" % count, data, params_at)
+    return {"version": version, "shape": (c, h, w), "arch": arch, "note": note,
+            "count": count, "params": params, "params_at": params_at}
+
+
+def with_crc(body):
+    """A model's bytes without their CRC, with a freshly computed one."""
+    return body + struct.pack("<I", zlib.crc32(body))
+
+
+def rebuild_model(fields, arch=None, version=None, count=None, extra=b""):
+    """A model file from parsed fields, some replaced, with a valid CRC."""
+    arch_b = (fields["arch"] if arch is None else arch).encode()
+    note_b = fields["note"].encode()
+    params = fields["params"]
+    body = (b"CONVSTEP" +
+            struct.pack("<IIII", fields["version"] if version is None else version,
+                        *fields["shape"]) +
+            struct.pack("<I", len(arch_b)) + arch_b +
+            struct.pack("<I", len(note_b)) + note_b +
+            struct.pack("<Q", len(params) if count is None else count) +
+            struct.pack("<%df" % len(params), *params) + extra)
+    return with_crc(body)
+
+
+# ---- Shared fixtures (made once, on first use) -----------------------------------------
+
+_CACHE = {}
+
+
+def softmax_model():
+    """A softmax model trained for one epoch, saved by the program: its path."""
+    if "model" not in _CACHE:
+        d = scratch("model")
+        path = os.path.join(d, "softmax.model")
+        code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--save", path)
+        expect(code == 0 and os.path.exists(path), "could not train the shared softmax model")
+        _CACHE["model"] = path
+    return _CACHE["model"]
+
+
+def digit_pictures(count=20):
+    """tests/tools/digit_images.py's pictures: a list of (path, label, variant)."""
+    if "digits" not in _CACHE:
+        d = scratch("digits")
+        p = subprocess.run([sys.executable, DIGIT_TOOL, d, str(count)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=TIMEOUT)
+        if p.returncode != 0:
+            raise Fail("digit_images.py failed: %s" % p.stderr.decode(errors="replace"))
+        rows = []
+        for line in p.stdout.decode().splitlines():
+            path, label, variant = line.split()
+            rows.append((path, int(label), variant))
+        # The labels must be the dataset's own: records 8000.. of the embedded file.
+        _, labels, _, _ = mnist()
+        variants = sorted(set(v for _, _, v in rows))
+        for i, (_, label, _) in enumerate(rows):
+            if label != labels[8000 + i // len(variants)]:
+                raise Fail("digit_images.py's label %d disagrees with the dataset" % label)
+        _CACHE["digits"] = rows
+    return _CACHE["digits"]
+
+
+def one_picture():
+    return digit_pictures()[0][0]
+
+
+def softmax_run(*extra):
+    """`train --arch softmax --epochs 3 --json` (run once, shared by the cases)."""
+    key = ("softmax3",) + extra
+    if key not in _CACHE:
+        _CACHE[key] = train_json("--arch", "softmax", "--epochs", "3", *extra)
+    return _CACHE[key]
+
+
+def losses_and_accuracies(doc):
+    return [(e["loss"], e["train_accuracy"], e["test_accuracy"]) for e in doc["epochs"]]
+
+
+# ---- The cases ---------------------------------------------------------------------------
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+# -- training runs
+
+@check
+def train_loss_falls():
+    """train softmax 3 epochs --json: loss falls every epoch, test accuracy >= 0.85"""
+    doc = softmax_run()
+    epochs = doc["epochs"]
+    expect(len(epochs) == 3, "%d epochs listed, expected 3" % len(epochs))
+    losses = [e["loss"] for e in epochs]
+    expect(all(math.isfinite(x) and x > 0 for x in losses), "losses %s" % losses)
+    expect(losses[0] > losses[1] > losses[2], "the loss does not fall: %s" % losses)
+    expect(doc["test_accuracy"] >= 0.85, "test accuracy %s < 0.85" % doc["test_accuracy"])
+    expect(doc["test_accuracy"] == epochs[-1]["test_accuracy"],
+           "test_accuracy is not the last epoch's")
+    expect(doc["train_samples_per_sec"] > 0, "train_samples_per_sec %s" % doc["train_samples_per_sec"])
+
+
+@check
+def train_json_fields():
+    """train --json: every epoch lists epoch, loss, accuracies and speed; arch and params"""
+    doc = softmax_run()
+    for key in ("test_accuracy", "train_samples_per_sec", "epochs"):
+        expect(key in doc, "the JSON has no %r" % key)
+    expect(doc.get("arch") == SOFTMAX_ARCH, "arch %r" % doc.get("arch"))
+    expect(doc.get("params") == SOFTMAX_PARAMS, "params %r, expected %d" % (doc.get("params"),
+                                                                          SOFTMAX_PARAMS))
+    expect(doc.get("threads") == 1 and doc.get("seed") == 1, "threads/seed %r/%r" % (
+        doc.get("threads"), doc.get("seed")))
+    for i, e in enumerate(doc["epochs"], 1):
+        for key in EPOCH_KEYS:
+            expect(key in e, "epoch %d has no %r" % (i, key))
+        expect(e["epoch"] == i, "epoch %d is numbered %s" % (i, e["epoch"]))
+        for key in ("train_accuracy", "test_accuracy"):
+            expect(0.0 <= e[key] <= 1.0, "epoch %d: %s %s is not a fraction" % (i, key, e[key]))
+        expect(e["samples_per_sec"] > 0, "epoch %d: samples_per_sec %s" % (i, e["samples_per_sec"]))
+    rates = sorted(e["samples_per_sec"] for e in doc["epochs"])
+    expect(math.isclose(doc["train_samples_per_sec"], rates[1], rel_tol=1e-5),
+           "train_samples_per_sec %s is not the median epoch's %s" % (doc["train_samples_per_sec"],
+                                                                      rates[1]))
+
+
+@check
+def train_text_output():
+    """train without --json: a header line naming the model and data, one line per epoch"""
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "2", "--batch", "64")
+    expect(code == 0, "exit status %d" % code)
+    lines = out.splitlines()
+    expect(len(lines) == 3, "%d lines on stdout, expected 3" % len(lines))
+    expect(lines[0].startswith("Training softmax (%d parameters) on 8000 digits, testing on 2000; "
+                               "batch 64" % SOFTMAX_PARAMS), "header %r" % lines[0])
+    for i in (1, 2):
+        expect(lines[i].startswith("epoch %d/2: loss " % i) and "test accuracy" in lines[i],
+               "epoch line %r" % lines[i])
+    expect("\r" not in out, "a progress bar on a pipe")
+    expect(err == "", "stderr is not empty")
+
+
+@check
+def train_same_seed_same_result():
+    """train: the same seed and thread count give identical losses and accuracies"""
+    a = train_json("--arch", "softmax", "--epochs", "2", "--seed", "7")
+    b = train_json("--arch", "softmax", "--epochs", "2", "--seed", "7")
+    expect(losses_and_accuracies(a) == losses_and_accuracies(b),
+           "seed 7 twice: %s vs %s" % (losses_and_accuracies(a), losses_and_accuracies(b)))
+    expect(a["test_accuracy"] == b["test_accuracy"] and a["seed"] == 7, "test accuracy differs")
+
+
+@check
+def train_other_seed_other_result():
+    """train: a different seed gives a different loss"""
+    a = train_json("--arch", "softmax", "--epochs", "2", "--seed", "7")
+    b = train_json("--arch", "softmax", "--epochs", "2", "--seed", "8")
+    expect(a["epochs"][0]["loss"] != b["epochs"][0]["loss"] and
+           a["epochs"][1]["loss"] != b["epochs"][1]["loss"],
+           "seeds 7 and 8 give the same losses %s" % [e["loss"] for e in a["epochs"]])
+
+
+@check
+def train_two_threads():
+    """train --threads 2: repeatable, and close to the one-thread accuracy"""
+    one = softmax_run()
+    a = softmax_run("--threads", "2")
+    b = train_json("--arch", "softmax", "--epochs", "3", "--threads", "2")
+    expect(a["threads"] == 2, "threads %s" % a["threads"])
+    expect(losses_and_accuracies(a) == losses_and_accuracies(b),
+           "--threads 2 twice differs: %s vs %s" % (losses_and_accuracies(a),
+                                                    losses_and_accuracies(b)))
+    expect(a["epochs"][0]["loss"] > a["epochs"][2]["loss"], "the loss does not fall")
+    expect(abs(a["test_accuracy"] - one["test_accuracy"]) <= 0.02,
+           "2 threads: accuracy %s, 1 thread: %s" % (a["test_accuracy"], one["test_accuracy"]))
+
+
+@check
+def train_other_options():
+    """train --batch/--shift/--cosine/--weight-decay/--momentum 0: runs, repeatable, learns"""
+    args = ("--arch", "softmax", "--epochs", "1", "--batch", "64", "--shift", "1", "--cosine",
+            "--weight-decay", "0.0001", "--momentum", "0", "--lr", "0.2")
+    a = train_json(*args)
+    b = train_json(*args)
+    expect(losses_and_accuracies(a) == losses_and_accuracies(b), "not repeatable")
+    expect(a["test_accuracy"] >= 0.8, "test accuracy %s < 0.8" % a["test_accuracy"])
+
+
+@check
+def train_divergence():
+    """train with a huge learning rate: exit 2 and advice to lower --lr, not a garbage model"""
+    # A linear chain (no activation between the dense layers) with lr 10 and
+    # momentum 0.99: the weights overflow to inf/NaN within the first epoch.
+    d = scratch("diverge")
+    path = os.path.join(d, "diverged.model")
+    code, out, err = run("train", "--arch", "flatten,dense(10),dense(10),softmax", "--lr", "10",
+                         "--momentum", "0.99", "--epochs", "2", "--save", path)
+    if code == 0 and os.path.exists(path):
+        params = parse_model(read_bytes(path))["params"]
+        bad = sum(1 for p in params if not math.isfinite(p))
+        raise Fail("exit 0: training 'succeeded' and saved a model with %d of %d parameters "
+                   "not finite" % (bad, len(params)))
+    expect(code == 2, "exit status %d, expected 2" % code)
+    expect(err.startswith("convstep: error: ") and "diverged" in err and "--lr" in err,
+           "stderr does not say the training diverged and to lower --lr")
+    expect(not os.path.exists(path) and leftovers(d) == [], "a diverged model was saved")
+
+
+# -- bad options
+
+BAD_TRAIN_OPTIONS = [
+    (["--epochs", "0"], ["--epochs"]),
+    (["--epochs", "1.5"], ["--epochs"]),
+    (["--batch", "0"], ["--batch"]),
+    (["--batch", "4097"], ["--batch"]),
+    (["--threads", "99"], ["--threads"]),
+    (["--threads", "0"], ["--threads"]),
+    (["--lr", "abc"], ["--lr", "abc"]),
+    (["--lr", "0"], ["--lr"]),
+    (["--lr", "nan"], ["--lr"]),
+    (["--momentum", "1.5"], ["--momentum"]),
+    (["--momentum", "-0.1"], ["--momentum"]),
+    (["--weight-decay", "-1"], ["--weight-decay"]),
+    (["--seed", "-1"], ["--seed"]),
+    (["--shift", "9"], ["--shift"]),
+    (["--arch", "flatten,dense(10),frobnicate"], ["--arch", "frobnicate"]),
+    (["--arch", ""], ["--arch"]),
+    (["--bogus"], ["--bogus"]),
+    (["--epochs"], ["--epochs"]),
+    (["stray"], ["stray"]),
+]
+
+
+@check
+def train_bad_options():
+    """train: each bad option value exits 1 with a message naming the option"""
+    for args, words in BAD_TRAIN_OPTIONS:
+        try:
+            base = ["train"] if "--arch" in args else ["train", "--arch", "softmax"]
+            expect_error(base + args, *words)
+        except Fail as e:
+            raise Fail("train %s: %s" % (" ".join(args), e))
+
+
+@check
+def train_last_layer_width():
+    """train --arch whose last layer is not 10 wide: exit 1, says to end with dense(10)"""
+    for arch in ("flatten,dense(5)", "flatten,dense(5),softmax"):
+        try:
+            expect_error(["train", "--arch", arch, "--epochs", "1"], "dense(10)",
+                         any_of=("--arch", "architecture"))
+        except Fail as e:
+            raise Fail("--arch %s: %s" % (arch, e))
+    # More outputs than labels is fine (classes 10 and 11 are simply never right).
+    doc = train_json("--arch", "flatten,dense(12),softmax", "--epochs", "1")
+    expect(doc["test_accuracy"] > 0.8, "dense(12): test accuracy %s" % doc["test_accuracy"])
+
+
+@check
+def train_help():
+    """train --help and classify --help print their usage and exit 0"""
+    for cmd in ("train", "classify"):
+        code, out, err = run(cmd, "--help")
+        expect(code == 0 and out.startswith("usage: convstep " + cmd), "%s --help" % cmd)
+        expect(err == "", "%s --help: stderr is not empty" % cmd)
+
+
+# -- --data DIR
+
+@check
+def data_dir_plain():
+    """train --data DIR (plain IDX, 600 train / 200 test): trains well above chance"""
+    d = scratch("idx-plain")
+    write_idx_set(d)
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "3", "--data", d)
+    expect(code == 0, "exit status %d" % code)
+    expect("on 600 digits, testing on 200" in out, "the header does not count 600 and 200")
+    doc = train_json("--arch", "softmax", "--epochs", "3", "--data", d)
+    expect(doc["test_accuracy"] >= 0.6, "test accuracy %s (chance is 0.1)" % doc["test_accuracy"])
+    losses = [e["loss"] for e in doc["epochs"]]
+    expect(losses[0] > losses[-1], "the loss does not fall: %s" % losses)
+
+
+@check
+def data_dir_gzip():
+    """train --data DIR (the same sets gzip-compressed): the same result as plain"""
+    plain, packed = scratch("idx-plain"), scratch("idx-gz")
+    write_idx_set(plain)
+    write_idx_set(packed, gz=True)
+    a = train_json("--arch", "softmax", "--epochs", "2", "--data", plain)
+    b = train_json("--arch", "softmax", "--epochs", "2", "--data", packed)
+    expect(losses_and_accuracies(a) == losses_and_accuracies(b),
+           ".gz and plain differ: %s vs %s" % (losses_and_accuracies(a), losses_and_accuracies(b)))
+    expect(b["test_accuracy"] >= 0.6, "test accuracy %s" % b["test_accuracy"])
+
+
+@check
+def data_dir_other_size():
+    """train --data with 14x14 digits: softmax adapts to the size; lenet5 names its problem"""
+    d = scratch("idx-14")
+    write_idx_set(d, n_train=300, n_test=100, side=14)
+    doc = train_json("--arch", "softmax", "--epochs", "3", "--data", d)
+    expect(doc["params"] == 10 * (14 * 14 + 1), "params %s for 14x14 inputs" % doc["params"])
+    expect(doc["test_accuracy"] >= 0.5, "test accuracy %s" % doc["test_accuracy"])
+    expect_error(["train", "--arch", "conv(6,15),flatten,dense(10)", "--data", d], "--arch")
+
+
+def corrupt_case(title, mutate, words, gz=False, any_of=None, name_file=True):
+    """A --data corruption: writes a good set, applies mutate(paths) which
+    returns the path the message must name, expects exit 1 and the words."""
+    def fn():
+        d = scratch("idx-bad")
+        paths = write_idx_set(d, gz=gz)
+        named = mutate(paths)
+        expect_error(["train", "--arch", "softmax", "--epochs", "1", "--data", d],
+                     *(list(words) + ([named] if name_file and named else [])), any_of=any_of)
+    fn.__name__ = "data_" + title.split(":")[0].replace(" ", "_").replace("-", "_")
+    fn.__doc__ = "train --data " + title
+    return check(fn)
+
+
+def _edit(path, fn):
+    if path.endswith(".gz"):
+        with gzip.open(path) as f:
+            data = f.read()
+        with gzip.open(path, "wb") as f:
+            f.write(fn(data))
+    else:
+        write_bytes(path, fn(read_bytes(path)))
+    return path
+
+
+def _bad_gzip_crc(data):
+    b = bytearray(data)
+    b[-8] ^= 0x55  # the trailer: CRC-32 (4 bytes), then the size
+    return bytes(b)
+
+
+corrupt_case("wrong magic: exit 1, names the image file",
+             lambda p: _edit(p[IDX_NAMES[0]], lambda b: struct.pack(">I", 0x804) + b[4:]),
+             ["not an IDX image file"])
+corrupt_case("wrong magic gz: a .gz label file with a bad magic, named",
+             lambda p: _edit(p[IDX_NAMES[3]], lambda b: b"\x00\x00\x09\x01" + b[4:]),
+             ["not an IDX label file"], gz=True)
+corrupt_case("truncated images: exit 1, names the file",
+             lambda p: _edit(p[IDX_NAMES[2]], lambda b: b[:-1000]), ["truncated"])
+corrupt_case("truncated labels: exit 1, names the file",
+             lambda p: _edit(p[IDX_NAMES[1]], lambda b: b[:-10]), ["truncated"])
+corrupt_case("truncated header: an image file of 10 bytes, named",
+             lambda p: _edit(p[IDX_NAMES[0]], lambda b: b[:10]), ["truncated"])
+corrupt_case("empty file: a 0-byte label file, named",
+             lambda p: _edit(p[IDX_NAMES[3]], lambda b: b""), ["truncated"])
+corrupt_case("truncated gz stream: half of a compressed image file, named",
+             lambda p: write_bytes(p[IDX_NAMES[0]], read_bytes(p[IDX_NAMES[0]])[:20000])
+             or p[IDX_NAMES[0]], [], gz=True, any_of=("truncated", "corrupt", "cannot read"))
+corrupt_case("gz no trailer: a .gz label file missing its CRC/size trailer, named",
+             lambda p: write_bytes(p[IDX_NAMES[1]], read_bytes(p[IDX_NAMES[1]])[:-8])
+             or p[IDX_NAMES[1]], [], gz=True)
+corrupt_case("gz bad crc: a .gz image file whose gzip CRC does not match, named",
+             lambda p: write_bytes(p[IDX_NAMES[0]], _bad_gzip_crc(read_bytes(p[IDX_NAMES[0]])))
+             or p[IDX_NAMES[0]], [], gz=True)
+corrupt_case("count mismatch: 200 test images, 199 labels; names both files",
+             lambda p: _edit(p[IDX_NAMES[3]],
+                             lambda b: struct.pack(">II", 0x801, 199) + b[8:-1]) and
+             p[IDX_NAMES[2]], ["200", "199", "t10k-labels-idx1-ubyte"])
+corrupt_case("extra bytes: trailing bytes after the images, named",
+             lambda p: _edit(p[IDX_NAMES[0]], lambda b: b + b"\x00\x01\x02"),
+             ["bytes after"])
+corrupt_case("extra bytes gz: trailing bytes after the labels of a .gz file, named",
+             lambda p: _edit(p[IDX_NAMES[1]], lambda b: b + b"\x07"), ["bytes after"], gz=True)
+corrupt_case("missing file: no test label file, its path named",
+             lambda p: os.remove(p[IDX_NAMES[3]]) or p[IDX_NAMES[3]], ["cannot open"])
+corrupt_case("labels as images: a label file named train-images, named",
+             lambda p: write_bytes(p[IDX_NAMES[0]], read_bytes(p[IDX_NAMES[1]])) or p[IDX_NAMES[0]],
+             ["not an IDX image file"])
+corrupt_case("images as labels: an image file named t10k-labels, named",
+             lambda p: write_bytes(p[IDX_NAMES[3]], read_bytes(p[IDX_NAMES[2]])) or p[IDX_NAMES[3]],
+             ["not an IDX label file"])
+corrupt_case("zero images: a header announcing 0 images, named",
+             lambda p: _edit(p[IDX_NAMES[0]], lambda b: struct.pack(">IIII", 0x803, 0, 28, 28)),
+             ["out of range"])
+corrupt_case("huge header: 16 bytes announcing 10M images of 1024x1024, named, not OOM/abort",
+             lambda p: _edit(p[IDX_NAMES[0]],
+                             lambda b: struct.pack(">IIII", 0x803, 10000000, 1024, 1024)),
+             ["truncated"])
+corrupt_case("label 12: exit 1, says to end the architecture with dense(13)",
+             lambda p: _edit(p[IDX_NAMES[1]], lambda b: b[:8 + 5] + b"\x0c" + b[8 + 6:]),
+             ["12", "dense(13)"], name_file=False)
+
+
+@check
+def data_mismatched_sizes():
+    """train --data with 28x28 train and 14x14 test images: exit 1 naming both sizes"""
+    d, small = scratch("idx-mixed"), scratch("idx-small")
+    write_idx_set(d)
+    small_paths = write_idx_set(small, n_train=10, n_test=200, side=14)
+    for name in IDX_NAMES[2:]:
+        write_bytes(os.path.join(d, name), read_bytes(small_paths[name]))
+    expect_error(["train", "--arch", "softmax", "--epochs", "1", "--data", d], "14x14", "28x28")
+
+
+@check
+def data_dir_missing():
+    """train --data with a folder that does not exist: exit 1 naming the file looked for"""
+    d = os.path.join(WORKDIR, "no-such-folder")
+    expect_error(["train", "--arch", "softmax", "--data", d], d)
+
+
+# -- model files: saving
+
+@check
+def save_model_file():
+    """train --save FILE: a complete, checksummed model file, no temp leftovers, not 0600"""
+    d = scratch("save")
+    path = os.path.join(d, "m.model")
+    old_mask = os.umask(0o022)
+    try:
+        code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--seed", "3",
+                             "--save", path, "--json")
+    finally:
+        os.umask(old_mask)
+    expect(code == 0, "exit status %d" % code)
+    doc = parse_json(out, dict)
+    expect(doc.get("saved") == path, "the JSON 'saved' is %r" % doc.get("saved"))
+    expect(os.path.isfile(path), "no file at %s" % path)
+    expect(leftovers(d) == [], "temporary files left: %s" % leftovers(d))
+    mode = os.stat(path).st_mode & 0o777
+    expect(mode == 0o644, "permissions %o, expected 644 (0666 less the umask 022)" % mode)
+    data = read_bytes(path)
+    expect(data.startswith(b"CONVSTEP"), "does not start with CONVSTEP")
+    m = parse_model(data)
+    expect(m["version"] == 1, "version %d" % m["version"])
+    expect(m["shape"] == (1, 28, 28), "input shape %s" % (m["shape"],))
+    expect(m["arch"] == SOFTMAX_ARCH, "arch %r" % m["arch"])
+    expect(m["count"] == SOFTMAX_PARAMS, "%d parameters" % m["count"])
+    expect(all(math.isfinite(p) for p in m["params"]), "parameters not finite")
+    expect("--epochs 1" in m["note"] and "--seed 3" in m["note"], "note %r" % m["note"])
+    # The same seed saves the same bytes.
+    again = os.path.join(d, "again.model")
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--seed", "3",
+                         "--save", again)
+    expect(code == 0 and "saved the model to " + again in out, "the second save")
+    expect(read_bytes(again) == data, "the same seed saved different bytes")
+
+
+@check
+def save_then_classify():
+    """classify --model FILE (a saved softmax model): classifies digit pictures"""
+    rows = digit_pictures()
+    code, out, err = run("classify", "--model", softmax_model(), "--json", *[r[0] for r in rows])
+    expect(code == 0, "exit status %d" % code)
+    doc = parse_json(out, list)
+    expect(len(doc) == len(rows), "%d results for %d pictures" % (len(doc), len(rows)))
+    right = 0
+    for e, (path, label, _) in zip(doc, rows):
+        expect(e["file"] == path, "result for %s names %s" % (path, e["file"]))
+        p = e["probabilities"]
+        expect(len(p) == 10 and abs(sum(p) - 1) < 1e-3, "%s: probabilities %s" % (path, p))
+        expect(e["prediction"] == max(range(10), key=lambda k: p[k]),
+               "%s: the prediction is not the most probable class" % path)
+        right += e["prediction"] == label
+    expect(right >= 0.7 * len(rows), "only %d of %d right with the softmax model" % (right, len(rows)))
+
+
+@check
+def save_replaces_existing():
+    """train --save over an existing file replaces it whole, leaving no temp files"""
+    d = scratch("replace")
+    path = os.path.join(d, "m.model")
+    write_bytes(path, b"an older file that is not a model at all" * 100)
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--seed", "4",
+                         "--save", path)
+    expect(code == 0, "exit status %d" % code)
+    m = parse_model(read_bytes(path))
+    expect(m["count"] == SOFTMAX_PARAMS and "--seed 4" in m["note"], "not the new model")
+    expect(leftovers(d) == [], "temporary files left: %s" % leftovers(d))
+    expect(sorted(os.listdir(d)) == ["m.model"], "files %s" % os.listdir(d))
+
+
+@check
+def save_failure_keeps_old():
+    """train --save that fails mid-write (file size limit): exit 2, old model intact, no temp"""
+    d = scratch("fsize")
+    path = os.path.join(d, "m.model")
+    write_bytes(path, read_bytes(softmax_model()))
+    before = read_bytes(path)
+
+    def limit():
+        # Writes past 4 kB fail with EFBIG instead of killing the program.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--seed", "9",
+                         "--save", path, preexec_fn=limit)
+    expect(code == 2, "exit status %d, expected 2" % code)
+    expect(err.startswith("convstep: error: ") and path in err, "no error naming %s" % path)
+    expect(read_bytes(path) == before, "the old model was changed")
+    expect(leftovers(d) == [], "temporary files left: %s" % leftovers(d))
+
+
+@check
+def save_missing_directory():
+    """train --save into a folder that does not exist: an error naming it, no file"""
+    d = scratch("nodir")
+    path = os.path.join(d, "missing", "m.model")
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--save", path)
+    expect(code in (1, 2), "exit status %d, expected 2 (or 1)" % code)
+    expect(err.startswith("convstep: error: ") and path in err, "no error naming %s" % path)
+    expect(os.listdir(d) == [], "files appeared: %s" % os.listdir(d))
+
+
+@check
+def save_onto_directory():
+    """train --save onto an existing folder: exit 2, the folder intact, no temp files"""
+    d = scratch("ontodir")
+    target = os.path.join(d, "folder")
+    os.mkdir(target)
+    write_bytes(os.path.join(target, "keep"), b"x")
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--save", target)
+    expect(code == 2, "exit status %d, expected 2" % code)
+    expect(err.startswith("convstep: error: ") and target in err, "no error naming the path")
+    expect(os.listdir(target) == ["keep"], "the folder changed")
+    expect(leftovers(d) == [], "temporary files left: %s" % leftovers(d))
+
+
+@check
+def save_path_too_long():
+    """train --save with a 1500-character path: an error, never a crash"""
+    path = os.path.join(WORKDIR, "x" * 200, *(["y" * 200] * 6), "m.model")
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--save", path)
+    expect(code in (1, 2), "exit status %d" % code)
+    expect(err.startswith("convstep: error: ") and "long" in err, "no error about the length")
+
+
+# -- model files: loading corrupt ones
+
+def model_case(title, make, *words, any_of=None):
+    """classify --model with a corrupted copy of the shared softmax model:
+    exit 1, a message naming the file and containing the words."""
+    def fn():
+        good = read_bytes(softmax_model())
+        d = scratch("badmodel")
+        path = os.path.join(d, "bad.model")
+        write_bytes(path, make(good))
+        expect_error(["classify", "--model", path, one_picture()], path, *words, any_of=any_of)
+    fn.__name__ = "model_" + title.split(":")[0].replace(" ", "_")
+    fn.__doc__ = "classify --model " + title
+    return check(fn)
+
+
+def _flip_param(data):
+    b = bytearray(data)
+    at = parse_model(data)["params_at"] + 4 * 1000 + 1
+    b[at] ^= 0x10
+    return bytes(b)
+
+
+model_case("flipped byte: one parameter byte changed, checksum error", _flip_param, "checksum")
+model_case("flipped crc: the stored CRC changed", lambda b: b[:-1] + bytes([b[-1] ^ 1]),
+           "checksum")
+model_case("truncated: 60% of the file", lambda b: b[:len(b) * 6 // 10], "truncated")
+model_case("truncated header: the first 20 bytes", lambda b: b[:20], "truncated")
+model_case("empty: a 0-byte file", lambda b: b"", "not a convstep model")
+model_case("foreign: a PNG picture", lambda b: read_bytes(
+    next(r[0] for r in digit_pictures() if r[0].endswith(".png"))), "not a convstep model")
+model_case("version: version 2 with a valid CRC",
+           lambda b: rebuild_model(parse_model(b), version=2), "version 2")
+model_case("param count: 7851 announced with a valid CRC",
+           lambda b: rebuild_model(parse_model(b), count=SOFTMAX_PARAMS + 1),
+           str(SOFTMAX_PARAMS + 1), str(SOFTMAX_PARAMS))
+model_case("extra params: one float more than announced, valid CRC",
+           lambda b: rebuild_model(parse_model(b), extra=b"\0\0\0\0"), "corrupt")
+model_case("unknown arch: 'flatten,dense(10),softmaks' with a valid CRC",
+           lambda b: rebuild_model(parse_model(b), arch="flatten,dense(10),softmaks"),
+           "architecture", "softmaks")
+model_case("other arch: a valid file whose arch needs other parameters",
+           lambda b: rebuild_model(parse_model(b), arch="flatten,dense(11),softmax"),
+           str(SOFTMAX_PARAMS), "11")
+
+
+@check
+def model_wrong_input_size():
+    """classify --model trained on 14x14 digits: exit 1, says it needs a 28x28x1 model"""
+    d = scratch("m14")
+    write_idx_set(d, n_train=100, n_test=50, side=14)
+    path = os.path.join(d, "m14.model")
+    code, out, err = run("train", "--arch", "softmax", "--epochs", "1", "--data", d, "--save", path)
+    expect(code == 0, "training on 14x14: exit status %d" % code)
+    expect(parse_model(read_bytes(path))["shape"] == (1, 14, 14), "the saved input shape")
+    expect_error(["classify", "--model", path, one_picture()], path, "28x28")
+
+
+# -- classify
+
+@check
+def classify_pictures():
+    """classify --json, 20 digits x 5 variants: >= 18/20 right per variant, >= 18 consistent"""
+    rows = digit_pictures()
+    code, out, err = run("classify", "--json", *[r[0] for r in rows])
+    expect(code == 0, "exit status %d" % code)
+    doc = parse_json(out, list)
+    expect(len(doc) == len(rows), "%d results for %d pictures" % (len(doc), len(rows)))
+    right, preds = {}, {}
+    for e, (path, label, variant) in zip(doc, rows):
+        expect(e["file"] == path, "result for %s names %s" % (path, e["file"]))
+        for key in ("prediction", "probabilities", "inverted"):
+            expect(key in e, "%s: no %r" % (path, key))
+        right[variant] = right.get(variant, 0) + (e["prediction"] == label)
+        preds.setdefault(os.path.basename(path).split("_")[0], []).append(e["prediction"])
+    bad = {v: n for v, n in right.items() if n < 18}
+    expect(not bad, "right per variant %s (out of 20); below 18: %s" % (right, bad))
+    consistent = sum(1 for p in preds.values() if len(set(p)) == 1)
+    expect(consistent >= 18, "only %d of %d digits get the same prediction in every variant"
+           % (consistent, len(preds)))
+
+
+@check
+def classify_inverted_flag():
+    """classify --json: 'inverted' is true exactly for the dark-on-light pictures"""
+    rows = digit_pictures()
+    code, out, err = run("classify", "--json", *[r[0] for r in rows])
+    expect(code == 0, "exit status %d" % code)
+    for e, (path, _, variant) in zip(parse_json(out, list), rows):
+        # The picture's own corner says which it is (paper 235 or 10), not the name.
+        with open(path, "rb") as f:
+            head = f.read()
+        dark_on_light = "dark_on_light" in variant
+        expect(e["inverted"] is dark_on_light, "%s: inverted %s" % (path, e["inverted"]))
+        if path.endswith(".pgm"):
+            corner = head[head.index(b"255\n") + 4]
+            expect((corner > 128) == dark_on_light, "%s: the tool's paper shade" % path)
+
+
+@check
+def classify_text_output():
+    """classify (text): one line per picture naming the file, its digit and two runners-up"""
+    rows = digit_pictures()[:5]
+    code, out, err = run("classify", *[r[0] for r in rows])
+    expect(code == 0, "exit status %d" % code)
+    lines = out.splitlines()
+    expect(len(lines) == len(rows), "%d lines for %d pictures" % (len(lines), len(rows)))
+    for line, (path, label, variant) in zip(lines, rows):
+        expect(line.startswith(path + ": "), "the line %r does not name %s" % (line, path))
+        expect("then" in line and "%" in line, "the line %r has no probabilities" % line)
+        expect(("dark ink on light paper" in line) == ("dark_on_light" in variant),
+               "the line %r: dark-on-light note" % line)
+
+
+@check
+def classify_show():
+    """classify --show: the result line, then a 28-line drawing of the prepared digit"""
+    path = one_picture()
+    code, out, err = run("classify", "--show", path)
+    expect(code == 0, "exit status %d" % code)
+    lines = out.split("\n")
+    expect(lines[-1] == "", "the output does not end with a newline")
+    lines = lines[:-1]
+    expect(len(lines) == 29, "%d lines, expected 1 + 28" % len(lines))
+    expect(lines[0].startswith(path + ": "), "the first line does not name the file")
+    drawing = lines[1:]
+    expect(all(len(l) == 2 + 56 and l.startswith("  ") for l in drawing),
+           "drawing lines are not 2 + 2*28 characters")
+    inked = [i for i, l in enumerate(drawing) if l.strip()]
+    expect(len(inked) >= 10, "only %d drawing rows have ink" % len(inked))
+    expect(drawing[0].strip() == "" and drawing[-1].strip() == "",
+           "the digit touches the top or bottom edge (not centred in 20x20 + margin)")
+
+
+def _picture(name, make):
+    d = scratch("pics")
+    path = os.path.join(d, name)
+    make(path)
+    return path
+
+
+def _white_png(path):
+    """A 40x30 all-white 8-bit grey PNG, written here with zlib."""
+    w, h = 40, 30
+    raw = b"".join(b"\x00" + b"\xff" * w for _ in range(h))
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data)))
+    write_bytes(path, b"\x89PNG\r\n\x1a\n" +
+                chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) +
+                chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@check
+def classify_missing_image():
+    """classify a missing image: exit 1 naming it"""
+    path = os.path.join(WORKDIR, "no-such-digit.png")
+    expect_error(["classify", path], path)
+
+
+@check
+def classify_text_as_png():
+    """classify a text file named .png: exit 1 naming it"""
+    path = _picture("notes.png", lambda p: write_bytes(p, b"just some text, not a picture\n"))
+    expect_error(["classify", path], path)
+
+
+@check
+def classify_blank_picture():
+    """classify an all-white picture: exit 1, says no ink found, names the file"""
+    path = _picture("white.png", _white_png)
+    expect_error(["classify", path], path, "no ink")
+
+
+@check
+def classify_usage_errors():
+    """classify: no images, an option after an image, a missing --model: exit 1"""
+    expect_error(["classify"], "image")
+    expect_error(["classify", "--json"], "image")
+    expect_error(["classify", one_picture(), "--json"], "--json", "before")
+    missing = os.path.join(WORKDIR, "no-such.model")
+    expect_error(["classify", "--model", missing, one_picture()], missing)
+    expect_error(["classify", "--modle", "x", one_picture()], "--modle")
+
+
+@check
+def classify_some_bad():
+    """classify good, missing, blank, good: the good ones classified, exit 1, each bad named"""
+    good = [r[0] for r in digit_pictures()[:2]]
+    missing = os.path.join(WORKDIR, "gone.pgm")
+    blank = _picture("blank.png", _white_png)
+    args = [good[0], missing, blank, good[1]]
+    code, out, err = run("classify", *args)
+    expect(code == 1, "exit status %d, expected 1" % code)
+    lines = out.splitlines()
+    expect(len(lines) == 2 and lines[0].startswith(good[0] + ": ") and
+           lines[1].startswith(good[1] + ": "), "the good pictures were not both classified")
+    expect(missing in err and blank in err, "stderr does not name both bad pictures")
+    code, out, err = run("classify", "--json", *args)
+    expect(code == 1, "--json: exit status %d, expected 1" % code)
+    doc = parse_json(out, list)
+    expect([e["file"] for e in doc] == good, "--json lists %s" % [e["file"] for e in doc])
+
+
+# ---- TAP ---------------------------------------------------------------------------------
+
+def excerpt(text, limit=1200):
+    text = text if len(text) <= limit else text[:limit] + "... (%d more characters)" % (
+        len(text) - limit)
+    return text.rstrip("\n").split("\n") if text else []
+
+
+def diagnostics(message):
+    print("# " + message.replace("\n", "\n# "))
+    if LAST_RUN:
+        last = LAST_RUN[-1]
+        print("#   command: %s" % shlex.join(last["cmd"]))
+        print("#   exit status: %s" % last["code"])
+        for name in ("out", "err"):
+            lines = excerpt(last[name])
+            print("#   std%s:%s" % (name, "" if lines else " (empty)"))
+            for line in lines:
+                print("#     " + line)
+
+
+def main(argv):
+    global CONVSTEP, WORKDIR
+    if len(argv) != 2:
+        print("Bail out! usage: test_train_cli.py /path/to/convstep")
+        return 2
+    CONVSTEP = os.path.abspath(argv[1])
+    if not os.access(CONVSTEP, os.X_OK):
+        print("Bail out! %s is not an executable program" % CONVSTEP)
+        return 2
+    failed = 0
+    print("1..%d" % len(CHECKS))
+    with tempfile.TemporaryDirectory(prefix="convstep-train-") as tmp:
+        WORKDIR = tmp
+        for number, fn in enumerate(CHECKS, 1):
+            title = "%s: %s" % (fn.__name__, fn.__doc__.strip().split("\n")[0])
+            del LAST_RUN[:]
+            try:
+                fn()
+            except Skip as e:
+                print("ok %d - %s # SKIP %s" % (number, title, e))
+            except Fail as e:
+                failed += 1
+                print("not ok %d - %s" % (number, title))
+                diagnostics(str(e))
+            except Exception:
+                failed += 1
+                print("not ok %d - %s" % (number, title))
+                diagnostics("the test itself raised:\n" + traceback.format_exc().rstrip())
+            else:
+                print("ok %d - %s" % (number, title))
+            sys.stdout.flush()
+    if failed:
+        print("# %d of %d failed" % (failed, len(CHECKS)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
