@@ -23,12 +23,13 @@ static const arg_spec view_args_[] = {
     {"headless", false, false},   {"steps", true, false},      {"play-seconds", true, false},
     {"screenshot", true, false},  {"frames", true, false},     {"bench-frames", true, false},
     {"window", true, false},      {"zoom", true, false},       {"colorblind", false, false},
-    {"show-keys", false, false},
+    {"show-keys", false, false},  {"train-steps", true, false}, {"seconds", true, false},
+    {"strokes", true, false},     {"model", true, false},
     {"help", false, false},       {NULL, false, false},
 };
 
 static const char view_help_[] =
-    "usage: convstep view conv|pool|home [settings] [--headless ...]\n"
+    "usage: convstep view conv|pool|train|templates|draw|home [settings] [--headless ...]\n"
     "\n"
     "Opens a view in the window, set up from the command line.\n"
     "\n"
@@ -37,6 +38,7 @@ static const char view_help_[] =
     "  --size F (pool window) --digit N (a real test digit as the input)\n"
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
+    "  --model softmax|small|lenet5 (the model the training view trains; default small)\n"
     "\n"
     "headless (no display needed; the same drawing code on a software surface):\n"
     "  --headless            draw without a window\n"
@@ -45,6 +47,10 @@ static const char view_help_[] =
     "  --screenshot FILE     write the last frame as PNG\n"
     "  --frames DIR          write one PNG per step\n"
     "  --bench-frames N      draw N frames and print the median and p99 time per frame\n"
+    "                        (in the training views, with training running meanwhile)\n"
+    "  --train-steps N       train the view's model N steps first (the same picture every time)\n"
+    "  --seconds T           let training run T seconds in its thread first\n"
+    "  --strokes S           draw on the canvas: 'x,y x,y ...; x,y ...' in canvas pixels 0..111\n"
     "\n"
     "Screenshots in the window: F12 writes $CONVSTEP_SCREENSHOTS or ~/Pictures/convstep/.\n"
     "F1 in the window lists every key.\n"
@@ -158,6 +164,9 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     if (argc > 0 && strcmp(argv[0], "conv") == 0) view = VIEW_CONV, first = 1;
     else if (argc > 0 && strcmp(argv[0], "pool") == 0) view = VIEW_POOL, first = 1;
     else if (argc > 0 && strcmp(argv[0], "home") == 0) view = VIEW_HOME, first = 1;
+    else if (argc > 0 && strcmp(argv[0], "train") == 0) view = VIEW_TRAIN, first = 1;
+    else if (argc > 0 && strcmp(argv[0], "templates") == 0) view = VIEW_TEMPLATES, first = 1;
+    else if (argc > 0 && strcmp(argv[0], "draw") == 0) view = VIEW_DRAW, first = 1;
     parsed_args a;
     if (!args_parse(view_args_, argc - first, argv + first, &a, "view", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
@@ -166,13 +175,16 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
         return 0;
     }
     if (argc > 0 && first == 0) {
-        snprintf(err, sizeof err, "convstep view needs conv, pool or home first, got '%.40s' (see convstep view --help)",
+        snprintf(err, sizeof err,
+                 "convstep view needs conv, pool, train, templates, draw or home first, got '%.40s' "
+                 "(see convstep view --help)",
                  argv[0]);
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     }
     static app_state s;  // large (the views' buffers): not on the stack
     app_state_init(&s);
     s.view = view;
+    s.train_model = 1;
     view_run_options o = {.width = 1280, .height = 720, .headless = args_has(&a, "headless")};
     const char *v;
     int zoom = 100;
@@ -189,8 +201,26 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     }
     o.screenshot = args_get(&a, "screenshot");
     o.frames_dir = args_get(&a, "frames");
-    if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0))
-        return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames and --bench-frames go with --headless", 1);
+    if ((v = args_get(&a, "train-steps")) && !args_int(v, "--train-steps", 0, 1000000, &o.train_steps, err, sizeof err))
+        return cli_fail(errf, err, 1);
+    if ((v = args_get(&a, "seconds"))) {
+        char *end;
+        o.seconds = strtod(v, &end);
+        if (*v == '\0' || *end != '\0' || !(o.seconds >= 0 && o.seconds <= 3600))
+            return cli_fail(errf, "--seconds must be from 0 to 3600", 1);
+    }
+    o.strokes = args_get(&a, "strokes");
+    if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0 ||
+                        o.train_steps || o.seconds > 0 || o.strokes))
+        return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
+                              "--seconds and --strokes go with --headless", 1);
+    if ((v = args_get(&a, "model"))) {
+        static const char *names[] = {"softmax", "small", "lenet5"};
+        s.train_model = -1;
+        for (int i = 0; i < 3; i++)
+            if (strcmp(v, names[i]) == 0) s.train_model = i;
+        if (s.train_model < 0) return cli_fail(errf, "--model must be softmax, small or lenet5", 1);
+    }
     s.zoom = zoom;
     s.colorblind = args_has(&a, "colorblind");
     s.help = args_has(&a, "show-keys");
@@ -199,8 +229,10 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     app_dataset train, test;
     const bool have_digits = app_dataset_load(&train, &test, NULL, err, sizeof err);
     if (have_digits) {
-        app_dataset_free(&train);
         app_set_digits(&s, test.images, test.count);
+        app_set_digit_labels(&s, test.labels);
+        o.train = &train;
+        o.test = &test;
     }
     int status = 0;
     if (view == VIEW_CONV && !conv_from_args_(&s, &a, err, sizeof err)) status = cli_fail(errf, err, 1);
@@ -223,6 +255,9 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
         else
             status = runner_(&s, &o, out, errf);
     }
-    if (have_digits) app_dataset_free(&test);
+    if (have_digits) {
+        app_dataset_free(&train);
+        app_dataset_free(&test);
+    }
     return status;
 }

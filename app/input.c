@@ -43,8 +43,63 @@ static app_action view_key_(const app_state *s, SDL_Keycode k, bool shift) {
     return act_(ACT_NONE, 0);
 }
 
+// The canvas position of a window point, when it is over the canvas.
+static bool canvas_point_(const ui_layout *l, int x, int y, float *cx, float *cy) {
+    const ui_rect c = l->canvas;
+    if (c.w <= 0 || x < c.x || y < c.y || x >= c.x + c.w || y >= c.y + c.h) return false;
+    *cx = (float)(x - c.x) * DRAW_SIDE / c.w;
+    *cy = (float)(y - c.y) * DRAW_SIDE / c.h;
+    return true;
+}
+
+static app_action training_key_(const app_state *s, SDL_Keycode k, bool shift) {
+    switch (k) {
+    case SDLK_SPACE: return act_(ACT_TRAIN_TOGGLE, 0);
+    case SDLK_r: return act_(ACT_TRAIN_RESET, 0);
+    case SDLK_UP: return act_(ACT_LR_UP, 0);
+    case SDLK_DOWN: return act_(ACT_LR_DOWN, 0);
+    case SDLK_s: return act_(shift ? ACT_SLOWMO_LESS : ACT_SLOWMO_MORE, 0);
+    case SDLK_n: case SDLK_g: return act_(ACT_INSPECT_NEXT, 0);
+    case SDLK_b: return act_(ACT_PALETTE, 0);
+    default: break;
+    }
+    if (s->view == VIEW_TRAIN && k >= SDLK_1 && k < SDLK_1 + app_train_model_count())
+        return act_(ACT_TRAIN_MODEL, (int)(k - SDLK_1));
+    return act_(ACT_NONE, 0);
+}
+
+static app_action drawing_key_(const app_state *s, SDL_Keycode k) {
+    switch (k) {
+    case SDLK_c: case SDLK_DELETE: case SDLK_BACKSPACE: return act_(ACT_DRAW_CLEAR, 0);
+    case SDLK_u: case SDLK_z: return act_(ACT_DRAW_UNDO, 0);
+    case SDLK_LEFTBRACKET: return act_(ACT_BRUSH, s->brush - 1);
+    case SDLK_RIGHTBRACKET: return act_(ACT_BRUSH, s->brush + 1);
+    case SDLK_l: return act_(ACT_DRAW_MODEL, 0);
+    default: return act_(ACT_NONE, 0);
+    }
+}
+
 app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event *e, bool *screenshot) {
     *screenshot = false;
+    // The pen: down on the canvas, moves while held, up anywhere.
+    if (s->view == VIEW_DRAW && !s->help) {
+        float cx, cy;
+        if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT &&
+            canvas_point_(l, e->button.x, e->button.y, &cx, &cy)) {
+            app_action a = act_(ACT_PEN_DOWN, 0);
+            a.fx = cx, a.fy = cy;
+            return a;
+        }
+        if (e->type == SDL_MOUSEMOTION && s->pen_down) {
+            const ui_rect c = l->canvas;
+            app_action a = act_(ACT_PEN_MOVE, 0);
+            a.fx = c.w > 0 ? (float)(e->motion.x - c.x) * DRAW_SIDE / c.w : 0;
+            a.fy = c.h > 0 ? (float)(e->motion.y - c.y) * DRAW_SIDE / c.h : 0;
+            return a;
+        }
+        if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT && s->pen_down)
+            return act_(ACT_PEN_UP, 0);
+    }
     switch (e->type) {
     case SDL_QUIT: return act_(ACT_QUIT, 0);
     case SDL_TEXTINPUT:
@@ -77,6 +132,8 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
     if (ctrl && k == SDLK_0) return act_(ACT_ZOOM_RESET, 0);
     if (k == SDLK_q || (ctrl && k == SDLK_q)) return act_(ACT_QUIT, 0);
     if (k == SDLK_ESCAPE) return s->help ? act_(ACT_HELP, 0) : act_(ACT_HOME, 0);
+    if (s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES) return training_key_(s, k, shift);
+    if (s->view == VIEW_DRAW) return drawing_key_(s, k);
     if (s->view == VIEW_HOME) {
         if (k == SDLK_DOWN || k == SDLK_RIGHT || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);
         if (k == SDLK_UP || k == SDLK_LEFT) return act_(ACT_HOME_PREV, 0);

@@ -97,8 +97,9 @@ static void two_buttons_(panel_ *p, const char *a, app_action_kind ka, int va, c
 // ---- Views ---------------------------------------------------------------------------------------
 
 static void home_(ui_layout *l, const app_state *s) {
-    static const char *names[] = {"Convolution", "Pooling"};
-    const int bw = mini_(l->w * 2 / 3, l->text_px * 24), bh = l->text_px * 3;
+    static const char *names[VIEW_COUNT - 1] = {"Convolution", "Pooling", "Training, live",
+                                                 "Weight templates", "Draw a digit"};
+    const int bw = mini_(l->w * 2 / 3, l->text_px * 24), bh = l->text_px * 2;
     const int x = (l->w - bw) / 2;
     int y = l->header.y + l->header.h + l->text_px * 8;
     for (int i = 0; i < VIEW_COUNT - 1; i++) {
@@ -251,6 +252,77 @@ static void pool_(ui_layout *l, const app_state *s) {
                           l->main.w - 2 * l->pad, l->main.y + l->main.h - (l->formula.y + l->formula.h + l->pad));
 }
 
+// Controls shared by the training and templates views.
+static void train_controls_(ui_layout *l, panel_ *p, const live_snapshot *snap) {
+    const bool running = snap && !snap->paused;
+    two_buttons_(p, running ? "pause" : "train", ACT_TRAIN_TOGGLE, 0, "reset", ACT_TRAIN_RESET, 0);
+    l->buttons[l->n_buttons - 2].active = running;
+    p->y += p->gap;
+    stepper_row_(p, "learning rate", ACT_NONE, 1, 0, 2);
+    l->buttons[l->n_buttons - 2].action.kind = ACT_LR_DOWN;
+    l->buttons[l->n_buttons - 1].action.kind = ACT_LR_UP;
+    stepper_row_(p, "slow motion", ACT_NONE, 1, 0, 2);
+    l->buttons[l->n_buttons - 2].action.kind = ACT_SLOWMO_LESS;
+    l->buttons[l->n_buttons - 1].action.kind = ACT_SLOWMO_MORE;
+    p->y += p->gap;
+}
+
+static void train_(ui_layout *l, const app_state *s) {
+    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
+                l->text_px * 3 / 2, l->pad / 2};
+    train_controls_(l, &p, s->train_live);
+    for (int i = 0; i < app_train_model_count(); i++) {
+        ui_button *b = button_(l, rect_(p.x, p.y, p.w, p.row_h), app_train_model_name(i), ACT_TRAIN_MODEL, i);
+        if (b) b->active = s->train_model == i;
+        p.y += p.row_h + p.gap;
+    }
+    const ui_rect m = l->main;
+    l->progress = rect_(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 3);
+    const int top = l->progress.y + l->progress.h + l->pad;
+    const int left_w = (m.w - 3 * l->pad) * 55 / 100;
+    const int chart_h = (m.y + m.h - top - 2 * l->pad) / 2;
+    l->chart_loss = rect_(m.x + l->pad, top, left_w, chart_h);
+    l->chart_acc = rect_(m.x + l->pad, top + chart_h + l->pad, left_w, chart_h);
+    const int right_x = m.x + 2 * l->pad + left_w, right_w = m.x + m.w - l->pad - right_x;
+    const int side = mini_(right_w, (m.y + m.h - top) * 55 / 100);
+    l->confusion = rect_(right_x, top, side, side);
+    l->gallery = rect_(right_x, top + side + l->pad * 2, right_w, m.y + m.h - (top + side + l->pad * 3));
+}
+
+static void templates_(ui_layout *l, const app_state *s) {
+    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
+                l->text_px * 3 / 2, l->pad / 2};
+    train_controls_(l, &p, s->tmpl_live);
+    button_(l, rect_(p.x, p.y, p.w, p.row_h), "next digit", ACT_INSPECT_NEXT, 0);
+    const ui_rect m = l->main;
+    l->progress = rect_(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 2);
+    const int top = l->progress.y + l->progress.h;
+    const int avail = m.y + m.h - top;
+    l->templates = rect_(m.x + l->pad, top, m.w - 2 * l->pad, avail * 48 / 100);
+    l->explain = rect_(m.x + l->pad, top + avail * 50 / 100, m.w - 2 * l->pad, avail * 50 / 100 - l->pad);
+}
+
+static void draw_(ui_layout *l, const app_state *s) {
+    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
+                l->text_px * 3 / 2, l->pad / 2};
+    two_buttons_(&p, "clear", ACT_DRAW_CLEAR, 0, "undo", ACT_DRAW_UNDO, 0);
+    stepper_row_(&p, "pen", ACT_BRUSH, s->brush, 2, 10);
+    p.y += p.gap;
+    two_buttons_(&p, "shipped", ACT_DRAW_MODEL, 0, "live", ACT_DRAW_MODEL, 1);
+    l->buttons[l->n_buttons - 2].active = !s->draw_live;
+    l->buttons[l->n_buttons - 1].active = s->draw_live;
+    l->buttons[l->n_buttons - 2].enabled = s->draw_live;
+    l->buttons[l->n_buttons - 1].enabled = !s->draw_live && s->live_net != NULL;
+    const ui_rect m = l->main;
+    const int side = mini_(m.h - 2 * l->pad - l->small_px * 2, (m.w - 3 * l->pad) / 2);
+    l->canvas = rect_(m.x + l->pad, m.y + l->pad + l->small_px * 2, side, side);
+    const int rx = l->canvas.x + side + l->pad * 2, rw = m.x + m.w - l->pad - rx;
+    const int prep = mini_(rw / 3, side / 3);
+    l->prepared = rect_(rx, l->canvas.y, prep, prep);
+    l->probs = rect_(rx + prep + l->pad * 2, l->canvas.y, rw - prep - l->pad * 2, prep + l->pad * 4);
+    l->maps = rect_(rx, l->probs.y + l->probs.h + l->small_px * 3, rw, m.y + m.h - (l->probs.y + l->probs.h + l->small_px * 3));
+}
+
 void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m) {
     memset(l, 0, sizeof *l);
     l->w = w;
@@ -275,10 +347,14 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
     const int hw = l->text_px * 5;
     button_(l, rect_(w - hw - l->pad, (l->header.h - l->text_px * 3 / 2) / 2, hw, l->text_px * 3 / 2),
             "home", ACT_HOME, 0);
-    if (s->view == VIEW_CONV)
-        conv_(l, s, m);
-    else
-        pool_(l, s);
+    switch (s->view) {
+    case VIEW_CONV: conv_(l, s, m); break;
+    case VIEW_POOL: pool_(l, s); break;
+    case VIEW_TRAIN: train_(l, s); break;
+    case VIEW_TEMPLATES: templates_(l, s); break;
+    case VIEW_DRAW: draw_(l, s); break;
+    default: break;
+    }
 }
 
 static bool inside_(ui_rect r, int x, int y) {

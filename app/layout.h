@@ -54,6 +54,14 @@ typedef struct ui_layout {
     int n_grids;
     ui_grid grids[LAYOUT_MAX_GRIDS];
     ui_rect legend;                   // the colour scale
+    // The training, templates and drawing views.
+    ui_rect chart_loss, chart_acc;    // curves
+    ui_rect progress;                 // epoch, batch, samples/s, time left
+    ui_rect confusion, gallery;       // confusion matrix, digits it gets wrong
+    ui_rect templates;                // the ten 28x28 weight templates
+    ui_rect explain;                  // a digit, its products with each template, the logits
+    ui_rect canvas;                   // where the mouse draws
+    ui_rect prepared, probs, maps;    // the 28x28 input, the ten probabilities, feature maps
 } ui_layout;
 
 // Lays out the current view for a w x h window.

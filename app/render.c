@@ -7,20 +7,13 @@
 #include <string.h>
 
 #include "format.h"
+#include "render_internal.h"
 
 // ---- Colours: a light theme that survives a washed-out projector ------------------------------
 
-static const SDL_Color BG = {250, 250, 247, 255}, INK = {20, 22, 28, 255},
-                       MUTED = {110, 114, 124, 255}, LINE = {196, 199, 206, 255},
-                       PANEL = {238, 239, 242, 255}, HEADER = {36, 41, 56, 255},
-                       HEADER_INK = {245, 246, 250, 255}, ACCENT = {226, 110, 20, 255},
-                       FOCUS = {20, 120, 200, 255}, WIN = {0, 140, 90, 255},
-                       BAD = {200, 40, 40, 255}, PAD_FILL = {222, 224, 230, 255},
-                       BUTTON = {255, 255, 255, 255}, WHITE = {255, 255, 255, 255};
-
 // Diverging colour of v in [-1, 1]: blue - white - red, or (colour-blind
 // safe) purple - white - orange. Negative values never vanish into black.
-static SDL_Color diverging_(float v, bool colorblind) {
+SDL_Color rd_diverging(float v, bool colorblind) {
     if (!(v == v)) return PAD_FILL;  // NaN
     v = v < -1 ? -1 : v > 1 ? 1 : v;
     const SDL_Color neg = colorblind ? (SDL_Color){94, 60, 153, 255} : (SDL_Color){33, 102, 172, 255};
@@ -32,20 +25,20 @@ static SDL_Color diverging_(float v, bool colorblind) {
     return c;
 }
 
-static SDL_Color text_on_(SDL_Color bg) {
+SDL_Color rd_text_on(SDL_Color bg) {
     const float lum = (0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b) / 255.0f;
     return lum < 0.55f ? WHITE : INK;
 }
 
 // ---- Primitives ---------------------------------------------------------------------------------
 
-static void fill_(SDL_Renderer *r, ui_rect q, SDL_Color c) {
+void rd_fill(SDL_Renderer *r, ui_rect q, SDL_Color c) {
     SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
     SDL_Rect s = {q.x, q.y, q.w, q.h};
     SDL_RenderFillRect(r, &s);
 }
 
-static void frame_(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick) {
+void rd_frame(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick) {
     SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
     for (int i = 0; i < thick; i++) {
         SDL_Rect s = {q.x + i, q.y + i, q.w - 2 * i, q.h - 2 * i};
@@ -56,29 +49,23 @@ static void frame_(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick) {
 static ui_rect rect_(int x, int y, int w, int h) { return (ui_rect){x, y, w, h}; }
 static int mini_i_(int a, int b) { return a < b ? a : b; }
 
-typedef struct draw_ {
-    SDL_Renderer *r;
-    app_font *font;
-    const ui_layout *l;
-    const app_state *s;
-} draw_;
 
-static int text_(const draw_ *d, font_face face, int px, int x, int y, SDL_Color c, const char *t) {
+int rd_text(const draw_ *d, font_face face, int px, int x, int y, SDL_Color c, const char *t) {
     return font_draw(d->font, d->r, face, px, x, y, c, t);
 }
 
-static int width_(const draw_ *d, font_face face, int px, const char *t) {
+int rd_width(const draw_ *d, font_face face, int px, const char *t) {
     return font_width(d->font, face, px, t);
 }
 
 // Text centred in a rectangle.
-static void text_centre_(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t) {
-    const int w = width_(d, face, px, t);
-    text_(d, face, px, q.x + (q.w - w) / 2, q.y + (q.h - px * 6 / 5) / 2, c, t);
+void rd_text_centre(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t) {
+    const int w = rd_width(d, face, px, t);
+    rd_text(d, face, px, q.x + (q.w - w) / 2, q.y + (q.h - px * 6 / 5) / 2, c, t);
 }
 
 // Draws text, wrapping at spaces to the width of q; returns the y after it.
-static int text_wrap_(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c,
+int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c,
                       const char *t) {
     char line[512];
     const char *p = t;
@@ -87,14 +74,14 @@ static int text_wrap_(const draw_ *d, font_face face, int px, ui_rect q, int y, 
         while (p[n] && n < (int)sizeof line - 1) {
             line[n] = p[n];
             line[n + 1] = '\0';
-            if (width_(d, face, px, line) > q.w && last_space > 0) break;
+            if (rd_width(d, face, px, line) > q.w && last_space > 0) break;
             if (p[n] == ' ') last_space = n;
             n++;
         }
-        if (p[n] && last_space > 0 && width_(d, face, px, line) > q.w) n = last_space;
+        if (p[n] && last_space > 0 && rd_width(d, face, px, line) > q.w) n = last_space;
         memcpy(line, p, (size_t)n);
         line[n] = '\0';
-        text_(d, face, px, q.x, y, c, line);
+        rd_text(d, face, px, q.x, y, c, line);
         y += px * 5 / 4;
         p += n;
         while (*p == ' ') p++;
@@ -104,56 +91,56 @@ static int text_wrap_(const draw_ *d, font_face face, int px, ui_rect q, int y, 
 
 // A value short enough for its cell: the exact shortest form when it fits,
 // else fewer decimals, else nothing.
-static void cell_text_(const draw_ *d, int px, int room, float v, char *buf, size_t size) {
+void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size) {
     fmt_float(v, buf, size);
-    if (width_(d, FACE_SANS, px, buf) <= room) return;
+    if (rd_width(d, FACE_SANS, px, buf) <= room) return;
     for (int dec = 2; dec >= 0; dec--) {
         snprintf(buf, size, "%.*f", dec, (double)v);
-        if (width_(d, FACE_SANS, px, buf) <= room) return;
+        if (rd_width(d, FACE_SANS, px, buf) <= room) return;
     }
     buf[0] = '\0';
 }
 
 // ---- Widgets ------------------------------------------------------------------------------------
 
-static void buttons_(const draw_ *d) {
+void rd_buttons(const draw_ *d) {
     const ui_layout *l = d->l;
     for (int i = 0; i < l->n_buttons; i++) {
         const ui_button *b = &l->buttons[i];
         const SDL_Color fill = b->active ? ACCENT : BUTTON;
-        fill_(d->r, b->r, fill);
-        frame_(d->r, b->r, b->active ? ACCENT : LINE, 1);
+        rd_fill(d->r, b->r, fill);
+        rd_frame(d->r, b->r, b->active ? ACCENT : LINE, 1);
         int px = l->small_px;
-        while (px > 8 && width_(d, FACE_SANS, px, b->label) > b->r.w - 6) px--;
-        text_centre_(d, b->active ? FACE_BOLD : FACE_SANS, px, b->r,
+        while (px > 8 && rd_width(d, FACE_SANS, px, b->label) > b->r.w - 6) px--;
+        rd_text_centre(d, b->active ? FACE_BOLD : FACE_SANS, px, b->r,
                      !b->enabled ? LINE : b->active ? WHITE : INK, b->label);
     }
 }
 
-static void header_(const draw_ *d, const char *title) {
+void rd_header(const draw_ *d, const char *title) {
     const ui_layout *l = d->l;
-    fill_(d->r, l->header, HEADER);
+    rd_fill(d->r, l->header, HEADER);
     int x = l->pad * 2;
-    x += text_(d, FACE_BOLD, l->title_px, x, (l->header.h - l->title_px * 6 / 5) / 2, HEADER_INK, "convstep");
-    if (title) text_(d, FACE_SANS, l->title_px, x + l->pad * 2, (l->header.h - l->title_px * 6 / 5) / 2,
+    x += rd_text(d, FACE_BOLD, l->title_px, x, (l->header.h - l->title_px * 6 / 5) / 2, HEADER_INK, "convstep");
+    if (title) rd_text(d, FACE_SANS, l->title_px, x + l->pad * 2, (l->header.h - l->title_px * 6 / 5) / 2,
                      (SDL_Color){170, 180, 200, 255}, title);
 }
 
-static void footer_(const draw_ *d, const char *text) {
+void rd_footer(const draw_ *d, const char *text) {
     const ui_layout *l = d->l;
-    fill_(d->r, l->footer, PANEL);
-    text_(d, FACE_SANS, l->small_px, l->pad * 2, l->footer.y + (l->footer.h - l->small_px * 6 / 5) / 2,
+    rd_fill(d->r, l->footer, PANEL);
+    rd_text(d, FACE_SANS, l->small_px, l->pad * 2, l->footer.y + (l->footer.h - l->small_px * 6 / 5) / 2,
           MUTED, text);
 }
 
 // A label on the left of a "-  +" pair (the panel's setting rows).
-static void setting_label_(const draw_ *d, const ui_button *minus, const char *label) {
+void rd_setting_label(const draw_ *d, const ui_button *minus, const char *label) {
     const ui_layout *l = d->l;
-    text_(d, FACE_SANS, l->small_px, l->panel.x + l->pad, minus->r.y + (minus->r.h - l->small_px * 6 / 5) / 2,
+    rd_text(d, FACE_SANS, l->small_px, l->panel.x + l->pad, minus->r.y + (minus->r.h - l->small_px * 6 / 5) / 2,
           INK, label);
 }
 
-static const ui_button *find_button_(const ui_layout *l, app_action_kind kind, int nth) {
+const ui_button *rd_find_button(const ui_layout *l, app_action_kind kind, int nth) {
     for (int i = 0; i < l->n_buttons; i++)
         if (l->buttons[i].action.kind == kind && nth-- == 0) return &l->buttons[i];
     return NULL;
@@ -166,38 +153,38 @@ static void panel_labels_(const draw_ *d) {
     char t[96];
     const ui_button *b;
     const anim_state *a = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
-    if ((b = find_button_(l, ACT_SLOWER, 0))) {
+    if ((b = rd_find_button(l, ACT_SLOWER, 0))) {
         snprintf(t, sizeof t, "speed  %g cells/s", app_speed_value(a->speed));
-        setting_label_(d, b, t);
+        rd_setting_label(d, b, t);
     }
     if (s->view == VIEW_CONV) {
         const conv_setup *c = &s->conv;
-        if ((b = find_button_(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", c->n_h, c->n_w), setting_label_(d, b, t);
-        if ((b = find_button_(l, ACT_SET_KERNEL, 0))) snprintf(t, sizeof t, "kernel  %dx%d", c->k, c->k), setting_label_(d, b, t);
-        if ((b = find_button_(l, ACT_SET_PADDING, 0))) {
+        if ((b = rd_find_button(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", c->n_h, c->n_w), rd_setting_label(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_KERNEL, 0))) snprintf(t, sizeof t, "kernel  %dx%d", c->k, c->k), rd_setting_label(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_PADDING, 0))) {
             if (c->padding.mode == NN_PAD_SAME)
                 snprintf(t, sizeof t, "padding  same");
             else if (c->padding.mode == NN_PAD_VALID)
                 snprintf(t, sizeof t, "padding  valid (0)");
             else
                 snprintf(t, sizeof t, "padding  %d", c->padding.p);
-            setting_label_(d, b, t);
+            rd_setting_label(d, b, t);
         }
-        if ((b = find_button_(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", c->stride), setting_label_(d, b, t);
-        if ((b = find_button_(l, ACT_SET_DILATION, 0))) snprintf(t, sizeof t, "dilation  %d", c->dilation), setting_label_(d, b, t);
-        if ((b = find_button_(l, ACT_SET_CHANNELS, 0))) snprintf(t, sizeof t, "channels  %d", c->channels), setting_label_(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", c->stride), rd_setting_label(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_DILATION, 0))) snprintf(t, sizeof t, "dilation  %d", c->dilation), rd_setting_label(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_CHANNELS, 0))) snprintf(t, sizeof t, "channels  %d", c->channels), rd_setting_label(d, b, t);
     } else {
         const pool_setup *p = &s->pool;
-        if ((b = find_button_(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", p->n_h, p->n_w), setting_label_(d, b, t);
-        if ((b = find_button_(l, ACT_SET_POOL_SIZE, 0))) snprintf(t, sizeof t, "window  %dx%d", p->size, p->size), setting_label_(d, b, t);
-        if ((b = find_button_(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", p->stride), setting_label_(d, b, t);
-        if ((b = find_button_(l, ACT_SET_PADDING, 0))) snprintf(t, sizeof t, "padding  %d", p->pad), setting_label_(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", p->n_h, p->n_w), rd_setting_label(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_POOL_SIZE, 0))) snprintf(t, sizeof t, "window  %dx%d", p->size, p->size), rd_setting_label(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", p->stride), rd_setting_label(d, b, t);
+        if ((b = rd_find_button(l, ACT_SET_PADDING, 0))) snprintf(t, sizeof t, "padding  %d", p->pad), rd_setting_label(d, b, t);
     }
 }
 
 // An outline thick enough to see, thin enough to leave the value readable:
 // at most a tenth of the cell (share 3) or a sixth (share 2).
-static int outline_(const draw_ *d, int cell, int share) {
+int rd_outline(const draw_ *d, int cell, int share) {
     const int most = share == 3 ? cell / 10 : cell / 6;
     const int want = d->l->pad / share + 2;
     return want < most ? want : most < 1 ? 1 : most;
@@ -219,33 +206,33 @@ static float max_abs_(const float *v, int n, int stride, int rows) {
 }
 
 static void grid_title_(const draw_ *d, const ui_grid *g) {
-    text_(d, FACE_BOLD, d->l->small_px, g->r.x, g->r.y - d->l->small_px * 3 / 2, INK, g->title);
+    rd_text(d, FACE_BOLD, d->l->small_px, g->r.x, g->r.y - d->l->small_px * 3 / 2, INK, g->title);
 }
 
 // One data cell: coloured by value, its number when it fits.
-static void value_cell_(const draw_ *d, ui_rect q, float v, float scale, bool empty) {
-    const SDL_Color bg = empty ? WHITE : diverging_(v / scale, d->s->colorblind);
-    fill_(d->r, q, bg);
-    frame_(d->r, q, LINE, 1);
+void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) {
+    const SDL_Color bg = empty ? WHITE : rd_diverging(v / scale, d->s->colorblind);
+    rd_fill(d->r, q, bg);
+    rd_frame(d->r, q, LINE, 1);
     if (empty) return;
     char t[32];
     const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
     if (px < 8) return;
-    cell_text_(d, px, q.w - 4, v, t, sizeof t);
-    text_centre_(d, FACE_SANS, px, q, text_on_(bg), t);
+    rd_cell_text(d, px, q.w - 4, v, t, sizeof t);
+    rd_text_centre(d, FACE_SANS, px, q, rd_text_on(bg), t);
 }
 
 static void padding_cell_(const draw_ *d, ui_rect q, const char *mark) {
-    fill_(d->r, q, PAD_FILL);
+    rd_fill(d->r, q, PAD_FILL);
     // Hatching tells padding from a real zero even in grey print-outs.
     SDL_SetRenderDrawColor(d->r, 205, 207, 214, 255);
     for (int k = -q.h; k < q.w; k += 6)
         SDL_RenderDrawLine(d->r, q.x + (k < 0 ? 0 : k), q.y + (k < 0 ? -k : 0),
                            q.x + (k + q.h > q.w ? q.w : k + q.h) - 1,
                            q.y + (k + q.h > q.w ? q.w - k : q.h) - 1);
-    frame_(d->r, q, LINE, 1);
+    rd_frame(d->r, q, LINE, 1);
     const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
-    if (px >= 8) text_centre_(d, FACE_SANS, px, q, MUTED, mark);
+    if (px >= 8) rd_text_centre(d, FACE_SANS, px, q, MUTED, mark);
 }
 
 // A cell the window never reaches (the floor dropped it): red hatching over
@@ -260,7 +247,7 @@ static void unreached_(const draw_ *d, ui_rect q) {
             const int len = mini_i_(x0 - q.x, q.y + q.h - 1 - y0);
             SDL_RenderDrawLine(d->r, x0, y0, x0 - len, y0 + len);
         }
-    frame_(d->r, q, BAD, 2);
+    rd_frame(d->r, q, BAD, 2);
 }
 
 // ---- The convolution view ---------------------------------------------------------------------------
@@ -292,7 +279,7 @@ static void conv_grids_(const draw_ *d) {
                     if (y < 0 || x < 0 || y >= c->n_h || x >= c->n_w)
                         padding_cell_(d, q, "0");
                     else
-                        value_cell_(d, q, c->input[g->channel][y][x], scale, false);
+                        rd_value_cell(d, q, c->input[g->channel][y][x], scale, false);
                     // Rows and columns the window never reaches, when the floor drops them.
                     if (s->conv_ok && ((ra->remainder && y >= c->n_h + ra->pad_hi - ra->remainder) ||
                                        (ca->remainder && x >= c->n_w + ca->pad_hi - ca->remainder)))
@@ -309,21 +296,21 @@ static void conv_grids_(const draw_ *d) {
                     ui_rect q = cell_rect_(g, py, px);
                     q.w = q.h = span * g->cell;
                     SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
-                    frame_(d->r, q, (SDL_Color){ACCENT.r, ACCENT.g, ACCENT.b, 90}, 2);
+                    rd_frame(d->r, q, (SDL_Color){ACCENT.r, ACCENT.g, ACCENT.b, 90}, 2);
                     SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
                 }
                 const int tiny = d->l->small_px * 3 / 5;
                 for (int k = base; k < base + per; k++) {
                     ui_rect q = cell_rect_(g, st->in_row[k], st->in_col[k]);
-                    frame_(d->r, q, ACCENT, outline_(d, g->cell, 3));
+                    rd_frame(d->r, q, ACCENT, rd_outline(d, g->cell, 3));
                     // Each tap carries its weight, as the slides write 3 with a small 0.
                     if (tiny >= 8 && g->cell >= tiny * 3) {
                         char wt[32], t[40];
                         fmt_float(st->weights[k], wt, sizeof wt);
                         snprintf(t, sizeof t, "\u00d7%s", wt);
-                        const int tw = width_(d, FACE_BOLD, tiny, t);
+                        const int tw = rd_width(d, FACE_BOLD, tiny, t);
                         if (tw < g->cell - 6)
-                            text_(d, FACE_BOLD, tiny, q.x + q.w - tw - d->l->pad / 3 - 3,
+                            rd_text(d, FACE_BOLD, tiny, q.x + q.w - tw - d->l->pad / 3 - 3,
                                   q.y + q.h - tiny * 6 / 5 - d->l->pad / 3 - 2, ACCENT, t);
                     }
                 }
@@ -331,26 +318,26 @@ static void conv_grids_(const draw_ *d) {
                 int k;
                 if (cur >= base && cur < base + per && in_window_(st, base, per, st->in_row[cur], st->in_col[cur], &k)) {
                     ui_rect q = cell_rect_(g, st->in_row[cur], st->in_col[cur]);
-                    frame_(d->r, q, FOCUS, outline_(d, g->cell, 2));
+                    rd_frame(d->r, q, FOCUS, rd_outline(d, g->cell, 2));
                 }
                 // The window's outer edge, so a stride jump is easy to follow.
                 const int span_h = (c->k - 1) * c->dilation + 1, span_w = span_h;
                 ui_rect outer = cell_rect_(g, st->in_row[base], st->in_col[base]);
                 outer.w = span_w * g->cell;
                 outer.h = span_h * g->cell;
-                frame_(d->r, rect_(outer.x - 2, outer.y - 2, outer.w + 4, outer.h + 4), ACCENT, 2);
+                rd_frame(d->r, rect_(outer.x - 2, outer.y - 2, outer.w + 4, outer.h + 4), ACCENT, 2);
             }
         } else if (g->id == GRID_KERNEL) {
             const float scale = max_abs_(&c->kernel[g->channel][0][0], c->k, VIEW_MAX_K, c->k);
             for (int y = 0; y < c->k; y++)
                 for (int x = 0; x < c->k; x++) {
                     const ui_rect q = cell_rect_(g, y, x);
-                    value_cell_(d, q, c->kernel[g->channel][y][x], scale, false);
+                    rd_value_cell(d, q, c->kernel[g->channel][y][x], scale, false);
                     const int idx = g->channel * per + y * c->k + x;
-                    if (st->valid && idx == a->reveal - 1) frame_(d->r, q, FOCUS, outline_(d, g->cell, 2));
+                    if (st->valid && idx == a->reveal - 1) rd_frame(d->r, q, FOCUS, rd_outline(d, g->cell, 2));
                 }
         } else if (g->id == GRID_BIAS) {
-            value_cell_(d, cell_rect_(g, 0, 0), c->bias, fabsf(c->bias) > 0 ? fabsf(c->bias) : 1, false);
+            rd_value_cell(d, cell_rect_(g, 0, 0), c->bias, fabsf(c->bias) > 0 ? fabsf(c->bias) : 1, false);
         } else if (g->id == GRID_OUTPUT) {
             const int done = app_cells_done(a, s->conv_geom.window);
             const int n = s->conv_geom.out_h * s->conv_geom.out_w;
@@ -359,22 +346,22 @@ static void conv_grids_(const draw_ *d) {
             scale = scale > 0 ? scale : 1;
             for (int i = 0; i < n; i++) {
                 const int y = i / s->conv_geom.out_w, x = i % s->conv_geom.out_w;
-                value_cell_(d, cell_rect_(g, y, x), s->conv_out[i], scale, i >= done);
+                rd_value_cell(d, cell_rect_(g, y, x), s->conv_out[i], scale, i >= done);
             }
-            if (st->valid) frame_(d->r, cell_rect_(g, st->row, st->col), ACCENT, outline_(d, g->cell, 3));
+            if (st->valid) rd_frame(d->r, cell_rect_(g, st->row, st->col), ACCENT, rd_outline(d, g->cell, 3));
             // The legend: the colour scale of the output.
             const ui_rect lg = d->l->legend;
             for (int x = 0; x < lg.w; x++) {
-                const SDL_Color col = diverging_(2.0f * x / (lg.w - 1) - 1.0f, s->colorblind);
+                const SDL_Color col = rd_diverging(2.0f * x / (lg.w - 1) - 1.0f, s->colorblind);
                 SDL_SetRenderDrawColor(d->r, col.r, col.g, col.b, 255);
                 SDL_RenderDrawLine(d->r, lg.x + x, lg.y, lg.x + x, lg.y + lg.h - 1);
             }
-            frame_(d->r, lg, LINE, 1);
+            rd_frame(d->r, lg, LINE, 1);
             char lo[40], hi[40];
             fmt_float(-scale, lo, sizeof lo);
             fmt_float(scale, hi, sizeof hi);
-            text_(d, FACE_SANS, d->l->small_px * 4 / 5, lg.x, lg.y + lg.h + 2, MUTED, lo);
-            text_(d, FACE_SANS, d->l->small_px * 4 / 5, lg.x + lg.w - width_(d, FACE_SANS, d->l->small_px * 4 / 5, hi),
+            rd_text(d, FACE_SANS, d->l->small_px * 4 / 5, lg.x, lg.y + lg.h + 2, MUTED, lo);
+            rd_text(d, FACE_SANS, d->l->small_px * 4 / 5, lg.x + lg.w - rd_width(d, FACE_SANS, d->l->small_px * 4 / 5, hi),
                   lg.y + lg.h + 2, MUTED, hi);
         }
     }
@@ -386,8 +373,8 @@ static void formula_(const draw_ *d, const nn_axis *rows, const nn_axis *cols, b
     const ui_rect q = l->formula;
     int y = q.y;
     if (!ok) {
-        text_(d, FACE_BOLD, l->text_px, q.x, y, BAD, "These settings cannot work:");
-        text_wrap_(d, FACE_SANS, l->text_px, q, y + l->text_px * 5 / 4, BAD, why);
+        rd_text(d, FACE_BOLD, l->text_px, q.x, y, BAD, "These settings cannot work:");
+        rd_text_wrap(d, FACE_SANS, l->text_px, q, y + l->text_px * 5 / 4, BAD, why);
         return;
     }
     char letters[96], r[200], c[200], t[400];
@@ -395,13 +382,13 @@ static void formula_(const draw_ *d, const nn_axis *rows, const nn_axis *cols, b
     fmt_formula_numbers(rows, r, sizeof r);
     fmt_formula_numbers(cols, c, sizeof c);
     snprintf(t, sizeof t, "output size = %s", letters);
-    text_(d, FACE_BOLD, l->text_px, q.x, y, INK, t);
+    rd_text(d, FACE_BOLD, l->text_px, q.x, y, INK, t);
     y += l->text_px * 5 / 4;
     snprintf(t, sizeof t, "rows:  %s", r);
-    text_(d, FACE_MONO, l->small_px, q.x, y, INK, t);
+    rd_text(d, FACE_MONO, l->small_px, q.x, y, INK, t);
     y += l->small_px * 5 / 4;
     snprintf(t, sizeof t, "cols:  %s", c);
-    text_(d, FACE_MONO, l->small_px, q.x, y, INK, t);
+    rd_text(d, FACE_MONO, l->small_px, q.x, y, INK, t);
     y += l->small_px * 5 / 4;
     if (rows->remainder || cols->remainder) {
         // Show the fraction and what the floor keeps of it.
@@ -411,7 +398,7 @@ static void formula_(const draw_ *d, const nn_axis *rows, const nn_axis *cols, b
                  "%lld/%d = %g is not whole: the floor keeps %lld, so %d row(s) and %d column(s) are never "
                  "reached by the window (hatched red)",
                  top, a->stride, (double)top / a->stride, top / a->stride, rows->remainder, cols->remainder);
-        text_wrap_(d, FACE_SANS, l->small_px, q, y, BAD, t);
+        rd_text_wrap(d, FACE_SANS, l->small_px, q, y, BAD, t);
     }
 }
 
@@ -433,7 +420,7 @@ static void conv_arithmetic_(const draw_ *d) {
     int y = l->arithmetic.y;
     snprintf(line, sizeof line, "cell (%d, %d) of the output, %d of %d:", st->row, st->col,
              s->conv_anim.pos + 1, s->conv_anim.total);
-    text_(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
+    rd_text(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
     y += l->text_px * 3 / 2;
     for (int ch = 0; ch < s->conv.channels; ch++) {
         const int from = ch * per, to = (ch + 1) * per;
@@ -459,7 +446,7 @@ static void conv_arithmetic_(const draw_ *d) {
         } else {
             snprintf(line + n, sizeof line - n, "(press > or space to multiply)");
         }
-        y = text_wrap_(d, FACE_MONO, l->small_px, l->arithmetic, y, INK, line);
+        y = rd_text_wrap(d, FACE_MONO, l->small_px, l->arithmetic, y, INK, line);
     }
     if (reveal >= st->count) {
         fmt_float(st->running[st->count - 1], a, sizeof a);
@@ -467,7 +454,7 @@ static void conv_arithmetic_(const draw_ *d) {
         char c[32];
         fmt_float(st->sum, c, sizeof c);
         snprintf(line, sizeof line, "%s + bias %s = %s   -> output (%d, %d)", a, b, c, st->row, st->col);
-        text_wrap_(d, FACE_BOLD, l->small_px, l->arithmetic, y + l->small_px / 2, ACCENT, line);
+        rd_text_wrap(d, FACE_BOLD, l->small_px, l->arithmetic, y + l->small_px / 2, ACCENT, line);
     }
 }
 
@@ -489,18 +476,18 @@ static void pool_grids_(const draw_ *d) {
                     if (y < 0 || x < 0 || y >= p->n_h || x >= p->n_w)
                         padding_cell_(d, q, "0");
                     else
-                        value_cell_(d, q, p->input[y][x], scale, false);
+                        rd_value_cell(d, q, p->input[y][x], scale, false);
                     const nn_axis *ra = &s->pool_max_geom.rows, *ca = &s->pool_max_geom.cols;
                     if (s->pool_ok && ((ra->remainder && y >= p->n_h + p->pad - ra->remainder) ||
                                        (ca->remainder && x >= p->n_w + p->pad - ca->remainder)))
                         unreached_(d, q);
                 }
             if (st->valid) {
-                for (int k = 0; k < st->count; k++) frame_(d->r, cell_rect_(g, st->in_row[k], st->in_col[k]), ACCENT, outline_(d, g->cell, 3));
+                for (int k = 0; k < st->count; k++) rd_frame(d->r, cell_rect_(g, st->in_row[k], st->in_col[k]), ACCENT, rd_outline(d, g->cell, 3));
                 if (a->reveal >= st->count && st->argmax >= 0)  // the max's winner
-                    frame_(d->r, cell_rect_(g, st->argmax_row, st->argmax_col), WIN, outline_(d, g->cell, 2));
+                    rd_frame(d->r, cell_rect_(g, st->argmax_row, st->argmax_col), WIN, rd_outline(d, g->cell, 2));
                 else if (a->reveal > 0 && a->reveal <= st->count)
-                    frame_(d->r, cell_rect_(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]), FOCUS, outline_(d, g->cell, 2));
+                    rd_frame(d->r, cell_rect_(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]), FOCUS, rd_outline(d, g->cell, 2));
             }
         } else if (g->id == GRID_OUTPUT) {
             const float *out = g->channel == 0 ? s->pool_max_out : s->pool_avg_out;
@@ -510,9 +497,9 @@ static void pool_grids_(const draw_ *d) {
             for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(out[i]));
             scale = scale > 0 ? scale : 1;
             for (int i = 0; i < n; i++)
-                value_cell_(d, cell_rect_(g, i / s->pool_max_geom.out_w, i % s->pool_max_geom.out_w), out[i],
+                rd_value_cell(d, cell_rect_(g, i / s->pool_max_geom.out_w, i % s->pool_max_geom.out_w), out[i],
                             scale, i >= done);
-            if (st->valid) frame_(d->r, cell_rect_(g, st->row, st->col), ACCENT, outline_(d, g->cell, 3));
+            if (st->valid) rd_frame(d->r, cell_rect_(g, st->row, st->col), ACCENT, rd_outline(d, g->cell, 3));
         }
     }
 }
@@ -527,7 +514,7 @@ static void pool_arithmetic_(const draw_ *d) {
     int y = l->arithmetic.y;
     snprintf(line, sizeof line, "window %d of %d, output (%d, %d):", s->pool_anim.pos + 1, s->pool_anim.total,
              st->row, st->col);
-    text_(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
+    rd_text(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
     y += l->text_px * 3 / 2;
     // max(...) over the cells seen so far; padding does not take part.
     size_t n = (size_t)snprintf(line, sizeof line, "max(");
@@ -545,7 +532,7 @@ static void pool_arithmetic_(const draw_ *d) {
                  st->argmax_col, s->pool.pad > 0 ? "; padding never wins" : "");
     else
         snprintf(line + n, sizeof line - n, " ...");
-    y = text_wrap_(d, FACE_MONO, l->small_px, l->arithmetic, y, INK, line);
+    y = rd_text_wrap(d, FACE_MONO, l->small_px, l->arithmetic, y, INK, line);
     n = (size_t)snprintf(line, sizeof line, "(");
     for (int k = 0; k < st->count && k < reveal; k++) {
         fmt_float(st->window[k], a, sizeof a);
@@ -558,7 +545,7 @@ static void pool_arithmetic_(const draw_ *d) {
     } else {
         snprintf(line + n, sizeof line - n, " ...");
     }
-    text_wrap_(d, FACE_MONO, l->small_px, l->arithmetic, y + l->small_px / 3, INK, line);
+    rd_text_wrap(d, FACE_MONO, l->small_px, l->arithmetic, y + l->small_px / 3, INK, line);
 }
 
 // ---- Home and help ----------------------------------------------------------------------------------
@@ -567,11 +554,11 @@ static void home_(const draw_ *d) {
     const ui_layout *l = d->l;
     const int y = l->header.h + l->text_px * 2;
     const char *a = "A convolutional network you can watch, step by step.";
-    text_(d, FACE_BOLD, l->title_px, (l->w - width_(d, FACE_BOLD, l->title_px, a)) / 2, y, INK, a);
+    rd_text(d, FACE_BOLD, l->title_px, (l->w - rd_width(d, FACE_BOLD, l->title_px, a)) / 2, y, INK, a);
     const char *b = "Pick a view with the mouse, or with the arrow keys and Enter.";
-    text_(d, FACE_SANS, l->text_px, (l->w - width_(d, FACE_SANS, l->text_px, b)) / 2, y + l->title_px * 2,
+    rd_text(d, FACE_SANS, l->text_px, (l->w - rd_width(d, FACE_SANS, l->text_px, b)) / 2, y + l->title_px * 2,
           MUTED, b);
-    buttons_(d);
+    rd_buttons(d);
 }
 
 static void help_(const draw_ *d) {
@@ -591,19 +578,19 @@ static void help_(const draw_ *d) {
     const int n = (int)(sizeof keys / sizeof keys[0]);
     const ui_layout *l = d->l;
     SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
-    fill_(d->r, rect_(0, 0, l->w, l->h), (SDL_Color){20, 22, 28, 200});
+    rd_fill(d->r, rect_(0, 0, l->w, l->h), (SDL_Color){20, 22, 28, 200});
     SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
     const int px = l->small_px, line = px * 3 / 2, half = (n + 1) / 2;
     const int bw = l->w * 5 / 6, bh = line * (half + 3);
     const ui_rect box = rect_((l->w - bw) / 2, (l->h - bh) / 2, bw, bh);
-    fill_(d->r, box, BG);
-    frame_(d->r, box, ACCENT, 3);
-    text_(d, FACE_BOLD, l->text_px, box.x + l->pad * 2, box.y + l->pad, INK, "Keys");
+    rd_fill(d->r, box, BG);
+    rd_frame(d->r, box, ACCENT, 3);
+    rd_text(d, FACE_BOLD, l->text_px, box.x + l->pad * 2, box.y + l->pad, INK, "Keys");
     for (int i = 0; i < n; i++) {
         const int col = i / half, row = i % half;
         const int x = box.x + l->pad * 2 + col * bw / 2, y = box.y + line * 2 + row * line;
-        text_(d, FACE_BOLD, px, x, y, ACCENT, keys[i][0]);
-        text_(d, FACE_SANS, px, x + bw / 5, y, INK, keys[i][1]);
+        rd_text(d, FACE_BOLD, px, x, y, ACCENT, keys[i][0]);
+        rd_text(d, FACE_SANS, px, x + bw / 5, y, INK, keys[i][1]);
     }
 }
 
@@ -619,13 +606,13 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
     SDL_RenderClear(r);
     char status[600];
     if (s->view == VIEW_HOME) {
-        header_(&d, "home");
+        rd_header(&d, "home");
         home_(&d);
-        footer_(&d, s->status[0] ? s->status : "F1 or ? lists every key.  F11 fullscreen.  Ctrl +/- zoom.");
-    } else {
+        rd_footer(&d, s->status[0] ? s->status : "F1 or ? lists every key.  F11 fullscreen.  Ctrl +/- zoom.");
+    } else if (s->view == VIEW_CONV || s->view == VIEW_POOL) {
         const bool conv = s->view == VIEW_CONV;
-        header_(&d, conv ? "convolution" : "pooling: max and average");
-        fill_(r, l->panel, PANEL);
+        rd_header(&d, conv ? "convolution" : "pooling: max and average");
+        rd_fill(r, l->panel, PANEL);
         if (conv) {
             conv_grids_(&d);
             formula_(&d, &s->conv_geom.rows, &s->conv_geom.cols, s->conv_ok, s->conv_why);
@@ -635,7 +622,7 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
             formula_(&d, &s->pool_max_geom.rows, &s->pool_max_geom.cols, s->pool_ok, s->pool_why);
             pool_arithmetic_(&d);
         }
-        buttons_(&d);
+        rd_buttons(&d);
         panel_labels_(&d);
         const anim_state *a = conv ? &s->conv_anim : &s->pool_anim;
         if (s->editing)
@@ -645,7 +632,43 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
         else
             snprintf(status, sizeof status, "step %d of %d  -  %s at %g cells/s  -  F1 keys", a->pos + 1, a->total,
                      a->playing ? "playing" : "paused", app_speed_value(a->speed));
-        footer_(&d, status);
+        rd_footer(&d, status);
+    } else {
+        static const char *titles[VIEW_COUNT] = {[VIEW_TRAIN] = "training, live",
+                                                 [VIEW_TEMPLATES] = "the weight templates of a one-layer classifier",
+                                                 [VIEW_DRAW] = "draw a digit"};
+        rd_header(&d, titles[s->view]);
+        rd_fill(r, l->panel, PANEL);
+        if (s->view == VIEW_TRAIN) rd_train_view(&d);
+        if (s->view == VIEW_TEMPLATES) rd_templates_view(&d);
+        if (s->view == VIEW_DRAW) {
+            rd_draw_view(&d);
+            const ui_button *b = rd_find_button(l, ACT_BRUSH, 0);
+            char t[32];
+            snprintf(t, sizeof t, "pen  %d", s->brush);
+            if (b) rd_setting_label(&d, b, t);
+        }
+        rd_buttons(&d);
+        if (s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES) {
+            // the rate and slow-motion labels sit beside their buttons
+            const live_snapshot *snap = s->view == VIEW_TRAIN ? s->train_live : s->tmpl_live;
+            const ui_button *b;
+            char t[64];
+            if ((b = rd_find_button(l, ACT_LR_DOWN, 0))) {
+                snprintf(t, sizeof t, "rate  %g", snap ? (double)snap->lr : 0.0);
+                rd_setting_label(&d, b, t);
+            }
+            if ((b = rd_find_button(l, ACT_SLOWMO_LESS, 0))) {
+                if (snap && snap->delay_ms > 0)
+                    snprintf(t, sizeof t, "slow  %d ms", snap->delay_ms);
+                else
+                    snprintf(t, sizeof t, "full speed");
+                rd_setting_label(&d, b, t);
+            }
+        }
+        rd_footer(&d, s->status[0] ? s->status
+                      : s->view == VIEW_DRAW ? "draw with the mouse; C clears, U undoes, [ ] pen size; F1 keys"
+                                             : "Space trains or pauses, R resets, Up/Down rate, S slow motion; F1 keys");
     }
     if (s->help) help_(&d);
 }

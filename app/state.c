@@ -1,6 +1,8 @@
 // state.c - the views' state and every change to it (no SDL here).
 #include "state.h"
 
+#include "draw.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,20 @@ void app_preset_kernel(app_preset p, int k, float kernel[VIEW_MAX_K][VIEW_MAX_K]
     for (int y = 0; y < 3; y++)
         for (int x = 0; x < 3; x++) kernel[o + y][o + x] = presets3_[p][y][x];
 }
+
+// ---- The dashboard's models ----------------------------------------------------------------
+
+static const struct {
+    const char *name, *arch;
+} models_[] = {
+    {"softmax", "softmax"},
+    {"small CNN", "conv(8,5,pad=2),relu,maxpool(2),flatten,dense(10),softmax"},
+    {"LeNet-5", "lenet5"},
+};
+
+int app_train_model_count(void) { return (int)(sizeof models_ / sizeof models_[0]); }
+const char *app_train_model_name(int i) { return models_[i < 0 || i >= app_train_model_count() ? 0 : i].name; }
+const char *app_train_model_arch(int i) { return models_[i < 0 || i >= app_train_model_count() ? 0 : i].arch; }
 
 // ---- Random numbers for "randomise" (splitmix64: repeatable headless) --------------
 
@@ -256,6 +272,9 @@ void app_state_init(app_state *s) {
     s->rng_state = 20240601;
     s->conv_anim.speed = 2;
     s->pool_anim.speed = 2;
+    s->brush = 5;
+    s->train_model = 1;
+    snprintf(s->draw_note, sizeof s->draw_note, "draw a digit with the mouse");
     // The lecture example: a 5x5 image of small integers and a 3x3 kernel.
     static const float image[5][5] = {{3, 3, 2, 1, 0}, {0, 0, 1, 3, 1}, {3, 1, 2, 2, 3},
                                       {2, 0, 0, 2, 2}, {2, 0, 0, 0, 1}};
@@ -288,6 +307,8 @@ void app_state_init(app_state *s) {
         for (int x = 0; x < VIEW_MAX_N; x++) p.input[y][x] = (float)rand_below_(s, 10);
     app_set_pool(s, &p);
 }
+
+void app_set_digit_labels(app_state *s, const uint8_t *labels) { s->digit_labels = labels; }
 
 void app_set_digits(app_state *s, const uint8_t *digits, int count) {
     s->digits = digits;
@@ -518,6 +539,35 @@ void app_update(app_state *s, const app_action *a) {
     case ACT_HOME_PREV: s->home_focus = (s->home_focus + VIEW_COUNT - 2) % (VIEW_COUNT - 1); return;
     case ACT_HOME_ENTER:
         if (s->view == VIEW_HOME) s->view = (app_view)(VIEW_HOME + 1 + s->home_focus);
+        return;
+    // Training: the runner does these (the state only says what was asked).
+    case ACT_TRAIN_TOGGLE: case ACT_TRAIN_RESET: case ACT_LR_UP: case ACT_LR_DOWN:
+    case ACT_SLOWMO_MORE: case ACT_SLOWMO_LESS: case ACT_TRAIN_MODEL: {
+        static const live_request req[] = {
+            [ACT_TRAIN_TOGGLE] = LIVE_TOGGLE, [ACT_TRAIN_RESET] = LIVE_RESET, [ACT_LR_UP] = LIVE_LR_UP,
+            [ACT_LR_DOWN] = LIVE_LR_DOWN, [ACT_SLOWMO_MORE] = LIVE_SLOWER, [ACT_SLOWMO_LESS] = LIVE_FASTER,
+            [ACT_TRAIN_MODEL] = LIVE_MODEL,
+        };
+        if (a->kind == ACT_TRAIN_MODEL) {
+            if (a->value < 0 || a->value >= app_train_model_count()) return;
+            s->train_model = a->value;
+        }
+        s->request = req[a->kind];
+        s->request_target = s->view == VIEW_TEMPLATES ? 1 : 0;
+        return;
+    }
+    case ACT_INSPECT_NEXT:
+        s->inspect = s->n_digits ? (s->inspect + 1) % s->n_digits : 0;
+        return;
+    case ACT_PEN_DOWN: draw_pen_down(s, a->fx, a->fy); return;
+    case ACT_PEN_MOVE: draw_pen_move(s, a->fx, a->fy); return;
+    case ACT_PEN_UP: draw_pen_up(s); return;
+    case ACT_DRAW_CLEAR: draw_clear(s); return;
+    case ACT_DRAW_UNDO: draw_undo(s); return;
+    case ACT_BRUSH: s->brush = clampi_(a->value, 2, 10); return;
+    case ACT_DRAW_MODEL:
+        s->draw_live = !s->draw_live;
+        app_draw_classify(s);
         return;
     default: break;
     }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "live.h"
 #include "nn.h"
 
 #define VIEW_MAX_N 32         // input rows/cols
@@ -18,7 +19,24 @@
 #define VIEW_MAX_WINDOW (VIEW_MAX_C * VIEW_MAX_K * VIEW_MAX_K)
 #define VIEW_MAX_OUT (VIEW_MAX_N + 2 * 3)  // output side with the largest padding
 
-typedef enum app_view { VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_COUNT } app_view;
+typedef enum app_view {
+    VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_DRAW, VIEW_COUNT
+} app_view;
+
+#define DRAW_SIDE 112           // the drawing canvas, in its own pixels (4x MNIST's 28)
+#define DRAW_MAX_POINTS 8192
+#define DRAW_MAX_STROKES 512
+
+// What the views ask of the training threads; the runner carries it out.
+typedef enum live_request {
+    LIVE_NONE, LIVE_TOGGLE, LIVE_RESET, LIVE_LR_UP, LIVE_LR_DOWN, LIVE_SLOWER, LIVE_FASTER,
+    LIVE_MODEL,  // switch the dashboard's model to app_state.train_model and reset
+} live_request;
+
+// The models the dashboard offers: name and architecture.
+int app_train_model_count(void);
+const char *app_train_model_name(int i);
+const char *app_train_model_arch(int i);
 
 // Kernel presets a teacher picks from (index into app_kernel_presets()).
 typedef enum app_preset {
@@ -123,9 +141,34 @@ typedef struct app_state {
     bool editing;
     uint64_t rng_state;        // for "randomise", seeded: headless frames are repeatable
     const uint8_t *digits;     // test digits, [n_digits][28][28], for "load a digit" (not owned)
+    const uint8_t *digit_labels;  // their labels (not owned; NULL if unknown)
     int n_digits;
     int digit;                 // the digit shown in the active view's input, -1 for none
     char status[512];          // a one-line message ("screenshot saved to ...")
+
+    // Live training: the runner owns the threads and points these at the
+    // snapshots it copied this frame (NULL when training is not available).
+    const live_snapshot *train_live;  // the dashboard's model
+    const live_snapshot *tmpl_live;   // the one-layer softmax classifier of the templates
+    int train_model;                  // index into the dashboard's models
+    live_request request;             // for the runner, which clears it
+    int request_target;               // 0: the dashboard's trainer, 1: the templates'
+    int inspect;                      // the test digit the templates explain
+
+    // Drawing: a canvas of ink (1) on black (0), made of strokes for undo.
+    float canvas[DRAW_SIDE][DRAW_SIDE];
+    int n_points, n_strokes;
+    float point_x[DRAW_MAX_POINTS], point_y[DRAW_MAX_POINTS];
+    int stroke_start[DRAW_MAX_STROKES];
+    bool pen_down;
+    int brush;                        // pen radius in canvas pixels (2..10)
+    bool draw_live;                   // classify with the live model, not the shipped one
+    nn_net *draw_net;                 // the shipped model (runner-owned; NULL if missing)
+    nn_net *live_net;                 // the live model's latest weights (runner-owned, or NULL)
+    bool draw_ready;                  // draw_input and draw_probs describe the canvas
+    float draw_input[28 * 28];        // the canvas prepared as classify prepares a picture
+    float draw_probs[10];
+    char draw_note[160];
 } app_state;
 
 // Every user action the views understand.
@@ -145,6 +188,12 @@ typedef enum app_action_kind {
     ACT_TYPE_CHAR,                                // ch
     ACT_EDIT_BACKSPACE, ACT_EDIT_COMMIT, ACT_EDIT_CANCEL,
     ACT_HOME_NEXT, ACT_HOME_PREV, ACT_HOME_ENTER,
+    ACT_TRAIN_TOGGLE, ACT_TRAIN_RESET, ACT_LR_UP, ACT_LR_DOWN, ACT_SLOWMO_MORE, ACT_SLOWMO_LESS,
+    ACT_TRAIN_MODEL,                              // value: which model
+    ACT_INSPECT_NEXT,
+    ACT_PEN_DOWN, ACT_PEN_MOVE, ACT_PEN_UP,       // fx, fy: canvas pixels
+    ACT_DRAW_CLEAR, ACT_DRAW_UNDO, ACT_BRUSH,     // value: radius
+    ACT_DRAW_MODEL,                               // shipped <-> live model
 } app_action_kind;
 
 typedef struct app_action {
@@ -153,6 +202,7 @@ typedef struct app_action {
     int row, col;
     cell_ref cell;
     char ch;
+    float fx, fy;
 } app_action;
 
 // The speeds a teacher steps through: cells per second.
@@ -178,10 +228,15 @@ bool app_set_pool(app_state *s, const pool_setup *p);
 // Gives the views the embedded test digits ([count][28][28] bytes, kept by
 // the caller) so "load a digit" has something to load.
 void app_set_digits(app_state *s, const uint8_t *digits, int count);
+// And their labels (for the gallery of mistakes), [count].
+void app_set_digit_labels(app_state *s, const uint8_t *labels);
 
 // Cells of the output the animation has filled: every cell before pos, and
 // pos itself once all `count` of its products are in.
 int app_cells_done(const anim_state *a, int count);
+
+// Classifies the canvas again (after strokes, or when the model changed).
+void app_draw_classify(app_state *s);
 
 // The kernel of a preset at size k (presets exist at 3x3; other sizes get
 // the identity or a box, scaled versions where they make sense).

@@ -13,6 +13,8 @@
 #include "input.h"
 #include "layout.h"
 #include "render.h"
+#include "runtime.h"
+#include "draw.h"
 
 // ---- Screenshots -------------------------------------------------------------------------------
 
@@ -93,13 +95,65 @@ static void draw_(app_state *s, SDL_Renderer *r, app_font *font, int w, int h) {
     render_frame(s, &l, r, font);
 }
 
+// Feeds "x,y x,y; x,y ..." to the canvas as pen strokes; false on bad text.
+static bool feed_strokes_(app_state *s, const char *text, FILE *err) {
+    const char *p = text;
+    while (*p) {
+        bool first = true;
+        while (*p && *p != ';') {
+            char *end;
+            const double x = strtod(p, &end);
+            if (end == p || *end != ',') {
+                fprintf(err, "convstep: error: --strokes: expected x,y at '%.20s'\n", p);
+                return false;
+            }
+            p = end + 1;
+            const double y = strtod(p, &end);
+            if (end == p) {
+                fprintf(err, "convstep: error: --strokes: expected a y after the comma at '%.20s'\n", p);
+                return false;
+            }
+            p = end;
+            const app_action a = {.kind = first ? ACT_PEN_DOWN : ACT_PEN_MOVE, .fx = (float)x, .fy = (float)y};
+            app_update(s, &a);
+            first = false;
+            while (*p == ' ') p++;
+        }
+        const app_action up = {.kind = ACT_PEN_UP};
+        if (!first) app_update(s, &up);
+        if (*p == ';') p++;
+        while (*p == ' ') p++;
+    }
+    return true;
+}
+
 static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FILE *err, app_font *font) {
     const int w = o->width, h = o->height;
+    app_runtime rt;
+    runtime_init(&rt, s, o->train, o->test);
+    const bool templates = s->view == VIEW_TEMPLATES;
+    if (o->train_steps > 0 && !runtime_train_steps(&rt, s, templates, o->train_steps))
+        fprintf(err, "convstep: note: training stopped early (see the picture)\n");
+    if (o->seconds > 0) {
+        const app_action go = {.kind = ACT_TRAIN_TOGGLE};
+        app_update(s, &go);
+        runtime_frame(&rt, s);
+        SDL_Delay((Uint32)(o->seconds * 1000));
+        app_update(s, &go);
+        runtime_frame(&rt, s);
+        SDL_Delay(50);  // the worker publishes its last step
+        runtime_frame(&rt, s);
+    }
+    if (o->strokes && !feed_strokes_(s, o->strokes, err)) {
+        runtime_destroy(&rt, s);
+        return 1;
+    }
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
     if (!r) {
         fprintf(err, "convstep: error: cannot make a %dx%d software surface: %s\n", w, h, SDL_GetError());
         if (surf) SDL_FreeSurface(surf);
+        runtime_destroy(&rt, s);
         return 2;
     }
     char msg[1200], path[1100];
@@ -127,13 +181,26 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
     }
     if (status == 0 && o->bench_frames > 0) {
         double *ms = malloc(sizeof(double) * (size_t)o->bench_frames);
-        const app_action play = {.kind = ACT_PLAY_PAUSE};
+        // Animate what the view animates: the stepper, or training in its thread.
+        const bool training = s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES;
+        const app_action play = {.kind = training ? ACT_TRAIN_TOGGLE : ACT_PLAY_PAUSE};
         app_update(s, &play);
+        runtime_frame(&rt, s);
         for (int i = 0; ms && i < o->bench_frames; i++) {
             const double t0 = now_ms_();
+            runtime_frame(&rt, s);
             app_tick(s, 1000.0 / 60);
             draw_(s, r, font, w, h);
             ms[i] = now_ms_() - t0;
+            // Hold 60 frames a second, as the window does, so training gets its share.
+            const double spent = now_ms_() - t0;
+            if (training && spent < 1000.0 / 60) SDL_Delay((Uint32)(1000.0 / 60 - spent));
+        }
+        if (training) {
+            const live_snapshot *snap = s->view == VIEW_TRAIN ? s->train_live : s->tmpl_live;
+            if (snap) fprintf(out, "training meanwhile: %.0f samples/s\n", snap->samples_per_sec);
+            app_update(s, &play);
+            runtime_frame(&rt, s);
         }
         if (ms) {
             qsort(ms, (size_t)o->bench_frames, sizeof *ms, cmp_double_);
@@ -152,6 +219,17 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
         }
     }
     if (status == 0 && o->frames_dir) fprintf(out, "wrote %d frames to %s\n", frame, o->frames_dir);
+    if (s->view == VIEW_DRAW && s->draw_ready) {
+        int best = 0;
+        for (int j = 1; j < 10; j++) best = s->draw_probs[j] > s->draw_probs[best] ? j : best;
+        fprintf(out, "the drawing is a %d (%.1f%%)\n", best, 100.0 * s->draw_probs[best]);
+    }
+    if ((s->view == VIEW_TRAIN && s->train_live) || (s->view == VIEW_TEMPLATES && s->tmpl_live)) {
+        const live_snapshot *snap = s->view == VIEW_TRAIN ? s->train_live : s->tmpl_live;
+        fprintf(out, "trained %lld steps of %s: test accuracy %.2f%%\n", snap->steps, snap->arch,
+                100.0 * snap->test_accuracy);
+    }
+    runtime_destroy(&rt, s);
     font_flush(font);
     SDL_DestroyRenderer(r);
     SDL_FreeSurface(surf);
@@ -203,6 +281,8 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
         return 2;
     }
     SDL_StartTextInput();
+    app_runtime rt;
+    runtime_init(&rt, s, o->train, o->test);
     bool fullscreen = false;
     double last = now_ms_();
     ui_layout l;
@@ -215,11 +295,14 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
         while (SDL_PollEvent(&e)) {
             bool shot = false;
             // Mouse coordinates are in window points; the layout is in pixels.
-            if (e.type == SDL_MOUSEBUTTONDOWN) {
-                int ww, wh;
-                SDL_GetWindowSize(win, &ww, &wh);
+            int ww, wh;
+            SDL_GetWindowSize(win, &ww, &wh);
+            if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP) {
                 e.button.x = e.button.x * w / (ww ? ww : 1);
                 e.button.y = e.button.y * h / (wh ? wh : 1);
+            } else if (e.type == SDL_MOUSEMOTION) {
+                e.motion.x = e.motion.x * w / (ww ? ww : 1);
+                e.motion.y = e.motion.y * h / (wh ? wh : 1);
             }
             const app_action a = input_action(s, &l, &e, &shot);
             if (a.kind != ACT_NONE) {
@@ -236,6 +319,7 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
             fullscreen = s->fullscreen;
             SDL_SetWindowFullscreen(win, fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
         }
+        runtime_frame(&rt, s);
         const double now = now_ms_();
         app_tick(s, now - last);
         last = now;
@@ -246,6 +330,7 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
         if (spent < 16.0) SDL_Delay((Uint32)(16.0 - spent));
     }
     SDL_StopTextInput();
+    runtime_destroy(&rt, s);
     font_flush(font);
     SDL_DestroyRenderer(r);
     SDL_DestroyWindow(win);

@@ -17,6 +17,10 @@ typedef struct view_run_options {
     const char *screenshot;   // headless: PNG of the last frame
     const char *frames_dir;   // headless: one PNG per step (frame-0000.png is the start)
     int bench_frames;         // draw this many frames and print median and p99 ms
+    int train_steps;          // headless: train the view's model this many steps first (repeatable)
+    double seconds;           // headless: let training run this long in its thread first
+    const char *strokes;      // headless: pen strokes for the canvas, "x,y x,y; x,y ..." (0..111)
+    const struct app_dataset *train, *test;  // for live training (may be NULL)
 } view_run_options;
 
 // Runs the state's view; returns an exit status (0, or 2 when SDL fails).

@@ -1,0 +1,300 @@
+// live.c - the training worker thread and its snapshots (see live.h).
+#include "live.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct live_trainer {
+    pthread_mutex_t lock;       // guards everything below marked "shared"
+    pthread_cond_t wake;
+    pthread_mutex_t step_lock;  // held while the trainer steps (worker or live_step_now)
+    pthread_t thread;
+    bool started;
+    // shared
+    bool stop, paused;
+    float lr;
+    int delay_ms;
+    live_snapshot pub;          // what readers copy
+    // the trainer's (touched only with step_lock held)
+    app_trainer t;
+    bool have_trainer;
+    const app_dataset *train, *test;
+    live_snapshot work;         // built here, then published
+    int *pred;                  // [test->count] predictions of the last evaluation
+    double last_eval_ms, last_publish_ms;
+    long long last_eval_step;
+};
+
+static double now_ms_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+// Appends a point, halving the curve (every other point) when it is full.
+static void push_point_(live_point *v, int *n, float step, float value) {
+    if (*n == LIVE_MAX_POINTS) {
+        for (int i = 0; i < LIVE_MAX_POINTS / 2; i++) v[i] = v[2 * i];
+        *n = LIVE_MAX_POINTS / 2;
+    }
+    v[(*n)++] = (live_point){step, value};
+}
+
+// Predictions on the whole test set: accuracy, confusion matrix, wrong digits.
+static void evaluate_(live_trainer *lt) {
+    nn_net *net = lt->t.net;
+    const app_dataset *d = lt->test;
+    live_snapshot *w = &lt->work;
+    const int classes = nn_net_classes(net);
+    const size_t pixels = (size_t)d->rows * d->cols;
+    float *x = malloc(sizeof(float) * pixels * (size_t)net->max_batch);
+    if (!x) return;
+    memset(w->confusion, 0, sizeof w->confusion);
+    int correct = 0;
+    for (int s = 0; s < d->count; s += net->max_batch) {
+        const int n = d->count - s < net->max_batch ? d->count - s : net->max_batch;
+        app_images_to_floats(x, d->images + (size_t)s * pixels, pixels * (size_t)n);
+        const float *out = nn_net_forward(net, x, n, false, NULL);
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++)
+                if (out[(size_t)i * classes + k] > out[(size_t)i * classes + best]) best = k;
+            lt->pred[s + i] = best;
+            correct += best == d->labels[s + i];
+            if (d->labels[s + i] < 10 && best < 10) w->confusion[d->labels[s + i]][best]++;
+        }
+    }
+    free(x);
+    w->test_accuracy = (float)correct / (float)d->count;
+    w->n_wrong = 0;
+    for (int i = 0; i < d->count && w->n_wrong < LIVE_MAX_WRONG; i++)
+        if (lt->pred[i] != d->labels[i]) {
+            w->wrong_index[w->n_wrong] = i;
+            w->wrong_pred[w->n_wrong] = lt->pred[i];
+            w->n_wrong++;
+        }
+    push_point_(w->test_acc, &w->n_test_acc, (float)lt->t.step, w->test_accuracy);
+}
+
+// Copies the work snapshot to the published one (takes the lock).
+static void publish_(live_trainer *lt) {
+    live_snapshot *w = &lt->work;
+    w->steps = lt->t.step;
+    w->epoch = lt->t.epoch;
+    w->epochs = lt->t.opt.epochs;
+    w->batches_per_epoch = (lt->train->count + lt->t.opt.batch - 1) / lt->t.opt.batch;
+    w->batch_in_epoch = lt->t.pos / lt->t.opt.batch;
+    w->n_params = lt->t.net->n_params < LIVE_MAX_PARAMS ? lt->t.net->n_params : LIVE_MAX_PARAMS;
+    memcpy(w->params, lt->t.net->params, sizeof(float) * w->n_params);
+    const long long left = (long long)w->batches_per_epoch * w->epochs - w->steps;
+    w->seconds_left = w->samples_per_sec > 0 ? left * lt->t.opt.batch / w->samples_per_sec : 0;
+    pthread_mutex_lock(&lt->lock);
+    w->paused = lt->paused;
+    w->lr = lt->lr;
+    w->delay_ms = lt->delay_ms;
+    w->version = lt->pub.version + 1;
+    lt->pub = *w;
+    pthread_mutex_unlock(&lt->lock);
+    lt->last_publish_ms = now_ms_();
+}
+
+// One training step with the requested learning rate; records the curves.
+static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
+    live_snapshot *w = &lt->work;
+    if (w->finished || w->diverged) return false;
+    lt->t.opt.lr = lr;
+    bool epoch_done;
+    app_epoch_stats st;
+    const double t0 = now_ms_();
+    const int seen_before = lt->t.seen, correct_before = lt->t.correct;
+    const double loss_before = lt->t.loss_sum;
+    if (!app_trainer_step(&lt->t, &epoch_done, &st, err, errsize)) {
+        w->diverged = true;
+        snprintf(w->message, sizeof w->message, "%s", err);
+        return false;
+    }
+    const double ms = now_ms_() - t0;
+    const int batch = epoch_done ? lt->t.opt.batch : lt->t.seen - seen_before;
+    // The batch's own loss and accuracy (the trainer keeps epoch sums).
+    const float loss = epoch_done ? st.loss : (float)((lt->t.loss_sum - loss_before) / (batch ? batch : 1));
+    const float acc = epoch_done ? st.train_accuracy
+                                 : (float)(lt->t.correct - correct_before) / (float)(batch ? batch : 1);
+    const double rate = ms > 0 ? batch * 1000.0 / ms : 0;
+    w->samples_per_sec = w->samples_per_sec > 0 ? 0.95 * w->samples_per_sec + 0.05 * rate : rate;
+    push_point_(w->loss, &w->n_loss, (float)lt->t.step, loss);
+    push_point_(w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);
+    // The test set every second, or every 200 steps when training runs faster
+    // than the clock (headless), so the curve has points either way.
+    const double now = now_ms_();
+    if (epoch_done || now - lt->last_eval_ms > 1000 || lt->t.step - lt->last_eval_step >= 200) {
+        evaluate_(lt);
+        lt->last_eval_ms = now_ms_();
+        lt->last_eval_step = lt->t.step;
+    }
+    if (epoch_done && lt->t.epoch >= lt->t.opt.epochs) {
+        w->finished = true;
+        snprintf(w->message, sizeof w->message, "finished %d epochs: test accuracy %.2f%%", lt->t.epoch,
+                 100.0 * w->test_accuracy);
+    }
+    return true;
+}
+
+static void *worker_(void *arg) {
+    live_trainer *lt = arg;
+    char err[400];
+    pthread_mutex_lock(&lt->lock);
+    while (!lt->stop) {
+        if (lt->paused) {
+            pthread_cond_wait(&lt->wake, &lt->lock);
+            continue;
+        }
+        const float lr = lt->lr;
+        const int delay = lt->delay_ms;
+        pthread_mutex_unlock(&lt->lock);
+        pthread_mutex_lock(&lt->step_lock);
+        const bool ok = lt->have_trainer && step_(lt, lr, err, sizeof err);
+        // Publish often enough for 60 frames a second, rarely enough to cost nothing.
+        if (!ok || delay > 0 || now_ms_() - lt->last_publish_ms > 30) publish_(lt);
+        pthread_mutex_unlock(&lt->step_lock);
+        pthread_mutex_lock(&lt->lock);
+        if (!ok) {
+            lt->paused = true;  // finished or diverged: wait for a reset
+            lt->pub.paused = true;
+            continue;
+        }
+        if (delay > 0 && !lt->stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += delay / 1000;
+            until.tv_nsec += (long)(delay % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+            pthread_cond_timedwait(&lt->wake, &lt->lock, &until);
+        }
+    }
+    pthread_mutex_unlock(&lt->lock);
+    return NULL;
+}
+
+// (Re)builds the trainer and clears the curves; step_lock must be held.
+static bool build_(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize) {
+    app_trainer fresh;
+    if (!app_trainer_init(&fresh, opt, lt->train, lt->test, err, errsize)) return false;
+    if (fresh.net->n_params > LIVE_MAX_PARAMS) {
+        snprintf(err, errsize, "--arch: the live view shows models of up to %d parameters; this one has %zu",
+                 LIVE_MAX_PARAMS, fresh.net->n_params);
+        app_trainer_destroy(&fresh);
+        return false;
+    }
+    if (lt->have_trainer) app_trainer_destroy(&lt->t);
+    lt->t = fresh;
+    lt->have_trainer = true;
+    memset(&lt->work, 0, sizeof lt->work);
+    lt->last_eval_step = 0;
+    snprintf(lt->work.arch, sizeof lt->work.arch, "%s", nn_arch_expand(opt->arch));
+    lt->work.running = true;
+    evaluate_(lt);  // accuracy before any training: about one in ten
+    publish_(lt);
+    return true;
+}
+
+live_trainer *live_create(const app_train_options *opt, const app_dataset *train,
+                          const app_dataset *test, char *err, size_t errsize) {
+    live_trainer *lt = calloc(1, sizeof *lt);
+    if (!lt) {
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    lt->train = train;
+    lt->test = test;
+    lt->paused = true;
+    lt->lr = opt->lr;
+    lt->pred = malloc(sizeof(int) * (size_t)(test->count ? test->count : 1));
+    pthread_mutex_init(&lt->lock, NULL);
+    pthread_mutex_init(&lt->step_lock, NULL);
+    pthread_cond_init(&lt->wake, NULL);
+    if (!lt->pred || !build_(lt, opt, err, errsize)) {
+        live_destroy(lt);
+        return NULL;
+    }
+    if (pthread_create(&lt->thread, NULL, worker_, lt) != 0) {
+        snprintf(err, errsize, "cannot start the training thread: %s", strerror(errno));
+        live_destroy(lt);
+        return NULL;
+    }
+    lt->started = true;
+    return lt;
+}
+
+void live_destroy(live_trainer *lt) {
+    if (!lt) return;
+    if (lt->started) {
+        pthread_mutex_lock(&lt->lock);
+        lt->stop = true;
+        pthread_cond_broadcast(&lt->wake);
+        pthread_mutex_unlock(&lt->lock);
+        pthread_join(lt->thread, NULL);
+    }
+    if (lt->have_trainer) app_trainer_destroy(&lt->t);
+    pthread_cond_destroy(&lt->wake);
+    pthread_mutex_destroy(&lt->lock);
+    pthread_mutex_destroy(&lt->step_lock);
+    free(lt->pred);
+    free(lt);
+}
+
+void live_pause(live_trainer *lt, bool paused) {
+    pthread_mutex_lock(&lt->lock);
+    // A finished or diverged run stays paused until it is reset.
+    lt->paused = paused || lt->pub.finished || lt->pub.diverged;
+    lt->pub.paused = lt->paused;
+    pthread_cond_broadcast(&lt->wake);
+    pthread_mutex_unlock(&lt->lock);
+}
+
+void live_set_lr(live_trainer *lt, float lr) {
+    pthread_mutex_lock(&lt->lock);
+    lt->lr = lr;
+    lt->pub.lr = lr;
+    pthread_mutex_unlock(&lt->lock);
+}
+
+void live_set_delay(live_trainer *lt, int delay_ms) {
+    pthread_mutex_lock(&lt->lock);
+    lt->delay_ms = delay_ms < 0 ? 0 : delay_ms > 2000 ? 2000 : delay_ms;
+    lt->pub.delay_ms = lt->delay_ms;
+    pthread_cond_broadcast(&lt->wake);
+    pthread_mutex_unlock(&lt->lock);
+}
+
+bool live_reset(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize) {
+    pthread_mutex_lock(&lt->step_lock);
+    const bool ok = build_(lt, opt, err, errsize);
+    pthread_mutex_unlock(&lt->step_lock);
+    if (ok) live_set_lr(lt, opt->lr);
+    return ok;
+}
+
+bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force) {
+    pthread_mutex_lock(&lt->lock);
+    const bool changed = force || out->version != lt->pub.version;
+    if (changed) *out = lt->pub;
+    pthread_mutex_unlock(&lt->lock);
+    return changed;
+}
+
+bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize) {
+    pthread_mutex_lock(&lt->lock);
+    const float lr = lt->lr;
+    pthread_mutex_unlock(&lt->lock);
+    pthread_mutex_lock(&lt->step_lock);
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) ok = step_(lt, lr, err, errsize);
+    publish_(lt);
+    pthread_mutex_unlock(&lt->step_lock);
+    return ok || lt->work.finished;
+}

@@ -1,0 +1,73 @@
+// live.h - training on a worker thread while the window watches. The worker
+// owns the trainer; the window only ever reads a snapshot, copied under a
+// mutex, so nothing it draws can be half-updated (and ThreadSanitizer has
+// nothing to report). Commands (pause, learning rate, reset) go the other way
+// through the same lock.
+#ifndef APP_LIVE_H
+#define APP_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "train.h"
+
+#define LIVE_MAX_POINTS 512     // points kept per curve (older ones are thinned)
+#define LIVE_MAX_WRONG 24       // test digits it gets wrong, shown in a gallery
+#define LIVE_MAX_PARAMS 65536   // parameters copied into a snapshot (LeNet-5: 61,706)
+
+typedef struct live_point {
+    float step;      // batches done
+    float value;
+} live_point;
+
+// What the window draws: a consistent copy of the training's state.
+typedef struct live_snapshot {
+    uint64_t version;            // changes whenever the worker publishes
+    char arch[256];
+    bool running, paused, diverged, finished;
+    char message[320];           // why it stopped, when it did
+    int epoch, epochs;           // epoch in progress (0-based), planned epochs
+    int batch_in_epoch, batches_per_epoch;
+    long long steps;
+    double samples_per_sec, seconds_left;
+    float lr;
+    int delay_ms;                // slow motion: pause between steps
+    int n_loss, n_train_acc, n_test_acc;
+    live_point loss[LIVE_MAX_POINTS], train_acc[LIVE_MAX_POINTS], test_acc[LIVE_MAX_POINTS];
+    float test_accuracy;         // latest evaluation
+    int confusion[10][10];       // [true][predicted] on the test set, latest evaluation
+    int n_wrong;
+    int wrong_index[LIVE_MAX_WRONG];   // test digits misclassified
+    int wrong_pred[LIVE_MAX_WRONG];
+    size_t n_params;
+    float params[LIVE_MAX_PARAMS];     // the model's parameters at `steps`
+} live_snapshot;
+
+typedef struct live_trainer live_trainer;
+
+// Starts a worker (paused) that trains `opt` on the datasets, which must
+// outlive it. NULL with a message if the model cannot be built.
+live_trainer *live_create(const app_train_options *opt, const app_dataset *train,
+                          const app_dataset *test, char *err, size_t errsize);
+
+// Stops the worker and frees everything (NULL is fine).
+void live_destroy(live_trainer *lt);
+
+void live_pause(live_trainer *lt, bool paused);
+void live_set_lr(live_trainer *lt, float lr);
+void live_set_delay(live_trainer *lt, int delay_ms);
+
+// Starts again from new weights with these options (the worker keeps running).
+bool live_reset(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize);
+
+// Copies the latest published state into *out (only if it changed since
+// out->version, unless force). Returns true if *out was updated.
+bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force);
+
+// Runs n steps on the caller's thread (for tests and headless runs that need
+// an exact, repeatable amount of training), then publishes.
+bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize);
+
+#endif

@@ -1,0 +1,53 @@
+// render_internal.h - what render.c shares with the other drawing files
+// (render_live.c): the drawing context, colours and primitives.
+#ifndef APP_RENDER_INTERNAL_H
+#define APP_RENDER_INTERNAL_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "font.h"
+#include "layout.h"
+#include "state.h"
+
+// Colours: a light theme that survives a washed-out projector.
+static const SDL_Color BG = {250, 250, 247, 255}, INK = {20, 22, 28, 255},
+                       MUTED = {110, 114, 124, 255}, LINE = {196, 199, 206, 255},
+                       PANEL = {238, 239, 242, 255}, HEADER = {36, 41, 56, 255},
+                       HEADER_INK = {245, 246, 250, 255}, ACCENT = {226, 110, 20, 255},
+                       FOCUS = {20, 120, 200, 255}, WIN = {0, 140, 90, 255},
+                       BAD = {200, 40, 40, 255}, PAD_FILL = {222, 224, 230, 255},
+                       BUTTON = {255, 255, 255, 255}, WHITE = {255, 255, 255, 255};
+
+
+typedef struct draw_ {
+    SDL_Renderer *r;
+    app_font *font;
+    const ui_layout *l;
+    const app_state *s;
+} draw_;
+
+SDL_Color rd_diverging(float v, bool colorblind);
+SDL_Color rd_text_on(SDL_Color bg);
+void rd_fill(SDL_Renderer *r, ui_rect q, SDL_Color c);
+void rd_frame(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick);
+int rd_text(const draw_ *d, font_face face, int px, int x, int y, SDL_Color c, const char *t);
+int rd_width(const draw_ *d, font_face face, int px, const char *t);
+void rd_text_centre(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t);
+int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t);
+void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size);
+void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty);
+int rd_outline(const draw_ *d, int cell, int share);
+void rd_buttons(const draw_ *d);
+void rd_header(const draw_ *d, const char *title);
+void rd_footer(const draw_ *d, const char *text);
+void rd_setting_label(const draw_ *d, const ui_button *minus, const char *label);
+const ui_button *rd_find_button(const ui_layout *l, app_action_kind kind, int nth);
+
+// The training, templates and drawing views (render_live.c).
+void rd_train_view(const draw_ *d);
+void rd_templates_view(const draw_ *d);
+void rd_draw_view(const draw_ *d);
+
+#endif

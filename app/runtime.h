@@ -1,0 +1,40 @@
+// runtime.h - what the views need beyond their state: the training threads
+// (one for the dashboard's model, one for the templates' softmax classifier),
+// the shipped model for drawing, and a copy of the live model's weights. The
+// window and the headless runner call runtime_frame once per frame: it carries
+// out the state's requests and points the state at fresh snapshots.
+#ifndef APP_RUNTIME_H
+#define APP_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dataset.h"
+#include "live.h"
+#include "state.h"
+
+typedef struct app_runtime {
+    const app_dataset *train, *test;  // not owned
+    live_trainer *dash, *tmpl;
+    live_snapshot *dash_snap, *tmpl_snap;
+    nn_net *shipped;                  // assets/lenet5.model, for drawing
+    nn_net *live_net;                 // the dashboard model's weights, for drawing
+    uint64_t live_net_version;
+    char live_net_arch[256];
+    char note[400];                   // why something is missing
+} app_runtime;
+
+// Sets up what is available (training needs both datasets; drawing needs the
+// shipped model) and points the state at it. Missing parts are noted, not fatal.
+void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const app_dataset *test);
+
+// Once per frame: requests, snapshots, the live model's weights.
+void runtime_frame(app_runtime *rt, app_state *s);
+
+// Trains the dashboard's or the templates' model for n steps right now (on
+// this thread; for repeatable headless pictures and tests).
+bool runtime_train_steps(app_runtime *rt, app_state *s, bool templates, int n);
+
+void runtime_destroy(app_runtime *rt, app_state *s);
+
+#endif
