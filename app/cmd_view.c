@@ -24,12 +24,12 @@ static const arg_spec view_args_[] = {
     {"screenshot", true, false},  {"frames", true, false},     {"bench-frames", true, false},
     {"window", true, false},      {"zoom", true, false},       {"colorblind", false, false},
     {"show-keys", false, false},  {"train-steps", true, false}, {"seconds", true, false},
-    {"strokes", true, false},     {"model", true, false},
+    {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
     {"help", false, false},       {NULL, false, false},
 };
 
 static const char view_help_[] =
-    "usage: convstep view conv|pool|train|templates|draw|home [settings] [--headless ...]\n"
+    "usage: convstep view conv|pool|train|templates|cnn|draw|home [settings] [--headless ...]\n"
     "\n"
     "Opens a view in the window, set up from the command line.\n"
     "\n"
@@ -39,6 +39,7 @@ static const char view_help_[] =
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
     "  --model softmax|small|lenet5 (the model the training view trains; default small)\n"
+    "  --arch SPEC (or train this architecture; 28x28x1 in, 10 classes out)\n"
     "\n"
     "headless (no display needed; the same drawing code on a software surface):\n"
     "  --headless            draw without a window\n"
@@ -167,6 +168,7 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     else if (argc > 0 && strcmp(argv[0], "train") == 0) view = VIEW_TRAIN, first = 1;
     else if (argc > 0 && strcmp(argv[0], "templates") == 0) view = VIEW_TEMPLATES, first = 1;
     else if (argc > 0 && strcmp(argv[0], "draw") == 0) view = VIEW_DRAW, first = 1;
+    else if (argc > 0 && strcmp(argv[0], "cnn") == 0) view = VIEW_CNN, first = 1;
     parsed_args a;
     if (!args_parse(view_args_, argc - first, argv + first, &a, "view", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
@@ -176,7 +178,7 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     }
     if (argc > 0 && first == 0) {
         snprintf(err, sizeof err,
-                 "convstep view needs conv, pool, train, templates, draw or home first, got '%.40s' "
+                 "convstep view needs conv, pool, train, templates, cnn, draw or home first, got '%.40s' "
                  "(see convstep view --help)",
                  argv[0]);
         return cli_fail(errf, err, CLI_EXIT_USAGE);
@@ -214,6 +216,19 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
                         o.train_steps || o.seconds > 0 || o.strokes))
         return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
                               "--seconds and --strokes go with --headless", 1);
+    if ((v = args_get(&a, "arch"))) {
+        nn_net *probe;
+        nn_error e;
+        if (nn_net_create(&probe, v, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK) {
+            snprintf(err, sizeof err, "--arch: %s", e.msg);
+            return cli_fail(errf, err, 1);
+        }
+        const int classes = nn_net_classes(probe);
+        nn_net_free(probe);
+        if (classes != 10) return cli_fail(errf, "--arch: the model must end with 10 outputs, e.g. dense(10),softmax", 1);
+        snprintf(s.custom_arch, sizeof s.custom_arch, "%s", v);
+        s.train_model = MODEL_CUSTOM;
+    }
     if ((v = args_get(&a, "model"))) {
         static const char *names[] = {"softmax", "small", "lenet5"};
         s.train_model = -1;

@@ -132,7 +132,7 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
     if (ctrl && k == SDLK_0) return act_(ACT_ZOOM_RESET, 0);
     if (k == SDLK_q || (ctrl && k == SDLK_q)) return act_(ACT_QUIT, 0);
     if (k == SDLK_ESCAPE) return s->help ? act_(ACT_HELP, 0) : act_(ACT_HOME, 0);
-    if (s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES) return training_key_(s, k, shift);
+    if (s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES || s->view == VIEW_CNN) return training_key_(s, k, shift);
     if (s->view == VIEW_DRAW) return drawing_key_(s, k);
     if (s->view == VIEW_HOME) {
         if (k == SDLK_DOWN || k == SDLK_RIGHT || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);

@@ -98,7 +98,7 @@ static void two_buttons_(panel_ *p, const char *a, app_action_kind ka, int va, c
 
 static void home_(ui_layout *l, const app_state *s) {
     static const char *names[VIEW_COUNT - 1] = {"Convolution", "Pooling", "Training, live",
-                                                 "Weight templates", "Draw a digit"};
+                                                 "Weight templates", "Inside the CNN", "Draw a digit"};
     const int bw = mini_(l->w * 2 / 3, l->text_px * 24), bh = l->text_px * 2;
     const int x = (l->w - bw) / 2;
     int y = l->header.y + l->header.h + l->text_px * 8;
@@ -271,11 +271,15 @@ static void train_(ui_layout *l, const app_state *s) {
     panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
                 l->text_px * 3 / 2, l->pad / 2};
     train_controls_(l, &p, s->train_live);
-    for (int i = 0; i < app_train_model_count(); i++) {
-        ui_button *b = button_(l, rect_(p.x, p.y, p.w, p.row_h), app_train_model_name(i), ACT_TRAIN_MODEL, i);
+    for (int i = 0; i <= app_train_model_count(); i++) {
+        if (i == MODEL_CUSTOM && !s->custom_arch[0]) break;
+        ui_button *b = button_(l, rect_(p.x, p.y, p.w, p.row_h),
+                               i == MODEL_CUSTOM ? "--arch model" : app_train_model_name(i), ACT_TRAIN_MODEL, i);
         if (b) b->active = s->train_model == i;
         p.y += p.row_h + p.gap;
     }
+    p.y += p.gap;
+    two_buttons_(&p, "save model", ACT_SAVE_MODEL, 0, "load for drawing", ACT_LOAD_MODEL, 0);
     const ui_rect m = l->main;
     l->progress = rect_(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 3);
     const int top = l->progress.y + l->progress.h + l->pad;
@@ -300,6 +304,34 @@ static void templates_(ui_layout *l, const app_state *s) {
     const int avail = m.y + m.h - top;
     l->templates = rect_(m.x + l->pad, top, m.w - 2 * l->pad, avail * 48 / 100);
     l->explain = rect_(m.x + l->pad, top + avail * 50 / 100, m.w - 2 * l->pad, avail * 50 / 100 - l->pad);
+}
+
+// Inside the CNN: the first layer's filters, then each layer's maps of one
+// digit; the first layer's maps are grids, so a click opens that window.
+static void cnn_(ui_layout *l, const app_state *s) {
+    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
+                l->text_px * 3 / 2, l->pad / 2};
+    two_buttons_(&p, "next digit", ACT_INSPECT_NEXT, 0, "training", ACT_OPEN_VIEW, VIEW_TRAIN);
+    const ui_rect m = l->main;
+    l->progress = rect_(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 2);
+    l->maps = rect_(m.x + l->pad, l->progress.y + l->progress.h, m.w - 2 * l->pad,
+                    m.y + m.h - (l->progress.y + l->progress.h));
+    const nn_net *net = s->live_net;
+    if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
+    const nn_layer *l0 = &net->model->layers[0];
+    // Row 1: filters (drawn by render); row 2: layer 0's maps, big enough to click.
+    const int n = l0->out.c;
+    const int gap = l->pad / 2;
+    const int filters_h = l->small_px * 5;
+    int side = (l->maps.w - (n - 1) * gap) / n;
+    side = mini_(side, (l->maps.h - filters_h) / 3);
+    const int cell = maxi_(1, side / maxi_(l0->out.h, l0->out.w));
+    const int y = l->maps.y + filters_h + l->small_px * 2;
+    for (int f = 0; f < n && l->n_grids < LAYOUT_MAX_GRIDS; f++) {
+        char t[32];
+        snprintf(t, sizeof t, "%d", f + 1);
+        grid_(l, GRID_FMAP, f, l0->out.h, l0->out.w, 0, 0, l->maps.x + f * (cell * l0->out.w + gap), y, cell, t);
+    }
 }
 
 static void draw_(ui_layout *l, const app_state *s) {
@@ -353,6 +385,7 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
     case VIEW_TRAIN: train_(l, s); break;
     case VIEW_TEMPLATES: templates_(l, s); break;
     case VIEW_DRAW: draw_(l, s); break;
+    case VIEW_CNN: cnn_(l, s); break;
     default: break;
     }
 }

@@ -22,7 +22,7 @@ typedef struct ui_metrics {
 } ui_metrics;
 
 #define LAYOUT_MAX_BUTTONS 64
-#define LAYOUT_MAX_GRIDS 8
+#define LAYOUT_MAX_GRIDS 40
 
 typedef struct ui_button {
     ui_rect r;

@@ -636,11 +636,12 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
     } else {
         static const char *titles[VIEW_COUNT] = {[VIEW_TRAIN] = "training, live",
                                                  [VIEW_TEMPLATES] = "the weight templates of a one-layer classifier",
-                                                 [VIEW_DRAW] = "draw a digit"};
+                                                 [VIEW_DRAW] = "draw a digit", [VIEW_CNN] = "inside the CNN"};
         rd_header(&d, titles[s->view]);
         rd_fill(r, l->panel, PANEL);
         if (s->view == VIEW_TRAIN) rd_train_view(&d);
         if (s->view == VIEW_TEMPLATES) rd_templates_view(&d);
+        if (s->view == VIEW_CNN) rd_cnn_view(&d);
         if (s->view == VIEW_DRAW) {
             rd_draw_view(&d);
             const ui_button *b = rd_find_button(l, ACT_BRUSH, 0);
@@ -668,6 +669,7 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
         }
         rd_footer(&d, s->status[0] ? s->status
                       : s->view == VIEW_DRAW ? "draw with the mouse; C clears, U undoes, [ ] pen size; F1 keys"
+                      : s->view == VIEW_CNN ? "N next digit; click a first-layer map cell to see its window; F1 keys"
                                              : "Space trains or pauses, R resets, Up/Down rate, S slow motion; F1 keys");
     }
     if (s->help) help_(&d);

@@ -49,5 +49,6 @@ const ui_button *rd_find_button(const ui_layout *l, app_action_kind kind, int nt
 void rd_train_view(const draw_ *d);
 void rd_templates_view(const draw_ *d);
 void rd_draw_view(const draw_ *d);
+void rd_cnn_view(const draw_ *d);
 
 #endif

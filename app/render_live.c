@@ -128,7 +128,7 @@ void rd_train_view(const draw_ *d) {
     const app_state *s = d->s;
     const live_snapshot *snap = s->train_live;
     const ui_layout *l = d->l;
-    progress_(d, snap, app_train_model_name(s->train_model));
+    progress_(d, snap, s->train_model == MODEL_CUSTOM ? "--arch model" : app_train_model_name(s->train_model));
     if (!snap) return;
     float top = 0.5f;
     for (int i = 0; i < snap->n_loss; i++) top = fmaxf(top, snap->loss[i].value);
@@ -270,6 +270,34 @@ void rd_templates_view(const draw_ *d) {
     }
 }
 
+// Rows of feature maps, one per layer from `from` on while they are maps
+// (ReLU folded into the layer before it); returns the y below the last row.
+static int layer_maps_(const draw_ *d, const nn_net *net, ui_rect m, int from) {
+    const int px = d->l->small_px;
+    char t[160], name[64];
+    int y = m.y;
+    for (int i = from; i < net->model->n_layers && y < m.y + m.h - px * 2; i++) {
+        const nn_layer *ly = &net->model->layers[i];
+        if (ly->out.rank != 3) break;
+        if (ly->spec.kind == NN_LAYER_RELU) continue;  // shown by the pooling after it
+        nn_layer_spec_format(&ly->spec, name, sizeof name);
+        snprintf(t, sizeof t, "after %s: %d maps of %dx%d", name, ly->out.c, ly->out.h, ly->out.w);
+        title_(d, m.x, y, t);
+        y += px * 3 / 2;
+        const int n = ly->out.c;
+        int side = (m.w - (n - 1) * 3) / n;
+        side = side < px * 4 ? side : px * 4;
+        const float *v = net->out[i];
+        float scale = 1e-6f;
+        for (size_t k = 0; k < (size_t)n * ly->out.h * ly->out.w; k++) scale = fmaxf(scale, fabsf(v[k]));
+        for (int c = 0; c < n && side > 3; c++)
+            image_(d, rect_(m.x + c * (side + 3), y, side, side), v + (size_t)c * ly->out.h * ly->out.w, ly->out.w,
+                   ly->out.h, ly->out.w, true, scale);
+        y += side + px / 2;
+    }
+    return y;
+}
+
 // ---- The drawing canvas ---------------------------------------------------------------------------------
 
 void rd_draw_view(const draw_ *d) {
@@ -291,6 +319,7 @@ void rd_draw_view(const draw_ *d) {
     // The ten probabilities, the first and second guess.
     const ui_rect q = l->probs;
     const nn_net *net = s->draw_live && s->live_net ? s->live_net : s->draw_net;
+    (void)net;
     snprintf(t, sizeof t, "what the %s model says", s->draw_live && s->live_net ? "live" : "shipped");
     title_(d, q.x, q.y - px * 3 / 2, t);
     if (!s->draw_ready) return;
@@ -314,26 +343,58 @@ void rd_draw_view(const draw_ *d) {
              100.0 * s->draw_probs[second]);
     rd_text_wrap(d, FACE_BOLD, px, rect_(q.x, q.y, q.w, q.h + px * 3), q.y + 10 * row + 2, INK, t);
     // What each layer makes of it: the feature maps after the first layers.
-    if (!net) return;
-    const ui_rect m = l->maps;
-    int y = m.y;
-    for (int i = 0; i < net->model->n_layers && y < m.y + m.h - px * 2; i++) {
-        const nn_layer *ly = &net->model->layers[i];
-        if (ly->out.rank != 3) break;
-        if (ly->spec.kind == NN_LAYER_RELU) continue;  // shown after conv: the pool shows its effect
-        char name[64];
-        nn_layer_spec_format(&ly->spec, name, sizeof name);
-        snprintf(t, sizeof t, "after %s: %d maps of %dx%d", name, ly->out.c, ly->out.h, ly->out.w);
-        title_(d, m.x, y, t);
-        y += px * 3 / 2;
-        const int n = ly->out.c;
-        const int side = (m.w - (n - 1) * 3) / n < px * 4 ? (m.w - (n - 1) * 3) / n : px * 4;
-        const float *v = net->out[i];
-        float scale = 1e-6f;
-        for (size_t k = 0; k < (size_t)n * ly->out.h * ly->out.w; k++) scale = fmaxf(scale, fabsf(v[k]));
-        for (int c = 0; c < n && side > 3; c++)
-            image_(d, rect_(m.x + c * (side + 3), y, side, side), v + (size_t)c * ly->out.h * ly->out.w, ly->out.w,
-                   ly->out.h, ly->out.w, true, scale);
-        y += side + px / 2;
+    if (net) layer_maps_(d, net, l->maps, 0);
+}
+
+// ---- Inside the CNN ---------------------------------------------------------------------------------------
+
+void rd_cnn_view(const draw_ *d) {
+    const app_state *s = d->s;
+    const ui_layout *l = d->l;
+    const nn_net *net = s->live_net;
+    const int px = l->small_px;
+    char t[300];
+    if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) {
+        rd_text_wrap(d, FACE_SANS, l->text_px, l->progress, l->progress.y, MUTED,
+                     "The training view's model has no convolution: choose the small CNN or LeNet-5 there.");
+        return;
     }
+    const nn_layer *l0 = &net->model->layers[0];
+    const int classes = nn_net_classes(net);
+    const float *out = net->out[net->model->n_layers - 1];
+    int best = 0;
+    for (int j = 1; j < classes; j++) best = out[j] > out[best] ? j : best;
+    snprintf(t, sizeof t, "test digit %d (a %d): the live network says %d.  Click a cell of a first-layer map to "
+                          "open its window in the convolution view.",
+             s->inspect, s->digit_labels ? s->digit_labels[s->inspect] : -1, best);
+    rd_text_wrap(d, FACE_SANS, px, l->progress, l->progress.y, INK, t);
+    // The first layer's filters, as the network has them now.
+    const nn_conv2d_config *cc = &l0->conv.cfg;
+    const float *w = net->params + net->slices[0].weights;
+    float scale = 1e-6f;
+    for (size_t i = 0; i < net->slices[0].n_weights; i++) scale = fmaxf(scale, fabsf(w[i]));
+    snprintf(t, sizeof t, "the %d filters of the first layer (%dx%d, live)", cc->filters, cc->k_h, cc->k_w);
+    title_(d, l->maps.x, l->maps.y, t);
+    const int fside = px * 3;
+    for (int f = 0; f < cc->filters; f++)
+        image_(d, rect_(l->maps.x + f * (fside + px), l->maps.y + px * 3 / 2, fside, fside),
+               w + (size_t)f * l0->conv.window, cc->k_w, cc->k_h, cc->k_w, true, scale);
+    // The first layer's maps: clickable grids from the layout.
+    int bottom = l->maps.y;
+    float mscale = 1e-6f;
+    const size_t plane = (size_t)l0->out.h * l0->out.w;
+    for (size_t i = 0; i < plane * (size_t)l0->out.c; i++) mscale = fmaxf(mscale, fabsf(net->out[0][i]));
+    for (int gi = 0; gi < l->n_grids; gi++) {
+        const ui_grid *g = &l->grids[gi];
+        if (g->id != GRID_FMAP) continue;
+        if (gi == 0) {
+            nn_layer_spec_format(&l0->spec, t, 64);
+            char title[400];
+            snprintf(title, sizeof title, "after %s: %d maps of %dx%d", t, l0->out.c, l0->out.h, l0->out.w);
+            title_(d, g->r.x, g->r.y - px * 3 / 2, title);
+        }
+        image_(d, g->r, net->out[0] + (size_t)g->channel * plane, l0->out.w, l0->out.h, l0->out.w, true, mscale);
+        if (g->r.y + g->r.h > bottom) bottom = g->r.y + g->r.h;
+    }
+    layer_maps_(d, net, rect_(l->maps.x, bottom + px, l->maps.w, l->maps.y + l->maps.h - bottom - px), 1);
 }

@@ -5,11 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+#include <time.h>
+
 #include "assets.h"
 #include "modelfile.h"
 
 static const int delays_[] = {0, 10, 30, 100, 250, 500, 1000};
 #define N_DELAYS ((int)(sizeof delays_ / sizeof delays_[0]))
+
+// The dashboard's architecture: a model from the list, or the --arch one.
+static const char *model_arch_(const app_state *s) {
+    return s->train_model == MODEL_CUSTOM && s->custom_arch[0] ? s->custom_arch
+                                                                : app_train_model_arch(s->train_model);
+}
 
 static app_train_options options_(const char *arch, bool templates) {
     app_train_options o;
@@ -28,7 +38,7 @@ void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const
     if (train && test) {
         rt->dash_snap = calloc(1, sizeof *rt->dash_snap);
         rt->tmpl_snap = calloc(1, sizeof *rt->tmpl_snap);
-        const app_train_options d = options_(app_train_model_arch(s->train_model), false);
+        const app_train_options d = options_(model_arch_(s), false);
         const app_train_options t = options_("softmax", true);
         if (rt->dash_snap && rt->tmpl_snap) {
             rt->dash = live_create(&d, train, test, err, sizeof err);
@@ -72,6 +82,97 @@ static int delay_index_(int ms) {
     return best;
 }
 
+// The folder models are saved to from the window: $CONVSTEP_MODELS, else
+// ~/convstep/models.
+static void models_dir_(char *buf, size_t size) {
+    const char *env = getenv("CONVSTEP_MODELS");
+    const char *home = getenv("HOME");
+    if (env && *env)
+        snprintf(buf, size, "%s", env);
+    else
+        snprintf(buf, size, "%s/convstep/models", home && *home ? home : ".");
+}
+
+static void mkdirs_(const char *path) {
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0777);
+            *p = '/';
+        }
+    mkdir(tmp, 0777);
+}
+
+// Saves the dashboard's model as it is now (atomically: see modelfile.h).
+static void save_(app_runtime *rt, app_state *s, const live_snapshot *snap) {
+    if (!snap || snap->n_params == 0) return;
+    nn_net *net;
+    nn_error e;
+    if (nn_net_create(&net, snap->arch, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK) {
+        snprintf(s->status, sizeof s->status, "cannot save: %.400s", e.msg);
+        return;
+    }
+    memcpy(net->params, snap->params, sizeof(float) * snap->n_params);
+    char dir[800], path[1024], note[400], err[600];
+    models_dir_(dir, sizeof dir);
+    mkdirs_(dir);
+    const time_t now = time(NULL);
+    struct tm tmv;
+    localtime_r(&now, &tmv);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tmv);
+    snprintf(path, sizeof path, "%s/live-%s.model", dir, stamp);
+    snprintf(note, sizeof note, "trained live in the window: %lld steps, test accuracy %.4f", snap->steps,
+             (double)snap->test_accuracy);
+    if (app_model_save(path, net, snap->arch, note, err, sizeof err))
+        snprintf(s->status, sizeof s->status, "saved the model to %.400s", path);
+    else
+        snprintf(s->status, sizeof s->status, "%.480s", err);
+    nn_net_free(net);
+    (void)rt;
+}
+
+// Loads the newest .model in the models folder as the drawing's model.
+static void load_newest_(app_runtime *rt, app_state *s) {
+    char dir[800], path[1100], best[1100] = "", err[600];
+    models_dir_(dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(s->status, sizeof s->status, "no saved models in %.400s (save one first)", dir);
+        return;
+    }
+    time_t newest = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        const size_t n = strlen(e->d_name);
+        if (n < 7 || strcmp(e->d_name + n - 6, ".model") != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) == 0 && st.st_mtime >= newest) {
+            newest = st.st_mtime;
+            snprintf(best, sizeof best, "%s", path);
+        }
+    }
+    closedir(d);
+    nn_net *net;
+    if (!best[0]) {
+        snprintf(s->status, sizeof s->status, "no saved models in %.400s (save one first)", dir);
+    } else if (!app_model_load(best, &net, 1, NULL, 0, err, sizeof err)) {
+        snprintf(s->status, sizeof s->status, "%.480s", err);
+    } else if (net->model->input.h != 28 || net->model->input.w != 28 || nn_net_classes(net) != 10) {
+        snprintf(s->status, sizeof s->status, "%.400s is not a 28x28 digit model", best);
+        nn_net_free(net);
+    } else {
+        nn_net_free(rt->shipped);
+        rt->shipped = net;
+        s->draw_net = net;
+        s->draw_live = false;
+        app_draw_classify(s);
+        snprintf(s->status, sizeof s->status, "drawing now uses %.400s", best);
+    }
+}
+
 static void carry_out_(app_runtime *rt, app_state *s) {
     live_trainer *lt = s->request_target ? rt->tmpl : rt->dash;
     live_snapshot *snap = s->request_target ? rt->tmpl_snap : rt->dash_snap;
@@ -87,10 +188,10 @@ static void carry_out_(app_runtime *rt, app_state *s) {
         break;
     case LIVE_RESET:
     case LIVE_MODEL: {
-        const char *arch = s->request_target ? "softmax" : app_train_model_arch(s->train_model);
+        const char *arch = s->request_target ? "softmax" : model_arch_(s);
         const app_train_options o = options_(arch, s->request_target != 0);
         live_pause(lt, true);
-        if (!live_reset(lt, &o, err, sizeof err)) snprintf(s->status, sizeof s->status, "%s", err);
+        if (!live_reset(lt, &o, err, sizeof err)) snprintf(s->status, sizeof s->status, "%.480s", err);
         break;
     }
     case LIVE_LR_UP:
@@ -107,6 +208,8 @@ static void carry_out_(app_runtime *rt, app_state *s) {
         live_set_delay(lt, delays_[i]);
         break;
     }
+    case LIVE_SAVE: save_(rt, s, snap); break;
+    case LIVE_LOAD: load_newest_(rt, s); break;
     default: break;
     }
 }
@@ -122,6 +225,18 @@ void runtime_frame(app_runtime *rt, app_state *s) {
         s->tmpl_live = rt->tmpl_snap;
     }
     refresh_live_net_(rt, s);
+    // The CNN view shows the live network's maps of one digit: recompute them
+    // when the weights or the digit change.
+    if (s->view == VIEW_CNN && rt->live_net && s->digits &&
+        (rt->cnn_version != rt->live_net_version || rt->cnn_digit != s->inspect || !rt->cnn_fresh)) {
+        float x[784];
+        for (int i = 0; i < 784; i++) x[i] = s->digits[(size_t)s->inspect * 784 + i] * (1.0f / 255.0f);
+        nn_net_forward(rt->live_net, x, 1, false, NULL);
+        rt->cnn_version = rt->live_net_version;
+        rt->cnn_digit = s->inspect;
+        rt->cnn_fresh = true;
+    }
+    if (s->view != VIEW_CNN) rt->cnn_fresh = false;  // drawing may reuse the net's buffers
 }
 
 bool runtime_train_steps(app_runtime *rt, app_state *s, bool templates, int n) {

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dataset.h"
 #include "live.h"
@@ -21,6 +22,9 @@ typedef struct app_runtime {
     nn_net *live_net;                 // the dashboard model's weights, for drawing
     uint64_t live_net_version;
     char live_net_arch[256];
+    uint64_t cnn_version;             // what the CNN view's maps were computed from
+    int cnn_digit;
+    bool cnn_fresh;
     char note[400];                   // why something is missing
 } app_runtime;
 

@@ -78,6 +78,7 @@ static const struct {
 };
 
 int app_train_model_count(void) { return (int)(sizeof models_ / sizeof models_[0]); }
+// (the custom --arch model, index MODEL_CUSTOM, is named and built by its caller)
 const char *app_train_model_name(int i) { return models_[i < 0 || i >= app_train_model_count() ? 0 : i].name; }
 const char *app_train_model_arch(int i) { return models_[i < 0 || i >= app_train_model_count() ? 0 : i].arch; }
 
@@ -515,6 +516,49 @@ static void load_digit_(app_state *s, int index) {
     snprintf(s->status, sizeof s->status, "test digit %d", s->digit);
 }
 
+// Opens the convolution view on the window behind one cell of the live CNN's
+// first feature maps: the test digit, that filter's live weights and bias.
+static void open_feature_window_(app_state *s, const cell_ref *c) {
+    const nn_net *net = s->live_net;
+    if (!net || !s->digits || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
+    const nn_conv2d_geom *g = &net->model->layers[0].conv;
+    const nn_conv2d_config *cc = &g->cfg;
+    if (cc->in_c > VIEW_MAX_C || cc->k_h > VIEW_MAX_K || cc->k_h != cc->k_w || cc->in_h > VIEW_MAX_N ||
+        cc->in_w > VIEW_MAX_N || g->rows.pad_lo > 3 || g->cols.pad_lo > 3 || cc->stride > 4 || cc->dilation > 3 ||
+        c->channel < 0 || c->channel >= cc->filters) {
+        snprintf(s->status, sizeof s->status, "this layer is too large for the convolution view");
+        return;
+    }
+    conv_setup cs = s->conv;
+    cs.channels = cc->in_c;
+    cs.n_h = cc->in_h;
+    cs.n_w = cc->in_w;
+    cs.k = cc->k_h;
+    cs.padding = cc->padding;
+    cs.stride = cc->stride;
+    cs.dilation = cc->dilation;
+    cs.preset = PRESET_CUSTOM;
+    const float *w = net->params + net->slices[0].weights + (size_t)c->channel * g->window;
+    cs.bias = net->params[net->slices[0].bias + c->channel];
+    for (int ch = 0; ch < cc->in_c; ch++)
+        for (int y = 0; y < cc->k_h; y++)
+            for (int x = 0; x < cc->k_w; x++) cs.kernel[ch][y][x] = w[(ch * cc->k_h + y) * cc->k_w + x];
+    // The network's own input: pixel / 255, exactly.
+    const uint8_t *px = s->digits + (size_t)s->inspect * 784;
+    for (int ch = 0; ch < cc->in_c; ch++)
+        for (int y = 0; y < cc->in_h; y++)
+            for (int x = 0; x < cc->in_w; x++)
+                cs.input[ch][y][x] = y < 28 && x < 28 ? px[y * 28 + x] * (1.0f / 255.0f) : 0.0f;
+    s->digit = -1;
+    s->view = VIEW_CONV;
+    app_set_conv(s, &cs);
+    const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = c->row, .col = c->col};
+    app_update(s, &jump);
+    snprintf(s->status, sizeof s->status,
+             "filter %d of the live network on test digit %d, output (%d, %d): the same numbers the network computed",
+             c->channel + 1, s->inspect, c->row, c->col);
+}
+
 // ---- Actions ------------------------------------------------------------------------------
 
 void app_update(app_state *s, const app_action *a) {
@@ -542,14 +586,16 @@ void app_update(app_state *s, const app_action *a) {
         return;
     // Training: the runner does these (the state only says what was asked).
     case ACT_TRAIN_TOGGLE: case ACT_TRAIN_RESET: case ACT_LR_UP: case ACT_LR_DOWN:
-    case ACT_SLOWMO_MORE: case ACT_SLOWMO_LESS: case ACT_TRAIN_MODEL: {
+    case ACT_SLOWMO_MORE: case ACT_SLOWMO_LESS: case ACT_TRAIN_MODEL: case ACT_SAVE_MODEL:
+    case ACT_LOAD_MODEL: {
         static const live_request req[] = {
             [ACT_TRAIN_TOGGLE] = LIVE_TOGGLE, [ACT_TRAIN_RESET] = LIVE_RESET, [ACT_LR_UP] = LIVE_LR_UP,
             [ACT_LR_DOWN] = LIVE_LR_DOWN, [ACT_SLOWMO_MORE] = LIVE_SLOWER, [ACT_SLOWMO_LESS] = LIVE_FASTER,
-            [ACT_TRAIN_MODEL] = LIVE_MODEL,
+            [ACT_TRAIN_MODEL] = LIVE_MODEL, [ACT_SAVE_MODEL] = LIVE_SAVE, [ACT_LOAD_MODEL] = LIVE_LOAD,
         };
         if (a->kind == ACT_TRAIN_MODEL) {
-            if (a->value < 0 || a->value >= app_train_model_count()) return;
+            const bool custom_ok = a->value == MODEL_CUSTOM && s->custom_arch[0];
+            if (a->value < 0 || (a->value >= app_train_model_count() && !custom_ok)) return;
             s->train_model = a->value;
         }
         s->request = req[a->kind];
@@ -570,6 +616,10 @@ void app_update(app_state *s, const app_action *a) {
         app_draw_classify(s);
         return;
     default: break;
+    }
+    if (a->kind == ACT_SELECT_CELL && a->cell.grid == GRID_FMAP) {
+        open_feature_window_(s, &a->cell);
+        return;
     }
     if (!an) return;  // the rest acts on a view
     const int count = active_count_(s);

@@ -20,7 +20,7 @@
 #define VIEW_MAX_OUT (VIEW_MAX_N + 2 * 3)  // output side with the largest padding
 
 typedef enum app_view {
-    VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_DRAW, VIEW_COUNT
+    VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_DRAW, VIEW_COUNT
 } app_view;
 
 #define DRAW_SIDE 112           // the drawing canvas, in its own pixels (4x MNIST's 28)
@@ -31,12 +31,16 @@ typedef enum app_view {
 typedef enum live_request {
     LIVE_NONE, LIVE_TOGGLE, LIVE_RESET, LIVE_LR_UP, LIVE_LR_DOWN, LIVE_SLOWER, LIVE_FASTER,
     LIVE_MODEL,  // switch the dashboard's model to app_state.train_model and reset
+    LIVE_SAVE,   // save the dashboard's model (atomically) to the models folder
+    LIVE_LOAD,   // load the newest model in that folder for drawing
 } live_request;
 
-// The models the dashboard offers: name and architecture.
+// The models the dashboard offers: name and architecture. The last is the
+// architecture given with --arch (app_state.custom_arch), when there is one.
 int app_train_model_count(void);
 const char *app_train_model_name(int i);
 const char *app_train_model_arch(int i);
+#define MODEL_CUSTOM 3
 
 // Kernel presets a teacher picks from (index into app_kernel_presets()).
 typedef enum app_preset {
@@ -104,7 +108,7 @@ typedef struct pool_step_view {
 } pool_step_view;
 
 // Which grid cell a click or the keyboard is on.
-typedef enum grid_id { GRID_NONE, GRID_INPUT, GRID_KERNEL, GRID_OUTPUT, GRID_BIAS } grid_id;
+typedef enum grid_id { GRID_NONE, GRID_INPUT, GRID_KERNEL, GRID_OUTPUT, GRID_BIAS, GRID_FMAP } grid_id;
 
 typedef struct cell_ref {
     grid_id grid;
@@ -153,7 +157,8 @@ typedef struct app_state {
     int train_model;                  // index into the dashboard's models
     live_request request;             // for the runner, which clears it
     int request_target;               // 0: the dashboard's trainer, 1: the templates'
-    int inspect;                      // the test digit the templates explain
+    int inspect;                      // the test digit the templates and the CNN view explain
+    char custom_arch[256];            // --arch for the dashboard ("" when none)
 
     // Drawing: a canvas of ink (1) on black (0), made of strokes for undo.
     float canvas[DRAW_SIDE][DRAW_SIDE];
@@ -190,7 +195,7 @@ typedef enum app_action_kind {
     ACT_HOME_NEXT, ACT_HOME_PREV, ACT_HOME_ENTER,
     ACT_TRAIN_TOGGLE, ACT_TRAIN_RESET, ACT_LR_UP, ACT_LR_DOWN, ACT_SLOWMO_MORE, ACT_SLOWMO_LESS,
     ACT_TRAIN_MODEL,                              // value: which model
-    ACT_INSPECT_NEXT,
+    ACT_INSPECT_NEXT, ACT_SAVE_MODEL, ACT_LOAD_MODEL,
     ACT_PEN_DOWN, ACT_PEN_MOVE, ACT_PEN_UP,       // fx, fy: canvas pixels
     ACT_DRAW_CLEAR, ACT_DRAW_UNDO, ACT_BRUSH,     // value: radius
     ACT_DRAW_MODEL,                               // shipped <-> live model
