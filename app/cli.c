@@ -19,7 +19,8 @@ static const char main_help_[] =
     "  summary   list a model's layers, output shapes and parameter counts, as Keras does\n"
     "  train     train a digit classifier and report its accuracy and speed\n"
     "  classify  say which digit a picture shows, with the model's probabilities\n"
-    "  view      open the convolution or pooling view (also headless, to PNG)\n"
+    "  view      open a view: conv, pool, train, templates, cnn, draw (also headless, to PNG)\n"
+    "  lesson    play a scripted lesson (headless: check it, export slides)\n"
     "\n"
     "With no command, convstep opens its window.\n"
     "\n"
@@ -60,6 +61,7 @@ static const struct {
     {"train", cmd_train},
     {"classify", cmd_classify},
     {"view", cmd_view},
+    {"lesson", cmd_lesson},
 };
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err) {
@@ -96,7 +98,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err) {
         if (strcmp(argv[1], commands_[i].name) == 0)
             return commands_[i].run(argc - 2, argv + 2, out, err);
     char msg[200];
-    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train, classify, view; see convstep --help)",
+    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train, classify, view, lesson; see convstep --help)",
              argv[1]);
     return cli_fail(err, msg, CLI_EXIT_USAGE);
 }

@@ -52,5 +52,6 @@ int cmd_summary(int argc, char **argv, FILE *out, FILE *err);
 int cmd_train(int argc, char **argv, FILE *out, FILE *err);
 int cmd_classify(int argc, char **argv, FILE *out, FILE *err);
 int cmd_view(int argc, char **argv, FILE *out, FILE *err);
+int cmd_lesson(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

@@ -25,6 +25,7 @@ static const arg_spec view_args_[] = {
     {"window", true, false},      {"zoom", true, false},       {"colorblind", false, false},
     {"show-keys", false, false},  {"train-steps", true, false}, {"seconds", true, false},
     {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
+    {"lesson", true, false},      {"export", true, false},
     {"help", false, false},       {NULL, false, false},
 };
 
@@ -169,6 +170,7 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     else if (argc > 0 && strcmp(argv[0], "templates") == 0) view = VIEW_TEMPLATES, first = 1;
     else if (argc > 0 && strcmp(argv[0], "draw") == 0) view = VIEW_DRAW, first = 1;
     else if (argc > 0 && strcmp(argv[0], "cnn") == 0) view = VIEW_CNN, first = 1;
+    else if (argc > 0 && strcmp(argv[0], "lessons") == 0) view = VIEW_LESSONS, first = 1;
     parsed_args a;
     if (!args_parse(view_args_, argc - first, argv + first, &a, "view", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
@@ -212,7 +214,9 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
             return cli_fail(errf, "--seconds must be from 0 to 3600", 1);
     }
     o.strokes = args_get(&a, "strokes");
-    if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0 ||
+    o.lesson = args_get(&a, "lesson");
+    o.export_dir = args_get(&a, "export");
+    if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0 || o.export_dir ||
                         o.train_steps || o.seconds > 0 || o.strokes))
         return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
                               "--seconds and --strokes go with --headless", 1);

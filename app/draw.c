@@ -2,6 +2,7 @@
 #include "draw.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,6 +87,38 @@ void draw_clear(app_state *s) {
     s->pen_down = false;
     memset(s->canvas, 0, sizeof s->canvas);
     app_draw_classify(s);
+}
+
+bool draw_strokes(app_state *s, const char *text, char *err, size_t errsize) {
+    const char *p = text;
+    while (*p) {
+        bool first = true;
+        while (*p == ' ') p++;
+        while (*p && *p != ';') {
+            char *end;
+            const double x = strtod(p, &end);
+            if (end == p || *end != ',') {
+                snprintf(err, errsize, "strokes: expected x,y at '%.20s'", p);
+                return false;
+            }
+            p = end + 1;
+            const double y = strtod(p, &end);
+            if (end == p) {
+                snprintf(err, errsize, "strokes: expected a y after the comma at '%.20s'", p);
+                return false;
+            }
+            p = end;
+            if (first)
+                draw_pen_down(s, (float)x, (float)y);
+            else
+                draw_pen_move(s, (float)x, (float)y);
+            first = false;
+            while (*p == ' ') p++;
+        }
+        if (!first) draw_pen_up(s);
+        if (*p == ';') p++;
+    }
+    return true;
 }
 
 void app_draw_classify(app_state *s) {

@@ -12,6 +12,10 @@ void draw_pen_down(app_state *s, float x, float y);
 void draw_pen_move(app_state *s, float x, float y);
 // Ends the stroke and classifies the drawing.
 void draw_pen_up(app_state *s);
+// Draws "x,y x,y ...; x,y ..." (canvas pixels) as strokes; false with a
+// message on malformed text.
+bool draw_strokes(app_state *s, const char *text, char *err, size_t errsize);
+
 // Removes the last stroke, or everything.
 void draw_undo(app_state *s);
 void draw_clear(app_state *s);

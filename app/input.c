@@ -103,7 +103,9 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
     switch (e->type) {
     case SDL_QUIT: return act_(ACT_QUIT, 0);
     case SDL_TEXTINPUT:
-        if (s->editing) {
+        if (s->editing || (s->player.l && s->player.quiz_open && s->player.quiz_result == 0 &&
+                           ((e->text.text[0] >= '0' && e->text.text[0] <= '9') || e->text.text[0] == '.' ||
+                            e->text.text[0] == '-' || e->text.text[0] == 'x'))) {
             app_action a = act_(ACT_TYPE_CHAR, 0);
             a.ch = e->text.text[0];
             return a;
@@ -121,6 +123,22 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
     const Uint16 mod = e->key.keysym.mod;
     const bool ctrl = (mod & KMOD_CTRL) != 0, shift = (mod & KMOD_SHIFT) != 0;
     if (s->editing) return editing_key_(e);
+    // A lesson's keys come first while one is open (the view stays usable).
+    if (s->player.l && s->view != VIEW_LESSONS && s->view != VIEW_HOME) {
+        const bool typing = s->player.quiz_open && s->player.quiz_result == 0 && s->player.quiz_typed[0];
+        if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && typing) return act_(ACT_EDIT_COMMIT, 0);
+        if (k == SDLK_BACKSPACE && typing) return act_(ACT_EDIT_BACKSPACE, 0);
+        if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_PAGEDOWN) return act_(ACT_LESSON_NEXT, 0);
+        if (k == SDLK_PAGEUP || k == SDLK_BACKSPACE) return act_(ACT_LESSON_BACK, 0);
+        if (k == SDLK_a) return act_(ACT_LESSON_AUTOPLAY, 0);
+        if (k == SDLK_ESCAPE) return act_(ACT_LESSON_CLOSE, 0);
+    }
+    if (s->view == VIEW_LESSONS) {
+        if (k == SDLK_DOWN || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);
+        if (k == SDLK_UP) return act_(ACT_HOME_PREV, 0);
+        if (k == SDLK_RETURN || k == SDLK_KP_ENTER) return act_(ACT_LESSON_OPEN, s->lesson_focus);
+        if (k == SDLK_ESCAPE) return act_(ACT_HOME, 0);
+    }
     if (k == SDLK_F1) return act_(ACT_HELP, 0);
     if (k == SDLK_F11) return act_(ACT_FULLSCREEN, 0);
     if (k == SDLK_F12) {

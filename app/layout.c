@@ -98,7 +98,8 @@ static void two_buttons_(panel_ *p, const char *a, app_action_kind ka, int va, c
 
 static void home_(ui_layout *l, const app_state *s) {
     static const char *names[VIEW_COUNT - 1] = {"Convolution", "Pooling", "Training, live",
-                                                 "Weight templates", "Inside the CNN", "Draw a digit"};
+                                                 "Weight templates", "Inside the CNN", "Draw a digit",
+                                                 "Lessons"};
     const int bw = mini_(l->w * 2 / 3, l->text_px * 24), bh = l->text_px * 2;
     const int x = (l->w - bw) / 2;
     int y = l->header.y + l->header.h + l->text_px * 8;
@@ -366,10 +367,33 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
     l->pad = maxi_(4, l->text_px / 2);
     l->header = rect_(0, 0, w, l->title_px * 2);
     l->footer = rect_(0, h - l->small_px * 2, w, l->small_px * 2);
-    const int top = l->header.h, bottom = l->footer.y;
+    // A lesson's narration takes the bottom of the screen, above the footer.
+    if (s->player.l && s->view != VIEW_HOME && s->view != VIEW_LESSONS) {
+        const int nh = l->text_px * 8;
+        l->narration = rect_(0, l->footer.y - nh, w, nh);
+        l->footer.h = 0;
+        l->footer.y = h;
+        l->narration.y = h - nh;
+    }
+    const int top = l->header.h, bottom = l->narration.h ? l->narration.y : l->footer.y;
     if (s->view == VIEW_HOME) {
         l->main = rect_(0, top, w, bottom - top);
         home_(l, s);
+        return;
+    }
+    if (s->view == VIEW_LESSONS) {
+        l->main = rect_(0, top, w, bottom - top);
+        const int hw = l->text_px * 5;
+        button_(l, rect_(w - hw - l->pad, (l->header.h - l->text_px * 3 / 2) / 2, hw, l->text_px * 3 / 2), "home",
+                ACT_HOME, 0);
+        const int cols = s->n_lessons > 8 ? 2 : 1;
+        const int bw = mini_((w - 4 * l->pad) / cols, l->text_px * 26), bh = l->text_px * 2;
+        for (int i = 0; i < s->n_lessons; i++) {
+            const int c = i / ((s->n_lessons + cols - 1) / cols), r = i % ((s->n_lessons + cols - 1) / cols);
+            ui_button *b = button_(l, rect_(l->pad * 2 + c * (bw + l->pad * 2), top + l->text_px * 3 + r * (bh + l->pad),
+                                            bw, bh), s->lesson_titles[i], ACT_LESSON_OPEN, i);
+            if (b) b->active = s->lesson_focus == i;
+        }
         return;
     }
     const int panel_w = mini_(w / 3, maxi_(l->text_px * 14, w / 5));
@@ -379,6 +403,22 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
     const int hw = l->text_px * 5;
     button_(l, rect_(w - hw - l->pad, (l->header.h - l->text_px * 3 / 2) / 2, hw, l->text_px * 3 / 2),
             "home", ACT_HOME, 0);
+    if (l->narration.h) {
+        // back, next, restart, autoplay, close: on the right of the narration
+        static const struct {
+            const char *label;
+            app_action_kind kind;
+        } nav[] = {{"back", ACT_LESSON_BACK}, {"next", ACT_LESSON_NEXT}, {"restart", ACT_LESSON_RESTART},
+                   {"autoplay", ACT_LESSON_AUTOPLAY}, {"close", ACT_LESSON_CLOSE}};
+        const int bw = l->text_px * 5, bh = l->text_px * 3 / 2;
+        for (int i = 0; i < 5; i++) {
+            ui_button *b = button_(l, rect_(w - (5 - i) * (bw + l->pad / 2) - l->pad, l->narration.y + l->pad, bw, bh),
+                                   nav[i].label, nav[i].kind, 0);
+            if (b && nav[i].kind == ACT_LESSON_AUTOPLAY) b->active = s->player.autoplay;
+            if (b && nav[i].kind == ACT_LESSON_NEXT) b->enabled = s->player.pc < s->player.l->n;
+            if (b && nav[i].kind == ACT_LESSON_BACK) b->enabled = s->player.beat > 0;
+        }
+    }
     switch (s->view) {
     case VIEW_CONV: conv_(l, s, m); break;
     case VIEW_POOL: pool_(l, s); break;

@@ -62,6 +62,7 @@ typedef struct ui_layout {
     ui_rect explain;                  // a digit, its products with each template, the logits
     ui_rect canvas;                   // where the mouse draws
     ui_rect prepared, probs, maps;    // the 28x28 input, the ten probabilities, feature maps
+    ui_rect narration;                // a lesson's caption, quiz and controls (when one is open)
 } ui_layout;
 
 // Lays out the current view for a w x h window.

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "assets.h"
+#include "lesson_play.h"
 #include "modelfile.h"
 
 static const int delays_[] = {0, 10, 30, 100, 250, 500, 1000};
@@ -28,6 +29,94 @@ static app_train_options options_(const char *arch, bool templates) {
     o.epochs = templates ? 10 : 3;
     o.threads = 1;  // the window keeps the other core
     return o;
+}
+
+#ifndef CONVSTEP_SOURCE_LESSONS
+#define CONVSTEP_SOURCE_LESSONS ""
+#endif
+
+bool runtime_lessons_dir(char *buf, size_t size, char *err, size_t errsize) {
+    const char *env = getenv("CONVSTEP_LESSONS");
+    if (env && *env) {
+        snprintf(buf, size, "%s", env);
+        return true;
+    }
+    char path[1024];
+    if (app_asset_path("README.md", path, sizeof path, err, errsize)) {
+        char *slash = strrchr(path, '/');
+        if (slash) *slash = '\0';
+        snprintf(buf, size, "%s/../lessons", path);
+        struct stat st;
+        if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) return true;
+    }
+    snprintf(buf, size, "%s", CONVSTEP_SOURCE_LESSONS);
+    struct stat st;
+    if (buf[0] && stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) return true;
+    snprintf(err, errsize, "cannot find the lessons folder (set CONVSTEP_LESSONS)");
+    return false;
+}
+
+static int cmp_paths_(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+// Lists lessons/*.lesson for the menu, with their titles.
+static void scan_lessons_(app_runtime *rt, app_state *s) {
+    char dir[800], err[300];
+    s->n_lessons = 0;
+    if (!runtime_lessons_dir(dir, sizeof dir, err, sizeof err)) return;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) && n < LESSON_MAX_LESSONS;) {
+        const size_t len = strlen(e->d_name);
+        if (len > 7 && strcmp(e->d_name + len - 7, ".lesson") == 0)
+            snprintf(rt->lesson_paths[n++], sizeof rt->lesson_paths[0], "%.780s/%.200s", dir, e->d_name);
+    }
+    closedir(d);
+    qsort(rt->lesson_paths, (size_t)n, sizeof rt->lesson_paths[0], cmp_paths_);
+    for (int i = 0; i < n; i++) {
+        lesson l;
+        if (lesson_load(&l, rt->lesson_paths[i], err, sizeof err)) {
+            snprintf(s->lesson_titles[s->n_lessons], sizeof s->lesson_titles[0], "%.95s", l.title);
+            if (s->n_lessons != i) memcpy(rt->lesson_paths[s->n_lessons], rt->lesson_paths[i], sizeof rt->lesson_paths[0]);
+            s->n_lessons++;
+            lesson_free(&l);
+        }
+    }
+}
+
+bool runtime_open_lesson(app_runtime *rt, app_state *s, const char *path, FILE *log, char *err,
+                         size_t errsize) {
+    lesson l;
+    if (!lesson_load(&l, path, err, errsize)) return false;
+    if (rt->have_lesson) lesson_free(&rt->current);
+    rt->current = l;
+    rt->have_lesson = true;
+    lesson_start(s, rt, &rt->current, log);
+    return true;
+}
+
+// Carries out what the lesson menu and the narration panel asked for.
+static void lesson_requests_(app_runtime *rt, app_state *s) {
+    char err[600];
+    if (s->lesson_request >= 0) {
+        const int i = s->lesson_request;
+        s->lesson_request = -1;
+        if (i < s->n_lessons && !runtime_open_lesson(rt, s, rt->lesson_paths[i], NULL, err, sizeof err))
+            snprintf(s->status, sizeof s->status, "%.500s", err);
+    }
+    const int nav = s->lesson_nav;
+    s->lesson_nav = LESSON_NAV_NONE;
+    if (!s->player.l) return;
+    if (nav == LESSON_NAV_NEXT) {
+        if (!lesson_next(s, rt, NULL)) s->player.autoplay = false;
+    } else if (nav == LESSON_NAV_BACK) {
+        lesson_back(s, rt);
+    } else if (nav == LESSON_NAV_RESTART) {
+        lesson_start(s, rt, s->player.l, NULL);
+    } else if (nav == LESSON_NAV_CLOSE) {
+        lesson_close(s);
+        s->view = VIEW_LESSONS;
+    }
 }
 
 void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const app_dataset *test) {
@@ -53,6 +142,7 @@ void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const
         s->draw_net = rt->shipped;
     else
         snprintf(rt->note, sizeof rt->note, "%s", err);
+    scan_lessons_(rt, s);
     runtime_frame(rt, s);
 }
 
@@ -216,6 +306,7 @@ static void carry_out_(app_runtime *rt, app_state *s) {
 
 void runtime_frame(app_runtime *rt, app_state *s) {
     carry_out_(rt, s);
+    lesson_requests_(rt, s);
     if (rt->dash) {
         live_snapshot_get(rt->dash, rt->dash_snap, false);
         s->train_live = rt->dash_snap;
@@ -256,6 +347,8 @@ void runtime_destroy(app_runtime *rt, app_state *s) {
     free(rt->tmpl_snap);
     nn_net_free(rt->shipped);
     nn_net_free(rt->live_net);
+    if (rt->have_lesson) lesson_free(&rt->current);
+    lesson_close(s);
     s->draw_net = s->live_net = NULL;
     s->train_live = s->tmpl_live = NULL;
     memset(rt, 0, sizeof *rt);

@@ -9,8 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dataset.h"
+#include "lesson.h"
 #include "live.h"
 #include "state.h"
 
@@ -25,6 +27,9 @@ typedef struct app_runtime {
     uint64_t cnn_version;             // what the CNN view's maps were computed from
     int cnn_digit;
     bool cnn_fresh;
+    char lesson_paths[LESSON_MAX_LESSONS][1000];  // the menu's files, sorted
+    lesson current;                   // the lesson being played
+    bool have_lesson;
     char note[400];                   // why something is missing
 } app_runtime;
 
@@ -34,6 +39,14 @@ void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const
 
 // Once per frame: requests, snapshots, the live model's weights.
 void runtime_frame(app_runtime *rt, app_state *s);
+
+// Finds the lessons folder: $CONVSTEP_LESSONS, beside the assets folder, or
+// the source tree's. False with what was looked at.
+bool runtime_lessons_dir(char *buf, size_t size, char *err, size_t errsize);
+
+// Opens a lesson file and plays its first beat (log: transcript, may be NULL).
+bool runtime_open_lesson(app_runtime *rt, app_state *s, const char *path, FILE *log, char *err,
+                         size_t errsize);
 
 // Trains the dashboard's or the templates' model for n steps right now (on
 // this thread; for repeatable headless pictures and tests).

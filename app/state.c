@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include "draw.h"
+#include "lesson_play.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -275,6 +276,7 @@ void app_state_init(app_state *s) {
     s->pool_anim.speed = 2;
     s->brush = 5;
     s->train_model = 1;
+    s->lesson_request = -1;
     snprintf(s->draw_note, sizeof s->draw_note, "draw a digit with the mouse");
     // The lecture example: a 5x5 image of small integers and a 3x3 kernel.
     static const float image[5][5] = {{3, 3, 2, 1, 0}, {0, 0, 1, 3, 1}, {3, 1, 2, 2, 3},
@@ -361,6 +363,14 @@ static bool advance_(app_state *s) {
 }
 
 void app_tick(app_state *s, double ms) {
+    lesson_player *p = &s->player;
+    if (p->l && p->autoplay && p->pc < p->l->n) {
+        p->wait_ms -= ms;
+        if (p->wait_ms <= 0) {
+            s->lesson_nav = LESSON_NAV_NEXT;
+            p->wait_ms = 1e9;  // until the beat has run and set its own wait
+        }
+    }
     anim_state *a = active_anim_(s);
     if (!a || !a->playing || a->total == 0) return;
     const int count = active_count_(s);
@@ -561,7 +571,30 @@ static void open_feature_window_(app_state *s, const cell_ref *c) {
 
 // ---- Actions ------------------------------------------------------------------------------
 
+// Typing an answer to the lesson's open quiz.
+static bool quiz_key_(app_state *s, const app_action *a) {
+    lesson_player *p = &s->player;
+    if (!p->l || !p->quiz_open || p->quiz_result != 0) return false;
+    const size_t n = strlen(p->quiz_typed);
+    if (a->kind == ACT_TYPE_CHAR) {
+        const char ch = a->ch;
+        if (n + 1 < sizeof p->quiz_typed && ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == 'x'))
+            p->quiz_typed[n] = ch, p->quiz_typed[n + 1] = '\0';
+        return true;
+    }
+    if (a->kind == ACT_EDIT_BACKSPACE) {
+        if (n) p->quiz_typed[n - 1] = '\0';
+        return true;
+    }
+    if (a->kind == ACT_EDIT_COMMIT && n) {
+        p->quiz_result = lesson_answer_matches(p->quiz_typed, p->quiz_answer) ? 1 : -1;
+        return true;
+    }
+    return false;
+}
+
 void app_update(app_state *s, const app_action *a) {
+    if (quiz_key_(s, a)) return;
     anim_state *an = active_anim_(s);
     if (s->editing && a->kind != ACT_TYPE_CHAR && a->kind != ACT_EDIT_BACKSPACE &&
         a->kind != ACT_EDIT_CANCEL && a->kind != ACT_EDIT_COMMIT && a->kind != ACT_SELECT_CELL)
@@ -579,8 +612,18 @@ void app_update(app_state *s, const app_action *a) {
     case ACT_ZOOM_OUT: s->zoom = clampi_(s->zoom - 10, 50, 300); return;
     case ACT_ZOOM_RESET: s->zoom = 100; return;
     case ACT_PALETTE: s->colorblind = !s->colorblind; return;
-    case ACT_HOME_NEXT: s->home_focus = (s->home_focus + 1) % (VIEW_COUNT - 1); return;
-    case ACT_HOME_PREV: s->home_focus = (s->home_focus + VIEW_COUNT - 2) % (VIEW_COUNT - 1); return;
+    case ACT_HOME_NEXT:
+        if (s->view == VIEW_LESSONS)
+            s->lesson_focus = s->n_lessons ? (s->lesson_focus + 1) % s->n_lessons : 0;
+        else
+            s->home_focus = (s->home_focus + 1) % (VIEW_COUNT - 1);
+        return;
+    case ACT_HOME_PREV:
+        if (s->view == VIEW_LESSONS)
+            s->lesson_focus = s->n_lessons ? (s->lesson_focus + s->n_lessons - 1) % s->n_lessons : 0;
+        else
+            s->home_focus = (s->home_focus + VIEW_COUNT - 2) % (VIEW_COUNT - 1);
+        return;
     case ACT_HOME_ENTER:
         if (s->view == VIEW_HOME) s->view = (app_view)(VIEW_HOME + 1 + s->home_focus);
         return;
@@ -602,6 +645,18 @@ void app_update(app_state *s, const app_action *a) {
         s->request_target = s->view == VIEW_TEMPLATES ? 1 : 0;
         return;
     }
+    // Lessons: the runner opens and moves them (they may train models).
+    case ACT_LESSON_OPEN:
+        if (a->value >= 0 && a->value < s->n_lessons) s->lesson_request = a->value;
+        return;
+    case ACT_LESSON_NEXT: s->lesson_nav = LESSON_NAV_NEXT; return;
+    case ACT_LESSON_BACK: s->lesson_nav = LESSON_NAV_BACK; return;
+    case ACT_LESSON_RESTART: s->lesson_nav = LESSON_NAV_RESTART; return;
+    case ACT_LESSON_CLOSE: s->lesson_nav = LESSON_NAV_CLOSE; return;
+    case ACT_LESSON_AUTOPLAY:
+        s->player.autoplay = !s->player.autoplay;
+        s->player.wait_ms = s->player.beat_wait_s > 0 ? s->player.beat_wait_s * 1000 : 3000;
+        return;
     case ACT_INSPECT_NEXT:
         s->inspect = s->n_digits ? (s->inspect + 1) % s->n_digits : 0;
         return;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lesson.h"
 #include "live.h"
 #include "nn.h"
 
@@ -20,7 +21,8 @@
 #define VIEW_MAX_OUT (VIEW_MAX_N + 2 * 3)  // output side with the largest padding
 
 typedef enum app_view {
-    VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_DRAW, VIEW_COUNT
+    VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_DRAW, VIEW_LESSONS,
+    VIEW_COUNT
 } app_view;
 
 #define DRAW_SIDE 112           // the drawing canvas, in its own pixels (4x MNIST's 28)
@@ -115,6 +117,29 @@ typedef struct cell_ref {
     int channel, row, col;
 } cell_ref;
 
+// A lesson being played: where it is and what it shows (lesson_play.c).
+#define LESSON_MAX_MARKS 32
+#define LESSON_MAX_LESSONS 32
+typedef struct lesson_player {
+    const lesson *l;            // NULL when no lesson is open (owned by the runner)
+    int pc;                     // the next command to run
+    int beat, n_beats;          // beats are the stretches between two 'wait's
+    bool autoplay;
+    double wait_ms;             // autoplay: time left before the next beat
+    double beat_wait_s;         // this beat's 'wait SECONDS' (0: wait for a key)
+    char caption[2048];         // what 'say' showed in this beat
+    int n_marks;
+    cell_ref marks[LESSON_MAX_MARKS];  // highlighted cells
+    bool quiz_open;
+    char quiz_question[LESSON_TEXT];
+    char quiz_answer[64];       // the engine's answer
+    char quiz_explain[600];
+    char quiz_typed[32];
+    int quiz_result;            // 0 not answered, 1 right, -1 wrong
+    int failures;               // expectations that did not hold
+    char last_failure[600];
+} lesson_player;
+
 typedef struct app_state {
     app_view view;
     bool help;                 // the key overlay is open
@@ -174,7 +199,17 @@ typedef struct app_state {
     float draw_input[28 * 28];        // the canvas prepared as classify prepares a picture
     float draw_probs[10];
     char draw_note[160];
+
+    // Lessons: the menu's entries (runner-owned paths and titles) and the player.
+    int n_lessons;
+    char lesson_titles[LESSON_MAX_LESSONS][96];
+    int lesson_focus;
+    int lesson_request;               // -1 none; else: open that lesson (the runner loads it)
+    int lesson_nav;                   // LESSON_NAV_* asked of the runner
+    lesson_player player;
 } app_state;
+
+enum { LESSON_NAV_NONE, LESSON_NAV_NEXT, LESSON_NAV_BACK, LESSON_NAV_RESTART, LESSON_NAV_CLOSE };
 
 // Every user action the views understand.
 typedef enum app_action_kind {
@@ -199,6 +234,8 @@ typedef enum app_action_kind {
     ACT_PEN_DOWN, ACT_PEN_MOVE, ACT_PEN_UP,       // fx, fy: canvas pixels
     ACT_DRAW_CLEAR, ACT_DRAW_UNDO, ACT_BRUSH,     // value: radius
     ACT_DRAW_MODEL,                               // shipped <-> live model
+    ACT_LESSON_OPEN,                              // value: which lesson of the menu
+    ACT_LESSON_NEXT, ACT_LESSON_BACK, ACT_LESSON_RESTART, ACT_LESSON_CLOSE, ACT_LESSON_AUTOPLAY,
 } app_action_kind;
 
 typedef struct app_action {

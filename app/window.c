@@ -15,6 +15,7 @@
 #include "render.h"
 #include "runtime.h"
 #include "draw.h"
+#include "lesson_play.h"
 
 // ---- Screenshots -------------------------------------------------------------------------------
 
@@ -95,36 +96,45 @@ static void draw_(app_state *s, SDL_Renderer *r, app_font *font, int w, int h) {
     render_frame(s, &l, r, font);
 }
 
-// Feeds "x,y x,y; x,y ..." to the canvas as pen strokes; false on bad text.
-static bool feed_strokes_(app_state *s, const char *text, FILE *err) {
-    const char *p = text;
-    while (*p) {
-        bool first = true;
-        while (*p && *p != ';') {
-            char *end;
-            const double x = strtod(p, &end);
-            if (end == p || *end != ',') {
-                fprintf(err, "convstep: error: --strokes: expected x,y at '%.20s'\n", p);
-                return false;
-            }
-            p = end + 1;
-            const double y = strtod(p, &end);
-            if (end == p) {
-                fprintf(err, "convstep: error: --strokes: expected a y after the comma at '%.20s'\n", p);
-                return false;
-            }
-            p = end;
-            const app_action a = {.kind = first ? ACT_PEN_DOWN : ACT_PEN_MOVE, .fx = (float)x, .fy = (float)y};
-            app_update(s, &a);
-            first = false;
-            while (*p == ' ') p++;
-        }
-        const app_action up = {.kind = ACT_PEN_UP};
-        if (!first) app_update(s, &up);
-        if (*p == ';') p++;
-        while (*p == ' ') p++;
+// Plays a lesson headless: every beat, a transcript, the checks, PNGs.
+static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o, FILE *out, FILE *err,
+                       SDL_Renderer *r, SDL_Surface *surf, app_font *font) {
+    char msg[1200], path[1100];
+    if (!runtime_open_lesson(rt, s, o->lesson, out, msg, sizeof msg)) {
+        fprintf(err, "convstep: error: %s\n", msg);
+        return 1;
     }
-    return true;
+    if (o->export_dir) make_dirs_(o->export_dir);
+    if (o->frames_dir) make_dirs_(o->frames_dir);
+    int beat = 0, status = 0;
+    do {
+        beat++;
+        const char *dirs[2] = {o->export_dir, o->frames_dir};
+        for (int k = 0; k < 2 && status == 0; k++) {
+            if (!dirs[k]) continue;
+            draw_(s, r, font, o->width, o->height);
+            if (k == 0)
+                snprintf(path, sizeof path, "%.900s/slide-%02d.png", dirs[k], beat);
+            else
+                snprintf(path, sizeof path, "%.900s/frame-%04d.png", dirs[k], beat - 1);
+            if (!save_png_(surf, path, msg, sizeof msg)) {
+                fprintf(err, "convstep: error: %s\n", msg);
+                status = 2;
+            }
+        }
+    } while (status == 0 && lesson_next(s, rt, out));
+    if (status == 0 && o->screenshot) {
+        draw_(s, r, font, o->width, o->height);
+        if (!save_png_(surf, o->screenshot, msg, sizeof msg)) status = 2;
+    }
+    const int failures = s->player.failures;
+    fprintf(out, "%s: %d beat(s), %d expectation(s) failed\n", rt->current.title, beat, failures);
+    if (o->export_dir && status == 0) fprintf(out, "wrote %d slide(s) to %s\n", beat, o->export_dir);
+    if (failures > 0) {
+        fprintf(err, "convstep: error: %s\n", s->player.last_failure);
+        if (status == 0) status = 1;
+    }
+    return status;
 }
 
 static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FILE *err, app_font *font) {
@@ -144,7 +154,9 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
         SDL_Delay(50);  // the worker publishes its last step
         runtime_frame(&rt, s);
     }
-    if (o->strokes && !feed_strokes_(s, o->strokes, err)) {
+    char why[300];
+    if (o->strokes && !draw_strokes(s, o->strokes, why, sizeof why)) {
+        fprintf(err, "convstep: error: --%s\n", why);
         runtime_destroy(&rt, s);
         return 1;
     }
@@ -155,6 +167,14 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
         if (surf) SDL_FreeSurface(surf);
         runtime_destroy(&rt, s);
         return 2;
+    }
+    if (o->lesson) {
+        const int st = run_lesson_(s, &rt, o, out, err, r, surf, font);
+        runtime_destroy(&rt, s);
+        font_flush(font);
+        SDL_DestroyRenderer(r);
+        SDL_FreeSurface(surf);
+        return st;
     }
     char msg[1200], path[1100];
     int status = 0, frame = 0;
@@ -283,6 +303,17 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
     SDL_StartTextInput();
     app_runtime rt;
     runtime_init(&rt, s, o->train, o->test);
+    if (o->lesson) {
+        char msg[1200];
+        if (!runtime_open_lesson(&rt, s, o->lesson, NULL, msg, sizeof msg)) {
+            fprintf(err, "convstep: error: %s\n", msg);
+            runtime_destroy(&rt, s);
+            SDL_DestroyRenderer(r);
+            SDL_DestroyWindow(win);
+            SDL_QuitSubSystem(SDL_INIT_VIDEO);
+            return 1;
+        }
+    }
     bool fullscreen = false;
     double last = now_ms_();
     ui_layout l;

@@ -21,6 +21,8 @@ typedef struct view_run_options {
     double seconds;           // headless: let training run this long in its thread first
     const char *strokes;      // headless: pen strokes for the canvas, "x,y x,y; x,y ..." (0..111)
     const struct app_dataset *train, *test;  // for live training (may be NULL)
+    const char *lesson;       // a lesson file to play (headless: every beat, with its checks)
+    const char *export_dir;   // headless lesson: one PNG per beat, slide-01.png ... (for slides)
 } view_run_options;
 
 // Runs the state's view; returns an exit status (0, or 2 when SDL fails).

@@ -1,0 +1,82 @@
+// cmd_lesson.c - `convstep lesson FILE`: plays a lesson in the window, or
+// headless: every beat, a transcript, every expectation checked (exit 1 if
+// one fails or the file does not parse), PNGs for slides.
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+#include "dataset.h"
+#include "lesson.h"
+#include "state.h"
+#include "window.h"
+
+static const arg_spec lesson_args_[] = {
+    {"headless", false, false}, {"frames", true, false}, {"export", true, false},
+    {"screenshot", true, false}, {"window", true, false}, {"check", false, false},
+    {"help", false, false}, {NULL, false, false},
+};
+
+static const char lesson_help_[] =
+    "usage: convstep lesson FILE [--headless] [--export DIR] [--frames DIR] [--screenshot F]\n"
+    "                            [--window WxH] [--check]\n"
+    "\n"
+    "Plays a lesson (lessons/*.lesson; lessons/README.md explains how to write one).\n"
+    "In the window: Right or Enter the next step, Left back, Home restart, A autoplay.\n"
+    "\n"
+    "  --headless     play every step without a display, print a transcript and check\n"
+    "                 every 'expect' and quiz answer; exit 1 if one fails\n"
+    "  --export DIR   headless: one PNG per step, slide-01.png ... (for slides)\n"
+    "  --frames DIR   headless: the same as frame-0000.png ...\n"
+    "  --screenshot F headless: the last step as PNG\n"
+    "  --window WxH   the picture size (default 1280x720)\n"
+    "  --check        only parse the file and report its errors (no digits, no display)\n";
+
+int cmd_lesson(int argc, char **argv, FILE *out, FILE *errf) {
+    char err[800];
+    const char *file = NULL;
+    char *opts[64];
+    int n_opts = 0;
+    for (int i = 0; i < argc && n_opts < 64; i++) {
+        const bool takes = strcmp(argv[i], "--frames") == 0 || strcmp(argv[i], "--export") == 0 ||
+                           strcmp(argv[i], "--screenshot") == 0 || strcmp(argv[i], "--window") == 0;
+        if (strncmp(argv[i], "--", 2) == 0 || strcmp(argv[i], "-h") == 0) {
+            opts[n_opts++] = argv[i];
+            if (takes && i + 1 < argc && n_opts < 64) opts[n_opts++] = argv[++i];
+        } else if (!file) {
+            file = argv[i];
+        } else {
+            snprintf(err, sizeof err, "one lesson at a time: '%.200s' after '%.200s'", argv[i], file);
+            return cli_fail(errf, err, CLI_EXIT_USAGE);
+        }
+    }
+    parsed_args a;
+    if (!args_parse(lesson_args_, n_opts, opts, &a, "lesson", err, sizeof err)) return cli_fail(errf, err, 1);
+    if (args_has(&a, "help")) {
+        fputs(lesson_help_, out);
+        return 0;
+    }
+    if (!file) return cli_fail(errf, "convstep lesson needs a lesson file (see convstep lesson --help)", 1);
+    lesson l;
+    if (!lesson_load(&l, file, err, sizeof err)) return cli_fail(errf, err, CLI_EXIT_USAGE);
+    if (args_has(&a, "check")) {
+        fprintf(out, "%s: '%s', %d commands, well formed\n", file, l.title, l.n);
+        lesson_free(&l);
+        return 0;
+    }
+    lesson_free(&l);
+    // The rest is `convstep view` with the lesson to play.
+    char *view_argv[16];
+    int n = 0;
+    const char *v;
+    view_argv[n++] = (char *)"home";
+    if (args_has(&a, "headless")) view_argv[n++] = (char *)"--headless";
+    if ((v = args_get(&a, "window"))) view_argv[n++] = (char *)"--window", view_argv[n++] = (char *)v;
+    if ((v = args_get(&a, "screenshot"))) view_argv[n++] = (char *)"--screenshot", view_argv[n++] = (char *)v;
+    if ((v = args_get(&a, "frames"))) view_argv[n++] = (char *)"--frames", view_argv[n++] = (char *)v;
+    if ((v = args_get(&a, "export"))) view_argv[n++] = (char *)"--export", view_argv[n++] = (char *)v;
+    view_argv[n++] = (char *)"--lesson";
+    view_argv[n++] = (char *)file;
+    if (!args_has(&a, "headless") && (args_get(&a, "export") || args_get(&a, "frames") || args_get(&a, "screenshot")))
+        return cli_fail(errf, "--export, --frames and --screenshot go with --headless", 1);
+    return cmd_view(n, view_argv, out, errf);
+}

@@ -1,0 +1,67 @@
+// lesson.h - scripted lessons: plain-text files a teacher writes, one command
+// a line (lessons/README.md documents every command), parsed strictly: an
+// unknown command, a bad value or a missing argument is an error naming
+// file:line and what was expected.
+#ifndef APP_LESSON_H
+#define APP_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define LESSON_TEXT 600
+
+typedef enum lesson_op {
+    LOP_TITLE,      // title TEXT
+    LOP_VIEW,       // view conv|pool|train|templates|cnn|draw         a = app_view
+    LOP_INPUT,      // input MATRIX                                    text
+    LOP_KERNEL,     // kernel MATRIX                                   text
+    LOP_BIAS,       // bias NUMBER                                     value
+    LOP_PADDING,    // padding valid|same|P                            a = -1 valid, -2 same, else P
+    LOP_STRIDE,     // stride S                                        a
+    LOP_DILATION,   // dilation D                                      a
+    LOP_SIZE,       // size F (pooling window)                         a
+    LOP_PRESET,     // preset NAME (kernel presets)                    a = app_preset
+    LOP_DIGIT,      // digit N [SIZE] (a real test digit as the input) a, b = input size
+    LOP_MODEL,      // model softmax|small|lenet5                      a
+    LOP_TRAIN,      // train N (steps of the view's model, repeatable) a
+    LOP_STROKES,    // strokes x,y x,y; ... (draw on the canvas)       text
+    LOP_SAY,        // say TEXT (*emphasis*)                           text
+    LOP_STEP,       // step N | step to R C | step end                 a = N, or b,c with a = -1, or a = -2
+    LOP_RESTART,    // restart
+    LOP_HIGHLIGHT,  // highlight input|output|kernel R C [R C ...]      a = grid, cells in text
+    LOP_WAIT,       // wait | wait SECONDS                             value (0: a key or click)
+    LOP_QUIZ,       // quiz size|cell R C|guess QUESTION [answer X]     a = kind, b, c; text; answer
+    LOP_EXPECT,     // expect size RxC | cell R C V | max R C V | avg R C V | guess D | accuracy X | params ARCH HxWxC N
+} lesson_op;
+
+typedef enum lesson_check {
+    CHECK_SIZE, CHECK_CELL, CHECK_MAX, CHECK_AVG, CHECK_GUESS, CHECK_ACCURACY, CHECK_PARAMS
+} lesson_check;
+
+typedef struct lesson_cmd {
+    lesson_op op;
+    int line;               // in the file, for messages
+    int a, b, c;
+    double value;
+    char text[LESSON_TEXT];
+    char answer[64];        // quiz: the teacher's answer, checked against the engine ("" for none)
+    char arch[128];         // expect params: the architecture
+} lesson_cmd;
+
+typedef struct lesson {
+    char title[160];
+    char source[512];       // the file it came from
+    int n;
+    lesson_cmd *cmds;
+} lesson;
+
+// Parses lesson text; `source` names it in messages. False with
+// "source:line: problem (expected ...)" in err.
+bool lesson_parse(lesson *out, const char *text, const char *source, char *err, size_t errsize);
+
+// Reads and parses a lesson file.
+bool lesson_load(lesson *out, const char *path, char *err, size_t errsize);
+
+void lesson_free(lesson *l);
+
+#endif

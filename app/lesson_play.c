@@ -1,0 +1,427 @@
+// lesson_play.c - running lesson commands on the state (see lesson_play.h).
+#include "lesson_play.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw.h"
+#include "expect.h"
+#include "format.h"
+#include "matrix.h"
+
+int lesson_count_beats(const lesson *l) {
+    int n = 1;
+    for (int i = 0; i < l->n; i++)
+        if (l->cmds[i].op == LOP_WAIT && i + 1 < l->n) n++;
+    return n;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void fail_(app_state *s, const lesson_cmd *c, FILE *log, const char *fmt, ...) {
+    char msg[500];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    s->player.failures++;
+    snprintf(s->player.last_failure, sizeof s->player.last_failure, "%.200s:%d: %.380s", s->player.l->source, c->line,
+             msg);
+    if (log) fprintf(log, "  FAILED %s\n", s->player.last_failure);
+}
+
+// The state as a fresh program has it, keeping what the runner owns.
+static void reset_views_(app_state *s) {
+    app_state *keep = malloc(sizeof *keep);
+    if (!keep) return;
+    *keep = *s;
+    app_state_init(s);
+    s->digits = keep->digits;
+    s->digit_labels = keep->digit_labels;
+    s->n_digits = keep->n_digits;
+    s->train_live = keep->train_live;
+    s->tmpl_live = keep->tmpl_live;
+    s->draw_net = keep->draw_net;
+    s->live_net = keep->live_net;
+    s->zoom = keep->zoom;
+    s->colorblind = keep->colorblind;
+    s->n_lessons = keep->n_lessons;
+    memcpy(s->lesson_titles, keep->lesson_titles, sizeof s->lesson_titles);
+    s->lesson_focus = keep->lesson_focus;
+    s->lesson_request = -1;
+    s->player = keep->player;
+    free(keep);
+}
+
+static void act_(app_state *s, app_action_kind kind, int value, int row, int col) {
+    app_action a = {.kind = kind, .value = value, .row = row, .col = col};
+    app_update(s, &a);
+}
+
+// ---- Set-up commands -------------------------------------------------------------------
+
+static void input_(app_state *s, const lesson_cmd *c, FILE *log) {
+    app_matrix m;
+    char err[300];
+    if (!app_matrix_parse(&m, c->text, "input", NULL, err, sizeof err)) {
+        fail_(s, c, log, "%s", err);
+        return;
+    }
+    if (s->view == VIEW_POOL) {
+        if (m.c != 1 || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
+            fail_(s, c, log, "the pooling view takes one channel of up to %dx%d", VIEW_MAX_N, VIEW_MAX_N);
+        } else {
+            pool_setup p = s->pool;
+            p.n_h = m.h;
+            p.n_w = m.w;
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) p.input[y][x] = m.values[(size_t)y * m.w + x];
+            app_set_pool(s, &p);
+        }
+    } else if (m.c > VIEW_MAX_C || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
+        fail_(s, c, log, "the convolution view takes up to %d channels of %dx%d", VIEW_MAX_C, VIEW_MAX_N, VIEW_MAX_N);
+    } else {
+        conv_setup cs = s->conv;
+        cs.channels = m.c;
+        cs.n_h = m.h;
+        cs.n_w = m.w;
+        for (int ch = 0; ch < m.c; ch++)
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) cs.input[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
+        app_set_conv(s, &cs);
+    }
+    s->digit = -1;
+    app_matrix_free(&m);
+}
+
+static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
+    app_matrix m;
+    char err[300];
+    if (!app_matrix_parse(&m, c->text, "kernel", NULL, err, sizeof err)) {
+        fail_(s, c, log, "%s", err);
+        return;
+    }
+    if (m.h != m.w || m.h > VIEW_MAX_K || m.c != s->conv.channels) {
+        fail_(s, c, log, "the kernel must be square, at most %dx%d, with one channel per input channel (%d); got %d of %dx%d",
+              VIEW_MAX_K, VIEW_MAX_K, s->conv.channels, m.c, m.h, m.w);
+    } else {
+        conv_setup cs = s->conv;
+        cs.k = m.h;
+        cs.preset = PRESET_CUSTOM;
+        for (int ch = 0; ch < m.c; ch++)
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) cs.kernel[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
+        app_set_conv(s, &cs);
+    }
+    app_matrix_free(&m);
+}
+
+// ---- Answers the engine gives --------------------------------------------------------------
+
+static bool view_ok_(const app_state *s) {
+    return s->view == VIEW_POOL ? s->pool_ok : s->conv_ok;
+}
+
+static void size_answer_(const app_state *s, char *buf, size_t size, char *explain, size_t esize) {
+    const nn_axis *r = s->view == VIEW_POOL ? &s->pool_max_geom.rows : &s->conv_geom.rows;
+    const nn_axis *c = s->view == VIEW_POOL ? &s->pool_max_geom.cols : &s->conv_geom.cols;
+    snprintf(buf, size, "%dx%d", r->out, c->out);
+    char a[200], b[200];
+    fmt_formula_numbers(r, a, sizeof a);
+    fmt_formula_numbers(c, b, sizeof b);
+    snprintf(explain, esize, "rows: %s; columns: %s", a, b);
+}
+
+// The value of output cell (r, c) of the view (max pooling in the pooling view).
+static bool cell_value_(const app_state *s, int r, int c, int check, float *v) {
+    if (s->view == VIEW_POOL) {
+        const nn_pool_geom *g = &s->pool_max_geom;
+        if (r >= g->out_h || c >= g->out_w) return false;
+        *v = (check == CHECK_AVG ? s->pool_avg_out : s->pool_max_out)[r * g->out_w + c];
+        return true;
+    }
+    if (r >= s->conv_geom.out_h || c >= s->conv_geom.out_w) return false;
+    *v = s->conv_out[r * s->conv_geom.out_w + c];
+    return true;
+}
+
+static int guess_(const app_state *s) {
+    if (!s->draw_ready) return -1;
+    int best = 0;
+    for (int j = 1; j < 10; j++) best = s->draw_probs[j] > s->draw_probs[best] ? j : best;
+    return best;
+}
+
+bool lesson_answer_matches(const char *typed, const char *engine) {
+    while (*typed == ' ') typed++;
+    if (strchr(engine, 'x')) {  // a size: compare the two numbers
+        int a, b, c, d;
+        char x1, x2;
+        return sscanf(typed, "%d %c %d", &a, &x1, &b) == 3 && (x1 == 'x' || x1 == 'X' || x1 == '*') &&
+               sscanf(engine, "%d %c %d", &c, &x2, &d) == 3 && a == c && b == d;
+    }
+    app_matrix t, e;
+    char err[100];
+    if (!app_matrix_parse(&t, typed, "answer", NULL, err, sizeof err)) return false;
+    bool ok = app_matrix_parse(&e, engine, "answer", NULL, err, sizeof err) && t.c * t.h * t.w == 1 &&
+              expect_value_matches(t.values[0], t.decimals[0], e.values[0]);
+    app_matrix_free(&t);
+    if (e.values) app_matrix_free(&e);
+    return ok;
+}
+
+static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
+    lesson_player *p = &s->player;
+    p->quiz_open = true;
+    p->quiz_result = 0;
+    p->quiz_typed[0] = '\0';
+    snprintf(p->quiz_question, sizeof p->quiz_question, "%s", c->text);
+    p->quiz_answer[0] = p->quiz_explain[0] = '\0';
+    if (c->a == CHECK_SIZE) {
+        if (view_ok_(s)) size_answer_(s, p->quiz_answer, sizeof p->quiz_answer, p->quiz_explain, sizeof p->quiz_explain);
+    } else if (c->a == CHECK_CELL) {
+        float v;
+        if (view_ok_(s) && cell_value_(s, c->b, c->c, CHECK_CELL, &v)) {
+            fmt_float(v, p->quiz_answer, sizeof p->quiz_answer);
+            snprintf(p->quiz_explain, sizeof p->quiz_explain, "step to cell (%d, %d) to see every product", c->b, c->c);
+        }
+    } else if (c->a == CHECK_GUESS) {
+        const int g = guess_(s);
+        if (g >= 0) {
+            snprintf(p->quiz_answer, sizeof p->quiz_answer, "%d", g);
+            snprintf(p->quiz_explain, sizeof p->quiz_explain, "the network gives %d the highest probability, %.1f%%", g,
+                     100.0 * s->draw_probs[g]);
+        }
+    }
+    if (!p->quiz_answer[0]) {
+        fail_(s, c, log, "the quiz cannot be answered here (is the view set up?)");
+        p->quiz_open = false;
+        return;
+    }
+    if (log) fprintf(log, "  quiz: %s -> %s (%s)\n", c->text, p->quiz_answer, p->quiz_explain);
+    if (c->answer[0] && !lesson_answer_matches(c->answer, p->quiz_answer))
+        fail_(s, c, log, "the quiz's answer is %s but the engine computes %s", c->answer, p->quiz_answer);
+}
+
+static void expect_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log) {
+    char got[96];
+    (void)rt;
+    switch (c->a) {
+    case CHECK_SIZE: {
+        if (!view_ok_(s)) {
+            fail_(s, c, log, "expected a %dx%d output, but the settings cannot work: %s", c->b, c->c,
+                  s->view == VIEW_POOL ? s->pool_why : s->conv_why);
+            return;
+        }
+        const int r = s->view == VIEW_POOL ? s->pool_max_geom.out_h : s->conv_geom.out_h;
+        const int col = s->view == VIEW_POOL ? s->pool_max_geom.out_w : s->conv_geom.out_w;
+        if (r != c->b || col != c->c)
+            fail_(s, c, log, "expected a %dx%d output, the engine computes %dx%d", c->b, c->c, r, col);
+        else if (log)
+            fprintf(log, "  expect size %dx%d: ok\n", r, col);
+        return;
+    }
+    case CHECK_CELL:
+    case CHECK_MAX:
+    case CHECK_AVG: {
+        float v;
+        if (!view_ok_(s) || !cell_value_(s, c->b, c->c, c->a, &v)) {
+            fail_(s, c, log, "there is no output cell (%d, %d) here", c->b, c->c);
+            return;
+        }
+        fmt_float(v, got, sizeof got);
+        // The value as written in the lesson, with its decimals, matches by --expect's rule.
+        char written[64];
+        snprintf(written, sizeof written, "%.10g", c->value);
+        if (!lesson_answer_matches(written, got))
+            fail_(s, c, log, "expected %g at (%d, %d), the engine computes %s", c->value, c->b, c->c, got);
+        else if (log)
+            fprintf(log, "  expect (%d, %d) = %g: ok (%s)\n", c->b, c->c, c->value, got);
+        return;
+    }
+    case CHECK_GUESS: {
+        const int g = guess_(s);
+        if (g != c->b)
+            fail_(s, c, log, "expected the guess %d, the network says %d", c->b, g);
+        else if (log)
+            fprintf(log, "  expect guess %d: ok (%.1f%%)\n", g, 100.0 * s->draw_probs[g]);
+        return;
+    }
+    case CHECK_ACCURACY: {
+        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->tmpl_live : s->train_live;
+        const double acc = snap ? 100.0 * snap->test_accuracy : -1;
+        if (acc < c->value)
+            fail_(s, c, log, "expected a test accuracy of at least %g%%, it is %.2f%%", c->value, acc);
+        else if (log)
+            fprintf(log, "  expect accuracy >= %g%%: ok (%.2f%%)\n", c->value, acc);
+        return;
+    }
+    case CHECK_PARAMS: {
+        int h = 0, w = 0, ch = 1;
+        if (sscanf(c->text, "%dx%dx%d", &h, &w, &ch) < 2) {
+            fail_(s, c, log, "the input shape '%s' is not HxWxC", c->text);
+            return;
+        }
+        nn_model *m;
+        nn_error e;
+        if (nn_model_create(&m, c->arch, nn_shape_map(ch, h, w), &e) != NN_OK) {
+            fail_(s, c, log, "%s", e.msg);
+            return;
+        }
+        if ((double)m->params != c->value)
+            fail_(s, c, log, "expected %.0f parameters in %s, the engine counts %lld", c->value, c->arch, m->params);
+        else if (log)
+            fprintf(log, "  expect params %s = %lld: ok\n", c->arch, m->params);
+        nn_model_free(m);
+        return;
+    }
+    }
+}
+
+// ---- Running commands ------------------------------------------------------------------------
+
+static void say_(app_state *s, const char *text) {
+    lesson_player *p = &s->player;
+    const size_t n = strlen(p->caption);
+    snprintf(p->caption + n, sizeof p->caption - n, "%s%s", n ? " " : "", text);
+}
+
+static void exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log) {
+    char err[300];
+    switch (c->op) {
+    case LOP_TITLE: return;
+    case LOP_VIEW: s->view = (app_view)c->a; return;
+    case LOP_INPUT: input_(s, c, log); return;
+    case LOP_KERNEL: kernel_(s, c, log); return;
+    case LOP_BIAS: {
+        conv_setup cs = s->conv;
+        cs.bias = (float)c->value;
+        app_set_conv(s, &cs);
+        return;
+    }
+    case LOP_PADDING: act_(s, ACT_SET_PADDING, c->a, 0, 0); return;
+    case LOP_STRIDE: act_(s, ACT_SET_STRIDE, c->a, 0, 0); return;
+    case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return;
+    case LOP_SIZE: act_(s, ACT_SET_POOL_SIZE, c->a, 0, 0); return;
+    case LOP_PRESET: act_(s, ACT_PRESET, c->a, 0, 0); return;
+    case LOP_DIGIT:
+        if (c->b > 0) act_(s, ACT_SET_SIZE, c->b, 0, 0);
+        if (!s->digits) fail_(s, c, log, "no digits are loaded (assets/ was not found)");
+        else act_(s, ACT_LOAD_DIGIT, c->a, 0, 0);
+        s->inspect = c->a;
+        s->status[0] = '\0';
+        return;
+    case LOP_MODEL:
+        s->train_model = c->a;
+        s->request = LIVE_MODEL;
+        s->request_target = s->view == VIEW_TEMPLATES ? 1 : 0;
+        if (rt) runtime_frame(rt, s);
+        return;
+    case LOP_TRAIN:
+        if (!rt || !runtime_train_steps(rt, s, s->view == VIEW_TEMPLATES, c->a))
+            fail_(s, c, log, "training is not available here");
+        else if (log) {
+            const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->tmpl_live : s->train_live;
+            fprintf(log, "  trained to step %lld: test accuracy %.2f%%\n", snap ? snap->steps : 0,
+                    snap ? 100.0 * snap->test_accuracy : 0.0);
+        }
+        return;
+    case LOP_STROKES:
+        if (!draw_strokes(s, c->text, err, sizeof err)) fail_(s, c, log, "%s", err);
+        return;
+    case LOP_SAY:
+        say_(s, c->text);
+        if (log) fprintf(log, "  say: %s\n", c->text);
+        return;
+    case LOP_STEP:
+        if (c->a == -2) act_(s, ACT_TO_END, 0, 0, 0);
+        else if (c->a == -1) act_(s, ACT_JUMP_TO_OUTPUT, 0, c->b, c->c);
+        else
+            for (int i = 0; i < c->a; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);
+        if (log) {
+            const anim_state *a = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
+            fprintf(log, "  step: now at cell %d of %d\n", a->pos + 1, a->total);
+        }
+        return;
+    case LOP_RESTART: act_(s, ACT_RESTART, 0, 0, 0); return;
+    case LOP_HIGHLIGHT: {
+        const char *q = c->text;
+        char *end;
+        while (*q && s->player.n_marks < LESSON_MAX_MARKS) {
+            const long r = strtol(q, &end, 10);
+            if (end == q) break;
+            const long col = strtol(end, &end, 10);
+            cell_ref *m = &s->player.marks[s->player.n_marks++];
+            m->grid = (grid_id)c->a;
+            m->channel = 0;
+            m->row = (int)r;
+            m->col = (int)col;
+            q = end;
+        }
+        return;
+    }
+    case LOP_WAIT: return;
+    case LOP_QUIZ: quiz_(s, c, log); return;
+    case LOP_EXPECT: expect_(s, rt, c, log); return;
+    }
+}
+
+// Runs commands until a wait (included) or the end; false if none were left.
+static bool beat_(app_state *s, app_runtime *rt, FILE *log) {
+    lesson_player *p = &s->player;
+    if (!p->l || p->pc >= p->l->n) return false;
+    p->caption[0] = '\0';
+    p->n_marks = 0;
+    p->quiz_open = false;
+    p->beat_wait_s = 0;
+    if (log) fprintf(log, "beat %d of %d\n", p->beat + 1, p->n_beats);
+    while (p->pc < p->l->n) {
+        const lesson_cmd *c = &p->l->cmds[p->pc++];
+        exec_(s, rt, c, log);
+        if (c->op == LOP_WAIT && p->pc < p->l->n) {
+            p->beat_wait_s = c->value;
+            break;
+        }
+    }
+    // Autoplay holds a beat for its 'wait SECONDS', or 4 s where a key is awaited.
+    p->wait_ms = p->beat_wait_s > 0 ? p->beat_wait_s * 1000 : 4000;
+    return true;
+}
+
+void lesson_start(app_state *s, app_runtime *rt, const lesson *l, FILE *log) {
+    lesson_player fresh;
+    memset(&fresh, 0, sizeof fresh);
+    fresh.l = l;
+    fresh.n_beats = lesson_count_beats(l);
+    s->player = fresh;
+    reset_views_(s);
+    s->player = fresh;
+    s->view = VIEW_HOME;
+    beat_(s, rt, log);
+}
+
+bool lesson_next(app_state *s, app_runtime *rt, FILE *log) {
+    lesson_player *p = &s->player;
+    if (!p->l || p->pc >= p->l->n) return false;
+    const bool autoplay = p->autoplay;
+    p->beat++;
+    const bool ok = beat_(s, rt, log);
+    p->autoplay = autoplay;
+    return ok;
+}
+
+void lesson_back(app_state *s, app_runtime *rt) {
+    const lesson *l = s->player.l;
+    const int target = s->player.beat - 1;
+    if (!l || target < 0) return;
+    lesson_start(s, rt, l, NULL);
+    while (s->player.beat < target && lesson_next(s, rt, NULL)) {
+    }
+}
+
+void lesson_close(app_state *s) {
+    memset(&s->player, 0, sizeof s->player);
+}
