@@ -281,6 +281,14 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         else return fail_(p, "unknown model '%s' (expected softmax, small or lenet5)", v);
         return end_(p, s, "model NAME");
     }
+    if (strcmp(w, "classifier") == 0) {
+        c->op = LOP_CLASSIFIER;
+        char v[32];
+        if (!word_(&s, v, sizeof v) || (strcmp(v, "shipped") != 0 && strcmp(v, "live") != 0))
+            return fail_(p, "classifier needs shipped or live");
+        c->a = strcmp(v, "live") == 0;
+        return end_(p, s, "classifier shipped|live");
+    }
     if (strcmp(w, "strokes") == 0) {
         c->op = LOP_STROKES;
         s = rest_(s);
@@ -306,7 +314,7 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
     return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, padding, stride, dilation, "
-                    "size, preset, digit, model, train, strokes, say, step, restart, highlight, wait, quiz or expect)",
+                    "size, preset, digit, model, train, classifier, strokes, say, step, restart, highlight, wait, quiz or expect)",
                  w);
 }
 

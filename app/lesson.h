@@ -25,6 +25,7 @@ typedef enum lesson_op {
     LOP_MODEL,      // model softmax|small|lenet5                      a
     LOP_TRAIN,      // train N (steps of the view's model, repeatable) a
     LOP_STROKES,    // strokes x,y x,y; ... (draw on the canvas)       text
+    LOP_CLASSIFIER, // classifier shipped|live (the drawing's model)   a = 1 for live
     LOP_SAY,        // say TEXT (*emphasis*)                           text
     LOP_STEP,       // step N | step to R C | step end                 a = N, or b,c with a = -1, or a = -2
     LOP_RESTART,    // restart

@@ -329,6 +329,11 @@ static void exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
                     snap ? 100.0 * snap->test_accuracy : 0.0);
         }
         return;
+    case LOP_CLASSIFIER:
+        if (c->a && !s->live_net) fail_(s, c, log, "there is no live model yet (train one first)");
+        s->draw_live = c->a && s->live_net;
+        app_draw_classify(s);
+        return;
     case LOP_STROKES:
         if (!draw_strokes(s, c->text, err, sizeof err)) fail_(s, c, log, "%s", err);
         return;

@@ -294,6 +294,8 @@ bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize) {
     pthread_mutex_lock(&lt->step_lock);
     bool ok = true;
     for (int i = 0; i < n && ok; i++) ok = step_(lt, lr, err, errsize);
+    if (lt->last_eval_step != lt->t.step) evaluate_(lt);  // the picture shows where it ended
+    lt->last_eval_step = lt->t.step;
     publish_(lt);
     pthread_mutex_unlock(&lt->step_lock);
     return ok || lt->work.finished;

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Every shipped lesson plays headless with all its expectations holding, and a
+lesson with a wrong expectation or a wrong quiz answer fails, naming the line
+and both values. TAP output. Usage: test_lessons.py /path/to/convstep"""
+import glob
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LESSONS = sorted(glob.glob(os.path.join(HERE, "..", "lessons", "*.lesson")))
+DATA = os.path.join(HERE, "data", "lessons")
+SANITIZER = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer", "runtime error:")
+
+
+def run(exe, *args):
+    p = subprocess.run([exe, *args], capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout, p.stderr
+
+
+def main():
+    exe = sys.argv[1]
+    checks = []
+
+    for path in LESSONS:
+        def shipped(path=path):
+            code, out, err = run(exe, "lesson", path, "--headless")
+            assert code == 0, "exit %d\n%s%s" % (code, out[-2000:], err[-2000:])
+            assert "0 expectation(s) failed" in out, out[-500:]
+            assert not any(s in err for s in SANITIZER), err[-2000:]
+        checks.append(("shipped lesson %s plays headless, every expectation holds" % os.path.basename(path), shipped))
+
+    def count():
+        assert len(LESSONS) >= 10, "only %d lessons" % len(LESSONS)
+    checks.append(("at least ten lessons ship", count))
+
+    def wrong_expect():
+        path = os.path.join(DATA, "wrong-expect.lesson")
+        code, out, err = run(exe, "lesson", path, "--headless")
+        assert code == 1, "exit %d" % code
+        assert "wrong-expect.lesson:7: expected 13 at (0, 0), the engine computes 12" in err, err
+    checks.append(("a wrong expect fails with the line and both values", wrong_expect))
+
+    def wrong_quiz():
+        path = os.path.join(DATA, "wrong-quiz.lesson")
+        code, out, err = run(exe, "lesson", path, "--headless")
+        assert code == 1, "exit %d" % code
+        assert "wrong-quiz.lesson:5: the quiz's answer is 3x3 but the engine computes 2x2" in err, err
+    checks.append(("a quiz whose answer is wrong fails with both answers", wrong_quiz))
+
+    def parse_error():
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "bad.lesson")
+            with open(path, "w") as f:
+                f.write("title Bad\nview conv\nstride fast\n")
+            code, out, err = run(exe, "lesson", path, "--headless")
+            assert code == 1, "exit %d" % code
+            assert err.startswith("convstep: error: ")
+            assert "bad.lesson:3: stride must be a whole number from 1 to 4, got 'fast'" in err, err
+            code, out, err = run(exe, "lesson", path, "--check")
+            assert code == 1 and "bad.lesson:3" in err, err
+    checks.append(("a parse error names file:line, exit 1", parse_error))
+
+    def export():
+        with tempfile.TemporaryDirectory() as tmp:
+            code, out, err = run(exe, "lesson", LESSONS[0], "--headless", "--export", tmp)
+            assert code == 0, err
+            slides = sorted(os.listdir(tmp))
+            assert slides and slides[0] == "slide-01.png", slides
+            with open(os.path.join(tmp, slides[0]), "rb") as f:
+                assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+            assert "wrote %d slide(s)" % len(slides) in out, out[-300:]
+    checks.append(("--export writes one PNG per step", export))
+
+    def missing():
+        code, out, err = run(exe, "lesson", "/nonexistent/x.lesson", "--headless")
+        assert code == 1 and "cannot open the lesson '/nonexistent/x.lesson'" in err, err
+    checks.append(("a missing lesson file is named", missing))
+
+    print("1..%d" % len(checks))
+    failed = 0
+    for i, (name, fn) in enumerate(checks, 1):
+        try:
+            fn()
+            print("ok %d - %s" % (i, name))
+        except Exception as e:  # noqa: BLE001 - every failure is reported the same way
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            for line in str(e).splitlines()[-30:]:
+                print("# " + line)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
