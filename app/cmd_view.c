@@ -171,6 +171,13 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     else if (argc > 0 && strcmp(argv[0], "draw") == 0) view = VIEW_DRAW, first = 1;
     else if (argc > 0 && strcmp(argv[0], "cnn") == 0) view = VIEW_CNN, first = 1;
     else if (argc > 0 && strcmp(argv[0], "lessons") == 0) view = VIEW_LESSONS, first = 1;
+    if (argc > 0 && first == 0 && strncmp(argv[0], "--", 2) != 0 && strcmp(argv[0], "-h") != 0) {
+        snprintf(err, sizeof err,
+                 "unknown view '%.40s' (expected conv, pool, train, templates, cnn, draw, lessons or home; "
+                 "see convstep view --help)",
+                 argv[0]);
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
+    }
     parsed_args a;
     if (!args_parse(view_args_, argc - first, argv + first, &a, "view", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);

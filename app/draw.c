@@ -97,13 +97,13 @@ bool draw_strokes(app_state *s, const char *text, char *err, size_t errsize) {
         while (*p && *p != ';') {
             char *end;
             const double x = strtod(p, &end);
-            if (end == p || *end != ',') {
+            if (end == p || *end != ',' || !isfinite(x) || fabs(x) > 1e6) {
                 snprintf(err, errsize, "strokes: expected x,y at '%.20s'", p);
                 return false;
             }
             p = end + 1;
             const double y = strtod(p, &end);
-            if (end == p) {
+            if (end == p || !isfinite(y) || fabs(y) > 1e6) {
                 snprintf(err, errsize, "strokes: expected a y after the comma at '%.20s'", p);
                 return false;
             }

@@ -36,8 +36,11 @@ struct app_font {
     SDL_Renderer *renderer;  // the cache's textures belong to it
 };
 
+// SDL2_ttf is started by the first font_open and stopped by the last font_close.
+static int users_ = 0;
+
 app_font *font_open(char *err, size_t errsize) {
-    if (!TTF_WasInit() && TTF_Init() != 0) {
+    if (users_ == 0 && !TTF_WasInit() && TTF_Init() != 0) {
         snprintf(err, errsize, "cannot start SDL2_ttf: %s", TTF_GetError());
         return NULL;
     }
@@ -49,8 +52,10 @@ app_font *font_open(char *err, size_t errsize) {
     for (int i = 0; i < FACE_COUNT; i++)
         if (!app_asset_path(files_[i], f->paths[i], sizeof f->paths[i], err, errsize)) {
             free(f);
+            if (users_ == 0 && TTF_WasInit()) TTF_Quit();
             return NULL;
         }
+    users_++;
     return f;
 }
 
@@ -135,5 +140,5 @@ void font_close(app_font *f) {
     font_flush(f);
     for (int i = 0; i < f->n_open; i++) TTF_CloseFont(f->open[i].font);
     free(f);
-    if (TTF_WasInit()) TTF_Quit();
+    if (--users_ == 0 && TTF_WasInit()) TTF_Quit();
 }

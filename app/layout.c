@@ -100,21 +100,38 @@ static void home_(ui_layout *l, const app_state *s) {
     static const char *names[VIEW_COUNT - 1] = {"Convolution", "Pooling", "Training, live",
                                                  "Weight templates", "Inside the CNN", "Draw a digit",
                                                  "Lessons"};
-    const int bw = mini_(l->w * 2 / 3, l->text_px * 24), bh = l->text_px * 2;
-    const int x = (l->w - bw) / 2;
-    int y = l->header.y + l->header.h + l->text_px * 8;
-    for (int i = 0; i < VIEW_COUNT - 1; i++) {
-        ui_button *b = button_(l, rect_(x, y, bw, bh), names[i], ACT_OPEN_VIEW, VIEW_HOME + 1 + i);
+    const int n = VIEW_COUNT - 1;
+    // Below the title and the subtitle (render.c draws them at these heights).
+    const int y0 = l->header.h + l->text_px + l->title_px * 2 + l->text_px * 2;
+    const int avail = l->footer.y - y0 - l->pad;
+    // One column while the entries stay tall enough to read, else two.
+    const int cols = avail / n >= l->text_px * 2 ? 1 : 2;
+    const int rows = (n + cols - 1) / cols;
+    const int bh = maxi_(12, mini_(l->text_px * 2, avail / rows - l->pad));
+    const int bw = mini_((l->w - (cols + 1) * l->pad * 2) / cols, l->text_px * 24);
+    const int x0 = (l->w - cols * bw - (cols - 1) * l->pad * 2) / 2;
+    for (int i = 0; i < n; i++) {
+        const int c = i / rows, r = i % rows;
+        ui_button *b = button_(l, rect_(x0 + c * (bw + l->pad * 2), y0 + r * (bh + l->pad), bw, bh), names[i],
+                               ACT_OPEN_VIEW, VIEW_HOME + 1 + i);
         if (b) b->active = s->home_focus == i;
-        y += bh + l->pad * 2;
     }
+}
+
+// A panel whose n rows (and a few extra gaps) fit its height: rows shrink
+// at large zooms instead of running off the window.
+static panel_ panel_for_(ui_layout *l, int rows) {
+    const int gap = l->pad / 2;
+    const int fit = (l->panel.h - 2 * l->pad - 4 * gap) / rows - gap;
+    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
+                mini_(l->text_px * 3 / 2, maxi_(fit, 8)), gap};
+    return p;
 }
 
 static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const conv_setup *c = &s->conv;
-    // Controls on the right.
-    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
-                l->text_px * 3 / 2, l->pad / 2};
+    // Controls on the right: 14 rows.
+    panel_ p = panel_for_(l, 14);
     transport_(&p, &s->conv_anim);
     p.y += p.gap;
     const int pad_value = c->padding.mode == NN_PAD_EXPLICIT ? c->padding.p : 0;
@@ -158,27 +175,55 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const int title_h = l->small_px * 3 / 2;
     const ui_rect area = rect_(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
                                l->main.h * 56 / 100);
-    const int gap = l->pad * 3;
-    // A column is at least as wide as its title.
-    const int title_w = m ? m->text_width(m->ctx, "input, channel 3", l->small_px, false) * 11 / 10 : 0;
+    const int gap = maxi_(l->pad, mini_(l->pad * 3, area.w / 40));
+    // A column is at least as wide as its title (bold: a tenth more than measured).
+    const int title_w = m ? m->text_width(m->ctx, ch > 1 ? "input 3" : "input", l->small_px, false) * 11 / 10 : 0;
+    const int kernel_w = m ? m->text_width(m->ctx, ch > 1 ? "kernel 3" : "kernel", l->small_px, false) * 11 / 10 : 0;
     const int out_title_w = m ? m->text_width(m->ctx, "output", l->small_px, false) * 11 / 10 : 0;
-    const int tall_a = maxi_(maxi_(ch * in_rows, ch * c->k + 1), out_rows);
-    const int cell_a = mini_((area.w - 2 * gap - 3 * title_w) / (in_cols + c->k + out_cols + 1),
-                             (area.h - (ch + 1) * title_h - ch * l->pad) / (tall_a + 1));
-    const int cell_b = mini_((area.w - (ch + 1) * gap) / (ch * in_cols + out_cols + 1),
-                             (area.h - 2 * title_h - l->pad) / (maxi_(in_rows + c->k, out_rows + 2) + 1));
-    const bool side = ch > 1 && cell_b > cell_a;
-    const int cell = maxi_(4, mini_(side ? cell_b : cell_a, l->text_px * 3));
+    const int legend_w = mini_(l->text_px * 6, area.w / 8);
+    // The extent of each arrangement at a cell size: the largest cell that
+    // fits the area wins (titles and the legend count, so zoom cannot push
+    // grids under the panel).
+    int best_cell = 0;
+    bool side = false;
+    for (int arrangement = 0; arrangement < (ch > 1 ? 2 : 1); arrangement++) {
+        for (int cell = mini_(l->text_px * 3, area.h); cell >= 4; cell--) {
+            int right, bottom;
+            if (arrangement == 0) {
+                right = area.x + maxi_(in_cols * cell, title_w) + gap + maxi_(c->k * cell, kernel_w) + gap +
+                        maxi_(maxi_(out_cols * cell, out_title_w), legend_w);
+                bottom = area.y + maxi_(ch * (title_h + in_rows * cell + l->pad),
+                                        maxi_(ch * (title_h + c->k * cell + l->pad) + title_h + cell,
+                                              title_h + out_rows * cell + l->pad * 2 + l->small_px * 2));
+            } else {
+                right = area.x + ch * (maxi_(in_cols * cell, title_w) + gap) +
+                        maxi_(maxi_(out_cols * cell, out_title_w), legend_w);
+                bottom = area.y + maxi_(2 * title_h + (in_rows + c->k) * cell + l->pad,
+                                        title_h + out_rows * cell + l->pad * 2 + l->small_px * 3);
+            }
+            if (right <= area.x + area.w && bottom <= area.y + area.h) {
+                if (cell > best_cell) {
+                    best_cell = cell;
+                    side = arrangement == 1;
+                }
+                break;
+            }
+            // Nothing fits even with 4-pixel cells (a huge zoom): side by side is the
+            // more compact, so fall back to it.
+            if (cell == 4 && best_cell == 0 && ch > 1) side = true;
+        }
+    }
+    const int cell = maxi_(4, best_cell);
     char t[64];
     if (!side) {
         int x = area.x, y = area.y;
         for (int k = 0; k < ch; k++) {
-            snprintf(t, sizeof t, ch > 1 ? "input, channel %d" : "input", k + 1);
+            snprintf(t, sizeof t, ch > 1 ? "input %d" : "input", k + 1);
             ui_grid *g = grid_(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, y + title_h, cell, t);
             if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
             y += title_h + in_rows * cell + l->pad;
         }
-        x += maxi_(in_cols * cell, ch > 1 ? title_w : title_w / 2) + gap;
+        x += maxi_(in_cols * cell, title_w) + gap;
         y = area.y;
         for (int k = 0; k < ch; k++) {
             snprintf(t, sizeof t, ch > 1 ? "kernel %d" : "kernel", k + 1);
@@ -186,15 +231,15 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
             y += title_h + c->k * cell + l->pad;
         }
         grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, x, y + title_h, cell, "bias");
-        x += maxi_(c->k * cell, title_w / 2) + gap;
+        x += maxi_(c->k * cell, kernel_w) + gap;
         if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
         l->legend = rect_(x, area.y + title_h + out_rows * cell + l->pad * 2,
-                          maxi_(l->text_px * 6, mini_(out_cols * cell, l->text_px * 10)), l->small_px);
+                          maxi_(legend_w, mini_(out_cols * cell, l->text_px * 10)), l->small_px);
     } else {
         int x = area.x;
         const int col_w = maxi_(in_cols * cell, title_w);
         for (int k = 0; k < ch; k++) {
-            snprintf(t, sizeof t, "input, channel %d", k + 1);
+            snprintf(t, sizeof t, "input %d", k + 1);
             ui_grid *g = grid_(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, area.y + title_h, cell, t);
             if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
             snprintf(t, sizeof t, "kernel %d", k + 1);
@@ -203,9 +248,11 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
         }
         if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
         const int below_out = area.y + title_h + out_rows * cell;
-        l->legend = rect_(x, below_out + l->pad * 2, maxi_(l->text_px * 6, mini_(maxi_(out_cols * cell, out_title_w), l->text_px * 10)),
+        l->legend = rect_(x, below_out + l->pad * 2, maxi_(legend_w, mini_(maxi_(out_cols * cell, out_title_w), l->text_px * 10)),
                           l->small_px);
-        grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, x, l->legend.y + l->legend.h + l->small_px * 2 + title_h, cell, "bias");
+        // The bias beside the last kernel, inside that input's column.
+        const int kx = area.x + (ch - 1) * (col_w + gap) + c->k * cell + gap;
+        grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, kx, area.y + 2 * title_h + in_rows * cell + l->pad, cell, "bias");
     }
 
     const int below = area.y + area.h + l->pad;
@@ -216,8 +263,7 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
 
 static void pool_(ui_layout *l, const app_state *s) {
     const pool_setup *ps = &s->pool;
-    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
-                l->text_px * 3 / 2, l->pad / 2};
+    panel_ p = panel_for_(l, 7);
     transport_(&p, &s->pool_anim);
     p.y += p.gap;
     stepper_row_(&p, "input", ACT_SET_SIZE, ps->n_h, VIEW_MIN_N, VIEW_MAX_N);
@@ -269,8 +315,7 @@ static void train_controls_(ui_layout *l, panel_ *p, const live_snapshot *snap) 
 }
 
 static void train_(ui_layout *l, const app_state *s) {
-    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
-                l->text_px * 3 / 2, l->pad / 2};
+    panel_ p = panel_for_(l, 9);
     train_controls_(l, &p, s->train_live);
     for (int i = 0; i <= app_train_model_count(); i++) {
         if (i == MODEL_CUSTOM && !s->custom_arch[0]) break;
@@ -295,8 +340,7 @@ static void train_(ui_layout *l, const app_state *s) {
 }
 
 static void templates_(ui_layout *l, const app_state *s) {
-    panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
-                l->text_px * 3 / 2, l->pad / 2};
+    panel_ p = panel_for_(l, 5);
     train_controls_(l, &p, s->tmpl_live);
     button_(l, rect_(p.x, p.y, p.w, p.row_h), "next digit", ACT_INSPECT_NEXT, 0);
     const ui_rect m = l->main;

@@ -17,6 +17,7 @@ struct live_trainer {
     bool started;
     // shared
     bool stop, paused;
+    int want_step_lock;         // callers waiting for step_lock: the worker lets them in
     float lr;
     int delay_ms;
     live_snapshot pub;          // what readers copy
@@ -27,6 +28,7 @@ struct live_trainer {
     live_snapshot work;         // built here, then published
     int *pred;                  // [test->count] predictions of the last evaluation
     double last_eval_ms, last_publish_ms;
+    bool dirty;                 // steps taken since the last publish
     long long last_eval_step;
 };
 
@@ -101,6 +103,7 @@ static void publish_(live_trainer *lt) {
     lt->pub = *w;
     pthread_mutex_unlock(&lt->lock);
     lt->last_publish_ms = now_ms_();
+    lt->dirty = false;
 }
 
 // One training step with the requested learning rate; records the curves.
@@ -126,6 +129,7 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
                                  : (float)(lt->t.correct - correct_before) / (float)(batch ? batch : 1);
     const double rate = ms > 0 ? batch * 1000.0 / ms : 0;
     w->samples_per_sec = w->samples_per_sec > 0 ? 0.95 * w->samples_per_sec + 0.05 * rate : rate;
+    lt->dirty = true;
     push_point_(w->loss, &w->n_loss, (float)lt->t.step, loss);
     push_point_(w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);
     // The test set every second, or every 200 steps when training runs faster
@@ -149,8 +153,18 @@ static void *worker_(void *arg) {
     char err[400];
     pthread_mutex_lock(&lt->lock);
     while (!lt->stop) {
-        if (lt->paused) {
+        if (lt->want_step_lock > 0) {  // a reset or live_step_now goes first
             pthread_cond_wait(&lt->wake, &lt->lock);
+            continue;
+        }
+        if (lt->paused) {
+            // Show the last steps before sleeping: a paused picture is a true one.
+            pthread_mutex_unlock(&lt->lock);
+            pthread_mutex_lock(&lt->step_lock);
+            if (lt->dirty && lt->have_trainer) publish_(lt);
+            pthread_mutex_unlock(&lt->step_lock);
+            pthread_mutex_lock(&lt->lock);
+            if (lt->paused && !lt->stop && lt->want_step_lock == 0) pthread_cond_wait(&lt->wake, &lt->lock);
             continue;
         }
         const float lr = lt->lr;
@@ -165,6 +179,7 @@ static void *worker_(void *arg) {
         if (!ok) {
             lt->paused = true;  // finished or diverged: wait for a reset
             lt->pub.paused = true;
+            lt->pub.version++;
             continue;
         }
         if (delay > 0 && !lt->stop) {
@@ -252,6 +267,7 @@ void live_pause(live_trainer *lt, bool paused) {
     // A finished or diverged run stays paused until it is reset.
     lt->paused = paused || lt->pub.finished || lt->pub.diverged;
     lt->pub.paused = lt->paused;
+    lt->pub.version++;  // readers see the command at once
     pthread_cond_broadcast(&lt->wake);
     pthread_mutex_unlock(&lt->lock);
 }
@@ -260,6 +276,7 @@ void live_set_lr(live_trainer *lt, float lr) {
     pthread_mutex_lock(&lt->lock);
     lt->lr = lr;
     lt->pub.lr = lr;
+    lt->pub.version++;
     pthread_mutex_unlock(&lt->lock);
 }
 
@@ -267,14 +284,31 @@ void live_set_delay(live_trainer *lt, int delay_ms) {
     pthread_mutex_lock(&lt->lock);
     lt->delay_ms = delay_ms < 0 ? 0 : delay_ms > 2000 ? 2000 : delay_ms;
     lt->pub.delay_ms = lt->delay_ms;
+    lt->pub.version++;
+    pthread_cond_broadcast(&lt->wake);
+    pthread_mutex_unlock(&lt->lock);
+}
+
+// step_lock for a caller other than the worker, which steps aside for it.
+static void take_step_lock_(live_trainer *lt) {
+    pthread_mutex_lock(&lt->lock);
+    lt->want_step_lock++;
+    pthread_mutex_unlock(&lt->lock);
+    pthread_mutex_lock(&lt->step_lock);
+}
+
+static void give_step_lock_(live_trainer *lt) {
+    pthread_mutex_unlock(&lt->step_lock);
+    pthread_mutex_lock(&lt->lock);
+    lt->want_step_lock--;
     pthread_cond_broadcast(&lt->wake);
     pthread_mutex_unlock(&lt->lock);
 }
 
 bool live_reset(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize) {
-    pthread_mutex_lock(&lt->step_lock);
+    take_step_lock_(lt);
     const bool ok = build_(lt, opt, err, errsize);
-    pthread_mutex_unlock(&lt->step_lock);
+    give_step_lock_(lt);
     if (ok) live_set_lr(lt, opt->lr);
     return ok;
 }
@@ -291,12 +325,13 @@ bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize) {
     pthread_mutex_lock(&lt->lock);
     const float lr = lt->lr;
     pthread_mutex_unlock(&lt->lock);
-    pthread_mutex_lock(&lt->step_lock);
+    take_step_lock_(lt);
     bool ok = true;
     for (int i = 0; i < n && ok; i++) ok = step_(lt, lr, err, errsize);
     if (lt->last_eval_step != lt->t.step) evaluate_(lt);  // the picture shows where it ended
     lt->last_eval_step = lt->t.step;
     publish_(lt);
-    pthread_mutex_unlock(&lt->step_lock);
-    return ok || lt->work.finished;
+    const bool done = ok || lt->work.finished;
+    give_step_lock_(lt);
+    return done;
 }

@@ -59,7 +59,8 @@ void live_pause(live_trainer *lt, bool paused);
 void live_set_lr(live_trainer *lt, float lr);
 void live_set_delay(live_trainer *lt, int delay_ms);
 
-// Starts again from new weights with these options (the worker keeps running).
+// Starts again from new weights with these options (the worker steps aside
+// while the model is rebuilt, then carries on if it was running).
 bool live_reset(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize);
 
 // Copies the latest published state into *out (only if it changed since

@@ -110,7 +110,7 @@ void rd_buttons(const draw_ *d) {
         const SDL_Color fill = b->active ? ACCENT : BUTTON;
         rd_fill(d->r, b->r, fill);
         rd_frame(d->r, b->r, b->active ? ACCENT : LINE, 1);
-        int px = l->small_px;
+        int px = l->small_px < b->r.h * 2 / 3 ? l->small_px : b->r.h * 2 / 3;
         while (px > 8 && rd_width(d, FACE_SANS, px, b->label) > b->r.w - 6) px--;
         rd_text_centre(d, b->active ? FACE_BOLD : FACE_SANS, px, b->r,
                      !b->enabled ? LINE : b->active ? WHITE : INK, b->label);
@@ -136,8 +136,10 @@ void rd_footer(const draw_ *d, const char *text) {
 // A label on the left of a "-  +" pair (the panel's setting rows).
 void rd_setting_label(const draw_ *d, const ui_button *minus, const char *label) {
     const ui_layout *l = d->l;
-    rd_text(d, FACE_SANS, l->small_px, l->panel.x + l->pad, minus->r.y + (minus->r.h - l->small_px * 6 / 5) / 2,
-          INK, label);
+    // As large as fits between the panel's edge and the "-" button.
+    int px = l->small_px < minus->r.h * 3 / 4 ? l->small_px : minus->r.h * 3 / 4;
+    while (px > 8 && rd_width(d, FACE_SANS, px, label) > minus->r.x - l->panel.x - l->pad * 2) px--;
+    rd_text(d, FACE_SANS, px, l->panel.x + l->pad, minus->r.y + (minus->r.h - px * 6 / 5) / 2, INK, label);
 }
 
 const ui_button *rd_find_button(const ui_layout *l, app_action_kind kind, int nth) {
@@ -165,7 +167,7 @@ static void panel_labels_(const draw_ *d) {
             if (c->padding.mode == NN_PAD_SAME)
                 snprintf(t, sizeof t, "padding  same");
             else if (c->padding.mode == NN_PAD_VALID)
-                snprintf(t, sizeof t, "padding  valid (0)");
+                snprintf(t, sizeof t, "padding  valid");
             else
                 snprintf(t, sizeof t, "padding  %d", c->padding.p);
             rd_setting_label(d, b, t);
@@ -309,9 +311,12 @@ static void conv_grids_(const draw_ *d) {
                         fmt_float(st->weights[k], wt, sizeof wt);
                         snprintf(t, sizeof t, "\u00d7%s", wt);
                         const int tw = rd_width(d, FACE_BOLD, tiny, t);
-                        if (tw < g->cell - 6)
-                            rd_text(d, FACE_BOLD, tiny, q.x + q.w - tw - d->l->pad / 3 - 3,
-                                  q.y + q.h - tiny * 6 / 5 - d->l->pad / 3 - 2, ACCENT, t);
+                        if (tw < g->cell - 6) {
+                            const int tx = q.x + q.w - tw - d->l->pad / 3 - 3;
+                            const int ty = q.y + q.h - tiny * 6 / 5 - d->l->pad / 3 - 2;
+                            rd_fill(d->r, (ui_rect){tx - 1, ty + 1, tw + 2, tiny + 1}, WHITE);
+                            rd_text(d, FACE_BOLD, tiny, tx, ty, ACCENT, t);
+                        }
                     }
                 }
                 const int cur = a->reveal - 1;  // the product just added
@@ -367,6 +372,13 @@ static void conv_grids_(const draw_ *d) {
     }
 }
 
+// One line of text shrunk until it fits q's width; returns the y below it.
+static int fitted_line_(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t) {
+    while (px > 9 && rd_width(d, face, px, t) > q.w) px--;
+    rd_text(d, face, px, q.x, y, c, t);
+    return y + px * 5 / 4;
+}
+
 // The formula with the numbers of both axes; a note when the floor drops cells.
 static void formula_(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool ok, const char *why) {
     const ui_layout *l = d->l;
@@ -382,14 +394,11 @@ static void formula_(const draw_ *d, const nn_axis *rows, const nn_axis *cols, b
     fmt_formula_numbers(rows, r, sizeof r);
     fmt_formula_numbers(cols, c, sizeof c);
     snprintf(t, sizeof t, "output size = %s", letters);
-    rd_text(d, FACE_BOLD, l->text_px, q.x, y, INK, t);
-    y += l->text_px * 5 / 4;
+    y = fitted_line_(d, FACE_BOLD, l->text_px, q, y, INK, t);
     snprintf(t, sizeof t, "rows:  %s", r);
-    rd_text(d, FACE_MONO, l->small_px, q.x, y, INK, t);
-    y += l->small_px * 5 / 4;
+    y = fitted_line_(d, FACE_MONO, l->small_px, q, y, INK, t);
     snprintf(t, sizeof t, "cols:  %s", c);
-    rd_text(d, FACE_MONO, l->small_px, q.x, y, INK, t);
-    y += l->small_px * 5 / 4;
+    y = fitted_line_(d, FACE_MONO, l->small_px, q, y, INK, t);
     if (rows->remainder || cols->remainder) {
         // Show the fraction and what the floor keeps of it.
         const nn_axis *a = rows->remainder ? rows : cols;
@@ -550,14 +559,18 @@ static void pool_arithmetic_(const draw_ *d) {
 
 // ---- Home and help ----------------------------------------------------------------------------------
 
+// Text centred across the window, shrunk until it fits.
+static void centred_line_(const draw_ *d, font_face face, int px, int y, SDL_Color c, const char *t) {
+    while (px > 9 && rd_width(d, face, px, t) > d->l->w - d->l->pad * 4) px--;
+    rd_text(d, face, px, (d->l->w - rd_width(d, face, px, t)) / 2, y, c, t);
+}
+
 static void home_(const draw_ *d) {
     const ui_layout *l = d->l;
-    const int y = l->header.h + l->text_px * 2;
-    const char *a = "A convolutional network you can watch, step by step.";
-    rd_text(d, FACE_BOLD, l->title_px, (l->w - rd_width(d, FACE_BOLD, l->title_px, a)) / 2, y, INK, a);
-    const char *b = "Pick a view with the mouse, or with the arrow keys and Enter.";
-    rd_text(d, FACE_SANS, l->text_px, (l->w - rd_width(d, FACE_SANS, l->text_px, b)) / 2, y + l->title_px * 2,
-          MUTED, b);
+    const int y = l->header.h + l->text_px;
+    centred_line_(d, FACE_BOLD, l->title_px, y, INK, "A convolutional network you can watch, step by step.");
+    centred_line_(d, FACE_SANS, l->text_px, y + l->title_px * 2, MUTED,
+                  "Pick a view with the mouse, or with the arrow keys and Enter.");
     rd_buttons(d);
 }
 
@@ -730,6 +743,8 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
             snprintf(status, sizeof status, "editing a cell: %s_   (Enter keeps it, Esc cancels)", s->edit_text);
         else if (s->status[0])
             snprintf(status, sizeof status, "%s", s->status);
+        else if (a->total == 0)
+            snprintf(status, sizeof status, "these settings cannot work (see why above)  -  F1 keys");
         else
             snprintf(status, sizeof status, "step %d of %d  -  %s at %g cells/s  -  F1 keys", a->pos + 1, a->total,
                      a->playing ? "playing" : "paused", app_speed_value(a->speed));

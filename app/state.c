@@ -350,8 +350,9 @@ static void goto_(app_state *s, int pos, int reveal) {
 static bool advance_(app_state *s) {
     anim_state *a = active_anim_(s);
     const int count = active_count_(s);
-    if (a->speed < SLOW_SPEEDS && a->reveal < count) {
-        a->reveal++;
+    if (a->reveal < count) {
+        // Slow: the next product; fast: the whole cell at once.
+        a->reveal = a->speed < SLOW_SPEEDS ? a->reveal + 1 : count;
         return true;
     }
     if (a->pos + 1 >= a->total) {
@@ -602,9 +603,13 @@ void app_update(app_state *s, const app_action *a) {
     switch (a->kind) {
     case ACT_NONE: return;
     case ACT_QUIT: s->quit = true; return;
-    case ACT_HOME: s->view = VIEW_HOME; s->help = false; return;
+    case ACT_HOME: s->view = VIEW_HOME; s->help = false; s->digit = -1; return;
     case ACT_OPEN_VIEW:
-        if (a->value > VIEW_HOME && a->value < VIEW_COUNT) s->view = (app_view)a->value;
+        // A loaded digit belongs to the view it was loaded in.
+        if (a->value > VIEW_HOME && a->value < VIEW_COUNT && a->value != (int)s->view) {
+            s->view = (app_view)a->value;
+            s->digit = -1;
+        }
         return;
     case ACT_HELP: s->help = !s->help; return;
     case ACT_FULLSCREEN: s->fullscreen = !s->fullscreen; return;

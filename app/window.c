@@ -125,7 +125,10 @@ static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o,
     } while (status == 0 && lesson_next(s, rt, out));
     if (status == 0 && o->screenshot) {
         draw_(s, r, font, o->width, o->height);
-        if (!save_png_(surf, o->screenshot, msg, sizeof msg)) status = 2;
+        if (!save_png_(surf, o->screenshot, msg, sizeof msg)) {
+            fprintf(err, "convstep: error: %s\n", msg);
+            status = 2;
+        }
     }
     const int failures = s->player.failures;
     fprintf(out, "%s: %d beat(s), %d expectation(s) failed\n", rt->current.title, beat, failures);

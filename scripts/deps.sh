@@ -6,9 +6,11 @@ set -euo pipefail
 # Build: compiler, Meson, Ninja, pkg-config, zlib (the gzip-compressed digits),
 # SDL2 and SDL2_image (the window; PNG/BMP/PGM pictures for classify).
 # Tests: cmocka, python3 (which Meson itself runs on, and which drives the
-# command-line tests).
+# command-line tests), clang with its sanitizer runtimes (ThreadSanitizer and
+# the fuzz targets), valgrind.
 packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3 zlib1g-dev
-          libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev)
+          libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev
+          clang libclang-rt-dev valgrind)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -22,10 +22,20 @@ suite() {  # suite DIR [meson options...]
 status=0
 suite build || status=1
 suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || status=1
+tsan() {
+  if [ ! -f build-tsan/build.ninja ]; then
+    CC=clang meson setup build-tsan -Db_sanitize=thread -Db_lundef=false >/dev/null ||
+      { echo "test.sh: meson setup build-tsan failed" >&2; return 1; }
+  fi
+  meson compile -C build-tsan tests/test_live >/dev/null || { meson compile -C build-tsan tests/test_live; return 1; }
+  echo "== build-tsan (the training thread under ThreadSanitizer)"
+  TSAN_OPTIONS="halt_on_error=1" meson test -C build-tsan --print-errorlogs --no-rebuild live
+}
+tsan || status=1
 
 # Count test cases (TAP lines) from both runs; a test program that died
 # without reporting counts as one failure.
-python3 - build build-sanitize <<'PY'
+python3 - build build-sanitize build-tsan <<'PY'
 import json, os, re, sys
 passed = failed = 0
 for d in sys.argv[1:]:

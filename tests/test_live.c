@@ -1,0 +1,1000 @@
+// test_live.c - the training worker thread (app/live.c), in-process: it starts
+// paused, runs, pauses, resumes, takes a new learning rate and slow motion,
+// starts again with another model, stops when training diverges or finishes,
+// and is destroyed promptly even while running. Every snapshot a reader takes
+// while the worker runs must be one consistent state: its curves, confusion
+// matrix and accuracy agree with each other, and its parameters are exactly
+// those the same training reaches single-threaded (live_step_now, a second
+// trainer with the same seed) after the same number of steps. One case drives
+// it as the window does, through runtime_frame (app/runtime.c), which reads
+// snapshots unforced.
+//
+// Meant to pass under -fsanitize=address,undefined and under -fsanitize=thread
+// (with the libraries' sources built with it too; with clang: gcc's TSan
+// crashes at start-up in the engine's target_clones resolvers).
+//
+//   gcc -std=c11 -g -D_POSIX_C_SOURCE=200809L -Inn -Iapp tests/test_live.c
+//       build/app/libapp_core.a build/nn/libnn.a -lcmocka -lz -lm -lpthread
+//
+// The digits come from assets/ (set CONVSTEP_ASSETS if the program's build
+// cannot find them); most cases train the softmax model on 800 of them and
+// test on 200, so the file runs in a few seconds.
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L  // clock_gettime, nanosleep
+#endif
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataset.h"
+#include "live.h"
+#include "net.h"
+#include "runtime.h"
+#include "state.h"
+#include "train.h"
+
+// Independent expectations: the presets' expansions as the program prints
+// them, and parameter counts from N * (inputs + 1) and F * (K * K * C + 1).
+#define SOFTMAX_ARCH "flatten,dense(10),softmax"
+#define SMALL_ARCH "conv(8,5,pad=2),relu,maxpool(2),flatten,dense(10),softmax"
+#define SOFTMAX_PARAMS (10 * (28 * 28 + 1))                        // 7850
+#define SMALL_PARAMS (8 * (5 * 5 * 1 + 1) + 10 * (8 * 14 * 14 + 1))  // 208 + 15690 = 15898
+
+#define N_TRAIN 800
+#define N_TEST 200
+#define BATCH 32
+#define BATCHES_PER_EPOCH ((N_TRAIN + BATCH - 1) / BATCH)  // 25
+
+// ---- Time -----------------------------------------------------------------------------
+
+static double now_ms_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+static void sleep_ms_(double ms) {
+    struct timespec ts = {(time_t)(ms / 1000), (long)(fmod(ms, 1000.0) * 1e6)};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+// ---- The digits (loaded once) ---------------------------------------------------------
+
+static app_dataset train_, test_;  // 800 and 200 of the embedded digits
+static app_dataset tiny_;          // 64 training digits: one epoch is 2 steps
+static app_dataset all_train_;     // the 8,000 training digits
+
+static int group_setup_(void **state) {
+    (void)state;
+    app_dataset all_test;
+    app_dataset *all_train = &all_train_;
+    char err[600];
+    if (!app_dataset_load(all_train, &all_test, NULL, err, sizeof err)) {
+        fprintf(stderr, "cannot load the digits: %s\n", err);
+        return -1;
+    }
+    const bool ok = all_train->count >= N_TRAIN + 64 && all_test.count >= N_TEST &&
+                    app_dataset_slice(&train_, all_train, 0, N_TRAIN) &&
+                    app_dataset_slice(&test_, &all_test, 0, N_TEST) &&
+                    app_dataset_slice(&tiny_, all_train, N_TRAIN, 64);
+    app_dataset_free(&all_test);
+    return ok ? 0 : -1;
+}
+
+static int group_teardown_(void **state) {
+    (void)state;
+    app_dataset_free(&train_);
+    app_dataset_free(&test_);
+    app_dataset_free(&tiny_);
+    app_dataset_free(&all_train_);
+    return 0;
+}
+
+// ---- What a test owns -----------------------------------------------------------------
+// Trainers and snapshots a test makes are released by the per-test teardown,
+// so a test that fails half-way (cmocka jumps out of it) leaves no worker
+// running over the datasets and leaks nothing.
+
+static live_trainer *trainers_[8];
+static void *blocks_[64];
+static app_state ui_;  // large: not on the stack
+static app_runtime rt_;
+static bool rt_live_ = false;
+
+static live_trainer *make_(const app_train_options *o, const app_dataset *train) {
+    char err[400] = "";
+    live_trainer *lt = live_create(o, train, &test_, err, sizeof err);
+    if (!lt) print_error("live_create failed: %s\n", err);
+    assert_non_null(lt);
+    for (size_t i = 0; i < sizeof trainers_ / sizeof trainers_[0]; i++)
+        if (!trainers_[i]) {
+            trainers_[i] = lt;
+            return lt;
+        }
+    live_destroy(lt);
+    fail_msg("too many trainers in one test");
+    return NULL;
+}
+
+// Destroys a trainer now (and forgets it).
+static void drop_(live_trainer *lt) {
+    for (size_t i = 0; i < sizeof trainers_ / sizeof trainers_[0]; i++)
+        if (trainers_[i] == lt) trainers_[i] = NULL;
+    live_destroy(lt);
+}
+
+static live_snapshot *snapshot_buf_(void) {
+    live_snapshot *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    for (size_t i = 0; i < sizeof blocks_ / sizeof blocks_[0]; i++)
+        if (!blocks_[i]) {
+            blocks_[i] = s;
+            return s;
+        }
+    free(s);
+    fail_msg("too many snapshots in one test");
+    return NULL;
+}
+
+static int test_teardown_(void **state) {
+    (void)state;
+    if (rt_live_) runtime_destroy(&rt_, &ui_);
+    rt_live_ = false;
+    for (size_t i = 0; i < sizeof trainers_ / sizeof trainers_[0]; i++) {
+        live_destroy(trainers_[i]);
+        trainers_[i] = NULL;
+    }
+    for (size_t i = 0; i < sizeof blocks_ / sizeof blocks_[0]; i++) {
+        free(blocks_[i]);
+        blocks_[i] = NULL;
+    }
+    return 0;
+}
+
+// ---- Helpers --------------------------------------------------------------------------
+
+static app_train_options options_(const char *arch) {
+    app_train_options o;
+    app_train_options_default(&o);
+    o.arch = arch;
+    o.epochs = 1000;  // never finishes within a test unless it should
+    o.batch = BATCH;
+    o.lr = 0.05f;
+    o.momentum = 0.9f;
+    o.threads = 1;
+    o.seed = 7;
+    return o;
+}
+
+static void get_(live_trainer *lt, live_snapshot *s) { live_snapshot_get(lt, s, true); }
+
+// Polls forced snapshots until `steps` reaches at least `target` (or the
+// deadline passes); returns the last one's steps.
+static long long wait_steps_(live_trainer *lt, live_snapshot *s, long long target, double timeout_ms) {
+    const double until = now_ms_() + timeout_ms;
+    for (;;) {
+        get_(lt, s);
+        if (s->steps >= target || now_ms_() > until) return s->steps;
+        sleep_ms_(2);
+    }
+}
+
+// Polls until the worker says it is paused (diverged or finished).
+static bool wait_flag_(live_trainer *lt, live_snapshot *s, bool (*done)(const live_snapshot *),
+                       double timeout_ms) {
+    const double until = now_ms_() + timeout_ms;
+    for (;;) {
+        get_(lt, s);
+        if (done(s)) return true;
+        if (now_ms_() > until) return false;
+        sleep_ms_(2);
+    }
+}
+
+static bool is_diverged_(const live_snapshot *s) { return s->diverged && s->paused; }
+static bool is_finished_(const live_snapshot *s) { return s->finished && s->paused; }
+
+static int confusion_total_(const live_snapshot *s) {
+    int n = 0;
+    for (int t = 0; t < 10; t++)
+        for (int p = 0; p < 10; p++) n += s->confusion[t][p];
+    return n;
+}
+
+// Everything a snapshot must satisfy on its own, whenever it was taken.
+static void check_consistent_(const live_snapshot *s, const char *arch, size_t n_params) {
+    assert_string_equal(s->arch, arch);
+    assert_true(s->running);
+    assert_int_equal(s->n_params, n_params);
+    assert_true(s->steps >= 0);
+    // The curves: bounded, in step order, none beyond the snapshot's step.
+    const struct {
+        const char *name;
+        const live_point *p;
+        int n;
+    } curves[] = {{"loss", s->loss, s->n_loss}, {"train_acc", s->train_acc, s->n_train_acc},
+                  {"test_acc", s->test_acc, s->n_test_acc}};
+    for (size_t c = 0; c < 3; c++) {
+        if (curves[c].n < 0 || curves[c].n > LIVE_MAX_POINTS) {
+            print_error("%s curve has %d points (max %d)\n", curves[c].name, curves[c].n, LIVE_MAX_POINTS);
+            fail();
+        }
+        for (int i = 1; i < curves[c].n; i++)
+            if (!(curves[c].p[i].step >= curves[c].p[i - 1].step)) {
+                print_error("%s curve: point %d at step %g comes after step %g\n", curves[c].name, i,
+                            (double)curves[c].p[i].step, (double)curves[c].p[i - 1].step);
+                fail();
+            }
+        if (curves[c].n > 0 && !((double)curves[c].p[curves[c].n - 1].step <= (double)s->steps)) {
+            print_error("%s curve ends at step %g, the snapshot is at step %lld\n", curves[c].name,
+                        (double)curves[c].p[curves[c].n - 1].step, s->steps);
+            fail();
+        }
+    }
+    // One loss point and one training-accuracy point per step (thinned alike);
+    // the newest loss point is the snapshot's step.
+    assert_int_equal(s->n_loss, s->n_train_acc);
+    for (int i = 0; i < s->n_loss; i++) assert_true(s->loss[i].step == s->train_acc[i].step);
+    if (s->steps > 0) {
+        assert_true(s->n_loss > 0);
+        assert_true((double)s->loss[s->n_loss - 1].step == (double)s->steps);
+    } else {
+        assert_int_equal(s->n_loss, 0);
+    }
+    for (int i = 1; i < s->n_loss; i++) assert_true(s->loss[i].step > s->loss[i - 1].step);
+    for (int i = 0; i < s->n_train_acc; i++)
+        assert_true(s->train_acc[i].value >= 0.0f && s->train_acc[i].value <= 1.0f);
+    // Progress through the epochs.
+    assert_int_equal(s->batches_per_epoch, BATCHES_PER_EPOCH);
+    assert_true(s->batch_in_epoch >= 0 && s->batch_in_epoch < s->batches_per_epoch);
+    assert_int_equal(s->steps, (long long)s->epoch * s->batches_per_epoch + s->batch_in_epoch);
+    // The latest evaluation (there is always one: before any training).
+    assert_true(s->n_test_acc >= 1);
+    assert_int_equal(confusion_total_(s), N_TEST);
+    int diag = 0;
+    for (int k = 0; k < 10; k++) {
+        int row = 0;
+        for (int p = 0; p < 10; p++) row += s->confusion[k][p];
+        int want = 0;
+        for (int i = 0; i < N_TEST; i++) want += test_.labels[i] == k;
+        assert_int_equal(row, want);  // each row holds that digit's test count
+        diag += s->confusion[k][k];
+    }
+    assert_true(s->test_accuracy == (float)diag / (float)N_TEST);
+    assert_true(s->test_acc[s->n_test_acc - 1].value == s->test_accuracy);
+    const int wrong = N_TEST - diag;
+    assert_int_equal(s->n_wrong, wrong < LIVE_MAX_WRONG ? wrong : LIVE_MAX_WRONG);
+    for (int i = 0; i < s->n_wrong; i++) {
+        assert_true(s->wrong_index[i] >= 0 && s->wrong_index[i] < N_TEST);
+        if (i > 0) assert_true(s->wrong_index[i] > s->wrong_index[i - 1]);
+        assert_true(s->wrong_pred[i] >= 0 && s->wrong_pred[i] < 10);
+        assert_int_not_equal(s->wrong_pred[i], test_.labels[s->wrong_index[i]]);
+    }
+    for (size_t i = 0; i < s->n_params; i++) assert_true(isfinite(s->params[i]));
+}
+
+// Fails unless two parameter arrays are identical bit for bit.
+static void assert_same_params_(const live_snapshot *a, const live_snapshot *b, const char *what) {
+    assert_int_equal(a->n_params, b->n_params);
+    if (memcmp(a->params, b->params, sizeof(float) * a->n_params) == 0) return;
+    for (size_t i = 0; i < a->n_params; i++)
+        if (memcmp(&a->params[i], &b->params[i], sizeof(float)) != 0) {
+            print_error("%s: params[%zu] %.9g != %.9g (steps %lld and %lld)\n", what, i, (double)a->params[i],
+                        (double)b->params[i], a->steps, b->steps);
+            break;
+        }
+    fail();
+}
+
+static void assert_same_curve_(const live_point *a, int na, const live_point *b, int nb, const char *what) {
+    if (na != nb) {
+        print_error("%s: %d points and %d points\n", what, na, nb);
+        fail();
+    }
+    if (memcmp(a, b, sizeof *a * (size_t)na) != 0) {
+        for (int i = 0; i < na; i++)
+            if (memcmp(&a[i], &b[i], sizeof *a) != 0) {
+                print_error("%s[%d]: (%g, %.9g) != (%g, %.9g)\n", what, i, (double)a[i].step,
+                            (double)a[i].value, (double)b[i].step, (double)b[i].value);
+                break;
+            }
+        fail();
+    }
+}
+
+// ---- Start, pause, resume ---------------------------------------------------------------
+
+// A new worker is paused: its first snapshot is the untrained model with one
+// evaluation, and nothing moves until it is started.
+static void test_create_starts_paused(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    assert_true(live_snapshot_get(lt, s, false));  // version 0 -> something
+    assert_true(s->version > 0);
+    assert_true(s->paused);
+    assert_false(s->diverged);
+    assert_false(s->finished);
+    assert_int_equal(s->steps, 0);
+    assert_int_equal(s->epoch, 0);
+    assert_int_equal(s->epochs, 1000);
+    assert_true(s->lr == 0.05f);
+    assert_int_equal(s->delay_ms, 0);
+    assert_int_equal(s->n_test_acc, 1);
+    check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+    // Unchanged: a second unforced copy reports nothing new.
+    assert_false(live_snapshot_get(lt, s, false));
+    const uint64_t v = s->version;
+    sleep_ms_(150);
+    get_(lt, s);
+    assert_int_equal(s->steps, 0);
+    assert_int_equal(s->version, v);
+}
+
+static void test_start_pause_resume(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    get_(lt, s);
+    const uint64_t v0 = s->version;
+
+    live_pause(lt, false);
+    // Steps increase and the version changes, snapshot after snapshot.
+    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    long long last = s->steps;
+    uint64_t last_v = s->version;
+    assert_true(last_v != v0);
+    assert_false(s->paused);
+    for (int k = 0; k < 3; k++) {
+        assert_true(wait_steps_(lt, s, last + 1, 5000) > last);
+        assert_true(s->version != last_v);
+        assert_false(s->paused);
+        check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+        last = s->steps;
+        last_v = s->version;
+    }
+
+    // Paused: once the step in progress is over, nothing moves.
+    live_pause(lt, true);
+    sleep_ms_(50);
+    get_(lt, s);
+    assert_true(s->paused);
+    const long long at_pause = s->steps;
+    const uint64_t v_pause = s->version;
+    sleep_ms_(200);
+    get_(lt, s);
+    assert_int_equal(s->steps, at_pause);
+    assert_int_equal(s->version, v_pause);
+    assert_true(s->paused);
+    check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+
+    // Resumed: it goes on from there.
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, at_pause + 1, 5000) > at_pause);
+    assert_false(s->paused);
+    live_pause(lt, true);
+}
+
+// Once paused, the published snapshot should be the trainer's actual state:
+// the window shows it (and draws with its weights) for as long as it stays
+// paused. live_step_now(.., 0, ..) publishes the trainer's state without
+// stepping, which shows whether the worker's last steps were ever published.
+static void test_pause_publishes_last_step(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *paused = snapshot_buf_(), *actual = snapshot_buf_();
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, paused, 40, 5000) >= 40);
+    live_pause(lt, true);
+    sleep_ms_(150);  // long past the step in progress and any publish after it
+    get_(lt, paused);
+    char err[400];
+    assert_true(live_step_now(lt, 0, err, sizeof err));
+    get_(lt, actual);
+    if (paused->steps != actual->steps)
+        print_error("paused snapshot shows step %lld, the trainer is at step %lld\n", paused->steps,
+                    actual->steps);
+    assert_int_equal(paused->steps, actual->steps);
+    assert_same_params_(paused, actual, "paused snapshot vs trainer");
+}
+
+// ---- Learning rate and slow motion ------------------------------------------------------
+
+static void test_set_lr_and_delay_reflected(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    live_set_lr(lt, 0.0125f);
+    get_(lt, s);
+    assert_true(s->lr == 0.0125f);
+    live_set_delay(lt, 100);
+    get_(lt, s);
+    assert_int_equal(s->delay_ms, 100);
+    // Clamped to 0..2000 ms.
+    live_set_delay(lt, -5);
+    get_(lt, s);
+    assert_int_equal(s->delay_ms, 0);
+    live_set_delay(lt, 5000);
+    get_(lt, s);
+    assert_int_equal(s->delay_ms, 2000);
+
+    // Slow motion: 100 ms between steps allows a handful in half a second,
+    // and every one of them is published.
+    live_set_delay(lt, 100);
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    const long long first = s->steps;
+    const double t0 = now_ms_();
+    sleep_ms_(500);
+    get_(lt, s);
+    const double elapsed = now_ms_() - t0;
+    const long long most = first + (long long)(elapsed / 100.0) + 2;
+    if (s->steps > most) print_error("%lld steps in %.0f ms with a 100 ms delay\n", s->steps - first, elapsed);
+    assert_true(s->steps <= most);
+    assert_true(s->lr == 0.0125f);  // published by the worker too
+    assert_int_equal(s->delay_ms, 100);
+    // Back to full speed: the worker wakes from its wait at once.
+    live_set_delay(lt, 0);
+    const long long slow = s->steps;
+    assert_true(wait_steps_(lt, s, slow + 30, 5000) >= slow + 30);
+    assert_int_equal(s->delay_ms, 0);
+    // The rate while running too.
+    live_set_lr(lt, 0.02f);
+    get_(lt, s);
+    assert_true(s->lr == 0.02f);
+    const uint64_t v = s->version;
+    do {
+        sleep_ms_(5);
+        get_(lt, s);
+    } while (s->version == v);
+    assert_true(s->lr == 0.02f);
+    live_pause(lt, true);
+}
+
+// live_step_now trains with the rate set by live_set_lr: the same as a plain
+// app_trainer whose rate changes after the same number of steps.
+static void test_set_lr_used_by_training(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    char err[400];
+    assert_true(live_step_now(lt, 10, err, sizeof err));
+    live_set_lr(lt, 0.01f);
+    assert_true(live_step_now(lt, 10, err, sizeof err));
+    get_(lt, s);
+    assert_int_equal(s->steps, 20);
+
+    app_trainer t;
+    assert_true(app_trainer_init(&t, &o, &train_, &test_, err, sizeof err));
+    bool done;
+    app_epoch_stats st;
+    bool ok = true;
+    for (int i = 0; i < 10; i++) ok = ok && app_trainer_step(&t, &done, &st, err, sizeof err);
+    t.opt.lr = 0.01f;
+    for (int i = 0; i < 10; i++) ok = ok && app_trainer_step(&t, &done, &st, err, sizeof err);
+    const int same = ok && t.net->n_params == s->n_params &&
+                     memcmp(t.net->params, s->params, sizeof(float) * s->n_params) == 0;
+    app_trainer_destroy(&t);
+    assert_true(ok);
+    assert_true(same);
+}
+
+// The window reads with force = false (runtime_frame): a command must show in
+// the next unforced snapshot, also while the worker is paused (the window
+// doubles the rate it last saw for "faster", and toggles by the pause state it
+// last saw). Every mismatch is listed before the case fails.
+static void test_commands_seen_by_unforced_reader(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    int problems = 0;
+    assert_true(live_snapshot_get(lt, s, false));
+    assert_true(s->paused);
+    live_set_lr(lt, 0.1f);
+    live_snapshot_get(lt, s, false);
+    if (s->lr != 0.1f) {
+        print_error("after live_set_lr(0.1) while paused, the unforced snapshot says lr %g\n", (double)s->lr);
+        problems++;
+    }
+    live_set_delay(lt, 250);
+    live_snapshot_get(lt, s, false);
+    if (s->delay_ms != 250) {
+        print_error("after live_set_delay(250) while paused, the unforced snapshot says %d ms\n", s->delay_ms);
+        problems++;
+    }
+    live_set_delay(lt, 0);
+    // Running, then paused: the pause must show too.
+    live_pause(lt, false);
+    const double until = now_ms_() + 5000;
+    while ((s->paused || s->steps < 20) && now_ms_() < until) {
+        live_snapshot_get(lt, s, false);
+        sleep_ms_(2);
+    }
+    assert_false(s->paused);
+    live_pause(lt, true);
+    sleep_ms_(150);
+    live_snapshot_get(lt, s, false);
+    if (!s->paused) {
+        print_error("after live_pause(true) and 150 ms, the unforced snapshot still says running\n");
+        problems++;
+    }
+    assert_int_equal(problems, 0);
+}
+
+// The same, as the window does it (runtime.c, one frame after each key): the
+// rate doubled twice while paused is four times the rate, and space pressed
+// three times (start, pause, start) leaves training running. The dashboard's
+// LeNet-5 on all 8,000 training digits: its 3 epochs (750 steps) outlast the
+// test, with no slow motion.
+static void frames_(int n) {
+    for (int i = 0; i < n; i++) {
+        runtime_frame(&rt_, &ui_);
+        sleep_ms_(16);
+    }
+}
+
+static void test_window_keys_through_runtime(void **state) {
+    (void)state;
+    app_state_init(&ui_);
+    ui_.view = VIEW_TRAIN;
+    ui_.train_model = 2;
+    assert_string_equal(app_train_model_arch(2), "lenet5");
+    runtime_init(&rt_, &ui_, &all_train_, &test_);
+    rt_live_ = true;
+    assert_non_null(ui_.train_live);
+    assert_true(ui_.train_live->paused);
+    const float lr0 = ui_.train_live->lr;
+    int problems = 0;
+    const app_action up = {.kind = ACT_LR_UP}, toggle = {.kind = ACT_TRAIN_TOGGLE};
+    app_update(&ui_, &up);
+    frames_(1);
+    app_update(&ui_, &up);
+    frames_(1);
+    char err[400];
+    assert_true(live_step_now(rt_.dash, 0, err, sizeof err));  // publish: the trainer's real rate
+    frames_(1);
+    if (ui_.train_live->lr != 4 * lr0) {
+        print_error("LR_UP twice while paused: rate %g, expected %g\n", (double)ui_.train_live->lr,
+                    (double)(4 * lr0));
+        problems++;
+    }
+    // Start, wait, pause, wait, start: it must be running.
+    app_update(&ui_, &toggle);
+    frames_(1);
+    const double until = now_ms_() + 5000;
+    while ((ui_.train_live->steps < 20 || ui_.train_live->paused) && now_ms_() < until) frames_(1);
+    assert_false(ui_.train_live->paused);
+    app_update(&ui_, &toggle);  // pause
+    frames_(10);
+    app_update(&ui_, &toggle);  // start again
+    frames_(10);
+    live_snapshot *s = snapshot_buf_();
+    get_(rt_.dash, s);
+    const long long a = s->steps;
+    frames_(15);
+    get_(rt_.dash, s);
+    assert_false(s->finished);
+    if (s->paused || s->steps == a) {
+        print_error("space, space, space: training is %s (steps %lld -> %lld)\n",
+                    s->paused ? "paused" : "running", a, s->steps);
+        problems++;
+    }
+    runtime_destroy(&rt_, &ui_);
+    rt_live_ = false;
+    assert_int_equal(problems, 0);
+}
+
+// ---- Reset ----------------------------------------------------------------------------
+
+static void test_reset_other_arch(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, 60, 5000) >= 60);
+    assert_true(s->n_loss > 1);
+    check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+
+    // A new model while the worker runs (it keeps running).
+    app_train_options o2 = options_(SMALL_ARCH);
+    o2.lr = 0.03f;
+    char err[400] = "";
+    const uint64_t v = s->version;
+    const double t0 = now_ms_();
+    const bool reset_ok = live_reset(lt, &o2, err, sizeof err);
+    // It waits for the step lock the worker keeps taking again: printed, not judged.
+    print_message("# live_reset beside the running worker took %.0f ms\n", now_ms_() - t0);
+    if (!reset_ok) print_error("live_reset: %s\n", err);
+    assert_true(reset_ok);
+    get_(lt, s);
+    assert_true(s->version != v);
+    assert_string_equal(s->arch, SMALL_ARCH);
+    assert_int_equal(s->n_params, SMALL_PARAMS);
+    assert_true(s->n_loss <= 1);
+    assert_true(s->n_train_acc <= 1);
+    assert_true(s->n_test_acc <= 2);
+    assert_true(s->lr == 0.03f);
+    assert_false(s->diverged);
+    assert_false(s->finished);
+    // It goes on training the new model.
+    const long long from = s->steps;
+    assert_true(wait_steps_(lt, s, from + 5, 10000) >= from + 5);
+    check_consistent_(s, SMALL_ARCH, SMALL_PARAMS);
+
+    // A bad architecture is refused and the running model stays.
+    app_train_options bad = options_("flatten,dense(10");
+    err[0] = '\0';
+    assert_false(live_reset(lt, &bad, err, sizeof err));
+    assert_true(strstr(err, "--arch") != NULL);
+    live_pause(lt, true);
+    sleep_ms_(50);
+    get_(lt, s);
+    assert_string_equal(s->arch, SMALL_ARCH);
+    check_consistent_(s, SMALL_ARCH, SMALL_PARAMS);
+
+    // Back to softmax while paused: from scratch, the same as a new trainer.
+    assert_true(live_reset(lt, &o, err, sizeof err));
+    get_(lt, s);
+    assert_int_equal(s->steps, 0);
+    assert_int_equal(s->n_loss, 0);
+    assert_int_equal(s->n_test_acc, 1);
+    assert_string_equal(s->arch, SOFTMAX_ARCH);
+    live_trainer *fresh = make_(&o, &train_);
+    live_snapshot *f = snapshot_buf_();
+    get_(fresh, f);
+    assert_same_params_(s, f, "after reset vs new trainer");
+    assert_true(s->test_accuracy == f->test_accuracy);
+}
+
+static void test_create_refuses_bad_options(void **state) {
+    (void)state;
+    char err[400] = "";
+    app_train_options o = options_("flatten,dense(3),softmax");  // labels go up to 9
+    assert_null(live_create(&o, &train_, &test_, err, sizeof err));
+    assert_true(strstr(err, "dense(10)") != NULL);
+    o = options_("softmax");
+    o.lr = -1.0f;
+    err[0] = '\0';
+    assert_null(live_create(&o, &train_, &test_, err, sizeof err));
+    assert_true(strstr(err, "learning rate") != NULL);
+    o = options_("lenet5");  // 61,706 parameters: fits LIVE_MAX_PARAMS
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    get_(lt, s);
+    assert_int_equal(s->n_params, 61706);
+    o = options_("flatten,dense(100),relu,dense(10),softmax");  // 79,510: too many for a snapshot
+    err[0] = '\0';
+    assert_null(live_create(&o, &train_, &test_, err, sizeof err));
+    assert_true(strstr(err, "parameters") != NULL);
+}
+
+// ---- Destroy ----------------------------------------------------------------------------
+
+static void test_destroy_while_running(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, 10, 5000) >= 10);
+    double t0 = now_ms_();
+    drop_(lt);
+    double ms = now_ms_() - t0;
+    if (ms >= 2000) print_error("live_destroy took %.0f ms while training\n", ms);
+    assert_true(ms < 2000);
+
+    // In the middle of a 2 s slow-motion wait: the wait is cut short.
+    lt = make_(&o, &train_);
+    live_set_delay(lt, 2000);
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    t0 = now_ms_();
+    drop_(lt);
+    ms = now_ms_() - t0;
+    if (ms >= 1000) print_error("live_destroy took %.0f ms during a 2000 ms slow-motion wait\n", ms);
+    assert_true(ms < 1000);
+
+    // A bigger model mid-step, and a paused one, and NULL.
+    const app_train_options small = options_(SMALL_ARCH);
+    lt = make_(&small, &train_);
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, 2, 10000) >= 2);
+    t0 = now_ms_();
+    drop_(lt);
+    assert_true(now_ms_() - t0 < 2000);
+    lt = make_(&o, &train_);
+    t0 = now_ms_();
+    drop_(lt);
+    assert_true(now_ms_() - t0 < 2000);
+    live_destroy(NULL);
+}
+
+// ---- Snapshots while training runs ------------------------------------------------------
+
+#define KEEP 6
+
+static void snapshots_while_running_(int threads, double run_ms) {
+    app_train_options o = options_("softmax");
+    o.threads = threads;
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_(), *forced = snapshot_buf_();
+    live_snapshot *kept[KEEP];
+    for (int i = 0; i < KEEP; i++) kept[i] = snapshot_buf_();
+    int n_kept = 0;
+
+    live_pause(lt, false);
+    // Read as fast as a reader can for up to run_ms (or 5000 steps; past 512
+    // the curves are thinned).
+    long long reads = 0, changes = 0, last_steps = -1;
+    uint64_t last_version = 0;
+    const double t0 = now_ms_();
+    bool thinned = false;
+    while (now_ms_() - t0 < run_ms && last_steps < 5000) {
+        reads++;
+        if ((reads & 63) == 0) {  // now and then a forced copy as well
+            get_(lt, forced);
+            check_consistent_(forced, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+        }
+        if (!live_snapshot_get(lt, s, false)) continue;
+        changes++;
+        check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+        assert_true(s->version > last_version);
+        assert_true(s->steps >= last_steps);
+        thinned = thinned || s->steps > LIVE_MAX_POINTS;
+        if (s->steps > last_steps && s->steps > 0) {
+            // Keep a few, spread out, to replay later.
+            if (n_kept < KEEP && (n_kept == 0 || s->steps >= kept[n_kept - 1]->steps + 50))
+                *kept[n_kept++] = *s;
+            else if (n_kept == KEEP && s->steps > kept[KEEP - 1]->steps)
+                *kept[KEEP - 1] = *s;  // the latest always replaces the last
+        }
+        last_version = s->version;
+        last_steps = s->steps;
+    }
+    live_pause(lt, true);
+    print_message("# %d thread(s): %lld reads, %lld new snapshots, up to step %lld%s\n", threads, reads,
+                  changes, last_steps, thinned ? " (curves thinned)" : "");
+    assert_true(changes >= 2);
+    assert_true(n_kept >= 2);
+
+    // Replay single-threaded: a second trainer, the same options and seed,
+    // stepped to each kept snapshot's step, has exactly its parameters and
+    // the same loss and training-accuracy curves.
+    live_trainer *twin = make_(&o, &train_);
+    live_snapshot *r = snapshot_buf_();
+    long long at = 0;
+    char err[400];
+    for (int i = 0; i < n_kept; i++) {
+        const long long target = kept[i]->steps;
+        if (target > at) {
+            assert_true(live_step_now(twin, (int)(target - at), err, sizeof err));
+            at = target;
+        }
+        get_(twin, r);
+        assert_int_equal(r->steps, target);
+        assert_same_params_(kept[i], r, "snapshot vs replay");
+        assert_same_curve_(kept[i]->loss, kept[i]->n_loss, r->loss, r->n_loss, "loss curve");
+        assert_same_curve_(kept[i]->train_acc, kept[i]->n_train_acc, r->train_acc, r->n_train_acc,
+                           "train_acc curve");
+        check_consistent_(r, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+    }
+}
+
+static void test_snapshots_consistent_while_running(void **state) {
+    (void)state;
+    snapshots_while_running_(1, 1500);
+}
+
+// The same with the batch split over two threads inside each step.
+static void test_snapshots_consistent_two_threads(void **state) {
+    (void)state;
+    snapshots_while_running_(2, 600);
+}
+
+// ---- live_step_now ------------------------------------------------------------------------
+
+static void test_step_now_deterministic(void **state) {
+    (void)state;
+    char err[400];
+    for (int threads = 1; threads <= 2; threads++) {
+        const char *archs[] = {"softmax", SMALL_ARCH};
+        for (int k = 0; k < 2; k++) {
+            app_train_options o = options_(archs[k]);
+            o.threads = threads;
+            live_trainer *a = make_(&o, &train_), *b = make_(&o, &train_);
+            live_snapshot *sa = snapshot_buf_(), *sb = snapshot_buf_();
+            const int n = k == 0 ? 60 : 12;
+            assert_true(live_step_now(a, n, err, sizeof err));
+            assert_true(live_step_now(b, n / 2, err, sizeof err));
+            assert_true(live_step_now(b, n - n / 2, err, sizeof err));  // in two goes: the same
+            get_(a, sa);
+            get_(b, sb);
+            assert_int_equal(sa->steps, n);
+            assert_int_equal(sb->steps, n);
+            assert_true(sa->paused);
+            assert_same_params_(sa, sb, "two trainers, the same options");
+            assert_same_curve_(sa->loss, sa->n_loss, sb->loss, sb->n_loss, "loss curve");
+            assert_same_curve_(sa->train_acc, sa->n_train_acc, sb->train_acc, sb->n_train_acc, "train_acc curve");
+            assert_int_equal(sa->n_loss, n);
+            check_consistent_(sa, k == 0 ? SOFTMAX_ARCH : SMALL_ARCH, k == 0 ? SOFTMAX_PARAMS : SMALL_PARAMS);
+            // And the same as a plain trainer with that seed.
+            app_trainer t;
+            assert_true(app_trainer_init(&t, &o, &train_, &test_, err, sizeof err));
+            bool done, ok = true;
+            app_epoch_stats st;
+            for (int i = 0; i < n; i++) ok = ok && app_trainer_step(&t, &done, &st, err, sizeof err);
+            const bool same = ok && t.net->n_params == sa->n_params &&
+                              memcmp(t.net->params, sa->params, sizeof(float) * sa->n_params) == 0;
+            app_trainer_destroy(&t);
+            assert_true(ok);
+            assert_true(same);
+            // Another seed: other weights.
+            o.seed = 8;
+            live_trainer *c = make_(&o, &train_);
+            live_snapshot *sc = snapshot_buf_();
+            assert_true(live_step_now(c, n, err, sizeof err));
+            get_(c, sc);
+            assert_true(memcmp(sa->params, sc->params, sizeof(float) * sa->n_params) != 0);
+            test_teardown_(NULL);
+        }
+    }
+}
+
+// live_step_now while the worker itself runs: both step the one trainer, one
+// at a time, and every snapshot stays consistent. (The caller waits for the
+// step lock the worker keeps taking again; how long is printed, not judged.)
+static void test_step_now_while_running(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    char err[400];
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    double worst = 0;
+    for (int i = 0; i < 5; i++) {
+        get_(lt, s);
+        const long long before = s->steps;
+        const double t0 = now_ms_();
+        assert_true(live_step_now(lt, 5, err, sizeof err));
+        const double ms = now_ms_() - t0;
+        worst = ms > worst ? ms : worst;
+        get_(lt, s);
+        assert_true(s->steps >= before + 5);
+        check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+    }
+    print_message("# live_step_now(5) beside the running worker: up to %.0f ms per call\n", worst);
+    live_pause(lt, true);
+}
+
+// ---- Divergence and the finish ----------------------------------------------------------
+
+static void test_divergence_pauses(void **state) {
+    (void)state;
+    app_train_options o = options_("flatten,dense(10),dense(10),softmax");
+    o.lr = 10.0f;
+    o.momentum = 0.99f;
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    live_pause(lt, false);
+    if (!wait_flag_(lt, s, is_diverged_, 10000))
+        print_error("after 10 s: steps %lld diverged %d paused %d message '%s'\n", s->steps, s->diverged,
+                    s->paused, s->message);
+    assert_true(s->diverged);
+    assert_true(s->paused);
+    assert_false(s->finished);
+    assert_true(strstr(s->message, "learning rate") != NULL);
+    assert_true(strstr(s->message, "diverged") != NULL);
+    // It stays stopped: no more steps, and starting it again does nothing.
+    const long long at = s->steps;
+    live_pause(lt, false);
+    sleep_ms_(150);
+    get_(lt, s);
+    assert_true(s->paused);
+    assert_int_equal(s->steps, at);
+    char err[400] = "";
+    assert_false(live_step_now(lt, 3, err, sizeof err));
+    get_(lt, s);
+    assert_int_equal(s->steps, at);
+    // A reset with sane options trains again.
+    const app_train_options good = options_("softmax");
+    assert_true(live_reset(lt, &good, err, sizeof err));
+    get_(lt, s);
+    assert_false(s->diverged);
+    assert_int_equal(s->steps, 0);
+    assert_string_equal(s->message, "");
+    live_pause(lt, false);
+    assert_true(wait_steps_(lt, s, 3, 5000) >= 3);
+    assert_false(s->diverged);
+    live_pause(lt, true);
+}
+
+// live_step_now reports the divergence with the advice.
+static void test_divergence_step_now(void **state) {
+    (void)state;
+    app_train_options o = options_("flatten,dense(10),dense(10),softmax");
+    o.lr = 10.0f;
+    o.momentum = 0.99f;
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    char err[400] = "";
+    assert_false(live_step_now(lt, 2000, err, sizeof err));
+    assert_true(strstr(err, "learning rate") != NULL);
+    get_(lt, s);
+    assert_true(s->diverged);
+    assert_true(s->steps < 2000);
+    assert_string_equal(s->message, err);
+}
+
+static void test_finish_pauses(void **state) {
+    (void)state;
+    app_train_options o = options_("softmax");
+    o.epochs = 1;  // 64 digits in batches of 32: two steps
+    live_trainer *lt = make_(&o, &tiny_);
+    live_snapshot *s = snapshot_buf_();
+    live_pause(lt, false);
+    if (!wait_flag_(lt, s, is_finished_, 5000))
+        print_error("after 5 s: steps %lld finished %d paused %d\n", s->steps, s->finished, s->paused);
+    assert_true(s->finished);
+    assert_true(s->paused);
+    assert_false(s->diverged);
+    assert_int_equal(s->steps, 2);
+    assert_int_equal(s->epoch, 1);
+    assert_int_equal(s->epochs, 1);
+    assert_true(strstr(s->message, "finished") != NULL);
+    // The finish evaluated the test set: the confusion matrix is of that step.
+    assert_int_equal(confusion_total_(s), N_TEST);
+    assert_true((double)s->test_acc[s->n_test_acc - 1].step == 2.0);
+    // Starting it again does nothing; live_step_now is a no-op that succeeds.
+    live_pause(lt, false);
+    sleep_ms_(100);
+    get_(lt, s);
+    assert_true(s->paused);
+    assert_int_equal(s->steps, 2);
+    char err[400];
+    assert_true(live_step_now(lt, 5, err, sizeof err));
+    get_(lt, s);
+    assert_int_equal(s->steps, 2);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_create_starts_paused, test_teardown_),
+        cmocka_unit_test_teardown(test_start_pause_resume, test_teardown_),
+        cmocka_unit_test_teardown(test_pause_publishes_last_step, test_teardown_),
+        cmocka_unit_test_teardown(test_set_lr_and_delay_reflected, test_teardown_),
+        cmocka_unit_test_teardown(test_set_lr_used_by_training, test_teardown_),
+        cmocka_unit_test_teardown(test_commands_seen_by_unforced_reader, test_teardown_),
+        cmocka_unit_test_teardown(test_window_keys_through_runtime, test_teardown_),
+        cmocka_unit_test_teardown(test_reset_other_arch, test_teardown_),
+        cmocka_unit_test_teardown(test_create_refuses_bad_options, test_teardown_),
+        cmocka_unit_test_teardown(test_destroy_while_running, test_teardown_),
+        cmocka_unit_test_teardown(test_snapshots_consistent_while_running, test_teardown_),
+        cmocka_unit_test_teardown(test_snapshots_consistent_two_threads, test_teardown_),
+        cmocka_unit_test_teardown(test_step_now_deterministic, test_teardown_),
+        cmocka_unit_test_teardown(test_step_now_while_running, test_teardown_),
+        cmocka_unit_test_teardown(test_divergence_pauses, test_teardown_),
+        cmocka_unit_test_teardown(test_divergence_step_now, test_teardown_),
+        cmocka_unit_test_teardown(test_finish_pauses, test_teardown_),
+    };
+    return cmocka_run_group_tests_name("live", tests, group_setup_, group_teardown_);
+}
