@@ -25,7 +25,7 @@ static const arg_spec view_args_[] = {
     {"window", true, false},      {"zoom", true, false},       {"colorblind", false, false},
     {"show-keys", false, false},  {"train-steps", true, false}, {"seconds", true, false},
     {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
-    {"lesson", true, false},      {"export", true, false},
+    {"lesson", true, false},      {"export", true, false},     {"soak", true, false},
     {"help", false, false},       {NULL, false, false},
 };
 
@@ -53,6 +53,8 @@ static const char view_help_[] =
     "  --train-steps N       train the view's model N steps first (the same picture every time)\n"
     "  --seconds T           let training run T seconds in its thread first\n"
     "  --strokes S           draw on the canvas: 'x,y x,y ...; x,y ...' in canvas pixels 0..111\n"
+    "  --soak T              train (again and again) while drawing at 60 Hz for T seconds,\n"
+    "                        printing the resident memory every minute\n"
     "\n"
     "Screenshots in the window: F12 writes $CONVSTEP_SCREENSHOTS or ~/Pictures/convstep/.\n"
     "F1 in the window lists every key.\n"
@@ -221,9 +223,16 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
             return cli_fail(errf, "--seconds must be from 0 to 3600", 1);
     }
     o.strokes = args_get(&a, "strokes");
+    if ((v = args_get(&a, "soak"))) {
+        char *end;
+        o.soak_seconds = strtod(v, &end);
+        if (*v == '\0' || *end != '\0' || !(o.soak_seconds > 0 && o.soak_seconds <= 86400))
+            return cli_fail(errf, "--soak must be a number of seconds from 1 to 86400", 1);
+    }
     o.lesson = args_get(&a, "lesson");
     o.export_dir = args_get(&a, "export");
     if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0 || o.export_dir ||
+                        o.soak_seconds > 0 ||
                         o.train_steps || o.seconds > 0 || o.strokes))
         return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
                               "--seconds and --strokes go with --headless", 1);

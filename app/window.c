@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "font.h"
 #include "input.h"
@@ -140,6 +141,56 @@ static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o,
     return status;
 }
 
+// Resident memory in MiB (Linux /proc; 0 where it cannot be read).
+static double rss_mib_(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
+}
+
+// The soak: training in its thread (started again whenever it finishes) while
+// frames are drawn at 60 Hz, with the resident memory every minute.
+static void soak_(app_state *s, app_runtime *rt, const view_run_options *o, FILE *out, SDL_Renderer *r,
+                  app_font *font) {
+    const double start = now_ms_();
+    double next_report = start;
+    const app_action go = {.kind = ACT_TRAIN_TOGGLE}, again = {.kind = ACT_TRAIN_RESET};
+    app_update(s, &go);
+    long long frames = 0, steps = 0, last_steps = 0;
+    fprintf(out, "soak: %.0f s of training with frames drawn at 60 Hz\n", o->soak_seconds);
+    while (now_ms_() - start < o->soak_seconds * 1000) {
+        const double t0 = now_ms_();
+        runtime_frame(rt, s);
+        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->tmpl_live : s->train_live;
+        if (snap && snap->finished) {  // keep training: start afresh, and go on
+            steps += snap->steps;
+            app_update(s, &again);
+            runtime_frame(rt, s);
+            app_update(s, &go);
+        }
+        app_tick(s, 1000.0 / 60);
+        draw_(s, r, font, o->width, o->height);
+        frames++;
+        if (t0 >= next_report) {
+            const long long total = steps + (snap ? snap->steps : 0);
+            fprintf(out, "soak: t %6.0f s  rss %7.1f MiB  frames %lld  training steps %lld (+%lld)\n",
+                    (t0 - start) / 1000, rss_mib_(), frames, total, total - last_steps);
+            fflush(out);
+            last_steps = total;
+            next_report += 60000;
+        }
+        const double spent = now_ms_() - t0;
+        if (spent < 1000.0 / 60) SDL_Delay((Uint32)(1000.0 / 60 - spent));
+    }
+    fprintf(out, "soak: end  rss %.1f MiB after %lld frames\n", rss_mib_(), frames);
+    app_update(s, &go);
+    runtime_frame(rt, s);
+}
+
 static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FILE *err, app_font *font) {
     const int w = o->width, h = o->height;
     app_runtime rt;
@@ -202,6 +253,7 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
         if (!an->playing) app_update(s, &play);
         for (double t = 0; t < o->play_seconds * 1000; t += 1000.0 / 60) app_tick(s, 1000.0 / 60);
     }
+    if (status == 0 && o->soak_seconds > 0) soak_(s, &rt, o, out, r, font);
     if (status == 0 && o->bench_frames > 0) {
         double *ms = malloc(sizeof(double) * (size_t)o->bench_frames);
         // Animate what the view animates: the stepper, or training in its thread.

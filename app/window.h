@@ -23,6 +23,7 @@ typedef struct view_run_options {
     const struct app_dataset *train, *test;  // for live training (may be NULL)
     const char *lesson;       // a lesson file to play (headless: every beat, with its checks)
     const char *export_dir;   // headless lesson: one PNG per beat, slide-01.png ... (for slides)
+    double soak_seconds;      // headless: train and draw at 60 Hz this long, printing memory use
 } view_run_options;
 
 // Runs the state's view; returns an exit status (0, or 2 when SDL fails).
