@@ -125,7 +125,12 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
     if (s->editing) return editing_key_(e);
     // A lesson's keys come first while one is open (the view stays usable).
     if (s->player.l && s->view != VIEW_LESSONS && s->view != VIEW_HOME) {
-        const bool typing = s->player.quiz_open && s->player.quiz_result == 0 && s->player.quiz_typed[0];
+        const bool answering = s->player.quiz_open && s->player.quiz_result == 0;
+        const bool typing = answering && s->player.quiz_typed[0];
+        // While an answer can be typed, its characters are not shortcuts too.
+        if (answering && ((k >= SDLK_0 && k <= SDLK_9) || k == SDLK_PERIOD || k == SDLK_MINUS || k == SDLK_x ||
+                          (k >= SDLK_KP_1 && k <= SDLK_KP_0)))
+            return act_(ACT_NONE, 0);
         if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && typing) return act_(ACT_EDIT_COMMIT, 0);
         if (k == SDLK_BACKSPACE && typing) return act_(ACT_EDIT_BACKSPACE, 0);
         if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_PAGEDOWN) return act_(ACT_LESSON_NEXT, 0);
