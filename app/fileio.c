@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool app_read_file(const char *path, size_t max_bytes, const char *noun, char **data,
                    size_t *size, char *err, size_t errsize) {
@@ -53,4 +54,16 @@ bool app_read_file(const char *path, size_t max_bytes, const char *noun, char **
     *data = buf;
     *size = n;
     return true;
+}
+
+void app_make_dirs(const char *path) {
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0777);
+            *p = '/';
+        }
+    mkdir(tmp, 0777);
 }

@@ -12,4 +12,7 @@
 bool app_read_file(const char *path, size_t max_bytes, const char *noun, char **data,
                    size_t *size, char *err, size_t errsize);
 
+// Creates a folder and its parents (mkdir -p); quiet if they exist.
+void app_make_dirs(const char *path);
+
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "assets.h"
+#include "fileio.h"
 #include "lesson_play.h"
 #include "modelfile.h"
 
@@ -183,17 +184,6 @@ static void models_dir_(char *buf, size_t size) {
         snprintf(buf, size, "%s/convstep/models", home && *home ? home : ".");
 }
 
-static void mkdirs_(const char *path) {
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0777);
-            *p = '/';
-        }
-    mkdir(tmp, 0777);
-}
 
 // Saves the dashboard's model as it is now (atomically: see modelfile.h).
 static void save_(app_runtime *rt, app_state *s, const live_snapshot *snap) {
@@ -207,7 +197,7 @@ static void save_(app_runtime *rt, app_state *s, const live_snapshot *snap) {
     memcpy(net->params, snap->params, sizeof(float) * snap->n_params);
     char dir[800], path[1024], note[400], err[600];
     models_dir_(dir, sizeof dir);
-    mkdirs_(dir);
+    app_make_dirs(dir);
     const time_t now = time(NULL);
     struct tm tmv;
     localtime_r(&now, &tmv);

@@ -99,6 +99,30 @@ int app_cells_done(const anim_state *a, int count) {
     return a->total == 0 ? 0 : a->pos + (a->reveal >= count ? 1 : 0);
 }
 
+// After a recomputation: back to the start (keep < 0), or to cell `keep`
+// (clamped) with all of its `count` products shown.
+static void restart_at_(anim_state *a, int keep, int count) {
+    a->pos = keep < 0 ? 0 : keep < a->total ? keep : a->total - 1;
+    a->reveal = keep < 0 ? 0 : count;
+}
+
+// The set-up's input and kernel as the engine lays them out:
+//   in [channels][n_h][n_w], w [channels][k][k] (the view's one filter)
+static void pack_conv_(const conv_setup *c, float *in, float *w) {
+    for (int ch = 0; ch < c->channels; ch++)
+        for (int y = 0; y < c->n_h; y++)
+            for (int x = 0; x < c->n_w; x++) in[(ch * c->n_h + y) * c->n_w + x] = c->input[ch][y][x];
+    for (int ch = 0; ch < c->channels; ch++)
+        for (int y = 0; y < c->k; y++)
+            for (int x = 0; x < c->k; x++) w[(ch * c->k + y) * c->k + x] = c->kernel[ch][y][x];
+}
+
+// The pooling input as the engine lays it out: in [n_h][n_w].
+static void pack_pool_(const pool_setup *p, float *in) {
+    for (int y = 0; y < p->n_h; y++)
+        for (int x = 0; x < p->n_w; x++) in[y * p->n_w + x] = p->input[y][x];
+}
+
 // Copies the engine's record of output cell `index` into the state.
 static void load_conv_step_(app_state *s, int index) {
     conv_step_view *v = &s->conv_step;
@@ -106,12 +130,7 @@ static void load_conv_step_(app_state *s, int index) {
     if (!s->conv_ok || index < 0 || index >= s->conv_anim.total) return;
     const conv_setup *c = &s->conv;
     float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
-    for (int ch = 0; ch < c->channels; ch++)
-        for (int y = 0; y < c->n_h; y++)
-            for (int x = 0; x < c->n_w; x++) in[(ch * c->n_h + y) * c->n_w + x] = c->input[ch][y][x];
-    for (int ch = 0; ch < c->channels; ch++)
-        for (int y = 0; y < c->k; y++)
-            for (int x = 0; x < c->k; x++) w[(ch * c->k + y) * c->k + x] = c->kernel[ch][y][x];
+    pack_conv_(c, in, w);
     nn_conv2d_cursor cur;
     if (nn_conv2d_cursor_init(&cur, &s->conv_geom, in, w, &c->bias, NULL) != NN_OK) return;
     nn_conv2d_step st;
@@ -162,20 +181,9 @@ static void recompute_conv_(app_state *s, int keep) {
         return;
     }
     float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
-    for (int ch = 0; ch < c->channels; ch++)
-        for (int y = 0; y < c->n_h; y++)
-            for (int x = 0; x < c->n_w; x++) in[(ch * c->n_h + y) * c->n_w + x] = c->input[ch][y][x];
-    for (int ch = 0; ch < c->channels; ch++)
-        for (int y = 0; y < c->k; y++)
-            for (int x = 0; x < c->k; x++) w[(ch * c->k + y) * c->k + x] = c->kernel[ch][y][x];
+    pack_conv_(c, in, w);
     nn_conv2d_forward(&s->conv_geom, s->conv_out, in, w, &c->bias, 1);
-    if (keep < 0) {
-        a->pos = 0;
-        a->reveal = 0;
-    } else {
-        a->pos = keep < a->total ? keep : a->total - 1;
-        a->reveal = s->conv_geom.window;
-    }
+    restart_at_(a, keep, s->conv_geom.window);
     load_conv_step_(s, a->pos);
 }
 
@@ -194,8 +202,7 @@ static void load_pool_step_(app_state *s, int index) {
     if (!s->pool_ok || index < 0 || index >= s->pool_anim.total) return;
     const pool_setup *p = &s->pool;
     float in[VIEW_MAX_N * VIEW_MAX_N];
-    for (int y = 0; y < p->n_h; y++)
-        for (int x = 0; x < p->n_w; x++) in[y * p->n_w + x] = p->input[y][x];
+    pack_pool_(p, in);
     nn_pool_cursor cmax, cavg;
     if (nn_pool_cursor_init(&cmax, &s->pool_max_geom, in, NULL) != NN_OK) return;
     if (nn_pool_cursor_init(&cavg, &s->pool_avg_geom, in, NULL) != NN_OK) {
@@ -243,17 +250,10 @@ static void recompute_pool_(app_state *s, int keep) {
         return;
     }
     float in[VIEW_MAX_N * VIEW_MAX_N];
-    for (int y = 0; y < p->n_h; y++)
-        for (int x = 0; x < p->n_w; x++) in[y * p->n_w + x] = p->input[y][x];
+    pack_pool_(p, in);
     nn_pool_forward(&s->pool_max_geom, s->pool_max_out, NULL, in, 1);
     nn_pool_forward(&s->pool_avg_geom, s->pool_avg_out, NULL, in, 1);
-    if (keep < 0) {
-        a->pos = 0;
-        a->reveal = 0;
-    } else {
-        a->pos = keep < a->total ? keep : a->total - 1;
-        a->reveal = s->pool_max_geom.window;
-    }
+    restart_at_(a, keep, s->pool_max_geom.window);
     load_pool_step_(s, a->pos);
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "font.h"
 #include "input.h"
 #include "layout.h"
@@ -31,18 +32,6 @@ static void screenshot_dir_(char *buf, size_t size) {
     snprintf(buf, size, "%s/Pictures/convstep", home && *home ? home : ".");
 }
 
-// mkdir -p for one or two levels.
-static void make_dirs_(const char *path) {
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0777);
-            *p = '/';
-        }
-    mkdir(tmp, 0777);
-}
 
 // Saves a surface as PNG; writes a message into status.
 static bool save_png_(SDL_Surface *surf, const char *path, char *msg, size_t size) {
@@ -65,7 +54,7 @@ static bool window_screenshot_(SDL_Renderer *r, char *msg, size_t size) {
     SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, surf->pixels, surf->pitch);
     char dir[900], path[1024];
     screenshot_dir_(dir, sizeof dir);
-    make_dirs_(dir);
+    app_make_dirs(dir);
     time_t t = time(NULL);
     struct tm tmv;
     localtime_r(&t, &tmv);
@@ -105,8 +94,8 @@ static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o,
         fprintf(err, "convstep: error: %s\n", msg);
         return 1;
     }
-    if (o->export_dir) make_dirs_(o->export_dir);
-    if (o->frames_dir) make_dirs_(o->frames_dir);
+    if (o->export_dir) app_make_dirs(o->export_dir);
+    if (o->frames_dir) app_make_dirs(o->frames_dir);
     int beat = 0, status = 0;
     do {
         beat++;
@@ -232,7 +221,7 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
     }
     char msg[1200], path[1100];
     int status = 0, frame = 0;
-    if (o->frames_dir) make_dirs_(o->frames_dir);
+    if (o->frames_dir) app_make_dirs(o->frames_dir);
     for (int step = 0; status == 0; step++) {
         if (o->frames_dir) {
             draw_(s, r, font, w, h);
