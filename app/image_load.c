@@ -4,11 +4,52 @@
 #include <SDL.h>
 #include <SDL_image.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define IMAGE_MAX_SIDE 8192
+
+// The format and size a file's header announces: PNG, BMP or PNM (PGM, PPM,
+// PBM) only, so a tiny file announcing a huge image (or a format we do not
+// document) is refused before any decoder allocates for it.
+static const char *probe_(const unsigned char *h, size_t n, long *w, long *hh) {
+    *w = *hh = -1;
+    if (n >= 24 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0) {
+        *w = (long)h[16] << 24 | (long)h[17] << 16 | (long)h[18] << 8 | h[19];
+        *hh = (long)h[20] << 24 | (long)h[21] << 16 | (long)h[22] << 8 | h[23];
+        return "PNG";
+    }
+    if (n >= 26 && h[0] == 'B' && h[1] == 'M') {
+        int32_t bw, bh;
+        memcpy(&bw, h + 18, 4);  // little-endian on every machine convstep runs on
+        memcpy(&bh, h + 22, 4);
+        *w = bw;
+        *hh = bh < 0 ? -(long)bh : bh;
+        return "BMP";
+    }
+    if (n >= 3 && h[0] == 'P' && h[1] >= '1' && h[1] <= '6') {
+        // "P5 <w> <h>", with '#' comments between the numbers.
+        long v[2];
+        size_t i = 2;
+        for (int k = 0; k < 2; k++) {
+            while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' || h[i] == '\n' || h[i] == '#')) {
+                if (h[i] == '#')
+                    while (i < n && h[i] != '\n') i++;
+                else
+                    i++;
+            }
+            v[k] = 0;
+            if (i >= n || h[i] < '0' || h[i] > '9') return "PNM";
+            while (i < n && h[i] >= '0' && h[i] <= '9' && v[k] < 1000000) v[k] = v[k] * 10 + (h[i++] - '0');
+        }
+        *w = v[0];
+        *hh = v[1];
+        return "PNM";
+    }
+    return NULL;
+}
 
 bool app_image_load(const char *path, app_gray_image *out, char *err, size_t errsize) {
     memset(out, 0, sizeof *out);
@@ -17,8 +58,22 @@ bool app_image_load(const char *path, app_gray_image *out, char *err, size_t err
         snprintf(err, errsize, "cannot open the image '%s': %s", path, strerror(errno));
         return false;
     }
+    unsigned char head[512];
+    const size_t n = fread(head, 1, sizeof head, probe);
     fclose(probe);
-    SDL_Surface *raw = IMG_Load(path);
+    long w, h;
+    const char *type = probe_(head, n, &w, &h);
+    if (!type) {
+        snprintf(err, errsize, "'%s' is not a PNG, BMP or PGM/PPM image", path);
+        return false;
+    }
+    if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE) {
+        snprintf(err, errsize, "the image '%s' announces %ldx%ld pixels; sizes up to %d are supported", path, w, h,
+                 IMAGE_MAX_SIDE);
+        return false;
+    }
+    SDL_RWops *rw = SDL_RWFromFile(path, "rb");
+    SDL_Surface *raw = rw ? IMG_LoadTyped_RW(rw, 1, type) : NULL;
     if (!raw) {
         snprintf(err, errsize, "cannot read the image '%s': %s", path, IMG_GetError());
         return false;
