@@ -14,6 +14,11 @@
 // The format and size a file's header announces: PNG, BMP or PNM (PGM, PPM,
 // PBM) only, so a tiny file announcing a huge image (or a format we do not
 // document) is refused before any decoder allocates for it.
+// SDL_isspace(): what SDL2_image skips between the numbers of a PNM header.
+static bool pnm_space_(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
 static const char *probe_(const unsigned char *h, size_t n, long *w, long *hh) {
     *w = *hh = -1;
     if (n >= 24 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0) {
@@ -29,20 +34,32 @@ static const char *probe_(const unsigned char *h, size_t n, long *w, long *hh) {
         *hh = bh < 0 ? -(long)bh : bh;
         return "BMP";
     }
-    if (n >= 3 && h[0] == 'P' && h[1] >= '1' && h[1] <= '6') {
-        // "P5 <w> <h>", with '#' comments between the numbers.
+    if (n >= 2 && h[0] == 'P' && h[1] >= '1' && h[1] <= '6') {
+        // Read "<w> <h>" exactly as SDL2_image's IMG_pnm.c does, so the two can
+        // never disagree: spaces are isspace() (form feed and vertical tab too),
+        // a '#' comment ends at '\r' or '\n', and any one byte ends a number.
+        // A size we cannot read stays -1 and the caller refuses the file.
         long v[2];
         size_t i = 2;
         for (int k = 0; k < 2; k++) {
-            while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' || h[i] == '\n' || h[i] == '#')) {
-                if (h[i] == '#')
-                    while (i < n && h[i] != '\n') i++;
-                else
-                    i++;
-            }
+            unsigned char ch;
+            do {
+                if (i >= n) return "PNM";
+                ch = h[i++];
+                if (ch == '#') {
+                    do {
+                        if (i >= n) return "PNM";
+                        ch = h[i++];
+                    } while (ch != '\r' && ch != '\n');
+                }
+            } while (pnm_space_(ch));
+            if (ch < '0' || ch > '9') return "PNM";
             v[k] = 0;
-            if (i >= n || h[i] < '0' || h[i] > '9') return "PNM";
-            while (i < n && h[i] >= '0' && h[i] <= '9' && v[k] < 1000000) v[k] = v[k] * 10 + (h[i++] - '0');
+            for (; ch >= '0' && ch <= '9'; ch = h[i++]) {
+                if (v[k] > 100000000) v[k] = 100000000;  // far past any size we accept
+                v[k] = v[k] * 10 + (ch - '0');
+                if (i >= n) return "PNM";
+            }
         }
         *w = v[0];
         *hh = v[1];
@@ -58,13 +75,25 @@ bool app_image_load(const char *path, app_gray_image *out, char *err, size_t err
         snprintf(err, errsize, "cannot open the image '%s': %s", path, strerror(errno));
         return false;
     }
-    unsigned char head[512];
-    const size_t n = fread(head, 1, sizeof head, probe);
+    // Enough for any real header; a PNM whose size comes later is refused.
+    static const size_t head_size = 16384;
+    unsigned char *head = malloc(head_size);
+    if (!head) {
+        fclose(probe);
+        snprintf(err, errsize, "out of memory reading the image '%s'", path);
+        return false;
+    }
+    const size_t n = fread(head, 1, head_size, probe);
     fclose(probe);
     long w, h;
     const char *type = probe_(head, n, &w, &h);
+    free(head);
     if (!type) {
         snprintf(err, errsize, "'%s' is not a PNG, BMP or PGM/PPM image", path);
+        return false;
+    }
+    if (w < 0 || h < 0) {
+        snprintf(err, errsize, "the %s header of '%s' does not give a readable width and height", type, path);
         return false;
     }
     if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE) {

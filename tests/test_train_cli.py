@@ -28,6 +28,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 import tempfile
 import traceback
 import zlib
@@ -950,6 +951,40 @@ def classify_blank_picture():
     """classify an all-white picture: exit 1, says no ink found, names the file"""
     path = _picture("white.png", _white_png)
     expect_error(["classify", path], path, "no ink")
+
+
+@check
+def classify_huge_headers():
+    """classify: a header announcing a huge picture is refused at once (exit 1), however it is spelled"""
+    # Each separator below is one SDL2_image accepts between the numbers of a
+    # PGM header; the program must read the same 60000x60000 and refuse it.
+    spellings = {
+        "formfeed.pgm": b"P5\f60000 60000\n255\n\x00\x01",
+        "cr-comment.pgm": b"P5 #\r60000 60000\n1 1\n255\n\x00",
+        "long-comment.pgm": b"P5\n" + b"#" * 600 + b"\n60000 60000\n255\n\x00\x01",
+        "junk.pgm": b"P560000\xd860000\xb9255\n\x00",
+        "huge.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 60000, 60000) + b"\x08\x00\x00\x00\x00",
+    }
+    for name, data in spellings.items():
+        path = _picture(name, lambda p, d=data: write_bytes(p, d))
+        start = time.monotonic()
+        expect_error(["classify", path], path, "announces 60000x60000")
+        expect(time.monotonic() - start < 10, "%s: took %.1f s" % (name, time.monotonic() - start))
+    path = _picture("no-size.pgm", lambda p: write_bytes(p, b"P5 # only a comment\n"))
+    expect_error(["classify", path], path, "width and height")
+
+
+@check
+def classify_pgm_with_comments():
+    """classify: a PGM whose header has comments, a form feed and a CR still loads"""
+    # A 28x28 vertical bar, dark ink on light paper: it must be read, not refused.
+    pixels = bytes(0 if 12 <= x <= 15 and 4 <= y <= 23 else 255 for y in range(28) for x in range(28))
+    path = _picture("commented.pgm",
+                    lambda p: write_bytes(p, b"P5\n# made by hand\r\f28 # width\n28\n255\n" + pixels))
+    code, out, err = run("classify", "--json", path)
+    expect(code == 0, "exit status %d: %s" % (code, err.strip()))
+    doc = parse_json(out, list)
+    expect(len(doc) == 1 and doc[0]["inverted"] is True, "the picture was not read as dark-on-light")
 
 
 @check

@@ -2,8 +2,10 @@
 // temporary file holding the input, then app_digit_prepare (app/digit.h) on
 // the picture it loaded.
 //
-// The temporary file is named *.tga: SDL2_image recognises most formats by
-// their first bytes, and TGA (which has no magic number) by the extension.
+// The temporary file is named *.tga: app_image_load now tells the format by
+// the file's first bytes (PNG, BMP, PGM/PPM), but a loader that goes by the
+// name, as IMG_Load did, would read TGA too, and the regression inputs of the
+// tiny TGAs that asked for gigabytes must stay refused.
 // SDL2_image and the codec libraries are not instrumented, so coverage comes
 // from convstep's code and the seeds' variety.
 #include <SDL.h>
