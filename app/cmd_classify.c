@@ -20,7 +20,7 @@ static const char classify_help_[] =
     "usage: convstep classify [--model FILE] [--show] [--json] IMAGE...\n"
     "\n"
     "Says which digit each picture shows, with the model's probabilities. A picture\n"
-    "(PNG, BMP, PGM, any size) may be dark ink on light paper or light on dark; it\n"
+    "(PNG, BMP, PGM/PPM, up to 8192 a side) may be dark ink or light ink; it\n"
     "is prepared as MNIST's digits were: cropped to the ink, scaled into 20x20\n"
     "keeping its proportions, centred by its centre of mass in 28x28.\n"
     "\n"
