@@ -24,19 +24,17 @@ import json
 import math
 import os
 import re
-import shlex
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
+import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
+from tap import LAST_RUN, Fail, Skip, expect, run_program  # noqa: E402
 
 CONVSTEP = None  # absolute path of the program, from argv[1]
 TIMEOUT = 120  # seconds per run
 WORKDIR = None  # a scratch directory every run starts in
 
-SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
-                   "ThreadSanitizer", "runtime error:")
 
 SIDE = 112  # the canvas, in its own pixels
 BRUSH = 5  # the pen's radius when the view opens
@@ -50,47 +48,11 @@ SMALL_ARCH = "conv(8,5,pad=2),relu,maxpool(2),flatten,dense(10),softmax"
 
 # ---- Running the program ------------------------------------------------------------
 
-class Fail(Exception):
-    """A failed expectation; the message becomes TAP diagnostics."""
-
-
-class Skip(Exception):
-    """The case does not apply on this system; the message says why."""
-
-
-LAST_RUN = []  # the runs of the current case, for diagnostics
-
-
 def run(*args):
-    """Runs convstep with args; returns (exit status, stdout, stderr, seconds).
-
-    Fails the case if the program timed out, died from a signal or printed a
-    sanitizer report."""
-    cmd = [CONVSTEP] + [str(a) for a in args]
-    entry = {"cmd": cmd, "code": None, "out": "", "err": ""}
-    LAST_RUN.append(entry)
+    """Runs convstep with args in WORKDIR; returns (exit status, stdout, stderr, seconds)."""
     t0 = time.monotonic()
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=TIMEOUT, cwd=WORKDIR)
-    except subprocess.TimeoutExpired:
-        raise Fail("timed out after %d s" % TIMEOUT)
-    seconds = time.monotonic() - t0
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    entry.update(code=p.returncode, out=out, err=err)
-    if p.returncode < 0:
-        raise Fail("killed by signal %d" % -p.returncode)
-    for mark in SANITIZER_MARKS:
-        if mark in err:
-            raise Fail("sanitizer report (%s) on stderr" % mark)
-    return p.returncode, out, err, seconds
-
-
-def expect(cond, message):
-    """Fails the case with `message` unless cond holds."""
-    if not cond:
-        raise Fail(message)
+    code, out, err = run_program([CONVSTEP, *args], WORKDIR, TIMEOUT)
+    return code, out, err, time.monotonic() - t0
 
 
 def expect_ok(*args):
@@ -460,60 +422,10 @@ def train_steps_bad_number():
 
 # ---- TAP ---------------------------------------------------------------------------------
 
-def excerpt(text, limit=1200):
-    text = text if len(text) <= limit else text[:limit] + "... (%d more characters)" % (
-        len(text) - limit)
-    return text.rstrip("\n").split("\n") if text else []
-
-
-def diagnostics(message):
-    print("# " + message.replace("\n", "\n# "))
-    if LAST_RUN:
-        last = LAST_RUN[-1]
-        print("#   command: %s" % shlex.join(last["cmd"]))
-        print("#   exit status: %s" % last["code"])
-        for name in ("out", "err"):
-            lines = excerpt(last[name])
-            print("#   std%s:%s" % (name, "" if lines else " (empty)"))
-            for line in lines:
-                print("#     " + line)
-
-
-def main(argv):
+def start(program, scratch_dir):
     global CONVSTEP, WORKDIR
-    if len(argv) != 2:
-        print("Bail out! usage: test_draw_cli.py /path/to/convstep")
-        return 2
-    CONVSTEP = os.path.abspath(argv[1])
-    if not os.access(CONVSTEP, os.X_OK):
-        print("Bail out! %s is not an executable program" % CONVSTEP)
-        return 2
-    failed = 0
-    print("1..%d" % len(CHECKS))
-    with tempfile.TemporaryDirectory(prefix="convstep-draw-") as tmp:
-        WORKDIR = tmp
-        for number, fn in enumerate(CHECKS, 1):
-            title = "%s: %s" % (fn.__name__, fn.__doc__.strip().split("\n")[0])
-            del LAST_RUN[:]
-            try:
-                fn()
-            except Skip as e:
-                print("ok %d - %s # SKIP %s" % (number, title, e))
-            except Fail as e:
-                failed += 1
-                print("not ok %d - %s" % (number, title))
-                diagnostics(str(e))
-            except Exception:
-                failed += 1
-                print("not ok %d - %s" % (number, title))
-                diagnostics("the test itself raised:\n" + traceback.format_exc().rstrip())
-            else:
-                print("ok %d - %s" % (number, title))
-            sys.stdout.flush()
-    if failed:
-        print("# %d of %d failed" % (failed, len(CHECKS)))
-    return 1 if failed else 0
+    CONVSTEP, WORKDIR = program, scratch_dir
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(tap.main(sys.argv, CHECKS, "convstep-draw-", start))

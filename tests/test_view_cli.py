@@ -19,65 +19,27 @@ is meant to pass against a -fsanitize=address,undefined build as well.
 
 import os
 import re
-import shlex
 import struct
-import subprocess
 import sys
-import tempfile
-import traceback
 import zlib
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
+import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
+from tap import LAST_RUN, Fail, Skip, expect, run_program  # noqa: E402
 
 CONVSTEP = None  # absolute path of the program, from argv[1]
 TIMEOUT = 60  # seconds per run
 WORKDIR = None  # a scratch directory every run starts in
 
-SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
-                   "runtime error:")
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 # ---- Running the program ------------------------------------------------------------
 
-class Fail(Exception):
-    """A failed expectation; the message becomes TAP diagnostics."""
-
-
-class Skip(Exception):
-    """The case does not apply on this system; the message says why."""
-
-
-LAST_RUN = []  # the runs of the current case, for diagnostics
-
-
 def run(*args, timeout=TIMEOUT, env=None):
-    """Runs convstep with args; returns (exit status, stdout, stderr).
-
-    Fails the case if the program timed out, died from a signal or printed a
-    sanitizer report."""
-    cmd = [CONVSTEP] + [str(a) for a in args]
-    entry = {"cmd": cmd, "code": None, "out": "", "err": ""}
-    LAST_RUN.append(entry)
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=timeout, cwd=WORKDIR, env=env)
-    except subprocess.TimeoutExpired:
-        raise Fail("timed out after %d s" % timeout)
-    out = p.stdout.decode("utf-8", "replace")
-    err = p.stderr.decode("utf-8", "replace")
-    entry.update(code=p.returncode, out=out, err=err)
-    if p.returncode < 0:
-        raise Fail("killed by signal %d" % -p.returncode)
-    for mark in SANITIZER_MARKS:
-        if mark in err:
-            raise Fail("sanitizer report (%s) on stderr" % mark)
-    return p.returncode, out, err
-
-
-def expect(cond, message):
-    """Fails the case with `message` unless cond holds."""
-    if not cond:
-        raise Fail(message)
+    """Runs convstep with args in WORKDIR; returns (exit status, stdout, stderr)."""
+    return run_program([CONVSTEP, *args], WORKDIR, timeout, env=env)
 
 
 def run_ok(*args):
@@ -525,60 +487,10 @@ def no_display_without_headless_fails_fast():
 
 # ---- TAP ---------------------------------------------------------------------------------
 
-def excerpt(text, limit=1200):
-    text = text if len(text) <= limit else text[:limit] + "... (%d more characters)" % (
-        len(text) - limit)
-    return text.rstrip("\n").split("\n") if text else []
-
-
-def diagnostics(message):
-    print("# " + message.replace("\n", "\n# "))
-    if LAST_RUN:
-        last = LAST_RUN[-1]
-        print("#   command: %s" % shlex.join(last["cmd"]))
-        print("#   exit status: %s" % last["code"])
-        for name in ("out", "err"):
-            lines = excerpt(last[name])
-            print("#   std%s:%s" % (name, "" if lines else " (empty)"))
-            for line in lines:
-                print("#     " + line)
-
-
-def main(argv):
+def start(program, scratch_dir):
     global CONVSTEP, WORKDIR
-    if len(argv) != 2:
-        print("Bail out! usage: test_view_cli.py /path/to/convstep")
-        return 2
-    CONVSTEP = os.path.abspath(argv[1])
-    if not os.access(CONVSTEP, os.X_OK):
-        print("Bail out! %s is not an executable program" % CONVSTEP)
-        return 2
-    failed = 0
-    print("1..%d" % len(CHECKS))
-    with tempfile.TemporaryDirectory(prefix="convstep-view-") as tmp:
-        WORKDIR = tmp
-        for number, fn in enumerate(CHECKS, 1):
-            title = "%s: %s" % (fn.__name__, fn.__doc__.strip().split("\n")[0])
-            del LAST_RUN[:]
-            try:
-                fn()
-            except Skip as e:
-                print("ok %d - %s # SKIP %s" % (number, title, e))
-            except Fail as e:
-                failed += 1
-                print("not ok %d - %s" % (number, title))
-                diagnostics(str(e))
-            except Exception:
-                failed += 1
-                print("not ok %d - %s" % (number, title))
-                diagnostics("the test itself raised:\n" + traceback.format_exc().rstrip())
-            else:
-                print("ok %d - %s" % (number, title))
-            sys.stdout.flush()
-    if failed:
-        print("# %d of %d failed" % (failed, len(CHECKS)))
-    return 1 if failed else 0
+    CONVSTEP, WORKDIR = program, scratch_dir
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(tap.main(sys.argv, CHECKS, "convstep-view-", start))

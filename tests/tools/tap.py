@@ -1,0 +1,119 @@
+"""The harness the command-line test files share: running convstep with the
+checks every run gets, expectations, and the TAP loop over a file's checks.
+
+A test file keeps its own `run` (each wants other options: a timeout, an
+environment, a file for stdout) as a thin wrapper of run_program, and calls
+main() with its list of checks. Standard library only.
+"""
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import traceback
+
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
+                   "runtime error:")
+
+LAST_RUN = []  # the runs of the current case, for diagnostics
+
+
+class Fail(Exception):
+    """A failed expectation; the message becomes TAP diagnostics."""
+
+
+class Skip(Exception):
+    """The case does not apply on this system; the message says why."""
+
+
+def expect(cond, message):
+    """Fails the case with `message` unless cond holds."""
+    if not cond:
+        raise Fail(message)
+
+
+def run_program(cmd, cwd, timeout, check_signal=True, stdout=None, **popen):
+    """Runs cmd in cwd; returns (exit status, stdout, stderr).
+
+    Fails the case if the program timed out, died from a signal (unless
+    check_signal is false) or printed a sanitizer report. `stdout` may be a
+    file descriptor to write to instead of a pipe (the output is then "");
+    other keywords go to subprocess.run."""
+    cmd = [str(a) for a in cmd]
+    entry = {"cmd": cmd, "code": None, "out": "", "err": ""}
+    LAST_RUN.append(entry)
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE if stdout is None else stdout,
+                           stderr=subprocess.PIPE, timeout=timeout, cwd=cwd, **popen)
+    except subprocess.TimeoutExpired:
+        raise Fail("timed out after %d s" % timeout)
+    out = p.stdout.decode("utf-8", "replace") if p.stdout is not None else ""
+    err = p.stderr.decode("utf-8", "replace")
+    entry.update(code=p.returncode, out=out, err=err)
+    if check_signal and p.returncode < 0:
+        raise Fail("killed by signal %d" % -p.returncode)
+    for mark in SANITIZER_MARKS:
+        if mark in err:
+            raise Fail("sanitizer report (%s) on stderr" % mark)
+    return p.returncode, out, err
+
+
+def excerpt(text, limit=1200):
+    text = text if len(text) <= limit else text[:limit] + "... (%d more characters)" % (
+        len(text) - limit)
+    return text.rstrip("\n").split("\n") if text else []
+
+
+def diagnostics(message):
+    print("# " + message.replace("\n", "\n# "))
+    if LAST_RUN:
+        last = LAST_RUN[-1]
+        print("#   command: %s" % shlex.join(last["cmd"]))
+        print("#   exit status: %s" % last["code"])
+        for name in ("out", "err"):
+            lines = excerpt(last[name])
+            print("#   std%s:%s" % (name, "" if lines else " (empty)"))
+            for line in lines:
+                print("#     " + line)
+
+
+def main(argv, checks, scratch_prefix, start):
+    """Runs every check as one TAP case; returns the exit status.
+
+    argv[1] is the program under test; start(program, scratch_dir) is called
+    once before the first check, for the file to keep both."""
+    script = os.path.basename(argv[0])
+    if len(argv) != 2:
+        print("Bail out! usage: %s /path/to/convstep" % script)
+        return 2
+    program = os.path.abspath(argv[1])
+    if not os.access(program, os.X_OK):
+        print("Bail out! %s is not an executable program" % program)
+        return 2
+    failed = 0
+    print("1..%d" % len(checks))
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix) as tmp:
+        start(program, tmp)
+        for number, fn in enumerate(checks, 1):
+            title = "%s: %s" % (fn.__name__, fn.__doc__.strip().split("\n")[0])
+            del LAST_RUN[:]
+            try:
+                fn()
+            except Skip as e:
+                print("ok %d - %s # SKIP %s" % (number, title, e))
+            except Fail as e:
+                failed += 1
+                print("not ok %d - %s" % (number, title))
+                diagnostics(str(e))
+            except Exception:
+                failed += 1
+                print("not ok %d - %s" % (number, title))
+                diagnostics("the test itself raised:\n" + traceback.format_exc().rstrip())
+            else:
+                print("ok %d - %s" % (number, title))
+            sys.stdout.flush()
+    if failed:
+        print("# %d of %d failed" % (failed, len(checks)))
+    return 1 if failed else 0
