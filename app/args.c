@@ -13,15 +13,41 @@ static const arg_spec *find_(const arg_spec *specs, const char *name, size_t len
     return NULL;
 }
 
-bool args_parse(const arg_spec *specs, int argc, char **argv, parsed_args *out,
-                const char *cmd, char *err, size_t errsize) {
+// A positional argument: refused past the command's count.
+static bool positional_(parsed_args *out, const char *a, int max_positional, const char *cmd,
+                        char *err, size_t errsize) {
+    if (out->n_positional >= max_positional || out->n_positional >= ARGS_MAX) {
+        if (max_positional == 0)
+            snprintf(err, errsize, "unexpected argument '%.200s' (options start with --; see convstep %s --help)",
+                     a, cmd);
+        else
+            snprintf(err, errsize, "unexpected argument '%.200s': convstep %s takes at most %d (see convstep %s --help)",
+                     a, cmd, max_positional < ARGS_MAX ? max_positional : ARGS_MAX, cmd);
+        return false;
+    }
+    out->positional[out->n_positional++] = a;
+    return true;
+}
+
+bool args_parse(const arg_spec *specs, int argc, char **argv, int max_positional,
+                parsed_args *out, const char *cmd, char *err, size_t errsize) {
     out->count = 0;
+    out->n_positional = 0;
+    bool options_ended = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        if (options_ended || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (!positional_(out, a, max_positional, cmd, err, errsize)) return false;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            options_ended = true;
+            continue;
+        }
         if (strcmp(a, "-h") == 0 && find_(specs, "help", 4)) a = "--help";
-        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-            snprintf(err, errsize, "unexpected argument '%s' (options start with --; see convstep %s --help)",
-                     a, cmd);
+        if (strncmp(a, "--", 2) != 0) {
+            snprintf(err, errsize, "unknown option '%.200s' for convstep %s (options start with --; "
+                     "a file whose name starts with - goes after --)", a, cmd);
             return false;
         }
         const char *name = a + 2;

@@ -1,5 +1,7 @@
 // args.h - command-line options: "--name value" or "--name=value", checked
 // against each subcommand's table so a typo is an error, not ignored.
+// Options and file arguments may come in any order, as with GNU tools; "--"
+// ends the options (what follows is a file even if it starts with '-').
 #ifndef APP_ARGS_H
 #define APP_ARGS_H
 
@@ -20,13 +22,16 @@ typedef struct parsed_args {
     int count;
     const arg_spec *spec[ARGS_MAX];
     const char *value[ARGS_MAX];  // NULL for flags
+    int n_positional;                  // arguments that are not options, in order
+    const char *positional[ARGS_MAX];  // (file names, a view's name)
 } parsed_args;
 
 // Parses argv[0..argc) against specs (terminated by a NULL name). `cmd`
-// names the subcommand in messages. False with a message in err on an
-// unknown option, a missing value, a repeat, or a stray argument.
-bool args_parse(const arg_spec *specs, int argc, char **argv, parsed_args *out,
-                const char *cmd, char *err, size_t errsize);
+// names the subcommand in messages; `max_positional` is how many arguments
+// that are not options it takes (0 for none). False with a message in err on
+// an unknown option, a missing value, a repeat, or one argument too many.
+bool args_parse(const arg_spec *specs, int argc, char **argv, int max_positional,
+                parsed_args *out, const char *cmd, char *err, size_t errsize);
 
 // The value of an option (the last one given), or NULL.
 const char *args_get(const parsed_args *a, const char *name);

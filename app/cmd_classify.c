@@ -17,7 +17,7 @@ static const arg_spec classify_args_[] = {
 };
 
 static const char classify_help_[] =
-    "usage: convstep classify [--model FILE] [--show] [--json] IMAGE...\n"
+    "usage: convstep classify [--model FILE] [--show] [--json] [--] IMAGE...\n"
     "\n"
     "Says which digit each picture shows, with the model's probabilities. A picture\n"
     "(PNG, BMP, PGM/PPM, up to 8192 a side) may be dark ink or light ink; it\n"
@@ -63,29 +63,14 @@ static void rank_(const float *p, int classes, int *order) {
 
 int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
     char err[1400];
-    // Options first, then the images (anything not starting with --).
-    int n_opts = 0;
-    while (n_opts < argc && strncmp(argv[n_opts], "--", 2) == 0 && argv[n_opts][2] != '\0') {
-        const char *o = argv[n_opts];
-        n_opts += (strcmp(o, "--model") == 0 && n_opts + 1 < argc) ? 2 : 1;
-    }
-    if (n_opts < argc && strcmp(argv[n_opts], "-h") == 0) {
-        fputs(classify_help_, out);
-        return 0;
-    }
     parsed_args a;
-    if (!args_parse(classify_args_, n_opts, argv, &a, "classify", err, sizeof err))
+    if (!args_parse(classify_args_, argc, argv, ARGS_MAX, &a, "classify", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "help")) {
         fputs(classify_help_, out);
         return 0;
     }
-    for (int i = n_opts; i < argc; i++)
-        if (strncmp(argv[i], "--", 2) == 0) {
-            snprintf(err, sizeof err, "options go before the images: '%s' comes after one", argv[i]);
-            return cli_fail(errf, err, CLI_EXIT_USAGE);
-        }
-    if (n_opts == argc)
+    if (a.n_positional == 0)
         return cli_fail(errf, "convstep classify needs at least one image (see convstep classify --help)",
                         CLI_EXIT_USAGE);
     if (!loader_) return cli_fail(errf, "this build of convstep cannot read images", CLI_EXIT_RUNTIME);
@@ -116,11 +101,11 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         json_begin_array(&w);
     }
     int status = 0;
-    for (int i = n_opts; i < argc; i++) {
+    for (int i = 0; i < a.n_positional; i++) {
         app_gray_image img;
         float x[DIGIT_SIDE * DIGIT_SIDE];
         app_digit_info info;
-        if (!loader_(argv[i], &img, err, sizeof err)) {
+        if (!loader_(a.positional[i], &img, err, sizeof err)) {
             cli_fail(errf, err, CLI_EXIT_USAGE);
             status = CLI_EXIT_USAGE;
             continue;
@@ -129,7 +114,7 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         app_gray_image_free(&img);
         if (!ok) {
             char msg[1600];
-            snprintf(msg, sizeof msg, "%s: %s", argv[i], err);
+            snprintf(msg, sizeof msg, "%s: %s", a.positional[i], err);
             cli_fail(errf, msg, CLI_EXIT_USAGE);
             status = CLI_EXIT_USAGE;
             continue;
@@ -144,13 +129,13 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         rank_(probs, classes, order);
         if (json) {
             json_begin_object(&w);
-            json_key(&w, "file"), json_string(&w, argv[i]);
+            json_key(&w, "file"), json_string(&w, a.positional[i]);
             json_key(&w, "prediction"), json_int(&w, order[0]);
             json_key(&w, "probabilities"), json_float_array(&w, probs, classes);
             json_key(&w, "inverted"), json_bool(&w, info.inverted);
             json_end_object(&w);
         } else {
-            fprintf(out, "%s: %d (%.1f%%); then %d (%.1f%%), %d (%.1f%%)%s\n", argv[i], order[0],
+            fprintf(out, "%s: %d (%.1f%%); then %d (%.1f%%), %d (%.1f%%)%s\n", a.positional[i], order[0],
                     100.0 * probs[order[0]], order[1], 100.0 * probs[order[1]], order[2],
                     100.0 * probs[order[2]], info.inverted ? "  [dark ink on light paper]" : "");
             if (args_has(&a, "show")) show_(out, x);

@@ -372,7 +372,7 @@ static int print_json_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, const int
 int cmd_conv(int argc, char **argv, FILE *out, FILE *errf) {
     char err[512];
     parsed_args a;
-    if (!args_parse(conv_args_, argc, argv, &a, "conv", err, sizeof err))
+    if (!args_parse(conv_args_, argc, argv, 0, &a, "conv", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "help")) {
         fputs(conv_help_, out);

@@ -17,7 +17,7 @@ static const arg_spec lesson_args_[] = {
 };
 
 static const char lesson_help_[] =
-    "usage: convstep lesson FILE [--headless] [--export DIR] [--frames DIR] [--screenshot F]\n"
+    "usage: convstep lesson [--] FILE [--headless] [--export DIR] [--frames DIR] [--screenshot F]\n"
     "                            [--window WxH] [--check]\n"
     "\n"
     "Plays a lesson (lessons/*.lesson; lessons/README.md explains how to write one).\n"
@@ -33,24 +33,10 @@ static const char lesson_help_[] =
 
 int cmd_lesson(int argc, char **argv, FILE *out, FILE *errf) {
     char err[800];
-    const char *file = NULL;
-    char *opts[64];
-    int n_opts = 0;
-    for (int i = 0; i < argc && n_opts < 64; i++) {
-        const bool takes = strcmp(argv[i], "--frames") == 0 || strcmp(argv[i], "--export") == 0 ||
-                           strcmp(argv[i], "--screenshot") == 0 || strcmp(argv[i], "--window") == 0;
-        if (strncmp(argv[i], "--", 2) == 0 || strcmp(argv[i], "-h") == 0) {
-            opts[n_opts++] = argv[i];
-            if (takes && i + 1 < argc && n_opts < 64) opts[n_opts++] = argv[++i];
-        } else if (!file) {
-            file = argv[i];
-        } else {
-            snprintf(err, sizeof err, "one lesson at a time: '%.200s' after '%.200s'", argv[i], file);
-            return cli_fail(errf, err, CLI_EXIT_USAGE);
-        }
-    }
     parsed_args a;
-    if (!args_parse(lesson_args_, n_opts, opts, &a, "lesson", err, sizeof err)) return cli_fail(errf, err, 1);
+    if (!args_parse(lesson_args_, argc, argv, 1, &a, "lesson", err, sizeof err))
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
+    const char *file = a.n_positional ? a.positional[0] : NULL;
     if (args_has(&a, "help")) {
         fputs(lesson_help_, out);
         return 0;

@@ -275,7 +275,7 @@ static int print_json_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, const int *
 int cmd_pool(int argc, char **argv, FILE *out, FILE *errf) {
     char err[512];
     parsed_args a;
-    if (!args_parse(pool_args_, argc, argv, &a, "pool", err, sizeof err))
+    if (!args_parse(pool_args_, argc, argv, 0, &a, "pool", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "help")) {
         fputs(pool_help_, out);

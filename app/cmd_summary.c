@@ -175,7 +175,7 @@ static void print_json_(FILE *out, const nn_model *m, const char *arch) {
 int cmd_summary(int argc, char **argv, FILE *out, FILE *errf) {
     char err[600];
     parsed_args a;
-    if (!args_parse(summary_args_, argc, argv, &a, "summary", err, sizeof err))
+    if (!args_parse(summary_args_, argc, argv, 0, &a, "summary", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "help")) {
         fputs(summary_help_, out);

@@ -116,7 +116,7 @@ static double median_(double *v, int n) {
 int cmd_train(int argc, char **argv, FILE *out, FILE *errf) {
     char err[600];
     parsed_args a;
-    if (!args_parse(train_args_, argc, argv, &a, "train", err, sizeof err))
+    if (!args_parse(train_args_, argc, argv, 0, &a, "train", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "help")) {
         fputs(train_help_, out);

@@ -163,36 +163,33 @@ static bool size_(const char *text, int *w, int *h, char *err, size_t errsize) {
 
 int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     char err[600];
-    app_view view = VIEW_HOME;
-    int first = 0;
-    if (argc > 0 && strcmp(argv[0], "conv") == 0) view = VIEW_CONV, first = 1;
-    else if (argc > 0 && strcmp(argv[0], "pool") == 0) view = VIEW_POOL, first = 1;
-    else if (argc > 0 && strcmp(argv[0], "home") == 0) view = VIEW_HOME, first = 1;
-    else if (argc > 0 && strcmp(argv[0], "train") == 0) view = VIEW_TRAIN, first = 1;
-    else if (argc > 0 && strcmp(argv[0], "templates") == 0) view = VIEW_TEMPLATES, first = 1;
-    else if (argc > 0 && strcmp(argv[0], "draw") == 0) view = VIEW_DRAW, first = 1;
-    else if (argc > 0 && strcmp(argv[0], "cnn") == 0) view = VIEW_CNN, first = 1;
-    else if (argc > 0 && strcmp(argv[0], "lessons") == 0) view = VIEW_LESSONS, first = 1;
-    if (argc > 0 && first == 0 && strncmp(argv[0], "--", 2) != 0 && strcmp(argv[0], "-h") != 0) {
-        snprintf(err, sizeof err,
-                 "unknown view '%.40s' (expected conv, pool, train, templates, cnn, draw, lessons or home; "
-                 "see convstep view --help)",
-                 argv[0]);
-        return cli_fail(errf, err, CLI_EXIT_USAGE);
-    }
+    // The view's name may stand anywhere among the options.
     parsed_args a;
-    if (!args_parse(view_args_, argc - first, argv + first, &a, "view", err, sizeof err))
+    if (!args_parse(view_args_, argc, argv, 1, &a, "view", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "help")) {
         fputs(view_help_, out);
         return 0;
     }
-    if (argc > 0 && first == 0) {
-        snprintf(err, sizeof err,
-                 "convstep view needs conv, pool, train, templates, cnn, draw or home first, got '%.40s' "
-                 "(see convstep view --help)",
-                 argv[0]);
-        return cli_fail(errf, err, CLI_EXIT_USAGE);
+    static const struct {
+        const char *name;
+        app_view view;
+    } views[] = {
+        {"conv", VIEW_CONV},         {"pool", VIEW_POOL}, {"home", VIEW_HOME}, {"train", VIEW_TRAIN},
+        {"templates", VIEW_TEMPLATES}, {"draw", VIEW_DRAW}, {"cnn", VIEW_CNN}, {"lessons", VIEW_LESSONS},
+    };
+    app_view view = VIEW_HOME;
+    if (a.n_positional == 1) {
+        size_t i = 0;
+        while (i < sizeof views / sizeof views[0] && strcmp(views[i].name, a.positional[0]) != 0) i++;
+        if (i == sizeof views / sizeof views[0]) {
+            snprintf(err, sizeof err,
+                     "unknown view '%.40s' (expected conv, pool, train, templates, cnn, draw, lessons or home; "
+                     "see convstep view --help)",
+                     a.positional[0]);
+            return cli_fail(errf, err, CLI_EXIT_USAGE);
+        }
+        view = views[i].view;
     }
     static app_state s;  // large (the views' buffers): not on the stack
     app_state_init(&s);

@@ -210,7 +210,7 @@ static void test_args(void **state) {
     };
     parsed_args a;
     char *ok[] = {"--input", "1 2", "--kernel=3", "--kernel", "4", "--json"};
-    assert_true(args_parse(specs, 6, ok, &a, "conv", err_, sizeof err_));
+    assert_true(args_parse(specs, 6, ok, 0, &a, "conv", err_, sizeof err_));
     assert_string_equal(args_get(&a, "input"), "1 2");
     const char *k[4];
     assert_int_equal(args_get_all(&a, "kernel", k, 4), 2);
@@ -218,17 +218,36 @@ static void test_args(void **state) {
     assert_true(args_has(&a, "json"));
 
     char *typo[] = {"--inptu", "1"};
-    assert_false(args_parse(specs, 2, typo, &a, "conv", err_, sizeof err_));
+    assert_false(args_parse(specs, 2, typo, 0, &a, "conv", err_, sizeof err_));
     assert_string_equal(err_, "unknown option '--inptu' for convstep conv (see convstep conv --help)");
     char *twice[] = {"--input", "1", "--input", "2"};
-    assert_false(args_parse(specs, 4, twice, &a, "conv", err_, sizeof err_));
+    assert_false(args_parse(specs, 4, twice, 0, &a, "conv", err_, sizeof err_));
     assert_string_equal(err_, "option --input is given twice");
     char *missing[] = {"--input"};
-    assert_false(args_parse(specs, 1, missing, &a, "conv", err_, sizeof err_));
+    assert_false(args_parse(specs, 1, missing, 0, &a, "conv", err_, sizeof err_));
     assert_string_equal(err_, "option --input needs a value");
     char *stray[] = {"oops"};
-    assert_false(args_parse(specs, 1, stray, &a, "conv", err_, sizeof err_));
+    assert_false(args_parse(specs, 1, stray, 0, &a, "conv", err_, sizeof err_));
     assert_non_null(strstr(err_, "unexpected argument 'oops'"));
+
+    // Files before, between and after options; "--" ends the options.
+    char *files[] = {"a.png", "--input", "1", "b.png", "--json", "--", "--kernel", "-c.png"};
+    assert_true(args_parse(specs, 8, files, 4, &a, "classify", err_, sizeof err_));
+    assert_int_equal(a.n_positional, 4);
+    assert_string_equal(a.positional[0], "a.png");
+    assert_string_equal(a.positional[1], "b.png");
+    assert_string_equal(a.positional[2], "--kernel");
+    assert_string_equal(a.positional[3], "-c.png");
+    assert_string_equal(args_get(&a, "input"), "1");
+    assert_true(args_has(&a, "json"));
+    assert_false(args_has(&a, "kernel"));
+    assert_false(args_parse(specs, 8, files, 3, &a, "classify", err_, sizeof err_));
+    assert_string_equal(err_, "unexpected argument '-c.png': convstep classify takes at most 3 "
+                              "(see convstep classify --help)");
+    char *dash[] = {"-x"};
+    assert_false(args_parse(specs, 1, dash, 4, &a, "classify", err_, sizeof err_));
+    assert_string_equal(err_, "unknown option '-x' for convstep classify (options start with --; "
+                              "a file whose name starts with - goes after --)");
 
     int v;
     assert_true(args_int("-3", "--stride", -10, 10, &v, err_, sizeof err_));
