@@ -4,6 +4,7 @@
 #ifndef APP_FORMAT_H
 #define APP_FORMAT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "outsize.h"

@@ -8,8 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "text.h"
 
 #define IMAGE_MAX_SIDE 8192
+// The largest picture file read: an uncompressed 8192x8192 BMP with 32-bit
+// pixels is 256 MiB; 1 MiB more for its headers and palette.
+#define IMAGE_MAX_FILE_BYTES ((size_t)257 << 20)
 
 // The format and size a file's header announces: PNG, BMP or PNM (PGM, PPM,
 // PBM) only, so a tiny file announcing a huge image (or a format we do not
@@ -68,43 +75,106 @@ static const char *probe_(const unsigned char *h, size_t n, long *w, long *hh) {
     return NULL;
 }
 
-bool app_image_load(const char *path, app_gray_image *out, char *err, size_t errsize) {
-    memset(out, 0, sizeof *out);
-    FILE *probe = fopen(path, "rb");  // a clearer message than SDL's for a missing file
-    if (!probe) {
-        snprintf(err, errsize, "cannot open the image '%s': %s", path, strerror(errno));
-        return false;
+// What a decoding library prints on stderr (libpng's "libpng error: IDAT:
+// incorrect data check", its warnings) is caught while SDL2_image decodes, so
+// the user sees convstep's one line, with the library's words folded into it.
+// glibc lets stderr be replaced (its manual says so); a sanitizer writes to
+// fd 2 itself, so its reports still reach the terminal. Elsewhere fd 2 is
+// pointed at the capture file for the moment of the decode.
+typedef struct stderr_capture_ {
+    FILE *file;  // NULL: nothing is captured
+    FILE *saved_stream;
+    int saved_fd;
+} stderr_capture_;
+
+static void capture_begin_(stderr_capture_ *c) {
+    c->file = tmpfile();
+    c->saved_stream = NULL;
+    c->saved_fd = -1;
+    if (!c->file) return;
+    fflush(stderr);
+#ifdef __GLIBC__
+    c->saved_stream = stderr;
+    stderr = c->file;
+#else
+    c->saved_fd = dup(2);
+    if (c->saved_fd < 0 || dup2(fileno(c->file), 2) < 0) {
+        if (c->saved_fd >= 0) close(c->saved_fd);
+        fclose(c->file);
+        c->file = NULL;
     }
-    // Enough for any real header; a PNM whose size comes later is refused.
-    static const size_t head_size = 16384;
-    unsigned char *head = malloc(head_size);
-    if (!head) {
-        fclose(probe);
-        snprintf(err, errsize, "out of memory reading the image '%s'", path);
-        return false;
+#endif
+}
+
+// Restores stderr; text[] gets what was printed, on one line, escaped.
+static void capture_end_(stderr_capture_ *c, char *text, size_t size) {
+    text[0] = '\0';
+    if (!c->file) return;
+#ifdef __GLIBC__
+    stderr = c->saved_stream;
+#else
+    fflush(stderr);
+    dup2(c->saved_fd, 2);
+    close(c->saved_fd);
+#endif
+    fflush(c->file);
+    rewind(c->file);
+    char raw[400];
+    const size_t n = fread(raw, 1, sizeof raw - 1, c->file);
+    fclose(c->file);
+    raw[n] = '\0';
+    // One line: the library's newlines become "; ", trailing ones go.
+    size_t len = strlen(raw);
+    while (len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == '\r')) raw[--len] = '\0';
+    char joined[800];
+    size_t k = 0;
+    for (size_t i = 0; i < len && k + 3 < sizeof joined; i++) {
+        if (raw[i] == '\n') {
+            joined[k++] = ';';
+            joined[k++] = ' ';
+        } else if (raw[i] != '\r') {
+            joined[k++] = raw[i];
+        }
     }
-    const size_t n = fread(head, 1, head_size, probe);
-    fclose(probe);
+    joined[k] = '\0';
+    text_escape(joined, strlen(joined), text, size);
+}
+
+static bool load_(const char *path, app_gray_image *out, char *err, size_t errsize) {
+    // Read once into memory (bounded), then decode from there: a named pipe,
+    // /dev/stdin or <(...) cannot be opened twice or seeked.
+    char *data;
+    size_t n;
+    if (!app_read_file(path, IMAGE_MAX_FILE_BYTES, "the image ", &data, &n, err, errsize))
+        return false;
     long w, h;
-    const char *type = probe_(head, n, &w, &h);
-    free(head);
+    const char *type = probe_((const unsigned char *)data, n, &w, &h);
     if (!type) {
+        free(data);
         snprintf(err, errsize, "'%s' is not a PNG, BMP or PGM/PPM image", path);
         return false;
     }
     if (w < 0 || h < 0) {
+        free(data);
         snprintf(err, errsize, "the %s header of '%s' does not give a readable width and height", type, path);
         return false;
     }
     if (w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE) {
+        free(data);
         snprintf(err, errsize, "the image '%s' announces %ldx%ld pixels; sizes up to %d are supported", path, w, h,
                  IMAGE_MAX_SIDE);
         return false;
     }
-    SDL_RWops *rw = SDL_RWFromFile(path, "rb");
+    SDL_RWops *rw = SDL_RWFromConstMem(data, (int)n);
+    stderr_capture_ capture;
+    capture_begin_(&capture);
     SDL_Surface *raw = rw ? IMG_LoadTyped_RW(rw, 1, type) : NULL;
+    char said[400];
+    capture_end_(&capture, said, sizeof said);
+    free(data);
     if (!raw) {
-        snprintf(err, errsize, "cannot read the image '%s': %s", path, IMG_GetError());
+        snprintf(err, errsize, "cannot read the image '%s': %s%s%s%s", path, IMG_GetError(),
+                 said[0] ? " (" : "", said, said[0] ? ")" : "");
         return false;
     }
     SDL_Surface *rgba = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_RGBA32, 0);
@@ -141,4 +211,18 @@ bool app_image_load(const char *path, app_gray_image *out, char *err, size_t err
     SDL_UnlockSurface(rgba);
     SDL_FreeSurface(rgba);
     return true;
+}
+
+bool app_image_load(const char *path, app_gray_image *out, char *err, size_t errsize) {
+    memset(out, 0, sizeof *out);
+    err[0] = '\0';
+    if (load_(path, out, err, errsize)) return true;
+    // The path comes from outside: no raw control characters in the message.
+    char *safe = malloc(errsize);
+    if (safe) {
+        text_escape(err, strlen(err), safe, errsize);
+        memcpy(err, safe, strlen(safe) + 1);
+        free(safe);
+    }
+    return false;
 }

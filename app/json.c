@@ -2,8 +2,11 @@
 #include "json.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "format.h"
+#include "text.h"
 
 void json_init(json_writer *w, FILE *f) {
     w->f = f;
@@ -41,19 +44,30 @@ void json_end_array(json_writer *w) { close_(w, ']'); }
 
 static void write_escaped_(FILE *f, const char *s) {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *end = p + strlen(s);
+    while (p < end) {
+        unsigned cp;
+        const size_t len = text_utf8_next((const char *)p, (size_t)(end - p), &cp);
+        if (len == 0) {
+            fputs("\\ufffd", f);  // not UTF-8: JSON text must be, so say so
+            p++;
+            continue;
+        }
+        switch (cp) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '\n': fputs("\\n", f); break;
         case '\r': fputs("\\r", f); break;
         case '\t': fputs("\\t", f); break;
         default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
+            // U+2028/2029 are valid JSON but end a line in JavaScript.
+            if (text_is_control(cp) || cp == 0x2028 || cp == 0x2029)
+                fprintf(f, "\\u%04x", cp);
             else
-                fputc(*p, f);
+                fwrite(p, 1, len, f);
         }
+        p += len;
     }
     fputc('"', f);
 }

@@ -1,5 +1,6 @@
 // json.h - a small streaming JSON writer: keys, strings (escaped), numbers,
-// nested objects and arrays, with commas placed for you.
+// nested objects and arrays, with commas placed for you. Also the escaping of
+// untrusted text (file names) for a terminal, which walks UTF-8 the same way.
 #ifndef APP_JSON_H
 #define APP_JSON_H
 
@@ -23,6 +24,11 @@ void json_begin_array(json_writer *w);
 void json_end_array(json_writer *w);
 // Writes "key": (the value must follow).
 void json_key(json_writer *w, const char *key);
+// A string, always as valid JSON in valid UTF-8 whatever the bytes: valid
+// UTF-8 is kept as it is, except that control characters (U+0000-U+001F,
+// U+007F-U+009F) and U+2028/U+2029 are written as \uXXXX escapes; each byte
+// that is not part of valid UTF-8 (a file name with byte 0xFF, an overlong or
+// surrogate sequence, one cut short) becomes U+FFFD, written "\ufffd".
 void json_string(json_writer *w, const char *s);
 // A float as its shortest exact decimal; null for nan or inf (JSON has neither).
 void json_float(json_writer *w, float v);

@@ -8,11 +8,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
+#include "text.h"
 #include "json.h"
 
 // Collects what a writer prints into a string the test can compare.
@@ -63,6 +65,101 @@ static void test_string_escapes(void **state) {
     json_string(&w, "say \"hi\"\\\n\t\x01");
     assert_string_equal(capture_close_(&c), "\"say \\\"hi\\\"\\\\\\n\\t\\u0001\"");
     free(c.text);
+}
+
+// A string as json_string writes it (the caller frees).
+static char *json_of_(const char *s) {
+    capture c;
+    capture_open_(&c);
+    json_writer w;
+    json_init(&w, c.f);
+    json_string(&w, s);
+    return (char *)capture_close_(&c);
+}
+
+// Valid UTF-8 with its code points checked by hand: every byte is a lead
+// byte followed by the right number of continuation bytes, no overlong form,
+// no surrogate, nothing past U+10FFFF.
+static bool valid_utf8_(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned cp, n;
+        if (*p < 0x80) cp = *p, n = 0;
+        else if ((*p & 0xE0) == 0xC0) cp = *p & 0x1Fu, n = 1;
+        else if ((*p & 0xF0) == 0xE0) cp = *p & 0x0Fu, n = 2;
+        else if ((*p & 0xF8) == 0xF0) cp = *p & 0x07u, n = 3;
+        else return false;
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return false;
+            cp = cp << 6 | (p[i] & 0x3Fu);
+        }
+        static const unsigned min[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+// Bytes that are not UTF-8 (a file name with 0xFF, a lone continuation byte,
+// an overlong '/', a UTF-16 surrogate, a sequence cut short, past U+10FFFF)
+// each become \ufffd, so the document stays valid UTF-8; valid multi-byte
+// characters are kept as they are; DEL, C1 controls and U+2028/2029 are escaped.
+static void test_string_not_utf8(void **state) {
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"caf\xff.png", "\"caf\\ufffd.png\""},
+        {"\x80x", "\"\\ufffdx\""},
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},              // overlong '/'
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},    // U+D800
+        {"\xe2\x82", "\"\\ufffd\\ufffd\""},               // cut short at the end
+        {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},  // U+110000
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+        {"a\x7f" "b\xc2\x9b" "c\xe2\x80\xa8", "\"a\\u007fb\\u009bc\\u2028\""},
+        {"\x1b[31m", "\"\\u001b[31m\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = json_of_(cases[i].in);
+        assert_string_equal(got, cases[i].want);
+        assert_true(valid_utf8_(got));
+        free(got);
+    }
+    // Every two-byte string: the output is always valid UTF-8.
+    for (int a = 1; a < 256; a++)
+        for (int b = 0; b < 256; b++) {
+            const char in[3] = {(char)a, (char)b, 0};
+            char *got = json_of_(in);
+            if (!valid_utf8_(got)) fail_msg("bytes %02x %02x gave invalid UTF-8: %s", a, b, got);
+            free(got);
+        }
+}
+
+// Text for a terminal (text_escape): control characters and non-UTF-8 bytes
+// as \xNN (tab, newline, return as \t \n \r), the rest kept; escaping twice
+// changes nothing; a small buffer cuts the text between characters, never
+// inside an escape or a UTF-8 sequence.
+static const char *escaped_(const char *s, char *out, size_t size) {
+    return text_escape(s, strlen(s), out, size);
+}
+
+static void test_printable(void **state) {
+    (void)state;
+    char out[64];
+    assert_string_equal(escaped_("a\x1b[31mred\x07.png", out, sizeof out), "a\\x1B[31mred\\x07.png");
+    assert_string_equal(escaped_("caf\xff\xc3\xa9\n", out, sizeof out), "caf\\xFF\xc3\xa9\\n");
+    assert_string_equal(escaped_("\xc2\x9b" "2J\x7f", out, sizeof out), "\\xC2\\x9B2J\\x7F");
+    assert_string_equal(escaped_("plain name.png", out, sizeof out), "plain name.png");
+    char again[64];
+    escaped_("x\x1b\xff\xc2\x9b\t", out, sizeof out);
+    assert_string_equal(escaped_(out, again, sizeof again), out);
+    // 7 bytes of room: "ab" then an escape (4) fits, the next one does not.
+    assert_string_equal(escaped_("ab\x1b\x1b", out, 7), "ab\\x1B");
+    // 4 bytes of room: "ab" then a 3-byte character does not fit whole.
+    assert_string_equal(escaped_("ab\xe2\x82\xac", out, 4), "ab");
+    assert_string_equal(escaped_("abc", out, 1), "");
+    // Only the first n bytes are read.
+    assert_string_equal(text_escape("abc\x1b", 3, out, sizeof out), "abc");
 }
 
 // Floats print as their shortest exact decimal; NaN and infinity (which JSON
@@ -128,6 +225,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_structure),
         cmocka_unit_test(test_string_escapes),
+        cmocka_unit_test(test_string_not_utf8),
+        cmocka_unit_test(test_printable),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_fmt_float),
         cmocka_unit_test(test_formula_text),
