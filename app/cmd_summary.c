@@ -25,7 +25,8 @@ static const char summary_help_[] =
     "                    conv(F,K[,stride=S][,pad=valid|same|P][,dilation=D])\n"
     "                    maxpool(K[,stride=S][,pad=P])  avgpool(K[,stride=S][,pad=P])\n"
     "                    relu  sigmoid  tanh  dropout(P)  flatten  dense(N)  softmax\n"
-    "                  conv pads 'valid' with stride 1 unless told; pooling strides by K\n"
+    "                  conv pads 'valid' with stride 1 unless told; pooling strides by K;\n"
+    "                  at most 256 layers and 268,435,456 parameters (in a layer or in all)\n"
     "  --input HxWxC   the input's rows, columns and channels, e.g. 28x28x1 (HxW means C=1)\n"
     "  --json          print layers (name, type, output_shape [H, W, C] or [N], params)\n"
     "                  and total_params\n"
@@ -68,6 +69,13 @@ bool cli_parse_hwc(const char *text, nn_shape *shape, char *err, size_t errsize)
         snprintf(err, errsize, "--input '%.40s' has more than %d values", text, NN_MAX_ELEMENTS);
         return false;
     }
+    return true;
+}
+
+// True if every byte is printable ASCII (no control bytes, no UTF-8).
+static bool printable_ascii_(const char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E) return false;
     return true;
 }
 
@@ -192,9 +200,10 @@ int cmd_summary(int argc, char **argv, FILE *out, FILE *errf) {
     if (nn_model_create(&m, arch, shape, &e) != NN_OK) {
         snprintf(err, sizeof err, "--arch: %s", e.msg);
         cli_fail(errf, err, CLI_EXIT_USAGE);
-        // Point at the place, under the text the column counts in.
+        // Point at the place, under the text the column counts in; only for
+        // printable ASCII text, which is safe to echo and one column a byte.
         const char *text = nn_arch_expand(arch);
-        if (e.column > 0 && strlen(text) < 200 && !strchr(text, '\n'))
+        if (e.column > 0 && strlen(text) < 200 && printable_ascii_(text))
             fprintf(errf, "  %s\n  %*s^\n", text, e.column - 1, "");
         return CLI_EXIT_USAGE;
     }

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "cli.h"
 #include "dataset.h"
+#include "fileio.h"
 #include "format.h"
 #include "json.h"
 #include "modelfile.h"
@@ -47,7 +48,10 @@ static const char train_help_[] =
     "  --data DIR        train-images-idx3-ubyte, train-labels-idx1-ubyte,\n"
     "                    t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each may be .gz):\n"
     "                    the full MNIST, Fashion-MNIST or any set in the same format\n"
-    "  --save FILE       save the trained model (convstep classify --model FILE)\n"
+    "                    (up to 1,000,000 images of up to 256x256 pixels, 268,435,456\n"
+    "                    pixels in one file)\n"
+    "  --save FILE       save the trained model (convstep classify --model FILE); checked\n"
+    "                    before training: a new or regular file in a writable folder\n"
     "  --json            print test_accuracy, train_samples_per_sec and epochs\n"
     "\n"
     "example: convstep train --arch lenet5 --epochs 3 --save lenet5.model\n";
@@ -126,12 +130,26 @@ int cmd_train(int argc, char **argv, FILE *out, FILE *errf) {
     if (!parse_options_(&a, &o, err, sizeof err)) return cli_fail(errf, err, CLI_EXIT_USAGE);
     const bool json = args_has(&a, "json");
     const bool bar = !json && isatty(fileno(out));
+    // Before any epoch is spent: --save must name a regular file or nothing,
+    // in a folder that exists and is writable. A device, pipe, symlink or
+    // folder there is refused, never replaced.
+    const char *save = args_get(&a, "save");
+    if (save && !app_check_save_target(save, "model ", err, sizeof err))
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
 
     app_dataset train, test;
     if (!app_dataset_load(&train, &test, args_get(&a, "data"), err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     app_trainer t;
     if (!app_trainer_init(&t, &o, &train, &test, err, sizeof err)) {
+        app_dataset_free(&train);
+        app_dataset_free(&test);
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
+    }
+    // A model file has tighter limits than the engine (classes, parameters):
+    // say so now rather than after the last epoch.
+    if (save && !app_model_check_limits(t.net->model, "--arch", err, sizeof err)) {
+        app_trainer_destroy(&t);
         app_dataset_free(&train);
         app_dataset_free(&test);
         return cli_fail(errf, err, CLI_EXIT_USAGE);
@@ -163,7 +181,6 @@ int cmd_train(int argc, char **argv, FILE *out, FILE *errf) {
                     100.0 * s->test_accuracy, s->samples_per_sec);
     }
 
-    const char *save = args_get(&a, "save");
     if (status == 0 && save) {
         char note[512];
         snprintf(note, sizeof note,

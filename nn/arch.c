@@ -12,8 +12,8 @@
 
 #include "tensor.h"
 
-#define ARCH_MAX_LAYERS 256
 #define ARCH_MAX_ARGS 8
+#define ARCH_QUOTE_BYTES 32  // the most bytes of a word quoted in a message
 
 static const struct {
     const char *name, *text;
@@ -73,7 +73,71 @@ typedef struct parser_ {
     nn_error *err;
 } parser_;
 
-static int col_(const parser_ *ps, const char *at) { return (int)(at - ps->text) + 1; }
+// The 1-based column of `at`, counting characters: UTF-8 continuation bytes
+// (10xxxxxx) do not start one, so 'cönv(' puts '(' in column 5.
+static int col_(const parser_ *ps, const char *at) {
+    int col = 1;
+    for (const char *q = ps->text; q < at; q++)
+        if (((unsigned char)*q & 0xC0) != 0x80) col++;
+    return col;
+}
+
+// The length of the valid, printable UTF-8 character at p (2 to 4 bytes), or
+// 0 if p does not start one: a stray byte, an overlong form, a surrogate, or
+// a character that steers a terminal (C1 controls, line and paragraph
+// separators, bidirectional overrides, zero-width marks).
+static int utf8_printable_(const unsigned char *p) {
+    int len;
+    unsigned cp;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF) len = 2, cp = p[0] & 0x1Fu;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF) len = 3, cp = p[0] & 0x0Fu;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4) len = 4, cp = p[0] & 0x07u;
+    else return 0;
+    for (int i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) return 0;  // also stops at the NUL
+        cp = cp << 6 | (p[i] & 0x3Fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp < 0xA0 || (cp >= 0x200B && cp <= 0x200F) ||
+        (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+        return 0;
+    return len;
+}
+
+// Writes text [b, e) into buf as it may be shown: printable ASCII and
+// printable UTF-8 characters as they are, every other byte as \xNN; a word
+// longer than ARCH_QUOTE_BYTES ends in "...".
+static void quote_(const char *b, const char *e, char *buf, size_t size) {
+    size_t n = 0;
+    const char *stop = e - b > ARCH_QUOTE_BYTES ? b + ARCH_QUOTE_BYTES : e;
+    const unsigned char *p = (const unsigned char *)b;
+    while ((const char *)p < stop && n + 5 < size) {
+        int len = *p >= 0x20 && *p < 0x7F ? 1 : utf8_printable_(p);
+        if (len > 0 && (const char *)p + len <= e && n + (size_t)len < size) {
+            memcpy(buf + n, p, (size_t)len);
+            n += (size_t)len;
+            p += len;
+        } else {
+            n += (size_t)snprintf(buf + n, size - n, "\\x%02x", *p);
+            p++;
+        }
+    }
+    if ((const char *)p < e && n + 4 < size) memcpy(buf + n, "...", 3), n += 3;
+    buf[n] = '\0';
+}
+
+// The end of the word at p: everything up to a space, ',', '(', ')', '=' or
+// the end of the text, so a name with stray bytes is reported whole.
+static const char *word_end_(const char *p) {
+    while (*p && !strchr(" \t\n\r,()=", *p)) p++;
+    return p;
+}
+
+// The end of the one character at p (a whole UTF-8 sequence when valid).
+static const char *char_end_(const char *p) {
+    const int len = utf8_printable_((const unsigned char *)p);
+    return p + (len > 0 ? len : 1);
+}
 
 static void skip_space_(parser_ *ps) {
     while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r') ps->p++;
@@ -83,7 +147,7 @@ static void skip_space_(parser_ *ps) {
 __attribute__((format(printf, 3, 4)))
 #endif
 static nn_status fail_(parser_ *ps, const char *at, const char *fmt, ...) {
-    char what[240];
+    char what[320];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
@@ -94,6 +158,8 @@ static nn_status fail_(parser_ *ps, const char *at, const char *fmt, ...) {
 }
 
 // A token: letters, digits, '_', '.', '-', '+' (names, numbers, keys, values).
+// Returns its length; a token too long for buf is cut there (the callers
+// refuse it by its length).
 static int token_(parser_ *ps, char *buf, int size, const char **start) {
     skip_space_(ps);
     *start = ps->p;
@@ -199,20 +265,25 @@ static int has_key_(const char *keys, const char *key) {
 
 // Reads "name" or "name(args)" at ps->p into *s.
 static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
-    char name[32];
+    char name[32], shown[128];
     const char *at;
-    if (token_(ps, name, sizeof name, &at) == 0) {
+    const int len = token_(ps, name, sizeof name, &at);
+    // The whole word, stray bytes and all: 'cönv' is reported as 'cönv', not 'c'.
+    const char *end = word_end_(at);
+    if (len == 0 && end == at) {
         if (*ps->p == '\0') return fail_(ps, at, "a layer is missing (the text ends here)");
-        char c[2] = {*ps->p, 0};
-        return fail_(ps, at, "expected a layer name, found '%s'", c);
+        quote_(at, char_end_(at), shown, sizeof shown);
+        return fail_(ps, at, "expected a layer name, found '%s'", shown);
     }
     for (char *q = name; *q; q++) *q = (char)tolower((unsigned char)*q);
-    int ki = find_kind_(name);
-    if (ki < 0)
+    int ki = end == ps->p && len < (int)sizeof name ? find_kind_(name) : -1;
+    if (ki < 0) {
+        quote_(at, end, shown, sizeof shown);
         return fail_(ps, at,
                      "unknown layer '%s' (known: conv, maxpool, avgpool, relu, sigmoid, tanh, "
                      "dropout, flatten, dense, softmax)",
-                     name);
+                     shown);
+    }
     memset(s, 0, sizeof *s);
     s->kind = kinds_[ki].kind;
     s->column = col_(ps, at);
@@ -236,17 +307,30 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
                                  kinds_[ki].usage);
                 arg_ *a = &args[n_args++];
                 a->key[0] = '\0';
-                if (token_(ps, a->value, sizeof a->value, &a->at) == 0)
+                int vlen = token_(ps, a->value, sizeof a->value, &a->at);
+                if (vlen == 0)
                     return fail_(ps, ps->p, "expected a value (usage: %s)", kinds_[ki].usage);
+                const char *vat = a->at;
                 skip_space_(ps);
                 if (*ps->p == '=') {
                     ps->p++;
+                    if (vlen >= (int)sizeof a->key) {
+                        quote_(a->at, a->at + vlen, shown, sizeof shown);
+                        return fail_(ps, a->at, "unknown option '%s' (usage: %s)", shown,
+                                     kinds_[ki].usage);
+                    }
                     memcpy(a->key, a->value, sizeof a->key);
-                    const char *vat;
-                    if (token_(ps, a->value, sizeof a->value, &vat) == 0)
+                    vlen = token_(ps, a->value, sizeof a->value, &vat);
+                    if (vlen == 0)
                         return fail_(ps, ps->p, "expected a value after '%s=' (usage: %s)",
                                      a->key, kinds_[ki].usage);
                     skip_space_(ps);
+                }
+                // A value is at most 31 characters: a longer one is refused, never cut.
+                if (vlen >= (int)sizeof a->value) {
+                    quote_(vat, vat + vlen, shown, sizeof shown);
+                    return fail_(ps, vat, "the value '%s' is too long (at most %d characters)",
+                                 shown, (int)sizeof a->value - 1);
                 }
                 if (*ps->p == ',') {
                     ps->p++;
@@ -258,8 +342,8 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
                 }
                 if (*ps->p == '\0')
                     return fail_(ps, open, "'(' is never closed (usage: %s)", kinds_[ki].usage);
-                char c[2] = {*ps->p, 0};
-                return fail_(ps, ps->p, "unexpected '%s' (usage: %s)", c, kinds_[ki].usage);
+                quote_(ps->p, char_end_(ps->p), shown, sizeof shown);
+                return fail_(ps, ps->p, "unexpected '%s' (usage: %s)", shown, kinds_[ki].usage);
             }
         }
     }
@@ -281,6 +365,13 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
             if (!has_key_(kinds_[ki].keys, a->key))
                 return fail_(ps, a->at, "unknown option '%s' (usage: %s)", a->key,
                              kinds_[ki].usage);
+            // pad=same,pad=valid: which one was meant is anybody's guess.
+            for (int j = 0; j < i; j++)
+                if (strcmp(args[j].key, a->key) == 0)
+                    return fail_(ps, a->at,
+                                 "the option '%s' is given twice in this %s layer (first in "
+                                 "column %d): give it once",
+                                 a->key, name, col_(ps, args[j].at));
             nn_status st = apply_option_(ps, s, a);
             if (st != NN_OK) return st;
         }
@@ -295,7 +386,7 @@ nn_status nn_arch_parse(const char *text, nn_layer_spec **layers, int *count, nn
     *count = 0;
     text = nn_arch_expand(text);  // a preset is the whole string
     parser_ ps = {text, text, err};
-    nn_layer_spec *out = malloc(sizeof *out * ARCH_MAX_LAYERS);
+    nn_layer_spec *out = malloc(sizeof *out * NN_MAX_LAYERS);
     if (!out) return nn_error_set(err, NN_ERR_NOMEM, "out of memory");
     int n = 0;
     skip_space_(&ps);
@@ -304,9 +395,10 @@ nn_status nn_arch_parse(const char *text, nn_layer_spec **layers, int *count, nn
         return nn_error_set(err, NN_ERR_PARSE, "the architecture is empty");
     }
     for (;;) {
-        if (n == ARCH_MAX_LAYERS) {
+        if (n == NN_MAX_LAYERS) {
             free(out);
-            return fail_(&ps, ps.p, "more than %d layers", ARCH_MAX_LAYERS);
+            return fail_(&ps, ps.p, "more than %d layers: a model has at most %d", NN_MAX_LAYERS,
+                         NN_MAX_LAYERS);
         }
         nn_status st = layer_(&ps, &out[n]);
         if (st != NN_OK) {
@@ -317,8 +409,9 @@ nn_status nn_arch_parse(const char *text, nn_layer_spec **layers, int *count, nn
         skip_space_(&ps);
         if (*ps.p == '\0') break;
         if (*ps.p != ',') {
-            char c[2] = {*ps.p, 0};
-            nn_status st2 = fail_(&ps, ps.p, "expected ',' between layers, found '%s'", c);
+            char shown[32];
+            quote_(ps.p, char_end_(ps.p), shown, sizeof shown);
+            nn_status st2 = fail_(&ps, ps.p, "expected ',' between layers, found '%s'", shown);
             free(out);
             return st2;
         }

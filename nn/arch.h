@@ -12,6 +12,9 @@
 #include "outsize.h"
 #include "status.h"
 
+// The most layers an architecture string may list.
+#define NN_MAX_LAYERS 256
+
 typedef enum nn_layer_kind {
     NN_LAYER_CONV,
     NN_LAYER_MAXPOOL,
@@ -51,7 +54,10 @@ void nn_layer_spec_format(const nn_layer_spec *s, char *buf, int size);
 
 // Parses an architecture string (or preset name) into a malloc'd array of
 // *count layers, which the caller frees. NN_ERR_PARSE with a sentence naming
-// the column on malformed text, unknown layers, options or values.
+// the column on malformed text, unknown layers, options or values, an option
+// given twice in one layer, or more than NN_MAX_LAYERS layers. Columns count
+// characters (UTF-8), and a word quoted from the text has every byte that is
+// not a printable character written as \xNN, so the message is safe to print.
 nn_status nn_arch_parse(const char *text, nn_layer_spec **layers, int *count, nn_error *err);
 
 #endif

@@ -76,8 +76,16 @@ static nn_status place_layer_(nn_layer *l, int index, nn_error *err) {
                 return nn_error_set(err, NN_ERR_SHAPE, "layer %d, %s (column %d), on %s: %s",
                                     index + 1, what, s->column, have, inner.msg);
             l->out = nn_shape_map(s->filters, l->conv.out_h, l->conv.out_w);
-            l->weights = (long long)s->filters * in.c * s->kernel * s->kernel;
+            // window = C*K*K is at most 2^28 and F at most 10^6: no overflow.
+            l->weights = (long long)s->filters * l->conv.window;
             l->biases = s->filters;
+            if (nn_layer_params(l) > NN_MAX_PARAMS)
+                return nn_error_set(err, NN_ERR_NOMEM,
+                                    "layer %d, %s (column %d), would have %lld parameters "
+                                    "(%d filters x (%dx%dx%d + 1)), more than %lld, the most "
+                                    "one layer may have",
+                                    index + 1, what, s->column, nn_layer_params(l), s->filters,
+                                    s->kernel, s->kernel, in.c, NN_MAX_PARAMS);
         } else {
             nn_pool_config cfg = {.mode = s->kind == NN_LAYER_MAXPOOL ? NN_POOL_MAX : NN_POOL_AVG,
                                   .c = in.c, .in_h = in.h, .in_w = in.w,
@@ -99,12 +107,13 @@ static nn_status place_layer_(nn_layer *l, int index, nn_error *err) {
         l->out = nn_shape_flat(s->units);
         l->weights = (long long)in.c * s->units;
         l->biases = s->units;
-        if (l->weights > NN_MAX_ELEMENTS)
+        if (nn_layer_params(l) > NN_MAX_PARAMS)
             return nn_error_set(err, NN_ERR_NOMEM,
-                                "layer %d, %s (column %d), would have %lld weights "
-                                "(%d inputs x %d units), more than %d",
-                                index + 1, what, s->column, l->weights, in.c, s->units,
-                                NN_MAX_ELEMENTS);
+                                "layer %d, %s (column %d), would have %lld parameters "
+                                "(%d units x (%d inputs + 1)), more than %lld, the most one "
+                                "layer may have",
+                                index + 1, what, s->column, nn_layer_params(l), s->units, in.c,
+                                NN_MAX_PARAMS);
         return NN_OK;
     case NN_LAYER_SOFTMAX:
         if (in.rank != 1)
@@ -177,6 +186,19 @@ nn_status nn_model_create(nn_model **out, const char *arch, nn_shape input, nn_e
             return st;
         }
         m->params += nn_layer_params(l);
+        if (m->params > NN_MAX_PARAMS) {
+            char what[64];
+            nn_layer_spec_format(&l->spec, what, sizeof what);
+            nn_error_set(err, NN_ERR_NOMEM,
+                         "layers 1 to %d would have %lld parameters in all (layer %d, %s "
+                         "(column %d), brings %lld), more than %lld, the most a model may have",
+                         i + 1, m->params, i + 1, what, l->spec.column, nn_layer_params(l),
+                         NN_MAX_PARAMS);
+            if (err) err->column = l->spec.column;
+            free(specs);
+            nn_model_free(m);
+            return NN_ERR_NOMEM;
+        }
         shape = l->out;
     }
     free(specs);

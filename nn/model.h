@@ -10,6 +10,11 @@
 #include "status.h"
 #include "tensor.h"
 
+// The most parameters (weights plus biases) one layer, and a whole model, may
+// have: 2^28, the NN_MAX_ELEMENTS a buffer may hold (1 GiB of floats). VGG16's
+// 138 million fit; a typo such as conv(1000,400) on a wide input does not.
+#define NN_MAX_PARAMS 268435456LL
+
 // One layer, placed in a model.
 typedef struct nn_layer {
     nn_layer_spec spec;  // as the architecture string wrote it
@@ -33,7 +38,8 @@ typedef struct nn_model {
 // Builds a model from an architecture string (or preset) for samples of the
 // given input shape. Fails with a sentence naming the layer and its column
 // when the text is malformed or the shapes do not fit together (a dense layer
-// on a feature map without flatten, a kernel larger than its input, ...).
+// on a feature map without flatten, a kernel larger than its input, ...), or
+// a layer or the model would have more than NN_MAX_PARAMS parameters.
 nn_status nn_model_create(nn_model **out, const char *arch, nn_shape input, nn_error *err);
 
 // Frees a model (NULL is fine).

@@ -203,7 +203,58 @@ static void test_error_unknown_layer(void **state) {
     //           0        1         2
     //           1234567890123456789012
     parse_fails("conv(6,5,pad=2),relu,batchnorm", 22, "unknown layer 'batchnorm' (known: conv,");
-    parse_fails("LeNet", 1, "unknown layer 'lenet'");
+    parse_fails("LeNet", 1, "unknown layer 'LeNet'");  // as written
+}
+
+// Issue 10, finding 15: 'cönv' was reported as "unknown layer 'c'". The whole
+// word is quoted, printable UTF-8 as it is and any other byte as \xNN, at a
+// column that counts characters.
+static void test_error_unknown_layer_whole_word(void **state) {
+    (void)state;
+    parse_fails("c\xc3\xb6nv(6,5)", 1, "unknown layer 'c\xc3\xb6nv' (known: conv,");
+    //           r e l u , c ö n v : 'c' is the 6th character
+    parse_fails("relu,c\xc3\xb6nv", 6, "unknown layer 'c\xc3\xb6nv'");
+    // A known name followed by stray bytes is one unknown word, not 'conv' + junk.
+    parse_fails("conv\xc3\xb6(6,5)", 1, "unknown layer 'conv\xc3\xb6'");
+    // A word that starts with a non-ASCII letter.
+    parse_fails("\xc3\xb6" "conv", 1, "unknown layer '\xc3\xb6" "conv'");
+    // Bytes that are not printable characters are escaped, never copied:
+    // ESC, a lone 0xff, a cut UTF-8 sequence, a right-to-left override (U+202E).
+    parse_fails("re\x1blu", 1, "unknown layer 're\\x1blu'");
+    parse_fails("c\xffnv", 1, "unknown layer 'c\\xffnv'");
+    parse_fails("c\xc3nv", 1, "unknown layer 'c\\xc3nv'");
+    parse_fails("\xe2\x80\xae" "conv", 1, "unknown layer '\\xe2\\x80\\xaeconv'");
+    // A stray character after a layer or inside its values: named whole, at
+    // its character column (ö is one character).
+    parse_fails("c\xc3\xb6nv", 1, "c\xc3\xb6nv");
+    parse_fails("conv(6,5)\xc3\xb6", 10, "expected ',' between layers, found '\xc3\xb6'");
+    parse_fails("conv(6\xc3\xb6,5)", 7, "unexpected '\xc3\xb6'");
+    parse_fails("dense(1\x07)", 8, "unexpected '\\x07'");
+    // A very long word is quoted up to 32 bytes, then "...".
+    parse_fails("abcdefghijabcdefghijabcdefghijabcdefghij", 1,
+                "unknown layer 'abcdefghijabcdefghijabcdefghijab...'");
+}
+
+// Values and keys longer than 31 characters are refused whole, never cut
+// (a cut "0000...05" would have read as 0).
+static void test_error_value_too_long(void **state) {
+    (void)state;
+    parse_fails("conv(6,00000000000000000000000000000005)", 8,
+                "the value '00000000000000000000000000000005' is too long (at most 31");
+    parse_fails("conv(6,5,paddingpaddingpaddingpaddingpadding=1)", 10,
+                "unknown option 'paddingpaddingpaddingpaddingpadd...'");
+}
+
+// Issue 10, finding 18: "pad=same,pad=valid" in one layer is an error, not
+// "the last one wins".
+static void test_error_option_twice(void **state) {
+    (void)state;
+    //           0        1         2
+    //           1234567890123456789012345678
+    parse_fails("conv(6,5,pad=same,pad=valid)", 19,
+                "the option 'pad' is given twice in this conv layer (first in column 10)");
+    parse_fails("maxpool(2,stride=2,stride=1)", 20, "the option 'stride' is given twice");
+    parse_fails("conv(6,5,dilation=2,stride=1,dilation=2)", 30, "'dilation' is given twice");
 }
 
 // An option the layer does not have is named at its column, with the usage.
@@ -314,6 +365,9 @@ int main(void) {
         cmocka_unit_test(test_simple_layers),
         cmocka_unit_test(test_format_round_trip),
         cmocka_unit_test(test_error_unknown_layer),
+        cmocka_unit_test(test_error_unknown_layer_whole_word),
+        cmocka_unit_test(test_error_value_too_long),
+        cmocka_unit_test(test_error_option_twice),
         cmocka_unit_test(test_error_unknown_option),
         cmocka_unit_test(test_error_missing_values),
         cmocka_unit_test(test_error_too_many_values),

@@ -716,6 +716,79 @@ static void test_idx_gzip_truncation(void **state) {
     }
 }
 
+// Issue 10, finding 13: a gzip image file whose data fills the caller's
+// buffer in one read (78,400 bytes here, past zlib's 8 KiB internal buffer)
+// and that misses 1..8 bytes of its trailer was accepted through gzread().
+static void test_idx_gzip_trailer_large(void **state) {
+    (void)state;
+    enum { N = 100, SIDE = 28 };
+    size_t n = 16 + (size_t)N * SIDE * SIDE;
+    unsigned char *b = own_(calloc(1, n));
+    put_be32_(b, 0x803);
+    put_be32_(b + 4, N);
+    put_be32_(b + 8, SIDE);
+    put_be32_(b + 12, SIDE);
+    uint32_t x = 12345;  // pseudo-random pixels: the data barely compresses
+    for (size_t i = 16; i < n; i++) x = x * 1103515245u + 12345u, b[i] = (unsigned char)(x >> 16);
+    write_gz_(path_("big-img.gz"), b, n);
+    put_labels_("big-lab", false, 0x801, N, N, 0);
+    app_dataset d;
+    char err[700];
+    assert_true(app_dataset_read(&d, path_("big-img.gz"), path_("big-lab"), err, sizeof err));
+    assert_memory_equal(d.images, b + 16, n - 16);
+    app_dataset_free(&d);
+    size_t gz_n;
+    unsigned char *gz = read_file_(path_("big-img.gz"), &gz_n);
+    for (size_t cut = 1; cut <= 8; cut++) {
+        write_file_(path_("big-img-cut.gz"), gz, gz_n - cut);
+        expect_idx_fails_("big-img-cut.gz", "big-lab", "big-img-cut.gz", "truncated");
+    }
+    // Two gzip members one after the other (`cat a.gz b.gz`) are one stream.
+    size_t half = 16 + (size_t)N / 2 * SIDE * SIDE;
+    write_gz_(path_("half1.gz"), b, half);
+    write_gz_(path_("half2.gz"), b + half, n - half);
+    size_t n1, n2;
+    unsigned char *g1 = read_file_(path_("half1.gz"), &n1), *g2 = read_file_(path_("half2.gz"), &n2);
+    unsigned char *cat = own_(malloc(n1 + n2));
+    memcpy(cat, g1, n1);
+    memcpy(cat + n1, g2, n2);
+    write_file_(path_("cat-img.gz"), cat, n1 + n2);
+    assert_true(app_dataset_read(&d, path_("cat-img.gz"), path_("big-lab"), err, sizeof err));
+    assert_memory_equal(d.images, b + 16, n - 16);
+    app_dataset_free(&d);
+    // Garbage after the gzip data is refused, not ignored as gzread() does.
+    memcpy(cat + n1, "junk", 4);
+    write_file_(path_("junk-img.gz"), cat, n1 + 4);
+    expect_idx_fails_("junk-img.gz", "big-lab", "junk-img.gz", "corrupt");
+}
+
+// Issue 10, finding 8a: every count a header declares is checked against the
+// limits before anything is allocated; a folder is named as one.
+static void test_idx_limits(void **state) {
+    (void)state;
+    assert_int_equal(APP_IDX_MAX_IMAGES, 1000000);
+    assert_int_equal(APP_IDX_MAX_SIDE, 256);
+    assert_int_equal(APP_IDX_MAX_PIXELS, 268435456u);
+    put_labels_("lim-lab", false, 0x801, 1, 1, 0);
+    put_images_("lim-img", false, 0x803, 1000001, 1, 1, 0, 0);
+    expect_idx_fails_("lim-img", "lim-lab", "lim-img", "out of range");
+    put_images_("lim-img", false, 0x803, 1, 257, 1, 0, 0);
+    expect_idx_fails_("lim-img", "lim-lab", "lim-img", "out of range");
+    put_images_("lim-img", false, 0x803, 1000000, 16, 17, 0, 0);  // 272,000,000 pixels
+    expect_idx_fails_("lim-img", "lim-lab", "lim-img", "268435456");
+    put_images_("lim-img", false, 0x803, 1000000, 16, 16, 0, 0);  // 256,000,000: allowed
+    expect_idx_fails_("lim-img", "lim-lab", "lim-img", "truncated");
+    put_images_("lim-img", false, 0x803, 1, 256, 256, 1, 0);  // the largest side reads
+    put_labels_("lim-lab", false, 0x801, 1, 1, 0);
+    app_dataset d;
+    char err[700];
+    assert_true(app_dataset_read(&d, path_("lim-img"), path_("lim-lab"), err, sizeof err));
+    assert_int_equal(d.rows, 256);
+    app_dataset_free(&d);
+    assert_int_equal(mkdir(path_("dir-img"), 0755), 0);
+    expect_idx_fails_("dir-img", "lim-lab", "dir-img", "is a folder");
+}
+
 // app_dataset_load reads a folder's four files, taking NAME.gz when NAME is
 // absent and NAME when both exist; a missing file is named.
 static void test_idx_folder(void **state) {
@@ -1054,6 +1127,8 @@ int main(void) {
         cmocka_unit_test(test_idx_bad_labels),
         cmocka_unit_test(test_idx_every_truncation),
         cmocka_unit_test(test_idx_gzip_truncation),
+        cmocka_unit_test(test_idx_gzip_trailer_large),
+        cmocka_unit_test(test_idx_limits),
         cmocka_unit_test(test_idx_folder),
         cmocka_unit_test(test_idx_embedded),
         cmocka_unit_test(test_images_to_floats),

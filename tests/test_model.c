@@ -286,7 +286,43 @@ static void test_error_dense_too_large(void **state) {
     (void)state;
     // 1000 x 1000 x 1 = 10^6 inputs times 1000 units = 10^9 weights > 2^28
     model_fails("flatten,dense(1000)", 1, 1000, 1000, NN_ERR_NOMEM,
-                "would have 1000000000 weights (1000000 inputs x 1000 units)");
+                "would have 1000001000 parameters (1000 units x (1000000 inputs + 1))",
+                "more than 268435456");
+}
+
+// Issue 10, finding 18: a conv layer was not capped, so `summary` reported
+// 164 billion parameters. 1000 filters of 400x400 on 1000 channels:
+// 1000 * (400*400*1000 + 1) = 160,000,001,000 > 2^28 = 268,435,456.
+static void test_error_conv_too_large(void **state) {
+    (void)state;
+    model_fails("conv(1000,400)", 1000, 400, 400, NN_ERR_NOMEM,
+                "layer 1, conv(1000,400) (column 1), would have 160000001000 parameters",
+                "(1000 filters x (400x400x1000 + 1))", "more than 268435456");
+    // Just under the cap is fine: 16 * (4096*4096*1 + 1) = 268,435,472 is over,
+    // 15 * (4096*4096 + 1) = 251,658,255 is under.
+    model_fails("conv(16,4096)", 1, 4096, 4096, NN_ERR_NOMEM, "268435472 parameters");
+    nn_model *m = model_ok("conv(15,4096)", 1, 4096, 4096);
+    assert_int_equal(m->params, 251658255LL);
+    nn_model_free(m);
+}
+
+// Layers each under the cap whose sum is over it: the model is refused at
+// the layer that crosses it. 10000 inputs: dense(20000) has
+// 20000 * 10001 = 200,020,000; dense(5000) adds 5000 * 20001 = 100,005,000;
+// 300,025,000 > 268,435,456.
+static void test_error_model_too_large(void **state) {
+    (void)state;
+    nn_error err = error_fresh();
+    nn_model *m = NULL;
+    assert_int_equal(nn_model_create(&m, "flatten,dense(20000),dense(5000)",
+                                     nn_shape_map(1, 100, 100), &err),
+                     NN_ERR_NOMEM);
+    assert_null(m);
+    assert_error_contains_(&err, "layers 1 to 3 would have 300025000 parameters in all",
+                           __FILE__, __LINE__);
+    assert_error_contains_(&err, "more than 268435456", __FILE__, __LINE__);
+    assert_int_equal(err.column, 22);  // where dense(5000) starts
+    assert_int_equal(NN_MAX_PARAMS, 268435456LL);
 }
 
 int main(void) {
@@ -308,6 +344,8 @@ int main(void) {
         cmocka_unit_test(test_error_softmax_on_feature_map),
         cmocka_unit_test(test_error_parse_and_input_shape),
         cmocka_unit_test(test_error_dense_too_large),
+        cmocka_unit_test(test_error_conv_too_large),
+        cmocka_unit_test(test_error_model_too_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 // fuzz_arch.c - nn_model_create (nn/model.h): the bytes as an architecture
 // string ("lenet5", "conv(6,5,pad=2),relu,maxpool(2),flatten,dense(10)")
-// for a few input shapes.
+// for a few input shapes. Checks the parameter and layer caps on success and,
+// on failure, that the message holds no control byte (words are escaped).
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             long long total = 0;
             for (int l = 0; l < m->n_layers; l++) total += nn_layer_params(&m->layers[l]);
             if (total != m->params) abort();
+            // Issue 10: every layer and the model within the caps.
+            if (m->params > NN_MAX_PARAMS || m->n_layers > NN_MAX_LAYERS) abort();
+            for (int l = 0; l < m->n_layers; l++)
+                if (nn_layer_params(&m->layers[l]) > NN_MAX_PARAMS) abort();
+        } else {
+            // A message quotes the text escaped: never a control byte.
+            for (const char *c = e.msg; *c; c++)
+                if ((unsigned char)*c < 0x20 || *c == 0x7F) abort();
         }
         nn_model_free(m);
     }

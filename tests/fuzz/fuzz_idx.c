@@ -5,7 +5,10 @@
 //   byte 0          flags: bit 0 gzips the image file, bit 1 the label file
 //   bytes 1..       the image file's bytes, then the label file's bytes, split
 //                   at the first FF FE FD marker (dropped) or else in the middle
-// The files are written to two temporary paths fixed for the process.
+// The files are written to two temporary paths fixed for the process. An
+// image file given already gzipped (flags bit 0 clear, bytes 1f 8b ...) that
+// is accepted is inflated again here with zlib, independently: every gzip
+// member must end with its verified trailer and give exactly the bytes read.
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +20,36 @@
 #include "fuzz_common.h"
 
 static const char *images_path_, *labels_path_;
+
+// Inflates the gzip members in data[0..size) and checks that they end cleanly
+// (trailers verified) and hold `want` bytes: the header, then `body`.
+static bool gzip_holds_(const uint8_t *data, size_t size, const uint8_t *body, size_t want) {
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 15 + 16) != Z_OK) abort();
+    uint8_t *out = malloc(want + 1);
+    if (!out) abort();
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)size;
+    size_t done = 0;
+    bool ok = true;
+    while (ok) {
+        z.next_out = out + done;
+        z.avail_out = (uInt)(want + 1 - done);
+        const int r = inflate(&z, Z_NO_FLUSH);
+        done = want + 1 - z.avail_out;
+        if (r == Z_STREAM_END) {
+            if (z.avail_in == 0) break;
+            inflateReset(&z);
+            continue;
+        }
+        ok = r == Z_OK && done <= want;
+    }
+    inflateEnd(&z);
+    ok = ok && done == want && memcmp(out + 16, body, want - 16) == 0;
+    free(out);
+    return ok;
+}
 
 static void write_(const char *path, const uint8_t *data, size_t size, int gzip) {
     if (!gzip) {
@@ -62,6 +95,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < n; i++) sink += d.images[i];
         for (int i = 0; i < d.count; i++) sink += d.labels[i];
         (void)sink;
+        if (!(flags & 1) && cut >= 2 && data[0] == 0x1f && data[1] == 0x8b &&
+            !gzip_holds_(data, cut, d.images, 16 + n))
+            abort();  // accepted a damaged or cut gzip file
     }
     app_dataset_free(&d);
     return 0;
