@@ -46,6 +46,9 @@ static const char conv_help_[] =
     "A matrix M is rows separated by ';' and values by spaces or commas, e.g.\n"
     "'1 2 3; 4 5 6', or @FILE with a row per line and a blank line between channels.\n"
     "\n"
+    "Limits: --padding at most 4096; at most 16777216 (2^24) values in the padded\n"
+    "input and 16777216 multiply-adds in all (output cells x values under a window).\n"
+    "\n"
     "example: convstep conv --input '3 3 2 1 0; 0 0 1 3 1; 3 1 2 2 3; 2 0 0 2 2; 2 0 0 0 1'\n"
     "                       --kernel '0 1 2; 2 2 0; 0 1 2'\n";
 
@@ -87,8 +90,7 @@ bool cli_parse_padding(const char *text, nn_padding *pad, char *err, size_t errs
         snprintf(err, errsize, "--padding must be valid, same or a whole number, got '%.40s'", text);
         return false;
     }
-    return args_int(text, "--padding", 0, NN_MAX_AXIS, &pad->p, err, errsize);
-    return true;
+    return args_int(text, "--padding", 0, REPORT_MAX_PADDING, &pad->p, err, errsize);
 }
 
 // Reads and checks every option; false with a message in err.
@@ -104,6 +106,18 @@ static bool conv_setup_(conv_job_ *j, const parsed_args *a, char *err, size_t er
         snprintf(err, errsize, "at most %d --kernel filters", CONV_MAX_FILTERS);
         return false;
     }
+    // The numbers first: a padding of 8000 is refused before a matrix is read.
+    nn_padding padding = {NN_PAD_VALID, 0};
+    int stride = 1, dilation = 1;
+    const char *v;
+    if ((v = args_get(a, "padding")) && !cli_parse_padding(v, &padding, err, errsize))
+        return false;
+    if ((v = args_get(a, "stride")) &&
+        !args_int(v, "--stride", 1, NN_MAX_AXIS, &stride, err, errsize))
+        return false;
+    if ((v = args_get(a, "dilation")) &&
+        !args_int(v, "--dilation", 1, NN_MAX_AXIS, &dilation, err, errsize))
+        return false;
     if (!app_matrix_read(&j->input, input, "--input", err, errsize)) return false;
 
     j->filters = n_kernels;
@@ -123,6 +137,13 @@ static bool conv_setup_(conv_job_ *j, const parsed_args *a, char *err, size_t er
         if (f == 0) {
             j->k_h = k.h;
             j->k_w = k.w;
+            if ((long long)n_kernels * k.c * k.h * k.w > REPORT_MAX_WORK) {
+                snprintf(err, errsize, "%d filters of %dx%dx%d are %lld weights; at most %d (2^24)",
+                         n_kernels, k.c, k.h, k.w, (long long)n_kernels * k.c * k.h * k.w,
+                         REPORT_MAX_WORK);
+                app_matrix_free(&k);
+                return false;
+            }
             j->weights = malloc(sizeof(float) * (size_t)n_kernels * k.c * k.h * k.w);
             if (!j->weights) {
                 app_matrix_free(&k);
@@ -153,21 +174,20 @@ static bool conv_setup_(conv_job_ *j, const parsed_args *a, char *err, size_t er
 
     nn_conv2d_config cfg = {.in_c = j->input.c, .in_h = j->input.h, .in_w = j->input.w,
                             .filters = j->filters, .k_h = j->k_h, .k_w = j->k_w,
-                            .stride = 1, .dilation = 1, .padding = {NN_PAD_VALID, 0}};
-    const char *v;
-    if ((v = args_get(a, "padding")) && !cli_parse_padding(v, &cfg.padding, err, errsize))
-        return false;
-    if ((v = args_get(a, "stride")) &&
-        !args_int(v, "--stride", 1, NN_MAX_AXIS, &cfg.stride, err, errsize))
-        return false;
-    if ((v = args_get(a, "dilation")) &&
-        !args_int(v, "--dilation", 1, NN_MAX_AXIS, &cfg.dilation, err, errsize))
-        return false;
+                            .stride = stride, .dilation = dilation, .padding = padding};
     nn_error e;
     if (nn_conv2d_geom_init(&j->g, &cfg, &e) != NN_OK) {
         snprintf(err, errsize, "%s", e.msg);
         return false;
     }
+    // Bounded before the forward pass allocates its padded copy or window
+    // columns, and before any step is worked out.
+    const nn_conv2d_geom *g = &j->g;
+    if (!report_check_size(cfg.in_c, (long long)cfg.in_h + g->rows.pad_lo + g->rows.pad_hi,
+                           (long long)cfg.in_w + g->cols.pad_lo + g->cols.pad_hi,
+                           (long long)cfg.filters * g->out_h * g->out_w, g->window,
+                           "multiply-adds", err, errsize))
+        return false;
 
     const char *expect = args_get(a, "expect");
     if (expect) {
@@ -241,7 +261,7 @@ static void print_text_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, bool qui
         bool padded_any = j->g.rows.pad_lo + j->g.rows.pad_hi + j->g.cols.pad_lo + j->g.cols.pad_hi > 0;
         if (padded_any) fputs("[0] marks a padding cell. Coordinates count from 0.\n\n", out);
         nn_conv2d_step st;
-        while (nn_conv2d_step_next(cur, &st)) {
+        while (!report_write_failed(out) && nn_conv2d_step_next(cur, &st)) {
             char range[96];
             report_window_range(range, sizeof range, st.in_row[0], st.in_col[0], c->k_h, c->k_w,
                                 c->dilation);
@@ -266,7 +286,7 @@ static int print_expect_text_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, co
         return 0;
     }
     fprintf(out, "--expect: %d of %d cells differ from the arithmetic:\n", n_wrong, total);
-    for (int i = 0; i < n_wrong; i++) {
+    for (int i = 0; i < n_wrong && !report_write_failed(out); i++) {
         nn_conv2d_step st;
         nn_conv2d_step_at(cur, wrong[i], &st);
         char e[32], v[32];
@@ -339,7 +359,7 @@ static int print_json_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, const int
     json_key(&w, "steps");
     json_begin_array(&w);
     nn_conv2d_step st;
-    while (nn_conv2d_step_next(cur, &st)) step_json_(&w, &st);
+    while (!report_write_failed(out) && nn_conv2d_step_next(cur, &st)) step_json_(&w, &st);
     json_end_array(&w);
     if (j->has_expect) {
         json_key(&w, "expect");
@@ -348,7 +368,7 @@ static int print_json_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, const int
         json_key(&w, "matches"), json_bool(&w, n_wrong == 0);
         json_key(&w, "mismatches");
         json_begin_array(&w);
-        for (int i = 0; i < n_wrong; i++) {
+        for (int i = 0; i < n_wrong && !report_write_failed(out); i++) {
             nn_conv2d_step_at(cur, wrong[i], &st);
             json_begin_object(&w);
             json_key(&w, "filter"), json_int(&w, st.filter);
@@ -411,5 +431,7 @@ int cmd_conv(int argc, char **argv, FILE *out, FILE *errf) {
     free(wrong);
     nn_conv2d_cursor_destroy(&cur);
     conv_job_free_(&j);
-    return status;
+    // The reader went away or the disk is full: the printers stopped at the
+    // first failed write; main.c says so once.
+    return report_write_failed(out) ? CLI_EXIT_RUNTIME : status;
 }

@@ -6,8 +6,10 @@
 #include "args.h"
 #include "cli.h"
 #include "dataset.h"
+#include "format.h"
 #include "lesson.h"
 #include "state.h"
+#include "text.h"
 #include "window.h"
 
 static const arg_spec lesson_args_[] = {
@@ -45,7 +47,11 @@ int cmd_lesson(int argc, char **argv, FILE *out, FILE *errf) {
     lesson l;
     if (!lesson_load(&l, file, err, sizeof err)) return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "check")) {
-        fprintf(out, "%s: '%s', %d commands, well formed\n", file, l.title, l.n);
+        // The parser refuses control characters in lessons; the file name may hold any.
+        char shown_file[600], shown_title[700];
+        text_escape(file, strlen(file), shown_file, sizeof shown_file);
+        text_escape(l.title, strlen(l.title), shown_title, sizeof shown_title);
+        fprintf(out, "%s: '%s', %d commands, well formed\n", shown_file, shown_title, l.n);
         lesson_free(&l);
         return 0;
     }

@@ -38,6 +38,9 @@ static const char pool_help_[] =
     "  --quiet       print the formula and the map, not every step\n"
     "  --json        print one JSON object: output_size, output, steps (with argmax), ...\n"
     "\n"
+    "Limits: --size and --padding at most 4096; at most 16777216 (2^24) values in the\n"
+    "padded input and 16777216 window cells visited in all (output cells x F*F).\n"
+    "\n"
     "example: convstep pool --input '1 3 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4' --mode max --size 2\n";
 
 typedef struct pool_job_ {
@@ -70,7 +73,7 @@ static bool pool_setup_(pool_job_ *j, const parsed_args *a, char *err, size_t er
         snprintf(err, errsize, "--mode must be max or avg, got '%.40s'", mode);
         return false;
     }
-    if (!args_int(size, "--size", 1, NN_MAX_AXIS, &cfg.size_h, err, errsize))
+    if (!args_int(size, "--size", 1, REPORT_MAX_PADDING, &cfg.size_h, err, errsize))
         return false;
     cfg.size_w = cfg.size_h;
     if (cfg.size_h <= 0) {
@@ -83,7 +86,7 @@ static bool pool_setup_(pool_job_ *j, const parsed_args *a, char *err, size_t er
         !args_int(v, "--stride", 1, NN_MAX_AXIS, &cfg.stride, err, errsize))
         return false;
     if ((v = args_get(a, "padding")) &&
-        !args_int(v, "--padding", 0, NN_MAX_AXIS, &cfg.pad, err, errsize))
+        !args_int(v, "--padding", 0, REPORT_MAX_PADDING, &cfg.pad, err, errsize))
         return false;
     if (!app_matrix_read(&j->input, input, "--input", err, errsize)) return false;
     cfg.c = j->input.c;
@@ -94,6 +97,12 @@ static bool pool_setup_(pool_job_ *j, const parsed_args *a, char *err, size_t er
         snprintf(err, errsize, "%s", e.msg);
         return false;
     }
+    // Bounded before the output and the stepper are allocated, and before any
+    // window is worked out.
+    if (!report_check_size(cfg.c, (long long)cfg.in_h + 2 * cfg.pad, (long long)cfg.in_w + 2 * cfg.pad,
+                           (long long)cfg.c * j->g.out_h * j->g.out_w, j->g.window, "window cells",
+                           err, errsize))
+        return false;
     const char *expect = args_get(a, "expect");
     if (expect) {
         if (!app_matrix_read(&j->expect, expect, "--expect", err, errsize)) return false;
@@ -149,7 +158,7 @@ static void print_text_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, bool quiet
                          : "[0] marks a padding cell, counted as a zero. Coordinates count from 0.\n\n",
                   out);
         nn_pool_step st;
-        while (nn_pool_step_next(cur, &st)) {
+        while (!report_write_failed(out) && nn_pool_step_next(cur, &st)) {
             char range[96];
             report_window_range(range, sizeof range, st.in_row[0], st.in_col[0], c->size_h,
                                 c->size_w, 1);
@@ -172,7 +181,7 @@ static int print_expect_text_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, cons
         return 0;
     }
     fprintf(out, "--expect: %d of %d cells differ from the arithmetic:\n", n_wrong, total);
-    for (int i = 0; i < n_wrong; i++) {
+    for (int i = 0; i < n_wrong && !report_write_failed(out); i++) {
         nn_pool_step st;
         nn_pool_step_at(cur, wrong[i], &st);
         char e[32], v[32];
@@ -245,7 +254,7 @@ static int print_json_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, const int *
     json_key(&w, "steps");
     json_begin_array(&w);
     nn_pool_step st;
-    while (nn_pool_step_next(cur, &st)) step_json_(&w, &st, is_max);
+    while (!report_write_failed(out) && nn_pool_step_next(cur, &st)) step_json_(&w, &st, is_max);
     json_end_array(&w);
     if (j->has_expect) {
         json_key(&w, "expect");
@@ -254,7 +263,7 @@ static int print_json_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, const int *
         json_key(&w, "matches"), json_bool(&w, n_wrong == 0);
         json_key(&w, "mismatches");
         json_begin_array(&w);
-        for (int i = 0; i < n_wrong; i++) {
+        for (int i = 0; i < n_wrong && !report_write_failed(out); i++) {
             nn_pool_step_at(cur, wrong[i], &st);
             json_begin_object(&w);
             json_key(&w, "channel"), json_int(&w, st.channel);
@@ -313,5 +322,6 @@ int cmd_pool(int argc, char **argv, FILE *out, FILE *errf) {
     free(wrong);
     nn_pool_cursor_destroy(&cur);
     pool_job_free_(&j);
-    return status;
+    // A failed write stopped the printers; main.c says so once.
+    return report_write_failed(out) ? CLI_EXIT_RUNTIME : status;
 }

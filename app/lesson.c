@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +13,34 @@
 #include "fileio.h"
 #include "matrix.h"
 #include "state.h"
+#include "text.h"
+
+// The sizes the views will have when a command runs, followed command by
+// command from the state a lesson starts in (app_state_init), so that cell
+// coordinates can be checked against them here, with file:line, rather than
+// be ignored when the lesson plays.
+typedef struct shadow_ {
+    int view;
+    int conv_h, conv_w, conv_c, conv_k, conv_stride, conv_dilation;
+    nn_padding conv_padding;
+    int pool_h, pool_w, pool_size, pool_stride, pool_pad;
+} shadow_;
 
 typedef struct parse_ {
-    const char *source;
+    const char *source;  // escaped: file names reach the terminal in messages
     int line;
     char *err;
     size_t errsize;
+    shadow_ sh;
 } parse_;
+
+static void shadow_init_(shadow_ *sh) {
+    // What app_state_init sets up: the lecture's 5x5 input and 3x3 kernel, and a
+    // 6x6 input pooled 2x2 with stride 2.
+    *sh = (shadow_){.view = VIEW_HOME, .conv_h = 5, .conv_w = 5, .conv_c = 1, .conv_k = 3,
+                    .conv_stride = 1, .conv_dilation = 1, .conv_padding = {NN_PAD_VALID, 0},
+                    .pool_h = 6, .pool_w = 6, .pool_size = 2, .pool_stride = 2, .pool_pad = 0};
+}
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
@@ -66,13 +89,72 @@ static bool int_(parse_ *p, const char **s, const char *what, int lo, int hi, in
     return true;
 }
 
-static bool number_(parse_ *p, const char **s, const char *what, double *out) {
-    char w[64];
-    if (!word_(s, w, sizeof w)) return fail_(p, "%s is missing (expected a number)", what);
-    char *end;
-    const double v = strtod(w, &end);
-    if (*end || v != v) return fail_(p, "%s must be a number, got '%s'", what, w);
-    *out = v;
+// A number as a matrix value is written (plain decimals, no inf, nan or hex)
+// from lo to hi; -FLT_MAX to FLT_MAX means any that fits a float.
+static bool number_(parse_ *p, const char **s, const char *what, double lo, double hi,
+                    double *out) {
+    char w[64], range[96];
+    if (lo == -FLT_MAX && hi == FLT_MAX)
+        snprintf(range, sizeof range, "a finite number such as 12 or -0.5");
+    else
+        snprintf(range, sizeof range, "a number from %g to %g", lo, hi);
+    if (!word_(s, w, sizeof w)) return fail_(p, "%s is missing (expected %s)", what, range);
+    float v;
+    if (!app_parse_value(w, &v, NULL) || v < lo || v > hi)
+        return fail_(p, "%s must be %s, got '%s'", what, range, w);
+    *out = strtod(w, NULL);  // as written: "0.1" stays 0.1, for expect's rounding rule
+    return true;
+}
+
+// ---- The views' sizes at this point of the lesson ---------------------------------------
+
+// The output size of the view a command acts on (pooling in the pooling view,
+// else convolution, as lesson_play.c and state.c choose); false with the
+// engine's reason when the settings give no output.
+static bool out_size_(const parse_ *p, int *out_h, int *out_w, char *why, size_t whysize) {
+    const shadow_ *sh = &p->sh;
+    nn_error e;
+    if (sh->view == VIEW_POOL) {
+        nn_pool_config cfg = {.mode = NN_POOL_MAX, .c = 1, .in_h = sh->pool_h, .in_w = sh->pool_w,
+                              .size_h = sh->pool_size, .size_w = sh->pool_size,
+                              .stride = sh->pool_stride, .pad = sh->pool_pad};
+        nn_pool_geom g;
+        if (nn_pool_geom_init(&g, &cfg, &e) != NN_OK) return snprintf(why, whysize, "%s", e.msg), false;
+        *out_h = g.out_h;
+        *out_w = g.out_w;
+        return true;
+    }
+    nn_conv2d_config cfg = {.in_c = sh->conv_c, .in_h = sh->conv_h, .in_w = sh->conv_w,
+                            .filters = 1, .k_h = sh->conv_k, .k_w = sh->conv_k,
+                            .stride = sh->conv_stride, .dilation = sh->conv_dilation,
+                            .padding = sh->conv_padding};
+    nn_conv2d_geom g;
+    if (nn_conv2d_geom_init(&g, &cfg, &e) != NN_OK) return snprintf(why, whysize, "%s", e.msg), false;
+    *out_h = g.out_h;
+    *out_w = g.out_w;
+    return true;
+}
+
+// Checks cell (r, c) of a grid ("input", "kernel" or "output") exists at this
+// point of the lesson.
+static bool cell_in_range_(parse_ *p, const char *cmd, const char *grid, int r, int c) {
+    const shadow_ *sh = &p->sh;
+    const bool pool = sh->view == VIEW_POOL;
+    int h, w;
+    if (strcmp(grid, "input") == 0) {
+        h = pool ? sh->pool_h : sh->conv_h;
+        w = pool ? sh->pool_w : sh->conv_w;
+    } else if (strcmp(grid, "kernel") == 0) {
+        h = w = pool ? sh->pool_size : sh->conv_k;
+    } else {
+        char why[400];
+        if (!out_size_(p, &h, &w, why, sizeof why))
+            return fail_(p, "%s: there is no output here, the settings cannot work: %s", cmd, why);
+    }
+    if (r >= h || c >= w)
+        return fail_(p, "%s: cell (%d, %d) is outside the %s, which is %dx%d here (rows 0 to %d, "
+                        "columns 0 to %d)",
+                     cmd, r, c, grid, h, w, h - 1, w - 1);
     return true;
 }
 
@@ -120,9 +202,29 @@ static bool matrix_arg_(parse_ *p, const char *s, lesson_cmd *c, const char *wha
     app_matrix m;
     char err[300];
     if (!app_matrix_parse(&m, s, what, NULL, err, sizeof err)) return fail_(p, "%s", err);
+    shadow_ *sh = &p->sh;
+    bool ok = true;
+    // The limits lesson_play.c applies, checked here so the file is refused.
+    if (c->op == LOP_INPUT && sh->view == VIEW_POOL) {
+        if (m.c != 1 || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N)
+            ok = fail_(p, "the pooling view takes one channel of up to %dx%d, got %d of %dx%d",
+                       VIEW_MAX_N, VIEW_MAX_N, m.c, m.h, m.w);
+        sh->pool_h = m.h, sh->pool_w = m.w;
+    } else if (c->op == LOP_INPUT) {
+        if (m.c > VIEW_MAX_C || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N)
+            ok = fail_(p, "the convolution view takes up to %d channels of %dx%d, got %d of %dx%d",
+                       VIEW_MAX_C, VIEW_MAX_N, VIEW_MAX_N, m.c, m.h, m.w);
+        sh->conv_c = m.c, sh->conv_h = m.h, sh->conv_w = m.w;
+    } else {
+        if (m.h != m.w || m.h > VIEW_MAX_K || m.c != sh->conv_c)
+            ok = fail_(p, "the kernel must be square, at most %dx%d, with one channel per input "
+                          "channel (%d here); got %d of %dx%d",
+                       VIEW_MAX_K, VIEW_MAX_K, sh->conv_c, m.c, m.h, m.w);
+        sh->conv_k = m.h;
+    }
     app_matrix_free(&m);
-    snprintf(c->text, sizeof c->text, "%.599s", s);
-    return true;
+    snprintf(c->text, sizeof c->text, "%s", s);
+    return ok;
 }
 
 static bool step_(parse_ *p, const char *s, lesson_cmd *c) {
@@ -136,28 +238,33 @@ static bool step_(parse_ *p, const char *s, lesson_cmd *c) {
     if (strcmp(w, "to") == 0) {
         c->a = -1;
         return int_(p, &s, "the row", 0, 100000, &c->b) && int_(p, &s, "the column", 0, 100000, &c->c) &&
-               end_(p, s, "step to R C");
+               end_(p, s, "step to R C") && cell_in_range_(p, "step to", "output", c->b, c->c);
     }
     s = save;
-    return int_(p, &s, "the number of steps", 1, 1000000, &c->a) && end_(p, s, "step N");
+    return int_(p, &s, "the number of steps", 1, LESSON_MAX_STEPS, &c->a) && end_(p, s, "step N");
 }
 
 static bool highlight_(parse_ *p, const char *s, lesson_cmd *c) {
     char w[32];
     if (!word_(&s, w, sizeof w)) return fail_(p, "highlight needs input, kernel or output, then cells R C");
+    const char *grid = w;
     if (strcmp(w, "input") == 0) c->a = GRID_INPUT;
     else if (strcmp(w, "kernel") == 0) c->a = GRID_KERNEL;
     else if (strcmp(w, "output") == 0) c->a = GRID_OUTPUT;
     else return fail_(p, "highlight input, kernel or output, not '%s'", w);
     s = rest_(s);
-    int n = 0, v;
+    int n = 0, v, row = 0;
     const char *q = s;
     while (*rest_(q)) {
         if (!int_(p, &q, "a cell coordinate", 0, 100000, &v)) return false;
+        if (n % 2 == 1 && !cell_in_range_(p, "highlight", grid, row, v)) return false;
+        row = v;
         n++;
     }
     if (n == 0 || n % 2) return fail_(p, "highlight needs pairs of numbers R C, got %d number(s)", n);
-    snprintf(c->text, sizeof c->text, "%.599s", s);
+    if (n / 2 > LESSON_MAX_MARKS)
+        return fail_(p, "highlight marks at most %d cells, got %d", LESSON_MAX_MARKS, n / 2);
+    snprintf(c->text, sizeof c->text, "%s", s);
     return true;
 }
 
@@ -167,7 +274,9 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
     if (strcmp(w, "size") == 0) c->a = CHECK_SIZE;
     else if (strcmp(w, "cell") == 0) {
         c->a = CHECK_CELL;
-        if (!int_(p, &s, "the row", 0, 100000, &c->b) || !int_(p, &s, "the column", 0, 100000, &c->c)) return false;
+        if (!int_(p, &s, "the row", 0, 100000, &c->b) || !int_(p, &s, "the column", 0, 100000, &c->c) ||
+            !cell_in_range_(p, "quiz cell", "output", c->b, c->c))
+            return false;
     } else if (strcmp(w, "guess") == 0) c->a = CHECK_GUESS;
     else return fail_(p, "unknown quiz '%s' (expected size, cell R C or guess)", w);
     s = rest_(s);
@@ -180,7 +289,24 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
     if (ans) {
         const char *a = rest_(ans + 8);
         if (!*a) return fail_(p, "'answer' needs a value after it");
+        if (strlen(a) >= sizeof c->answer)
+            return fail_(p, "the answer is longer than %zu characters", sizeof c->answer - 1);
         snprintf(c->answer, sizeof c->answer, "%s", a);
+        // The answer must be one the engine's can match: checked here, not
+        // found out when the lesson plays.
+        int r, col;
+        float v;
+        char extra;
+        char x;
+        if (c->a == CHECK_SIZE && (sscanf(a, "%d %c %d %c", &r, &x, &col, &extra) != 3 ||
+                                   (x != 'x' && x != 'X' && x != '*') || r < 1 || col < 1))
+            return fail_(p, "a size quiz's answer is RxC, such as 3x3, got '%.40s'", a);
+        if (c->a == CHECK_CELL && !app_parse_value(a, &v, NULL))
+            return fail_(p, "a cell quiz's answer is a finite number such as 12 or -0.5 (not inf or "
+                            "nan), got '%.40s'",
+                         a);
+        if (c->a == CHECK_GUESS && (strlen(a) != 1 || a[0] < '0' || a[0] > '9'))
+            return fail_(p, "a guess quiz's answer is a digit from 0 to 9, got '%.40s'", a);
     }
     return true;
 }
@@ -197,7 +323,8 @@ static bool expect_(parse_ *p, const char *s, lesson_cmd *c) {
     if (strcmp(w, "cell") == 0 || strcmp(w, "max") == 0 || strcmp(w, "avg") == 0) {
         c->a = w[0] == 'c' ? CHECK_CELL : w[0] == 'm' ? CHECK_MAX : CHECK_AVG;
         return int_(p, &s, "the row", 0, 100000, &c->b) && int_(p, &s, "the column", 0, 100000, &c->c) &&
-               number_(p, &s, "the value", &c->value) && end_(p, s, "expect cell R C VALUE");
+               number_(p, &s, "the value", -FLT_MAX, FLT_MAX, &c->value) &&
+               end_(p, s, "expect cell R C VALUE") && cell_in_range_(p, "expect", "output", c->b, c->c);
     }
     if (strcmp(w, "guess") == 0) {
         c->a = CHECK_GUESS;
@@ -205,14 +332,17 @@ static bool expect_(parse_ *p, const char *s, lesson_cmd *c) {
     }
     if (strcmp(w, "accuracy") == 0) {
         c->a = CHECK_ACCURACY;
-        return number_(p, &s, "the least accuracy (a percentage)", &c->value) && end_(p, s, "expect accuracy PERCENT");
+        return number_(p, &s, "the least accuracy (a percentage)", 0, 100, &c->value) && end_(p, s, "expect accuracy PERCENT");
     }
     if (strcmp(w, "params") == 0) {
         c->a = CHECK_PARAMS;
         if (!word_(&s, c->arch, sizeof c->arch) || !word_(&s, w, sizeof w))
             return fail_(p, "expect params needs ARCH HxWxC N (the architecture without spaces)");
         snprintf(c->text, sizeof c->text, "%s", w);
-        return number_(p, &s, "the parameter count", &c->value) && end_(p, s, "expect params ARCH HxWxC N");
+        int n;
+        if (!int_(p, &s, "the parameter count", 0, INT_MAX, &n)) return false;
+        c->value = n;
+        return end_(p, s, "expect params ARCH HxWxC N");
     }
     return fail_(p, "unknown expectation '%s' (expected size, cell, max, avg, guess, accuracy or params)", w);
 }
@@ -220,9 +350,7 @@ static bool expect_(parse_ *p, const char *s, lesson_cmd *c) {
 static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     char w[32];
     const char *s = line;
-    if (strlen(line) >= LESSON_TEXT)
-        return fail_(p, "the line is longer than %d characters: split it (two 'say' lines show as one caption)",
-                     LESSON_TEXT - 1);
+    shadow_ *sh = &p->sh;
     word_(&s, w, sizeof w);
     memset(c, 0, sizeof *c);
     c->line = p->line;
@@ -230,13 +358,20 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         c->op = LOP_TITLE;
         s = rest_(s);
         if (!*s) return fail_(p, "title needs the lesson's title");
-        snprintf(c->text, sizeof c->text, "%.599s", s);
+        snprintf(c->text, sizeof c->text, "%s", s);
         return true;
     }
-    if (strcmp(w, "view") == 0) return c->op = LOP_VIEW, view_(p, s, c);
+    if (strcmp(w, "view") == 0) {
+        c->op = LOP_VIEW;
+        if (!view_(p, s, c)) return false;
+        sh->view = c->a;
+        return true;
+    }
     if (strcmp(w, "input") == 0) return c->op = LOP_INPUT, matrix_arg_(p, s, c, "input");
     if (strcmp(w, "kernel") == 0) return c->op = LOP_KERNEL, matrix_arg_(p, s, c, "kernel");
-    if (strcmp(w, "bias") == 0) return c->op = LOP_BIAS, number_(p, &s, "the bias", &c->value) && end_(p, s, "bias NUMBER");
+    if (strcmp(w, "bias") == 0)
+        return c->op = LOP_BIAS,
+               number_(p, &s, "the bias", -FLT_MAX, FLT_MAX, &c->value) && end_(p, s, "bias NUMBER");
     if (strcmp(w, "padding") == 0) {
         c->op = LOP_PADDING;
         char v[32];
@@ -247,19 +382,43 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
             const char *q = v;
             if (!int_(p, &q, "padding", 0, 3, &c->a)) return false;
         }
+        // As state.c's set_padding_: pooling takes only P cells, valid and same are 0.
+        if (sh->view == VIEW_POOL) sh->pool_pad = c->a >= 0 ? c->a : 0;
+        else sh->conv_padding = c->a == -1 ? (nn_padding){NN_PAD_VALID, 0}
+                                : c->a == -2 ? (nn_padding){NN_PAD_SAME, 0} : nn_padding_explicit(c->a);
         return end_(p, s, "padding valid|same|P");
     }
-    if (strcmp(w, "stride") == 0) return c->op = LOP_STRIDE, int_(p, &s, "stride", 1, 4, &c->a) && end_(p, s, "stride S");
-    if (strcmp(w, "dilation") == 0)
-        return c->op = LOP_DILATION, int_(p, &s, "dilation", 1, 3, &c->a) && end_(p, s, "dilation D");
-    if (strcmp(w, "size") == 0) return c->op = LOP_SIZE, int_(p, &s, "the window size", 1, 7, &c->a) && end_(p, s, "size F");
+    if (strcmp(w, "stride") == 0) {
+        c->op = LOP_STRIDE;
+        if (!int_(p, &s, "stride", 1, 4, &c->a)) return false;
+        *(sh->view == VIEW_POOL ? &sh->pool_stride : &sh->conv_stride) = c->a;
+        return end_(p, s, "stride S");
+    }
+    if (strcmp(w, "dilation") == 0) {
+        c->op = LOP_DILATION;
+        if (!int_(p, &s, "dilation", 1, 3, &c->a)) return false;
+        if (sh->view == VIEW_CONV) sh->conv_dilation = c->a;  // other views ignore it
+        return end_(p, s, "dilation D");
+    }
+    if (strcmp(w, "size") == 0) {
+        c->op = LOP_SIZE;
+        if (!int_(p, &s, "the window size", 1, VIEW_MAX_K, &c->a)) return false;
+        sh->pool_size = c->a;
+        return end_(p, s, "size F");
+    }
     if (strcmp(w, "digit") == 0) {
         c->op = LOP_DIGIT;
         if (!int_(p, &s, "the digit's number", 0, 1999, &c->a)) return false;
-        if (*rest_(s) && !int_(p, &s, "the input size", 3, 32, &c->b)) return false;
+        if (*rest_(s) && !int_(p, &s, "the input size", VIEW_MIN_N, VIEW_MAX_N, &c->b)) return false;
+        if (c->b > 0) {  // the digit is cropped to SIZE x SIZE in the view it is shown in
+            if (sh->view == VIEW_POOL) sh->pool_h = sh->pool_w = c->b;
+            else sh->conv_h = sh->conv_w = c->b;
+        }
         return end_(p, s, "digit N [SIZE]");
     }
-    if (strcmp(w, "train") == 0) return c->op = LOP_TRAIN, int_(p, &s, "the number of steps", 1, 100000, &c->a) && end_(p, s, "train N");
+    if (strcmp(w, "train") == 0)
+        return c->op = LOP_TRAIN,
+               int_(p, &s, "the number of training steps", 1, LESSON_MAX_TRAIN, &c->a) && end_(p, s, "train N");
     if (strcmp(w, "preset") == 0) {
         c->op = LOP_PRESET;
         s = rest_(s);
@@ -293,14 +452,14 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         c->op = LOP_STROKES;
         s = rest_(s);
         if (!*s) return fail_(p, "strokes needs points, such as '20,20 80,20; 50,10 50,90'");
-        snprintf(c->text, sizeof c->text, "%.599s", s);
+        snprintf(c->text, sizeof c->text, "%s", s);
         return true;
     }
     if (strcmp(w, "say") == 0) {
         c->op = LOP_SAY;
         s = rest_(s);
         if (!*s) return fail_(p, "say needs the text to show");
-        snprintf(c->text, sizeof c->text, "%.599s", s);
+        snprintf(c->text, sizeof c->text, "%s", s);
         return true;
     }
     if (strcmp(w, "step") == 0) return c->op = LOP_STEP, step_(p, s, c);
@@ -309,7 +468,8 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "wait") == 0) {
         c->op = LOP_WAIT;
         if (!*rest_(s)) return true;
-        return number_(p, &s, "the seconds to wait", &c->value) && end_(p, s, "wait [SECONDS]");
+        return number_(p, &s, "the seconds to wait", 0, LESSON_MAX_WAIT, &c->value) &&
+               end_(p, s, "wait [SECONDS]");
     }
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
@@ -321,28 +481,56 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
 bool lesson_parse(lesson *out, const char *text, const char *source, char *err, size_t errsize) {
     memset(out, 0, sizeof *out);
     snprintf(out->source, sizeof out->source, "%s", source);
-    parse_ p = {source, 0, err, errsize};
+    char shown_source[300];
+    text_escape(source, strlen(source), shown_source, sizeof shown_source);
+    parse_ p = {shown_source, 0, err, errsize, {0}};
+    shadow_init_(&p.sh);
+    // One kind of line end ("\r\n" and old Macs' lone "\r" become "\n"), no BOM.
+    char *unified = text_unify_line_ends(text_skip_bom(text));
+    if (!unified) return fail_(&p, "out of memory");
     int cap = 64;
     out->cmds = malloc(sizeof(lesson_cmd) * (size_t)cap);
-    if (!out->cmds) return fail_(&p, "out of memory");
-    const char *s = text;
+    if (!out->cmds) {
+        free(unified);
+        return fail_(&p, "out of memory");
+    }
+    const char *s = unified;
     bool ok = true;
     while (ok && *s) {
         p.line++;
-        const char *e = strchr(s, '\n');
-        size_t n = e ? (size_t)(e - s) : strlen(s);
-        char line[2048];
-        if (n >= sizeof line) {
-            ok = fail_(&p, "the line is longer than %zu characters", sizeof line - 1);
+        if (p.line > LESSON_MAX_LINES) {
+            ok = fail_(&p, "a lesson has at most %d lines", LESSON_MAX_LINES);
             break;
         }
+        const char *e = strchr(s, '\n');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (n > TEXT_MAX_LINE) {
+            ok = fail_(&p, "the line is longer than %d bytes (the limit for every text file): split "
+                           "it (two 'say' lines show as one caption)",
+                       TEXT_MAX_LINE);
+            break;
+        }
+        // Lesson text reaches the terminal (transcripts, messages) and the
+        // window: no escape sequences, nothing that is not UTF-8.
+        size_t at;
+        if (text_find_control(s, n, &at)) {
+            ok = fail_(&p, "byte %zu of the line is a control character or not UTF-8 (0x%02X): "
+                           "a lesson is UTF-8 text",
+                       at + 1, (unsigned char)s[at]);
+            break;
+        }
+        char line[TEXT_MAX_LINE + 1];
         memcpy(line, s, n);
         line[n] = '\0';
         s += n + (e ? 1 : 0);
-        // Comments and blank lines; trailing spaces and CR are ignored.
-        while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r')) line[--n] = '\0';
+        // Comments and blank lines; trailing spaces are ignored.
+        while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t')) line[--n] = '\0';
         const char *t = rest_(line);
         if (!*t || *t == '#') continue;
+        if (out->n == LESSON_MAX_COMMANDS) {
+            ok = fail_(&p, "a lesson has at most %d commands", LESSON_MAX_COMMANDS);
+            break;
+        }
         if (out->n == cap) {
             cap *= 2;
             lesson_cmd *nc = realloc(out->cmds, sizeof(lesson_cmd) * (size_t)cap);
@@ -355,6 +543,7 @@ bool lesson_parse(lesson *out, const char *text, const char *source, char *err, 
         ok = command_(&p, t, &out->cmds[out->n]);
         if (ok) out->n++;
     }
+    free(unified);
     if (ok && (out->n == 0 || out->cmds[0].op != LOP_TITLE)) {
         p.line = out->n ? out->cmds[0].line : 1;
         ok = fail_(&p, "a lesson starts with 'title TEXT'");
@@ -378,17 +567,30 @@ bool lesson_parse(lesson *out, const char *text, const char *source, char *err, 
         lesson_free(out);
         return false;
     }
-    snprintf(out->title, sizeof out->title, "%.159s", out->cmds[0].text);
+    // A long title is cut at a character boundary, never inside a UTF-8 sequence.
+    size_t tl = strlen(out->cmds[0].text);
+    if (tl >= sizeof out->title) {
+        tl = sizeof out->title - 1;
+        while (tl > 0 && ((unsigned char)out->cmds[0].text[tl] & 0xC0) == 0x80) tl--;
+    }
+    memcpy(out->title, out->cmds[0].text, tl);
+    out->title[tl] = '\0';
     return true;
 }
 
 bool lesson_load(lesson *out, const char *path, char *err, size_t errsize) {
-    char *text;
+    char *text, msg[600];
     size_t n;
     memset(out, 0, sizeof *out);
-    if (!app_read_file(path, (size_t)1 << 20, "the lesson ", &text, &n, err, errsize)) return false;
+    msg[0] = '\0';
+    if (!app_read_file(path, LESSON_MAX_BYTES, "the lesson ", &text, &n, msg, sizeof msg)) {
+        text_escape(msg, strlen(msg), err, errsize);  // the message quotes the path
+        return false;
+    }
     if (strlen(text) != n) {
-        snprintf(err, errsize, "'%s' is not a text file", path);
+        char shown[300];
+        text_escape(path, strlen(path), shown, sizeof shown);
+        snprintf(err, errsize, "'%s' is not a text file (it contains a NUL byte)", shown);
         free(text);
         return false;
     }

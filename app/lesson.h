@@ -7,8 +7,18 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "text.h"
 
-#define LESSON_TEXT 600
+
+// Limits of a lesson file, checked by the parser with file:line messages
+// (lessons/README.md lists them). Lines are at most TEXT_MAX_LINE bytes.
+#define LESSON_MAX_BYTES (256 * 1024)  // the whole file, checked before it is read
+#define LESSON_MAX_LINES 10000         // lines, comments and blank lines included
+#define LESSON_MAX_COMMANDS 1000       // commands (about 4.3 KB of memory each)
+#define LESSON_MAX_TRAIN 2000          // train N: steps of 32 digits in one command
+#define LESSON_MAX_STEPS 10000         // step N: cells the animation moves at once
+#define LESSON_MAX_WAIT 600            // wait SECONDS
+#define LESSON_TEXT (TEXT_MAX_LINE + 1)
 
 typedef enum lesson_op {
     LOP_TITLE,      // title TEXT

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "format.h"
+#include "text.h"
 
 // ---- Reading one value ----------------------------------------------------------
 
@@ -54,6 +56,10 @@ static bool parse_value_(const char *s, const char *e, float *out, signed char *
     return true;
 }
 
+bool app_parse_value(const char *text, float *out, signed char *decimals) {
+    return parse_value_(text, text + strlen(text), out, decimals);
+}
+
 // ---- Growing arrays -----------------------------------------------------------------
 
 typedef struct values_ {
@@ -64,7 +70,9 @@ typedef struct values_ {
 
 static bool push_(values_ *a, float v, signed char d) {
     if (a->n == a->cap) {
+        // Callers stop at MATRIX_MAX_VALUES, so the arrays never grow past it.
         size_t cap = a->cap ? a->cap * 2 : 64;
+        if (cap > MATRIX_MAX_VALUES) cap = MATRIX_MAX_VALUES;
         float *nv = realloc(a->v, cap * sizeof *nv);
         if (!nv) return false;
         a->v = nv;
@@ -82,7 +90,7 @@ static bool push_(values_ *a, float v, signed char d) {
 // ---- The parser -----------------------------------------------------------------------
 
 typedef struct parse_ {
-    const char *what, *source;
+    const char *what, *source;  // source: the file name, escaped for messages (or NULL)
     char *err;
     size_t errsize;
     values_ vals;
@@ -146,8 +154,9 @@ static bool row_(parse_ *ps, const char *s, const char *e) {
         float v;
         signed char d;
         if (!parse_value_(t, p, &v, &d)) {
-            int len = (int)(p - t) > 40 ? 40 : (int)(p - t);
-            return fail_(ps, "'%.*s' is not a number (value %d of the row)", len, t, count + 1);
+            char shown[200];  // the file's bytes, never raw on a terminal
+            text_escape(t, (size_t)(p - t) > 40 ? 40 : (size_t)(p - t), shown, sizeof shown);
+            return fail_(ps, "'%s' is not a number (value %d of the row)", shown, count + 1);
         }
         if (ps->vals.n >= MATRIX_MAX_VALUES)
             return fail_(ps, "more than %d values", MATRIX_MAX_VALUES);
@@ -214,6 +223,9 @@ static bool parse_file_(parse_ *ps, const char *text) {
         const char *e = p;
         while (*e && *e != '\n') e++;
         ps->line++;
+        if ((size_t)(e - p) > TEXT_MAX_LINE)
+            return fail_(ps, "the line is longer than %d bytes (the limit for every text file)",
+                         TEXT_MAX_LINE);
         const char *hash = memchr(p, '#', (size_t)(e - p));
         const char *end = hash ? hash : e;
         if (memchr(p, ';', (size_t)(end - p)) || memchr(p, '|', (size_t)(end - p)))
@@ -233,8 +245,21 @@ static bool parse_file_(parse_ *ps, const char *text) {
 bool app_matrix_parse(app_matrix *m, const char *text, const char *what, const char *source,
                       char *err, size_t errsize) {
     memset(m, 0, sizeof *m);
+    char shown_source[300];
+    if (source) {
+        text_escape(source, strlen(source), shown_source, sizeof shown_source);
+        source = shown_source;
+        text = text_skip_bom(text);
+    }
+    // One kind of line end: "\r\n" and a lone "\r" end a row as "\n" does.
+    char *unified = text_unify_line_ends(text);
+    if (!unified) {
+        snprintf(err, errsize, "%s: out of memory", source ? source : what);
+        return false;
+    }
     parse_ ps = {.what = what, .source = source, .err = err, .errsize = errsize};
-    bool ok = source ? parse_file_(&ps, text) : parse_inline_(&ps, text);
+    bool ok = source ? parse_file_(&ps, unified) : parse_inline_(&ps, unified);
+    free(unified);
     if (ok && ps.c == 0) {
         if (source)
             snprintf(err, errsize, "%s: the matrix is empty (no numbers in the file)", source);
@@ -255,17 +280,19 @@ bool app_matrix_parse(app_matrix *m, const char *text, const char *what, const c
     return true;
 }
 
-// Reads a matrix file whole: text only, at most 64 MiB.
+// Reads a matrix file whole: text only, at most MATRIX_MAX_FILE_BYTES.
 static char *slurp_(const char *path, const char *what, char *err, size_t errsize) {
-    char *buf, msg[400];
+    char *buf, msg[400], shown[600];
     size_t n;
     msg[0] = '\0';
-    if (!app_read_file(path, (size_t)64 << 20, "", &buf, &n, msg, sizeof msg)) {
-        snprintf(err, errsize, "%s: %s", what, msg);
+    if (!app_read_file(path, MATRIX_MAX_FILE_BYTES, "", &buf, &n, msg, sizeof msg)) {
+        text_escape(msg, strlen(msg), shown, sizeof shown);  // the message quotes the path
+        snprintf(err, errsize, "%s: %s", what, shown);
         return NULL;
     }
     if (strlen(buf) != n) {
-        snprintf(err, errsize, "%s: '%s' is not a text file (it contains a NUL byte)", what, path);
+        text_escape(path, strlen(path), shown, sizeof shown);
+        snprintf(err, errsize, "%s: '%s' is not a text file (it contains a NUL byte)", what, shown);
         free(buf);
         return NULL;
     }

@@ -5,6 +5,30 @@
 
 #include "format.h"
 
+bool report_check_size(long long c, long long rows, long long cols, long long outputs,
+                       long long window, const char *unit, char *err, size_t errsize) {
+    // Every factor is below 2^31 and the products are taken one at a time,
+    // each checked, so nothing here overflows.
+    const long long plane = rows * cols;
+    if (plane > REPORT_MAX_PADDED || c * plane > REPORT_MAX_PADDED) {
+        snprintf(err, errsize,
+                 "the padded input is %lldx%lld with %lld channel(s), %lld values; at most %d "
+                 "(2^24) are worked out step by step: use less padding or a smaller input",
+                 rows, cols, c, c * plane, REPORT_MAX_PADDED);
+        return false;
+    }
+    if (outputs > REPORT_MAX_WORK || window > REPORT_MAX_WORK || outputs * window > REPORT_MAX_WORK) {
+        snprintf(err, errsize,
+                 "%lld output cells of %lld %s each is %lld steps of work; at most %d (2^24) are "
+                 "worked out step by step: use a smaller input, kernel or padding",
+                 outputs, window, unit, outputs * window, REPORT_MAX_WORK);
+        return false;
+    }
+    return true;
+}
+
+bool report_write_failed(FILE *out) { return ferror(out) != 0; }
+
 // When (n + p - span) is not a multiple of s, the floor drops the last cells.
 static void formula_note_(FILE *out, const char *one, const char *many, const nn_axis *a) {
     if (a->remainder == 0) return;
@@ -59,6 +83,7 @@ void report_formula_json(json_writer *w, const nn_axis *rows, const nn_axis *col
 
 void report_maps_text(FILE *out, const float *v, int c, int h, int w, const char *title,
                       const char *per) {
+    if (report_write_failed(out)) return;  // nobody will read it
     // One width for all columns so the map lines up.
     int width = 1;
     char buf[32];
@@ -68,12 +93,12 @@ void report_maps_text(FILE *out, const float *v, int c, int h, int w, const char
         int len = (int)strlen(buf);
         if (len > width) width = len;
     }
-    for (int ch = 0; ch < c; ch++) {
+    for (int ch = 0; ch < c && !report_write_failed(out); ch++) {
         if (c == 1)
             fprintf(out, "%s %dx%d:\n", title, h, w);
         else
             fprintf(out, "%s %d of %d (%s %d), %dx%d:\n", title, ch + 1, c, per, ch + 1, h, w);
-        for (int y = 0; y < h; y++) {
+        for (int y = 0; y < h && !report_write_failed(out); y++) {
             fputs(" ", out);
             for (int x = 0; x < w; x++) {
                 fmt_float(v[((size_t)ch * h + y) * w + x], buf, sizeof buf);
@@ -89,7 +114,8 @@ void report_maps_json(json_writer *w, const char *key, const float *v, int c, in
     if (c > 1) json_begin_array(w);
     for (int ch = 0; ch < c; ch++) {
         json_begin_array(w);
-        for (int y = 0; y < h; y++) json_float_array(w, v + ((size_t)ch * h + y) * wd, wd);
+        for (int y = 0; y < h && !report_write_failed(w->f); y++)
+            json_float_array(w, v + ((size_t)ch * h + y) * wd, wd);
         json_end_array(w);
     }
     if (c > 1) json_end_array(w);

@@ -3,10 +3,27 @@
 #ifndef APP_REPORT_H
 #define APP_REPORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "json.h"
 #include "outsize.h"
+
+// What conv and pool take on, checked before anything large is allocated or
+// computed, with messages that quote the numbers (conv --help, pool --help):
+#define REPORT_MAX_PADDING 4096          // --padding, cells on each side
+#define REPORT_MAX_PADDED (1 << 24)      // values in the padded input (channels x rows x cols)
+#define REPORT_MAX_WORK (1 << 24)        // multiply-adds (conv) or window cells visited (pool)
+
+// False with a message if the padded input (c maps of rows x cols) or the work
+// (outputs x values under one window) is past the limits above.
+bool report_check_size(long long c, long long rows, long long cols, long long outputs,
+                       long long window, const char *unit, char *err, size_t errsize);
+
+// True once a write to out has failed (a closed pipe, a full disk): the
+// printers stop at once, and the command ends with status 2.
+bool report_write_failed(FILE *out);
 
 // "Output size: floor((n + 2p - f)/s) + 1" and one worked line per axis, with
 // a note when the floor drops rows or columns the window never reaches.

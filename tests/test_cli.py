@@ -1291,6 +1291,127 @@ def odd_inputs_never_crash():
                    "%s: exit 1 without a clean error" % (args[:4],))
 
 
+# -- issue 10: bounded work, output that stops, text files of every kind
+
+def write_file(name, data):
+    """Writes bytes (or text) into WORKDIR; returns the path."""
+    path = os.path.join(WORKDIR, name)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+@check
+def conv_padding_is_bounded():
+    """--padding 8000 on a 1x1 input is refused at once (it took 2 GB and minutes)"""
+    err = expect_error(["conv", "--input", "1", "--kernel", "1", "--padding", "8000", "--quiet"],
+                       "--padding", "4096", "8000")
+    # Within the padding limit, the padded input is still bounded: 1 + 2*2048 per side.
+    side = 1 + 2 * 2048
+    err = expect_error(["conv", "--input", "1", "--kernel", "1", "--padding", "2048", "--quiet"],
+                       "%dx%d" % (side, side), str(side * side), str(1 << 24))
+    # The largest padding that fits works: (1 + 2p)^2 <= 2^24 for p = 100.
+    code, out, err = run("conv", "--input", "1", "--kernel", "2", "--padding", "100", "--quiet")
+    expect(code == 0, "exit status %d" % code)
+    expect("output: 201x201" in out, "no 201x201 output")
+
+
+@check
+def conv_work_is_bounded():
+    """a convolution of more than 2^24 multiply-adds is refused with its numbers"""
+    n, k = 300, 150
+    img = write_file("big.txt", "\n".join(" ".join("1" for _ in range(n)) for _ in range(n)) + "\n")
+    ker = write_file("kbig.txt", "\n".join(" ".join("1" for _ in range(k)) for _ in range(k)) + "\n")
+    outputs, window = (n - k + 1) ** 2, k * k
+    expect_error(["conv", "--input", "@" + img, "--kernel", "@" + ker, "--quiet"],
+                 "%d output cells" % outputs, "%d multiply-adds" % window, str(outputs * window),
+                 str(1 << 24))
+
+
+@check
+def pool_work_is_bounded():
+    """pooling a 1x1 input with a 4096 window and padding 2048 is refused, not worked out"""
+    side = 1 + 2 * 2048
+    expect_error(["pool", "--input", "1", "--mode", "max", "--size", "4096", "--padding", "2048"],
+                 "%dx%d" % (side, side), str(1 << 24))
+    expect_error(["pool", "--input", "1", "--mode", "max", "--size", "4097"], "--size", "4096")
+
+
+@check
+def reader_goes_away_stops_the_work():
+    """`conv ... | head -1` on a 1000x1000 input ends soon with exit 2 (it ran to the end: minutes)"""
+    import time
+    n = 1000
+    img = write_file("m1000.txt", "\n".join(" ".join(str((r * 31 + c * 17) % 10) for c in range(n))
+                                            for r in range(n)) + "\n")
+    cmd = [CONVSTEP, "conv", "--input", "@" + img, "--kernel", mtext(SLIDE_KERNEL)]
+    for extra in ([], ["--json"]):
+        LAST_RUN.append({"cmd": cmd + extra, "code": None, "out": "", "err": ""})
+        start = time.monotonic()
+        p = subprocess.Popen(cmd + extra, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=WORKDIR)
+        p.stdout.read(100)  # the first line of text, the start of the one JSON line
+        p.stdout.close()
+        try:
+            err = p.stderr.read().decode("utf-8", "replace")
+            code = p.wait(TIMEOUT)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise Fail("did not stop after the reader went away (timed out)")
+        elapsed = time.monotonic() - start
+        LAST_RUN[-1].update(code=code, err=err)
+        expect(code == 2, "exit status %d, expected 2" % code)
+        expect(err == "convstep: error: writing the output failed\n", "stderr is %r" % err)
+        # The whole text would be 998*998 steps (about 100 MB); stopping at the
+        # first failed write takes a fraction of a second even under sanitizers.
+        expect(elapsed < 10, "took %.1f s after the reader went away" % elapsed)
+
+
+@check
+def matrix_file_line_ends_and_bom():
+    """@FILE with a UTF-8 BOM, CRLF or old-Mac CR line ends reads as the rows written"""
+    image = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    kernel = [[1, 0], [0, -1]]
+    want = one_or_many(conv_ref([image], [[kernel]])[0])
+    rows = [" ".join(str(v) for v in r) for r in image]
+    for name, data in (("bom.txt", b"\xef\xbb\xbf" + "\n".join(rows).encode() + b"\n"),
+                       ("crlf.txt", "\r\n".join(rows).encode() + b"\r\n"),
+                       ("cr.txt", "\r".join(rows).encode() + b"\r"),
+                       ("bom-cr.txt", b"\xef\xbb\xbf" + "\r".join(rows).encode())):
+        path = write_file(name, data)
+        doc = run_json("conv", "--input", "@" + path, "--kernel", mtext(kernel))
+        expect(doc["input_shape"] == [1, 3, 3], "%s: input shape %s" % (name, doc["input_shape"]))
+        expect_same(doc["output"], want, name)
+
+
+@check
+def matrix_file_limits():
+    """a matrix file's lines (4096 bytes) and size (16 MiB) are bounded, with the limit quoted"""
+    path = write_file("long.txt", " ".join(["1"] * 2048) + "\n")  # 4095 bytes: fine
+    code, out, err = run("conv", "--input", "@" + path, "--kernel", "1", "--quiet")
+    expect(code == 0, "a 4095-byte line was refused: %s" % err)
+    path = write_file("long.txt", " ".join(["1"] * 2049) + "\n")  # 4097 bytes
+    expect_error(["conv", "--input", "@" + path, "--kernel", "1"], "long.txt:1", "4096 bytes")
+    path = os.path.join(WORKDIR, "huge.txt")
+    with open(path, "wb") as f:
+        f.truncate((16 << 20) + 1)
+    expect_error(["conv", "--input", "@" + path, "--kernel", "1"], "huge.txt", str(16 << 20))
+
+
+@check
+def matrix_messages_escape_control_characters():
+    """a value holding an escape sequence is quoted escaped, never sent to the terminal raw"""
+    path = write_file("esc.txt", b"1 2\n3 \x1b[2J\x9b\n")
+    err = expect_error(["conv", "--input", "@" + path, "--kernel", "1"], "esc.txt:2",
+                       "\\x1B[2J\\x9B")
+    expect("\x1b" not in err and "\ufffd" not in err, "raw bytes in %r" % err)
+    name = "e\x1b[31m.txt"
+    write_file(name, "1 x\n")
+    err = expect_error(["conv", "--input", "@" + os.path.join(WORKDIR, name), "--kernel", "1"],
+                       "e\\x1B[31m.txt:1")
+    expect("\x1b" not in err, "raw escape in %r" % err)
+
+
 # ---- TAP ---------------------------------------------------------------------------------
 
 def start(program, scratch_dir):

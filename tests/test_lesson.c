@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "lesson.h"
 #include "lesson_play.h"
 #include "state.h"
@@ -95,9 +96,9 @@ static void test_errors(void **state) {
     fails_("title T\nview conv\ninput 1 2; 3\n",
            "t.lesson:3: input, row 2: this row has 1 values but the first row has 2 (a matrix must be rectangular)");
     fails_("title T\nview conv\npadding lots\n", "t.lesson:3: padding must be a whole number from 0 to 3, got 'lots'");
-    fails_("title T\nview conv\nstep sideways\n", "t.lesson:3: the number of steps must be a whole number from 1 to 1000000, got 'sideways'");
+    fails_("title T\nview conv\nstep sideways\n", "t.lesson:3: the number of steps must be a whole number from 1 to 10000, got 'sideways'");
     fails_("title T\nview conv\nexpect size 3by3\n", "t.lesson:3: a size is written RxC, such as 3x3, got '3by3'");
-    fails_("title T\nview conv\nexpect cell 0 0\n", "t.lesson:3: the value is missing (expected a number)");
+    fails_("title T\nview conv\nexpect cell 0 0\n", "t.lesson:3: the value is missing (expected a finite number such as 12 or -0.5)");
     fails_("title T\nview conv\nexpect colour red\n",
            "t.lesson:3: unknown expectation 'colour' (expected size, cell, max, avg, guess, accuracy or params)");
     fails_("title T\nview conv\nquiz size\n", "t.lesson:3: quiz size needs a question after it");
@@ -109,6 +110,154 @@ static void test_errors(void **state) {
     fails_("title T\nsay hello\n", "t.lesson:1: the lesson never says which view to show ('view conv', ...)");
     fails_("title T\nview conv\ntitle Again\n", "t.lesson:3: a lesson has one title (the first line)");
     fails_("", "t.lesson:1: a lesson starts with 'title TEXT'");
+}
+
+// Issue 10, finding 18: values a lesson cannot mean are refused with file:line,
+// not accepted and then ignored or failed when the lesson plays.
+static void test_odd_values(void **state) {
+    (void)state;
+    fails_("title T\nview conv\nbias inf\n",
+           "t.lesson:3: the bias must be a finite number such as 12 or -0.5, got 'inf'");
+    fails_("title T\nview conv\nbias nan\n",
+           "t.lesson:3: the bias must be a finite number such as 12 or -0.5, got 'nan'");
+    fails_("title T\nview conv\nbias 0x10\n",
+           "t.lesson:3: the bias must be a finite number such as 12 or -0.5, got '0x10'");
+    fails_("title T\nview conv\nwait inf\n", "t.lesson:3: the seconds to wait must be a number from 0 to 600, got 'inf'");
+    fails_("title T\nview conv\nwait -1\n", "t.lesson:3: the seconds to wait must be a number from 0 to 600, got '-1'");
+    fails_("title T\nview conv\nwait 601\n", "t.lesson:3: the seconds to wait must be a number from 0 to 600, got '601'");
+    fails_("title T\nview conv\nexpect cell 0 0 inf\n",
+           "t.lesson:3: the value must be a finite number such as 12 or -0.5, got 'inf'");
+    fails_("title T\nview conv\nexpect accuracy 101\n",
+           "t.lesson:3: the least accuracy (a percentage) must be a number from 0 to 100, got '101'");
+    // The engine prints "inf" for a value too large for a float; a teacher's
+    // "inf" could never match by the rounding rule, so it is refused here.
+    fails_("title T\nview conv\nquiz cell 0 0 What? answer inf\n",
+           "t.lesson:3: a cell quiz's answer is a finite number such as 12 or -0.5 (not inf or nan), got 'inf'");
+    fails_("title T\nview conv\nquiz size How big? answer big\n",
+           "t.lesson:3: a size quiz's answer is RxC, such as 3x3, got 'big'");
+    fails_("title T\nview draw\nquiz guess Which? answer 12\n",
+           "t.lesson:3: a guess quiz's answer is a digit from 0 to 9, got '12'");
+    // train N is capped (the window runs it while the teacher waits).
+    fails_("title T\nview train\ntrain 2001\n",
+           "t.lesson:3: the number of training steps must be a whole number from 1 to 2000, got '2001'");
+    lesson l;
+    assert_true(lesson_parse(&l, "title T\nview train\ntrain 2000\nwait 0\nwait 600\nbias -0.5\n", "t.lesson",
+                             err_, sizeof err_));
+    assert_int_equal(l.cmds[2].a, 2000);
+    assert_true(l.cmds[5].value == -0.5);
+    lesson_free(&l);
+    // A value keeps the decimals it was written with (0.1, not the float nearest it).
+    assert_true(lesson_parse(&l, "title T\nview conv\nexpect cell 0 0 0.1\n", "t.lesson", err_, sizeof err_));
+    assert_true(l.cmds[2].value == 0.1);
+    lesson_free(&l);
+}
+
+// Cell coordinates are checked against the sizes the views have at that point
+// of the lesson, worked out from the commands before (the lesson starts from
+// the 5x5 input and 3x3 kernel of the convolution view, and the 6x6 input
+// pooled 2x2 with stride 2).
+static void test_cells_in_range(void **state) {
+    (void)state;
+    // 5x5 valid 3x3: a 3x3 output, rows and columns 0..2.
+    fails_("title T\nview conv\nstep to 3 0\n",
+           "t.lesson:3: step to: cell (3, 0) is outside the output, which is 3x3 here (rows 0 to 2, columns 0 to 2)");
+    fails_("title T\nview conv\nhighlight output 0 0 2 7\n",
+           "t.lesson:3: highlight: cell (2, 7) is outside the output, which is 3x3 here (rows 0 to 2, columns 0 to 2)");
+    fails_("title T\nview conv\nhighlight input 5 0\n",
+           "t.lesson:3: highlight: cell (5, 0) is outside the input, which is 5x5 here (rows 0 to 4, columns 0 to 4)");
+    fails_("title T\nview conv\nhighlight kernel 0 3\n",
+           "t.lesson:3: highlight: cell (0, 3) is outside the kernel, which is 3x3 here (rows 0 to 2, columns 0 to 2)");
+    fails_("title T\nview conv\nexpect cell 9 9 1\n",
+           "t.lesson:3: expect: cell (9, 9) is outside the output, which is 3x3 here (rows 0 to 2, columns 0 to 2)");
+    fails_("title T\nview conv\nquiz cell 0 3 What?\n",
+           "t.lesson:3: quiz cell: cell (0, 3) is outside the output, which is 3x3 here (rows 0 to 2, columns 0 to 2)");
+    // Padding 1 on 5x5 with 3x3: (5 + 2 - 3)/1 + 1 = 5; stride 2: (5 + 2 - 3)/2 + 1 = 3.
+    fails_("title T\nview conv\npadding 1\nstep to 4 4\nstride 2\nstep to 3 3\n",
+           "t.lesson:6: step to: cell (3, 3) is outside the output, which is 3x3 here (rows 0 to 2, columns 0 to 2)");
+    // A 4x6 input and a 2x2 kernel: a 3x5 output; dilation 2 spans 3: 2x4.
+    fails_("title T\nview conv\ninput 1 2 3 4 5 6; 1 2 3 4 5 6; 1 2 3 4 5 6; 1 2 3 4 5 6\nkernel 1 0; 0 1\n"
+           "step to 2 4\ndilation 2\nstep to 2 0\n",
+           "t.lesson:7: step to: cell (2, 0) is outside the output, which is 2x4 here (rows 0 to 1, columns 0 to 3)");
+    // A digit cropped to 20x20: the input is 20x20.
+    fails_("title T\nview conv\ndigit 7 20\nhighlight input 19 19 20 0\n",
+           "t.lesson:4: highlight: cell (20, 0) is outside the input, which is 20x20 here (rows 0 to 19, columns 0 to 19)");
+    // Pooling 6x6 by 2x2 windows with stride 2: 3x3; size 3, stride 3: 2x2.
+    fails_("title T\nview pool\nstep to 2 2\nsize 3\nstride 3\nexpect max 2 0 1\n",
+           "t.lesson:6: expect: cell (2, 0) is outside the output, which is 2x2 here (rows 0 to 1, columns 0 to 1)");
+    // Settings that give no output at all.
+    fails_("title T\nview conv\ninput 1 2; 3 4\nstep to 0 0\n",
+           "t.lesson:4: step to: there is no output here, the settings cannot work: the kernel 3x3 is larger than "
+           "the padded input 2x2 (input 2x2, padding 0+0 rows, 0+0 cols)");
+    // The views' own limits, found in the file rather than when it plays.
+    fails_("title T\nview pool\ninput 1 2 | 3 4\n",
+           "t.lesson:3: the pooling view takes one channel of up to 32x32, got 2 of 1x2");
+    fails_("title T\nview conv\nkernel 1 2 3; 4 5 6\n",
+           "t.lesson:3: the kernel must be square, at most 7x7, with one channel per input channel (1 here); got 1 of 2x3");
+    fails_("title T\nview conv\nhighlight output 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 "
+           "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+           "t.lesson:3: highlight marks at most 32 cells, got 33");
+}
+
+// Issue 10, findings 15, 16 and 8d: one line-length limit, a BOM and every
+// kind of line end, no control characters, and a bounded size.
+static void test_text_form(void **state) {
+    (void)state;
+    lesson l;
+    // A BOM, then CRLF line ends; then old-Mac CR-only line ends.
+    assert_true(lesson_parse(&l, "\xEF\xBB\xBFtitle B\r\nview conv\r\nsay hi\r\n", "t.lesson", err_, sizeof err_));
+    assert_string_equal(l.title, "B");
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.cmds[2].text, "hi");
+    lesson_free(&l);
+    assert_true(lesson_parse(&l, "title M\rview conv\r\rsay there\rstride 2", "t.lesson", err_, sizeof err_));
+    assert_int_equal(l.n, 4);
+    assert_int_equal(l.cmds[2].line, 4);
+    assert_int_equal(l.cmds[3].a, 2);
+    lesson_free(&l);
+    fails_("title T\rview conv\rstride 9\r", "t.lesson:3: stride must be a whole number from 1 to 4, got '9'");
+
+    // TEXT_MAX_LINE bytes is the longest line; one more is refused.
+    static char text[TEXT_MAX_LINE + 64];
+    snprintf(text, sizeof text, "title T\nview conv\nsay ");
+    size_t n = strlen(text);
+    memset(text + n, 'a', TEXT_MAX_LINE - 4);
+    text[n + TEXT_MAX_LINE - 4] = '\0';
+    assert_true(lesson_parse(&l, text, "t.lesson", err_, sizeof err_));
+    assert_int_equal(strlen(l.cmds[2].text), TEXT_MAX_LINE - 4);
+    lesson_free(&l);
+    strcat(text, "a");
+    fails_(text, "t.lesson:3: the line is longer than 4096 bytes (the limit for every text file): split it (two "
+                 "'say' lines show as one caption)");
+
+    // Escape sequences and bytes that are not UTF-8 never get into a lesson.
+    fails_("title \x1b]0;pwned\x07\nview conv\n",
+           "t.lesson:1: byte 7 of the line is a control character or not UTF-8 (0x1B): a lesson is UTF-8 text");
+    fails_("title T\nview conv\nsay \xC2\x9B" "31m\n",
+           "t.lesson:3: byte 5 of the line is a control character or not UTF-8 (0xC2): a lesson is UTF-8 text");
+    fails_("title T\nview conv\nsay caf\xE9\n",
+           "t.lesson:3: byte 8 of the line is a control character or not UTF-8 (0xE9): a lesson is UTF-8 text");
+    assert_true(lesson_parse(&l, "title Caf\xC3\xA9 \xE2\x80\x94 na\xC3\xAFve\tok\nview conv\n", "t.lesson", err_,
+                             sizeof err_));
+    lesson_free(&l);
+    // A file name with an escape in it is shown escaped.
+    assert_false(lesson_parse(&l, "view conv\n", "a\x1b[2Jb.lesson", err_, sizeof err_));
+    assert_string_equal(err_, "a\\x1B[2Jb.lesson:1: a lesson starts with 'title TEXT'");
+
+    // Counts: commands and lines.
+    static char big[LESSON_MAX_LINES * 6 + 64];
+    strcpy(big, "title T\nview conv\n");
+    for (int i = 2; i < LESSON_MAX_COMMANDS; i++) strcat(big + strlen(big) - 8, "wait\n");
+    assert_true(lesson_parse(&l, big, "t.lesson", err_, sizeof err_));
+    assert_int_equal(l.n, LESSON_MAX_COMMANDS);
+    lesson_free(&l);
+    strcat(big, "wait\n");
+    fails_(big, "t.lesson:1001: a lesson has at most 1000 commands");
+    strcpy(big, "title T\nview conv\n");
+    for (int i = 2; i < LESSON_MAX_LINES; i++) strcat(big + strlen(big) - 4, "#\n");
+    assert_true(lesson_parse(&l, big, "t.lesson", err_, sizeof err_));
+    lesson_free(&l);
+    strcat(big, "#\n");
+    fails_(big, "t.lesson:10001: a lesson has at most 10000 lines");
 }
 
 // A missing file is named.
@@ -136,6 +285,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_odd_values),
+        cmocka_unit_test(test_cells_in_range),
+        cmocka_unit_test(test_text_form),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_answers),
     };

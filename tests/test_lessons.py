@@ -73,6 +73,54 @@ def main():
             assert "wrote %d slide(s)" % len(slides) in out, out[-300:]
     checks.append(("--export writes one PNG per step", export))
 
+    # Issue 10, findings 15 and 16: line ends of every system, a BOM, and no
+    # escape sequences from a lesson reaching the terminal.
+    def line_ends():
+        # 1+2+4+5 = 12, 2+3+5+6 = 16, 4+5+7+8 = 24, 5+6+8+9 = 28: the 2x2 sums by hand.
+        for name in ("bom-crlf.lesson", "cr-only.lesson"):
+            path = os.path.join(DATA, name)
+            code, out, err = run(exe, "lesson", path, "--check")
+            assert code == 0, "%s: exit %d %s" % (name, code, err)
+            code, out, err = run(exe, "lesson", path, "--headless")
+            assert code == 0 and "0 expectation(s) failed" in out, "%s: exit %d\n%s%s" % (name, code, out[-800:], err)
+        code, out, err = run(exe, "lesson", os.path.join(DATA, "bom-crlf.lesson"), "--check")
+        assert "'Saved on Windows', 7 commands" in out, out
+        code, out, err = run(exe, "lesson", os.path.join(DATA, "cr-only.lesson"), "--check")
+        assert "'Saved on an old Mac', 6 commands" in out, out
+    checks.append(("a BOM, CRLF and old-Mac CR line ends read as written", line_ends))
+
+    def escapes():
+        path = os.path.join(DATA, "escape-title.lesson")
+        for mode in ("--check", "--headless"):
+            code, out, err = run(exe, "lesson", path, mode)
+            assert code == 1, "exit %d" % code
+            assert "escape-title.lesson:1: byte 7 of the line is a control character" in err, err
+            assert "\x1b" not in out + err and "\x07" not in out + err, repr(out + err)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "t\x1b[31m.lesson")
+            with open(path, "w") as f:
+                f.write("title T\nview conv\n")
+            code, out, err = run(exe, "lesson", path, "--check")
+            assert code == 0 and "t\\x1B[31m.lesson: 'T', 2 commands" in out, repr(out + err)
+            assert "\x1b" not in out + err, repr(out + err)
+    checks.append(("escape sequences in a lesson or its name never reach the terminal", escapes))
+
+    # Issue 10, finding 8d: a lesson's size, lines and commands are bounded.
+    def bounded():
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "big.lesson")
+            with open(path, "w") as f:
+                f.write("title Big\nview conv\n" + "wait\n" * (1 << 18))  # 1 MiB and more
+            size = os.path.getsize(path)
+            code, out, err = run(exe, "lesson", path, "--check")
+            assert code == 1, "exit %d" % code
+            assert "is larger than 262144 bytes (it has %d)" % size in err, err
+            with open(path, "w") as f:  # 1001 commands in 5 KB
+                f.write("title Big\nview conv\n" + "wait\n" * 999)
+            code, out, err = run(exe, "lesson", path, "--check")
+            assert code == 1 and "big.lesson:1001: a lesson has at most 1000 commands" in err, err
+    checks.append(("a lesson's size and command count are bounded, with file:line", bounded))
+
     def missing():
         code, out, err = run(exe, "lesson", "/nonexistent/x.lesson", "--headless")
         assert code == 1 and "cannot open the lesson '/nonexistent/x.lesson'" in err, err

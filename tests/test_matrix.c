@@ -15,6 +15,8 @@
 
 #include "args.h"
 #include "expect.h"
+#include "format.h"
+#include "text.h"
 #include "matrix.h"
 
 static char err_[512];
@@ -258,6 +260,59 @@ static void test_args(void **state) {
     assert_non_null(strstr(err_, "--stride must be from 1 to 10"));
 }
 
+// Issue 10, finding 15: a BOM, and every kind of line end, in a file and inline.
+static void test_line_ends_and_bom(void **state) {
+    (void)state;
+    const char *texts[] = {"\xEF\xBB\xBF" "1 2\n3 4\n", "1 2\r\n3 4\r\n", "1 2\r3 4\r", "1 2\r3 4"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        app_matrix m;
+        assert_true(app_matrix_parse(&m, texts[i], "--input", "f.txt", err_, sizeof err_));
+        assert_int_equal(m.c, 1);
+        assert_int_equal(m.h, 2);
+        assert_int_equal(m.w, 2);
+        assert_float_equal(m.values[2], 3, 0);
+        app_matrix_free(&m);
+    }
+    // Channels after CR-only lines: a blank line between them.
+    app_matrix m;
+    assert_true(app_matrix_parse(&m, "1\r\r2\r", "--input", "f.txt", err_, sizeof err_));
+    assert_int_equal(m.c, 2);
+    app_matrix_free(&m);
+    m = parse_ok_("1 2\r3 4");
+    assert_int_equal(m.h, 2);
+    app_matrix_free(&m);
+}
+
+// One line-length limit (TEXT_MAX_LINE, as for lessons) and messages that
+// never carry the file's control characters.
+static void test_file_limits_and_escapes(void **state) {
+    (void)state;
+    static char text[TEXT_MAX_LINE + 8];
+    for (int i = 0; i < TEXT_MAX_LINE; i++) text[i] = i % 2 ? ' ' : '1';
+    text[TEXT_MAX_LINE] = '\0';
+    app_matrix m;
+    assert_true(app_matrix_parse(&m, text, "--input", "f.txt", err_, sizeof err_));
+    assert_int_equal(m.w, TEXT_MAX_LINE / 2);
+    app_matrix_free(&m);
+    strcat(text, "1");
+    assert_false(app_matrix_parse(&m, text, "--input", "f.txt", err_, sizeof err_));
+    assert_string_equal(err_, "f.txt:1: the line is longer than 4096 bytes (the limit for every text file)");
+    assert_false(app_matrix_parse(&m, "1 2\n3 \x1b[2J\n", "--input", "f\x1b.txt", err_, sizeof err_));
+    assert_string_equal(err_, "f\\x1B.txt:2: '\\x1B[2J' is not a number (value 2 of the row)");
+    parse_fails_("1 \xC2\x9B" "2", "'\\xC2\\x9B2' is not a number");
+    // One value, as lessons write numbers: no inf, nan or hex.
+    float v;
+    signed char d;
+    assert_true(app_parse_value("-2.50", &v, &d));
+    assert_float_equal(v, -2.5f, 0);
+    assert_int_equal(d, 2);
+    assert_false(app_parse_value("inf", &v, NULL));
+    assert_false(app_parse_value("nan", &v, NULL));
+    assert_false(app_parse_value("0x10", &v, NULL));
+    assert_false(app_parse_value("1e39", &v, NULL));
+    assert_false(app_parse_value("", &v, NULL));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inline_rows_and_values),
@@ -270,6 +325,8 @@ int main(void) {
         cmocka_unit_test(test_expect_rounding_rule),
         cmocka_unit_test(test_expect_compare),
         cmocka_unit_test(test_args),
+        cmocka_unit_test(test_line_ends_and_bom),
+        cmocka_unit_test(test_file_limits_and_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,13 @@
 #include "fuzz_common.h"
 #include "matrix.h"
 
+// Messages reach a terminal: the input's bytes are quoted escaped (issue 10).
+static void check_message_(bool ok, const char *err) {
+    if (ok) return;
+    for (const unsigned char *p = (const unsigned char *)err; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) abort();
+}
+
 static void check_(const app_matrix *m) {
     // A matrix that parsed must be as large as it says: touch every value.
     const size_t n = (size_t)m->c * m->h * m->w;
@@ -26,11 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     bool ok = app_matrix_parse(&m, text, "--input", NULL, err, sizeof err);
     FUZZ_REPORT("inline", ok, err);
+    check_message_(ok, err);
     if (ok) check_(&m);
     app_matrix_free(&m);
 
     ok = app_matrix_parse(&m, text, "--input", "fuzz.txt", err, sizeof err);
     FUZZ_REPORT("file", ok, err);
+    check_message_(ok, err);
     if (ok) check_(&m);
     app_matrix_free(&m);
 
