@@ -14,6 +14,13 @@
 
 static cli_view_runner runner_ = NULL;
 
+// The most cells --steps may step (the largest view has 38x38 output cells of
+// two steps each, 2888 in all; stepping stops at the end anyway).
+#define VIEW_STEPS_MAX 10000
+// The longest folder name --frames and --export take (bytes), leaving room
+// for "/frame-0000.png" within the 999 bytes a saved file's path may have.
+#define VIEW_FOLDER_NAME_MAX 980
+
 void cli_set_view_runner(cli_view_runner fn) { runner_ = fn; }
 
 static const arg_spec view_args_[] = {
@@ -40,14 +47,16 @@ static const char view_help_[] =
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
     "  --model softmax|small|lenet5 (the model the training view trains; default small)\n"
-    "  --arch SPEC (or train this architecture; 28x28x1 in, 10 classes out)\n"
+    "  --arch SPEC (or train this architecture; 28x28x1 in, 10 classes out; not with --model)\n"
     "\n"
     "headless (no display needed; the same drawing code on a software surface):\n"
     "  --headless            draw without a window\n"
-    "  --steps N             step N cells forward first\n"
+    "  --steps N             step N cells forward first (0 to 10000; stepping stops at the\n"
+    "                        animation's last cell)\n"
     "  --play-seconds T      then play for T seconds on a fake 60 Hz clock\n"
     "  --screenshot FILE     write the last frame as PNG\n"
-    "  --frames DIR          write one PNG per step\n"
+    "  --frames DIR          write one PNG per step, up to the animation's end (so at most\n"
+    "                        10001 files, frame-0000.png ...; never outside DIR)\n"
     "  --bench-frames N      draw N frames and print the median and p99 time per frame\n"
     "                        (in the training views, with training running meanwhile)\n"
     "  --train-steps N       train the view's model N steps first (the same picture every time)\n"
@@ -56,7 +65,10 @@ static const char view_help_[] =
     "  --soak T              train (again and again) while drawing at 60 Hz for T seconds,\n"
     "                        printing the resident memory every minute\n"
     "\n"
-    "Screenshots in the window: F12 writes $CONVSTEP_SCREENSHOTS or ~/Pictures/convstep/.\n"
+    "Screenshots in the window: F12 writes $CONVSTEP_SCREENSHOTS or ~/Pictures/convstep/\n"
+    "(convstep-DATE-TIME.png, then -2, -3 ... within one second: never over an earlier one).\n"
+    "Every PNG is written to a temporary file and renamed when complete; a full disk is an\n"
+    "error (exit 2) and leaves no partial file.\n"
     "F1 in the window lists every key.\n"
     "\n"
     "example: convstep view conv --input '1 2 3; 4 5 6; 7 8 9' --kernel '1 0; 0 -1' --padding same\n"
@@ -179,6 +191,11 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
         {"templates", VIEW_TEMPLATES}, {"draw", VIEW_DRAW}, {"cnn", VIEW_CNN}, {"lessons", VIEW_LESSONS},
     };
     app_view view = VIEW_HOME;
+    if (argc > 0 && a.n_positional == 0)
+        return cli_fail(errf,
+                        "convstep view needs a view: conv, pool, train, templates, cnn, draw, lessons or home "
+                        "(see convstep view --help)",
+                        CLI_EXIT_USAGE);
     if (a.n_positional == 1) {
         size_t i = 0;
         while (i < sizeof views / sizeof views[0] && strcmp(views[i].name, a.positional[0]) != 0) i++;
@@ -200,7 +217,8 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     int zoom = 100;
     if ((v = args_get(&a, "window")) && !size_(v, &o.width, &o.height, err, sizeof err)) return cli_fail(errf, err, 1);
     if ((v = args_get(&a, "zoom")) && !args_int(v, "--zoom", 50, 300, &zoom, err, sizeof err)) return cli_fail(errf, err, 1);
-    if ((v = args_get(&a, "steps")) && !args_int(v, "--steps", 0, 1000000, &o.steps, err, sizeof err)) return cli_fail(errf, err, 1);
+    if ((v = args_get(&a, "steps")) && !args_int(v, "--steps", 0, VIEW_STEPS_MAX, &o.steps, err, sizeof err))
+        return cli_fail(errf, err, 1);
     if ((v = args_get(&a, "bench-frames")) && !args_int(v, "--bench-frames", 1, 100000, &o.bench_frames, err, sizeof err))
         return cli_fail(errf, err, 1);
     if ((v = args_get(&a, "play-seconds"))) {
@@ -228,11 +246,30 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
     }
     o.lesson = args_get(&a, "lesson");
     o.export_dir = args_get(&a, "export");
+    // An empty folder name would put the PNGs at "/frame-0000.png": the root.
+    static const char *const outputs[] = {"screenshot", "frames", "export"};
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        if ((v = args_get(&a, outputs[i])) && *v == '\0') {
+            snprintf(err, sizeof err, "--%s needs a %s name, got an empty one", outputs[i],
+                     i == 0 ? "file" : "folder");
+            return cli_fail(errf, err, 1);
+        }
+        // Frame names go into the folder: the longest must fit a path the
+        // saves accept (999 bytes), or it would be cut short, or land elsewhere.
+        if (v && i > 0 && strlen(v) > VIEW_FOLDER_NAME_MAX) {
+            snprintf(err, sizeof err, "--%s: the folder name is %zu bytes long, at most %d", outputs[i], strlen(v),
+                     VIEW_FOLDER_NAME_MAX);
+            return cli_fail(errf, err, 1);
+        }
+    }
     if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0 || o.export_dir ||
                         o.soak_seconds > 0 ||
                         o.train_steps || o.seconds > 0 || o.strokes))
         return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
                               "--seconds and --strokes go with --headless", 1);
+    // Both choose the model the training view trains: one would silently lose.
+    if (args_get(&a, "arch") && args_get(&a, "model"))
+        return cli_fail(errf, "--model and --arch both choose the model to train: give one of them", 1);
     if ((v = args_get(&a, "arch"))) {
         nn_net *probe;
         nn_error e;

@@ -3,7 +3,10 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <SDL_syswm.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,36 +35,191 @@ static void screenshot_dir_(char *buf, size_t size) {
     snprintf(buf, size, "%s/Pictures/convstep", home && *home ? home : ".");
 }
 
+// A growing buffer the PNG is encoded into, so the file is written in one
+// checked call (a full disk then says "No space left on device").
+typedef struct png_buffer_ {
+    unsigned char *data;
+    size_t size, cap;
+} png_buffer_;
 
-// Saves a surface as PNG; writes a message into status.
-static bool save_png_(SDL_Surface *surf, const char *path, char *msg, size_t size) {
-    if (IMG_SavePNG(surf, path) != 0) {
-        snprintf(msg, size, "could not save %.400s: %s", path, IMG_GetError());
-        return false;
+static size_t SDLCALL png_buffer_write_(SDL_RWops *rw, const void *ptr, size_t size, size_t num) {
+    png_buffer_ *b = rw->hidden.unknown.data1;
+    if (size == 0 || num == 0) return 0;
+    if (num > SIZE_MAX / size || b->size > SIZE_MAX - size * num) return 0;
+    const size_t need = b->size + size * num;
+    if (need > b->cap) {
+        size_t cap = b->cap ? b->cap : 1 << 16;
+        while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+        unsigned char *grown = realloc(b->data, cap);
+        if (!grown) {
+            SDL_OutOfMemory();
+            return 0;
+        }
+        b->data = grown;
+        b->cap = cap;
     }
-    snprintf(msg, size, "screenshot saved to %.400s", path);
-    return true;
+    memcpy(b->data + b->size, ptr, size * num);
+    b->size = need;
+    return num;
 }
 
-static bool window_screenshot_(SDL_Renderer *r, char *msg, size_t size) {
-    int w, h;
-    SDL_GetRendererOutputSize(r, &w, &h);
-    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!surf) {
-        snprintf(msg, size, "screenshot failed: %s", SDL_GetError());
+// Writing only appends: the position is always the end.
+static Sint64 SDLCALL png_buffer_seek_(SDL_RWops *rw, Sint64 offset, int whence) {
+    png_buffer_ *b = rw->hidden.unknown.data1;
+    if (offset == 0 && (whence == RW_SEEK_CUR || whence == RW_SEEK_END)) return (Sint64)b->size;
+    return SDL_SetError("the PNG buffer cannot seek");
+}
+
+static Sint64 SDLCALL png_buffer_size_(SDL_RWops *rw) {
+    return (Sint64)((png_buffer_ *)rw->hidden.unknown.data1)->size;
+}
+
+static size_t SDLCALL png_buffer_read_(SDL_RWops *rw, void *ptr, size_t size, size_t num) {
+    (void)rw, (void)ptr, (void)size, (void)num;
+    SDL_SetError("the PNG buffer is write-only");
+    return 0;
+}
+
+static int SDLCALL png_buffer_close_(SDL_RWops *rw) {
+    SDL_FreeRW(rw);
+    return 0;
+}
+
+// Saves a surface as PNG: encoded in memory, then written to a temporary file
+// beside `path` and renamed into place only when every write, the flush and
+// the close succeeded. A full disk leaves no truncated PNG; false with the
+// reason in msg.
+static bool save_png_(SDL_Surface *surf, const char *path, char *msg, size_t size) {
+    char why[900];
+    // Refuse a bad target before the work of encoding.
+    if (!app_check_save_target(path, "PNG ", why, sizeof why)) {
+        snprintf(msg, size, "%s", why);
         return false;
     }
-    SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, surf->pixels, surf->pitch);
-    char dir[900], path[1024];
-    screenshot_dir_(dir, sizeof dir);
-    app_make_dirs(dir);
+    png_buffer_ buf = {0};
+    SDL_RWops *rw = SDL_AllocRW();
+    bool ok = rw != NULL;
+    if (rw) {
+        rw->type = SDL_RWOPS_UNKNOWN;
+        rw->hidden.unknown.data1 = &buf;
+        rw->write = png_buffer_write_;
+        rw->seek = png_buffer_seek_;
+        rw->size = png_buffer_size_;
+        rw->read = png_buffer_read_;
+        rw->close = png_buffer_close_;
+        ok = IMG_SavePNG_RW(surf, rw, 1) == 0 && buf.size > 0;
+    }
+    if (!ok)
+        snprintf(msg, size, "cannot make the PNG for '%.400s': %s", path, IMG_GetError());
+    else if (!app_write_file_atomic(path, buf.data, buf.size, "PNG ", why, sizeof why))
+        ok = false, snprintf(msg, size, "%s", why);
+    else
+        snprintf(msg, size, "screenshot saved to %.400s", path);
+    free(buf.data);
+    return ok;
+}
+
+// The most screenshots one second may name (convstep-STAMP.png, -2 ... -999).
+enum { SCREENSHOTS_PER_SECOND_MAX = 999 };
+
+// A name in dir no file has yet: convstep-YYYYmmdd-HHMMSS.png, or with -2,
+// -3 ... added when F12 is pressed again within the second. A save never
+// replaces an earlier screenshot.
+static bool free_screenshot_name_(const char *dir, char *path, size_t size) {
     time_t t = time(NULL);
     struct tm tmv;
     localtime_r(&t, &tmv);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tmv);
-    snprintf(path, sizeof path, "%s/convstep-%s.png", dir, stamp);
-    const bool ok = save_png_(surf, path, msg, size);
+    for (int n = 1; n <= SCREENSHOTS_PER_SECOND_MAX; n++) {
+        int len = n == 1 ? snprintf(path, size, "%s/convstep-%s.png", dir, stamp)
+                         : snprintf(path, size, "%s/convstep-%s-%d.png", dir, stamp, n);
+        if (len < 0 || (size_t)len >= size) return false;
+        struct stat st;
+        if (lstat(path, &st) != 0 && errno == ENOENT) return true;
+    }
+    return false;
+}
+
+#if defined(SDL_VIDEO_DRIVER_X11) && defined(__linux__)
+// X11's own idea of the window's size. Without a window manager a request for
+// fullscreen is never carried out, yet SDL takes the desktop's size as the
+// window's: asking the X server is the only way to know the truth. libX11 is
+// already loaded by SDL, so it is looked up, not linked.
+static bool x11_window_size_(SDL_Window *win, int *w, int *h) {
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!SDL_GetWindowWMInfo(win, &info) || info.subsystem != SDL_SYSWM_X11) return false;
+    static int (*get_geometry)(Display *, Drawable, Window *, int *, int *, unsigned *, unsigned *,
+                               unsigned *, unsigned *) = NULL;
+    static bool looked_up = false;
+    if (!looked_up) {
+        looked_up = true;
+        void *lib = dlopen("libX11.so.6", RTLD_LAZY | RTLD_NOLOAD);
+        if (lib) *(void **)&get_geometry = dlsym(lib, "XGetGeometry");
+    }
+    if (!get_geometry) return false;
+    Window root;
+    int x, y;
+    unsigned width, height, border, depth;
+    if (!get_geometry(info.info.x11.display, info.info.x11.window, &root, &x, &y, &width, &height,
+                      &border, &depth))
+        return false;
+    *w = (int)width;
+    *h = (int)height;
+    return width > 0 && height > 0;
+}
+#else
+static bool x11_window_size_(SDL_Window *win, int *w, int *h) {
+    (void)win, (void)w, (void)h;
+    return false;
+}
+#endif
+
+// The size in pixels of what the window really shows: the window system's
+// size where it can be asked (scaled by the renderer's pixels per point), else
+// the renderer's output size.
+static void window_pixel_size_(SDL_Window *win, SDL_Renderer *r, int *w, int *h) {
+    SDL_GetRendererOutputSize(r, w, h);
+    int real_w, real_h, points_w, points_h;
+    if (!x11_window_size_(win, &real_w, &real_h)) return;
+    SDL_GetWindowSize(win, &points_w, &points_h);
+    if (points_w <= 0 || points_h <= 0) return;
+    *w = (int)((long long)real_w * *w / points_w);
+    *h = (int)((long long)real_h * *h / points_h);
+}
+
+// F12: draws the current state again at the window's real pixel size with the
+// software renderer (the headless path's drawing, so the picture is complete
+// and right side up whatever the GPU's buffers hold) and saves it under a
+// name no other screenshot has.
+static bool window_screenshot_(app_state *s, SDL_Window *win, SDL_Renderer *r, app_font *font,
+                               char *msg, size_t size) {
+    int w, h;
+    window_pixel_size_(win, r, &w, &h);
+    SDL_Surface *surf = w > 0 && h > 0 ? SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888)
+                                       : NULL;
+    SDL_Renderer *soft = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!soft) {
+        snprintf(msg, size, "screenshot failed: %s", SDL_GetError());
+        if (surf) SDL_FreeSurface(surf);
+        return false;
+    }
+    ui_layout l;
+    ui_metrics m = {render_text_width, font};
+    layout_compute(&l, s, w, h, &m);
+    render_frame(s, &l, soft, font);
+    font_flush(font);  // the cached text belongs to the software renderer now
+    char dir[900], path[1024];
+    screenshot_dir_(dir, sizeof dir);
+    app_make_dirs(dir);
+    bool ok = free_screenshot_name_(dir, path, sizeof path);
+    if (!ok)
+        snprintf(msg, size, "screenshot failed: no free name in %.400s (at most %d a second)", dir,
+                 SCREENSHOTS_PER_SECOND_MAX);
+    else
+        ok = save_png_(surf, path, msg, size);
+    SDL_DestroyRenderer(soft);
     SDL_FreeSurface(surf);
     return ok;
 }
@@ -86,6 +244,23 @@ static void draw_(app_state *s, SDL_Renderer *r, app_font *font, int w, int h) {
     render_frame(s, &l, r, font);
 }
 
+// The path of a PNG in dir ("frame-0001.png" and the like). False,
+// with a message, if it does not fit: a name cut short would land outside dir.
+static bool frame_path_(char *path, size_t size, const char *dir, const char *name, char *msg, size_t msgsize) {
+    const int len = snprintf(path, size, "%s/%s", dir, name);
+    if (len < 0 || (size_t)len >= size) {
+        snprintf(msg, msgsize, "the folder name '%.100s...' is too long for %s (at most %zu bytes)", dir, name,
+                 size - strlen(name) - 2);
+        return false;
+    }
+    return true;
+}
+
+// True if a step left an animation where it was.
+static bool same_place_(const anim_state *before, const anim_state *after) {
+    return before->pos == after->pos && before->reveal == after->reveal;
+}
+
 // Plays a lesson headless: every beat, a transcript, the checks, PNGs.
 static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o, FILE *out, FILE *err,
                        SDL_Renderer *r, SDL_Surface *surf, app_font *font) {
@@ -103,11 +278,12 @@ static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o,
         for (int k = 0; k < 2 && status == 0; k++) {
             if (!dirs[k]) continue;
             draw_(s, r, font, o->width, o->height);
+            char name[64];
             if (k == 0)
-                snprintf(path, sizeof path, "%.900s/slide-%02d.png", dirs[k], beat);
+                snprintf(name, sizeof name, "slide-%02d.png", beat);
             else
-                snprintf(path, sizeof path, "%.900s/frame-%04d.png", dirs[k], beat - 1);
-            if (!save_png_(surf, path, msg, sizeof msg)) {
+                snprintf(name, sizeof name, "frame-%04d.png", beat - 1);
+            if (!frame_path_(path, sizeof path, dirs[k], name, msg, sizeof msg) || !save_png_(surf, path, msg, sizeof msg)) {
                 fprintf(err, "convstep: error: %s\n", msg);
                 status = 2;
             }
@@ -221,19 +397,29 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
     }
     char msg[1200], path[1100];
     int status = 0, frame = 0;
+    bool ended = false;  // the animation reached its end before --steps ran out
     if (o->frames_dir) app_make_dirs(o->frames_dir);
     for (int step = 0; status == 0; step++) {
         if (o->frames_dir) {
             draw_(s, r, font, w, h);
-            snprintf(path, sizeof path, "%s/frame-%04d.png", o->frames_dir, frame++);
-            if (!save_png_(surf, path, msg, sizeof msg)) {
+            char name[64];
+            snprintf(name, sizeof name, "frame-%04d.png", frame++);
+            if (!frame_path_(path, sizeof path, o->frames_dir, name, msg, sizeof msg) ||
+                !save_png_(surf, path, msg, sizeof msg)) {
                 fprintf(err, "convstep: error: %s\n", msg);
                 status = 2;
             }
         }
         if (step >= o->steps) break;
+        // A step past the last cell changes nothing: every further frame
+        // would be the same picture again, so stop here.
+        const anim_state conv_before = s->conv_anim, pool_before = s->pool_anim;
         const app_action a = {.kind = ACT_STEP_FORWARD};
         app_update(s, &a);
+        if (same_place_(&conv_before, &s->conv_anim) && same_place_(&pool_before, &s->pool_anim)) {
+            ended = true;
+            break;
+        }
     }
     // Play on a fake clock: frame N is the same on every machine.
     if (status == 0 && o->play_seconds > 0) {
@@ -282,7 +468,9 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
             fprintf(out, "%s\n", msg);
         }
     }
-    if (status == 0 && o->frames_dir) fprintf(out, "wrote %d frames to %s\n", frame, o->frames_dir);
+    if (status == 0 && o->frames_dir)
+        fprintf(out, "wrote %d frames to %s%s\n", frame, o->frames_dir,
+                ended ? " (the animation ends there: no more steps to show)" : "");
     if (s->view == VIEW_DRAW && s->draw_ready) {
         int best = 0;
         for (int j = 1; j < 10; j++) best = s->draw_probs[j] > s->draw_probs[best] ? j : best;
@@ -313,6 +501,9 @@ static bool display_expected_(void) {
     return false;
 }
 
+// How long a window manager gets to carry out a fullscreen request (ms).
+enum { FULLSCREEN_SETTLE_MS = 1000 };
+
 static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_font *font) {
 #if defined(__linux__)
     if (!display_expected_()) {
@@ -325,12 +516,14 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
         fprintf(err, "convstep: error: cannot open a window: %s (try --headless)\n", SDL_GetError());
         return 2;
     }
-    // With no display SDL falls back to drivers that show nothing; a window
-    // nobody can see would run forever. Unless asked for by name, refuse them.
+    // The offscreen and dummy drivers show nothing: a window nobody can see
+    // (and nobody can close) would run until killed. Whether SDL fell back to
+    // them or SDL_VIDEODRIVER named them, that is no display; --headless is
+    // the way to draw without one.
     const char *driver = SDL_GetCurrentVideoDriver();
-    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
-    if (driver && (!asked || !*asked) && (strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0)) {
-        fprintf(err, "convstep: error: there is no display to open a window on (try --headless)\n");
+    if (!driver || strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0) {
+        fprintf(err, "convstep: error: there is no display to open a window on (the video driver '%s' "
+                     "shows nothing; try --headless)\n", driver ? driver : "none");
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
         return 2;
     }
@@ -359,6 +552,7 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
         }
     }
     bool fullscreen = false;
+    double fullscreen_since = 0;  // when fullscreen was asked for, until it is checked
     double last = now_ms_();
     ui_layout l;
     ui_metrics m = {render_text_width, font};
@@ -385,14 +579,27 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
                 app_update(s, &a);
                 layout_compute(&l, s, w, h, &m);
             }
-            if (shot) {
-                render_frame(s, &l, r, font);
-                window_screenshot_(r, s->status, sizeof s->status);
-            }
+            if (shot) window_screenshot_(s, win, r, font, s->status, sizeof s->status);
         }
         if (s->fullscreen != fullscreen) {
             fullscreen = s->fullscreen;
             SDL_SetWindowFullscreen(win, fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+            fullscreen_since = now_ms_();
+        }
+        // Without a window manager nobody carries out a fullscreen request, yet
+        // SDL takes the desktop's size as the window's and draws for a surface
+        // that is not there. If the window system still disagrees a moment
+        // later, go back to the window and say why.
+        if (fullscreen && fullscreen_since > 0 && now_ms_() - fullscreen_since > FULLSCREEN_SETTLE_MS) {
+            fullscreen_since = 0;
+            int real_w, real_h, ww, wh;
+            SDL_GetWindowSize(win, &ww, &wh);
+            if (x11_window_size_(win, &real_w, &real_h) && (real_w != ww || real_h != wh)) {
+                SDL_SetWindowFullscreen(win, 0);
+                fullscreen = s->fullscreen = false;
+                snprintf(s->status, sizeof s->status,
+                         "fullscreen did not happen (no window manager carried it out): back in the window");
+            }
         }
         runtime_frame(&rt, s);
         const double now = now_ms_();

@@ -20,6 +20,7 @@ is meant to pass against a -fsanitize=address,undefined build as well.
 import os
 import re
 import struct
+import subprocess
 import sys
 import zlib
 
@@ -483,6 +484,144 @@ def no_display_without_headless_fails_fast():
     status, out, err = run("view", "conv", env=env)
     expect(status == 2, "exit status %d, expected 2" % status)
     expect("--headless" in err, "stderr does not suggest --headless")
+
+
+# -- issue 10: drivers that show nothing, full disks, empty and long folder names, endless frames
+
+def no_display_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    env.update(extra)
+    return env
+
+
+@check
+def invisible_video_driver_is_no_display():
+    """SDL_VIDEODRIVER=offscreen or dummy: `convstep` prints the help, `view conv` exits 2 (no hidden window)"""
+    for driver in ("offscreen", "dummy"):
+        env = no_display_env(SDL_VIDEODRIVER=driver)
+        # Before the fix both ran an invisible window until killed (the timeout).
+        status, out, err = run(timeout=30, env=env)
+        expect(status == 0, "%s: convstep alone exited %d, expected 0" % (driver, status))
+        expect(out.startswith("usage: convstep <command>"), "%s: convstep alone did not print the help" % driver)
+        expect("no window could be opened" in out, "%s: the help does not say why it is shown" % driver)
+        status, out, err = run("view", "conv", timeout=30, env=env)
+        expect(status == 2, "%s: view conv exited %d, expected 2" % (driver, status))
+        expect(err.startswith("convstep: error: ") and "'%s'" % driver in err and "--headless" in err,
+               "%s: the error does not name the driver and --headless: %r" % (driver, err))
+        # --headless needs no display at all.
+        path = scratch("driver-%s.png" % driver)
+        status, out, err = run("view", "conv", "--headless", "--screenshot", path, env=env)
+        expect(status == 0, "%s: --headless exited %d" % (driver, status))
+        expect_picture(path)
+
+
+def tiny_disk(name, size="64k"):
+    """A folder on a tmpfs of `size` (root only; the case is skipped otherwise)."""
+    path = scratch(name)
+    os.makedirs(path, exist_ok=True)
+    p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s" % size, "tmpfs", path],
+                       stdin=subprocess.DEVNULL, capture_output=True)
+    if p.returncode != 0:
+        raise Skip("cannot mount a small tmpfs to fill (needs root): %s" % p.stderr.decode().strip())
+    return path
+
+
+def unmount(path):
+    subprocess.run(["umount", path], stdin=subprocess.DEVNULL, capture_output=True)
+
+
+@check
+def full_disk_is_an_error_and_leaves_no_partial_png():
+    """a full disk: --screenshot, --frames and lesson --export exit 2 with the reason, no truncated PNG"""
+    disk = tiny_disk("full-disk")  # 64 KiB: a 1280x720 frame (about 75 KiB) does not fit
+    try:
+        path = os.path.join(disk, "shot.png")
+        err = expect_error(["view", "conv", "--headless", "--screenshot", path], path, code=2)
+        expect("No space left on device" in err, "the message does not give the reason")
+        expect(os.listdir(disk) == [], "files left on the full disk: %s" % os.listdir(disk))
+        frames = os.path.join(disk, "frames")
+        expect_error(["view", "conv", "--headless", "--steps", "3", "--frames", frames], "frame-0000.png",
+                     "No space left on device", code=2)
+        expect(os.listdir(frames) == [], "files left in the frames folder: %s" % os.listdir(frames))
+        # Small pictures fit: the first ones are saved whole, then the disk fills.
+        status, out, err = run("view", "conv", "--headless", "--window", "320x240", "--steps", "30", "--frames",
+                               frames)
+        expect(status == 2, "exit status %d, expected 2 once the disk is full" % status)
+        expect("No space left on device" in err, "stderr: %r" % err)
+        expect("wrote" not in out, "stdout claims the frames were written: %r" % out)
+        names = sorted(os.listdir(frames))
+        expect(names and all(re.fullmatch(r"frame-\d{4}\.png", n) for n in names),
+               "the folder holds %s (a temporary file left behind?)" % names)
+        for n in names:
+            png = read_png(os.path.join(frames, n))  # complete: every chunk, CRC and row
+            expect((png.width, png.height) == (320, 240), "%s is %dx%d" % (n, png.width, png.height))
+    finally:
+        unmount(disk)
+
+
+@check
+def empty_output_names_are_refused():
+    """--frames '', --export '' and --screenshot '': exit 1, nothing written (before: PNGs in /)"""
+    before = set(os.listdir("/"))
+    expect_error(["view", "conv", "--headless", "--frames", ""], "--frames", "empty")
+    expect_error(["view", "conv", "--headless", "--export", ""], "--export", "empty")
+    expect_error(["view", "conv", "--headless", "--screenshot", ""], "--screenshot", "empty")
+    lesson = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lessons")
+    files = sorted(f for f in os.listdir(lesson) if f.endswith(".lesson")) if os.path.isdir(lesson) else []
+    if files:
+        expect_error(["lesson", os.path.join(lesson, files[0]), "--headless", "--export", ""], "--export",
+                     "empty")
+    expect(set(os.listdir("/")) == before, "new files in /: %s" % (set(os.listdir("/")) - before))
+    expect(os.listdir(WORKDIR) == [] or not any(n.startswith("frame-") for n in os.listdir(WORKDIR)),
+           "frames were written into the working directory")
+
+
+@check
+def frames_never_land_outside_their_folder():
+    """--frames with a folder name too long for its files: exit 1, and no file anywhere"""
+    top = scratch("long")
+    # Ten levels of 99 bytes and one of 109: 1109 bytes. Before, the frame's
+    # path was cut at 1099 bytes and the PNG went into the parent folder.
+    deep = os.path.join(top, *(["d" * 99] * 10), "x" * 109)
+    os.makedirs(deep)
+    rel = os.path.relpath(deep, WORKDIR)
+    expect_error(["view", "conv", "--headless", "--frames", rel], "--frames", "980")
+    expect_error(["view", "conv", "--headless", "--frames", rel[:981]], "--frames", "980")
+    written = [os.path.join(d, f) for d, _, fs in os.walk(top) for f in fs]
+    expect(written == [], "files written: %s" % written)
+
+
+@check
+def frames_stop_at_the_end_of_the_animation():
+    """--steps 200 --frames on a 4x4 input and a 3x3 kernel: 5 frames (the 4 cells), not 201"""
+    d = scratch("frames-end")
+    args = ["view", "conv", "--input", "1 2 3 4; 5 6 7 8; 9 10 11 12; 13 14 15 16", "--kernel",
+            "1 0 1; 0 1 0; 1 0 1", "--headless"]
+    out = run_ok(*args, "--steps", "200", "--frames", d)
+    # (4 - 3)/1 + 1 = 2 rows and 2 columns: 4 output cells, a step each, after the start.
+    names = sorted(os.listdir(d))
+    expect(names == ["frame-%04d.png" % i for i in range(5)], "the folder holds %s" % names)
+    expect("wrote 5 frames" in out and "ends" in out, "stdout is %r" % out)
+    pictures = [read_png(os.path.join(d, n)) for n in names]
+    for i in range(4):
+        expect(differing_pixels(pictures[i], pictures[i + 1]) > 100, "frames %d and %d are the same" % (i, i + 1))
+    end = scratch("frames-end.png")
+    run_ok(*args, "--steps", "4", "--screenshot", end)
+    expect(differing_pixels(pictures[4], read_png(end)) == 0, "the last frame is not the end of the animation")
+    # The count is capped, and the help says so.
+    expect_error(["view", "conv", "--headless", "--steps", "1000000"], "--steps", "10000")
+    expect_error(["view", "conv", "--headless", "--steps", "10001"], "--steps", "10000")
+    help_text = run_ok("view", "--help")
+    expect("10000" in help_text and "10001" in help_text, "the help does not state the caps")
+
+
+@check
+def model_and_arch_together_are_refused():
+    """view train --model X --arch Y: exit 1 naming both (before, --model silently won)"""
+    expect_error(["view", "train", "--headless", "--model", "small", "--arch", "flatten,dense(10),softmax"],
+                 "--model", "--arch")
+    expect_error(["view", "train", "--headless", "--arch", "flatten,dense(10),softmax", "--model", "lenet5"],
+                 "--model", "--arch")
 
 
 # ---- TAP ---------------------------------------------------------------------------------

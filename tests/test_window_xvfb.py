@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""The real window under Xvfb: F11 (fullscreen) and F12 (screenshot) pressed
+with xdotool, the PNGs checked against the window's real size and against a
+headless picture of the same view.
+
+    python3 tests/test_window_xvfb.py /path/to/convstep
+
+Prints TAP. Every case is skipped (with the reason) when Xvfb or xdotool is
+missing; scripts/deps.sh installs both. The X server has no window manager,
+so a request for fullscreen is never carried out: the window keeps its size,
+and the screenshots must say so (issue 10: F12 after F11 wrote 1920x1080
+frames, stale and upside down, of a 1280x720 window). Standard library only.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "tools"))
+sys.path.insert(0, HERE)
+import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
+from tap import Fail, Skip, expect, run_program  # noqa: E402
+from test_view_cli import differing_pixels, png_header, read_png  # noqa: E402  (the PNG reader)
+
+CONVSTEP = None
+WORKDIR = None
+SERVER = None  # (Xvfb process, display name), started by the first case that needs it
+WAIT = 120  # seconds to wait for the window or a screenshot (the test machine may be busy)
+
+
+def need_tools():
+    for tool in ("Xvfb", "xdotool"):
+        if shutil.which(tool) is None:
+            raise Skip("%s is not installed (scripts/deps.sh installs it)" % tool)
+
+
+def display():
+    """Starts Xvfb (1920x1080, no window manager) once; returns its display name."""
+    global SERVER
+    need_tools()
+    if SERVER is None:
+        read_fd, write_fd = os.pipe()
+        proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24",
+                                 "-nolisten", "tcp"], pass_fds=(write_fd,),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        number = b""
+        deadline = time.time() + 30
+        while not number.endswith(b"\n") and time.time() < deadline:
+            chunk = os.read(read_fd, 16)
+            if not chunk:
+                break
+            number += chunk
+        os.close(read_fd)
+        if not number.strip().isdigit():
+            proc.kill()
+            raise Skip("Xvfb did not start")
+        SERVER = (proc, ":" + number.strip().decode())
+    return SERVER[1]
+
+
+def x_env(shots):
+    env = dict(os.environ)
+    env.pop("WAYLAND_DISPLAY", None)
+    env.pop("SDL_VIDEODRIVER", None)
+    env.update(DISPLAY=display(), CONVSTEP_SCREENSHOTS=shots)
+    return env
+
+
+def xdotool(env, *args):
+    p = subprocess.run(["xdotool", *args], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=30)
+    return p.returncode, p.stdout.decode()
+
+
+class Window:
+    """convstep's window on the Xvfb display, closed (killed) on exit."""
+
+    def __init__(self, shots, *args):
+        os.makedirs(shots, exist_ok=True)
+        self.env = x_env(shots)
+        self.shots = shots
+        self.err = open(os.path.join(WORKDIR, "window-stderr.txt"), "w+")
+        self.proc = subprocess.Popen([CONVSTEP, "view", *args], env=self.env, cwd=WORKDIR,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=self.err)
+        self.wid = None
+        deadline = time.time() + WAIT
+        while time.time() < deadline and self.proc.poll() is None:
+            code, out = xdotool(self.env, "search", "--name", "^convstep$")
+            if code == 0 and out.split():
+                self.wid = out.split()[0]
+                break
+            time.sleep(0.2)
+        if self.wid is None:
+            self.close()
+            raise Fail("no convstep window appeared within %d s (exit status %s)" % (WAIT, self.proc.poll()))
+        time.sleep(1.0)  # the first frames
+
+    def key(self, name):
+        code, _ = xdotool(self.env, "key", "--window", self.wid, name)
+        expect(code == 0, "xdotool could not press %s" % name)
+
+    def geometry(self):
+        """The window's size as the X server has it (not as convstep thinks)."""
+        code, out = xdotool(self.env, "getwindowgeometry", self.wid)
+        expect(code == 0, "xdotool getwindowgeometry failed")
+        for line in out.splitlines():
+            if "Geometry:" in line:
+                w, h = line.split("Geometry:")[1].strip().split("x")
+                return int(w), int(h)
+        raise Fail("no geometry in %r" % out)
+
+    def wait_for_shots(self, count):
+        """The finished screenshots (names in order) once there are `count`."""
+        deadline = time.time() + WAIT
+        while time.time() < deadline:
+            names = sorted(n for n in os.listdir(self.shots) if n.endswith(".png"))
+            if len(names) >= count:
+                time.sleep(0.5)
+                return sorted(n for n in os.listdir(self.shots) if n.endswith(".png"))
+            expect(self.proc.poll() is None, "the window closed (exit status %s)" % self.proc.poll())
+            time.sleep(0.2)
+        raise Fail("%d screenshot(s) after %d s, expected %d" % (
+            len([n for n in os.listdir(self.shots) if n.endswith(".png")]), WAIT, count))
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.err.seek(0)
+        text = self.err.read()
+        self.err.close()
+        expect_no_sanitizer_report(text)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def expect_no_sanitizer_report(text):
+    """No sanitizer report about convstep's own code. The window loads the
+    system's X11, D-Bus and GL libraries, some of which keep (or leave behind
+    on unloading) a few bytes that LeakSanitizer reports at exit; a leak whose
+    stack has no frame in convstep itself is theirs, not a finding."""
+    if "ERROR: LeakSanitizer" in text and "ERROR: AddressSanitizer" not in text and "runtime error:" not in text:
+        blocks = text.split("leak of ")[1:]
+        ours = [b for b in blocks if "convstep" in b.split("\n\n")[0] or "/app/" in b.split("\n\n")[0]]
+        expect(not ours, "LeakSanitizer: convstep leaks memory:\n%s" % "".join(ours)[:1500])
+        return
+    for mark in tap.SANITIZER_MARKS:
+        expect(mark not in text, "sanitizer report (%s) from the window:\n%s" % (mark, text[:1500]))
+
+
+def headless_reference(width, height, name):
+    """The same view drawn headless at the window's size, to compare with."""
+    path = os.path.join(WORKDIR, name)
+    code, out, err = run_program([CONVSTEP, "view", "conv", "--headless", "--window", "%dx%d" % (width, height),
+                                  "--screenshot", path], WORKDIR, WAIT)
+    expect(code == 0, "the headless reference failed: %s" % err)
+    return read_png(path)
+
+
+def expect_window_picture(path, size, reference):
+    """A screenshot of the window: its real size, right side up, the same
+    picture as the headless reference above the status bar."""
+    w, h, _, _ = png_header(path)
+    expect((w, h) == size, "%s is %dx%d, the window is %dx%d" % (os.path.basename(path), w, h, *size))
+    shot = read_png(path)
+    # The dark header bar is at the top (an upside-down picture has it at the bottom).
+    top, bottom = sum(shot.pixel(4, 4)), sum(shot.pixel(w // 3, h - 80))
+    expect(top < 3 * 100, "the top-left corner is not the dark header bar: %s" % (shot.pixel(4, 4),))
+    expect(bottom > 3 * 200, "the lower part of the picture is not light: %s" % (shot.pixel(w // 3, h - 80),))
+    # Everything but the status line (the bottom 40 rows, which name the last
+    # screenshot) is the headless picture; a few pixels may differ under the
+    # mouse pointer's hover.
+    keep = h - 40
+    cut = lambda png: type(png)(png.width, keep, png.channels, png.rows[:keep])  # noqa: E731
+    differ = differing_pixels(cut(shot), cut(reference))
+    expect(differ < 0.01 * w * keep, "%d pixels differ from the headless picture of the view" % differ)
+    flipped = type(reference)(reference.width, keep, reference.channels, reference.rows[:keep][::-1])
+    expect(differing_pixels(cut(shot), flipped) > 0.05 * w * keep, "the comparison cannot tell up from down")
+
+
+# ---- Cases ----------------------------------------------------------------------------------
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+@check
+def fullscreen_then_screenshot_has_the_real_size():
+    """F12, F11, F12 (at once and later): every PNG has the window's real size and is right side up"""
+    shots = os.path.join(WORKDIR, "shots-fullscreen")
+    with Window(shots, "conv") as win:
+        before = win.geometry()
+        win.key("F12")
+        win.wait_for_shots(1)
+        win.key("F11")
+        win.key("F12")  # before convstep could know whether fullscreen happened
+        win.wait_for_shots(2)
+        time.sleep(3)  # long after: no window manager, so no fullscreen
+        win.key("F12")
+        names = win.wait_for_shots(3)
+        after = win.geometry()
+    expect(before == after, "the window went from %dx%d to %dx%d" % (*before, *after))
+    expect(len(names) == 3, "three presses of F12 gave %s" % names)
+    sizes = [png_header(os.path.join(shots, n))[:2] for n in names]
+    expect(all(size == after for size in sizes), "the PNGs are %s, the window is %dx%d" % (sizes, *after))
+    reference = headless_reference(*after, "reference-%dx%d.png" % after)
+    for name in names:
+        expect_window_picture(os.path.join(shots, name), after, reference)
+    leftovers = [n for n in os.listdir(shots) if not n.endswith(".png")]
+    expect(not leftovers, "files left beside the screenshots: %s" % leftovers)
+
+
+@check
+def screenshots_within_one_second_never_overwrite():
+    """F12 four times at once: four different files, none replaced (names get -2, -3 ...)"""
+    shots = os.path.join(WORKDIR, "shots-burst")
+    with Window(shots, "pool") as win:
+        size = win.geometry()
+        for _ in range(4):
+            win.key("F12")
+        names = win.wait_for_shots(4)
+        first = {n: os.stat(os.path.join(shots, n)).st_mtime_ns for n in names}
+        time.sleep(1)
+        again = {n: os.stat(os.path.join(shots, n)).st_mtime_ns for n in os.listdir(shots)}
+    expect(len(names) == 4, "four presses of F12 gave %s" % names)
+    expect(first == again, "a screenshot was written again after it was saved")
+    stems = sorted(n[:-len(".png")] for n in names)
+    base = stems[0]
+    for n in stems:
+        expect(n.startswith("convstep-"), "unexpected name %s" % n)
+    # Pressed together, the four share a second or two: within one second the
+    # names are STAMP, STAMP-2, STAMP-3 ...
+    for stamp in {n[:len("convstep-YYYYmmdd-HHMMSS")] for n in stems}:
+        same = sorted(n for n in stems if n.startswith(stamp))
+        want = [stamp] + ["%s-%d" % (stamp, k) for k in range(2, len(same) + 1)]
+        expect(same == sorted(want), "names within one second: %s, expected %s" % (same, sorted(want)))
+    expect(base.startswith("convstep-"), "unexpected name %s" % base)
+    for name in names:
+        w, h, _, _ = png_header(os.path.join(shots, name))
+        expect((w, h) == size, "%s is %dx%d, the window is %dx%d" % (name, w, h, *size))
+        read_png(os.path.join(shots, name))  # complete: every chunk and its CRC
+
+
+# ---- TAP ------------------------------------------------------------------------------------
+
+def start(program, scratch_dir):
+    global CONVSTEP, WORKDIR
+    CONVSTEP, WORKDIR = program, scratch_dir
+
+
+def main():
+    try:
+        return tap.main(sys.argv, CHECKS, "convstep-xvfb-", start)
+    finally:
+        if SERVER is not None:
+            SERVER[0].terminate()
+            try:
+                SERVER[0].wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                SERVER[0].kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
