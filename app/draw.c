@@ -129,7 +129,10 @@ void app_draw_classify(app_state *s) {
         return;
     }
     if (!net) {
-        snprintf(s->draw_note, sizeof s->draw_note, "no model to classify with (assets/lenet5.model was not found)");
+        // The reason the runner recorded (missing, unreadable, not a digit model).
+        snprintf(s->draw_note, sizeof s->draw_note, "%s",
+                 s->draw_live ? "there is no live model yet (train one first)"
+                 : s->draw_why[0] ? s->draw_why : "no model to classify with");
         return;
     }
     app_gray_image img = {DRAW_SIDE, DRAW_SIDE, &s->canvas[0][0]};

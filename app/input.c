@@ -112,6 +112,13 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
         }
         if (e->text.text[0] == '?') return act_(ACT_HELP, 0);
         return act_(ACT_NONE, 0);
+    case SDL_MOUSEWHEEL:
+        // The lesson menu scrolls a row per notch (its pages follow the focus).
+        if (s->view == VIEW_LESSONS && !s->help && e->wheel.y != 0) {
+            const int dy = e->wheel.direction == SDL_MOUSEWHEEL_FLIPPED ? -e->wheel.y : e->wheel.y;
+            return act_(ACT_LESSON_FOCUS, s->lesson_focus - dy);
+        }
+        return act_(ACT_NONE, 0);
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button != SDL_BUTTON_LEFT) return act_(ACT_NONE, 0);
         if (s->help) return act_(ACT_HELP, 0);  // a click closes the help
@@ -122,6 +129,12 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
     const SDL_Keycode k = e->key.keysym.sym;
     const Uint16 mod = e->key.keysym.mod;
     const bool ctrl = (mod & KMOD_CTRL) != 0, shift = (mod & KMOD_SHIFT) != 0;
+    // The screenshot is the window's, whatever the view is doing: it changes
+    // nothing, so it comes before the keys an edit or a quiz takes over.
+    if (k == SDLK_F12) {
+        *screenshot = true;
+        return act_(ACT_NONE, 0);
+    }
     if (s->editing) return editing_key_(e);
     // A lesson's keys come first while one is open (the view stays usable).
     if (s->player.l && s->view != VIEW_LESSONS && s->view != VIEW_HOME) {
@@ -136,30 +149,34 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
         if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_PAGEDOWN) return act_(ACT_LESSON_NEXT, 0);
         if (k == SDLK_PAGEUP || k == SDLK_BACKSPACE) return act_(ACT_LESSON_BACK, 0);
         if (k == SDLK_a) return act_(ACT_LESSON_AUTOPLAY, 0);
-        if (k == SDLK_ESCAPE) return act_(ACT_LESSON_CLOSE, 0);
+        // Esc first stops a 'train N' the lesson is waiting for, then closes it.
+        if (k == SDLK_ESCAPE) return act_(s->player.train_pending ? ACT_LESSON_STOP_TRAINING : ACT_LESSON_CLOSE, 0);
     }
     if (s->view == VIEW_LESSONS) {
         if (k == SDLK_DOWN || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);
         if (k == SDLK_UP) return act_(ACT_HOME_PREV, 0);
+        const int page = l->list_page > 0 ? l->list_page : 1;
+        if (k == SDLK_PAGEDOWN) return act_(ACT_LESSON_FOCUS, s->lesson_focus + page);
+        if (k == SDLK_PAGEUP) return act_(ACT_LESSON_FOCUS, s->lesson_focus - page);
+        if (k == SDLK_HOME) return act_(ACT_LESSON_FOCUS, 0);
+        if (k == SDLK_END) return act_(ACT_LESSON_FOCUS, s->n_lessons - 1);
         if (k == SDLK_RETURN || k == SDLK_KP_ENTER) return act_(ACT_LESSON_OPEN, s->lesson_focus);
         if (k == SDLK_ESCAPE) return act_(ACT_HOME, 0);
     }
     if (k == SDLK_F1) return act_(ACT_HELP, 0);
     if (k == SDLK_F11) return act_(ACT_FULLSCREEN, 0);
-    if (k == SDLK_F12) {
-        *screenshot = true;
-        return act_(ACT_NONE, 0);
-    }
     if (ctrl && (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS)) return act_(ACT_ZOOM_IN, 0);
     if (ctrl && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) return act_(ACT_ZOOM_OUT, 0);
     if (ctrl && k == SDLK_0) return act_(ACT_ZOOM_RESET, 0);
     if (k == SDLK_q || (ctrl && k == SDLK_q)) return act_(ACT_QUIT, 0);
-    if (k == SDLK_ESCAPE) return s->help ? act_(ACT_HELP, 0) : act_(ACT_HOME, 0);
+    if (k == SDLK_ESCAPE) return s->help ? act_(ACT_HELP, 0) : act_(ACT_BACK, 0);
     if (s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES || s->view == VIEW_CNN) return training_key_(s, k, shift);
     if (s->view == VIEW_DRAW) return drawing_key_(s, k);
     if (s->view == VIEW_HOME) {
         if (k == SDLK_DOWN || k == SDLK_RIGHT || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);
         if (k == SDLK_UP || k == SDLK_LEFT) return act_(ACT_HOME_PREV, 0);
+        if (k == SDLK_HOME || k == SDLK_PAGEUP) return act_(ACT_HOME_FOCUS, 0);
+        if (k == SDLK_END || k == SDLK_PAGEDOWN) return act_(ACT_HOME_FOCUS, VIEW_COUNT - 2);
         if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_SPACE) return act_(ACT_HOME_ENTER, 0);
         return act_(ACT_NONE, 0);
     }

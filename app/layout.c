@@ -18,7 +18,14 @@ static ui_button *button_(ui_layout *l, ui_rect r, const char *label, app_action
     ui_button *b = &l->buttons[l->n_buttons++];
     memset(b, 0, sizeof *b);
     b->r = r;
-    snprintf(b->label, sizeof b->label, "%s", label);
+    // Long labels (lesson titles, file names) are cut at a character boundary.
+    size_t n = strlen(label);
+    if (n >= sizeof b->label) {
+        n = sizeof b->label - 1;
+        while (n > 0 && ((unsigned char)label[n] & 0xC0) == 0x80) n--;
+    }
+    memcpy(b->label, label, n);
+    b->label[n] = '\0';
     b->action.kind = kind;
     b->action.value = value;
     b->enabled = true;
@@ -400,6 +407,41 @@ static void draw_(ui_layout *l, const app_state *s) {
     l->maps = rect_(rx, l->probs.y + l->probs.h + l->small_px * 3, rw, m.y + m.h - (l->probs.y + l->probs.h + l->small_px * 3));
 }
 
+// The lesson menu: one row per lesson, as many as fit above the footer, the
+// page that holds the focused lesson; turning pages moves the focus by a page.
+static void lessons_(ui_layout *l, const app_state *s, int top, int bottom) {
+    const int bh = l->text_px * 2, step = bh + l->pad;
+    const int y0 = top + l->text_px * 3;
+    l->list_note = rect_(l->pad * 2, bottom - l->small_px * 2 - l->pad, l->w - 4 * l->pad, l->small_px * 2);
+    // Rows end above the page note; the buttons left for rows bound the page too.
+    const int fit = (l->list_note.y - l->pad - y0 + l->pad) / step;
+    l->list_page = maxi_(1, mini_(fit, LAYOUT_MAX_BUTTONS - 3));
+    const int n = s->lessons ? s->n_lessons : 0;
+    const int focus = n ? (s->lesson_focus < 0 ? 0 : s->lesson_focus >= n ? n - 1 : s->lesson_focus) : 0;
+    l->list_first = focus / l->list_page * l->list_page;
+    l->list_shown = mini_(l->list_page, n - l->list_first);
+    // A title on the left, the error of a broken lesson on the right (render.c).
+    const int bw = mini_((l->w - 4 * l->pad) / 2, l->text_px * 26);
+    for (int k = 0; k < l->list_shown; k++) {
+        const int i = l->list_first + k;
+        const lesson_entry *e = &s->lessons[i];
+        ui_button *b = button_(l, rect_(l->pad * 2, y0 + k * step, bw, bh), e->title[0] ? e->title : e->name,
+                               ACT_LESSON_OPEN, i);
+        if (!b) break;
+        b->active = focus == i;
+        b->enabled = e->error[0] == '\0';
+    }
+    if (n > l->list_page) {  // page buttons, right of the page note
+        const int pw = l->text_px * 6, ph = l->small_px * 2;
+        ui_button *prev = button_(l, rect_(l->w - 2 * (pw + l->pad), l->list_note.y, pw, ph), "< page",
+                                  ACT_LESSON_FOCUS, l->list_first - l->list_page);
+        ui_button *next = button_(l, rect_(l->w - pw - l->pad * 2, l->list_note.y, pw, ph), "page >",
+                                  ACT_LESSON_FOCUS, l->list_first + l->list_page);
+        if (prev) prev->enabled = l->list_first > 0;
+        if (next) next->enabled = l->list_first + l->list_page < n;
+    }
+}
+
 void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m) {
     memset(l, 0, sizeof *l);
     l->w = w;
@@ -430,14 +472,7 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
         const int hw = l->text_px * 5;
         button_(l, rect_(w - hw - l->pad, (l->header.h - l->text_px * 3 / 2) / 2, hw, l->text_px * 3 / 2), "home",
                 ACT_HOME, 0);
-        const int cols = s->n_lessons > 8 ? 2 : 1;
-        const int bw = mini_((w - 4 * l->pad) / cols, l->text_px * 26), bh = l->text_px * 2;
-        for (int i = 0; i < s->n_lessons; i++) {
-            const int c = i / ((s->n_lessons + cols - 1) / cols), r = i % ((s->n_lessons + cols - 1) / cols);
-            ui_button *b = button_(l, rect_(l->pad * 2 + c * (bw + l->pad * 2), top + l->text_px * 3 + r * (bh + l->pad),
-                                            bw, bh), s->lesson_titles[i], ACT_LESSON_OPEN, i);
-            if (b) b->active = s->lesson_focus == i;
-        }
+        lessons_(l, s, top, bottom);
         return;
     }
     const int panel_w = mini_(w / 3, maxi_(l->text_px * 14, w / 5));

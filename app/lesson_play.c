@@ -48,9 +48,14 @@ static void reset_views_(app_state *s) {
     s->live_net = keep->live_net;
     s->zoom = keep->zoom;
     s->colorblind = keep->colorblind;
+    s->lessons = keep->lessons;
     s->n_lessons = keep->n_lessons;
-    memcpy(s->lesson_titles, keep->lesson_titles, sizeof s->lesson_titles);
+    s->lessons_unlisted = keep->lessons_unlisted;
     s->lesson_focus = keep->lesson_focus;
+    memcpy(s->train_why, keep->train_why, sizeof s->train_why);
+    memcpy(s->tmpl_why, keep->tmpl_why, sizeof s->tmpl_why);
+    memcpy(s->draw_why, keep->draw_why, sizeof s->draw_why);
+    memcpy(s->custom_arch, keep->custom_arch, sizeof s->custom_arch);
     s->lesson_request = -1;
     s->player = keep->player;
     free(keep);
@@ -289,58 +294,99 @@ static void say_(app_state *s, const char *text) {
     snprintf(p->caption + n, sizeof p->caption - n, "%s%s", n ? " " : "", text);
 }
 
-static void exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log) {
-    char err[300];
+// The training a 'train N' needs, or why it is missing.
+static const char *no_training_(const app_state *s, bool templates) {
+    const char *why = templates ? s->tmpl_why : s->train_why;
+    return why[0] ? why : "training is not available here";
+}
+
+// Runs one command; true when the beat must wait for training on the worker
+// (the window: runtime_frame resumes it with lesson_resume).
+static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log) {
+    char err[400];
     switch (c->op) {
-    case LOP_TITLE: return;
-    case LOP_VIEW: s->view = (app_view)c->a; return;
-    case LOP_INPUT: input_(s, c, log); return;
-    case LOP_KERNEL: kernel_(s, c, log); return;
+    case LOP_TITLE: return false;
+    case LOP_VIEW:
+        s->view = (app_view)c->a;
+        s->back_view = VIEW_HOME;
+        return false;
+    case LOP_INPUT: input_(s, c, log); return false;
+    case LOP_KERNEL: kernel_(s, c, log); return false;
     case LOP_BIAS: {
         conv_setup cs = s->conv;
         cs.bias = (float)c->value;
         app_set_conv(s, &cs);
-        return;
+        return false;
     }
-    case LOP_PADDING: act_(s, ACT_SET_PADDING, c->a, 0, 0); return;
-    case LOP_STRIDE: act_(s, ACT_SET_STRIDE, c->a, 0, 0); return;
-    case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return;
-    case LOP_SIZE: act_(s, ACT_SET_POOL_SIZE, c->a, 0, 0); return;
-    case LOP_PRESET: act_(s, ACT_PRESET, c->a, 0, 0); return;
+    case LOP_PADDING: act_(s, ACT_SET_PADDING, c->a, 0, 0); return false;
+    case LOP_STRIDE: act_(s, ACT_SET_STRIDE, c->a, 0, 0); return false;
+    case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return false;
+    case LOP_SIZE: act_(s, ACT_SET_POOL_SIZE, c->a, 0, 0); return false;
+    case LOP_PRESET: act_(s, ACT_PRESET, c->a, 0, 0); return false;
     case LOP_DIGIT:
         if (c->b > 0) act_(s, ACT_SET_SIZE, c->b, 0, 0);
         if (!s->digits) fail_(s, c, log, "no digits are loaded (assets/ was not found)");
         else act_(s, ACT_LOAD_DIGIT, c->a, 0, 0);
         s->inspect = c->a;
         s->status[0] = '\0';
-        return;
+        return false;
     case LOP_MODEL:
         s->train_model = c->a;
-        s->request = LIVE_MODEL;
-        s->request_target = s->view == VIEW_TEMPLATES ? 1 : 0;
-        if (rt) runtime_frame(rt, s);
-        return;
-    case LOP_TRAIN:
-        if (!rt || !runtime_train_steps(rt, s, s->view == VIEW_TEMPLATES, c->a))
-            fail_(s, c, log, "training is not available here");
-        else if (log) {
-            const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->tmpl_live : s->train_live;
+        if (!rt) return false;
+        // A transcript (headless) builds it here; the window has the worker
+        // build it and waits, drawing, until the new model is there.
+        runtime_select_model(rt, s, log != NULL);
+        if (log) return false;
+        {
+            const bool templates = s->view == VIEW_TEMPLATES;
+            if (!(templates ? rt->tmpl : rt->dash)) return false;
+            s->player.train_pending = true;
+            s->player.train_templates = templates;
+            s->player.train_target = 0;  // no steps: only the rebuild
+        }
+        return true;
+    case LOP_TRAIN: {
+        const bool templates = s->view == VIEW_TEMPLATES;
+        if (!rt) {
+            fail_(s, c, log, "%s", no_training_(s, templates));
+            return false;
+        }
+        // The window (no transcript): the worker trains while the window keeps
+        // drawing and answering; the beat goes on when the steps are done.
+        // A transcript (headless, scripted) trains here, for repeatable runs.
+        if (!log) {
+            if (!runtime_train_start(rt, s, templates, c->a, err, sizeof err)) {
+                fail_(s, c, log, "%s", err);
+                return false;
+            }
+            s->player.train_pending = true;
+            s->player.train_templates = templates;
+            s->player.train_target = c->a;
+            return true;
+        }
+        const live_snapshot *snap = templates ? s->tmpl_live : s->train_live;
+        if (!runtime_train_steps(rt, s, templates, c->a)) {
+            snap = templates ? s->tmpl_live : s->train_live;
+            fail_(s, c, log, "%s", snap && snap->diverged ? snap->message : no_training_(s, templates));
+        } else {
+            snap = templates ? s->tmpl_live : s->train_live;
             fprintf(log, "  trained to step %lld: test accuracy %.2f%%\n", snap ? snap->steps : 0,
                     snap ? 100.0 * snap->test_accuracy : 0.0);
         }
-        return;
+        return false;
+    }
     case LOP_CLASSIFIER:
         if (c->a && !s->live_net) fail_(s, c, log, "there is no live model yet (train one first)");
         s->draw_live = c->a && s->live_net;
         app_draw_classify(s);
-        return;
+        return false;
     case LOP_STROKES:
         if (!draw_strokes(s, c->text, err, sizeof err)) fail_(s, c, log, "%s", err);
-        return;
+        return false;
     case LOP_SAY:
         say_(s, c->text);
         if (log) fprintf(log, "  say: %s\n", c->text);
-        return;
+        return false;
     case LOP_STEP:
         if (c->a == -2) act_(s, ACT_TO_END, 0, 0, 0);
         else if (c->a == -1) act_(s, ACT_JUMP_TO_OUTPUT, 0, c->b, c->c);
@@ -350,8 +396,8 @@ static void exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
             const anim_state *a = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
             fprintf(log, "  step: now at cell %d of %d\n", a->pos + 1, a->total);
         }
-        return;
-    case LOP_RESTART: act_(s, ACT_RESTART, 0, 0, 0); return;
+        return false;
+    case LOP_RESTART: act_(s, ACT_RESTART, 0, 0, 0); return false;
     case LOP_HIGHLIGHT: {
         const char *q = c->text;
         char *end;
@@ -366,15 +412,32 @@ static void exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
             m->col = (int)col;
             q = end;
         }
-        return;
+        return false;
     }
-    case LOP_WAIT: return;
-    case LOP_QUIZ: quiz_(s, c, log); return;
-    case LOP_EXPECT: expect_(s, rt, c, log); return;
+    case LOP_WAIT: return false;
+    case LOP_QUIZ: quiz_(s, c, log); return false;
+    case LOP_EXPECT: expect_(s, rt, c, log); return false;
     }
+    return false;
 }
 
-// Runs commands until a wait (included) or the end; false if none were left.
+// Runs the beat's commands from pc until a wait (included), the end, or a
+// 'train N' handed to the worker (lesson_resume carries on after it).
+static void run_(app_state *s, app_runtime *rt, FILE *log) {
+    lesson_player *p = &s->player;
+    while (p->pc < p->l->n) {
+        const lesson_cmd *c = &p->l->cmds[p->pc++];
+        if (exec_(s, rt, c, log)) return;
+        if (c->op == LOP_WAIT && p->pc < p->l->n) {
+            p->beat_wait_s = c->value;
+            break;
+        }
+    }
+    // Autoplay holds a beat for its 'wait SECONDS', or 4 s where a key is awaited.
+    p->wait_ms = p->beat_wait_s > 0 ? p->beat_wait_s * 1000 : 4000;
+}
+
+// Starts the next beat; false if no commands were left.
 static bool beat_(app_state *s, app_runtime *rt, FILE *log) {
     lesson_player *p = &s->player;
     if (!p->l || p->pc >= p->l->n) return false;
@@ -383,23 +446,31 @@ static bool beat_(app_state *s, app_runtime *rt, FILE *log) {
     p->quiz_open = false;
     p->beat_wait_s = 0;
     if (log) fprintf(log, "beat %d of %d\n", p->beat + 1, p->n_beats);
-    while (p->pc < p->l->n) {
-        const lesson_cmd *c = &p->l->cmds[p->pc++];
-        exec_(s, rt, c, log);
-        if (c->op == LOP_WAIT && p->pc < p->l->n) {
-            p->beat_wait_s = c->value;
-            break;
-        }
-    }
-    // Autoplay holds a beat for its 'wait SECONDS', or 4 s where a key is awaited.
-    p->wait_ms = p->beat_wait_s > 0 ? p->beat_wait_s * 1000 : 4000;
+    run_(s, rt, log);
     return true;
+}
+
+// Going back replays beats quietly up to replay_to, waiting for any training.
+static void replay_(app_state *s, app_runtime *rt) {
+    lesson_player *p = &s->player;
+    while (p->replay_to >= 0 && p->beat < p->replay_to && !p->train_pending && lesson_next(s, rt, NULL)) {
+    }
+    if (!p->train_pending) p->replay_to = -1;
+}
+
+void lesson_resume(app_state *s, app_runtime *rt, const char *note) {
+    lesson_player *p = &s->player;
+    if (!p->l || p->train_pending) return;
+    if (note && note[0]) say_(s, note);
+    run_(s, rt, NULL);
+    replay_(s, rt);
 }
 
 void lesson_start(app_state *s, app_runtime *rt, const lesson *l, FILE *log) {
     lesson_player fresh;
     memset(&fresh, 0, sizeof fresh);
     fresh.l = l;
+    fresh.replay_to = -1;
     fresh.n_beats = lesson_count_beats(l);
     s->player = fresh;
     reset_views_(s);
@@ -410,6 +481,7 @@ void lesson_start(app_state *s, app_runtime *rt, const lesson *l, FILE *log) {
 
 bool lesson_next(app_state *s, app_runtime *rt, FILE *log) {
     lesson_player *p = &s->player;
+    if (p->l && p->train_pending) return true;  // this beat is still training
     if (!p->l || p->pc >= p->l->n) return false;
     const bool autoplay = p->autoplay;
     p->beat++;
@@ -423,8 +495,8 @@ void lesson_back(app_state *s, app_runtime *rt) {
     const int target = s->player.beat - 1;
     if (!l || target < 0) return;
     lesson_start(s, rt, l, NULL);
-    while (s->player.beat < target && lesson_next(s, rt, NULL)) {
-    }
+    s->player.replay_to = target;
+    replay_(s, rt);
 }
 
 void lesson_close(app_state *s) {

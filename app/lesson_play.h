@@ -19,6 +19,11 @@ void lesson_start(app_state *s, app_runtime *rt, const lesson *l, FILE *log);
 // Plays the next beat; false when the lesson is over.
 bool lesson_next(app_state *s, app_runtime *rt, FILE *log);
 
+// Carries on the beat after its 'train N' ended on the worker (or was
+// stopped), first adding `note` (may be NULL) to the caption; then goes on
+// replaying, if the training came while going back.
+void lesson_resume(app_state *s, app_runtime *rt, const char *note);
+
 // Goes back one beat (replays the lesson up to it, quietly).
 void lesson_back(app_state *s, app_runtime *rt);
 

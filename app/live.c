@@ -20,6 +20,10 @@ struct live_trainer {
     int want_step_lock;         // callers waiting for step_lock: the worker lets them in
     float lr;
     int delay_ms;
+    int run_left;               // steps live_run_steps still wants, then pause
+    bool reset_pending;         // live_reset_async: the worker rebuilds first
+    app_train_options reset_opt;
+    char reset_arch[256];       // reset_opt.arch points here
     live_snapshot pub;          // what readers copy
     // the trainer's (touched only with step_lock held)
     app_trainer t;
@@ -99,6 +103,10 @@ static void publish_(live_trainer *lt) {
     w->paused = lt->paused;
     w->lr = lt->lr;
     w->delay_ms = lt->delay_ms;
+    w->run_left = lt->run_left;
+    w->rebuilding = lt->reset_pending;
+    w->reset_failures = lt->pub.reset_failures;
+    memcpy(w->reset_error, lt->pub.reset_error, sizeof w->reset_error);
     w->version = lt->pub.version + 1;
     lt->pub = *w;
     pthread_mutex_unlock(&lt->lock);
@@ -148,6 +156,8 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
     return true;
 }
 
+static bool build_(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize);
+
 static void *worker_(void *arg) {
     live_trainer *lt = arg;
     char err[400];
@@ -157,6 +167,32 @@ static void *worker_(void *arg) {
             pthread_cond_wait(&lt->wake, &lt->lock);
             continue;
         }
+        if (lt->reset_pending) {  // live_reset_async: rebuild here, off the window's thread
+            app_train_options o = lt->reset_opt;
+            char arch[sizeof lt->reset_arch];
+            memcpy(arch, lt->reset_arch, sizeof arch);
+            o.arch = arch;
+            pthread_mutex_unlock(&lt->lock);
+            pthread_mutex_lock(&lt->step_lock);
+            const bool built = build_(lt, &o, err, sizeof err);  // publishes on success
+            pthread_mutex_unlock(&lt->step_lock);
+            pthread_mutex_lock(&lt->lock);
+            // A newer request may have come meanwhile: it runs next time round.
+            if (strcmp(arch, lt->reset_arch) == 0 && memcmp(&o.lr, &lt->reset_opt.lr, sizeof o.lr) == 0)
+                lt->reset_pending = false;
+            if (built) {
+                lt->lr = o.lr;
+                lt->pub.lr = o.lr;
+                lt->pub.reset_error[0] = '\0';
+            } else {
+                lt->pub.reset_failures++;
+                snprintf(lt->pub.reset_error, sizeof lt->pub.reset_error, "%.300s", err);
+            }
+            lt->pub.rebuilding = lt->reset_pending;
+            lt->pub.paused = lt->paused;
+            lt->pub.version++;
+            continue;
+        }
         if (lt->paused) {
             // Show the last steps before sleeping: a paused picture is a true one.
             pthread_mutex_unlock(&lt->lock);
@@ -164,21 +200,38 @@ static void *worker_(void *arg) {
             if (lt->dirty && lt->have_trainer) publish_(lt);
             pthread_mutex_unlock(&lt->step_lock);
             pthread_mutex_lock(&lt->lock);
-            if (lt->paused && !lt->stop && lt->want_step_lock == 0) pthread_cond_wait(&lt->wake, &lt->lock);
+            if (lt->paused && !lt->stop && lt->want_step_lock == 0 && !lt->reset_pending)
+                pthread_cond_wait(&lt->wake, &lt->lock);
             continue;
         }
         const float lr = lt->lr;
-        const int delay = lt->delay_ms;
+        // Steps asked for by live_run_steps run at full speed.
+        const int delay = lt->run_left > 0 ? 0 : lt->delay_ms;
         pthread_mutex_unlock(&lt->lock);
         pthread_mutex_lock(&lt->step_lock);
         const bool ok = lt->have_trainer && step_(lt, lr, err, sizeof err);
+        // The last of the steps asked for: pause, and publish that step with
+        // a fresh test evaluation (as live_step_now does), in one snapshot.
+        bool reached = false;
+        if (ok) {
+            pthread_mutex_lock(&lt->lock);
+            if (lt->run_left > 0 && --lt->run_left == 0) lt->paused = reached = true;
+            pthread_mutex_unlock(&lt->lock);
+            if (reached && lt->last_eval_step != lt->t.step) {
+                evaluate_(lt);
+                lt->last_eval_step = lt->t.step;
+                lt->last_eval_ms = now_ms_();
+            }
+        }
         // Publish often enough for 60 frames a second, rarely enough to cost nothing.
-        if (!ok || delay > 0 || now_ms_() - lt->last_publish_ms > 30) publish_(lt);
+        if (!ok || reached || delay > 0 || now_ms_() - lt->last_publish_ms > 30) publish_(lt);
         pthread_mutex_unlock(&lt->step_lock);
         pthread_mutex_lock(&lt->lock);
         if (!ok) {
             lt->paused = true;  // finished or diverged: wait for a reset
+            lt->run_left = 0;
             lt->pub.paused = true;
+            lt->pub.run_left = 0;
             lt->pub.version++;
             continue;
         }
@@ -265,9 +318,24 @@ void live_destroy(live_trainer *lt) {
 void live_pause(live_trainer *lt, bool paused) {
     pthread_mutex_lock(&lt->lock);
     // A finished or diverged run stays paused until it is reset.
-    lt->paused = paused || lt->pub.finished || lt->pub.diverged;
+    // (unless a rebuild is on its way: the new model has not finished)
+    lt->paused = paused || (!lt->reset_pending && (lt->pub.finished || lt->pub.diverged));
+    if (lt->paused) lt->run_left = 0;  // a pause ends steps asked for by live_run_steps
     lt->pub.paused = lt->paused;
+    lt->pub.run_left = lt->run_left;
     lt->pub.version++;  // readers see the command at once
+    pthread_cond_broadcast(&lt->wake);
+    pthread_mutex_unlock(&lt->lock);
+}
+
+void live_run_steps(live_trainer *lt, int n) {
+    pthread_mutex_lock(&lt->lock);
+    const bool stopped = !lt->reset_pending && (lt->pub.finished || lt->pub.diverged);
+    lt->run_left = n > 0 && !stopped ? n : 0;
+    lt->paused = lt->run_left == 0;
+    lt->pub.paused = lt->paused;
+    lt->pub.run_left = lt->run_left;
+    lt->pub.version++;
     pthread_cond_broadcast(&lt->wake);
     pthread_mutex_unlock(&lt->lock);
 }
@@ -311,6 +379,18 @@ bool live_reset(live_trainer *lt, const app_train_options *opt, char *err, size_
     give_step_lock_(lt);
     if (ok) live_set_lr(lt, opt->lr);
     return ok;
+}
+
+void live_reset_async(live_trainer *lt, const app_train_options *opt) {
+    pthread_mutex_lock(&lt->lock);
+    lt->reset_opt = *opt;
+    snprintf(lt->reset_arch, sizeof lt->reset_arch, "%s", opt->arch ? opt->arch : "");
+    lt->reset_opt.arch = NULL;
+    lt->reset_pending = true;
+    lt->pub.rebuilding = true;
+    lt->pub.version++;
+    pthread_cond_broadcast(&lt->wake);
+    pthread_mutex_unlock(&lt->lock);
 }
 
 bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force) {

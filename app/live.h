@@ -34,6 +34,10 @@ typedef struct live_snapshot {
     double samples_per_sec, seconds_left;
     float lr;
     int delay_ms;                // slow motion: pause between steps
+    int run_left;                // steps of a live_run_steps still to run (0: none asked)
+    bool rebuilding;             // a live_reset_async is waiting for the worker or under way
+    int reset_failures;          // live_reset_async calls that failed so far
+    char reset_error[320];       // why the last one failed
     int n_loss, n_train_acc, n_test_acc;
     live_point loss[LIVE_MAX_POINTS], train_acc[LIVE_MAX_POINTS], test_acc[LIVE_MAX_POINTS];
     float test_accuracy;         // latest evaluation
@@ -62,6 +66,18 @@ void live_set_delay(live_trainer *lt, int delay_ms);
 // Starts again from new weights with these options (the worker steps aside
 // while the model is rebuilt, then carries on if it was running).
 bool live_reset(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize);
+
+// Runs n more steps on the worker at full speed, then pauses (a lesson's
+// 'train N' in the window). live_pause(lt, true) stops it early. A finished or
+// diverged run stays paused (run_left 0 at once).
+void live_run_steps(live_trainer *lt, int n);
+
+// The same as live_reset, done by the worker (the model is built and the
+// test set evaluated there, so the window goes on drawing). The snapshot says
+// `rebuilding` until it is done; a failure keeps the old model and counts in
+// reset_failures with the reason in reset_error. Steps asked for afterwards
+// (live_run_steps) run on the new model.
+void live_reset_async(live_trainer *lt, const app_train_options *opt);
 
 // Copies the latest published state into *out (only if it changed since
 // out->version, unless force). Returns true if *out was updated.

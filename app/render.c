@@ -670,8 +670,24 @@ static void narration_(const draw_ *d) {
     const ui_rect text = {box.x + l->pad * 2, box.y + l->pad + px * 3 / 2, box.w - buttons_w - l->pad * 4,
                           box.h - px * 2 - l->pad};
     int y = caption_(d, text, text.y, l->text_px, p->caption);
+    if (p->train_pending) {
+        // A 'train N' on the worker: how far it is, and how to stop it.
+        const live_snapshot *snap = p->train_templates ? s->tmpl_live : s->train_live;
+        const long long done = snap ? p->train_target - snap->run_left : 0;
+        if (p->train_target == 0 || (snap && snap->rebuilding))
+            snprintf(t, sizeof t, "preparing the model (building it and testing it on the test digits)...");
+        else
+            snprintf(t, sizeof t, "training: step %lld of %lld  -  test accuracy %.1f%%  -  Esc stops it here",
+                     done, p->train_target, snap ? 100.0 * snap->test_accuracy : 0.0);
+        rd_text(d, FACE_BOLD, px, text.x, y, FOCUS, t);
+        const ui_rect bar = {text.x, y + px * 3 / 2, text.w / 2, px / 2};
+        rd_fill(d->r, bar, PANEL);
+        const double f = p->train_target > 0 ? (double)done / (double)p->train_target : 0;
+        rd_fill(d->r, (ui_rect){bar.x, bar.y, (int)(bar.w * (f < 0 ? 0 : f > 1 ? 1 : f)), bar.h}, ACCENT);
+        y += px * 5 / 2;
+    }
     if (p->quiz_open) {
-        snprintf(t, sizeof t, "Quiz: %s", p->quiz_question);
+        snprintf(t, sizeof t, "Quiz: %.700s", p->quiz_question);
         rd_text(d, FACE_BOLD, px, text.x, y, FOCUS, t);
         y += px * 5 / 4;
         if (p->quiz_result == 0)
@@ -701,6 +717,35 @@ static void marks_(const draw_ *d) {
         }
 }
 
+// The lesson menu beyond its buttons: each broken lesson's error beside its
+// greyed entry, and which page of how many is shown.
+static void lesson_menu_(const draw_ *d) {
+    const app_state *s = d->s;
+    const ui_layout *l = d->l;
+    for (int i = 0; i < l->n_buttons; i++) {
+        const ui_button *b = &l->buttons[i];
+        if (b->action.kind != ACT_LESSON_OPEN || !s->lessons) continue;
+        const lesson_entry *e = &s->lessons[b->action.value];
+        if (!e->error[0]) continue;
+        const ui_rect q = {b->r.x + b->r.w + l->pad * 2, b->r.y, l->w - (b->r.x + b->r.w + l->pad * 4), b->r.h};
+        rd_text_wrap(d, FACE_SANS, l->small_px * 4 / 5, q, q.y, BAD, e->error);
+    }
+    char t[300];
+    if (s->n_lessons > l->list_page)
+        snprintf(t, sizeof t, "lessons %d to %d of %d, by file name  -  Page Up / Page Down, the wheel, or the buttons",
+                 l->list_first + 1, l->list_first + l->list_shown, s->n_lessons);
+    else
+        snprintf(t, sizeof t, "%d lesson%s, by file name", s->n_lessons, s->n_lessons == 1 ? "" : "s");
+    if (s->lessons_unlisted > 0) {
+        const size_t n = strlen(t);
+        snprintf(t + n, sizeof t - n, "  -  %d more file%s not listed (the menu lists %d)", s->lessons_unlisted,
+                 s->lessons_unlisted == 1 ? " is" : "s are", LESSON_MENU_MAX);
+    }
+    if (s->n_lessons > 0 || s->lessons_unlisted > 0)
+        rd_text(d, FACE_SANS, l->small_px, l->list_note.x, l->list_note.y + (l->list_note.h - l->small_px * 6 / 5) / 2,
+                MUTED, t);
+}
+
 // ---- The frame ------------------------------------------------------------------------------------------
 
 int render_text_width(void *ctx, const char *text, int px, bool mono) {
@@ -718,7 +763,12 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
                 s->n_lessons ? "Pick a lesson. In a lesson: Enter or N next, P back, A autoplay, Esc close."
                              : "No lessons were found (lessons/ next to assets/, or set CONVSTEP_LESSONS).");
         rd_buttons(&d);
-        rd_footer(&d, s->status[0] ? s->status : "lessons are plain-text files in lessons/; lessons/README.md explains them");
+        lesson_menu_(&d);
+        const lesson_entry *focused =
+            s->lessons && s->lesson_focus >= 0 && s->lesson_focus < s->n_lessons ? &s->lessons[s->lesson_focus] : NULL;
+        rd_footer(&d, s->status[0] ? s->status
+                      : focused && focused->error[0] ? focused->error
+                      : "lessons are plain-text files in lessons/; lessons/README.md explains them");
     } else if (s->view == VIEW_HOME) {
         rd_header(&d, "home");
         home_(&d);

@@ -95,12 +95,14 @@ static void chart_(const draw_ *d, ui_rect q, const char *title, const live_poin
     }
 }
 
-static void progress_(const draw_ *d, const live_snapshot *snap, const char *what) {
+// why: the runner's reason when there is no snapshot (the failure's own words).
+static void progress_(const draw_ *d, const live_snapshot *snap, const char *what, const char *why) {
     const ui_layout *l = d->l;
     char t[400];
     if (!snap) {
-        rd_text(d, FACE_SANS, l->text_px, l->progress.x, l->progress.y, BAD,
-                "training is not available (the digits in assets/ were not found)");
+        const ui_rect q = {l->progress.x, l->progress.y, l->main.x + l->main.w - l->progress.x - l->pad,
+                           l->main.y + l->main.h - l->progress.y};
+        rd_text_wrap(d, FACE_SANS, l->text_px, q, q.y, BAD, why && why[0] ? why : "training is not available");
         return;
     }
     const double total = (double)snap->batches_per_epoch * snap->epochs;
@@ -128,7 +130,8 @@ void rd_train_view(const draw_ *d) {
     const app_state *s = d->s;
     const live_snapshot *snap = s->train_live;
     const ui_layout *l = d->l;
-    progress_(d, snap, s->train_model == MODEL_CUSTOM ? "--arch model" : app_train_model_name(s->train_model));
+    progress_(d, snap, s->train_model == MODEL_CUSTOM ? "--arch model" : app_train_model_name(s->train_model),
+              s->train_why);
     if (!snap) return;
     float top = 0.5f;
     for (int i = 0; i < snap->n_loss; i++) top = fmaxf(top, snap->loss[i].value);
@@ -197,7 +200,7 @@ void rd_templates_view(const draw_ *d) {
     const app_state *s = d->s;
     const live_snapshot *snap = s->tmpl_live;
     const ui_layout *l = d->l;
-    progress_(d, snap, "one-layer softmax classifier (784 -> 10)");
+    progress_(d, snap, "one-layer softmax classifier (784 -> 10)", s->tmpl_why);
     if (!snap || snap->n_params < 7850) return;
     // Dense weights are [784][10]: template j is column j, then 10 biases.
     const float *w = snap->params, *b = snap->params + 7840;
@@ -355,8 +358,12 @@ void rd_cnn_view(const draw_ *d) {
     const int px = l->small_px;
     char t[300];
     if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) {
-        rd_text_wrap(d, FACE_SANS, l->text_px, l->progress, l->progress.y, MUTED,
-                     "The training view's model has no convolution: choose the small CNN or LeNet-5 there.");
+        // No live model at all has its own reason (the runner's); a model
+        // without a convolution is the other story.
+        const bool missing = !net && s->train_why[0];
+        rd_text_wrap(d, FACE_SANS, l->text_px, l->progress, l->progress.y, missing ? BAD : MUTED,
+                     missing ? s->train_why
+                             : "The training view's model has no convolution: choose the small CNN or LeNet-5 there.");
         return;
     }
     const nn_layer *l0 = &net->model->layers[0];

@@ -57,38 +57,105 @@ bool runtime_lessons_dir(char *buf, size_t size, char *err, size_t errsize) {
     return false;
 }
 
-static int cmp_paths_(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+static int cmp_names_(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-// Lists lessons/*.lesson for the menu, with their titles.
+// A file name as the menu shows it: control characters become '?'.
+static void shown_name_(char *dst, size_t size, const char *name) {
+    size_t i = 0;
+    for (; name[i] && i + 1 < size; i++) {
+        const unsigned char ch = (unsigned char)name[i];
+        dst[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    dst[i] = '\0';
+}
+
+// Every lessons/*.lesson for the menu, sorted by file name, each with its
+// title or, when it does not parse, its error (file:line); the menu lists the
+// first LESSON_MENU_MAX by name and counts the rest.
+#define SCAN_MAX_NAMES 100000  // names sorted at most (more are only counted)
 static void scan_lessons_(app_runtime *rt, app_state *s) {
-    char dir[800], err[300];
+    char dir[800], err[400];
     s->n_lessons = 0;
+    s->lessons_unlisted = 0;
+    s->lessons = NULL;
+    free(rt->menu);
+    rt->menu = NULL;
     if (!runtime_lessons_dir(dir, sizeof dir, err, sizeof err)) return;
     DIR *d = opendir(dir);
     if (!d) return;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) && n < LESSON_MAX_LESSONS;) {
+    char **names = NULL;
+    int n = 0, cap = 0, extra = 0;
+    for (struct dirent *e; (e = readdir(d));) {
         const size_t len = strlen(e->d_name);
-        if (len > 7 && strcmp(e->d_name + len - 7, ".lesson") == 0)
-            snprintf(rt->lesson_paths[n++], sizeof rt->lesson_paths[0], "%.780s/%.200s", dir, e->d_name);
+        if (len <= 7 || strcmp(e->d_name + len - 7, ".lesson") != 0) continue;
+        if (n == SCAN_MAX_NAMES) {
+            extra++;
+            continue;
+        }
+        if (n == cap) {
+            const int more = cap ? cap * 2 : 64;
+            char **grown = realloc(names, sizeof *names * (size_t)more);
+            if (!grown) break;
+            names = grown;
+            cap = more;
+        }
+        if (!(names[n] = strdup(e->d_name))) break;
+        n++;
     }
     closedir(d);
-    qsort(rt->lesson_paths, (size_t)n, sizeof rt->lesson_paths[0], cmp_paths_);
-    for (int i = 0; i < n; i++) {
+    if (n > 0) qsort(names, (size_t)n, sizeof *names, cmp_names_);
+    const int listed = n < LESSON_MENU_MAX ? n : LESSON_MENU_MAX;
+    rt->menu = listed ? calloc((size_t)listed, sizeof *rt->menu) : NULL;
+    for (int i = 0; i < listed && rt->menu; i++) {
+        lesson_entry *m = &rt->menu[i];
+        shown_name_(m->name, sizeof m->name, names[i]);
+        const int w = snprintf(m->path, sizeof m->path, "%s/%s", dir, names[i]);
         lesson l;
-        if (lesson_load(&l, rt->lesson_paths[i], err, sizeof err)) {
-            snprintf(s->lesson_titles[s->n_lessons], sizeof s->lesson_titles[0], "%.95s", l.title);
-            if (s->n_lessons != i) memcpy(rt->lesson_paths[s->n_lessons], rt->lesson_paths[i], sizeof rt->lesson_paths[0]);
-            s->n_lessons++;
+        if (w < 0 || (size_t)w >= sizeof m->path)
+            snprintf(m->error, sizeof m->error, "%.200s: the path is too long (over %zu bytes)", m->name,
+                     sizeof m->path - 1);
+        else if (!lesson_load(&l, m->path, m->error, sizeof m->error))
+            m->title[0] = '\0';
+        else {
+            snprintf(m->title, sizeof m->title, "%.95s", l.title);
             lesson_free(&l);
         }
     }
+    if (rt->menu) {
+        s->lessons = rt->menu;
+        s->n_lessons = listed;
+        s->lessons_unlisted = n - listed + extra;
+    }
+    for (int i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+// Stops a 'train N' the lesson waits for (the worker pauses where it is);
+// returns the steps done of it, -1 if none was running.
+static long long stop_lesson_training_(app_runtime *rt, app_state *s) {
+    lesson_player *p = &s->player;
+    if (!p->train_pending) return -1;
+    live_trainer *lt = p->train_templates ? rt->tmpl : rt->dash;
+    live_snapshot *snap = p->train_templates ? rt->tmpl_snap : rt->dash_snap;
+    long long done = 0;
+    if (lt) {
+        live_pause(lt, true);
+        live_snapshot_get(lt, snap, true);
+        done = p->train_target - snap->run_left;
+        s->train_live = rt->dash_snap;
+        s->tmpl_live = rt->tmpl_snap;
+    }
+    p->train_pending = false;
+    return done;
 }
 
 bool runtime_open_lesson(app_runtime *rt, app_state *s, const char *path, FILE *log, char *err,
                          size_t errsize) {
     lesson l;
     if (!lesson_load(&l, path, err, errsize)) return false;
+    stop_lesson_training_(rt, s);
     if (rt->have_lesson) lesson_free(&rt->current);
     rt->current = l;
     rt->have_lesson = true;
@@ -102,47 +169,132 @@ static void lesson_requests_(app_runtime *rt, app_state *s) {
     if (s->lesson_request >= 0) {
         const int i = s->lesson_request;
         s->lesson_request = -1;
-        if (i < s->n_lessons && !runtime_open_lesson(rt, s, rt->lesson_paths[i], NULL, err, sizeof err))
+        if (i < s->n_lessons && rt->menu && !runtime_open_lesson(rt, s, rt->menu[i].path, NULL, err, sizeof err))
             snprintf(s->status, sizeof s->status, "%.500s", err);
     }
     const int nav = s->lesson_nav;
     s->lesson_nav = LESSON_NAV_NONE;
     if (!s->player.l) return;
     if (nav == LESSON_NAV_NEXT) {
+        // The beat goes on by itself when its training ends (or Esc stops it).
+        if (s->player.train_pending) return;
         if (!lesson_next(s, rt, NULL)) s->player.autoplay = false;
     } else if (nav == LESSON_NAV_BACK) {
+        stop_lesson_training_(rt, s);
         lesson_back(s, rt);
     } else if (nav == LESSON_NAV_RESTART) {
+        stop_lesson_training_(rt, s);
         lesson_start(s, rt, s->player.l, NULL);
     } else if (nav == LESSON_NAV_CLOSE) {
+        stop_lesson_training_(rt, s);
         lesson_close(s);
         s->view = VIEW_LESSONS;
+    } else if (nav == LESSON_NAV_STOP_TRAINING) {
+        const long long target = s->player.train_target;
+        const long long done = stop_lesson_training_(rt, s);
+        if (done >= 0 && target == 0) {
+            lesson_resume(s, rt, NULL);
+        } else if (done >= 0) {
+            char note[160];
+            snprintf(note, sizeof note, "(Training stopped by Esc after %lld of %lld steps.)", done, target);
+            lesson_resume(s, rt, note);
+        }
     }
+}
+
+// A lesson's 'train N' on the worker: when it is done, the beat goes on.
+static void lesson_training_(app_runtime *rt, app_state *s) {
+    lesson_player *p = &s->player;
+    if (!p->l || !p->train_pending) return;
+    const live_snapshot *snap = p->train_templates ? s->tmpl_live : s->train_live;
+    if (snap && (snap->rebuilding || (snap->run_left > 0 && !snap->paused))) return;  // still at it
+    p->train_pending = false;
+    lesson_resume(s, rt, snap && snap->diverged ? snap->message : NULL);
+}
+
+// Why training is not available when the window has no digits: the loader's
+// own message (this runs only when they are missing, so the cost is nothing).
+static void data_why_(char *why, size_t size) {
+    app_dataset train, test;
+    char err[340];
+    if (app_dataset_load(&train, &test, NULL, err, sizeof err)) {
+        app_dataset_free(&train);
+        app_dataset_free(&test);
+        snprintf(why, size, "training is not available: the window was started without the digits");
+    } else {
+        snprintf(why, size, "training is not available: %s", err);
+    }
+}
+
+// True if the model classifies 28x28 one-channel digits into 10 classes;
+// else false with what it takes and gives instead.
+static bool digit_model_ok_(const nn_net *net, const char *path, char *why, size_t size) {
+    const nn_shape in = net->model->input;
+    const int classes = nn_net_classes(net);
+    if (in.c != 1 || in.h != 28 || in.w != 28) {
+        snprintf(why, size, "%.300s takes %dx%dx%d inputs (HxWxC); drawing needs 28x28x1, one grey digit", path,
+                 in.h, in.w, in.c);
+        return false;
+    }
+    if (classes != 10) {
+        snprintf(why, size, "%.300s has %d classes; drawing needs 10, one per digit", path, classes);
+        return false;
+    }
+    return true;
+}
+
+// A trainer for the dashboard (templates false) or the templates; NULL with
+// the reason in `why`.
+static live_trainer *make_trainer_(app_runtime *rt, const app_state *s, bool templates, char *why, size_t size) {
+    const app_train_options o = options_(templates ? "softmax" : model_arch_(s), templates);
+    char err[400];
+    live_trainer *lt = live_create(&o, rt->train, rt->test, err, sizeof err);
+    if (!lt) {
+        snprintf(why, size, "training is not available: %.370s", err);
+        return NULL;
+    }
+    why[0] = '\0';
+    // The templates form too fast to watch at full speed: start slowly.
+    if (templates) live_set_delay(lt, 30);
+    return lt;
 }
 
 void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const app_dataset *test) {
     memset(rt, 0, sizeof *rt);
     rt->train = train;
     rt->test = test;
+    s->train_why[0] = s->tmpl_why[0] = s->draw_why[0] = '\0';
     char err[400], path[1024];
     if (train && test) {
         rt->dash_snap = calloc(1, sizeof *rt->dash_snap);
         rt->tmpl_snap = calloc(1, sizeof *rt->tmpl_snap);
-        const app_train_options d = options_(model_arch_(s), false);
-        const app_train_options t = options_("softmax", true);
         if (rt->dash_snap && rt->tmpl_snap) {
-            rt->dash = live_create(&d, train, test, err, sizeof err);
-            if (!rt->dash) snprintf(rt->note, sizeof rt->note, "%s", err);
-            rt->tmpl = live_create(&t, train, test, err, sizeof err);
-            // The templates form too fast to watch at full speed: start slowly.
-            if (rt->tmpl) live_set_delay(rt->tmpl, 30);
+            rt->dash = make_trainer_(rt, s, false, s->train_why, sizeof s->train_why);
+            rt->tmpl = make_trainer_(rt, s, true, s->tmpl_why, sizeof s->tmpl_why);
+        } else {
+            snprintf(s->train_why, sizeof s->train_why, "training is not available: out of memory");
+            snprintf(s->tmpl_why, sizeof s->tmpl_why, "%s", s->train_why);
         }
+    } else {
+        data_why_(s->train_why, sizeof s->train_why);
+        snprintf(s->tmpl_why, sizeof s->tmpl_why, "%s", s->train_why);
     }
-    if (app_asset_path("lenet5.model", path, sizeof path, err, sizeof err) &&
-        app_model_load(path, &rt->shipped, 1, NULL, 0, err, sizeof err))
+    // The shipped model for drawing: missing, unreadable or not a digit
+    // model are three different stories, each told as it is.
+    if (!app_asset_path("lenet5.model", path, sizeof path, err, sizeof err)) {
+        snprintf(s->draw_why, sizeof s->draw_why, "no model to classify with: %.360s", err);
+    } else if (!app_model_load(path, &rt->shipped, 1, NULL, 0, err, sizeof err)) {
+        rt->shipped = NULL;
+        snprintf(s->draw_why, sizeof s->draw_why, "no model to classify with: %.360s", err);
+    } else if (!digit_model_ok_(rt->shipped, path, err, sizeof err)) {
+        nn_net_free(rt->shipped);
+        rt->shipped = NULL;
+        snprintf(s->draw_why, sizeof s->draw_why, "no model to classify with: %.360s", err);
+    } else {
         s->draw_net = rt->shipped;
-    else
-        snprintf(rt->note, sizeof rt->note, "%s", err);
+    }
+    const char *why = s->draw_why[0] ? s->draw_why : s->train_why[0] ? s->train_why : s->tmpl_why;
+    snprintf(rt->note, sizeof rt->note, "%s", why);
     scan_lessons_(rt, s);
     runtime_frame(rt, s);
 }
@@ -240,13 +392,14 @@ static void load_newest_(app_runtime *rt, app_state *s) {
         snprintf(s->status, sizeof s->status, "no saved models in %.400s (save one first)", dir);
     } else if (!app_model_load(best, &net, 1, NULL, 0, err, sizeof err)) {
         snprintf(s->status, sizeof s->status, "%.480s", err);
-    } else if (net->model->input.h != 28 || net->model->input.w != 28 || nn_net_classes(net) != 10) {
-        snprintf(s->status, sizeof s->status, "%.400s is not a 28x28 digit model", best);
+    } else if (!digit_model_ok_(net, best, err, sizeof err)) {
+        snprintf(s->status, sizeof s->status, "%.500s", err);
         nn_net_free(net);
     } else {
         nn_net_free(rt->shipped);
         rt->shipped = net;
         s->draw_net = net;
+        s->draw_why[0] = '\0';
         s->draw_live = false;
         app_draw_classify(s);
         snprintf(s->status, sizeof s->status, "drawing now uses %.400s", best);
@@ -258,7 +411,23 @@ static void carry_out_(app_runtime *rt, app_state *s) {
     live_snapshot *snap = s->request_target ? rt->tmpl_snap : rt->dash_snap;
     const live_request req = s->request;
     s->request = LIVE_NONE;
-    if (!lt || req == LIVE_NONE) return;
+    if (req == LIVE_NONE) return;
+    if (req == LIVE_LOAD) {  // needs no trainer
+        load_newest_(rt, s);
+        return;
+    }
+    char *why = s->request_target ? s->tmpl_why : s->train_why;
+    if (!lt) {
+        // No trainer (its model could not be built, or there are no digits):
+        // choosing a model or resetting tries again; anything else says why.
+        if ((req == LIVE_MODEL || req == LIVE_RESET) && rt->train && rt->test && snap) {
+            lt = make_trainer_(rt, s, s->request_target != 0, why, sizeof s->train_why);
+            if (s->request_target) rt->tmpl = lt;
+            else rt->dash = lt;
+        }
+        if (!lt) snprintf(s->status, sizeof s->status, "%.500s", why[0] ? why : "training is not available");
+        return;
+    }
     char err[400];
     switch (req) {
     case LIVE_TOGGLE:
@@ -268,10 +437,12 @@ static void carry_out_(app_runtime *rt, app_state *s) {
         break;
     case LIVE_RESET:
     case LIVE_MODEL: {
+        // Built and evaluated on the worker: the window goes on drawing.
         const char *arch = s->request_target ? "softmax" : model_arch_(s);
         const app_train_options o = options_(arch, s->request_target != 0);
         live_pause(lt, true);
-        if (!live_reset(lt, &o, err, sizeof err)) snprintf(s->status, sizeof s->status, "%.480s", err);
+        live_reset_async(lt, &o);
+        (void)err;
         break;
     }
     case LIVE_LR_UP:
@@ -289,9 +460,30 @@ static void carry_out_(app_runtime *rt, app_state *s) {
         break;
     }
     case LIVE_SAVE: save_(rt, s, snap); break;
-    case LIVE_LOAD: load_newest_(rt, s); break;
     default: break;
     }
+}
+
+// A model the worker could not build: the status says why (once).
+static void reset_failures_(app_state *s, const live_snapshot *snap, int *seen) {
+    if (snap->reset_failures == *seen) return;
+    *seen = snap->reset_failures;
+    snprintf(s->status, sizeof s->status, "cannot train that model: %.460s", snap->reset_error);
+}
+
+void runtime_select_model(app_runtime *rt, app_state *s, bool now) {
+    s->request = LIVE_MODEL;
+    s->request_target = s->view == VIEW_TEMPLATES ? 1 : 0;
+    live_trainer *lt = s->request_target ? rt->tmpl : rt->dash;
+    if (now && lt) {
+        s->request = LIVE_NONE;
+        const app_train_options o = options_(s->request_target ? "softmax" : model_arch_(s), s->request_target != 0);
+        char err[400];
+        live_pause(lt, true);
+        if (!live_reset(lt, &o, err, sizeof err))
+            snprintf(s->status, sizeof s->status, "cannot train that model: %.460s", err);
+    }
+    runtime_frame(rt, s);
 }
 
 void runtime_frame(app_runtime *rt, app_state *s) {
@@ -300,12 +492,15 @@ void runtime_frame(app_runtime *rt, app_state *s) {
     if (rt->dash) {
         live_snapshot_get(rt->dash, rt->dash_snap, false);
         s->train_live = rt->dash_snap;
+        reset_failures_(s, rt->dash_snap, &rt->dash_failures);
     }
     if (rt->tmpl) {
         live_snapshot_get(rt->tmpl, rt->tmpl_snap, false);
         s->tmpl_live = rt->tmpl_snap;
+        reset_failures_(s, rt->tmpl_snap, &rt->tmpl_failures);
     }
     refresh_live_net_(rt, s);
+    lesson_training_(rt, s);
     // The CNN view shows the live network's maps of one digit: recompute them
     // when the weights or the digit change.
     if (s->view == VIEW_CNN && rt->live_net && s->digits &&
@@ -318,6 +513,17 @@ void runtime_frame(app_runtime *rt, app_state *s) {
         rt->cnn_fresh = true;
     }
     if (s->view != VIEW_CNN) rt->cnn_fresh = false;  // drawing may reuse the net's buffers
+}
+
+bool runtime_train_start(app_runtime *rt, app_state *s, bool templates, int n, char *why, size_t whysize) {
+    live_trainer *lt = templates ? rt->tmpl : rt->dash;
+    if (!lt) {
+        const char *w = templates ? s->tmpl_why : s->train_why;
+        snprintf(why, whysize, "%s", w[0] ? w : "training is not available here");
+        return false;
+    }
+    live_run_steps(lt, n);
+    return true;
 }
 
 bool runtime_train_steps(app_runtime *rt, app_state *s, bool templates, int n) {
@@ -337,6 +543,9 @@ void runtime_destroy(app_runtime *rt, app_state *s) {
     free(rt->tmpl_snap);
     nn_net_free(rt->shipped);
     nn_net_free(rt->live_net);
+    free(rt->menu);
+    s->lessons = NULL;
+    s->n_lessons = 0;
     if (rt->have_lesson) lesson_free(&rt->current);
     lesson_close(s);
     s->draw_net = s->live_net = NULL;

@@ -27,10 +27,11 @@ typedef struct app_runtime {
     uint64_t cnn_version;             // what the CNN view's maps were computed from
     int cnn_digit;
     bool cnn_fresh;
-    char lesson_paths[LESSON_MAX_LESSONS][1000];  // the menu's files, sorted
+    lesson_entry *menu;               // the lesson menu's files, sorted by name (s->lessons)
     lesson current;                   // the lesson being played
     bool have_lesson;
-    char note[400];                   // why something is missing
+    int dash_failures, tmpl_failures; // reset failures already reported (snapshot counts)
+    char note[400];                   // why something is missing (the last reason; the state has each)
 } app_runtime;
 
 // Sets up what is available (training needs both datasets; drawing needs the
@@ -51,6 +52,18 @@ bool runtime_open_lesson(app_runtime *rt, app_state *s, const char *path, FILE *
 // Trains the dashboard's or the templates' model for n steps right now (on
 // this thread; for repeatable headless pictures and tests).
 bool runtime_train_steps(app_runtime *rt, app_state *s, bool templates, int n);
+
+// Switches the trainer of the current view to app_state.train_model (the
+// templates' to softmax) and starts it afresh: right now on this thread
+// (now: repeatable headless runs), or on the worker (the window goes on
+// drawing; the snapshot says `rebuilding` until it is done).
+void runtime_select_model(app_runtime *rt, app_state *s, bool now);
+
+// Hands n steps to the dashboard's or the templates' training worker, which
+// pauses when they are done (the window's lessons: runtime_frame resumes the
+// beat then, and the window keeps answering meanwhile). False with the reason
+// in `why` when that trainer is missing.
+bool runtime_train_start(app_runtime *rt, app_state *s, bool templates, int n, char *why, size_t whysize);
 
 void runtime_destroy(app_runtime *rt, app_state *s);
 

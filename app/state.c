@@ -365,7 +365,7 @@ static bool advance_(app_state *s) {
 
 void app_tick(app_state *s, double ms) {
     lesson_player *p = &s->player;
-    if (p->l && p->autoplay && p->pc < p->l->n) {
+    if (p->l && p->autoplay && p->pc < p->l->n && !p->train_pending) {
         p->wait_ms -= ms;
         if (p->wait_ms <= 0) {
             s->lesson_nav = LESSON_NAV_NEXT;
@@ -561,6 +561,7 @@ static void open_feature_window_(app_state *s, const cell_ref *c) {
             for (int x = 0; x < cc->in_w; x++)
                 cs.input[ch][y][x] = y < 28 && x < 28 ? px[y * 28 + x] * (1.0f / 255.0f) : 0.0f;
     s->digit = -1;
+    s->back_view = VIEW_CNN;  // Esc returns to the maps it was opened from
     s->view = VIEW_CONV;
     app_set_conv(s, &cs);
     const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = c->row, .col = c->col};
@@ -595,6 +596,7 @@ static bool quiz_key_(app_state *s, const app_action *a) {
 }
 
 void app_update(app_state *s, const app_action *a) {
+    if (a->kind == ACT_NONE) return;  // asks for nothing: an edit in progress stays open
     if (quiz_key_(s, a)) return;
     anim_state *an = active_anim_(s);
     if (s->editing && a->kind != ACT_TYPE_CHAR && a->kind != ACT_EDIT_BACKSPACE &&
@@ -603,11 +605,27 @@ void app_update(app_state *s, const app_action *a) {
     switch (a->kind) {
     case ACT_NONE: return;
     case ACT_QUIT: s->quit = true; return;
-    case ACT_HOME: s->view = VIEW_HOME; s->help = false; s->digit = -1; return;
+    case ACT_HOME: s->view = VIEW_HOME; s->back_view = VIEW_HOME; s->help = false; s->digit = -1; return;
+    case ACT_BACK:
+        // Esc: closes the help, else returns to the view this one was opened
+        // from (the CNN's maps for a window opened from them), else home.
+        if (s->help) {
+            s->help = false;
+        } else if (s->back_view != VIEW_HOME && s->back_view != s->view && s->view != VIEW_HOME) {
+            s->view = s->back_view;
+            s->back_view = VIEW_HOME;
+            s->digit = -1;
+        } else {
+            s->view = VIEW_HOME;
+            s->back_view = VIEW_HOME;
+            s->digit = -1;
+        }
+        return;
     case ACT_OPEN_VIEW:
         // A loaded digit belongs to the view it was loaded in.
         if (a->value > VIEW_HOME && a->value < VIEW_COUNT && a->value != (int)s->view) {
             s->view = (app_view)a->value;
+            s->back_view = VIEW_HOME;
             s->digit = -1;
         }
         return;
@@ -629,8 +647,10 @@ void app_update(app_state *s, const app_action *a) {
         else
             s->home_focus = (s->home_focus + VIEW_COUNT - 2) % (VIEW_COUNT - 1);
         return;
+    case ACT_HOME_FOCUS: s->home_focus = clampi_(a->value, 0, VIEW_COUNT - 2); return;
     case ACT_HOME_ENTER:
         if (s->view == VIEW_HOME) s->view = (app_view)(VIEW_HOME + 1 + s->home_focus);
+        s->back_view = VIEW_HOME;
         return;
     // Training: the runner does these (the state only says what was asked).
     case ACT_TRAIN_TOGGLE: case ACT_TRAIN_RESET: case ACT_LR_UP: case ACT_LR_DOWN:
@@ -652,8 +672,18 @@ void app_update(app_state *s, const app_action *a) {
     }
     // Lessons: the runner opens and moves them (they may train models).
     case ACT_LESSON_OPEN:
-        if (a->value >= 0 && a->value < s->n_lessons) s->lesson_request = a->value;
+        if (a->value < 0 || a->value >= s->n_lessons || !s->lessons) return;
+        s->lesson_focus = a->value;
+        // A lesson that does not parse says why instead of opening.
+        if (s->lessons[a->value].error[0])
+            snprintf(s->status, sizeof s->status, "%.500s", s->lessons[a->value].error);
+        else
+            s->lesson_request = a->value;
         return;
+    case ACT_LESSON_FOCUS:
+        s->lesson_focus = s->n_lessons ? clampi_(a->value, 0, s->n_lessons - 1) : 0;
+        return;
+    case ACT_LESSON_STOP_TRAINING: s->lesson_nav = LESSON_NAV_STOP_TRAINING; return;
     case ACT_LESSON_NEXT: s->lesson_nav = LESSON_NAV_NEXT; return;
     case ACT_LESSON_BACK: s->lesson_nav = LESSON_NAV_BACK; return;
     case ACT_LESSON_RESTART: s->lesson_nav = LESSON_NAV_RESTART; return;

@@ -119,7 +119,18 @@ typedef struct cell_ref {
 
 // A lesson being played: where it is and what it shows (lesson_play.c).
 #define LESSON_MAX_MARKS 32
-#define LESSON_MAX_LESSONS 32
+// The lesson menu lists up to this many files of the lessons folder, sorted by
+// file name (more are counted and named as unlisted: a folder of thousands
+// would take seconds to parse each time the window starts).
+#define LESSON_MENU_MAX 500
+
+// One entry of the lesson menu (the runner owns the array).
+typedef struct lesson_entry {
+    char path[1000];
+    char name[120];             // the file name, shown when there is no title
+    char title[96];
+    char error[400];            // why it cannot be played ("file:line: ..."), "" when it can
+} lesson_entry;
 typedef struct lesson_player {
     const lesson *l;            // NULL when no lesson is open (owned by the runner)
     int pc;                     // the next command to run
@@ -138,10 +149,17 @@ typedef struct lesson_player {
     int quiz_result;            // 0 not answered, 1 right, -1 wrong
     int failures;               // expectations that did not hold
     char last_failure[600];
+    // A 'train N' the window hands to the training worker (the beat waits for
+    // it, the window stays responsive; Esc stops it early).
+    bool train_pending;
+    bool train_templates;       // which trainer: the templates' or the dashboard's
+    long long train_target;     // the step it runs to
+    int replay_to;              // going back: the beat to replay up to (-1: none)
 } lesson_player;
 
 typedef struct app_state {
     app_view view;
+    app_view back_view;        // where Esc returns to (VIEW_HOME unless a view was opened from another)
     bool help;                 // the key overlay is open
     bool fullscreen;           // asked for (main.c makes it so)
     bool colorblind;           // the colour-blind-safe palette
@@ -184,6 +202,9 @@ typedef struct app_state {
     int request_target;               // 0: the dashboard's trainer, 1: the templates'
     int inspect;                      // the test digit the templates and the CNN view explain
     char custom_arch[256];            // --arch for the dashboard ("" when none)
+    // Why a trainer or the shipped model is missing, as the failure said it
+    // (the runner writes them; "" when the part is there).
+    char train_why[400], tmpl_why[400], draw_why[400];
 
     // Drawing: a canvas of ink (1) on black (0), made of strokes for undo.
     float canvas[DRAW_SIDE][DRAW_SIDE];
@@ -198,23 +219,27 @@ typedef struct app_state {
     bool draw_ready;                  // draw_input and draw_probs describe the canvas
     float draw_input[28 * 28];        // the canvas prepared as classify prepares a picture
     float draw_probs[10];
-    char draw_note[160];
+    char draw_note[420];
 
-    // Lessons: the menu's entries (runner-owned paths and titles) and the player.
+    // Lessons: the menu's entries (runner-owned, sorted by file name, broken
+    // ones included with their error) and the player.
+    const lesson_entry *lessons;
     int n_lessons;
-    char lesson_titles[LESSON_MAX_LESSONS][96];
+    int lessons_unlisted;             // files past LESSON_MENU_MAX
     int lesson_focus;
     int lesson_request;               // -1 none; else: open that lesson (the runner loads it)
     int lesson_nav;                   // LESSON_NAV_* asked of the runner
     lesson_player player;
 } app_state;
 
-enum { LESSON_NAV_NONE, LESSON_NAV_NEXT, LESSON_NAV_BACK, LESSON_NAV_RESTART, LESSON_NAV_CLOSE };
+enum { LESSON_NAV_NONE, LESSON_NAV_NEXT, LESSON_NAV_BACK, LESSON_NAV_RESTART, LESSON_NAV_CLOSE,
+       LESSON_NAV_STOP_TRAINING };
 
 // Every user action the views understand.
 typedef enum app_action_kind {
     ACT_NONE,
     ACT_QUIT, ACT_HOME, ACT_OPEN_VIEW,            // value: an app_view
+    ACT_BACK,                                     // Esc: the view this one was opened from, else home
     ACT_HELP, ACT_FULLSCREEN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_RESET, ACT_PALETTE,
     ACT_PLAY_PAUSE, ACT_STEP_FORWARD, ACT_STEP_BACK, ACT_RESTART, ACT_TO_END,
     ACT_FASTER, ACT_SLOWER,
@@ -228,6 +253,7 @@ typedef enum app_action_kind {
     ACT_TYPE_CHAR,                                // ch
     ACT_EDIT_BACKSPACE, ACT_EDIT_COMMIT, ACT_EDIT_CANCEL,
     ACT_HOME_NEXT, ACT_HOME_PREV, ACT_HOME_ENTER,
+    ACT_HOME_FOCUS,                               // value: which home entry (clamped)
     ACT_TRAIN_TOGGLE, ACT_TRAIN_RESET, ACT_LR_UP, ACT_LR_DOWN, ACT_SLOWMO_MORE, ACT_SLOWMO_LESS,
     ACT_TRAIN_MODEL,                              // value: which model
     ACT_INSPECT_NEXT, ACT_SAVE_MODEL, ACT_LOAD_MODEL,
@@ -236,6 +262,8 @@ typedef enum app_action_kind {
     ACT_DRAW_MODEL,                               // shipped <-> live model
     ACT_LESSON_OPEN,                              // value: which lesson of the menu
     ACT_LESSON_NEXT, ACT_LESSON_BACK, ACT_LESSON_RESTART, ACT_LESSON_CLOSE, ACT_LESSON_AUTOPLAY,
+    ACT_LESSON_FOCUS,                             // value: which lesson of the menu (clamped)
+    ACT_LESSON_STOP_TRAINING,                     // Esc while a lesson's 'train N' runs
 } app_action_kind;
 
 typedef struct app_action {

@@ -8,6 +8,9 @@ scripts/deps.sh || exit 1
 
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1"
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
+# Leaks inside third-party libraries (SDL's libdbus) are not convstep's: the
+# file lists only such libraries.
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 
 suite() {  # suite DIR [meson options...]
   local dir=$1; shift
@@ -42,12 +45,28 @@ fuzz() {  # each libFuzzer target for 20 s on its seed corpus and regression inp
   meson test -C build-fuzz --print-errorlogs --no-rebuild --suite fuzz --num-processes 2
 }
 fuzz || status=1
+monkey() {  # the real window of the sanitizer build, driven at random (tests/test_monkey.py)
+  mkdir -p build-sanitize/meson-logs && rm -f build-sanitize/meson-logs/monkey.tap
+  echo "== monkey (a random walk through the window of build-sanitize, on its own Xvfb)"
+  python3 tests/test_monkey.py build-sanitize/app/convstep | tee build-sanitize/meson-logs/monkey.tap
+  return "${PIPESTATUS[0]}"
+}
+monkey || status=1
 
 # Count test cases (TAP lines) from both runs; a test program that died
 # without reporting counts as one failure.
 python3 - build build-sanitize build-tsan build-fuzz <<'PY'
 import json, os, re, sys
 passed = failed = 0
+# The monkey stage's TAP (not a meson test: it runs once, on the sanitizer build).
+monkey = os.path.join("build-sanitize", "meson-logs", "monkey.tap")
+if os.path.exists(monkey):
+    out = open(monkey).read()
+    passed += len(re.findall(r"^ok\b", out, re.M))
+    bad = len(re.findall(r"^not ok\b", out, re.M))
+    failed += bad if bad or re.search(r"^ok\b", out, re.M) else 1
+else:
+    failed += 1
 for d in sys.argv[1:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):

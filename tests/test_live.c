@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dataset.h"
 #include "live.h"
@@ -976,6 +977,213 @@ static void test_finish_pauses(void **state) {
     assert_int_equal(s->steps, 2);
 }
 
+// ---- Steps run on the worker (a lesson's 'train N' in the window) ----------------------
+
+// live_run_steps: the worker runs exactly n steps at full speed (slow motion
+// is ignored), pauses, and reaches the same weights as n steps taken on the
+// caller's thread with the same options; a pause stops it early.
+static void test_run_steps_pauses_after_n(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *a = make_(&o, &train_), *b = make_(&o, &train_);
+    live_snapshot *sa = snapshot_buf_(), *sb = snapshot_buf_();
+    live_set_delay(a, 1000);  // a second a step, were it not ignored
+    live_run_steps(a, 30);
+    get_(a, sa);
+    assert_false(sa->paused);
+    assert_int_equal(sa->run_left, 30);
+    const double until = now_ms_() + 30000;
+    do {
+        sleep_ms_(5);
+        get_(a, sa);
+    } while (!(sa->paused && sa->run_left == 0) && now_ms_() < until);
+    assert_true(sa->paused);
+    assert_int_equal(sa->run_left, 0);
+    assert_int_equal(sa->steps, 30);
+    sleep_ms_(50);  // and it stays there
+    get_(a, sa);
+    assert_int_equal(sa->steps, 30);
+    // The last step was evaluated: the newest test point is at step 30.
+    assert_true((double)sa->test_acc[sa->n_test_acc - 1].step == 30.0);
+    char err[400];
+    assert_true(live_step_now(b, 30, err, sizeof err));
+    get_(b, sb);
+    assert_same_params_(sa, sb, "30 steps on the worker and 30 on the caller's thread");
+
+    // Stopped early: a LeNet-5 on all the digits has 750 steps to go.
+    const app_train_options big = options_("lenet5");
+    live_trainer *c = make_(&big, &all_train_);
+    live_snapshot *sc = snapshot_buf_();
+    live_run_steps(c, 700);
+    const double until2 = now_ms_() + 30000;
+    do {
+        sleep_ms_(5);
+        get_(c, sc);
+    } while (sc->steps < 3 && now_ms_() < until2);
+    live_pause(c, true);
+    get_(c, sc);
+    assert_true(sc->paused);
+    assert_int_equal(sc->run_left, 0);
+    // A step under way at the pause may still finish (under ASan one LeNet-5
+    // step takes a while): wait until two readings 300 ms apart agree.
+    long long stopped = -1;
+    for (int i = 0; i < 20 && stopped != sc->steps; i++) {
+        stopped = sc->steps;
+        sleep_ms_(300);
+        get_(c, sc);
+    }
+    assert_true(stopped >= 3 && stopped < 700);
+    sleep_ms_(300);
+    get_(c, sc);
+    assert_int_equal(sc->steps, stopped);
+}
+
+// A scratch lesson file; returns its path (in a fresh folder under /tmp).
+static char lesson_dir_[64];
+static const char *write_lesson_(const char *text) {
+    snprintf(lesson_dir_, sizeof lesson_dir_, "/tmp/convstep-live-XXXXXX");
+    assert_non_null(mkdtemp(lesson_dir_));
+    static char path[128];
+    snprintf(path, sizeof path, "%s/t.lesson", lesson_dir_);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static void remove_lesson_(const char *path) {
+    remove(path);
+    rmdir(lesson_dir_);
+}
+
+static bool frames_until_trained_(double timeout_ms) {
+    const double until = now_ms_() + timeout_ms;
+    while (ui_.player.train_pending && now_ms_() < until) frames_(1);
+    return !ui_.player.train_pending;
+}
+
+static app_state ui_sync_;
+static app_runtime rt_sync_;
+
+// In the window (no transcript) a lesson's 'train N' is handed to the worker:
+// opening the lesson returns at once with the beat waiting, frames go on, and
+// when the N steps are done the beat carries on by itself. The weights are
+// exactly those of the headless, synchronous run of the same lesson.
+static void test_lesson_train_runs_on_the_worker(void **state) {
+    (void)state;
+    const char *path = write_lesson_("title Train in the window\nview train\nmodel softmax\ntrain 40\n"
+                                     "say Trained.\nexpect accuracy 1\nwait\nsay The second beat.\n");
+    app_state_init(&ui_);
+    runtime_init(&rt_, &ui_, &train_, &test_);
+    rt_live_ = true;
+    char err[600];
+    assert_true(runtime_open_lesson(&rt_, &ui_, path, NULL, err, sizeof err));
+    // Before: the beat stopped at 'train 40' (the old code trained right here,
+    // and the beat's 'say' was already shown).
+    assert_true(ui_.player.train_pending);
+    assert_null(strstr(ui_.player.caption, "Trained."));
+    assert_true(frames_until_trained_(30000));
+    assert_non_null(ui_.train_live);
+    assert_int_equal(ui_.train_live->steps, 40);
+    assert_non_null(strstr(ui_.player.caption, "Trained."));
+    assert_int_equal(ui_.player.failures, 0);
+    assert_int_equal(ui_.player.beat, 0);
+    const app_action next = {.kind = ACT_LESSON_NEXT};
+    app_update(&ui_, &next);
+    frames_(1);
+    assert_int_equal(ui_.player.beat, 1);
+    assert_non_null(strstr(ui_.player.caption, "The second beat."));
+
+    // The same lesson with a transcript trains synchronously: the same weights.
+    app_state_init(&ui_sync_);
+    runtime_init(&rt_sync_, &ui_sync_, &train_, &test_);
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    const bool opened = runtime_open_lesson(&rt_sync_, &ui_sync_, path, log, err, sizeof err);
+    fclose(log);
+    const bool pending = ui_sync_.player.train_pending;
+    const long long steps = ui_sync_.train_live ? ui_sync_.train_live->steps : -1;
+    const bool same = ui_sync_.train_live && ui_.train_live->n_params == ui_sync_.train_live->n_params &&
+                      memcmp(ui_.train_live->params, ui_sync_.train_live->params,
+                             sizeof(float) * ui_.train_live->n_params) == 0;
+    runtime_destroy(&rt_sync_, &ui_sync_);
+    remove_lesson_(path);
+    assert_true(opened);
+    assert_false(pending);
+    assert_int_equal(steps, 40);
+    assert_true(same);
+}
+
+// Esc while a long 'train N' runs: Next is held off (the beat is not over),
+// Esc stops the worker where it is and the beat carries on, saying so.
+static void test_lesson_train_esc_stops_it(void **state) {
+    (void)state;
+    const char *path = write_lesson_("title Stop\nview train\nmodel lenet5\ntrain 700\nsay After training.\n"
+                                     "wait\nsay Next.\n");
+    app_state_init(&ui_);
+    runtime_init(&rt_, &ui_, &all_train_, &test_);
+    rt_live_ = true;
+    char err[600];
+    const double t0 = now_ms_();
+    assert_true(runtime_open_lesson(&rt_, &ui_, path, NULL, err, sizeof err));
+    print_message("opening the lesson took %.0f ms\n", now_ms_() - t0);
+    remove_lesson_(path);
+    assert_true(ui_.player.train_pending);
+    assert_true(ui_.train_live->steps < 700);
+    const double until = now_ms_() + 30000;
+    while (ui_.train_live->steps < 3 && now_ms_() < until) frames_(1);
+    assert_true(ui_.player.train_pending);
+    const app_action next = {.kind = ACT_LESSON_NEXT}, esc = {.kind = ACT_LESSON_STOP_TRAINING};
+    app_update(&ui_, &next);
+    frames_(1);
+    assert_int_equal(ui_.player.beat, 0);
+    assert_true(ui_.player.train_pending);
+    app_update(&ui_, &esc);
+    frames_(1);
+    assert_false(ui_.player.train_pending);
+    assert_non_null(strstr(ui_.player.caption, "stopped by Esc after"));
+    assert_non_null(strstr(ui_.player.caption, "After training."));
+    live_snapshot *s = snapshot_buf_();
+    // A step under way when Esc came may still finish: wait until two readings agree.
+    get_(rt_.dash, s);
+    long long stopped = -1;
+    for (int i = 0; i < 20 && stopped != s->steps; i++) {
+        stopped = s->steps;
+        sleep_ms_(300);
+        get_(rt_.dash, s);
+    }
+    assert_true(s->paused);
+    assert_true(stopped >= 3 && stopped < 700);
+    frames_(10);
+    get_(rt_.dash, s);
+    assert_int_equal(s->steps, stopped);
+}
+
+// An --arch the live view cannot train (79,510 parameters: 784*100+100 and
+// 100*10+10, over LIVE_MAX_PARAMS) says so, instead of blaming the digits; and
+// choosing another model then builds a trainer.
+static void test_arch_failure_says_why(void **state) {
+    (void)state;
+    app_state_init(&ui_);
+    ui_.view = VIEW_TRAIN;
+    snprintf(ui_.custom_arch, sizeof ui_.custom_arch, "flatten,dense(100),relu,dense(10),softmax");
+    ui_.train_model = MODEL_CUSTOM;
+    runtime_init(&rt_, &ui_, &train_, &test_);
+    rt_live_ = true;
+    assert_null(ui_.train_live);
+    assert_non_null(strstr(ui_.train_why, "79510"));
+    assert_non_null(strstr(ui_.train_why, "65536"));
+    assert_null(strstr(ui_.train_why, "assets"));
+    assert_string_equal(ui_.tmpl_why, "");  // the templates' trainer is fine
+    const app_action softmax = {.kind = ACT_TRAIN_MODEL, .value = 0};
+    app_update(&ui_, &softmax);
+    frames_(1);
+    assert_non_null(ui_.train_live);
+    assert_string_equal(ui_.train_why, "");
+    assert_int_equal((long long)ui_.train_live->n_params, SOFTMAX_PARAMS);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_create_starts_paused, test_teardown_),
@@ -995,6 +1203,10 @@ int main(void) {
         cmocka_unit_test_teardown(test_divergence_pauses, test_teardown_),
         cmocka_unit_test_teardown(test_divergence_step_now, test_teardown_),
         cmocka_unit_test_teardown(test_finish_pauses, test_teardown_),
+        cmocka_unit_test_teardown(test_run_steps_pauses_after_n, test_teardown_),
+        cmocka_unit_test_teardown(test_lesson_train_runs_on_the_worker, test_teardown_),
+        cmocka_unit_test_teardown(test_lesson_train_esc_stops_it, test_teardown_),
+        cmocka_unit_test_teardown(test_arch_failure_says_why, test_teardown_),
     };
     return cmocka_run_group_tests_name("live", tests, group_setup_, group_teardown_);
 }

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "font.h"
+#include "input.h"
 #include "layout.h"
 #include "render.h"
 #include "state.h"
@@ -520,6 +521,171 @@ static void test_full_hd_frame(void **st) {
     SDL_FreeSurface(got);
 }
 
+// ---- Keys (input.c) -----------------------------------------------------------------------
+
+static SDL_Event key_(SDL_Keycode k) {
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = k;
+    return e;
+}
+
+// The action a key asks for in this state (and whether it asked for a screenshot).
+static app_action press_(app_state *s, SDL_Keycode k, bool *shot) {
+    static ui_layout l;
+    const ui_metrics m = {NULL, NULL};
+    (void)m;
+    memset(&l, 0, sizeof l);
+    const SDL_Event e = key_(k);
+    bool dummy;
+    return input_action(s, &l, &e, shot ? shot : &dummy);
+}
+
+// F12 takes a screenshot while a cell is being edited, and the edit goes on.
+static void test_f12_while_editing_takes_a_screenshot(void **st) {
+    fixture *f = *st;
+    app_state *s = f->s;
+    act_(s, ACT_OPEN_VIEW, VIEW_CONV);
+    app_action sel = {.kind = ACT_SELECT_CELL};
+    sel.cell.grid = GRID_INPUT;
+    sel.cell.row = 1;
+    sel.cell.col = 2;
+    app_update(s, &sel);
+    app_action ch = {.kind = ACT_TYPE_CHAR, .ch = '7'};
+    app_update(s, &ch);
+    assert_true(s->editing);
+    bool shot = false;
+    const app_action a = press_(s, SDLK_F12, &shot);
+    assert_true(shot);
+    assert_int_equal(a.kind, ACT_NONE);
+    app_update(s, &a);
+    assert_true(s->editing);
+    assert_string_equal(s->edit_text, "7");
+    // Enter still commits what was typed.
+    const app_action enter = press_(s, SDLK_RETURN, NULL);
+    app_update(s, &enter);
+    assert_false(s->editing);
+    assert_true(s->conv.input[0][1][2] == 7.0f);
+}
+
+// Esc in the convolution view opened from a map of the CNN view goes back to
+// the CNN view; a second Esc goes home.
+static void test_esc_from_feature_window_key(void **st) {
+    fixture *f = *st;
+    app_state *s = f->s;
+    nn_net *net;
+    nn_error e;
+    assert_int_equal(nn_net_create(&net, "conv(6,5),relu,flatten,dense(10),softmax", nn_shape_map(1, 28, 28), 1, NULL, &e),
+                     NN_OK);
+    static uint8_t digit[784];
+    app_set_digits(s, digit, 1);
+    s->live_net = net;
+    act_(s, ACT_OPEN_VIEW, VIEW_CNN);
+    app_action click = {.kind = ACT_SELECT_CELL};
+    click.cell.grid = GRID_FMAP;
+    click.cell.channel = 1;
+    app_update(s, &click);
+    const int opened = s->view;
+    app_action a = press_(s, SDLK_ESCAPE, NULL);
+    app_update(s, &a);
+    const int back = s->view;
+    a = press_(s, SDLK_ESCAPE, NULL);
+    app_update(s, &a);
+    const int home = s->view;
+    s->live_net = NULL;
+    nn_net_free(net);
+    assert_int_equal(opened, VIEW_CONV);
+    assert_int_equal(back, VIEW_CNN);
+    assert_int_equal(home, VIEW_HOME);
+}
+
+// While a lesson's 'train N' runs, Esc stops the training (the lesson stays
+// open); otherwise it closes the lesson.
+static void test_esc_while_lesson_trains(void **st) {
+    fixture *f = *st;
+    app_state *s = f->s;
+    static lesson l;
+    memset(&l, 0, sizeof l);
+    snprintf(l.title, sizeof l.title, "t");
+    s->player.l = &l;
+    s->view = VIEW_TRAIN;
+    s->player.train_pending = true;
+    assert_int_equal(press_(s, SDLK_ESCAPE, NULL).kind, ACT_LESSON_STOP_TRAINING);
+    s->player.train_pending = false;
+    assert_int_equal(press_(s, SDLK_ESCAPE, NULL).kind, ACT_LESSON_CLOSE);
+    s->player.l = NULL;
+}
+
+// ---- The lesson menu -------------------------------------------------------------------------
+
+// 43 lessons, 3 of them broken, at 1280x720: a page of rows, every one above
+// the page note and the footer; the broken ones greyed with their error in
+// red beside them; Page Down and the wheel move through the pages.
+static void test_lesson_menu_pages(void **st) {
+    fixture *f = *st;
+    app_state *s = f->s;
+    enum { N = 43 };
+    static lesson_entry entries[N];
+    for (int i = 0; i < N; i++) {
+        memset(&entries[i], 0, sizeof entries[i]);
+        snprintf(entries[i].name, sizeof entries[i].name, "lesson-%02d.lesson", i);
+        if (i % 5 == 1)
+            snprintf(entries[i].error, sizeof entries[i].error, "lessons/lesson-%02d.lesson:3: unknown command 'x'", i);
+        else
+            snprintf(entries[i].title, sizeof entries[i].title, "Lesson %d", i);
+    }
+    s->lessons = entries;
+    s->n_lessons = N;
+    s->view = VIEW_LESSONS;
+    ui_layout l;
+    SDL_Surface *got = render_(f, W, H, &l);
+    IMG_SavePNG(got, "/tmp/convstep-render-lesson-menu.png");
+    int rows = 0;
+    for (int b = 0; b < l.n_buttons; b++) {
+        const ui_button *bt = &l.buttons[b];
+        if (bt->action.kind != ACT_LESSON_OPEN) continue;
+        rows++;
+        assert_true(bt->r.y + bt->r.h <= l.list_note.y);
+        assert_true(bt->r.y + bt->r.h <= l.footer.y);
+        const int i = bt->action.value;
+        assert_int_equal(bt->enabled, i % 5 != 1);
+        if (i % 5 == 1) {  // red text beside it
+            long red = 0;
+            for (int y = bt->r.y; y < bt->r.y + bt->r.h; y++)
+                for (int x = bt->r.x + bt->r.w; x < W; x++) red += near_(colour_at_(got, x, y), (SDL_Color){200, 40, 40, 255}, 60);
+            assert_true(red > 20);
+        }
+    }
+    SDL_FreeSurface(got);
+    assert_int_equal(rows, l.list_page);
+    assert_true(l.list_page < N);
+    // Page Down: the focus moves a page; the wheel a row.
+    app_action a = input_action(s, &l, &(SDL_Event){0}, &(bool){false});
+    assert_int_equal(a.kind, ACT_NONE);
+    SDL_Event e = key_(SDLK_PAGEDOWN);
+    bool shot;
+    a = input_action(s, &l, &e, &shot);
+    app_update(s, &a);
+    assert_int_equal(s->lesson_focus, l.list_page);
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEWHEEL;
+    e.wheel.y = -1;  // towards the user: down the list
+    a = input_action(s, &l, &e, &shot);
+    app_update(s, &a);
+    assert_int_equal(s->lesson_focus, l.list_page + 1);
+    e = key_(SDLK_END);
+    a = input_action(s, &l, &e, &shot);
+    app_update(s, &a);
+    assert_int_equal(s->lesson_focus, N - 1);
+    ui_layout l2;
+    got = render_(f, W, H, &l2);
+    SDL_FreeSurface(got);
+    assert_true(l2.list_first <= N - 1 && N - 1 < l2.list_first + l2.list_shown);
+    s->lessons = NULL;
+    s->n_lessons = 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_, teardown_)
 
 int main(void) {
@@ -534,6 +700,10 @@ int main(void) {
         T(test_changed_state_fails_the_comparison),
         T(test_run_view_headless_screenshot_matches),
         T(test_full_hd_frame),
+        T(test_f12_while_editing_takes_a_screenshot),
+        T(test_esc_from_feature_window_key),
+        T(test_esc_while_lesson_trains),
+        T(test_lesson_menu_pages),
     };
     return cmocka_run_group_tests(tests, group_setup_, group_teardown_);
 }

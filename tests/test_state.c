@@ -29,7 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "layout.h"
+#include "modelfile.h"
+#include "runtime.h"
 #include "state.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -1800,9 +1807,319 @@ static void test_layout_hit_padding_and_cells(void **st) {
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_, teardown_)
 
+// ---- Esc goes back where a view was opened from ------------------------------------------
+
+// A live CNN (batch 1) whose first layer is a 5x5 convolution with 8 filters,
+// and one test digit: clicking a cell of a first-layer map opens the
+// convolution view on it; Esc then returns to the maps, and Esc again goes home.
+static void test_esc_from_feature_window_returns_to_cnn(void **st) {
+    app_state *s = *st;
+    nn_net *net;
+    nn_error e;
+    assert_int_equal(nn_net_create(&net, "conv(8,5,pad=2),relu,maxpool(2),flatten,dense(10),softmax",
+                                   nn_shape_map(1, 28, 28), 1, NULL, &e), NN_OK);
+    static uint8_t digit[28 * 28];
+    for (int i = 0; i < 28 * 28; i++) digit[i] = (uint8_t)(i % 251);
+    app_set_digits(s, digit, 1);
+    s->live_net = net;
+    const app_action cnn = {.kind = ACT_OPEN_VIEW, .value = VIEW_CNN};
+    app_update(s, &cnn);
+    app_action click = {.kind = ACT_SELECT_CELL};
+    click.cell.grid = GRID_FMAP;
+    click.cell.channel = 2;
+    click.cell.row = 3;
+    click.cell.col = 4;
+    app_update(s, &click);
+    const int view_after_click = s->view;
+    const app_action esc = {.kind = ACT_BACK}, home = {.kind = ACT_HOME};
+    app_update(s, &esc);
+    const int view_after_esc = s->view;
+    app_update(s, &esc);
+    const int view_after_second_esc = s->view;
+    // Opened from home, the convolution view's Esc goes home.
+    const app_action conv = {.kind = ACT_OPEN_VIEW, .value = VIEW_CONV};
+    app_update(s, &conv);
+    app_update(s, &esc);
+    const int view_conv_esc = s->view;
+    // The home button always goes home, even from a window opened from the maps.
+    app_update(s, &cnn);
+    app_update(s, &click);
+    app_update(s, &home);
+    const int view_home_button = s->view;
+    // Esc with the help open closes only the help.
+    app_update(s, &cnn);
+    app_update(s, &click);
+    const app_action help = {.kind = ACT_HELP};
+    app_update(s, &help);
+    app_update(s, &esc);
+    const bool help_closed = !s->help && s->view == VIEW_CONV;
+    s->live_net = NULL;
+    nn_net_free(net);
+    assert_int_equal(view_after_click, VIEW_CONV);
+    assert_int_equal(view_after_esc, VIEW_CNN);
+    assert_int_equal(view_after_second_esc, VIEW_HOME);
+    assert_int_equal(view_conv_esc, VIEW_HOME);
+    assert_int_equal(view_home_button, VIEW_HOME);
+    assert_true(help_closed);
+}
+
+// ---- The lesson menu -------------------------------------------------------------------------
+
+static char scratch_[64];
+
+static void make_scratch_(void) {
+    snprintf(scratch_, sizeof scratch_, "/tmp/convstep-state-XXXXXX");
+    assert_non_null(mkdtemp(scratch_));
+}
+
+static void write_file_(const char *dir, const char *name, const char *text) {
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void remove_scratch_(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch_);
+    assert_int_equal(system(cmd), 0);
+}
+
+static int cmp_str_(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static app_runtime rt_;
+
+// 40 good lessons and 3 broken ones, written in an order unlike the sorted
+// one: the menu lists all 43 by file name, the broken ones with their
+// file:line error and disabled; its pages show every lesson once, each row
+// above the footer; opening a broken one says why.
+static void test_lesson_menu_lists_all_sorted_with_errors(void **st) {
+    app_state *s = *st;
+    make_scratch_();
+    enum { GOOD = 40, BROKEN = 3, ALL = GOOD + BROKEN };
+    char *names[ALL];
+    char text[200];
+    for (int i = 0; i < GOOD; i++) {
+        const int k = (i * 17) % GOOD;  // written out of order
+        char name[64];
+        snprintf(name, sizeof name, "lesson-%02d.lesson", k);
+        snprintf(text, sizeof text, "title Lesson number %d\nview conv\nsay hello\n", k);
+        write_file_(scratch_, name, text);
+        names[i] = strdup(name);
+    }
+    // Broken: an unknown command on line 3, a bad view on line 2, no title line at all... each its own line.
+    write_file_(scratch_, "b-unknown.lesson", "title Unknown\nview conv\nfrobnicate 3\n");
+    write_file_(scratch_, "m-badview.lesson", "title Bad view\nview sideways\n");
+    write_file_(scratch_, "z-badstride.lesson", "title Bad stride\nview conv\nsay ok\nstride 0\n");
+    names[GOOD] = strdup("b-unknown.lesson");
+    names[GOOD + 1] = strdup("m-badview.lesson");
+    names[GOOD + 2] = strdup("z-badstride.lesson");
+    write_file_(scratch_, "notes.txt", "not a lesson\n");
+    qsort(names, ALL, sizeof names[0], cmp_str_);
+    setenv("CONVSTEP_LESSONS", scratch_, 1);
+    runtime_init(&rt_, s, NULL, NULL);
+    unsetenv("CONVSTEP_LESSONS");
+    assert_int_equal(s->n_lessons, ALL);
+    assert_int_equal(s->lessons_unlisted, 0);
+    int broken = 0;
+    for (int i = 0; i < ALL; i++) {
+        const lesson_entry *e = &s->lessons[i];
+        assert_string_equal(e->name, names[i]);
+        if (names[i][0] == 'l') {
+            assert_string_equal(e->error, "");
+            int k;
+            assert_int_equal(sscanf(names[i], "lesson-%d", &k), 1);
+            snprintf(text, sizeof text, "Lesson number %d", k);
+            assert_string_equal(e->title, text);
+        } else {
+            broken++;
+            char where[200];
+            const int line = names[i][0] == 'b' ? 3 : names[i][0] == 'm' ? 2 : 4;
+            snprintf(where, sizeof where, "%s:%d:", names[i], line);
+            if (!strstr(e->error, where)) print_error("%s: error '%s' lacks '%s'\n", names[i], e->error, where);
+            assert_non_null(strstr(e->error, where));
+        }
+    }
+    assert_int_equal(broken, BROKEN);
+
+    // The pages at 1280x720: every lesson on exactly one page, rows above the note and the footer.
+    const ui_metrics m = {fake_width_, NULL};
+    static ui_layout l;
+    s->view = VIEW_LESSONS;
+    int seen[ALL] = {0};
+    int pages = 0;
+    s->lesson_focus = 0;
+    for (;;) {
+        layout_compute(&l, s, 1280, 720, &m);
+        pages++;
+        assert_true(l.list_page >= 1);
+        for (int b = 0; b < l.n_buttons; b++) {
+            const ui_button *bt = &l.buttons[b];
+            assert_true(bt->r.y + bt->r.h <= l.footer.y);
+            if (bt->action.kind != ACT_LESSON_OPEN) continue;
+            const int i = bt->action.value;
+            assert_true(i >= 0 && i < ALL);
+            seen[i]++;
+            assert_true(bt->r.y + bt->r.h <= l.list_note.y);
+            assert_int_equal(bt->enabled, names[i][0] == 'l');
+        }
+        if (l.list_first + l.list_page >= ALL) break;
+        const app_action pgdn = {.kind = ACT_LESSON_FOCUS, .value = l.list_first + l.list_page};
+        app_update(s, &pgdn);
+        assert_true(pages < 100);
+    }
+    for (int i = 0; i < ALL; i++) assert_int_equal(seen[i], 1);
+    assert_true(pages >= 2);  // 43 rows do not fit in 720 pixels
+    // Focus clamps at both ends.
+    const app_action far = {.kind = ACT_LESSON_FOCUS, .value = 1000}, neg = {.kind = ACT_LESSON_FOCUS, .value = -5};
+    app_update(s, &far);
+    assert_int_equal(s->lesson_focus, ALL - 1);
+    app_update(s, &neg);
+    assert_int_equal(s->lesson_focus, 0);
+    // Opening a broken lesson: its error in the status, nothing asked of the runner.
+    int b0 = -1;
+    for (int i = 0; i < ALL && b0 < 0; i++)
+        if (names[i][0] != 'l') b0 = i;
+    const app_action open = {.kind = ACT_LESSON_OPEN, .value = b0};
+    s->status[0] = '\0';
+    app_update(s, &open);
+    assert_int_equal(s->lesson_request, -1);
+    assert_string_equal(s->status, s->lessons[b0].error);
+    // A good one is asked for.
+    const app_action open_good = {.kind = ACT_LESSON_OPEN, .value = ALL - 1 == b0 ? 0 : (names[0][0] == 'l' ? 0 : 3)};
+    app_update(s, &open_good);
+    assert_int_equal(s->lesson_request, open_good.value);
+    s->lesson_request = -1;
+    runtime_destroy(&rt_, s);
+    for (int i = 0; i < ALL; i++) free(names[i]);
+    remove_scratch_();
+}
+
+// More files than the menu lists: the first LESSON_MENU_MAX by name, the rest counted.
+static void test_lesson_menu_caps_and_counts(void **st) {
+    app_state *s = *st;
+    make_scratch_();
+    const int total = LESSON_MENU_MAX + 5;
+    for (int i = total - 1; i >= 0; i--) {
+        char name[64];
+        snprintf(name, sizeof name, "x%04d.lesson", i);
+        write_file_(scratch_, name, "title t\nview conv\n");
+    }
+    setenv("CONVSTEP_LESSONS", scratch_, 1);
+    runtime_init(&rt_, s, NULL, NULL);
+    unsetenv("CONVSTEP_LESSONS");
+    assert_int_equal(s->n_lessons, LESSON_MENU_MAX);
+    assert_int_equal(s->lessons_unlisted, 5);
+    for (int i = 0; i < LESSON_MENU_MAX; i += 37) {
+        char name[64];
+        snprintf(name, sizeof name, "x%04d.lesson", i);
+        assert_string_equal(s->lessons[i].name, name);
+    }
+    assert_string_equal(s->lessons[LESSON_MENU_MAX - 1].name, "x0499.lesson");
+    runtime_destroy(&rt_, s);
+    remove_scratch_();
+}
+
+// ---- The real reason a model is missing ---------------------------------------------------
+
+// A corrupt assets/lenet5.model: the drawing says what is wrong with it, not
+// that it was not found. (Without one in $CONVSTEP_ASSETS the program's own
+// fallbacks find the source tree's, with nothing to say.)
+static void test_shipped_model_errors_say_why(void **st) {
+    app_state *s = *st;
+    make_scratch_();
+    write_file_(scratch_, "lenet5.model", "CONVSTEP-MODEL\ngarbage that is not a model\n");
+    setenv("CONVSTEP_ASSETS", scratch_, 1);
+    runtime_init(&rt_, s, NULL, NULL);
+    char corrupt_why[400], corrupt_note[420];
+    snprintf(corrupt_why, sizeof corrupt_why, "%s", s->draw_why);
+    s->view = VIEW_DRAW;
+    const app_action down = {.kind = ACT_PEN_DOWN, .fx = 50, .fy = 20}, move = {.kind = ACT_PEN_MOVE, .fx = 50, .fy = 90},
+                     up = {.kind = ACT_PEN_UP};
+    app_update(s, &down);
+    app_update(s, &move);
+    app_update(s, &up);
+    snprintf(corrupt_note, sizeof corrupt_note, "%s", s->draw_note);
+    const bool had_net = s->draw_net != NULL;
+    runtime_destroy(&rt_, s);
+    char path[200];
+    snprintf(path, sizeof path, "%s/lenet5.model", scratch_);
+    remove(path);
+    app_state_init(s);
+    runtime_init(&rt_, s, NULL, NULL);
+    char missing_why[400];
+    snprintf(missing_why, sizeof missing_why, "%s", s->draw_why);
+    const bool fallback_net = s->draw_net != NULL;
+    runtime_destroy(&rt_, s);
+    unsetenv("CONVSTEP_ASSETS");
+    remove_scratch_();
+    print_message("corrupt: %s\nmissing: %s\n", corrupt_why, missing_why);
+    assert_false(had_net);
+    assert_non_null(strstr(corrupt_why, "lenet5.model"));
+    assert_null(strstr(corrupt_why, "not found"));
+    assert_null(strstr(corrupt_why, "cannot find"));
+    assert_string_equal(corrupt_note, corrupt_why);
+    assert_true(fallback_net);
+    assert_string_equal(missing_why, "");
+}
+
+// Loading a saved model for drawing: one with 300 classes is refused for its
+// classes, one taking 32x32 pictures for its input, and a 10-class 28x28 one
+// is taken.
+static void test_load_model_names_the_real_mismatch(void **st) {
+    app_state *s = *st;
+    make_scratch_();
+    setenv("CONVSTEP_MODELS", scratch_, 1);
+    runtime_init(&rt_, s, NULL, NULL);
+    const struct {
+        const char *arch;
+        int h;
+        const char *says;
+    } cases[] = {
+        {"flatten,dense(300),softmax", 28, "has 300 classes; drawing needs 10"},
+        {"flatten,dense(10),softmax", 32, "takes 32x32x1 inputs"},
+        {"flatten,dense(10),softmax", 28, "drawing now uses"},
+    };
+    char status[COUNT_OF(cases)][600];
+    for (size_t i = 0; i < COUNT_OF(cases); i++) {
+        char path[200], err[400];
+        snprintf(path, sizeof path, "%s/m%zu.model", scratch_, i);
+        nn_net *net;
+        nn_error e;
+        assert_int_equal(nn_net_create(&net, cases[i].arch, nn_shape_map(1, cases[i].h, cases[i].h), 1, NULL, &e),
+                         NN_OK);
+        const bool saved = app_model_save(path, net, cases[i].arch, "test", err, sizeof err);
+        nn_net_free(net);
+        if (!saved) print_error("%s\n", err);
+        assert_true(saved);
+        // The newest is loaded: make this one the newest.
+        struct timespec times[2] = {{.tv_sec = 1000000000 + (time_t)i * 10}, {.tv_sec = 1000000000 + (time_t)i * 10}};
+        assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+        s->view = VIEW_TRAIN;
+        const app_action load = {.kind = ACT_LOAD_MODEL};
+        app_update(s, &load);
+        runtime_frame(&rt_, s);
+        snprintf(status[i], sizeof status[i], "%s", s->status);
+    }
+    runtime_destroy(&rt_, s);
+    unsetenv("CONVSTEP_MODELS");
+    remove_scratch_();
+    for (size_t i = 0; i < COUNT_OF(cases); i++) {
+        print_message("%s\n", status[i]);
+        assert_non_null(strstr(status[i], cases[i].says));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         T(test_init_home_with_slide_example),
+        T(test_esc_from_feature_window_returns_to_cnn),
+        T(test_lesson_menu_lists_all_sorted_with_errors),
+        T(test_lesson_menu_caps_and_counts),
+        T(test_shipped_model_errors_say_why),
+        T(test_load_model_names_the_real_mismatch),
         T(test_init_is_repeatable),
         T(test_step_forward_visits_every_cell_in_row_major_order),
         T(test_step_back_restart_to_end_jump),
