@@ -203,6 +203,59 @@ __attribute__((target("avx512f"))) static void tiles512_rows_(
     }
 }
 
+// ---- AVX2 + FMA row form: tiles of up to 6 rows x 16 columns (two 8-lane halves) ------------
+
+// The lanes below n, as an AVX2 load/store mask.
+__attribute__((target("avx2"), always_inline)) static inline __m256i lanes256_(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// As tile512_rows_, with 8 lanes a half: the same fmadd per element, k in order.
+__attribute__((target("avx2,fma"), always_inline)) static inline void tile256_rows_(
+    const int mr, __m256i m0, __m256i m1, int K, const float *A, int lda,
+    const float *const *rows_a, int na, const float *const *rows_b, int nb, float *ca, float *cb,
+    int ldc) {
+    __m256 c0[MR], c1[MR];
+    NN_UNROLL for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const __m256 b0 = _mm256_maskload_ps(rows_a[k] + na, m0);
+        const __m256 b1 = _mm256_maskload_ps(rows_b[k] + nb, m1);
+        NN_UNROLL for (int i = 0; i < mr; i++) {
+            const __m256 a = _mm256_set1_ps(A[(size_t)i * lda + k]);
+            c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);
+            c1[i] = _mm256_fmadd_ps(a, b1, c1[i]);
+        }
+    }
+    NN_UNROLL for (int i = 0; i < mr; i++) {
+        _mm256_maskstore_ps(ca + (size_t)i * ldc, m0, c0[i]);
+        _mm256_maskstore_ps(cb + (size_t)i * ldc, m1, c1[i]);
+    }
+}
+
+// Lanes n0 of the first half and n1 of the second (at most 8 each) are computed.
+__attribute__((target("avx2,fma"))) static void tiles256_rows_(
+    int M, int n0, int n1, int K, const float *A, int lda, const float *const *ra, int na,
+    const float *const *rb, int nb, float *ca, float *cb, int ldc) {
+    const __m256i m0 = lanes256_(n0), m1 = lanes256_(n1);
+    for (int m = 0; m < M; m += MR) {
+        const float *a = A + (size_t)m * lda;
+        float *pa = ca + (size_t)m * ldc, *pb = cb + (size_t)m * ldc;
+        switch (M - m < MR ? M - m : MR) {
+        case 1: tile256_rows_(1, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 2: tile256_rows_(2, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 3: tile256_rows_(3, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 4: tile256_rows_(4, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        case 5: tile256_rows_(5, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        default: tile256_rows_(MR, m0, m1, K, a, lda, ra, na, rb, nb, pa, pb, ldc); break;
+        }
+    }
+}
+
+// The row form's AVX2 kernel runs where AVX-512 is missing (or a test forces it).
+static bool rows_avx2_(void) {
+    return forced_ != gemm_scalar_ && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
 static __mmask16 lanes_(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 #endif
 
@@ -216,6 +269,11 @@ void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *con
                            C + n, C + n + 16, ldc);
         return;
     }
+    if (rows_avx2_()) {
+        for (int n = 0; n < N; n += 16)
+            tiles256_rows_(M, N - n, N - n - 8, K, A, lda, rows, n, rows, n + 8, C + n, C + n + 8, ldc);
+        return;
+    }
 #endif
     gemm_rows_scalar_(M, N, K, A, lda, rows, C, ldc);
 }
@@ -227,6 +285,11 @@ void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float
     if (N <= 16 && forced_ != gemm_scalar_ && forced_ != gemm_avx2_ &&
         __builtin_cpu_supports("avx512f")) {
         tiles512_rows_(M, lanes_(N), rows_b ? lanes_(N) : 0, K, A, lda, rows_a, 0,
+                       rows_b ? rows_b : rows_a, 0, Ca, rows_b ? Cb : Ca, ldc);
+        return;
+    }
+    if (N <= 8 && rows_avx2_()) {
+        tiles256_rows_(M, N, rows_b ? N : 0, K, A, lda, rows_a, 0,
                        rows_b ? rows_b : rows_a, 0, Ca, rows_b ? Cb : Ca, ldc);
         return;
     }

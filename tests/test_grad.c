@@ -1434,6 +1434,50 @@ static void test_gemm_kernels_bit_identical(void **state) {
         print_message("gemm: automatic kernel %s; %d forced-kernel runs compared\n", name, ran);
 }
 
+// The row form (B's rows given by pointers, as convolution's inference reads
+// its input rows in place) gives the same bits on every kernel, alone and in
+// pairs, for widths that fill, split and miss the 8- and 16-lane halves.
+static void test_gemm_rows_kernels_bit_identical(void **state) {
+    (void)state;
+    static const int widths[] = {1, 5, 8, 9, 16, 17, 28, 33};
+    const char *kernels[] = {"avx2", "avx512"};
+    uint32_t seed = 900;
+    for (size_t wi = 0; wi < HELPERS_COUNT_OF(widths); wi++)
+        for (int M = 1; M <= 13; M += 6)
+            for (int K = 1; K <= 26; K += 25) {
+                const int N = widths[wi], ldc = N + 1;
+                test_rng r = rng_seed(seed++);
+                float *A = alloc_floats((size_t)M * K);
+                float *B = alloc_floats((size_t)2 * K * (N + 3));
+                rng_fill(&r, A, (size_t)M * K, -1.0f, 1.0f);
+                rng_fill(&r, B, (size_t)2 * K * (N + 3), -1.0f, 1.0f);
+                const float *rows_a[26], *rows_b[26];
+                for (int k = 0; k < K; k++) {
+                    rows_a[k] = B + (size_t)k * (N + 3);
+                    rows_b[k] = B + (size_t)(K + k) * (N + 3) + 1;
+                }
+                const size_t nc = (size_t)M * ldc;
+                float *want_a = alloc_floats(nc), *want_b = alloc_floats(nc);
+                float *got_a = alloc_floats(nc), *got_b = alloc_floats(nc);
+                assert_true(nn_gemm_force_kernel("scalar"));
+                nn_gemm_rows(M, N, K, A, K, rows_a, want_a, ldc);
+                nn_gemm_rows(M, N, K, A, K, rows_b, want_b, ldc);
+                for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+                    if (!nn_gemm_force_kernel(kernels[q])) continue;
+                    memset(got_a, 0, nc * sizeof(float));
+                    memset(got_b, 0, nc * sizeof(float));
+                    nn_gemm_rows(M, N, K, A, K, rows_a, got_a, ldc);
+                    assert_floats_identical(got_a, want_a, nc);
+                    memset(got_a, 0, nc * sizeof(float));
+                    nn_gemm_rows_pair(M, N, K, A, K, rows_a, rows_b, got_a, got_b, ldc);
+                    assert_floats_identical(got_a, want_a, nc);
+                    assert_floats_identical(got_b, want_b, nc);
+                }
+                free(A), free(B), free(want_a), free(want_b), free(got_a), free(got_b);
+            }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
 // The backward passes give the same gradients (within rounding) whichever gemm kernel runs.
 static void test_backward_same_on_every_kernel(void **state) {
     (void)state;
@@ -1676,6 +1720,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_gemm_matches_naive, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_matches_naive, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_kernels_bit_identical, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_gemm_rows_kernels_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_backward_same_on_every_kernel, restore_gemm_kernel),
         cmocka_unit_test(test_rng_reproducible),
         cmocka_unit_test(test_rng_known_values),
