@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "text.h"
+
 #ifndef CONVSTEP_VERSION
 #define CONVSTEP_VERSION "dev"
 #endif
@@ -47,7 +49,10 @@ bool cli_check_finite(const float *v, int c, int h, int w, const char *per, char
 }
 
 int cli_fail(FILE *err, const char *msg, int code) {
-    fprintf(err, "convstep: error: %s\n", msg);
+    // Messages quote file names, arguments and file contents: whatever their
+    // bytes, no control character reaches the terminal raw.
+    char safe[4096];
+    fprintf(err, "convstep: error: %s\n", text_escape(msg, strlen(msg), safe, sizeof safe));
     return code;
 }
 

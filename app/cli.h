@@ -17,7 +17,8 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_USAGE = 1, CLI_EXIT_RUNTIME = 2 };
 // out and "convstep: error: ..." messages to err; returns the exit code.
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
 
-// Prints "convstep: error: <msg>" to err and returns code.
+// Prints "convstep: error: <msg>" to err, its control characters escaped
+// (text_escape), and returns code.
 int cli_fail(FILE *err, const char *msg, int code);
 
 // Parses "valid", "same" or a number of padding cells (shared by conv and views).

@@ -69,39 +69,32 @@ static void top_(const float *p, int classes, int k, int *order) {
     }
 }
 
-// cli_fail with the message's control characters escaped: file names come
-// from outside and must not reach the terminal raw.
-static int fail_(FILE *errf, const char *msg, int code) {
-    char safe[2400];
-    return cli_fail(errf, text_escape(msg, strlen(msg), safe, sizeof safe), code);
-}
-
 #define CANDIDATES 3  // the prediction and two runners-up
 
 int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
     char err[1400];
     parsed_args a;
     if (!args_parse(classify_args_, argc, argv, ARGS_MAX, &a, "classify", err, sizeof err))
-        return fail_(errf, err, CLI_EXIT_USAGE);
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
     if (args_has(&a, "help")) {
         fputs(classify_help_, out);
         return 0;
     }
     if (a.n_positional == 0)
-        return fail_(errf, "convstep classify needs at least one image (see convstep classify --help)",
+        return cli_fail(errf, "convstep classify needs at least one image (see convstep classify --help)",
                      CLI_EXIT_USAGE);
-    if (!loader_) return fail_(errf, "this build of convstep cannot read images", CLI_EXIT_RUNTIME);
+    if (!loader_) return cli_fail(errf, "this build of convstep cannot read images", CLI_EXIT_RUNTIME);
 
     char path[1024];
     const char *model_path = args_get(&a, "model");
     if (!model_path) {
         if (!app_asset_path("lenet5.model", path, sizeof path, err, sizeof err))
-            return fail_(errf, err, CLI_EXIT_RUNTIME);
+            return cli_fail(errf, err, CLI_EXIT_RUNTIME);
         model_path = path;
     }
     nn_net *net;
     if (!app_model_load(model_path, &net, 1, NULL, 0, err, sizeof err))
-        return fail_(errf, err, CLI_EXIT_USAGE);
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
     const nn_shape in = net->model->input;
     const int classes = nn_net_classes(net);
     if (in.c != 1 || in.h != DIGIT_SIDE || in.w != DIGIT_SIDE || classes < 2) {
@@ -109,14 +102,14 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         snprintf(err, sizeof err, "the model '%s' takes %dx%dx%d inputs with %d classes; classify "
                  "needs a 28x28x1 digit model with at least 2 classes", model_path, in.h, in.w, in.c,
                  classes);
-        return fail_(errf, err, CLI_EXIT_USAGE);
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
     }
     // As many scores as the model has classes (app_model_load caps them at
     // MODEL_MAX_CLASSES); never a fixed array.
     float *probs = malloc(sizeof(float) * (size_t)classes);
     if (!probs) {
         nn_net_free(net);
-        return fail_(errf, "out of memory for the model's scores", CLI_EXIT_RUNTIME);
+        return cli_fail(errf, "out of memory for the model's scores", CLI_EXIT_RUNTIME);
     }
     const int shown = classes < CANDIDATES ? classes : CANDIDATES;
 
@@ -135,7 +128,7 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         float x[DIGIT_SIDE * DIGIT_SIDE];
         app_digit_info info;
         if (!loader_(file, &img, err, sizeof err)) {
-            fail_(errf, err, CLI_EXIT_USAGE);
+            cli_fail(errf, err, CLI_EXIT_USAGE);
             status = CLI_EXIT_USAGE;
             continue;
         }
@@ -144,7 +137,7 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         if (!ok) {
             char msg[2600];
             snprintf(msg, sizeof msg, "%s: %s", file, err);
-            fail_(errf, msg, CLI_EXIT_USAGE);
+            cli_fail(errf, msg, CLI_EXIT_USAGE);
             status = CLI_EXIT_USAGE;
             continue;
         }
@@ -160,7 +153,7 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         if (!finite) {
             snprintf(err, sizeof err, "the model '%s' gives scores that are not numbers (nan or "
                      "inf) for '%s': its weights are too large", model_path, file);
-            fail_(errf, err, CLI_EXIT_USAGE);
+            cli_fail(errf, err, CLI_EXIT_USAGE);
             status = CLI_EXIT_USAGE;
             continue;
         }

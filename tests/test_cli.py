@@ -1414,6 +1414,26 @@ def matrix_messages_escape_control_characters():
 
 # ---- TAP ---------------------------------------------------------------------------------
 
+@check
+def errors_never_print_control_characters():
+    """every command's error escapes control characters of what it quotes (arguments, paths)"""
+    cases = [
+        (["c\x1b[2Jnv"], "c\\x1B[2Jnv"),                       # an unknown command
+        (["conv", "--input", "1", "--kernel", "1", "--\x1b]0;t\x07"], "--\\x1B]0;t\\x07"),
+        (["train", "--save", "no-such-dir/m\x1b[31m.model"], "m\\x1B[31m.model"),
+        (["summary", "--arch", "conv(2,3)", "--input", "x\x9b2J"], None),
+        (["lesson", "missing\x1b[5m.lesson"], "missing\\x1B[5m.lesson"),
+    ]
+    for args, shown in cases:
+        status, out, err = run(*args)
+        expect(1 <= status <= 127, "%r: exit status %d" % (args, status))
+        expect(err.startswith("convstep: error: "), "%r: no error line: %r" % (args, err))
+        for raw in ("\x1b", "\x07", "\x9b"):
+            expect(raw not in err, "%r: a raw control character on stderr: %r" % (args, err))
+        if shown:
+            expect(shown in err, "%r: stderr should show %r: %r" % (args, shown, err))
+
+
 def start(program, scratch_dir):
     global CONVSTEP, WORKDIR
     CONVSTEP, WORKDIR = program, scratch_dir
