@@ -43,7 +43,7 @@ from tap import Fail, Skip, expect  # noqa: E402
 CONVSTEP = None
 WORKDIR = None
 HERE = os.path.dirname(os.path.abspath(__file__))
-SUPPRESSIONS = os.path.join(HERE, "lsan.supp")
+SUPPRESSIONS = tap.LSAN_SUPPRESSIONS
 
 SECONDS = float(os.environ.get("CONVSTEP_MONKEY_SECONDS", "60"))
 HANG_S = float(os.environ.get("CONVSTEP_MONKEY_HANG_S", "2"))
@@ -311,7 +311,7 @@ class Monkey:
         except subprocess.TimeoutExpired:
             raise Fail("the program did not exit in %d s after q (seed %d)" % (EXIT_TIMEOUT_S, self.seed))
         text = self.stderr_text()
-        unloaded = unloaded_library_leaks(text)
+        unloaded = tap.unloaded_library_leaks(text)
         if unloaded:
             # Only leaks whose every frame is in a library gone by exit time.
             print("# ignored at exit: %d leak(s) allocated only in libraries already unloaded "
@@ -373,33 +373,6 @@ def random_walk_through_every_view():
                % (end_rss - start_rss, start_rss, end_rss, RSS_GROWTH_MIB, seed))
     finally:
         m.stop()
-
-
-def unloaded_library_leaks(text):
-    """The number of leaks in a LeakSanitizer report if every one of them was
-    allocated only from code that was unloaded before exit ("<unknown
-    module>" in every frame after the allocator's), else 0.
-
-    tests/lsan.supp names the third-party libraries whose leaks are not
-    convstep's; a library that was dlclose'd by exit (SDL unloads libGL,
-    and with it Mesa's llvmpipe and LLVM, on Xvfb) cannot be named there.
-    convstep's own code is in the executable, which is never unloaded, so a
-    stack in which no frame is in a loaded module has none of convstep's."""
-    if "LeakSanitizer" not in text:
-        return 0
-    other = [m for m in tap.SANITIZER_MARKS if m != "LeakSanitizer" and m != "AddressSanitizer"]
-    if any(m in text for m in other) or "ERROR: AddressSanitizer" in text:
-        return 0
-    blocks = re.split(r"\n(?=(?:Direct|Indirect) leak of )", text)
-    leaks = [b for b in blocks if re.match(r"(?:Direct|Indirect) leak of ", b)]
-    if not leaks:
-        return 0
-    for b in leaks:
-        frames = re.findall(r"^\s+#(\d+) 0x[0-9a-f]+ (.*)$", b, re.M)
-        beyond = [f for n, f in frames if int(n) > 0]
-        if not beyond or not all("<unknown module>" in f for f in beyond):
-            return 0
-    return len(leaks)
 
 
 def excerpt_text(text, limit=3000):
