@@ -115,7 +115,7 @@ bool app_check_save_target(const char *path, const char *noun, char *err, size_t
                      noun, path, what);
             return false;
         }
-    } else if (errno != ENOENT) {
+    } else if (errno != ENOENT && errno != ENOTDIR) {  // ENOTDIR: the folder check below says which
         snprintf(err, errsize, "cannot save the %sfile to '%s': %s", noun, path, strerror(errno));
         return false;
     }
@@ -130,7 +130,9 @@ bool app_check_save_target(const char *path, const char *noun, char *err, size_t
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     if (stat(dir, &st) != 0) {
         snprintf(err, errsize, "cannot save the %sfile to '%s': the folder '%s' %s", noun, path, dir,
-                 errno == ENOENT ? "does not exist" : strerror(errno));
+                 errno == ENOENT    ? "does not exist"
+                 : errno == ENOTDIR ? "does not exist (a part of its path is a file)"
+                                    : strerror(errno));
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {

@@ -1036,7 +1036,9 @@ def save_target_checked_first():
     refused_before_training(os.path.join(d, "missing", "m.model"), "does not exist")
     afile = os.path.join(d, "afile")
     write_bytes(afile, b"x")
-    refused_before_training(os.path.join(afile, "m.model"))
+    err = refused_before_training(os.path.join(afile, "m.model"), "is not a folder")
+    expect("Not a directory" not in err, "the bare system message: %r" % err)
+    refused_before_training(os.path.join(afile, "sub", "m.model"), "a part of its path is a file")
     refused_before_training(d + "/", "names a folder")
     # A folder without write permission: root may write anyway (access(W_OK)
     # says yes), so this part runs only for other users.
