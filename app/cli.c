@@ -1,10 +1,7 @@
 // cli.c - `convstep` with a subcommand: dispatch, --help, --version.
 #include "cli.h"
 
-#include <math.h>
 #include <string.h>
-
-#include "text.h"
 
 #ifndef CONVSTEP_VERSION
 #define CONVSTEP_VERSION "dev"
@@ -35,26 +32,6 @@ static const char main_help_[] =
     "                --kernel '1 0 1; 0 1 0; 1 0 1'\n"
     "  convstep pool --input '1 3 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4' --mode max --size 2\n"
     "  convstep summary --arch lenet5 --input 28x28x1\n";
-
-bool cli_check_finite(const float *v, int c, int h, int w, const char *per, char *err,
-                      size_t errsize) {
-    for (int i = 0; i < c * h * w; i++) {
-        if (isfinite(v[i])) continue;
-        snprintf(err, errsize,
-                 "the result at %s %d, (%d,%d) is too large for a 32-bit float: use smaller numbers",
-                 per, i / (h * w) + 1, i % (h * w) / w, i % w);
-        return false;
-    }
-    return true;
-}
-
-int cli_fail(FILE *err, const char *msg, int code) {
-    // Messages quote file names, arguments and file contents: whatever their
-    // bytes, no control character reaches the terminal raw.
-    char safe[4096];
-    fprintf(err, "convstep: error: %s\n", text_escape(msg, strlen(msg), safe, sizeof safe));
-    return code;
-}
 
 static const struct {
     const char *name;

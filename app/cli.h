@@ -1,6 +1,6 @@
-// cli.h - the text subcommands (conv, pool, summary), free of SDL so tests can
-// run them in-process. Exit codes: 0 ok, 1 bad input or usage (or an --expect
-// that differs), 2 a runtime failure (out of memory, a write that failed).
+// cli.h - `convstep COMMAND ...`: the dispatcher and the subcommands it runs,
+// free of SDL so tests can run them in-process. What the subcommands share
+// (the error line, exit codes, option parsers) is in cli_common.h.
 #ifndef APP_CLI_H
 #define APP_CLI_H
 
@@ -8,29 +8,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "outsize.h"
-#include "tensor.h"
-
-enum { CLI_EXIT_OK = 0, CLI_EXIT_USAGE = 1, CLI_EXIT_RUNTIME = 2 };
+#include "cli_common.h"
 
 // Runs `convstep ARGS...` (argv[0] is the program name). Writes results to
 // out and "convstep: error: ..." messages to err; returns the exit code.
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
-
-// Prints "convstep: error: <msg>" to err, its control characters escaped
-// (text_escape), and returns code.
-int cli_fail(FILE *err, const char *msg, int code);
-
-// Parses "valid", "same" or a number of padding cells (shared by conv and views).
-bool cli_parse_padding(const char *text, nn_padding *pad, char *err, size_t errsize);
-
-// False with a message if a result is too large for a float (inf or nan),
-// naming the first such cell; `per` names a map ("filter", "channel").
-bool cli_check_finite(const float *v, int c, int h, int w, const char *per, char *err,
-                      size_t errsize);
-
-// Parses "HxWxC" (or "HxW" for one channel) into a (C, H, W) shape.
-bool cli_parse_hwc(const char *text, nn_shape *shape, char *err, size_t errsize);
 
 struct app_gray_image;
 // Reads a picture into grey values (the program passes SDL2_image's; tests may

@@ -8,6 +8,7 @@
 #include "args.h"
 #include "assets.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "digit.h"
 #include "json.h"
 #include "modelfile.h"

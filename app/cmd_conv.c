@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "expect.h"
 #include "format.h"
 #include "json.h"
@@ -69,28 +70,6 @@ static void conv_job_free_(conv_job_ *j) {
     free(j->weights);
     free(j->bias);
     free(j->output);
-}
-
-// "valid", "same" or a whole number of cells.
-bool cli_parse_padding(const char *text, nn_padding *pad, char *err, size_t errsize) {
-    if (strcmp(text, "valid") == 0) {
-        pad->mode = NN_PAD_VALID;
-        pad->p = 0;
-        return true;
-    }
-    if (strcmp(text, "same") == 0) {
-        pad->mode = NN_PAD_SAME;
-        pad->p = 0;
-        return true;
-    }
-    pad->mode = NN_PAD_EXPLICIT;
-    char *end;
-    strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0') {
-        snprintf(err, errsize, "--padding must be valid, same or a whole number, got '%.40s'", text);
-        return false;
-    }
-    return args_int(text, "--padding", 0, REPORT_MAX_PADDING, &pad->p, err, errsize);
 }
 
 // Reads and checks every option; false with a message in err.

@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "dataset.h"
 #include "format.h"
 #include "lesson.h"

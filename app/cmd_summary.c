@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "json.h"
 #include "nn.h"
 
@@ -36,41 +37,6 @@ static const char summary_help_[] =
     "softmax = flatten,dense(10),softmax\n"
     "\n"
     "example: convstep summary --arch 'conv(10,5,pad=2),relu,maxpool(2)' --input 32x32x3\n";
-
-// Parses "HxWxC" (or "HxW", one channel).
-bool cli_parse_hwc(const char *text, nn_shape *shape, char *err, size_t errsize) {
-    long v[3] = {0, 0, 1};
-    int n = 0;
-    const char *p = text;
-    while (n < 3) {
-        if (*p < '0' || *p > '9') break;
-        char *end;
-        v[n++] = strtol(p, &end, 10);
-        p = end;
-        if (*p == 'x' || *p == 'X') {
-            p++;
-            continue;
-        }
-        break;
-    }
-    if (*p != '\0' || n < 2 || (p > text && (p[-1] == 'x' || p[-1] == 'X'))) {
-        snprintf(err, errsize, "--input must be HxWxC, such as 28x28x1, got '%.40s'", text);
-        return false;
-    }
-    for (int i = 0; i < 3; i++) {
-        if (v[i] < 1 || v[i] > NN_MAX_AXIS) {
-            snprintf(err, errsize, "--input '%.40s': every size must be from 1 to %d", text,
-                     NN_MAX_AXIS);
-            return false;
-        }
-    }
-    *shape = nn_shape_map((int)v[2], (int)v[0], (int)v[1]);
-    if (nn_shape_count(*shape) == 0) {
-        snprintf(err, errsize, "--input '%.40s' has more than %d values", text, NN_MAX_ELEMENTS);
-        return false;
-    }
-    return true;
-}
 
 // True if every byte is printable ASCII (no control bytes, no UTF-8).
 static bool printable_ascii_(const char *s) {

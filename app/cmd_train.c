@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "dataset.h"
 #include "fileio.h"
 #include "format.h"

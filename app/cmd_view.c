@@ -6,6 +6,7 @@
 
 #include "args.h"
 #include "cli.h"
+#include "cli_common.h"
 #include "dataset.h"
 #include "matrix.h"
 #include "nn.h"
