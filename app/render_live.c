@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "format.h"
-#include "render_internal.h"
+#include "render_live.h"
 
 static ui_rect rect_(int x, int y, int w, int h) { return (ui_rect){x, y, w, h}; }
 

@@ -1,7 +1,7 @@
-// render_internal.h - what render.c shares with the other drawing files
-// (render_live.c): the drawing context, colours and primitives.
-#ifndef APP_RENDER_INTERNAL_H
-#define APP_RENDER_INTERNAL_H
+// render_kit.h - what every view's drawing shares (render_kit.c): the
+// drawing context, the colours and the primitives.
+#ifndef APP_RENDER_KIT_H
+#define APP_RENDER_KIT_H
 
 #include <SDL.h>
 #include <stdbool.h>
@@ -19,7 +19,6 @@ static const SDL_Color BG = {250, 250, 247, 255}, INK = {20, 22, 28, 255},
                        FOCUS = {20, 120, 200, 255}, WIN = {0, 140, 90, 255},
                        BAD = {200, 40, 40, 255}, PAD_FILL = {222, 224, 230, 255},
                        BUTTON = {255, 255, 255, 255}, WHITE = {255, 255, 255, 255};
-
 
 typedef struct draw_ {
     SDL_Renderer *r;
@@ -44,11 +43,5 @@ void rd_header(const draw_ *d, const char *title);
 void rd_footer(const draw_ *d, const char *text);
 void rd_setting_label(const draw_ *d, const ui_button *minus, const char *label);
 const ui_button *rd_find_button(const ui_layout *l, app_action_kind kind, int nth);
-
-// The training, templates and drawing views (render_live.c).
-void rd_train_view(const draw_ *d);
-void rd_templates_view(const draw_ *d);
-void rd_draw_view(const draw_ *d);
-void rd_cnn_view(const draw_ *d);
 
 #endif
