@@ -1,5 +1,6 @@
-// nn.h - the convstep engine in one include: tensors, convolution, pooling,
-// activations, dense layers, architecture strings and models.
+// nn.h - the convstep engine in one include: shapes, convolution, pooling,
+// activations, dense layers, architecture strings, models, nets with their
+// training (gradients), the matrix product and the random numbers.
 // The engine depends on libm only; it never prints and never exits.
 #ifndef NN_NN_H
 #define NN_NN_H
@@ -8,9 +9,13 @@
 #include "arch.h"
 #include "conv2d.h"
 #include "dense.h"
+#include "gemm.h"
+#include "grad.h"
 #include "model.h"
+#include "net.h"
 #include "outsize.h"
 #include "pool.h"
+#include "rng.h"
 #include "status.h"
 #include "tensor.h"
 

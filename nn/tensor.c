@@ -1,7 +1,6 @@
-// tensor.c - shape helpers and tensor allocation.
+// tensor.c - shape helpers and checked size arithmetic.
 #include "tensor.h"
 
-#include <stdlib.h>
 
 nn_shape nn_shape_map(int c, int h, int w) {
     nn_shape s = {3, c, h, w};
@@ -33,30 +32,3 @@ size_t nn_checked_mul3(size_t a, size_t b, size_t c) {
     return abc;
 }
 
-nn_status nn_tensor_create(nn_tensor **out, int n, nn_shape shape, nn_error *err) {
-    *out = NULL;
-    size_t per = nn_shape_count(shape);
-    if (n <= 0 || per == 0 || (size_t)n > NN_MAX_ELEMENTS / per)
-        return nn_error_set(err, NN_ERR_NOMEM,
-                            "a tensor of %d x %dx%dx%d values is empty or too large",
-                            n, shape.c, shape.h, shape.w);
-    nn_tensor *t = malloc(sizeof *t);
-    float *data = calloc((size_t)n * per, sizeof *data);
-    if (!t || !data) {
-        free(t);
-        free(data);
-        return nn_error_set(err, NN_ERR_NOMEM, "out of memory for %zu values",
-                            (size_t)n * per);
-    }
-    t->n = n;
-    t->shape = shape;
-    t->data = data;
-    *out = t;
-    return NN_OK;
-}
-
-void nn_tensor_free(nn_tensor *t) {
-    if (!t) return;
-    free(t->data);
-    free(t);
-}

@@ -1,4 +1,4 @@
-// tensor.h - shapes and the plain float tensors the engine works on.
+// tensor.h - the shapes of the float buffers the engine works on.
 // Layout is channels-first: a batch is (N, C, H, W), row-major, contiguous.
 #ifndef NN_TENSOR_H
 #define NN_TENSOR_H
@@ -26,18 +26,6 @@ nn_shape nn_shape_flat(int n);
 size_t nn_shape_count(nn_shape s);
 // 1 if both shapes are the same.
 int nn_shape_equal(nn_shape a, nn_shape b);
-
-// A batch of samples with one shape, owning its data.
-typedef struct nn_tensor {
-    int n;          // samples in the batch
-    nn_shape shape; // shape of one sample
-    float *data;    // [n * nn_shape_count(shape)], zero-filled on creation
-} nn_tensor;
-
-// Allocates a zero-filled tensor; NN_ERR_NOMEM (with a sentence) if it cannot.
-nn_status nn_tensor_create(nn_tensor **out, int n, nn_shape shape, nn_error *err);
-// Frees a tensor made by nn_tensor_create (NULL is fine).
-void nn_tensor_free(nn_tensor *t);
 
 // Multiplies sizes, reporting overflow past NN_MAX_ELEMENTS: returns 0 on overflow.
 size_t nn_checked_mul3(size_t a, size_t b, size_t c);
