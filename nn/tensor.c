@@ -1,7 +1,6 @@
 // tensor.c - shape helpers and checked size arithmetic.
 #include "tensor.h"
 
-
 nn_shape nn_shape_map(int c, int h, int w) {
     nn_shape s = {3, c, h, w};
     return s;
