@@ -77,7 +77,7 @@ def unloaded_library_leaks(text):
     stack in which no frame is in a loaded module has none of convstep's."""
     if "LeakSanitizer" not in text:
         return 0
-    other = [m for m in tap.SANITIZER_MARKS if m != "LeakSanitizer" and m != "AddressSanitizer"]
+    other = [m for m in SANITIZER_MARKS if m != "LeakSanitizer" and m != "AddressSanitizer"]
     if any(m in text for m in other) or "ERROR: AddressSanitizer" in text:
         return 0
     blocks = re.split(r"\n(?=(?:Direct|Indirect) leak of )", text)
