@@ -266,6 +266,9 @@ static bool build_(live_trainer *lt, const app_train_options *opt, char *err, si
     snprintf(lt->work.arch, sizeof lt->work.arch, "%s", nn_arch_expand(opt->arch));
     lt->work.running = true;
     evaluate_(lt);  // accuracy before any training: about one in ten
+    // The next evaluation is a second of training from now, not at the first
+    // step (which spent the first seconds of a slow machine evaluating again).
+    lt->last_eval_ms = now_ms_();
     publish_(lt);
     return true;
 }

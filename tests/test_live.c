@@ -744,12 +744,15 @@ static void snapshots_while_running_(int threads, double run_ms) {
 
     live_pause(lt, false);
     // Read as fast as a reader can for up to run_ms (or 5000 steps; past 512
-    // the curves are thinned).
+    // the curves are thinned), and on a slow machine (sanitizers, load) on
+    // until 150 steps are there to keep three spread-out snapshots, for at
+    // most 30 s.
     long long reads = 0, changes = 0, last_steps = -1;
     uint64_t last_version = 0;
     const double t0 = now_ms_();
     bool thinned = false;
-    while (now_ms_() - t0 < run_ms && last_steps < 5000) {
+    while ((now_ms_() - t0 < run_ms || last_steps < 150) && now_ms_() - t0 < 30000 &&
+           last_steps < 5000) {
         reads++;
         if ((reads & 63) == 0) {  // now and then a forced copy as well
             get_(lt, forced);
