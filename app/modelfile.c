@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
+
+#include "fileio.h"
 #include "text.h"
 
 
@@ -96,13 +97,17 @@ static bool check_params_(const nn_net *net, const char *who, char *err, size_t 
 typedef struct writer_ {
     FILE *f;
     uLong crc;
-    bool ok;
+    bool ok;    // every write so far succeeded
+    int error;  // errno of the first that did not
 } writer_;
 
 static void put_(writer_ *w, const void *p, size_t n) {
     if (!w->ok) return;
     w->crc = crc32(w->crc, p, (uInt)n);
-    if (fwrite(p, 1, n, w->f) != n) w->ok = false;
+    if (fwrite(p, 1, n, w->f) != n) {
+        w->ok = false;
+        w->error = errno ? errno : EIO;
+    }
 }
 
 static void put_u32_(writer_ *w, uint32_t v) {
@@ -145,27 +150,10 @@ bool app_model_save(const char *path, const nn_net *net, const char *arch, const
                  "at most %d", strlen(arch), MODEL_MAX_ARCH_BYTES);
         return false;
     }
-    char tmp[1024];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
-        snprintf(err, errsize, "the path '%.100s...' is too long", path);
-        return false;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errsize, "cannot create a file beside '%s': %s", path, strerror(errno));
-        return false;
-    }
-    // mkstemp makes the file private (0600); give it the usual 0666 less umask.
-    const mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    writer_ w = {fdopen(fd, "wb"), crc32(0L, Z_NULL, 0), true};
-    if (!w.f) {
-        close(fd);
-        unlink(tmp);
-        snprintf(err, errsize, "cannot write '%s': %s", tmp, strerror(errno));
-        return false;
-    }
+    // Written beside the target and renamed over it only when complete.
+    app_atomic_file af;
+    if (!app_atomic_open(&af, path, "model ", err, errsize)) return false;
+    writer_ w = {af.f, crc32(0L, Z_NULL, 0), true, 0};
     const nn_shape in = net->model->input;
     put_(&w, magic_, sizeof magic_);
     put_u32_(&w, MODELFILE_VERSION);
@@ -187,22 +175,12 @@ bool app_model_save(const char *path, const nn_net *net, const char *arch, const
     put_floats_(&w, net->params, net->n_params);
     uLong crc = w.crc;
     put_u32_(&w, (uint32_t)crc);
-    int saved_errno = errno;
-    bool ok = w.ok && fflush(w.f) == 0 && fsync(fileno(w.f)) == 0;
-    if (!ok) saved_errno = errno;
-    if (fclose(w.f) != 0 && ok) {
-        ok = false;
-        saved_errno = errno;
+    if (!w.ok) {
+        app_atomic_abort(&af);
+        snprintf(err, errsize, "cannot save the model file to '%s': %s", path, strerror(w.error));
+        return false;
     }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        saved_errno = errno;
-    }
-    if (!ok) {
-        unlink(tmp);
-        snprintf(err, errsize, "cannot save the model to '%s': %s", path, strerror(saved_errno));
-    }
-    return ok;
+    return app_atomic_commit(&af, "model ", err, errsize);
 }
 
 // ---- Reading --------------------------------------------------------------------------------
