@@ -85,21 +85,8 @@ class Monkey:
     # ---- The X server and the program ----------------------------------------------------
 
     def start_xvfb(self):
-        r, w = os.pipe()
-        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1920x1200x24",
-                                      "-nolisten", "tcp", "-noreset"], pass_fds=(w,),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
-        number = b""
-        deadline = time.time() + 30
-        while not number.endswith(b"\n") and time.time() < deadline:
-            chunk = os.read(r, 16)
-            if not chunk:
-                break
-            number += chunk
-        os.close(r)
-        expect(number.strip().isdigit(), "Xvfb did not report its display")
-        self.display = ":" + number.strip().decode()
+        self.xvfb, self.display = tap.start_xvfb("1920x1200x24", "-noreset")
+        expect(self.display is not None, "Xvfb did not report its display")
 
     def env(self):
         e = dict(os.environ)

@@ -43,23 +43,10 @@ def display():
     global SERVER
     need_tools()
     if SERVER is None:
-        read_fd, write_fd = os.pipe()
-        proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24",
-                                 "-nolisten", "tcp"], pass_fds=(write_fd,),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(write_fd)
-        number = b""
-        deadline = time.time() + 30
-        while not number.endswith(b"\n") and time.time() < deadline:
-            chunk = os.read(read_fd, 16)
-            if not chunk:
-                break
-            number += chunk
-        os.close(read_fd)
-        if not number.strip().isdigit():
-            proc.kill()
+        proc, name = tap.start_xvfb("1920x1080x24")
+        if proc is None:
             raise Skip("Xvfb did not start")
-        SERVER = (proc, ":" + number.strip().decode())
+        SERVER = (proc, name)
     return SERVER[1]
 
 

@@ -92,6 +92,31 @@ def unloaded_library_leaks(text):
     return len(leaks)
 
 
+def start_xvfb(screen, *extra):
+    """Starts an Xvfb of the given screen ("1920x1080x24") on a free display
+    number (it writes the number it took to a pipe: -displayfd, no race with
+    other servers). Returns (process, ":N"), or (None, None) if it did not
+    start within 30 s (the process is then killed)."""
+    import time
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen,
+                             "-nolisten", "tcp", *extra], pass_fds=(write_fd,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    number = b""
+    deadline = time.time() + 30
+    while not number.endswith(b"\n") and time.time() < deadline:
+        chunk = os.read(read_fd, 16)
+        if not chunk:
+            break
+        number += chunk
+    os.close(read_fd)
+    if not number.strip().isdigit():
+        proc.kill()
+        return None, None
+    return proc, ":" + number.strip().decode()
+
+
 def excerpt(text, limit=1200):
     text = text if len(text) <= limit else text[:limit] + "... (%d more characters)" % (
         len(text) - limit)
