@@ -24,7 +24,7 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
-from tap import Fail, expect, run_program  # noqa: E402
+from tap import Fail, expect, run_program, read_bytes, write_bytes  # noqa: E402
 
 CONVSTEP = None  # absolute path of the program, from argv[1]
 TIMEOUT = 60  # seconds per run
@@ -59,16 +59,6 @@ def expect_error(args, *words, code=1):
     for w in words:
         expect(w in err, "stderr does not mention %r" % w)
     return err
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write_bytes(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
 
 
 def scratch_path(name):

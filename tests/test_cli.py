@@ -1218,12 +1218,12 @@ def closed_pipe_large_output():
     expect(err.startswith("convstep: error:"), "no error on stderr")
 
 
-@check
-def reader_goes_away():
-    """a reader that stops after 100 bytes: the program ends with a status, not a signal"""
-    img = [[(r * 31 + c * 17) % 10 for c in range(60)] for r in range(60)]
-    cmd = [CONVSTEP, "conv", "--input", mtext(img), "--kernel", mtext(SLIDE_KERNEL)]
+def read_then_go_away(cmd):
+    """Runs cmd, reads the first 100 bytes of its output and closes the pipe,
+    as `| head -c 100` does; returns (exit status, stderr, seconds it took)."""
+    import time
     LAST_RUN.append({"cmd": cmd, "code": None, "out": "", "err": ""})
+    start = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=WORKDIR)
     p.stdout.read(100)
     p.stdout.close()
@@ -1233,9 +1233,18 @@ def reader_goes_away():
     except subprocess.TimeoutExpired:
         p.kill()
         p.wait()
-        raise Fail("timed out")
+        raise Fail("did not stop after the reader went away (timed out)")
     LAST_RUN[-1].update(code=code, err=err)
     expect(code >= 0, "killed by signal %d" % -code)
+    return code, err, time.monotonic() - start
+
+
+@check
+def reader_goes_away():
+    """a reader that stops after 100 bytes: the program ends with a status, not a signal"""
+    img = [[(r * 31 + c * 17) % 10 for c in range(60)] for r in range(60)]
+    code, _, _ = read_then_go_away([CONVSTEP, "conv", "--input", mtext(img), "--kernel",
+                                    mtext(SLIDE_KERNEL)])
     expect(code == 2, "exit status %d, expected 2" % code)
 
 
@@ -1340,26 +1349,13 @@ def pool_work_is_bounded():
 @check
 def reader_goes_away_stops_the_work():
     """`conv ... | head -1` on a 1000x1000 input ends soon with exit 2 (it ran to the end: minutes)"""
-    import time
     n = 1000
     img = write_file("m1000.txt", "\n".join(" ".join(str((r * 31 + c * 17) % 10) for c in range(n))
                                             for r in range(n)) + "\n")
     cmd = [CONVSTEP, "conv", "--input", "@" + img, "--kernel", mtext(SLIDE_KERNEL)]
     for extra in ([], ["--json"]):
-        LAST_RUN.append({"cmd": cmd + extra, "code": None, "out": "", "err": ""})
-        start = time.monotonic()
-        p = subprocess.Popen(cmd + extra, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=WORKDIR)
-        p.stdout.read(100)  # the first line of text, the start of the one JSON line
-        p.stdout.close()
-        try:
-            err = p.stderr.read().decode("utf-8", "replace")
-            code = p.wait(TIMEOUT)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-            raise Fail("did not stop after the reader went away (timed out)")
-        elapsed = time.monotonic() - start
-        LAST_RUN[-1].update(code=code, err=err)
+        # 100 bytes: the first line of text, the start of the one JSON line.
+        code, err, elapsed = read_then_go_away(cmd + extra)
         expect(code == 2, "exit status %d, expected 2" % code)
         expect(err == "convstep: error: writing the output failed\n", "stderr is %r" % err)
         # The whole text would be 998*998 steps (about 100 MB); stopping at the

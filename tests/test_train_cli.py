@@ -33,7 +33,7 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
-from tap import LAST_RUN, Fail, Skip, expect, run_program  # noqa: E402
+from tap import LAST_RUN, Fail, Skip, expect, run_program, read_bytes, write_bytes  # noqa: E402
 
 CONVSTEP = None  # absolute path of the program, from argv[1]
 TIMEOUT = 60  # seconds per run
@@ -171,16 +171,6 @@ def write_idx_set(directory, gz=False, n_train=600, n_test=200, side=28):
                 f.write(data)
         paths[name] = path
     return paths
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def write_bytes(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
 
 
 # ---- Model files, parsed independently ---------------------------------------------------

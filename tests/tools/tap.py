@@ -117,6 +117,16 @@ def start_xvfb(screen, *extra):
     return proc, ":" + number.strip().decode()
 
 
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_bytes(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def excerpt(text, limit=1200):
     text = text if len(text) <= limit else text[:limit] + "... (%d more characters)" % (
         len(text) - limit)
