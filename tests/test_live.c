@@ -1130,7 +1130,7 @@ static void test_lesson_train_esc_stops_it(void **state) {
     char err[600];
     const double t0 = now_ms_();
     assert_true(runtime_open_lesson(&rt_, &ui_, path, NULL, err, sizeof err));
-    print_message("opening the lesson took %.0f ms\n", now_ms_() - t0);
+    print_message("# opening the lesson took %.0f ms\n", now_ms_() - t0);
     remove_lesson_(path);
     assert_true(ui_.player.train_pending);
     assert_true(ui_.train_live->steps < 700);

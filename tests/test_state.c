@@ -2055,7 +2055,7 @@ static void test_shipped_model_errors_say_why(void **st) {
     runtime_destroy(&rt_, s);
     unsetenv("CONVSTEP_ASSETS");
     remove_scratch_();
-    print_message("corrupt: %s\nmissing: %s\n", corrupt_why, missing_why);
+    print_message("# corrupt: %s\n# missing: %s\n", corrupt_why, missing_why);
     assert_false(had_net);
     assert_non_null(strstr(corrupt_why, "lenet5.model"));
     assert_null(strstr(corrupt_why, "not found"));
@@ -2107,7 +2107,7 @@ static void test_load_model_names_the_real_mismatch(void **st) {
     unsetenv("CONVSTEP_MODELS");
     remove_scratch_();
     for (size_t i = 0; i < COUNT_OF(cases); i++) {
-        print_message("%s\n", status[i]);
+        print_message("# %s\n", status[i]);
         assert_non_null(strstr(status[i], cases[i].says));
     }
 }
