@@ -439,6 +439,8 @@ static void lessons_(ui_layout *l, const app_state *s, int top, int bottom) {
                                   ACT_LESSON_FOCUS, l->list_first + l->list_page);
         if (prev) prev->enabled = l->list_first > 0;
         if (next) next->enabled = l->list_first + l->list_page < n;
+        // The note ends where the buttons begin: text never runs under them.
+        l->list_note.w = maxi_(0, l->w - 2 * (pw + l->pad) - l->pad - l->list_note.x);
     }
 }
 

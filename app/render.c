@@ -587,6 +587,11 @@ static void lesson_menu_(const draw_ *d) {
         snprintf(t + n, sizeof t - n, "  -  %d more file%s not listed (the menu lists %d)", s->lessons_unlisted,
                  s->lessons_unlisted == 1 ? " is" : "s are", LESSON_MENU_MAX);
     }
+    // Too long for the room left of the page buttons (a large zoom): the
+    // count alone, which says all that matters.
+    if (rd_width(d, FACE_SANS, l->small_px, t) > l->list_note.w && s->n_lessons > l->list_page)
+        snprintf(t, sizeof t, "lessons %d to %d of %d", l->list_first + 1,
+                 l->list_first + l->list_shown, s->n_lessons);
     if (s->n_lessons > 0 || s->lessons_unlisted > 0)
         rd_text(d, FACE_SANS, l->small_px, l->list_note.x, l->list_note.y + (l->list_note.h - l->small_px * 6 / 5) / 2,
                 MUTED, t);
