@@ -1958,6 +1958,8 @@ static void test_lesson_menu_lists_all_sorted_with_errors(void **st) {
         for (int b = 0; b < l.n_buttons; b++) {
             const ui_button *bt = &l.buttons[b];
             assert_true(bt->r.y + bt->r.h <= l.footer.y);
+            // The page note's text never runs under the page buttons beside it.
+            if (bt->action.kind == ACT_LESSON_FOCUS) assert_true(l.list_note.x + l.list_note.w <= bt->r.x);
             if (bt->action.kind != ACT_LESSON_OPEN) continue;
             const int i = bt->action.value;
             assert_true(i >= 0 && i < ALL);
