@@ -218,11 +218,6 @@ bool app_image_load(const char *path, app_gray_image *out, char *err, size_t err
     err[0] = '\0';
     if (load_(path, out, err, errsize)) return true;
     // The path comes from outside: no raw control characters in the message.
-    char *safe = malloc(errsize);
-    if (safe) {
-        text_escape(err, strlen(err), safe, errsize);
-        memcpy(err, safe, strlen(safe) + 1);
-        free(safe);
-    }
+    text_escape_in_place(err, errsize);
     return false;
 }

@@ -379,12 +379,7 @@ bool app_model_load(const char *path, nn_net **out, int max_batch, char *note, s
     if (f) fclose(f);
     if (!ok) {
         // The path and the architecture come from outside: no raw control characters.
-        char *safe = malloc(errsize);
-        if (safe) {
-            text_escape(err, strlen(err), safe, errsize);
-            memcpy(err, safe, strlen(safe) + 1);
-            free(safe);
-        }
+        text_escape_in_place(err, errsize);
     }
     return ok;
 }

@@ -51,6 +51,14 @@ char *text_unify_line_ends(const char *text) {
     return out;
 }
 
+void text_escape_in_place(char *buf, size_t size) {
+    char *copy = malloc(size);
+    if (!copy) return;
+    text_escape(buf, strlen(buf), copy, size);
+    memcpy(buf, copy, strlen(copy) + 1);
+    free(copy);
+}
+
 bool text_find_control(const char *s, size_t n, size_t *at) {
     for (size_t i = 0; i < n;) {
         unsigned cp;

@@ -36,6 +36,10 @@ char *text_unify_line_ends(const char *text);
 // Returns buf.
 char *text_escape(const char *s, size_t n, char *buf, size_t size);
 
+// text_escape of buf over itself (buf holds size bytes), for a message that
+// quotes untrusted text and goes on to the screen or the terminal.
+void text_escape_in_place(char *buf, size_t size);
+
 // True if [s, s+n) holds a control character (other than tab) or a byte that
 // is not UTF-8; *at is then its offset.
 bool text_find_control(const char *s, size_t n, size_t *at);
