@@ -107,7 +107,8 @@ static void scan_lessons_(app_runtime *rt, app_state *s) {
     closedir(d);
     if (n > 0) qsort(names, (size_t)n, sizeof *names, cmp_names_);
     const int listed = n < LESSON_MENU_MAX ? n : LESSON_MENU_MAX;
-    rt->menu = listed ? calloc((size_t)listed, sizeof *rt->menu) : NULL;
+    // n counts up from 0, so listed is never negative (GCC cannot tell).
+    rt->menu = listed > 0 ? calloc((size_t)(unsigned)listed, sizeof *rt->menu) : NULL;
     for (int i = 0; i < listed && rt->menu; i++) {
         lesson_entry *m = &rt->menu[i];
         shown_name_(m->name, sizeof m->name, names[i]);
