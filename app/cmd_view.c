@@ -77,7 +77,7 @@ static const char view_help_[] =
 
 // Fills a conv set-up from --input/--kernel/--bias (one filter).
 static bool conv_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
-    conv_setup c = s->conv;
+    conv_setup c = s->conv.setup;
     const char *v;
     if ((v = args_get(a, "input"))) {
         app_matrix m;
@@ -137,7 +137,7 @@ static bool conv_from_args_(app_state *s, const parsed_args *a, char *err, size_
 }
 
 static bool pool_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
-    pool_setup p = s->pool;
+    pool_setup p = s->pool.setup;
     const char *v;
     if ((v = args_get(a, "input"))) {
         app_matrix m;
@@ -281,7 +281,7 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
         const int classes = nn_net_classes(probe);
         nn_net_free(probe);
         if (classes != 10) return cli_fail(errf, "--arch: the model must end with 10 outputs, e.g. dense(10),softmax", 1);
-        snprintf(s.custom_arch, sizeof s.custom_arch, "%s", v);
+        snprintf(s.host.custom_arch, sizeof s.host.custom_arch, "%s", v);
         s.train_model = MODEL_CUSTOM;
     }
     if ((v = args_get(&a, "model"))) {

@@ -11,7 +11,7 @@
 // Ink of a round pen of radius r along the segment (x0,y0)-(x1,y1): each
 // pixel takes the larger of its ink and the pen's coverage (soft at the rim).
 static void stamp_segment_(app_state *s, float x0, float y0, float x1, float y1) {
-    const float r = (float)s->brush;
+    const float r = (float)s->draw.brush;
     const int lo_x = (int)floorf(fminf(x0, x1) - r - 1), hi_x = (int)ceilf(fmaxf(x0, x1) + r + 1);
     const int lo_y = (int)floorf(fminf(y0, y1) - r - 1), hi_y = (int)ceilf(fmaxf(y0, y1) + r + 1);
     const float dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
@@ -23,69 +23,69 @@ static void stamp_segment_(app_state *s, float x0, float y0, float x1, float y1)
             const float ex = px - (x0 + t * dx), ey = py - (y0 + t * dy);
             const float d = sqrtf(ex * ex + ey * ey);
             const float ink = d <= r - 0.5f ? 1.0f : d >= r + 0.5f ? 0.0f : r + 0.5f - d;
-            if (ink > s->canvas[y][x]) s->canvas[y][x] = ink;
+            if (ink > s->draw.canvas[y][x]) s->draw.canvas[y][x] = ink;
         }
 }
 
 // Draws every stroke again (after an undo).
 static void repaint_(app_state *s) {
-    memset(s->canvas, 0, sizeof s->canvas);
-    for (int k = 0; k < s->n_strokes; k++) {
-        const int from = s->stroke_start[k];
-        const int to = k + 1 < s->n_strokes ? s->stroke_start[k + 1] : s->n_points;
+    memset(s->draw.canvas, 0, sizeof s->draw.canvas);
+    for (int k = 0; k < s->draw.n_strokes; k++) {
+        const int from = s->draw.stroke_start[k];
+        const int to = k + 1 < s->draw.n_strokes ? s->draw.stroke_start[k + 1] : s->draw.n_points;
         for (int i = from; i < to; i++)
-            stamp_segment_(s, s->point_x[i > from ? i - 1 : i], s->point_y[i > from ? i - 1 : i], s->point_x[i],
-                           s->point_y[i]);
+            stamp_segment_(s, s->draw.point_x[i > from ? i - 1 : i], s->draw.point_y[i > from ? i - 1 : i], s->draw.point_x[i],
+                           s->draw.point_y[i]);
     }
 }
 
 static float clampf_(float v) { return v < 0 ? 0 : v > DRAW_SIDE - 1 ? DRAW_SIDE - 1 : v; }
 
 void draw_pen_down(app_state *s, float x, float y) {
-    if (s->n_strokes == DRAW_MAX_STROKES || s->n_points == DRAW_MAX_POINTS) {
-        snprintf(s->draw_note, sizeof s->draw_note, "the canvas is full: clear it (C) or undo (U)");
+    if (s->draw.n_strokes == DRAW_MAX_STROKES || s->draw.n_points == DRAW_MAX_POINTS) {
+        snprintf(s->draw.note, sizeof s->draw.note, "the canvas is full: clear it (C) or undo (U)");
         return;
     }
     x = clampf_(x);
     y = clampf_(y);
-    s->stroke_start[s->n_strokes++] = s->n_points;
-    s->point_x[s->n_points] = x;
-    s->point_y[s->n_points] = y;
-    s->n_points++;
-    s->pen_down = true;
+    s->draw.stroke_start[s->draw.n_strokes++] = s->draw.n_points;
+    s->draw.point_x[s->draw.n_points] = x;
+    s->draw.point_y[s->draw.n_points] = y;
+    s->draw.n_points++;
+    s->draw.pen_down = true;
     stamp_segment_(s, x, y, x, y);
 }
 
 void draw_pen_move(app_state *s, float x, float y) {
-    if (!s->pen_down || s->n_points == 0 || s->n_points == DRAW_MAX_POINTS) return;
+    if (!s->draw.pen_down || s->draw.n_points == 0 || s->draw.n_points == DRAW_MAX_POINTS) return;
     x = clampf_(x);
     y = clampf_(y);
-    const float px = s->point_x[s->n_points - 1], py = s->point_y[s->n_points - 1];
+    const float px = s->draw.point_x[s->draw.n_points - 1], py = s->draw.point_y[s->draw.n_points - 1];
     if (fabsf(x - px) + fabsf(y - py) < 0.5f) return;
-    s->point_x[s->n_points] = x;
-    s->point_y[s->n_points] = y;
-    s->n_points++;
+    s->draw.point_x[s->draw.n_points] = x;
+    s->draw.point_y[s->draw.n_points] = y;
+    s->draw.n_points++;
     stamp_segment_(s, px, py, x, y);
     app_draw_classify(s);
 }
 
 void draw_pen_up(app_state *s) {
-    s->pen_down = false;
+    s->draw.pen_down = false;
     app_draw_classify(s);
 }
 
 void draw_undo(app_state *s) {
-    if (s->n_strokes == 0) return;
-    s->n_points = s->stroke_start[--s->n_strokes];
-    s->pen_down = false;
+    if (s->draw.n_strokes == 0) return;
+    s->draw.n_points = s->draw.stroke_start[--s->draw.n_strokes];
+    s->draw.pen_down = false;
     repaint_(s);
     app_draw_classify(s);
 }
 
 void draw_clear(app_state *s) {
-    s->n_points = s->n_strokes = 0;
-    s->pen_down = false;
-    memset(s->canvas, 0, sizeof s->canvas);
+    s->draw.n_points = s->draw.n_strokes = 0;
+    s->draw.pen_down = false;
+    memset(s->draw.canvas, 0, sizeof s->draw.canvas);
     app_draw_classify(s);
 }
 
@@ -122,28 +122,28 @@ bool draw_strokes(app_state *s, const char *text, char *err, size_t errsize) {
 }
 
 void app_draw_classify(app_state *s) {
-    s->draw_ready = false;
-    nn_net *net = s->draw_live && s->live_net ? s->live_net : s->draw_net;
-    if (s->n_points == 0) {
-        snprintf(s->draw_note, sizeof s->draw_note, "draw a digit with the mouse");
+    s->draw.ready = false;
+    nn_net *net = s->draw.live && s->host.live_net ? s->host.live_net : s->host.draw_net;
+    if (s->draw.n_points == 0) {
+        snprintf(s->draw.note, sizeof s->draw.note, "draw a digit with the mouse");
         return;
     }
     if (!net) {
         // The reason the runner recorded (missing, unreadable, not a digit model).
-        snprintf(s->draw_note, sizeof s->draw_note, "%s",
-                 s->draw_live ? "there is no live model yet (train one first)"
-                 : s->draw_why[0] ? s->draw_why : "no model to classify with");
+        snprintf(s->draw.note, sizeof s->draw.note, "%s",
+                 s->draw.live ? "there is no live model yet (train one first)"
+                 : s->host.draw_why[0] ? s->host.draw_why : "no model to classify with");
         return;
     }
-    app_gray_image img = {DRAW_SIDE, DRAW_SIDE, &s->canvas[0][0]};
+    app_gray_image img = {DRAW_SIDE, DRAW_SIDE, &s->draw.canvas[0][0]};
     app_digit_info info;
     char err[150];
-    if (!app_digit_prepare(&img, s->draw_input, &info, err, sizeof err)) {
-        snprintf(s->draw_note, sizeof s->draw_note, "%s", err);
+    if (!app_digit_prepare(&img, s->draw.input, &info, err, sizeof err)) {
+        snprintf(s->draw.note, sizeof s->draw.note, "%s", err);
         return;
     }
     const int classes = nn_net_classes(net);
-    const float *out = nn_net_forward(net, s->draw_input, 1, false, NULL);
+    const float *out = nn_net_forward(net, s->draw.input, 1, false, NULL);
     const bool probs = net->model->layers[net->model->n_layers - 1].spec.kind == NN_LAYER_SOFTMAX;
     float p[10] = {0};
     if (classes == 10) {
@@ -152,7 +152,7 @@ void app_draw_classify(app_state *s) {
         else
             nn_softmax_forward(p, out, 1, 10);
     }
-    memcpy(s->draw_probs, p, sizeof p);
-    s->draw_ready = classes == 10;
-    s->draw_note[0] = '\0';
+    memcpy(s->draw.probs, p, sizeof p);
+    s->draw.ready = classes == 10;
+    s->draw.note[0] = '\0';
 }

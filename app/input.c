@@ -17,7 +17,7 @@ static app_action editing_key_(const SDL_Event *e) {
 
 static app_action view_key_(const app_state *s, SDL_Keycode k, bool shift) {
     const bool conv = s->view == VIEW_CONV;
-    const int n = conv ? s->conv.n_h : s->pool.n_h;
+    const int n = conv ? s->conv.setup.n_h : s->pool.setup.n_h;
     switch (k) {
     case SDLK_SPACE: return act_(ACT_PLAY_PAUSE, 0);
     case SDLK_RIGHT: return act_(ACT_STEP_FORWARD, 0);
@@ -27,13 +27,13 @@ static app_action view_key_(const app_state *s, SDL_Keycode k, bool shift) {
     case SDLK_PLUS: case SDLK_EQUALS: case SDLK_KP_PLUS: return act_(ACT_FASTER, 0);
     case SDLK_MINUS: case SDLK_KP_MINUS: return act_(ACT_SLOWER, 0);
     case SDLK_p: return act_(ACT_CYCLE_PADDING, 0);
-    case SDLK_s: return act_(ACT_SET_STRIDE, (conv ? s->conv.stride : s->pool.stride) + (shift ? -1 : 1));
+    case SDLK_s: return act_(ACT_SET_STRIDE, (conv ? s->conv.setup.stride : s->pool.setup.stride) + (shift ? -1 : 1));
     case SDLK_k:
-        return conv ? act_(ACT_SET_KERNEL, s->conv.k + (shift ? -1 : 1))
-                    : act_(ACT_SET_POOL_SIZE, s->pool.size + (shift ? -1 : 1));
+        return conv ? act_(ACT_SET_KERNEL, s->conv.setup.k + (shift ? -1 : 1))
+                    : act_(ACT_SET_POOL_SIZE, s->pool.setup.size + (shift ? -1 : 1));
     case SDLK_n: return act_(ACT_SET_SIZE, n + (shift ? -1 : 1));
-    case SDLK_d: return act_(ACT_SET_DILATION, s->conv.dilation + (shift ? -1 : 1));
-    case SDLK_c: return act_(ACT_SET_CHANNELS, s->conv.channels % VIEW_MAX_C + 1);
+    case SDLK_d: return act_(ACT_SET_DILATION, s->conv.setup.dilation + (shift ? -1 : 1));
+    case SDLK_c: return act_(ACT_SET_CHANNELS, s->conv.setup.channels % VIEW_MAX_C + 1);
     case SDLK_r: return act_(ACT_RANDOMISE, 0);
     case SDLK_g: return act_(ACT_LOAD_DIGIT, -1);
     case SDLK_b: return act_(ACT_PALETTE, 0);
@@ -72,8 +72,8 @@ static app_action drawing_key_(const app_state *s, SDL_Keycode k) {
     switch (k) {
     case SDLK_c: case SDLK_DELETE: case SDLK_BACKSPACE: return act_(ACT_DRAW_CLEAR, 0);
     case SDLK_u: case SDLK_z: return act_(ACT_DRAW_UNDO, 0);
-    case SDLK_LEFTBRACKET: return act_(ACT_BRUSH, s->brush - 1);
-    case SDLK_RIGHTBRACKET: return act_(ACT_BRUSH, s->brush + 1);
+    case SDLK_LEFTBRACKET: return act_(ACT_BRUSH, s->draw.brush - 1);
+    case SDLK_RIGHTBRACKET: return act_(ACT_BRUSH, s->draw.brush + 1);
     case SDLK_l: return act_(ACT_DRAW_MODEL, 0);
     default: return act_(ACT_NONE, 0);
     }
@@ -90,14 +90,14 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
             a.fx = cx, a.fy = cy;
             return a;
         }
-        if (e->type == SDL_MOUSEMOTION && s->pen_down) {
+        if (e->type == SDL_MOUSEMOTION && s->draw.pen_down) {
             const ui_rect c = l->canvas;
             app_action a = act_(ACT_PEN_MOVE, 0);
             a.fx = c.w > 0 ? (float)(e->motion.x - c.x) * DRAW_SIDE / c.w : 0;
             a.fy = c.h > 0 ? (float)(e->motion.y - c.y) * DRAW_SIDE / c.h : 0;
             return a;
         }
-        if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT && s->pen_down)
+        if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT && s->draw.pen_down)
             return act_(ACT_PEN_UP, 0);
     }
     switch (e->type) {
@@ -159,7 +159,7 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
         if (k == SDLK_PAGEDOWN) return act_(ACT_LESSON_FOCUS, s->lesson_focus + page);
         if (k == SDLK_PAGEUP) return act_(ACT_LESSON_FOCUS, s->lesson_focus - page);
         if (k == SDLK_HOME) return act_(ACT_LESSON_FOCUS, 0);
-        if (k == SDLK_END) return act_(ACT_LESSON_FOCUS, s->n_lessons - 1);
+        if (k == SDLK_END) return act_(ACT_LESSON_FOCUS, s->host.n_lessons - 1);
         if (k == SDLK_RETURN || k == SDLK_KP_ENTER) return act_(ACT_LESSON_OPEN, s->lesson_focus);
         if (k == SDLK_ESCAPE) return act_(ACT_HOME, 0);
     }

@@ -121,7 +121,7 @@ static void home_(ui_layout *l, const app_state *s) {
         const int c = i / rows, r = i % rows;
         ui_button *b = button_(l, rect_(x0 + c * (bw + l->pad * 2), y0 + r * (bh + l->pad), bw, bh), names[i],
                                ACT_OPEN_VIEW, VIEW_HOME + 1 + i);
-        if (b) b->active = s->home_focus == i;
+        if (b) b->active = s->home.focus == i;
     }
 }
 
@@ -136,10 +136,10 @@ static panel_ panel_for_(ui_layout *l, int rows) {
 }
 
 static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
-    const conv_setup *c = &s->conv;
+    const conv_setup *c = &s->conv.setup;
     // Controls on the right: 14 rows.
     panel_ p = panel_for_(l, 14);
-    transport_(&p, &s->conv_anim);
+    transport_(&p, &s->conv.anim);
     p.y += p.gap;
     const int pad_value = c->padding.mode == NN_PAD_EXPLICIT ? c->padding.p : 0;
     stepper_row_(&p, "input", ACT_SET_SIZE, c->n_h, VIEW_MIN_N, VIEW_MAX_N);
@@ -173,11 +173,11 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     // Two arrangements, whichever gives bigger cells:
     //   stacked:     inputs one above another | kernels + bias | output
     //   side by side: inputs in a row, each kernel under its input | output + bias
-    const nn_axis *ra = &s->conv_geom.rows, *ca = &s->conv_geom.cols;
-    const int plo_r = s->conv_ok ? ra->pad_lo : 0, phi_r = s->conv_ok ? ra->pad_hi : 0;
-    const int plo_c = s->conv_ok ? ca->pad_lo : 0, phi_c = s->conv_ok ? ca->pad_hi : 0;
+    const nn_axis *ra = &s->conv.geom.rows, *ca = &s->conv.geom.cols;
+    const int plo_r = s->conv.ok ? ra->pad_lo : 0, phi_r = s->conv.ok ? ra->pad_hi : 0;
+    const int plo_c = s->conv.ok ? ca->pad_lo : 0, phi_c = s->conv.ok ? ca->pad_hi : 0;
     const int in_rows = c->n_h + plo_r + phi_r, in_cols = c->n_w + plo_c + phi_c;
-    const int out_rows = s->conv_ok ? s->conv_geom.out_h : 1, out_cols = s->conv_ok ? s->conv_geom.out_w : 1;
+    const int out_rows = s->conv.ok ? s->conv.geom.out_h : 1, out_cols = s->conv.ok ? s->conv.geom.out_w : 1;
     const int ch = c->channels;
     const int title_h = l->small_px * 3 / 2;
     const ui_rect area = rect_(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
@@ -239,7 +239,7 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
         }
         grid_(l, GRID_BIAS, 0, 1, 1, 0, 0, x, y + title_h, cell, "bias");
         x += maxi_(c->k * cell, kernel_w) + gap;
-        if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
+        if (s->conv.ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
         l->legend = rect_(x, area.y + title_h + out_rows * cell + l->pad * 2,
                           maxi_(legend_w, mini_(out_cols * cell, l->text_px * 10)), l->small_px);
     } else {
@@ -253,7 +253,7 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
             grid_(l, GRID_KERNEL, k, c->k, c->k, 0, 0, x, area.y + 2 * title_h + in_rows * cell + l->pad, cell, t);
             x += col_w + gap;
         }
-        if (s->conv_ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
+        if (s->conv.ok) grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
         const int below_out = area.y + title_h + out_rows * cell;
         l->legend = rect_(x, below_out + l->pad * 2, maxi_(legend_w, mini_(maxi_(out_cols * cell, out_title_w), l->text_px * 10)),
                           l->small_px);
@@ -269,9 +269,9 @@ static void conv_(ui_layout *l, const app_state *s, const ui_metrics *m) {
 }
 
 static void pool_(ui_layout *l, const app_state *s) {
-    const pool_setup *ps = &s->pool;
+    const pool_setup *ps = &s->pool.setup;
     panel_ p = panel_for_(l, 7);
-    transport_(&p, &s->pool_anim);
+    transport_(&p, &s->pool.anim);
     p.y += p.gap;
     stepper_row_(&p, "input", ACT_SET_SIZE, ps->n_h, VIEW_MIN_N, VIEW_MAX_N);
     stepper_row_(&p, "window", ACT_SET_POOL_SIZE, ps->size, 1, VIEW_MAX_K);
@@ -282,8 +282,8 @@ static void pool_(ui_layout *l, const app_state *s) {
 
     const int pad = ps->pad;
     const int in_rows = ps->n_h + 2 * pad, in_cols = ps->n_w + 2 * pad;
-    const int out_rows = s->pool_ok ? s->pool_max_geom.out_h : 1;
-    const int out_cols = s->pool_ok ? s->pool_max_geom.out_w : 1;
+    const int out_rows = s->pool.ok ? s->pool.max_geom.out_h : 1;
+    const int out_cols = s->pool.ok ? s->pool.max_geom.out_w : 1;
     const int title_h = l->small_px * 3 / 2;
     const ui_rect area = rect_(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
                                l->main.h * 56 / 100);
@@ -295,7 +295,7 @@ static void pool_(ui_layout *l, const app_state *s) {
     ui_grid *gi = grid_(l, GRID_INPUT, 0, in_rows, in_cols, -pad, -pad, x, area.y + title_h, cell, "input");
     if (gi) gi->data_rows = ps->n_h, gi->data_cols = ps->n_w;
     x += in_cols * cell + gap;
-    if (s->pool_ok) {
+    if (s->pool.ok) {
         grid_(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "max pooling");
         x += out_cols * cell + gap;
         grid_(l, GRID_OUTPUT, 1, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "average pooling");
@@ -323,9 +323,9 @@ static void train_controls_(ui_layout *l, panel_ *p, const live_snapshot *snap) 
 
 static void train_(ui_layout *l, const app_state *s) {
     panel_ p = panel_for_(l, 9);
-    train_controls_(l, &p, s->train_live);
+    train_controls_(l, &p, s->host.train_live);
     for (int i = 0; i <= app_train_model_count(); i++) {
-        if (i == MODEL_CUSTOM && !s->custom_arch[0]) break;
+        if (i == MODEL_CUSTOM && !s->host.custom_arch[0]) break;
         ui_button *b = button_(l, rect_(p.x, p.y, p.w, p.row_h),
                                i == MODEL_CUSTOM ? "--arch model" : app_train_model_name(i), ACT_TRAIN_MODEL, i);
         if (b) b->active = s->train_model == i;
@@ -348,7 +348,7 @@ static void train_(ui_layout *l, const app_state *s) {
 
 static void templates_(ui_layout *l, const app_state *s) {
     panel_ p = panel_for_(l, 5);
-    train_controls_(l, &p, s->tmpl_live);
+    train_controls_(l, &p, s->host.tmpl_live);
     button_(l, rect_(p.x, p.y, p.w, p.row_h), "next digit", ACT_INSPECT_NEXT, 0);
     const ui_rect m = l->main;
     l->progress = rect_(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 2);
@@ -368,7 +368,7 @@ static void cnn_(ui_layout *l, const app_state *s) {
     l->progress = rect_(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 2);
     l->maps = rect_(m.x + l->pad, l->progress.y + l->progress.h, m.w - 2 * l->pad,
                     m.y + m.h - (l->progress.y + l->progress.h));
-    const nn_net *net = s->live_net;
+    const nn_net *net = s->host.live_net;
     if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
     const nn_layer *l0 = &net->model->layers[0];
     // Row 1: filters (drawn by render); row 2: layer 0's maps, big enough to click.
@@ -390,13 +390,13 @@ static void draw_(ui_layout *l, const app_state *s) {
     panel_ p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
                 l->text_px * 3 / 2, l->pad / 2};
     two_buttons_(&p, "clear", ACT_DRAW_CLEAR, 0, "undo", ACT_DRAW_UNDO, 0);
-    stepper_row_(&p, "pen", ACT_BRUSH, s->brush, 2, 10);
+    stepper_row_(&p, "pen", ACT_BRUSH, s->draw.brush, 2, 10);
     p.y += p.gap;
     two_buttons_(&p, "shipped", ACT_DRAW_MODEL, 0, "live", ACT_DRAW_MODEL, 1);
-    l->buttons[l->n_buttons - 2].active = !s->draw_live;
-    l->buttons[l->n_buttons - 1].active = s->draw_live;
-    l->buttons[l->n_buttons - 2].enabled = s->draw_live;
-    l->buttons[l->n_buttons - 1].enabled = !s->draw_live && s->live_net != NULL;
+    l->buttons[l->n_buttons - 2].active = !s->draw.live;
+    l->buttons[l->n_buttons - 1].active = s->draw.live;
+    l->buttons[l->n_buttons - 2].enabled = s->draw.live;
+    l->buttons[l->n_buttons - 1].enabled = !s->draw.live && s->host.live_net != NULL;
     const ui_rect m = l->main;
     const int side = mini_(m.h - 2 * l->pad - l->small_px * 2, (m.w - 3 * l->pad) / 2);
     l->canvas = rect_(m.x + l->pad, m.y + l->pad + l->small_px * 2, side, side);
@@ -416,7 +416,7 @@ static void lessons_(ui_layout *l, const app_state *s, int top, int bottom) {
     // Rows end above the page note; the buttons left for rows bound the page too.
     const int fit = (l->list_note.y - l->pad - y0 + l->pad) / step;
     l->list_page = maxi_(1, mini_(fit, LAYOUT_MAX_BUTTONS - 3));
-    const int n = s->lessons ? s->n_lessons : 0;
+    const int n = s->host.lessons ? s->host.n_lessons : 0;
     const int focus = n ? (s->lesson_focus < 0 ? 0 : s->lesson_focus >= n ? n - 1 : s->lesson_focus) : 0;
     l->list_first = focus / l->list_page * l->list_page;
     l->list_shown = mini_(l->list_page, n - l->list_first);
@@ -424,7 +424,7 @@ static void lessons_(ui_layout *l, const app_state *s, int top, int bottom) {
     const int bw = mini_((l->w - 4 * l->pad) / 2, l->text_px * 26);
     for (int k = 0; k < l->list_shown; k++) {
         const int i = l->list_first + k;
-        const lesson_entry *e = &s->lessons[i];
+        const lesson_entry *e = &s->host.lessons[i];
         ui_button *b = button_(l, rect_(l->pad * 2, y0 + k * step, bw, bh), e->title[0] ? e->title : e->name,
                                ACT_LESSON_OPEN, i);
         if (!b) break;

@@ -64,7 +64,7 @@ typedef struct ui_layout {
     ui_rect prepared, probs, maps;    // the 28x28 input, the ten probabilities, feature maps
     ui_rect narration;                // a lesson's caption, quiz and controls (when one is open)
     // The lesson menu, a page at a time: entries [list_first, list_first +
-    // list_shown) of s->lessons, list_page rows a page (the page holding the focus).
+    // list_shown) of s->host.lessons, list_page rows a page (the page holding the focus).
     int list_first, list_shown, list_page;
     ui_rect list_note;                // below the rows: the page and how to turn it
 } ui_layout;

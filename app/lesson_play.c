@@ -39,23 +39,23 @@ static void reset_views_(app_state *s) {
     if (!keep) return;
     *keep = *s;
     app_state_init(s);
-    s->digits = keep->digits;
-    s->digit_labels = keep->digit_labels;
-    s->n_digits = keep->n_digits;
-    s->train_live = keep->train_live;
-    s->tmpl_live = keep->tmpl_live;
-    s->draw_net = keep->draw_net;
-    s->live_net = keep->live_net;
+    s->host.digits = keep->host.digits;
+    s->host.digit_labels = keep->host.digit_labels;
+    s->host.n_digits = keep->host.n_digits;
+    s->host.train_live = keep->host.train_live;
+    s->host.tmpl_live = keep->host.tmpl_live;
+    s->host.draw_net = keep->host.draw_net;
+    s->host.live_net = keep->host.live_net;
     s->zoom = keep->zoom;
     s->colorblind = keep->colorblind;
-    s->lessons = keep->lessons;
-    s->n_lessons = keep->n_lessons;
-    s->lessons_unlisted = keep->lessons_unlisted;
+    s->host.lessons = keep->host.lessons;
+    s->host.n_lessons = keep->host.n_lessons;
+    s->host.lessons_unlisted = keep->host.lessons_unlisted;
     s->lesson_focus = keep->lesson_focus;
-    memcpy(s->train_why, keep->train_why, sizeof s->train_why);
-    memcpy(s->tmpl_why, keep->tmpl_why, sizeof s->tmpl_why);
-    memcpy(s->draw_why, keep->draw_why, sizeof s->draw_why);
-    memcpy(s->custom_arch, keep->custom_arch, sizeof s->custom_arch);
+    memcpy(s->host.train_why, keep->host.train_why, sizeof s->host.train_why);
+    memcpy(s->host.tmpl_why, keep->host.tmpl_why, sizeof s->host.tmpl_why);
+    memcpy(s->host.draw_why, keep->host.draw_why, sizeof s->host.draw_why);
+    memcpy(s->host.custom_arch, keep->host.custom_arch, sizeof s->host.custom_arch);
     s->lesson_request = -1;
     s->player = keep->player;
     free(keep);
@@ -79,7 +79,7 @@ static void input_(app_state *s, const lesson_cmd *c, FILE *log) {
         if (m.c != 1 || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
             fail_(s, c, log, "the pooling view takes one channel of up to %dx%d", VIEW_MAX_N, VIEW_MAX_N);
         } else {
-            pool_setup p = s->pool;
+            pool_setup p = s->pool.setup;
             p.n_h = m.h;
             p.n_w = m.w;
             for (int y = 0; y < m.h; y++)
@@ -89,7 +89,7 @@ static void input_(app_state *s, const lesson_cmd *c, FILE *log) {
     } else if (m.c > VIEW_MAX_C || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
         fail_(s, c, log, "the convolution view takes up to %d channels of %dx%d", VIEW_MAX_C, VIEW_MAX_N, VIEW_MAX_N);
     } else {
-        conv_setup cs = s->conv;
+        conv_setup cs = s->conv.setup;
         cs.channels = m.c;
         cs.n_h = m.h;
         cs.n_w = m.w;
@@ -109,11 +109,11 @@ static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
         fail_(s, c, log, "%s", err);
         return;
     }
-    if (m.h != m.w || m.h > VIEW_MAX_K || m.c != s->conv.channels) {
+    if (m.h != m.w || m.h > VIEW_MAX_K || m.c != s->conv.setup.channels) {
         fail_(s, c, log, "the kernel must be square, at most %dx%d, with one channel per input channel (%d); got %d of %dx%d",
-              VIEW_MAX_K, VIEW_MAX_K, s->conv.channels, m.c, m.h, m.w);
+              VIEW_MAX_K, VIEW_MAX_K, s->conv.setup.channels, m.c, m.h, m.w);
     } else {
-        conv_setup cs = s->conv;
+        conv_setup cs = s->conv.setup;
         cs.k = m.h;
         cs.preset = PRESET_CUSTOM;
         for (int ch = 0; ch < m.c; ch++)
@@ -127,12 +127,12 @@ static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
 // ---- Answers the engine gives --------------------------------------------------------------
 
 static bool view_ok_(const app_state *s) {
-    return s->view == VIEW_POOL ? s->pool_ok : s->conv_ok;
+    return s->view == VIEW_POOL ? s->pool.ok : s->conv.ok;
 }
 
 static void size_answer_(const app_state *s, char *buf, size_t size, char *explain, size_t esize) {
-    const nn_axis *r = s->view == VIEW_POOL ? &s->pool_max_geom.rows : &s->conv_geom.rows;
-    const nn_axis *c = s->view == VIEW_POOL ? &s->pool_max_geom.cols : &s->conv_geom.cols;
+    const nn_axis *r = s->view == VIEW_POOL ? &s->pool.max_geom.rows : &s->conv.geom.rows;
+    const nn_axis *c = s->view == VIEW_POOL ? &s->pool.max_geom.cols : &s->conv.geom.cols;
     snprintf(buf, size, "%dx%d", r->out, c->out);
     char a[200], b[200];
     fmt_formula_numbers(r, a, sizeof a);
@@ -143,20 +143,20 @@ static void size_answer_(const app_state *s, char *buf, size_t size, char *expla
 // The value of output cell (r, c) of the view (max pooling in the pooling view).
 static bool cell_value_(const app_state *s, int r, int c, int check, float *v) {
     if (s->view == VIEW_POOL) {
-        const nn_pool_geom *g = &s->pool_max_geom;
+        const nn_pool_geom *g = &s->pool.max_geom;
         if (r >= g->out_h || c >= g->out_w) return false;
-        *v = (check == CHECK_AVG ? s->pool_avg_out : s->pool_max_out)[r * g->out_w + c];
+        *v = (check == CHECK_AVG ? s->pool.avg_out : s->pool.max_out)[r * g->out_w + c];
         return true;
     }
-    if (r >= s->conv_geom.out_h || c >= s->conv_geom.out_w) return false;
-    *v = s->conv_out[r * s->conv_geom.out_w + c];
+    if (r >= s->conv.geom.out_h || c >= s->conv.geom.out_w) return false;
+    *v = s->conv.out[r * s->conv.geom.out_w + c];
     return true;
 }
 
 static int guess_(const app_state *s) {
-    if (!s->draw_ready) return -1;
+    if (!s->draw.ready) return -1;
     int best = 0;
-    for (int j = 1; j < 10; j++) best = s->draw_probs[j] > s->draw_probs[best] ? j : best;
+    for (int j = 1; j < 10; j++) best = s->draw.probs[j] > s->draw.probs[best] ? j : best;
     return best;
 }
 
@@ -198,7 +198,7 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
         if (g >= 0) {
             snprintf(p->quiz_answer, sizeof p->quiz_answer, "%d", g);
             snprintf(p->quiz_explain, sizeof p->quiz_explain, "the network gives %d the highest probability, %.1f%%", g,
-                     100.0 * s->draw_probs[g]);
+                     100.0 * s->draw.probs[g]);
         }
     }
     if (!p->quiz_answer[0]) {
@@ -218,11 +218,11 @@ static void expect_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *lo
     case CHECK_SIZE: {
         if (!view_ok_(s)) {
             fail_(s, c, log, "expected a %dx%d output, but the settings cannot work: %s", c->b, c->c,
-                  s->view == VIEW_POOL ? s->pool_why : s->conv_why);
+                  s->view == VIEW_POOL ? s->pool.why : s->conv.why);
             return;
         }
-        const int r = s->view == VIEW_POOL ? s->pool_max_geom.out_h : s->conv_geom.out_h;
-        const int col = s->view == VIEW_POOL ? s->pool_max_geom.out_w : s->conv_geom.out_w;
+        const int r = s->view == VIEW_POOL ? s->pool.max_geom.out_h : s->conv.geom.out_h;
+        const int col = s->view == VIEW_POOL ? s->pool.max_geom.out_w : s->conv.geom.out_w;
         if (r != c->b || col != c->c)
             fail_(s, c, log, "expected a %dx%d output, the engine computes %dx%d", c->b, c->c, r, col);
         else if (log)
@@ -252,11 +252,11 @@ static void expect_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *lo
         if (g != c->b)
             fail_(s, c, log, "expected the guess %d, the network says %d", c->b, g);
         else if (log)
-            fprintf(log, "  expect guess %d: ok (%.1f%%)\n", g, 100.0 * s->draw_probs[g]);
+            fprintf(log, "  expect guess %d: ok (%.1f%%)\n", g, 100.0 * s->draw.probs[g]);
         return;
     }
     case CHECK_ACCURACY: {
-        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->tmpl_live : s->train_live;
+        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->host.tmpl_live : s->host.train_live;
         const double acc = snap ? 100.0 * snap->test_accuracy : -1;
         if (acc < c->value)
             fail_(s, c, log, "expected a test accuracy of at least %g%%, it is %.2f%%", c->value, acc);
@@ -296,7 +296,7 @@ static void say_(app_state *s, const char *text) {
 
 // The training a 'train N' needs, or why it is missing.
 static const char *no_training_(const app_state *s, bool templates) {
-    const char *why = templates ? s->tmpl_why : s->train_why;
+    const char *why = templates ? s->host.tmpl_why : s->host.train_why;
     return why[0] ? why : "training is not available here";
 }
 
@@ -313,7 +313,7 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
     case LOP_INPUT: input_(s, c, log); return false;
     case LOP_KERNEL: kernel_(s, c, log); return false;
     case LOP_BIAS: {
-        conv_setup cs = s->conv;
+        conv_setup cs = s->conv.setup;
         cs.bias = (float)c->value;
         app_set_conv(s, &cs);
         return false;
@@ -325,7 +325,7 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
     case LOP_PRESET: act_(s, ACT_PRESET, c->a, 0, 0); return false;
     case LOP_DIGIT:
         if (c->b > 0) act_(s, ACT_SET_SIZE, c->b, 0, 0);
-        if (!s->digits) fail_(s, c, log, "no digits are loaded (assets/ was not found)");
+        if (!s->host.digits) fail_(s, c, log, "no digits are loaded (assets/ was not found)");
         else act_(s, ACT_LOAD_DIGIT, c->a, 0, 0);
         s->inspect = c->a;
         s->status[0] = '\0';
@@ -364,20 +364,20 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
             s->player.train_target = c->a;
             return true;
         }
-        const live_snapshot *snap = templates ? s->tmpl_live : s->train_live;
+        const live_snapshot *snap = templates ? s->host.tmpl_live : s->host.train_live;
         if (!runtime_train_steps(rt, s, templates, c->a)) {
-            snap = templates ? s->tmpl_live : s->train_live;
+            snap = templates ? s->host.tmpl_live : s->host.train_live;
             fail_(s, c, log, "%s", snap && snap->diverged ? snap->message : no_training_(s, templates));
         } else {
-            snap = templates ? s->tmpl_live : s->train_live;
+            snap = templates ? s->host.tmpl_live : s->host.train_live;
             fprintf(log, "  trained to step %lld: test accuracy %.2f%%\n", snap ? snap->steps : 0,
                     snap ? 100.0 * snap->test_accuracy : 0.0);
         }
         return false;
     }
     case LOP_CLASSIFIER:
-        if (c->a && !s->live_net) fail_(s, c, log, "there is no live model yet (train one first)");
-        s->draw_live = c->a && s->live_net;
+        if (c->a && !s->host.live_net) fail_(s, c, log, "there is no live model yet (train one first)");
+        s->draw.live = c->a && s->host.live_net;
         app_draw_classify(s);
         return false;
     case LOP_STROKES:
@@ -393,7 +393,7 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
         else
             for (int i = 0; i < c->a; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);
         if (log) {
-            const anim_state *a = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
+            const anim_state *a = s->view == VIEW_POOL ? &s->pool.anim : &s->conv.anim;
             fprintf(log, "  step: now at cell %d of %d\n", a->pos + 1, a->total);
         }
         return false;

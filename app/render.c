@@ -21,13 +21,13 @@ static void panel_labels_(const draw_ *d) {
     const ui_layout *l = d->l;
     char t[96];
     const ui_button *b;
-    const anim_state *a = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
+    const anim_state *a = s->view == VIEW_POOL ? &s->pool.anim : &s->conv.anim;
     if ((b = rd_find_button(l, ACT_SLOWER, 0))) {
         snprintf(t, sizeof t, "speed  %g cells/s", app_speed_value(a->speed));
         rd_setting_label(d, b, t);
     }
     if (s->view == VIEW_CONV) {
-        const conv_setup *c = &s->conv;
+        const conv_setup *c = &s->conv.setup;
         if ((b = rd_find_button(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", c->n_h, c->n_w), rd_setting_label(d, b, t);
         if ((b = rd_find_button(l, ACT_SET_KERNEL, 0))) snprintf(t, sizeof t, "kernel  %dx%d", c->k, c->k), rd_setting_label(d, b, t);
         if ((b = rd_find_button(l, ACT_SET_PADDING, 0))) {
@@ -43,7 +43,7 @@ static void panel_labels_(const draw_ *d) {
         if ((b = rd_find_button(l, ACT_SET_DILATION, 0))) snprintf(t, sizeof t, "dilation  %d", c->dilation), rd_setting_label(d, b, t);
         if ((b = rd_find_button(l, ACT_SET_CHANNELS, 0))) snprintf(t, sizeof t, "channels  %d", c->channels), rd_setting_label(d, b, t);
     } else {
-        const pool_setup *p = &s->pool;
+        const pool_setup *p = &s->pool.setup;
         if ((b = rd_find_button(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", p->n_h, p->n_w), rd_setting_label(d, b, t);
         if ((b = rd_find_button(l, ACT_SET_POOL_SIZE, 0))) snprintf(t, sizeof t, "window  %dx%d", p->size, p->size), rd_setting_label(d, b, t);
         if ((b = rd_find_button(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", p->stride), rd_setting_label(d, b, t);
@@ -111,11 +111,11 @@ static bool in_window_(const conv_step_view *st, int ch_index_base, int per, int
 
 static void conv_grids_(const draw_ *d) {
     const app_state *s = d->s;
-    const conv_setup *c = &s->conv;
-    const conv_step_view *st = &s->conv_step;
-    const anim_state *a = &s->conv_anim;
+    const conv_setup *c = &s->conv.setup;
+    const conv_step_view *st = &s->conv.step;
+    const anim_state *a = &s->conv.anim;
     const int per = c->k * c->k;
-    const nn_axis *ra = &s->conv_geom.rows, *ca = &s->conv_geom.cols;
+    const nn_axis *ra = &s->conv.geom.rows, *ca = &s->conv.geom.cols;
     for (int gi = 0; gi < d->l->n_grids; gi++) {
         const ui_grid *g = &d->l->grids[gi];
         grid_title_(d, g);
@@ -129,7 +129,7 @@ static void conv_grids_(const draw_ *d) {
                     else
                         rd_value_cell(d, q, c->input[g->channel][y][x], scale, false);
                     // Rows and columns the window never reaches, when the floor drops them.
-                    if (s->conv_ok && ((ra->remainder && y >= c->n_h + ra->pad_hi - ra->remainder) ||
+                    if (s->conv.ok && ((ra->remainder && y >= c->n_h + ra->pad_hi - ra->remainder) ||
                                        (ca->remainder && x >= c->n_w + ca->pad_hi - ca->remainder)))
                         unreached_(d, q);
                 }
@@ -137,8 +137,8 @@ static void conv_grids_(const draw_ *d) {
                 // The window: every tap outlined, the tap being multiplied filled.
                 const int base = g->channel * per;
                 // Where the window was one step before: the stride jump, faintly.
-                if (a->pos > 0 && s->conv_ok) {
-                    const int prev = a->pos - 1, ow = s->conv_geom.out_w;
+                if (a->pos > 0 && s->conv.ok) {
+                    const int prev = a->pos - 1, ow = s->conv.geom.out_w;
                     const int py = (prev / ow) * c->stride - ra->pad_lo, px = (prev % ow) * c->stride - ca->pad_lo;
                     const int span = (c->k - 1) * c->dilation + 1;
                     ui_rect q = cell_rect_(g, py, px);
@@ -190,14 +190,14 @@ static void conv_grids_(const draw_ *d) {
         } else if (g->id == GRID_BIAS) {
             rd_value_cell(d, cell_rect_(g, 0, 0), c->bias, fabsf(c->bias) > 0 ? fabsf(c->bias) : 1, false);
         } else if (g->id == GRID_OUTPUT) {
-            const int done = app_cells_done(a, s->conv_geom.window);
-            const int n = s->conv_geom.out_h * s->conv_geom.out_w;
+            const int done = app_cells_done(a, s->conv.geom.window);
+            const int n = s->conv.geom.out_h * s->conv.geom.out_w;
             float scale = 0;
-            for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(s->conv_out[i]));
+            for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(s->conv.out[i]));
             scale = scale > 0 ? scale : 1;
             for (int i = 0; i < n; i++) {
-                const int y = i / s->conv_geom.out_w, x = i % s->conv_geom.out_w;
-                rd_value_cell(d, cell_rect_(g, y, x), s->conv_out[i], scale, i >= done);
+                const int y = i / s->conv.geom.out_w, x = i % s->conv.geom.out_w;
+                rd_value_cell(d, cell_rect_(g, y, x), s->conv.out[i], scale, i >= done);
             }
             if (st->valid) rd_frame(d->r, cell_rect_(g, st->row, st->col), ACCENT, rd_outline(d, g->cell, 3));
             // The legend: the colour scale of the output.
@@ -267,22 +267,22 @@ static void weight_text_(float w, char *buf, size_t size) {
 // "3x0 + 3x1 + 2x2 = 7 so far" for the products revealed, a line per channel.
 static void conv_arithmetic_(const draw_ *d) {
     const app_state *s = d->s;
-    const conv_step_view *st = &s->conv_step;
+    const conv_step_view *st = &s->conv.step;
     const ui_layout *l = d->l;
-    if (!s->conv_ok || !st->valid) return;
-    const int per = s->conv.k * s->conv.k, reveal = s->conv_anim.reveal;
+    if (!s->conv.ok || !st->valid) return;
+    const int per = s->conv.setup.k * s->conv.setup.k, reveal = s->conv.anim.reveal;
     char line[2048], a[32], b[32];
     int y = l->arithmetic.y;
     snprintf(line, sizeof line, "cell (%d, %d) of the output, %d of %d:", st->row, st->col,
-             s->conv_anim.pos + 1, s->conv_anim.total);
+             s->conv.anim.pos + 1, s->conv.anim.total);
     rd_text(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
     y += l->text_px * 3 / 2;
-    for (int ch = 0; ch < s->conv.channels; ch++) {
+    for (int ch = 0; ch < s->conv.setup.channels; ch++) {
         const int from = ch * per, to = (ch + 1) * per;
         if (reveal <= from && ch > 0) break;
         size_t n = 0;
         line[0] = '\0';
-        if (s->conv.channels > 1) n += (size_t)snprintf(line + n, sizeof line - n, "channel %d:  ", ch + 1);
+        if (s->conv.setup.channels > 1) n += (size_t)snprintf(line + n, sizeof line - n, "channel %d:  ", ch + 1);
         if (ch > 0) {
             fmt_float(st->running[from - 1], a, sizeof a);
             n += (size_t)snprintf(line + n, sizeof line - n, "%s + ", a);
@@ -317,9 +317,9 @@ static void conv_arithmetic_(const draw_ *d) {
 
 static void pool_grids_(const draw_ *d) {
     const app_state *s = d->s;
-    const pool_setup *p = &s->pool;
-    const pool_step_view *st = &s->pool_step;
-    const anim_state *a = &s->pool_anim;
+    const pool_setup *p = &s->pool.setup;
+    const pool_step_view *st = &s->pool.step;
+    const anim_state *a = &s->pool.anim;
     for (int gi = 0; gi < d->l->n_grids; gi++) {
         const ui_grid *g = &d->l->grids[gi];
         grid_title_(d, g);
@@ -332,8 +332,8 @@ static void pool_grids_(const draw_ *d) {
                         padding_cell_(d, q, "0");
                     else
                         rd_value_cell(d, q, p->input[y][x], scale, false);
-                    const nn_axis *ra = &s->pool_max_geom.rows, *ca = &s->pool_max_geom.cols;
-                    if (s->pool_ok && ((ra->remainder && y >= p->n_h + p->pad - ra->remainder) ||
+                    const nn_axis *ra = &s->pool.max_geom.rows, *ca = &s->pool.max_geom.cols;
+                    if (s->pool.ok && ((ra->remainder && y >= p->n_h + p->pad - ra->remainder) ||
                                        (ca->remainder && x >= p->n_w + p->pad - ca->remainder)))
                         unreached_(d, q);
                 }
@@ -345,14 +345,14 @@ static void pool_grids_(const draw_ *d) {
                     rd_frame(d->r, cell_rect_(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]), FOCUS, rd_outline(d, g->cell, 2));
             }
         } else if (g->id == GRID_OUTPUT) {
-            const float *out = g->channel == 0 ? s->pool_max_out : s->pool_avg_out;
-            const int done = app_cells_done(a, s->pool_max_geom.window);
-            const int n = s->pool_max_geom.out_h * s->pool_max_geom.out_w;
+            const float *out = g->channel == 0 ? s->pool.max_out : s->pool.avg_out;
+            const int done = app_cells_done(a, s->pool.max_geom.window);
+            const int n = s->pool.max_geom.out_h * s->pool.max_geom.out_w;
             float scale = 0;
             for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(out[i]));
             scale = scale > 0 ? scale : 1;
             for (int i = 0; i < n; i++)
-                rd_value_cell(d, cell_rect_(g, i / s->pool_max_geom.out_w, i % s->pool_max_geom.out_w), out[i],
+                rd_value_cell(d, cell_rect_(g, i / s->pool.max_geom.out_w, i % s->pool.max_geom.out_w), out[i],
                             scale, i >= done);
             if (st->valid) rd_frame(d->r, cell_rect_(g, st->row, st->col), ACCENT, rd_outline(d, g->cell, 3));
         }
@@ -361,13 +361,13 @@ static void pool_grids_(const draw_ *d) {
 
 static void pool_arithmetic_(const draw_ *d) {
     const app_state *s = d->s;
-    const pool_step_view *st = &s->pool_step;
+    const pool_step_view *st = &s->pool.step;
     const ui_layout *l = d->l;
-    if (!s->pool_ok || !st->valid) return;
-    const int reveal = s->pool_anim.reveal;
+    if (!s->pool.ok || !st->valid) return;
+    const int reveal = s->pool.anim.reveal;
     char line[2048], a[32], b[32];
     int y = l->arithmetic.y;
-    snprintf(line, sizeof line, "window %d of %d, output (%d, %d):", s->pool_anim.pos + 1, s->pool_anim.total,
+    snprintf(line, sizeof line, "window %d of %d, output (%d, %d):", s->pool.anim.pos + 1, s->pool.anim.total,
              st->row, st->col);
     rd_text(d, FACE_BOLD, l->text_px, l->arithmetic.x, y, INK, line);
     y += l->text_px * 3 / 2;
@@ -384,7 +384,7 @@ static void pool_arithmetic_(const draw_ *d) {
     fmt_float(st->max_value, a, sizeof a);
     if (reveal >= st->count)
         snprintf(line + n, sizeof line - n, ") = %s, from input (%d, %d)%s", a, st->argmax_row,
-                 st->argmax_col, s->pool.pad > 0 ? "; padding never wins" : "");
+                 st->argmax_col, s->pool.setup.pad > 0 ? "; padding never wins" : "");
     else
         snprintf(line + n, sizeof line - n, " ...");
     y = rd_text_wrap(d, FACE_MONO, l->small_px, l->arithmetic, y, INK, line);
@@ -518,7 +518,7 @@ static void narration_(const draw_ *d) {
     int y = caption_(d, text, text.y, l->text_px, p->caption);
     if (p->train_pending) {
         // A 'train N' on the worker: how far it is, and how to stop it.
-        const live_snapshot *snap = p->train_templates ? s->tmpl_live : s->train_live;
+        const live_snapshot *snap = p->train_templates ? s->host.tmpl_live : s->host.train_live;
         const long long done = snap ? p->train_target - snap->run_left : 0;
         if (p->train_target == 0 || (snap && snap->rebuilding))
             snprintf(t, sizeof t, "preparing the model (building it and testing it on the test digits)...");
@@ -570,29 +570,29 @@ static void lesson_menu_(const draw_ *d) {
     const ui_layout *l = d->l;
     for (int i = 0; i < l->n_buttons; i++) {
         const ui_button *b = &l->buttons[i];
-        if (b->action.kind != ACT_LESSON_OPEN || !s->lessons) continue;
-        const lesson_entry *e = &s->lessons[b->action.value];
+        if (b->action.kind != ACT_LESSON_OPEN || !s->host.lessons) continue;
+        const lesson_entry *e = &s->host.lessons[b->action.value];
         if (!e->error[0]) continue;
         const ui_rect q = {b->r.x + b->r.w + l->pad * 2, b->r.y, l->w - (b->r.x + b->r.w + l->pad * 4), b->r.h};
         rd_text_wrap(d, FACE_SANS, l->small_px * 4 / 5, q, q.y, BAD, e->error);
     }
     char t[300];
-    if (s->n_lessons > l->list_page)
+    if (s->host.n_lessons > l->list_page)
         snprintf(t, sizeof t, "lessons %d to %d of %d, by file name  -  Page Up / Page Down, the wheel, or the buttons",
-                 l->list_first + 1, l->list_first + l->list_shown, s->n_lessons);
+                 l->list_first + 1, l->list_first + l->list_shown, s->host.n_lessons);
     else
-        snprintf(t, sizeof t, "%d lesson%s, by file name", s->n_lessons, s->n_lessons == 1 ? "" : "s");
-    if (s->lessons_unlisted > 0) {
+        snprintf(t, sizeof t, "%d lesson%s, by file name", s->host.n_lessons, s->host.n_lessons == 1 ? "" : "s");
+    if (s->host.lessons_unlisted > 0) {
         const size_t n = strlen(t);
-        snprintf(t + n, sizeof t - n, "  -  %d more file%s not listed (the menu lists %d)", s->lessons_unlisted,
-                 s->lessons_unlisted == 1 ? " is" : "s are", LESSON_MENU_MAX);
+        snprintf(t + n, sizeof t - n, "  -  %d more file%s not listed (the menu lists %d)", s->host.lessons_unlisted,
+                 s->host.lessons_unlisted == 1 ? " is" : "s are", LESSON_MENU_MAX);
     }
     // Too long for the room left of the page buttons (a large zoom): the
     // count alone, which says all that matters.
-    if (rd_width(d, FACE_SANS, l->small_px, t) > l->list_note.w && s->n_lessons > l->list_page)
+    if (rd_width(d, FACE_SANS, l->small_px, t) > l->list_note.w && s->host.n_lessons > l->list_page)
         snprintf(t, sizeof t, "lessons %d to %d of %d", l->list_first + 1,
-                 l->list_first + l->list_shown, s->n_lessons);
-    if (s->n_lessons > 0 || s->lessons_unlisted > 0)
+                 l->list_first + l->list_shown, s->host.n_lessons);
+    if (s->host.n_lessons > 0 || s->host.lessons_unlisted > 0)
         rd_text(d, FACE_SANS, l->small_px, l->list_note.x, l->list_note.y + (l->list_note.h - l->small_px * 6 / 5) / 2,
                 MUTED, t);
 }
@@ -611,12 +611,12 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
     if (s->view == VIEW_LESSONS) {
         rd_header(&d, "lessons");
         rd_text(&d, FACE_BOLD, l->text_px, l->pad * 2, l->header.h + l->text_px, INK,
-                s->n_lessons ? "Pick a lesson. In a lesson: Enter or N next, P back, A autoplay, Esc close."
+                s->host.n_lessons ? "Pick a lesson. In a lesson: Enter or N next, P back, A autoplay, Esc close."
                              : "No lessons were found (lessons/ next to assets/, or set CONVSTEP_LESSONS).");
         rd_buttons(&d);
         lesson_menu_(&d);
         const lesson_entry *focused =
-            s->lessons && s->lesson_focus >= 0 && s->lesson_focus < s->n_lessons ? &s->lessons[s->lesson_focus] : NULL;
+            s->host.lessons && s->lesson_focus >= 0 && s->lesson_focus < s->host.n_lessons ? &s->host.lessons[s->lesson_focus] : NULL;
         rd_footer(&d, s->status[0] ? s->status
                       : focused && focused->error[0] ? focused->error
                       : "lessons are plain-text files in lessons/; lessons/README.md explains them");
@@ -630,16 +630,16 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
         rd_fill(r, l->panel, PANEL);
         if (conv) {
             conv_grids_(&d);
-            formula_(&d, &s->conv_geom.rows, &s->conv_geom.cols, s->conv_ok, s->conv_why);
+            formula_(&d, &s->conv.geom.rows, &s->conv.geom.cols, s->conv.ok, s->conv.why);
             conv_arithmetic_(&d);
         } else {
             pool_grids_(&d);
-            formula_(&d, &s->pool_max_geom.rows, &s->pool_max_geom.cols, s->pool_ok, s->pool_why);
+            formula_(&d, &s->pool.max_geom.rows, &s->pool.max_geom.cols, s->pool.ok, s->pool.why);
             pool_arithmetic_(&d);
         }
         rd_buttons(&d);
         panel_labels_(&d);
-        const anim_state *a = conv ? &s->conv_anim : &s->pool_anim;
+        const anim_state *a = conv ? &s->conv.anim : &s->pool.anim;
         if (s->editing)
             snprintf(status, sizeof status, "editing a cell: %s_   (Enter keeps it, Esc cancels)", s->edit_text);
         else if (s->status[0])
@@ -663,13 +663,13 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
             rd_draw_view(&d);
             const ui_button *b = rd_find_button(l, ACT_BRUSH, 0);
             char t[32];
-            snprintf(t, sizeof t, "pen  %d", s->brush);
+            snprintf(t, sizeof t, "pen  %d", s->draw.brush);
             if (b) rd_setting_label(&d, b, t);
         }
         rd_buttons(&d);
         if (s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES) {
             // the rate and slow-motion labels sit beside their buttons
-            const live_snapshot *snap = s->view == VIEW_TRAIN ? s->train_live : s->tmpl_live;
+            const live_snapshot *snap = s->view == VIEW_TRAIN ? s->host.train_live : s->host.tmpl_live;
             const ui_button *b;
             char t[64];
             if ((b = rd_find_button(l, ACT_LR_DOWN, 0))) {

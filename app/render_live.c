@@ -128,10 +128,10 @@ static void progress_(const draw_ *d, const live_snapshot *snap, const char *wha
 
 void rd_train_view(const draw_ *d) {
     const app_state *s = d->s;
-    const live_snapshot *snap = s->train_live;
+    const live_snapshot *snap = s->host.train_live;
     const ui_layout *l = d->l;
     progress_(d, snap, s->train_model == MODEL_CUSTOM ? "--arch model" : app_train_model_name(s->train_model),
-              s->train_why);
+              s->host.train_why);
     if (!snap) return;
     float top = 0.5f;
     for (int i = 0; i < snap->n_loss; i++) top = fmaxf(top, snap->loss[i].value);
@@ -177,7 +177,7 @@ void rd_train_view(const draw_ *d) {
     snprintf(t, sizeof t, "test digits it gets wrong (true -> guess): %d%s", snap->n_wrong,
              snap->n_wrong == LIVE_MAX_WRONG ? " shown" : "");
     title_(d, g.x, g.y, t);
-    if (!s->digits) return;
+    if (!s->host.digits) return;
     const int thumb = px * 5 / 2, lab = px;
     const int per_row = g.w / (thumb + px);
     for (int k = 0; k < snap->n_wrong; k++) {
@@ -186,9 +186,9 @@ void rd_train_view(const draw_ *d) {
         if (y + thumb + lab > g.y + g.h) break;
         const int idx = snap->wrong_index[k];
         float img[28 * 28];
-        for (int i = 0; i < 28 * 28; i++) img[i] = s->digits[(size_t)idx * 784 + i] / 255.0f;
+        for (int i = 0; i < 28 * 28; i++) img[i] = s->host.digits[(size_t)idx * 784 + i] / 255.0f;
         image_(d, rect_(x, y, thumb, thumb), img, 28, 28, 28, false, 1);
-        snprintf(t, sizeof t, "%d->%d", s->n_digits > idx && s->digit_labels ? s->digit_labels[idx] : -1,
+        snprintf(t, sizeof t, "%d->%d", s->host.n_digits > idx && s->host.digit_labels ? s->host.digit_labels[idx] : -1,
                  snap->wrong_pred[k]);
         rd_text(d, FACE_SANS, px * 3 / 4, x, y + thumb, BAD, t);
     }
@@ -198,9 +198,9 @@ void rd_train_view(const draw_ *d) {
 
 void rd_templates_view(const draw_ *d) {
     const app_state *s = d->s;
-    const live_snapshot *snap = s->tmpl_live;
+    const live_snapshot *snap = s->host.tmpl_live;
     const ui_layout *l = d->l;
-    progress_(d, snap, "one-layer softmax classifier (784 -> 10)", s->tmpl_why);
+    progress_(d, snap, "one-layer softmax classifier (784 -> 10)", s->host.tmpl_why);
     if (!snap || snap->n_params < 7850) return;
     // Dense weights are [784][10]: template j is column j, then 10 biases.
     const float *w = snap->params, *b = snap->params + 7840;
@@ -232,9 +232,9 @@ void rd_templates_view(const draw_ *d) {
     rd_text(d, FACE_SANS, px * 4 / 5, lg.x + lg.w + px / 2, lg.y - px / 4, MUTED, t);
 
     // Why a digit is classified as it is: x * w_j, z_j = sum + b_j, p = softmax(z).
-    if (!s->digits || s->n_digits == 0) return;
+    if (!s->host.digits || s->host.n_digits == 0) return;
     const ui_rect e = l->explain;
-    const uint8_t *px8 = s->digits + (size_t)s->inspect * 784;
+    const uint8_t *px8 = s->host.digits + (size_t)s->inspect * 784;
     float x[784], z[10], p[10];
     for (int i = 0; i < 784; i++) x[i] = px8[i] / 255.0f;
     float zmax = -INFINITY;
@@ -309,41 +309,41 @@ void rd_draw_view(const draw_ *d) {
     const int px = l->small_px;
     char t[200];
     title_(d, l->canvas.x, l->canvas.y - px * 3 / 2, "draw a digit here (mouse)");
-    image_(d, l->canvas, &s->canvas[0][0], DRAW_SIDE, DRAW_SIDE, DRAW_SIDE, false, 1);
+    image_(d, l->canvas, &s->draw.canvas[0][0], DRAW_SIDE, DRAW_SIDE, DRAW_SIDE, false, 1);
     rd_frame(d->r, l->canvas, ACCENT, 2);
     title_(d, l->prepared.x, l->prepared.y - px * 3 / 2, "28x28, as MNIST");
-    if (s->draw_ready)
-        image_(d, l->prepared, s->draw_input, 28, 28, 28, false, 1);
+    if (s->draw.ready)
+        image_(d, l->prepared, s->draw.input, 28, 28, 28, false, 1);
     else
         rd_frame(d->r, l->prepared, LINE, 1);
     rd_text_wrap(d, FACE_SANS, px * 4 / 5, rect_(l->prepared.x, l->prepared.y + l->prepared.h + 2,
                                                  l->prepared.w + l->probs.w, px * 3), l->prepared.y + l->prepared.h + 2,
-                 MUTED, s->draw_note);
+                 MUTED, s->draw.note);
     // The ten probabilities, the first and second guess.
     const ui_rect q = l->probs;
-    const nn_net *net = s->draw_live && s->live_net ? s->live_net : s->draw_net;
+    const nn_net *net = s->draw.live && s->host.live_net ? s->host.live_net : s->host.draw_net;
     (void)net;
-    snprintf(t, sizeof t, "what the %s model says", s->draw_live && s->live_net ? "live" : "shipped");
+    snprintf(t, sizeof t, "what the %s model says", s->draw.live && s->host.live_net ? "live" : "shipped");
     title_(d, q.x, q.y - px * 3 / 2, t);
-    if (!s->draw_ready) return;
+    if (!s->draw.ready) return;
     int first = 0, second = 1;
     for (int j = 0; j < 10; j++)
-        if (s->draw_probs[j] > s->draw_probs[first]) first = j;
+        if (s->draw.probs[j] > s->draw.probs[first]) first = j;
     second = first == 0 ? 1 : 0;
     for (int j = 0; j < 10; j++)
-        if (j != first && s->draw_probs[j] > s->draw_probs[second]) second = j;
+        if (j != first && s->draw.probs[j] > s->draw.probs[second]) second = j;
     const int row = (q.h - px * 2) / 10;
     for (int j = 0; j < 10; j++) {
         const int y = q.y + j * row;
         snprintf(t, sizeof t, "%d", j);
         rd_text(d, FACE_BOLD, px * 4 / 5, q.x, y, j == first ? WIN : INK, t);
-        const int bw = (int)(s->draw_probs[j] * (q.w - px * 6));
+        const int bw = (int)(s->draw.probs[j] * (q.w - px * 6));
         rd_fill(d->r, rect_(q.x + px, y + 2, bw, row - 4), j == first ? WIN : j == second ? ACCENT : LINE);
-        snprintf(t, sizeof t, "%.1f%%", 100.0 * s->draw_probs[j]);
+        snprintf(t, sizeof t, "%.1f%%", 100.0 * s->draw.probs[j]);
         rd_text(d, FACE_SANS, px * 3 / 4, q.x + px * 2 + bw, y, MUTED, t);
     }
-    snprintf(t, sizeof t, "first guess %d (%.0f%%), second %d (%.0f%%)", first, 100.0 * s->draw_probs[first], second,
-             100.0 * s->draw_probs[second]);
+    snprintf(t, sizeof t, "first guess %d (%.0f%%), second %d (%.0f%%)", first, 100.0 * s->draw.probs[first], second,
+             100.0 * s->draw.probs[second]);
     rd_text_wrap(d, FACE_BOLD, px, rect_(q.x, q.y, q.w, q.h + px * 3), q.y + 10 * row + 2, INK, t);
     // What each layer makes of it: the feature maps after the first layers.
     if (net) layer_maps_(d, net, l->maps, 0);
@@ -354,15 +354,15 @@ void rd_draw_view(const draw_ *d) {
 void rd_cnn_view(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
-    const nn_net *net = s->live_net;
+    const nn_net *net = s->host.live_net;
     const int px = l->small_px;
     char t[300];
     if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) {
         // No live model at all has its own reason (the runner's); a model
         // without a convolution is the other story.
-        const bool missing = !net && s->train_why[0];
+        const bool missing = !net && s->host.train_why[0];
         rd_text_wrap(d, FACE_SANS, l->text_px, l->progress, l->progress.y, missing ? BAD : MUTED,
-                     missing ? s->train_why
+                     missing ? s->host.train_why
                              : "The training view's model has no convolution: choose the small CNN or LeNet-5 there.");
         return;
     }
@@ -373,7 +373,7 @@ void rd_cnn_view(const draw_ *d) {
     for (int j = 1; j < classes; j++) best = out[j] > out[best] ? j : best;
     snprintf(t, sizeof t, "test digit %d (a %d): the live network says %d.  Click a cell of a first-layer map to "
                           "open its window in the convolution view.",
-             s->inspect, s->digit_labels ? s->digit_labels[s->inspect] : -1, best);
+             s->inspect, s->host.digit_labels ? s->host.digit_labels[s->inspect] : -1, best);
     rd_text_wrap(d, FACE_SANS, px, l->progress, l->progress.y, INK, t);
     // The first layer's filters, as the network has them now.
     const nn_conv2d_config *cc = &l0->conv.cfg;

@@ -19,7 +19,7 @@ static const int delays_[] = {0, 10, 30, 100, 250, 500, 1000};
 
 // The dashboard's architecture: a model from the list, or the --arch one.
 static const char *model_arch_(const app_state *s) {
-    return s->train_model == MODEL_CUSTOM && s->custom_arch[0] ? s->custom_arch
+    return s->train_model == MODEL_CUSTOM && s->host.custom_arch[0] ? s->host.custom_arch
                                                                 : app_train_model_arch(s->train_model);
 }
 
@@ -77,9 +77,9 @@ static void shown_name_(char *dst, size_t size, const char *name) {
 #define SCAN_MAX_NAMES 100000  // names sorted at most (more are only counted)
 static void scan_lessons_(app_runtime *rt, app_state *s) {
     char dir[800], err[400];
-    s->n_lessons = 0;
-    s->lessons_unlisted = 0;
-    s->lessons = NULL;
+    s->host.n_lessons = 0;
+    s->host.lessons_unlisted = 0;
+    s->host.lessons = NULL;
     free(rt->menu);
     rt->menu = NULL;
     if (!runtime_lessons_dir(dir, sizeof dir, err, sizeof err)) return;
@@ -125,9 +125,9 @@ static void scan_lessons_(app_runtime *rt, app_state *s) {
         }
     }
     if (rt->menu) {
-        s->lessons = rt->menu;
-        s->n_lessons = listed;
-        s->lessons_unlisted = n - listed + extra;
+        s->host.lessons = rt->menu;
+        s->host.n_lessons = listed;
+        s->host.lessons_unlisted = n - listed + extra;
     }
     for (int i = 0; i < n; i++) free(names[i]);
     free(names);
@@ -145,8 +145,8 @@ static long long stop_lesson_training_(app_runtime *rt, app_state *s) {
         live_pause(lt, true);
         live_snapshot_get(lt, snap, true);
         done = p->train_target - snap->run_left;
-        s->train_live = rt->dash_snap;
-        s->tmpl_live = rt->tmpl_snap;
+        s->host.train_live = rt->dash_snap;
+        s->host.tmpl_live = rt->tmpl_snap;
     }
     p->train_pending = false;
     return done;
@@ -170,7 +170,7 @@ static void lesson_requests_(app_runtime *rt, app_state *s) {
     if (s->lesson_request >= 0) {
         const int i = s->lesson_request;
         s->lesson_request = -1;
-        if (i < s->n_lessons && rt->menu && !runtime_open_lesson(rt, s, rt->menu[i].path, NULL, err, sizeof err))
+        if (i < s->host.n_lessons && rt->menu && !runtime_open_lesson(rt, s, rt->menu[i].path, NULL, err, sizeof err))
             snprintf(s->status, sizeof s->status, "%.500s", err);
     }
     const int nav = s->lesson_nav;
@@ -207,7 +207,7 @@ static void lesson_requests_(app_runtime *rt, app_state *s) {
 static void lesson_training_(app_runtime *rt, app_state *s) {
     lesson_player *p = &s->player;
     if (!p->l || !p->train_pending) return;
-    const live_snapshot *snap = p->train_templates ? s->tmpl_live : s->train_live;
+    const live_snapshot *snap = p->train_templates ? s->host.tmpl_live : s->host.train_live;
     if (snap && (snap->rebuilding || (snap->run_left > 0 && !snap->paused))) return;  // still at it
     p->train_pending = false;
     lesson_resume(s, rt, snap && snap->diverged ? snap->message : NULL);
@@ -264,37 +264,37 @@ void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const
     memset(rt, 0, sizeof *rt);
     rt->train = train;
     rt->test = test;
-    s->train_why[0] = s->tmpl_why[0] = s->draw_why[0] = '\0';
+    s->host.train_why[0] = s->host.tmpl_why[0] = s->host.draw_why[0] = '\0';
     char err[400], path[1024];
     if (train && test) {
         rt->dash_snap = calloc(1, sizeof *rt->dash_snap);
         rt->tmpl_snap = calloc(1, sizeof *rt->tmpl_snap);
         if (rt->dash_snap && rt->tmpl_snap) {
-            rt->dash = make_trainer_(rt, s, false, s->train_why, sizeof s->train_why);
-            rt->tmpl = make_trainer_(rt, s, true, s->tmpl_why, sizeof s->tmpl_why);
+            rt->dash = make_trainer_(rt, s, false, s->host.train_why, sizeof s->host.train_why);
+            rt->tmpl = make_trainer_(rt, s, true, s->host.tmpl_why, sizeof s->host.tmpl_why);
         } else {
-            snprintf(s->train_why, sizeof s->train_why, "training is not available: out of memory");
-            snprintf(s->tmpl_why, sizeof s->tmpl_why, "%s", s->train_why);
+            snprintf(s->host.train_why, sizeof s->host.train_why, "training is not available: out of memory");
+            snprintf(s->host.tmpl_why, sizeof s->host.tmpl_why, "%s", s->host.train_why);
         }
     } else {
-        data_why_(s->train_why, sizeof s->train_why);
-        snprintf(s->tmpl_why, sizeof s->tmpl_why, "%s", s->train_why);
+        data_why_(s->host.train_why, sizeof s->host.train_why);
+        snprintf(s->host.tmpl_why, sizeof s->host.tmpl_why, "%s", s->host.train_why);
     }
     // The shipped model for drawing: missing, unreadable or not a digit
     // model are three different stories, each told as it is.
     if (!app_asset_path("lenet5.model", path, sizeof path, err, sizeof err)) {
-        snprintf(s->draw_why, sizeof s->draw_why, "no model to classify with: %.360s", err);
+        snprintf(s->host.draw_why, sizeof s->host.draw_why, "no model to classify with: %.360s", err);
     } else if (!app_model_load(path, &rt->shipped, 1, NULL, 0, err, sizeof err)) {
         rt->shipped = NULL;
-        snprintf(s->draw_why, sizeof s->draw_why, "no model to classify with: %.360s", err);
+        snprintf(s->host.draw_why, sizeof s->host.draw_why, "no model to classify with: %.360s", err);
     } else if (!digit_model_ok_(rt->shipped, path, err, sizeof err)) {
         nn_net_free(rt->shipped);
         rt->shipped = NULL;
-        snprintf(s->draw_why, sizeof s->draw_why, "no model to classify with: %.360s", err);
+        snprintf(s->host.draw_why, sizeof s->host.draw_why, "no model to classify with: %.360s", err);
     } else {
-        s->draw_net = rt->shipped;
+        s->host.draw_net = rt->shipped;
     }
-    const char *why = s->draw_why[0] ? s->draw_why : s->train_why[0] ? s->train_why : s->tmpl_why;
+    const char *why = s->host.draw_why[0] ? s->host.draw_why : s->host.train_why[0] ? s->host.train_why : s->host.tmpl_why;
     snprintf(rt->note, sizeof rt->note, "%s", why);
     scan_lessons_(rt, s);
     runtime_frame(rt, s);
@@ -315,8 +315,8 @@ static void refresh_live_net_(app_runtime *rt, app_state *s) {
     if (rt->live_net->n_params != snap->n_params) return;
     memcpy(rt->live_net->params, snap->params, sizeof(float) * snap->n_params);
     rt->live_net_version = snap->version;
-    s->live_net = rt->live_net;
-    if (s->draw_live && s->view == VIEW_DRAW) app_draw_classify(s);
+    s->host.live_net = rt->live_net;
+    if (s->draw.live && s->view == VIEW_DRAW) app_draw_classify(s);
 }
 
 static int delay_index_(int ms) {
@@ -399,9 +399,9 @@ static void load_newest_(app_runtime *rt, app_state *s) {
     } else {
         nn_net_free(rt->shipped);
         rt->shipped = net;
-        s->draw_net = net;
-        s->draw_why[0] = '\0';
-        s->draw_live = false;
+        s->host.draw_net = net;
+        s->host.draw_why[0] = '\0';
+        s->draw.live = false;
         app_draw_classify(s);
         snprintf(s->status, sizeof s->status, "drawing now uses %.400s", best);
     }
@@ -417,12 +417,12 @@ static void carry_out_(app_runtime *rt, app_state *s) {
         load_newest_(rt, s);
         return;
     }
-    char *why = s->request_target ? s->tmpl_why : s->train_why;
+    char *why = s->request_target ? s->host.tmpl_why : s->host.train_why;
     if (!lt) {
         // No trainer (its model could not be built, or there are no digits):
         // choosing a model or resetting tries again; anything else says why.
         if ((req == LIVE_MODEL || req == LIVE_RESET) && rt->train && rt->test && snap) {
-            lt = make_trainer_(rt, s, s->request_target != 0, why, sizeof s->train_why);
+            lt = make_trainer_(rt, s, s->request_target != 0, why, sizeof s->host.train_why);
             if (s->request_target) rt->tmpl = lt;
             else rt->dash = lt;
         }
@@ -492,22 +492,22 @@ void runtime_frame(app_runtime *rt, app_state *s) {
     lesson_requests_(rt, s);
     if (rt->dash) {
         live_snapshot_get(rt->dash, rt->dash_snap, false);
-        s->train_live = rt->dash_snap;
+        s->host.train_live = rt->dash_snap;
         reset_failures_(s, rt->dash_snap, &rt->dash_failures);
     }
     if (rt->tmpl) {
         live_snapshot_get(rt->tmpl, rt->tmpl_snap, false);
-        s->tmpl_live = rt->tmpl_snap;
+        s->host.tmpl_live = rt->tmpl_snap;
         reset_failures_(s, rt->tmpl_snap, &rt->tmpl_failures);
     }
     refresh_live_net_(rt, s);
     lesson_training_(rt, s);
     // The CNN view shows the live network's maps of one digit: recompute them
     // when the weights or the digit change.
-    if (s->view == VIEW_CNN && rt->live_net && s->digits &&
+    if (s->view == VIEW_CNN && rt->live_net && s->host.digits &&
         (rt->cnn_version != rt->live_net_version || rt->cnn_digit != s->inspect || !rt->cnn_fresh)) {
         float x[784];
-        for (int i = 0; i < 784; i++) x[i] = s->digits[(size_t)s->inspect * 784 + i] * (1.0f / 255.0f);
+        for (int i = 0; i < 784; i++) x[i] = s->host.digits[(size_t)s->inspect * 784 + i] * (1.0f / 255.0f);
         nn_net_forward(rt->live_net, x, 1, false, NULL);
         rt->cnn_version = rt->live_net_version;
         rt->cnn_digit = s->inspect;
@@ -519,7 +519,7 @@ void runtime_frame(app_runtime *rt, app_state *s) {
 bool runtime_train_start(app_runtime *rt, app_state *s, bool templates, int n, char *why, size_t whysize) {
     live_trainer *lt = templates ? rt->tmpl : rt->dash;
     if (!lt) {
-        const char *w = templates ? s->tmpl_why : s->train_why;
+        const char *w = templates ? s->host.tmpl_why : s->host.train_why;
         snprintf(why, whysize, "%s", w[0] ? w : "training is not available here");
         return false;
     }
@@ -545,11 +545,11 @@ void runtime_destroy(app_runtime *rt, app_state *s) {
     nn_net_free(rt->shipped);
     nn_net_free(rt->live_net);
     free(rt->menu);
-    s->lessons = NULL;
-    s->n_lessons = 0;
+    s->host.lessons = NULL;
+    s->host.n_lessons = 0;
     if (rt->have_lesson) lesson_free(&rt->current);
     lesson_close(s);
-    s->draw_net = s->live_net = NULL;
-    s->train_live = s->tmpl_live = NULL;
+    s->host.draw_net = s->host.live_net = NULL;
+    s->host.train_live = s->host.tmpl_live = NULL;
     memset(rt, 0, sizeof *rt);
 }

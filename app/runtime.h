@@ -27,7 +27,7 @@ typedef struct app_runtime {
     uint64_t cnn_version;             // what the CNN view's maps were computed from
     int cnn_digit;
     bool cnn_fresh;
-    lesson_entry *menu;               // the lesson menu's files, sorted by name (s->lessons)
+    lesson_entry *menu;               // the lesson menu's files, sorted by name (s->host.lessons)
     lesson current;                   // the lesson being played
     bool have_lesson;
     int dash_failures, tmpl_failures; // reset failures already reported (snapshot counts)

@@ -125,14 +125,14 @@ static void pack_pool_(const pool_setup *p, float *in) {
 
 // Copies the engine's record of output cell `index` into the state.
 static void load_conv_step_(app_state *s, int index) {
-    conv_step_view *v = &s->conv_step;
+    conv_step_view *v = &s->conv.step;
     v->valid = false;
-    if (!s->conv_ok || index < 0 || index >= s->conv_anim.total) return;
-    const conv_setup *c = &s->conv;
+    if (!s->conv.ok || index < 0 || index >= s->conv.anim.total) return;
+    const conv_setup *c = &s->conv.setup;
     float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
     pack_conv_(c, in, w);
     nn_conv2d_cursor cur;
-    if (nn_conv2d_cursor_init(&cur, &s->conv_geom, in, w, &c->bias, NULL) != NN_OK) return;
+    if (nn_conv2d_cursor_init(&cur, &s->conv.geom, in, w, &c->bias, NULL) != NN_OK) return;
     nn_conv2d_step st;
     if (nn_conv2d_step_at(&cur, index, &st)) {
         v->valid = true;
@@ -158,54 +158,54 @@ static void load_conv_step_(app_state *s, int index) {
 // Checks the set-up, runs the forward pass and restarts the animation at
 // cell `keep` (clamped) with everything shown, or at the start when keep < 0.
 static void recompute_conv_(app_state *s, int keep) {
-    const conv_setup *c = &s->conv;
+    const conv_setup *c = &s->conv.setup;
     nn_conv2d_config cfg = {.in_c = c->channels, .in_h = c->n_h, .in_w = c->n_w, .filters = 1,
                             .k_h = c->k, .k_w = c->k, .stride = c->stride,
                             .dilation = c->dilation, .padding = c->padding};
     nn_error e;
-    s->conv_ok = nn_conv2d_geom_init(&s->conv_geom, &cfg, &e) == NN_OK;
-    if (!s->conv_ok) {
-        snprintf(s->conv_why, sizeof s->conv_why, "%s", e.msg);
-    } else if (s->conv_geom.out_h > VIEW_MAX_OUT || s->conv_geom.out_w > VIEW_MAX_OUT) {
-        s->conv_ok = false;
-        snprintf(s->conv_why, sizeof s->conv_why, "the output would be %dx%d, more than this view shows",
-                 s->conv_geom.out_h, s->conv_geom.out_w);
+    s->conv.ok = nn_conv2d_geom_init(&s->conv.geom, &cfg, &e) == NN_OK;
+    if (!s->conv.ok) {
+        snprintf(s->conv.why, sizeof s->conv.why, "%s", e.msg);
+    } else if (s->conv.geom.out_h > VIEW_MAX_OUT || s->conv.geom.out_w > VIEW_MAX_OUT) {
+        s->conv.ok = false;
+        snprintf(s->conv.why, sizeof s->conv.why, "the output would be %dx%d, more than this view shows",
+                 s->conv.geom.out_h, s->conv.geom.out_w);
     }
-    anim_state *a = &s->conv_anim;
-    a->total = s->conv_ok ? s->conv_geom.out_h * s->conv_geom.out_w : 0;
-    a->playing = a->playing && s->conv_ok;
+    anim_state *a = &s->conv.anim;
+    a->total = s->conv.ok ? s->conv.geom.out_h * s->conv.geom.out_w : 0;
+    a->playing = a->playing && s->conv.ok;
     a->clock_ms = 0;
-    if (!s->conv_ok) {
+    if (!s->conv.ok) {
         a->pos = a->reveal = 0;
-        s->conv_step.valid = false;
+        s->conv.step.valid = false;
         return;
     }
     float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
     pack_conv_(c, in, w);
-    nn_conv2d_forward(&s->conv_geom, s->conv_out, in, w, &c->bias, 1);
-    restart_at_(a, keep, s->conv_geom.window);
+    nn_conv2d_forward(&s->conv.geom, s->conv.out, in, w, &c->bias, 1);
+    restart_at_(a, keep, s->conv.geom.window);
     load_conv_step_(s, a->pos);
 }
 
 bool app_set_conv(app_state *s, const conv_setup *c) {
-    s->conv = *c;
-    s->conv_anim.playing = false;
+    s->conv.setup = *c;
+    s->conv.anim.playing = false;
     recompute_conv_(s, -1);
-    return s->conv_ok;
+    return s->conv.ok;
 }
 
 // ---- The pooling view ------------------------------------------------------------------
 
 static void load_pool_step_(app_state *s, int index) {
-    pool_step_view *v = &s->pool_step;
+    pool_step_view *v = &s->pool.step;
     v->valid = false;
-    if (!s->pool_ok || index < 0 || index >= s->pool_anim.total) return;
-    const pool_setup *p = &s->pool;
+    if (!s->pool.ok || index < 0 || index >= s->pool.anim.total) return;
+    const pool_setup *p = &s->pool.setup;
     float in[VIEW_MAX_N * VIEW_MAX_N];
     pack_pool_(p, in);
     nn_pool_cursor cmax, cavg;
-    if (nn_pool_cursor_init(&cmax, &s->pool_max_geom, in, NULL) != NN_OK) return;
-    if (nn_pool_cursor_init(&cavg, &s->pool_avg_geom, in, NULL) != NN_OK) {
+    if (nn_pool_cursor_init(&cmax, &s->pool.max_geom, in, NULL) != NN_OK) return;
+    if (nn_pool_cursor_init(&cavg, &s->pool.avg_geom, in, NULL) != NN_OK) {
         nn_pool_cursor_destroy(&cmax);
         return;
     }
@@ -232,36 +232,36 @@ static void load_pool_step_(app_state *s, int index) {
 }
 
 static void recompute_pool_(app_state *s, int keep) {
-    const pool_setup *p = &s->pool;
+    const pool_setup *p = &s->pool.setup;
     nn_pool_config cfg = {.mode = NN_POOL_MAX, .c = 1, .in_h = p->n_h, .in_w = p->n_w,
                           .size_h = p->size, .size_w = p->size, .stride = p->stride, .pad = p->pad};
     nn_error e;
-    s->pool_ok = nn_pool_geom_init(&s->pool_max_geom, &cfg, &e) == NN_OK;
+    s->pool.ok = nn_pool_geom_init(&s->pool.max_geom, &cfg, &e) == NN_OK;
     cfg.mode = NN_POOL_AVG;
-    if (s->pool_ok) s->pool_ok = nn_pool_geom_init(&s->pool_avg_geom, &cfg, &e) == NN_OK;
-    if (!s->pool_ok) snprintf(s->pool_why, sizeof s->pool_why, "%s", e.msg);
-    anim_state *a = &s->pool_anim;
-    a->total = s->pool_ok ? s->pool_max_geom.out_h * s->pool_max_geom.out_w : 0;
-    a->playing = a->playing && s->pool_ok;
+    if (s->pool.ok) s->pool.ok = nn_pool_geom_init(&s->pool.avg_geom, &cfg, &e) == NN_OK;
+    if (!s->pool.ok) snprintf(s->pool.why, sizeof s->pool.why, "%s", e.msg);
+    anim_state *a = &s->pool.anim;
+    a->total = s->pool.ok ? s->pool.max_geom.out_h * s->pool.max_geom.out_w : 0;
+    a->playing = a->playing && s->pool.ok;
     a->clock_ms = 0;
-    if (!s->pool_ok) {
+    if (!s->pool.ok) {
         a->pos = a->reveal = 0;
-        s->pool_step.valid = false;
+        s->pool.step.valid = false;
         return;
     }
     float in[VIEW_MAX_N * VIEW_MAX_N];
     pack_pool_(p, in);
-    nn_pool_forward(&s->pool_max_geom, s->pool_max_out, NULL, in, 1);
-    nn_pool_forward(&s->pool_avg_geom, s->pool_avg_out, NULL, in, 1);
-    restart_at_(a, keep, s->pool_max_geom.window);
+    nn_pool_forward(&s->pool.max_geom, s->pool.max_out, NULL, in, 1);
+    nn_pool_forward(&s->pool.avg_geom, s->pool.avg_out, NULL, in, 1);
+    restart_at_(a, keep, s->pool.max_geom.window);
     load_pool_step_(s, a->pos);
 }
 
 bool app_set_pool(app_state *s, const pool_setup *p) {
-    s->pool = *p;
-    s->pool_anim.playing = false;
+    s->pool.setup = *p;
+    s->pool.anim.playing = false;
     recompute_pool_(s, -1);
-    return s->pool_ok;
+    return s->pool.ok;
 }
 
 // ---- Initial state ----------------------------------------------------------------------
@@ -272,12 +272,12 @@ void app_state_init(app_state *s) {
     s->zoom = 100;
     s->digit = -1;
     s->rng_state = 20240601;
-    s->conv_anim.speed = 2;
-    s->pool_anim.speed = 2;
-    s->brush = 5;
+    s->conv.anim.speed = 2;
+    s->pool.anim.speed = 2;
+    s->draw.brush = 5;
     s->train_model = 1;
     s->lesson_request = -1;
-    snprintf(s->draw_note, sizeof s->draw_note, "draw a digit with the mouse");
+    snprintf(s->draw.note, sizeof s->draw.note, "draw a digit with the mouse");
     // The lecture example: a 5x5 image of small integers and a 3x3 kernel.
     static const float image[5][5] = {{3, 3, 2, 1, 0}, {0, 0, 1, 3, 1}, {3, 1, 2, 2, 3},
                                       {2, 0, 0, 2, 2}, {2, 0, 0, 0, 1}};
@@ -311,28 +311,28 @@ void app_state_init(app_state *s) {
     app_set_pool(s, &p);
 }
 
-void app_set_digit_labels(app_state *s, const uint8_t *labels) { s->digit_labels = labels; }
+void app_set_digit_labels(app_state *s, const uint8_t *labels) { s->host.digit_labels = labels; }
 
 void app_set_digits(app_state *s, const uint8_t *digits, int count) {
-    s->digits = digits;
-    s->n_digits = digits ? count : 0;
+    s->host.digits = digits;
+    s->host.n_digits = digits ? count : 0;
 }
 
 // ---- Animation ---------------------------------------------------------------------------
 
 static anim_state *active_anim_(app_state *s) {
-    return s->view == VIEW_POOL ? &s->pool_anim : s->view == VIEW_CONV ? &s->conv_anim : NULL;
+    return s->view == VIEW_POOL ? &s->pool.anim : s->view == VIEW_CONV ? &s->conv.anim : NULL;
 }
 
 static int active_count_(const app_state *s) {
-    return s->view == VIEW_POOL ? s->pool_max_geom.window : s->conv_geom.window;
+    return s->view == VIEW_POOL ? s->pool.max_geom.window : s->conv.geom.window;
 }
 
 static void reload_step_(app_state *s) {
     if (s->view == VIEW_POOL)
-        load_pool_step_(s, s->pool_anim.pos);
+        load_pool_step_(s, s->pool.anim.pos);
     else if (s->view == VIEW_CONV)
-        load_conv_step_(s, s->conv_anim.pos);
+        load_conv_step_(s, s->conv.anim.pos);
 }
 
 // Moves the animation to cell pos with `reveal` products shown.
@@ -343,7 +343,7 @@ static void goto_(app_state *s, int pos, int reveal) {
     const bool moved = pos != a->pos;
     a->pos = pos;
     a->reveal = reveal;
-    if (moved || !(s->view == VIEW_POOL ? s->pool_step.valid : s->conv_step.valid)) reload_step_(s);
+    if (moved || !(s->view == VIEW_POOL ? s->pool.step.valid : s->conv.step.valid)) reload_step_(s);
 }
 
 // One beat of the animation: the next product (slow speeds) or the next cell.
@@ -404,17 +404,17 @@ static void commit_edit_(app_state *s) {
     const int keep = active_anim_(s) ? active_anim_(s)->pos : 0;
     if (s->view == VIEW_CONV) {
         if (c->grid == GRID_INPUT) {
-            s->conv.input[c->channel][c->row][c->col] = (float)v;
+            s->conv.setup.input[c->channel][c->row][c->col] = (float)v;
             s->digit = -1;
         } else if (c->grid == GRID_KERNEL) {
-            s->conv.kernel[c->channel][c->row][c->col] = (float)v;
-            s->conv.preset = PRESET_CUSTOM;
+            s->conv.setup.kernel[c->channel][c->row][c->col] = (float)v;
+            s->conv.setup.preset = PRESET_CUSTOM;
         } else if (c->grid == GRID_BIAS) {
-            s->conv.bias = (float)v;
+            s->conv.setup.bias = (float)v;
         }
         recompute_conv_(s, keep);
     } else if (s->view == VIEW_POOL && c->grid == GRID_INPUT) {
-        s->pool.input[c->row][c->col] = (float)v;
+        s->pool.setup.input[c->row][c->col] = (float)v;
         s->digit = -1;
         recompute_pool_(s, keep);
     }
@@ -426,10 +426,10 @@ static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v
 
 // Crops the digit shown into the current input size, centred.
 static void place_digit_(app_state *s) {
-    if (s->digit < 0 || !s->digits) return;
-    const uint8_t *px = s->digits + (size_t)s->digit * 28 * 28;
-    const int n_h = s->view == VIEW_POOL ? s->pool.n_h : s->conv.n_h;
-    const int n_w = s->view == VIEW_POOL ? s->pool.n_w : s->conv.n_w;
+    if (s->digit < 0 || !s->host.digits) return;
+    const uint8_t *px = s->host.digits + (size_t)s->digit * 28 * 28;
+    const int n_h = s->view == VIEW_POOL ? s->pool.setup.n_h : s->conv.setup.n_h;
+    const int n_w = s->view == VIEW_POOL ? s->pool.setup.n_w : s->conv.setup.n_w;
     const int oy = (28 - n_h) / 2, ox = (28 - n_w) / 2;
     for (int y = 0; y < n_h; y++)
         for (int x = 0; x < n_w; x++) {
@@ -439,20 +439,20 @@ static void place_digit_(app_state *s) {
                                 ? 0.0f
                                 : roundf(px[sy * 28 + sx] / 255.0f * 100.0f) / 100.0f;
             if (s->view == VIEW_POOL)
-                s->pool.input[y][x] = v;
+                s->pool.setup.input[y][x] = v;
             else
-                for (int ch = 0; ch < s->conv.channels; ch++) s->conv.input[ch][y][x] = v;
+                for (int ch = 0; ch < s->conv.setup.channels; ch++) s->conv.setup.input[ch][y][x] = v;
         }
 }
 
 static void set_size_(app_state *s, int n) {
     n = clampi_(n, VIEW_MIN_N, VIEW_MAX_N);
     if (s->view == VIEW_POOL) {
-        s->pool.n_h = s->pool.n_w = n;
+        s->pool.setup.n_h = s->pool.setup.n_w = n;
         place_digit_(s);
         recompute_pool_(s, -1);
     } else {
-        s->conv.n_h = s->conv.n_w = n;
+        s->conv.setup.n_h = s->conv.setup.n_w = n;
         place_digit_(s);
         recompute_conv_(s, -1);
     }
@@ -460,7 +460,7 @@ static void set_size_(app_state *s, int n) {
 
 static void set_kernel_size_(app_state *s, int k) {
     k = clampi_(k, 1, VIEW_MAX_K);
-    conv_setup *c = &s->conv;
+    conv_setup *c = &s->conv.setup;
     c->k = k;
     if (c->preset != PRESET_CUSTOM)
         for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(c->preset, k, c->kernel[ch]);
@@ -469,21 +469,21 @@ static void set_kernel_size_(app_state *s, int k) {
 
 static void set_padding_(app_state *s, nn_padding p) {
     if (s->view == VIEW_POOL) {
-        s->pool.pad = p.mode == NN_PAD_EXPLICIT ? clampi_(p.p, 0, 3) : 0;
+        s->pool.setup.pad = p.mode == NN_PAD_EXPLICIT ? clampi_(p.p, 0, 3) : 0;
         recompute_pool_(s, -1);
     } else {
         if (p.mode == NN_PAD_EXPLICIT) p.p = clampi_(p.p, 0, 3);
-        s->conv.padding = p;
+        s->conv.setup.padding = p;
         recompute_conv_(s, -1);
     }
 }
 
 static void cycle_padding_(app_state *s) {
     if (s->view == VIEW_POOL) {
-        set_padding_(s, nn_padding_explicit((s->pool.pad + 1) % 4));
+        set_padding_(s, nn_padding_explicit((s->pool.setup.pad + 1) % 4));
         return;
     }
-    const nn_padding p = s->conv.padding;
+    const nn_padding p = s->conv.setup.padding;
     nn_padding next;
     if (p.mode == NN_PAD_VALID || (p.mode == NN_PAD_EXPLICIT && p.p == 0)) {
         next.mode = NN_PAD_SAME;
@@ -503,22 +503,22 @@ static void randomise_(app_state *s) {
     s->digit = -1;
     if (s->view == VIEW_POOL) {
         for (int y = 0; y < VIEW_MAX_N; y++)
-            for (int x = 0; x < VIEW_MAX_N; x++) s->pool.input[y][x] = (float)rand_below_(s, 10);
+            for (int x = 0; x < VIEW_MAX_N; x++) s->pool.setup.input[y][x] = (float)rand_below_(s, 10);
         recompute_pool_(s, -1);
     } else {
         for (int ch = 0; ch < VIEW_MAX_C; ch++)
             for (int y = 0; y < VIEW_MAX_N; y++)
-                for (int x = 0; x < VIEW_MAX_N; x++) s->conv.input[ch][y][x] = (float)rand_below_(s, 5);
+                for (int x = 0; x < VIEW_MAX_N; x++) s->conv.setup.input[ch][y][x] = (float)rand_below_(s, 5);
         recompute_conv_(s, -1);
     }
 }
 
 static void load_digit_(app_state *s, int index) {
-    if (!s->digits || s->n_digits == 0) {
+    if (!s->host.digits || s->host.n_digits == 0) {
         snprintf(s->status, sizeof s->status, "no digits are loaded (assets/ was not found)");
         return;
     }
-    s->digit = index < 0 ? (s->digit + 1) % s->n_digits : index % s->n_digits;
+    s->digit = index < 0 ? (s->digit + 1) % s->host.n_digits : index % s->host.n_digits;
     place_digit_(s);
     if (s->view == VIEW_POOL)
         recompute_pool_(s, -1);
@@ -530,8 +530,8 @@ static void load_digit_(app_state *s, int index) {
 // Opens the convolution view on the window behind one cell of the live CNN's
 // first feature maps: the test digit, that filter's live weights and bias.
 static void open_feature_window_(app_state *s, const cell_ref *c) {
-    const nn_net *net = s->live_net;
-    if (!net || !s->digits || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
+    const nn_net *net = s->host.live_net;
+    if (!net || !s->host.digits || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
     const nn_conv2d_geom *g = &net->model->layers[0].conv;
     const nn_conv2d_config *cc = &g->cfg;
     if (cc->in_c > VIEW_MAX_C || cc->k_h > VIEW_MAX_K || cc->k_h != cc->k_w || cc->in_h > VIEW_MAX_N ||
@@ -540,7 +540,7 @@ static void open_feature_window_(app_state *s, const cell_ref *c) {
         snprintf(s->status, sizeof s->status, "this layer is too large for the convolution view");
         return;
     }
-    conv_setup cs = s->conv;
+    conv_setup cs = s->conv.setup;
     cs.channels = cc->in_c;
     cs.n_h = cc->in_h;
     cs.n_w = cc->in_w;
@@ -555,7 +555,7 @@ static void open_feature_window_(app_state *s, const cell_ref *c) {
         for (int y = 0; y < cc->k_h; y++)
             for (int x = 0; x < cc->k_w; x++) cs.kernel[ch][y][x] = w[(ch * cc->k_h + y) * cc->k_w + x];
     // The network's own input: pixel / 255, exactly.
-    const uint8_t *px = s->digits + (size_t)s->inspect * 784;
+    const uint8_t *px = s->host.digits + (size_t)s->inspect * 784;
     for (int ch = 0; ch < cc->in_c; ch++)
         for (int y = 0; y < cc->in_h; y++)
             for (int x = 0; x < cc->in_w; x++)
@@ -637,19 +637,19 @@ void app_update(app_state *s, const app_action *a) {
     case ACT_PALETTE: s->colorblind = !s->colorblind; return;
     case ACT_HOME_NEXT:
         if (s->view == VIEW_LESSONS)
-            s->lesson_focus = s->n_lessons ? (s->lesson_focus + 1) % s->n_lessons : 0;
+            s->lesson_focus = s->host.n_lessons ? (s->lesson_focus + 1) % s->host.n_lessons : 0;
         else
-            s->home_focus = (s->home_focus + 1) % (VIEW_COUNT - 1);
+            s->home.focus = (s->home.focus + 1) % (VIEW_COUNT - 1);
         return;
     case ACT_HOME_PREV:
         if (s->view == VIEW_LESSONS)
-            s->lesson_focus = s->n_lessons ? (s->lesson_focus + s->n_lessons - 1) % s->n_lessons : 0;
+            s->lesson_focus = s->host.n_lessons ? (s->lesson_focus + s->host.n_lessons - 1) % s->host.n_lessons : 0;
         else
-            s->home_focus = (s->home_focus + VIEW_COUNT - 2) % (VIEW_COUNT - 1);
+            s->home.focus = (s->home.focus + VIEW_COUNT - 2) % (VIEW_COUNT - 1);
         return;
-    case ACT_HOME_FOCUS: s->home_focus = clampi_(a->value, 0, VIEW_COUNT - 2); return;
+    case ACT_HOME_FOCUS: s->home.focus = clampi_(a->value, 0, VIEW_COUNT - 2); return;
     case ACT_HOME_ENTER:
-        if (s->view == VIEW_HOME) s->view = (app_view)(VIEW_HOME + 1 + s->home_focus);
+        if (s->view == VIEW_HOME) s->view = (app_view)(VIEW_HOME + 1 + s->home.focus);
         s->back_view = VIEW_HOME;
         return;
     // Training: the runner does these (the state only says what was asked).
@@ -662,7 +662,7 @@ void app_update(app_state *s, const app_action *a) {
             [ACT_TRAIN_MODEL] = LIVE_MODEL, [ACT_SAVE_MODEL] = LIVE_SAVE, [ACT_LOAD_MODEL] = LIVE_LOAD,
         };
         if (a->kind == ACT_TRAIN_MODEL) {
-            const bool custom_ok = a->value == MODEL_CUSTOM && s->custom_arch[0];
+            const bool custom_ok = a->value == MODEL_CUSTOM && s->host.custom_arch[0];
             if (a->value < 0 || (a->value >= app_train_model_count() && !custom_ok)) return;
             s->train_model = a->value;
         }
@@ -672,16 +672,16 @@ void app_update(app_state *s, const app_action *a) {
     }
     // Lessons: the runner opens and moves them (they may train models).
     case ACT_LESSON_OPEN:
-        if (a->value < 0 || a->value >= s->n_lessons || !s->lessons) return;
+        if (a->value < 0 || a->value >= s->host.n_lessons || !s->host.lessons) return;
         s->lesson_focus = a->value;
         // A lesson that does not parse says why instead of opening.
-        if (s->lessons[a->value].error[0])
-            snprintf(s->status, sizeof s->status, "%.500s", s->lessons[a->value].error);
+        if (s->host.lessons[a->value].error[0])
+            snprintf(s->status, sizeof s->status, "%.500s", s->host.lessons[a->value].error);
         else
             s->lesson_request = a->value;
         return;
     case ACT_LESSON_FOCUS:
-        s->lesson_focus = s->n_lessons ? clampi_(a->value, 0, s->n_lessons - 1) : 0;
+        s->lesson_focus = s->host.n_lessons ? clampi_(a->value, 0, s->host.n_lessons - 1) : 0;
         return;
     case ACT_LESSON_STOP_TRAINING: s->lesson_nav = LESSON_NAV_STOP_TRAINING; return;
     case ACT_LESSON_NEXT: s->lesson_nav = LESSON_NAV_NEXT; return;
@@ -693,16 +693,16 @@ void app_update(app_state *s, const app_action *a) {
         s->player.wait_ms = s->player.beat_wait_s > 0 ? s->player.beat_wait_s * 1000 : 3000;
         return;
     case ACT_INSPECT_NEXT:
-        s->inspect = s->n_digits ? (s->inspect + 1) % s->n_digits : 0;
+        s->inspect = s->host.n_digits ? (s->inspect + 1) % s->host.n_digits : 0;
         return;
     case ACT_PEN_DOWN: draw_pen_down(s, a->fx, a->fy); return;
     case ACT_PEN_MOVE: draw_pen_move(s, a->fx, a->fy); return;
     case ACT_PEN_UP: draw_pen_up(s); return;
     case ACT_DRAW_CLEAR: draw_clear(s); return;
     case ACT_DRAW_UNDO: draw_undo(s); return;
-    case ACT_BRUSH: s->brush = clampi_(a->value, 2, 10); return;
+    case ACT_BRUSH: s->draw.brush = clampi_(a->value, 2, 10); return;
     case ACT_DRAW_MODEL:
-        s->draw_live = !s->draw_live;
+        s->draw.live = !s->draw.live;
         app_draw_classify(s);
         return;
     default: break;
@@ -739,7 +739,7 @@ void app_update(app_state *s, const app_action *a) {
     case ACT_FASTER: an->speed = clampi_(an->speed + 1, 0, N_SPEEDS - 1); return;
     case ACT_SLOWER: an->speed = clampi_(an->speed - 1, 0, N_SPEEDS - 1); return;
     case ACT_JUMP_TO_OUTPUT: {
-        const int out_w = s->view == VIEW_POOL ? s->pool_max_geom.out_w : s->conv_geom.out_w;
+        const int out_w = s->view == VIEW_POOL ? s->pool.max_geom.out_w : s->conv.geom.out_w;
         const int out_h = an->total / (out_w ? out_w : 1);
         if (a->row < 0 || a->col < 0 || a->row >= out_h || a->col >= out_w) return;
         an->playing = false;
@@ -750,12 +750,12 @@ void app_update(app_state *s, const app_action *a) {
     case ACT_SET_KERNEL:
         if (s->view == VIEW_CONV) set_kernel_size_(s, a->value);
         else {
-            s->pool.size = clampi_(a->value, 1, VIEW_MAX_K);
+            s->pool.setup.size = clampi_(a->value, 1, VIEW_MAX_K);
             recompute_pool_(s, -1);
         }
         return;
     case ACT_SET_POOL_SIZE:
-        s->pool.size = clampi_(a->value, 1, VIEW_MAX_K);
+        s->pool.setup.size = clampi_(a->value, 1, VIEW_MAX_K);
         recompute_pool_(s, -1);
         return;
     case ACT_SET_PADDING: {
@@ -768,28 +768,28 @@ void app_update(app_state *s, const app_action *a) {
     case ACT_CYCLE_PADDING: cycle_padding_(s); return;
     case ACT_SET_STRIDE:
         if (s->view == VIEW_POOL) {
-            s->pool.stride = clampi_(a->value, 1, 4);
+            s->pool.setup.stride = clampi_(a->value, 1, 4);
             recompute_pool_(s, -1);
         } else {
-            s->conv.stride = clampi_(a->value, 1, 4);
+            s->conv.setup.stride = clampi_(a->value, 1, 4);
             recompute_conv_(s, -1);
         }
         return;
     case ACT_SET_DILATION:
         if (s->view != VIEW_CONV) return;
-        s->conv.dilation = clampi_(a->value, 1, 3);
+        s->conv.setup.dilation = clampi_(a->value, 1, 3);
         recompute_conv_(s, -1);
         return;
     case ACT_SET_CHANNELS:
         if (s->view != VIEW_CONV) return;
-        s->conv.channels = clampi_(a->value, 1, VIEW_MAX_C);
+        s->conv.setup.channels = clampi_(a->value, 1, VIEW_MAX_C);
         place_digit_(s);
         recompute_conv_(s, -1);
         return;
     case ACT_PRESET:
         if (s->view != VIEW_CONV || a->value < 0 || a->value >= PRESET_CUSTOM) return;
-        s->conv.preset = (app_preset)a->value;
-        for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(s->conv.preset, s->conv.k, s->conv.kernel[ch]);
+        s->conv.setup.preset = (app_preset)a->value;
+        for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(s->conv.setup.preset, s->conv.setup.k, s->conv.setup.kernel[ch]);
         recompute_conv_(s, -1);
         return;
     case ACT_RANDOMISE: randomise_(s); return;

@@ -157,7 +157,72 @@ typedef struct lesson_player {
     int replay_to;              // going back: the beat to replay up to (-1: none)
 } lesson_player;
 
+// The convolution view's own state: its set-up, the engine's geometry and
+// result for it, and where the animation is (view_conv.c).
+typedef struct conv_view {
+    conv_setup setup;
+    nn_conv2d_geom geom;       // valid when ok
+    bool ok;
+    char why[320];             // why the settings are impossible, when !ok
+    float out[VIEW_MAX_OUT * VIEW_MAX_OUT];  // the forward pass's result
+    anim_state anim;
+    conv_step_view step;       // the cell being worked on (or the last one done)
+} conv_view;
+
+// The pooling view's (view_pool.c): max and average side by side.
+typedef struct pool_view {
+    pool_setup setup;
+    nn_pool_geom max_geom, avg_geom;
+    bool ok;
+    char why[320];
+    float max_out[VIEW_MAX_OUT * VIEW_MAX_OUT], avg_out[VIEW_MAX_OUT * VIEW_MAX_OUT];
+    anim_state anim;
+    pool_step_view step;
+} pool_view;
+
+// The home menu's (view_home.c).
+typedef struct home_view {
+    int focus;                 // which entry the keyboard is on
+} home_view;
+
+// The drawing view's (view_draw.c): a canvas of ink (1) on black (0), made
+// of strokes for undo, and what the network reads in it.
+typedef struct draw_view {
+    float canvas[DRAW_SIDE][DRAW_SIDE];
+    int n_points, n_strokes;
+    float point_x[DRAW_MAX_POINTS], point_y[DRAW_MAX_POINTS];
+    int stroke_start[DRAW_MAX_STROKES];
+    bool pen_down;
+    int brush;                 // pen radius in canvas pixels (2..10)
+    bool live;                 // classify with the live model, not the shipped one
+    bool ready;                // input and probs describe the canvas
+    float input[28 * 28];      // the canvas prepared as classify prepares a picture
+    float probs[10];
+    char note[420];
+} draw_view;
+
+// What the runtime provides and owns; the views only read it. It survives a
+// lesson's reset of the views.
+typedef struct app_host {
+    const uint8_t *digits;     // test digits, [n_digits][28][28], for "load a digit"
+    const uint8_t *digit_labels;  // their labels (NULL if unknown)
+    int n_digits;
+    // The training threads' latest snapshots (NULL when training is not available).
+    const live_snapshot *train_live;  // the dashboard's model
+    const live_snapshot *tmpl_live;   // the one-layer softmax classifier of the templates
+    nn_net *draw_net;          // the shipped model (NULL if missing)
+    nn_net *live_net;          // the live model's latest weights (or NULL)
+    char custom_arch[256];     // --arch for the dashboard ("" when none)
+    // Why a trainer or the shipped model is missing, as the failure said it ("" when there).
+    char train_why[400], tmpl_why[400], draw_why[400];
+    // The lesson menu's entries (sorted by file name, broken ones with their error).
+    const lesson_entry *lessons;
+    int n_lessons;
+    int lessons_unlisted;      // files past LESSON_MENU_MAX
+} app_host;
+
 typedef struct app_state {
+    // The window: which view, and what applies to every view.
     app_view view;
     app_view back_view;        // where Esc returns to (VIEW_HOME unless a view was opened from another)
     bool help;                 // the key overlay is open
@@ -165,70 +230,30 @@ typedef struct app_state {
     bool colorblind;           // the colour-blind-safe palette
     bool quit;                 // asked to close
     int zoom;                  // percent, 50..300: text and cells scale with it
-    int home_focus;            // which home-screen entry the keyboard is on
-
-    conv_setup conv;
-    nn_conv2d_geom conv_geom;  // valid when conv_ok
-    bool conv_ok;
-    char conv_why[320];        // why the settings are impossible, when !conv_ok
-    float conv_out[VIEW_MAX_OUT * VIEW_MAX_OUT];  // the forward pass's result
-    anim_state conv_anim;
-    conv_step_view conv_step;  // the cell being worked on (or the last one done)
-
-    pool_setup pool;
-    nn_pool_geom pool_max_geom, pool_avg_geom;
-    bool pool_ok;
-    char pool_why[320];
-    float pool_max_out[VIEW_MAX_OUT * VIEW_MAX_OUT], pool_avg_out[VIEW_MAX_OUT * VIEW_MAX_OUT];
-    anim_state pool_anim;
-    pool_step_view pool_step;
-
-    cell_ref selected;         // the cell being edited (GRID_NONE when none)
+    char status[512];          // a one-line message ("screenshot saved to ...")
+    cell_ref selected;         // the grid cell being edited (GRID_NONE when none)
     char edit_text[24];        // what has been typed into it
     bool editing;
     uint64_t rng_state;        // for "randomise", seeded: headless frames are repeatable
-    const uint8_t *digits;     // test digits, [n_digits][28][28], for "load a digit" (not owned)
-    const uint8_t *digit_labels;  // their labels (not owned; NULL if unknown)
-    int n_digits;
-    int digit;                 // the digit shown in the active view's input, -1 for none
-    char status[512];          // a one-line message ("screenshot saved to ...")
+    int digit;                 // the test digit shown in the view's input, -1 for none
 
-    // Live training: the runner owns the threads and points these at the
-    // snapshots it copied this frame (NULL when training is not available).
-    const live_snapshot *train_live;  // the dashboard's model
-    const live_snapshot *tmpl_live;   // the one-layer softmax classifier of the templates
-    int train_model;                  // index into the dashboard's models
-    live_request request;             // for the runner, which clears it
-    int request_target;               // 0: the dashboard's trainer, 1: the templates'
-    int inspect;                      // the test digit the templates and the CNN view explain
-    char custom_arch[256];            // --arch for the dashboard ("" when none)
-    // Why a trainer or the shipped model is missing, as the failure said it
-    // (the runner writes them; "" when the part is there).
-    char train_why[400], tmpl_why[400], draw_why[400];
+    // Each view's own state.
+    home_view home;
+    conv_view conv;
+    pool_view pool;
+    draw_view draw;
+    int train_model;           // the dashboard's model: index into app_train_model_*
+    int inspect;               // the test digit the templates and the CNN view explain
+    int lesson_focus;          // the lesson menu's highlighted entry
 
-    // Drawing: a canvas of ink (1) on black (0), made of strokes for undo.
-    float canvas[DRAW_SIDE][DRAW_SIDE];
-    int n_points, n_strokes;
-    float point_x[DRAW_MAX_POINTS], point_y[DRAW_MAX_POINTS];
-    int stroke_start[DRAW_MAX_STROKES];
-    bool pen_down;
-    int brush;                        // pen radius in canvas pixels (2..10)
-    bool draw_live;                   // classify with the live model, not the shipped one
-    nn_net *draw_net;                 // the shipped model (runner-owned; NULL if missing)
-    nn_net *live_net;                 // the live model's latest weights (runner-owned, or NULL)
-    bool draw_ready;                  // draw_input and draw_probs describe the canvas
-    float draw_input[28 * 28];        // the canvas prepared as classify prepares a picture
-    float draw_probs[10];
-    char draw_note[420];
+    app_host host;
 
-    // Lessons: the menu's entries (runner-owned, sorted by file name, broken
-    // ones included with their error) and the player.
-    const lesson_entry *lessons;
-    int n_lessons;
-    int lessons_unlisted;             // files past LESSON_MENU_MAX
-    int lesson_focus;
-    int lesson_request;               // -1 none; else: open that lesson (the runner loads it)
-    int lesson_nav;                   // LESSON_NAV_* asked of the runner
+    // What the views ask of the runtime (it clears them).
+    live_request request;
+    int request_target;        // 0: the dashboard's trainer, 1: the templates'
+    int lesson_request;        // -1 none; else: open that lesson of the menu
+    int lesson_nav;            // LESSON_NAV_* asked of the runtime
+
     lesson_player player;
 } app_state;
 

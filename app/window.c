@@ -330,7 +330,7 @@ static void soak_(app_state *s, app_runtime *rt, const view_run_options *o, FILE
     while (now_ms_() - start < o->soak_seconds * 1000) {
         const double t0 = now_ms_();
         runtime_frame(rt, s);
-        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->tmpl_live : s->train_live;
+        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->host.tmpl_live : s->host.train_live;
         if (snap && snap->finished) {  // keep training: start afresh, and go on
             steps += snap->steps;
             app_update(s, &again);
@@ -413,10 +413,10 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
         if (step >= o->steps) break;
         // A step past the last cell changes nothing: every further frame
         // would be the same picture again, so stop here.
-        const anim_state conv_before = s->conv_anim, pool_before = s->pool_anim;
+        const anim_state conv_before = s->conv.anim, pool_before = s->pool.anim;
         const app_action a = {.kind = ACT_STEP_FORWARD};
         app_update(s, &a);
-        if (same_place_(&conv_before, &s->conv_anim) && same_place_(&pool_before, &s->pool_anim)) {
+        if (same_place_(&conv_before, &s->conv.anim) && same_place_(&pool_before, &s->pool.anim)) {
             ended = true;
             break;
         }
@@ -424,7 +424,7 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
     // Play on a fake clock: frame N is the same on every machine.
     if (status == 0 && o->play_seconds > 0) {
         const app_action play = {.kind = ACT_PLAY_PAUSE};
-        const anim_state *an = s->view == VIEW_POOL ? &s->pool_anim : &s->conv_anim;
+        const anim_state *an = s->view == VIEW_POOL ? &s->pool.anim : &s->conv.anim;
         if (!an->playing) app_update(s, &play);
         for (double t = 0; t < o->play_seconds * 1000; t += 1000.0 / 60) app_tick(s, 1000.0 / 60);
     }
@@ -447,7 +447,7 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
             if (training && spent < 1000.0 / 60) SDL_Delay((Uint32)(1000.0 / 60 - spent));
         }
         if (training) {
-            const live_snapshot *snap = s->view == VIEW_TRAIN ? s->train_live : s->tmpl_live;
+            const live_snapshot *snap = s->view == VIEW_TRAIN ? s->host.train_live : s->host.tmpl_live;
             if (snap) fprintf(out, "training meanwhile: %.0f samples/s\n", snap->samples_per_sec);
             app_update(s, &play);
             runtime_frame(&rt, s);
@@ -471,13 +471,13 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
     if (status == 0 && o->frames_dir)
         fprintf(out, "wrote %d frames to %s%s\n", frame, o->frames_dir,
                 ended ? " (the animation ends there: no more steps to show)" : "");
-    if (s->view == VIEW_DRAW && s->draw_ready) {
+    if (s->view == VIEW_DRAW && s->draw.ready) {
         int best = 0;
-        for (int j = 1; j < 10; j++) best = s->draw_probs[j] > s->draw_probs[best] ? j : best;
-        fprintf(out, "the drawing is a %d (%.1f%%)\n", best, 100.0 * s->draw_probs[best]);
+        for (int j = 1; j < 10; j++) best = s->draw.probs[j] > s->draw.probs[best] ? j : best;
+        fprintf(out, "the drawing is a %d (%.1f%%)\n", best, 100.0 * s->draw.probs[best]);
     }
-    if ((s->view == VIEW_TRAIN && s->train_live) || (s->view == VIEW_TEMPLATES && s->tmpl_live)) {
-        const live_snapshot *snap = s->view == VIEW_TRAIN ? s->train_live : s->tmpl_live;
+    if ((s->view == VIEW_TRAIN && s->host.train_live) || (s->view == VIEW_TEMPLATES && s->host.tmpl_live)) {
+        const live_snapshot *snap = s->view == VIEW_TRAIN ? s->host.train_live : s->host.tmpl_live;
         fprintf(out, "trained %lld steps of %s: test accuracy %.2f%%\n", snap->steps, snap->arch,
                 100.0 * snap->test_accuracy);
     }

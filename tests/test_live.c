@@ -560,9 +560,9 @@ static void test_window_keys_through_runtime(void **state) {
     assert_string_equal(app_train_model_arch(2), "lenet5");
     runtime_init(&rt_, &ui_, &all_train_, &test_);
     rt_live_ = true;
-    assert_non_null(ui_.train_live);
-    assert_true(ui_.train_live->paused);
-    const float lr0 = ui_.train_live->lr;
+    assert_non_null(ui_.host.train_live);
+    assert_true(ui_.host.train_live->paused);
+    const float lr0 = ui_.host.train_live->lr;
     int problems = 0;
     const app_action up = {.kind = ACT_LR_UP}, toggle = {.kind = ACT_TRAIN_TOGGLE};
     app_update(&ui_, &up);
@@ -572,8 +572,8 @@ static void test_window_keys_through_runtime(void **state) {
     char err[400];
     assert_true(live_step_now(rt_.dash, 0, err, sizeof err));  // publish: the trainer's real rate
     frames_(1);
-    if (ui_.train_live->lr != 4 * lr0) {
-        print_error("LR_UP twice while paused: rate %g, expected %g\n", (double)ui_.train_live->lr,
+    if (ui_.host.train_live->lr != 4 * lr0) {
+        print_error("LR_UP twice while paused: rate %g, expected %g\n", (double)ui_.host.train_live->lr,
                     (double)(4 * lr0));
         problems++;
     }
@@ -581,8 +581,8 @@ static void test_window_keys_through_runtime(void **state) {
     app_update(&ui_, &toggle);
     frames_(1);
     const double until = now_ms_() + 5000;
-    while ((ui_.train_live->steps < 20 || ui_.train_live->paused) && now_ms_() < until) frames_(1);
-    assert_false(ui_.train_live->paused);
+    while ((ui_.host.train_live->steps < 20 || ui_.host.train_live->paused) && now_ms_() < until) frames_(1);
+    assert_false(ui_.host.train_live->paused);
     app_update(&ui_, &toggle);  // pause
     frames_(10);
     app_update(&ui_, &toggle);  // start again
@@ -1087,8 +1087,8 @@ static void test_lesson_train_runs_on_the_worker(void **state) {
     assert_true(ui_.player.train_pending);
     assert_null(strstr(ui_.player.caption, "Trained."));
     assert_true(frames_until_trained_(30000));
-    assert_non_null(ui_.train_live);
-    assert_int_equal(ui_.train_live->steps, 40);
+    assert_non_null(ui_.host.train_live);
+    assert_int_equal(ui_.host.train_live->steps, 40);
     assert_non_null(strstr(ui_.player.caption, "Trained."));
     assert_int_equal(ui_.player.failures, 0);
     assert_int_equal(ui_.player.beat, 0);
@@ -1106,10 +1106,10 @@ static void test_lesson_train_runs_on_the_worker(void **state) {
     const bool opened = runtime_open_lesson(&rt_sync_, &ui_sync_, path, log, err, sizeof err);
     fclose(log);
     const bool pending = ui_sync_.player.train_pending;
-    const long long steps = ui_sync_.train_live ? ui_sync_.train_live->steps : -1;
-    const bool same = ui_sync_.train_live && ui_.train_live->n_params == ui_sync_.train_live->n_params &&
-                      memcmp(ui_.train_live->params, ui_sync_.train_live->params,
-                             sizeof(float) * ui_.train_live->n_params) == 0;
+    const long long steps = ui_sync_.host.train_live ? ui_sync_.host.train_live->steps : -1;
+    const bool same = ui_sync_.host.train_live && ui_.host.train_live->n_params == ui_sync_.host.train_live->n_params &&
+                      memcmp(ui_.host.train_live->params, ui_sync_.host.train_live->params,
+                             sizeof(float) * ui_.host.train_live->n_params) == 0;
     runtime_destroy(&rt_sync_, &ui_sync_);
     remove_lesson_(path);
     assert_true(opened);
@@ -1133,9 +1133,9 @@ static void test_lesson_train_esc_stops_it(void **state) {
     print_message("# opening the lesson took %.0f ms\n", now_ms_() - t0);
     remove_lesson_(path);
     assert_true(ui_.player.train_pending);
-    assert_true(ui_.train_live->steps < 700);
+    assert_true(ui_.host.train_live->steps < 700);
     const double until = now_ms_() + 30000;
-    while (ui_.train_live->steps < 3 && now_ms_() < until) frames_(1);
+    while (ui_.host.train_live->steps < 3 && now_ms_() < until) frames_(1);
     assert_true(ui_.player.train_pending);
     const app_action next = {.kind = ACT_LESSON_NEXT}, esc = {.kind = ACT_LESSON_STOP_TRAINING};
     app_update(&ui_, &next);
@@ -1170,21 +1170,21 @@ static void test_arch_failure_says_why(void **state) {
     (void)state;
     app_state_init(&ui_);
     ui_.view = VIEW_TRAIN;
-    snprintf(ui_.custom_arch, sizeof ui_.custom_arch, "flatten,dense(100),relu,dense(10),softmax");
+    snprintf(ui_.host.custom_arch, sizeof ui_.host.custom_arch, "flatten,dense(100),relu,dense(10),softmax");
     ui_.train_model = MODEL_CUSTOM;
     runtime_init(&rt_, &ui_, &train_, &test_);
     rt_live_ = true;
-    assert_null(ui_.train_live);
-    assert_non_null(strstr(ui_.train_why, "79510"));
-    assert_non_null(strstr(ui_.train_why, "65536"));
-    assert_null(strstr(ui_.train_why, "assets"));
-    assert_string_equal(ui_.tmpl_why, "");  // the templates' trainer is fine
+    assert_null(ui_.host.train_live);
+    assert_non_null(strstr(ui_.host.train_why, "79510"));
+    assert_non_null(strstr(ui_.host.train_why, "65536"));
+    assert_null(strstr(ui_.host.train_why, "assets"));
+    assert_string_equal(ui_.host.tmpl_why, "");  // the templates' trainer is fine
     const app_action softmax = {.kind = ACT_TRAIN_MODEL, .value = 0};
     app_update(&ui_, &softmax);
     frames_(1);
-    assert_non_null(ui_.train_live);
-    assert_string_equal(ui_.train_why, "");
-    assert_int_equal((long long)ui_.train_live->n_params, SOFTMAX_PARAMS);
+    assert_non_null(ui_.host.train_live);
+    assert_string_equal(ui_.host.train_why, "");
+    assert_int_equal((long long)ui_.host.train_live->n_params, SOFTMAX_PARAMS);
 }
 
 int main(void) {

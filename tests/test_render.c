@@ -304,7 +304,7 @@ static void state_conv_partial_(app_state *s) {
     app_action j = {.kind = ACT_JUMP_TO_OUTPUT, .row = 1, .col = 0};
     app_update(s, &j);
     act_(s, ACT_PLAY_PAUSE, 0);
-    const double beat = 1000.0 / app_speed_value(s->conv_anim.speed) / (s->conv_geom.window + 1);
+    const double beat = 1000.0 / app_speed_value(s->conv.anim.speed) / (s->conv.geom.window + 1);
     for (int i = 0; i < 5; i++) app_tick(s, beat);  // to the next cell, then 4 products
     act_(s, ACT_PLAY_PAUSE, 0);
 }
@@ -314,8 +314,8 @@ static void state_conv_partial_(app_state *s) {
 static void test_golden_conv_step4(void **st) {
     fixture *f = *st;
     state_conv_step4_(f->s);
-    assert_int_equal(f->s->conv_anim.pos, 3);
-    assert_int_equal(f->s->conv_anim.reveal, 9);
+    assert_int_equal(f->s->conv.anim.pos, 3);
+    assert_int_equal(f->s->conv.anim.reveal, 9);
     ui_layout l;
     SDL_Surface *got = render_(f, W, H, &l);
     check_golden_(got, "conv-step4");
@@ -355,7 +355,7 @@ static void test_golden_conv_step4(void **st) {
 static void test_golden_pool_step5(void **st) {
     fixture *f = *st;
     state_pool_step5_(f->s);
-    assert_int_equal(f->s->pool_anim.pos, 4);
+    assert_int_equal(f->s->pool.anim.pos, 4);
     ui_layout l;
     SDL_Surface *got = render_(f, W, H, &l);
     check_golden_(got, "pool-step5");
@@ -374,8 +374,8 @@ static void test_golden_pool_step5(void **st) {
 static void test_golden_conv_padding_partial(void **st) {
     fixture *f = *st;
     state_conv_partial_(f->s);
-    assert_int_equal(f->s->conv_anim.pos, 4);
-    assert_int_equal(f->s->conv_anim.reveal, 4);
+    assert_int_equal(f->s->conv.anim.pos, 4);
+    assert_int_equal(f->s->conv.anim.reveal, 4);
     SDL_Surface *got = render_(f, W, H, NULL);
     check_golden_(got, "conv-pad1-stride2-partial");
     SDL_FreeSurface(got);
@@ -386,7 +386,7 @@ static void test_golden_conv_impossible(void **st) {
     act_(f->s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(f->s, ACT_SET_SIZE, 3);
     act_(f->s, ACT_SET_KERNEL, 7);
-    assert_false(f->s->conv_ok);
+    assert_false(f->s->conv.ok);
     ui_layout l;
     SDL_Surface *got = render_(f, W, H, &l);
     check_golden_(got, "conv-impossible");
@@ -566,7 +566,7 @@ static void test_f12_while_editing_takes_a_screenshot(void **st) {
     const app_action enter = press_(s, SDLK_RETURN, NULL);
     app_update(s, &enter);
     assert_false(s->editing);
-    assert_true(s->conv.input[0][1][2] == 7.0f);
+    assert_true(s->conv.setup.input[0][1][2] == 7.0f);
 }
 
 // Esc in the convolution view opened from a map of the CNN view goes back to
@@ -580,7 +580,7 @@ static void test_esc_from_feature_window_key(void **st) {
                      NN_OK);
     static uint8_t digit[784];
     app_set_digits(s, digit, 1);
-    s->live_net = net;
+    s->host.live_net = net;
     act_(s, ACT_OPEN_VIEW, VIEW_CNN);
     app_action click = {.kind = ACT_SELECT_CELL};
     click.cell.grid = GRID_FMAP;
@@ -593,7 +593,7 @@ static void test_esc_from_feature_window_key(void **st) {
     a = press_(s, SDLK_ESCAPE, NULL);
     app_update(s, &a);
     const int home = s->view;
-    s->live_net = NULL;
+    s->host.live_net = NULL;
     nn_net_free(net);
     assert_int_equal(opened, VIEW_CONV);
     assert_int_equal(back, VIEW_CNN);
@@ -635,8 +635,8 @@ static void test_lesson_menu_pages(void **st) {
         else
             snprintf(entries[i].title, sizeof entries[i].title, "Lesson %d", i);
     }
-    s->lessons = entries;
-    s->n_lessons = N;
+    s->host.lessons = entries;
+    s->host.n_lessons = N;
     s->view = VIEW_LESSONS;
     ui_layout l;
     SDL_Surface *got = render_(f, W, H, &l);
@@ -682,8 +682,8 @@ static void test_lesson_menu_pages(void **st) {
     got = render_(f, W, H, &l2);
     SDL_FreeSurface(got);
     assert_true(l2.list_first <= N - 1 && N - 1 < l2.list_first + l2.list_shown);
-    s->lessons = NULL;
-    s->n_lessons = 0;
+    s->host.lessons = NULL;
+    s->host.n_lessons = 0;
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_, teardown_)

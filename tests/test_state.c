@@ -215,7 +215,7 @@ static void assert_map_near_(const float *got, const float *want, int n, double 
         }                                                       \
     } while (0)
 
-static int conv_count_(const app_state *s) { return s->conv_geom.window; }
+static int conv_count_(const app_state *s) { return s->conv.geom.window; }
 
 // ---- Initial state -------------------------------------------------------------------------
 
@@ -227,43 +227,43 @@ static void test_init_home_with_slide_example(void **st) {
     assert_false(s->editing);
     assert_int_equal(s->digit, -1);
     // The convolution view holds the slide example, already computed.
-    assert_int_equal(s->conv.n_h, 5);
-    assert_int_equal(s->conv.n_w, 5);
-    assert_int_equal(s->conv.k, 3);
-    assert_int_equal(s->conv.channels, 1);
-    assert_int_equal(s->conv.stride, 1);
-    assert_int_equal(s->conv.dilation, 1);
-    assert_int_equal(s->conv.padding.mode, NN_PAD_VALID);
+    assert_int_equal(s->conv.setup.n_h, 5);
+    assert_int_equal(s->conv.setup.n_w, 5);
+    assert_int_equal(s->conv.setup.k, 3);
+    assert_int_equal(s->conv.setup.channels, 1);
+    assert_int_equal(s->conv.setup.stride, 1);
+    assert_int_equal(s->conv.setup.dilation, 1);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_VALID);
     for (int y = 0; y < 5; y++)
-        for (int x = 0; x < 5; x++) assert_true(s->conv.input[0][y][x] == SLIDE_IMAGE[y][x]);
+        for (int x = 0; x < 5; x++) assert_true(s->conv.setup.input[0][y][x] == SLIDE_IMAGE[y][x]);
     for (int y = 0; y < 3; y++)
-        for (int x = 0; x < 3; x++) assert_true(s->conv.kernel[0][y][x] == SLIDE_KERNEL[y][x]);
-    assert_true(s->conv_ok);
-    assert_int_equal(s->conv_geom.out_h, 3);
-    assert_int_equal(s->conv_geom.out_w, 3);
-    assert_map_near(s->conv_out, &SLIDE_MAP[0][0], 9, 0.0);
+        for (int x = 0; x < 3; x++) assert_true(s->conv.setup.kernel[0][y][x] == SLIDE_KERNEL[y][x]);
+    assert_true(s->conv.ok);
+    assert_int_equal(s->conv.geom.out_h, 3);
+    assert_int_equal(s->conv.geom.out_w, 3);
+    assert_map_near(s->conv.out, &SLIDE_MAP[0][0], 9, 0.0);
     // The animation waits at the first cell with nothing multiplied yet.
-    assert_int_equal(s->conv_anim.total, 9);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
-    assert_false(s->conv_anim.playing);
-    assert_int_equal(app_cells_done(&s->conv_anim, 9), 0);
-    assert_true(s->conv_step.valid);
-    assert_int_equal(s->conv_step.row, 0);
-    assert_int_equal(s->conv_step.col, 0);
+    assert_int_equal(s->conv.anim.total, 9);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
+    assert_false(s->conv.anim.playing);
+    assert_int_equal(app_cells_done(&s->conv.anim, 9), 0);
+    assert_true(s->conv.step.valid);
+    assert_int_equal(s->conv.step.row, 0);
+    assert_int_equal(s->conv.step.col, 0);
     // The pooling view: a 6x6 input, 2x2 windows, stride 2.
-    assert_true(s->pool_ok);
-    assert_int_equal(s->pool.n_h, 6);
-    assert_int_equal(s->pool.size, 2);
-    assert_int_equal(s->pool.stride, 2);
-    assert_int_equal(s->pool_anim.total, 9);
+    assert_true(s->pool.ok);
+    assert_int_equal(s->pool.setup.n_h, 6);
+    assert_int_equal(s->pool.setup.size, 2);
+    assert_int_equal(s->pool.setup.stride, 2);
+    assert_int_equal(s->pool.anim.total, 9);
     // Nothing moves on the home screen.
     act_(s, ACT_STEP_FORWARD, 0);
     act_(s, ACT_PLAY_PAUSE, 0);
     app_tick(s, 10000);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
-    assert_false(s->conv_anim.playing);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
+    assert_false(s->conv.anim.playing);
     // Opening the view.
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     assert_int_equal(s->view, VIEW_CONV);
@@ -274,9 +274,9 @@ static void test_init_is_repeatable(void **st) {
     app_state *t = calloc(1, sizeof *t);
     assert_non_null(t);
     app_state_init(t);
-    assert_memory_equal(s->conv.input, t->conv.input, sizeof s->conv.input);
-    assert_memory_equal(s->pool.input, t->pool.input, sizeof s->pool.input);
-    assert_memory_equal(s->conv_out, t->conv_out, sizeof s->conv_out);
+    assert_memory_equal(s->conv.setup.input, t->conv.setup.input, sizeof s->conv.setup.input);
+    assert_memory_equal(s->pool.setup.input, t->pool.setup.input, sizeof s->pool.setup.input);
+    assert_memory_equal(s->conv.out, t->conv.out, sizeof s->conv.out);
     assert_true(s->rng_state == t->rng_state);
     free(t);
 }
@@ -285,7 +285,7 @@ static void test_init_is_repeatable(void **st) {
 
 // The step record of slide cell (row, col), checked against the image and kernel.
 static void check_slide_step_(const app_state *s, int row, int col) {
-    const conv_step_view *v = &s->conv_step;
+    const conv_step_view *v = &s->conv.step;
     assert_true(v->valid);
     assert_int_equal(v->filter, 0);
     assert_int_equal(v->row, row);
@@ -309,7 +309,7 @@ static void check_slide_step_(const app_state *s, int row, int col) {
         }
     assert_true(v->bias == 0.0f);
     assert_true(v->sum == SLIDE_MAP[row][col]);
-    assert_true(same_bits_(v->sum, s->conv_out[row * 3 + col]));
+    assert_true(same_bits_(v->sum, s->conv.out[row * 3 + col]));
 }
 
 static void test_step_forward_visits_every_cell_in_row_major_order(void **st) {
@@ -317,22 +317,22 @@ static void test_step_forward_visits_every_cell_in_row_major_order(void **st) {
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     // First press: the first cell's products all appear.
     act_(s, ACT_STEP_FORWARD, 0);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 9);
-    assert_int_equal(app_cells_done(&s->conv_anim, 9), 1);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 9);
+    assert_int_equal(app_cells_done(&s->conv.anim, 9), 1);
     check_slide_step_(s, 0, 0);
     for (int i = 1; i < 9; i++) {
         act_(s, ACT_STEP_FORWARD, 0);
-        assert_int_equal(s->conv_anim.pos, i);
-        assert_int_equal(s->conv_anim.reveal, 9);
-        assert_int_equal(app_cells_done(&s->conv_anim, 9), i + 1);
+        assert_int_equal(s->conv.anim.pos, i);
+        assert_int_equal(s->conv.anim.reveal, 9);
+        assert_int_equal(app_cells_done(&s->conv.anim, 9), i + 1);
         check_slide_step_(s, i / 3, i % 3);
     }
     // At the end it stays.
     act_(s, ACT_STEP_FORWARD, 0);
-    assert_int_equal(s->conv_anim.pos, 8);
-    assert_int_equal(s->conv_anim.reveal, 9);
-    assert_int_equal(app_cells_done(&s->conv_anim, 9), 9);
+    assert_int_equal(s->conv.anim.pos, 8);
+    assert_int_equal(s->conv.anim.reveal, 9);
+    assert_int_equal(app_cells_done(&s->conv.anim, 9), 9);
     check_slide_step_(s, 2, 2);
 }
 
@@ -340,34 +340,34 @@ static void test_step_back_restart_to_end_jump(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     for (int i = 0; i < 5; i++) act_(s, ACT_STEP_FORWARD, 0);  // cell 4 shown whole
-    assert_int_equal(s->conv_anim.pos, 4);
+    assert_int_equal(s->conv.anim.pos, 4);
     act_(s, ACT_STEP_BACK, 0);
-    assert_int_equal(s->conv_anim.pos, 3);
-    assert_int_equal(s->conv_anim.reveal, 9);
+    assert_int_equal(s->conv.anim.pos, 3);
+    assert_int_equal(s->conv.anim.reveal, 9);
     check_slide_step_(s, 1, 0);
     for (int i = 0; i < 3; i++) act_(s, ACT_STEP_BACK, 0);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 9);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 9);
     check_slide_step_(s, 0, 0);
     // Back from the first cell hides its products.
     act_(s, ACT_STEP_BACK, 0);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
-    assert_int_equal(app_cells_done(&s->conv_anim, 9), 0);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
+    assert_int_equal(app_cells_done(&s->conv.anim, 9), 0);
     act_(s, ACT_TO_END, 0);
-    assert_int_equal(s->conv_anim.pos, 8);
-    assert_int_equal(s->conv_anim.reveal, 9);
+    assert_int_equal(s->conv.anim.pos, 8);
+    assert_int_equal(s->conv.anim.reveal, 9);
     check_slide_step_(s, 2, 2);
     act_(s, ACT_RESTART, 0);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
     check_slide_step_(s, 0, 0);
     // Jumps land on the cell with everything shown; every cell in any order.
     static const int order[9][2] = {{1, 2}, {2, 0}, {0, 0}, {2, 2}, {0, 1}, {1, 1}, {0, 2}, {2, 1}, {1, 0}};
     for (size_t i = 0; i < COUNT_OF(order); i++) {
         act_rc_(s, ACT_JUMP_TO_OUTPUT, order[i][0], order[i][1]);
-        assert_int_equal(s->conv_anim.pos, order[i][0] * 3 + order[i][1]);
-        assert_int_equal(s->conv_anim.reveal, 9);
+        assert_int_equal(s->conv.anim.pos, order[i][0] * 3 + order[i][1]);
+        assert_int_equal(s->conv.anim.reveal, 9);
         check_slide_step_(s, order[i][0], order[i][1]);
     }
     // Cells outside the output are ignored.
@@ -375,25 +375,25 @@ static void test_step_back_restart_to_end_jump(void **st) {
     act_rc_(s, ACT_JUMP_TO_OUTPUT, 3, 0);
     act_rc_(s, ACT_JUMP_TO_OUTPUT, 0, 3);
     act_rc_(s, ACT_JUMP_TO_OUTPUT, -1, 0);
-    assert_int_equal(s->conv_anim.pos, 4);
+    assert_int_equal(s->conv.anim.pos, 4);
     check_slide_step_(s, 1, 1);
     // Stepping stops play.
     act_(s, ACT_PLAY_PAUSE, 0);
-    assert_true(s->conv_anim.playing);
+    assert_true(s->conv.anim.playing);
     act_(s, ACT_STEP_BACK, 0);
-    assert_false(s->conv_anim.playing);
+    assert_false(s->conv.anim.playing);
     act_(s, ACT_PLAY_PAUSE, 0);
     act_(s, ACT_STEP_FORWARD, 0);
-    assert_false(s->conv_anim.playing);
+    assert_false(s->conv.anim.playing);
     act_(s, ACT_PLAY_PAUSE, 0);
     act_(s, ACT_TO_END, 0);
-    assert_false(s->conv_anim.playing);
+    assert_false(s->conv.anim.playing);
     act_(s, ACT_PLAY_PAUSE, 0);
     act_(s, ACT_RESTART, 0);
-    assert_false(s->conv_anim.playing);
+    assert_false(s->conv.anim.playing);
     act_(s, ACT_PLAY_PAUSE, 0);
     act_rc_(s, ACT_JUMP_TO_OUTPUT, 2, 2);
-    assert_false(s->conv_anim.playing);
+    assert_false(s->conv.anim.playing);
 }
 
 static void test_stepping_with_padding_stride_dilation_matches_reference(void **st) {
@@ -405,18 +405,18 @@ static void test_stepping_with_padding_stride_dilation_matches_reference(void **
     act_(s, ACT_SET_DILATION, 2);
     act_(s, ACT_SET_CHANNELS, 2);
     // n 7, p 1, d 2, f 3 (span 5), s 2: floor((7 + 2 - 4 - 1)/2) + 1 = 3
-    assert_true(s->conv_ok);
-    assert_int_equal(s->conv_geom.out_h, 3);
-    assert_int_equal(s->conv_geom.out_w, 3);
+    assert_true(s->conv.ok);
+    assert_int_equal(s->conv.geom.out_h, 3);
+    assert_int_equal(s->conv.geom.out_w, 3);
     assert_int_equal(conv_count_(s), 18);
     float want[VIEW_MAX_OUT * VIEW_MAX_OUT];
     int oh, ow;
-    assert_true(ref_conv_(&s->conv, 1, 1, 1, 1, want, &oh, &ow));
+    assert_true(ref_conv_(&s->conv.setup, 1, 1, 1, 1, want, &oh, &ow));
     assert_int_equal(oh, 3);
     act_(s, ACT_STEP_FORWARD, 0);
     for (int i = 0; i < 9; i++) {
         if (i) act_(s, ACT_STEP_FORWARD, 0);
-        const conv_step_view *v = &s->conv_step;
+        const conv_step_view *v = &s->conv.step;
         const int row = i / 3, col = i % 3;
         assert_true(v->valid);
         assert_int_equal(v->row, row);
@@ -433,12 +433,12 @@ static void test_stepping_with_padding_stride_dilation_matches_reference(void **
                     assert_int_equal(v->in_row[k], y);
                     assert_int_equal(v->in_col[k], x);
                     assert_int_equal(v->padded[k], pad);
-                    assert_true(v->window[k] == (pad ? 0.0f : s->conv.input[ch][y][x]));
-                    assert_true(v->weights[k] == s->conv.kernel[ch][ky][kx]);
+                    assert_true(v->window[k] == (pad ? 0.0f : s->conv.setup.input[ch][y][x]));
+                    assert_true(v->weights[k] == s->conv.setup.kernel[ch][ky][kx]);
                     assert_true(v->products[k] == v->window[k] * v->weights[k]);
                 }
         assert_float_equal(v->sum, want[i], 1e-4);
-        assert_true(same_bits_(v->sum, s->conv_out[i]));
+        assert_true(same_bits_(v->sum, s->conv.out[i]));
     }
 }
 
@@ -447,48 +447,48 @@ static void test_stepping_with_padding_stride_dilation_matches_reference(void **
 static void test_play_slow_speeds_reveal_products_one_by_one(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
-    assert_int_equal(s->conv_anim.speed, 2);
+    assert_int_equal(s->conv.anim.speed, 2);
     for (int speed = 0; speed < 3; speed++) {
         // Set the speed with the buttons.
         for (int i = 0; i < 10; i++) act_(s, ACT_SLOWER, 0);
         for (int i = 0; i < speed; i++) act_(s, ACT_FASTER, 0);
-        assert_int_equal(s->conv_anim.speed, speed);
+        assert_int_equal(s->conv.anim.speed, speed);
         act_(s, ACT_RESTART, 0);
         act_(s, ACT_PLAY_PAUSE, 0);
-        assert_true(s->conv_anim.playing);
+        assert_true(s->conv.anim.playing);
         // A cell's time is shared by its 9 products and its sum: 10 beats.
         const double cell_ms = 1000.0 / app_speed_value(speed);
         const double beat = cell_ms / 10;
         // Less than a beat moves nothing.
         app_tick(s, beat / 2);
-        assert_int_equal(s->conv_anim.reveal, 0);
+        assert_int_equal(s->conv.anim.reveal, 0);
         app_tick(s, beat / 2);
-        assert_int_equal(s->conv_anim.pos, 0);
-        assert_int_equal(s->conv_anim.reveal, 1);
+        assert_int_equal(s->conv.anim.pos, 0);
+        assert_int_equal(s->conv.anim.reveal, 1);
         for (int cell = 0; cell < 9; cell++) {
             for (int r = cell == 0 ? 2 : 1; r <= 9; r++) {
                 app_tick(s, beat);
-                expect_cfg(s->conv_anim.pos == cell && s->conv_anim.reveal == r,
+                expect_cfg(s->conv.anim.pos == cell && s->conv.anim.reveal == r,
                            "speed %d, cell %d, reveal %d: at pos %d reveal %d\n", speed, cell, r,
-                           s->conv_anim.pos, s->conv_anim.reveal);
-                assert_int_equal(app_cells_done(&s->conv_anim, 9), r == 9 ? cell + 1 : cell);
-                assert_true(s->conv_anim.playing);
+                           s->conv.anim.pos, s->conv.anim.reveal);
+                assert_int_equal(app_cells_done(&s->conv.anim, 9), r == 9 ? cell + 1 : cell);
+                assert_true(s->conv.anim.playing);
             }
             app_tick(s, beat);
             if (cell < 8) {
-                expect_cfg(s->conv_anim.pos == cell + 1 && s->conv_anim.reveal == 0,
-                           "speed %d: after cell %d at pos %d reveal %d\n", speed, cell, s->conv_anim.pos,
-                           s->conv_anim.reveal);
+                expect_cfg(s->conv.anim.pos == cell + 1 && s->conv.anim.reveal == 0,
+                           "speed %d: after cell %d at pos %d reveal %d\n", speed, cell, s->conv.anim.pos,
+                           s->conv.anim.reveal);
                 check_slide_step_(s, (cell + 1) / 3, (cell + 1) % 3);
             }
         }
         // The end: it stops there, everything shown.
-        assert_false(s->conv_anim.playing);
-        assert_int_equal(s->conv_anim.pos, 8);
-        assert_int_equal(s->conv_anim.reveal, 9);
+        assert_false(s->conv.anim.playing);
+        assert_int_equal(s->conv.anim.pos, 8);
+        assert_int_equal(s->conv.anim.reveal, 9);
         app_tick(s, cell_ms * 10);
-        assert_int_equal(s->conv_anim.pos, 8);
-        assert_int_equal(s->conv_anim.reveal, 9);
+        assert_int_equal(s->conv.anim.pos, 8);
+        assert_int_equal(s->conv.anim.reveal, 9);
     }
 }
 
@@ -496,34 +496,34 @@ static void test_play_fast_speeds_move_a_cell_per_beat(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     for (int speed = 3; speed < app_speed_count(); speed++) {
-        while (s->conv_anim.speed < speed) act_(s, ACT_FASTER, 0);
-        assert_int_equal(s->conv_anim.speed, speed);
+        while (s->conv.anim.speed < speed) act_(s, ACT_FASTER, 0);
+        assert_int_equal(s->conv.anim.speed, speed);
         act_(s, ACT_RESTART, 0);
         act_(s, ACT_STEP_FORWARD, 0);  // cell 0 shown whole
         act_(s, ACT_PLAY_PAUSE, 0);
         const double beat = 1000.0 / app_speed_value(speed);
         app_tick(s, beat * 0.5);
-        assert_int_equal(s->conv_anim.pos, 0);
+        assert_int_equal(s->conv.anim.pos, 0);
         for (int cell = 1; cell < 9; cell++) {
             app_tick(s, beat);
-            expect_cfg(s->conv_anim.pos == cell && s->conv_anim.reveal == 9,
-                       "speed %d: want cell %d whole, at pos %d reveal %d\n", speed, cell, s->conv_anim.pos,
-                       s->conv_anim.reveal);
-            assert_true(s->conv_anim.playing);
+            expect_cfg(s->conv.anim.pos == cell && s->conv.anim.reveal == 9,
+                       "speed %d: want cell %d whole, at pos %d reveal %d\n", speed, cell, s->conv.anim.pos,
+                       s->conv.anim.reveal);
+            assert_true(s->conv.anim.playing);
         }
         app_tick(s, beat);
-        assert_false(s->conv_anim.playing);
-        assert_int_equal(s->conv_anim.pos, 8);
-        assert_int_equal(s->conv_anim.reveal, 9);
+        assert_false(s->conv.anim.playing);
+        assert_int_equal(s->conv.anim.pos, 8);
+        assert_int_equal(s->conv.anim.reveal, 9);
     }
     // One long tick at the top speed plays the whole way and stops.
     act_(s, ACT_RESTART, 0);
     act_(s, ACT_PLAY_PAUSE, 0);
     app_tick(s, 60000);
-    assert_false(s->conv_anim.playing);
-    assert_int_equal(s->conv_anim.pos, 8);
-    assert_int_equal(s->conv_anim.reveal, 9);
-    assert_int_equal(app_cells_done(&s->conv_anim, 9), 9);
+    assert_false(s->conv.anim.playing);
+    assert_int_equal(s->conv.anim.pos, 8);
+    assert_int_equal(s->conv.anim.reveal, 9);
+    assert_int_equal(app_cells_done(&s->conv.anim, 9), 9);
 }
 
 // From the very start (nothing shown), one beat at a fast speed should finish
@@ -532,43 +532,43 @@ static void test_play_fast_first_beat_finishes_exactly_one_cell(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_FASTER, 0);  // speed 3: 4 cells a second
-    assert_int_equal(s->conv_anim.speed, 3);
+    assert_int_equal(s->conv.anim.speed, 3);
     const double beat = 1000.0 / app_speed_value(3);
     act_(s, ACT_PLAY_PAUSE, 0);
     app_tick(s, beat);
     print_message("# after one beat of %g ms at %g cells/s: pos %d reveal %d, %d cells done\n", beat,
-                  app_speed_value(3), s->conv_anim.pos, s->conv_anim.reveal,
-                  app_cells_done(&s->conv_anim, 9));
-    assert_int_equal(app_cells_done(&s->conv_anim, 9), 1);
+                  app_speed_value(3), s->conv.anim.pos, s->conv.anim.reveal,
+                  app_cells_done(&s->conv.anim, 9));
+    assert_int_equal(app_cells_done(&s->conv.anim, 9), 1);
     // After 2 s at 4 cells/s: 8 cells done, not 9.
     app_tick(s, 7 * beat);
-    assert_int_equal(app_cells_done(&s->conv_anim, 9), 8);
+    assert_int_equal(app_cells_done(&s->conv.anim, 9), 8);
 }
 
 static void test_play_pause_and_restart_at_end(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_PLAY_PAUSE, 0);
-    assert_true(s->conv_anim.playing);
+    assert_true(s->conv.anim.playing);
     act_(s, ACT_PLAY_PAUSE, 0);
-    assert_false(s->conv_anim.playing);
+    assert_false(s->conv.anim.playing);
     app_tick(s, 100000);  // paused: nothing moves
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
     // Play at the end starts again from the beginning.
     act_(s, ACT_TO_END, 0);
     act_(s, ACT_PLAY_PAUSE, 0);
-    assert_true(s->conv_anim.playing);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
+    assert_true(s->conv.anim.playing);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
     // The pooling view has its own animation and speed.
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
-    assert_false(s->pool_anim.playing);
+    assert_false(s->pool.anim.playing);
     app_tick(s, 100000);
-    assert_int_equal(s->pool_anim.pos, 0);
+    assert_int_equal(s->pool.anim.pos, 0);
     act_(s, ACT_FASTER, 0);
-    assert_int_equal(s->pool_anim.speed, 3);
-    assert_int_equal(s->conv_anim.speed, 2);
+    assert_int_equal(s->pool.anim.speed, 3);
+    assert_int_equal(s->conv.anim.speed, 2);
 }
 
 static void test_faster_slower_clamp(void **st) {
@@ -579,31 +579,31 @@ static void test_faster_slower_clamp(void **st) {
     assert_true(app_speed_value(99) == app_speed_value(app_speed_count() - 1));
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     for (int i = 0; i < 20; i++) act_(s, ACT_SLOWER, 0);
-    assert_int_equal(s->conv_anim.speed, 0);
+    assert_int_equal(s->conv.anim.speed, 0);
     for (int i = 0; i < 20; i++) act_(s, ACT_FASTER, 0);
-    assert_int_equal(s->conv_anim.speed, app_speed_count() - 1);
+    assert_int_equal(s->conv.anim.speed, app_speed_count() - 1);
     act_(s, ACT_SLOWER, 0);
-    assert_int_equal(s->conv_anim.speed, app_speed_count() - 2);
+    assert_int_equal(s->conv.anim.speed, app_speed_count() - 2);
 }
 
 static void test_pool_play_slow(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
-    const int count = s->pool_max_geom.window;
+    const int count = s->pool.max_geom.window;
     assert_int_equal(count, 4);
-    const double beat = 1000.0 / app_speed_value(s->pool_anim.speed) / (count + 1);
+    const double beat = 1000.0 / app_speed_value(s->pool.anim.speed) / (count + 1);
     act_(s, ACT_PLAY_PAUSE, 0);
     for (int cell = 0; cell < 9; cell++) {
         for (int r = 1; r <= count; r++) {
             app_tick(s, beat);
-            assert_int_equal(s->pool_anim.pos, cell);
-            assert_int_equal(s->pool_anim.reveal, r);
+            assert_int_equal(s->pool.anim.pos, cell);
+            assert_int_equal(s->pool.anim.reveal, r);
         }
         app_tick(s, beat);
     }
-    assert_false(s->pool_anim.playing);
-    assert_int_equal(s->pool_anim.pos, 8);
-    assert_int_equal(s->pool_anim.reveal, 4);
+    assert_false(s->pool.anim.playing);
+    assert_int_equal(s->pool.anim.pos, 8);
+    assert_int_equal(s->pool.anim.reveal, 4);
 }
 
 // ---- Settings: convolution ---------------------------------------------------------------------
@@ -636,39 +636,39 @@ static void test_conv_settings_follow_the_formula(void **st) {
                         const int out = out_size_(n, k, lo, hi, str, d);
                         const int span = d * (k - 1) + 1;
                         const bool ok = span <= n + lo + hi;
-                        expect_cfg(s->conv.n_h == n && s->conv.k == k && s->conv.stride == str &&
-                                       s->conv.dilation == d,
+                        expect_cfg(s->conv.setup.n_h == n && s->conv.setup.k == k && s->conv.setup.stride == str &&
+                                       s->conv.setup.dilation == d,
                                    "n %d k %d p %d s %d d %d: settings not applied\n", n, k, p, str, d);
-                        expect_cfg(s->conv_ok == ok, "n %d k %d p %d s %d d %d: conv_ok %d, want %d (%s)\n", n,
-                                   k, p, str, d, s->conv_ok, ok, s->conv_why);
+                        expect_cfg(s->conv.ok == ok, "n %d k %d p %d s %d d %d: conv_ok %d, want %d (%s)\n", n,
+                                   k, p, str, d, s->conv.ok, ok, s->conv.why);
                         if (!ok) {
                             impossible++;
-                            expect_cfg(s->conv_why[0] != '\0', "n %d k %d: no reason given\n", n, k);
-                            expect_cfg(s->conv_anim.total == 0 && !s->conv_step.valid,
+                            expect_cfg(s->conv.why[0] != '\0', "n %d k %d: no reason given\n", n, k);
+                            expect_cfg(s->conv.anim.total == 0 && !s->conv.step.valid,
                                        "n %d k %d: an impossible setting still animates\n", n, k);
                             continue;
                         }
-                        expect_cfg(s->conv_geom.rows.pad_lo == lo && s->conv_geom.rows.pad_hi == hi &&
-                                       s->conv_geom.cols.pad_lo == lo && s->conv_geom.cols.pad_hi == hi,
+                        expect_cfg(s->conv.geom.rows.pad_lo == lo && s->conv.geom.rows.pad_hi == hi &&
+                                       s->conv.geom.cols.pad_lo == lo && s->conv.geom.cols.pad_hi == hi,
                                    "n %d k %d p %d s %d d %d: padding %d+%d, want %d+%d\n", n, k, p, str, d,
-                                   s->conv_geom.rows.pad_lo, s->conv_geom.rows.pad_hi, lo, hi);
-                        expect_cfg(s->conv_geom.out_h == out && s->conv_geom.out_w == out,
+                                   s->conv.geom.rows.pad_lo, s->conv.geom.rows.pad_hi, lo, hi);
+                        expect_cfg(s->conv.geom.out_h == out && s->conv.geom.out_w == out,
                                    "n %d k %d p %d s %d d %d: output %dx%d, want %d\n", n, k, p, str, d,
-                                   s->conv_geom.out_h, s->conv_geom.out_w, out);
+                                   s->conv.geom.out_h, s->conv.geom.out_w, out);
                         if (p == -2) expect_cfg(out == (n + str - 1) / str, "same: ceil(n/s)\n");
-                        expect_cfg(s->conv_geom.rows.remainder == (n + lo + hi - span) % str,
+                        expect_cfg(s->conv.geom.rows.remainder == (n + lo + hi - span) % str,
                                    "n %d k %d p %d s %d d %d: remainder %d\n", n, k, p, str, d,
-                                   s->conv_geom.rows.remainder);
-                        expect_cfg(s->conv_anim.total == out * out && s->conv_anim.pos == 0 &&
-                                       s->conv_anim.reveal == 0 && s->conv_step.valid,
+                                   s->conv.geom.rows.remainder);
+                        expect_cfg(s->conv.anim.total == out * out && s->conv.anim.pos == 0 &&
+                                       s->conv.anim.reveal == 0 && s->conv.step.valid,
                                    "n %d k %d p %d s %d d %d: animation not restarted\n", n, k, p, str, d);
                         int oh, ow;
-                        assert_true(ref_conv_(&s->conv, lo, hi, lo, hi, want, &oh, &ow));
+                        assert_true(ref_conv_(&s->conv.setup, lo, hi, lo, hi, want, &oh, &ow));
                         expect_cfg(oh == out && ow == out, "the sliding reference disagrees with the formula\n");
                         for (int i = 0; i < out * out; i++)
-                            expect_cfg(fabsf(s->conv_out[i] - want[i]) <= 1e-4f * (1 + fabsf(want[i])),
+                            expect_cfg(fabsf(s->conv.out[i] - want[i]) <= 1e-4f * (1 + fabsf(want[i])),
                                        "n %d k %d p %d s %d d %d: out[%d] = %g, want %g\n", n, k, p, str, d, i,
-                                       (double)s->conv_out[i], (double)want[i]);
+                                       (double)s->conv.out[i], (double)want[i]);
                         checked++;
                     }
     print_message("# %d possible settings checked against the reference, %d impossible\n", checked, impossible);
@@ -681,29 +681,29 @@ static void test_conv_set_size_kernel_stride_dilation_clamp(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_SET_SIZE, 1);
-    assert_int_equal(s->conv.n_h, VIEW_MIN_N);
-    assert_int_equal(s->conv.n_w, VIEW_MIN_N);
+    assert_int_equal(s->conv.setup.n_h, VIEW_MIN_N);
+    assert_int_equal(s->conv.setup.n_w, VIEW_MIN_N);
     act_(s, ACT_SET_SIZE, 1000);
-    assert_int_equal(s->conv.n_h, VIEW_MAX_N);
+    assert_int_equal(s->conv.setup.n_h, VIEW_MAX_N);
     act_(s, ACT_SET_KERNEL, 0);
-    assert_int_equal(s->conv.k, 1);
+    assert_int_equal(s->conv.setup.k, 1);
     act_(s, ACT_SET_KERNEL, 9);
-    assert_int_equal(s->conv.k, VIEW_MAX_K);
+    assert_int_equal(s->conv.setup.k, VIEW_MAX_K);
     act_(s, ACT_SET_STRIDE, 0);
-    assert_int_equal(s->conv.stride, 1);
+    assert_int_equal(s->conv.setup.stride, 1);
     act_(s, ACT_SET_STRIDE, 9);
-    assert_int_equal(s->conv.stride, 4);
+    assert_int_equal(s->conv.setup.stride, 4);
     act_(s, ACT_SET_DILATION, 0);
-    assert_int_equal(s->conv.dilation, 1);
+    assert_int_equal(s->conv.setup.dilation, 1);
     act_(s, ACT_SET_DILATION, 9);
-    assert_int_equal(s->conv.dilation, 3);
+    assert_int_equal(s->conv.setup.dilation, 3);
     act_(s, ACT_SET_CHANNELS, 0);
-    assert_int_equal(s->conv.channels, 1);
+    assert_int_equal(s->conv.setup.channels, 1);
     act_(s, ACT_SET_CHANNELS, 9);
-    assert_int_equal(s->conv.channels, VIEW_MAX_C);
+    assert_int_equal(s->conv.setup.channels, VIEW_MAX_C);
     act_(s, ACT_SET_PADDING, 9);
-    assert_int_equal(s->conv.padding.mode, NN_PAD_EXPLICIT);
-    assert_int_equal(s->conv.padding.p, 3);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_EXPLICIT);
+    assert_int_equal(s->conv.setup.padding.p, 3);
     // A setting change restarts the animation.
     act_(s, ACT_SET_SIZE, 8);
     act_(s, ACT_SET_KERNEL, 3);
@@ -712,47 +712,47 @@ static void test_conv_set_size_kernel_stride_dilation_clamp(void **st) {
     act_(s, ACT_SET_DILATION, 1);
     act_(s, ACT_TO_END, 0);
     act_(s, ACT_SET_STRIDE, 2);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
     // floor((8 - 3)/2) + 1 = 3, one row the window never reaches
-    assert_int_equal(s->conv_geom.out_h, 3);
-    assert_int_equal(s->conv_geom.rows.remainder, 1);
+    assert_int_equal(s->conv.geom.out_h, 3);
+    assert_int_equal(s->conv.geom.rows.remainder, 1);
 }
 
 static void test_conv_padding_modes_and_cycle(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_SET_PADDING, -2);  // same
-    assert_int_equal(s->conv.padding.mode, NN_PAD_SAME);
-    assert_int_equal(s->conv_geom.out_h, 5);
-    assert_int_equal(s->conv_geom.rows.pad_lo, 1);
-    assert_int_equal(s->conv_geom.rows.pad_hi, 1);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_SAME);
+    assert_int_equal(s->conv.geom.out_h, 5);
+    assert_int_equal(s->conv.geom.rows.pad_lo, 1);
+    assert_int_equal(s->conv.geom.rows.pad_hi, 1);
     act_(s, ACT_SET_KERNEL, 4);  // an even kernel: 3 zeros, the odd one at the end
-    assert_int_equal(s->conv_geom.out_h, 5);
-    assert_int_equal(s->conv_geom.rows.pad_lo, 1);
-    assert_int_equal(s->conv_geom.rows.pad_hi, 2);
+    assert_int_equal(s->conv.geom.out_h, 5);
+    assert_int_equal(s->conv.geom.rows.pad_lo, 1);
+    assert_int_equal(s->conv.geom.rows.pad_hi, 2);
     act_(s, ACT_SET_KERNEL, 3);
     act_(s, ACT_SET_PADDING, 2);
-    assert_int_equal(s->conv_geom.out_h, 7);  // 5 + 4 - 3 + 1
+    assert_int_equal(s->conv.geom.out_h, 7);  // 5 + 4 - 3 + 1
     act_(s, ACT_SET_PADDING, -1);
-    assert_int_equal(s->conv.padding.mode, NN_PAD_VALID);
-    assert_int_equal(s->conv_geom.out_h, 3);
-    assert_map_near(s->conv_out, &SLIDE_MAP[0][0], 9, 0.0);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_VALID);
+    assert_int_equal(s->conv.geom.out_h, 3);
+    assert_map_near(s->conv.out, &SLIDE_MAP[0][0], 9, 0.0);
     // P cycles valid -> same -> 1 -> 2 -> 3 -> valid.
     act_(s, ACT_CYCLE_PADDING, 0);
-    assert_int_equal(s->conv.padding.mode, NN_PAD_SAME);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_SAME);
     for (int p = 1; p <= 3; p++) {
         act_(s, ACT_CYCLE_PADDING, 0);
-        assert_int_equal(s->conv.padding.mode, NN_PAD_EXPLICIT);
-        assert_int_equal(s->conv.padding.p, p);
-        assert_int_equal(s->conv_geom.out_h, 5 + 2 * p - 3 + 1);
+        assert_int_equal(s->conv.setup.padding.mode, NN_PAD_EXPLICIT);
+        assert_int_equal(s->conv.setup.padding.p, p);
+        assert_int_equal(s->conv.geom.out_h, 5 + 2 * p - 3 + 1);
     }
     act_(s, ACT_CYCLE_PADDING, 0);
-    assert_int_equal(s->conv.padding.mode, NN_PAD_VALID);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_VALID);
     // Explicit 0 counts as valid: the next is same.
     act_(s, ACT_SET_PADDING, 0);
     act_(s, ACT_CYCLE_PADDING, 0);
-    assert_int_equal(s->conv.padding.mode, NN_PAD_SAME);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_SAME);
 }
 
 static void test_conv_impossible_setting_explains_and_recovers(void **st) {
@@ -760,77 +760,77 @@ static void test_conv_impossible_setting_explains_and_recovers(void **st) {
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_SET_SIZE, 3);
     act_(s, ACT_SET_KERNEL, 7);  // 7x7 on a 3x3 input, no padding
-    assert_false(s->conv_ok);
-    print_message("# reason: %s\n", s->conv_why);
-    assert_non_null(strstr(s->conv_why, "kernel"));
-    assert_non_null(strstr(s->conv_why, "7"));
-    assert_non_null(strstr(s->conv_why, "3"));
-    assert_int_equal(s->conv_anim.total, 0);
-    assert_false(s->conv_step.valid);
+    assert_false(s->conv.ok);
+    print_message("# reason: %s\n", s->conv.why);
+    assert_non_null(strstr(s->conv.why, "kernel"));
+    assert_non_null(strstr(s->conv.why, "7"));
+    assert_non_null(strstr(s->conv.why, "3"));
+    assert_int_equal(s->conv.anim.total, 0);
+    assert_false(s->conv.step.valid);
     // Nothing to step or play, and nothing breaks.
     act_(s, ACT_STEP_FORWARD, 0);
     act_(s, ACT_STEP_BACK, 0);
     act_(s, ACT_TO_END, 0);
     act_rc_(s, ACT_JUMP_TO_OUTPUT, 0, 0);
     act_(s, ACT_PLAY_PAUSE, 0);
-    assert_false(s->conv_anim.playing);
+    assert_false(s->conv.anim.playing);
     app_tick(s, 10000);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(app_cells_done(&s->conv_anim, 49), 0);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(app_cells_done(&s->conv.anim, 49), 0);
     // Padding 2 makes it fit: 3 + 4 = 7, one output.
     act_(s, ACT_SET_PADDING, 2);
-    assert_true(s->conv_ok);
-    assert_int_equal(s->conv_geom.out_h, 1);
-    assert_int_equal(s->conv_anim.total, 1);
-    assert_true(s->conv_step.valid);
+    assert_true(s->conv.ok);
+    assert_int_equal(s->conv.geom.out_h, 1);
+    assert_int_equal(s->conv.anim.total, 1);
+    assert_true(s->conv.step.valid);
     // Dilation can break it again (span 3*6+1 = 19 > 7), with numbers.
     act_(s, ACT_SET_DILATION, 3);
-    assert_false(s->conv_ok);
-    assert_non_null(strstr(s->conv_why, "19"));
-    assert_non_null(strstr(s->conv_why, "7"));
+    assert_false(s->conv.ok);
+    assert_non_null(strstr(s->conv.why, "19"));
+    assert_non_null(strstr(s->conv.why, "7"));
     act_(s, ACT_SET_DILATION, 1);
     act_(s, ACT_SET_PADDING, -1);
     act_(s, ACT_SET_KERNEL, 3);
     act_(s, ACT_SET_SIZE, 5);
-    assert_true(s->conv_ok);
-    assert_int_equal(s->conv_geom.out_h, 3);
-    assert_map_near(s->conv_out, &SLIDE_MAP[0][0], 9, 0.0);
+    assert_true(s->conv.ok);
+    assert_int_equal(s->conv.geom.out_h, 3);
+    assert_map_near(s->conv.out, &SLIDE_MAP[0][0], 9, 0.0);
     // app_set_conv reports the same.
-    conv_setup c = s->conv;
+    conv_setup c = s->conv.setup;
     c.k = 6;
     c.n_h = c.n_w = 4;
     assert_false(app_set_conv(s, &c));
-    assert_false(s->conv_ok);
+    assert_false(s->conv.ok);
     c.k = 3;
     assert_true(app_set_conv(s, &c));
-    assert_int_equal(s->conv_geom.out_h, 2);
+    assert_int_equal(s->conv.geom.out_h, 2);
 }
 
 static void test_conv_channels_sum_over_channels(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_SET_CHANNELS, 3);
-    assert_int_equal(s->conv.channels, 3);
+    assert_int_equal(s->conv.setup.channels, 3);
     assert_int_equal(conv_count_(s), 27);
     float want[9];
     int oh, ow;
-    assert_true(ref_conv_(&s->conv, 0, 0, 0, 0, want, &oh, &ow));
-    assert_map_near(s->conv_out, want, 9, 1e-6);
+    assert_true(ref_conv_(&s->conv.setup, 0, 0, 0, 0, want, &oh, &ow));
+    assert_map_near(s->conv.out, want, 9, 1e-6);
     // Channel 0 is the slide; the others add on top.
     float first = 0;
     for (int ky = 0; ky < 3; ky++)
         for (int kx = 0; kx < 3; kx++) first += SLIDE_IMAGE[ky][kx] * SLIDE_KERNEL[ky][kx];
     act_(s, ACT_STEP_FORWARD, 0);
-    assert_true(s->conv_step.running[8] == first);
-    assert_true(same_bits_(s->conv_step.sum, s->conv_out[0]));
+    assert_true(s->conv.step.running[8] == first);
+    assert_true(same_bits_(s->conv.step.sum, s->conv.out[0]));
     act_(s, ACT_SET_CHANNELS, 1);
-    assert_map_near(s->conv_out, &SLIDE_MAP[0][0], 9, 0.0);
+    assert_map_near(s->conv.out, &SLIDE_MAP[0][0], 9, 0.0);
     // Channels belong to the convolution view only.
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
     act_(s, ACT_SET_CHANNELS, 2);
     act_(s, ACT_SET_DILATION, 2);
-    assert_int_equal(s->conv.channels, 1);
-    assert_int_equal(s->conv.dilation, 1);
+    assert_int_equal(s->conv.setup.channels, 1);
+    assert_int_equal(s->conv.setup.dilation, 1);
 }
 
 static void test_conv_presets(void **st) {
@@ -839,31 +839,31 @@ static void test_conv_presets(void **st) {
     act_(s, ACT_SET_CHANNELS, 2);
     act_(s, ACT_PRESET, PRESET_SOBEL_VERTICAL);
     static const float sobel[3][3] = {{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}};
-    assert_int_equal(s->conv.preset, PRESET_SOBEL_VERTICAL);
+    assert_int_equal(s->conv.setup.preset, PRESET_SOBEL_VERTICAL);
     for (int ch = 0; ch < 2; ch++)
         for (int y = 0; y < 3; y++)
-            for (int x = 0; x < 3; x++) assert_true(s->conv.kernel[ch][y][x] == sobel[y][x]);
+            for (int x = 0; x < 3; x++) assert_true(s->conv.setup.kernel[ch][y][x] == sobel[y][x]);
     float want[9];
     int oh, ow;
-    assert_true(ref_conv_(&s->conv, 0, 0, 0, 0, want, &oh, &ow));
-    assert_map_near(s->conv_out, want, 9, 1e-6);
+    assert_true(ref_conv_(&s->conv.setup, 0, 0, 0, 0, want, &oh, &ow));
+    assert_map_near(s->conv.out, want, 9, 1e-6);
     // The identity copies the input's middle (one channel).
     act_(s, ACT_SET_CHANNELS, 1);
     act_(s, ACT_PRESET, PRESET_IDENTITY);
     for (int y = 0; y < 3; y++)
-        for (int x = 0; x < 3; x++) assert_true(s->conv_out[y * 3 + x] == SLIDE_IMAGE[y + 1][x + 1]);
+        for (int x = 0; x < 3; x++) assert_true(s->conv.out[y * 3 + x] == SLIDE_IMAGE[y + 1][x + 1]);
     // A preset follows the kernel size.
     act_(s, ACT_PRESET, PRESET_BOX_BLUR);
     act_(s, ACT_SET_KERNEL, 5);
     for (int y = 0; y < 5; y++)
-        for (int x = 0; x < 5; x++) assert_float_equal(s->conv.kernel[0][y][x], 1.0f / 25, 1e-7);
-    assert_float_equal(s->conv_out[0], (3 + 3 + 2 + 1 + 0 + 0 + 0 + 1 + 3 + 1 + 3 + 1 + 2 + 2 + 3 + 2 + 0 + 0 +
+        for (int x = 0; x < 5; x++) assert_float_equal(s->conv.setup.kernel[0][y][x], 1.0f / 25, 1e-7);
+    assert_float_equal(s->conv.out[0], (3 + 3 + 2 + 1 + 0 + 0 + 0 + 1 + 3 + 1 + 3 + 1 + 2 + 2 + 3 + 2 + 0 + 0 +
                                         2 + 2 + 2 + 0 + 0 + 0 + 1) / 25.0f, 1e-5);
     // "custom" is not a preset to pick, and out-of-range values are ignored.
     act_(s, ACT_PRESET, PRESET_CUSTOM);
     act_(s, ACT_PRESET, -1);
     act_(s, ACT_PRESET, 99);
-    assert_int_equal(s->conv.preset, PRESET_BOX_BLUR);
+    assert_int_equal(s->conv.setup.preset, PRESET_BOX_BLUR);
 }
 
 // ---- Settings: pooling ---------------------------------------------------------------------------
@@ -871,7 +871,7 @@ static void test_conv_presets(void **st) {
 static void test_pool_hand_example(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
-    pool_setup p = s->pool;
+    pool_setup p = s->pool.setup;
     static const float in[4][4] = {{1, 3, 2, 4}, {5, 6, 7, 8}, {3, 2, 1, 0}, {1, 2, 3, 4}};
     p.n_h = p.n_w = 4;
     p.size = 2;
@@ -883,23 +883,23 @@ static void test_pool_hand_example(void **st) {
     assert_true(app_set_pool(s, &p));
     // By hand: max [[6,8],[3,4]]; average (1+3+5+6)/4 = 3.75, (2+4+7+8)/4 = 5.25, 8/4, 8/4.
     static const float max2[4] = {6, 8, 3, 4}, avg2[4] = {3.75f, 5.25f, 2, 2};
-    assert_int_equal(s->pool_max_geom.out_h, 2);
-    assert_map_near(s->pool_max_out, max2, 4, 0.0);
-    assert_map_near(s->pool_avg_out, avg2, 4, 0.0);
+    assert_int_equal(s->pool.max_geom.out_h, 2);
+    assert_map_near(s->pool.max_out, max2, 4, 0.0);
+    assert_map_near(s->pool.avg_out, avg2, 4, 0.0);
     // Padding 1: out (4 + 2 - 2)/2 + 1 = 3. Corner (0,0) holds only input (0,0):
     // max 1, average 1/4; (1,1) holds 6 7 2 1: max 7, average 4; (2,2) only (3,3) = 4: 4, 1.
     act_(s, ACT_SET_PADDING, 1);
-    assert_true(s->pool_ok);
-    assert_int_equal(s->pool_max_geom.out_h, 3);
-    assert_float_equal(s->pool_max_out[0], 1, 0);
-    assert_float_equal(s->pool_avg_out[0], 0.25, 0);
-    assert_float_equal(s->pool_max_out[4], 7, 0);
-    assert_float_equal(s->pool_avg_out[4], 4, 0);
-    assert_float_equal(s->pool_max_out[8], 4, 0);
-    assert_float_equal(s->pool_avg_out[8], 1, 0);
+    assert_true(s->pool.ok);
+    assert_int_equal(s->pool.max_geom.out_h, 3);
+    assert_float_equal(s->pool.max_out[0], 1, 0);
+    assert_float_equal(s->pool.avg_out[0], 0.25, 0);
+    assert_float_equal(s->pool.max_out[4], 7, 0);
+    assert_float_equal(s->pool.avg_out[4], 4, 0);
+    assert_float_equal(s->pool.max_out[8], 4, 0);
+    assert_float_equal(s->pool.avg_out[8], 1, 0);
     // The step record of the corner: one real cell, three pads.
     act_(s, ACT_STEP_FORWARD, 0);
-    const pool_step_view *v = &s->pool_step;
+    const pool_step_view *v = &s->pool.step;
     assert_true(v->valid);
     assert_int_equal(v->count, 4);
     assert_int_equal(v->padded[0] + v->padded[1] + v->padded[2] + v->padded[3], 3);
@@ -915,9 +915,9 @@ static void test_pool_hand_example(void **st) {
         for (int x = 0; x < 4; x++) p.input[y][x] = -in[y][x] - 1;
     p.pad = 1;
     assert_true(app_set_pool(s, &p));
-    assert_float_equal(s->pool_max_out[0], -2, 0);     // only input (0,0) = -2
-    assert_float_equal(s->pool_avg_out[0], -0.5, 0);   // -2 / 4
-    assert_float_equal(s->pool_max_out[4], -2, 0);     // max(-7, -8, -3, -2)
+    assert_float_equal(s->pool.max_out[0], -2, 0);     // only input (0,0) = -2
+    assert_float_equal(s->pool.avg_out[0], -0.5, 0);   // -2 / 4
+    assert_float_equal(s->pool.max_out[4], -2, 0);     // max(-7, -8, -3, -2)
 }
 
 static void test_pool_settings_follow_the_formula(void **st) {
@@ -941,30 +941,30 @@ static void test_pool_settings_follow_the_formula(void **st) {
                     act_(s, ACT_SET_STRIDE, str);
                     act_(s, ACT_SET_PADDING, p);
                     const bool ok = 2 * p <= f && f <= n + 2 * p;
-                    expect_cfg(s->pool.size == f && s->pool.stride == str && s->pool.pad == p && s->pool.n_h == n,
+                    expect_cfg(s->pool.setup.size == f && s->pool.setup.stride == str && s->pool.setup.pad == p && s->pool.setup.n_h == n,
                                "n %d f %d s %d p %d: settings not applied\n", n, f, str, p);
-                    expect_cfg(s->pool_ok == ok, "n %d f %d s %d p %d: pool_ok %d, want %d (%s)\n", n, f, str, p,
-                               s->pool_ok, ok, s->pool_why);
+                    expect_cfg(s->pool.ok == ok, "n %d f %d s %d p %d: pool_ok %d, want %d (%s)\n", n, f, str, p,
+                               s->pool.ok, ok, s->pool.why);
                     if (!ok) {
                         impossible++;
-                        expect_cfg(s->pool_why[0] && s->pool_anim.total == 0 && !s->pool_step.valid,
+                        expect_cfg(s->pool.why[0] && s->pool.anim.total == 0 && !s->pool.step.valid,
                                    "n %d f %d p %d: impossible but animates or says nothing\n", n, f, p);
                         continue;
                     }
                     const int out = out_size_(n, f, p, p, str, 1);
-                    expect_cfg(s->pool_max_geom.out_h == out && s->pool_max_geom.out_w == out &&
-                                   s->pool_avg_geom.out_h == out && s->pool_anim.total == out * out,
-                               "n %d f %d s %d p %d: output %d, want %d\n", n, f, str, p, s->pool_max_geom.out_h,
+                    expect_cfg(s->pool.max_geom.out_h == out && s->pool.max_geom.out_w == out &&
+                                   s->pool.avg_geom.out_h == out && s->pool.anim.total == out * out,
+                               "n %d f %d s %d p %d: output %d, want %d\n", n, f, str, p, s->pool.max_geom.out_h,
                                out);
                     int oh, ow;
-                    assert_true(ref_pool_(&s->pool, want_max, want_avg, &oh, &ow));
+                    assert_true(ref_pool_(&s->pool.setup, want_max, want_avg, &oh, &ow));
                     expect_cfg(oh == out, "the sliding reference disagrees with the formula\n");
                     for (int i = 0; i < out * out; i++) {
-                        expect_cfg(s->pool_max_out[i] == want_max[i], "n %d f %d s %d p %d: max[%d] = %g, want %g\n",
-                                   n, f, str, p, i, (double)s->pool_max_out[i], (double)want_max[i]);
-                        expect_cfg(fabsf(s->pool_avg_out[i] - want_avg[i]) <= 1e-5f,
+                        expect_cfg(s->pool.max_out[i] == want_max[i], "n %d f %d s %d p %d: max[%d] = %g, want %g\n",
+                                   n, f, str, p, i, (double)s->pool.max_out[i], (double)want_max[i]);
+                        expect_cfg(fabsf(s->pool.avg_out[i] - want_avg[i]) <= 1e-5f,
                                    "n %d f %d s %d p %d: avg[%d] = %g, want %g\n", n, f, str, p, i,
-                                   (double)s->pool_avg_out[i], (double)want_avg[i]);
+                                   (double)s->pool.avg_out[i], (double)want_avg[i]);
                     }
                     checked++;
                 }
@@ -978,45 +978,45 @@ static void test_pool_impossible_padding_and_recovery(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
     act_(s, ACT_SET_PADDING, 2);  // more than half of a 2x2 window
-    assert_int_equal(s->pool.pad, 2);
-    assert_false(s->pool_ok);
-    print_message("# reason: %s\n", s->pool_why);
-    assert_non_null(strstr(s->pool_why, "2"));
-    assert_non_null(strstr(s->pool_why, "half"));
-    assert_int_equal(s->pool_anim.total, 0);
+    assert_int_equal(s->pool.setup.pad, 2);
+    assert_false(s->pool.ok);
+    print_message("# reason: %s\n", s->pool.why);
+    assert_non_null(strstr(s->pool.why, "2"));
+    assert_non_null(strstr(s->pool.why, "half"));
+    assert_int_equal(s->pool.anim.total, 0);
     act_(s, ACT_STEP_FORWARD, 0);
     act_(s, ACT_PLAY_PAUSE, 0);
-    assert_false(s->pool_anim.playing);
+    assert_false(s->pool.anim.playing);
     act_(s, ACT_SET_POOL_SIZE, 4);  // pad 2 is half of 4
-    assert_true(s->pool_ok);
+    assert_true(s->pool.ok);
     // floor((6 + 4 - 4)/2) + 1 = 4
-    assert_int_equal(s->pool_max_geom.out_h, 4);
+    assert_int_equal(s->pool.max_geom.out_h, 4);
     // A window larger than the input: 7x7 on 3x3 + 2*1.
     act_(s, ACT_SET_PADDING, 1);
     act_(s, ACT_SET_SIZE, 3);
     act_(s, ACT_SET_POOL_SIZE, 7);
-    assert_false(s->pool_ok);
-    print_message("# reason: %s\n", s->pool_why);
-    assert_non_null(strstr(s->pool_why, "7"));
-    assert_non_null(strstr(s->pool_why, "5"));
+    assert_false(s->pool.ok);
+    print_message("# reason: %s\n", s->pool.why);
+    assert_non_null(strstr(s->pool.why, "7"));
+    assert_non_null(strstr(s->pool.why, "5"));
     act_(s, ACT_SET_POOL_SIZE, 5);
-    assert_true(s->pool_ok);
-    assert_int_equal(s->pool_max_geom.out_h, 1);
+    assert_true(s->pool.ok);
+    assert_int_equal(s->pool.max_geom.out_h, 1);
     // P cycles the pooling padding 0 -> 1 -> 2 -> 3 -> 0; same/valid mean 0.
     act_(s, ACT_SET_PADDING, 0);
     for (int p = 1; p <= 4; p++) {
         act_(s, ACT_CYCLE_PADDING, 0);
-        assert_int_equal(s->pool.pad, p % 4);
+        assert_int_equal(s->pool.setup.pad, p % 4);
     }
     act_(s, ACT_SET_PADDING, 2);
     act_(s, ACT_SET_PADDING, -1);
-    assert_int_equal(s->pool.pad, 0);
+    assert_int_equal(s->pool.setup.pad, 0);
     act_(s, ACT_SET_PADDING, 2);
     act_(s, ACT_SET_PADDING, -2);
-    assert_int_equal(s->pool.pad, 0);
+    assert_int_equal(s->pool.setup.pad, 0);
     // The convolution view is untouched by all of this.
-    assert_int_equal(s->conv.n_h, 5);
-    assert_int_equal(s->conv.padding.mode, NN_PAD_VALID);
+    assert_int_equal(s->conv.setup.n_h, 5);
+    assert_int_equal(s->conv.setup.padding.mode, NN_PAD_VALID);
 }
 
 static void test_pool_step_records(void **st) {
@@ -1026,11 +1026,11 @@ static void test_pool_step_records(void **st) {
     act_(s, ACT_SET_SIZE, 5);
     act_(s, ACT_SET_STRIDE, 2);
     // floor((5 + 2 - 2)/2) + 1 = 3
-    assert_int_equal(s->pool_max_geom.out_h, 3);
+    assert_int_equal(s->pool.max_geom.out_h, 3);
     act_(s, ACT_STEP_FORWARD, 0);
     for (int i = 0; i < 9; i++) {
         if (i) act_(s, ACT_STEP_FORWARD, 0);
-        const pool_step_view *v = &s->pool_step;
+        const pool_step_view *v = &s->pool.step;
         const int row = i / 3, col = i % 3;
         assert_true(v->valid);
         assert_int_equal(v->row, row);
@@ -1044,24 +1044,24 @@ static void test_pool_step_records(void **st) {
                 assert_int_equal(v->in_row[k], y);
                 assert_int_equal(v->in_col[k], x);
                 assert_int_equal(v->padded[k], pad);
-                assert_true(v->window[k] == (pad ? 0.0f : s->pool.input[y][x]));
+                assert_true(v->window[k] == (pad ? 0.0f : s->pool.setup.input[y][x]));
                 if (!pad) {
-                    best = fmaxf(best, s->pool.input[y][x]);
-                    sum += s->pool.input[y][x];
+                    best = fmaxf(best, s->pool.setup.input[y][x]);
+                    sum += s->pool.setup.input[y][x];
                 }
             }
         assert_true(v->max_value == best);
-        assert_true(s->pool.input[v->argmax_row][v->argmax_col] == best);
+        assert_true(s->pool.setup.input[v->argmax_row][v->argmax_col] == best);
         assert_float_equal(v->avg_sum, sum, 1e-6);
         assert_int_equal(v->divisor, 4);
-        assert_true(same_bits_(v->max_value, s->pool_max_out[i]));
-        assert_true(same_bits_(v->avg_value, s->pool_avg_out[i]));
+        assert_true(same_bits_(v->max_value, s->pool.max_out[i]));
+        assert_true(same_bits_(v->avg_value, s->pool.avg_out[i]));
     }
     act_rc_(s, ACT_JUMP_TO_OUTPUT, 1, 2);
-    assert_int_equal(s->pool_anim.pos, 5);
-    assert_int_equal(s->pool_anim.reveal, 4);
-    assert_int_equal(s->pool_step.row, 1);
-    assert_int_equal(s->pool_step.col, 2);
+    assert_int_equal(s->pool.anim.pos, 5);
+    assert_int_equal(s->pool.anim.reveal, 4);
+    assert_int_equal(s->pool.step.row, 1);
+    assert_int_equal(s->pool.step.col, 2);
 }
 
 // ---- Editing ------------------------------------------------------------------------------------
@@ -1080,39 +1080,39 @@ static void test_edit_input_cell(void **st) {
     assert_string_equal(s->edit_text, "7");
     act_(s, ACT_EDIT_COMMIT, 0);
     assert_false(s->editing);
-    assert_true(s->conv.input[0][1][1] == 7);
+    assert_true(s->conv.setup.input[0][1][1] == 7);
     // Input (1,1) sits under kernel (1,1) = 2 for output (0,0), (1,0) = 2 for
     // (0,1), (0,1) = 1 for (1,0) and (0,0) = 0 for (1,1): +14, +14, +7, +0.
     static const float want[9] = {12 + 14, 12 + 14, 17, 10 + 7, 17, 19, 9, 6, 14};
-    assert_map_near(s->conv_out, want, 9, 0.0);
+    assert_map_near(s->conv.out, want, 9, 0.0);
     // The animation stays on its cell, with the new numbers.
-    assert_int_equal(s->conv_anim.pos, 3);
-    assert_int_equal(s->conv_anim.reveal, 9);
-    assert_true(s->conv_step.valid);
-    assert_true(s->conv_step.sum == 17);
-    assert_int_equal(s->conv.preset, PRESET_CUSTOM);
+    assert_int_equal(s->conv.anim.pos, 3);
+    assert_int_equal(s->conv.anim.reveal, 9);
+    assert_true(s->conv.step.valid);
+    assert_true(s->conv.step.sum == 17);
+    assert_int_equal(s->conv.setup.preset, PRESET_CUSTOM);
 }
 
 static void test_edit_kernel_makes_preset_custom(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_PRESET, PRESET_IDENTITY);
-    assert_int_equal(s->conv.preset, PRESET_IDENTITY);
+    assert_int_equal(s->conv.setup.preset, PRESET_IDENTITY);
     select_cell_(s, GRID_KERNEL, 0, 0, 2);
     type_(s, "-1.5");
     assert_string_equal(s->edit_text, "-1.5");
     act_(s, ACT_EDIT_COMMIT, 0);
-    assert_true(s->conv.kernel[0][0][2] == -1.5f);
-    assert_int_equal(s->conv.preset, PRESET_CUSTOM);
+    assert_true(s->conv.setup.kernel[0][0][2] == -1.5f);
+    assert_int_equal(s->conv.setup.preset, PRESET_CUSTOM);
     // out(y,x) = input(y+1,x+1) - 1.5 * input(y, x+2)
     for (int y = 0; y < 3; y++)
         for (int x = 0; x < 3; x++)
-            assert_true(s->conv_out[y * 3 + x] == SLIDE_IMAGE[y + 1][x + 1] - 1.5f * SLIDE_IMAGE[y][x + 2]);
+            assert_true(s->conv.out[y * 3 + x] == SLIDE_IMAGE[y + 1][x + 1] - 1.5f * SLIDE_IMAGE[y][x + 2]);
     // An asymmetric kernel through the reference too (orientation).
     float want[9];
     int oh, ow;
-    assert_true(ref_conv_(&s->conv, 0, 0, 0, 0, want, &oh, &ow));
-    assert_map_near(s->conv_out, want, 9, 0.0);
+    assert_true(ref_conv_(&s->conv.setup, 0, 0, 0, 0, want, &oh, &ow));
+    assert_map_near(s->conv.out, want, 9, 0.0);
 }
 
 static void test_edit_bias(void **st) {
@@ -1121,12 +1121,12 @@ static void test_edit_bias(void **st) {
     select_cell_(s, GRID_BIAS, 0, 0, 0);
     type_(s, "2.5");
     act_(s, ACT_EDIT_COMMIT, 0);
-    assert_true(s->conv.bias == 2.5f);
-    for (int i = 0; i < 9; i++) assert_true(s->conv_out[i] == (&SLIDE_MAP[0][0])[i] + 2.5f);
+    assert_true(s->conv.setup.bias == 2.5f);
+    for (int i = 0; i < 9; i++) assert_true(s->conv.out[i] == (&SLIDE_MAP[0][0])[i] + 2.5f);
     act_(s, ACT_STEP_FORWARD, 0);
-    assert_true(s->conv_step.bias == 2.5f);
-    assert_true(s->conv_step.sum == 14.5f);
-    assert_true(s->conv_step.running[8] == 12.0f);
+    assert_true(s->conv.step.bias == 2.5f);
+    assert_true(s->conv.step.sum == 14.5f);
+    assert_true(s->conv.step.running[8] == 12.0f);
 }
 
 static void test_edit_rejects_non_numbers(void **st) {
@@ -1139,12 +1139,12 @@ static void test_edit_rejects_non_numbers(void **st) {
         type_(s, bad[i]);
         assert_string_equal(s->edit_text, bad[i]);
         act_(s, ACT_EDIT_COMMIT, 0);
-        expect_cfg(s->conv.input[0][2][3] == 2, "'%s' changed the cell to %g\n", bad[i],
-                   (double)s->conv.input[0][2][3]);
+        expect_cfg(s->conv.setup.input[0][2][3] == 2, "'%s' changed the cell to %g\n", bad[i],
+                   (double)s->conv.setup.input[0][2][3]);
         expect_cfg(strstr(s->status, "not a number") != NULL, "'%s': status '%s'\n", bad[i], s->status);
         assert_false(s->editing);
     }
-    assert_map_near(s->conv_out, &SLIDE_MAP[0][0], 9, 0.0);
+    assert_map_near(s->conv.out, &SLIDE_MAP[0][0], 9, 0.0);
     // Letters and other keys are not typed at all; Backspace removes one.
     select_cell_(s, GRID_INPUT, 0, 2, 3);
     type_(s, "4x;a 2");
@@ -1163,7 +1163,7 @@ static void test_edit_rejects_non_numbers(void **st) {
     select_cell_(s, GRID_INPUT, 0, 2, 3);
     type_(s, "1e2");
     act_(s, ACT_EDIT_COMMIT, 0);
-    assert_true(s->conv.input[0][2][3] == 100);
+    assert_true(s->conv.setup.input[0][2][3] == 100);
 }
 
 static void test_edit_cancel_and_implicit_commit(void **st) {
@@ -1173,8 +1173,8 @@ static void test_edit_cancel_and_implicit_commit(void **st) {
     type_(s, "9");
     act_(s, ACT_EDIT_CANCEL, 0);
     assert_false(s->editing);
-    assert_true(s->conv.input[0][0][0] == 3);
-    assert_map_near(s->conv_out, &SLIDE_MAP[0][0], 9, 0.0);
+    assert_true(s->conv.setup.input[0][0][0] == 3);
+    assert_map_near(s->conv.out, &SLIDE_MAP[0][0], 9, 0.0);
     // Typing without a selected cell does nothing.
     type_(s, "5");
     assert_false(s->editing);
@@ -1183,15 +1183,15 @@ static void test_edit_cancel_and_implicit_commit(void **st) {
     type_(s, "4");
     act_(s, ACT_STEP_FORWARD, 0);
     assert_false(s->editing);
-    assert_true(s->conv.input[0][0][0] == 4);
-    assert_true(s->conv_out[0] == 12);  // kernel (0,0) is 0
+    assert_true(s->conv.setup.input[0][0][0] == 4);
+    assert_true(s->conv.out[0] == 12);  // kernel (0,0) is 0
     // Selecting another cell commits the first.
     select_cell_(s, GRID_INPUT, 0, 0, 1);
     type_(s, "0");
     select_cell_(s, GRID_INPUT, 0, 0, 2);
     assert_true(s->editing);
-    assert_true(s->conv.input[0][0][1] == 0);
-    assert_true(s->conv_out[0] == 9);  // 12 - 3 x kernel (0,1) = 1
+    assert_true(s->conv.setup.input[0][0][1] == 0);
+    assert_true(s->conv.out[0] == 9);  // 12 - 3 x kernel (0,1) = 1
     act_(s, ACT_EDIT_CANCEL, 0);
 }
 
@@ -1200,25 +1200,25 @@ static void test_select_output_cell_jumps(void **st) {
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     select_cell_(s, GRID_OUTPUT, 0, 2, 1);
     assert_false(s->editing);
-    assert_int_equal(s->conv_anim.pos, 7);
-    assert_int_equal(s->conv_anim.reveal, 9);
+    assert_int_equal(s->conv.anim.pos, 7);
+    assert_int_equal(s->conv.anim.reveal, 9);
     check_slide_step_(s, 2, 1);
     // A click on nothing does nothing.
     select_cell_(s, GRID_NONE, 0, 0, 0);
     assert_false(s->editing);
-    assert_int_equal(s->conv_anim.pos, 7);
+    assert_int_equal(s->conv.anim.pos, 7);
     // The same in the pooling view, and its input is editable.
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
     select_cell_(s, GRID_OUTPUT, 1, 1, 0);
-    assert_int_equal(s->pool_anim.pos, 3);
+    assert_int_equal(s->pool.anim.pos, 3);
     select_cell_(s, GRID_INPUT, 0, 0, 0);
     type_(s, "99");
     act_(s, ACT_EDIT_COMMIT, 0);
-    assert_true(s->pool.input[0][0] == 99);
-    assert_true(s->pool_max_out[0] == 99);
-    const float avg = (99 + s->pool.input[0][1] + s->pool.input[1][0] + s->pool.input[1][1]) / 4;
-    assert_float_equal(s->pool_avg_out[0], avg, 1e-5);
-    assert_int_equal(s->pool_anim.pos, 3);  // kept
+    assert_true(s->pool.setup.input[0][0] == 99);
+    assert_true(s->pool.max_out[0] == 99);
+    const float avg = (99 + s->pool.setup.input[0][1] + s->pool.setup.input[1][0] + s->pool.setup.input[1][1]) / 4;
+    assert_float_equal(s->pool.avg_out[0], avg, 1e-5);
+    assert_int_equal(s->pool.anim.pos, 3);  // kept
 }
 
 // ---- Presets ----------------------------------------------------------------------------------
@@ -1322,41 +1322,41 @@ static void test_randomise_is_deterministic(void **st) {
     act_(t, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_RANDOMISE, 0);
     act_(t, ACT_RANDOMISE, 0);
-    assert_memory_equal(s->conv.input, t->conv.input, sizeof s->conv.input);
-    assert_memory_equal(s->conv_out, t->conv_out, sizeof s->conv_out);
+    assert_memory_equal(s->conv.setup.input, t->conv.setup.input, sizeof s->conv.setup.input);
+    assert_memory_equal(s->conv.out, t->conv.out, sizeof s->conv.out);
     int changed = 0;
     for (int y = 0; y < 5; y++)
         for (int x = 0; x < 5; x++) {
-            const float v = s->conv.input[0][y][x];
+            const float v = s->conv.setup.input[0][y][x];
             assert_true(v >= 0 && v <= 4 && v == floorf(v));
             changed += v != SLIDE_IMAGE[y][x];
         }
     assert_true(changed > 5);
     float want[9];
     int oh, ow;
-    assert_true(ref_conv_(&s->conv, 0, 0, 0, 0, want, &oh, &ow));
-    assert_map_near(s->conv_out, want, 9, 0.0);
-    assert_int_equal(s->conv_anim.pos, 0);
-    assert_int_equal(s->conv_anim.reveal, 0);
+    assert_true(ref_conv_(&s->conv.setup, 0, 0, 0, 0, want, &oh, &ow));
+    assert_map_near(s->conv.out, want, 9, 0.0);
+    assert_int_equal(s->conv.anim.pos, 0);
+    assert_int_equal(s->conv.anim.reveal, 0);
     // A second press gives another input, still the same in both.
     float first[5][5];
     for (int y = 0; y < 5; y++)
-        for (int x = 0; x < 5; x++) first[y][x] = s->conv.input[0][y][x];
+        for (int x = 0; x < 5; x++) first[y][x] = s->conv.setup.input[0][y][x];
     act_(s, ACT_RANDOMISE, 0);
     act_(t, ACT_RANDOMISE, 0);
-    assert_memory_equal(s->conv.input, t->conv.input, sizeof s->conv.input);
+    assert_memory_equal(s->conv.setup.input, t->conv.setup.input, sizeof s->conv.setup.input);
     int differ = 0;
     for (int y = 0; y < 5; y++)
-        for (int x = 0; x < 5; x++) differ += first[y][x] != s->conv.input[0][y][x];
+        for (int x = 0; x < 5; x++) differ += first[y][x] != s->conv.setup.input[0][y][x];
     assert_true(differ > 5);
     // Pooling: integers 0..9.
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
     act_(t, ACT_OPEN_VIEW, VIEW_POOL);
     act_(s, ACT_RANDOMISE, 0);
     act_(t, ACT_RANDOMISE, 0);
-    assert_memory_equal(s->pool.input, t->pool.input, sizeof s->pool.input);
+    assert_memory_equal(s->pool.setup.input, t->pool.setup.input, sizeof s->pool.setup.input);
     for (int y = 0; y < 6; y++)
-        for (int x = 0; x < 6; x++) assert_true(s->pool.input[y][x] >= 0 && s->pool.input[y][x] <= 9);
+        for (int x = 0; x < 6; x++) assert_true(s->pool.setup.input[y][x] >= 0 && s->pool.setup.input[y][x] <= 9);
     free(t);
 }
 
@@ -1385,7 +1385,7 @@ static void test_load_digit_centre_crop(void **st) {
     act_(s, ACT_LOAD_DIGIT, 0);
     assert_non_null(strstr(s->status, "no digits"));
     assert_int_equal(s->digit, -1);
-    assert_map_near(s->conv_out, &SLIDE_MAP[0][0], 9, 0.0);
+    assert_map_near(s->conv.out, &SLIDE_MAP[0][0], 9, 0.0);
     app_set_digits(s, &fake_digits_[0][0][0], 2);
     act_(s, ACT_LOAD_DIGIT, 1);
     assert_int_equal(s->digit, 1);
@@ -1394,37 +1394,37 @@ static void test_load_digit_centre_crop(void **st) {
     for (int y = 0; y < 5; y++)
         for (int x = 0; x < 5; x++) {
             const float want = digit_value_(fake_digits_[1][y + 11][x + 11]);
-            expect_cfg(s->conv.input[0][y][x] == want, "digit 1 (%d,%d): %g, want %g\n", y, x,
-                       (double)s->conv.input[0][y][x], (double)want);
+            expect_cfg(s->conv.setup.input[0][y][x] == want, "digit 1 (%d,%d): %g, want %g\n", y, x,
+                       (double)s->conv.setup.input[0][y][x], (double)want);
             assert_true(want >= 0 && want <= 1);
         }
     float want[9];
     int oh, ow;
-    assert_true(ref_conv_(&s->conv, 0, 0, 0, 0, want, &oh, &ow));
-    assert_map_near(s->conv_out, want, 9, 1e-6);
+    assert_true(ref_conv_(&s->conv.setup, 0, 0, 0, 0, want, &oh, &ow));
+    assert_map_near(s->conv.out, want, 9, 1e-6);
     // -1 is the next one, wrapping; large indices wrap too.
     act_(s, ACT_LOAD_DIGIT, -1);
     assert_int_equal(s->digit, 0);
-    assert_true(s->conv.input[0][0][0] == digit_value_(fake_digits_[0][11][11]));
+    assert_true(s->conv.setup.input[0][0][0] == digit_value_(fake_digits_[0][11][11]));
     act_(s, ACT_LOAD_DIGIT, 5);
     assert_int_equal(s->digit, 1);
     // A new size crops again around the middle: 10x10 from row 9.
     act_(s, ACT_SET_SIZE, 10);
     for (int y = 0; y < 10; y++)
-        for (int x = 0; x < 10; x++) assert_true(s->conv.input[0][y][x] == digit_value_(fake_digits_[1][y + 9][x + 9]));
+        for (int x = 0; x < 10; x++) assert_true(s->conv.setup.input[0][y][x] == digit_value_(fake_digits_[1][y + 9][x + 9]));
     // Larger than the digit: zeros around it (32: offset -2).
     act_(s, ACT_SET_SIZE, 32);
     for (int y = 0; y < 32; y++)
         for (int x = 0; x < 32; x++) {
             const int sy = y - 2, sx = x - 2;
             const float w = (sy < 0 || sx < 0 || sy >= 28 || sx >= 28) ? 0.0f : digit_value_(fake_digits_[1][sy][sx]);
-            expect_cfg(s->conv.input[0][y][x] == w, "32x32 (%d,%d): %g, want %g\n", y, x,
-                       (double)s->conv.input[0][y][x], (double)w);
+            expect_cfg(s->conv.setup.input[0][y][x] == w, "32x32 (%d,%d): %g, want %g\n", y, x,
+                       (double)s->conv.setup.input[0][y][x], (double)w);
         }
     // More channels all show the digit.
     act_(s, ACT_SET_SIZE, 5);
     act_(s, ACT_SET_CHANNELS, 3);
-    for (int ch = 0; ch < 3; ch++) assert_true(s->conv.input[ch][2][2] == digit_value_(fake_digits_[1][13][13]));
+    for (int ch = 0; ch < 3; ch++) assert_true(s->conv.setup.input[ch][2][2] == digit_value_(fake_digits_[1][13][13]));
     // Editing the input forgets the digit.
     select_cell_(s, GRID_INPUT, 0, 0, 0);
     type_(s, "1");
@@ -1434,11 +1434,11 @@ static void test_load_digit_centre_crop(void **st) {
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
     act_(s, ACT_LOAD_DIGIT, 0);
     for (int y = 0; y < 6; y++)
-        for (int x = 0; x < 6; x++) assert_true(s->pool.input[y][x] == digit_value_(fake_digits_[0][y + 11][x + 11]));
+        for (int x = 0; x < 6; x++) assert_true(s->pool.setup.input[y][x] == digit_value_(fake_digits_[0][y + 11][x + 11]));
     float wmax[9], wavg[9];
-    assert_true(ref_pool_(&s->pool, wmax, wavg, &oh, &ow));
-    assert_map_near(s->pool_max_out, wmax, 9, 0.0);
-    assert_map_near(s->pool_avg_out, wavg, 9, 1e-6);
+    assert_true(ref_pool_(&s->pool.setup, wmax, wavg, &oh, &ow));
+    assert_map_near(s->pool.max_out, wmax, 9, 0.0);
+    assert_map_near(s->pool.avg_out, wavg, 9, 1e-6);
     // Randomise forgets it.
     act_(s, ACT_RANDOMISE, 0);
     assert_int_equal(s->digit, -1);
@@ -1450,17 +1450,17 @@ static void test_home_zoom_help_palette_quit(void **st) {
     app_state *s = *st;
     // The home screen lists every view but itself; the focus wraps around.
     const int entries = VIEW_COUNT - 1;
-    assert_int_equal(s->home_focus, 0);
+    assert_int_equal(s->home.focus, 0);
     act_(s, ACT_HOME_PREV, 0);
-    assert_int_equal(s->home_focus, entries - 1);
+    assert_int_equal(s->home.focus, entries - 1);
     act_(s, ACT_HOME_NEXT, 0);
-    assert_int_equal(s->home_focus, 0);
+    assert_int_equal(s->home.focus, 0);
     for (int i = 1; i <= entries; i++) {
         act_(s, ACT_HOME_NEXT, 0);
-        assert_int_equal(s->home_focus, i % entries);
+        assert_int_equal(s->home.focus, i % entries);
     }
     act_(s, ACT_HOME_NEXT, 0);
-    assert_int_equal(s->home_focus, 1);
+    assert_int_equal(s->home.focus, 1);
     act_(s, ACT_HOME_ENTER, 0);
     assert_int_equal(s->view, VIEW_POOL);
     act_(s, ACT_HOME_ENTER, 0);  // only on the home screen
@@ -1600,7 +1600,7 @@ static int check_layout_(const app_state *s, int w, int h, const char *name, boo
             }
     }
     // The output's colour scale sits in the main area, clear of the grids.
-    if (s->view == VIEW_CONV && s->conv_ok) {
+    if (s->view == VIEW_CONV && s->conv.ok) {
         if (l.legend.w <= 0 || !inside_(l.legend, l.main))
             PROBLEM("the legend (%d,%d %dx%d) is not inside the main area (%d,%d %dx%d)\n", l.legend.x, l.legend.y,
                     l.legend.w, l.legend.h, l.main.x, l.main.y, l.main.w, l.main.h);
@@ -1752,7 +1752,7 @@ static void test_layout_hit_padding_and_cells(void **st) {
     assert_int_equal(a.cell.row, 5);
     assert_int_equal(a.cell.col, 6);
     app_update(s, &a);
-    assert_int_equal(s->conv_anim.pos, 5 * 7 + 6);
+    assert_int_equal(s->conv.anim.pos, 5 * 7 + 6);
     // Kernel and bias cells.
     a = layout_hit(&l, ker->r.x + 2 * c + c / 2, ker->r.y + 1 * c + c / 2);
     assert_int_equal(a.cell.grid, GRID_KERNEL);
@@ -1797,7 +1797,7 @@ static void test_layout_hit_padding_and_cells(void **st) {
     act_(s, ACT_SET_PADDING, -1);
     act_(s, ACT_SET_SIZE, 3);
     act_(s, ACT_SET_KERNEL, 7);
-    assert_false(s->conv_ok);
+    assert_false(s->conv.ok);
     layout_compute(&l, s, 1280, 720, &m);
     for (int i = 0; i < l.n_grids; i++) assert_int_not_equal(l.grids[i].id, GRID_OUTPUT);
     assert_int_equal(check_layout_(s, 1280, 720, "conv impossible", false), 0);
@@ -1821,7 +1821,7 @@ static void test_esc_from_feature_window_returns_to_cnn(void **st) {
     static uint8_t digit[28 * 28];
     for (int i = 0; i < 28 * 28; i++) digit[i] = (uint8_t)(i % 251);
     app_set_digits(s, digit, 1);
-    s->live_net = net;
+    s->host.live_net = net;
     const app_action cnn = {.kind = ACT_OPEN_VIEW, .value = VIEW_CNN};
     app_update(s, &cnn);
     app_action click = {.kind = ACT_SELECT_CELL};
@@ -1853,7 +1853,7 @@ static void test_esc_from_feature_window_returns_to_cnn(void **st) {
     app_update(s, &help);
     app_update(s, &esc);
     const bool help_closed = !s->help && s->view == VIEW_CONV;
-    s->live_net = NULL;
+    s->host.live_net = NULL;
     nn_net_free(net);
     assert_int_equal(view_after_click, VIEW_CONV);
     assert_int_equal(view_after_esc, VIEW_CNN);
@@ -1921,11 +1921,11 @@ static void test_lesson_menu_lists_all_sorted_with_errors(void **st) {
     setenv("CONVSTEP_LESSONS", scratch_, 1);
     runtime_init(&rt_, s, NULL, NULL);
     unsetenv("CONVSTEP_LESSONS");
-    assert_int_equal(s->n_lessons, ALL);
-    assert_int_equal(s->lessons_unlisted, 0);
+    assert_int_equal(s->host.n_lessons, ALL);
+    assert_int_equal(s->host.lessons_unlisted, 0);
     int broken = 0;
     for (int i = 0; i < ALL; i++) {
-        const lesson_entry *e = &s->lessons[i];
+        const lesson_entry *e = &s->host.lessons[i];
         assert_string_equal(e->name, names[i]);
         if (names[i][0] == 'l') {
             assert_string_equal(e->error, "");
@@ -1988,7 +1988,7 @@ static void test_lesson_menu_lists_all_sorted_with_errors(void **st) {
     s->status[0] = '\0';
     app_update(s, &open);
     assert_int_equal(s->lesson_request, -1);
-    assert_string_equal(s->status, s->lessons[b0].error);
+    assert_string_equal(s->status, s->host.lessons[b0].error);
     // A good one is asked for.
     const app_action open_good = {.kind = ACT_LESSON_OPEN, .value = ALL - 1 == b0 ? 0 : (names[0][0] == 'l' ? 0 : 3)};
     app_update(s, &open_good);
@@ -2012,14 +2012,14 @@ static void test_lesson_menu_caps_and_counts(void **st) {
     setenv("CONVSTEP_LESSONS", scratch_, 1);
     runtime_init(&rt_, s, NULL, NULL);
     unsetenv("CONVSTEP_LESSONS");
-    assert_int_equal(s->n_lessons, LESSON_MENU_MAX);
-    assert_int_equal(s->lessons_unlisted, 5);
+    assert_int_equal(s->host.n_lessons, LESSON_MENU_MAX);
+    assert_int_equal(s->host.lessons_unlisted, 5);
     for (int i = 0; i < LESSON_MENU_MAX; i += 37) {
         char name[64];
         snprintf(name, sizeof name, "x%04d.lesson", i);
-        assert_string_equal(s->lessons[i].name, name);
+        assert_string_equal(s->host.lessons[i].name, name);
     }
-    assert_string_equal(s->lessons[LESSON_MENU_MAX - 1].name, "x0499.lesson");
+    assert_string_equal(s->host.lessons[LESSON_MENU_MAX - 1].name, "x0499.lesson");
     runtime_destroy(&rt_, s);
     remove_scratch_();
 }
@@ -2036,15 +2036,15 @@ static void test_shipped_model_errors_say_why(void **st) {
     setenv("CONVSTEP_ASSETS", scratch_, 1);
     runtime_init(&rt_, s, NULL, NULL);
     char corrupt_why[400], corrupt_note[420];
-    snprintf(corrupt_why, sizeof corrupt_why, "%s", s->draw_why);
+    snprintf(corrupt_why, sizeof corrupt_why, "%s", s->host.draw_why);
     s->view = VIEW_DRAW;
     const app_action down = {.kind = ACT_PEN_DOWN, .fx = 50, .fy = 20}, move = {.kind = ACT_PEN_MOVE, .fx = 50, .fy = 90},
                      up = {.kind = ACT_PEN_UP};
     app_update(s, &down);
     app_update(s, &move);
     app_update(s, &up);
-    snprintf(corrupt_note, sizeof corrupt_note, "%s", s->draw_note);
-    const bool had_net = s->draw_net != NULL;
+    snprintf(corrupt_note, sizeof corrupt_note, "%s", s->draw.note);
+    const bool had_net = s->host.draw_net != NULL;
     runtime_destroy(&rt_, s);
     char path[200];
     snprintf(path, sizeof path, "%s/lenet5.model", scratch_);
@@ -2052,8 +2052,8 @@ static void test_shipped_model_errors_say_why(void **st) {
     app_state_init(s);
     runtime_init(&rt_, s, NULL, NULL);
     char missing_why[400];
-    snprintf(missing_why, sizeof missing_why, "%s", s->draw_why);
-    const bool fallback_net = s->draw_net != NULL;
+    snprintf(missing_why, sizeof missing_why, "%s", s->host.draw_why);
+    const bool fallback_net = s->host.draw_net != NULL;
     runtime_destroy(&rt_, s);
     unsetenv("CONVSTEP_ASSETS");
     remove_scratch_();
