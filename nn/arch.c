@@ -1,5 +1,6 @@
 // arch.c - the architecture-string parser. Strict: every unknown layer,
-// option, or stray character is an error that names its column.
+// option, or stray character is an error that names its column. What each
+// layer takes is read from its row in nn_layer_kinds[] (layer_kinds.h).
 #include "arch.h"
 
 #include <ctype.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layer_kinds.h"
 #include "tensor.h"
 
 #define ARCH_MAX_ARGS 8
@@ -22,29 +24,6 @@ static const struct {
                "dense(120),relu,dense(84),relu,dense(10),softmax"},
     {"softmax", "flatten,dense(10),softmax"},
 };
-
-// How each layer is written: its name, how many positional values it takes,
-// and which key=value options it accepts.
-static const struct {
-    const char *name;
-    nn_layer_kind kind;
-    int positional;
-    const char *keys;  // space-separated
-    const char *usage;
-} kinds_[] = {
-    {"conv", NN_LAYER_CONV, 2, "stride pad dilation",
-     "conv(F,K[,stride=S][,pad=valid|same|P][,dilation=D])"},
-    {"maxpool", NN_LAYER_MAXPOOL, 1, "stride pad", "maxpool(K[,stride=S][,pad=P])"},
-    {"avgpool", NN_LAYER_AVGPOOL, 1, "stride pad", "avgpool(K[,stride=S][,pad=P])"},
-    {"relu", NN_LAYER_RELU, 0, "", "relu"},
-    {"sigmoid", NN_LAYER_SIGMOID, 0, "", "sigmoid"},
-    {"tanh", NN_LAYER_TANH, 0, "", "tanh"},
-    {"dropout", NN_LAYER_DROPOUT, 1, "", "dropout(P)"},
-    {"flatten", NN_LAYER_FLATTEN, 0, "", "flatten"},
-    {"dense", NN_LAYER_DENSE, 1, "", "dense(N)"},
-    {"softmax", NN_LAYER_SOFTMAX, 0, "", "softmax"},
-};
-#define N_KINDS ((int)(sizeof kinds_ / sizeof kinds_[0]))
 
 const char *nn_arch_preset(const char *name) {
     // Trim and lower-case into a small buffer: presets are short.
@@ -194,73 +173,83 @@ typedef struct arg_ {
     const char *at;
 } arg_;
 
-// Applies a key=value option the layer is known to accept.
-static nn_status apply_option_(parser_ *ps, nn_layer_spec *s, const arg_ *a) {
-    if (strcmp(a->key, "stride") == 0) {
-        return int_value_(ps, a->value, a->at, "stride", 1, NN_MAX_AXIS, &s->stride);
-    }
-    if (strcmp(a->key, "dilation") == 0) {
-        return int_value_(ps, a->value, a->at, "dilation", 1, NN_MAX_AXIS, &s->dilation);
-    }
-    if (strcmp(a->key, "pad") == 0) {
-        if (s->kind == NN_LAYER_CONV && strcmp(a->value, "valid") == 0) {
-            s->padding.mode = NN_PAD_VALID;
-            return NN_OK;
-        }
-        if (s->kind == NN_LAYER_CONV && strcmp(a->value, "same") == 0) {
-            s->padding.mode = NN_PAD_SAME;
-            return NN_OK;
-        }
-        s->padding.mode = NN_PAD_EXPLICIT;
-        return int_value_(ps, a->value, a->at,
-                          s->kind == NN_LAYER_CONV ? "pad (valid, same or a number)" : "pad",
-                          0, NN_MAX_AXIS, &s->padding.p);
-    }
-    return fail_(ps, a->at, "unknown option '%s'", a->key);  // keys are checked before
-}
-
-static nn_status apply_positional_(parser_ *ps, nn_layer_spec *s, const arg_ *a, int index) {
-    switch (s->kind) {
-    case NN_LAYER_CONV:
-        return index == 0
-                   ? int_value_(ps, a->value, a->at, "the number of filters F", 1, NN_MAX_AXIS,
-                                &s->filters)
-                   : int_value_(ps, a->value, a->at, "the kernel size K", 1, NN_MAX_AXIS,
-                                &s->kernel);
-    case NN_LAYER_MAXPOOL:
-    case NN_LAYER_AVGPOOL:
-        return int_value_(ps, a->value, a->at, "the window size K", 1, NN_MAX_AXIS, &s->kernel);
-    case NN_LAYER_DENSE:
-        return int_value_(ps, a->value, a->at, "the number of units N", 1, NN_MAX_AXIS,
-                          &s->units);
-    case NN_LAYER_DROPOUT: {
+// Reads one value of a layer as its row describes it.
+static nn_status apply_arg_(parser_ *ps, nn_layer_spec *s, const nn_arg_def *def, const arg_ *a) {
+    void *field = (char *)s + def->field;
+    switch (def->type) {
+    case NN_ARG_INT:
+        return int_value_(ps, a->value, a->at, def->what, def->lo, NN_MAX_AXIS, field);
+    case NN_ARG_RATE: {
         char *end;
         errno = 0;
         double r = strtod(a->value, &end);
         if (a->value[0] == '\0' || *end != '\0' || errno == ERANGE)
-            return fail_(ps, a->at, "the dropout rate must be a number, got '%s'", a->value);
+            return fail_(ps, a->at, "%s must be a number, got '%s'", def->what, a->value);
         if (!(r >= 0.0 && r < 1.0))
-            return fail_(ps, a->at, "the dropout rate must be at least 0 and below 1, got %s",
+            return fail_(ps, a->at, "%s must be at least 0 and below 1, got %s", def->what,
                          a->value);
-        s->rate = (float)r;
+        *(float *)field = (float)r;
         return NN_OK;
     }
-    default:
-        return NN_ERR_PARSE;  // not reached: counts are checked before
+    case NN_ARG_PADDING:
+    case NN_ARG_PAD_CELLS: {
+        nn_padding *pad = field;
+        if (def->type == NN_ARG_PADDING && strcmp(a->value, "valid") == 0) {
+            pad->mode = NN_PAD_VALID;
+            return NN_OK;
+        }
+        if (def->type == NN_ARG_PADDING && strcmp(a->value, "same") == 0) {
+            pad->mode = NN_PAD_SAME;
+            return NN_OK;
+        }
+        pad->mode = NN_PAD_EXPLICIT;
+        return int_value_(ps, a->value, a->at, def->what, def->lo, NN_MAX_AXIS, &pad->p);
     }
+    }
+    return fail_(ps, a->at, "unknown option '%s'", a->key);  // not reached
+}
+
+// The values of a kind before its options are read: every option's default.
+static void spec_defaults_(nn_layer_spec *s, nn_layer_kind kind) {
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->dilation = 1;
+    const nn_arg_def *args = nn_layer_kinds[kind].args;
+    for (const nn_arg_def *d = args; d < args + NN_MAX_ARG_DEFS && d->what; d++) {
+        if (!d->key) continue;
+        void *field = (char *)s + d->field;
+        if (d->type == NN_ARG_INT) *(int *)field = d->fallback;
+        if (d->type == NN_ARG_PADDING) *(nn_padding *)field = (nn_padding){NN_PAD_VALID, 0};
+        if (d->type == NN_ARG_PAD_CELLS) *(nn_padding *)field = nn_padding_explicit(0);
+    }
+}
+
+// The number of positional values a kind takes (they come first in its row).
+static int positional_count_(const nn_layer_kind_def *k) {
+    int n = 0;
+    while (n < NN_MAX_ARG_DEFS && k->args[n].what && !k->args[n].key) n++;
+    return n;
+}
+
+// The row's option called key, or NULL.
+static const nn_arg_def *option_(const nn_layer_kind_def *k, const char *key) {
+    for (int i = 0; i < NN_MAX_ARG_DEFS && k->args[i].what; i++)
+        if (k->args[i].key && strcmp(k->args[i].key, key) == 0) return &k->args[i];
+    return NULL;
 }
 
 static int find_kind_(const char *name) {
-    for (int i = 0; i < N_KINDS; i++)
-        if (strcmp(name, kinds_[i].name) == 0) return i;
+    for (int i = 0; i < NN_LAYER_KIND_COUNT; i++)
+        if (strcmp(name, nn_layer_kinds[i].name) == 0) return i;
     return -1;
 }
 
-static int has_key_(const char *keys, const char *key) {
-    size_t n = strlen(key);
-    for (const char *k = keys; (k = strstr(k, key)) != NULL; k += n)
-        if ((k == keys || k[-1] == ' ') && (k[n] == ' ' || k[n] == '\0')) return 1;
-    return 0;
+// "conv, maxpool, ..., softmax": every kind's name, in the table's order.
+static void known_kinds_(char *buf, size_t size) {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < NN_LAYER_KIND_COUNT && n < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "", nn_layer_kinds[i].name);
 }
 
 // Reads "name" or "name(args)" at ps->p into *s.
@@ -278,18 +267,15 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
     for (char *q = name; *q; q++) *q = (char)tolower((unsigned char)*q);
     int ki = end == ps->p && len < (int)sizeof name ? find_kind_(name) : -1;
     if (ki < 0) {
+        char known[160];
         quote_(at, end, shown, sizeof shown);
-        return fail_(ps, at,
-                     "unknown layer '%s' (known: conv, maxpool, avgpool, relu, sigmoid, tanh, "
-                     "dropout, flatten, dense, softmax)",
-                     shown);
+        known_kinds_(known, sizeof known);
+        return fail_(ps, at, "unknown layer '%s' (known: %s)", shown, known);
     }
-    memset(s, 0, sizeof *s);
-    s->kind = kinds_[ki].kind;
+    const nn_layer_kind_def *kind = &nn_layer_kinds[ki];
+    const int n_positional = positional_count_(kind);
+    spec_defaults_(s, (nn_layer_kind)ki);
     s->column = col_(ps, at);
-    s->stride = s->kind == NN_LAYER_CONV ? 1 : 0;
-    s->dilation = 1;
-    s->padding.mode = s->kind == NN_LAYER_CONV ? NN_PAD_VALID : NN_PAD_EXPLICIT;
 
     arg_ args[ARCH_MAX_ARGS];
     int n_args = 0;
@@ -304,12 +290,12 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
             for (;;) {
                 if (n_args == ARCH_MAX_ARGS)
                     return fail_(ps, ps->p, "too many values for %s (usage: %s)", name,
-                                 kinds_[ki].usage);
+                                 kind->usage);
                 arg_ *a = &args[n_args++];
                 a->key[0] = '\0';
                 int vlen = token_(ps, a->value, sizeof a->value, &a->at);
                 if (vlen == 0)
-                    return fail_(ps, ps->p, "expected a value (usage: %s)", kinds_[ki].usage);
+                    return fail_(ps, ps->p, "expected a value (usage: %s)", kind->usage);
                 const char *vat = a->at;
                 skip_space_(ps);
                 if (*ps->p == '=') {
@@ -317,13 +303,13 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
                     if (vlen >= (int)sizeof a->key) {
                         quote_(a->at, a->at + vlen, shown, sizeof shown);
                         return fail_(ps, a->at, "unknown option '%s' (usage: %s)", shown,
-                                     kinds_[ki].usage);
+                                     kind->usage);
                     }
                     memcpy(a->key, a->value, sizeof a->key);
                     vlen = token_(ps, a->value, sizeof a->value, &vat);
                     if (vlen == 0)
                         return fail_(ps, ps->p, "expected a value after '%s=' (usage: %s)",
-                                     a->key, kinds_[ki].usage);
+                                     a->key, kind->usage);
                     skip_space_(ps);
                 }
                 // A value is at most 31 characters: a longer one is refused, never cut.
@@ -341,9 +327,9 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
                     break;
                 }
                 if (*ps->p == '\0')
-                    return fail_(ps, open, "'(' is never closed (usage: %s)", kinds_[ki].usage);
+                    return fail_(ps, open, "'(' is never closed (usage: %s)", kind->usage);
                 quote_(ps->p, char_end_(ps->p), shown, sizeof shown);
-                return fail_(ps, ps->p, "unexpected '%s' (usage: %s)", shown, kinds_[ki].usage);
+                return fail_(ps, ps->p, "unexpected '%s' (usage: %s)", shown, kind->usage);
             }
         }
     }
@@ -355,16 +341,17 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
         if (a->key[0] == '\0') {
             if (i > positional)
                 return fail_(ps, a->at, "a plain value after key=value options (usage: %s)",
-                             kinds_[ki].usage);
-            if (positional == kinds_[ki].positional)
+                             kind->usage);
+            if (positional == n_positional)
                 return fail_(ps, a->at, "too many values for %s (usage: %s)", name,
-                             kinds_[ki].usage);
-            nn_status st = apply_positional_(ps, s, a, positional++);
+                             kind->usage);
+            nn_status st = apply_arg_(ps, s, &kind->args[positional++], a);
             if (st != NN_OK) return st;
         } else {
-            if (!has_key_(kinds_[ki].keys, a->key))
+            const nn_arg_def *option = option_(kind, a->key);
+            if (!option)
                 return fail_(ps, a->at, "unknown option '%s' (usage: %s)", a->key,
-                             kinds_[ki].usage);
+                             kind->usage);
             // pad=same,pad=valid: which one was meant is anybody's guess.
             for (int j = 0; j < i; j++)
                 if (strcmp(args[j].key, a->key) == 0)
@@ -372,12 +359,12 @@ static nn_status layer_(parser_ *ps, nn_layer_spec *s) {
                                  "the option '%s' is given twice in this %s layer (first in "
                                  "column %d): give it once",
                                  a->key, name, col_(ps, args[j].at));
-            nn_status st = apply_option_(ps, s, a);
+            nn_status st = apply_arg_(ps, s, option, a);
             if (st != NN_OK) return st;
         }
     }
-    if (positional < kinds_[ki].positional)
-        return fail_(ps, at, "%s needs more values (usage: %s)", name, kinds_[ki].usage);
+    if (positional < n_positional)
+        return fail_(ps, at, "%s needs more values (usage: %s)", name, kind->usage);
     return NN_OK;
 }
 
@@ -423,37 +410,13 @@ nn_status nn_arch_parse(const char *text, nn_layer_spec **layers, int *count, nn
 }
 
 void nn_layer_spec_format(const nn_layer_spec *s, char *buf, int size) {
-    char extra[96] = "";
-    switch (s->kind) {
-    case NN_LAYER_CONV: {
-        int n = 0;
-        if (s->stride != 1) n += snprintf(extra + n, sizeof extra - (size_t)n, ",stride=%d", s->stride);
-        if (s->padding.mode == NN_PAD_SAME)
-            n += snprintf(extra + n, sizeof extra - (size_t)n, ",pad=same");
-        else if (s->padding.mode == NN_PAD_EXPLICIT)
-            n += snprintf(extra + n, sizeof extra - (size_t)n, ",pad=%d", s->padding.p);
-        if (s->dilation != 1)
-            snprintf(extra + n, sizeof extra - (size_t)n, ",dilation=%d", s->dilation);
-        snprintf(buf, (size_t)size, "conv(%d,%d%s)", s->filters, s->kernel, extra);
+    if ((int)s->kind < 0 || s->kind >= NN_LAYER_KIND_COUNT) {
+        snprintf(buf, (size_t)size, "?");
         return;
     }
-    case NN_LAYER_MAXPOOL:
-    case NN_LAYER_AVGPOOL: {
-        int n = 0;
-        if (s->stride != 0 && s->stride != s->kernel)
-            n += snprintf(extra, sizeof extra, ",stride=%d", s->stride);
-        if (s->padding.p != 0) snprintf(extra + n, sizeof extra - (size_t)n, ",pad=%d", s->padding.p);
-        snprintf(buf, (size_t)size, "%s(%d%s)", s->kind == NN_LAYER_MAXPOOL ? "maxpool" : "avgpool",
-                 s->kernel, extra);
-        return;
-    }
-    case NN_LAYER_DROPOUT: snprintf(buf, (size_t)size, "dropout(%g)", (double)s->rate); return;
-    case NN_LAYER_DENSE: snprintf(buf, (size_t)size, "dense(%d)", s->units); return;
-    case NN_LAYER_RELU: snprintf(buf, (size_t)size, "relu"); return;
-    case NN_LAYER_SIGMOID: snprintf(buf, (size_t)size, "sigmoid"); return;
-    case NN_LAYER_TANH: snprintf(buf, (size_t)size, "tanh"); return;
-    case NN_LAYER_FLATTEN: snprintf(buf, (size_t)size, "flatten"); return;
-    case NN_LAYER_SOFTMAX: snprintf(buf, (size_t)size, "softmax"); return;
-    }
-    snprintf(buf, (size_t)size, "?");
+    const nn_layer_kind_def *kind = &nn_layer_kinds[s->kind];
+    if (kind->format)
+        kind->format(s, buf, size);
+    else
+        snprintf(buf, (size_t)size, "%s", kind->name);
 }

@@ -9,37 +9,14 @@
 #ifndef NN_ARCH_H
 #define NN_ARCH_H
 
-#include "outsize.h"
+#include "layer.h"
 #include "status.h"
 
 // The most layers an architecture string may list.
 #define NN_MAX_LAYERS 256
 
-typedef enum nn_layer_kind {
-    NN_LAYER_CONV,
-    NN_LAYER_MAXPOOL,
-    NN_LAYER_AVGPOOL,
-    NN_LAYER_RELU,
-    NN_LAYER_SIGMOID,
-    NN_LAYER_TANH,
-    NN_LAYER_DROPOUT,
-    NN_LAYER_FLATTEN,
-    NN_LAYER_DENSE,
-    NN_LAYER_SOFTMAX,
-} nn_layer_kind;
-
-// One layer as the architecture string describes it.
-typedef struct nn_layer_spec {
-    nn_layer_kind kind;
-    int filters;         // conv: F
-    int kernel;          // conv: K; pooling: window K
-    int stride;          // conv, pooling (pooling: 0 in the text means "= window")
-    int dilation;        // conv
-    nn_padding padding;  // conv: valid/same/P; pooling: explicit P
-    int units;           // dense: N
-    float rate;          // dropout: P in [0, 1)
-    int column;          // 1-based column where the layer starts in the string
-} nn_layer_spec;
+// The layer kinds (nn_layer_kind, NN_LAYER_CONV, ...) and a layer's spec
+// (nn_layer_spec) are in layer.h, below the table of kinds this parser reads.
 
 // The architecture string a preset name stands for, or NULL if it is not one
 // (case and surrounding spaces do not matter: " LeNet5 " is lenet5).

@@ -47,6 +47,19 @@ void nn_conv2d_forward_ws(const nn_conv2d_geom *g, float *out, const float *in,
 // Floats of scratch one sample's windows need: window * out_h * out_w.
 size_t nn_conv2d_col_size(const nn_conv2d_geom *g);
 
+// The whole batch through one matrix product (what training uses): every
+// window of every sample as a column of col [window][batch * out_h * out_w],
+// kept for the backward pass, and tmp [filters][batch * out_h * out_w] scratch.
+// The same arithmetic, in the same order, as the core.
+void nn_conv2d_forward_batch(const nn_conv2d_geom *g, float *out, const float *in,
+                             const float *weights, const float *bias, int batch, float *col,
+                             float *tmp);
+
+// ---- For the engine's files ----------------------------------------------------
+// The passes the layer table (layer_kinds.c) and the gradients (grad.c) call:
+// declared here, next to their definitions, so nn_internal.h need not know
+// conv2d's types and nothing includes its way back into conv2d.
+
 // Stride 1 only (false otherwise, doing nothing): reads every window's rows in
 // place from a zero-padded copy of each sample, no window copies, the same
 // arithmetic in the same order as the core. scratch holds
@@ -55,13 +68,8 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
                             const float *weights, const float *bias, int batch, float *scratch);
 size_t nn_conv2d_rows_scratch(const nn_conv2d_geom *g);
 
-// The whole batch through one matrix product (what training uses): every
-// window of every sample as a column of col [window][batch * out_h * out_w],
-// kept for the backward pass, and tmp [filters][batch * out_h * out_w] scratch.
-// The same arithmetic, in the same order, as the core.
-void nn_conv2d_forward_batch(const nn_conv2d_geom *g, float *out, const float *in,
-                             const float *weights, const float *bias, int batch, float *col,
-                             float *tmp);
+// One sample's windows as columns: col [window][ld], ld >= out_h * out_w.
+void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld);
 
 // ---- The stepper -----------------------------------------------------------
 

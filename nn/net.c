@@ -1,4 +1,7 @@
 // net.c - parameters, activations, forward and backward of a sequential model.
+// Each layer's forward and backward is its kind's row (layer_kinds.h), which
+// sees the layer through an nn_layer_pass, never the net: layer_kinds.c does
+// not include net.h, so the includes point one way.
 #include "net.h"
 
 #include <math.h>
@@ -6,14 +9,35 @@
 #include <string.h>
 
 #include "act.h"
-#include "conv2d.h"
-#include "dense.h"
 #include "grad.h"
-#include "nn_internal.h"
-#include "pool.h"
+#include "layer_kinds.h"
+#include "tensor.h"
 
-static nn_act_kind act_kind_(nn_layer_kind k) {
-    return k == NN_LAYER_RELU ? NN_ACT_RELU : k == NN_LAYER_SIGMOID ? NN_ACT_SIGMOID : NN_ACT_TANH;
+// What layer l needs besides its output, per sample.
+static nn_layer_memory memory_of_(const nn_layer *l) {
+    nn_layer_memory mem = {0};
+    if (nn_layer_kinds[l->spec.kind].memory) nn_layer_kinds[l->spec.kind].memory(l, &mem);
+    return mem;
+}
+
+// Layer i as its row's forward and backward see it: its slices of the net's
+// buffers for the current batch.
+static nn_layer_pass pass_of_(const nn_net *net, int i) {
+    const nn_param_slice *s = &net->slices[i];
+    nn_layer_pass p = {
+        .layer = &net->model->layers[i],
+        .batch = net->batch,
+        .training = net->training,
+        .out = net->out[i],
+        .kept = net->kept[i],
+        .argmax = net->argmax[i],
+        .scratch = net->scratch,
+        .weights = net->params + s->weights,
+        .bias = net->params + s->bias,
+        .grad_weights = net->grads + s->weights,
+        .grad_bias = net->grads + s->bias,
+    };
+    return p;
 }
 
 nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_batch,
@@ -35,9 +59,8 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     net->slices = calloc((size_t)L, sizeof *net->slices);
     net->out = calloc((size_t)L, sizeof *net->out);
     net->argmax = calloc((size_t)L, sizeof *net->argmax);
-    net->mask = calloc((size_t)L, sizeof *net->mask);
-    net->col = calloc((size_t)L, sizeof *net->col);
-    if (!net->slices || !net->out || !net->argmax || !net->mask || !net->col) goto nomem;
+    net->kept = calloc((size_t)L, sizeof *net->kept);
+    if (!net->slices || !net->out || !net->argmax || !net->kept) goto nomem;
 
     // Parameters: each layer's weights then biases, in layer order.
     size_t off = 0;
@@ -65,23 +88,16 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     net->grads = calloc(off ? off : 1, sizeof(float));
     if (!net->params || !net->grads) goto nomem;
 
-    // Activations: every layer's output, dropout masks, then the backward
-    // ping-pong buffers, all in one allocation.
+    // Activations: every layer's output and what it keeps for backward, then
+    // the backward ping-pong buffers and the scratch, all in one allocation.
     size_t largest = nn_shape_count(input), total = 0, n_argmax = 0, scratch = 0;
     for (int i = 0; i < L; i++) {
         const size_t count = nn_shape_count(m->layers[i].out);
         if (count > largest) largest = count;
-        total += count;
-        if (m->layers[i].spec.kind == NN_LAYER_DROPOUT) total += count;
-        if (m->layers[i].spec.kind == NN_LAYER_MAXPOOL) n_argmax += count;
-        if (m->layers[i].spec.kind == NN_LAYER_CONV) {
-            const nn_conv2d_geom *g = &m->layers[i].conv;
-            total += nn_conv2d_col_size(g);  // per sample
-            size_t s = nn_conv2d_backward_scratch(g, 1);
-            if (s > scratch) scratch = s;
-            s = nn_conv2d_rows_scratch(g);  // not per sample, but counted per sample: ample
-            if (s > scratch) scratch = s;
-        }
+        const nn_layer_memory mem = memory_of_(&m->layers[i]);
+        total += count + mem.kept;
+        n_argmax += mem.argmax;
+        if (mem.scratch > scratch) scratch = mem.scratch;
     }
     total += 2 * largest + scratch;
     if (total > NN_MAX_ELEMENTS / (size_t)max_batch) {
@@ -96,20 +112,16 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     float *p = net->act_mem;
     int *a = net->argmax_mem;
     for (int i = 0; i < L; i++) {
-        const size_t count = nn_shape_count(m->layers[i].out) * (size_t)max_batch;
+        const nn_layer_memory mem = memory_of_(&m->layers[i]);
         net->out[i] = p;
-        p += count;
-        if (m->layers[i].spec.kind == NN_LAYER_DROPOUT) {
-            net->mask[i] = p;
-            p += count;
+        p += nn_shape_count(m->layers[i].out) * (size_t)max_batch;
+        if (mem.kept) {
+            net->kept[i] = p;
+            p += mem.kept * (size_t)max_batch;
         }
-        if (m->layers[i].spec.kind == NN_LAYER_MAXPOOL) {
+        if (mem.argmax) {
             net->argmax[i] = a;
-            a += count;
-        }
-        if (m->layers[i].spec.kind == NN_LAYER_CONV) {
-            net->col[i] = p;
-            p += nn_conv2d_col_size(&m->layers[i].conv) * (size_t)max_batch;
+            a += mem.argmax * (size_t)max_batch;
         }
     }
     net->grad_a = p;
@@ -132,8 +144,7 @@ void nn_net_free(nn_net *net) {
     free(net->argmax_mem);
     free(net->out);
     free(net->argmax);
-    free(net->mask);
-    free(net->col);
+    free(net->kept);
     free(net);
 }
 
@@ -142,8 +153,8 @@ void nn_net_free(nn_net *net) {
 // True if the next layer that changes values is a ReLU.
 static bool feeds_relu_(const nn_model *m, int i) {
     for (int j = i + 1; j < m->n_layers; j++) {
-        nn_layer_kind k = m->layers[j].spec.kind;
-        if (k == NN_LAYER_DROPOUT || k == NN_LAYER_FLATTEN) continue;
+        const nn_layer_kind k = m->layers[j].spec.kind;
+        if (nn_layer_kinds[k].passes_values) continue;
         return k == NN_LAYER_RELU;
     }
     return false;
@@ -158,14 +169,7 @@ void nn_net_init_params(nn_net *net, uint64_t seed) {
         const nn_param_slice *s = &net->slices[i];
         if (s->n_weights == 0) continue;
         float fan_in, fan_out;
-        if (l->spec.kind == NN_LAYER_CONV) {
-            const float k2 = (float)l->spec.kernel * (float)l->spec.kernel;
-            fan_in = (float)l->in.c * k2;
-            fan_out = (float)l->spec.filters * k2;
-        } else {
-            fan_in = (float)l->in.c;
-            fan_out = (float)l->spec.units;
-        }
+        nn_layer_kinds[l->spec.kind].fans(l, &fan_in, &fan_out);
         // He: Var = 2/fan_in; Glorot: Var = 2/(fan_in + fan_out); U(-b, b) has Var b^2/3.
         const float var = feeds_relu_(m, i) ? 2.0f / fan_in : 2.0f / (fan_in + fan_out);
         const float bound = sqrtf(3.0f * var);
@@ -184,53 +188,9 @@ const float *nn_net_forward(nn_net *net, const float *x, int batch, bool trainin
     net->training = training;
     const float *in = x;
     for (int i = 0; i < m->n_layers; i++) {
-        const nn_layer *l = &m->layers[i];
-        const nn_param_slice *s = &net->slices[i];
-        float *y = net->out[i];
-        const size_t count = nn_shape_count(l->out) * (size_t)batch;
-        switch (l->spec.kind) {
-        case NN_LAYER_CONV:
-            // Training keeps the windows as columns for backward; inference reads
-            // them in place when it can. Both give the same bits.
-            if (training || !nn_conv2d_forward_rows(&l->conv, y, in, net->params + s->weights,
-                                                    net->params + s->bias, batch, net->scratch))
-                nn_conv2d_forward_batch(&l->conv, y, in, net->params + s->weights,
-                                        net->params + s->bias, batch, net->col[i], net->scratch);
-            break;
-        case NN_LAYER_MAXPOOL:
-        case NN_LAYER_AVGPOOL:
-            nn_pool_forward(&l->pool, y, net->argmax[i], in, batch);
-            break;
-        case NN_LAYER_RELU:
-        case NN_LAYER_SIGMOID:
-        case NN_LAYER_TANH:
-            nn_act_forward(act_kind_(l->spec.kind), y, in, count);
-            break;
-        case NN_LAYER_DROPOUT:
-            if (training && l->spec.rate > 0.0f) {
-                // Inverted dropout: keep with probability 1-p and scale by 1/(1-p),
-                // so nothing changes at inference.
-                const float keep = 1.0f - l->spec.rate, scale = 1.0f / keep;
-                for (size_t k = 0; k < count; k++) {
-                    net->mask[i][k] = nn_rng_float(rng) < keep ? scale : 0.0f;
-                    y[k] = in[k] * net->mask[i][k];
-                }
-            } else {
-                memcpy(y, in, sizeof(float) * count);
-            }
-            break;
-        case NN_LAYER_FLATTEN:
-            memcpy(y, in, sizeof(float) * count);  // channels-first memory is already flat
-            break;
-        case NN_LAYER_DENSE:
-            nn_dense_forward(y, in, net->params + s->weights, net->params + s->bias, batch,
-                             l->in.c, l->spec.units);
-            break;
-        case NN_LAYER_SOFTMAX:
-            nn_softmax_forward(y, in, batch, l->out.c);
-            break;
-        }
-        in = y;
+        const nn_layer_pass p = pass_of_(net, i);
+        nn_layer_kinds[m->layers[i].spec.kind].forward(&p, in, rng);
+        in = net->out[i];
     }
     return in;
 }
@@ -260,53 +220,11 @@ float nn_net_backward(nn_net *net, const uint8_t *labels) {
         loss = nn_cross_entropy(other, labels, g, B, classes);
     }
     for (int i = last; i >= 0; i--) {
-        const nn_layer *l = &m->layers[i];
-        const nn_param_slice *s = &net->slices[i];
         const float *x = i > 0 ? net->out[i - 1] : net->input;
-        const size_t in_count = nn_shape_count(l->in) * (size_t)B;
         // The first layer's input gradient is never used: skip computing it.
         float *dx = i > 0 ? other : NULL;
-        switch (l->spec.kind) {
-        case NN_LAYER_CONV:
-            if (!net->training) {  // an inference forward kept no windows: gather them
-                const nn_conv2d_geom *cg = &l->conv;
-                const size_t P = (size_t)cg->out_h * cg->out_w, in_size = nn_shape_count(l->in);
-                for (int n = 0; n < B; n++)
-                    nn_conv2d_im2col_(cg, x + (size_t)n * in_size, net->col[i] + (size_t)n * P,
-                                      P * (size_t)B);
-            }
-            nn_conv2d_backward_batch(&l->conv, dx, net->grads + s->weights,
-                                     net->grads + s->bias, g, net->col[i],
-                                     net->params + s->weights, B, net->scratch);
-            break;
-        case NN_LAYER_MAXPOOL:
-        case NN_LAYER_AVGPOOL:
-            if (dx) nn_pool_backward(&l->pool, dx, g, net->argmax[i], B);
-            break;
-        case NN_LAYER_RELU:
-        case NN_LAYER_SIGMOID:
-        case NN_LAYER_TANH:
-            if (dx) nn_act_backward(act_kind_(l->spec.kind), dx, g, net->out[i], in_count);
-            break;
-        case NN_LAYER_DROPOUT:
-            if (dx) {
-                if (net->training && l->spec.rate > 0.0f)
-                    nn_dropout_backward(dx, g, net->mask[i], in_count);
-                else
-                    memcpy(dx, g, sizeof(float) * in_count);
-            }
-            break;
-        case NN_LAYER_FLATTEN:
-            if (dx) memcpy(dx, g, sizeof(float) * in_count);
-            break;
-        case NN_LAYER_DENSE:
-            nn_dense_backward(dx, net->grads + s->weights, net->grads + s->bias, g, x,
-                              net->params + s->weights, B, l->in.c, l->spec.units);
-            break;
-        case NN_LAYER_SOFTMAX:
-            if (dx) nn_softmax_backward(dx, g, net->out[i], B, l->out.c);
-            break;
-        }
+        const nn_layer_pass p = pass_of_(net, i);
+        nn_layer_kinds[m->layers[i].spec.kind].backward(&p, x, g, dx);
         if (!dx) break;
         float *t = g;
         g = dx;

@@ -32,10 +32,10 @@ typedef struct nn_net {
     float **out;             // [n_layers] each layer's output [batch][out count]
     int *argmax_mem;
     int **argmax;            // [n_layers] max pooling winners, NULL for other layers
-    float **mask;            // [n_layers] dropout masks, NULL for other layers
+    float **kept;            // [n_layers] what a forward keeps for its backward, NULL if
+                             // nothing: dropout's mask; conv's windows as columns,
+                             // [window][max_batch * out_h * out_w]
     float *grad_a, *grad_b;  // [max_batch * largest layer] ping-pong for backward
-    float **col;             // [n_layers] conv layers: the batch's windows as columns,
-                             // [window][max_batch * out_h * out_w], kept for backward
     float *scratch;          // products and gradients of the conv layers
     const float *input;      // the batch of the last forward pass (borrowed)
     int batch;               // its size

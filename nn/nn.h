@@ -11,6 +11,8 @@
 #include "dense.h"
 #include "gemm.h"
 #include "grad.h"
+#include "layer.h"
+#include "layer_kinds.h"
 #include "model.h"
 #include "net.h"
 #include "outsize.h"

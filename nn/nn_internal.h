@@ -1,8 +1,13 @@
 // nn_internal.h - helpers shared by the engine's files, not part of its API.
+//
+// Only inline functions and macros live here, so this header includes nothing
+// and no module is reached through it: a function defined in a module is
+// declared in that module's own header (nn_error_set in status.h,
+// nn_shape_flat and nn_checked_mul3 in tensor.h, the conv2d passes in
+// conv2d.h, under "For the engine's files"). Declaring them here made
+// status.c and tensor.c include a header that includes them back: a cycle.
 #ifndef NN_INTERNAL_H
 #define NN_INTERNAL_H
-
-#include <stddef.h>
 
 // 1 if input coordinate (y, x) lies outside an h x w plane, i.e. in the zero
 // padding around it (darknet's im2col_get_pixel makes the same test).
@@ -17,9 +22,5 @@ static inline int nn_is_padding_(int y, int x, int h, int w) {
 #else
 #define NN_VECTOR_CLONES
 #endif
-
-struct nn_conv2d_geom;
-// One sample's windows as columns: col [window][ld], ld >= out_h * out_w (conv2d.c).
-void nn_conv2d_im2col_(const struct nn_conv2d_geom *g, const float *in, float *col, size_t ld);
 
 #endif

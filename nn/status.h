@@ -19,6 +19,14 @@ typedef struct nn_error {
     int column;  // 1-based column in the text the message is about, 0 if none
 } nn_error;
 
+// A short name for a status ("shape error", ...).
+const char *nn_status_name(nn_status st);
+
+// ---- For the engine's files ----------------------------------------------------
+// Declared here, next to its definition in status.c, rather than in
+// nn_internal.h: status.c then needs no header but its own, and the engine's
+// include graph stays one-directional (nn_internal.h includes nothing).
+
 // Writes a printf-style sentence into err (if err is not NULL), clears its
 // column, and returns st.
 nn_status nn_error_set(nn_error *err, nn_status st, const char *fmt, ...)
@@ -26,8 +34,5 @@ nn_status nn_error_set(nn_error *err, nn_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-
-// A short name for a status ("shape error", ...).
-const char *nn_status_name(nn_status st);
 
 #endif

@@ -20,12 +20,17 @@ typedef struct nn_shape {
 
 // A (C, H, W) feature-map shape.
 nn_shape nn_shape_map(int c, int h, int w);
-// A flat vector shape of n values.
-nn_shape nn_shape_flat(int n);
 // The number of values in one sample of this shape.
 size_t nn_shape_count(nn_shape s);
 // 1 if both shapes are the same.
 int nn_shape_equal(nn_shape a, nn_shape b);
+
+// ---- For the engine's files ----------------------------------------------------
+// Declared here, next to their definitions in tensor.c, rather than in
+// nn_internal.h: tensor.c then needs no header but its own (see status.h).
+
+// A flat vector shape of n values.
+nn_shape nn_shape_flat(int n);
 
 // Multiplies sizes, reporting overflow past NN_MAX_ELEMENTS: returns 0 on overflow.
 size_t nn_checked_mul3(size_t a, size_t b, size_t c);

@@ -1195,7 +1195,7 @@ static void test_net_dropout_mask_vs_identity(void **state) {
     // Training: the mask holds only 0 and 2, both present.
     double loss_a, loss_b;
     float *ga = net_analytic(&a, &loss_a);
-    const float *mask = a.net->mask[2];
+    const float *mask = a.net->kept[2];
     size_t zeros = 0, twos = 0;
     for (int i = 0; i < 4 * 8; i++) {
         zeros += mask[i] == 0.0f;

@@ -8,6 +8,9 @@
 // floor((n + 2p - k) / s) + 1, or ceil(n / s) for 'same'. The per-layer lines
 // in the comments were printed by `python3 tests/tools/reference.py model`
 // and checked by hand.
+#include <stdbool.h>
+#include <stdlib.h>
+
 #include "helpers.h"
 
 // Builds a model that must be valid, for a (C, H, W) input.
@@ -325,6 +328,153 @@ static void test_error_model_too_large(void **state) {
     assert_int_equal(NN_MAX_PARAMS, 268435456LL);
 }
 
+// ---- The table of layer kinds (layer_kinds.h) -------------------------------------------
+
+// A text for a kind made from its row alone: positional whole numbers lo + 2 +
+// their index (conv(3,4), maxpool(3), dense(3)), a rate 0.25; with options,
+// every option off its default: a whole number lo + 1 (stride=2, dilation=2)
+// and padding 1.
+static void kind_text(const nn_layer_kind_def *k, bool options, char *buf, size_t size) {
+    size_t n = (size_t)snprintf(buf, size, "%s", k->name);
+    int shown = 0;
+    for (int i = 0; i < NN_MAX_ARG_DEFS && k->args[i].what; i++) {
+        const nn_arg_def *d = &k->args[i];
+        if (d->key && !options) continue;
+        n += (size_t)snprintf(buf + n, size - n, "%s", shown++ ? "," : "(");
+        if (d->key) n += (size_t)snprintf(buf + n, size - n, "%s=", d->key);
+        if (d->type == NN_ARG_RATE)
+            n += (size_t)snprintf(buf + n, size - n, "0.25");
+        else if (d->type == NN_ARG_INT)
+            n += (size_t)snprintf(buf + n, size - n, "%d", d->key ? d->lo + 1 : d->lo + 2 + i);
+        else
+            n += (size_t)snprintf(buf + n, size - n, "1");
+        assert_true(n < size);
+    }
+    if (shown) snprintf(buf + n, size - n, ")");
+}
+
+// Parses text as the second layer, after relu (a bare "softmax" is the preset).
+static nn_layer_spec parse_second(const char *text) {
+    char arch[128];
+    snprintf(arch, sizeof arch, "relu,%s", text);
+    nn_error err = error_fresh();
+    nn_layer_spec *l = NULL;
+    int count = 0;
+    assert_ok(nn_arch_parse(arch, &l, &count, &err), err);
+    assert_int_equal(count, 2);
+    nn_layer_spec s = l[1];
+    free(l);
+    return s;
+}
+
+static void assert_same_spec(const nn_layer_spec *a, const nn_layer_spec *b) {
+    assert_int_equal(a->kind, b->kind);
+    assert_int_equal(a->filters, b->filters);
+    assert_int_equal(a->kernel, b->kernel);
+    assert_int_equal(a->stride, b->stride);
+    assert_int_equal(a->dilation, b->dilation);
+    assert_int_equal(a->padding.mode, b->padding.mode);
+    assert_int_equal(a->padding.p, b->padding.p);
+    assert_int_equal(a->units, b->units);
+    assert_float_equal(a->rate, b->rate, 0.0f);
+}
+
+// Every row is complete, and every kind reads back the text it formats, with
+// and without its options: parse, format, parse again gives the same spec.
+static void test_every_kind_formats_and_parses_back(void **state) {
+    (void)state;
+    for (int k = 0; k < NN_LAYER_KIND_COUNT; k++) {
+        const nn_layer_kind_def *row = &nn_layer_kinds[k];
+        assert_non_null(row->name);
+        assert_true(row->name[0] != '\0');
+        assert_non_null(row->usage);
+        assert_non_null(row->keras_type);
+        assert_non_null(row->keras_name);
+        assert_non_null(row->place);
+        assert_non_null(row->forward);
+        assert_non_null(row->backward);
+        for (int with_options = 0; with_options < 2; with_options++) {
+            char text[96], formatted[96];
+            kind_text(row, with_options, text, sizeof text);
+            const nn_layer_spec first = parse_second(text);
+            assert_int_equal(first.kind, k);
+            nn_layer_spec_format(&first, formatted, sizeof formatted);
+            // defaults are left out, options come in the row's order: the text itself
+            assert_string_equal(formatted, text);
+            const nn_layer_spec again = parse_second(formatted);
+            assert_same_spec(&first, &again);
+        }
+    }
+}
+
+// Every kind places itself on a 9x9x2 input (after relu, or flatten if it
+// needs a flat input) with the parameters worked out by hand, and runs forward and backward in
+// a net: the loss is finite and its weights, if any, get gradients.
+static void test_every_kind_places_and_runs(void **state) {
+    (void)state;
+    // By hand, for the texts of kind_text with options:
+    static const struct {
+        const char *name;
+        long long weights, biases;
+    } hand[] = {
+        {"conv", 3 * 4 * 4 * 2, 3},      // conv(3,4,...): F x K x K x C, one bias per filter
+        {"maxpool", 0, 0},               // maxpool(3,stride=2,pad=1)
+        {"avgpool", 0, 0},
+        {"dense", 9 * 9 * 2 * 3, 3},     // dense(3) on 162 flattened values
+    };
+    for (int k = 0; k < NN_LAYER_KIND_COUNT; k++) {
+        const nn_layer_kind_def *row = &nn_layer_kinds[k];
+        char text[96], arch[160];
+        kind_text(row, true, text, sizeof text);
+        nn_error err = error_fresh();
+        nn_model *m = NULL;
+        snprintf(arch, sizeof arch, "relu,%s", text);  // (a bare "softmax" is the preset)
+        if (nn_model_create(&m, arch, nn_shape_map(2, 9, 9), &err) == NN_ERR_SHAPE) {
+            snprintf(arch, sizeof arch, "flatten,%s", text);
+            assert_ok(nn_model_create(&m, arch, nn_shape_map(2, 9, 9), &err), err);
+        }
+        assert_non_null(m);
+        const nn_layer *l = &m->layers[m->n_layers - 1];
+        long long want_weights = 0, want_biases = 0;
+        bool worked = false;
+        for (size_t h = 0; h < HELPERS_COUNT_OF(hand); h++)
+            if (strcmp(hand[h].name, row->name) == 0) {
+                want_weights = hand[h].weights;
+                want_biases = hand[h].biases;
+                worked = true;
+            }
+        if (!worked && row->fans) fail_msg("%s has weights: add its count by hand above", text);
+        assert_int_equal(l->weights, want_weights);
+        assert_int_equal(l->biases, want_biases);
+        assert_int_equal(m->params, want_weights + want_biases);
+        nn_model_free(m);
+
+        // ... and runs, ending in a dense layer so the loss has classes.
+        strcat(arch, ",flatten,dense(4)");
+        nn_net *net = NULL;
+        assert_ok(nn_net_create(&net, arch, nn_shape_map(2, 9, 9), 2, NULL, &err), err);
+        nn_net_init_params(net, 7);
+        float x[2 * 162];
+        test_rng r = rng_seed(11);
+        rng_fill(&r, x, HELPERS_COUNT_OF(x), -1.0f, 1.0f);
+        nn_rng drop;
+        nn_rng_seed(&drop, 3);
+        const uint8_t labels[2] = {1, 3};
+        nn_net_forward(net, x, 2, true, &drop);
+        const float loss = nn_net_backward(net, labels);
+        assert_true(isfinite(loss) && loss > 0.0f);
+        const nn_param_slice *s = &net->slices[net->model->n_layers - 3];  // the kind's layer
+        assert_int_equal(s->n_weights, (size_t)want_weights);
+        size_t moved = 0;
+        for (size_t i = 0; i < s->n_weights; i++) {
+            assert_true(isfinite(net->grads[s->weights + i]));
+            moved += net->grads[s->weights + i] != 0.0f;
+        }
+        assert_true(s->n_weights == 0 || moved > 0);
+        nn_net_free(net);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lenet5_on_mnist),
@@ -346,6 +496,8 @@ int main(void) {
         cmocka_unit_test(test_error_dense_too_large),
         cmocka_unit_test(test_error_conv_too_large),
         cmocka_unit_test(test_error_model_too_large),
+        cmocka_unit_test(test_every_kind_formats_and_parses_back),
+        cmocka_unit_test(test_every_kind_places_and_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
