@@ -33,25 +33,32 @@ static const char main_help_[] =
     "  convstep pool --input '1 3 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4' --mode max --size 2\n"
     "  convstep summary --arch lenet5 --input 28x28x1\n";
 
+// The commands; the ones that need the front-end take it (`with_frontend`).
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv, FILE *out, FILE *err);
+    int (*with_frontend)(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err);
 } commands_[] = {
-    {"conv", cmd_conv},
-    {"pool", cmd_pool},
-    {"summary", cmd_summary},
-    {"train", cmd_train},
-    {"classify", cmd_classify},
-    {"view", cmd_view},
-    {"lesson", cmd_lesson},
+    {"conv", cmd_conv, NULL},
+    {"pool", cmd_pool, NULL},
+    {"summary", cmd_summary, NULL},
+    {"train", cmd_train, NULL},
+    {"classify", NULL, cmd_classify},
+    {"view", NULL, cmd_view},
+    {"lesson", NULL, cmd_lesson},
 };
 
-int cli_main(int argc, char **argv, FILE *out, FILE *err) {
+static int run_command_(size_t i, int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err) {
+    return commands_[i].run ? commands_[i].run(argc, argv, out, err)
+                            : commands_[i].with_frontend(argc, argv, fe, out, err);
+}
+
+int cli_main(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err) {
     if (argc < 2) {
         // The window; where none can open (no display), the help instead.
         char *none[] = {NULL};
         FILE *quiet = fopen("/dev/null", "w");
-        const int status = cmd_view(0, none, out, quiet ? quiet : err);
+        const int status = cmd_view(0, none, fe, out, quiet ? quiet : err);
         if (quiet) fclose(quiet);
         if (status == 0) return 0;
         fputs(main_help_, out);
@@ -64,7 +71,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err) {
             char *help_argv[] = {(char *)"--help"};
             for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
                 if (strcmp(argv[2], commands_[i].name) == 0)
-                    return commands_[i].run(1, help_argv, out, err);
+                    return run_command_(i, 1, help_argv, fe, out, err);
             char msg[200];
             snprintf(msg, sizeof msg, "unknown command '%.60s' (see convstep --help)", argv[2]);
             return cli_fail(err, msg, CLI_EXIT_USAGE);
@@ -78,7 +85,7 @@ int cli_main(int argc, char **argv, FILE *out, FILE *err) {
     }
     for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)
         if (strcmp(argv[1], commands_[i].name) == 0)
-            return commands_[i].run(argc - 2, argv + 2, out, err);
+            return run_command_(i, argc - 2, argv + 2, fe, out, err);
     char msg[200];
     snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train, classify, view, lesson; see convstep --help)",
              argv[1]);

@@ -38,10 +38,6 @@ static const char classify_help_[] =
     "\n"
     "example: convstep classify my_seven.png\n";
 
-static cli_image_loader loader_ = NULL;
-
-void cli_set_image_loader(cli_image_loader fn) { loader_ = fn; }
-
 // The prepared digit in characters, darkest to brightest.
 static void show_(FILE *out, const float *x) {
     static const char shades[] = " .:-=+*#%@";
@@ -72,7 +68,7 @@ static void top_(const float *p, int classes, int k, int *order) {
 
 #define CANDIDATES 3  // the prediction and two runners-up
 
-int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
+int cmd_classify(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *errf) {
     char err[1400];
     parsed_args a;
     if (!args_parse(classify_args_, argc, argv, ARGS_MAX, &a, "classify", err, sizeof err))
@@ -84,7 +80,7 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
     if (a.n_positional == 0)
         return cli_fail(errf, "convstep classify needs at least one image (see convstep classify --help)",
                      CLI_EXIT_USAGE);
-    if (!loader_) return cli_fail(errf, "this build of convstep cannot read images", CLI_EXIT_RUNTIME);
+    if (!fe || !fe->load_image) return cli_fail(errf, "this build of convstep cannot read images", CLI_EXIT_RUNTIME);
 
     char path[1024];
     const char *model_path = args_get(&a, "model");
@@ -128,7 +124,7 @@ int cmd_classify(int argc, char **argv, FILE *out, FILE *errf) {
         app_gray_image img;
         float x[DIGIT_SIDE * DIGIT_SIDE];
         app_digit_info info;
-        if (!loader_(file, &img, err, sizeof err)) {
+        if (!fe->load_image(file, &img, err, sizeof err)) {
             cli_fail(errf, err, CLI_EXIT_USAGE);
             status = CLI_EXIT_USAGE;
             continue;

@@ -8,10 +8,10 @@
 #include "cli_common.h"
 #include "dataset.h"
 #include "format.h"
+#include "keys.h"
 #include "lesson.h"
 #include "state.h"
 #include "text.h"
-#include "window.h"
 
 static const arg_spec lesson_args_[] = {
     {"headless", false, false}, {"frames", true, false}, {"export", true, false},
@@ -23,8 +23,10 @@ static const char lesson_help_[] =
     "usage: convstep lesson [--] FILE [--headless] [--export DIR] [--frames DIR] [--screenshot F]\n"
     "                            [--window WxH] [--check]\n"
     "\n"
-    "Plays a lesson (lessons/*.lesson; lessons/README.md explains how to write one).\n"
-    "In the window: Right or Enter the next step, Left back, Home restart, A autoplay.\n"
+    "Plays a lesson (lessons/*.lesson; lessons/README.md explains how to write one).\n";
+
+// After the keys (from the lesson's key table, keys.c).
+static const char lesson_options_[] =
     "\n"
     "  --headless     play every step without a display, print a transcript and check\n"
     "                 every 'expect' and quiz answer; exit 1 if one fails\n"
@@ -34,14 +36,17 @@ static const char lesson_help_[] =
     "  --window WxH   the picture size (default 1280x720)\n"
     "  --check        only parse the file and report its errors (no digits, no display)\n";
 
-int cmd_lesson(int argc, char **argv, FILE *out, FILE *errf) {
+int cmd_lesson(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *errf) {
     char err[800];
     parsed_args a;
     if (!args_parse(lesson_args_, argc, argv, 1, &a, "lesson", err, sizeof err))
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     const char *file = a.n_positional ? a.positional[0] : NULL;
     if (args_has(&a, "help")) {
-        fputs(lesson_help_, out);
+        char keys[400];
+        keys_lesson_line(keys, sizeof keys);
+        fprintf(out, "%sIn the window (Esc first stops a lesson's training):\n  %s\n%s", lesson_help_, keys,
+                lesson_options_);
         return 0;
     }
     if (!file) return cli_fail(errf, "convstep lesson needs a lesson file (see convstep lesson --help)", 1);
@@ -57,19 +62,14 @@ int cmd_lesson(int argc, char **argv, FILE *out, FILE *errf) {
         return 0;
     }
     lesson_free(&l);
-    // The rest is `convstep view` with the lesson to play.
-    char *view_argv[16];
-    int n = 0;
-    const char *v;
-    view_argv[n++] = (char *)"home";
-    if (args_has(&a, "headless")) view_argv[n++] = (char *)"--headless";
-    if ((v = args_get(&a, "window"))) view_argv[n++] = (char *)"--window", view_argv[n++] = (char *)v;
-    if ((v = args_get(&a, "screenshot"))) view_argv[n++] = (char *)"--screenshot", view_argv[n++] = (char *)v;
-    if ((v = args_get(&a, "frames"))) view_argv[n++] = (char *)"--frames", view_argv[n++] = (char *)v;
-    if ((v = args_get(&a, "export"))) view_argv[n++] = (char *)"--export", view_argv[n++] = (char *)v;
-    view_argv[n++] = (char *)"--lesson";
-    view_argv[n++] = (char *)file;
-    if (!args_has(&a, "headless") && (args_get(&a, "export") || args_get(&a, "frames") || args_get(&a, "screenshot")))
+    // The rest is `convstep view home` with the lesson to play.
+    view_command c = {.view = VIEW_HOME, .zoom = 100,
+                      .run = {.width = 1280, .height = 720, .headless = args_has(&a, "headless"), .lesson = file,
+                              .screenshot = args_get(&a, "screenshot"), .frames_dir = args_get(&a, "frames"),
+                              .export_dir = args_get(&a, "export")}};
+    if (!c.run.headless && (c.run.export_dir || c.run.frames_dir || c.run.screenshot))
         return cli_fail(errf, "--export, --frames and --screenshot go with --headless", 1);
-    return cmd_view(n, view_argv, out, errf);
+    const char *v = args_get(&a, "window");
+    if (v && !view_window_size(v, &c.run.width, &c.run.height, err, sizeof err)) return cli_fail(errf, err, 1);
+    return cmd_view_run(&c, fe, out, errf);
 }

@@ -1,6 +1,6 @@
 // cmd_view.c - `convstep view conv|pool [...]` and `convstep` alone: sets up
 // the state from the command line and hands it to the window (or to the
-// headless renderer). SDL-free: the runner is passed in by main.c.
+// headless renderer). SDL-free: the runner comes with the front-end (cli.h).
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,9 +11,8 @@
 #include "matrix.h"
 #include "nn.h"
 #include "state.h"
-#include "window.h"
-
-static cli_view_runner runner_ = NULL;
+#include "update.h"
+#include "views.h"
 
 // The most cells --steps may step (the largest view has 38x38 output cells of
 // two steps each, 2888 in all; stepping stops at the end anyway).
@@ -21,8 +20,6 @@ static cli_view_runner runner_ = NULL;
 // The longest folder name --frames and --export take (bytes), leaving room
 // for "/frame-0000.png" within the 999 bytes a saved file's path may have.
 #define VIEW_FOLDER_NAME_MAX 980
-
-void cli_set_view_runner(cli_view_runner fn) { runner_ = fn; }
 
 static const arg_spec view_args_[] = {
     {"input", true, false},       {"kernel", true, false},     {"bias", true, false},
@@ -161,7 +158,7 @@ static bool pool_from_args_(app_state *s, const parsed_args *a, char *err, size_
     return true;
 }
 
-static bool size_(const char *text, int *w, int *h, char *err, size_t errsize) {
+bool view_window_size(const char *text, int *w, int *h, char *err, size_t errsize) {
     char *end;
     long a = strtol(text, &end, 10);
     long b = (*end == 'x' || *end == 'X') ? strtol(end + 1, &end, 10) : -1;
@@ -174,7 +171,43 @@ static bool size_(const char *text, int *w, int *h, char *err, size_t errsize) {
     return true;
 }
 
-int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
+// Reads a number of seconds from lo to hi (lo itself only when lo_ok).
+static bool seconds_(const char *text, double lo, bool lo_ok, double hi, double *out) {
+    char *end;
+    *out = strtod(text, &end);
+    return *text != '\0' && *end == '\0' && (*out > lo || (lo_ok && *out == lo)) && *out <= hi;
+}
+
+// The options of `convstep view` into c; false with the message in err.
+static bool view_options_(view_command *c, const parsed_args *a, char *err, size_t errsize) {
+    view_run_options *o = &c->run;
+    const char *v;
+    if ((v = args_get(a, "window")) && !view_window_size(v, &o->width, &o->height, err, errsize)) return false;
+    if ((v = args_get(a, "zoom")) && !args_int(v, "--zoom", 50, 300, &c->zoom, err, errsize)) return false;
+    if ((v = args_get(a, "steps")) && !args_int(v, "--steps", 0, VIEW_STEPS_MAX, &o->steps, err, errsize))
+        return false;
+    if ((v = args_get(a, "bench-frames")) && !args_int(v, "--bench-frames", 1, 100000, &o->bench_frames, err, errsize))
+        return false;
+    if ((v = args_get(a, "play-seconds")) && !seconds_(v, 0, true, 3600, &o->play_seconds))
+        return snprintf(err, errsize, "--play-seconds must be from 0 to 3600"), false;
+    o->screenshot = args_get(a, "screenshot");
+    o->frames_dir = args_get(a, "frames");
+    if ((v = args_get(a, "train-steps")) && !args_int(v, "--train-steps", 0, 1000000, &o->train_steps, err, errsize))
+        return false;
+    if ((v = args_get(a, "seconds")) && !seconds_(v, 0, true, 3600, &o->seconds))
+        return snprintf(err, errsize, "--seconds must be from 0 to 3600"), false;
+    o->strokes = args_get(a, "strokes");
+    if ((v = args_get(a, "soak")) && !seconds_(v, 0, false, 86400, &o->soak_seconds))
+        return snprintf(err, errsize, "--soak must be a number of seconds from 1 to 86400"), false;
+    o->lesson = args_get(a, "lesson");
+    o->export_dir = args_get(a, "export");
+    c->colorblind = args_has(a, "colorblind");
+    c->show_keys = args_has(a, "show-keys");
+    c->settings = a;
+    return true;
+}
+
+int cmd_view(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *errf) {
     char err[600];
     // The view's name may stand anywhere among the options.
     parsed_args a;
@@ -184,118 +217,95 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
         fputs(view_help_, out);
         return 0;
     }
-    static const struct {
-        const char *name;
-        app_view view;
-    } views[] = {
-        {"conv", VIEW_CONV},         {"pool", VIEW_POOL}, {"home", VIEW_HOME}, {"train", VIEW_TRAIN},
-        {"templates", VIEW_TEMPLATES}, {"draw", VIEW_DRAW}, {"cnn", VIEW_CNN}, {"lessons", VIEW_LESSONS},
-    };
-    app_view view = VIEW_HOME;
-    if (argc > 0 && a.n_positional == 0)
-        return cli_fail(errf,
-                        "convstep view needs a view: conv, pool, train, templates, cnn, draw, lessons or home "
-                        "(see convstep view --help)",
-                        CLI_EXIT_USAGE);
+    view_command c = {.view = VIEW_HOME, .run = {.width = 1280, .height = 720, .headless = args_has(&a, "headless")},
+                      .zoom = 100};
+    // The names come from the table of views (views.c).
+    if (argc > 0 && a.n_positional == 0) {
+        snprintf(err, sizeof err, "convstep view needs a view: %s (see convstep view --help)", view_names(true));
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
+    }
     if (a.n_positional == 1) {
-        size_t i = 0;
-        while (i < sizeof views / sizeof views[0] && strcmp(views[i].name, a.positional[0]) != 0) i++;
-        if (i == sizeof views / sizeof views[0]) {
-            snprintf(err, sizeof err,
-                     "unknown view '%.40s' (expected conv, pool, train, templates, cnn, draw, lessons or home; "
-                     "see convstep view --help)",
-                     a.positional[0]);
+        const view_def *v = view_find(a.positional[0]);
+        if (!v) {
+            snprintf(err, sizeof err, "unknown view '%.40s' (expected %s; see convstep view --help)", a.positional[0],
+                     view_names(true));
             return cli_fail(errf, err, CLI_EXIT_USAGE);
         }
-        view = views[i].view;
+        c.view = v->id;
     }
-    static app_state s;  // large (the views' buffers): not on the stack
-    app_state_init(&s);
-    s.view = view;
-    s.train_model = 1;
-    view_run_options o = {.width = 1280, .height = 720, .headless = args_has(&a, "headless")};
+    if (!view_options_(&c, &a, err, sizeof err)) return cli_fail(errf, err, 1);
+    return cmd_view_run(&c, fe, out, errf);
+}
+
+// Sets the training view's model from --arch or --model; false with the message in err.
+static bool model_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
     const char *v;
-    int zoom = 100;
-    if ((v = args_get(&a, "window")) && !size_(v, &o.width, &o.height, err, sizeof err)) return cli_fail(errf, err, 1);
-    if ((v = args_get(&a, "zoom")) && !args_int(v, "--zoom", 50, 300, &zoom, err, sizeof err)) return cli_fail(errf, err, 1);
-    if ((v = args_get(&a, "steps")) && !args_int(v, "--steps", 0, VIEW_STEPS_MAX, &o.steps, err, sizeof err))
-        return cli_fail(errf, err, 1);
-    if ((v = args_get(&a, "bench-frames")) && !args_int(v, "--bench-frames", 1, 100000, &o.bench_frames, err, sizeof err))
-        return cli_fail(errf, err, 1);
-    if ((v = args_get(&a, "play-seconds"))) {
-        char *end;
-        o.play_seconds = strtod(v, &end);
-        if (*v == '\0' || *end != '\0' || !(o.play_seconds >= 0 && o.play_seconds <= 3600))
-            return cli_fail(errf, "--play-seconds must be from 0 to 3600", 1);
-    }
-    o.screenshot = args_get(&a, "screenshot");
-    o.frames_dir = args_get(&a, "frames");
-    if ((v = args_get(&a, "train-steps")) && !args_int(v, "--train-steps", 0, 1000000, &o.train_steps, err, sizeof err))
-        return cli_fail(errf, err, 1);
-    if ((v = args_get(&a, "seconds"))) {
-        char *end;
-        o.seconds = strtod(v, &end);
-        if (*v == '\0' || *end != '\0' || !(o.seconds >= 0 && o.seconds <= 3600))
-            return cli_fail(errf, "--seconds must be from 0 to 3600", 1);
-    }
-    o.strokes = args_get(&a, "strokes");
-    if ((v = args_get(&a, "soak"))) {
-        char *end;
-        o.soak_seconds = strtod(v, &end);
-        if (*v == '\0' || *end != '\0' || !(o.soak_seconds > 0 && o.soak_seconds <= 86400))
-            return cli_fail(errf, "--soak must be a number of seconds from 1 to 86400", 1);
-    }
-    o.lesson = args_get(&a, "lesson");
-    o.export_dir = args_get(&a, "export");
-    // An empty folder name would put the PNGs at "/frame-0000.png": the root.
-    static const char *const outputs[] = {"screenshot", "frames", "export"};
-    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
-        if ((v = args_get(&a, outputs[i])) && *v == '\0') {
-            snprintf(err, sizeof err, "--%s needs a %s name, got an empty one", outputs[i],
-                     i == 0 ? "file" : "folder");
-            return cli_fail(errf, err, 1);
-        }
-        // Frame names go into the folder: the longest must fit a path the
-        // saves accept (999 bytes), or it would be cut short, or land elsewhere.
-        if (v && i > 0 && strlen(v) > VIEW_FOLDER_NAME_MAX) {
-            snprintf(err, sizeof err, "--%s: the folder name is %zu bytes long, at most %d", outputs[i], strlen(v),
-                     VIEW_FOLDER_NAME_MAX);
-            return cli_fail(errf, err, 1);
-        }
-    }
-    if (!o.headless && (o.screenshot || o.frames_dir || o.bench_frames || o.steps || o.play_seconds > 0 || o.export_dir ||
-                        o.soak_seconds > 0 ||
-                        o.train_steps || o.seconds > 0 || o.strokes))
-        return cli_fail(errf, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
-                              "--seconds and --strokes go with --headless", 1);
     // Both choose the model the training view trains: one would silently lose.
-    if (args_get(&a, "arch") && args_get(&a, "model"))
-        return cli_fail(errf, "--model and --arch both choose the model to train: give one of them", 1);
-    if ((v = args_get(&a, "arch"))) {
+    if (args_get(a, "arch") && args_get(a, "model"))
+        return snprintf(err, errsize, "--model and --arch both choose the model to train: give one of them"), false;
+    if ((v = args_get(a, "arch"))) {
         nn_net *probe;
         nn_error e;
-        if (nn_net_create(&probe, v, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK) {
-            snprintf(err, sizeof err, "--arch: %s", e.msg);
-            return cli_fail(errf, err, 1);
-        }
+        if (nn_net_create(&probe, v, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK)
+            return snprintf(err, errsize, "--arch: %s", e.msg), false;
         const int classes = nn_net_classes(probe);
         nn_net_free(probe);
-        if (classes != 10) return cli_fail(errf, "--arch: the model must end with 10 outputs, e.g. dense(10),softmax", 1);
-        snprintf(s.host.custom_arch, sizeof s.host.custom_arch, "%s", v);
-        s.train_model = MODEL_CUSTOM;
+        if (classes != 10)
+            return snprintf(err, errsize, "--arch: the model must end with 10 outputs, e.g. dense(10),softmax"), false;
+        snprintf(s->host.custom_arch, sizeof s->host.custom_arch, "%s", v);
+        s->train_model = MODEL_CUSTOM;
     }
-    if ((v = args_get(&a, "model"))) {
+    if ((v = args_get(a, "model"))) {
         static const char *names[] = {"softmax", "small", "lenet5"};
-        s.train_model = -1;
+        s->train_model = -1;
         for (int i = 0; i < 3; i++)
-            if (strcmp(v, names[i]) == 0) s.train_model = i;
-        if (s.train_model < 0) return cli_fail(errf, "--model must be softmax, small or lenet5", 1);
+            if (strcmp(v, names[i]) == 0) s->train_model = i;
+        if (s->train_model < 0) return snprintf(err, errsize, "--model must be softmax, small or lenet5"), false;
     }
-    s.zoom = zoom;
-    s.colorblind = args_has(&a, "colorblind");
-    s.help = args_has(&a, "show-keys");
+    return true;
+}
+
+// Refuses outputs that cannot work; false with the message in err.
+static bool outputs_ok_(const view_run_options *o, char *err, size_t errsize) {
+    // An empty folder name would put the PNGs at "/frame-0000.png": the root.
+    const char *const names[] = {"screenshot", "frames", "export"};
+    const char *const values[] = {o->screenshot, o->frames_dir, o->export_dir};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = values[i];
+        if (v && *v == '\0')
+            return snprintf(err, errsize, "--%s needs a %s name, got an empty one", names[i], i == 0 ? "file" : "folder"),
+                   false;
+        // Frame names go into the folder: the longest must fit a path the
+        // saves accept (999 bytes), or it would be cut short, or land elsewhere.
+        if (v && i > 0 && strlen(v) > VIEW_FOLDER_NAME_MAX)
+            return snprintf(err, errsize, "--%s: the folder name is %zu bytes long, at most %d", names[i], strlen(v),
+                            VIEW_FOLDER_NAME_MAX),
+                   false;
+    }
+    if (!o->headless && (o->screenshot || o->frames_dir || o->bench_frames || o->steps || o->play_seconds > 0 ||
+                         o->export_dir || o->soak_seconds > 0 || o->train_steps || o->seconds > 0 || o->strokes))
+        return snprintf(err, errsize, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
+                                      "--seconds and --strokes go with --headless"),
+               false;
+    return true;
+}
+
+int cmd_view_run(const view_command *c, const cli_frontend *fe, FILE *out, FILE *errf) {
+    char err[600];
+    if (!outputs_ok_(&c->run, err, sizeof err)) return cli_fail(errf, err, 1);
+    static app_state s;  // large (the views' buffers): not on the stack
+    app_state_init(&s);
+    s.view = c->view;
+    s.train_model = 1;
+    const parsed_args none = {0};
+    const parsed_args *a = c->settings ? c->settings : &none;
+    if (!model_from_args_(&s, a, err, sizeof err)) return cli_fail(errf, err, 1);
+    s.zoom = c->zoom;
+    s.colorblind = c->colorblind;
+    s.help = c->show_keys;
 
     // The test digits, for "load a digit" (the view works without them).
+    view_run_options o = c->run;
     app_dataset train, test;
     const bool have_digits = app_dataset_load(&train, &test, NULL, err, sizeof err);
     if (have_digits) {
@@ -305,9 +315,10 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
         o.test = &test;
     }
     int status = 0;
-    if (view == VIEW_CONV && !conv_from_args_(&s, &a, err, sizeof err)) status = cli_fail(errf, err, 1);
-    if (view == VIEW_POOL && !pool_from_args_(&s, &a, err, sizeof err)) status = cli_fail(errf, err, 1);
-    if (status == 0 && (v = args_get(&a, "digit"))) {
+    const char *v;
+    if (s.view == VIEW_CONV && !conv_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (s.view == VIEW_POOL && !pool_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (status == 0 && (v = args_get(a, "digit"))) {
         int d;
         if (!have_digits) {
             status = cli_fail(errf, err, 2);
@@ -320,10 +331,10 @@ int cmd_view(int argc, char **argv, FILE *out, FILE *errf) {
         }
     }
     if (status == 0) {
-        if (!runner_)
+        if (!fe || !fe->run_view)
             status = cli_fail(errf, "this build of convstep has no window", CLI_EXIT_RUNTIME);
         else
-            status = runner_(&s, &o, out, errf);
+            status = fe->run_view(&s, &o, out, errf);
     }
     if (have_digits) {
         app_dataset_free(&train);

@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 bool expect_value_matches(float expected, int decimals, float actual) {
     double e = expected, a = actual;
@@ -36,4 +37,22 @@ int expect_compare(const app_matrix *expected, const float *actual, int *wrong) 
         if (!expect_value_matches(expected->values[i], expected->decimals[i], actual[i]))
             wrong[n++] = i;
     return n;
+}
+
+bool expect_answer_matches(const char *typed, const char *engine) {
+    while (*typed == ' ') typed++;
+    if (strchr(engine, 'x')) {  // a size: compare the two numbers
+        int a, b, c, d;
+        char x1, x2;
+        return sscanf(typed, "%d %c %d", &a, &x1, &b) == 3 && (x1 == 'x' || x1 == 'X' || x1 == '*') &&
+               sscanf(engine, "%d %c %d", &c, &x2, &d) == 3 && a == c && b == d;
+    }
+    app_matrix t, e;
+    char err[100];
+    if (!app_matrix_parse(&t, typed, "answer", NULL, err, sizeof err)) return false;
+    bool ok = app_matrix_parse(&e, engine, "answer", NULL, err, sizeof err) && t.c * t.h * t.w == 1 &&
+              expect_value_matches(t.values[0], t.decimals[0], e.values[0]);
+    app_matrix_free(&t);
+    if (e.values) app_matrix_free(&e);
+    return ok;
 }

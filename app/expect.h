@@ -23,4 +23,8 @@ bool expect_check_shape(const app_matrix *expected, int c, int h, int w, char *e
 // match, in row-major order per map; returns how many.
 int expect_compare(const app_matrix *expected, const float *actual, int *wrong);
 
+// Checks a typed answer against the engine's: numbers by the rounding rule
+// above (the typed decimals count), sizes written RxC by their two numbers.
+bool expect_answer_matches(const char *typed, const char *engine);
+
 #endif

@@ -1,46 +1,52 @@
-// input.c - keyboard and mouse to actions.
+// input.c - SDL events to actions: a key becomes a key_press that the key
+// tables (keys.c) turn into an action, a click goes through the layout, the
+// pen follows the mouse over the canvas, typed characters fill an edit or a
+// quiz answer.
 #include "input.h"
+
+#include "keys.h"
 
 static app_action act_(app_action_kind kind, int value) {
     app_action a = {.kind = kind, .value = value};
     return a;
 }
 
-// Keys while a cell is being edited: digits, '.', '-', Backspace, Enter, Esc.
-static app_action editing_key_(const SDL_Event *e) {
-    const SDL_Keycode k = e->key.keysym.sym;
-    if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_TAB) return act_(ACT_EDIT_COMMIT, 0);
-    if (k == SDLK_ESCAPE) return act_(ACT_EDIT_CANCEL, 0);
-    if (k == SDLK_BACKSPACE) return act_(ACT_EDIT_BACKSPACE, 0);
-    return act_(ACT_NONE, 0);
-}
-
-static app_action view_key_(const app_state *s, SDL_Keycode k, bool shift) {
-    const bool conv = s->view == VIEW_CONV;
-    const int n = conv ? s->conv.setup.n_h : s->pool.setup.n_h;
-    switch (k) {
-    case SDLK_SPACE: return act_(ACT_PLAY_PAUSE, 0);
-    case SDLK_RIGHT: return act_(ACT_STEP_FORWARD, 0);
-    case SDLK_LEFT: return act_(ACT_STEP_BACK, 0);
-    case SDLK_HOME: return act_(ACT_RESTART, 0);
-    case SDLK_END: return act_(ACT_TO_END, 0);
-    case SDLK_PLUS: case SDLK_EQUALS: case SDLK_KP_PLUS: return act_(ACT_FASTER, 0);
-    case SDLK_MINUS: case SDLK_KP_MINUS: return act_(ACT_SLOWER, 0);
-    case SDLK_p: return act_(ACT_CYCLE_PADDING, 0);
-    case SDLK_s: return act_(ACT_SET_STRIDE, (conv ? s->conv.setup.stride : s->pool.setup.stride) + (shift ? -1 : 1));
-    case SDLK_k:
-        return conv ? act_(ACT_SET_KERNEL, s->conv.setup.k + (shift ? -1 : 1))
-                    : act_(ACT_SET_POOL_SIZE, s->pool.setup.size + (shift ? -1 : 1));
-    case SDLK_n: return act_(ACT_SET_SIZE, n + (shift ? -1 : 1));
-    case SDLK_d: return act_(ACT_SET_DILATION, s->conv.setup.dilation + (shift ? -1 : 1));
-    case SDLK_c: return act_(ACT_SET_CHANNELS, s->conv.setup.channels % VIEW_MAX_C + 1);
-    case SDLK_r: return act_(ACT_RANDOMISE, 0);
-    case SDLK_g: return act_(ACT_LOAD_DIGIT, -1);
-    case SDLK_b: return act_(ACT_PALETTE, 0);
-    default: break;
+// SDL's key to ours: printable keys are their character, the keypad's are
+// the main keys', and Shift on a symbol key ('+' is Shift+= on most
+// keyboards) is part of the symbol, not a modifier.
+static key_press press_of_(SDL_Keycode k, Uint16 mod) {
+    key_press p = {0, 0};
+    if (mod & KMOD_CTRL) p.mods |= KEYMOD_CTRL;
+    if (mod & KMOD_SHIFT) p.mods |= KEYMOD_SHIFT;
+    static const struct {
+        SDL_Keycode sdl;
+        int key;
+    } map[] = {
+        {SDLK_RETURN, KEY_ENTER}, {SDLK_KP_ENTER, KEY_ENTER}, {SDLK_ESCAPE, KEY_ESCAPE},
+        {SDLK_BACKSPACE, KEY_BACKSPACE}, {SDLK_TAB, KEY_TAB}, {SDLK_DELETE, KEY_DELETE}, {SDLK_UP, KEY_UP},
+        {SDLK_DOWN, KEY_DOWN}, {SDLK_LEFT, KEY_LEFT}, {SDLK_RIGHT, KEY_RIGHT}, {SDLK_HOME, KEY_HOME},
+        {SDLK_END, KEY_END}, {SDLK_PAGEUP, KEY_PAGEUP}, {SDLK_PAGEDOWN, KEY_PAGEDOWN}, {SDLK_F1, KEY_F1},
+        {SDLK_F5, KEY_F5}, {SDLK_F11, KEY_F11}, {SDLK_F12, KEY_F12}, {SDLK_KP_PLUS, '+'}, {SDLK_KP_MINUS, '-'},
+        {SDLK_PLUS, '+'}, {SDLK_KP_0, '0'},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].sdl == k) {
+            p.key = map[i].key;
+            if (p.key == '+' || p.key == '-') p.mods &= ~(unsigned)KEYMOD_SHIFT;
+            return p;
+        }
+    if (k >= SDLK_KP_1 && k <= SDLK_KP_9) {
+        p.key = '1' + (int)(k - SDLK_KP_1);
+        return p;
     }
-    if (k >= SDLK_1 && k <= SDLK_8) return act_(ACT_PRESET, (int)(k - SDLK_1));
-    return act_(ACT_NONE, 0);
+    if (k == SDLK_EQUALS && (p.mods & KEYMOD_SHIFT)) {  // Shift+= types '+'
+        p.key = '+';
+        p.mods &= ~(unsigned)KEYMOD_SHIFT;
+        return p;
+    }
+    if (k >= ' ' && k < 127) p.key = (int)k;
+    if (p.key == '-' || p.key == '=') p.mods &= ~(unsigned)KEYMOD_SHIFT;
+    return p;
 }
 
 // The canvas position of a window point, when it is over the canvas.
@@ -52,37 +58,11 @@ static bool canvas_point_(const ui_layout *l, int x, int y, float *cx, float *cy
     return true;
 }
 
-static app_action training_key_(const app_state *s, SDL_Keycode k, bool shift) {
-    switch (k) {
-    case SDLK_SPACE: return act_(ACT_TRAIN_TOGGLE, 0);
-    case SDLK_r: return act_(ACT_TRAIN_RESET, 0);
-    case SDLK_UP: return act_(ACT_LR_UP, 0);
-    case SDLK_DOWN: return act_(ACT_LR_DOWN, 0);
-    case SDLK_s: return act_(shift ? ACT_SLOWMO_LESS : ACT_SLOWMO_MORE, 0);
-    case SDLK_n: case SDLK_g: return act_(ACT_INSPECT_NEXT, 0);
-    case SDLK_b: return act_(ACT_PALETTE, 0);
-    default: break;
-    }
-    if (s->view == VIEW_TRAIN && k >= SDLK_1 && k < SDLK_1 + app_train_model_count())
-        return act_(ACT_TRAIN_MODEL, (int)(k - SDLK_1));
-    return act_(ACT_NONE, 0);
-}
-
-static app_action drawing_key_(const app_state *s, SDL_Keycode k) {
-    switch (k) {
-    case SDLK_c: case SDLK_DELETE: case SDLK_BACKSPACE: return act_(ACT_DRAW_CLEAR, 0);
-    case SDLK_u: case SDLK_z: return act_(ACT_DRAW_UNDO, 0);
-    case SDLK_LEFTBRACKET: return act_(ACT_BRUSH, s->draw.brush - 1);
-    case SDLK_RIGHTBRACKET: return act_(ACT_BRUSH, s->draw.brush + 1);
-    case SDLK_l: return act_(ACT_DRAW_MODEL, 0);
-    default: return act_(ACT_NONE, 0);
-    }
-}
-
 app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event *e, bool *screenshot) {
     *screenshot = false;
-    // The pen: down on the canvas, moves while held, up anywhere.
-    if (s->view == VIEW_DRAW && !s->help) {
+    // The pen: down on the canvas (only the drawing view lays one out), moves
+    // while held, up anywhere.
+    if (l->canvas.w > 0 && !s->help) {
         float cx, cy;
         if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT &&
             canvas_point_(l, e->button.x, e->button.y, &cx, &cy)) {
@@ -93,92 +73,45 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
         if (e->type == SDL_MOUSEMOTION && s->draw.pen_down) {
             const ui_rect c = l->canvas;
             app_action a = act_(ACT_PEN_MOVE, 0);
-            a.fx = c.w > 0 ? (float)(e->motion.x - c.x) * DRAW_SIDE / c.w : 0;
-            a.fy = c.h > 0 ? (float)(e->motion.y - c.y) * DRAW_SIDE / c.h : 0;
+            a.fx = (float)(e->motion.x - c.x) * DRAW_SIDE / c.w;
+            a.fy = (float)(e->motion.y - c.y) * DRAW_SIDE / c.h;
             return a;
         }
         if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT && s->draw.pen_down)
             return act_(ACT_PEN_UP, 0);
     }
+    app_action a = act_(ACT_NONE, 0);
     switch (e->type) {
     case SDL_QUIT: return act_(ACT_QUIT, 0);
-    case SDL_TEXTINPUT:
-        if (s->editing || (s->player.l && s->player.quiz_open && s->player.quiz_result == 0 &&
-                           ((e->text.text[0] >= '0' && e->text.text[0] <= '9') || e->text.text[0] == '.' ||
-                            e->text.text[0] == '-' || e->text.text[0] == 'x'))) {
-            app_action a = act_(ACT_TYPE_CHAR, 0);
-            a.ch = e->text.text[0];
+    case SDL_TEXTINPUT: {
+        const char ch = e->text.text[0];
+        const bool answering = s->player.l && s->player.quiz_open && s->player.quiz_result == 0;
+        if (s->editing || (answering && ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == 'x'))) {
+            a = act_(ACT_TYPE_CHAR, 0);
+            a.ch = ch;
             return a;
         }
-        if (e->text.text[0] == '?') return act_(ACT_HELP, 0);
-        return act_(ACT_NONE, 0);
+        // Characters typed with Shift that are keys of their own ('?').
+        if (ch == '?') a = keys_action(s, l, (key_press){'?', 0});
+        break;
+    }
     case SDL_MOUSEWHEEL:
-        // The lesson menu scrolls a row per notch (its pages follow the focus).
-        if (s->view == VIEW_LESSONS && !s->help && e->wheel.y != 0) {
+        if (!s->help && e->wheel.y != 0) {
             const int dy = e->wheel.direction == SDL_MOUSEWHEEL_FLIPPED ? -e->wheel.y : e->wheel.y;
-            return act_(ACT_LESSON_FOCUS, s->lesson_focus - dy);
+            a = keys_action(s, l, (key_press){dy > 0 ? KEY_WHEEL_UP : KEY_WHEEL_DOWN, 0});
         }
-        return act_(ACT_NONE, 0);
+        break;
     case SDL_MOUSEBUTTONDOWN:
-        if (e->button.button != SDL_BUTTON_LEFT) return act_(ACT_NONE, 0);
+        if (e->button.button != SDL_BUTTON_LEFT) return a;
         if (s->help) return act_(ACT_HELP, 0);  // a click closes the help
         return layout_hit(l, e->button.x, e->button.y);
-    case SDL_KEYDOWN: break;
-    default: return act_(ACT_NONE, 0);
+    case SDL_KEYDOWN: a = keys_action(s, l, press_of_(e->key.keysym.sym, e->key.keysym.mod)); break;
+    default: break;
     }
-    const SDL_Keycode k = e->key.keysym.sym;
-    const Uint16 mod = e->key.keysym.mod;
-    const bool ctrl = (mod & KMOD_CTRL) != 0, shift = (mod & KMOD_SHIFT) != 0;
-    // The screenshot is the window's, whatever the view is doing: it changes
-    // nothing, so it comes before the keys an edit or a quiz takes over.
-    if (k == SDLK_F12) {
+    // The screenshot is the window's: it has the pixels.
+    if (a.kind == ACT_SCREENSHOT) {
         *screenshot = true;
         return act_(ACT_NONE, 0);
     }
-    if (s->editing) return editing_key_(e);
-    // A lesson's keys come first while one is open (the view stays usable).
-    if (s->player.l && s->view != VIEW_LESSONS && s->view != VIEW_HOME) {
-        const bool answering = s->player.quiz_open && s->player.quiz_result == 0;
-        const bool typing = answering && s->player.quiz_typed[0];
-        // While an answer can be typed, its characters are not shortcuts too.
-        if (answering && ((k >= SDLK_0 && k <= SDLK_9) || k == SDLK_PERIOD || k == SDLK_MINUS || k == SDLK_x ||
-                          (k >= SDLK_KP_1 && k <= SDLK_KP_0)))
-            return act_(ACT_NONE, 0);
-        if ((k == SDLK_RETURN || k == SDLK_KP_ENTER) && typing) return act_(ACT_EDIT_COMMIT, 0);
-        if (k == SDLK_BACKSPACE && typing) return act_(ACT_EDIT_BACKSPACE, 0);
-        if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_PAGEDOWN) return act_(ACT_LESSON_NEXT, 0);
-        if (k == SDLK_PAGEUP || k == SDLK_BACKSPACE) return act_(ACT_LESSON_BACK, 0);
-        if (k == SDLK_a) return act_(ACT_LESSON_AUTOPLAY, 0);
-        // Esc first stops a 'train N' the lesson is waiting for, then closes it.
-        if (k == SDLK_ESCAPE) return act_(s->player.train_pending ? ACT_LESSON_STOP_TRAINING : ACT_LESSON_CLOSE, 0);
-    }
-    if (s->view == VIEW_LESSONS) {
-        if (k == SDLK_DOWN || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);
-        if (k == SDLK_UP) return act_(ACT_HOME_PREV, 0);
-        const int page = l->list_page > 0 ? l->list_page : 1;
-        if (k == SDLK_PAGEDOWN) return act_(ACT_LESSON_FOCUS, s->lesson_focus + page);
-        if (k == SDLK_PAGEUP) return act_(ACT_LESSON_FOCUS, s->lesson_focus - page);
-        if (k == SDLK_HOME) return act_(ACT_LESSON_FOCUS, 0);
-        if (k == SDLK_END) return act_(ACT_LESSON_FOCUS, s->host.n_lessons - 1);
-        if (k == SDLK_RETURN || k == SDLK_KP_ENTER) return act_(ACT_LESSON_OPEN, s->lesson_focus);
-        if (k == SDLK_ESCAPE) return act_(ACT_HOME, 0);
-    }
-    if (k == SDLK_F1) return act_(ACT_HELP, 0);
-    if (k == SDLK_F11) return act_(ACT_FULLSCREEN, 0);
-    if (ctrl && (k == SDLK_PLUS || k == SDLK_EQUALS || k == SDLK_KP_PLUS)) return act_(ACT_ZOOM_IN, 0);
-    if (ctrl && (k == SDLK_MINUS || k == SDLK_KP_MINUS)) return act_(ACT_ZOOM_OUT, 0);
-    if (ctrl && k == SDLK_0) return act_(ACT_ZOOM_RESET, 0);
-    if (k == SDLK_q || (ctrl && k == SDLK_q)) return act_(ACT_QUIT, 0);
-    if (k == SDLK_ESCAPE) return s->help ? act_(ACT_HELP, 0) : act_(ACT_BACK, 0);
-    if (s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES || s->view == VIEW_CNN) return training_key_(s, k, shift);
-    if (s->view == VIEW_DRAW) return drawing_key_(s, k);
-    if (s->view == VIEW_HOME) {
-        if (k == SDLK_DOWN || k == SDLK_RIGHT || k == SDLK_TAB) return act_(ACT_HOME_NEXT, 0);
-        if (k == SDLK_UP || k == SDLK_LEFT) return act_(ACT_HOME_PREV, 0);
-        if (k == SDLK_HOME || k == SDLK_PAGEUP) return act_(ACT_HOME_FOCUS, 0);
-        if (k == SDLK_END || k == SDLK_PAGEDOWN) return act_(ACT_HOME_FOCUS, VIEW_COUNT - 2);
-        if (k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_SPACE) return act_(ACT_HOME_ENTER, 0);
-        return act_(ACT_NONE, 0);
-    }
-    return view_key_(s, k, shift);
+    return a;
 }

@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "matrix.h"
 #include "state.h"
+#include "views.h"
 #include "text.h"
 
 // The sizes the views will have when a command runs, followed command by
@@ -180,20 +181,16 @@ static bool size_(parse_ *p, const char *w, int *r, int *c) {
 
 // ---- Commands ----------------------------------------------------------------------------
 
+// A lesson shows the views with a panel (not the menus).
 static bool view_(parse_ *p, const char *s, lesson_cmd *c) {
-    static const struct {
-        const char *name;
-        int view;
-    } views[] = {{"conv", VIEW_CONV}, {"pool", VIEW_POOL}, {"train", VIEW_TRAIN},
-                 {"templates", VIEW_TEMPLATES}, {"cnn", VIEW_CNN}, {"draw", VIEW_DRAW}};
     char w[32];
-    if (!word_(&s, w, sizeof w)) return fail_(p, "view needs a name (conv, pool, train, templates, cnn, draw)");
-    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
-        if (strcmp(w, views[i].name) == 0) {
-            c->a = views[i].view;
-            return end_(p, s, "view NAME");
-        }
-    return fail_(p, "unknown view '%s' (expected conv, pool, train, templates, cnn or draw)", w);
+    if (!word_(&s, w, sizeof w)) return fail_(p, "view needs a name (%s)", view_names(false));
+    const view_def *v = view_find(w);
+    if (v && v->has_panel) {
+        c->a = (int)v->id;
+        return end_(p, s, "view NAME");
+    }
+    return fail_(p, "unknown view '%s' (expected %s)", w, view_names(false));
 }
 
 static bool matrix_arg_(parse_ *p, const char *s, lesson_cmd *c, const char *what) {

@@ -10,6 +10,8 @@
 #include "expect.h"
 #include "format.h"
 #include "matrix.h"
+#include "update.h"
+#include "views.h"
 
 int lesson_count_beats(const lesson *l) {
     int n = 1;
@@ -33,37 +35,11 @@ static void fail_(app_state *s, const lesson_cmd *c, FILE *log, const char *fmt,
     if (log) fprintf(log, "  FAILED %s\n", s->player.last_failure);
 }
 
-// The state as a fresh program has it, keeping what the runner owns.
-static void reset_views_(app_state *s) {
-    app_state *keep = malloc(sizeof *keep);
-    if (!keep) return;
-    *keep = *s;
-    app_state_init(s);
-    s->host.digits = keep->host.digits;
-    s->host.digit_labels = keep->host.digit_labels;
-    s->host.n_digits = keep->host.n_digits;
-    s->host.train_live = keep->host.train_live;
-    s->host.tmpl_live = keep->host.tmpl_live;
-    s->host.draw_net = keep->host.draw_net;
-    s->host.live_net = keep->host.live_net;
-    s->zoom = keep->zoom;
-    s->colorblind = keep->colorblind;
-    s->host.lessons = keep->host.lessons;
-    s->host.n_lessons = keep->host.n_lessons;
-    s->host.lessons_unlisted = keep->host.lessons_unlisted;
-    s->lesson_focus = keep->lesson_focus;
-    memcpy(s->host.train_why, keep->host.train_why, sizeof s->host.train_why);
-    memcpy(s->host.tmpl_why, keep->host.tmpl_why, sizeof s->host.tmpl_why);
-    memcpy(s->host.draw_why, keep->host.draw_why, sizeof s->host.draw_why);
-    memcpy(s->host.custom_arch, keep->host.custom_arch, sizeof s->host.custom_arch);
-    s->lesson_request = -1;
-    s->player = keep->player;
-    free(keep);
-}
-
+// The lesson sets views up itself: past the guard that keeps a student's
+// keys off what it set up.
 static void act_(app_state *s, app_action_kind kind, int value, int row, int col) {
     app_action a = {.kind = kind, .value = value, .row = row, .col = col};
-    app_update(s, &a);
+    app_apply(s, &a);
 }
 
 // ---- Set-up commands -------------------------------------------------------------------
@@ -75,29 +51,8 @@ static void input_(app_state *s, const lesson_cmd *c, FILE *log) {
         fail_(s, c, log, "%s", err);
         return;
     }
-    if (s->view == VIEW_POOL) {
-        if (m.c != 1 || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
-            fail_(s, c, log, "the pooling view takes one channel of up to %dx%d", VIEW_MAX_N, VIEW_MAX_N);
-        } else {
-            pool_setup p = s->pool.setup;
-            p.n_h = m.h;
-            p.n_w = m.w;
-            for (int y = 0; y < m.h; y++)
-                for (int x = 0; x < m.w; x++) p.input[y][x] = m.values[(size_t)y * m.w + x];
-            app_set_pool(s, &p);
-        }
-    } else if (m.c > VIEW_MAX_C || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N) {
-        fail_(s, c, log, "the convolution view takes up to %d channels of %dx%d", VIEW_MAX_C, VIEW_MAX_N, VIEW_MAX_N);
-    } else {
-        conv_setup cs = s->conv.setup;
-        cs.channels = m.c;
-        cs.n_h = m.h;
-        cs.n_w = m.w;
-        for (int ch = 0; ch < m.c; ch++)
-            for (int y = 0; y < m.h; y++)
-                for (int x = 0; x < m.w; x++) cs.input[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
-        app_set_conv(s, &cs);
-    }
+    const view_def *v = view_get(s->view);
+    if (!(v->lesson_input ? v : &view_conv)->lesson_input(s, &m, err, (int)sizeof err)) fail_(s, c, log, "%s", err);
     s->digit = -1;
     app_matrix_free(&m);
 }
@@ -127,29 +82,28 @@ static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
 // ---- Answers the engine gives --------------------------------------------------------------
 
 static bool view_ok_(const app_state *s) {
-    return s->view == VIEW_POOL ? s->pool.ok : s->conv.ok;
+    view_op op;
+    view_op_of(s, &op);
+    return op.ok;
 }
 
 static void size_answer_(const app_state *s, char *buf, size_t size, char *explain, size_t esize) {
-    const nn_axis *r = s->view == VIEW_POOL ? &s->pool.max_geom.rows : &s->conv.geom.rows;
-    const nn_axis *c = s->view == VIEW_POOL ? &s->pool.max_geom.cols : &s->conv.geom.cols;
-    snprintf(buf, size, "%dx%d", r->out, c->out);
+    view_op op;
+    view_op_of(s, &op);
+    snprintf(buf, size, "%dx%d", op.rows->out, op.cols->out);
     char a[200], b[200];
-    fmt_formula_numbers(r, a, sizeof a);
-    fmt_formula_numbers(c, b, sizeof b);
+    fmt_formula_numbers(op.rows, a, sizeof a);
+    fmt_formula_numbers(op.cols, b, sizeof b);
     snprintf(explain, esize, "rows: %s; columns: %s", a, b);
 }
 
-// The value of output cell (r, c) of the view (max pooling in the pooling view).
+// The value of output cell (r, c) of the view (max pooling in the pooling
+// view, unless the check is for the average).
 static bool cell_value_(const app_state *s, int r, int c, int check, float *v) {
-    if (s->view == VIEW_POOL) {
-        const nn_pool_geom *g = &s->pool.max_geom;
-        if (r >= g->out_h || c >= g->out_w) return false;
-        *v = (check == CHECK_AVG ? s->pool.avg_out : s->pool.max_out)[r * g->out_w + c];
-        return true;
-    }
-    if (r >= s->conv.geom.out_h || c >= s->conv.geom.out_w) return false;
-    *v = s->conv.out[r * s->conv.geom.out_w + c];
+    view_op op;
+    view_op_of(s, &op);
+    if (r >= op.out_h || c >= op.out_w) return false;
+    *v = (check == CHECK_AVG && op.out_avg ? op.out_avg : op.out)[r * op.out_w + c];
     return true;
 }
 
@@ -160,23 +114,6 @@ static int guess_(const app_state *s) {
     return best;
 }
 
-bool lesson_answer_matches(const char *typed, const char *engine) {
-    while (*typed == ' ') typed++;
-    if (strchr(engine, 'x')) {  // a size: compare the two numbers
-        int a, b, c, d;
-        char x1, x2;
-        return sscanf(typed, "%d %c %d", &a, &x1, &b) == 3 && (x1 == 'x' || x1 == 'X' || x1 == '*') &&
-               sscanf(engine, "%d %c %d", &c, &x2, &d) == 3 && a == c && b == d;
-    }
-    app_matrix t, e;
-    char err[100];
-    if (!app_matrix_parse(&t, typed, "answer", NULL, err, sizeof err)) return false;
-    bool ok = app_matrix_parse(&e, engine, "answer", NULL, err, sizeof err) && t.c * t.h * t.w == 1 &&
-              expect_value_matches(t.values[0], t.decimals[0], e.values[0]);
-    app_matrix_free(&t);
-    if (e.values) app_matrix_free(&e);
-    return ok;
-}
 
 static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
     lesson_player *p = &s->player;
@@ -207,22 +144,22 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
         return;
     }
     if (log) fprintf(log, "  quiz: %s -> %s (%s)\n", c->text, p->quiz_answer, p->quiz_explain);
-    if (c->answer[0] && !lesson_answer_matches(c->answer, p->quiz_answer))
+    if (c->answer[0] && !expect_answer_matches(c->answer, p->quiz_answer))
         fail_(s, c, log, "the quiz's answer is %s but the engine computes %s", c->answer, p->quiz_answer);
 }
 
-static void expect_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log) {
+static void expect_(app_state *s, const lesson_host *host, const lesson_cmd *c, FILE *log) {
     char got[96];
-    (void)rt;
+    (void)host;
     switch (c->a) {
     case CHECK_SIZE: {
-        if (!view_ok_(s)) {
-            fail_(s, c, log, "expected a %dx%d output, but the settings cannot work: %s", c->b, c->c,
-                  s->view == VIEW_POOL ? s->pool.why : s->conv.why);
+        view_op op;
+        view_op_of(s, &op);
+        if (!op.ok) {
+            fail_(s, c, log, "expected a %dx%d output, but the settings cannot work: %s", c->b, c->c, op.why);
             return;
         }
-        const int r = s->view == VIEW_POOL ? s->pool.max_geom.out_h : s->conv.geom.out_h;
-        const int col = s->view == VIEW_POOL ? s->pool.max_geom.out_w : s->conv.geom.out_w;
+        const int r = op.out_h, col = op.out_w;
         if (r != c->b || col != c->c)
             fail_(s, c, log, "expected a %dx%d output, the engine computes %dx%d", c->b, c->c, r, col);
         else if (log)
@@ -241,7 +178,7 @@ static void expect_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *lo
         // The value as written in the lesson, with its decimals, matches by --expect's rule.
         char written[64];
         snprintf(written, sizeof written, "%.10g", c->value);
-        if (!lesson_answer_matches(written, got))
+        if (!expect_answer_matches(written, got))
             fail_(s, c, log, "expected %g at (%d, %d), the engine computes %s", c->value, c->b, c->c, got);
         else if (log)
             fprintf(log, "  expect (%d, %d) = %g: ok (%s)\n", c->b, c->c, c->value, got);
@@ -256,7 +193,7 @@ static void expect_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *lo
         return;
     }
     case CHECK_ACCURACY: {
-        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->host.tmpl_live : s->host.train_live;
+        const live_snapshot *snap = view_get(s->view)->trains_templates ? s->host.tmpl_live : s->host.train_live;
         const double acc = snap ? 100.0 * snap->test_accuracy : -1;
         if (acc < c->value)
             fail_(s, c, log, "expected a test accuracy of at least %g%%, it is %.2f%%", c->value, acc);
@@ -302,7 +239,7 @@ static const char *no_training_(const app_state *s, bool templates) {
 
 // Runs one command; true when the beat must wait for training on the worker
 // (the window: runtime_frame resumes it with lesson_resume).
-static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log) {
+static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FILE *log) {
     char err[400];
     switch (c->op) {
     case LOP_TITLE: return false;
@@ -332,22 +269,22 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
         return false;
     case LOP_MODEL:
         s->train_model = c->a;
-        if (!rt) return false;
+        if (!host) return false;
         // A transcript (headless) builds it here; the window has the worker
         // build it and waits, drawing, until the new model is there.
-        runtime_select_model(rt, s, log != NULL);
+        host->select_model(host->ctx, s, log != NULL);
         if (log) return false;
         {
-            const bool templates = s->view == VIEW_TEMPLATES;
-            if (!(templates ? rt->tmpl : rt->dash)) return false;
+            const bool templates = view_get(s->view)->trains_templates;
+            if (!host->has_trainer(host->ctx, templates)) return false;
             s->player.train_pending = true;
             s->player.train_templates = templates;
             s->player.train_target = 0;  // no steps: only the rebuild
         }
         return true;
     case LOP_TRAIN: {
-        const bool templates = s->view == VIEW_TEMPLATES;
-        if (!rt) {
+        const bool templates = view_get(s->view)->trains_templates;
+        if (!host) {
             fail_(s, c, log, "%s", no_training_(s, templates));
             return false;
         }
@@ -355,7 +292,7 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
         // drawing and answering; the beat goes on when the steps are done.
         // A transcript (headless, scripted) trains here, for repeatable runs.
         if (!log) {
-            if (!runtime_train_start(rt, s, templates, c->a, err, sizeof err)) {
+            if (!host->train_start(host->ctx, s, templates, c->a, err, sizeof err)) {
                 fail_(s, c, log, "%s", err);
                 return false;
             }
@@ -365,7 +302,7 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
             return true;
         }
         const live_snapshot *snap = templates ? s->host.tmpl_live : s->host.train_live;
-        if (!runtime_train_steps(rt, s, templates, c->a)) {
+        if (!host->train_steps(host->ctx, s, templates, c->a)) {
             snap = templates ? s->host.tmpl_live : s->host.train_live;
             fail_(s, c, log, "%s", snap && snap->diverged ? snap->message : no_training_(s, templates));
         } else {
@@ -393,8 +330,9 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
         else
             for (int i = 0; i < c->a; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);
         if (log) {
-            const anim_state *a = s->view == VIEW_POOL ? &s->pool.anim : &s->conv.anim;
-            fprintf(log, "  step: now at cell %d of %d\n", a->pos + 1, a->total);
+            view_op op;
+            view_op_of(s, &op);
+            fprintf(log, "  step: now at cell %d of %d\n", op.anim->pos + 1, op.anim->total);
         }
         return false;
     case LOP_RESTART: act_(s, ACT_RESTART, 0, 0, 0); return false;
@@ -416,18 +354,18 @@ static bool exec_(app_state *s, app_runtime *rt, const lesson_cmd *c, FILE *log)
     }
     case LOP_WAIT: return false;
     case LOP_QUIZ: quiz_(s, c, log); return false;
-    case LOP_EXPECT: expect_(s, rt, c, log); return false;
+    case LOP_EXPECT: expect_(s, host, c, log); return false;
     }
     return false;
 }
 
 // Runs the beat's commands from pc until a wait (included), the end, or a
 // 'train N' handed to the worker (lesson_resume carries on after it).
-static void run_(app_state *s, app_runtime *rt, FILE *log) {
+static void run_(app_state *s, const lesson_host *host, FILE *log) {
     lesson_player *p = &s->player;
     while (p->pc < p->l->n) {
         const lesson_cmd *c = &p->l->cmds[p->pc++];
-        if (exec_(s, rt, c, log)) return;
+        if (exec_(s, host, c, log)) return;
         if (c->op == LOP_WAIT && p->pc < p->l->n) {
             p->beat_wait_s = c->value;
             break;
@@ -438,7 +376,7 @@ static void run_(app_state *s, app_runtime *rt, FILE *log) {
 }
 
 // Starts the next beat; false if no commands were left.
-static bool beat_(app_state *s, app_runtime *rt, FILE *log) {
+static bool beat_(app_state *s, const lesson_host *host, FILE *log) {
     lesson_player *p = &s->player;
     if (!p->l || p->pc >= p->l->n) return false;
     p->caption[0] = '\0';
@@ -446,57 +384,56 @@ static bool beat_(app_state *s, app_runtime *rt, FILE *log) {
     p->quiz_open = false;
     p->beat_wait_s = 0;
     if (log) fprintf(log, "beat %d of %d\n", p->beat + 1, p->n_beats);
-    run_(s, rt, log);
+    run_(s, host, log);
     return true;
 }
 
 // Going back replays beats quietly up to replay_to, waiting for any training.
-static void replay_(app_state *s, app_runtime *rt) {
+static void replay_(app_state *s, const lesson_host *host) {
     lesson_player *p = &s->player;
-    while (p->replay_to >= 0 && p->beat < p->replay_to && !p->train_pending && lesson_next(s, rt, NULL)) {
+    while (p->replay_to >= 0 && p->beat < p->replay_to && !p->train_pending && lesson_next(s, host, NULL)) {
     }
     if (!p->train_pending) p->replay_to = -1;
 }
 
-void lesson_resume(app_state *s, app_runtime *rt, const char *note) {
+void lesson_resume(app_state *s, const lesson_host *host, const char *note) {
     lesson_player *p = &s->player;
     if (!p->l || p->train_pending) return;
     if (note && note[0]) say_(s, note);
-    run_(s, rt, NULL);
-    replay_(s, rt);
+    run_(s, host, NULL);
+    replay_(s, host);
 }
 
-void lesson_start(app_state *s, app_runtime *rt, const lesson *l, FILE *log) {
+void lesson_start(app_state *s, const lesson_host *host, const lesson *l, FILE *log) {
     lesson_player fresh;
     memset(&fresh, 0, sizeof fresh);
     fresh.l = l;
+    fresh.n_cmds = l->n;
     fresh.replay_to = -1;
     fresh.n_beats = lesson_count_beats(l);
     s->player = fresh;
-    reset_views_(s);
-    s->player = fresh;
-    s->view = VIEW_HOME;
-    beat_(s, rt, log);
+    app_reset_views(s);
+    beat_(s, host, log);
 }
 
-bool lesson_next(app_state *s, app_runtime *rt, FILE *log) {
+bool lesson_next(app_state *s, const lesson_host *host, FILE *log) {
     lesson_player *p = &s->player;
     if (p->l && p->train_pending) return true;  // this beat is still training
     if (!p->l || p->pc >= p->l->n) return false;
     const bool autoplay = p->autoplay;
     p->beat++;
-    const bool ok = beat_(s, rt, log);
+    const bool ok = beat_(s, host, log);
     p->autoplay = autoplay;
     return ok;
 }
 
-void lesson_back(app_state *s, app_runtime *rt) {
+void lesson_back(app_state *s, const lesson_host *host) {
     const lesson *l = s->player.l;
     const int target = s->player.beat - 1;
     if (!l || target < 0) return;
-    lesson_start(s, rt, l, NULL);
+    lesson_start(s, host, l, NULL);
     s->player.replay_to = target;
-    replay_(s, rt);
+    replay_(s, host);
 }
 
 void lesson_close(app_state *s) {

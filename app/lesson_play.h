@@ -9,30 +9,41 @@
 #include <stdio.h>
 
 #include "lesson.h"
-#include "runtime.h"
 #include "state.h"
+
+// What the player asks of whoever owns the trainers (the runtime fills one in;
+// with no host a lesson's training commands fail with a clear message).
+typedef struct lesson_host {
+    void *ctx;
+    // Switches the view's trainer to s->train_model afresh: now on this
+    // thread (a transcript) or on the worker.
+    void (*select_model)(void *ctx, app_state *s, bool now);
+    // True if that trainer (the templates' or the dashboard's) exists.
+    bool (*has_trainer)(void *ctx, bool templates);
+    // Hands n steps to the worker (the window goes on; resumed by lesson_resume).
+    bool (*train_start)(void *ctx, app_state *s, bool templates, int n, char *why, size_t whysize);
+    // Trains n steps now, on this thread (a transcript: repeatable).
+    bool (*train_steps)(void *ctx, app_state *s, bool templates, int n);
+} lesson_host;
 
 // Starts a lesson from a clean state and plays its first beat. `log` (may be
 // NULL) receives the transcript.
-void lesson_start(app_state *s, app_runtime *rt, const lesson *l, FILE *log);
+void lesson_start(app_state *s, const lesson_host *host, const lesson *l, FILE *log);
 
 // Plays the next beat; false when the lesson is over.
-bool lesson_next(app_state *s, app_runtime *rt, FILE *log);
+bool lesson_next(app_state *s, const lesson_host *host, FILE *log);
 
 // Carries on the beat after its 'train N' ended on the worker (or was
 // stopped), first adding `note` (may be NULL) to the caption; then goes on
 // replaying, if the training came while going back.
-void lesson_resume(app_state *s, app_runtime *rt, const char *note);
+void lesson_resume(app_state *s, const lesson_host *host, const char *note);
 
 // Goes back one beat (replays the lesson up to it, quietly).
-void lesson_back(app_state *s, app_runtime *rt);
+void lesson_back(app_state *s, const lesson_host *host);
 
 // Closes the lesson, leaving the views as they are.
 void lesson_close(app_state *s);
 
-// Checks a typed quiz answer against the engine's (numbers with the rounding
-// rule of --expect, sizes as RxC).
-bool lesson_answer_matches(const char *typed, const char *engine);
 
 // Counts the beats of a lesson.
 int lesson_count_beats(const lesson *l);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,17 @@ struct live_trainer {
     bool reset_pending;         // live_reset_async: the worker rebuilds first
     app_train_options reset_opt;
     char reset_arch[256];       // reset_opt.arch points here
-    live_snapshot pub;          // what readers copy
+    live_snapshot pub;          // what readers copy (its params unused: see param_buf)
+    // Published parameters, double-buffered: param_buf[param_front] is what
+    // readers copy (under `lock`); the trainer fills the other one outside
+    // the lock, then makes it the front. param_front changes under both locks.
+    float *param_buf[2];
+    int param_front;
     // the trainer's (touched only with step_lock held)
     app_trainer t;
     bool have_trainer;
     const app_dataset *train, *test;
-    live_snapshot work;         // built here, then published
+    live_snapshot work;         // built here, then published (its params unused)
     int *pred;                  // [test->count] predictions of the last evaluation
     double last_eval_ms, last_publish_ms;
     bool dirty;                 // steps taken since the last publish
@@ -42,13 +48,38 @@ static double now_ms_(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
-// Appends a point, halving the curve (every other point) when it is full.
-static void push_point_(live_point *v, int *n, float step, float value) {
+// Stamps for live_snapshot's curves_stamp and params_stamp: never 0 (a
+// zeroed snapshot holds nothing) and unique among all trainers.
+static atomic_uint_least64_t last_stamp_;
+
+static uint64_t new_stamp_(void) { return (uint64_t)atomic_fetch_add(&last_stamp_, 1) + 1; }
+
+// Appends a point, halving the curve (every other point) when it is full;
+// copies made before that must then take the curves whole.
+static void push_point_(live_snapshot *w, live_point *v, int *n, float step, float value) {
     if (*n == LIVE_MAX_POINTS) {
         for (int i = 0; i < LIVE_MAX_POINTS / 2; i++) v[i] = v[2 * i];
         *n = LIVE_MAX_POINTS / 2;
+        w->curves_stamp = new_stamp_();
     }
     v[(*n)++] = (live_point){step, value};
+}
+
+// The points of a curve that `dst` (holding dst_n of them) lacks.
+static void copy_curve_(live_point *dst, int dst_n, const live_point *src, int src_n, bool whole) {
+    const int from = whole ? 0 : dst_n;
+    if (src_n > from) memcpy(dst + from, src + from, sizeof *src * (size_t)(src_n - from));
+}
+
+// Brings *dst up to *src, all but the parameters: the curve points it lacks
+// (all of them if points were dropped since its copy, or `whole`), then
+// every field before the curves.
+static void copy_state_(live_snapshot *dst, const live_snapshot *src, bool whole) {
+    whole = whole || dst->curves_stamp != src->curves_stamp;
+    copy_curve_(dst->loss, dst->n_loss, src->loss, src->n_loss, whole);
+    copy_curve_(dst->train_acc, dst->n_train_acc, src->train_acc, src->n_train_acc, whole);
+    copy_curve_(dst->test_acc, dst->n_test_acc, src->test_acc, src->n_test_acc, whole);
+    memcpy(dst, src, offsetof(live_snapshot, loss));
 }
 
 // Predictions on the whole test set: accuracy, confusion matrix, wrong digits.
@@ -84,10 +115,11 @@ static void evaluate_(live_trainer *lt) {
             w->wrong_pred[w->n_wrong] = lt->pred[i];
             w->n_wrong++;
         }
-    push_point_(w->test_acc, &w->n_test_acc, (float)lt->t.step, w->test_accuracy);
+    push_point_(w, w->test_acc, &w->n_test_acc, (float)lt->t.step, w->test_accuracy);
 }
 
-// Copies the work snapshot to the published one (takes the lock).
+// Publishes the work snapshot and the parameters (takes the lock, and holds
+// it only to copy what changed since the last publish).
 static void publish_(live_trainer *lt) {
     live_snapshot *w = &lt->work;
     w->steps = lt->t.step;
@@ -96,7 +128,10 @@ static void publish_(live_trainer *lt) {
     w->batches_per_epoch = (lt->train->count + lt->t.opt.batch - 1) / lt->t.opt.batch;
     w->batch_in_epoch = lt->t.pos / lt->t.opt.batch;
     w->n_params = lt->t.net->n_params < LIVE_MAX_PARAMS ? lt->t.net->n_params : LIVE_MAX_PARAMS;
-    memcpy(w->params, lt->t.net->params, sizeof(float) * w->n_params);
+    // Into the back buffer: no reader looks at it until it is the front.
+    const int back = 1 - lt->param_front;
+    memcpy(lt->param_buf[back], lt->t.net->params, sizeof(float) * w->n_params);
+    w->params_stamp = new_stamp_();
     const long long left = (long long)w->batches_per_epoch * w->epochs - w->steps;
     w->seconds_left = w->samples_per_sec > 0 ? left * lt->t.opt.batch / w->samples_per_sec : 0;
     pthread_mutex_lock(&lt->lock);
@@ -108,7 +143,8 @@ static void publish_(live_trainer *lt) {
     w->reset_failures = lt->pub.reset_failures;
     memcpy(w->reset_error, lt->pub.reset_error, sizeof w->reset_error);
     w->version = lt->pub.version + 1;
-    lt->pub = *w;
+    lt->param_front = back;
+    copy_state_(&lt->pub, w, false);
     pthread_mutex_unlock(&lt->lock);
     lt->last_publish_ms = now_ms_();
     lt->dirty = false;
@@ -138,8 +174,8 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
     const double rate = ms > 0 ? batch * 1000.0 / ms : 0;
     w->samples_per_sec = w->samples_per_sec > 0 ? 0.95 * w->samples_per_sec + 0.05 * rate : rate;
     lt->dirty = true;
-    push_point_(w->loss, &w->n_loss, (float)lt->t.step, loss);
-    push_point_(w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);
+    push_point_(w, w->loss, &w->n_loss, (float)lt->t.step, loss);
+    push_point_(w, w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);
     // The test set every second, or every 200 steps when training runs faster
     // than the clock (headless), so the curve has points either way.
     const double now = now_ms_();
@@ -261,7 +297,8 @@ static bool build_(live_trainer *lt, const app_train_options *opt, char *err, si
     if (lt->have_trainer) app_trainer_destroy(&lt->t);
     lt->t = fresh;
     lt->have_trainer = true;
-    memset(&lt->work, 0, sizeof lt->work);
+    memset(&lt->work, 0, offsetof(live_snapshot, params));
+    lt->work.curves_stamp = new_stamp_();  // the old curves are gone
     lt->last_eval_step = 0;
     snprintf(lt->work.arch, sizeof lt->work.arch, "%s", nn_arch_expand(opt->arch));
     lt->work.running = true;
@@ -285,10 +322,17 @@ live_trainer *live_create(const app_train_options *opt, const app_dataset *train
     lt->paused = true;
     lt->lr = opt->lr;
     lt->pred = malloc(sizeof(int) * (size_t)(test->count ? test->count : 1));
+    lt->param_buf[0] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
+    lt->param_buf[1] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
     pthread_mutex_init(&lt->lock, NULL);
     pthread_mutex_init(&lt->step_lock, NULL);
     pthread_cond_init(&lt->wake, NULL);
-    if (!lt->pred || !build_(lt, opt, err, errsize)) {
+    if (!lt->pred || !lt->param_buf[0] || !lt->param_buf[1]) {
+        snprintf(err, errsize, "out of memory");
+        live_destroy(lt);
+        return NULL;
+    }
+    if (!build_(lt, opt, err, errsize)) {
         live_destroy(lt);
         return NULL;
     }
@@ -315,6 +359,8 @@ void live_destroy(live_trainer *lt) {
     pthread_mutex_destroy(&lt->lock);
     pthread_mutex_destroy(&lt->step_lock);
     free(lt->pred);
+    free(lt->param_buf[0]);
+    free(lt->param_buf[1]);
     free(lt);
 }
 
@@ -398,8 +444,13 @@ void live_reset_async(live_trainer *lt, const app_train_options *opt) {
 
 bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force) {
     pthread_mutex_lock(&lt->lock);
-    const bool changed = force || out->version != lt->pub.version;
-    if (changed) *out = lt->pub;
+    const live_snapshot *pub = &lt->pub;
+    const bool changed = force || out->version != pub->version;
+    if (changed) {
+        if (force || out->params_stamp != pub->params_stamp)
+            memcpy(out->params, lt->param_buf[lt->param_front], sizeof(float) * pub->n_params);
+        copy_state_(out, pub, force);
+    }
     pthread_mutex_unlock(&lt->lock);
     return changed;
 }

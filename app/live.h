@@ -22,8 +22,12 @@ typedef struct live_point {
     float value;
 } live_point;
 
-// What the window draws: a consistent copy of the training's state.
+// What the window draws: a consistent copy of the training's state. A
+// snapshot is a plain value (copy it with `=`); live_snapshot_get brings one
+// up to date by copying only what changed since: the small fields, the curve
+// points it lacks, and the parameters only when they are new.
 typedef struct live_snapshot {
+    // -- Copied whole on every update (about 1.6 KiB).
     uint64_t version;            // changes whenever the worker publishes
     char arch[256];
     bool running, paused, diverged, finished;
@@ -38,14 +42,19 @@ typedef struct live_snapshot {
     bool rebuilding;             // a live_reset_async is waiting for the worker or under way
     int reset_failures;          // live_reset_async calls that failed so far
     char reset_error[320];       // why the last one failed
-    int n_loss, n_train_acc, n_test_acc;
-    live_point loss[LIVE_MAX_POINTS], train_acc[LIVE_MAX_POINTS], test_acc[LIVE_MAX_POINTS];
     float test_accuracy;         // latest evaluation
     int confusion[10][10];       // [true][predicted] on the test set, latest evaluation
     int n_wrong;
     int wrong_index[LIVE_MAX_WRONG];   // test digits misclassified
     int wrong_pred[LIVE_MAX_WRONG];
+    int n_loss, n_train_acc, n_test_acc;
     size_t n_params;
+    // What the arrays below hold, as stamps unique among all trainers (so a
+    // snapshot taken from another trainer is never mistaken for up to date):
+    uint64_t curves_stamp;       // changes when curve points are dropped (thinned, new model)
+    uint64_t params_stamp;       // changes whenever parameters are published
+    // -- Copied in part: the curves only grow while curves_stamp stays.
+    live_point loss[LIVE_MAX_POINTS], train_acc[LIVE_MAX_POINTS], test_acc[LIVE_MAX_POINTS];
     float params[LIVE_MAX_PARAMS];     // the model's parameters at `steps`
 } live_snapshot;
 
@@ -80,7 +89,8 @@ void live_run_steps(live_trainer *lt, int n);
 void live_reset_async(live_trainer *lt, const app_train_options *opt);
 
 // Copies the latest published state into *out (only if it changed since
-// out->version, unless force). Returns true if *out was updated.
+// out->version, unless force). Returns true if *out was updated. Only what
+// changed since *out's state is copied (a forced copy copies everything).
 bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force);
 
 // Runs n steps on the caller's thread (for tests and headless runs that need

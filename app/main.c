@@ -10,9 +10,9 @@
 int main(int argc, char **argv) {
     // `convstep conv ... | head` must end with an exit status, never SIGPIPE.
     signal(SIGPIPE, SIG_IGN);
-    cli_set_image_loader(app_image_load);
-    cli_set_view_runner(app_run_view);
-    int code = cli_main(argc, argv, stdout, stderr);
+    // What the SDL-free commands need of SDL: pictures read, views run.
+    static const cli_frontend frontend = {.load_image = app_image_load, .run_view = app_run_view};
+    int code = cli_main(argc, argv, &frontend, stdout, stderr);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         // The reader went away or the disk is full: say so if anyone listens.
         fprintf(stderr, "convstep: error: writing the output failed\n");

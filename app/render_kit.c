@@ -1,6 +1,7 @@
 // render_kit.c - the drawing primitives every view shares: colours, filled
-// and framed rectangles, text that fits, value cells, the header, footer and
-// buttons. The views (render.c, render_live.c) draw with these.
+// and framed rectangles, text that fits, value cells, grids, colour bars,
+// images, the header, footer and buttons. The views (view_*_render.c) draw
+// with these.
 #include "render_kit.h"
 
 #include <math.h>
@@ -156,4 +157,147 @@ void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) 
     if (px < 8) return;
     rd_cell_text(d, px, q.w - 4, v, t, sizeof t);
     rd_text_centre(d, FACE_SANS, px, q, rd_text_on(bg), t);
+}
+
+// ---- Shapes and text ---------------------------------------------------------------------------------
+
+ui_rect rd_rect(int x, int y, int w, int h) { return (ui_rect){x, y, w, h}; }
+
+void rd_title(const draw_ *d, int x, int y, const char *t) {
+    rd_text(d, FACE_BOLD, d->l->small_px, x, y, INK, t);
+}
+
+int rd_fitted_line(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t) {
+    while (px > 9 && rd_width(d, face, px, t) > q.w) px--;
+    rd_text(d, face, px, q.x, y, c, t);
+    return y + px * 5 / 4;
+}
+
+void rd_colour_bar(const draw_ *d, ui_rect q) {
+    for (int x = 0; x < q.w; x++) {
+        const SDL_Color col = rd_diverging(2.0f * x / (q.w - 1) - 1.0f, d->s->colorblind);
+        SDL_SetRenderDrawColor(d->r, col.r, col.g, col.b, 255);
+        SDL_RenderDrawLine(d->r, q.x + x, q.y, q.x + x, q.y + q.h - 1);
+    }
+}
+
+void rd_image(const draw_ *d, ui_rect q, const float *v, int w, int h, int stride, bool diverging, float scale) {
+    for (int y = 0; y < h; y++) {
+        const int y0 = q.y + y * q.h / h, y1 = q.y + (y + 1) * q.h / h;
+        for (int x = 0; x < w; x++) {
+            const int x0 = q.x + x * q.w / w, x1 = q.x + (x + 1) * q.w / w;
+            const float val = v[(size_t)y * stride + x];
+            SDL_Color c;
+            if (diverging) {
+                c = rd_diverging(val / scale, d->s->colorblind);
+            } else {
+                const float g = val < 0 ? 0 : val > 1 ? 1 : val;
+                c = (SDL_Color){(Uint8)(255 * g), (Uint8)(255 * g), (Uint8)(255 * g), 255};
+            }
+            rd_fill(d->r, rd_rect(x0, y0, x1 - x0, y1 - y0), c);
+        }
+    }
+    rd_frame(d->r, q, LINE, 1);
+}
+
+// ---- Grids of cells ------------------------------------------------------------------------------------
+
+ui_rect rd_cell_rect(const ui_grid *g, int data_row, int data_col) {
+    return rd_rect(g->r.x + (data_col - g->col0) * g->cell, g->r.y + (data_row - g->row0) * g->cell, g->cell,
+                   g->cell);
+}
+
+float rd_max_abs(const float *v, int n, int stride, int rows) {
+    float m = 0;
+    for (int y = 0; y < rows; y++)
+        for (int x = 0; x < n; x++) m = fmaxf(m, fabsf(v[y * stride + x]));
+    return m > 0 ? m : 1;
+}
+
+void rd_grid_title(const draw_ *d, const ui_grid *g) {
+    rd_text(d, FACE_BOLD, d->l->small_px, g->r.x, g->r.y - d->l->small_px * 3 / 2, INK, g->title);
+}
+
+void rd_padding_cell(const draw_ *d, ui_rect q, const char *mark) {
+    rd_fill(d->r, q, PAD_FILL);
+    // Hatching tells padding from a real zero even in grey print-outs.
+    SDL_SetRenderDrawColor(d->r, 205, 207, 214, 255);
+    for (int k = -q.h; k < q.w; k += 6)
+        SDL_RenderDrawLine(d->r, q.x + (k < 0 ? 0 : k), q.y + (k < 0 ? -k : 0),
+                           q.x + (k + q.h > q.w ? q.w : k + q.h) - 1,
+                           q.y + (k + q.h > q.w ? q.w - k : q.h) - 1);
+    rd_frame(d->r, q, LINE, 1);
+    const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
+    if (px >= 8) rd_text_centre(d, FACE_SANS, px, q, MUTED, mark);
+}
+
+static int mini_i_(int a, int b) { return a < b ? a : b; }
+
+// Red hatching is visible on any colour the cell has.
+void rd_unreached(const draw_ *d, ui_rect q) {
+    SDL_SetRenderDrawColor(d->r, BAD.r, BAD.g, BAD.b, 255);
+    for (int k = 0; k < q.w + q.h; k += 7)
+        for (int t = 0; t < 2; t++) {
+            const int a = k + t;
+            // A line from the top (or left) edge down to the right.
+            const int x0 = a < q.w ? q.x + a : q.x + q.w - 1, y0 = a < q.w ? q.y : q.y + a - q.w + 1;
+            const int len = mini_i_(x0 - q.x, q.y + q.h - 1 - y0);
+            SDL_RenderDrawLine(d->r, x0, y0, x0 - len, y0 + len);
+        }
+    rd_frame(d->r, q, BAD, 2);
+}
+
+// A note says what the floor drops when a division is not whole.
+void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool ok, const char *why) {
+    const ui_layout *l = d->l;
+    const ui_rect q = l->formula;
+    int y = q.y;
+    if (!ok) {
+        rd_text(d, FACE_BOLD, l->text_px, q.x, y, BAD, "These settings cannot work:");
+        rd_text_wrap(d, FACE_SANS, l->text_px, q, y + l->text_px * 5 / 4, BAD, why);
+        return;
+    }
+    char letters[96], r[200], c[200], t[400];
+    fmt_formula_letters(rows, letters, sizeof letters);
+    fmt_formula_numbers(rows, r, sizeof r);
+    fmt_formula_numbers(cols, c, sizeof c);
+    snprintf(t, sizeof t, "output size = %s", letters);
+    y = rd_fitted_line(d, FACE_BOLD, l->text_px, q, y, INK, t);
+    snprintf(t, sizeof t, "rows:  %s", r);
+    y = rd_fitted_line(d, FACE_MONO, l->small_px, q, y, INK, t);
+    snprintf(t, sizeof t, "cols:  %s", c);
+    y = rd_fitted_line(d, FACE_MONO, l->small_px, q, y, INK, t);
+    if (rows->remainder || cols->remainder) {
+        // Show the fraction and what the floor keeps of it.
+        const nn_axis *a = rows->remainder ? rows : cols;
+        const long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
+        snprintf(t, sizeof t,
+                 "%lld/%d = %g is not whole: the floor keeps %lld, so %d row(s) and %d column(s) are never "
+                 "reached by the window (hatched red)",
+                 top, a->stride, (double)top / a->stride, top / a->stride, rows->remainder, cols->remainder);
+        rd_text_wrap(d, FACE_SANS, l->small_px, q, y, BAD, t);
+    }
+}
+
+void rd_speed_label(const draw_ *d, const anim_state *a) {
+    const ui_button *b = rd_find_button(d->l, ACT_SLOWER, 0);
+    if (!b) return;
+    char t[96];
+    snprintf(t, sizeof t, "speed  %g cells/s", app_speed_value(a->speed));
+    rd_setting_label(d, b, t);
+}
+
+void rd_stepper_footer(const draw_ *d, const anim_state *a) {
+    const app_state *s = d->s;
+    char status[600];
+    if (s->editing)
+        snprintf(status, sizeof status, "editing a cell: %s_   (Enter keeps it, Esc cancels)", s->edit_text);
+    else if (s->status[0])
+        snprintf(status, sizeof status, "%s", s->status);
+    else if (a->total == 0)
+        snprintf(status, sizeof status, "these settings cannot work (see why above)  -  F1 keys");
+    else
+        snprintf(status, sizeof status, "step %d of %d  -  %s at %g cells/s  -  F1 keys", a->pos + 1, a->total,
+                 a->playing ? "playing" : "paused", app_speed_value(a->speed));
+    rd_footer(d, status);
 }

@@ -1,5 +1,7 @@
 // render_kit.h - what every view's drawing shares (render_kit.c): the
-// drawing context, the colours and the primitives.
+// drawing context, the colours and the primitives (cells and grids, colour
+// bars, text boxes, images, buttons, header and footer). Each view's own
+// drawing is in view_NAME_render.c; render.c picks one per frame.
 #ifndef APP_RENDER_KIT_H
 #define APP_RENDER_KIT_H
 
@@ -43,5 +45,34 @@ void rd_header(const draw_ *d, const char *title);
 void rd_footer(const draw_ *d, const char *text);
 void rd_setting_label(const draw_ *d, const ui_button *minus, const char *label);
 const ui_button *rd_find_button(const ui_layout *l, app_action_kind kind, int nth);
+
+// ---- Shapes and text ----
+ui_rect rd_rect(int x, int y, int w, int h);
+// A bold title at (x, y) in the small size.
+void rd_title(const draw_ *d, int x, int y, const char *t);
+// One line of text shrunk until it fits q's width; returns the y below it.
+int rd_fitted_line(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t);
+// The diverging colour scale from -1 (left) to +1 (right), filling q.
+void rd_colour_bar(const draw_ *d, ui_rect q);
+// A w x h image of values as grey (0 black, 1 white) or, with diverging,
+// the diverging colours scaled by `scale`, into q.
+void rd_image(const draw_ *d, ui_rect q, const float *v, int w, int h, int stride, bool diverging, float scale);
+
+// ---- Grids of cells (the convolution and pooling views) ----
+// The screen square of data cell (data_row, data_col) of g.
+ui_rect rd_cell_rect(const ui_grid *g, int data_row, int data_col);
+// Largest |v| of a block, for the colour scale (1 when all are 0).
+float rd_max_abs(const float *v, int n, int stride, int rows);
+void rd_grid_title(const draw_ *d, const ui_grid *g);
+// A padding cell: hatched grey with its mark ("0").
+void rd_padding_cell(const draw_ *d, ui_rect q, const char *mark);
+// A cell the window never reaches: hatched red over what it shows.
+void rd_unreached(const draw_ *d, ui_rect q);
+// The output-size formula with the numbers of both axes, or why the settings fail.
+void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool ok, const char *why);
+// The "speed" setting row's label of a stepping animation.
+void rd_speed_label(const draw_ *d, const anim_state *a);
+// The footer of a stepping view: the cell being edited, a message, or the step.
+void rd_stepper_footer(const draw_ *d, const anim_state *a);
 
 #endif

@@ -12,6 +12,7 @@
 #include "assets.h"
 #include "fileio.h"
 #include "lesson_play.h"
+#include "views.h"
 #include "modelfile.h"
 
 static const int delays_[] = {0, 10, 30, 100, 250, 500, 1000};
@@ -160,32 +161,30 @@ bool runtime_open_lesson(app_runtime *rt, app_state *s, const char *path, FILE *
     if (rt->have_lesson) lesson_free(&rt->current);
     rt->current = l;
     rt->have_lesson = true;
-    lesson_start(s, rt, &rt->current, log);
+    lesson_start(s, &rt->host, &rt->current, log);
     return true;
 }
 
-// Carries out what the lesson menu and the narration panel asked for.
-static void lesson_requests_(app_runtime *rt, app_state *s) {
+// Opens lesson i of the menu (the menu asked).
+static void open_lesson_(app_runtime *rt, app_state *s, int i) {
     char err[600];
-    if (s->lesson_request >= 0) {
-        const int i = s->lesson_request;
-        s->lesson_request = -1;
-        if (i < s->host.n_lessons && rt->menu && !runtime_open_lesson(rt, s, rt->menu[i].path, NULL, err, sizeof err))
-            snprintf(s->status, sizeof s->status, "%.500s", err);
-    }
-    const int nav = s->lesson_nav;
-    s->lesson_nav = LESSON_NAV_NONE;
+    if (i >= 0 && i < s->host.n_lessons && rt->menu && !runtime_open_lesson(rt, s, rt->menu[i].path, NULL, err, sizeof err))
+        snprintf(s->status, sizeof s->status, "%.500s", err);
+}
+
+// Moves the lesson being played as its keys and buttons asked.
+static void lesson_nav_(app_runtime *rt, app_state *s, int nav) {
     if (!s->player.l) return;
     if (nav == LESSON_NAV_NEXT) {
         // The beat goes on by itself when its training ends (or Esc stops it).
         if (s->player.train_pending) return;
-        if (!lesson_next(s, rt, NULL)) s->player.autoplay = false;
+        if (!lesson_next(s, &rt->host, NULL)) s->player.autoplay = false;
     } else if (nav == LESSON_NAV_BACK) {
         stop_lesson_training_(rt, s);
-        lesson_back(s, rt);
+        lesson_back(s, &rt->host);
     } else if (nav == LESSON_NAV_RESTART) {
         stop_lesson_training_(rt, s);
-        lesson_start(s, rt, s->player.l, NULL);
+        lesson_start(s, &rt->host, s->player.l, NULL);
     } else if (nav == LESSON_NAV_CLOSE) {
         stop_lesson_training_(rt, s);
         lesson_close(s);
@@ -194,11 +193,11 @@ static void lesson_requests_(app_runtime *rt, app_state *s) {
         const long long target = s->player.train_target;
         const long long done = stop_lesson_training_(rt, s);
         if (done >= 0 && target == 0) {
-            lesson_resume(s, rt, NULL);
+            lesson_resume(s, &rt->host, NULL);
         } else if (done >= 0) {
             char note[160];
             snprintf(note, sizeof note, "(Training stopped by Esc after %lld of %lld steps.)", done, target);
-            lesson_resume(s, rt, note);
+            lesson_resume(s, &rt->host, note);
         }
     }
 }
@@ -210,7 +209,7 @@ static void lesson_training_(app_runtime *rt, app_state *s) {
     const live_snapshot *snap = p->train_templates ? s->host.tmpl_live : s->host.train_live;
     if (snap && (snap->rebuilding || (snap->run_left > 0 && !snap->paused))) return;  // still at it
     p->train_pending = false;
-    lesson_resume(s, rt, snap && snap->diverged ? snap->message : NULL);
+    lesson_resume(s, &rt->host, snap && snap->diverged ? snap->message : NULL);
 }
 
 // Why training is not available when the window has no digits: the loader's
@@ -260,8 +259,28 @@ static live_trainer *make_trainer_(app_runtime *rt, const app_state *s, bool tem
     return lt;
 }
 
+// ---- The lesson player's host ---------------------------------------------------------------
+
+static void host_select_model_(void *ctx, app_state *s, bool now) { runtime_select_model(ctx, s, now); }
+
+static bool host_has_trainer_(void *ctx, bool templates) {
+    const app_runtime *rt = ctx;
+    return (templates ? rt->tmpl : rt->dash) != NULL;
+}
+
+static bool host_train_start_(void *ctx, app_state *s, bool templates, int n, char *why, size_t whysize) {
+    return runtime_train_start(ctx, s, templates, n, why, whysize);
+}
+
+static bool host_train_steps_(void *ctx, app_state *s, bool templates, int n) {
+    return runtime_train_steps(ctx, s, templates, n);
+}
+
+bool runtime_lesson_next(app_runtime *rt, app_state *s, FILE *log) { return lesson_next(s, &rt->host, log); }
+
 void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const app_dataset *test) {
     memset(rt, 0, sizeof *rt);
+    rt->host = (lesson_host){rt, host_select_model_, host_has_trainer_, host_train_start_, host_train_steps_};
     rt->train = train;
     rt->test = test;
     s->host.train_why[0] = s->host.tmpl_why[0] = s->host.draw_why[0] = '\0';
@@ -304,7 +323,8 @@ void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const
 // 28x28 digits.
 static void refresh_live_net_(app_runtime *rt, app_state *s) {
     const live_snapshot *snap = rt->dash_snap;
-    if (!snap || snap->version == rt->live_net_version || snap->n_params == 0) return;
+    // Only when the parameters changed (a pause or a new rate publishes too).
+    if (!snap || snap->params_stamp == rt->live_net_version || snap->n_params == 0) return;
     if (!rt->live_net || strcmp(rt->live_net_arch, snap->arch) != 0) {
         nn_net_free(rt->live_net);
         rt->live_net = NULL;
@@ -314,9 +334,9 @@ static void refresh_live_net_(app_runtime *rt, app_state *s) {
     }
     if (rt->live_net->n_params != snap->n_params) return;
     memcpy(rt->live_net->params, snap->params, sizeof(float) * snap->n_params);
-    rt->live_net_version = snap->version;
+    rt->live_net_version = snap->params_stamp;
     s->host.live_net = rt->live_net;
-    if (s->draw.live && s->view == VIEW_DRAW) app_draw_classify(s);
+    if (s->draw.live && (view_get(s->view)->needs & VIEW_NEEDS_CANVAS)) app_draw_classify(s);
 }
 
 static int delay_index_(int ms) {
@@ -407,23 +427,22 @@ static void load_newest_(app_runtime *rt, app_state *s) {
     }
 }
 
-static void carry_out_(app_runtime *rt, app_state *s) {
-    live_trainer *lt = s->request_target ? rt->tmpl : rt->dash;
-    live_snapshot *snap = s->request_target ? rt->tmpl_snap : rt->dash_snap;
-    const live_request req = s->request;
-    s->request = LIVE_NONE;
+// Carries out a training view's request of trainer `target` (1: the templates').
+static void train_request_(app_runtime *rt, app_state *s, live_request req, int target) {
+    live_trainer *lt = target ? rt->tmpl : rt->dash;
+    live_snapshot *snap = target ? rt->tmpl_snap : rt->dash_snap;
     if (req == LIVE_NONE) return;
     if (req == LIVE_LOAD) {  // needs no trainer
         load_newest_(rt, s);
         return;
     }
-    char *why = s->request_target ? s->host.tmpl_why : s->host.train_why;
+    char *why = target ? s->host.tmpl_why : s->host.train_why;
     if (!lt) {
         // No trainer (its model could not be built, or there are no digits):
         // choosing a model or resetting tries again; anything else says why.
         if ((req == LIVE_MODEL || req == LIVE_RESET) && rt->train && rt->test && snap) {
-            lt = make_trainer_(rt, s, s->request_target != 0, why, sizeof s->host.train_why);
-            if (s->request_target) rt->tmpl = lt;
+            lt = make_trainer_(rt, s, target != 0, why, sizeof s->host.train_why);
+            if (target) rt->tmpl = lt;
             else rt->dash = lt;
         }
         if (!lt) snprintf(s->status, sizeof s->status, "%.500s", why[0] ? why : "training is not available");
@@ -439,8 +458,8 @@ static void carry_out_(app_runtime *rt, app_state *s) {
     case LIVE_RESET:
     case LIVE_MODEL: {
         // Built and evaluated on the worker: the window goes on drawing.
-        const char *arch = s->request_target ? "softmax" : model_arch_(s);
-        const app_train_options o = options_(arch, s->request_target != 0);
+        const char *arch = target ? "softmax" : model_arch_(s);
+        const app_train_options o = options_(arch, target != 0);
         live_pause(lt, true);
         live_reset_async(lt, &o);
         (void)err;
@@ -473,12 +492,12 @@ static void reset_failures_(app_state *s, const live_snapshot *snap, int *seen) 
 }
 
 void runtime_select_model(app_runtime *rt, app_state *s, bool now) {
-    s->request = LIVE_MODEL;
-    s->request_target = s->view == VIEW_TEMPLATES ? 1 : 0;
-    live_trainer *lt = s->request_target ? rt->tmpl : rt->dash;
-    if (now && lt) {
-        s->request = LIVE_NONE;
-        const app_train_options o = options_(s->request_target ? "softmax" : model_arch_(s), s->request_target != 0);
+    const int target = view_get(s->view)->trains_templates ? 1 : 0;
+    live_trainer *lt = target ? rt->tmpl : rt->dash;
+    if (!now || !lt) {
+        app_effect(s, EFFECT_TRAIN, LIVE_MODEL, target);
+    } else {
+        const app_train_options o = options_(target ? "softmax" : model_arch_(s), target != 0);
         char err[400];
         live_pause(lt, true);
         if (!live_reset(lt, &o, err, sizeof err))
@@ -487,9 +506,23 @@ void runtime_select_model(app_runtime *rt, app_state *s, bool now) {
     runtime_frame(rt, s);
 }
 
+// Carries out what the views asked, in order. The queue is taken first: a
+// lesson opened here may queue requests of its own for the next frame.
+static void effects_(app_runtime *rt, app_state *s) {
+    const app_effects todo = s->effects;
+    s->effects.n = 0;
+    for (int i = 0; i < todo.n; i++) {
+        const app_effect_req *e = &todo.items[i];
+        switch (e->kind) {
+        case EFFECT_TRAIN: train_request_(rt, s, (live_request)e->value, e->target); break;
+        case EFFECT_OPEN_LESSON: open_lesson_(rt, s, e->value); break;
+        case EFFECT_LESSON: lesson_nav_(rt, s, e->value); break;
+        }
+    }
+}
+
 void runtime_frame(app_runtime *rt, app_state *s) {
-    carry_out_(rt, s);
-    lesson_requests_(rt, s);
+    effects_(rt, s);
     if (rt->dash) {
         live_snapshot_get(rt->dash, rt->dash_snap, false);
         s->host.train_live = rt->dash_snap;
@@ -502,9 +535,12 @@ void runtime_frame(app_runtime *rt, app_state *s) {
     }
     refresh_live_net_(rt, s);
     lesson_training_(rt, s);
+    const view_def *view = view_get(s->view);
+    if (view->refresh) view->refresh(s);
     // The CNN view shows the live network's maps of one digit: recompute them
     // when the weights or the digit change.
-    if (s->view == VIEW_CNN && rt->live_net && s->host.digits &&
+    const bool maps = (view_get(s->view)->needs & VIEW_NEEDS_LIVE_MAPS) != 0;
+    if (maps && rt->live_net && s->host.digits &&
         (rt->cnn_version != rt->live_net_version || rt->cnn_digit != s->inspect || !rt->cnn_fresh)) {
         float x[784];
         for (int i = 0; i < 784; i++) x[i] = s->host.digits[(size_t)s->inspect * 784 + i] * (1.0f / 255.0f);
@@ -513,7 +549,7 @@ void runtime_frame(app_runtime *rt, app_state *s) {
         rt->cnn_digit = s->inspect;
         rt->cnn_fresh = true;
     }
-    if (s->view != VIEW_CNN) rt->cnn_fresh = false;  // drawing may reuse the net's buffers
+    if (!maps) rt->cnn_fresh = false;  // drawing may reuse the net's buffers
 }
 
 bool runtime_train_start(app_runtime *rt, app_state *s, bool templates, int n, char *why, size_t whysize) {

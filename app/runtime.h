@@ -13,6 +13,7 @@
 
 #include "dataset.h"
 #include "lesson.h"
+#include "lesson_play.h"
 #include "live.h"
 #include "state.h"
 
@@ -22,7 +23,7 @@ typedef struct app_runtime {
     live_snapshot *dash_snap, *tmpl_snap;
     nn_net *shipped;                  // assets/lenet5.model, for drawing
     nn_net *live_net;                 // the dashboard model's weights, for drawing
-    uint64_t live_net_version;
+    uint64_t live_net_version;        // the snapshot params_stamp live_net holds
     char live_net_arch[256];
     uint64_t cnn_version;             // what the CNN view's maps were computed from
     int cnn_digit;
@@ -30,6 +31,7 @@ typedef struct app_runtime {
     lesson_entry *menu;               // the lesson menu's files, sorted by name (s->host.lessons)
     lesson current;                   // the lesson being played
     bool have_lesson;
+    lesson_host host;                 // what the lesson player asks of this runtime
     int dash_failures, tmpl_failures; // reset failures already reported (snapshot counts)
     char note[400];                   // why something is missing (the last reason; the state has each)
 } app_runtime;
@@ -64,6 +66,9 @@ void runtime_select_model(app_runtime *rt, app_state *s, bool now);
 // beat then, and the window keeps answering meanwhile). False with the reason
 // in `why` when that trainer is missing.
 bool runtime_train_start(app_runtime *rt, app_state *s, bool templates, int n, char *why, size_t whysize);
+
+// Plays the lesson's next beat (the headless player: `log` gets the transcript).
+bool runtime_lesson_next(app_runtime *rt, app_state *s, FILE *log);
 
 void runtime_destroy(app_runtime *rt, app_state *s);
 

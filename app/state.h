@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lesson.h"
+#include "text.h"
 #include "live.h"
 #include "nn.h"
 
@@ -132,8 +132,9 @@ typedef struct lesson_entry {
     char error[400];            // why it cannot be played ("file:line: ..."), "" when it can
 } lesson_entry;
 typedef struct lesson_player {
-    const lesson *l;            // NULL when no lesson is open (owned by the runner)
+    const struct lesson *l;     // NULL when no lesson is open (owned by the runtime)
     int pc;                     // the next command to run
+    int n_cmds;                 // the lesson's commands (pc == n_cmds: the end)
     int beat, n_beats;          // beats are the stretches between two 'wait's
     bool autoplay;
     double wait_ms;             // autoplay: time left before the next beat
@@ -142,7 +143,7 @@ typedef struct lesson_player {
     int n_marks;
     cell_ref marks[LESSON_MAX_MARKS];  // highlighted cells
     bool quiz_open;
-    char quiz_question[LESSON_TEXT];
+    char quiz_question[TEXT_MAX_LINE + 1];  // a lesson line at most
     char quiz_answer[64];       // the engine's answer
     char quiz_explain[600];
     char quiz_typed[32];
@@ -201,6 +202,22 @@ typedef struct draw_view {
     char note[420];
 } draw_view;
 
+// The templates view's explanation of one test digit, worked out by the
+// engine from the classifier's latest weights (view_templates.c): the input
+// x, each class's products x * w_j, scores z = sum + b and probabilities.
+typedef struct templates_view {
+    bool ready;                // the fields below describe (version, digit)
+    bool scale_ready;          // weight_scale describes the weights of `version` (also with no digits)
+    uint64_t version;          // the snapshot they were computed from
+    int digit;                 // the test digit
+    float x[784];              // pixel / 255
+    float products[10][784];   // x[i] * w[i][j]
+    float z[10], p[10];        // scores and softmax probabilities
+    int best;                  // the class with the highest probability
+    float weight_scale;        // the largest |w|: the templates' colour scale
+    float product_scale;       // the largest |x * w|: the products' colour scale
+} templates_view;
+
 // What the runtime provides and owns; the views only read it. It survives a
 // lesson's reset of the views.
 typedef struct app_host {
@@ -220,6 +237,25 @@ typedef struct app_host {
     int n_lessons;
     int lessons_unlisted;      // files past LESSON_MENU_MAX
 } app_host;
+
+// Things a view asks of the runtime (it owns the trainers, the models and
+// the lessons), queued in order and carried out once a frame.
+typedef enum app_effect_kind {
+    EFFECT_TRAIN,        // value: a live_request; target: 0 the dashboard's trainer, 1 the templates'
+    EFFECT_OPEN_LESSON,  // value: which lesson of the menu
+    EFFECT_LESSON,       // value: a LESSON_NAV_* for the lesson being played
+} app_effect_kind;
+
+typedef struct app_effect_req {
+    app_effect_kind kind;
+    int value, target;
+} app_effect_req;
+
+#define APP_MAX_EFFECTS 16
+typedef struct app_effects {
+    int n;
+    app_effect_req items[APP_MAX_EFFECTS];
+} app_effects;
 
 typedef struct app_state {
     // The window: which view, and what applies to every view.
@@ -242,17 +278,14 @@ typedef struct app_state {
     conv_view conv;
     pool_view pool;
     draw_view draw;
+    templates_view templates;
     int train_model;           // the dashboard's model: index into app_train_model_*
     int inspect;               // the test digit the templates and the CNN view explain
     int lesson_focus;          // the lesson menu's highlighted entry
 
     app_host host;
 
-    // What the views ask of the runtime (it clears them).
-    live_request request;
-    int request_target;        // 0: the dashboard's trainer, 1: the templates'
-    int lesson_request;        // -1 none; else: open that lesson of the menu
-    int lesson_nav;            // LESSON_NAV_* asked of the runtime
+    app_effects effects;       // what the views ask of the runtime, in order (it empties the queue)
 
     lesson_player player;
 } app_state;
@@ -289,6 +322,8 @@ typedef enum app_action_kind {
     ACT_LESSON_NEXT, ACT_LESSON_BACK, ACT_LESSON_RESTART, ACT_LESSON_CLOSE, ACT_LESSON_AUTOPLAY,
     ACT_LESSON_FOCUS,                             // value: which lesson of the menu (clamped)
     ACT_LESSON_STOP_TRAINING,                     // Esc while a lesson's 'train N' runs
+    ACT_SET_CELL,                                 // cell, fx: a typed value for a grid cell
+    ACT_SCREENSHOT,                               // the window saves a PNG (F12)
 } app_action_kind;
 
 typedef struct app_action {
@@ -304,16 +339,33 @@ typedef struct app_action {
 int app_speed_count(void);
 double app_speed_value(int index);
 
-// A state showing the home screen, with the slide example loaded in the
-// convolution view and a small max/avg example in the pooling view.
-void app_state_init(app_state *s);
+// ---- Helpers the views share ---------------------------------------------------------
 
-// Applies one action. Settings that cannot work (a kernel larger than the
-// padded input) are kept, and the views show why instead of a result.
-void app_update(app_state *s, const app_action *a);
+// Queues a request for the runtime (dropped, with a status line, when full).
+void app_effect(app_state *s, app_effect_kind kind, int value, int target);
 
-// Advances the animation by ms of real (or headless, fake) time.
-void app_tick(app_state *s, double ms);
+// Turns a training view's action (train, reset, rate, slow motion, model,
+// save, load, next digit) into a request for trainer `target` (0 the
+// dashboard's, 1 the templates'); other actions are ignored.
+void app_request_training(app_state *s, const app_action *a, int target);
+
+// Repeatable random numbers (splitmix64): the next one below n.
+int app_rand_below(uint64_t *rng, int n);
+// The seeds each view's fresh state draws from (a fresh program and a
+// lesson's reset give the same numbers).
+enum { APP_RNG_CONV, APP_RNG_POOL, APP_RNG_SHARED };
+uint64_t app_rng_stream(int which);
+
+// Makes test digit `index` (-1: the next one) the one shown; false (with a
+// status line) when there are no digits.
+bool app_pick_digit(app_state *s, int index);
+// Pixel (y, x) of the shown digit cropped, centred, to an n_h x n_w input, in [0, 1].
+float app_digit_pixel(const app_state *s, int y, int x, int n_h, int n_w);
+
+
+
+
+
 
 // Replaces the convolution set-up (from the command line or a lesson) and
 // restarts its animation; false with the reason if it cannot run.

@@ -1,4 +1,5 @@
-// window.c - the SDL side of running a view: window loop and headless frames.
+// window.c - the SDL side of running a view: the window's loop and the headless
+// runs, each a series of frame_run (frame.h) drawn into SDL.
 #include "window.h"
 
 #include <SDL.h>
@@ -13,14 +14,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "draw.h"
 #include "fileio.h"
 #include "font.h"
+#include "frame.h"
 #include "input.h"
 #include "layout.h"
+#include "lesson_play.h"
 #include "render.h"
 #include "runtime.h"
-#include "draw.h"
-#include "lesson_play.h"
+#include "views.h"
 
 // ---- Screenshots -------------------------------------------------------------------------------
 
@@ -224,7 +227,23 @@ static bool window_screenshot_(app_state *s, SDL_Window *win, SDL_Renderer *r, a
     return ok;
 }
 
-// ---- Headless ------------------------------------------------------------------------------------
+// ---- Frames into SDL ---------------------------------------------------------------------------
+
+// What a frame is drawn into: a window's renderer, or a software surface's.
+typedef struct sdl_target_ {
+    SDL_Renderer *renderer;
+    app_font *font;
+} sdl_target_;
+
+static void paint_(void *ctx, const app_state *s, const ui_layout *l) {
+    const sdl_target_ *t = ctx;
+    render_frame(s, l, t->renderer, t->font);
+}
+
+// Frames of s drawn into t, text measured with t's font.
+static void frame_setup_(app_frame *f, sdl_target_ *t, app_state *s, app_runtime *rt, int w, int h) {
+    frame_init(f, s, rt, (ui_metrics){render_text_width, t->font}, (frame_painter){paint_, t}, w, h);
+}
 
 static double now_ms_(void) {
     struct timespec ts;
@@ -232,41 +251,63 @@ static double now_ms_(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
+// ---- Headless ------------------------------------------------------------------------------------
+
+// A fake 60 Hz clock: frame N is the same on every machine.
+#define FAKE_FRAME_MS (1000.0 / 60)
+
+// A headless run: frames drawn on a software surface, saved as PNG.
+typedef struct headless_ {
+    app_frame frame;
+    sdl_target_ target;
+    SDL_Surface *surface;
+    const view_run_options *o;
+    FILE *out, *err;
+} headless_;
+
 static int cmp_double_(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static void draw_(app_state *s, SDL_Renderer *r, app_font *font, int w, int h) {
-    ui_layout l;
-    ui_metrics m = {render_text_width, font};
-    layout_compute(&l, s, w, h, &m);
-    render_frame(s, &l, r, font);
-}
-
-// The path of a PNG in dir ("frame-0001.png" and the like). False,
-// with a message, if it does not fit: a name cut short would land outside dir.
-static bool frame_path_(char *path, size_t size, const char *dir, const char *name, char *msg, size_t msgsize) {
-    const int len = snprintf(path, size, "%s/%s", dir, name);
-    if (len < 0 || (size_t)len >= size) {
-        snprintf(msg, msgsize, "the folder name '%.100s...' is too long for %s (at most %zu bytes)", dir, name,
-                 size - strlen(name) - 2);
-        return false;
+// Saves the last frame drawn as dir/name ("frame-0001.png" and the like);
+// false with the error printed. A path that does not fit is refused: cut
+// short, it would land outside dir.
+static bool save_frame_(headless_ *h, const char *dir, const char *name) {
+    char path[1100], msg[1200];
+    const int len = snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (len < 0 || (size_t)len >= sizeof path) {
+        snprintf(msg, sizeof msg, "the folder name '%.100s...' is too long for %s (at most %zu bytes)", dir, name,
+                 sizeof path - strlen(name) - 2);
+    } else if (save_png_(h->surface, path, msg, sizeof msg)) {
+        return true;
     }
-    return true;
+    fprintf(h->err, "convstep: error: %s\n", msg);
+    return false;
 }
 
-// True if a step left an animation where it was.
-static bool same_place_(const anim_state *before, const anim_state *after) {
-    return before->pos == after->pos && before->reveal == after->reveal;
+// --screenshot: one more frame, drawn and saved (its message printed when
+// `say`); the exit status.
+static int screenshot_(headless_ *h, bool say) {
+    char msg[1200];
+    frame_run_actions(&h->frame, NULL, 0, 0, true);
+    if (!save_png_(h->surface, h->o->screenshot, msg, sizeof msg)) {
+        fprintf(h->err, "convstep: error: %s\n", msg);
+        return 2;
+    }
+    if (say) fprintf(h->out, "%s\n", msg);
+    return 0;
 }
 
-// Plays a lesson headless: every beat, a transcript, the checks, PNGs.
-static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o, FILE *out, FILE *err,
-                       SDL_Renderer *r, SDL_Surface *surf, app_font *font) {
-    char msg[1200], path[1100];
-    if (!runtime_open_lesson(rt, s, o->lesson, out, msg, sizeof msg)) {
-        fprintf(err, "convstep: error: %s\n", msg);
+// Plays a lesson headless: a frame for every beat (saved as a slide and a
+// frame when asked), a transcript, the checks. The exit status.
+static int run_lesson_(headless_ *h) {
+    const view_run_options *o = h->o;
+    app_state *s = h->frame.state;
+    app_runtime *rt = h->frame.runtime;
+    char msg[1200];
+    if (!runtime_open_lesson(rt, s, o->lesson, h->out, msg, sizeof msg)) {
+        fprintf(h->err, "convstep: error: %s\n", msg);
         return 1;
     }
     if (o->export_dir) app_make_dirs(o->export_dir);
@@ -274,36 +315,72 @@ static int run_lesson_(app_state *s, app_runtime *rt, const view_run_options *o,
     int beat = 0, status = 0;
     do {
         beat++;
-        const char *dirs[2] = {o->export_dir, o->frames_dir};
-        for (int k = 0; k < 2 && status == 0; k++) {
-            if (!dirs[k]) continue;
-            draw_(s, r, font, o->width, o->height);
-            char name[64];
-            if (k == 0)
-                snprintf(name, sizeof name, "slide-%02d.png", beat);
-            else
-                snprintf(name, sizeof name, "frame-%04d.png", beat - 1);
-            if (!frame_path_(path, sizeof path, dirs[k], name, msg, sizeof msg) || !save_png_(surf, path, msg, sizeof msg)) {
-                fprintf(err, "convstep: error: %s\n", msg);
-                status = 2;
-            }
-        }
-    } while (status == 0 && lesson_next(s, rt, out));
-    if (status == 0 && o->screenshot) {
-        draw_(s, r, font, o->width, o->height);
-        if (!save_png_(surf, o->screenshot, msg, sizeof msg)) {
-            fprintf(err, "convstep: error: %s\n", msg);
-            status = 2;
-        }
-    }
+        frame_run_actions(&h->frame, NULL, 0, 0, o->export_dir || o->frames_dir);
+        char name[64];
+        snprintf(name, sizeof name, "slide-%02d.png", beat);
+        if (o->export_dir && !save_frame_(h, o->export_dir, name)) status = 2;
+        snprintf(name, sizeof name, "frame-%04d.png", beat - 1);
+        if (status == 0 && o->frames_dir && !save_frame_(h, o->frames_dir, name)) status = 2;
+    } while (status == 0 && runtime_lesson_next(rt, s, h->out));  // the beat, with its transcript
+    if (status == 0 && o->screenshot) status = screenshot_(h, false);
     const int failures = s->player.failures;
-    fprintf(out, "%s: %d beat(s), %d expectation(s) failed\n", rt->current.title, beat, failures);
-    if (o->export_dir && status == 0) fprintf(out, "wrote %d slide(s) to %s\n", beat, o->export_dir);
+    fprintf(h->out, "%s: %d beat(s), %d expectation(s) failed\n", rt->current.title, beat, failures);
+    if (o->export_dir && status == 0) fprintf(h->out, "wrote %d slide(s) to %s\n", beat, o->export_dir);
     if (failures > 0) {
-        fprintf(err, "convstep: error: %s\n", s->player.last_failure);
+        fprintf(h->err, "convstep: error: %s\n", s->player.last_failure);
         if (status == 0) status = 1;
     }
     return status;
+}
+
+// True if a step left an animation where it was.
+static bool same_place_(const anim_state *before, const anim_state *after) {
+    return before->pos == after->pos && before->reveal == after->reveal;
+}
+
+// --steps (with --frames, frame-0000.png is the start and one PNG follows
+// each step). Sets *written to the PNGs written and *ended when the animation
+// reached its end first: a step past the last cell changes nothing, and
+// every further frame would be the same picture again. The exit status.
+static int step_(headless_ *h, int *written, bool *ended) {
+    const view_run_options *o = h->o;
+    const app_state *s = h->frame.state;
+    const bool save = o->frames_dir != NULL;
+    if (save) app_make_dirs(o->frames_dir);
+    const app_action step = {.kind = ACT_STEP_FORWARD};
+    for (int i = 0; i <= o->steps; i++) {
+        const anim_state conv_before = s->conv.anim, pool_before = s->pool.anim;
+        frame_run_actions(&h->frame, &step, i > 0, 0, save);  // frame 0 has no step
+        if (i > 0 && same_place_(&conv_before, &s->conv.anim) && same_place_(&pool_before, &s->pool.anim)) {
+            *ended = true;
+            return 0;
+        }
+        if (save) {
+            char name[64];
+            snprintf(name, sizeof name, "frame-%04d.png", (*written)++);
+            if (!save_frame_(h, o->frames_dir, name)) return 2;
+        }
+    }
+    return 0;
+}
+
+// --play-seconds: plays the current animation on the fake clock.
+static void play_(app_frame *f, double seconds) {
+    const app_action play = {.kind = ACT_PLAY_PAUSE};
+    const anim_state *an = f->state->view == VIEW_POOL ? &f->state->pool.anim : &f->state->conv.anim;
+    int n = an->playing ? 0 : 1;  // the first frame starts it
+    for (double t = 0; t < seconds * 1000; t += FAKE_FRAME_MS, n = 0)
+        frame_run_actions(f, &play, n, FAKE_FRAME_MS, false);
+}
+
+// --seconds: lets the view's model train in its thread that long, then pauses it.
+static void train_for_(app_frame *f, double seconds) {
+    const app_action toggle = {.kind = ACT_TRAIN_TOGGLE};
+    frame_run_actions(f, &toggle, 1, 0, false);
+    SDL_Delay((Uint32)(seconds * 1000));
+    frame_run_actions(f, &toggle, 1, 0, false);
+    SDL_Delay(50);  // the worker publishes its last step
+    frame_run_actions(f, NULL, 0, 0, false);
 }
 
 // Resident memory in MiB (Linux /proc; 0 where it cannot be read).
@@ -317,174 +394,129 @@ static double rss_mib_(void) {
     return (double)resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
 }
 
-// The soak: training in its thread (started again whenever it finishes) while
+// Holds a loop near 60 frames a second, as the window does (training gets its share).
+static void hold_60_hz_(double frame_start_ms) {
+    const double spent = now_ms_() - frame_start_ms;
+    if (spent < FAKE_FRAME_MS) SDL_Delay((Uint32)(FAKE_FRAME_MS - spent));
+}
+
+// --soak: training in its thread (started again whenever it finishes) while
 // frames are drawn at 60 Hz, with the resident memory every minute.
-static void soak_(app_state *s, app_runtime *rt, const view_run_options *o, FILE *out, SDL_Renderer *r,
-                  app_font *font) {
+static void soak_(headless_ *h) {
+    app_frame *f = &h->frame;
     const double start = now_ms_();
     double next_report = start;
-    const app_action go = {.kind = ACT_TRAIN_TOGGLE}, again = {.kind = ACT_TRAIN_RESET};
-    app_update(s, &go);
+    const app_action toggle = {.kind = ACT_TRAIN_TOGGLE}, reset = {.kind = ACT_TRAIN_RESET};
+    int start_training = 1;  // the next frame starts training
     long long frames = 0, steps = 0, last_steps = 0;
-    fprintf(out, "soak: %.0f s of training with frames drawn at 60 Hz\n", o->soak_seconds);
-    while (now_ms_() - start < o->soak_seconds * 1000) {
+    fprintf(h->out, "soak: %.0f s of training with frames drawn at 60 Hz\n", h->o->soak_seconds);
+    while (now_ms_() - start < h->o->soak_seconds * 1000) {
         const double t0 = now_ms_();
-        runtime_frame(rt, s);
-        const live_snapshot *snap = s->view == VIEW_TEMPLATES ? s->host.tmpl_live : s->host.train_live;
-        if (snap && snap->finished) {  // keep training: start afresh, and go on
-            steps += snap->steps;
-            app_update(s, &again);
-            runtime_frame(rt, s);
-            app_update(s, &go);
-        }
-        app_tick(s, 1000.0 / 60);
-        draw_(s, r, font, o->width, o->height);
+        frame_run_actions(f, &toggle, start_training, FAKE_FRAME_MS, true);
+        start_training = 0;
         frames++;
+        const live_snapshot *snap = f->state->view == VIEW_TEMPLATES ? f->state->host.tmpl_live : f->state->host.train_live;
+        if (snap && snap->finished) {  // keep training: start afresh (a frame carries it out), and go on
+            steps += snap->steps;
+            frame_run_actions(f, &reset, 1, 0, false);
+            start_training = 1;
+        }
         if (t0 >= next_report) {
             const long long total = steps + (snap ? snap->steps : 0);
-            fprintf(out, "soak: t %6.0f s  rss %7.1f MiB  frames %lld  training steps %lld (+%lld)\n",
+            fprintf(h->out, "soak: t %6.0f s  rss %7.1f MiB  frames %lld  training steps %lld (+%lld)\n",
                     (t0 - start) / 1000, rss_mib_(), frames, total, total - last_steps);
-            fflush(out);
+            fflush(h->out);
             last_steps = total;
             next_report += 60000;
         }
-        const double spent = now_ms_() - t0;
-        if (spent < 1000.0 / 60) SDL_Delay((Uint32)(1000.0 / 60 - spent));
+        hold_60_hz_(t0);
     }
-    fprintf(out, "soak: end  rss %.1f MiB after %lld frames\n", rss_mib_(), frames);
-    app_update(s, &go);
-    runtime_frame(rt, s);
+    fprintf(h->out, "soak: end  rss %.1f MiB after %lld frames\n", rss_mib_(), frames);
+    if (!start_training) frame_run_actions(f, &toggle, 1, 0, false);  // pause (unless it waits to start)
+}
+
+// --bench-frames: times whole frames, animating what the view animates (the
+// stepper, or training in its thread), and prints the median and p99.
+static void bench_(headless_ *h) {
+    app_frame *f = &h->frame;
+    const int n = h->o->bench_frames;
+    double *ms = malloc(sizeof(double) * (size_t)n);
+    const bool training = f->state->view == VIEW_TRAIN || f->state->view == VIEW_TEMPLATES;
+    const app_action play = {.kind = training ? ACT_TRAIN_TOGGLE : ACT_PLAY_PAUSE};
+    frame_run_actions(f, &play, 1, 0, false);
+    for (int i = 0; ms && i < n; i++) {
+        const double t0 = now_ms_();
+        frame_run_actions(f, NULL, 0, FAKE_FRAME_MS, true);
+        ms[i] = now_ms_() - t0;
+        if (training) hold_60_hz_(t0);
+    }
+    if (training) {
+        const live_snapshot *snap = f->state->view == VIEW_TRAIN ? f->state->host.train_live : f->state->host.tmpl_live;
+        if (snap) fprintf(h->out, "training meanwhile: %.0f samples/s\n", snap->samples_per_sec);
+        frame_run_actions(f, &play, 1, 0, false);
+    }
+    if (ms) {
+        qsort(ms, (size_t)n, sizeof *ms, cmp_double_);
+        fprintf(h->out, "frames %d at %dx%d: median %.2f ms, p99 %.2f ms per frame\n", n, f->width, f->height,
+                ms[n / 2], ms[(n * 99) / 100]);
+        free(ms);
+    }
+}
+
+// What the drawing and the training views ended with.
+static void report_results_(const app_state *s, FILE *out) {
+    const view_def *v = view_get(s->view);
+    if (v->report) v->report(s, out);
+}
+
+// The headless options in their order: steps (and frames), play, soak,
+// bench, screenshot. The exit status.
+static int run_script_(headless_ *h) {
+    const view_run_options *o = h->o;
+    int frames = 0;
+    bool ended = false;  // the animation reached its end before --steps ran out
+    int status = step_(h, &frames, &ended);
+    if (status == 0 && o->play_seconds > 0) play_(&h->frame, o->play_seconds);
+    if (status == 0 && o->soak_seconds > 0) soak_(h);
+    if (status == 0 && o->bench_frames > 0) bench_(h);
+    if (status == 0 && o->screenshot) status = screenshot_(h, true);
+    if (status == 0 && o->frames_dir)
+        fprintf(h->out, "wrote %d frames to %s%s\n", frames, o->frames_dir,
+                ended ? " (the animation ends there: no more steps to show)" : "");
+    report_results_(h->frame.state, h->out);
+    return status;
 }
 
 static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FILE *err, app_font *font) {
-    const int w = o->width, h = o->height;
+    headless_ h = {.target = {NULL, font}, .o = o, .out = out, .err = err};
     app_runtime rt;
     runtime_init(&rt, s, o->train, o->test);
-    const bool templates = s->view == VIEW_TEMPLATES;
+    // Set-up frames are not drawn: the renderer comes with the surface below.
+    frame_setup_(&h.frame, &h.target, s, &rt, o->width, o->height);
+    const bool templates = view_get(s->view)->trains_templates;
     if (o->train_steps > 0 && !runtime_train_steps(&rt, s, templates, o->train_steps))
         fprintf(err, "convstep: note: training stopped early (see the picture)\n");
-    if (o->seconds > 0) {
-        const app_action go = {.kind = ACT_TRAIN_TOGGLE};
-        app_update(s, &go);
-        runtime_frame(&rt, s);
-        SDL_Delay((Uint32)(o->seconds * 1000));
-        app_update(s, &go);
-        runtime_frame(&rt, s);
-        SDL_Delay(50);  // the worker publishes its last step
-        runtime_frame(&rt, s);
-    }
+    if (o->seconds > 0) train_for_(&h.frame, o->seconds);
     char why[300];
+    int status = 0;
     if (o->strokes && !draw_strokes(s, o->strokes, why, sizeof why)) {
         fprintf(err, "convstep: error: --%s\n", why);
-        runtime_destroy(&rt, s);
-        return 1;
+        status = 1;
     }
-    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
-    if (!r) {
-        fprintf(err, "convstep: error: cannot make a %dx%d software surface: %s\n", w, h, SDL_GetError());
-        if (surf) SDL_FreeSurface(surf);
-        runtime_destroy(&rt, s);
-        return 2;
-    }
-    if (o->lesson) {
-        const int st = run_lesson_(s, &rt, o, out, err, r, surf, font);
-        runtime_destroy(&rt, s);
-        font_flush(font);
-        SDL_DestroyRenderer(r);
-        SDL_FreeSurface(surf);
-        return st;
-    }
-    char msg[1200], path[1100];
-    int status = 0, frame = 0;
-    bool ended = false;  // the animation reached its end before --steps ran out
-    if (o->frames_dir) app_make_dirs(o->frames_dir);
-    for (int step = 0; status == 0; step++) {
-        if (o->frames_dir) {
-            draw_(s, r, font, w, h);
-            char name[64];
-            snprintf(name, sizeof name, "frame-%04d.png", frame++);
-            if (!frame_path_(path, sizeof path, o->frames_dir, name, msg, sizeof msg) ||
-                !save_png_(surf, path, msg, sizeof msg)) {
-                fprintf(err, "convstep: error: %s\n", msg);
-                status = 2;
-            }
-        }
-        if (step >= o->steps) break;
-        // A step past the last cell changes nothing: every further frame
-        // would be the same picture again, so stop here.
-        const anim_state conv_before = s->conv.anim, pool_before = s->pool.anim;
-        const app_action a = {.kind = ACT_STEP_FORWARD};
-        app_update(s, &a);
-        if (same_place_(&conv_before, &s->conv.anim) && same_place_(&pool_before, &s->pool.anim)) {
-            ended = true;
-            break;
-        }
-    }
-    // Play on a fake clock: frame N is the same on every machine.
-    if (status == 0 && o->play_seconds > 0) {
-        const app_action play = {.kind = ACT_PLAY_PAUSE};
-        const anim_state *an = s->view == VIEW_POOL ? &s->pool.anim : &s->conv.anim;
-        if (!an->playing) app_update(s, &play);
-        for (double t = 0; t < o->play_seconds * 1000; t += 1000.0 / 60) app_tick(s, 1000.0 / 60);
-    }
-    if (status == 0 && o->soak_seconds > 0) soak_(s, &rt, o, out, r, font);
-    if (status == 0 && o->bench_frames > 0) {
-        double *ms = malloc(sizeof(double) * (size_t)o->bench_frames);
-        // Animate what the view animates: the stepper, or training in its thread.
-        const bool training = s->view == VIEW_TRAIN || s->view == VIEW_TEMPLATES;
-        const app_action play = {.kind = training ? ACT_TRAIN_TOGGLE : ACT_PLAY_PAUSE};
-        app_update(s, &play);
-        runtime_frame(&rt, s);
-        for (int i = 0; ms && i < o->bench_frames; i++) {
-            const double t0 = now_ms_();
-            runtime_frame(&rt, s);
-            app_tick(s, 1000.0 / 60);
-            draw_(s, r, font, w, h);
-            ms[i] = now_ms_() - t0;
-            // Hold 60 frames a second, as the window does, so training gets its share.
-            const double spent = now_ms_() - t0;
-            if (training && spent < 1000.0 / 60) SDL_Delay((Uint32)(1000.0 / 60 - spent));
-        }
-        if (training) {
-            const live_snapshot *snap = s->view == VIEW_TRAIN ? s->host.train_live : s->host.tmpl_live;
-            if (snap) fprintf(out, "training meanwhile: %.0f samples/s\n", snap->samples_per_sec);
-            app_update(s, &play);
-            runtime_frame(&rt, s);
-        }
-        if (ms) {
-            qsort(ms, (size_t)o->bench_frames, sizeof *ms, cmp_double_);
-            fprintf(out, "frames %d at %dx%d: median %.2f ms, p99 %.2f ms per frame\n", o->bench_frames, w, h,
-                    ms[o->bench_frames / 2], ms[(o->bench_frames * 99) / 100]);
-            free(ms);
-        }
-    }
-    if (status == 0 && o->screenshot) {
-        draw_(s, r, font, w, h);
-        if (!save_png_(surf, o->screenshot, msg, sizeof msg)) {
-            fprintf(err, "convstep: error: %s\n", msg);
+    if (status == 0) {
+        h.surface = SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32, SDL_PIXELFORMAT_ARGB8888);
+        h.target.renderer = h.surface ? SDL_CreateSoftwareRenderer(h.surface) : NULL;
+        if (!h.target.renderer) {
+            fprintf(err, "convstep: error: cannot make a %dx%d software surface: %s\n", o->width, o->height,
+                    SDL_GetError());
             status = 2;
-        } else {
-            fprintf(out, "%s\n", msg);
         }
     }
-    if (status == 0 && o->frames_dir)
-        fprintf(out, "wrote %d frames to %s%s\n", frame, o->frames_dir,
-                ended ? " (the animation ends there: no more steps to show)" : "");
-    if (s->view == VIEW_DRAW && s->draw.ready) {
-        int best = 0;
-        for (int j = 1; j < 10; j++) best = s->draw.probs[j] > s->draw.probs[best] ? j : best;
-        fprintf(out, "the drawing is a %d (%.1f%%)\n", best, 100.0 * s->draw.probs[best]);
-    }
-    if ((s->view == VIEW_TRAIN && s->host.train_live) || (s->view == VIEW_TEMPLATES && s->host.tmpl_live)) {
-        const live_snapshot *snap = s->view == VIEW_TRAIN ? s->host.train_live : s->host.tmpl_live;
-        fprintf(out, "trained %lld steps of %s: test accuracy %.2f%%\n", snap->steps, snap->arch,
-                100.0 * snap->test_accuracy);
-    }
+    if (status == 0) status = o->lesson ? run_lesson_(&h) : run_script_(&h);
     runtime_destroy(&rt, s);
     font_flush(font);
-    SDL_DestroyRenderer(r);
-    SDL_FreeSurface(surf);
+    if (h.target.renderer) SDL_DestroyRenderer(h.target.renderer);
+    if (h.surface) SDL_FreeSurface(h.surface);
     return status;
 }
 
@@ -504,17 +536,25 @@ static bool display_expected_(void) {
 // How long a window manager gets to carry out a fullscreen request (ms).
 enum { FULLSCREEN_SETTLE_MS = 1000 };
 
-static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_font *font) {
+typedef struct window_ {
+    SDL_Window *win;
+    sdl_target_ target;
+    bool fullscreen;
+    double fullscreen_since;  // when fullscreen was asked for, until it is checked
+} window_;
+
+// Opens the window and its renderer; false with the error printed.
+static bool window_open_(window_ *w, const view_run_options *o, FILE *err) {
 #if defined(__linux__)
     if (!display_expected_()) {
         fprintf(err, "convstep: error: there is no display to open a window on (DISPLAY and "
                      "WAYLAND_DISPLAY are unset; try --headless)\n");
-        return 2;
+        return false;
     }
 #endif
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         fprintf(err, "convstep: error: cannot open a window: %s (try --headless)\n", SDL_GetError());
-        return 2;
+        return false;
     }
     // The offscreen and dummy drivers show nothing: a window nobody can see
     // (and nobody can close) would run until killed. Whether SDL fell back to
@@ -525,99 +565,112 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
         fprintf(err, "convstep: error: there is no display to open a window on (the video driver '%s' "
                      "shows nothing; try --headless)\n", driver ? driver : "none");
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
-        return 2;
+        return false;
     }
-    SDL_Window *win = SDL_CreateWindow("convstep", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width,
-                                       o->height, SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-    SDL_Renderer *r = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
-    if (win && !r) r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    w->win = SDL_CreateWindow("convstep", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
+                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    SDL_Renderer *r =
+        w->win ? SDL_CreateRenderer(w->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
+    if (w->win && !r) r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
     if (!r) {
         fprintf(err, "convstep: error: cannot create a renderer: %s\n", SDL_GetError());
-        if (win) SDL_DestroyWindow(win);
+        if (w->win) SDL_DestroyWindow(w->win);
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
-        return 2;
+        return false;
     }
+    w->target.renderer = r;
+    return true;
+}
+
+static void window_close_(window_ *w) {
+    font_flush(w->target.font);
+    SDL_DestroyRenderer(w->target.renderer);
+    SDL_DestroyWindow(w->win);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+// The window's source of a frame's actions: its events, through input.c,
+// against the layout of the moment. F12 is answered here.
+static bool window_next_action_(void *ctx, app_frame *f, app_action *a) {
+    window_ *w = ctx;
+    SDL_Event e;
+    while (SDL_PollEvent(&e)) {
+        // Mouse coordinates are in window points; the layout is in pixels.
+        int ww, wh;
+        SDL_GetWindowSize(w->win, &ww, &wh);
+        if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP) {
+            e.button.x = e.button.x * f->width / (ww ? ww : 1);
+            e.button.y = e.button.y * f->height / (wh ? wh : 1);
+        } else if (e.type == SDL_MOUSEMOTION) {
+            e.motion.x = e.motion.x * f->width / (ww ? ww : 1);
+            e.motion.y = e.motion.y * f->height / (wh ? wh : 1);
+        }
+        bool shot = false;
+        *a = input_action(f->state, frame_layout(f), &e, &shot);
+        if (shot)
+            window_screenshot_(f->state, w->win, w->target.renderer, w->target.font, f->state->status,
+                               sizeof f->state->status);
+        if (a->kind != ACT_NONE) {
+            f->state->status[0] = '\0';  // a new action: the last message is done with
+            return true;
+        }
+    }
+    return false;
+}
+
+// Makes the window what s->fullscreen asks for. Without a window manager
+// nobody carries out a fullscreen request, yet SDL takes the desktop's size
+// as the window's and draws for a surface that is not there. If the window
+// system still disagrees a moment later, go back to the window and say why.
+static void window_follow_fullscreen_(window_ *w, app_state *s) {
+    if (s->fullscreen != w->fullscreen) {
+        w->fullscreen = s->fullscreen;
+        SDL_SetWindowFullscreen(w->win, w->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
+        w->fullscreen_since = now_ms_();
+    }
+    if (w->fullscreen && w->fullscreen_since > 0 && now_ms_() - w->fullscreen_since > FULLSCREEN_SETTLE_MS) {
+        w->fullscreen_since = 0;
+        int real_w, real_h, ww, wh;
+        SDL_GetWindowSize(w->win, &ww, &wh);
+        if (x11_window_size_(w->win, &real_w, &real_h) && (real_w != ww || real_h != wh)) {
+            SDL_SetWindowFullscreen(w->win, 0);
+            w->fullscreen = s->fullscreen = false;
+            snprintf(s->status, sizeof s->status,
+                     "fullscreen did not happen (no window manager carried it out): back in the window");
+        }
+    }
+}
+
+static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_font *font) {
+    window_ w = {.target = {NULL, font}};
+    if (!window_open_(&w, o, err)) return 2;
     SDL_StartTextInput();
     app_runtime rt;
     runtime_init(&rt, s, o->train, o->test);
-    if (o->lesson) {
-        char msg[1200];
-        if (!runtime_open_lesson(&rt, s, o->lesson, NULL, msg, sizeof msg)) {
-            fprintf(err, "convstep: error: %s\n", msg);
-            runtime_destroy(&rt, s);
-            SDL_DestroyRenderer(r);
-            SDL_DestroyWindow(win);
-            SDL_QuitSubSystem(SDL_INIT_VIDEO);
-            return 1;
-        }
+    char msg[1200];
+    int status = 0;
+    if (o->lesson && !runtime_open_lesson(&rt, s, o->lesson, NULL, msg, sizeof msg)) {
+        fprintf(err, "convstep: error: %s\n", msg);
+        status = 1;
     }
-    bool fullscreen = false;
-    double fullscreen_since = 0;  // when fullscreen was asked for, until it is checked
+    app_frame f;
+    frame_setup_(&f, &w.target, s, &rt, o->width, o->height);
     double last = now_ms_();
-    ui_layout l;
-    ui_metrics m = {render_text_width, font};
-    while (!s->quit) {
-        int w, h;
-        SDL_GetRendererOutputSize(r, &w, &h);
-        layout_compute(&l, s, w, h, &m);
-        SDL_Event e;
-        while (SDL_PollEvent(&e)) {
-            bool shot = false;
-            // Mouse coordinates are in window points; the layout is in pixels.
-            int ww, wh;
-            SDL_GetWindowSize(win, &ww, &wh);
-            if (e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP) {
-                e.button.x = e.button.x * w / (ww ? ww : 1);
-                e.button.y = e.button.y * h / (wh ? wh : 1);
-            } else if (e.type == SDL_MOUSEMOTION) {
-                e.motion.x = e.motion.x * w / (ww ? ww : 1);
-                e.motion.y = e.motion.y * h / (wh ? wh : 1);
-            }
-            const app_action a = input_action(s, &l, &e, &shot);
-            if (a.kind != ACT_NONE) {
-                s->status[0] = '\0';
-                app_update(s, &a);
-                layout_compute(&l, s, w, h, &m);
-            }
-            if (shot) window_screenshot_(s, win, r, font, s->status, sizeof s->status);
-        }
-        if (s->fullscreen != fullscreen) {
-            fullscreen = s->fullscreen;
-            SDL_SetWindowFullscreen(win, fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0);
-            fullscreen_since = now_ms_();
-        }
-        // Without a window manager nobody carries out a fullscreen request, yet
-        // SDL takes the desktop's size as the window's and draws for a surface
-        // that is not there. If the window system still disagrees a moment
-        // later, go back to the window and say why.
-        if (fullscreen && fullscreen_since > 0 && now_ms_() - fullscreen_since > FULLSCREEN_SETTLE_MS) {
-            fullscreen_since = 0;
-            int real_w, real_h, ww, wh;
-            SDL_GetWindowSize(win, &ww, &wh);
-            if (x11_window_size_(win, &real_w, &real_h) && (real_w != ww || real_h != wh)) {
-                SDL_SetWindowFullscreen(win, 0);
-                fullscreen = s->fullscreen = false;
-                snprintf(s->status, sizeof s->status,
-                         "fullscreen did not happen (no window manager carried it out): back in the window");
-            }
-        }
-        runtime_frame(&rt, s);
+    while (status == 0 && !s->quit) {
+        SDL_GetRendererOutputSize(w.target.renderer, &f.width, &f.height);
         const double now = now_ms_();
-        app_tick(s, now - last);
+        frame_run(&f, window_next_action_, &w, now - last, true);
         last = now;
-        render_frame(s, &l, r, font);
-        SDL_RenderPresent(r);
+        SDL_RenderPresent(w.target.renderer);
+        window_follow_fullscreen_(&w, s);
         // Without vsync, hold the loop near 60 frames a second.
         const double spent = now_ms_() - now;
         if (spent < 16.0) SDL_Delay((Uint32)(16.0 - spent));
     }
     SDL_StopTextInput();
     runtime_destroy(&rt, s);
-    font_flush(font);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(win);
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
-    return 0;
+    window_close_(&w);
+    return status;
 }
 
 int app_run_view(app_state *s, const view_run_options *o, FILE *out, FILE *err) {

@@ -12,6 +12,7 @@
 
 #include "text.h"
 #include "lesson.h"
+#include "expect.h"
 #include "lesson_play.h"
 #include "state.h"
 
@@ -271,14 +272,14 @@ static void test_missing_file(void **state) {
 // Quiz answers: sizes as RxC, numbers by the rounding rule of --expect.
 static void test_answers(void **state) {
     (void)state;
-    assert_true(lesson_answer_matches("3x3", "3x3"));
-    assert_true(lesson_answer_matches(" 3 x 3", "3x3"));
-    assert_false(lesson_answer_matches("3x4", "3x3"));
-    assert_true(lesson_answer_matches("12", "12"));
-    assert_false(lesson_answer_matches("13", "12"));
-    assert_true(lesson_answer_matches("1.67", "1.66666663"));
-    assert_false(lesson_answer_matches("1.66", "1.66666663"));
-    assert_false(lesson_answer_matches("twelve", "12"));
+    assert_true(expect_answer_matches("3x3", "3x3"));
+    assert_true(expect_answer_matches(" 3 x 3", "3x3"));
+    assert_false(expect_answer_matches("3x4", "3x3"));
+    assert_true(expect_answer_matches("12", "12"));
+    assert_false(expect_answer_matches("13", "12"));
+    assert_true(expect_answer_matches("1.67", "1.66666663"));
+    assert_false(expect_answer_matches("1.66", "1.66666663"));
+    assert_false(expect_answer_matches("twelve", "12"));
 }
 
 int main(void) {

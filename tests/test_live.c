@@ -5,9 +5,11 @@
 // while the worker runs must be one consistent state: its curves, confusion
 // matrix and accuracy agree with each other, and its parameters are exactly
 // those the same training reaches single-threaded (live_step_now, a second
-// trainer with the same seed) after the same number of steps. One case drives
-// it as the window does, through runtime_frame (app/runtime.c), which reads
-// snapshots unforced.
+// trainer with the same seed) after the same number of steps. An unforced
+// copy, which takes only what changed (new curve points, new parameters),
+// equals a forced one of the same version, across curve thinnings too. One
+// case drives it as the window does, through runtime_frame (app/runtime.c),
+// which reads snapshots unforced.
 //
 // Meant to pass under -fsanitize=address,undefined and under -fsanitize=thread
 // (with the libraries' sources built with it too; with clang: gcc's TSan
@@ -43,6 +45,7 @@
 #include "net.h"
 #include "runtime.h"
 #include "state.h"
+#include "update.h"
 #include "train.h"
 
 // Independent expectations: the presets' expansions as the program prints
@@ -1187,6 +1190,188 @@ static void test_arch_failure_says_why(void **state) {
     assert_int_equal((long long)ui_.host.train_live->n_params, SOFTMAX_PARAMS);
 }
 
+// ---- Incremental copies ---------------------------------------------------------------
+// live_snapshot_get copies only what changed since the reader's copy: the
+// curve points it lacks and the parameters when they are new. Whatever a
+// reader's history, its copy must equal a forced (whole) one of the same
+// version, and its parameters the training's own.
+
+// Fails unless two snapshots hold the same state, field by field.
+static void assert_same_snapshot_(const live_snapshot *a, const live_snapshot *b, const char *what) {
+    if (a->version != b->version || a->steps != b->steps) {
+        print_error("%s: version %llu step %lld vs version %llu step %lld\n", what,
+                    (unsigned long long)a->version, a->steps, (unsigned long long)b->version, b->steps);
+        fail();
+    }
+    assert_string_equal(a->arch, b->arch);
+    assert_string_equal(a->message, b->message);
+    assert_true(a->running == b->running && a->paused == b->paused && a->diverged == b->diverged &&
+                a->finished == b->finished);
+    assert_int_equal(a->epoch, b->epoch);
+    assert_int_equal(a->batch_in_epoch, b->batch_in_epoch);
+    assert_true(a->lr == b->lr);
+    assert_true(memcmp(&a->test_accuracy, &b->test_accuracy, sizeof a->test_accuracy) == 0);
+    assert_memory_equal(a->confusion, b->confusion, sizeof a->confusion);
+    assert_int_equal(a->n_wrong, b->n_wrong);
+    assert_memory_equal(a->wrong_index, b->wrong_index, sizeof(int) * (size_t)a->n_wrong);
+    assert_memory_equal(a->wrong_pred, b->wrong_pred, sizeof(int) * (size_t)a->n_wrong);
+    assert_same_curve_(a->loss, a->n_loss, b->loss, b->n_loss, "loss curve");
+    assert_same_curve_(a->train_acc, a->n_train_acc, b->train_acc, b->n_train_acc, "train_acc curve");
+    assert_same_curve_(a->test_acc, a->n_test_acc, b->test_acc, b->n_test_acc, "test_acc curve");
+    assert_same_params_(a, b, what);
+}
+
+// The same training single-threaded: a plain trainer with the same options
+// and seed, stepped on to each step a snapshot is at.
+typedef struct replay_ {
+    app_trainer t;
+    long long steps;
+} replay_;
+
+static void replay_init_(replay_ *r, const app_train_options *o) {
+    char err[400];
+    assert_true(app_trainer_init(&r->t, o, &train_, &test_, err, sizeof err));
+    r->steps = 0;
+}
+
+// Fails unless s's parameters are, bit for bit, the replay's at s->steps.
+static void assert_params_of_training_(replay_ *r, const live_snapshot *s) {
+    char err[400];
+    bool done, ok = true;
+    app_epoch_stats st;
+    assert_true(s->steps >= r->steps);
+    for (; r->steps < s->steps && ok; r->steps++) ok = app_trainer_step(&r->t, &done, &st, err, sizeof err);
+    assert_true(ok);
+    assert_int_equal(r->t.net->n_params, s->n_params);
+    for (size_t i = 0; i < s->n_params; i++)
+        if (memcmp(&r->t.net->params[i], &s->params[i], sizeof(float)) != 0) {
+            print_error("params[%zu] after %lld steps: snapshot %.9g, training %.9g\n", i, s->steps,
+                        (double)s->params[i], (double)r->t.net->params[i]);
+            fail();
+        }
+}
+
+// A reader that only ever copies unforced (as the window does), while the
+// worker trains and publishes, then while live_step_now does: its parameters
+// are, bit for bit, those of a plain trainer with the same seed.
+static void test_incremental_params_are_the_training(void **state) {
+    (void)state;
+    const app_train_options o = options_(SMALL_ARCH);
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_(), *forced = snapshot_buf_();
+    assert_true(live_snapshot_get(lt, s, false));
+    const int on_worker = 60;
+    live_run_steps(lt, on_worker);
+    long long seen = 0, copies = 0;
+    const double until = now_ms_() + 120000;  // minutes under ThreadSanitizer
+    while (!(s->paused && s->steps == on_worker) && now_ms_() < until) {
+        if (live_snapshot_get(lt, s, false) && s->steps != seen) {
+            seen = s->steps;
+            copies++;
+        }
+        sleep_ms_(1);
+    }
+    assert_true(s->paused);
+    assert_int_equal(s->steps, on_worker);
+    print_message("# %lld unforced copies of new steps while the worker ran %d steps\n", copies, on_worker);
+    static replay_ r;  // large: not on the stack
+    replay_init_(&r, &o);
+    assert_params_of_training_(&r, s);
+    // live_step_now on this thread, an unforced copy after each call.
+    char err[400];
+    bool ok = true;
+    for (int i = 0; i < 6 && ok; i++) {
+        ok = live_step_now(lt, 1 + i % 3, err, sizeof err) && live_snapshot_get(lt, s, false);
+    }
+    if (ok) assert_params_of_training_(&r, s);
+    app_trainer_destroy(&r.t);
+    assert_true(ok);
+    get_(lt, forced);
+    assert_same_snapshot_(s, forced, "unforced vs forced");
+    // A new learning rate is a new version with the same parameters.
+    live_set_lr(lt, 0.01f);
+    assert_true(live_snapshot_get(lt, s, false));
+    assert_true(s->lr == 0.01f);
+    assert_same_params_(s, forced, "after live_set_lr");
+}
+
+// Curves copied a few points at a time equal curves copied whole, also
+// across thinnings (past LIVE_MAX_POINTS points a curve drops every other
+// one): for a reader copying after every publish, one that copies rarely
+// (and misses thinnings), and one whose last copy came from another trainer.
+static void test_incremental_curves_across_thinning(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *often = snapshot_buf_(), *rarely = snapshot_buf_(), *full = snapshot_buf_();
+    char err[400];
+    int loss_thinned = 0, test_thinned = 0, rare_copies = 0;
+    const long long rare_at[3] = {300, 620, 900};  // 300, then 364 and 388 loss points
+    // live_step_now evaluates the test set at the end of each call, so with
+    // 1 to 3 steps a call the test-accuracy curve fills up too.
+    for (int call = 0; loss_thinned < 3 || test_thinned < 1; call++) {
+        assert_true(call < 5000);
+        assert_true(live_step_now(lt, 1 + call % 3, err, sizeof err));
+        const int n_loss = often->n_loss, n_test = often->n_test_acc;
+        assert_true(live_snapshot_get(lt, often, false));
+        loss_thinned += often->n_loss < n_loss;
+        test_thinned += often->n_test_acc < n_test;
+        assert_true(live_snapshot_get(lt, full, true));
+        assert_same_snapshot_(often, full, "copied after every publish");
+        // Copies that each miss a thinning after which the curve grew past
+        // the reader's point count again (from step 513 the loss curve holds
+        // 257 + (step - 513) % 256 points): only knowing points were dropped
+        // tells the reader its first points are stale.
+        if (rare_copies < 3 && often->steps >= rare_at[rare_copies]) {
+            assert_true(live_snapshot_get(lt, rarely, false));
+            assert_same_snapshot_(rarely, full, "copied now and then");
+            rare_copies++;
+        }
+    }
+    print_message("# %lld steps: loss curve thinned %d times, test curve %d times, %d rare copies\n",
+                  often->steps, loss_thinned, test_thinned, rare_copies);
+    assert_true(often->steps > 2 * LIVE_MAX_POINTS);
+    // A reader last updated from another trainer (fewer points, other
+    // weights, another version) copies everything from this one.
+    const app_train_options o2 = options_("softmax");
+    live_trainer *other = make_(&o2, &train_);
+    live_snapshot *moved = snapshot_buf_();
+    assert_true(live_step_now(other, 5, err, sizeof err));
+    get_(other, moved);
+    assert_true(moved->version != full->version);
+    assert_true(live_snapshot_get(lt, moved, false));
+    assert_same_snapshot_(moved, full, "copied from another trainer before");
+    // A plain copy of a snapshot (`=`) goes on being updated like the original.
+    *rarely = *often;
+    assert_true(live_step_now(lt, 2, err, sizeof err));
+    assert_true(live_snapshot_get(lt, rarely, false));
+    get_(lt, full);
+    assert_same_snapshot_(rarely, full, "a copy of a snapshot");
+}
+
+// The same while the worker trains: an unforced copy and a forced one that
+// happen to be of the same version are the same, past a thinning.
+static void test_incremental_while_running(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    live_snapshot *s = snapshot_buf_(), *full = snapshot_buf_();
+    live_pause(lt, false);
+    long long compared = 0;
+    const double t0 = now_ms_();
+    while (s->steps < LIVE_MAX_POINTS + 100 && now_ms_() - t0 < 60000) {
+        sleep_ms_(1);  // leave the worker the CPU now and then (two cores, sanitizers)
+        if (!live_snapshot_get(lt, s, false)) continue;
+        get_(lt, full);
+        if (full->version != s->version) continue;  // the worker published in between
+        assert_same_snapshot_(s, full, "unforced vs forced while running");
+        compared++;
+    }
+    live_pause(lt, true);
+    print_message("# %lld same-version pairs compared, up to step %lld\n", compared, s->steps);
+    assert_true(compared >= 1);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_create_starts_paused, test_teardown_),
@@ -1210,6 +1395,9 @@ int main(void) {
         cmocka_unit_test_teardown(test_lesson_train_runs_on_the_worker, test_teardown_),
         cmocka_unit_test_teardown(test_lesson_train_esc_stops_it, test_teardown_),
         cmocka_unit_test_teardown(test_arch_failure_says_why, test_teardown_),
+        cmocka_unit_test_teardown(test_incremental_params_are_the_training, test_teardown_),
+        cmocka_unit_test_teardown(test_incremental_curves_across_thinning, test_teardown_),
+        cmocka_unit_test_teardown(test_incremental_while_running, test_teardown_),
     };
     return cmocka_run_group_tests_name("live", tests, group_setup_, group_teardown_);
 }

@@ -10,11 +10,7 @@
 // pending output cells are told apart, the same state draws the same pixels
 // twice, and a deliberately different state fails the comparison.
 //
-// Build (from the repository root), on one line:
-//   gcc -std=c11 -g -fsanitize=address,undefined -D_POSIX_C_SOURCE=200809L -Inn -Iapp
-//       tests/test_render.c app/render.c app/render_live.c app/font.c app/window.c app/input.c
-//       build/app/libapp_core.a build/nn/libnn.a
-//       $(pkg-config --cflags --libs sdl2 SDL2_ttf SDL2_image) -lcmocka -lz -lm -lpthread
+// Build: meson (it links the app_sdl library); `meson test -C build render`.
 // Run from the repository root (or set CONVSTEP_GOLDEN_DIR to tests/golden).
 // CONVSTEP_UPDATE_GOLDEN=1 writes the golden images instead of comparing:
 // look at every one of them before committing.
@@ -40,6 +36,8 @@
 #include "layout.h"
 #include "render.h"
 #include "state.h"
+#include "update.h"
+#include "lesson.h"
 #include "window.h"
 
 #define W 1280

@@ -38,6 +38,7 @@
 #include "modelfile.h"
 #include "runtime.h"
 #include "state.h"
+#include "update.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1987,13 +1988,15 @@ static void test_lesson_menu_lists_all_sorted_with_errors(void **st) {
     const app_action open = {.kind = ACT_LESSON_OPEN, .value = b0};
     s->status[0] = '\0';
     app_update(s, &open);
-    assert_int_equal(s->lesson_request, -1);
+    assert_int_equal(s->effects.n, 0);
     assert_string_equal(s->status, s->host.lessons[b0].error);
     // A good one is asked for.
     const app_action open_good = {.kind = ACT_LESSON_OPEN, .value = ALL - 1 == b0 ? 0 : (names[0][0] == 'l' ? 0 : 3)};
     app_update(s, &open_good);
-    assert_int_equal(s->lesson_request, open_good.value);
-    s->lesson_request = -1;
+    assert_int_equal(s->effects.n, 1);
+    assert_int_equal(s->effects.items[0].kind, EFFECT_OPEN_LESSON);
+    assert_int_equal(s->effects.items[0].value, open_good.value);
+    s->effects.n = 0;
     runtime_destroy(&rt_, s);
     for (int i = 0; i < ALL; i++) free(names[i]);
     remove_scratch_();

@@ -1,0 +1,122 @@
+// ui_kit.h - what a layout is made of (rectangles, buttons, grids, the
+// panel of controls) and the kit each view lays itself out with. No SDL:
+// render.c draws what a layout lists and input.c turns a click into the
+// action of what was hit, so both always agree, and tests check layouts
+// with a fake font.
+#ifndef APP_UI_KIT_H
+#define APP_UI_KIT_H
+
+#include <stdbool.h>
+
+#include "state.h"
+
+typedef struct ui_rect {
+    int x, y, w, h;
+} ui_rect;
+
+// Measures text at a pixel size (the real font, or a fake in tests).
+typedef int (*ui_text_width_fn)(void *ctx, const char *text, int px, bool mono);
+
+typedef struct ui_metrics {
+    ui_text_width_fn text_width;
+    void *ctx;
+} ui_metrics;
+
+#define LAYOUT_MAX_BUTTONS 64
+#define LAYOUT_MAX_GRIDS 40
+
+typedef struct ui_button {
+    ui_rect r;
+    char label[48];
+    app_action action;
+    bool active;    // drawn as selected (current preset, playing)
+    bool enabled;
+} ui_button;
+
+// A grid of cells: the input (with its padding ring), a kernel, an output.
+typedef struct ui_grid {
+    grid_id id;
+    int channel;
+    int rows, cols;      // cells drawn
+    int row0, col0;      // the data coordinates of the top-left drawn cell (-pad for inputs)
+    int data_rows, data_cols;  // cells with data are [0, data_rows) x [0, data_cols)
+    ui_rect r;           // the whole grid
+    int cell;            // cell side in pixels
+    char title[64];
+} ui_grid;
+
+typedef struct ui_layout {
+    int w, h;
+    int text_px, small_px, title_px;  // font sizes
+    int pad;                          // spacing
+    ui_rect header, main, panel, formula, arithmetic, footer;
+    int n_buttons;
+    ui_button buttons[LAYOUT_MAX_BUTTONS];
+    int n_grids;
+    ui_grid grids[LAYOUT_MAX_GRIDS];
+    ui_rect legend;                   // the colour scale
+    // The training, templates and drawing views.
+    ui_rect chart_loss, chart_acc;    // curves
+    ui_rect progress;                 // epoch, batch, samples/s, time left
+    ui_rect confusion, gallery;       // confusion matrix, digits it gets wrong
+    ui_rect templates;                // the ten 28x28 weight templates
+    ui_rect explain;                  // a digit, its products with each template, the logits
+    ui_rect canvas;                   // where the mouse draws
+    ui_rect prepared, probs, maps;    // the 28x28 input, the ten probabilities, feature maps
+    ui_rect narration;                // a lesson's caption, quiz and controls (when one is open)
+    // The lesson menu, a page at a time: entries [list_first, list_first +
+    // list_shown) of s->host.lessons, list_page rows a page (the page holding the focus).
+    int list_first, list_shown, list_page;
+    ui_rect list_note;                // below the rows: the page and how to turn it
+    ui_button overflow;               // what layout_button hands out when the list is full (never drawn)
+} ui_layout;
+
+// ---- The kit the views lay themselves out with ----------------------------------------
+
+static inline int ui_min(int a, int b) { return a < b ? a : b; }
+static inline int ui_max(int a, int b) { return a > b ? a : b; }
+
+// A rectangle; negative sizes become 0.
+ui_rect ui_rect_at(int x, int y, int w, int h);
+
+// Adds a button. Never NULL: past LAYOUT_MAX_BUTTONS it returns l->overflow,
+// which is not drawn or hit, so setting its flags changes no other button.
+ui_button *layout_button(ui_layout *l, ui_rect r, const char *label, app_action_kind kind, int value);
+
+// Adds a grid of rows x cols cells of side `cell` at (x, y); NULL when full.
+ui_grid *layout_grid(ui_layout *l, grid_id id, int channel, int rows, int cols, int row0, int col0, int x, int y,
+                     int cell, const char *title);
+
+// The controls panel on the right, filled from the top a row at a time.
+typedef struct ui_panel {
+    ui_layout *l;
+    int x, y, w, row_h, gap;
+} ui_panel;
+
+typedef struct ui_button_pair {
+    ui_button *first, *second;
+} ui_button_pair;
+
+// A panel whose `rows` rows (and a few gaps) fit its height: rows shrink at
+// large zooms instead of running off the window.
+ui_panel layout_panel_fit(ui_layout *l, int rows);
+// A panel of full-height rows.
+ui_panel layout_panel(ui_layout *l);
+
+// "[-] value [+]": the buttons ask for minus and plus (render.c writes the
+// label and value beside them); minus_on / plus_on enable them.
+ui_button_pair layout_stepper_of(ui_panel *p, app_action minus, app_action plus, bool minus_on, bool plus_on);
+// The same for an action that takes the value: kind(value - 1), kind(value + 1) within [lo, hi].
+ui_button_pair layout_stepper(ui_panel *p, app_action_kind kind, int value, int lo, int hi);
+
+// Two buttons side by side on one row.
+ui_button_pair layout_two_buttons(ui_panel *p, const char *a, app_action_kind ka, int va, const char *b,
+                                  app_action_kind kb, int vb);
+
+// The animation's transport: |< < play > >| and the speed stepper.
+void layout_transport(ui_panel *p, const anim_state *a);
+
+// Train/pause, reset, learning rate and slow motion (the training views).
+void layout_train_controls(ui_panel *p, const live_snapshot *snap);
+
+#endif

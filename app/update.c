@@ -1,0 +1,193 @@
+// update.c - the state's changes (see update.h).
+#include "update.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "keys.h"
+#include "views.h"
+
+static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+// ---- A fresh state -----------------------------------------------------------------------------
+
+void app_reset_views(app_state *s) {
+    for (int v = 0; v < VIEW_COUNT; v++) view_get((app_view)v)->reset(s);
+    s->view = s->back_view = VIEW_HOME;
+    s->help = false;
+    s->status[0] = '\0';
+    s->editing = false;
+    s->edit_text[0] = '\0';
+    s->selected = (cell_ref){GRID_NONE, 0, 0, 0};
+    s->digit = -1;
+    s->rng_state = app_rng_stream(APP_RNG_SHARED);
+}
+
+void app_state_init(app_state *s) {
+    memset(s, 0, sizeof *s);
+    s->zoom = 100;
+    app_reset_views(s);
+}
+
+// ---- Time ------------------------------------------------------------------------------------------
+
+void app_tick(app_state *s, double ms) {
+    lesson_player *p = &s->player;
+    if (p->l && p->autoplay && p->pc < p->n_cmds && !p->train_pending) {
+        p->wait_ms -= ms;
+        if (p->wait_ms <= 0) {
+            app_effect(s, EFFECT_LESSON, LESSON_NAV_NEXT, 0);
+            p->wait_ms = 1e9;  // until the beat has run and set its own wait
+        }
+    }
+    const view_def *v = view_get(s->view);
+    if (v->tick) v->tick(s, ms);
+}
+
+// ---- Editing a cell ----------------------------------------------------------------------------------
+
+// Ends an edit: the typed number goes to the view, which recomputes.
+static void commit_edit_(app_state *s) {
+    if (!s->editing) return;
+    s->editing = false;
+    char *end;
+    const double v = strtod(s->edit_text, &end);
+    if (s->edit_text[0] == '\0' || *end != '\0' || !isfinite(v) || fabs(v) > 1e6) {
+        snprintf(s->status, sizeof s->status, "'%s' is not a number; the cell is unchanged", s->edit_text);
+        return;
+    }
+    const app_action set = {.kind = ACT_SET_CELL, .cell = s->selected, .fx = (float)v};
+    view_get(s->view)->update(s, &set);
+}
+
+static bool edit_update_(app_state *s, const app_action *a) {
+    switch (a->kind) {
+    case ACT_SELECT_CELL:
+        if (s->editing) commit_edit_(s);
+        if (a->cell.grid == GRID_NONE) return true;
+        if (a->cell.grid == GRID_OUTPUT) {
+            const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = a->cell.row, .col = a->cell.col};
+            view_get(s->view)->update(s, &jump);
+            return true;
+        }
+        if (a->cell.grid == GRID_FMAP) return false;  // the CNN view's: it opens a window
+        s->selected = a->cell;
+        s->editing = true;
+        s->edit_text[0] = '\0';
+        return true;
+    case ACT_TYPE_CHAR: {
+        if (!s->editing) return true;
+        const size_t n = strlen(s->edit_text);
+        const char ch = a->ch;
+        if (n + 1 < sizeof s->edit_text && ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == 'e'))
+            s->edit_text[n] = ch, s->edit_text[n + 1] = '\0';
+        return true;
+    }
+    case ACT_EDIT_BACKSPACE: {
+        const size_t n = strlen(s->edit_text);
+        if (s->editing && n > 0) s->edit_text[n - 1] = '\0';
+        return true;
+    }
+    case ACT_EDIT_COMMIT: commit_edit_(s); return true;
+    case ACT_EDIT_CANCEL: s->editing = false; return true;
+    default: return false;
+    }
+}
+
+// Typing an answer to the lesson's open quiz.
+static bool quiz_key_(app_state *s, const app_action *a) {
+    lesson_player *p = &s->player;
+    if (!p->l || !p->quiz_open || p->quiz_result != 0) return false;
+    const size_t n = strlen(p->quiz_typed);
+    if (a->kind == ACT_TYPE_CHAR) {
+        const char ch = a->ch;
+        if (n + 1 < sizeof p->quiz_typed && ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == 'x'))
+            p->quiz_typed[n] = ch, p->quiz_typed[n + 1] = '\0';
+        return true;
+    }
+    if (a->kind == ACT_EDIT_BACKSPACE) {
+        if (n) p->quiz_typed[n - 1] = '\0';
+        return true;
+    }
+    if (a->kind == ACT_EDIT_COMMIT && n) {
+        p->quiz_result = expect_answer_matches(p->quiz_typed, p->quiz_answer) ? 1 : -1;
+        return true;
+    }
+    return false;
+}
+
+// ---- Actions -------------------------------------------------------------------------------------------
+
+// The actions every view shares; false for the view's own.
+static bool shared_update_(app_state *s, const app_action *a) {
+    switch (a->kind) {
+    case ACT_QUIT: s->quit = true; return true;
+    case ACT_HOME: s->view = VIEW_HOME; s->back_view = VIEW_HOME; s->help = false; s->digit = -1; return true;
+    case ACT_BACK:
+        // Esc: closes the help, else returns to the view this one was opened
+        // from (the CNN's maps for a window opened from them), else home.
+        if (s->help) {
+            s->help = false;
+        } else if (s->back_view != VIEW_HOME) {  // (going home or to a view sets it back to home)
+            s->view = s->back_view;
+            s->back_view = VIEW_HOME;
+            s->digit = -1;
+        } else {
+            s->view = VIEW_HOME;
+            s->back_view = VIEW_HOME;
+            s->digit = -1;
+        }
+        return true;
+    case ACT_OPEN_VIEW:
+        // A loaded digit belongs to the view it was loaded in.
+        if (a->value > VIEW_HOME && a->value < VIEW_COUNT && a->value != (int)s->view) {
+            s->view = (app_view)a->value;
+            s->back_view = VIEW_HOME;
+            s->digit = -1;
+        }
+        return true;
+    case ACT_HELP: s->help = !s->help; return true;
+    case ACT_FULLSCREEN: s->fullscreen = !s->fullscreen; return true;
+    case ACT_ZOOM_IN: s->zoom = clampi_(s->zoom + 10, 50, 300); return true;
+    case ACT_ZOOM_OUT: s->zoom = clampi_(s->zoom - 10, 50, 300); return true;
+    case ACT_ZOOM_RESET: s->zoom = 100; return true;
+    case ACT_PALETTE: s->colorblind = !s->colorblind; return true;
+    case ACT_SCREENSHOT: return true;  // the window's (it has the pixels)
+    // A lesson's keys and buttons: the runtime moves the lesson (it may train).
+    case ACT_LESSON_STOP_TRAINING: app_effect(s, EFFECT_LESSON, LESSON_NAV_STOP_TRAINING, 0); return true;
+    case ACT_LESSON_NEXT: app_effect(s, EFFECT_LESSON, LESSON_NAV_NEXT, 0); return true;
+    case ACT_LESSON_BACK: app_effect(s, EFFECT_LESSON, LESSON_NAV_BACK, 0); return true;
+    case ACT_LESSON_RESTART: app_effect(s, EFFECT_LESSON, LESSON_NAV_RESTART, 0); return true;
+    case ACT_LESSON_CLOSE: app_effect(s, EFFECT_LESSON, LESSON_NAV_CLOSE, 0); return true;
+    case ACT_LESSON_AUTOPLAY:
+        s->player.autoplay = !s->player.autoplay;
+        s->player.wait_ms = s->player.beat_wait_s > 0 ? s->player.beat_wait_s * 1000 : 3000;
+        return true;
+    default: return false;
+    }
+}
+
+void app_apply(app_state *s, const app_action *a) {
+    if (a->kind == ACT_NONE) return;  // asks for nothing: an edit in progress stays open
+    if (quiz_key_(s, a)) return;
+    const bool edit_action = a->kind == ACT_TYPE_CHAR || a->kind == ACT_EDIT_BACKSPACE ||
+                             a->kind == ACT_EDIT_CANCEL || a->kind == ACT_EDIT_COMMIT || a->kind == ACT_SELECT_CELL;
+    if (s->editing && !edit_action) commit_edit_(s);
+    if (shared_update_(s, a) || edit_update_(s, a)) return;
+    view_get(s->view)->update(s, a);
+}
+
+void app_update(app_state *s, const app_action *a) {
+    // While a lesson drives the view, what it set up stays as it set it, so
+    // the caption never describes something else (Esc closes the lesson).
+    const bool edits_setup = a->kind == ACT_SELECT_CELL && a->cell.grid != GRID_OUTPUT && a->cell.grid != GRID_NONE &&
+                             a->cell.grid != GRID_FMAP;
+    if (keys_lesson_drives(s) && (keys_changes_setup(a->kind) || edits_setup)) {
+        snprintf(s->status, sizeof s->status, "the lesson set this up: close it (Esc) to change it");
+        return;
+    }
+    app_apply(s, a);
+}

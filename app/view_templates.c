@@ -1,0 +1,99 @@
+// view_templates.c - the ten 28x28 weight templates of a one-layer softmax
+// classifier, trained live on its own worker, and how one test digit scores
+// against each. Its renderer is view_templates_render.c.
+#include <math.h>
+#include <string.h>
+
+#include "nn.h"
+#include "views.h"
+
+static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
+    (void)metrics;
+    ui_panel p = layout_panel_fit(l, 5);
+    layout_train_controls(&p, s->host.tmpl_live);
+    layout_button(l, ui_rect_at(p.x, p.y, p.w, p.row_h), "next digit", ACT_INSPECT_NEXT, 0);
+    const ui_rect m = l->main;
+    l->progress = ui_rect_at(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 2);
+    const int top = l->progress.y + l->progress.h;
+    const int avail = m.y + m.h - top;
+    l->templates = ui_rect_at(m.x + l->pad, top, m.w - 2 * l->pad, avail * 48 / 100);
+    l->explain = ui_rect_at(m.x + l->pad, top + avail * 50 / 100, m.w - 2 * l->pad, avail * 50 / 100 - l->pad);
+}
+
+static void update_(app_state *s, const app_action *a) { app_request_training(s, a, 1); }
+
+// The explanation of the inspected digit, by the engine's own dense neuron
+// and softmax, whenever the weights or the digit change. Dense weights are
+// [784][10] then 10 biases: template j is column j.
+static void refresh_(app_state *s) {
+    templates_view *t = &s->templates;
+    const live_snapshot *snap = s->host.tmpl_live;
+    if (!snap || snap->n_params < 7850) {
+        t->ready = t->scale_ready = false;
+        return;
+    }
+    const float *w = snap->params, *b = snap->params + 7840;
+    if (!t->scale_ready || t->version != snap->version) {
+        t->weight_scale = 1e-6f;
+        for (int i = 0; i < 7840; i++) t->weight_scale = fmaxf(t->weight_scale, fabsf(w[i]));
+        t->scale_ready = true;
+        t->ready = false;
+        t->version = snap->version;
+    }
+    if (!s->host.digits || s->host.n_digits == 0) return;
+    const int digit = s->inspect % s->host.n_digits;
+    if (t->ready && t->digit == digit) return;
+    const uint8_t *px = s->host.digits + (size_t)digit * 784;
+    for (int i = 0; i < 784; i++) t->x[i] = px[i] / 255.0f;
+    t->product_scale = 1e-6f;
+    for (int j = 0; j < 10; j++) {
+        t->z[j] = nn_dense_neuron(t->x, w + j, 10, b[j], 784);
+        for (int i = 0; i < 784; i++) {
+            t->products[j][i] = t->x[i] * w[(size_t)i * 10 + j];
+            t->product_scale = fmaxf(t->product_scale, fabsf(t->products[j][i]));
+        }
+    }
+    nn_softmax_forward(t->p, t->z, 1, 10);
+    t->best = 0;
+    for (int j = 1; j < 10; j++) t->best = t->p[j] > t->p[t->best] ? j : t->best;
+    t->digit = digit;
+    t->ready = true;
+}
+
+static void report_(const app_state *s, FILE *out) {
+    const live_snapshot *snap = s->host.tmpl_live;
+    if (snap)
+        fprintf(out, "trained %lld steps of %s: test accuracy %.2f%%\n", snap->steps, snap->arch,
+                100.0 * snap->test_accuracy);
+}
+
+static const key_binding keys_[] = {
+    {' ', 0, ACT_TRAIN_TOGGLE, 0, NULL, 0, "train / pause"},
+    {'r', 0, ACT_TRAIN_RESET, 0, NULL, KEYF_SETUP, "reset: new random weights"},
+    {KEY_UP, 0, ACT_LR_UP, 0, NULL, 0, "learning rate up"},
+    {KEY_DOWN, 0, ACT_LR_DOWN, 0, NULL, 0, "learning rate down"},
+    {'s', 0, ACT_SLOWMO_MORE, 0, NULL, 0, "slower (slow motion)"},
+    {'s', KEYMOD_SHIFT, ACT_SLOWMO_LESS, 0, NULL, 0, "faster (less slow motion)"},
+    {'n', 0, ACT_INSPECT_NEXT, 0, NULL, 0, "next test digit"},
+    {'g', 0, ACT_INSPECT_NEXT, 0, NULL, KEYF_ALIAS, "next test digit"},
+};
+
+static void reset_(app_state *s) {
+    s->inspect = 0;
+    memset(&s->templates, 0, sizeof s->templates);
+}
+
+const view_def view_templates = {
+    .id = VIEW_TEMPLATES,
+    .name = "templates",
+    .title = "the weight templates of a one-layer classifier",
+    .menu = "Weight templates",
+    .keys = KEY_TABLE("weight templates", keys_),
+    .has_panel = true,
+    .trains_templates = true,
+    .layout = layout_,
+    .update = update_,
+    .report = report_,
+    .refresh = refresh_,
+    .reset = reset_,
+};
