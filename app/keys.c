@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "layout.h"
 #include "views.h"
 
 // ---- The window's and the lesson's tables ------------------------------------------------------
@@ -217,12 +216,12 @@ void keys_overlay_build(const app_state *s, keys_overlay *o) {
             if (layers[i] == window_rows[k]) add_section_(o, layers[i], false, layers, i, k == 1);
 }
 
-void keys_hint(const app_state *s, char *buf, int size) {
+void keys_hint(const app_state *s, int max_keys, char *buf, int size) {
     const key_table *t = &view_get(s->view)->keys;
     const bool off = keys_lesson_drives(s);
     int used = 0, shown = 0;
     buf[0] = '\0';
-    for (int r = 0; r < t->n && shown < 4; r++) {
+    for (int r = 0; r < t->n && shown < max_keys; r++) {
         const key_binding *b = &t->rows[r];
         if (b->flags & KEYF_ALIAS || (off && (b->flags & KEYF_SETUP))) continue;
         char name[32];

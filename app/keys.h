@@ -57,8 +57,9 @@ typedef struct keys_overlay {
 
 void keys_overlay_build(const app_state *s, keys_overlay *o);
 
-// A short line of the view's main keys for the footer ("Space play, ...").
-void keys_hint(const app_state *s, char *buf, int size);
+// A short line of the view's first `max_keys` keys for the footer
+// ("Space play / pause,  Right one step forward; F1 every key").
+void keys_hint(const app_state *s, int max_keys, char *buf, int size);
 
 // The lesson player's keys in one line ("Enter or Page Down next, ..."), for
 // `convstep lesson --help` and the lesson menu.

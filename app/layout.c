@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "keys.h"
 #include "views.h"
 
 // ---- The frame around every view ---------------------------------------------------------------
@@ -58,6 +59,11 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
         }
     }
     v->layout(l, s, m);
+    // While a lesson drives the view, what it set up cannot be changed: those
+    // buttons are drawn off (app_update refuses the actions too).
+    if (keys_lesson_drives(s))
+        for (int i = 0; i < l->n_buttons; i++)
+            if (keys_changes_setup(l->buttons[i].action.kind)) l->buttons[i].enabled = false;
 }
 
 static bool inside_(ui_rect r, int x, int y) {

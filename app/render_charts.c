@@ -79,6 +79,6 @@ void rd_trainer_labels(const draw_ *d, const live_snapshot *snap) {
 
 void rd_trainer_footer(const draw_ *d) {
     char hint[300];
-    keys_hint(d->s, hint, sizeof hint);  // from the view's key table
+    keys_hint(d->s, 3, hint, sizeof hint);  // from the view's key table
     rd_footer(d, d->s->status[0] ? d->s->status : hint);
 }

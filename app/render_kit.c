@@ -119,8 +119,9 @@ void rd_header(const draw_ *d, const char *title) {
 void rd_footer(const draw_ *d, const char *text) {
     const ui_layout *l = d->l;
     rd_fill(d->r, l->footer, PANEL);
-    rd_text(d, FACE_SANS, l->small_px, l->pad * 2, l->footer.y + (l->footer.h - l->small_px * 6 / 5) / 2,
-          MUTED, text);
+    // A long message shrinks to the footer's width rather than run off it.
+    rd_fitted_line(d, FACE_SANS, l->small_px, (ui_rect){l->pad * 2, l->footer.y, l->w - l->pad * 4, l->footer.h},
+                   l->footer.y + (l->footer.h - l->small_px * 6 / 5) / 2, MUTED, text);
 }
 
 // A label on the left of a "-  +" pair (the panel's setting rows).

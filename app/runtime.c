@@ -327,6 +327,7 @@ static void refresh_live_net_(app_runtime *rt, app_state *s) {
     if (!snap || snap->params_stamp == rt->live_net_version || snap->n_params == 0) return;
     if (!rt->live_net || strcmp(rt->live_net_arch, snap->arch) != 0) {
         nn_net_free(rt->live_net);
+    nn_net_free(rt->cnn_net);
         rt->live_net = NULL;
         nn_error e;
         if (nn_net_create(&rt->live_net, snap->arch, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK) return;
@@ -506,6 +507,28 @@ void runtime_select_model(app_runtime *rt, app_state *s, bool now) {
     runtime_frame(rt, s);
 }
 
+// The CNN view's maps: the live weights on the inspected digit, run on the
+// view's own copy of the network whenever the weights or the digit change.
+static void cnn_maps_(app_runtime *rt, app_state *s) {
+    if (s->host.cnn_net && rt->cnn_version == rt->live_net_version && rt->cnn_digit == s->inspect) return;
+    if (!rt->cnn_net || strcmp(rt->cnn_net_arch, rt->live_net_arch) != 0) {
+        nn_net_free(rt->cnn_net);
+        rt->cnn_net = NULL;
+        s->host.cnn_net = NULL;
+        nn_error e;
+        if (nn_net_create(&rt->cnn_net, rt->live_net_arch, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK) return;
+        snprintf(rt->cnn_net_arch, sizeof rt->cnn_net_arch, "%s", rt->live_net_arch);
+    }
+    if (rt->cnn_net->n_params != rt->live_net->n_params) return;
+    memcpy(rt->cnn_net->params, rt->live_net->params, sizeof(float) * rt->live_net->n_params);
+    float x[784];
+    for (int i = 0; i < 784; i++) x[i] = s->host.digits[(size_t)s->inspect * 784 + i] * (1.0f / 255.0f);
+    nn_net_forward(rt->cnn_net, x, 1, false, NULL);
+    rt->cnn_version = rt->live_net_version;
+    rt->cnn_digit = s->inspect;
+    s->host.cnn_net = rt->cnn_net;
+}
+
 // Carries out what the views asked, in order. The queue is taken first: a
 // lesson opened here may queue requests of its own for the next frame.
 static void effects_(app_runtime *rt, app_state *s) {
@@ -539,17 +562,7 @@ void runtime_frame(app_runtime *rt, app_state *s) {
     if (view->refresh) view->refresh(s);
     // The CNN view shows the live network's maps of one digit: recompute them
     // when the weights or the digit change.
-    const bool maps = (view_get(s->view)->needs & VIEW_NEEDS_LIVE_MAPS) != 0;
-    if (maps && rt->live_net && s->host.digits &&
-        (rt->cnn_version != rt->live_net_version || rt->cnn_digit != s->inspect || !rt->cnn_fresh)) {
-        float x[784];
-        for (int i = 0; i < 784; i++) x[i] = s->host.digits[(size_t)s->inspect * 784 + i] * (1.0f / 255.0f);
-        nn_net_forward(rt->live_net, x, 1, false, NULL);
-        rt->cnn_version = rt->live_net_version;
-        rt->cnn_digit = s->inspect;
-        rt->cnn_fresh = true;
-    }
-    if (!maps) rt->cnn_fresh = false;  // drawing may reuse the net's buffers
+    if ((view->needs & VIEW_NEEDS_LIVE_MAPS) && rt->live_net && s->host.digits) cnn_maps_(rt, s);
 }
 
 bool runtime_train_start(app_runtime *rt, app_state *s, bool templates, int n, char *why, size_t whysize) {
@@ -580,12 +593,14 @@ void runtime_destroy(app_runtime *rt, app_state *s) {
     free(rt->tmpl_snap);
     nn_net_free(rt->shipped);
     nn_net_free(rt->live_net);
+    nn_net_free(rt->cnn_net);
     free(rt->menu);
     s->host.lessons = NULL;
     s->host.n_lessons = 0;
     if (rt->have_lesson) lesson_free(&rt->current);
     lesson_close(s);
     s->host.draw_net = s->host.live_net = NULL;
+    s->host.cnn_net = NULL;
     s->host.train_live = s->host.tmpl_live = NULL;
     memset(rt, 0, sizeof *rt);
 }

@@ -25,9 +25,12 @@ typedef struct app_runtime {
     nn_net *live_net;                 // the dashboard model's weights, for drawing
     uint64_t live_net_version;        // the snapshot params_stamp live_net holds
     char live_net_arch[256];
-    uint64_t cnn_version;             // what the CNN view's maps were computed from
+    // The CNN view's own copy of the live network: its activations are the
+    // maps it shows, and nothing else runs it (drawing runs live_net).
+    nn_net *cnn_net;
+    char cnn_net_arch[256];
+    uint64_t cnn_version;             // the params_stamp its maps were computed from
     int cnn_digit;
-    bool cnn_fresh;
     lesson_entry *menu;               // the lesson menu's files, sorted by name (s->host.lessons)
     lesson current;                   // the lesson being played
     bool have_lesson;

@@ -228,7 +228,9 @@ typedef struct app_host {
     const live_snapshot *train_live;  // the dashboard's model
     const live_snapshot *tmpl_live;   // the one-layer softmax classifier of the templates
     nn_net *draw_net;          // the shipped model (NULL if missing)
-    nn_net *live_net;          // the live model's latest weights (or NULL)
+    nn_net *live_net;          // the live model's latest weights (or NULL); drawing runs it
+    const nn_net *cnn_net;     // the same weights run on the inspected digit: its
+                               // activations are the CNN view's maps (NULL until computed)
     char custom_arch[256];     // --arch for the dashboard ("" when none)
     // Why a trainer or the shipped model is missing, as the failure said it ("" when there).
     char train_why[400], tmpl_why[400], draw_why[400];

@@ -11,7 +11,8 @@
 static void network_(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
-    const nn_net *net = s->host.live_net;
+    // The view's own run of the live weights on the inspected digit (runtime.c).
+    const nn_net *net = s->host.cnn_net ? s->host.cnn_net : s->host.live_net;
     const int px = l->small_px;
     char t[300];
     if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) {
@@ -23,6 +24,7 @@ static void network_(const draw_ *d) {
                              : "The training view's model has no convolution: choose the small CNN or LeNet-5 there.");
         return;
     }
+    if (!s->host.cnn_net) return;  // the maps come with the next frame
     const nn_layer *l0 = &net->model->layers[0];
     const int classes = nn_net_classes(net);
     const float *out = net->out[net->model->n_layers - 1];
@@ -68,8 +70,7 @@ void render_view_cnn(const draw_ *d) {
     rd_fill(d->r, d->l->panel, PANEL);
     network_(d);
     rd_buttons(d);
-    char hint[400], keys[300];
-    keys_hint(s, keys, sizeof keys);  // from the view's key table
-    snprintf(hint, sizeof hint, "click a first-layer map cell to see its window;  %s", keys);
+    char hint[300];
+    keys_hint(s, 3, hint, sizeof hint);  // from the view's key table (the click is explained at the top)
     rd_footer(d, s->status[0] ? s->status : hint);
 }

@@ -146,9 +146,9 @@ bool app_set_conv(app_state *s, const conv_setup *c) {
     return s->conv.ok;
 }
 
-static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
+// The controls on the right: 14 rows.
+static void controls_(ui_layout *l, const app_state *s) {
     const conv_setup *c = &s->conv.setup;
-    // Controls on the right: 14 rows.
     ui_panel p = layout_panel_fit(l, 14);
     layout_transport(&p, &s->conv.anim);
     p.y += p.gap;
@@ -175,6 +175,12 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
         b.second->active = (int)c->preset == i + 1;
     }
     layout_two_buttons(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
+}
+
+// The grids share one cell size, the formula and the arithmetic below them.
+static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
+    const conv_setup *c = &s->conv.setup;
+    controls_(l, s);
 
     // Grids share one cell size, so the window visibly matches the kernel.
     // Two arrangements, whichever gives bigger cells:

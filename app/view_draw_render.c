@@ -63,7 +63,7 @@ void render_view_draw(const draw_ *d) {
     if (b) rd_setting_label(d, b, t);
     rd_buttons(d);
     char hint[400], keys[300];
-    keys_hint(s, keys, sizeof keys);  // from the view's key table
+    keys_hint(s, 3, keys, sizeof keys);  // from the view's key table
     snprintf(hint, sizeof hint, "draw with the mouse;  %s", keys);
     rd_footer(d, s->status[0] ? s->status : hint);
 }

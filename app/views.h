@@ -56,8 +56,6 @@ typedef struct view_def {
     void (*refresh)(app_state *s);
     // What the view ended with, for a headless run's transcript (NULL: nothing).
     void (*report)(const app_state *s, FILE *out);
-    // The footer when there is no message (NULL: the key hint).
-    void (*status)(const app_state *s, char *buf, int size);
     // The operation it steps through, for lessons (NULL: none; lessons then
     // use the convolution view's).
     void (*op)(const app_state *s, view_op *out);

@@ -208,7 +208,7 @@ static void test_no_key_changes_a_lessons_setup(void **st) {
         }
     }
     assert_int_equal(refused, 0);  // keys that would change it are off, not refused
-    // The panel's buttons and the grids: each click is refused with a reason.
+    // The panel's set-up buttons are off; their actions, if they came anyway, are refused with a reason.
     ui_layout l;
     const ui_metrics m = {width_, NULL};
     layout_compute(&l, s, 1280, 720, &m);
@@ -216,6 +216,7 @@ static void test_no_key_changes_a_lessons_setup(void **st) {
     for (int i = 0; i < l.n_buttons; i++) {
         if (!keys_changes_setup(l.buttons[i].action.kind)) continue;
         setup_buttons++;
+        assert_false(l.buttons[i].enabled);  // drawn off, and a click does not reach it
         app_update(s, &l.buttons[i].action);
         assert_non_null(strstr(s->status, "the lesson set this up"));
         s->status[0] = '\0';
