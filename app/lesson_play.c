@@ -372,7 +372,7 @@ static void run_(app_state *s, const lesson_host *host, FILE *log) {
         }
     }
     // Autoplay holds a beat for its 'wait SECONDS', or 4 s where a key is awaited.
-    p->wait_ms = p->beat_wait_s > 0 ? p->beat_wait_s * 1000 : 4000;
+    p->wait_ms = p->beat_wait_s > 0 ? p->beat_wait_s * 1000 : LESSON_AUTOPLAY_MS;
 }
 
 // Starts the next beat; false if no commands were left.

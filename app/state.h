@@ -119,6 +119,7 @@ typedef struct cell_ref {
 
 // A lesson being played: where it is and what it shows (lesson_play.c).
 #define LESSON_MAX_MARKS 32
+#define LESSON_AUTOPLAY_MS 4000  // autoplay's pause after a step with a plain 'wait'
 // The lesson menu lists up to this many files of the lessons folder, sorted by
 // file name (more are counted and named as unlisted: a folder of thousands
 // would take seconds to parse each time the window starts).

@@ -164,7 +164,7 @@ static bool shared_update_(app_state *s, const app_action *a) {
     case ACT_LESSON_CLOSE: app_effect(s, EFFECT_LESSON, LESSON_NAV_CLOSE, 0); return true;
     case ACT_LESSON_AUTOPLAY:
         s->player.autoplay = !s->player.autoplay;
-        s->player.wait_ms = s->player.beat_wait_s > 0 ? s->player.beat_wait_s * 1000 : 3000;
+        s->player.wait_ms = s->player.beat_wait_s > 0 ? s->player.beat_wait_s * 1000 : LESSON_AUTOPLAY_MS;
         return true;
     default: return false;
     }

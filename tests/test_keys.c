@@ -280,6 +280,34 @@ static void test_view_table(void **st) {
     }
 }
 
+// Past LAYOUT_MAX_BUTTONS a layout hands out its overflow button, which is
+// never drawn or hit, so setting its flags touches no real button (the old
+// layout patched "the last two buttons" by index and hit others).
+static void test_layout_button_overflow_touches_no_other(void **st) {
+    (void)st;
+    static ui_layout l;
+    memset(&l, 0, sizeof l);
+    for (int i = 0; i < LAYOUT_MAX_BUTTONS; i++) {
+        ui_button *b = layout_button(&l, ui_rect_at(i, 0, 1, 1), "x", ACT_PRESET, i);
+        assert_ptr_equal(b, &l.buttons[i]);
+        assert_true(b->enabled);
+    }
+    ui_panel p = {&l, 0, 0, 100, 10, 2};
+    const ui_button_pair extra = layout_stepper(&p, ACT_SET_KERNEL, 3, 1, 7);
+    assert_ptr_equal(extra.first, &l.overflow);
+    assert_ptr_equal(extra.second, &l.overflow);
+    extra.first->active = true;
+    extra.first->action.value = 99;
+    assert_int_equal(l.n_buttons, LAYOUT_MAX_BUTTONS);
+    for (int i = 0; i < LAYOUT_MAX_BUTTONS; i++) {
+        assert_false(l.buttons[i].active);
+        assert_int_equal(l.buttons[i].action.value, i);
+    }
+    assert_false(l.overflow.enabled);
+    // A click where the overflow button would be finds nothing.
+    assert_int_equal(layout_hit(&l, extra.first->r.x + 1, extra.first->r.y + 1).kind, ACT_NONE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_overlay_matches_bindings_in_every_view, setup_, teardown_),
@@ -288,6 +316,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_no_key_changes_a_lessons_setup, setup_, teardown_),
         cmocka_unit_test(test_tables_are_well_formed),
         cmocka_unit_test(test_view_table),
+        cmocka_unit_test(test_layout_button_overflow_touches_no_other),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

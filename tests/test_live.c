@@ -593,8 +593,13 @@ static void test_window_keys_through_runtime(void **state) {
     live_snapshot *s = snapshot_buf_();
     get_(rt_.dash, s);
     const long long a = s->steps;
-    frames_(15);
-    get_(rt_.dash, s);
+    // Running means steps go on: wait for one (a LeNet-5 step can take a
+    // second under ThreadSanitizer on a loaded machine), at most 10 s.
+    const double deadline = now_ms_() + 10000;
+    do {
+        frames_(1);
+        get_(rt_.dash, s);
+    } while (s->steps == a && !s->paused && now_ms_() < deadline);
     assert_false(s->finished);
     if (s->paused || s->steps == a) {
         print_error("space, space, space: training is %s (steps %lld -> %lld)\n",
