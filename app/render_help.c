@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "keys.h"
+#include "views.h"
 
 // One line of the overlay: a section heading or a key and what it does.
 typedef struct line_ {
@@ -30,8 +31,17 @@ void render_help(const draw_ *d) {
     const ui_rect box = {(l->w - bw) / 2, (l->h - bh) / 2, bw, bh};
     rd_fill(d->r, box, BG);
     rd_frame(d->r, box, ACCENT, 3);
-    const int inner_x = box.x + l->pad * 2, top = box.y + l->pad + l->text_px * 2;
+    const int inner_x = box.x + l->pad * 2;
     rd_text(d, FACE_BOLD, l->text_px, inner_x, box.y + l->pad, INK, "Keys   (Esc, F1 or a click closes this)");
+    // What the mouse does in this view, on a line of its own under the title.
+    int top = box.y + l->pad + l->text_px * 2;
+    const char *mouse = view_get(d->s->view)->mouse;
+    if (mouse) {
+        char t[300];
+        snprintf(t, sizeof t, "Mouse: %s%s", mouse, keys_lesson_drives(d->s) ? " (the set-up is locked in a lesson)" : "");
+        rd_fitted_line(d, FACE_SANS, l->small_px, (ui_rect){inner_x, top, box.w - l->pad * 4, l->small_px * 2}, top, INK, t);
+        top += l->small_px * 2;
+    }
     // The largest type (one size for all) at which the lines fit the box in
     // 2 or 3 columns, each key and what it does on one line.
     const int avail_h = box.y + box.h - l->pad - top, avail_w = box.w - l->pad * 4;

@@ -106,6 +106,7 @@ const view_def view_cnn = {
     .title = "inside the CNN",
     .menu = "Inside the CNN",
     .keys = KEY_TABLE("inside the CNN", keys_),
+    .mouse = "click a cell of a first-layer map to open its window in the convolution view",
     .has_panel = true,
     .needs = VIEW_NEEDS_LIVE_MAPS,
     .layout = layout_,

@@ -504,6 +504,7 @@ const view_def view_conv = {
     .title = "convolution",
     .menu = "Convolution",
     .keys = KEY_TABLE("convolution", keys_),
+    .mouse = "click an input, kernel or bias cell to type a new value; click an output cell to see its window",
     .has_panel = true,
     .layout = layout_,
     .update = update_,

@@ -79,6 +79,7 @@ const view_def view_draw = {
     .title = "draw a digit",
     .menu = "Draw a digit",
     .keys = KEY_TABLE("drawing", keys_),
+    .mouse = "hold the left button to draw on the black canvas",
     .has_panel = true,
     .needs = VIEW_NEEDS_CANVAS,
     .layout = layout_,

@@ -66,6 +66,7 @@ const view_def view_home = {
     .title = "home",
     .menu = NULL,
     .keys = KEY_TABLE("home", keys_),
+    .mouse = "click a view to open it",
     .has_panel = false,
     .layout = layout_,
     .update = update_,

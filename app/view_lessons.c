@@ -107,6 +107,7 @@ const view_def view_lessons = {
     .title = "lessons",
     .menu = "Lessons",
     .keys = KEY_TABLE("lesson menu", keys_),
+    .mouse = "click a lesson to open it; the wheel scrolls the list",
     .has_panel = false,
     .layout = layout_,
     .update = update_,

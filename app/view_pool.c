@@ -251,6 +251,7 @@ const view_def view_pool = {
     .title = "pooling: max and average",
     .menu = "Pooling",
     .keys = KEY_TABLE("pooling", keys_),
+    .mouse = "click an input cell to type a new value; click an output cell to see its window",
     .has_panel = true,
     .layout = layout_,
     .update = update_,

@@ -61,6 +61,7 @@ const view_def view_train = {
     .title = "training, live",
     .menu = "Training, live",
     .keys = KEY_TABLE("training", keys_),
+    .mouse = "click a model to train it from the start",
     .has_panel = true,
     .layout = layout_,
     .update = update_,

@@ -44,6 +44,7 @@ typedef struct view_def {
     const char *title;        // the header: "convolution"
     const char *menu;         // the home menu's entry: "Convolution" (NULL: not listed)
     key_table keys;           // the view's own keys (the window's and the lesson's are in keys.c)
+    const char *mouse;        // what the mouse does here, for the F1 overlay (NULL: nothing special)
     bool has_panel;           // controls on the right and a lesson's narration below (not the menus)
     // Lays out the view's grids, buttons and areas in l (l->main, panel... are set).
     void (*layout)(ui_layout *l, const app_state *s, const ui_metrics *m);
