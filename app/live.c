@@ -37,7 +37,7 @@ struct live_trainer {
     const app_dataset *train, *test;
     live_snapshot work;         // built here, then published (its params unused)
     int *pred;                  // [test->count] predictions of the last evaluation
-    double last_eval_ms, last_publish_ms;
+    double last_publish_ms;
     bool dirty;                 // steps taken since the last publish
     long long last_eval_step;
 };
@@ -176,12 +176,10 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
     lt->dirty = true;
     push_point_(w, w->loss, &w->n_loss, (float)lt->t.step, loss);
     push_point_(w, w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);
-    // The test set every second, or every 200 steps when training runs faster
-    // than the clock (headless), so the curve has points either way.
-    const double now = now_ms_();
-    if (epoch_done || now - lt->last_eval_ms > 1000 || lt->t.step - lt->last_eval_step >= 200) {
+    // The test set on a schedule of steps (not of time), so the same steps
+    // give the same curve at any speed, headless or in the window.
+    if (epoch_done || live_eval_scheduled(lt->t.step)) {
         evaluate_(lt);
-        lt->last_eval_ms = now_ms_();
         lt->last_eval_step = lt->t.step;
     }
     if (epoch_done && lt->t.epoch >= lt->t.opt.epochs) {
@@ -190,6 +188,13 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
                  100.0 * w->test_accuracy);
     }
     return true;
+}
+
+bool live_eval_scheduled(long long step) {
+    if (step <= 0) return step == 0;
+    if (step <= LIVE_EVAL_DENSE_UNTIL) return step % LIVE_EVAL_DENSE_EVERY == 0;
+    if (step <= LIVE_EVAL_MID_UNTIL) return step % LIVE_EVAL_MID_EVERY == 0;
+    return step % LIVE_EVAL_LATE_EVERY == 0;
 }
 
 static bool build_(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize);
@@ -256,7 +261,6 @@ static void *worker_(void *arg) {
             if (reached && lt->last_eval_step != lt->t.step) {
                 evaluate_(lt);
                 lt->last_eval_step = lt->t.step;
-                lt->last_eval_ms = now_ms_();
             }
         }
         // Publish often enough for 60 frames a second, rarely enough to cost nothing.
@@ -303,9 +307,6 @@ static bool build_(live_trainer *lt, const app_train_options *opt, char *err, si
     snprintf(lt->work.arch, sizeof lt->work.arch, "%s", nn_arch_expand(opt->arch));
     lt->work.running = true;
     evaluate_(lt);  // accuracy before any training: about one in ten
-    // The next evaluation is a second of training from now, not at the first
-    // step (which spent the first seconds of a slow machine evaluating again).
-    lt->last_eval_ms = now_ms_();
     publish_(lt);
     return true;
 }

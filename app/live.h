@@ -97,4 +97,21 @@ bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force);
 // an exact, repeatable amount of training), then publishes.
 bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize);
 
+// The evaluation schedule: the steps after which the worker measures the
+// whole test set (a point of the test_acc curve, the confusion matrix, the
+// wrong digits). Dense at the start, where accuracy climbs within a few dozen
+// steps, sparse later, where it barely moves and an evaluation (about 0.1 s
+// for the small CNN or LeNet-5 on 2,000 digits) would slow training down:
+// step 0, then every LIVE_EVAL_DENSE_EVERY steps up to LIVE_EVAL_DENSE_UNTIL,
+// every LIVE_EVAL_MID_EVERY up to LIVE_EVAL_MID_UNTIL, then every
+// LIVE_EVAL_LATE_EVERY. Besides these, an evaluation also ends each epoch and
+// wherever training stops (finished, the end of live_run_steps or of
+// live_step_now), so the picture always shows the last step.
+#define LIVE_EVAL_DENSE_EVERY 10
+#define LIVE_EVAL_DENSE_UNTIL 200
+#define LIVE_EVAL_MID_EVERY 50
+#define LIVE_EVAL_MID_UNTIL 1000
+#define LIVE_EVAL_LATE_EVERY 250
+bool live_eval_scheduled(long long step);
+
 #endif

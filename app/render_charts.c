@@ -17,16 +17,26 @@ void rd_progress(const draw_ *d, const live_snapshot *snap, const char *what, co
         return;
     }
     const double total = (double)snap->batches_per_epoch * snap->epochs;
-    snprintf(t, sizeof t, "%s  -  epoch %d of %d, batch %d of %d  -  %.0f samples/s  -  test accuracy %.1f%%  -  %s",
-             what, snap->epoch + (snap->finished ? 0 : 1), snap->epochs, snap->batch_in_epoch,
-             snap->batches_per_epoch, snap->samples_per_sec, 100.0 * snap->test_accuracy,
-             snap->finished ? "finished" : snap->diverged ? "diverged" : snap->paused ? "paused" : "training");
-    rd_text(d, FACE_SANS, l->small_px, l->progress.x, l->progress.y, INK, t);
+    if (snap->finished)  // where it ended, not "batch 0" of an epoch that never starts
+        snprintf(t, sizeof t, "%s  -  finished: %d epoch%s, %lld steps  -  test accuracy %.1f%%", what, snap->epoch,
+                 snap->epoch == 1 ? "" : "s", snap->steps, 100.0 * snap->test_accuracy);
+    else
+        snprintf(t, sizeof t,
+                 "%s  -  epoch %d of %d, batch %d of %d (step %lld)  -  %.0f samples/s  -  test accuracy %.1f%%  -  %s",
+                 what, snap->epoch + 1, snap->epochs, snap->batch_in_epoch, snap->batches_per_epoch, snap->steps,
+                 snap->samples_per_sec, 100.0 * snap->test_accuracy,
+                 snap->diverged ? "diverged" : snap->paused ? "paused" : "training");
+    // Too long for the width (zoomed in): without the speed, then shrunk.
+    if (!snap->finished && rd_width(d, FACE_SANS, l->small_px, t) > l->progress.w)
+        snprintf(t, sizeof t, "%s  -  epoch %d of %d, step %lld  -  test accuracy %.1f%%  -  %s", what, snap->epoch + 1,
+                 snap->epochs, snap->steps, 100.0 * snap->test_accuracy,
+                 snap->diverged ? "diverged" : snap->paused ? "paused" : "training");
+    rd_fitted_line(d, FACE_SANS, l->small_px, l->progress, l->progress.y, INK, t);
     const ui_rect bar = rd_rect(l->progress.x, l->progress.y + l->small_px * 3 / 2, l->progress.w, l->small_px * 2 / 3);
     rd_fill(d->r, bar, PANEL);
     const double done = total > 0 ? snap->steps / total : 0;
     rd_fill(d->r, rd_rect(bar.x, bar.y, (int)(bar.w * (done > 1 ? 1 : done)), bar.h), ACCENT);
-    if (snap->message[0])
+    if (snap->message[0] && !snap->finished)  // the line above says it finished
         rd_text(d, FACE_SANS, l->small_px * 4 / 5, l->progress.x, bar.y + bar.h + 2,
                 snap->diverged ? BAD : MUTED, snap->message);
     else if (!snap->paused && snap->seconds_left > 0) {
@@ -65,14 +75,14 @@ void rd_trainer_labels(const draw_ *d, const live_snapshot *snap) {
     const ui_button *b;
     char t[64];
     if ((b = rd_find_button(d->l, ACT_LR_DOWN, 0))) {
-        snprintf(t, sizeof t, "rate  %g", snap ? (double)snap->lr : 0.0);
+        snprintf(t, sizeof t, "learning rate %g", snap ? (double)snap->lr : 0.0);
         rd_setting_label(d, b, t);
     }
     if ((b = rd_find_button(d->l, ACT_SLOWMO_LESS, 0))) {
         if (snap && snap->delay_ms > 0)
-            snprintf(t, sizeof t, "slow  %d ms", snap->delay_ms);
+            snprintf(t, sizeof t, "speed: %d ms a step", snap->delay_ms);
         else
-            snprintf(t, sizeof t, "full speed");
+            snprintf(t, sizeof t, "speed: full");
         rd_setting_label(d, b, t);
     }
 }

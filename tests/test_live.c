@@ -68,6 +68,10 @@ static double now_ms_(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
+// Longer than one LeNet-5 step under ThreadSanitizer on a loaded 2-core
+// machine: two readings this far apart that agree mean training has stopped.
+#define STEP_SETTLE_MS 1500
+
 static void sleep_ms_(double ms) {
     struct timespec ts = {(time_t)(ms / 1000), (long)(fmod(ms, 1000.0) * 1e6)};
     while (nanosleep(&ts, &ts) != 0) {
@@ -358,13 +362,13 @@ static void test_start_pause_resume(void **state) {
 
     live_pause(lt, false);
     // Steps increase and the version changes, snapshot after snapshot.
-    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    assert_true(wait_steps_(lt, s, 1, 30000) >= 1);
     long long last = s->steps;
     uint64_t last_v = s->version;
     assert_true(last_v != v0);
     assert_false(s->paused);
     for (int k = 0; k < 3; k++) {
-        assert_true(wait_steps_(lt, s, last + 1, 5000) > last);
+        assert_true(wait_steps_(lt, s, last + 1, 30000) > last);
         assert_true(s->version != last_v);
         assert_false(s->paused);
         check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
@@ -388,7 +392,7 @@ static void test_start_pause_resume(void **state) {
 
     // Resumed: it goes on from there.
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, s, at_pause + 1, 5000) > at_pause);
+    assert_true(wait_steps_(lt, s, at_pause + 1, 30000) > at_pause);
     assert_false(s->paused);
     live_pause(lt, true);
 }
@@ -403,7 +407,7 @@ static void test_pause_publishes_last_step(void **state) {
     live_trainer *lt = make_(&o, &train_);
     live_snapshot *paused = snapshot_buf_(), *actual = snapshot_buf_();
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, paused, 40, 5000) >= 40);
+    assert_true(wait_steps_(lt, paused, 40, 30000) >= 40);
     live_pause(lt, true);
     sleep_ms_(150);  // long past the step in progress and any publish after it
     get_(lt, paused);
@@ -442,7 +446,7 @@ static void test_set_lr_and_delay_reflected(void **state) {
     // and every one of them is published.
     live_set_delay(lt, 100);
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    assert_true(wait_steps_(lt, s, 1, 30000) >= 1);
     const long long first = s->steps;
     const double t0 = now_ms_();
     sleep_ms_(500);
@@ -456,7 +460,7 @@ static void test_set_lr_and_delay_reflected(void **state) {
     // Back to full speed: the worker wakes from its wait at once.
     live_set_delay(lt, 0);
     const long long slow = s->steps;
-    assert_true(wait_steps_(lt, s, slow + 30, 5000) >= slow + 30);
+    assert_true(wait_steps_(lt, s, slow + 30, 30000) >= slow + 30);
     assert_int_equal(s->delay_ms, 0);
     // The rate while running too.
     live_set_lr(lt, 0.02f);
@@ -527,7 +531,7 @@ static void test_commands_seen_by_unforced_reader(void **state) {
     live_set_delay(lt, 0);
     // Running, then paused: the pause must show too.
     live_pause(lt, false);
-    const double until = now_ms_() + 5000;
+    const double until = now_ms_() + 30000;  // a guard against a hang, not a speed test
     while ((s->paused || s->steps < 20) && now_ms_() < until) {
         live_snapshot_get(lt, s, false);
         sleep_ms_(2);
@@ -583,7 +587,7 @@ static void test_window_keys_through_runtime(void **state) {
     // Start, wait, pause, wait, start: it must be running.
     app_update(&ui_, &toggle);
     frames_(1);
-    const double until = now_ms_() + 5000;
+    const double until = now_ms_() + 30000;  // a guard against a hang, not a speed test
     while ((ui_.host.train_live->steps < 20 || ui_.host.train_live->paused) && now_ms_() < until) frames_(1);
     assert_false(ui_.host.train_live->paused);
     app_update(&ui_, &toggle);  // pause
@@ -619,7 +623,7 @@ static void test_reset_other_arch(void **state) {
     live_trainer *lt = make_(&o, &train_);
     live_snapshot *s = snapshot_buf_();
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, s, 60, 5000) >= 60);
+    assert_true(wait_steps_(lt, s, 60, 30000) >= 60);
     assert_true(s->n_loss > 1);
     check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
 
@@ -704,7 +708,7 @@ static void test_destroy_while_running(void **state) {
     live_trainer *lt = make_(&o, &train_);
     live_snapshot *s = snapshot_buf_();
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, s, 10, 5000) >= 10);
+    assert_true(wait_steps_(lt, s, 10, 30000) >= 10);
     double t0 = now_ms_();
     drop_(lt);
     double ms = now_ms_() - t0;
@@ -715,7 +719,7 @@ static void test_destroy_while_running(void **state) {
     lt = make_(&o, &train_);
     live_set_delay(lt, 2000);
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    assert_true(wait_steps_(lt, s, 1, 30000) >= 1);
     t0 = now_ms_();
     drop_(lt);
     ms = now_ms_() - t0;
@@ -881,7 +885,7 @@ static void test_step_now_while_running(void **state) {
     live_snapshot *s = snapshot_buf_();
     char err[400];
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, s, 1, 5000) >= 1);
+    assert_true(wait_steps_(lt, s, 1, 30000) >= 1);
     double worst = 0;
     for (int i = 0; i < 5; i++) {
         get_(lt, s);
@@ -935,7 +939,7 @@ static void test_divergence_pauses(void **state) {
     assert_int_equal(s->steps, 0);
     assert_string_equal(s->message, "");
     live_pause(lt, false);
-    assert_true(wait_steps_(lt, s, 3, 5000) >= 3);
+    assert_true(wait_steps_(lt, s, 3, 30000) >= 3);
     assert_false(s->diverged);
     live_pause(lt, true);
 }
@@ -988,6 +992,70 @@ static void test_finish_pauses(void **state) {
     assert_int_equal(s->steps, 2);
 }
 
+// ---- The evaluation schedule ----------------------------------------------------------------
+
+// The steps the schedule should evaluate at, worked out here on their own:
+// step 0, every 10 steps to 200, every 50 to 1000, every 250 after that.
+static bool expected_eval_step_(long long step) {
+    if (step == 0) return true;
+    if (step <= 200) return step % 10 == 0;
+    if (step <= 1000) return step % 50 == 0;
+    return step % 250 == 0;
+}
+
+// The test-accuracy curve is dense at the start: after 200 steps it has a
+// point at step 0 and every 10 steps (21 points), exactly at those steps,
+// whatever the speed (the schedule is of steps, not of time); further on,
+// with the worker running, the points are every 50 steps plus the step it
+// stopped at. Each point is the evaluation of the model at its step: the
+// same value as a second trainer stepped there on its own.
+static void test_eval_schedule_dense_at_start(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    // All 8,000 digits: an epoch is 250 steps, so none ends within the first 200.
+    live_trainer *lt = make_(&o, &all_train_);
+    live_snapshot *s = snapshot_buf_();
+    char err[400];
+    assert_true(live_step_now(lt, 200, err, sizeof err));
+    get_(lt, s);
+    assert_int_equal(s->steps, 200);
+    int early = 0;
+    for (int i = 0; i < s->n_test_acc; i++) early += s->test_acc[i].step <= 200.0f;
+    assert_true(early >= 1 + 200 / 10);
+    long long want[LIVE_MAX_POINTS];
+    int n_want = 0;
+    for (long long k = 0; k <= 200; k++)
+        if (expected_eval_step_(k)) want[n_want++] = k;
+    assert_int_equal(n_want, 21);
+    assert_int_equal(s->n_test_acc, n_want);
+    for (int i = 0; i < n_want; i++) assert_true((double)s->test_acc[i].step == (double)want[i]);
+    for (long long k = 0; k <= 200; k++) assert_true(live_eval_scheduled(k) == expected_eval_step_(k));
+    for (long long k = 201; k <= 3000; k++) assert_true(live_eval_scheduled(k) == expected_eval_step_(k));
+
+    // The point at step 10 is the model after 10 steps, measured on the whole test set.
+    live_trainer *twin = make_(&o, &all_train_);
+    live_snapshot *t = snapshot_buf_();
+    assert_true(live_step_now(twin, 10, err, sizeof err));
+    get_(twin, t);
+    assert_true(s->test_acc[1].value == t->test_accuracy);
+    assert_int_equal(confusion_total_(t), N_TEST);
+
+    // On the worker, 263 more steps (to 463): every 50 steps, the epoch's end
+    // at 250 (also on the schedule), and the last step.
+    live_run_steps(lt, 263);
+    const double until = now_ms_() + 60000;
+    do {
+        sleep_ms_(5);
+        get_(lt, s);
+    } while (!(s->paused && s->run_left == 0) && now_ms_() < until);
+    assert_int_equal(s->steps, 463);
+    for (long long k = 201; k <= 463; k++)
+        if (expected_eval_step_(k) || k == 463) want[n_want++] = k;
+    assert_int_equal(n_want, 21 + 5 + 1);  // 250 300 350 400 450, and 463
+    assert_int_equal(s->n_test_acc, n_want);
+    for (int i = 0; i < n_want; i++) assert_true((double)s->test_acc[i].step == (double)want[i]);
+}
+
 // ---- Steps run on the worker (a lesson's 'train N' in the window) ----------------------
 
 // live_run_steps: the worker runs exactly n steps at full speed (slow motion
@@ -1036,15 +1104,15 @@ static void test_run_steps_pauses_after_n(void **state) {
     assert_true(sc->paused);
     assert_int_equal(sc->run_left, 0);
     // A step under way at the pause may still finish (under ASan one LeNet-5
-    // step takes a while): wait until two readings 300 ms apart agree.
+    // step takes a while): wait until two readings STEP_SETTLE_MS apart agree.
     long long stopped = -1;
     for (int i = 0; i < 20 && stopped != sc->steps; i++) {
         stopped = sc->steps;
-        sleep_ms_(300);
+        sleep_ms_(STEP_SETTLE_MS);
         get_(c, sc);
     }
     assert_true(stopped >= 3 && stopped < 700);
-    sleep_ms_(300);
+    sleep_ms_(STEP_SETTLE_MS);
     get_(c, sc);
     assert_int_equal(sc->steps, stopped);
 }
@@ -1161,12 +1229,13 @@ static void test_lesson_train_esc_stops_it(void **state) {
     long long stopped = -1;
     for (int i = 0; i < 20 && stopped != s->steps; i++) {
         stopped = s->steps;
-        sleep_ms_(300);
+        sleep_ms_(STEP_SETTLE_MS);
         get_(rt_.dash, s);
     }
     assert_true(s->paused);
     assert_true(stopped >= 3 && stopped < 700);
-    frames_(10);
+    sleep_ms_(STEP_SETTLE_MS);
+    frames_(1);
     get_(rt_.dash, s);
     assert_int_equal(s->steps, stopped);
 }
@@ -1397,6 +1466,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_divergence_step_now, test_teardown_),
         cmocka_unit_test_teardown(test_finish_pauses, test_teardown_),
         cmocka_unit_test_teardown(test_run_steps_pauses_after_n, test_teardown_),
+        cmocka_unit_test_teardown(test_eval_schedule_dense_at_start, test_teardown_),
         cmocka_unit_test_teardown(test_lesson_train_runs_on_the_worker, test_teardown_),
         cmocka_unit_test_teardown(test_lesson_train_esc_stops_it, test_teardown_),
         cmocka_unit_test_teardown(test_arch_failure_says_why, test_teardown_),
