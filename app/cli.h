@@ -33,6 +33,9 @@ typedef struct view_run_options {
     const char *lesson;       // a lesson file to play (headless: every beat, with its checks)
     const char *export_dir;   // headless lesson: one PNG per beat, slide-01.png ... (for slides)
     double soak_seconds;      // headless: train and draw at 60 Hz this long, printing memory use
+    // headless: every element the last frame drew, as JSON (render_record.h);
+    // with a lesson, a folder of one file per beat, step-01.json ...
+    const char *layout_json;
 } view_run_options;
 
 // Runs the state's view in the window or headless (the program passes

@@ -16,12 +16,12 @@
 static const arg_spec lesson_args_[] = {
     {"headless", false, false}, {"frames", true, false}, {"export", true, false},
     {"screenshot", true, false}, {"window", true, false}, {"check", false, false},
-    {"help", false, false}, {NULL, false, false},
+    {"layout-json", true, false}, {"zoom", true, false}, {"help", false, false}, {NULL, false, false},
 };
 
 static const char lesson_help_[] =
     "usage: convstep lesson [--] FILE [--headless] [--export DIR] [--frames DIR] [--screenshot F]\n"
-    "                            [--window WxH] [--check]\n"
+    "                            [--window WxH] [--zoom PERCENT] [--layout-json DIR] [--check]\n"
     "\n"
     "Plays a lesson (lessons/*.lesson; lessons/README.md explains how to write one).\n";
 
@@ -33,7 +33,10 @@ static const char lesson_options_[] =
     "  --export DIR   headless: one PNG per step, slide-01.png ... (for slides)\n"
     "  --frames DIR   headless: the same as frame-0000.png ...\n"
     "  --screenshot F headless: the last step as PNG\n"
+    "  --layout-json DIR headless: what each step drew (texts, cells, buttons, regions) as\n"
+    "                 JSON, step-01.json ... (for the layout checks)\n"
     "  --window WxH   the picture size (default 1280x720)\n"
+    "  --zoom PERCENT the text and grid size, 50 to 300 (default 100), as Ctrl +/- set it\n"
     "  --check        only parse the file and report its errors (no digits, no display)\n";
 
 int cmd_lesson(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *errf) {
@@ -66,10 +69,12 @@ int cmd_lesson(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *e
     view_command c = {.view = VIEW_HOME, .zoom = 100,
                       .run = {.width = 1280, .height = 720, .headless = args_has(&a, "headless"), .lesson = file,
                               .screenshot = args_get(&a, "screenshot"), .frames_dir = args_get(&a, "frames"),
-                              .export_dir = args_get(&a, "export")}};
-    if (!c.run.headless && (c.run.export_dir || c.run.frames_dir || c.run.screenshot))
-        return cli_fail(errf, "--export, --frames and --screenshot go with --headless", 1);
+                              .export_dir = args_get(&a, "export"), .layout_json = args_get(&a, "layout-json")}};
+    if (!c.run.headless && (c.run.export_dir || c.run.frames_dir || c.run.screenshot || c.run.layout_json))
+        return cli_fail(errf, "--export, --frames, --screenshot and --layout-json go with --headless", 1);
     const char *v = args_get(&a, "window");
     if (v && !view_window_size(v, &c.run.width, &c.run.height, err, sizeof err)) return cli_fail(errf, err, 1);
+    if ((v = args_get(&a, "zoom")) && !args_int(v, "--zoom", 50, 300, &c.zoom, err, sizeof err))
+        return cli_fail(errf, err, 1);
     return cmd_view_run(&c, fe, out, errf);
 }

@@ -31,7 +31,7 @@ static const arg_spec view_args_[] = {
     {"show-keys", false, false},  {"train-steps", true, false}, {"seconds", true, false},
     {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
     {"lesson", true, false},      {"export", true, false},     {"soak", true, false},
-    {"help", false, false},       {NULL, false, false},
+    {"layout-json", true, false}, {"help", false, false},      {NULL, false, false},
 };
 
 static const char view_help_[] =
@@ -53,6 +53,8 @@ static const char view_help_[] =
     "                        animation's last cell)\n"
     "  --play-seconds T      then play for T seconds on a fake 60 Hz clock\n"
     "  --screenshot FILE     write the last frame as PNG\n"
+    "  --layout-json FILE    write every element the last frame drew (texts with their size\n"
+    "                        and box, cells with the value shown, buttons, regions) as JSON\n"
     "  --frames DIR          write one PNG per step, up to the animation's end (so at most\n"
     "                        10001 files, frame-0000.png ...; never outside DIR)\n"
     "  --bench-frames N      draw N frames and print the median and p99 time per frame\n"
@@ -192,6 +194,7 @@ static bool view_options_(view_command *c, const parsed_args *a, char *err, size
         return snprintf(err, errsize, "--play-seconds must be from 0 to 3600"), false;
     o->screenshot = args_get(a, "screenshot");
     o->frames_dir = args_get(a, "frames");
+    o->layout_json = args_get(a, "layout-json");
     if ((v = args_get(a, "train-steps")) && !args_int(v, "--train-steps", 0, 1000000, &o->train_steps, err, errsize))
         return false;
     if ((v = args_get(a, "seconds")) && !seconds_(v, 0, true, 3600, &o->seconds))
@@ -268,24 +271,27 @@ static bool model_from_args_(app_state *s, const parsed_args *a, char *err, size
 // Refuses outputs that cannot work; false with the message in err.
 static bool outputs_ok_(const view_run_options *o, char *err, size_t errsize) {
     // An empty folder name would put the PNGs at "/frame-0000.png": the root.
-    const char *const names[] = {"screenshot", "frames", "export"};
-    const char *const values[] = {o->screenshot, o->frames_dir, o->export_dir};
+    // --layout-json names a file, or with a lesson a folder of one file per step.
+    const char *const names[] = {"screenshot", "frames", "export", "layout-json"};
+    const char *const values[] = {o->screenshot, o->frames_dir, o->export_dir, o->layout_json};
+    const bool folder[] = {false, true, true, o->lesson != NULL};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v = values[i];
         if (v && *v == '\0')
-            return snprintf(err, errsize, "--%s needs a %s name, got an empty one", names[i], i == 0 ? "file" : "folder"),
+            return snprintf(err, errsize, "--%s needs a %s name, got an empty one", names[i], folder[i] ? "folder" : "file"),
                    false;
         // Frame names go into the folder: the longest must fit a path the
         // saves accept (999 bytes), or it would be cut short, or land elsewhere.
-        if (v && i > 0 && strlen(v) > VIEW_FOLDER_NAME_MAX)
+        if (v && folder[i] && strlen(v) > VIEW_FOLDER_NAME_MAX)
             return snprintf(err, errsize, "--%s: the folder name is %zu bytes long, at most %d", names[i], strlen(v),
                             VIEW_FOLDER_NAME_MAX),
                    false;
     }
     if (!o->headless && (o->screenshot || o->frames_dir || o->bench_frames || o->steps || o->play_seconds > 0 ||
-                         o->export_dir || o->soak_seconds > 0 || o->train_steps || o->seconds > 0 || o->strokes))
+                         o->export_dir || o->soak_seconds > 0 || o->train_steps || o->seconds > 0 || o->strokes ||
+                         o->layout_json))
         return snprintf(err, errsize, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
-                                      "--seconds and --strokes go with --headless"),
+                                      "--seconds, --strokes and --layout-json go with --headless"),
                false;
     return true;
 }

@@ -6,8 +6,73 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "format.h"
+#include "render_record.h"
+
+// ---- Recording (--layout-json) ---------------------------------------------------------------------
+// While a recorder is active (render_record.h) every text drawn is noted with
+// what the primitive drawing it knows: its role, the box it had to fit, the
+// region it was drawn for, or the cell or button it belongs to. Nothing here
+// draws: a recorded frame is the same picture.
+
+typedef struct text_note_ {
+    const char *role;    // NULL: from the font size
+    const char *region;  // NULL: the layout region holding the text
+    ui_rect box;         // the box the text had to fit (w 0: none)
+    int owner;           // the cell or button item the text is the value of (-1: none)
+} text_note_;
+
+static text_note_ note_ = {NULL, NULL, {0, 0, 0, 0}, -1};
+
+// The height of a line of DejaVu at px (ascent + descent: 1.164 em).
+static int line_height_(int px) { return (px * 1164 + 500) / 1000; }
+
+// A role from the size alone: the layout's three type sizes and the smaller
+// captions and badges drawn under them.
+static const char *role_of_size_(const draw_ *d, int px) {
+    const ui_layout *l = d->l;
+    if (px >= l->title_px) return "title";
+    if (px >= l->text_px) return "body";
+    if (px >= l->small_px) return "small";
+    if (px >= l->small_px * 3 / 4) return "caption";
+    return "badge";
+}
+
+static void note_text_(const draw_ *d, int px, int x, int y, int w, const char *t) {
+    render_record *r = render_record_active();
+    const ui_rect box = {x, y, w, line_height_(px)};
+    if (note_.owner >= 0 && note_.owner < r->n) {
+        r->items[note_.owner].inner = box;
+        r->items[note_.owner].px = px;
+        return;
+    }
+    rec_item *it = render_record_add(REC_TEXT, note_.role ? note_.role : role_of_size_(d, px), t, box, px);
+    if (!it) return;
+    it->inner = note_.box;
+    if (note_.region) it->region = note_.region;
+}
+
+// Notes a cell or button (when recording) and makes it the owner of the text
+// drawn next; the index, or -1.
+static int note_owner_(rec_kind kind, const char *role, const char *text, ui_rect q, unsigned flags) {
+    render_record *r = render_record_active();
+    if (!r) return -1;
+    // Drawn again on top (the narration's buttons): the same element, noted once.
+    for (int i = r->n - 1; kind == REC_BUTTON && i >= 0; i--) {
+        const rec_item *old = &r->items[i];
+        if (old->kind == kind && old->rect.x == q.x && old->rect.y == q.y && old->rect.w == q.w &&
+            old->rect.h == q.h && strcmp(old->text, text) == 0) {
+            r->items[i].flags = flags;
+            return i;
+        }
+    }
+    rec_item *it = render_record_add(kind, role, text, q, 0);
+    if (!it) return -1;
+    it->flags = flags;
+    return render_record_active()->n - 1;
+}
 
 // Diverging colour of v in [-1, 1]: blue - white - red, or (colour-blind
 // safe) purple - white - orange. Negative values never vanish into black.
@@ -32,6 +97,17 @@ void rd_fill(SDL_Renderer *r, ui_rect q, SDL_Color c) {
     SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
     SDL_Rect s = {q.x, q.y, q.w, q.h};
     SDL_RenderFillRect(r, &s);
+    render_record *rec = render_record_active();
+    if (rec) {
+        // A fill over the whole window starts an overlay (the keys): what
+        // follows is drawn on it, whatever region lies under it.
+        int w = 0, h = 0;
+        SDL_GetRendererOutputSize(r, &w, &h);
+        if (q.x <= 0 && q.y <= 0 && q.x + q.w >= w && q.y + q.h >= h) {
+            render_record_add(REC_IMAGE, "overlay", "", q, 0);
+            rec->layer = "overlay";
+        }
+    }
 }
 
 void rd_frame(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick) {
@@ -43,7 +119,9 @@ void rd_frame(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick) {
 }
 
 int rd_text(const draw_ *d, font_face face, int px, int x, int y, SDL_Color c, const char *t) {
-    return font_draw(d->font, d->r, face, px, x, y, c, t);
+    const int w = font_draw(d->font, d->r, face, px, x, y, c, t);
+    if (render_record_active() && t[0]) note_text_(d, px, x, y, w, t);
+    return w;
 }
 
 int rd_width(const draw_ *d, font_face face, int px, const char *t) {
@@ -53,7 +131,10 @@ int rd_width(const draw_ *d, font_face face, int px, const char *t) {
 // Text centred in a rectangle.
 void rd_text_centre(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t) {
     const int w = rd_width(d, face, px, t);
+    const text_note_ saved = note_;
+    if (note_.box.w == 0) note_.box = q;
     rd_text(d, face, px, q.x + (q.w - w) / 2, q.y + (q.h - px * 6 / 5) / 2, c, t);
+    note_ = saved;
 }
 
 // Draws text, wrapping at spaces to the width of q; returns the y after it.
@@ -61,6 +142,10 @@ int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_C
                       const char *t) {
     char line[512];
     const char *p = t;
+    const text_note_ saved = note_;
+    note_.box = q;
+    render_record *rec = render_record_active();
+    const int before = rec ? rec->n : 0;
     while (*p && y < q.y + q.h) {
         int n = 0, last_space = -1;
         while (p[n] && n < (int)sizeof line - 1) {
@@ -77,6 +162,18 @@ int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_C
         y += px * 5 / 4;
         p += n;
         while (*p == ' ') p++;
+    }
+    note_ = saved;
+    if (rec && *p) {
+        // Out of room: the rest is not drawn. Say so on the last line drawn, or
+        // note the text that found no room at all.
+        if (rec->n > before)
+            rec->items[rec->n - 1].flags |= REC_TRUNCATED;
+        else {
+            rec_item *it = render_record_add(REC_TEXT, note_.role ? note_.role : role_of_size_(d, px), p,
+                                             (ui_rect){q.x, y, 0, 0}, px);
+            if (it) it->flags |= REC_TRUNCATED, it->inner = q;
+        }
     }
     return y;
 }
@@ -102,26 +199,37 @@ void rd_buttons(const draw_ *d) {
         rd_frame(d->r, b->r, b->active ? ACCENT : LINE, 1);
         int px = l->small_px < b->r.h * 2 / 3 ? l->small_px : b->r.h * 2 / 3;
         while (px > 8 && rd_width(d, FACE_SANS, px, b->label) > b->r.w - 6) px--;
+        const text_note_ saved = note_;
+        note_.owner = note_owner_(REC_BUTTON, "button", b->label, b->r, b->enabled ? 0 : REC_DISABLED);
         rd_text_centre(d, b->active ? FACE_BOLD : FACE_SANS, px, b->r,
                      !b->enabled ? LINE : b->active ? WHITE : INK, b->label);
+        note_ = saved;
     }
 }
 
 void rd_header(const draw_ *d, const char *title) {
     const ui_layout *l = d->l;
     rd_fill(d->r, l->header, HEADER);
+    const text_note_ saved = note_;
+    note_.role = "header";
+    note_.region = "header";
     int x = l->pad * 2;
     x += rd_text(d, FACE_BOLD, l->title_px, x, (l->header.h - l->title_px * 6 / 5) / 2, HEADER_INK, "convstep");
     if (title) rd_text(d, FACE_SANS, l->title_px, x + l->pad * 2, (l->header.h - l->title_px * 6 / 5) / 2,
                      (SDL_Color){170, 180, 200, 255}, title);
+    note_ = saved;
 }
 
 void rd_footer(const draw_ *d, const char *text) {
     const ui_layout *l = d->l;
     rd_fill(d->r, l->footer, PANEL);
+    const text_note_ saved = note_;
+    note_.role = "footer";
+    note_.region = "footer";
     // A long message shrinks to the footer's width rather than run off it.
     rd_fitted_line(d, FACE_SANS, l->small_px, (ui_rect){l->pad * 2, l->footer.y, l->w - l->pad * 4, l->footer.h},
                    l->footer.y + (l->footer.h - l->small_px * 6 / 5) / 2, MUTED, text);
+    note_ = saved;
 }
 
 // A label on the left of a "-  +" pair (the panel's setting rows).
@@ -130,7 +238,11 @@ void rd_setting_label(const draw_ *d, const ui_button *minus, const char *label)
     // As large as fits between the panel's edge and the "-" button.
     int px = l->small_px < minus->r.h * 3 / 4 ? l->small_px : minus->r.h * 3 / 4;
     while (px > 8 && rd_width(d, FACE_SANS, px, label) > minus->r.x - l->panel.x - l->pad * 2) px--;
+    const text_note_ saved = note_;
+    note_.role = "label";
+    note_.box = (ui_rect){l->panel.x + l->pad, minus->r.y, minus->r.x - l->panel.x - l->pad * 2, minus->r.h};
     rd_text(d, FACE_SANS, px, l->panel.x + l->pad, minus->r.y + (minus->r.h - px * 6 / 5) / 2, INK, label);
+    note_ = saved;
 }
 
 const ui_button *rd_find_button(const ui_layout *l, app_action_kind kind, int nth) {
@@ -152,12 +264,21 @@ void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) 
     const SDL_Color bg = empty ? WHITE : rd_diverging(v / scale, d->s->colorblind);
     rd_fill(d->r, q, bg);
     rd_frame(d->r, q, LINE, 1);
-    if (empty) return;
+    if (empty) {
+        note_owner_(REC_CELL, "cell", "", q, REC_PENDING);
+        return;
+    }
     char t[32];
     const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
-    if (px < 8) return;
+    if (px < 8) {
+        note_owner_(REC_CELL, "cell", "", q, REC_HIDDEN);
+        return;
+    }
     rd_cell_text(d, px, q.w - 4, v, t, sizeof t);
+    const text_note_ saved = note_;
+    note_.owner = note_owner_(REC_CELL, "cell", t, q, t[0] ? 0 : REC_HIDDEN);
     rd_text_centre(d, FACE_SANS, px, q, rd_text_on(bg), t);
+    note_ = saved;
 }
 
 // ---- Shapes and text ---------------------------------------------------------------------------------
@@ -165,16 +286,23 @@ void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) 
 ui_rect rd_rect(int x, int y, int w, int h) { return (ui_rect){x, y, w, h}; }
 
 void rd_title(const draw_ *d, int x, int y, const char *t) {
+    const text_note_ saved = note_;
+    note_.role = "heading";
     rd_text(d, FACE_BOLD, d->l->small_px, x, y, INK, t);
+    note_ = saved;
 }
 
 int rd_fitted_line(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t) {
     while (px > 9 && rd_width(d, face, px, t) > q.w) px--;
+    const text_note_ saved = note_;
+    note_.box = q;
     rd_text(d, face, px, q.x, y, c, t);
+    note_ = saved;
     return y + px * 5 / 4;
 }
 
 void rd_colour_bar(const draw_ *d, ui_rect q) {
+    render_record_add(REC_IMAGE, "colour-bar", "", q, 0);
     for (int x = 0; x < q.w; x++) {
         const SDL_Color col = rd_diverging(2.0f * x / (q.w - 1) - 1.0f, d->s->colorblind);
         SDL_SetRenderDrawColor(d->r, col.r, col.g, col.b, 255);
@@ -183,6 +311,7 @@ void rd_colour_bar(const draw_ *d, ui_rect q) {
 }
 
 void rd_image(const draw_ *d, ui_rect q, const float *v, int w, int h, int stride, bool diverging, float scale) {
+    render_record_add(REC_IMAGE, "image", "", q, 0);
     for (int y = 0; y < h; y++) {
         const int y0 = q.y + y * q.h / h, y1 = q.y + (y + 1) * q.h / h;
         for (int x = 0; x < w; x++) {
@@ -216,7 +345,10 @@ float rd_max_abs(const float *v, int n, int stride, int rows) {
 }
 
 void rd_grid_title(const draw_ *d, const ui_grid *g) {
+    const text_note_ saved = note_;
+    note_.role = "heading";
     rd_text(d, FACE_BOLD, d->l->small_px, g->r.x, g->r.y - d->l->small_px * 3 / 2, INK, g->title);
+    note_ = saved;
 }
 
 void rd_padding_cell(const draw_ *d, ui_rect q, const char *mark) {
@@ -229,7 +361,10 @@ void rd_padding_cell(const draw_ *d, ui_rect q, const char *mark) {
                            q.y + (k + q.h > q.w ? q.w - k : q.h) - 1);
     rd_frame(d->r, q, LINE, 1);
     const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
+    const text_note_ saved = note_;
+    note_.owner = note_owner_(REC_CELL, "padding", px >= 8 ? mark : "", q, px >= 8 ? 0 : REC_HIDDEN);
     if (px >= 8) rd_text_centre(d, FACE_SANS, px, q, MUTED, mark);
+    note_ = saved;
 }
 
 static int mini_i_(int a, int b) { return a < b ? a : b; }

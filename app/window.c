@@ -22,6 +22,7 @@
 #include "layout.h"
 #include "lesson_play.h"
 #include "render.h"
+#include "render_record.h"
 #include "runtime.h"
 #include "views.h"
 
@@ -237,6 +238,8 @@ typedef struct sdl_target_ {
 
 static void paint_(void *ctx, const app_state *s, const ui_layout *l) {
     const sdl_target_ *t = ctx;
+    // A recorder keeps the last frame drawn only.
+    if (render_record_active()) render_record_clear(render_record_active());
     render_frame(s, l, t->renderer, t->font);
 }
 
@@ -286,6 +289,15 @@ static bool save_frame_(headless_ *h, const char *dir, const char *name) {
     return false;
 }
 
+// --layout-json: saves what the frame just drawn into rec drew, as JSON at
+// path; false with the error printed.
+static bool save_layout_(headless_ *h, const render_record *rec, const char *path) {
+    char msg[1200];
+    if (render_record_save(rec, h->frame.state, frame_layout(&h->frame), path, msg, sizeof msg)) return true;
+    fprintf(h->err, "convstep: error: %s\n", msg);
+    return false;
+}
+
 // --screenshot: one more frame, drawn and saved (its message printed when
 // `say`); the exit status.
 static int screenshot_(headless_ *h, bool say) {
@@ -312,16 +324,33 @@ static int run_lesson_(headless_ *h) {
     }
     if (o->export_dir) app_make_dirs(o->export_dir);
     if (o->frames_dir) app_make_dirs(o->frames_dir);
+    if (o->layout_json) app_make_dirs(o->layout_json);
     int beat = 0, status = 0;
+    render_record rec = {0};
     do {
         beat++;
-        frame_run_actions(&h->frame, NULL, 0, 0, o->export_dir || o->frames_dir);
+        // The beat's own frame is the one recorded: no extra frame that could move anything.
+        if (o->layout_json) render_record_start(&rec);
+        frame_run_actions(&h->frame, NULL, 0, 0, o->export_dir || o->frames_dir || o->layout_json);
+        render_record_stop();
         char name[64];
         snprintf(name, sizeof name, "slide-%02d.png", beat);
         if (o->export_dir && !save_frame_(h, o->export_dir, name)) status = 2;
         snprintf(name, sizeof name, "frame-%04d.png", beat - 1);
         if (status == 0 && o->frames_dir && !save_frame_(h, o->frames_dir, name)) status = 2;
+        if (status == 0 && o->layout_json) {
+            char path[1100];
+            const int len = snprintf(path, sizeof path, "%s/step-%02d.json", o->layout_json, beat);
+            if (len < 0 || (size_t)len >= sizeof path) {
+                fprintf(h->err, "convstep: error: the folder name '%.100s...' is too long for --layout-json\n",
+                        o->layout_json);
+                status = 2;
+            } else if (!save_layout_(h, &rec, path)) {
+                status = 2;
+            }
+        }
     } while (status == 0 && runtime_lesson_next(rt, s, h->out));  // the beat, with its transcript
+    render_record_free(&rec);
     if (status == 0 && o->screenshot) status = screenshot_(h, false);
     const int failures = s->player.failures;
     fprintf(h->out, "%s: %d beat(s), %d expectation(s) failed\n", rt->current.title, beat, failures);
@@ -479,7 +508,16 @@ static int run_script_(headless_ *h) {
     if (status == 0 && o->play_seconds > 0) play_(&h->frame, o->play_seconds);
     if (status == 0 && o->soak_seconds > 0) soak_(h);
     if (status == 0 && o->bench_frames > 0) bench_(h);
-    if (status == 0 && o->screenshot) status = screenshot_(h, true);
+    // --layout-json records the screenshot's frame, or one more like it.
+    render_record rec = {0};
+    if (status == 0 && o->layout_json) render_record_start(&rec);
+    if (status == 0 && o->screenshot)
+        status = screenshot_(h, true);
+    else if (status == 0 && o->layout_json)
+        frame_run_actions(&h->frame, NULL, 0, 0, true);
+    render_record_stop();
+    if (status == 0 && o->layout_json && !save_layout_(h, &rec, o->layout_json)) status = 2;
+    render_record_free(&rec);
     if (status == 0 && o->frames_dir)
         fprintf(h->out, "wrote %d frames to %s%s\n", frames, o->frames_dir,
                 ended ? " (the animation ends there: no more steps to show)" : "");
