@@ -327,7 +327,6 @@ static void refresh_live_net_(app_runtime *rt, app_state *s) {
     if (!snap || snap->params_stamp == rt->live_net_version || snap->n_params == 0) return;
     if (!rt->live_net || strcmp(rt->live_net_arch, snap->arch) != 0) {
         nn_net_free(rt->live_net);
-    nn_net_free(rt->cnn_net);
         rt->live_net = NULL;
         nn_error e;
         if (nn_net_create(&rt->live_net, snap->arch, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK) return;

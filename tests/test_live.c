@@ -559,6 +559,40 @@ static void frames_(int n) {
     }
 }
 
+// The CNN view runs its own copy of the live network; switching the model to
+// another architecture replaces both. (A slip once freed the CNN view's copy
+// when the drawing copy was rebuilt and kept the pointer: the next switch
+// freed it again.)
+static void test_cnn_view_survives_model_switches(void **state) {
+    (void)state;
+    app_state_init(&ui_);
+    ui_.view = VIEW_CNN;
+    ui_.train_model = 1;  // the small CNN
+    app_set_digits(&ui_, test_.images, test_.count);  // the maps are of a test digit
+    runtime_init(&rt_, &ui_, &all_train_, &test_);
+    rt_live_ = true;
+    char err[400];
+    static const int models[] = {2, 1, 2};  // LeNet-5, the small CNN, LeNet-5
+    assert_true(live_step_now(rt_.dash, 1, err, sizeof err));
+    frames_(2);
+    assert_non_null(ui_.host.cnn_net);
+    for (size_t k = 0; k < sizeof models / sizeof models[0]; k++) {
+        ui_.view = VIEW_TRAIN;
+        ui_.train_model = models[k];
+        runtime_select_model(&rt_, &ui_, true);
+        assert_true(live_step_now(rt_.dash, 1, err, sizeof err));
+        frames_(2);  // the drawing copy is rebuilt for the new architecture
+        ui_.view = VIEW_CNN;
+        frames_(2);  // and the CNN view's copy
+        assert_non_null(ui_.host.cnn_net);
+        assert_ptr_not_equal(ui_.host.cnn_net, ui_.host.live_net);
+        assert_int_equal(ui_.host.cnn_net->model->n_layers, ui_.host.live_net->model->n_layers);
+        assert_int_equal((int)ui_.host.cnn_net->n_params, (int)ui_.host.live_net->n_params);
+    }
+    runtime_destroy(&rt_, &ui_);
+    rt_live_ = false;
+}
+
 static void test_window_keys_through_runtime(void **state) {
     (void)state;
     app_state_init(&ui_);
@@ -1455,6 +1489,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_set_lr_used_by_training, test_teardown_),
         cmocka_unit_test_teardown(test_commands_seen_by_unforced_reader, test_teardown_),
         cmocka_unit_test_teardown(test_window_keys_through_runtime, test_teardown_),
+        cmocka_unit_test_teardown(test_cnn_view_survives_model_switches, test_teardown_),
         cmocka_unit_test_teardown(test_reset_other_arch, test_teardown_),
         cmocka_unit_test_teardown(test_create_refuses_bad_options, test_teardown_),
         cmocka_unit_test_teardown(test_destroy_while_running, test_teardown_),
