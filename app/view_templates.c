@@ -60,22 +60,11 @@ static void refresh_(app_state *s) {
     t->ready = true;
 }
 
-static void report_(const app_state *s, FILE *out) {
-    const live_snapshot *snap = s->host.tmpl_live;
-    if (snap)
-        fprintf(out, "trained %lld steps of %s: test accuracy %.2f%%\n", snap->steps, snap->arch,
-                100.0 * snap->test_accuracy);
-}
+static void report_(const app_state *s, FILE *out) { view_report_trainer(s->host.tmpl_live, out); }
 
 static const key_binding keys_[] = {
-    {' ', 0, ACT_TRAIN_TOGGLE, 0, NULL, 0, "train / pause"},
-    {'r', 0, ACT_TRAIN_RESET, 0, NULL, KEYF_SETUP, "reset: new random weights"},
-    {KEY_UP, 0, ACT_LR_UP, 0, NULL, 0, "learning rate up"},
-    {KEY_DOWN, 0, ACT_LR_DOWN, 0, NULL, 0, "learning rate down"},
-    {'s', 0, ACT_SLOWMO_MORE, 0, NULL, 0, "slower (slow motion)"},
-    {'s', KEYMOD_SHIFT, ACT_SLOWMO_LESS, 0, NULL, 0, "faster (less slow motion)"},
-    {'n', 0, ACT_INSPECT_NEXT, 0, NULL, 0, "next test digit"},
-    {'g', 0, ACT_INSPECT_NEXT, 0, NULL, KEYF_ALIAS, "next test digit"},
+    TRAINER_KEYS,
+    INSPECT_KEYS,
 };
 
 static void reset_(app_state *s) {

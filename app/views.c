@@ -56,3 +56,9 @@ void view_op_of(const app_state *s, view_op *out) {
     const view_def *v = view_get(s->view);
     (v->op ? v : &view_conv)->op(s, out);
 }
+
+void view_report_trainer(const live_snapshot *snap, FILE *out) {
+    if (snap)
+        fprintf(out, "trained %lld steps of %s: test accuracy %.2f%%\n", snap->steps, snap->arch,
+                100.0 * snap->test_accuracy);
+}

@@ -71,6 +71,22 @@ typedef struct view_def {
 // The operation of the view, or the convolution view's when it has none.
 void view_op_of(const app_state *s, view_op *out);
 
+// The keys the training views share: train/pause, reset, rate, slow motion;
+// and the next test digit.
+#define TRAINER_KEYS                                                                           \
+    {' ', 0, ACT_TRAIN_TOGGLE, 0, NULL, 0, "train / pause"},                                   \
+    {'r', 0, ACT_TRAIN_RESET, 0, NULL, KEYF_SETUP, "reset: new random weights"},               \
+    {KEY_UP, 0, ACT_LR_UP, 0, NULL, 0, "learning rate up"},                                    \
+    {KEY_DOWN, 0, ACT_LR_DOWN, 0, NULL, 0, "learning rate down"},                              \
+    {'s', 0, ACT_SLOWMO_MORE, 0, NULL, 0, "slower (slow motion)"},                             \
+    {'s', KEYMOD_SHIFT, ACT_SLOWMO_LESS, 0, NULL, 0, "faster (less slow motion)"}
+#define INSPECT_KEYS                                                                           \
+    {'n', 0, ACT_INSPECT_NEXT, 0, NULL, 0, "next test digit"},                                 \
+    {'g', 0, ACT_INSPECT_NEXT, 0, NULL, KEYF_ALIAS, "next test digit"}
+
+// A training view's headless report: what its trainer reached (nothing if none).
+void view_report_trainer(const live_snapshot *snap, FILE *out);
+
 // The view with this id (never NULL for a valid id).
 const view_def *view_get(app_view id);
 
