@@ -31,6 +31,69 @@ void fmt_float(float v, char *buf, size_t size) {
     }
 }
 
+static bool nonfinite_(float v, char *buf, size_t size) {
+    if (isnan(v)) snprintf(buf, size, "nan");
+    else if (isinf(v)) snprintf(buf, size, v > 0 ? "inf" : "-inf");
+    else return false;
+    return true;
+}
+
+// Drops the zeros after a decimal point ("3.100" -> "3.1", "2.000" -> "2").
+static void trim_zeros_(char *buf) {
+    char *dot = strchr(buf, '.');
+    if (!dot || strchr(buf, 'e')) return;
+    char *end = buf + strlen(buf) - 1;
+    while (end > dot && *end == '0') *end-- = '\0';
+    if (end == dot) *end = '\0';
+}
+
+void fmt_sig(float v, int digits, char *buf, size_t size) {
+    if (nonfinite_(v, buf, size)) return;
+    if (digits < 1) digits = 1;
+    if (digits > 9) digits = 9;
+    const double x = (double)v, mag = fabs(x);
+    if (mag < 1e9 && x == floor(x)) {
+        snprintf(buf, size, "%.0f", mag == 0.0 ? 0.0 : x);  // exact integers whole, never "-0"
+        return;
+    }
+    if (mag >= 1e-4 && mag < 1e9) {
+        // Plain notation: as many decimals as the significant digits leave.
+        const int whole = mag >= 1.0 ? (int)floor(log10(mag)) + 1 : 0;
+        int decimals = digits - whole;
+        if (mag < 1.0) decimals = digits - (int)floor(log10(mag)) - 1;  // leading zeros are not significant
+        if (decimals < 0) decimals = 0;
+        snprintf(buf, size, "%.*f", decimals, x);
+        // Rounding can carry into a new digit (9.9996 -> "10.000"): trim_zeros_ tidies it.
+        trim_zeros_(buf);
+        if (strcmp(buf, "-0") == 0) snprintf(buf, size, "0");
+        return;
+    }
+    snprintf(buf, size, "%.*g", digits, x);
+}
+
+void fmt_screen(float v, char *buf, size_t size) { fmt_sig(v, 4, buf, size); }
+
+void fmt_fraction(float num, float den, char *buf, size_t size) {
+    char a[32], b[32], q[32];
+    fmt_screen(num, a, sizeof a);
+    fmt_screen(den, b, sizeof b);
+    fmt_sig(num / den, 3, q, sizeof q);
+    snprintf(buf, size, "%s/%s = %s", a, b, q);
+}
+
+void fmt_percent(float p, char *buf, size_t size) {
+    if (nonfinite_(p, buf, size)) return;
+    const double tenths = floor((double)p * 1000.0 + 0.5);  // the bar's value in tenths of a percent
+    if (tenths >= 1000.0 && p >= 1.0f)
+        snprintf(buf, size, "100%%");
+    else if (tenths >= 1000.0)
+        snprintf(buf, size, "99.9%%");  // rounds up to 100 but is not all: say so
+    else if (tenths <= 0.0 && p > 0.0f)
+        snprintf(buf, size, "<0.1%%");
+    else
+        snprintf(buf, size, "%.1f%%", tenths / 10.0);
+}
+
 void fmt_formula_letters(const nn_axis *a, char *buf, size_t size) {
     const char *pad = a->pad_lo == a->pad_hi ? "2p" : "p_lo + p_hi";
     if (a->dilation == 1)

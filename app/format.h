@@ -13,6 +13,27 @@
 // buf needs 32 bytes. Writes "nan", "inf" or "-inf" for non-finite values.
 void fmt_float(float v, char *buf, size_t size);
 
+// ---- Numbers on screen (issue 12) ------------------------------------------------------------
+// The screen shows at most a few significant digits; --json keeps fmt_float's
+// full precision. All three write "nan", "inf", "-inf" for non-finite values.
+
+// v with at most `digits` significant digits (1..9), trailing zeros dropped,
+// exact integers as integers ("12", "0.1111", "-0.8311", "3.111"), plain
+// notation for 1e-4 <= |v| < 1e9, and never "-0". buf needs 32 bytes.
+void fmt_sig(float v, int digits, char *buf, size_t size);
+
+// The on-screen form of a value: fmt_sig with 4 significant digits.
+void fmt_screen(float v, char *buf, size_t size);
+
+// A division written out as a student does it: "28/9 = 3.11" (3 significant
+// digits), "12/4 = 3" when it is exact. num and den are printed as given.
+void fmt_fraction(float num, float den, char *buf, size_t size);
+
+// A probability p in [0, 1] as a percentage that agrees with a bar drawn to
+// the same p: one decimal ("99.8%"), "100%" only when p rounds to 100.0 and
+// "0%" only when it rounds to 0.0.
+void fmt_percent(float p, char *buf, size_t size);
+
 // The formula with letters (for the header line): with dilation 1 and equal
 // padding "floor((n + 2p - f)/s) + 1"; else the general form.
 void fmt_formula_letters(const nn_axis *a, char *buf, size_t size);

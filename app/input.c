@@ -101,6 +101,18 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
             a = keys_action(s, l, (key_press){dy > 0 ? KEY_WHEEL_UP : KEY_WHEEL_DOWN, 0});
         }
         break;
+    case SDL_MOUSEMOTION: {
+        // Hovering a cell lights what it is linked to (its window, the
+        // outputs it feeds): only a change of cell is an action.
+        if (s->help) return a;
+        const app_action hit = layout_hit(l, e->motion.x, e->motion.y);
+        a = act_(ACT_HOVER_CELL, 0);
+        a.cell = hit.kind == ACT_SELECT_CELL ? hit.cell : (cell_ref){.grid = GRID_NONE};
+        if (a.cell.grid == s->hover.grid && a.cell.row == s->hover.row && a.cell.col == s->hover.col &&
+            a.cell.channel == s->hover.channel)
+            return act_(ACT_NONE, 0);
+        return a;
+    }
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button != SDL_BUTTON_LEFT) return a;
         if (s->help) return act_(ACT_HELP, 0);  // a click closes the help

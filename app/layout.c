@@ -12,11 +12,19 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
     memset(l, 0, sizeof *l);
     l->w = w;
     l->h = h;
-    // Type scales with the window's height and the zoom, for a projector.
-    l->text_px = ui_max(10, ui_min(72, h * s->zoom / 3600));
+    // Type scales with the window's height and the zoom, for a projector,
+    // with no upper limit: at 3840x2160 and zoom 200 a line is 120 px.
+    l->text_px = ui_max(10, h * s->zoom / 3600);
     l->small_px = ui_max(9, l->text_px * 4 / 5);
     l->title_px = l->text_px * 13 / 10;
     l->pad = ui_max(4, l->text_px / 2);
+    // The floors of the type (issue 12's aim at 1920x1080, zoom 100: 20, 16
+    // and 14 px), rounded up so they are never under the aim.
+    const long long scale = (long long)h * s->zoom;  // / 108000 is height/1080 * zoom/100
+    l->min_px = (int)((20 * scale + 107999) / 108000);
+    l->caption_px = (int)((16 * scale + 107999) / 108000);
+    l->badge_px = (int)((14 * scale + 107999) / 108000);
+    l->min_cell = l->min_px * 2;
     l->header = ui_rect_at(0, 0, w, l->title_px * 2);
     l->footer = ui_rect_at(0, h - l->small_px * 2, w, l->small_px * 2);
     const view_def *v = view_get(s->view);

@@ -4,6 +4,7 @@
 #include "render.h"
 
 #include <assert.h>
+#include <stdio.h>
 
 #include "render_help.h"
 #include "render_kit.h"
@@ -30,6 +31,17 @@ int render_text_width(void *ctx, const char *text, int px, bool mono) {
     return font_width((app_font *)ctx, mono ? FACE_MONO : FACE_SANS, px, text);
 }
 
+// "zoom 150%" in the middle of the screen for a moment after Ctrl +/-/0.
+static void zoom_badge_(const draw_ *d) {
+    const ui_layout *l = d->l;
+    char t[32];
+    snprintf(t, sizeof t, "zoom %d%%", d->s->zoom);
+    const int px = l->title_px, w = rd_width(d, FACE_BOLD, px, t) + l->pad * 4, h = px * 2;
+    const ui_rect q = {(l->w - w) / 2, (l->h - h) / 2, w, h};
+    rd_fill(d->r, q, HEADER);
+    rd_text_centre(d, FACE_BOLD, px, q, HEADER_INK, t);
+}
+
 void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_font *font) {
     const draw_ d = {r, font, l, s};
     SDL_SetRenderDrawColor(r, BG.r, BG.g, BG.b, 255);
@@ -40,4 +52,5 @@ void render_frame(const app_state *s, const ui_layout *l, SDL_Renderer *r, app_f
     if (complete) renderers_[s->view](&d);
     if (l->narration.h && s->player.l) render_lesson_overlay(&d);
     if (s->help) render_help(&d);
+    if (s->zoom_shown_ms > 0) zoom_badge_(&d);
 }

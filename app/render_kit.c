@@ -128,6 +128,30 @@ int rd_width(const draw_ *d, font_face face, int px, const char *t) {
     return font_width(d->font, face, px, t);
 }
 
+bool rd_ellipsise(const draw_ *d, font_face face, int px, int max_w, const char *t, char *out, size_t size) {
+    snprintf(out, size, "%s", t);
+    if (rd_width(d, face, px, out) <= max_w) return false;
+    // Cut at a character boundary (UTF-8 continuation bytes are 10xxxxxx)
+    // until the rest and the ellipsis fit; at a space when one is near.
+    static const char dots[] = "\xe2\x80\xa6";  // U+2026
+    size_t n = strlen(out);
+    while (n > 0) {
+        do n--; while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80);
+        while (n > 0 && out[n - 1] == ' ') n--;
+        if (n + sizeof dots > size) continue;
+        memcpy(out + n, dots, sizeof dots);
+        if (rd_width(d, face, px, out) <= max_w) return true;
+    }
+    snprintf(out, size, "%s", rd_width(d, face, px, dots) <= max_w ? dots : "");
+    return true;
+}
+
+// The text drawn last was shortened: say so in the recording.
+static void rd_mark_ellipsis_(void) {
+    render_record *r = render_record_active();
+    if (r && r->n > 0) r->items[r->n - 1].flags |= REC_ELLIPSIS;
+}
+
 // Text centred in a rectangle.
 void rd_text_centre(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t) {
     const int w = rd_width(d, face, px, t);
@@ -181,7 +205,7 @@ int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_C
 // A value short enough for its cell: the exact shortest form when it fits,
 // else fewer decimals, else nothing.
 void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size) {
-    fmt_float(v, buf, size);
+    fmt_screen(v, buf, size);
     if (rd_width(d, FACE_SANS, px, buf) <= room) return;
     for (int dec = 2; dec >= 0; dec--) {
         snprintf(buf, size, "%.*f", dec, (double)v);
@@ -194,15 +218,23 @@ void rd_buttons(const draw_ *d) {
     const ui_layout *l = d->l;
     for (int i = 0; i < l->n_buttons; i++) {
         const ui_button *b = &l->buttons[i];
-        const SDL_Color fill = b->active ? ACCENT : BUTTON;
+        // Selected: white on orange, even when it cannot be pressed again
+        // (the chosen one of a pair); off: grey text on the panel's grey.
+        const SDL_Color fill = b->active ? ACCENT : b->enabled ? BUTTON : PANEL;
         rd_fill(d->r, b->r, fill);
         rd_frame(d->r, b->r, b->active ? ACCENT : LINE, 1);
+        // The label size, smaller to fit down to the readable minimum, then
+        // shortened with an ellipsis (the layout should have made room).
         int px = l->small_px < b->r.h * 2 / 3 ? l->small_px : b->r.h * 2 / 3;
-        while (px > 8 && rd_width(d, FACE_SANS, px, b->label) > b->r.w - 6) px--;
+        if (px < l->min_px) px = l->min_px;
+        const font_face face = b->active ? FACE_BOLD : FACE_SANS;
+        while (px > l->min_px && rd_width(d, face, px, b->label) > b->r.w - 6) px--;
+        char shown[64];
+        const bool cut = rd_ellipsise(d, face, px, b->r.w - 6, b->label, shown, sizeof shown);
         const text_note_ saved = note_;
-        note_.owner = note_owner_(REC_BUTTON, "button", b->label, b->r, b->enabled ? 0 : REC_DISABLED);
-        rd_text_centre(d, b->active ? FACE_BOLD : FACE_SANS, px, b->r,
-                     !b->enabled ? LINE : b->active ? WHITE : INK, b->label);
+        note_.owner = note_owner_(REC_BUTTON, "button", b->label, b->r,
+                                  (b->enabled ? 0 : REC_DISABLED) | (cut ? REC_ELLIPSIS : 0));
+        rd_text_centre(d, face, px, b->r, b->active ? WHITE : !b->enabled ? MUTED : INK, shown);
         note_ = saved;
     }
 }
@@ -269,8 +301,11 @@ void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) 
         return;
     }
     char t[32];
-    const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
-    if (px < 8) {
+    // Half the cell's height, up to the label size; under the readable
+    // minimum the value is not drawn (the grid is too small: the view should
+    // have sized it to at least l->min_cell).
+    const int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
+    if (px < d->l->min_px) {
         note_owner_(REC_CELL, "cell", "", q, REC_HIDDEN);
         return;
     }
@@ -293,10 +328,15 @@ void rd_title(const draw_ *d, int x, int y, const char *t) {
 }
 
 int rd_fitted_line(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t) {
-    while (px > 9 && rd_width(d, face, px, t) > q.w) px--;
+    // Shrinks to the smallest readable size, then ends in an ellipsis.
+    const int floor_px = px > d->l->min_px ? d->l->min_px : px;
+    while (px > floor_px && rd_width(d, face, px, t) > q.w) px--;
+    char shown[512];
+    const bool cut = rd_ellipsise(d, face, px, q.w, t, shown, sizeof shown);
     const text_note_ saved = note_;
     note_.box = q;
-    rd_text(d, face, px, q.x, y, c, t);
+    rd_text(d, face, px, q.x, y, c, shown);
+    if (cut) rd_mark_ellipsis_();
     note_ = saved;
     return y + px * 5 / 4;
 }

@@ -35,6 +35,8 @@ void rd_fill(SDL_Renderer *r, ui_rect q, SDL_Color c);
 void rd_frame(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick);
 int rd_text(const draw_ *d, font_face face, int px, int x, int y, SDL_Color c, const char *t);
 int rd_width(const draw_ *d, font_face face, int px, const char *t);
+// t shortened to max_w at px, ending in an ellipsis; false when it fit whole.
+bool rd_ellipsise(const draw_ *d, font_face face, int px, int max_w, const char *t, char *out, size_t size);
 void rd_text_centre(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t);
 int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t);
 void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size);

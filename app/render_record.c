@@ -126,6 +126,7 @@ static void item_(json_writer *w, const rec_item *it, const named_rect_ *regions
     if (it->flags & REC_PENDING) json_key(w, "pending"), json_bool(w, true);
     if (it->flags & REC_TRUNCATED) json_key(w, "truncated"), json_bool(w, true);
     if (it->flags & REC_DISABLED) json_key(w, "disabled"), json_bool(w, true);
+    if (it->flags & REC_ELLIPSIS) json_key(w, "ellipsis"), json_bool(w, true);
     json_end_object(w);
 }
 

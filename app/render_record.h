@@ -21,6 +21,7 @@ enum {
     REC_PENDING = 2,    // a cell not computed yet: empty on purpose
     REC_TRUNCATED = 4,  // wrapped text that ran out of room: the rest is not drawn
     REC_DISABLED = 8,   // a button drawn off
+    REC_ELLIPSIS = 16,  // text shortened to fit, ending in an ellipsis (the whole is elsewhere or not needed)
 };
 
 typedef struct rec_item {

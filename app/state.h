@@ -120,6 +120,7 @@ typedef struct cell_ref {
 // A lesson being played: where it is and what it shows (lesson_play.c).
 #define LESSON_MAX_MARKS 32
 #define LESSON_AUTOPLAY_MS 4000  // autoplay's pause after a step with a plain 'wait'
+#define ZOOM_SHOWN_MS 1500       // "zoom 150%" stays this long after a change
 // The lesson menu lists up to this many files of the lessons folder, sorted by
 // file name (more are counted and named as unlisted: a folder of thousands
 // would take seconds to parse each time the window starts).
@@ -269,8 +270,10 @@ typedef struct app_state {
     bool colorblind;           // the colour-blind-safe palette
     bool quit;                 // asked to close
     int zoom;                  // percent, 50..300: text and cells scale with it
+    double zoom_shown_ms;      // how long "zoom 150%" stays on screen after a change (0: hidden)
     char status[512];          // a one-line message ("screenshot saved to ...")
     cell_ref selected;         // the grid cell being edited (GRID_NONE when none)
+    cell_ref hover;            // the grid cell under the mouse (GRID_NONE when none): views light what it links to
     char edit_text[24];        // what has been typed into it
     bool editing;
     uint64_t rng_state;        // for "randomise", seeded: headless frames are repeatable
@@ -311,6 +314,7 @@ typedef enum app_action_kind {
     ACT_PRESET,                                   // value: an app_preset
     ACT_RANDOMISE, ACT_LOAD_DIGIT,                // value: which test digit, -1 the next
     ACT_SELECT_CELL,                              // cell
+    ACT_HOVER_CELL,                               // cell (grid GRID_NONE: the mouse left every grid)
     ACT_TYPE_CHAR,                                // ch
     ACT_EDIT_BACKSPACE, ACT_EDIT_COMMIT, ACT_EDIT_CANCEL,
     ACT_HOME_NEXT, ACT_HOME_PREV, ACT_HOME_ENTER,

@@ -47,7 +47,16 @@ typedef struct ui_grid {
 
 typedef struct ui_layout {
     int w, h;
-    int text_px, small_px, title_px;  // font sizes
+    int text_px, small_px, title_px;  // font sizes: body, labels, titles
+    // The smallest type a class can read from the back of the room, scaled
+    // like the text (at 1920x1080, zoom 100: 20, 16 and 14 px): labels,
+    // buttons and cell values never go below min_px, captions below
+    // caption_px, the x-weight badges below badge_px.
+    int min_px, caption_px, badge_px;
+    // The smallest cell that shows its value at min_px (2 * min_px): a grid
+    // drawn with smaller cells hides its numbers, so views size grids to at
+    // least this, or show a part of a large input at this size.
+    int min_cell;
     int pad;                          // spacing
     ui_rect header, main, panel, formula, arithmetic, footer;
     int n_buttons;

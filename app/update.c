@@ -35,6 +35,7 @@ void app_state_init(app_state *s) {
 // ---- Time ------------------------------------------------------------------------------------------
 
 void app_tick(app_state *s, double ms) {
+    s->zoom_shown_ms = s->zoom_shown_ms > ms ? s->zoom_shown_ms - ms : 0;
     lesson_player *p = &s->player;
     if (p->l && p->autoplay && p->pc < p->n_cmds && !p->train_pending) {
         p->wait_ms -= ms;
@@ -125,7 +126,7 @@ static bool quiz_key_(app_state *s, const app_action *a) {
 static bool shared_update_(app_state *s, const app_action *a) {
     switch (a->kind) {
     case ACT_QUIT: s->quit = true; return true;
-    case ACT_HOME: s->view = VIEW_HOME; s->back_view = VIEW_HOME; s->help = false; s->digit = -1; return true;
+    case ACT_HOME: s->hover.grid = GRID_NONE; s->view = VIEW_HOME; s->back_view = VIEW_HOME; s->help = false; s->digit = -1; return true;
     case ACT_BACK:
         // Esc: closes the help, else returns to the view this one was opened
         // from (the CNN's maps for a window opened from them), else home.
@@ -144,16 +145,19 @@ static bool shared_update_(app_state *s, const app_action *a) {
     case ACT_OPEN_VIEW:
         // A loaded digit belongs to the view it was loaded in.
         if (a->value > VIEW_HOME && a->value < VIEW_COUNT && a->value != (int)s->view) {
+            s->hover.grid = GRID_NONE;
             s->view = (app_view)a->value;
             s->back_view = VIEW_HOME;
             s->digit = -1;
         }
         return true;
     case ACT_HELP: s->help = !s->help; return true;
+    case ACT_HOVER_CELL: s->hover = a->cell; return true;
     case ACT_FULLSCREEN: s->fullscreen = !s->fullscreen; return true;
-    case ACT_ZOOM_IN: s->zoom = clampi_(s->zoom + 10, 50, 300); return true;
-    case ACT_ZOOM_OUT: s->zoom = clampi_(s->zoom - 10, 50, 300); return true;
-    case ACT_ZOOM_RESET: s->zoom = 100; return true;
+    // The new zoom shows for a moment (render.c), so a teacher knows where they are.
+    case ACT_ZOOM_IN: s->zoom = clampi_(s->zoom + 10, 50, 300); s->zoom_shown_ms = ZOOM_SHOWN_MS; return true;
+    case ACT_ZOOM_OUT: s->zoom = clampi_(s->zoom - 10, 50, 300); s->zoom_shown_ms = ZOOM_SHOWN_MS; return true;
+    case ACT_ZOOM_RESET: s->zoom = 100; s->zoom_shown_ms = ZOOM_SHOWN_MS; return true;
     case ACT_PALETTE: s->colorblind = !s->colorblind; return true;
     case ACT_SCREENSHOT: return true;  // the window's (it has the pixels)
     // A lesson's keys and buttons: the runtime moves the lesson (it may train).

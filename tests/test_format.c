@@ -1,0 +1,88 @@
+// test_format.c - the numbers a student reads on screen (format.h): at most
+// four significant digits, exact integers whole, fractions written out and
+// percentages that agree with their bars. Expected strings are worked out
+// by hand in the comments.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <string.h>
+
+#include "format.h"
+
+static void test_screen_four_significant_digits(void **state) {
+    (void)state;
+    static const struct {
+        float v;
+        const char *want;
+    } cases[] = {
+        {28.0f / 9.0f, "3.111"},     // 3.1111112 -> 4 digits
+        {1.0f / 9.0f, "0.1111"},     // the box blur's weight
+        {-0.83111113f, "-0.8311"},   // a legend's end
+        {12.0f, "12"},               // exact integers stay whole
+        {-3.0f, "-3"},
+        {0.0f, "0"},
+        {-0.0f, "0"},                // never "-0"
+        {0.5f, "0.5"},               // trailing zeros dropped
+        {2.25f, "2.25"},
+        {1234.56f, "1235"},          // 4 digits before the point: none after
+        {9.99996f, "10"},            // rounding carries into a new digit
+        {0.000123456f, "0.0001235"}, // leading zeros are not significant
+        {-1e-6f, "-1e-06"},          // tiny: scientific
+        {0.99f, "0.99"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char b[32];
+        fmt_screen(cases[i].v, b, sizeof b);
+        if (strcmp(b, cases[i].want) != 0)
+            fail_msg("fmt_screen(%.9g) = '%s', want '%s'", (double)cases[i].v, b, cases[i].want);
+    }
+    char b[32];
+    fmt_screen(NAN, b, sizeof b);
+    assert_string_equal(b, "nan");
+    fmt_screen(-INFINITY, b, sizeof b);
+    assert_string_equal(b, "-inf");
+    fmt_sig(3.14159f, 2, b, sizeof b);
+    assert_string_equal(b, "3.1");
+}
+
+static void test_fraction_written_out(void **state) {
+    (void)state;
+    char b[64];
+    fmt_fraction(28.0f, 9.0f, b, sizeof b);  // 3.111... to 3 digits
+    assert_string_equal(b, "28/9 = 3.11");
+    fmt_fraction(12.0f, 4.0f, b, sizeof b);
+    assert_string_equal(b, "12/4 = 3");
+    fmt_fraction(-7.0f, 4.0f, b, sizeof b);  // -1.75 exactly
+    assert_string_equal(b, "-7/4 = -1.75");
+    fmt_fraction(2.5f, 3.0f, b, sizeof b);   // 0.8333...
+    assert_string_equal(b, "2.5/3 = 0.833");
+}
+
+static void test_percent_agrees_with_the_bar(void **state) {
+    (void)state;
+    char b[32];
+    fmt_percent(0.998f, b, sizeof b);  // the bar reads 99.8%: so does the text
+    assert_string_equal(b, "99.8%");
+    fmt_percent(0.99996f, b, sizeof b);  // rounds to 100.0 but is not all of it
+    assert_string_equal(b, "99.9%");
+    fmt_percent(1.0f, b, sizeof b);
+    assert_string_equal(b, "100%");
+    fmt_percent(0.0f, b, sizeof b);
+    assert_string_equal(b, "0.0%");
+    fmt_percent(0.00004f, b, sizeof b);  // not nothing
+    assert_string_equal(b, "<0.1%");
+    fmt_percent(0.1234f, b, sizeof b);
+    assert_string_equal(b, "12.3%");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_screen_four_significant_digits),
+        cmocka_unit_test(test_fraction_written_out),
+        cmocka_unit_test(test_percent_agrees_with_the_bar),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
