@@ -77,16 +77,13 @@ static int note_owner_(rec_kind kind, const char *role, const char *text, ui_rec
 // Diverging colour of v in [-1, 1]: blue - white - red, or (colour-blind
 // safe) purple - white - orange. Negative values never vanish into black.
 SDL_Color rd_diverging(float v, bool colorblind) {
-    if (!(v == v)) return PAD_FILL;  // NaN
-    v = v < -1 ? -1 : v > 1 ? 1 : v;
-    const SDL_Color neg = colorblind ? (SDL_Color){94, 60, 153, 255} : (SDL_Color){33, 102, 172, 255};
-    const SDL_Color pos = colorblind ? (SDL_Color){230, 97, 1, 255} : (SDL_Color){178, 24, 43, 255};
-    const SDL_Color end = v < 0 ? neg : pos;
-    const float t = fabsf(v);
-    SDL_Color c = {(Uint8)(255 + (end.r - 255) * t), (Uint8)(255 + (end.g - 255) * t),
-                   (Uint8)(255 + (end.b - 255) * t), 255};
-    return c;
+    const rgb c = palette_diverging(palette_get(colorblind), v);
+    return (SDL_Color){c.r, c.g, c.b, 255};
 }
+
+SDL_Color rd_colour(rgb c) { return (SDL_Color){c.r, c.g, c.b, 255}; }
+
+const palette *rd_pal(const draw_ *d) { return palette_get(d->s->colorblind); }
 
 SDL_Color rd_text_on(SDL_Color bg) {
     const float lum = (0.299f * bg.r + 0.587f * bg.g + 0.114f * bg.b) / 255.0f;
@@ -400,10 +397,12 @@ void rd_padding_cell(const draw_ *d, ui_rect q, const char *mark) {
                            q.x + (k + q.h > q.w ? q.w : k + q.h) - 1,
                            q.y + (k + q.h > q.w ? q.w - k : q.h) - 1);
     rd_frame(d->r, q, LINE, 1);
-    const int px = q.h * 2 / 5 > d->l->small_px ? d->l->small_px : q.h * 2 / 5;
+    // Sized as a value cell's number is (rd_value_cell).
+    const int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
+    const bool shown = px >= d->l->min_px;
     const text_note_ saved = note_;
-    note_.owner = note_owner_(REC_CELL, "padding", px >= 8 ? mark : "", q, px >= 8 ? 0 : REC_HIDDEN);
-    if (px >= 8) rd_text_centre(d, FACE_SANS, px, q, MUTED, mark);
+    note_.owner = note_owner_(REC_CELL, "padding", shown ? mark : "", q, shown ? 0 : REC_HIDDEN);
+    if (shown) rd_text_centre(d, FACE_SANS, px, q, MUTED, mark);
     note_ = saved;
 }
 
@@ -476,4 +475,68 @@ void rd_stepper_footer(const draw_ *d, const anim_state *a) {
         snprintf(status, sizeof status, "step %d of %d  -  %s at %g cells/s  -  F1 keys", a->pos + 1, a->total,
                  a->playing ? "playing" : "paused", app_speed_value(a->speed));
     rd_footer(d, status);
+}
+
+// ---- Dashed frames and legends ---------------------------------------------------------------------
+
+void rd_dashed_frame(const draw_ *d, ui_rect q, SDL_Color c, int thick) {
+    // Dashes as long as three line widths (at least 6 px), gaps as long:
+    // seen as dashed from the back of a room.
+    const int dash = thick * 3 > 6 ? thick * 3 : 6;
+    for (int x = 0; x < q.w; x += 2 * dash) {
+        const int len = x + dash > q.w ? q.w - x : dash;
+        rd_fill(d->r, rd_rect(q.x + x, q.y, len, thick), c);
+        rd_fill(d->r, rd_rect(q.x + x, q.y + q.h - thick, len, thick), c);
+    }
+    for (int y = 0; y < q.h; y += 2 * dash) {
+        const int len = y + dash > q.h ? q.h - y : dash;
+        rd_fill(d->r, rd_rect(q.x, q.y + y, thick, len), c);
+        rd_fill(d->r, rd_rect(q.x + q.w - thick, q.y + y, thick, len), c);
+    }
+}
+
+// One swatch of a legend, drawn in a square of side s at (x, y).
+static void legend_swatch_(const draw_ *d, const rd_legend_item *it, int x, int y, int s) {
+    const ui_rect q = {x, y, s, s};
+    const int thick = s / 6 > 2 ? s / 6 : 2;
+    switch (it->kind) {
+    case RD_SWATCH_FILL: rd_fill(d->r, q, it->colour), rd_frame(d->r, q, LINE, 1); break;
+    case RD_SWATCH_FRAME: rd_fill(d->r, q, WHITE), rd_frame(d->r, q, it->colour, thick); break;
+    case RD_SWATCH_DASHED: rd_fill(d->r, q, WHITE), rd_dashed_frame(d, q, it->colour, thick); break;
+    case RD_SWATCH_PADDING: {
+        // Not recorded as a cell: a legend's sample has no value.
+        render_record *rec = render_record_active();
+        const int before = rec ? rec->n : 0;
+        rd_padding_cell(d, q, "");
+        if (rec) rec->n = before;
+        break;
+    }
+    case RD_SWATCH_UNREACHED: rd_fill(d->r, q, WHITE), rd_unreached(d, q); break;
+    }
+}
+
+int rd_legend(const draw_ *d, ui_rect q, const rd_legend_item *items, int n) {
+    const ui_layout *l = d->l;
+    const int px = l->small_px * 9 / 10 > l->min_px ? l->small_px * 9 / 10 : l->min_px;
+    const int s = px * 6 / 5, gap = l->pad;
+    int x = q.x, y = q.y;
+    const text_note_ saved = note_;
+    note_.role = "label";
+    for (int i = 0; i < n; i++) {
+        const int w = s + gap / 2 + rd_width(d, FACE_SANS, px, items[i].label);
+        if (x > q.x && x + w > q.x + q.w) {  // wrap to the next line
+            x = q.x;
+            y += s + gap / 2;
+        }
+        legend_swatch_(d, &items[i], x, y, s);
+        char shown[160];
+        const bool cut = rd_ellipsise(d, FACE_SANS, px, q.x + q.w - (x + s + gap / 2), items[i].label, shown,
+                                      sizeof shown);
+        note_.box = q;
+        rd_text(d, FACE_SANS, px, x + s + gap / 2, y + (s - line_height_(px)) / 2, INK, shown);
+        if (cut) rd_mark_ellipsis_();
+        x += w + gap * 2;
+    }
+    note_ = saved;
+    return n ? y + s - q.y : 0;
 }

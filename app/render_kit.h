@@ -11,6 +11,7 @@
 
 #include "font.h"
 #include "layout.h"
+#include "palette.h"
 #include "state.h"
 
 // Colours: a light theme that survives a washed-out projector.
@@ -30,6 +31,10 @@ typedef struct draw_ {
 } draw_;
 
 SDL_Color rd_diverging(float v, bool colorblind);
+// The colours that carry meaning (window, tap, winner, lesson mark, right,
+// wrong, count scale) come from the palette in use: rd_colour(rd_pal(d)->window).
+const palette *rd_pal(const draw_ *d);
+SDL_Color rd_colour(rgb c);
 SDL_Color rd_text_on(SDL_Color bg);
 void rd_fill(SDL_Renderer *r, ui_rect q, SDL_Color c);
 void rd_frame(SDL_Renderer *r, ui_rect q, SDL_Color c, int thick);
@@ -76,5 +81,19 @@ void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool o
 void rd_speed_label(const draw_ *d, const anim_state *a);
 // The footer of a stepping view: the cell being edited, a message, or the step.
 void rd_stepper_footer(const draw_ *d, const anim_state *a);
+
+// A frame drawn in dashes (where the window was a step before): thick px lines.
+void rd_dashed_frame(const draw_ *d, ui_rect q, SDL_Color c, int thick);
+
+// A legend: a swatch and a label per item, left to right, wrapping to the
+// width of q; returns the height used. Every colour or hatching a screen
+// uses is named in one.
+typedef enum rd_swatch { RD_SWATCH_FILL, RD_SWATCH_FRAME, RD_SWATCH_DASHED, RD_SWATCH_PADDING, RD_SWATCH_UNREACHED } rd_swatch;
+typedef struct rd_legend_item {
+    rd_swatch kind;
+    SDL_Color colour;  // unused for padding and unreached
+    const char *label;
+} rd_legend_item;
+int rd_legend(const draw_ *d, ui_rect q, const rd_legend_item *items, int n);
 
 #endif
