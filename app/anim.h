@@ -32,7 +32,21 @@ void anim_tick(app_state *s, const anim_target *t, double ms);
 
 // Applies a transport action (play/pause, step, back, restart, end, faster,
 // slower, jump to an output cell); false if the action is not one.
+// ACT_STEP_FORWARD with value ANIM_ONE_PRODUCT adds one product by hand
+// (the next cell's first when the current one is complete).
 bool anim_update(app_state *s, const anim_target *t, const app_action *act);
+
+#define ANIM_ONE_PRODUCT 1
+
+// The window's glide from one output cell to the next: the cell it comes
+// from and how far it has gone, eased (0 at the start, 1 when it is there).
+// Eased over ANIM_GLIDE_MS at normal speed, shorter at higher speeds and
+// instant at the top speed. Time comes from anim_tick only: a frame drawn
+// with no time passing (headless pictures) shows the window settled.
+// The glide's clock is in the anim_state (glide_*); a view's renderer only
+// reads it through this.
+#define ANIM_GLIDE_MS 200.0
+double anim_glide(const anim_state *a, int *from);
 
 // The transport's keys, the same in every view with an animation.
 #define ANIM_KEYS                                                                              \

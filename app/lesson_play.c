@@ -42,6 +42,22 @@ static void act_(app_state *s, app_action_kind kind, int value, int row, int col
     app_apply(s, &a);
 }
 
+// `step end` in the window: the class watches the window slide to the last
+// cell, at a speed that takes about LESSON_PLAY_TO_END_S (a transcript
+// jumps there at once: the same end, no time).
+#define LESSON_PLAY_TO_END_S 3.0
+static void play_to_end_(app_state *s) {
+    view_op op;
+    view_op_of(s, &op);
+    if (!op.anim || op.anim->total == 0) return;
+    const int left = op.anim->total - op.anim->pos;
+    for (int guard = 0; guard < app_speed_count() && left / app_speed_value(op.anim->speed) > LESSON_PLAY_TO_END_S &&
+                        op.anim->speed < app_speed_count() - 1;
+         guard++)
+        act_(s, ACT_FASTER, 0, 0, 0);
+    if (!op.anim->playing) act_(s, ACT_PLAY_PAUSE, 0, 0, 0);
+}
+
 // ---- Set-up commands -------------------------------------------------------------------
 
 static void input_(app_state *s, const lesson_cmd *c, FILE *log) {
@@ -325,7 +341,8 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         if (log) fprintf(log, "  say: %s\n", c->text);
         return false;
     case LOP_STEP:
-        if (c->a == -2) act_(s, ACT_TO_END, 0, 0, 0);
+        if (c->a == -2 && !log) play_to_end_(s);
+        else if (c->a == -2) act_(s, ACT_TO_END, 0, 0, 0);
         else if (c->a == -1) act_(s, ACT_JUMP_TO_OUTPUT, 0, c->b, c->c);
         else
             for (int i = 0; i < c->a; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);

@@ -12,6 +12,31 @@ void rd_progress(const draw_ *d, const live_snapshot *snap, const char *what, co
 // Rows of feature maps, one per layer from `from` on while they are maps
 // (ReLU folded into the layer before it); returns the y below the last row.
 int rd_layer_maps(const draw_ *d, const nn_net *net, ui_rect m, int from);
+// One curve of a chart: its points, colour and legend labels (the short one
+// when the chart is cramped; NULL: the long one).
+typedef struct rd_series {
+    const live_point *p;
+    int n;
+    SDL_Color colour;
+    const char *label, *short_label;
+    bool dots;  // one dot per point, joined only where points are a few steps apart
+} rd_series;
+
+// What a chart shows: its title (and a shorter one for narrow charts), the
+// y range [lo, hi] (percentages when `percent`), and the planned run for the
+// x axis in epochs (which never rescales while training goes on).
+typedef struct rd_chart {
+    const char *title, *short_title;
+    float lo, hi;
+    bool percent;
+    int steps_per_epoch, epochs;
+} rd_chart;
+
+// Draws the chart in q: title and legend above the plot (never over a
+// curve), round y ticks, x ticks in epochs and their label; the series in
+// their colours, dotted ones as dots joined only where dense.
+void rd_curve_chart(const draw_ *d, ui_rect q, const rd_chart *c, const rd_series *s, int n_series);
+
 // The labels of the trainer's rate and slow-motion rows (beside their buttons).
 void rd_trainer_labels(const draw_ *d, const live_snapshot *snap);
 // The footer of the training views: a message, or their keys.

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
@@ -244,8 +245,17 @@ void rd_header(const draw_ *d, const char *title) {
     note_.region = "header";
     int x = l->pad * 2;
     x += rd_text(d, FACE_BOLD, l->title_px, x, (l->header.h - l->title_px * 6 / 5) / 2, HEADER_INK, "convstep");
-    if (title) rd_text(d, FACE_SANS, l->title_px, x + l->pad * 2, (l->header.h - l->title_px * 6 / 5) / 2,
-                     (SDL_Color){170, 180, 200, 255}, title);
+    if (title) {
+        // The view's title ends before "home" (the layout's header_title),
+        // shortened with an ellipsis rather than shrunk below the header's size.
+        const int tx = x + l->pad * 2;
+        const int room = l->header_title.w > 0 ? l->header_title.x + l->header_title.w - tx : l->w - tx - l->pad * 2;
+        char shown[160];
+        const bool cut = rd_ellipsise(d, FACE_SANS, l->title_px, room, title, shown, sizeof shown);
+        rd_text(d, FACE_SANS, l->title_px, tx, (l->header.h - l->title_px * 6 / 5) / 2, (SDL_Color){170, 180, 200, 255},
+                shown);
+        if (cut) rd_mark_ellipsis_();
+    }
     note_ = saved;
 }
 
@@ -508,7 +518,10 @@ static void legend_swatch_(const draw_ *d, const rd_legend_item *it, int x, int 
         render_record *rec = render_record_active();
         const int before = rec ? rec->n : 0;
         rd_padding_cell(d, q, "");
-        if (rec) rec->n = before;
+        if (rec) {
+            for (int i = before; i < rec->n; i++) free(rec->items[i].text);
+            rec->n = before;
+        }
         break;
     }
     case RD_SWATCH_UNREACHED: rd_fill(d->r, q, WHITE), rd_unreached(d, q); break;

@@ -4,15 +4,25 @@
 
 #include <stdio.h>
 
+#include "format.h"
 #include "lesson.h"
 
-// Caption text flowing in q: text between *stars* in bold accent (a star may
-// sit inside a word: "*12*:" emphasises the 12, not the colon).
-static int caption_(const draw_ *d, ui_rect q, int y, int px, const char *text) {
+// Text flowing in q from y at px, wrapped at spaces; with `emphasis`, text
+// between *stars* is bold accent (a star may sit inside a word: "*12*:"
+// emphasises the 12, not the colon). Measures only when `draw` is false.
+// Returns the y after the last line.
+typedef struct flow_ {
+    font_face face;    // the face of plain text
+    SDL_Color colour;  // its colour
+    bool emphasis;     // *stars* switch to bold accent (a caption), or are text (an explanation)
+    bool draw;
+} flow_;
+
+static int flow_text_(const draw_ *d, ui_rect q, int y, int px, const char *text, flow_ how) {
     int x = q.x;
-    bool strong = false;
+    bool strong = false, first = true;
     const char *p = text;
-    const int space = rd_width(d, FACE_SANS, px, " ");
+    const int space = rd_width(d, how.face, px, " ");
     while (*p) {
         while (*p == ' ') p++;
         if (!*p) break;
@@ -24,11 +34,11 @@ static int caption_(const draw_ *d, ui_rect q, int y, int px, const char *text) 
         int count = 0, w = 0;
         bool cur = strong;
         for (int i = 0, k = 0; i <= n && count < 8; i++) {
-            if (i == n || p[i] == '*') {
+            if (i == n || (how.emphasis && p[i] == '*')) {
                 if (k > 0) {
                     pieces[count][k] = '\0';
                     bold[count] = cur;
-                    w += rd_width(d, cur ? FACE_BOLD : FACE_SANS, px, pieces[count]);
+                    w += rd_width(d, cur ? FACE_BOLD : how.face, px, pieces[count]);
                     count++;
                 }
                 k = 0;
@@ -41,14 +51,72 @@ static int caption_(const draw_ *d, ui_rect q, int y, int px, const char *text) 
             x = q.x;
             y += px * 5 / 4;
         }
-        if (y + px > q.y + q.h) break;
-        for (int i = 0; i < count; i++)
-            x += rd_text(d, bold[i] ? FACE_BOLD : FACE_SANS, px, x, y, bold[i] ? ACCENT : INK, pieces[i]);
+        first = false;
+        // Past the box (a step too long even at the smallest type): not drawn over the footer.
+        const bool room = y + px * 6 / 5 <= q.y + q.h;
+        for (int i = 0; i < count; i++) {
+            const font_face face = bold[i] ? FACE_BOLD : how.face;
+            if (how.draw && room)
+                x += rd_text(d, face, px, x, y, bold[i] ? ACCENT : how.colour, pieces[i]);
+            else
+                x += rd_width(d, face, px, pieces[i]);
+        }
         x += space;
         strong = cur;
         p += n;
     }
-    return y + px * 5 / 4;
+    return first ? y : y + px * 5 / 4;
+}
+
+// The quiz's second line: what to do, or whether the answer was right.
+static void quiz_answer_(const lesson_player *p, char *t, size_t size) {
+    if (p->quiz_result == 0)
+        snprintf(t, size, "your answer: %s_   (type it, then Enter)", p->quiz_typed);
+    else if (p->quiz_result > 0)
+        snprintf(t, size, "%s is right.  %s", p->quiz_typed, p->quiz_explain);
+    else
+        snprintf(t, size, "%s is not it: the answer is %s.  %s", p->quiz_typed, p->quiz_answer, p->quiz_explain);
+}
+
+// The caption, a running 'train N', the quiz and a failed expectation, one
+// under the other in q at px; drawn, or only measured. Returns the y after.
+static int narration_text_(const draw_ *d, ui_rect q, int px, bool draw) {
+    const app_state *s = d->s;
+    const lesson_player *p = &s->player;
+    char t[1400];
+    int y = flow_text_(d, q, q.y, px, p->caption, (flow_){FACE_SANS, INK, true, draw});
+    if (p->train_pending) {
+        // A 'train N' on the worker: how far it is, and how to stop it.
+        const live_snapshot *snap = p->train_templates ? s->host.tmpl_live : s->host.train_live;
+        const long long done = snap ? p->train_target - snap->run_left : 0;
+        if (p->train_target == 0 || (snap && snap->rebuilding)) {
+            snprintf(t, sizeof t, "preparing the model (building it and testing it on the test digits)...");
+        } else {
+            char acc[32];
+            fmt_percent(snap ? snap->test_accuracy : 0.0f, acc, sizeof acc);
+            snprintf(t, sizeof t, "training: step %lld of %lld  -  test accuracy %s  -  Esc stops it here", done,
+                     p->train_target, acc);
+        }
+        y = flow_text_(d, q, y, px, t, (flow_){FACE_BOLD, FOCUS, false, draw});
+        if (draw) {
+            const ui_rect bar = {q.x, y + px / 8, q.w / 2, px / 2};
+            rd_fill(d->r, bar, PANEL);
+            const double f = p->train_target > 0 ? (double)done / (double)p->train_target : 0;
+            rd_fill(d->r, (ui_rect){bar.x, bar.y, (int)(bar.w * (f < 0 ? 0 : f > 1 ? 1 : f)), bar.h}, ACCENT);
+        }
+        y += px * 5 / 4;
+    }
+    if (p->quiz_open) {
+        snprintf(t, sizeof t, "Quiz: %.1380s", p->quiz_question);
+        y = flow_text_(d, q, y, px, t, (flow_){FACE_BOLD, FOCUS, false, draw});
+        quiz_answer_(p, t, sizeof t);
+        const SDL_Color c = p->quiz_result < 0 ? rd_colour(rd_pal(d)->bad) : p->quiz_result > 0 ? rd_colour(rd_pal(d)->good) : INK;
+        y = flow_text_(d, q, y, px, t, (flow_){FACE_SANS, c, false, draw});
+    }
+    if (p->failures)
+        y = flow_text_(d, q, y, px, "an expectation failed: convstep lesson --headless says which",
+                       (flow_){FACE_SANS, rd_colour(rd_pal(d)->bad), false, draw});
+    return y;
 }
 
 static void narration_(const draw_ *d) {
@@ -57,50 +125,25 @@ static void narration_(const draw_ *d) {
     const lesson_player *p = &s->player;
     const ui_rect box = l->narration;
     rd_fill(d->r, box, (SDL_Color){255, 248, 225, 255});
-    rd_fill(d->r, (ui_rect){box.x, box.y, box.w, 3}, ACCENT);
-    char t[800];
-    const int px = l->small_px;
-    snprintf(t, sizeof t, "%s  -  step %d of %d%s", p->l->title, p->beat + 1, p->n_beats,
+    rd_fill(d->r, (ui_rect){box.x, box.y, box.w, ui_max(3, l->pad / 4)}, ACCENT);
+    char t[400];
+    snprintf(t, sizeof t, "%.160s  -  step %d of %d%s", p->l->title, p->beat + 1, p->n_beats,
              p->pc >= p->l->n ? "  -  the end" : "");
-    rd_text(d, FACE_BOLD, px, box.x + l->pad * 2, box.y + l->pad, MUTED, t);
-    const int buttons_w = 5 * (l->text_px * 5 + l->pad / 2) + l->pad * 2;
-    const ui_rect text = {box.x + l->pad * 2, box.y + l->pad + px * 3 / 2, box.w - buttons_w - l->pad * 4,
-                          box.h - px * 2 - l->pad};
-    int y = caption_(d, text, text.y, l->text_px, p->caption);
-    if (p->train_pending) {
-        // A 'train N' on the worker: how far it is, and how to stop it.
-        const live_snapshot *snap = p->train_templates ? s->host.tmpl_live : s->host.train_live;
-        const long long done = snap ? p->train_target - snap->run_left : 0;
-        if (p->train_target == 0 || (snap && snap->rebuilding))
-            snprintf(t, sizeof t, "preparing the model (building it and testing it on the test digits)...");
-        else
-            snprintf(t, sizeof t, "training: step %lld of %lld  -  test accuracy %.1f%%  -  Esc stops it here",
-                     done, p->train_target, snap ? 100.0 * snap->test_accuracy : 0.0);
-        rd_text(d, FACE_BOLD, px, text.x, y, FOCUS, t);
-        const ui_rect bar = {text.x, y + px * 3 / 2, text.w / 2, px / 2};
-        rd_fill(d->r, bar, PANEL);
-        const double f = p->train_target > 0 ? (double)done / (double)p->train_target : 0;
-        rd_fill(d->r, (ui_rect){bar.x, bar.y, (int)(bar.w * (f < 0 ? 0 : f > 1 ? 1 : f)), bar.h}, ACCENT);
-        y += px * 5 / 2;
-    }
-    if (p->quiz_open) {
-        snprintf(t, sizeof t, "Quiz: %.700s", p->quiz_question);
-        rd_text(d, FACE_BOLD, px, text.x, y, FOCUS, t);
-        y += px * 5 / 4;
-        if (p->quiz_result == 0)
-            snprintf(t, sizeof t, "your answer: %s_   (type it, then Enter)", p->quiz_typed);
-        else if (p->quiz_result > 0)
-            snprintf(t, sizeof t, "%s is right.  %s", p->quiz_typed, p->quiz_explain);
-        else
-            snprintf(t, sizeof t, "%s is not it: the answer is %s.  %s", p->quiz_typed, p->quiz_answer, p->quiz_explain);
-        rd_text_wrap(d, FACE_SANS, px, text, y, p->quiz_result < 0 ? BAD : p->quiz_result > 0 ? WIN : INK, t);
-    }
-    if (p->failures)
-        rd_text(d, FACE_SANS, px * 4 / 5, box.x + box.w - buttons_w, box.y + box.h - px * 3 / 2, BAD,
-                "an expectation failed: convstep lesson --headless says which");
+    const ui_rect title = l->narration_title;
+    // Beside the buttons on a narrow window, the step count alone (the
+    // lesson menu names the lesson).
+    if (rd_width(d, FACE_BOLD, l->small_px, t) > title.w)
+        snprintf(t, sizeof t, "step %d of %d", p->beat + 1, p->n_beats);
+    rd_fitted_line(d, FACE_BOLD, l->small_px, title, title.y + (title.h - l->small_px * 6 / 5) / 2, MUTED, t);
+    // The layout sized the box for the lesson's longest step in the body
+    // face; bold words are wider than it measured: smaller type when needed.
+    const ui_rect q = l->narration_text;
+    int px = l->narration_px > 0 ? l->narration_px : l->text_px;
+    while (px > l->min_px && narration_text_(d, q, px, false) > q.y + q.h) px--;
+    narration_text_(d, q, px, true);
 }
 
-// Purple outlines on the cells a lesson highlights.
+// Outlines in the palette's lesson colour on the cells a lesson highlights.
 static void marks_(const draw_ *d) {
     const lesson_player *p = &d->s->player;
     for (int i = 0; i < p->n_marks; i++)
@@ -110,7 +153,7 @@ static void marks_(const draw_ *d) {
             if (gr->id != m->grid || gr->channel != 0) continue;
             if (m->row < gr->row0 || m->col < gr->col0 || m->row >= gr->row0 + gr->rows || m->col >= gr->col0 + gr->cols)
                 continue;
-            rd_frame(d->r, rd_cell_rect(gr, m->row, m->col), (SDL_Color){140, 40, 200, 255}, rd_outline(d, gr->cell, 2) + 1);
+            rd_frame(d->r, rd_cell_rect(gr, m->row, m->col), rd_colour(rd_pal(d)->mark), rd_outline(d, gr->cell, 2) + 1);
         }
 }
 

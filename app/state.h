@@ -85,6 +85,10 @@ typedef struct anim_state {
     bool playing;
     int speed;         // index into app_speeds(): steps per second
     double clock_ms;   // time banked toward the next reveal
+    // The window's glide from the cell it left (anim.c): how far it has gone.
+    int glide_from;
+    double glide_elapsed_ms, glide_ms;
+    double last_tick_ms;  // the last tick's time: 0 means no time passes (a still picture)
 } anim_state;
 
 // The engine's record of the cell being worked on, copied out of the

@@ -13,14 +13,19 @@ ui_button *layout_button(ui_layout *l, ui_rect r, const char *label, app_action_
     ui_button *b = l->n_buttons < LAYOUT_MAX_BUTTONS ? &l->buttons[l->n_buttons++] : &l->overflow;
     memset(b, 0, sizeof *b);
     b->r = r;
-    // Long labels (lesson titles, file names) are cut at a character boundary.
+    // Long labels (lesson titles, file names) are cut at a character
+    // boundary and end in an ellipsis, so a cut label says it was cut.
+    static const char dots[] = "\xe2\x80\xa6";  // U+2026
     size_t n = strlen(label);
-    if (n >= sizeof b->label) {
-        n = sizeof b->label - 1;
+    const bool cut = n >= sizeof b->label;
+    if (cut) {
+        n = sizeof b->label - sizeof dots;
         while (n > 0 && ((unsigned char)label[n] & 0xC0) == 0x80) n--;
+        while (n > 0 && label[n - 1] == ' ') n--;
     }
     memcpy(b->label, label, n);
     b->label[n] = '\0';
+    if (cut) memcpy(b->label + n, dots, sizeof dots);
     b->action.kind = kind;
     b->action.value = value;
     b->enabled = b != &l->overflow;
@@ -47,22 +52,50 @@ ui_grid *layout_grid(ui_layout *l, grid_id id, int channel, int rows, int cols, 
 
 // ---- The panel of controls (right side) ------------------------------------------------------
 
+// The shortest row whose text stays readable: a button's label and a
+// setting's label (drawn at 3/4 of the row) at l->min_px.
+static int readable_row_(const ui_layout *l) { return (l->min_px * 4 + 2) / 3 + 1; }
+
 ui_panel layout_panel_fit(ui_layout *l, int rows) {
-    const int gap = l->pad / 2;
-    const int fit = (l->panel.h - 2 * l->pad - 4 * gap) / rows - gap;
-    ui_panel p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad,
-                  ui_min(l->text_px * 3 / 2, ui_max(fit, 8)), gap};
+    const int top = l->panel.y + l->pad / 2, room = l->panel.h - l->pad;
+    const int cols = ui_max(1, l->panel_cols), colw = l->panel.w / cols;
+    // Two columns share the rows (setting rows in one, buttons in the other):
+    // about half each, and one more for the split's unevenness.
+    const int per_col = cols > 1 ? (rows + 1) / 2 + 1 : ui_max(1, rows);
+    // Gaps of a third of the padding, down to 2 px when the rows need the room.
+    int gap = ui_max(2, l->pad / 3), fit = (room - 4 * gap) / per_col - gap;
+    if (fit < readable_row_(l)) {
+        gap = 2;
+        fit = (room - 4 * gap) / per_col - gap;
+    }
+    if (fit < readable_row_(l) && cols < 2) l->panel_cols_wanted = 2;
+    ui_panel p = {l, l->panel.x + l->pad, top, colw - 2 * l->pad, ui_min(l->text_px * 3 / 2, ui_max(fit, readable_row_(l))),
+                  gap};
+    l->panel_x2 = l->panel.x + colw + l->pad;
+    l->panel_y2 = top;
     return p;
 }
 
 ui_panel layout_panel(ui_layout *l) {
-    ui_panel p = {l, l->panel.x + l->pad, l->panel.y + l->pad, l->panel.w - 2 * l->pad, l->text_px * 3 / 2,
-                  l->pad / 2};
+    ui_panel p = {l, l->panel.x + l->pad, l->panel.y + l->pad / 2, l->panel.w - 2 * l->pad,
+                  ui_max(l->text_px * 3 / 2, readable_row_(l)), ui_max(2, l->pad / 3)};
     return p;
 }
 
+// Where the next row of buttons goes: under the last one in the panel's
+// single column, or in the second column of a two-column panel.
+static int *buttons_row_(ui_panel *p, int *x) {
+    if (p->l->panel_cols > 1) {
+        *x = p->l->panel_x2;
+        return &p->l->panel_y2;
+    }
+    *x = p->x;
+    return &p->y;
+}
+
 ui_button_pair layout_stepper_of(ui_panel *p, app_action minus, app_action plus, bool minus_on, bool plus_on) {
-    const int bw = p->row_h * 2;
+    // Narrow buttons ("-" and "+" are one character) leave the label room.
+    const int bw = p->row_h * 5 / 4;
     ui_button_pair b;
     b.first = layout_button(p->l, ui_rect_at(p->x + p->w - 2 * bw - p->gap, p->y, bw, p->row_h), "-", minus.kind,
                             minus.value);
@@ -84,16 +117,20 @@ void layout_transport(ui_panel *p, const anim_state *a) {
         app_action_kind kind;
     } row[] = {{"|<", ACT_RESTART}, {"<", ACT_STEP_BACK}, {"play", ACT_PLAY_PAUSE},
                {">", ACT_STEP_FORWARD}, {">|", ACT_TO_END}};
-    const int n = 5, gap = p->gap / 2;
-    const int bw = (p->w - (n - 1) * gap) / n;
-    for (int i = 0; i < n; i++) {
-        ui_button *b = layout_button(p->l, ui_rect_at(p->x + i * (bw + gap), p->y, bw, p->row_h),
+    const int n = 5, gap = ui_max(1, p->gap / 2);
+    // "play" / "pause" gets two shares of the row, the arrows one each.
+    const int share = (p->w - (n - 1) * gap) / (n + 1);
+    int x0 = 0, *y = buttons_row_(p, &x0);
+    for (int i = 0, x = x0; i < n; i++) {
+        const int bw = row[i].kind == ACT_PLAY_PAUSE ? p->w - (n - 1) * gap - (n - 1) * share : share;
+        ui_button *b = layout_button(p->l, ui_rect_at(x, *y, bw, p->row_h),
                                      row[i].kind == ACT_PLAY_PAUSE && a->playing ? "pause" : row[i].label,
                                      row[i].kind, 0);
         b->enabled = b->enabled && a->total > 0;
         if (row[i].kind == ACT_PLAY_PAUSE) b->active = a->playing;
+        x += bw + gap;
     }
-    p->y += p->row_h + p->gap;
+    *y += p->row_h + p->gap;
     // speed: [-] N cells/s [+]
     const app_action slower = {.kind = ACT_SLOWER}, faster = {.kind = ACT_FASTER};
     layout_stepper_of(p, slower, faster, a->speed > 0, a->speed < app_speed_count() - 1);
@@ -102,10 +139,11 @@ void layout_transport(ui_panel *p, const anim_state *a) {
 ui_button_pair layout_two_buttons(ui_panel *p, const char *a, app_action_kind ka, int va, const char *b,
                                   app_action_kind kb, int vb) {
     const int bw = (p->w - p->gap) / 2;
+    int x = 0, *y = buttons_row_(p, &x);
     ui_button_pair pair;
-    pair.first = layout_button(p->l, ui_rect_at(p->x, p->y, bw, p->row_h), a, ka, va);
-    pair.second = layout_button(p->l, ui_rect_at(p->x + bw + p->gap, p->y, bw, p->row_h), b, kb, vb);
-    p->y += p->row_h + p->gap;
+    pair.first = layout_button(p->l, ui_rect_at(x, *y, bw, p->row_h), a, ka, va);
+    pair.second = layout_button(p->l, ui_rect_at(x + bw + p->gap, *y, bw, p->row_h), b, kb, vb);
+    *y += p->row_h + p->gap;
     return pair;
 }
 

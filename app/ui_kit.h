@@ -27,7 +27,7 @@ typedef struct ui_metrics {
 
 typedef struct ui_button {
     ui_rect r;
-    char label[48];
+    char label[64];  // what rd_buttons draws (its copy is 64 bytes too)
     app_action action;
     bool active;    // drawn as selected (current preset, playing)
     bool enabled;
@@ -73,10 +73,30 @@ typedef struct ui_layout {
     ui_rect canvas;                   // where the mouse draws
     ui_rect prepared, probs, maps;    // the 28x28 input, the ten probabilities, feature maps
     ui_rect narration;                // a lesson's caption, quiz and controls (when one is open)
+    // Inside the narration: the line of the lesson's title and step (left of
+    // its buttons, or above them when they need the width), and the room of
+    // the caption, training line and quiz below it, sized for the lesson's
+    // longest step at narration_px (text_px, less down to min_px when the
+    // window is short), so no step's last line is lost.
+    ui_rect narration_title, narration_text;
+    int narration_px;
+    // The room the view's title has in the header, right of "convstep" and
+    // left of the header's buttons ("home"), for rd_header to fit it in.
+    ui_rect header_title;
+    // The controls panel in columns: 2 when its rows do not fit one column
+    // at a readable height (a large zoom on a short window). A view's
+    // layout_panel_fit asks for more (panel_cols_wanted) and layout_compute
+    // lays the view out again with the wider panel.
+    // With two, the setting rows ("[-] [+]") fill the first column (the
+    // ui_panel's x, y: their labels start at the panel's left edge), the rows
+    // of buttons the second, from (panel_x2, panel_y2).
+    int panel_cols, panel_cols_wanted, panel_x2, panel_y2;
     // The lesson menu, a page at a time: entries [list_first, list_first +
     // list_shown) of s->host.lessons, list_page rows a page (the page holding the focus).
     int list_first, list_shown, list_page;
     ui_rect list_note;                // below the rows: the page and how to turn it
+    ui_rect menu_notes;               // the home menu: the column of descriptions right of its buttons
+    ui_rect menu_intro;               // the lines above the home menu's (two, a half each) or the lesson menu's rows
     ui_button overflow;               // what layout_button hands out when the list is full (never drawn)
 } ui_layout;
 
@@ -107,7 +127,8 @@ typedef struct ui_button_pair {
 } ui_button_pair;
 
 // A panel whose `rows` rows (and a few gaps) fit its height: rows shrink at
-// large zooms instead of running off the window.
+// large zooms down to a readable height (labels and button text at
+// l->min_px); below that the panel takes two columns (see panel_cols).
 ui_panel layout_panel_fit(ui_layout *l, int rows);
 // A panel of full-height rows.
 ui_panel layout_panel(ui_layout *l);

@@ -3,35 +3,85 @@
 // opens the convolution view on exactly that window. The runtime computes
 // the maps (the renderer only shows them). Its renderer is view_cnn_render.c.
 #include <stdio.h>
+#include <string.h>
 
 #include "update.h"
+#include "view_cnn.h"
+#include "view_maps.h"
 #include "views.h"
 
-// Inside the CNN: the first layer's filters, then each layer's maps of one
-// digit; the first layer's maps are grids, so a click opens that window.
+// Text width at px (bold a tenth wider), or an estimate without a font.
+static int measure_(const ui_metrics *m, const char *t, int px, bool bold) {
+    return m ? m->text_width(m->ctx, t, px, false) * (bold ? 11 : 10) / 10 : (int)strlen(t) * px * 6 / 10;
+}
+
+// Lines a text takes wrapped at spaces to width w (as rd_text_wrap wraps it).
+static int wrap_lines_(const ui_metrics *m, const char *t, int px, bool bold, int w) {
+    int lines = 1, x = 0;
+    char word[128];
+    for (const char *p = t; *p;) {
+        int n = 0;
+        while (p[n] && p[n] != ' ' && n < (int)sizeof word - 1) n++;
+        memcpy(word, p, (size_t)n);
+        word[n] = '\0';
+        const int ww = measure_(m, word, px, bold), space = measure_(m, " ", px, bold);
+        if (x > 0 && x + space + ww > w) lines++, x = ww;
+        else x += (x > 0 ? space : 0) + ww;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    return lines;
+}
+
+// Inside the CNN: the headline (which image, what the network says), then
+// the input large on the left with the keys to its colours, and on the
+// right the filters over the first layer's maps (grids: a click opens that
+// window) and each later layer's maps, all as large as the room allows.
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
-    (void)metrics;
     ui_panel p = layout_panel(l);
     layout_two_buttons(&p, "next digit", ACT_INSPECT_NEXT, 0, "training", ACT_OPEN_VIEW, VIEW_TRAIN);
     const ui_rect m = l->main;
-    l->progress = ui_rect_at(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 2);
-    l->maps = ui_rect_at(m.x + l->pad, l->progress.y + l->progress.h, m.w - 2 * l->pad,
-                    m.y + m.h - (l->progress.y + l->progress.h));
+    const int w = m.w - 2 * l->pad;
+    char head[400];
+    cnn_headline(s, head, sizeof head);
+    // Lines as rd_text_wrap advances them (5/4 of the type); the hint only
+    // where the maps keep room for a readable row under it.
+    int head_h = l->text_px * 5 / 4 * wrap_lines_(metrics, head[0] ? head : "x", l->text_px, true, w);
+    const int hint_h = l->small_px * 5 / 4 * wrap_lines_(metrics, cnn_click_hint(), l->small_px, false, w);
+    if (m.h - 3 * l->pad - head_h - hint_h >= 3 * maps_min_side(l)) head_h += hint_h;
+    l->progress = ui_rect_at(m.x + l->pad, m.y + l->pad, w, ui_min(head_h, m.h - 2 * l->pad));
+    const int top = l->progress.y + l->progress.h + l->pad;
+    const int avail_h = m.y + m.h - l->pad - top;
+    // The input: as large as a quarter of the width and the keys allow.
+    const int title_h = maps_line_h(l->small_px) + l->pad / 3;
+    int side = ui_min(w * 28 / 100, avail_h - title_h - cnn_keys_height(l) - l->pad);
+    side = side >= 28 ? side / 28 * 28 : side;
+    if (side < maps_min_side(l)) side = 0;  // no room: the maps first, with the keys beside them
+    l->prepared = ui_rect_at(m.x + l->pad, top + title_h, side, side);
+    if (side)
+        l->legend = ui_rect_at(l->prepared.x, l->prepared.y + side + l->pad, side, cnn_keys_height(l));
+    else  // the maps' colours at least, when the grey of the input has no room
+        l->legend = ui_rect_at(m.x + l->pad, top, ui_min(w / 4, maps_label_px(l) * 10),
+                               cnn_keys_height(l) <= avail_h   ? cnn_keys_height(l)
+                               : maps_key_height(l) <= avail_h ? maps_key_height(l)
+                                                               : 0);
+    const int maps_x = l->legend.x + ui_max(side, l->legend.w) + l->pad * 3;
+    l->maps = ui_rect_at(maps_x, top, m.x + m.w - l->pad - maps_x, avail_h);
     const nn_net *net = s->host.live_net;
     if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
-    const nn_layer *l0 = &net->model->layers[0];
-    // Row 1: filters (drawn by render); row 2: layer 0's maps, big enough to click.
-    const int n = l0->out.c;
-    const int gap = l->pad / 2;
-    const int filters_h = l->small_px * 5;
-    int side = (l->maps.w - (n - 1) * gap) / n;
-    side = ui_min(side, (l->maps.h - filters_h) / 3);
-    const int cell = ui_max(1, side / ui_max(l0->out.h, l0->out.w));
-    const int y = l->maps.y + filters_h + l->small_px * 2;
-    for (int f = 0; f < n && l->n_grids < LAYOUT_MAX_GRIDS; f++) {
-        char t[32];
-        snprintf(t, sizeof t, "%d", f + 1);
-        layout_grid(l, GRID_FMAP, f, l0->out.h, l0->out.w, 0, 0, l->maps.x + f * (cell * l0->out.w + gap), y, cell, t);
+    // The first layer's maps are grids (for the click) where the plan puts them.
+    maps_plan plan;
+    maps_plan_make(&plan, l, net, 0, true, l->maps);
+    for (int r = 0; r < plan.n_rows; r++) {
+        const maps_row *row = &plan.rows[r];
+        if (row->layer != 0) continue;
+        const int cell = ui_max(1, row->side / ui_max(row->h, row->w));
+        for (int f = 0; f < row->n && l->n_grids < LAYOUT_MAX_GRIDS; f++) {
+            const ui_rect q = maps_rect(&plan, row, f);
+            char t[32];
+            snprintf(t, sizeof t, "%d", f + 1);
+            layout_grid(l, GRID_FMAP, f, row->h, row->w, 0, 0, q.x, q.y, cell, t);
+        }
     }
 }
 
@@ -75,13 +125,19 @@ static void open_feature_window_(app_state *s, const cell_ref *c) {
     const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = c->row, .col = c->col};
     app_update(s, &jump);
     snprintf(s->status, sizeof s->status,
-             "filter %d of the live network on test digit %d, output (%d, %d): the same numbers the network computed",
+             "filter %d of the live network on test image #%d, output (%d, %d): the same numbers the network computed",
              c->channel + 1, s->inspect, c->row, c->col);
 }
 
 static void update_(app_state *s, const app_action *a) {
     if (a->kind == ACT_SELECT_CELL && a->cell.grid == GRID_FMAP) {
         open_feature_window_(s, &a->cell);
+        return;
+    }
+    // --digit N and a lesson's `digit N`: the test image to look inside with.
+    if (a->kind == ACT_LOAD_DIGIT) {
+        if (s->host.n_digits > 0) s->inspect = a->value < 0 ? (s->inspect + 1) % s->host.n_digits
+                                                            : a->value % s->host.n_digits;
         return;
     }
     app_request_training(s, a, 0);

@@ -1,68 +1,67 @@
-// view_cnn_render.c - inside the CNN: the live network's guess for a test
-// digit, its first layer's filters and maps (clickable), and the maps after.
-#include <math.h>
+// view_cnn_render.c - inside the CNN: which test image and what the live
+// network says of it, the image large with the keys to the colours, the
+// first layer's filters over their maps (clickable), and the maps after,
+// each on its own colour scale.
 #include <stdio.h>
 
-#include "render_charts.h"
 #include "keys.h"
 #include "render_views.h"
+#include "view_cnn.h"
+#include "view_maps_render.h"
 
-// The live network's guess, its first layer's filters and maps, and the maps after.
+// The headline and, under it, what a click does.
+static void headline_(const draw_ *d) {
+    const ui_layout *l = d->l;
+    char head[400];
+    cnn_headline(d->s, head, sizeof head);
+    const int y = rd_text_wrap(d, FACE_BOLD, l->text_px, l->progress, l->progress.y, INK, head);
+    // The layout left room for the hint, or none when the maps needed it.
+    if (l->progress.y + l->progress.h - y >= l->small_px * 5 / 4)
+        rd_text_wrap(d, FACE_SANS, l->small_px, l->progress, y, MUTED, cnn_click_hint());
+}
+
+// The input as the network reads it (pixel / 255), and the keys to the
+// colours below it (or alone, where the input has no room).
+static void input_(const draw_ *d) {
+    const ui_layout *l = d->l;
+    const ui_rect q = l->prepared, k = l->legend;
+    if (q.w > 0 && d->s->host.digits) {
+        float x[784];
+        const uint8_t *px = d->s->host.digits + (size_t)d->s->inspect * 784;
+        for (int i = 0; i < 784; i++) x[i] = px[i] * (1.0f / 255.0f);
+        const int title_y = q.y - maps_line_h(l->small_px) - l->pad / 3;
+        rd_fitted_line(d, FACE_BOLD, l->small_px, rd_rect(q.x, title_y, q.w, maps_line_h(l->small_px)), title_y,
+                       INK, "input");
+        rd_image(d, q, x, 28, 28, 28, false, 1);
+    }
+    if (k.w <= 0 || k.h < maps_key_height(l)) return;
+    int y = k.y;
+    if (k.h >= cnn_keys_height(l)) y = maps_draw_grey_key(d, rd_rect(k.x, y, k.w, k.h), "pixel / 255") + l->pad;
+    maps_draw_scale_key(d, rd_rect(k.x, y, k.w, k.h));
+}
+
+// The live network's guess, its input, its first layer's filters and maps, and the maps after.
 static void network_(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
     // The view's own run of the live weights on the inspected digit (runtime.c).
     const nn_net *net = s->host.cnn_net ? s->host.cnn_net : s->host.live_net;
-    const int px = l->small_px;
-    char t[300];
     if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) {
         // No live model at all has its own reason (the runner's); a model
         // without a convolution is the other story.
         const bool missing = !net && s->host.train_why[0];
-        rd_text_wrap(d, FACE_SANS, l->text_px, l->progress, l->progress.y, missing ? BAD : MUTED,
+        const ui_rect q = rd_rect(l->progress.x, l->progress.y, l->progress.w, l->main.y + l->main.h - l->progress.y);
+        rd_text_wrap(d, FACE_SANS, l->text_px, q, q.y, missing ? rd_colour(rd_pal(d)->bad) : MUTED,
                      missing ? s->host.train_why
                              : "The training view's model has no convolution: choose the small CNN or LeNet-5 there.");
         return;
     }
     if (!s->host.cnn_net) return;  // the maps come with the next frame
-    const nn_layer *l0 = &net->model->layers[0];
-    const int classes = nn_net_classes(net);
-    const float *out = net->out[net->model->n_layers - 1];
-    int best = 0;
-    for (int j = 1; j < classes; j++) best = out[j] > out[best] ? j : best;
-    snprintf(t, sizeof t, "test digit %d (a %d): the live network says %d.  Click a cell of a first-layer map to "
-                          "open its window in the convolution view.",
-             s->inspect, s->host.digit_labels ? s->host.digit_labels[s->inspect] : -1, best);
-    rd_text_wrap(d, FACE_SANS, px, l->progress, l->progress.y, INK, t);
-    // The first layer's filters, as the network has them now.
-    const nn_conv2d_config *cc = &l0->conv.cfg;
-    const float *w = net->params + net->slices[0].weights;
-    float scale = 1e-6f;
-    for (size_t i = 0; i < net->slices[0].n_weights; i++) scale = fmaxf(scale, fabsf(w[i]));
-    snprintf(t, sizeof t, "the %d filters of the first layer (%dx%d, live)", cc->filters, cc->k_h, cc->k_w);
-    rd_title(d, l->maps.x, l->maps.y, t);
-    const int fside = px * 3;
-    for (int f = 0; f < cc->filters; f++)
-        rd_image(d, rd_rect(l->maps.x + f * (fside + px), l->maps.y + px * 3 / 2, fside, fside),
-               w + (size_t)f * l0->conv.window, cc->k_w, cc->k_h, cc->k_w, true, scale);
-    // The first layer's maps: clickable grids from the layout.
-    int bottom = l->maps.y;
-    float mscale = 1e-6f;
-    const size_t plane = (size_t)l0->out.h * l0->out.w;
-    for (size_t i = 0; i < plane * (size_t)l0->out.c; i++) mscale = fmaxf(mscale, fabsf(net->out[0][i]));
-    for (int gi = 0; gi < l->n_grids; gi++) {
-        const ui_grid *g = &l->grids[gi];
-        if (g->id != GRID_FMAP) continue;
-        if (gi == 0) {
-            nn_layer_spec_format(&l0->spec, t, 64);
-            char title[400];
-            snprintf(title, sizeof title, "after %s: %d maps of %dx%d", t, l0->out.c, l0->out.h, l0->out.w);
-            rd_title(d, g->r.x, g->r.y - px * 3 / 2, title);
-        }
-        rd_image(d, g->r, net->out[0] + (size_t)g->channel * plane, l0->out.w, l0->out.h, l0->out.w, true, mscale);
-        if (g->r.y + g->r.h > bottom) bottom = g->r.y + g->r.h;
-    }
-    rd_layer_maps(d, net, rd_rect(l->maps.x, bottom + px, l->maps.w, l->maps.y + l->maps.h - bottom - px), 1);
+    headline_(d);
+    input_(d);
+    maps_plan plan;
+    maps_plan_make(&plan, l, net, 0, true, l->maps);
+    maps_draw(d, net, &plan);
 }
 
 void render_view_cnn(const draw_ *d) {

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "anim.h"
+#include "format.h"
 #include "matrix.h"
+#include "view_conv_legend.h"
 #include "views.h"
 
 static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -177,108 +179,449 @@ static void controls_(ui_layout *l, const app_state *s) {
     layout_two_buttons(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
 }
 
-// The grids share one cell size, the formula and the arithmetic below them.
-static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
-    const conv_setup *c = &s->conv.setup;
-    controls_(l, s);
+// ---- Layout ------------------------------------------------------------------------------------
+// Every grid gets one cell size, as large as the free main area allows, and
+// at least l->min_cell so values show (the kernel too: it never shrinks with
+// a large input). An input or output too large for that is drawn as a
+// picture of all its cells beside a zoomed part, with values, around the
+// window (the renderer draws a grid whose cells are under l->min_cell as a
+// picture). Under the grids: the formula, then the products and the sum.
 
-    // Grids share one cell size, so the window visibly matches the kernel.
-    // Two arrangements, whichever gives bigger cells:
-    //   stacked:     inputs one above another | kernels + bias | output
-    //   side by side: inputs in a row, each kernel under its input | output + bias
-    const nn_axis *ra = &s->conv.geom.rows, *ca = &s->conv.geom.cols;
-    const int plo_r = s->conv.ok ? ra->pad_lo : 0, phi_r = s->conv.ok ? ra->pad_hi : 0;
-    const int plo_c = s->conv.ok ? ca->pad_lo : 0, phi_c = s->conv.ok ? ca->pad_hi : 0;
-    const int in_rows = c->n_h + plo_r + phi_r, in_cols = c->n_w + plo_c + phi_c;
-    const int out_rows = s->conv.ok ? s->conv.geom.out_h : 1, out_cols = s->conv.ok ? s->conv.geom.out_w : 1;
-    const int ch = c->channels;
-    const int title_h = l->small_px * 3 / 2;
-    const ui_rect area = ui_rect_at(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
-                               l->main.h * 56 / 100);
-    const int gap = ui_max(l->pad, ui_min(l->pad * 3, area.w / 40));
-    // A column is at least as wide as its title (bold: a tenth more than measured).
-    const int title_w = m ? m->text_width(m->ctx, ch > 1 ? "input 3" : "input", l->small_px, false) * 11 / 10 : 0;
-    const int kernel_w = m ? m->text_width(m->ctx, ch > 1 ? "kernel 3" : "kernel", l->small_px, false) * 11 / 10 : 0;
-    const int out_title_w = m ? m->text_width(m->ctx, "output", l->small_px, false) * 11 / 10 : 0;
-    const int legend_w = ui_min(l->text_px * 6, area.w / 8);
-    // The extent of each arrangement at a cell size: the largest cell that
-    // fits the area wins (titles and the legend count, so zoom cannot push
-    // grids under the panel).
-    int best_cell = 0;
-    bool side = false;
-    for (int arrangement = 0; arrangement < (ch > 1 ? 2 : 1); arrangement++) {
-        for (int cell = ui_min(l->text_px * 3, area.h); cell >= 4; cell--) {
-            int right, bottom;
-            if (arrangement == 0) {
-                right = area.x + ui_max(in_cols * cell, title_w) + gap + ui_max(c->k * cell, kernel_w) + gap +
-                        ui_max(ui_max(out_cols * cell, out_title_w), legend_w);
-                bottom = area.y + ui_max(ch * (title_h + in_rows * cell + l->pad),
-                                        ui_max(ch * (title_h + c->k * cell + l->pad) + title_h + cell,
-                                              title_h + out_rows * cell + l->pad * 2 + l->small_px * 2));
-            } else {
-                right = area.x + ch * (ui_max(in_cols * cell, title_w) + gap) +
-                        ui_max(ui_max(out_cols * cell, out_title_w), legend_w);
-                bottom = area.y + ui_max(2 * title_h + (in_rows + c->k) * cell + l->pad,
-                                        title_h + out_rows * cell + l->pad * 2 + l->small_px * 3);
-            }
-            if (right <= area.x + area.w && bottom <= area.y + area.h) {
-                if (cell > best_cell) {
-                    best_cell = cell;
-                    side = arrangement == 1;
-                }
-                break;
-            }
-            // Nothing fits even with 4-pixel cells (a huge zoom): side by side is the
-            // more compact, so fall back to it.
-            if (cell == 4 && best_cell == 0 && ch > 1) side = true;
-        }
+// What the layout sizes, in cells.
+typedef struct conv_shape_ {
+    int ch, k, span;                 // channels, kernel side, the dilated window's side
+    int in_rows, in_cols, plo_r, plo_c;  // the input with its padding ring
+    int out_rows, out_cols;
+    int focus_row, focus_col;        // the current output cell
+} conv_shape_;
+
+// A plan: the cell size, the arrangement, which grids are pictures.
+typedef struct conv_plan_ {
+    int cell;
+    bool side;       // channels side by side, each kernel under its input
+    bool in_pic, out_pic;
+    bool strip;      // the legend in a strip under the grids (else under the output)
+    bool legend_apart;  // the legend goes with the text, beside the grids
+    int zin, zout;   // a picture's close-up: cells a side (the window and some around it; the output cell's neighbours)
+    bool half;       // pictures half as tall as their close-ups
+} conv_plan_;
+
+// Sizes that do not depend on the plan.
+typedef struct conv_sizes_ {
+    int title_h, scale_h, gap;
+    int in_title_w, k_title_w, out_title_w, bias_title_w;
+    int legend_min_w;
+    int whole_title_w, close_title_w;  // "input, whole", "close up" (a large grid's two parts)
+    int bar_in_w, bar_k_w, bar_out_w;  // the narrowest colour bar with its two labels ("-3 [bar] 3")
+} conv_sizes_;
+
+static int line_h_(int px) { return (px * 1164 + 999) / 1000; }
+
+static int measure_(const ui_metrics *m, const char *t, int px, bool bold) {
+    return m ? m->text_width(m->ctx, t, px, false) * (bold ? 11 : 10) / 10 : (int)strlen(t) * px * 6 / 10;
+}
+
+// The legend's type (as rd_legend draws it).
+static int legend_px_(const ui_layout *l) { return ui_max(l->small_px * 9 / 10, l->min_px); }
+
+// The legend's height at width w: rd_legend's rows (the values' colours are
+// explained by the bar under each grid).
+static int legend_h_(const ui_layout *l, const ui_metrics *m, const app_state *s, int w) {
+    conv_legend_entry e[7];
+    const int n = conv_legend_entries(&s->conv, e);
+    const int px = legend_px_(l), sw = px * 6 / 5, gap = l->pad;
+    int x = 0, rows = 1;
+    for (int i = 0; i < n; i++) {
+        const int iw = sw + gap / 2 + measure_(m, e[i].label, px, false);
+        if (x > 0 && x + iw > w) rows++, x = 0;
+        x += iw + gap * 2;
     }
-    const int cell = ui_max(4, best_cell);
+    return rows * (sw + gap / 2);
+}
+
+// The narrowest colour bar for values whose largest magnitude is the
+// largest of `count` values of a block (rows of `cols` with a row stride,
+// `channels` blocks apart by `plane`): its two labels and a short bar.
+static int bar_w_(const ui_layout *l, const ui_metrics *m, const float *v, int count, int channels, int cols,
+                  int stride, int plane) {
+    float big = 0;
+    for (int ch = 0; ch < channels; ch++)
+        for (int i = 0; i < count; i++) {
+            const float a = fabsf(v[ch * plane + (i / cols) * stride + i % cols]);
+            big = a > big ? a : big;
+        }
+    char t[32];
+    fmt_screen(big > 0 ? -big : -1.0f, t, sizeof t);
+    return 2 * measure_(m, t, l->min_px, false) + l->min_px * 2 + l->pad;
+}
+
+static conv_sizes_ sizes_(const ui_layout *l, const ui_metrics *m, const app_state *s) {
+    conv_sizes_ z;
+    const bool many = s->conv.setup.channels > 1;
+    z.title_h = l->small_px * 3 / 2;
+    // The colour bar under a grid, its ends labelled on its left and right.
+    z.scale_h = l->pad / 2 + line_h_(l->min_px) + l->pad / 2;
+    z.gap = l->pad * 2;
+    z.in_title_w = measure_(m, many ? "input 0" : "input", l->small_px, true);
+    z.k_title_w = measure_(m, many ? "kernel 0" : "kernel", l->small_px, true);
+    z.out_title_w = measure_(m, "output", l->small_px, true);
+    z.bias_title_w = measure_(m, "bias", l->small_px, true);
+    z.whole_title_w = measure_(m, many ? "input 0" : "output", l->small_px, true);
+    z.close_title_w = measure_(m, "close up", l->small_px, true);
+    z.bar_in_w = bar_w_(l, m, &s->conv.setup.input[0][0][0], s->conv.setup.n_h * s->conv.setup.n_w, s->conv.setup.channels, s->conv.setup.n_w, VIEW_MAX_N, VIEW_MAX_N * VIEW_MAX_N);
+    z.bar_k_w = bar_w_(l, m, &s->conv.setup.kernel[0][0][0], s->conv.setup.k * s->conv.setup.k, s->conv.setup.channels, s->conv.setup.k, VIEW_MAX_K, VIEW_MAX_K * VIEW_MAX_K);
+    z.bar_out_w = s->conv.ok ? bar_w_(l, m, s->conv.out, s->conv.geom.out_h * s->conv.geom.out_w, 1, s->conv.geom.out_w, s->conv.geom.out_w, 0) : 0;
+    conv_legend_entry e[7];
+    const int n = conv_legend_entries(&s->conv, e);
+    z.legend_min_w = 0;
+    for (int i = 0; i < n; i++)
+        z.legend_min_w = ui_max(z.legend_min_w, legend_px_(l) * 6 / 5 + l->pad / 2 + measure_(m, e[i].label, legend_px_(l), false));
+    return z;
+}
+
+// The zoomed part of a picture grid: the window and a cell around it (the
+// input), or the current output cell and its neighbours.
+static int zoom_cells_(int n, int want) { return ui_min(n, want); }
+
+// The picture's cell: the picture as tall as the close-up, or half that
+// (narrow screens); at least 1 px.
+static int pic_cell_(int rows, int zoom_rows, int cell, bool half) {
+    return ui_max(1, zoom_rows * cell / rows / (half ? 2 : 1));
+}
+
+// The extent of a grid drawn whole, or as a picture beside its zoomed part.
+static void block_(const conv_sizes_ *z, int rows, int cols, int cell, bool pic, int zoom, bool half, int pad,
+                   int bar, int *w, int *h) {
+    if (!pic) {
+        *w = cols * cell, *h = rows * cell;
+        return;
+    }
+    const int zr = zoom_cells_(rows, zoom), zc = zoom_cells_(cols, zoom);
+    const int pcell = pic_cell_(rows, zr, cell, half);
+    *w = ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + pad * 2 + ui_max(zc * cell, z->close_title_w);
+    *h = ui_max(rows * pcell, zr * cell);
+}
+
+// Places (or only measures, when l is NULL) the grids of a plan from (x, y);
+// returns the extent in *w, *h.
+static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, const app_state *s,
+                     const conv_shape_ *sh, const conv_sizes_ *z, const conv_plan_ *p, ui_rect area, int *w,
+                     int *h);
+
+static int fits_(const ui_layout *lm, const ui_metrics *m, const app_state *s, const conv_shape_ *sh,
+                 const conv_sizes_ *z, const conv_plan_ *p, ui_rect area) {
+    int w, h;
+    arrange_(NULL, lm, m, s, sh, z, p, area, &w, &h);
+    return w <= area.w && h <= area.h;
+}
+
+static void title_of_(char *t, size_t size, const char *what, int ch, int channels, const char *extra) {
+    if (channels > 1)  // "input 0", "kernel 0": channels counted from 0, as rows and columns are
+        snprintf(t, size, "%s %d%s", what, ch, extra);
+    else
+        snprintf(t, size, "%s%s", what, extra);
+}
+
+// An input or output grid: whole, or a picture and a zoomed part around the focus.
+static int place_grid_(ui_layout *l, const conv_sizes_ *z, grid_id id, int ch, int channels, int rows, int cols, int r0, int c0,
+                       int data_rows, int data_cols, int focus_r, int focus_c, int span, int zoom, bool pic,
+                       bool half, int cell, int x, int y, const char *what) {
     char t[64];
-    if (!side) {
-        int x = area.x, y = area.y;
-        for (int k = 0; k < ch; k++) {
-            snprintf(t, sizeof t, ch > 1 ? "input %d" : "input", k + 1);
-            ui_grid *g = layout_grid(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, y + title_h, cell, t);
-            if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
-            y += title_h + in_rows * cell + l->pad;
-        }
-        x += ui_max(in_cols * cell, title_w) + gap;
-        y = area.y;
-        for (int k = 0; k < ch; k++) {
-            snprintf(t, sizeof t, ch > 1 ? "kernel %d" : "kernel", k + 1);
-            layout_grid(l, GRID_KERNEL, k, c->k, c->k, 0, 0, x, y + title_h, cell, t);
-            y += title_h + c->k * cell + l->pad;
-        }
-        layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, x, y + title_h, cell, "bias");
-        x += ui_max(c->k * cell, kernel_w) + gap;
-        if (s->conv.ok) layout_grid(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
-        l->legend = ui_rect_at(x, area.y + title_h + out_rows * cell + l->pad * 2,
-                          ui_max(legend_w, ui_min(out_cols * cell, l->text_px * 10)), l->small_px);
-    } else {
-        int x = area.x;
-        const int col_w = ui_max(in_cols * cell, title_w);
-        for (int k = 0; k < ch; k++) {
-            snprintf(t, sizeof t, "input %d", k + 1);
-            ui_grid *g = layout_grid(l, GRID_INPUT, k, in_rows, in_cols, -plo_r, -plo_c, x, area.y + title_h, cell, t);
-            if (g) g->data_rows = c->n_h, g->data_cols = c->n_w;
-            snprintf(t, sizeof t, "kernel %d", k + 1);
-            layout_grid(l, GRID_KERNEL, k, c->k, c->k, 0, 0, x, area.y + 2 * title_h + in_rows * cell + l->pad, cell, t);
-            x += col_w + gap;
-        }
-        if (s->conv.ok) layout_grid(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "output");
-        const int below_out = area.y + title_h + out_rows * cell;
-        l->legend = ui_rect_at(x, below_out + l->pad * 2, ui_max(legend_w, ui_min(ui_max(out_cols * cell, out_title_w), l->text_px * 10)),
-                          l->small_px);
-        // The bias beside the last kernel, inside that input's column.
-        const int kx = area.x + (ch - 1) * (col_w + gap) + c->k * cell + gap;
-        layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, kx, area.y + 2 * title_h + in_rows * cell + l->pad, cell, "bias");
+    ui_grid *g;
+    if (!pic) {
+        title_of_(t, sizeof t, what, ch, channels, "");
+        g = layout_grid(l, id, ch, rows, cols, r0, c0, x, y, cell, t);
+        if (g) g->data_rows = data_rows, g->data_cols = data_cols;
+        return cols * cell;
     }
+    const int zr = zoom_cells_(rows, zoom), zc = zoom_cells_(cols, zoom);
+    const int pcell = pic_cell_(rows, zr, cell, half);
+    title_of_(t, sizeof t, what, ch, channels, "");
+    g = layout_grid(l, id, ch, rows, cols, r0, c0, x, y, pcell, t);
+    if (g) g->data_rows = data_rows, g->data_cols = data_cols;
+    // The zoomed part keeps the focus (the window, the current cell) in view.
+    const int zr0 = clampi_(focus_r - (zr - span) / 2, r0, r0 + rows - zr);
+    const int zc0 = clampi_(focus_c - (zc - span) / 2, c0, c0 + cols - zc);
+    snprintf(t, sizeof t, "close up");
+    const int bar = id == GRID_INPUT ? z->bar_in_w : z->bar_out_w;
+    const int zx = x + ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + l->pad * 2;
+    g = layout_grid(l, id, ch, zr, zc, zr0, zc0, zx, y, cell, t);
+    if (g) g->data_rows = data_rows, g->data_cols = data_cols;
+    return ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + l->pad * 2 + ui_max(zc * cell, z->close_title_w);
+}
 
-    const int below = area.y + area.h + l->pad;
-    l->formula = ui_rect_at(l->main.x + l->pad, below, l->main.w - 2 * l->pad, l->text_px * 5);
-    l->arithmetic = ui_rect_at(l->main.x + l->pad, l->formula.y + l->formula.h + l->pad,
-                          l->main.w - 2 * l->pad, l->main.y + l->main.h - (l->formula.y + l->formula.h + l->pad));
+static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, const app_state *s,
+                     const conv_shape_ *sh, const conv_sizes_ *z, const conv_plan_ *p, ui_rect area, int *w,
+                     int *h) {
+    const int x = area.x, y = area.y;
+    const int c = p->cell, pad = lm->pad, zin = p->zin, zout = p->zout;
+    int in_w, in_h, out_w, out_h;
+    block_(z, sh->in_rows, sh->in_cols, c, p->in_pic, zin, p->half, pad, z->bar_in_w, &in_w, &in_h);
+    block_(z, sh->out_rows, sh->out_cols, c, p->out_pic, zout, p->half, pad, z->bar_out_w, &out_w, &out_h);
+    const int in_col_w = ui_max(in_w, ui_max(z->in_title_w, z->bar_in_w)), k_w = ui_max(sh->k * c, ui_max(z->k_title_w, z->bar_k_w));
+    const int in_block_h = z->title_h + in_h + z->scale_h, k_block_h = z->title_h + sh->k * c + z->scale_h;
+    const int bias_h = z->title_h + c;
+    const int out_col_w = ui_max(out_w, ui_max(z->out_title_w, z->bar_out_w));
+    const int in_top_r = sh->focus_row * s->conv.setup.stride - sh->plo_r;
+    const int in_top_c = sh->focus_col * s->conv.setup.stride - sh->plo_c;
+    const int col_w = ui_max(in_col_w, k_w);  // side by side: a channel's column
+    const int out_x = p->side ? x + sh->ch * (col_w + z->gap) : x + in_col_w + z->gap + ui_max(k_w, z->bias_title_w) + z->gap;
+    const int out_y = y + (p->side ? bias_h + z->scale_h : 0) + z->title_h;
+    // The legend under the output, as wide as the rest of the area, or (when
+    // that is too tall) in a strip under every grid.
+    const int legend_w = p->strip ? area.w : ui_max(ui_max(out_col_w, z->legend_min_w), area.x + area.w - out_x);
+    const int legend_h = p->legend_apart ? 0 : legend_h_(lm, m, s, legend_w);
+    const int out_col_h = out_y - y + out_h + z->scale_h + (p->strip ? 0 : legend_h);
+    int grids_h;
+    if (!p->side) {
+        // inputs one above another | kernels and the bias | output and the legend
+        const int kx = x + in_col_w + z->gap;
+        for (int ch = 0; l && ch < sh->ch; ch++) {
+            place_grid_(l, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+                        s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half, c, x,
+                        y + ch * in_block_h + z->title_h, "input");
+            char t[64];
+            title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
+            layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, kx, y + ch * k_block_h + z->title_h, c, t);
+        }
+        if (l) layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, kx, y + sh->ch * k_block_h + z->title_h, c, "bias");
+        grids_h = ui_max(sh->ch * in_block_h, ui_max(sh->ch * k_block_h + bias_h, out_col_h));
+    } else {
+        // a column per channel: its input, its kernel below | the bias, the output and the legend
+        for (int ch = 0; l && ch < sh->ch; ch++) {
+            const int cx = x + ch * (col_w + z->gap);
+            place_grid_(l, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+                        s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half, c, cx,
+                        y + z->title_h, "input");
+            char t[64];
+            title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
+            layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, cx, y + in_block_h + z->title_h, c, t);
+        }
+        if (l) layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, out_x, y + z->title_h, c, "bias");
+        grids_h = ui_max(in_block_h + k_block_h, out_col_h);
+    }
+    if (l && s->conv.ok) {
+        place_grid_(l, z, GRID_OUTPUT, 0, 1, sh->out_rows, sh->out_cols, 0, 0, sh->out_rows, sh->out_cols,
+                    sh->focus_row, sh->focus_col, 1, zout, p->out_pic, p->half, c, out_x, out_y, "output");
+        if (!p->legend_apart)
+            l->legend = p->strip ? ui_rect_at(x, y + grids_h + pad, legend_w, legend_h)
+                             : ui_rect_at(out_x, out_y + out_h + z->scale_h, legend_w, legend_h);
+    }
+    *w = p->strip || p->legend_apart ? out_x - x + out_col_w : ui_max(out_x - x + out_col_w, out_x - x + z->legend_min_w);
+    *h = p->strip ? grids_h + pad + legend_h : grids_h;
+}
+
+static conv_shape_ shape_(const app_state *s) {
+    const conv_setup *c = &s->conv.setup;
+    const nn_axis *ra = &s->conv.geom.rows, *ca = &s->conv.geom.cols;
+    conv_shape_ sh;
+    sh.ch = c->channels;
+    sh.k = c->k;
+    sh.span = (c->k - 1) * c->dilation + 1;
+    sh.plo_r = s->conv.ok ? ra->pad_lo : 0;
+    sh.plo_c = s->conv.ok ? ca->pad_lo : 0;
+    sh.in_rows = c->n_h + sh.plo_r + (s->conv.ok ? ra->pad_hi : 0);
+    sh.in_cols = c->n_w + sh.plo_c + (s->conv.ok ? ca->pad_hi : 0);
+    sh.out_rows = s->conv.ok ? s->conv.geom.out_h : 1;
+    sh.out_cols = s->conv.ok ? s->conv.geom.out_w : 1;
+    const int pos = s->conv.anim.pos, ow = sh.out_cols > 0 ? sh.out_cols : 1;
+    sh.focus_row = s->conv.ok ? pos / ow : 0;
+    sh.focus_col = s->conv.ok ? pos % ow : 0;
+    return sh;
+}
+
+// The widest a channel's products line can be at the label size, whatever
+// the cell ("3×0 + 3×1 + ... = 19"): the widest input value times each
+// weight (so the layout does not move from one cell to the next).
+static int products_w_(const ui_layout *l, const ui_metrics *m, const app_state *s, int ch) {
+    const conv_setup *c = &s->conv.setup;
+    char widest[32] = "0", t[80], b[32], v[32];
+    int widest_w = measure_(m, widest, l->small_px, false);
+    for (int y = 0; y < c->n_h; y++)
+        for (int x = 0; x < c->n_w; x++) {
+            fmt_screen(c->input[ch][y][x], v, sizeof v);
+            const int w = measure_(m, v, l->small_px, false);
+            if (w > widest_w) widest_w = w, memcpy(widest, v, sizeof widest);
+        }
+    int w = measure_(m, "channel 0: carried 0000 = 0000 so far", l->small_px, false);
+    for (int y = 0; y < c->k; y++)
+        for (int x = 0; x < c->k; x++) {
+            fmt_screen(c->kernel[ch][y][x], b, sizeof b);
+            snprintf(t, sizeof t, "[%s]\u00d7(%s) + ", widest, b);
+            w += measure_(m, t, l->small_px, false);
+        }
+    return w;
+}
+
+// The height the products need under the grids (a title, one or two lines
+// a channel, the sum with the bias), and the formula's, whole and compact.
+typedef struct conv_text_h_ {
+    int formula, compact, arithmetic;
+} conv_text_h_;
+
+static conv_text_h_ text_h_(const ui_layout *l, const ui_metrics *m, const app_state *s) {
+    conv_text_h_ t;
+    const int small_line = l->small_px * 5 / 4, width = l->main.w - 2 * l->pad;
+    const bool note = s->conv.ok && (s->conv.geom.rows.remainder || s->conv.geom.cols.remainder);
+    t.formula = l->text_px * 5 / 4 + 2 * small_line + (note || !s->conv.ok ? 2 * small_line : 0);
+    // Compact: one line of numbers (two when rows and columns differ); the
+    // settings that cannot work keep the whole sentence saying why.
+    t.compact = !s->conv.ok ? t.formula : small_line * (conv_axes_differ(&s->conv) ? 2 : 1);
+    t.arithmetic = l->text_px * 3 / 2 + l->small_px / 4 + small_line;
+    for (int ch = 0; ch < s->conv.setup.channels; ch++)
+        t.arithmetic += (products_w_(l, m, s, ch) > width ? 2 : 1) * small_line;
+    return t;
+}
+
+// The largest plan that fits: every value shown if it can be, else the
+// input (then the output too) as a picture with a zoomed part.
+static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_state *s, const conv_shape_ *sh,
+                             const conv_sizes_ *z, ui_rect area, bool legend_apart, bool readable_only) {
+    // Whole grids; the input as a picture and a close-up (the window with two
+    // cells around it, then one, then none); the output too (7, 5 or 3
+    // cells), pictures full or half size.
+    static const struct {
+        bool in_pic, out_pic;
+        int in_more, out_zoom;
+        bool half;
+    } modes[] = {{false, false, 0, 0, false}, {true, false, 4, 0, false}, {true, false, 2, 0, false},
+                 {true, false, 2, 0, true},   {true, true, 4, 7, false},  {true, true, 2, 5, false},
+                 {true, true, 2, 5, true},    {true, true, 2, 3, true},   {true, true, 0, 3, true}};
+    const int n_modes = (int)(sizeof modes / sizeof modes[0]);
+    const int cap = ui_max(l->min_cell, l->text_px * 4);
+    // A picture only helps when its close-up is smaller than the whole.
+    const bool in_big = sh->in_rows > sh->span + 2 || sh->in_cols > sh->span + 2;  // (close-ups of span + 2 at most)
+    const bool out_big = sh->out_rows > 5 || sh->out_cols > 5;
+    const int strips = legend_apart ? 1 : 2;
+    for (int mode = 0; mode < n_modes; mode++) {
+        if ((modes[mode].in_pic && !in_big) || (modes[mode].out_pic && !out_big)) continue;
+        for (int cell = cap; cell >= l->min_cell; cell--)
+            for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
+                for (int strip = 0; strip < strips; strip++) {
+                    conv_plan_ p = {cell, side == 1, modes[mode].in_pic, modes[mode].out_pic, strip == 1, legend_apart,
+                                    sh->span + modes[mode].in_more, modes[mode].out_zoom, modes[mode].half};
+                    if (fits_(l, m, s, sh, z, &p, area)) return p;
+                }
+    }
+    // Nothing fits with readable cells (a short main area at a large zoom):
+    // the largest cells that fit, values hidden where they must be; whole
+    // grids unless they are large (a picture of a small grid says nothing).
+    const bool in_huge = sh->in_rows > 14 || sh->in_cols > 14, out_huge = sh->out_rows > 14 || sh->out_cols > 14;
+    for (int cell = l->min_cell - 1; cell >= 2 && !readable_only; cell--)
+        for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
+            for (int strip = 0; strip < strips; strip++) {
+                conv_plan_ p = {cell, side == 1, in_huge, out_huge, strip == 1, legend_apart, sh->span + 2, 3, true};
+                if (fits_(l, m, s, sh, z, &p, area)) return p;
+            }
+    return (conv_plan_){0, sh->ch > 1, in_huge, out_huge, true, legend_apart, sh->span + 2, 3, true};
+}
+
+// The grids' area when the text under them takes text_h.
+static ui_rect grid_area_(const ui_layout *l, int text_h) {
+    return ui_rect_at(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
+                      l->main.h - 2 * l->pad - text_h - l->pad);
+}
+
+// Text beside the grids (a short, wide main area: a lesson's narration at a
+// large zoom): the grids take the whole height, the legend, the formula's
+// numbers and the products go in a column on their right. False when that
+// column would be too narrow or the grids still not readable.
+static bool layout_beside_(ui_layout *l, const app_state *s, const ui_metrics *m, const conv_shape_ *sh,
+                           const conv_sizes_ *z, const conv_text_h_ *th) {
+    const ui_rect whole = grid_area_(l, -l->pad);
+    const int min_text_w = l->text_px * 9;
+    const ui_rect area = ui_rect_at(whole.x, whole.y, whole.w - min_text_w - z->gap, whole.h);
+    const conv_plan_ p = best_plan_(l, m, s, sh, z, area, true, true);
+    if (p.cell == 0) return false;
+    int w, h;
+    arrange_(l, l, m, s, sh, z, &p, area, &w, &h);
+    const int tx = whole.x + w + z->gap, tw = whole.x + whole.w - tx;
+    l->legend = ui_rect_at(tx, whole.y, tw, legend_h_(l, m, s, tw));
+    int y = l->legend.y + l->legend.h + l->pad;
+    // The formula's numbers when the products keep room for two lines a channel.
+    const int need = th->arithmetic + s->conv.setup.channels * l->small_px * 5 / 4 + l->text_px * 5 / 4;
+    // ... and fit the column's width unshortened.
+    char n[200], t[260];
+    fmt_formula_numbers(&s->conv.geom.rows, n, sizeof n);
+    snprintf(t, sizeof t, "output rows: %s", n);
+    const bool narrow = measure_(m, t, l->min_px, false) > tw;
+    const int formula_h = !narrow && whole.y + whole.h - y - th->compact - l->pad >= need ? th->compact : 0;
+    l->formula = ui_rect_at(tx, y, tw, formula_h);
+    y += formula_h ? formula_h + l->pad : 0;
+    l->arithmetic = ui_rect_at(tx, y, tw, whole.y + whole.h - y);
+    return true;
+}
+
+static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
+    controls_(l, s);
+    const conv_shape_ sh = shape_(s);
+    conv_sizes_ z = sizes_(l, m, s);
+    const conv_text_h_ th = text_h_(l, m, s);
+    l->legend = ui_rect_at(0, 0, 0, 0);
+    // Readable grids first: the whole formula under them if there is room,
+    // else its numbers on one line, else none; else the text beside them;
+    // else smaller cells.
+    const int formula_options[3] = {th.formula, th.compact, 0};
+    int formula_h = 0;
+    ui_rect area = grid_area_(l, th.arithmetic);
+    conv_plan_ p = {0};
+    for (int i = 0; i < 3 && p.cell == 0; i++) {
+        const ui_rect a = grid_area_(l, formula_options[i] + (formula_options[i] ? l->pad : 0) + th.arithmetic);
+        p = best_plan_(l, m, s, &sh, &z, a, false, true);
+        formula_h = formula_options[i];
+        area = a;
+    }
+    if (p.cell == 0) {
+        const int before = l->n_grids;
+        if (layout_beside_(l, s, m, &sh, &z, &th)) return;
+        l->n_grids = before;
+        // The products summed up on a line a channel, and the sum, under readable grids.
+        const int tight = (sh.ch + 1) * l->small_px * 5 / 4 + l->small_px / 4;
+        area = grid_area_(l, tight);
+        p = best_plan_(l, m, s, &sh, &z, area, false, true);
+    }
+    if (p.cell == 0) {
+        formula_h = 0;
+        p = best_plan_(l, m, s, &sh, &z, area, false, false);
+        if (p.cell == 0) {  // not even small cells fit above the products: the grids first
+            area = grid_area_(l, 0);
+            p = best_plan_(l, m, s, &sh, &z, area, false, false);
+        }
+        if (p.cell == 0) {  // no room for the colour scales: the grids, their titles, the legend under them
+            area = grid_area_(l, legend_h_(l, m, s, l->main.w - 2 * l->pad) + l->pad);
+            z.scale_h = 0;
+            z.bar_in_w = z.bar_k_w = z.bar_out_w = 0;
+            p = best_plan_(l, m, s, &sh, &z, area, true, false);
+        }
+        if (p.cell == 0) {  // the last resort: titles may overrun, grids stay clear of the panel
+            z.in_title_w = z.k_title_w = z.out_title_w = z.bias_title_w = z.whole_title_w = z.close_title_w = 0;
+            z.legend_min_w = z.bar_in_w = z.bar_k_w = z.bar_out_w = 0;
+            p = best_plan_(l, m, s, &sh, &z, area, true, false);
+            p.cell = ui_max(p.cell, 2);
+        }
+    }
+    conv_sizes_ z2 = z;
+    int w, h;
+    // Spare width goes into the gaps (up to three times as wide), so the
+    // grids spread over the screen rather than crowd its left side.
+    arrange_(NULL, l, m, s, &sh, &z2, &p, area, &w, &h);
+    const int n_gaps = sh.ch > 1 && p.side ? sh.ch : 2;
+    z2.gap = ui_min(z.gap * 3, z.gap + ui_max(0, area.w - w) / (n_gaps + 1));
+    if (!fits_(l, m, s, &sh, &z2, &p, area)) z2.gap = z.gap;  // a legend narrowed too far
+    arrange_(l, l, m, s, &sh, &z2, &p, area, &w, &h);
+    // Under the grids as drawn (even when they could not fit: never over them).
+    const int below = area.y + h + l->pad;
+    l->formula = ui_rect_at(l->main.x + l->pad, below, l->main.w - 2 * l->pad, formula_h);
+    const int ay = formula_h ? l->formula.y + l->formula.h + l->pad : below;
+    l->arithmetic = ui_rect_at(l->main.x + l->pad, ay, l->main.w - 2 * l->pad, l->main.y + l->main.h - l->pad - ay);
+    if (p.legend_apart) {
+        // The last resorts drew no colour scales: the legend goes at the bottom
+        // of the main area, under the products (the renderer reads a legend
+        // below the products as "no scales").
+        const int lw = l->main.w - 2 * l->pad, lh = legend_h_(l, m, s, lw);
+        l->legend = ui_rect_at(l->main.x + l->pad, ui_max(below, l->main.y + l->main.h - l->pad - lh), lw, lh);
+        l->arithmetic.h = ui_max(0, l->legend.y - l->pad - l->arithmetic.y);
+    }
 }
 
 // ---- Changing the set-up -----------------------------------------------------------------------
@@ -290,6 +633,21 @@ static void place_digit_(app_state *s) {
     for (int y = 0; y < c->n_h; y++)
         for (int x = 0; x < c->n_w; x++)
             for (int ch = 0; ch < c->channels; ch++) c->input[ch][y][x] = app_digit_pixel(s, y, x, c->n_h, c->n_w);
+}
+
+// A digit is only a digit whole: a smaller input grows to 28x28 (a 5x5
+// crop of its middle is an unrecognisable patch), and the status says so.
+static void load_digit_(app_state *s, int index) {
+    if (!app_pick_digit(s, index)) return;
+    conv_setup *c = &s->conv.setup;
+    const bool grew = c->n_h < 28 || c->n_w < 28;
+    if (grew) c->n_h = c->n_w = 28;
+    place_digit_(s);
+    recompute_(s, -1);
+    char label[32] = "";
+    if (s->host.digit_labels) snprintf(label, sizeof label, ", a %d", s->host.digit_labels[s->digit]);
+    snprintf(s->status, sizeof s->status, "test image #%d%s%s", s->digit, label,
+             grew ? ": the input is now 28x28, the whole digit (a smaller crop would not look like one)" : "");
 }
 
 static void set_kernel_size_(app_state *s, int k) {
@@ -382,11 +740,7 @@ static void update_(app_state *s, const app_action *a) {
                 for (int x = 0; x < VIEW_MAX_N; x++) c->input[ch][y][x] = (float)app_rand_below(&s->rng_state, 5);
         recompute_(s, -1);
         return;
-    case ACT_LOAD_DIGIT:
-        if (!app_pick_digit(s, a->value)) return;
-        place_digit_(s);
-        recompute_(s, -1);
-        return;
+    case ACT_LOAD_DIGIT: load_digit_(s, a->value); return;
     case ACT_SET_CELL: set_cell_(s, &a->cell, a->fx); return;
     default: return;
     }
@@ -422,6 +776,7 @@ static app_action channels_next_(const app_state *s, const struct ui_layout *l, 
 
 static const key_binding keys_[] = {
     ANIM_KEYS,
+    {KEY_RIGHT, KEYMOD_SHIFT, ACT_STEP_FORWARD, ANIM_ONE_PRODUCT, NULL, 0, "add one product by hand"},
     {'n', 0, ACT_SET_SIZE, 1, size_up_, KEYF_SETUP, "input size up"},
     {'n', KEYMOD_SHIFT, ACT_SET_SIZE, -1, size_up_, KEYF_SETUP, "input size down"},
     {'k', 0, ACT_SET_KERNEL, 1, kernel_up_, KEYF_SETUP, "kernel size up"},
@@ -504,7 +859,8 @@ const view_def view_conv = {
     .title = "convolution",
     .menu = "Convolution",
     .keys = KEY_TABLE("convolution", keys_),
-    .mouse = "click an input, kernel or bias cell to type a new value; click an output cell to see its window",
+    .mouse = "click an input, kernel or bias cell to type a new value; click an output cell to see its window; "
+             "hover a cell to light the cells it is linked to",
     .has_panel = true,
     .layout = layout_,
     .update = update_,

@@ -5,7 +5,35 @@
 #include <string.h>
 
 #include "draw.h"
+#include "view_draw.h"
 #include "views.h"
+
+// The canvas on the left, on its right the 28x28 picture with the key to
+// its grey and the ten probabilities beside it; the feature maps below
+// those (or, `across`, below everything, the canvas no taller than the rest).
+static void place_(ui_layout *l, bool across) {
+    const ui_rect m = l->main;
+    const int w = m.w - 2 * l->pad, h = m.h - 2 * l->pad;
+    const int title_h = maps_line_h(l->small_px) + l->pad / 3;
+    const int probs_h = draw_probs_height(l, draw_probs_cols_for(l, h - title_h));
+    int side = ui_max(0, ui_min(h - title_h, w * 2 / 5));
+    if (across) side = ui_min(side, ui_max(probs_h, (h - title_h) / 2));
+    l->canvas = ui_rect_at(m.x + l->pad, m.y + l->pad + title_h, side, side);
+    const int rx = l->canvas.x + side + l->pad * 2, rw = m.x + m.w - l->pad - rx;
+    const int top = l->canvas.y;
+    // The picture over the key to its grey; where that leaves it too small, alone.
+    int prep = ui_min(rw * 3 / 10, probs_h - maps_key_height(l) - l->pad);
+    const bool key = prep >= maps_min_side(l);
+    if (!key) prep = ui_max(0, ui_min(rw * 3 / 10, ui_min(side, h - title_h)));
+    l->prepared = ui_rect_at(rx, top, prep, prep);
+    l->legend = ui_rect_at(rx, top + prep + l->pad, prep, key ? maps_key_height(l) : 0);
+    l->probs = ui_rect_at(rx + prep + l->pad * 2, top, rw - prep - l->pad * 2, probs_h);
+    int below = ui_max(l->probs.y + l->probs.h, l->legend.y + l->legend.h);
+    if (across) below = ui_max(below, l->canvas.y + side);
+    below += l->pad + title_h / 2;
+    const int x = across ? m.x + l->pad : rx;
+    l->maps = ui_rect_at(x, below, m.x + m.w - l->pad - x, m.y + m.h - l->pad - below);
+}
 
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
     (void)metrics;
@@ -18,14 +46,17 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
     model.second->active = s->draw.live;
     model.first->enabled = model.first->enabled && s->draw.live;
     model.second->enabled = model.second->enabled && !s->draw.live && s->host.live_net != NULL;
-    const ui_rect m = l->main;
-    const int side = ui_min(m.h - 2 * l->pad - l->small_px * 2, (m.w - 3 * l->pad) / 2);
-    l->canvas = ui_rect_at(m.x + l->pad, m.y + l->pad + l->small_px * 2, side, side);
-    const int rx = l->canvas.x + side + l->pad * 2, rw = m.x + m.w - l->pad - rx;
-    const int prep = ui_min(rw / 3, side / 3);
-    l->prepared = ui_rect_at(rx, l->canvas.y, prep, prep);
-    l->probs = ui_rect_at(rx + prep + l->pad * 2, l->canvas.y, rw - prep - l->pad * 2, prep + l->pad * 4);
-    l->maps = ui_rect_at(rx, l->probs.y + l->probs.h + l->small_px * 3, rw, m.y + m.h - (l->probs.y + l->probs.h + l->small_px * 3));
+    const nn_net *net = s->draw.live && s->host.live_net ? s->host.live_net : s->host.draw_net;
+    // Maps on the right under the probabilities, or across the whole width
+    // under a smaller canvas: whichever shows more of them, larger.
+    place_(l, false);
+    maps_plan right, across;
+    maps_plan_make(&right, l, net, 0, false, draw_maps_area(l));
+    place_(l, true);
+    maps_plan_make(&across, l, net, 0, false, draw_maps_area(l));
+    const int side_right = right.n_rows ? right.rows[0].side : 0, side_across = across.n_rows ? across.rows[0].side : 0;
+    if (right.dropped < across.dropped || (right.dropped == across.dropped && side_right > side_across))
+        place_(l, false);
 }
 
 static void update_(app_state *s, const app_action *a) {

@@ -1,27 +1,43 @@
 // view_home.c - the home menu: one entry per view of the table (views.c),
 // in its order. Its renderer is view_home_render.c.
+#include <string.h>
+
 #include "update.h"
 #include "views.h"
 
+// The view names on the left, each view's line of description on the right
+// (view_home_render.c), under the two lines of welcome.
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
-    (void)m;
     const int n = view_menu_count();
-    // Below the title and the subtitle (render.c draws them at these heights).
-    const int y0 = l->header.h + l->text_px + l->title_px * 2 + l->text_px * 2;
-    const int avail = l->footer.y - y0 - l->pad;
-    // One column while the entries stay tall enough to read, else two.
-    const int cols = avail / n >= l->text_px * 2 ? 1 : 2;
-    const int rows = (n + cols - 1) / cols;
-    const int bh = ui_max(12, ui_min(l->text_px * 2, avail / rows - l->pad));
-    const int bw = ui_min((l->w - (cols + 1) * l->pad * 2) / cols, l->text_px * 24);
-    const int x0 = (l->w - cols * bw - (cols - 1) * l->pad * 2) / 2;
+    // The two lines of welcome, spaced out when the rows leave room for it,
+    // else close together (a large zoom on a short window).
+    const int row_min = (l->min_px * 4 + 2) / 3 + 1;  // a label at the readable minimum fits
+    const bool roomy = l->header.h + l->text_px * 4 + l->title_px * 2 + n * (l->text_px * 2 + l->pad) <= l->footer.y;
+    const int intro_h = roomy ? l->title_px * 2 + l->text_px * 2 : l->title_px * 3 / 2 + l->text_px * 3 / 2;
+    l->menu_intro = ui_rect_at(0, l->header.h + (roomy ? l->text_px : l->pad / 2), l->w, intro_h);
+    const int gap = roomy ? l->pad : ui_max(2, l->pad / 3);
+    const int y0 = l->menu_intro.y + intro_h;
+    const int avail = l->footer.y - y0 - gap;
+    // The buttons as wide as the longest name at the label size.
+    int name_w = l->text_px * 6;
     for (int i = 0; i < n; i++) {
-        const int c = i / rows, r = i % rows;
+        const char *name = view_get(view_menu_item(i))->menu;
+        const int w = m ? m->text_width(m->ctx, name, l->small_px, false) * 11 / 10 : (int)strlen(name) * l->small_px;
+        name_w = ui_max(name_w, w + l->pad * 2);
+    }
+    // The block of rows (a button and its description) centred, at most 44
+    // lines of text wide so the eye finds the description beside its name.
+    const int block_w = ui_min(l->w - l->pad * 4, l->text_px * 44);
+    const int bw = ui_min(name_w, block_w / 2);
+    const int bh = ui_max(row_min, ui_min(l->text_px * 2, avail / n - gap));
+    const int x0 = (l->w - block_w) / 2;
+    for (int i = 0; i < n; i++) {
         const view_def *v = view_get(view_menu_item(i));
-        ui_button *b = layout_button(l, ui_rect_at(x0 + c * (bw + l->pad * 2), y0 + r * (bh + l->pad), bw, bh),
-                                     v->menu, ACT_OPEN_VIEW, v->id);
+        ui_button *b = layout_button(l, ui_rect_at(x0, y0 + i * (bh + gap), bw, bh), v->menu, ACT_OPEN_VIEW, v->id);
         b->active = s->home.focus == i;
     }
+    // The descriptions' column, right of the buttons.
+    l->menu_notes = ui_rect_at(x0 + bw + l->pad * 2, y0, block_w - bw - l->pad * 2, n * (bh + gap));
 }
 
 static void update_(app_state *s, const app_action *a) {

@@ -2,42 +2,79 @@
 // time, broken ones with their error; Enter asks the runtime to open one.
 // Its renderer is view_lessons_render.c.
 #include <stdio.h>
+#include <string.h>
 
+#include "keys.h"
 #include "views.h"
 
 static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-// The lesson menu: one row per lesson, as many as fit above the footer, the
-// page that holds the focused lesson; turning pages moves the focus by a page.
+// What a menu row says: the lesson's number (its file name's leading
+// digits, the suggested order) and its title, or the file name.
+static void row_label_(const lesson_entry *e, char *buf, size_t size) {
+    int digits = 0;
+    while (digits < 4 && e->name[digits] >= '0' && e->name[digits] <= '9') digits++;
+    if (digits > 0 && e->title[0])
+        snprintf(buf, size, "%.*s  %s", digits, e->name, e->title);
+    else
+        snprintf(buf, size, "%s", e->title[0] ? e->title : e->name);
+}
+
+static int width_(const ui_metrics *m, const char *t, int px) {
+    return m ? m->text_width(m->ctx, t, px, false) : (int)strlen(t) * px * 6 / 10;
+}
+
+// The lesson menu: where to start and the lesson's keys on top, then one
+// row per lesson, as many as fit above the page note, the page that holds
+// the focused lesson; turning pages moves the focus by a page.
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
-    (void)m;
     const int top = l->main.y, bottom = l->main.y + l->main.h;
-    // "home" sits in the header, on the right.
-    const int hw = l->text_px * 5;
-    layout_button(l, ui_rect_at(l->w - hw - l->pad, (l->header.h - l->text_px * 3 / 2) / 2, hw, l->text_px * 3 / 2),
-                  "home", ACT_HOME, 0);
-    const int bh = l->text_px * 2, step = bh + l->pad;
-    const int y0 = top + l->text_px * 3;
-    l->list_note = ui_rect_at(l->pad * 2, bottom - l->small_px * 2 - l->pad, l->w - 4 * l->pad, l->small_px * 2);
+    // "home" sits in the header, on the right, as in the other views.
+    const int hw = ui_max(l->text_px * 4, width_(m, "home", l->small_px) + l->pad * 2), hh = l->small_px * 3 / 2;
+    layout_button(l, ui_rect_at(l->w - hw - l->pad, (l->header.h - hh) / 2, hw, hh), "home", ACT_HOME, 0);
+    l->header_title.w = ui_max(0, l->w - hw - l->pad * 3 - l->header_title.x);
+    // The two lines on top: where to start (bold), the keys (as many lines as they need).
+    char keys[200], line[300];
+    keys_lesson_short(keys, sizeof keys);
+    snprintf(line, sizeof line, "In a lesson: %s.", keys);
+    const int room = l->w - l->pad * 4;
+    const int key_lines = width_(m, line, l->small_px) * 21 / 20 <= room ? 1 : 2;
+    l->menu_intro = ui_rect_at(l->pad * 2, top + l->pad, room, l->text_px * 3 / 2 + key_lines * (l->small_px * 5 / 4));
+    const int row_min = (l->min_px * 4 + 2) / 3 + 1;  // a label at the readable minimum fits
+    const int gap = ui_max(2, l->pad / 2);
+    const int y0 = l->menu_intro.y + l->menu_intro.h + l->pad;
+    l->list_note = ui_rect_at(l->pad * 2, bottom - l->small_px * 2 - l->pad / 2, l->w - 4 * l->pad, l->small_px * 2);
+    const int bh = ui_max(row_min, l->small_px * 7 / 4), step = bh + gap;
     // Rows end above the page note; the buttons left for rows bound the page too.
-    const int fit = (l->list_note.y - l->pad - y0 + l->pad) / step;
+    const int fit = (l->list_note.y - gap - y0 + gap) / step;
     l->list_page = ui_max(1, ui_min(fit, LAYOUT_MAX_BUTTONS - 3));
     const int n = s->host.lessons ? s->host.n_lessons : 0;
     const int focus = n ? (s->lesson_focus < 0 ? 0 : s->lesson_focus >= n ? n - 1 : s->lesson_focus) : 0;
     l->list_first = focus / l->list_page * l->list_page;
     l->list_shown = ui_min(l->list_page, n - l->list_first);
-    // A title on the left, the error of a broken lesson on the right (render.c).
-    const int bw = ui_min((l->w - 4 * l->pad) / 2, l->text_px * 26);
+    // Rows as wide as the page's longest label; three fifths of the width at
+    // most when a broken lesson's error is written beside its row.
+    int widest = l->text_px * 16;
+    bool broken = false;
+    for (int k = 0; k < l->list_shown; k++) {
+        const lesson_entry *e = &s->host.lessons[l->list_first + k];
+        char label[200];
+        row_label_(e, label, sizeof label);
+        widest = ui_max(widest, width_(m, label, l->small_px) * 11 / 10 + l->pad * 2);
+        broken = broken || e->error[0];
+    }
+    const int bw = ui_min(widest, broken ? room * 3 / 5 : room);
     for (int k = 0; k < l->list_shown; k++) {
         const int i = l->list_first + k;
         const lesson_entry *e = &s->host.lessons[i];
-        ui_button *b = layout_button(l, ui_rect_at(l->pad * 2, y0 + k * step, bw, bh), e->title[0] ? e->title : e->name,
-                                     ACT_LESSON_OPEN, i);
+        char label[200];
+        row_label_(e, label, sizeof label);
+        ui_button *b = layout_button(l, ui_rect_at(l->pad * 2, y0 + k * step, bw, bh), label, ACT_LESSON_OPEN, i);
         b->active = focus == i;
         b->enabled = b->enabled && e->error[0] == '\0';
     }
     if (n > l->list_page) {  // page buttons, right of the page note
-        const int pw = l->text_px * 6, ph = l->small_px * 2;
+        const int pw = ui_max(l->text_px * 5, width_(m, "page >", l->small_px) + l->pad * 2), ph = l->small_px * 2;
         ui_button *prev = layout_button(l, ui_rect_at(l->w - 2 * (pw + l->pad), l->list_note.y, pw, ph), "< page",
                                   ACT_LESSON_FOCUS, l->list_first - l->list_page);
         ui_button *next = layout_button(l, ui_rect_at(l->w - pw - l->pad * 2, l->list_note.y, pw, ph), "page >",

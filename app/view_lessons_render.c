@@ -21,10 +21,10 @@ static void lesson_menu_(const draw_ *d) {
     }
     char t[300];
     if (s->host.n_lessons > l->list_page)
-        snprintf(t, sizeof t, "lessons %d to %d of %d, by file name  -  Page Up / Page Down, the wheel, or the buttons",
+        snprintf(t, sizeof t, "lessons %d to %d of %d, in order  -  Page Up / Page Down, the wheel, or the buttons",
                  l->list_first + 1, l->list_first + l->list_shown, s->host.n_lessons);
     else
-        snprintf(t, sizeof t, "%d lesson%s, by file name", s->host.n_lessons, s->host.n_lessons == 1 ? "" : "s");
+        snprintf(t, sizeof t, "%d lesson%s, in order", s->host.n_lessons, s->host.n_lessons == 1 ? "" : "s");
     if (s->host.lessons_unlisted > 0) {
         const size_t n = strlen(t);
         snprintf(t + n, sizeof t - n, "  -  %d more file%s not listed (the menu lists %d)", s->host.lessons_unlisted,
@@ -43,12 +43,20 @@ static void lesson_menu_(const draw_ *d) {
 void render_view_lessons(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
-    // The lesson's keys, from the key table (keys.c).
-    char keys[200], line[300];
-    keys_lesson_short(keys, sizeof keys);
-    snprintf(line, sizeof line, "Pick a lesson. In a lesson: %s.", keys);
-    rd_fitted_line(d, FACE_BOLD, l->text_px, (ui_rect){l->pad * 2, 0, l->w - l->pad * 4, 0}, l->header.h + l->text_px,
-                   INK, s->host.n_lessons ? line : "No lessons were found (lessons/ next to assets/, or set CONVSTEP_LESSONS).");
+    // Where to start, then the lesson's keys (from the key table, keys.c).
+    const ui_rect intro = l->menu_intro;
+    if (s->host.n_lessons) {
+        rd_fitted_line(d, FACE_BOLD, l->text_px, intro, intro.y, INK,
+                       "Start with 01 and go down the list: each lesson builds on the ones before it.");
+        char keys[200], line[300];
+        keys_lesson_short(keys, sizeof keys);
+        snprintf(line, sizeof line, "In a lesson: %s.", keys);
+        const ui_rect rest = {intro.x, intro.y + l->text_px * 3 / 2, intro.w, intro.y + intro.h - (intro.y + l->text_px * 3 / 2)};
+        rd_text_wrap(d, FACE_SANS, l->small_px, rest, rest.y, MUTED, line);
+    } else {
+        rd_text_wrap(d, FACE_BOLD, l->text_px, intro, intro.y, INK,
+                     "No lessons were found (lessons/ next to assets/, or set CONVSTEP_LESSONS).");
+    }
     rd_buttons(d);
     lesson_menu_(d);
     const lesson_entry *focused = s->host.lessons && s->lesson_focus >= 0 && s->lesson_focus < s->host.n_lessons

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "anim.h"
+#include "format.h"
 #include "matrix.h"
+#include "view_pool.h"
 #include "views.h"
 
 static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -84,9 +86,439 @@ bool app_set_pool(app_state *s, const pool_setup *p) {
     return s->pool.ok;
 }
 
+// ---- The words under the grids (view_pool.h) ----------------------------------------------------
+
+// Appends t to buf at *n, never past size.
+static void add_(char *buf, size_t size, size_t *n, const char *t) {
+    if (*n + 1 >= size) return;
+    snprintf(buf + *n, size - *n, "%s", t);
+    *n += strlen(buf + *n);
+}
+
+// The window of cell pos has real (not padding) cells: how many.
+static int real_cells_(const pool_step_view *st) {
+    int real = 0;
+    for (int k = 0; k < st->count; k++) real += !st->padded[k];
+    return real;
+}
+
+void pool_text_heading(const app_state *s, int reveal, char *buf, size_t size) {
+    const pool_step_view *st = &s->pool.step;
+    buf[0] = '\0';
+    if (!s->pool.ok || !st->valid) return;
+    snprintf(buf, size, "window %d of %d, output (%d, %d)%s", s->pool.anim.pos + 1, s->pool.anim.total, st->row,
+             st->col, reveal > 0 ? ":" : s->pool.anim.playing ? ": next" : ": next (press > or play)");
+}
+
+void pool_text_max(const app_state *s, int reveal, char *buf, size_t size) {
+    const pool_step_view *st = &s->pool.step;
+    buf[0] = '\0';
+    if (!s->pool.ok || !st->valid) return;
+    if (reveal == 0) {
+        // Say what will happen rather than an empty "max( ...".
+        snprintf(buf, size, "max = the largest of the window's %d cells%s", st->count,
+                 real_cells_(st) < st->count ? " (padding never wins)" : "");
+        return;
+    }
+    char v[32];
+    size_t n = 0;
+    add_(buf, size, &n, "max(");
+    for (int k = 0; k < st->count && k < reveal; k++) {
+        fmt_screen(st->window[k], v, sizeof v);
+        add_(buf, size, &n, k ? ", " : "");
+        add_(buf, size, &n, st->padded[k] ? "pad" : v);
+    }
+    if (reveal < st->count) {
+        add_(buf, size, &n, ", ...");
+        return;
+    }
+    fmt_screen(st->max_value, v, sizeof v);
+    add_(buf, size, &n, ") = ");
+    add_(buf, size, &n, v);
+    char at[64];
+    snprintf(at, sizeof at, ", from input (%d, %d)", st->argmax_row, st->argmax_col);
+    add_(buf, size, &n, at);
+    if (real_cells_(st) < st->count) add_(buf, size, &n, "; padding never wins");
+}
+
+void pool_text_avg(const app_state *s, int reveal, char *buf, size_t size) {
+    const pool_step_view *st = &s->pool.step;
+    const int real = real_cells_(st);
+    buf[0] = '\0';
+    if (!s->pool.ok || !st->valid) return;
+    char v[64];
+    if (reveal == 0) {
+        snprintf(buf, size, "avg = their sum / %d", st->count);
+        if (real < st->count) {
+            // Only where the view shows it: this window holds padding.
+            char more[160];
+            snprintf(more, sizeof more, " (padding adds 0 and counts, as in PyTorch; Keras divides by the %d real cells)",
+                     real);
+            size_t n = strlen(buf);
+            add_(buf, size, &n, more);
+        }
+        return;
+    }
+    size_t n = 0;
+    add_(buf, size, &n, "avg = (");
+    for (int k = 0; k < st->count && k < reveal; k++) {
+        fmt_screen(st->window[k], v, sizeof v);
+        add_(buf, size, &n, k ? " + " : "");
+        char term[80];
+        snprintf(term, sizeof term, st->padded[k] ? "[%s]" : "%s", v);
+        add_(buf, size, &n, term);
+    }
+    if (reveal < st->count) {
+        add_(buf, size, &n, " + ...");
+        return;
+    }
+    snprintf(v, sizeof v, ")/%d = ", st->divisor);
+    add_(buf, size, &n, v);
+    fmt_fraction(st->avg_sum, (float)st->divisor, v, sizeof v);
+    add_(buf, size, &n, v);
+    if (real < st->count && real > 0) {
+        // Only where the view shows it: this window holds padding.
+        char keras[64], why[240];
+        fmt_fraction(st->avg_sum, (float)real, keras, sizeof keras);
+        snprintf(why, sizeof why, "   [0] is padding: it counts in the %d as in PyTorch; Keras divides by the %d real "
+                 "cells: %s", st->divisor, real, keras);
+        add_(buf, size, &n, why);
+    }
+}
+
+void pool_text_formula(const app_state *s, char *buf, size_t size) {
+    char r[200], c[200];
+    fmt_formula_numbers(&s->pool.max_geom.rows, r, sizeof r);
+    fmt_formula_numbers(&s->pool.max_geom.cols, c, sizeof c);
+    if (strcmp(r, c) == 0)
+        snprintf(buf, size, "rows and cols:  %s", r);
+    else
+        snprintf(buf, size, "rows: %s;  cols: %s", r, c);
+}
+
+void pool_text_remainder(const app_state *s, char *buf, size_t size) {
+    const nn_axis *rows = &s->pool.max_geom.rows, *cols = &s->pool.max_geom.cols;
+    buf[0] = '\0';
+    if (!s->pool.ok || (!rows->remainder && !cols->remainder)) return;
+    const nn_axis *a = rows->remainder ? rows : cols;
+    const long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
+    char frac[64];
+    fmt_fraction((float)top, (float)a->stride, frac, sizeof frac);
+    snprintf(buf, size, "%s is not whole: the floor keeps %lld, so %d row(s) and %d column(s) are never reached by "
+             "the window (hatched red)", frac, top / a->stride, rows->remainder, cols->remainder);
+}
+
+int pool_legend_keys(const app_state *s, bool pictures, bool all, pool_key *out) {
+    const pool_step_view *st = &s->pool.step;
+    const anim_state *a = &s->pool.anim;
+    const bool rem = s->pool.ok && (s->pool.max_geom.rows.remainder || s->pool.max_geom.cols.remainder);
+    const bool on[POOL_KEY_COUNT] = {
+        [POOL_KEY_WINDOW] = st->valid,
+        [POOL_KEY_TAP] = st->valid && (all || (a->reveal > 0 && a->reveal < st->count)),
+        [POOL_KEY_WINNER] = st->valid && (all || (a->reveal >= st->count && st->argmax >= 0) ||
+                                          (s->hover.grid == GRID_OUTPUT)),
+        [POOL_KEY_GHOST] = st->valid && (all || a->pos > 0),
+        [POOL_KEY_LINKED] = all || s->hover.grid == GRID_INPUT || s->hover.grid == GRID_OUTPUT,
+        [POOL_KEY_PADDING] = s->pool.setup.pad > 0,
+        [POOL_KEY_UNREACHED] = rem,
+        [POOL_KEY_ENLARGED] = pictures,
+        [POOL_KEY_PENDING] = pictures && s->pool.ok && (all || app_cells_done(a, s->pool.max_geom.window) < a->total),
+    };
+    int n = 0;
+    for (int k = 0; k < POOL_KEY_COUNT; k++)
+        if (on[k]) out[n++] = (pool_key)k;
+    return n;
+}
+
+const char *pool_key_label(pool_key k) {
+    static const char *const labels[POOL_KEY_COUNT] = {
+        [POOL_KEY_WINDOW] = "window",
+        [POOL_KEY_TAP] = "read now",
+        [POOL_KEY_WINNER] = "the max",
+        [POOL_KEY_GHOST] = "step before",
+        [POOL_KEY_LINKED] = "linked to mouse",
+        [POOL_KEY_PADDING] = "padding",
+        [POOL_KEY_UNREACHED] = "never reached",
+        [POOL_KEY_ENLARGED] = "enlarged part",
+        [POOL_KEY_PENDING] = "not yet worked out",
+    };
+    return (unsigned)k < POOL_KEY_COUNT ? labels[k] : "";
+}
+
+// ---- The layout ------------------------------------------------------------------------------
+
+static int text_w_(const ui_metrics *m, const char *t, int px, bool mono) {
+    if (m && m->text_width) return m->text_width(m->ctx, t, px, mono);
+    return (int)strlen(t) * px * 3 / 5;  // no font (a test): about DejaVu's average advance
+}
+
+// Lines of t wrapped at spaces to width w (as rd_text_wrap does).
+static int wrapped_lines_(const ui_metrics *m, const char *t, int px, bool mono, int w) {
+    if (!t[0]) return 0;
+    char line[1024];
+    int lines = 1;
+    size_t len = 0;
+    for (const char *p = t; *p;) {
+        const char *end = strchr(p, ' ');
+        const size_t wl = end ? (size_t)(end - p) : strlen(p);
+        char trial[2100];
+        snprintf(trial, sizeof trial, "%.*s%s%.*s", (int)len, line, len ? " " : "", (int)ui_min((int)wl, 1000), p);
+        if (len && text_w_(m, trial, px, mono) > w) {
+            lines++;
+            snprintf(line, sizeof line, "%.*s", ui_min((int)wl, 1000), p);
+        } else {
+            snprintf(line, sizeof line, "%.1000s", trial);
+        }
+        len = strlen(line);
+        p += wl;
+        while (*p == ' ') p++;
+    }
+    return lines;
+}
+
+// The legend's height at width w (rd_legend's rows) plus the colour bar's row.
+static int legend_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, bool pictures, int w) {
+    pool_key keys[POOL_KEY_COUNT];
+    const int n = pool_legend_keys(s, pictures, true, keys);
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px), sw = px * 6 / 5, gap = l->pad;
+    int x = 0, rows = 1;
+    for (int i = 0; i < n; i++) {
+        const int iw = sw + gap / 2 + text_w_(m, pool_key_label(keys[i]), px, false);
+        if (x > 0 && x + iw > w) rows++, x = 0;
+        x += iw + gap * 2;
+    }
+    // The colour scale: "value -9 [bar] 9" on one row, or two when narrow.
+    const int scale_w = text_w_(m, "value -0.00 0.00", px, false) + gap * 7;
+    return (rows + (scale_w > w ? 2 : 1)) * (sw + gap / 2);
+}
+
+// The widest legend entry (a legend beside the grids is one entry a row).
+static int legend_w_(const ui_layout *l, const app_state *s, const ui_metrics *m, bool pictures) {
+    pool_key keys[POOL_KEY_COUNT];
+    const int n = pool_legend_keys(s, pictures, true, keys);
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px), sw = px * 6 / 5;
+    int w = 0;
+    for (int i = 0; i < n; i++) w = ui_max(w, sw + l->pad / 2 + text_w_(m, pool_key_label(keys[i]), px, false));
+    return ui_max(w, text_w_(m, "value", px, false) + l->pad);
+}
+
+static int formula_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, int w) {
+    if (!s->pool.ok) return l->text_px * 5 / 4 + 3 * l->text_px * 5 / 4;  // why it cannot work
+    char t[400];
+    pool_text_remainder(s, t, sizeof t);
+    return l->text_px * 5 / 4 + l->small_px * 5 / 4 + wrapped_lines_(m, t, l->small_px, false, w) * l->small_px * 5 / 4;
+}
+
+// The arithmetic's height at width w: the longest its lines get (all values shown).
+static int arith_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, int w) {
+    if (!s->pool.ok || !s->pool.step.valid) return 0;
+    char a[2048], b[2048], h[200];
+    int most = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const int reveal = pass ? s->pool.step.count : 0;
+        pool_text_heading(s, reveal, h, sizeof h);
+        pool_text_max(s, reveal, a, sizeof a);
+        pool_text_avg(s, reveal, b, sizeof b);
+        const int lines = wrapped_lines_(m, h, l->small_px, false, w) + wrapped_lines_(m, a, l->small_px, true, w) +
+                          wrapped_lines_(m, b, l->small_px, true, w);
+        most = ui_max(most, lines);
+    }
+    return most * l->small_px * 5 / 4 + l->small_px / 3;
+}
+
+// How the grids are shown.
+typedef struct pool_fit_ {
+    bool pictures;       // the whole grids as pictures, and a part of each with values
+    bool side;           // pictures: the enlarged parts on their right (else below)
+    int legend_at;       // the legend below the grids (0), on their right (1), under the outputs (2)
+    bool formula;        // the output-size formula shown
+    int cell;            // value cells (whole grids, or the enlarged parts)
+    int pic_in, pic_out; // picture cells (pictures only)
+    int zoom_in, zoom_out;  // the enlarged parts' side in cells (pictures only)
+    int grids_w, grids_h;
+} pool_fit_;
+
+typedef struct pool_dims_ {
+    int in_rows, in_cols, out_rows, out_cols;
+    int title_h, gap;
+    int title_in, title_max, title_avg;  // grid titles' widths
+} pool_dims_;
+
+// The whole grids at the largest cell that fits w x h (0 when none does).
+static bool fit_whole_(const ui_layout *l, const pool_dims_ *d, int w, int h, pool_fit_ *f) {
+    for (int c = l->text_px * 4; c >= l->min_cell; c--) {
+        const int gw = ui_max(d->in_cols * c, d->title_in) + d->gap + ui_max(d->out_cols * c, d->title_max) + d->gap +
+                       ui_max(d->out_cols * c, d->title_avg);
+        const int gh = d->title_h + ui_max(d->in_rows, d->out_rows) * c;
+        if (gw <= w && gh <= h) {
+            f->cell = c, f->grids_w = gw, f->grids_h = gh;
+            return true;
+        }
+    }
+    return false;
+}
+
+// The width and height of the pictures with their enlarged parts, below
+// them or (side) on their right; columns at least as wide as their titles.
+static void pictures_size_(const pool_dims_ *d, bool side, int pin, int pout, int zin, int zout, int c, int *w, int *h) {
+    const int in_pic = d->in_cols * pin, out_pic = d->out_cols * pout;
+    const int in_col = side ? in_pic + (in_pic ? d->gap : 0) + zin * c : ui_max(in_pic, zin * c);
+    const int out_col = side ? out_pic + (out_pic ? d->gap : 0) + zout * c : ui_max(out_pic, zout * c);
+    *w = ui_max(in_col, d->title_in) + 2 * ui_max(out_col, ui_max(d->title_max, d->title_avg)) + 2 * d->gap;
+    const int pic_h = ui_max(d->in_rows * pin, d->out_rows * pout), zoom_h = ui_max(zin, zout) * c;
+    *h = d->title_h + (side ? ui_max(pic_h, zoom_h) : pic_h + (pic_h ? d->gap : 0) + zoom_h);
+}
+
+// Pictures of the whole grids (pixels of pin and pout px) with enlarged parts
+// that show values: the largest pictures that fit, then the largest cells.
+// pin 0: no room for pictures, the enlarged parts alone.
+static bool fit_pictures_(const ui_layout *l, const app_state *s, const pool_dims_ *d, int w, int h, pool_fit_ *f) {
+    const int zin = ui_min(d->in_rows, s->pool.setup.size + 2), zout = ui_min(d->out_rows, 3);
+    int best = -1;
+    pool_fit_ found = *f;
+    for (int side = 0; side < 2; side++)
+        for (int c = l->min_cell * 3 / 2; c >= l->min_cell; c -= ui_max(1, l->min_cell / 8))
+            for (int pin = 20; pin >= 0; pin--) {
+                const int pout = pin ? ui_max(1, pin * d->in_rows / ui_max(1, d->out_rows)) : 0;
+                int gw, gh;
+                pictures_size_(d, side, pin, pout, zin, zout, c, &gw, &gh);
+                if (gw > w || gh > h) continue;
+                const int score = ui_min(pin, 10) * 100000 + c * 100 + pin;  // pictures to 10 px a pixel, then cells
+                if (score > best) {
+                    best = score;
+                    found = (pool_fit_){.pictures = true, .side = side, .cell = c, .pic_in = pin, .pic_out = pout,
+                                        .zoom_in = zin, .zoom_out = zout, .grids_w = gw, .grids_h = gh,
+                                        .legend_at = f->legend_at, .formula = f->formula};
+                }
+                break;  // the largest pin at this c and side
+            }
+    *f = found;
+    return best >= 0;
+}
+
+// Under the outputs, right of the taller input: the legend's room there.
+static ui_rect legend_under_(const ui_layout *l, const pool_dims_ *d, const pool_fit_ *f, ui_rect area) {
+    (void)l;
+    const int x = area.x + ui_max(d->in_cols * f->cell, d->title_in) + d->gap;
+    const int y = area.y + d->title_h + d->out_rows * f->cell + d->gap;
+    return ui_rect_at(x, y, area.x + area.w - x, (d->in_rows - d->out_rows) * f->cell - d->gap);
+}
+
+// The arrangement: whole grids if they fit with readable cells, else
+// pictures with enlarged parts; the formula kept when there is room; the
+// legend below the grids or beside them, whichever leaves the larger grids.
+static pool_fit_ choose_fit_(const ui_layout *l, const app_state *s, const ui_metrics *m, const pool_dims_ *d,
+                             ui_rect area) {
+    const int arith = arith_h_(l, s, m, area.w);
+    const int form = formula_h_(l, s, m, area.w);
+    pool_key keys[POOL_KEY_COUNT];
+    const int n_keys = pool_legend_keys(s, true, true, keys);
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px), row = px * 6 / 5 + l->pad / 2;
+    for (int pictures = 0; pictures < 2; pictures++)
+        for (int formula = 1; formula >= (s->pool.ok ? 0 : 1); formula--) {  // why it fails always shows
+            pool_fit_ best = {.cell = 0};
+            int best_score = -1;
+            for (int at = 2; at >= 0; at--) {  // on a tie the legend beside, leaving room below
+                if (at == 2 && pictures) continue;  // under the outputs: whole grids only
+                pool_fit_ f = {.pictures = pictures, .legend_at = at, .formula = formula};
+                const int lw = at == 1 ? legend_w_(l, s, m, pictures) + d->gap : 0;
+                const int below = arith + (formula ? form + d->gap : 0) + d->gap +
+                                  (at == 0 ? legend_h_(l, s, m, pictures, area.w) + d->gap : 0);
+                const int h = area.h - below;
+                if (at == 1 && (n_keys + 2) * row > h) continue;  // the legend's rows must fit beside
+                const bool ok = pictures ? fit_pictures_(l, s, d, area.w - lw, h, &f) : fit_whole_(l, d, area.w - lw, h, &f);
+                if (ok && at == 2) {
+                    // The room the taller input leaves under the outputs.
+                    const ui_rect q = legend_under_(l, d, &f, area);
+                    if (q.w <= 0 || legend_h_(l, s, m, false, q.w) > q.h) continue;
+                }
+                const int score = pictures ? ui_min(f.pic_in, 10) * 100000 + f.cell * 100 + f.pic_in : f.cell;
+                if (ok && score > best_score) best = f, best_score = score;
+            }
+            if (best_score >= 0) return best;
+        }
+    // Nothing fits with its words (a large zoom in a lesson): the whole grids
+    // if they fit alone, else the enlarged parts; the words get what is left.
+    pool_fit_ f = {.formula = !s->pool.ok};
+    if (fit_whole_(l, d, area.w, area.h, &f)) return f;
+    // As many rows as the height holds (at least one: the window then shows in part).
+    const int fit_rows = ui_max(1, (area.h - d->title_h) / l->min_cell);
+    f = (pool_fit_){.pictures = true, .side = true, .cell = l->min_cell,
+                    .zoom_in = ui_min(fit_rows, ui_min(d->in_rows, s->pool.setup.size + 2)),
+                    .zoom_out = ui_min(fit_rows, ui_min(d->out_rows, 3)), .formula = !s->pool.ok};
+    // And as many columns as the width holds.
+    for (;;) {
+        pictures_size_(d, true, 0, 0, f.zoom_in, f.zoom_out, f.cell, &f.grids_w, &f.grids_h);
+        if (f.grids_w <= area.w || (f.zoom_in <= 1 && f.zoom_out <= 1)) break;
+        if (f.zoom_in >= f.zoom_out && f.zoom_in > 1) f.zoom_in--;
+        else f.zoom_out--;
+    }
+    return f;
+}
+
+// The first cell of an enlarged part of `shown` cells around [want, want + len)
+// within [lo, lo + total).
+static int part_start_(int want, int len, int shown, int lo, int total) {
+    const int start = want - (shown - len) / 2;
+    return start < lo ? lo : start + shown > lo + total ? lo + total - shown : start;
+}
+
+static void place_grids_(ui_layout *l, const app_state *s, const pool_dims_ *d, const pool_fit_ *f, ui_rect area) {
+    const pool_setup *ps = &s->pool.setup;
+    const pool_step_view *st = &s->pool.step;
+    const int pad = ps->pad;
+    int x = area.x;
+    const int y = area.y + d->title_h;
+    if (!f->pictures) {
+        const int c = f->cell;
+        ui_grid *gi = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -pad, -pad, x, y, c, "input");
+        if (gi) gi->data_rows = ps->n_h, gi->data_cols = ps->n_w;
+        x += ui_max(d->in_cols * c, d->title_in) + d->gap;
+        if (!s->pool.ok) return;
+        layout_grid(l, GRID_OUTPUT, 0, d->out_rows, d->out_cols, 0, 0, x, y, c, "max");
+        x += ui_max(d->out_cols * c, d->title_max) + d->gap;
+        layout_grid(l, GRID_OUTPUT, 1, d->out_rows, d->out_cols, 0, 0, x, y, c, "average");
+        return;
+    }
+    // The pictures, and the part around the window (the current output
+    // cell) enlarged with its values, below them or on their right.
+    const int ph = ui_max(d->in_rows * f->pic_in, d->out_rows * f->pic_out);
+    const int zy = f->side ? y : y + ph + (ph ? d->gap : 0);
+    const int wr = st->valid ? st->in_row[0] : -pad, wc = st->valid ? st->in_col[0] : -pad;
+    ui_grid *g = NULL;
+    if (f->pic_in) g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -pad, -pad, x, y, f->pic_in, "input");
+    if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+    const int in_pic = f->pic_in ? d->in_cols * f->pic_in + d->gap : 0;
+    const int r0 = part_start_(wr, ps->size, f->zoom_in, -pad, d->in_rows);
+    const int c0 = part_start_(wc, ps->size, f->zoom_in, -pad, d->in_cols);
+    g = layout_grid(l, GRID_INPUT, 0, f->zoom_in, f->zoom_in, r0, c0, f->side ? x + in_pic : x, zy, f->cell,
+                    f->pic_in ? "" : "input");
+    if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+    const int in_col = f->side ? in_pic + f->zoom_in * f->cell : ui_max(d->in_cols * f->pic_in, f->zoom_in * f->cell);
+    x += ui_max(in_col, d->title_in) + d->gap;
+    if (!s->pool.ok) return;
+    const int orow = st->valid ? st->row : 0, ocol = st->valid ? st->col : 0;
+    const int o_r0 = part_start_(orow, 1, f->zoom_out, 0, d->out_rows);
+    const int o_c0 = part_start_(ocol, 1, f->zoom_out, 0, d->out_cols);
+    const int out_pic = f->pic_out ? d->out_cols * f->pic_out + d->gap : 0;
+    const int out_col = f->side ? out_pic + f->zoom_out * f->cell : ui_max(d->out_cols * f->pic_out, f->zoom_out * f->cell);
+    for (int ch = 0; ch < 2; ch++) {
+        const char *title = ch ? "average" : "max";  // the header says "pooling"
+        if (f->pic_out) layout_grid(l, GRID_OUTPUT, ch, d->out_rows, d->out_cols, 0, 0, x, y, f->pic_out, title);
+        // An output whose "picture" already has readable cells needs no enlarged part.
+        if (f->pic_out >= l->min_cell) {
+            x += ui_max(out_col, ui_max(d->title_max, d->title_avg)) + d->gap;
+            continue;
+        }
+        g = layout_grid(l, GRID_OUTPUT, ch, f->zoom_out, f->zoom_out, o_r0, o_c0, f->side ? x + out_pic : x, zy, f->cell,
+                        f->pic_out ? "" : title);
+        if (g) g->data_rows = d->out_rows, g->data_cols = d->out_cols;
+        x += ui_max(out_col, ui_max(d->title_max, d->title_avg)) + d->gap;
+    }
+}
+
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const pool_setup *ps = &s->pool.setup;
-    (void)m;
     ui_panel p = layout_panel_fit(l, 7);
     layout_transport(&p, &s->pool.anim);
     p.y += p.gap;
@@ -97,30 +529,38 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     p.y += p.gap;
     layout_two_buttons(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
 
-    const int pad = ps->pad;
-    const int in_rows = ps->n_h + 2 * pad, in_cols = ps->n_w + 2 * pad;
-    const int out_rows = s->pool.ok ? s->pool.max_geom.out_h : 1;
-    const int out_cols = s->pool.ok ? s->pool.max_geom.out_w : 1;
-    const int title_h = l->small_px * 3 / 2;
-    const ui_rect area = ui_rect_at(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
-                               l->main.h * 56 / 100);
-    const int gap = l->pad * 3;
-    const int cell_w = (area.w - 2 * gap) / (in_cols + 2 * out_cols);
-    const int cell_h = (area.h - title_h) / ui_max(in_rows, out_rows);
-    const int cell = ui_max(4, ui_min(ui_min(cell_w, cell_h), l->text_px * 3));
-    int x = area.x;
-    ui_grid *gi = layout_grid(l, GRID_INPUT, 0, in_rows, in_cols, -pad, -pad, x, area.y + title_h, cell, "input");
-    if (gi) gi->data_rows = ps->n_h, gi->data_cols = ps->n_w;
-    x += in_cols * cell + gap;
-    if (s->pool.ok) {
-        layout_grid(l, GRID_OUTPUT, 0, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "max pooling");
-        x += out_cols * cell + gap;
-        layout_grid(l, GRID_OUTPUT, 1, out_rows, out_cols, 0, 0, x, area.y + title_h, cell, "average pooling");
+    // Grids sized to the free area (never below the readable cell), the
+    // legend, the formula and the arithmetic measured so nothing runs off.
+    const ui_rect area = ui_rect_at(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad, l->main.h - 2 * l->pad);
+    pool_dims_ d = {.in_rows = ps->n_h + 2 * ps->pad, .in_cols = ps->n_w + 2 * ps->pad,
+                    .out_rows = s->pool.ok ? s->pool.max_geom.out_h : 1, .out_cols = s->pool.ok ? s->pool.max_geom.out_w : 1,
+                    .title_h = l->small_px * 3 / 2, .gap = l->pad * 2};
+    // Titles are bold: about a quarter wider than the regular face measures.
+    d.title_in = text_w_(m, "input", l->small_px, false) * 13 / 10;
+    d.title_max = text_w_(m, "max", l->small_px, false) * 13 / 10;
+    d.title_avg = text_w_(m, "average", l->small_px, false) * 13 / 10;
+    const pool_fit_ f = choose_fit_(l, s, m, &d, area);
+    place_grids_(l, s, &d, &f, area);
+
+    // Below the grids, what fits in the area (a block with no room is left
+    // out rather than drawn over the lesson's narration).
+    const int bottom = area.y + area.h;
+    int y = area.y + f.grids_h + d.gap;
+    if (f.legend_at == 1) {
+        const int lw = legend_w_(l, s, m, f.pictures);
+        l->legend = ui_rect_at(area.x + area.w - lw, area.y, lw, area.h);
+    } else if (f.legend_at == 2) {
+        l->legend = legend_under_(l, &d, &f, area);
+    } else {
+        const int lh = legend_h_(l, s, m, f.pictures, area.w);
+        l->legend = ui_rect_at(area.x, y, area.w, y + lh <= bottom ? lh : 0);
+        y += l->legend.h ? lh + d.gap : 0;
     }
-    const int below = area.y + area.h + l->pad;
-    l->formula = ui_rect_at(l->main.x + l->pad, below, l->main.w - 2 * l->pad, l->text_px * 5);
-    l->arithmetic = ui_rect_at(l->main.x + l->pad, l->formula.y + l->formula.h + l->pad,
-                          l->main.w - 2 * l->pad, l->main.y + l->main.h - (l->formula.y + l->formula.h + l->pad));
+    const int fh = formula_h_(l, s, m, area.w);
+    const bool formula = f.formula && y + fh <= bottom;
+    l->formula = ui_rect_at(area.x, y, area.w, formula ? fh : 0);
+    if (formula) y += fh + d.gap;
+    l->arithmetic = ui_rect_at(area.x, ui_min(y, bottom), area.w, bottom - y);
 }
 
 // ---- Changing the set-up -----------------------------------------------------------------------
@@ -161,6 +601,9 @@ static void update_(app_state *s, const app_action *a) {
         return;
     case ACT_LOAD_DIGIT:
         if (!app_pick_digit(s, a->value)) return;
+        // The whole digit: a crop of a few cells is an unrecognisable patch
+        // (issue 12); a large input is shown as a picture with a part enlarged.
+        if (p->n_h < 28) p->n_h = p->n_w = 28;
         place_digit_(s);
         recompute_(s, -1);
         return;
@@ -251,7 +694,8 @@ const view_def view_pool = {
     .title = "pooling: max and average",
     .menu = "Pooling",
     .keys = KEY_TABLE("pooling", keys_),
-    .mouse = "click an input cell to type a new value; click an output cell to see its window",
+    .mouse = "click an input cell to type a new value; click an output cell to see its window; hover a cell to "
+             "light the cells linked to it",
     .has_panel = true,
     .layout = layout_,
     .update = update_,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nn.h"
+#include "train_layout.h"
 #include "views.h"
 
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
@@ -13,11 +14,11 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
     layout_train_controls(&p, s->host.tmpl_live);
     layout_button(l, ui_rect_at(p.x, p.y, p.w, p.row_h), "next digit", ACT_INSPECT_NEXT, 0);
     const ui_rect m = l->main;
-    l->progress = ui_rect_at(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 2);
-    const int top = l->progress.y + l->progress.h;
-    const int avail = m.y + m.h - top;
-    l->templates = ui_rect_at(m.x + l->pad, top, m.w - 2 * l->pad, avail * 48 / 100);
-    l->explain = ui_rect_at(m.x + l->pad, top + avail * 50 / 100, m.w - 2 * l->pad, avail * 50 / 100 - l->pad);
+    l->progress = ui_rect_at(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, train_progress_height(l));
+    // The cards of the ten classes fill the rest (view_templates_render.c plans them).
+    const int top = l->progress.y + l->progress.h + l->pad;
+    l->templates = ui_rect_at(m.x + l->pad, top, m.w - 2 * l->pad, m.y + m.h - l->pad - top);
+    l->explain = l->templates;
 }
 
 static void update_(app_state *s, const app_action *a) { app_request_training(s, a, 1); }
@@ -45,13 +46,9 @@ static void refresh_(app_state *s) {
     if (t->ready && t->digit == digit) return;
     const uint8_t *px = s->host.digits + (size_t)digit * 784;
     for (int i = 0; i < 784; i++) t->x[i] = px[i] / 255.0f;
-    t->product_scale = 1e-6f;
     for (int j = 0; j < 10; j++) {
         t->z[j] = nn_dense_neuron(t->x, w + j, 10, b[j], 784);
-        for (int i = 0; i < 784; i++) {
-            t->products[j][i] = t->x[i] * w[(size_t)i * 10 + j];
-            t->product_scale = fmaxf(t->product_scale, fabsf(t->products[j][i]));
-        }
+        for (int i = 0; i < 784; i++) t->products[j][i] = t->x[i] * w[(size_t)i * 10 + j];
     }
     nn_softmax_forward(t->p, t->z, 1, 10);
     t->best = 0;
@@ -75,7 +72,7 @@ static void reset_(app_state *s) {
 const view_def view_templates = {
     .id = VIEW_TEMPLATES,
     .name = "templates",
-    .title = "the weight templates of a one-layer classifier",
+    .title = "weight templates",
     .menu = "Weight templates",
     .keys = KEY_TABLE("weight templates", keys_),
     .has_panel = true,

@@ -2,6 +2,7 @@
 // thread while the view shows its curves, confusion matrix and mistakes.
 // The runtime runs the trainer; this view asks it for things through the
 // state's requests. Its renderer is view_train_render.c.
+#include "train_layout.h"
 #include "views.h"
 
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
@@ -18,16 +19,60 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
     p.y += p.gap;
     layout_two_buttons(&p, "save model", ACT_SAVE_MODEL, 0, "load for drawing", ACT_LOAD_MODEL, 0);
     const ui_rect m = l->main;
-    l->progress = ui_rect_at(m.x + l->pad, m.y + l->pad, m.w - 2 * l->pad, l->text_px * 3);
-    const int top = l->progress.y + l->progress.h + l->pad;
-    const int left_w = (m.w - 3 * l->pad) * 55 / 100;
-    const int chart_h = (m.y + m.h - top - 2 * l->pad) / 2;
-    l->chart_loss = ui_rect_at(m.x + l->pad, top, left_w, chart_h);
-    l->chart_acc = ui_rect_at(m.x + l->pad, top + chart_h + l->pad, left_w, chart_h);
-    const int right_x = m.x + 2 * l->pad + left_w, right_w = m.x + m.w - l->pad - right_x;
-    const int side = ui_min(right_w, (m.y + m.h - top) * 55 / 100);
-    l->confusion = ui_rect_at(right_x, top, side, side);
-    l->gallery = ui_rect_at(right_x, top + side + l->pad * 2, right_w, m.y + m.h - (top + side + l->pad * 3));
+    const int pad = l->pad;
+    l->progress = ui_rect_at(m.x + pad, m.y + pad, m.w - 2 * pad, train_progress_height(l));
+    const int top = l->progress.y + l->progress.h + pad, bottom = m.y + m.h - pad;
+    const int height = bottom - top;
+    // The confusion matrix (view_train_render.c): its title and subtitle, the
+    // row of guessed digits, ten rows of cells, then its legend.
+    const int head_h = confusion_head_height(l), digits_h = confusion_digits_height(l);
+    const int legend_h = l->small_px * 6 / 5 + pad / 2;
+    // The mistakes gallery: its title and rows of thumbnails with labels.
+    const int gallery_row = l->small_px * 5 / 2 + l->min_px * 6 / 5 + pad / 2;
+    const int gallery_min = l->small_px * 6 / 5 + 2 * gallery_row;
+    const int most_w = (m.w - 3 * pad) * 45 / 100;
+    int cell = ui_min((height - head_h - digits_h - legend_h - pad - gallery_min) / 10, (most_w - digits_h) / 10);
+    if (cell >= l->min_cell) {
+        // Room for all on the right: the matrix with the gallery under it.
+        const int right_w = ui_max(digits_h + 10 * cell, (m.w - 3 * pad) * 40 / 100);
+        const int left_w = m.w - 3 * pad - right_w, right_x = m.x + 2 * pad + left_w;
+        const int chart_h = (height - pad) / 2;
+        l->chart_loss = ui_rect_at(m.x + pad, top, left_w, chart_h);
+        l->chart_acc = ui_rect_at(m.x + pad, top + chart_h + pad, left_w, height - chart_h - pad);
+        const int matrix_h = head_h + digits_h + 10 * cell + legend_h;
+        l->confusion = ui_rect_at(right_x, top, right_w, matrix_h);
+        l->gallery = ui_rect_at(right_x, top + matrix_h + pad, right_w, bottom - (top + matrix_h + pad));
+        return;
+    }
+    // Zoomed in: the matrix takes the right's whole height with its legend
+    // beside it; the charts and the gallery share the left.
+    const int beside = confusion_legend_width(l);
+    // Half the width, or up to two thirds when that gives the cells l->min_cell.
+    const int cell_h = (height - head_h - digits_h) / 10;
+    const int cell_half = ((m.w - 3 * pad) / 2 - digits_h - beside) / 10;
+    const int cell_most = ((m.w - 3 * pad) * 2 / 3 - digits_h - beside) / 10;
+    cell = ui_min(cell_h, ui_max(cell_half, ui_min(l->min_cell, cell_most)));
+    if (cell < ui_max(l->min_px, l->small_px * 5 / 6) * 6 / 5 || cell < l->badge_px * 2 + 4) {
+        // Cells lower than their digits' line or too narrow for "888" (about
+        // two ems): the renderer lists the rows
+        // instead (a title and ten lines) with the gallery under them, and
+        // the charts take the whole left.
+        const int half = (m.w - 3 * pad) / 2, right_x = m.x + 2 * pad + half;
+        const int list_h = ui_min(height, l->small_px * 6 / 5 + pad / 4 + 10 * (l->min_px * 6 / 5));
+        l->confusion = ui_rect_at(right_x, top, half, list_h);
+        l->gallery = ui_rect_at(right_x, top + list_h + pad, half, bottom - (top + list_h + pad));
+        const int chart_h = (height - pad) / 2;
+        l->chart_loss = ui_rect_at(m.x + pad, top, half, chart_h);
+        l->chart_acc = ui_rect_at(m.x + pad, top + chart_h + pad, half, height - chart_h - pad);
+        return;
+    }
+    const int right_w = digits_h + 10 * cell + beside;
+    const int left_w = m.w - 3 * pad - right_w, right_x = m.x + 2 * pad + left_w;
+    l->confusion = ui_rect_at(right_x, top, right_w, head_h + digits_h + 10 * cell);
+    const int gallery_h = l->small_px * 6 / 5 + gallery_row, chart_h = (height - gallery_h - 2 * pad) / 2;
+    l->chart_loss = ui_rect_at(m.x + pad, top, left_w, chart_h);
+    l->chart_acc = ui_rect_at(m.x + pad, top + chart_h + pad, left_w, chart_h);
+    l->gallery = ui_rect_at(m.x + pad, top + 2 * (chart_h + pad), left_w, bottom - (top + 2 * (chart_h + pad)));
 }
 
 static void update_(app_state *s, const app_action *a) { app_request_training(s, a, 0); }

@@ -1,341 +1,228 @@
 // view_train_render.c - the training dashboard: the progress line, the loss
 // and accuracy curves, the confusion matrix and the test digits it gets wrong.
 //
-// The charts are meant to be read from the back of a room without being
-// misread: the x axis is the whole planned run in epochs (it never rescales
-// while training goes on), the y axis is fixed with round ticks, legends sit
-// above the plot (never over a curve), and the test-set evaluations are drawn
-// as dots, joined only where they are a few steps apart (live.c evaluates
-// densely at the start), so a gap is never bridged by a line that looks
-// like a measured climb.
+// The charts are drawn by rd_curve_chart (render_charts.c); the layout
+// (view_train.c) gives the matrix cells of at least l->min_cell where the
+// window allows, so every count is readable.
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "render_charts.h"
 #include "render_views.h"
+#include "train_layout.h"
+#include "format.h"
 
-// Evaluations at most this many steps apart are joined by a line; further
-// apart they stay separate dots (the schedule is every 10 steps up to 200).
-#define JOIN_MAX_STEPS 25
-
-// The loss axis: fixed, from 0 to a little above ln 10 = 2.30, the loss of
-// an untrained 10-class model (higher values are drawn at the top edge).
-#define LOSS_AXIS_TOP 2.5f
-
-typedef struct series_ {
-    const live_point *p;
-    int n;
-    SDL_Color colour;
-    const char *label;
-    bool dots;  // one dot per point, joined only where points are dense
-} series_;
-
-// A round step for ticks over `span` with at most `most` intervals: 1, 2,
-// 2.5 or 5 times a power of ten.
-static double nice_step_(double span, int most) {
-    if (most < 1) most = 1;
-    const double rough = span / most;
-    double p = pow(10.0, floor(log10(rough)));
-    for (;;) {
-        const double mult[4] = {1, 2, 2.5, 5};
-        for (int i = 0; i < 4; i++)
-            if (p * mult[i] >= rough - 1e-9) return p * mult[i];
-        p *= 10;
-    }
-}
-
-// A tick value as a student writes it: "0", "0.5", "2.5", "75%".
-static void tick_text_(double v, bool percent, char *t, size_t size) {
-    if (percent)
-        snprintf(t, size, "%.0f%%", 100.0 * v);
-    else
-        snprintf(t, size, "%.4g", fabs(v) < 1e-9 ? 0.0 : v);
-}
-
-static void thick_line_(const draw_ *d, int x0, int y0, int x1, int y1, int thick) {
-    for (int k = 0; k < thick; k++) SDL_RenderDrawLine(d->r, x0, y0 + k - thick / 2, x1, y1 + k - thick / 2);
-}
-
-// The legend's entries in one row from x (a short line for a curve, a dot
-// for dotted series); returns its width (drawn only if `draw`).
-static int legend_(const draw_ *d, const series_ *s, int n, int x, int y, int px, bool draw) {
-    const int swatch = px * 3 / 2, gap = px;
-    int w = 0;
-    for (int c = 0; c < n; c++) {
-        if (!s[c].label) continue;
-        if (w) w += gap;
-        if (draw) {
-            const int cy = y + px * 3 / 5;
-            SDL_SetRenderDrawColor(d->r, s[c].colour.r, s[c].colour.g, s[c].colour.b, 255);
-            if (s[c].dots) {
-                const int m = px / 2;
-                rd_fill(d->r, rd_rect(x + w + (swatch - m) / 2, cy - m / 2, m, m), s[c].colour);
-            } else {
-                thick_line_(d, x + w, cy, x + w + swatch, cy, px / 8 > 2 ? px / 8 : 2);
-            }
-        }
-        w += swatch + px / 3;
-        if (draw) rd_text(d, FACE_SANS, px, x + w, y, INK, s[c].label);
-        w += rd_width(d, FACE_SANS, px, s[c].label);
-    }
-    return w;
-}
-
-// A chart of curves over the whole run: x in epochs from 0 to `epochs`
-// (steps / steps_per_epoch), y from lo to hi with round ticks. The title and
-// the legend above the plot, the x label below it.
-static void chart_(const draw_ *d, ui_rect q, const char *title, const series_ *s, int n_series, float lo,
-                   float hi, bool percent, int steps_per_epoch, int epochs) {
-    const int px = d->l->small_px, tick_px = px * 5 / 6, line_h = px * 6 / 5;
-    rd_title(d, q.x, q.y, title);
-    // The legend beside the title when both fit, else on a row of its own.
-    const int title_w = rd_width(d, FACE_BOLD, px, title);
-    const int legend_w = legend_(d, s, n_series, 0, 0, tick_px, false);
-    int top = q.y + line_h;
-    if (title_w + px * 2 + legend_w <= q.w) {
-        legend_(d, s, n_series, q.x + q.w - legend_w, q.y + (px - tick_px) / 2, tick_px, true);
-    } else {
-        legend_(d, s, n_series, q.x, top, tick_px, true);
-        top += tick_px * 6 / 5;
-    }
-    // The y tick labels decide the left margin; the x ticks and label the bottom one.
-    char t[64];
-    tick_text_(hi, percent, t, sizeof t);
-    const int label_w = rd_width(d, FACE_SANS, tick_px, percent ? "100%" : t);
-    const int left = label_w + px / 2;
-    const int bottom = tick_px * 6 / 5 * 2 + px / 3;
-    const ui_rect plot = rd_rect(q.x + left, top + tick_px / 2, q.w - left - tick_px, q.y + q.h - bottom - top - tick_px / 2);
-    if (plot.w < 20 || plot.h < 20) return;
-    rd_fill(d->r, plot, WHITE);
-    // y: round ticks, at least a line and a half apart; percentages by quarters.
-    int most_y = plot.h / (tick_px * 3 / 2);
-    if (!percent && most_y > 5) most_y = 5;  // steps of 0.5 on the loss axis, not 0.25
-    const double ystep = percent ? (most_y >= 4 ? 0.25 : most_y >= 2 ? 0.5 : 1) : nice_step_(hi - lo, most_y);
-    for (double v = lo; v <= hi + 1e-6; v += ystep) {
-        const int y = plot.y + plot.h - 1 - (int)lround((v - lo) / (hi - lo) * (plot.h - 1));
-        SDL_SetRenderDrawColor(d->r, 230, 231, 236, 255);
-        SDL_RenderDrawLine(d->r, plot.x, y, plot.x + plot.w - 1, y);
-        tick_text_(v, percent, t, sizeof t);
-        rd_text(d, FACE_SANS, tick_px, plot.x - px / 3 - rd_width(d, FACE_SANS, tick_px, t), y - tick_px * 3 / 5, MUTED,
-                t);
-    }
-    // x: the whole planned run in epochs, ticks far enough apart for their labels.
-    const double total = (double)steps_per_epoch * (epochs > 0 ? epochs : 1);
-    const double span = epochs > 0 ? epochs : 1;
-    const double xstep = nice_step_(span, plot.w / (rd_width(d, FACE_SANS, tick_px, "0.25") + tick_px * 2));
-    const int tick_y = plot.y + plot.h;
-    for (double e = 0; e <= span + 1e-6; e += xstep) {
-        const int x = plot.x + (int)lround(e / span * (plot.w - 1));
-        SDL_SetRenderDrawColor(d->r, 230, 231, 236, 255);
-        SDL_RenderDrawLine(d->r, x, plot.y, x, tick_y - 1);
-        SDL_SetRenderDrawColor(d->r, MUTED.r, MUTED.g, MUTED.b, 255);
-        SDL_RenderDrawLine(d->r, x, tick_y, x, tick_y + px / 4);
-        snprintf(t, sizeof t, "%g", e);
-        rd_text(d, FACE_SANS, tick_px, x - rd_width(d, FACE_SANS, tick_px, t) / 2, tick_y + px / 4, MUTED, t);
-    }
-    snprintf(t, sizeof t, "epochs (0 to %d: the whole run, %d steps each)", epochs, steps_per_epoch);
-    const ui_rect xlabel = rd_rect(plot.x, tick_y + px / 4 + tick_px * 6 / 5, plot.w, tick_px * 6 / 5);
-    rd_fitted_line(d, FACE_SANS, tick_px, xlabel, xlabel.y, MUTED, t);
-    rd_frame(d->r, plot, LINE, 1);
-    if (total <= 0) return;
-    // The curves, clipped to the axis (a value off the axis sits on its edge).
-    const int thick = px / 10 > 2 ? px / 10 : 2, dot = px / 4 > 5 ? px / 4 : 5;
-    for (int c = 0; c < n_series; c++) {
-        const series_ *cs = &s[c];
-        SDL_SetRenderDrawColor(d->r, cs->colour.r, cs->colour.g, cs->colour.b, 255);
-        int x0 = 0, y0 = 0;
-        for (int i = 0; i < cs->n; i++) {
-            float v = (cs->p[i].value - lo) / (hi - lo);
-            v = v < 0 ? 0 : v > 1 ? 1 : v;
-            float f = (float)(cs->p[i].step / total);
-            f = f > 1 ? 1 : f;
-            const int x = plot.x + (int)lroundf(f * (plot.w - 1));
-            const int y = plot.y + plot.h - 1 - (int)lroundf(v * (plot.h - 1));
-            const bool join = i > 0 && (!cs->dots || cs->p[i].step - cs->p[i - 1].step <= JOIN_MAX_STEPS);
-            if (join) thick_line_(d, x0, y0, x, y, cs->dots ? thick : 1);
-            x0 = x;
-            y0 = y;
-        }
-        if (!cs->dots) continue;
-        for (int i = 0; i < cs->n; i++) {
-            float v = (cs->p[i].value - lo) / (hi - lo);
-            v = v < 0 ? 0 : v > 1 ? 1 : v;
-            float f = (float)(cs->p[i].step / total);
-            f = f > 1 ? 1 : f;
-            const int x = plot.x + (int)lroundf(f * (plot.w - 1));
-            const int y = plot.y + plot.h - 1 - (int)lroundf(v * (plot.h - 1));
-            rd_fill(d->r, rd_rect(x - dot / 2 - 1, y - dot / 2 - 1, dot + 2, dot + 2), WHITE);
-            rd_fill(d->r, rd_rect(x - dot / 2, y - dot / 2, dot, dot), cs->colour);
-        }
-    }
-}
-
-// The confusion matrix's sequential scale: one hue (blue), pale to dark.
-static SDL_Color blues_(float f) {
-    static const SDL_Color stops[3] = {{247, 251, 255, 255}, {107, 174, 214, 255}, {8, 48, 107, 255}};
-    f = f < 0 ? 0 : f > 1 ? 1 : f;
-    const int i = f < 0.5f ? 0 : 1;
-    const float u = f < 0.5f ? f * 2 : (f - 0.5f) * 2;
-    const SDL_Color a = stops[i], b = stops[i + 1];
-    return (SDL_Color){(Uint8)lroundf(a.r + (b.r - a.r) * u), (Uint8)lroundf(a.g + (b.g - a.g) * u),
-                       (Uint8)lroundf(a.b + (b.b - a.b) * u), 255};
-}
-
-// The scale from pale (left) to dark (right), filling q.
-static void blues_bar_(const draw_ *d, ui_rect q) {
-    for (int k = 0; k < q.w; k++) {
-        const SDL_Color c = blues_((float)k / (float)(q.w > 1 ? q.w - 1 : 1));
-        SDL_SetRenderDrawColor(d->r, c.r, c.g, c.b, 255);
-        SDL_RenderDrawLine(d->r, q.x + k, q.y, q.x + k, q.y + q.h - 1);
-    }
-    rd_frame(d->r, q, LINE, 1);
-}
+// The confusion matrix's scale: the palette's single hue, pale to dark.
+static SDL_Color count_colour_(const draw_ *d, float f) { return rd_colour(palette_count(rd_pal(d), f)); }
 
 // Where a count sits on the scale: square root, so that a few mistakes
 // already show (the diagonal holds hundreds).
 static float count_share_(int n, int most) { return most > 0 ? sqrtf((float)n / (float)most) : 0; }
 
+// The scale from pale to dark along q (vertical: pale at the bottom).
+static void count_bar_(const draw_ *d, ui_rect q, bool vertical) {
+    const int n = vertical ? q.h : q.w;
+    for (int k = 0; k < n; k++) {
+        const SDL_Color c = count_colour_(d, (float)k / (float)(n > 1 ? n - 1 : 1));
+        SDL_SetRenderDrawColor(d->r, c.r, c.g, c.b, 255);
+        if (vertical)
+            SDL_RenderDrawLine(d->r, q.x, q.y + q.h - 1 - k, q.x + q.w - 1, q.y + q.h - 1 - k);
+        else
+            SDL_RenderDrawLine(d->r, q.x + k, q.y, q.x + k, q.y + q.h - 1);
+    }
+    rd_frame(d->r, q, LINE, 1);
+}
+
+// The legend of the counts: "count", then the bar with 0 and the largest
+// count at its ends; below the cells (one row) or beside them (upright).
+static void count_legend_(const draw_ *d, ui_rect cells, int most, bool beside) {
+    const ui_layout *l = d->l;
+    const int px = ui_max(l->min_px, l->small_px * 5 / 6), line = px * 6 / 5;
+    char top[16];
+    snprintf(top, sizeof top, "%d", most);
+    if (beside) {
+        const int x = cells.x + cells.w + l->pad;
+        rd_text(d, FACE_SANS, px, x, cells.y, INK, "count");
+        const ui_rect bar = rd_rect(x, cells.y + line * 2, l->small_px * 2 / 3, cells.h - line * 3);
+        if (bar.h < line) return;
+        count_bar_(d, bar, true);
+        rd_text(d, FACE_SANS, px, x, cells.y + line, MUTED, top);
+        rd_text(d, FACE_SANS, px, x, bar.y + bar.h, MUTED, "0");
+        return;
+    }
+    const int y = cells.y + cells.h + l->pad / 2;
+    int x = cells.x;
+    x += rd_text(d, FACE_SANS, px, x, y, INK, "count") + l->pad / 2;
+    x += rd_text(d, FACE_SANS, px, x, y, MUTED, "0") + l->pad / 3;
+    const int top_w = rd_width(d, FACE_SANS, px, top);
+    const int bar_w = cells.x + cells.w - x - top_w - l->pad / 3;
+    if (bar_w < px * 2) return;
+    count_bar_(d, rd_rect(x, y + px / 5, bar_w, px * 4 / 5), false);
+    rd_text(d, FACE_SANS, px, x + bar_w + l->pad / 3, y, MUTED, top);
+}
+
+// The largest count size that fits three digits in a cell (0: none readable).
+static int count_px_(const draw_ *d, int cell) {
+    int px = ui_min(d->l->small_px, cell / 2 > d->l->min_px ? cell / 2 : d->l->min_px);
+    while (px > d->l->badge_px && rd_width(d, FACE_SANS, px, "888") > cell - 4) px--;
+    return rd_width(d, FACE_SANS, px, "888") > cell - 4 ? 0 : px;
+}
+
 // Confusion matrix: rows are the true digit, columns the guess; counts in
-// the cells, a legend below, and greyed "no data yet" until training starts.
+// the cells on the palette's count scale with its legend, and greyed
+// "no data yet" until the first evaluation after training starts.
+// Too little room for readable cells (zoomed in far on a small window): the
+// matrix's rows as lines instead, "3: 186 of 200 right, 15 taken for 5".
+static void per_digit_(const draw_ *d, const live_snapshot *snap, bool data) {
+    const ui_layout *l = d->l;
+    const ui_rect q = l->confusion;
+    const int line = l->min_px * 6 / 5;
+    char t[96];
+    rd_fitted_line(d, FACE_BOLD, l->small_px, q, q.y, INK, "right per true digit");
+    int y = q.y + l->small_px * 6 / 5 + l->pad / 4;
+    if (!data) {
+        rd_fitted_line(d, FACE_SANS, l->min_px, q, y, MUTED, "no data yet: train to fill it");
+        return;
+    }
+    for (int i = 0; i < 10 && y + line <= q.y + q.h; i++, y += line) {
+        int total = 0, worst = -1;
+        for (int j = 0; j < 10; j++) {
+            total += snap->confusion[i][j];
+            if (j != i && snap->confusion[i][j] > 0 && (worst < 0 || snap->confusion[i][j] > snap->confusion[i][worst]))
+                worst = j;
+        }
+        snprintf(t, sizeof t, "%d: %d of %d right", i, snap->confusion[i][i], total);
+        if (worst >= 0) {
+            const size_t n = strlen(t);
+            snprintf(t + n, sizeof t - n, ", %d taken for %d", snap->confusion[i][worst], worst);
+            if (rd_width(d, FACE_SANS, l->min_px, t) > q.w) t[n] = '\0';
+        }
+        rd_fitted_line(d, FACE_SANS, l->min_px, q, y, INK, t);
+    }
+}
+
 static void confusion_(const draw_ *d, const live_snapshot *snap) {
-    const ui_rect q = d->l->confusion;
-    const int px = d->l->small_px, tick_px = px * 5 / 6;
-    // The title, then what rows and columns are and which evaluation it is.
-    rd_fitted_line(d, FACE_BOLD, px, q, q.y, INK, "confusion matrix");
+    const ui_layout *l = d->l;
+    const ui_rect q = l->confusion;
+    const int px = l->small_px;
     char t[96];
     const bool data = snap->n_test_acc > 0 && snap->steps > 0;
-    if (data)
-        snprintf(t, sizeof t, "row: true digit, column: guess; at step %.0f",
-                 (double)snap->test_acc[snap->n_test_acc - 1].step);
-    else
-        snprintf(t, sizeof t, "row: true digit, column: guess");
-    rd_fitted_line(d, FACE_SANS, tick_px, q, q.y + px * 6 / 5, MUTED, t);
-    const int top = q.y + px * 6 / 5 + tick_px * 6 / 5 + px / 4;
-    // The legend's labels under its bar, or beside it when that leaves the
-    // cells too small for their counts (zoomed in on a small window).
-    int legend_h = tick_px * 6 / 5 * 2 + px / 2;
-    int cell = (q.h - (top - q.y) - legend_h) / 11;
-    const bool compact = cell < px * 3 / 2;
-    if (compact) {
-        legend_h = tick_px * 6 / 5 + px / 3;
-        cell = (q.h - (top - q.y) - legend_h) / 11;
+    // The cells as large as the rectangle allows, the legend below or beside.
+    const int head = confusion_head_height(l), digits = confusion_digits_height(l);
+    const int legend_h = px * 6 / 5 + l->pad / 2, beside_w = confusion_legend_width(l);
+    const int below_cell = ui_min((q.h - head - digits - legend_h) / 10, (q.w - digits) / 10);
+    const int beside_cell = ui_min((q.h - head - digits) / 10, (q.w - digits - beside_w) / 10);
+    const bool beside = beside_cell > below_cell;
+    const int cell = beside ? beside_cell : below_cell;
+    const int digit_px = ui_max(l->min_px, px * 5 / 6);
+    if (cell < digit_px * 6 / 5 || (data && !count_px_(d, cell))) {
+        per_digit_(d, snap, data);
+        return;
     }
-    if ((q.w - px) / 11 < cell) cell = (q.w - px) / 11;
-    if (cell < 4) return;
+    rd_fitted_line(d, FACE_BOLD, px, q, q.y, INK, "confusion matrix");
+    if (data)
+        snprintf(t, sizeof t, "rows: true digit, columns: its guess (test set at step %lld)",
+                 (long long)snap->test_acc[snap->n_test_acc - 1].step);
+    if (!data || rd_width(d, FACE_SANS, l->min_px, t) > q.w) snprintf(t, sizeof t, "rows: true digit, columns: its guess");
+    if (rd_width(d, FACE_SANS, l->min_px, t) > q.w) snprintf(t, sizeof t, "rows: true, columns: guess");
+    rd_fitted_line(d, FACE_SANS, l->min_px, q, q.y + px * 6 / 5, MUTED, t);
     int most = 0;
     for (int i = 0; i < 10; i++)
         for (int j = 0; j < 10; j++) most = snap->confusion[i][j] > most ? snap->confusion[i][j] : most;
-    const int x0 = q.x + cell, y0 = top + cell;
-    int count_px = cell * 9 / 20 < px ? cell * 9 / 20 : px;
-    while (count_px > 9 && rd_width(d, FACE_SANS, count_px, "888") > cell - 4) count_px--;
-    const bool counts = data && count_px >= (tick_px / 2 > 12 ? tick_px / 2 : 12);  // readable, or none
-    const int digit_px = tick_px < cell * 4 / 5 ? tick_px : cell * 4 / 5;
+    const int x0 = q.x + digits, y0 = q.y + head + digits;
+    const int count_px = data ? count_px_(d, cell) : 0;
     for (int i = 0; i < 10; i++) {
         snprintf(t, sizeof t, "%d", i);
-        rd_text_centre(d, FACE_BOLD, digit_px, rd_rect(x0 + i * cell, y0 - cell, cell, cell), MUTED, t);
-        rd_text_centre(d, FACE_BOLD, digit_px, rd_rect(x0 - cell, y0 + i * cell, cell, cell), MUTED, t);
+        rd_text_centre(d, FACE_BOLD, digit_px, rd_rect(x0 + i * cell, y0 - digits, cell, digits), MUTED, t);
+        rd_text_centre(d, FACE_BOLD, digit_px, rd_rect(q.x, y0 + i * cell, digits, cell), MUTED, t);
         for (int j = 0; j < 10; j++) {
             const int n = snap->confusion[i][j];
-            const SDL_Color c = data ? blues_(count_share_(n, most)) : PAD_FILL;
+            const SDL_Color c = data ? count_colour_(d, count_share_(n, most)) : PAD_FILL;
             const ui_rect cq = rd_rect(x0 + j * cell, y0 + i * cell, cell, cell);
             rd_fill(d->r, cq, c);
             rd_frame(d->r, cq, data ? LINE : BG, 1);
-            if (counts) {
+            if (count_px) {
                 snprintf(t, sizeof t, "%d", n);
-                rd_text_centre(d, FACE_SANS, count_px, cq, n ? rd_text_on(c) : LINE, t);
+                rd_text_centre(d, FACE_SANS, count_px, cq, n ? rd_text_on(c) : MUTED, t);
             }
         }
     }
     const ui_rect grid = rd_rect(x0, y0, cell * 10, cell * 10);
-    int y = y0 + cell * 10 + px / 3;
     if (!data) {
         const char *none = "no data yet: train to fill it";
-        if (rd_width(d, FACE_BOLD, tick_px, none) > grid.w - px / 2) none = "no data yet";
-        int none_px = px;
-        while (none_px > 9 && rd_width(d, FACE_BOLD, none_px, none) > grid.w - px / 2) none_px--;
+        if (rd_width(d, FACE_BOLD, l->min_px, none) > grid.w - l->pad) none = "no data yet";
+        const int none_px = l->min_px;
         const ui_rect box = rd_rect(grid.x, grid.y + grid.h / 2 - none_px, grid.w, none_px * 2);
         rd_fill(d->r, box, PAD_FILL);
-        rd_text_centre(d, FACE_BOLD, none_px, box, MUTED, none);
+        rd_text_centre(d, FACE_BOLD, none_px, box, INK, none);
         return;
     }
-    // Legend: "count" and the scale from 0 to the largest cell.
-    const int right = q.x + q.w;
-    int x = grid.x;
-    x += rd_text(d, FACE_SANS, tick_px, x, y, INK, "count") + px / 2;
-    char top_label[16];
-    snprintf(top_label, sizeof top_label, "%d", most);
-    if (compact) {  // "count 0 [bar] 221" on one row
-        x += rd_text(d, FACE_SANS, tick_px, x, y, MUTED, "0") + px / 4;
-        const int top_w = rd_width(d, FACE_SANS, tick_px, top_label);
-        int bar_w = grid.x + grid.w - x - top_w - px / 4;
-        if (bar_w < px * 3) bar_w = px * 3;
-        if (x + bar_w + px / 4 + top_w > right) return;
-        const ui_rect bar = rd_rect(x, y + tick_px / 5, bar_w, tick_px);
-        blues_bar_(d, bar);
-        rd_text(d, FACE_SANS, tick_px, bar.x + bar.w + px / 4, y, MUTED, top_label);
-        return;
-    }
-    // The bar as wide as the matrix (at least 5 lines).
-    int bar_w = grid.x + grid.w - x;
-    if (bar_w < px * 5) bar_w = px * 5;
-    if (x + bar_w > right) bar_w = right - x;
-    if (bar_w > px * 3) {
-        const ui_rect bar = rd_rect(x, y + tick_px / 5, bar_w, tick_px);
-        blues_bar_(d, bar);
-        // Labels at 0, a quarter of the largest (half way: square-root scale) and the largest.
-        // (the middle one only with room beside the others).
-        const int values[3] = {0, most / 4, most};
-        const int room = bar.w / 2 - rd_width(d, FACE_SANS, tick_px, top_label) - px / 2;
-        for (int k = 0; k < 3; k++) {
-            snprintf(t, sizeof t, "%d", values[k]);
-            const int w = rd_width(d, FACE_SANS, tick_px, t);
-            if (k == 1 && (most < 8 || w / 2 > room)) continue;
-            const int lx = bar.x + (int)lroundf(count_share_(values[k], most) * (bar.w - 1));
-            const int tx = k == 0 ? lx : k == 2 ? lx - w + 1 : lx - w / 2;
-            SDL_SetRenderDrawColor(d->r, MUTED.r, MUTED.g, MUTED.b, 255);
-            SDL_RenderDrawLine(d->r, lx, bar.y + bar.h, lx, bar.y + bar.h + px / 5);
-            rd_text(d, FACE_SANS, tick_px, tx, bar.y + bar.h + px / 5, MUTED, t);
-        }
-    }
+    count_legend_(d, grid, most, beside);
 }
 
-// The test digits it gets wrong, as thumbnails with "true->guess".
+// The thumbnail side that shows `n` of them in g below its title (each with
+// its label under it), as large as fits, at most a fifth of the height.
+static int thumb_side_(const draw_ *d, ui_rect g, int n, int title_h, int label_h, int gap) {
+    // Never narrower than a label ("8->3"), so labels never run into each other.
+    const int least = ui_max(d->l->small_px, rd_width(d, FACE_BOLD, d->l->min_px, "8->8"));
+    int side = ui_min(g.h - title_h - label_h, g.w);
+    for (; side > least; side--) {
+        const int cols = (g.w + gap) / (side + gap), rows = (g.h - title_h + gap) / (side + label_h + gap);
+        if (cols * rows >= n) break;
+    }
+    return side >= least ? side : 0;  // 0: no room for one with its label
+}
+
+// The test images it gets wrong, as thumbnails with "true -> guess" in the
+// palette's colour of a wrong answer, as large as the area lets them be.
 static void wrong_digits_(const draw_ *d, const live_snapshot *snap) {
     const app_state *s = d->s;
-    const ui_rect g = d->l->gallery;
-    const int px = d->l->small_px;
-    char t[128];
+    const ui_layout *l = d->l;
+    const ui_rect g = l->gallery;
+    const int px = l->small_px, label_px = l->min_px, gap = l->pad / 2;
+    char t[160];
+    if (g.h < px * 6 / 5) return;  // no room left even for its title (zoomed in far)
     int tested = 0, right = 0;
     for (int i = 0; i < 10; i++)
         for (int j = 0; j < 10; j++) {
             tested += snap->confusion[i][j];
             right += i == j ? snap->confusion[i][j] : 0;
         }
-    // The longest title that fits.
-    const int wrong = tested - right;
-    snprintf(t, sizeof t, "test digits it gets wrong (true -> guess): %d of %d", wrong, tested);
-    if (rd_width(d, FACE_BOLD, px, t) > g.w) snprintf(t, sizeof t, "wrong: %d of %d (true -> guess)", wrong, tested);
-    if (rd_width(d, FACE_BOLD, px, t) > g.w) snprintf(t, sizeof t, "wrong: %d of %d", wrong, tested);
-    if (snap->steps == 0) snprintf(t, sizeof t, "test digits it gets wrong");
-    rd_fitted_line(d, FACE_BOLD, px, g, g.y, INK, t);
-    if (snap->steps == 0) {  // like the confusion matrix: an untrained model's guesses are not yet worth a look
-        rd_fitted_line(d, FACE_SANS, px * 5 / 6, g, g.y + px * 3 / 2, MUTED, "none yet: they show once training starts");
+    if (snap->steps == 0 || snap->n_test_acc == 0) {  // an untrained model's guesses are not yet worth a look
+        const char *title = rd_width(d, FACE_BOLD, px, "test images it gets wrong") <= g.w ? "test images it gets wrong" : "its mistakes";
+        rd_fitted_line(d, FACE_BOLD, px, g, g.y, INK, title);
+        const char *none = "none yet: they show once training starts";
+        if (rd_width(d, FACE_SANS, label_px, none) > g.w) none = "none yet";
+        if (g.h >= px * 6 / 5 + label_px * 6 / 5) rd_fitted_line(d, FACE_SANS, label_px, g, g.y + px * 6 / 5, MUTED, none);
         return;
     }
-    if (!s->host.digits) return;
-    const int thumb = px * 5 / 2, lab = px;
-    const int per_row = g.w / (thumb + px);
-    for (int k = 0; k < snap->n_wrong; k++) {
-        const int r = k / (per_row ? per_row : 1), c = k % (per_row ? per_row : 1);
-        const int x = g.x + c * (thumb + px), y = g.y + px * 3 / 2 + r * (thumb + lab + px / 2);
-        if (y + thumb + lab > g.y + g.h) break;
+    const int wrong = tested - right;
+    const int n = s->host.digits ? ui_min(snap->n_wrong, LIVE_MAX_WRONG) : 0;
+    const int title_h = px * 6 / 5, label_h = label_px * 6 / 5;
+    const int side = thumb_side_(d, g, n, title_h, label_h, gap);
+    const int cols = side ? (g.w + gap) / (side + gap) : 0;
+    const int rows = side ? (g.h - title_h + gap) / (side + label_h + gap) : 0;
+    const int shown = ui_min(n, cols * rows);
+    // The longest title that fits: how many are wrong of how many, and how many are shown.
+    static const char *const forms[] = {" test images wrong (true -> guess)", " wrong (true -> guess)", " wrong"};
+    for (int f = 0; f < 3; f++) {
+        snprintf(t, sizeof t, "%d of %d%s", wrong, tested, forms[f]);
+        if (shown > 0 && shown < wrong) snprintf(t + strlen(t), sizeof t - strlen(t), ", %d shown", shown);
+        if (rd_width(d, FACE_BOLD, px, t) <= g.w) break;
+    }
+    rd_fitted_line(d, FACE_BOLD, px, g, g.y, INK, t);
+    const SDL_Color bad = rd_colour(rd_pal(d)->bad);
+    for (int k = 0; k < shown; k++) {
+        const int r = k / cols, c = k % cols;
+        const int x = g.x + c * (side + gap), y = g.y + title_h + r * (side + label_h + gap);
         const int idx = snap->wrong_index[k];
         float img[28 * 28];
         for (int i = 0; i < 28 * 28; i++) img[i] = s->host.digits[(size_t)idx * 784 + i] / 255.0f;
-        rd_image(d, rd_rect(x, y, thumb, thumb), img, 28, 28, 28, false, 1);
+        rd_image(d, rd_rect(x, y, side, side), img, 28, 28, 28, false, 1);
         snprintf(t, sizeof t, "%d->%d", s->host.n_digits > idx && s->host.digit_labels ? s->host.digit_labels[idx] : -1,
                  snap->wrong_pred[k]);
-        rd_text(d, FACE_SANS, px * 3 / 4, x, y + thumb, BAD, t);
+        rd_text_centre(d, FACE_BOLD, label_px, rd_rect(x, y + side, side, label_h), bad, t);
     }
 }
 
@@ -349,13 +236,18 @@ static void dashboard_(const draw_ *d, const live_snapshot *snap) {
     for (int i = 0; i < 10; i++)
         for (int j = 0; j < 10; j++) tested += snap->confusion[i][j];
     char test_label[96];
-    snprintf(test_label, sizeof test_label, "test set (all %d digits), one dot per evaluation", tested);
-    const series_ loss[1] = {{snap->loss, snap->n_loss, ACCENT, "each batch", false}};
-    chart_(d, l->chart_loss, "training loss (cross-entropy)", loss, 1, 0, LOSS_AXIS_TOP, false,
-           snap->batches_per_epoch, snap->epochs);
-    const series_ acc[2] = {{snap->train_acc, snap->n_train_acc, (SDL_Color){160, 170, 190, 255}, "train batch", false},
-                            {snap->test_acc, snap->n_test_acc, WIN, test_label, true}};
-    chart_(d, l->chart_acc, "accuracy", acc, 2, 0, 1, true, snap->batches_per_epoch, snap->epochs);
+    snprintf(test_label, sizeof test_label, "test set (%d images): a dot per evaluation", tested);
+    // The loss axis: fixed, from 0 to a little above ln 10 = 2.30, the loss of
+    // an untrained 10-class model (higher values are drawn at the top edge).
+    const rd_chart loss_chart = {"training loss (cross-entropy)", "training loss", 0, 2.5f, false,
+                                 snap->batches_per_epoch, snap->epochs};
+    const rd_series loss[1] = {{snap->loss, snap->n_loss, ACCENT, "each batch", NULL, false}};
+    rd_curve_chart(d, l->chart_loss, &loss_chart, loss, 1);
+    const rd_chart acc_chart = {"accuracy", NULL, 0, 1, true, snap->batches_per_epoch, snap->epochs};
+    const rd_series acc[2] = {
+        {snap->train_acc, snap->n_train_acc, (SDL_Color){160, 170, 190, 255}, "each training batch", "batch", false},
+        {snap->test_acc, snap->n_test_acc, WIN, test_label, "test set", true}};
+    rd_curve_chart(d, l->chart_acc, &acc_chart, acc, 2);
     confusion_(d, snap);
     wrong_digits_(d, snap);
 }

@@ -1391,22 +1391,27 @@ static void test_load_digit_centre_crop(void **st) {
     act_(s, ACT_LOAD_DIGIT, 1);
     assert_int_equal(s->digit, 1);
     assert_non_null(strstr(s->status, "1"));
-    // 5x5 from the middle of 28x28: rows and columns 11..15.
-    for (int y = 0; y < 5; y++)
-        for (int x = 0; x < 5; x++) {
-            const float want = digit_value_(fake_digits_[1][y + 11][x + 11]);
+    // The whole digit: a 5x5 crop of it would be an unrecognisable patch
+    // (issue 12), so the input grows to 28x28 and the status says so.
+    assert_int_equal(s->conv.setup.n_h, 28);
+    assert_int_equal(s->conv.setup.n_w, 28);
+    assert_non_null(strstr(s->status, "28x28"));
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++) {
+            const float want = digit_value_(fake_digits_[1][y][x]);
             expect_cfg(s->conv.setup.input[0][y][x] == want, "digit 1 (%d,%d): %g, want %g\n", y, x,
                        (double)s->conv.setup.input[0][y][x], (double)want);
             assert_true(want >= 0 && want <= 1);
         }
-    float want[9];
+    static float want[28 * 28];
     int oh, ow;
     assert_true(ref_conv_(&s->conv.setup, 0, 0, 0, 0, want, &oh, &ow));
-    assert_map_near(s->conv.out, want, 9, 1e-6);
+    assert_int_equal(oh, 26);  // 28 - 3 + 1 with the 3x3 kernel
+    assert_map_near(s->conv.out, want, oh * ow, 1e-6);
     // -1 is the next one, wrapping; large indices wrap too.
     act_(s, ACT_LOAD_DIGIT, -1);
     assert_int_equal(s->digit, 0);
-    assert_true(s->conv.setup.input[0][0][0] == digit_value_(fake_digits_[0][11][11]));
+    assert_true(s->conv.setup.input[0][11][11] == digit_value_(fake_digits_[0][11][11]));
     act_(s, ACT_LOAD_DIGIT, 5);
     assert_int_equal(s->digit, 1);
     // A new size crops again around the middle: 10x10 from row 9.
@@ -1431,15 +1436,17 @@ static void test_load_digit_centre_crop(void **st) {
     type_(s, "1");
     act_(s, ACT_EDIT_COMMIT, 0);
     assert_int_equal(s->digit, -1);
-    // The pooling view: 6x6 from row 11.
+    // The pooling view: the whole 28x28 digit too.
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
     act_(s, ACT_LOAD_DIGIT, 0);
-    for (int y = 0; y < 6; y++)
-        for (int x = 0; x < 6; x++) assert_true(s->pool.setup.input[y][x] == digit_value_(fake_digits_[0][y + 11][x + 11]));
-    float wmax[9], wavg[9];
+    assert_int_equal(s->pool.setup.n_h, 28);
+    for (int y = 0; y < 28; y++)
+        for (int x = 0; x < 28; x++) assert_true(s->pool.setup.input[y][x] == digit_value_(fake_digits_[0][y][x]));
+    static float wmax[28 * 28], wavg[28 * 28];
     assert_true(ref_pool_(&s->pool.setup, wmax, wavg, &oh, &ow));
-    assert_map_near(s->pool.max_out, wmax, 9, 0.0);
-    assert_map_near(s->pool.avg_out, wavg, 9, 1e-6);
+    assert_true(oh * ow > 9);
+    assert_map_near(s->pool.max_out, wmax, oh * ow, 0.0);
+    assert_map_near(s->pool.avg_out, wavg, oh * ow, 1e-6);
     // Randomise forgets it.
     act_(s, ACT_RANDOMISE, 0);
     assert_int_equal(s->digit, -1);

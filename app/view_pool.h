@@ -1,0 +1,51 @@
+// view_pool.h - what the pooling view's layout (view_pool.c) and its
+// renderer (view_pool_render.c) share: the words of the arithmetic under the
+// grids (the layout measures them to make room, the renderer draws them) and
+// the keys of its legend. No SDL.
+#ifndef APP_VIEW_POOL_H
+#define APP_VIEW_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "state.h"
+#include "ui_kit.h"
+
+// With `reveal` values of the current window shown (0..count):
+// "window 5 of 9, output (1, 1):" (and what comes when nothing is shown yet).
+void pool_text_heading(const app_state *s, int reveal, char *buf, size_t size);
+// The max written out: before the first value, what max pooling will do;
+// then "max(3, 1, ..."; at the end "max(3, 1, 0, 2) = 3, from input (0, 1)".
+void pool_text_max(const app_state *s, int reveal, char *buf, size_t size);
+// The average: "avg = (3 + 1 + 0 + 2)/4 = 6/4 = 1.5", with padding counted
+// as PyTorch counts it and what Keras would divide by instead.
+void pool_text_avg(const app_state *s, int reveal, char *buf, size_t size);
+// The output-size formula's numbers, rows and columns at once when they agree.
+void pool_text_formula(const app_state *s, char *buf, size_t size);
+// When the window leaves rows and columns out: the fraction the floor drops ("" when none).
+void pool_text_remainder(const app_state *s, char *buf, size_t size);
+
+// What the legend names (every colour and hatching the view draws).
+typedef enum pool_key {
+    POOL_KEY_WINDOW,     // the window's frame
+    POOL_KEY_TAP,        // the cell read now (slow speeds)
+    POOL_KEY_WINNER,     // the max's cell
+    POOL_KEY_GHOST,      // dashed: the window one step before
+    POOL_KEY_LINKED,     // what the cell under the mouse is linked to
+    POOL_KEY_PADDING,
+    POOL_KEY_UNREACHED,
+    POOL_KEY_ENLARGED,   // the part of a picture shown enlarged with its values
+    POOL_KEY_PENDING,    // an output picture's cells not worked out yet (grey: white is 0)
+    POOL_KEY_COUNT
+} pool_key;
+
+// The keys on screen now (all: every one the view may draw, for the layout's
+// room), in order; returns how many.
+int pool_legend_keys(const app_state *s, bool pictures, bool all, pool_key *out);
+const char *pool_key_label(pool_key k);
+
+// A grid drawn as a picture (a large input or output): cells too small for
+// values, so they are shown as colours only, and a part with values beside.
+static inline bool pool_grid_is_picture(const ui_layout *l, const ui_grid *g) { return g->cell < l->min_cell; }
+
+#endif

@@ -1,0 +1,245 @@
+// test_frame.c - the frame every view shares (app/layout.c, app/ui_kit.c),
+// laid out with a fake font (every character 0.6 em wide): the panel's rows
+// readable at every size and zoom, a lesson's narration holding its longest
+// step with its buttons clear of its text, the footer in the window, the
+// home menu's descriptions beside their buttons, the lesson menu's numbered
+// rows, and a cut label that says it was cut.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "layout.h"
+#include "lesson.h"
+#include "update.h"
+#include "views.h"
+
+static int fake_width_(void *ctx, const char *text, int px, bool mono) {
+    (void)ctx, (void)mono;
+    return (int)(0.6 * px * (double)strlen(text) + 0.5);
+}
+
+static const ui_metrics METRICS = {fake_width_, NULL};
+
+static int setup_(void **st) {
+    app_state *s = calloc(1, sizeof *s);
+    if (!s) return -1;
+    app_state_init(s);
+    *st = s;
+    return 0;
+}
+
+static int teardown_(void **st) {
+    free(*st);
+    return 0;
+}
+
+static bool inside_(ui_rect a, ui_rect b) {
+    return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
+}
+
+static bool overlap_(ui_rect a, ui_rect b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static const int SIZES[][2] = {{1280, 720}, {1920, 1080}, {3840, 2160}};
+static const int ZOOMS[] = {100, 150, 200};
+
+// The panel of every view with one: each button at least 4/3 of the readable
+// type high (rd_setting_label draws a label at 3/4 of its row, rd_buttons at
+// 2/3 of a button: both then reach l->min_px), inside the panel, none over
+// another, and a setting's label with room for "learning rate 0.0005" at
+// l->min_px (20 characters: 12 * min_px with the fake font) left of its "-".
+static void test_panel_rows_readable(void **st) {
+    app_state *s = *st;
+    static ui_layout l;
+    static const app_view views[] = {VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_DRAW};
+    for (size_t v = 0; v < sizeof views / sizeof views[0]; v++)
+        for (size_t z = 0; z < 3; z++)
+            for (size_t k = 0; k < 3; k++) {
+                s->view = views[v];
+                s->zoom = ZOOMS[z];
+                layout_compute(&l, s, SIZES[k][0], SIZES[k][1], &METRICS);
+                const int need = (l.min_px * 4 + 2) / 3;
+                for (int i = 0; i < l.n_buttons; i++) {
+                    const ui_button *b = &l.buttons[i];
+                    if (!inside_(b->r, l.panel)) continue;  // "home" is in the header
+                    if (b->r.h < need)
+                        fail_msg("%s %dx%d zoom %d: '%s' is %d px high, under %d", view_get(views[v])->name,
+                                 SIZES[k][0], SIZES[k][1], ZOOMS[z], b->label, b->r.h, need);
+                    for (int j = 0; j < i; j++)
+                        if (overlap_(b->r, l.buttons[j].r))
+                            fail_msg("%s zoom %d: '%s' and '%s' overlap", view_get(views[v])->name, ZOOMS[z],
+                                     b->label, l.buttons[j].label);
+                    if (strcmp(b->label, "-") == 0) {
+                        const int room = b->r.x - l.panel.x - l.pad * 2;
+                        if (room < 12 * l.min_px)
+                            fail_msg("%s %dx%d zoom %d: %d px for a label, under %d", view_get(views[v])->name,
+                                     SIZES[k][0], SIZES[k][1], ZOOMS[z], room, 12 * l.min_px);
+                    }
+                }
+                // The panel and the main area share the width between the header and the footer.
+                assert_int_equal(l.panel.x, l.main.w);
+                assert_int_equal(l.panel.y, l.header.h);
+                assert_int_equal(l.panel.y + l.panel.h, l.footer.y);
+                assert_int_equal(l.footer.y + l.footer.h, SIZES[k][1]);
+            }
+}
+
+// 60 words of 4 letters: 299 characters with the spaces between them; the
+// quiz's question below it.
+static const char *LONG_LESSON =
+    "title A long step\n"
+    "view conv\n"
+    "say word word word word word word word word word word word word word word word word word word word word "
+    "word word word word word word word word word word word word word word word word word word word word "
+    "word word word word word word word word word word word word word word word word word word word word\n"
+    "quiz cell 0 0 What is the value of the first output cell? answer 12\n"
+    "wait\n"
+    "say a short one\n"
+    "wait\n";
+
+// A lesson open on the convolution view, its narration at the bottom of the
+// main column: the narration above the footer, the footer in the window, the
+// five buttons inside the narration and clear of the title and the text, and
+// the text box tall enough (up to zoom 150) for the longest step at the narration's type:
+// the lines the caption's 299 characters need at least (below), the quiz's
+// question (at least one line) and two for its answer, 5/4 em apart.
+static void test_narration_holds_longest_step(void **st) {
+    app_state *s = *st;
+    static lesson ls;
+    char err[300];
+    assert_true(lesson_parse(&ls, LONG_LESSON, "long.lesson", err, sizeof err));
+    static ui_layout l;
+    for (size_t z = 0; z < 3; z++)
+        for (size_t k = 0; k < 2; k++) {
+            s->view = VIEW_CONV;
+            s->zoom = ZOOMS[z];
+            s->player.l = &ls;
+            s->player.n_cmds = ls.n;
+            s->player.n_beats = 2;
+            layout_compute(&l, s, SIZES[k][0], SIZES[k][1], &METRICS);
+            const ui_rect win = {0, 0, SIZES[k][0], SIZES[k][1]};
+            assert_true(l.narration.h > 0);
+            assert_true(inside_(l.footer, win));
+            assert_true(l.footer.h > 0);
+            assert_int_equal(l.narration.y + l.narration.h, l.footer.y);
+            assert_int_equal(l.main.y + l.main.h, l.narration.y);
+            assert_false(overlap_(l.narration, l.panel));
+            assert_true(inside_(l.narration_title, l.narration));
+            assert_true(inside_(l.narration_text, l.narration));
+            int nav = 0;
+            for (int i = 0; i < l.n_buttons; i++) {
+                const app_action_kind kind = l.buttons[i].action.kind;
+                if (kind < ACT_LESSON_NEXT || kind > ACT_LESSON_AUTOPLAY) continue;
+                nav++;
+                assert_true(inside_(l.buttons[i].r, l.narration));
+                assert_false(overlap_(l.buttons[i].r, l.narration_title));
+                assert_false(overlap_(l.buttons[i].r, l.narration_text));
+            }
+            assert_int_equal(nav, 5);
+            const int px = l.narration_px;
+            assert_true(px >= l.min_px && px <= l.text_px);
+            // L lines of at most w/em characters hold the 299 characters of
+            // the caption less the L - 1 spaces the breaks drop: L * (w/em + 1) >= 300.
+            const double em = 0.6 * px, per_line = l.narration_text.w / em + 1;
+            int caption_lines = 1;
+            while (caption_lines * per_line < 300) caption_lines++;
+            const int need = (caption_lines + 1 + 2) * (px * 5 / 4);
+            // At zoom 200 a 16:9 window has the room of one at 640x360: the
+            // view keeps three rows of readable cells and a step this long
+            // cannot fit; at 100% and 150% it must.
+            assert_true(l.main.h >= 3 * l.min_cell);
+            if (ZOOMS[z] <= 150 && l.narration_text.h < need)
+                fail_msg("%dx%d zoom %d: the text box is %d px high, the step needs %d", SIZES[k][0], SIZES[k][1],
+                         ZOOMS[z], l.narration_text.h, need);
+        }
+    s->player.l = NULL;
+    lesson_free(&ls);
+}
+
+// The home menu: one button per view, a readable height, the descriptions'
+// column right of the buttons and inside the window, rows apart.
+static void test_home_menu_descriptions(void **st) {
+    app_state *s = *st;
+    static ui_layout l;
+    for (size_t z = 0; z < 3; z++)
+        for (size_t k = 0; k < 3; k++) {
+            s->view = VIEW_HOME;
+            s->zoom = ZOOMS[z];
+            layout_compute(&l, s, SIZES[k][0], SIZES[k][1], &METRICS);
+            const ui_rect win = {0, 0, SIZES[k][0], SIZES[k][1]};
+            assert_int_equal(l.n_buttons, view_menu_count());
+            assert_true(inside_(l.menu_notes, win));
+            assert_true(l.menu_notes.y + l.menu_notes.h <= l.footer.y);
+            for (int i = 0; i < l.n_buttons; i++) {
+                const ui_rect b = l.buttons[i].r;
+                assert_true(b.h >= (l.min_px * 4 + 2) / 3);
+                assert_true(b.x + b.w < l.menu_notes.x);
+                assert_true(b.y >= l.menu_intro.y + l.menu_intro.h);
+                if (i > 0) assert_true(b.y >= l.buttons[i - 1].r.y + l.buttons[i - 1].r.h);
+            }
+        }
+}
+
+// The lesson menu: each row says its lesson's number and title ("01  What a
+// convolution is"), a row without a number its title, and a title too long
+// for a label ends in an ellipsis within the label's 64 bytes.
+static void test_lesson_menu_numbered_rows(void **st) {
+    app_state *s = *st;
+    static lesson_entry entries[3];
+    memset(entries, 0, sizeof entries);
+    snprintf(entries[0].name, sizeof entries[0].name, "01-what-is-a-convolution.lesson");
+    snprintf(entries[0].title, sizeof entries[0].title, "What a convolution is");
+    snprintf(entries[1].name, sizeof entries[1].name, "extra.lesson");
+    snprintf(entries[1].title, sizeof entries[1].title, "An extra one");
+    snprintf(entries[2].name, sizeof entries[2].name, "12-long.lesson");
+    memset(entries[2].title, 'x', 90);  // "12  " and 90 x: 94 bytes, more than a label holds
+    s->host.lessons = entries;
+    s->host.n_lessons = 3;
+    s->view = VIEW_LESSONS;
+    static ui_layout l;
+    layout_compute(&l, s, 1280, 720, &METRICS);
+    const char *labels[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < l.n_buttons; i++)
+        if (l.buttons[i].action.kind == ACT_LESSON_OPEN) labels[l.buttons[i].action.value] = l.buttons[i].label;
+    assert_string_equal(labels[0], "01  What a convolution is");
+    assert_string_equal(labels[1], "An extra one");
+    // 60 bytes kept ("12  " and 56 x), then U+2026 (3 bytes) and the NUL: 64.
+    char want[64];
+    memcpy(want, "12  ", 4);
+    memset(want + 4, 'x', 56);
+    memcpy(want + 60, "\xe2\x80\xa6", 4);
+    assert_string_equal(labels[2], want);
+    s->host.lessons = NULL;
+    s->host.n_lessons = 0;
+}
+
+// A label cut inside a UTF-8 character backs up to the character's start.
+static void test_cut_label_keeps_characters_whole(void **st) {
+    (void)st;
+    static ui_layout l;
+    memset(&l, 0, sizeof l);
+    char label[100];
+    memset(label, 'a', 59);
+    memcpy(label + 59, "\xc3\xa9\xc3\xa9\xc3\xa9", 7);  // "ééé" from byte 59: byte 60 is inside the first é
+    const ui_button *b = layout_button(&l, ui_rect_at(0, 0, 10, 10), label, ACT_HOME, 0);
+    char want[64];
+    memset(want, 'a', 59);
+    memcpy(want + 59, "\xe2\x80\xa6", 4);  // the é that does not fit whole is left out
+    assert_string_equal(b->label, want);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_panel_rows_readable, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_narration_holds_longest_step, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_home_menu_descriptions, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_lesson_menu_numbered_rows, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_cut_label_keeps_characters_whole, setup_, teardown_),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
