@@ -203,10 +203,20 @@ int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_C
 // A value short enough for its cell: the exact shortest form when it fits,
 // else fewer decimals, else nothing.
 void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size) {
-    fmt_screen(v, buf, size);
-    if (rd_width(d, FACE_SANS, px, buf) <= room) return;
-    for (int dec = 2; dec >= 0; dec--) {
+    // Fewer significant digits first (0.003922 -> "0.004"), then fewer
+    // decimals without trailing zeros ("0.00" is "0"), else nothing.
+    for (int digits = 4; digits >= 1; digits--) {
+        fmt_sig(v, digits, buf, size);
+        if (rd_width(d, FACE_SANS, px, buf) <= room) return;
+    }
+    for (int dec = 1; dec >= 0; dec--) {
         snprintf(buf, size, "%.*f", dec, (double)v);
+        if (dec > 0 && strchr(buf, '.')) {
+            char *end = buf + strlen(buf) - 1;
+            while (*end == '0') *end-- = '\0';
+            if (*end == '.') *end = '\0';
+        }
+        if (strcmp(buf, "-0") == 0) snprintf(buf, size, "0");
         if (rd_width(d, FACE_SANS, px, buf) <= room) return;
     }
     buf[0] = '\0';
