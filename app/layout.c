@@ -139,8 +139,8 @@ static const struct {
 // The narration at the bottom of the main column, above the footer: a row
 // with the lesson's title and its buttons, then the caption and quiz, as
 // tall as the lesson's longest step needs: the type shrinks (to l->min_px
-// at most) to keep it within half the room, and it grows past that only to
-// keep every line.
+// at most) to keep it within a third of the window, and it grows past that
+// only to keep every line.
 static void narration_(ui_layout *l, const app_state *s, const ui_metrics *m, int width) {
     const int gap = l->pad / 2, bh = l->small_px * 3 / 2, room = width - l->pad * 4;
     // Buttons as wide as their labels at the label size, or at the readable
@@ -168,10 +168,13 @@ static void narration_(ui_layout *l, const app_state *s, const ui_metrics *m, in
         if (x > 0 && x + widths[i] > room) button_rows++, x = 0;
     const int rows_h = (own_row ? title_h + gap : 0) + button_rows * (bh + gap) - gap;
     const int avail = l->footer.y - l->header.h;
+    // A third of the window: on a projector at a large zoom the view's grids
+    // need the rest. The type shrinks (never under l->min_px) to stay in it.
+    const int target = l->h / 3;
     int px = l->text_px, need = 0;
     for (;; px--) {
         need = lesson_lines_(m, s, px, room) * (px * 5 / 4);
-        if (rows_h + need + l->pad * 3 <= avail / 2 || px <= l->min_px) break;
+        if (rows_h + need + l->pad * 3 <= target || px <= l->min_px) break;
     }
     // Never more than the room above three rows of readable cells: a step
     // too long for that even at the smallest type loses its last lines.
@@ -313,10 +316,13 @@ void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_met
         bool fits = l->panel_cols_wanted <= cols && bottom <= l->panel.y + l->panel.h && shortest_under >= shortest;
         // Else, when the lesson has locked the set-up, without its greyed
         // rows (a large zoom: the lesson's text and the view need the room).
+        // The rows left (the stepping ones) need only stay readable: a
+        // button 4/3 of l->min_px high holds its label at l->min_px.
         if (!fits && keys_lesson_drives(s)) {
             drop_locked_rows_(l);
             bottom = panel_bottom_(l, &shortest_under);
-            fits = bottom <= l->panel.y + l->panel.h && shortest_under >= shortest;
+            const int readable = (l->min_px * 4 + 2) / 3;
+            fits = bottom <= l->panel.y + l->panel.h && shortest_under >= ui_min(shortest, readable);
         }
         if (!fits) lay_(l, s, w, h, m, cols, false);
     }

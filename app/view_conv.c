@@ -204,6 +204,7 @@ typedef struct conv_plan_ {
     bool legend_apart;  // the legend goes with the text, beside the grids
     int zin, zout;   // a picture's close-up: cells a side (the window and some around it; the output cell's neighbours)
     bool half;       // pictures half as tall as their close-ups
+    bool bias_right; // the bias beside the kernel, not under it (a short main area)
 } conv_plan_;
 
 // Sizes that do not depend on the plan.
@@ -365,7 +366,9 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
     const int in_top_r = sh->focus_row * s->conv.setup.stride - sh->plo_r;
     const int in_top_c = sh->focus_col * s->conv.setup.stride - sh->plo_c;
     const int col_w = ui_max(in_col_w, k_w);  // side by side: a channel's column
-    const int out_x = p->side ? x + sh->ch * (col_w + z->gap) : x + in_col_w + z->gap + ui_max(k_w, z->bias_title_w) + z->gap;
+    const int bias_w = ui_max(c, z->bias_title_w);
+    const int k_col_w = p->bias_right ? k_w + pad + bias_w : ui_max(k_w, z->bias_title_w);
+    const int out_x = p->side ? x + sh->ch * (col_w + z->gap) : x + in_col_w + z->gap + k_col_w + z->gap;
     const int out_y = y + (p->side ? bias_h + z->scale_h : 0) + z->title_h;
     // The legend under the output, as wide as the rest of the area, or (when
     // that is too tall) in a strip under every grid.
@@ -384,8 +387,12 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
             title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
             layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, kx, y + ch * k_block_h + z->title_h, c, t);
         }
-        if (l) layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, kx, y + sh->ch * k_block_h + z->title_h, c, "bias");
-        grids_h = ui_max(sh->ch * in_block_h, ui_max(sh->ch * k_block_h + bias_h, out_col_h));
+        if (l && p->bias_right)
+            layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, kx + k_w + pad, y + z->title_h, c, "bias");
+        else if (l)
+            layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, kx, y + sh->ch * k_block_h + z->title_h, c, "bias");
+        const int k_col_h = p->bias_right ? ui_max(sh->ch * k_block_h, bias_h) : sh->ch * k_block_h + bias_h;
+        grids_h = ui_max(sh->ch * in_block_h, ui_max(k_col_h, out_col_h));
     } else {
         // a column per channel: its input, its kernel below | the bias, the output and the legend
         for (int ch = 0; l && ch < sh->ch; ch++) {
@@ -476,7 +483,8 @@ static conv_text_h_ text_h_(const ui_layout *l, const ui_metrics *m, const app_s
 // The largest plan that fits: every value shown if it can be, else the
 // input (then the output too) as a picture with a zoomed part.
 static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_state *s, const conv_shape_ *sh,
-                             const conv_sizes_ *z, ui_rect area, bool legend_apart, bool readable_only) {
+                             const conv_sizes_ *z, ui_rect area, bool legend_apart, bool readable_only,
+                             bool closeups) {
     // Whole grids; the input as a picture and a close-up (the window with two
     // cells around it, then one, then none); the output too (7, 5 or 3
     // cells), pictures full or half size.
@@ -499,9 +507,32 @@ static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_
             for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
                 for (int strip = 0; strip < strips; strip++) {
                     conv_plan_ p = {cell, side == 1, modes[mode].in_pic, modes[mode].out_pic, strip == 1, legend_apart,
-                                    sh->span + modes[mode].in_more, modes[mode].out_zoom, modes[mode].half};
+                                    sh->span + modes[mode].in_more, modes[mode].out_zoom, modes[mode].half, false};
                     if (fits_(l, m, s, sh, z, &p, area)) return p;
                 }
+    }
+    // A short main area (a lesson's narration at a large zoom): close-ups of
+    // small grids too (the window alone, the current output cell alone), so
+    // values stay readable rather than cells shrink below l->min_cell.
+    static const struct {
+        bool in_pic, out_pic;
+        int in_more, out_zoom;
+        bool half;
+    } tight[] = {{false, true, 0, 3, false}, {false, true, 0, 1, false}, {true, false, 2, 0, false},
+                 {true, false, 0, 0, true},  {true, true, 2, 3, true},   {true, true, 0, 3, true},
+                 {true, true, 0, 1, true}};
+    for (int mode = 0; closeups && mode < (int)(sizeof tight / sizeof tight[0]); mode++) {
+        const int zin = sh->span + tight[mode].in_more, zout = tight[mode].out_zoom;
+        if (tight[mode].in_pic && sh->in_rows <= zin && sh->in_cols <= zin) continue;
+        if (tight[mode].out_pic && sh->out_rows <= zout && sh->out_cols <= zout) continue;
+        for (int cell = cap; cell >= l->min_cell; cell--)
+            for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
+                for (int strip = 0; strip < strips; strip++)
+                    for (int right = 0; right < (side ? 1 : 2); right++) {
+                        conv_plan_ p = {cell, side == 1, tight[mode].in_pic, tight[mode].out_pic, strip == 1,
+                                        legend_apart, zin, zout, tight[mode].half, right == 1};
+                        if (fits_(l, m, s, sh, z, &p, area)) return p;
+                    }
     }
     // Nothing fits with readable cells (a short main area at a large zoom):
     // the largest cells that fit, values hidden where they must be; whole
@@ -510,10 +541,10 @@ static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_
     for (int cell = l->min_cell - 1; cell >= 2 && !readable_only; cell--)
         for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
             for (int strip = 0; strip < strips; strip++) {
-                conv_plan_ p = {cell, side == 1, in_huge, out_huge, strip == 1, legend_apart, sh->span + 2, 3, true};
+                conv_plan_ p = {cell, side == 1, in_huge, out_huge, strip == 1, legend_apart, sh->span + 2, 3, true, false};
                 if (fits_(l, m, s, sh, z, &p, area)) return p;
             }
-    return (conv_plan_){0, sh->ch > 1, in_huge, out_huge, true, legend_apart, sh->span + 2, 3, true};
+    return (conv_plan_){0, sh->ch > 1, in_huge, out_huge, true, legend_apart, sh->span + 2, 3, true, false};
 }
 
 // The grids' area when the text under them takes text_h.
@@ -527,11 +558,11 @@ static ui_rect grid_area_(const ui_layout *l, int text_h) {
 // numbers and the products go in a column on their right. False when that
 // column would be too narrow or the grids still not readable.
 static bool layout_beside_(ui_layout *l, const app_state *s, const ui_metrics *m, const conv_shape_ *sh,
-                           const conv_sizes_ *z, const conv_text_h_ *th) {
+                           const conv_sizes_ *z, const conv_text_h_ *th, bool closeups) {
     const ui_rect whole = grid_area_(l, -l->pad);
     const int min_text_w = l->text_px * 9;
     const ui_rect area = ui_rect_at(whole.x, whole.y, whole.w - min_text_w - z->gap, whole.h);
-    const conv_plan_ p = best_plan_(l, m, s, sh, z, area, true, true);
+    const conv_plan_ p = best_plan_(l, m, s, sh, z, area, true, true, closeups);
     if (p.cell == 0) return false;
     int w, h;
     arrange_(l, l, m, s, sh, z, &p, area, &w, &h);
@@ -567,36 +598,67 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     conv_plan_ p = {0};
     for (int i = 0; i < 3 && p.cell == 0; i++) {
         const ui_rect a = grid_area_(l, formula_options[i] + (formula_options[i] ? l->pad : 0) + th.arithmetic);
-        p = best_plan_(l, m, s, &sh, &z, a, false, true);
+        p = best_plan_(l, m, s, &sh, &z, a, false, true, false);
         formula_h = formula_options[i];
         area = a;
     }
     if (p.cell == 0) {
         const int before = l->n_grids;
-        if (layout_beside_(l, s, m, &sh, &z, &th)) return;
+        if (layout_beside_(l, s, m, &sh, &z, &th, false)) return;
         l->n_grids = before;
         // The products summed up on a line a channel, and the sum, under readable grids.
         const int tight = (sh.ch + 1) * l->small_px * 5 / 4 + l->small_px / 4;
         area = grid_area_(l, tight);
-        p = best_plan_(l, m, s, &sh, &z, area, false, true);
+        p = best_plan_(l, m, s, &sh, &z, area, false, true, false);
+    }
+    if (p.cell == 0) {  // still too short: close-ups of the small grids too, the text beside or under them
+        const int before = l->n_grids;
+        if (layout_beside_(l, s, m, &sh, &z, &th, true)) return;
+        l->n_grids = before;
+        p = best_plan_(l, m, s, &sh, &z, area, false, true, true);
+    }
+    if (p.cell == 0) {  // readable close-ups without the colour scales, the legend at the bottom
+        const ui_rect a = grid_area_(l, legend_h_(l, m, s, l->main.w - 2 * l->pad) + l->pad);
+        conv_sizes_ bare = z;
+        bare.scale_h = 0;
+        bare.bar_in_w = bare.bar_k_w = bare.bar_out_w = 0;
+        p = best_plan_(l, m, s, &sh, &bare, a, true, true, true);
+        if (p.cell == 0) {  // ... and the legend only where room is left under them
+            p = best_plan_(l, m, s, &sh, &bare, grid_area_(l, 0), true, true, true);
+            if (p.cell) area = grid_area_(l, 0);
+        } else {
+            area = a;
+        }
+        if (p.cell) z = bare, formula_h = 0;
     }
     if (p.cell == 0) {
         formula_h = 0;
-        p = best_plan_(l, m, s, &sh, &z, area, false, false);
+        p = best_plan_(l, m, s, &sh, &z, area, false, false, false);
         if (p.cell == 0) {  // not even small cells fit above the products: the grids first
             area = grid_area_(l, 0);
-            p = best_plan_(l, m, s, &sh, &z, area, false, false);
+            p = best_plan_(l, m, s, &sh, &z, area, false, false, false);
         }
         if (p.cell == 0) {  // no room for the colour scales: the grids, their titles, the legend under them
             area = grid_area_(l, legend_h_(l, m, s, l->main.w - 2 * l->pad) + l->pad);
             z.scale_h = 0;
             z.bar_in_w = z.bar_k_w = z.bar_out_w = 0;
-            p = best_plan_(l, m, s, &sh, &z, area, true, false);
+            p = best_plan_(l, m, s, &sh, &z, area, true, false, false);
         }
-        if (p.cell == 0) {  // the last resort: titles may overrun, grids stay clear of the panel
-            z.in_title_w = z.k_title_w = z.out_title_w = z.bias_title_w = z.whole_title_w = z.close_title_w = 0;
+        if (p.cell == 0) {  // the last resort: small cells, grids clear of the panel
+            // (the titles keep their widths, so headings never run into each
+            // other, and the legend goes only where room is left; else titles may overrun)
             z.legend_min_w = z.bar_in_w = z.bar_k_w = z.bar_out_w = 0;
-            p = best_plan_(l, m, s, &sh, &z, area, true, false);
+            p = best_plan_(l, m, s, &sh, &z, grid_area_(l, 0), true, false, false);
+            if (p.cell) {
+                area = grid_area_(l, 0);
+            } else {  // a picture's two titles ("input", "close up") and the kernel's still apart
+                z.in_title_w = z.out_title_w = z.bias_title_w = 0;
+                p = best_plan_(l, m, s, &sh, &z, area, true, false, false);
+            }
+            if (p.cell == 0) {
+                z.k_title_w = z.whole_title_w = z.close_title_w = 0;
+                p = best_plan_(l, m, s, &sh, &z, area, true, false, false);
+            }
             p.cell = ui_max(p.cell, 2);
         }
     }
@@ -619,8 +681,10 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
         // of the main area, under the products (the renderer reads a legend
         // below the products as "no scales").
         const int lw = l->main.w - 2 * l->pad, lh = legend_h_(l, m, s, lw);
-        l->legend = ui_rect_at(l->main.x + l->pad, ui_max(below, l->main.y + l->main.h - l->pad - lh), lw, lh);
-        l->arithmetic.h = ui_max(0, l->legend.y - l->pad - l->arithmetic.y);
+        const int ly = ui_max(below, l->main.y + l->main.h - l->pad - lh);
+        // No room under the grids: no legend rather than one over the narration.
+        l->legend = ly + lh <= l->main.y + l->main.h ? ui_rect_at(l->main.x + l->pad, ly, lw, lh) : ui_rect_at(0, 0, 0, 0);
+        if (l->legend.w > 0) l->arithmetic.h = ui_max(0, l->legend.y - l->pad - l->arithmetic.y);
     }
 }
 

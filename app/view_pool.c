@@ -186,6 +186,33 @@ void pool_text_avg(const app_state *s, int reveal, char *buf, size_t size) {
     }
 }
 
+// The worked-out lines in fewer characters, for a short main area: "3 + 1"
+// as "3+1", "3, 1" as "3,1", ", from input (r, c)" as " at (r,c)", "window
+// 1 of 9, " dropped.
+void pool_text_compact(char *buf, bool tighter) {
+    static const struct {
+        const char *from, *to;
+    } swaps[] = {{" + ", "+"}, {", from input ", " at "}, {", output (", "output ("}, {", ", ","}};
+    for (size_t k = 0; k < sizeof swaps / sizeof swaps[0]; k++) {
+        char *at;
+        const size_t fl = strlen(swaps[k].from), tl = strlen(swaps[k].to);
+        while ((at = strstr(buf, swaps[k].from))) {
+            memcpy(at, swaps[k].to, tl);
+            memmove(at + tl, at + fl, strlen(at + fl) + 1);
+        }
+    }
+    if (tighter) {  // the last resort: "= 15/9 = 1.67" as "=15/9=1.67"
+        char *at;
+        while ((at = strstr(buf, " = "))) {
+            at[0] = '=';
+            memmove(at + 1, at + 3, strlen(at + 3) + 1);
+        }
+    }
+    // "window 1 of 9output (0,0):" -> "output (0,0):"
+    char *out = strstr(buf, "output (");
+    if (strncmp(buf, "window ", 7) == 0 && out) memmove(buf, out, strlen(out) + 1);
+}
+
 void pool_text_formula(const app_state *s, char *buf, size_t size) {
     char r[200], c[200];
     fmt_formula_numbers(&s->pool.max_geom.rows, r, sizeof r);
@@ -310,7 +337,7 @@ static int formula_h_(const ui_layout *l, const app_state *s, const ui_metrics *
 }
 
 // The arithmetic's height at width w: the longest its lines get (all values shown).
-static int arith_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, int w) {
+static int arith_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, int w, bool compact) {
     if (!s->pool.ok || !s->pool.step.valid) return 0;
     char a[2048], b[2048], h[200];
     int most = 0;
@@ -319,6 +346,7 @@ static int arith_h_(const ui_layout *l, const app_state *s, const ui_metrics *m,
         pool_text_heading(s, reveal, h, sizeof h);
         pool_text_max(s, reveal, a, sizeof a);
         pool_text_avg(s, reveal, b, sizeof b);
+        if (compact) pool_text_compact(h, false), pool_text_compact(a, false), pool_text_compact(b, false);
         const int lines = wrapped_lines_(m, h, l->small_px, false, w) + wrapped_lines_(m, a, l->small_px, true, w) +
                           wrapped_lines_(m, b, l->small_px, true, w);
         most = ui_max(most, lines);
@@ -409,7 +437,7 @@ static ui_rect legend_under_(const ui_layout *l, const pool_dims_ *d, const pool
 // legend below the grids or beside them, whichever leaves the larger grids.
 static pool_fit_ choose_fit_(const ui_layout *l, const app_state *s, const ui_metrics *m, const pool_dims_ *d,
                              ui_rect area) {
-    const int arith = arith_h_(l, s, m, area.w);
+    const int arith = arith_h_(l, s, m, area.w, false);
     const int form = formula_h_(l, s, m, area.w);
     pool_key keys[POOL_KEY_COUNT];
     const int n_keys = pool_legend_keys(s, true, true, keys);
@@ -437,12 +465,15 @@ static pool_fit_ choose_fit_(const ui_layout *l, const app_state *s, const ui_me
             }
             if (best_score >= 0) return best;
         }
-    // Nothing fits with its words (a large zoom in a lesson): the whole grids
-    // if they fit alone, else the enlarged parts; the words get what is left.
+    // Nothing fits with its words (a large zoom in a lesson): the worked-out
+    // lines first (they are what the step is about), then the whole grids if
+    // they fit above them, else the enlarged parts; the legend and the formula
+    // only where room is left.
     pool_fit_ f = {.formula = !s->pool.ok};
-    if (fit_whole_(l, d, area.w, area.h, &f)) return f;
+    const int grids_room = area.h - arith_h_(l, s, m, area.w, true) - d->gap;  // their shorter forms
+    if (fit_whole_(l, d, area.w, grids_room, &f)) return f;
     // As many rows as the height holds (at least one: the window then shows in part).
-    const int fit_rows = ui_max(1, (area.h - d->title_h) / l->min_cell);
+    const int fit_rows = ui_max(1, (grids_room - d->title_h) / l->min_cell);
     f = (pool_fit_){.pictures = true, .side = true, .cell = l->min_cell,
                     .zoom_in = ui_min(fit_rows, ui_min(d->in_rows, s->pool.setup.size + 2)),
                     .zoom_out = ui_min(fit_rows, ui_min(d->out_rows, 3)), .formula = !s->pool.ok};
@@ -552,9 +583,17 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     } else if (f.legend_at == 2) {
         l->legend = legend_under_(l, &d, &f, area);
     } else {
-        const int lh = legend_h_(l, s, m, f.pictures, area.w);
-        l->legend = ui_rect_at(area.x, y, area.w, y + lh <= bottom ? lh : 0);
-        y += l->legend.h ? lh + d.gap : 0;
+        // Below the grids when the worked-out lines still fit under it, else
+        // beside the grids when it fits there (a short main area in a lesson).
+        const int lh = legend_h_(l, s, m, f.pictures, area.w), arith = arith_h_(l, s, m, area.w, false);
+        const int beside_x = area.x + f.grids_w + d.gap, beside_w = area.x + area.w - beside_x;
+        if (y + lh + d.gap + arith <= bottom || beside_w <= 0 ||
+            legend_h_(l, s, m, f.pictures, beside_w) > f.grids_h) {
+            l->legend = ui_rect_at(area.x, y, area.w, y + lh <= bottom ? lh : 0);
+            y += l->legend.h ? lh + d.gap : 0;
+        } else {
+            l->legend = ui_rect_at(beside_x, area.y, beside_w, f.grids_h);
+        }
     }
     const int fh = formula_h_(l, s, m, area.w);
     const bool formula = f.formula && y + fh <= bottom;

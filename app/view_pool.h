@@ -20,6 +20,9 @@ void pool_text_max(const app_state *s, int reveal, char *buf, size_t size);
 // The average: "avg = (3 + 1 + 0 + 2)/4 = 6/4 = 1.5", with padding counted
 // as PyTorch counts it and what Keras would divide by instead.
 void pool_text_avg(const app_state *s, int reveal, char *buf, size_t size);
+// The lines above in fewer characters ("3+1", " at (r, c)"), in place: for a short main area;
+// tighter: " = " as "=" too (the last resort).
+void pool_text_compact(char *buf, bool tighter);
 // The output-size formula's numbers, rows and columns at once when they agree.
 void pool_text_formula(const app_state *s, char *buf, size_t size);
 // When the window leaves rows and columns out: the fraction the floor drops ("" when none).

@@ -283,6 +283,26 @@ static void pool_formula_(const draw_ *d) {
     if (t[0]) rd_text_wrap(d, FACE_SANS, l->small_px, q, y, BAD, t);
 }
 
+// The lines rd_text_wrap breaks t into at width w (at spaces).
+static int lines_(const draw_ *d, font_face face, int px, int w, const char *t) {
+    int lines = 0;
+    char line[512];
+    for (const char *p = t; *p; lines++) {
+        int n = 0, last_space = -1;
+        while (p[n] && n < (int)sizeof line - 1) {
+            line[n] = p[n];
+            line[n + 1] = '\0';
+            if (rd_width(d, face, px, line) > w && last_space > 0) break;
+            if (p[n] == ' ') last_space = n;
+            n++;
+        }
+        if (p[n] && last_space > 0) n = last_space;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    return lines;
+}
+
 static void pool_arithmetic_(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
@@ -291,13 +311,23 @@ static void pool_arithmetic_(const draw_ *d) {
     // Only whole lines: a line starts only where all of it fits above the bottom.
     ui_rect q = l->arithmetic;
     q.h = ui_max(0, q.h - l->small_px * 6 / 5 + 1);
-    char line[2048];
-    pool_text_heading(s, reveal, line, sizeof line);
-    int y = rd_text_wrap(d, FACE_BOLD, l->small_px, q, q.y, INK, line);
-    pool_text_max(s, reveal, line, sizeof line);
-    y = rd_text_wrap(d, FACE_MONO, l->small_px, q, y, INK, line);
-    pool_text_avg(s, reveal, line, sizeof line);
-    rd_text_wrap(d, FACE_MONO, l->small_px, q, y, INK, line);
+    char head[256], max[2048], avg[2048];
+    pool_text_heading(s, reveal, head, sizeof head);
+    pool_text_max(s, reveal, max, sizeof max);
+    pool_text_avg(s, reveal, avg, sizeof avg);
+    // The shorter forms when the full ones need more lines than the box holds.
+    const int px = l->small_px, room = l->arithmetic.h / (px * 5 / 4);
+    for (int level = 0; level < 2; level++) {
+        if (lines_(d, FACE_BOLD, px, q.w, head) + lines_(d, FACE_MONO, px, q.w, max) +
+                lines_(d, FACE_MONO, px, q.w, avg) <= room)
+            break;
+        pool_text_compact(head, level > 0);
+        pool_text_compact(max, level > 0);
+        pool_text_compact(avg, level > 0);
+    }
+    int y = rd_text_wrap(d, FACE_BOLD, px, q, q.y, INK, head);
+    y = rd_text_wrap(d, FACE_MONO, px, q, y, INK, max);
+    rd_text_wrap(d, FACE_MONO, px, q, y, INK, avg);
 }
 
 // The labels of the panel's setting rows, from the state.

@@ -21,6 +21,7 @@
 #include "anim.h"
 #include "keys.h"
 #include "layout.h"
+#include "lesson.h"
 #include "state.h"
 #include "update.h"
 #include "view_conv_links.h"
@@ -221,6 +222,60 @@ static void test_layout_cells_readable(void **st) {
     check_cells_(s, true);
 }
 
+// A lesson's long narration leaves a short main area (at 1920x1080 zoom 150
+// the type's floor is 20 * 1080/1080 * 150/100 = 30 px, so l.min_cell = 60;
+// at 1280x720 zoom 150 20 * 720/1080 * 3/2 = 20 px, so 40): the whole 5x5
+// input padded to 7x7 (7 * 60 = 420 px plus its title) cannot fit beside the
+// text, so the view shows close-ups around the window rather than cells
+// under l.min_cell. Every grid and the legend stay inside the main area, the
+// kernel and bias keep readable cells, and the input and the output each
+// have one grid (whole or close-up) with readable cells.
+static const char SHORT_MAIN_LESSON[] =
+    "title A long step\n"
+    "view conv\n"
+    "padding 1\n"
+    "say word word word word word word word word word word word word word word word word word word word word "
+    "word word word word word word word word word word word word word word word word word word word word "
+    "word word word word word word word word word word word word word word word word word word word word "
+    "word word word word word word word word word word word word word word word word word word word word\n"
+    "wait\n";
+
+static bool inside_main_(ui_rect r, ui_rect m) {
+    return r.x >= m.x && r.y >= m.y && r.x + r.w <= m.x + m.w && r.y + r.h <= m.y + m.h;
+}
+
+static void test_layout_short_main_area_closeups(void **st) {
+    app_state *s = *st;
+    static lesson ls;
+    char err[300];
+    assert_true(lesson_parse(&ls, SHORT_MAIN_LESSON, "short.lesson", err, sizeof err));
+    act_(s, ACT_SET_PADDING, 1);
+    static const int sizes[][3] = {{1920, 1080, 60}, {1280, 720, 40}};
+    for (int i = 0; i < 2; i++) {
+        s->view = VIEW_CONV;
+        s->zoom = 150;
+        s->player.l = &ls;
+        s->player.n_cmds = ls.n;
+        s->player.n_beats = 1;
+        static ui_layout l;
+        const ui_metrics m = {fake_width_, NULL};
+        layout_compute(&l, s, sizes[i][0], sizes[i][1], &m);
+        assert_int_equal(l.min_cell, sizes[i][2]);
+        int readable[GRID_OUTPUT + 1] = {0};
+        for (int g = 0; g < l.n_grids; g++) {
+            const ui_grid *gr = &l.grids[g];
+            assert_true(inside_main_(gr->r, l.main));
+            if (gr->id == GRID_KERNEL || gr->id == GRID_BIAS) assert_true(gr->cell >= l.min_cell);
+            if (gr->cell >= l.min_cell && gr->id <= GRID_OUTPUT) readable[gr->id]++;
+        }
+        assert_int_equal(readable[GRID_INPUT], 1);
+        assert_int_equal(readable[GRID_OUTPUT], 1);
+        if (l.legend.w > 0) assert_true(inside_main_(l.legend, l.main));
+    }
+    s->player.l = NULL;
+    s->zoom = 100;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_links_input_to_outputs_by_hand),
@@ -229,6 +284,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_shift_right_adds_one_product, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_window_glides, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_layout_cells_readable, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_layout_short_main_area_closeups, setup_, teardown_),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
