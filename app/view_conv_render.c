@@ -385,7 +385,8 @@ static void terms_line_(const draw_ *d, font_face face, int px, int *y, char ter
     *y = rd_fitted_line(d, face, px, l->arithmetic, *y, INK, t);
 }
 
-#define MAX_TERMS (VIEW_MAX_K * VIEW_MAX_K + 4)
+// A channel's line: its label, the carry, each product with its "+", the sum.
+#define MAX_TERMS (2 * VIEW_MAX_K * VIEW_MAX_K + 4)
 
 // One channel's line: "channel 1: carried 12 + 3×0 + 3×1 + 2×2 = 19 so far",
 // wrapped at terms onto max_lines lines, or summed up honestly when too long.

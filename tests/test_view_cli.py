@@ -365,6 +365,15 @@ def user_settings_are_drawn():
     run_ok("view", "conv", "--input", "1 2 3; 4 5 6; 7 8 9 | 9 8 7; 6 5 4; 3 2 1", "--kernel", "1 0; 0 1 | 0 1; 1 0",
            "--headless", "--steps", "2", "--screenshot", path)
     expect_picture(path)
+    # The largest kernel, 7x7, on two channels: a cell's line holds 49
+    # products with their '+' and the carry (a term list once overflowed here,
+    # found under AddressSanitizer).
+    rows = "; ".join(" ".join(str((r * 8 + c) % 5) for c in range(8)) for r in range(8))
+    ones = "; ".join(" ".join("1" for _ in range(7)) for _ in range(7))
+    path = scratch("k7.png")
+    run_ok("view", "conv", "--input", rows + " | " + rows, "--kernel", ones + " | " + ones, "--headless",
+           "--steps", "2", "--screenshot", path)
+    expect_picture(path)
     path = scratch("pool-pad.png")
     run_ok("view", "pool", "--input", "1 2 3 4 5; 6 7 8 9 10; 1 2 3 4 5; 6 7 8 9 10; 0 0 0 0 1", "--size", "3",
            "--stride", "2", "--padding", "1", "--headless", "--steps", "4", "--screenshot", path)
