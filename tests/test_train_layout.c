@@ -18,33 +18,7 @@
 #include "train_layout.h"
 #include "views.h"
 
-static int fake_width_(void *ctx, const char *text, int px, bool mono) {
-    (void)ctx, (void)mono;
-    return (int)(0.6 * px * (double)strlen(text) + 0.5);
-}
-
-static const ui_metrics METRICS = {fake_width_, NULL};
-
-static int setup_(void **st) {
-    app_state *s = calloc(1, sizeof *s);
-    if (!s) return -1;
-    app_state_init(s);
-    *st = s;
-    return 0;
-}
-
-static int teardown_(void **st) {
-    free(*st);
-    return 0;
-}
-
-static bool inside_(ui_rect a, ui_rect b) {
-    return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
-}
-
-static bool overlap_(ui_rect a, ui_rect b) {
-    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-}
+#include "layout_fixture.h"
 
 static const int SIZES[][2] = {{1280, 720}, {1920, 1080}, {3840, 2160}};
 static const int ZOOMS[] = {100, 150};
