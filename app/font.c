@@ -10,6 +10,7 @@
 
 #define FONT_SIZES 48      // distinct (face, size) pairs kept open
 #define CACHE_SLOTS 1024   // rendered strings kept as textures
+#define WIDTH_SLOTS 4096   // measured widths: layouts try many arrangements per frame
 
 static const char *const files_[FACE_COUNT] = {"fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf",
                                                 "fonts/DejaVuSansMono.ttf"};
@@ -27,8 +28,17 @@ typedef struct cached_ {
     unsigned last_used;
 } cached_;
 
+// A measured width. Shaping a string (HarfBuzz) costs microseconds, and a
+// view that searches for the arrangement that fits measures the same labels
+// thousands of times a frame.
+typedef struct measured_ {
+    uint64_t key;          // hash of face, size and text; 0 when empty
+    int w;
+} measured_;
+
 struct app_font {
     char paths[FACE_COUNT][1024];
+    measured_ widths[WIDTH_SLOTS];
     sized_ open[FONT_SIZES];
     int n_open;
     cached_ cache[CACHE_SLOTS];
@@ -73,13 +83,6 @@ static TTF_Font *sized_font_(app_font *f, font_face face, int px) {
     return font;
 }
 
-int font_width(app_font *f, font_face face, int px, const char *text) {
-    TTF_Font *font = sized_font_(f, face, px);
-    int w = 0, h = 0;
-    if (!font || !text[0] || TTF_SizeUTF8(font, text, &w, &h) != 0) return 0;
-    return w;
-}
-
 static uint64_t hash_(font_face face, int px, SDL_Color c, const char *text) {
     uint64_t h = 1469598103934665603ull;  // FNV-1a
     const unsigned char head[8] = {(unsigned char)face, (unsigned char)px, (unsigned char)(px >> 8),
@@ -87,6 +90,18 @@ static uint64_t hash_(font_face face, int px, SDL_Color c, const char *text) {
     for (int i = 0; i < 8; i++) h = (h ^ head[i]) * 1099511628211ull;
     for (const unsigned char *p = (const unsigned char *)text; *p; p++) h = (h ^ *p) * 1099511628211ull;
     return h ? h : 1;
+}
+
+int font_width(app_font *f, font_face face, int px, const char *text) {
+    if (!text[0]) return 0;
+    const uint64_t key = hash_(face, px, (SDL_Color){0, 0, 0, 0}, text);
+    measured_ *slot = &f->widths[key % WIDTH_SLOTS];  // direct-mapped: a newer width replaces an older one
+    if (slot->key == key) return slot->w;
+    TTF_Font *font = sized_font_(f, face, px);
+    int w = 0, h = 0;
+    if (!font || TTF_SizeUTF8(font, text, &w, &h) != 0) return 0;
+    *slot = (measured_){key, w};
+    return w;
 }
 
 void font_flush(app_font *f) {

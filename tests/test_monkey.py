@@ -166,7 +166,7 @@ class Monkey:
         except subprocess.TimeoutExpired:
             return ""
         lines = [l for l in p.stdout.decode("utf-8", "replace").split("\n") if l.startswith(("#", "Thread"))]
-        return "\nthe threads at that moment (gdb):\n" + "\n".join(lines[:80])
+        return "\nthe threads at that moment (gdb):\n" + "\n".join(lines[:160])
 
     # ---- The liveness probe -------------------------------------------------------------------
 

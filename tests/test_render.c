@@ -25,12 +25,14 @@
 
 #include <SDL.h>
 #include <SDL_image.h>
+#include <SDL_ttf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "assets.h"
 #include "font.h"
 #include "input.h"
 #include "layout.h"
@@ -684,6 +686,35 @@ static void test_lesson_menu_pages(void **st) {
     s->host.n_lessons = 0;
 }
 
+// font_width keeps measured widths (a layout search measures the same labels
+// thousands of times a frame): every width it gives, from a fresh measurement
+// or from its cache, equals SDL2_ttf's own measurement of that string, also
+// after more strings than the cache holds have pushed older ones out.
+static void test_cached_widths_equal_fresh_measurements(void **st) {
+    fixture *f = *st;
+    char err[600], path[1024];
+    assert_true(app_asset_path("fonts/DejaVuSans.ttf", path, sizeof path, err, sizeof err));
+    enum { SIZES = 3, STRINGS = 3000 };
+    const int sizes[SIZES] = {14, 15, 40};
+    TTF_Font *ttf[SIZES];
+    for (int i = 0; i < SIZES; i++) {
+        ttf[i] = TTF_OpenFont(path, sizes[i]);
+        assert_non_null(ttf[i]);
+        TTF_SetFontHinting(ttf[i], TTF_HINTING_LIGHT);
+    }
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < STRINGS; i++) {
+            char t[32];
+            // Each string at every size (a width belongs to a string and a size).
+            snprintf(t, sizeof t, i % 2 ? "w%d" : "%d.1 i", i % (STRINGS / SIZES) * 7919 % 100003);
+            const int k = i / (STRINGS / SIZES);
+            int w = 0, h = 0;
+            assert_int_equal(TTF_SizeUTF8(ttf[k], t, &w, &h), 0);
+            assert_int_equal(font_width(f->font, FACE_SANS, sizes[k], t), w);
+        }
+    for (int i = 0; i < SIZES; i++) TTF_CloseFont(ttf[i]);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_, teardown_)
 
 int main(void) {
@@ -702,6 +733,7 @@ int main(void) {
         T(test_esc_from_feature_window_key),
         T(test_esc_while_lesson_trains),
         T(test_lesson_menu_pages),
+        T(test_cached_widths_equal_fresh_measurements),
     };
     return cmocka_run_group_tests(tests, group_setup_, group_teardown_);
 }
