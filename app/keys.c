@@ -44,6 +44,8 @@ static const key_binding quiz_keys_[] = {
 
 static const key_binding help_keys_[] = {
     {KEY_ESCAPE, 0, ACT_HELP, 0, NULL, 0, "close this help"},
+    {KEY_PAGEDOWN, 0, ACT_HELP_PAGE, 1, NULL, 0, "the next page of keys"},
+    {KEY_PAGEUP, 0, ACT_HELP_PAGE, -1, NULL, 0, "the page before"},
 };
 
 static const key_binding global_keys_[] = {

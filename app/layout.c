@@ -114,8 +114,9 @@ static int lesson_most_lines_memo_(const ui_metrics *m, const lesson *ls, int px
 }
 
 // The lines the narration must hold at px: the lesson's longest step, or the
-// step shown now when it needs more (a quiz's answer typed or explained).
-static int lesson_lines_(const ui_metrics *m, const app_state *s, int px, int room) {
+// step shown now when it needs more (a quiz's answer typed or explained);
+// the step shown now alone when `now_only`.
+static int lesson_lines_(const ui_metrics *m, const app_state *s, int px, int room, bool now_only) {
     const lesson_player *p = &s->player;
     int now = beat_lines_(m, p->caption, NULL, p->train_pending, px, room);
     if (p->quiz_open) {
@@ -125,7 +126,7 @@ static int lesson_lines_(const ui_metrics *m, const app_state *s, int px, int ro
         snprintf(t, sizeof t, "%s is not it: the answer is %s.  %s", p->quiz_answer, p->quiz_answer, p->quiz_explain);
         now += ui_max(2, wrapped_lines_(m, t, px, room));
     }
-    return ui_max(lesson_most_lines_memo_(m, p->l, px, room), now) + (p->failures ? 1 : 0);
+    return ui_max(now_only ? 0 : lesson_most_lines_memo_(m, p->l, px, room), now) + (p->failures ? 1 : 0);
 }
 
 // The buttons that drive a lesson, in the narration's first row.
@@ -140,8 +141,9 @@ static const struct {
 // with the lesson's title and its buttons, then the caption and quiz, as
 // tall as the lesson's longest step needs: the type shrinks (to l->min_px
 // at most) to keep it within a third of the window, and it grows past that
-// only to keep every line.
-static void narration_(ui_layout *l, const app_state *s, const ui_metrics *m, int width) {
+// only to keep every line. `this_step`: as tall as the step shown needs, in
+// the same type (the view asked for the room, see narration_short_wanted).
+static void narration_(ui_layout *l, const app_state *s, const ui_metrics *m, int width, bool this_step) {
     const int gap = l->pad / 2, bh = l->small_px * 3 / 2, room = width - l->pad * 4;
     // Buttons as wide as their labels at the label size, or at the readable
     // minimum when that is too wide for the row.
@@ -173,9 +175,10 @@ static void narration_(ui_layout *l, const app_state *s, const ui_metrics *m, in
     const int target = l->h / 3;
     int px = l->text_px, need = 0;
     for (;; px--) {
-        need = lesson_lines_(m, s, px, room) * (px * 5 / 4);
+        need = lesson_lines_(m, s, px, room, false) * (px * 5 / 4);
         if (rows_h + need + l->pad * 3 <= target || px <= l->min_px) break;
     }
+    if (this_step) need = lesson_lines_(m, s, px, room, true) * (px * 5 / 4);
     // Never more than the room above three rows of readable cells: a step
     // too long for that even at the smallest type loses its last lines.
     const int nh = ui_max(rows_h + l->pad * 2, ui_min(avail - l->min_cell * 3, rows_h + need + l->pad * 3));
@@ -218,8 +221,17 @@ static int panel_column_w_(const ui_layout *l, const ui_metrics *m) {
 
 // ---- The frame around every view ---------------------------------------------------------------
 
+// The width of the strip of stepping buttons (layout_transport_strip): its
+// widest label at the readable minimum, some air in the button, the panel's margins.
+static int strip_w_(const ui_layout *l, const ui_metrics *m) {
+    static const char *const labels[] = {"slower", "faster", "pause", "play"};
+    int widest = 0;
+    for (int i = 0; i < 4; i++) widest = ui_max(widest, width_(m, labels[i], l->min_px));
+    return widest + l->pad + 2 * l->pad;
+}
+
 static void frame_(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m, int panel_cols,
-                   bool narration_under_panel) {
+                   bool narration_under_panel, bool strip, bool short_narration) {
     memset(l, 0, sizeof *l);
     l->w = w;
     l->h = h;
@@ -253,23 +265,47 @@ static void frame_(ui_layout *l, const app_state *s, int w, int h, const ui_metr
     // The panel runs from the header to the footer: wide enough for its
     // labels at the readable minimum, a third of the window or less when it can.
     const int column = ui_max(ui_min(w / 3, ui_max(l->text_px * 14, w / 5)), panel_column_w_(l, m));
-    const int panel_w = ui_min(column * panel_cols, w * (panel_cols > 1 ? 7 : 9) / (panel_cols > 1 ? 10 : 20));
+    const int panel_w = strip ? strip_w_(l, m)
+                              : ui_min(column * panel_cols, w * (panel_cols > 1 ? 7 : 9) / (panel_cols > 1 ? 10 : 20));
+    l->panel_strip = strip;
+    l->narration_short = short_narration && s->player.l;
     // "home" sits in the header, on the right, as wide as its label.
     const int hw = ui_max(l->text_px * 4, width_(m, "home", l->small_px) + l->pad * 2), hh = l->small_px * 3 / 2;
     layout_button(l, ui_rect_at(w - hw - l->pad, (l->header.h - hh) / 2, hw, hh), "home", ACT_HOME, 0);
     l->header_title.w = ui_max(0, w - hw - l->pad * 3 - title_x);
     // A lesson's narration takes the bottom of the main column, above the
     // footer, or of the whole width when the panel's rows end above it.
-    if (s->player.l) narration_(l, s, m, narration_under_panel ? w : w - panel_w);
+    if (s->player.l) narration_(l, s, m, narration_under_panel ? w : w - panel_w, short_narration);
     const int main_bottom = l->narration.h ? l->narration.y : bottom;
     l->main = ui_rect_at(0, top, w - panel_w, main_bottom - top);
     l->panel = ui_rect_at(w - panel_w, top, panel_w, (narration_under_panel ? main_bottom : bottom) - top);
 }
 
+// How the frame is laid out: the panel's columns, the narration under the
+// panel too, the locked set-up rows dropped, the panel a strip, the
+// narration as tall as the step shown needs.
+typedef struct frame_opts_ {
+    int cols;
+    bool under, dropped, strip, short_text;
+} frame_opts_;
+
+// Takes the panel's set-up buttons out of the layout (a lesson has locked
+// them): not drawn, so their rows' labels are not either.
+static void drop_locked_rows_(ui_layout *l) {
+    int kept = 0;
+    for (int i = 0; i < l->n_buttons; i++) {
+        const ui_button *b = &l->buttons[i];
+        if (b->r.x >= l->panel.x && b->r.y >= l->panel.y && keys_changes_setup(b->action.kind)) continue;
+        l->buttons[kept++] = *b;
+    }
+    l->n_buttons = kept;
+}
+
 // The frame, then the view inside it.
-static void lay_(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m, int panel_cols, bool under) {
-    frame_(l, s, w, h, m, panel_cols, under);
+static void lay_(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m, frame_opts_ o) {
+    frame_(l, s, w, h, m, o.cols, o.under, o.strip, o.short_text);
     view_get(s->view)->layout(l, s, m);
+    if (o.dropped) drop_locked_rows_(l);
 }
 
 // The lowest edge of the panel's buttons, and the height of its shortest.
@@ -287,44 +323,52 @@ static int panel_bottom_(const ui_layout *l, int *shortest) {
     return bottom;
 }
 
-// Takes the panel's set-up buttons out of the layout (a lesson has locked
-// them): not drawn, so their rows' labels are not either.
-static void drop_locked_rows_(ui_layout *l) {
-    int kept = 0;
-    for (int i = 0; i < l->n_buttons; i++) {
-        const ui_button *b = &l->buttons[i];
-        if (b->r.x >= l->panel.x && b->r.y >= l->panel.y && keys_changes_setup(b->action.kind)) continue;
-        l->buttons[kept++] = *b;
-    }
-    l->n_buttons = kept;
-}
-
 void layout_compute(ui_layout *l, const app_state *s, int w, int h, const ui_metrics *m) {
     const view_def *v = view_get(s->view);
-    lay_(l, s, w, h, m, 1, false);
+    frame_opts_ o = {1, false, false, false, false};
+    lay_(l, s, w, h, m, o);
     if (!v->has_panel) return;
     // The panel's rows did not fit one column at a readable height: again, with two.
-    const int cols = l->panel_cols_wanted > 1 ? 2 : 1;
-    if (cols > 1) lay_(l, s, w, h, m, cols, false);
+    o.cols = l->panel_cols_wanted > 1 ? 2 : 1;
+    if (o.cols > 1) lay_(l, s, w, h, m, o);
     // A lesson's narration under the panel too, with fewer lines, when the
     // panel's rows end above it as they are (none shorter, none cut off).
     if (l->narration.h > 0) {
         int shortest = 0, shortest_under = 0;
         panel_bottom_(l, &shortest);
-        lay_(l, s, w, h, m, cols, true);
+        frame_opts_ under = o;
+        under.under = true;
+        lay_(l, s, w, h, m, under);
         int bottom = panel_bottom_(l, &shortest_under);
-        bool fits = l->panel_cols_wanted <= cols && bottom <= l->panel.y + l->panel.h && shortest_under >= shortest;
+        bool fits = l->panel_cols_wanted <= o.cols && bottom <= l->panel.y + l->panel.h && shortest_under >= shortest;
         // Else, when the lesson has locked the set-up, without its greyed
         // rows (a large zoom: the lesson's text and the view need the room).
         // The rows left (the stepping ones) need only stay readable: a
         // button 4/3 of l->min_px high holds its label at l->min_px.
+        const int readable = (l->min_px * 4 + 2) / 3;
         if (!fits && keys_lesson_drives(s)) {
             drop_locked_rows_(l);
+            under.dropped = true;
             bottom = panel_bottom_(l, &shortest_under);
-            const int readable = (l->min_px * 4 + 2) / 3;
             fits = bottom <= l->panel.y + l->panel.h && shortest_under >= ui_min(shortest, readable);
         }
-        if (!fits) lay_(l, s, w, h, m, cols, false);
+        if (fits) o = under;
+        // The set-up locked and its rows gone, and still no room for the
+        // view's readable grids (it asked): the panel shrinks to a strip of
+        // the stepping buttons and the view takes the rest of its width.
+        if (fits && o.dropped && l->panel_strip_wanted) {
+            const frame_opts_ strip = {1, true, true, true, false};
+            lay_(l, s, w, h, m, strip);
+            bottom = panel_bottom_(l, &shortest_under);
+            if (bottom <= l->panel.y + l->panel.h && shortest_under >= readable) o = strip;
+        }
+        if (!fits || o.strip != l->panel_strip) lay_(l, s, w, h, m, o);
+        // The view still lacks room for what it shows (it asked): the
+        // narration gives up the lines the lesson's longer steps need.
+        if (l->narration_short_wanted) {
+            o.short_text = true;
+            lay_(l, s, w, h, m, o);
+        }
     }
     // While a lesson drives the view, what it set up cannot be changed: those
     // buttons are drawn off (app_update refuses the actions too).
@@ -347,8 +391,7 @@ app_action layout_hit(const ui_layout *l, int x, int y) {
         app_action a = {.kind = ACT_SELECT_CELL};
         a.cell.grid = g->id;
         a.cell.channel = g->channel;
-        a.cell.row = g->row0 + (y - g->r.y) / g->cell;
-        a.cell.col = g->col0 + (x - g->r.x) / g->cell;
+        if (!ui_grid_at(g, x, y, &a.cell.row, &a.cell.col)) return none;  // a band between taps
         if (a.cell.row < 0 || a.cell.col < 0 || a.cell.row >= g->data_rows ||
             a.cell.col >= g->data_cols)
             return none;  // a padding cell: nothing to edit

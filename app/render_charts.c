@@ -78,32 +78,6 @@ void rd_progress(const draw_ *d, const live_snapshot *snap, const char *what, co
     rd_frame(d->r, bar, LINE, 1);
 }
 
-int rd_layer_maps(const draw_ *d, const nn_net *net, ui_rect m, int from) {
-    const int px = d->l->small_px;
-    char t[160], name[64];
-    int y = m.y;
-    for (int i = from; i < net->model->n_layers && y < m.y + m.h - px * 2; i++) {
-        const nn_layer *ly = &net->model->layers[i];
-        if (ly->out.rank != 3) break;
-        if (ly->spec.kind == NN_LAYER_RELU) continue;  // shown by the pooling after it
-        nn_layer_spec_format(&ly->spec, name, sizeof name);
-        snprintf(t, sizeof t, "after %s: %d maps of %dx%d", name, ly->out.c, ly->out.h, ly->out.w);
-        rd_title(d, m.x, y, t);
-        y += px * 3 / 2;
-        const int n = ly->out.c;
-        int side = (m.w - (n - 1) * 3) / n;
-        side = side < px * 4 ? side : px * 4;
-        const float *v = net->out[i];
-        float scale = 1e-6f;
-        for (size_t k = 0; k < (size_t)n * ly->out.h * ly->out.w; k++) scale = fmaxf(scale, fabsf(v[k]));
-        for (int c = 0; c < n && side > 3; c++)
-            rd_image(d, rd_rect(m.x + c * (side + 3), y, side, side), v + (size_t)c * ly->out.h * ly->out.w, ly->out.w,
-                   ly->out.h, ly->out.w, true, scale);
-        y += side + px / 2;
-    }
-    return y;
-}
-
 void rd_trainer_labels(const draw_ *d, const live_snapshot *snap) {
     const ui_button *b;
     char t[64];

@@ -1,5 +1,5 @@
 // render_charts.h - drawing shared by the views of the live model
-// (render_charts.c): the training progress line, rows of feature maps, and
+// (render_charts.c): the training progress line, the curve charts, and
 // the trainer's setting labels and footer.
 #ifndef APP_RENDER_CHARTS_H
 #define APP_RENDER_CHARTS_H
@@ -9,9 +9,6 @@
 // What the trainer is doing: epoch, batch, speed, accuracy and a progress bar;
 // without a snapshot, why (the runner's reason) in red.
 void rd_progress(const draw_ *d, const live_snapshot *snap, const char *what, const char *why);
-// Rows of feature maps, one per layer from `from` on while they are maps
-// (ReLU folded into the layer before it); returns the y below the last row.
-int rd_layer_maps(const draw_ *d, const nn_net *net, ui_rect m, int from);
 // One curve of a chart: its points, colour and legend labels (the short one
 // when the chart is cramped; NULL: the long one).
 typedef struct rd_series {

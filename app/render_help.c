@@ -5,8 +5,8 @@
 // The lines take the largest type, down to the readable minimum, at which
 // they fit the box in 1 to 4 columns, a description wrapping under itself
 // when its column is narrow. When even that does not fit (a large zoom on a
-// short window) the overlay shows as many keys as fit and says how to see
-// the rest.
+// short window) the keys go on pages (PageDown, PageUp), each page as full
+// as the readable type allows, the page's place said on its last row.
 #include "render_help.h"
 
 #include <stdio.h>
@@ -26,7 +26,7 @@ typedef struct plan_ {
     int px, cols, rows;       // rows: lines of text a column holds
     int line;                 // their spacing (roomy, or close to the font's own line)
     int key_w;                // the keys' column inside each column
-    int shown;                // the lines that fit (all of them, or the first ones)
+    bool paged;               // not all on one page: the last row is kept for the page's note
 } plan_;
 
 #define MAX_LINES (KEYS_MAX_SECTIONS * (KEYS_MAX_ENTRIES + 1))
@@ -125,27 +125,32 @@ static plan_ plan_lines_(const draw_ *d, const line_ *lines, int n, int avail_w,
             for (int cols = 1; cols <= 4 && rows > 0; cols++) {
                 const int key_w = key_column_(d, lines, n, px, avail_w / cols);
                 const int used = fill_(d, lines, n, px, avail_w / cols, key_w, rows, heights);
-                if (used >= 0 && used <= rows * cols) return (plan_){px, cols, rows, line, key_w, n};
+                if (used >= 0 && used <= rows * cols) return (plan_){px, cols, rows, line, key_w, false};
                 if (used >= 0 && px == l->min_px && spacing == 12)
-                    best = (plan_){px, cols, rows, line, key_w, 0};  // more columns show more
+                    best = (plan_){px, cols, rows, line, key_w, true};  // more columns show more
             }
         }
     if (best.px == 0) {  // not even one column: the keys take two fifths of it
         const int line = l->min_px * 6 / 5;
-        best = (plan_){l->min_px, 1, avail_h / line, line, key_column_(d, lines, n, l->min_px, avail_w), 0};
+        best = (plan_){l->min_px, 1, ui_max(2, avail_h / line), line, key_column_(d, lines, n, l->min_px, avail_w), true};
     }
-    // The lines that fit with the columns chosen, the last row kept for the note.
     fill_(d, lines, n, best.px, avail_w / best.cols, best.key_w, best.rows, heights);
-    int col = 0, col_used = 0, shown = 0;
-    for (; shown < n; shown++) {
-        if (col_used + heights[shown] > best.rows - (col == best.cols - 1 ? 1 : 0)) {
-            if (++col == best.cols) break;
+    return best;
+}
+
+// The lines a page starting at `start` holds (at least one): a page that
+// starts inside a section first repeats its heading; the last row of the
+// last column is kept for the page's note.
+static int page_lines_(const plan_ *p, const line_ *lines, const int *heights, int n, int start) {
+    int col = 0, col_used = lines[start].heading ? 0 : 1, i = start;
+    for (; i < n; i++) {
+        if (col_used + heights[i] > p->rows - (col == p->cols - 1 ? 1 : 0)) {
+            if (++col == p->cols) break;
             col_used = 0;
         }
-        col_used += heights[shown];
+        col_used += heights[i];
     }
-    best.shown = shown;
-    return best;
+    return ui_max(1, i - start);
 }
 
 void render_help(const draw_ *d) {
@@ -182,9 +187,32 @@ void render_help(const draw_ *d) {
     const int avail_h = box.y + box.h - l->pad / 2 - top;
     const plan_ p = plan_lines_(d, lines, n, inner_w, avail_h, heights);
     const int line = p.line, col_w = inner_w / p.cols;
+    // The page shown (pages go round), found by laying out the ones before it.
+    int pages = 1, start = 0, count = n;
+    char note[96] = "";
+    if (p.paged) {
+        int starts[MAX_LINES], counts[MAX_LINES];
+        pages = 0;
+        for (int at = 0; at < n; at += counts[pages++]) {
+            starts[pages] = at;
+            counts[pages] = page_lines_(&p, lines, heights, n, at);
+        }
+        const int page = ((d->s->help_page % pages) + pages) % pages;
+        start = starts[page];
+        count = counts[page];
+        snprintf(note, sizeof note, "page %d of %d (PageDown, PageUp)", page + 1, pages);
+    }
     int col = 0, row = 0;
     char does[160];
-    for (int i = 0; i < p.shown; i++) {
+    if (!lines[start].heading) {  // the section this page continues
+        int h = start;
+        while (h > 0 && !lines[h].heading) h--;
+        char t[96];
+        snprintf(t, sizeof t, "%s (continued)", lines[h].heading ? lines[h].heading : "");
+        rd_fitted_line(d, FACE_BOLD, p.px, (ui_rect){inner_x, top, col_w - p.px, line}, top, FOCUS, t);
+        row = 1;
+    }
+    for (int i = start; i < start + count; i++) {
         if (row + heights[i] > p.rows) col++, row = 0;
         if (col >= p.cols) break;
         const int x = inner_x + col * col_w, y = top + row * line;
@@ -200,10 +228,9 @@ void render_help(const draw_ *d) {
         const ui_rect does_box = {x + p.key_w, y, col_w - p.key_w - p.px, heights[i] * line};
         wrap_(d, FACE_SANS, p.px, does_box, line, e->disabled ? MUTED : INK, does, true);
     }
-    if (p.shown < n) {
-        char t[160];
-        snprintf(t, sizeof t, "%d more: zoom out (Ctrl+Minus) to see all", n - p.shown);
+    if (pages > 1) {
         const int y = top + (p.rows - 1) * line;
-        rd_fitted_line(d, FACE_BOLD, p.px, (ui_rect){inner_x + (p.cols - 1) * col_w, y, col_w - p.px, line}, y, FOCUS, t);
+        rd_fitted_line(d, FACE_BOLD, p.px, (ui_rect){inner_x + (p.cols - 1) * col_w, y, col_w - p.px, line}, y, FOCUS,
+                       note);
     }
 }

@@ -151,9 +151,9 @@ static void marks_(const draw_ *d) {
             const ui_grid *gr = &d->l->grids[g];
             const cell_ref *m = &p->marks[i];
             if (gr->id != m->grid || gr->channel != 0) continue;
-            if (m->row < gr->row0 || m->col < gr->col0 || m->row >= gr->row0 + gr->rows || m->col >= gr->col0 + gr->cols)
-                continue;
-            rd_frame(d->r, rd_cell_rect(gr, m->row, m->col), rd_colour(rd_pal(d)->mark), rd_outline(d, gr->cell, 2) + 1);
+            ui_rect q;
+            if (!ui_grid_cell(gr, m->row, m->col, &q)) continue;
+            rd_frame(d->r, q, rd_colour(rd_pal(d)->mark), rd_outline(d, gr->cell, 2) + 1);
         }
 }
 

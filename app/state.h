@@ -221,7 +221,6 @@ typedef struct templates_view {
     float z[10], p[10];        // scores and softmax probabilities
     int best;                  // the class with the highest probability
     float weight_scale;        // the largest |w|: the templates' colour scale
-    float product_scale;       // the largest |x * w|: the products' colour scale
 } templates_view;
 
 // What the runtime provides and owns; the views only read it. It survives a
@@ -270,6 +269,7 @@ typedef struct app_state {
     app_view view;
     app_view back_view;        // where Esc returns to (VIEW_HOME unless a view was opened from another)
     bool help;                 // the key overlay is open
+    int help_page;             // its page (modulo the pages), when the keys need more than one (a large zoom)
     bool fullscreen;           // asked for (main.c makes it so)
     bool colorblind;           // the colour-blind-safe palette
     bool quit;                 // asked to close
@@ -308,7 +308,7 @@ typedef enum app_action_kind {
     ACT_NONE,
     ACT_QUIT, ACT_HOME, ACT_OPEN_VIEW,            // value: an app_view
     ACT_BACK,                                     // Esc: the view this one was opened from, else home
-    ACT_HELP, ACT_FULLSCREEN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_RESET, ACT_PALETTE,
+    ACT_HELP, ACT_HELP_PAGE, ACT_FULLSCREEN, ACT_ZOOM_IN, ACT_ZOOM_OUT, ACT_ZOOM_RESET, ACT_PALETTE,
     ACT_PLAY_PAUSE, ACT_STEP_FORWARD, ACT_STEP_BACK, ACT_RESTART, ACT_TO_END,
     ACT_FASTER, ACT_SLOWER,
     ACT_JUMP_TO_OUTPUT,                           // row, col

@@ -45,9 +45,29 @@ ui_grid *layout_grid(ui_layout *l, grid_id id, int channel, int rows, int cols, 
     g->cell = cell;
     g->data_rows = rows;  // inputs set theirs: the padding ring is on both sides
     g->data_cols = cols;
+    g->step = 1;
+    g->gap = 0;
     g->r = ui_rect_at(x, y, cols * cell, rows * cell);
     snprintf(g->title, sizeof g->title, "%s", title);
     return g;
+}
+
+bool ui_grid_cell(const ui_grid *g, int row, int col, ui_rect *q) {
+    const int step = g->step > 1 ? g->step : 1, dr = row - g->row0, dc = col - g->col0;
+    if (dr < 0 || dc < 0 || dr % step || dc % step || dr / step >= g->rows || dc / step >= g->cols) return false;
+    const int pitch = g->cell + (step > 1 ? g->gap : 0);
+    if (q) *q = ui_rect_at(g->r.x + dc / step * pitch, g->r.y + dr / step * pitch, g->cell, g->cell);
+    return true;
+}
+
+bool ui_grid_at(const ui_grid *g, int x, int y, int *row, int *col) {
+    if (g->cell <= 0 || x < g->r.x || y < g->r.y || x >= g->r.x + g->r.w || y >= g->r.y + g->r.h) return false;
+    const int step = g->step > 1 ? g->step : 1, pitch = g->cell + (step > 1 ? g->gap : 0);
+    const int i = (y - g->r.y) / pitch, j = (x - g->r.x) / pitch;
+    if ((y - g->r.y) % pitch >= g->cell || (x - g->r.x) % pitch >= g->cell || i >= g->rows || j >= g->cols) return false;
+    *row = g->row0 + i * step;
+    *col = g->col0 + j * step;
+    return true;
 }
 
 // ---- The panel of controls (right side) ------------------------------------------------------
@@ -134,6 +154,32 @@ void layout_transport(ui_panel *p, const anim_state *a) {
     // speed: [-] N cells/s [+]
     const app_action slower = {.kind = ACT_SLOWER}, faster = {.kind = ACT_FASTER};
     layout_stepper_of(p, slower, faster, a->speed > 0, a->speed < app_speed_count() - 1);
+}
+
+void layout_transport_strip(ui_panel *p, const anim_state *a) {
+    static const struct {
+        const char *label;
+        app_action_kind kind;
+        int row, col;  // col -1: the whole row
+    } strip[] = {{"|<", ACT_RESTART, 0, 0}, {">|", ACT_TO_END, 0, 1}, {"<", ACT_STEP_BACK, 1, 0},
+                 {">", ACT_STEP_FORWARD, 1, 1}, {"play", ACT_PLAY_PAUSE, 2, -1}, {"slower", ACT_SLOWER, 3, -1},
+                 {"faster", ACT_FASTER, 4, -1}};
+    const int half = (p->w - p->gap) / 2;
+    for (int i = 0; i < (int)(sizeof strip / sizeof strip[0]); i++) {
+        const int x = strip[i].col < 0 ? p->x : p->x + strip[i].col * (half + p->gap);
+        const int y = p->y + strip[i].row * (p->row_h + p->gap);
+        const bool play = strip[i].kind == ACT_PLAY_PAUSE;
+        ui_button *b = layout_button(p->l, ui_rect_at(x, y, strip[i].col < 0 ? p->w : half, p->row_h),
+                                     play && a->playing ? "pause" : strip[i].label, strip[i].kind, 0);
+        if (strip[i].kind == ACT_SLOWER)
+            b->enabled = b->enabled && a->speed > 0;
+        else if (strip[i].kind == ACT_FASTER)
+            b->enabled = b->enabled && a->speed < app_speed_count() - 1;
+        else
+            b->enabled = b->enabled && a->total > 0;
+        if (play) b->active = a->playing;
+    }
+    p->y += 5 * (p->row_h + p->gap);
 }
 
 ui_button_pair layout_two_buttons(ui_panel *p, const char *a, app_action_kind ka, int va, const char *b,

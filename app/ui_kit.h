@@ -42,6 +42,10 @@ typedef struct ui_grid {
     int data_rows, data_cols;  // cells with data are [0, data_rows) x [0, data_cols)
     ui_rect r;           // the whole grid
     int cell;            // cell side in pixels
+    // A close-up of a dilated window's taps alone: drawn cells are `step`
+    // data rows and columns apart (1: every cell) with `gap` px between
+    // them, a thin band that stands for the cells skipped (0 when step is 1).
+    int step, gap;
     char title[64];
 } ui_grid;
 
@@ -64,6 +68,7 @@ typedef struct ui_layout {
     int n_grids;
     ui_grid grids[LAYOUT_MAX_GRIDS];
     ui_rect legend;                   // the colour scale
+    bool no_scales;                   // the grids' colour bars left out (no room: a short main area)
     // The training, templates and drawing views.
     ui_rect chart_loss, chart_acc;    // curves
     ui_rect progress;                 // epoch, batch, samples/s, time left
@@ -91,6 +96,18 @@ typedef struct ui_layout {
     // ui_panel's x, y: their labels start at the panel's left edge), the rows
     // of buttons the second, from (panel_x2, panel_y2).
     int panel_cols, panel_cols_wanted, panel_x2, panel_y2;
+    // While a lesson drives the view and the set-up rows are locked, the
+    // panel can shrink to a strip of the stepping buttons alone (a large
+    // zoom: the grids need its width). A view asks for it (panel_strip_wanted:
+    // its grids do not fit readable beside the whole panel), layout_compute
+    // lays it out again with the strip (panel_strip) and the narration under it.
+    bool panel_strip, panel_strip_wanted;
+    // A lesson's narration is as tall as its longest step needs, so the view
+    // keeps its size from step to step. A view short of room even so (its
+    // legend or colour scales left out) asks for the narration to hold only
+    // the step shown (narration_short_wanted), in the same type size;
+    // layout_compute lays it out again so (narration_short).
+    bool narration_short, narration_short_wanted;
     // The lesson menu, a page at a time: entries [list_first, list_first +
     // list_shown) of s->host.lessons, list_page rows a page (the page holding the focus).
     int list_first, list_shown, list_page;
@@ -116,6 +133,12 @@ ui_button *layout_button(ui_layout *l, ui_rect r, const char *label, app_action_
 ui_grid *layout_grid(ui_layout *l, grid_id id, int channel, int rows, int cols, int row0, int col0, int x, int y,
                      int cell, const char *title);
 
+// A grid's drawn cell at data (row, col): false when it is not drawn (outside
+// the grid, or between the taps of a close-up with step > 1).
+bool ui_grid_cell(const ui_grid *g, int row, int col, ui_rect *q);
+// The data cell of g drawn at pixel (x, y): false outside, or on a gap.
+bool ui_grid_at(const ui_grid *g, int x, int y, int *row, int *col);
+
 // The controls panel on the right, filled from the top a row at a time.
 typedef struct ui_panel {
     ui_layout *l;
@@ -138,6 +161,11 @@ ui_panel layout_panel(ui_layout *l);
 ui_button_pair layout_stepper_of(ui_panel *p, app_action minus, app_action plus, bool minus_on, bool plus_on);
 // The same for an action that takes the value: kind(value - 1), kind(value + 1) within [lo, hi].
 ui_button_pair layout_stepper(ui_panel *p, app_action_kind kind, int value, int lo, int hi);
+
+// The animation's transport in a narrow strip (panel_strip): |< and >|,
+// < and >, play, slower, faster, a row each pair (the speed's value is in the
+// footer, so the strip needs no label).
+void layout_transport_strip(ui_panel *p, const anim_state *a);
 
 // Two buttons side by side on one row.
 ui_button_pair layout_two_buttons(ui_panel *p, const char *a, app_action_kind ka, int va, const char *b,

@@ -151,7 +151,13 @@ static bool shared_update_(app_state *s, const app_action *a) {
             s->digit = -1;
         }
         return true;
-    case ACT_HELP: s->help = !s->help; return true;
+    case ACT_HELP:
+        s->help = !s->help;
+        s->help_page = 0;
+        return true;
+    case ACT_HELP_PAGE:  // pages go round: the overlay shows page help_page modulo its pages
+        s->help_page = (s->help_page + (a->value < 0 ? -1 : 1)) % 10000;
+        return true;
     case ACT_HOVER_CELL: s->hover = a->cell; return true;
     case ACT_FULLSCREEN: s->fullscreen = !s->fullscreen; return true;
     // The new zoom shows for a moment (render.c), so a teacher knows where they are.

@@ -33,54 +33,75 @@ static int wrap_lines_(const ui_metrics *m, const char *t, int px, bool bold, in
     return lines;
 }
 
+// The panel holds two buttons only: as narrow as one of them (stacked), so
+// the maps have the width. Not with a lesson's narration (its width is the
+// frame's) nor a panel in two columns.
+static void narrow_panel_(ui_layout *l, const ui_metrics *metrics) {
+    if (l->narration.h > 0 || l->panel_cols > 1) return;
+    const int label = ui_max(measure_(metrics, "next digit", l->small_px, false), measure_(metrics, "training", l->small_px, false));
+    const int w = label + 4 * l->pad;  // the label with air inside its button, the panel's margins
+    if (w >= l->panel.w) return;
+    const int freed = l->panel.w - w;
+    l->panel.x += freed;
+    l->panel.w = w;
+    l->main.w += freed;
+}
+
 // Inside the CNN: the headline (which image, what the network says), then
-// the input large on the left with the keys to its colours, and on the
-// right the filters over the first layer's maps (grids: a click opens that
-// window) and each later layer's maps, all as large as the room allows.
+// the input on the left with the keys to its colours, and across the rest
+// of the width a column a layer: the first layer's filters, its maps (grids:
+// a click opens that window), and each later layer's maps, as large as the
+// room allows.
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
+    narrow_panel_(l, metrics);
     ui_panel p = layout_panel(l);
-    layout_two_buttons(&p, "next digit", ACT_INSPECT_NEXT, 0, "training", ACT_OPEN_VIEW, VIEW_TRAIN);
+    layout_button(l, ui_rect_at(p.x, p.y, p.w, p.row_h), "next digit", ACT_INSPECT_NEXT, 0);
+    p.y += p.row_h + p.gap;
+    layout_button(l, ui_rect_at(p.x, p.y, p.w, p.row_h), "training", ACT_OPEN_VIEW, VIEW_TRAIN);
+    p.y += p.row_h + p.gap;
     const ui_rect m = l->main;
     const int w = m.w - 2 * l->pad;
     char head[400];
     cnn_headline(s, head, sizeof head);
     // Lines as rd_text_wrap advances them (5/4 of the type); the hint only
-    // where the maps keep room for a readable row under it.
+    // where the maps keep room for a readable column under it.
     int head_h = l->text_px * 5 / 4 * wrap_lines_(metrics, head[0] ? head : "x", l->text_px, true, w);
     const int hint_h = l->small_px * 5 / 4 * wrap_lines_(metrics, cnn_click_hint(), l->small_px, false, w);
     if (m.h - 3 * l->pad - head_h - hint_h >= 3 * maps_min_side(l)) head_h += hint_h;
     l->progress = ui_rect_at(m.x + l->pad, m.y + l->pad, w, ui_min(head_h, m.h - 2 * l->pad));
     const int top = l->progress.y + l->progress.h + l->pad;
     const int avail_h = m.y + m.h - l->pad - top;
-    // The input: as large as a quarter of the width and the keys allow.
+    // The input: a sixth of the width at most, over the keys.
     const int title_h = maps_line_h(l->small_px) + l->pad / 3;
-    int side = ui_min(w * 28 / 100, avail_h - title_h - cnn_keys_height(l) - l->pad);
+    const int key_w = ui_max(maps_label_px(l) * 7, maps_min_side(l) * 2);
+    int side = ui_min(w / 6, avail_h - title_h - cnn_keys_height(l) - l->pad);
     side = side >= 28 ? side / 28 * 28 : side;
     if (side < maps_min_side(l)) side = 0;  // no room: the maps first, with the keys beside them
     l->prepared = ui_rect_at(m.x + l->pad, top + title_h, side, side);
+    const int col_w = ui_max(side, key_w);
     if (side)
-        l->legend = ui_rect_at(l->prepared.x, l->prepared.y + side + l->pad, side, cnn_keys_height(l));
+        l->legend = ui_rect_at(l->prepared.x, l->prepared.y + side + l->pad, col_w, cnn_keys_height(l));
     else  // the maps' colours at least, when the grey of the input has no room
-        l->legend = ui_rect_at(m.x + l->pad, top, ui_min(w / 4, maps_label_px(l) * 10),
+        l->legend = ui_rect_at(m.x + l->pad, top, col_w,
                                cnn_keys_height(l) <= avail_h   ? cnn_keys_height(l)
                                : maps_key_height(l) <= avail_h ? maps_key_height(l)
                                                                : 0);
-    const int maps_x = l->legend.x + ui_max(side, l->legend.w) + l->pad * 3;
+    const int maps_x = l->legend.x + col_w + l->pad * 3;
     l->maps = ui_rect_at(maps_x, top, m.x + m.w - l->pad - maps_x, avail_h);
     const nn_net *net = s->host.live_net;
     if (!net || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
     // The first layer's maps are grids (for the click) where the plan puts them.
     maps_plan plan;
-    maps_plan_make(&plan, l, net, 0, true, l->maps);
-    for (int r = 0; r < plan.n_rows; r++) {
-        const maps_row *row = &plan.rows[r];
-        if (row->layer != 0) continue;
-        const int cell = ui_max(1, row->side / ui_max(row->h, row->w));
-        for (int f = 0; f < row->n && l->n_grids < LAYOUT_MAX_GRIDS; f++) {
-            const ui_rect q = maps_rect(&plan, row, f);
+    maps_plan_make(&plan, l, metrics, net, 0, true, l->maps);
+    for (int c = 0; c < plan.n_cols; c++) {
+        const maps_col *col = &plan.cols[c];
+        if (col->layer != 0) continue;
+        const int cell = ui_max(1, col->side / ui_max(col->h, col->w));
+        for (int f = 0; f < col->n && l->n_grids < LAYOUT_MAX_GRIDS; f++) {
+            const ui_rect q = maps_rect(&plan, col, f);
             char t[32];
             snprintf(t, sizeof t, "%d", f + 1);
-            layout_grid(l, GRID_FMAP, f, row->h, row->w, 0, 0, q.x, q.y, cell, t);
+            layout_grid(l, GRID_FMAP, f, col->h, col->w, 0, 0, q.x, q.y, cell, t);
         }
     }
 }

@@ -1,10 +1,11 @@
 // view_cnn_render.c - inside the CNN: which test image and what the live
-// network says of it, the image large with the keys to the colours, the
-// first layer's filters over their maps (clickable), and the maps after,
-// each on its own colour scale.
+// network says of it, the image with the keys to the colours, then a column
+// a layer across the width: the first layer's filters, its maps (clickable),
+// and the maps after, each map on its own colour scale.
 #include <stdio.h>
 
 #include "keys.h"
+#include "render.h"
 #include "render_views.h"
 #include "view_cnn.h"
 #include "view_maps_render.h"
@@ -59,8 +60,10 @@ static void network_(const draw_ *d) {
     if (!s->host.cnn_net) return;  // the maps come with the next frame
     headline_(d);
     input_(d);
+    // Planned with the layout's font, as the layout planned the clickable maps.
+    const ui_metrics metrics = {render_text_width, d->font};
     maps_plan plan;
-    maps_plan_make(&plan, l, net, 0, true, l->maps);
+    maps_plan_make(&plan, l, &metrics, net, 0, true, l->maps);
     maps_draw(d, net, &plan);
 }
 

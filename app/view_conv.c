@@ -151,6 +151,11 @@ bool app_set_conv(app_state *s, const conv_setup *c) {
 // The controls on the right: 14 rows.
 static void controls_(ui_layout *l, const app_state *s) {
     const conv_setup *c = &s->conv.setup;
+    if (l->panel_strip) {  // a lesson's set-up is locked: the stepping buttons alone
+        ui_panel p = layout_panel_fit(l, 5);
+        layout_transport_strip(&p, &s->conv.anim);
+        return;
+    }
     ui_panel p = layout_panel_fit(l, 14);
     layout_transport(&p, &s->conv.anim);
     p.y += p.gap;
@@ -205,6 +210,8 @@ typedef struct conv_plan_ {
     int zin, zout;   // a picture's close-up: cells a side (the window and some around it; the output cell's neighbours)
     bool half;       // pictures half as tall as their close-ups
     bool bias_right; // the bias beside the kernel, not under it (a short main area)
+    bool row;        // channels in one row: input 0, kernel 0, input 1, kernel 1, ..., bias, output
+    bool taps;       // the input's close-up shows a dilated window's taps alone (zin of them a side)
 } conv_plan_;
 
 // Sizes that do not depend on the plan.
@@ -213,6 +220,7 @@ typedef struct conv_sizes_ {
     int in_title_w, k_title_w, out_title_w, bias_title_w;
     int legend_min_w;
     int whole_title_w, close_title_w;  // "input, whole", "close up" (a large grid's two parts)
+    int taps_title_w;                  // "taps 2 apart" (a close-up of a dilated window's taps)
     int bar_in_w, bar_k_w, bar_out_w;  // the narrowest colour bar with its two labels ("-3 [bar] 3")
 } conv_sizes_;
 
@@ -256,6 +264,13 @@ static int bar_w_(const ui_layout *l, const ui_metrics *m, const float *v, int c
     return 2 * measure_(m, t, l->min_px, false) + l->min_px * 2 + l->pad;
 }
 
+// The heading of a close-up of a dilated window's taps.
+static void taps_title_(char *t, size_t size, int dilation) { snprintf(t, size, "taps %d apart", dilation); }
+
+// The band between two taps in such a close-up: it stands for the cells
+// skipped, thin but plain to see.
+static int taps_gap_(int cell) { return ui_max(4, cell / 7); }
+
 static conv_sizes_ sizes_(const ui_layout *l, const ui_metrics *m, const app_state *s) {
     conv_sizes_ z;
     const bool many = s->conv.setup.channels > 1;
@@ -269,6 +284,9 @@ static conv_sizes_ sizes_(const ui_layout *l, const ui_metrics *m, const app_sta
     z.bias_title_w = measure_(m, "bias", l->small_px, true);
     z.whole_title_w = measure_(m, many ? "input 0" : "output", l->small_px, true);
     z.close_title_w = measure_(m, "close up", l->small_px, true);
+    char taps[32];
+    taps_title_(taps, sizeof taps, s->conv.setup.dilation);
+    z.taps_title_w = measure_(m, taps, l->small_px, true);
     z.bar_in_w = bar_w_(l, m, &s->conv.setup.input[0][0][0], s->conv.setup.n_h * s->conv.setup.n_w, s->conv.setup.channels, s->conv.setup.n_w, VIEW_MAX_N, VIEW_MAX_N * VIEW_MAX_N);
     z.bar_k_w = bar_w_(l, m, &s->conv.setup.kernel[0][0][0], s->conv.setup.k * s->conv.setup.k, s->conv.setup.channels, s->conv.setup.k, VIEW_MAX_K, VIEW_MAX_K * VIEW_MAX_K);
     z.bar_out_w = s->conv.ok ? bar_w_(l, m, s->conv.out, s->conv.geom.out_h * s->conv.geom.out_w, 1, s->conv.geom.out_w, s->conv.geom.out_w, 0) : 0;
@@ -290,17 +308,34 @@ static int pic_cell_(int rows, int zoom_rows, int cell, bool half) {
     return ui_max(1, zoom_rows * cell / rows / (half ? 2 : 1));
 }
 
+// A picture's close-up: zr x zc cells a side, zw x zh px, its heading's
+// width, and the picture's cell. Taps: `zoom` cells a side, each a step of
+// the dilation apart, thin bands between them.
+typedef struct closeup_ {
+    int zr, zc, zw, zh, title_w, pcell;
+} closeup_;
+
+static closeup_ closeup_of_(const conv_sizes_ *z, int rows, int cols, int cell, int zoom, bool half, bool taps) {
+    closeup_ c;
+    c.zr = zoom_cells_(rows, zoom), c.zc = zoom_cells_(cols, zoom);
+    const int band = taps ? taps_gap_(cell) : 0;
+    c.zw = c.zc * cell + (c.zc - 1) * band;
+    c.zh = c.zr * cell + (c.zr - 1) * band;
+    c.title_w = taps ? z->taps_title_w : z->close_title_w;
+    c.pcell = taps ? ui_max(1, c.zh / rows / (half ? 2 : 1)) : pic_cell_(rows, c.zr, cell, half);
+    return c;
+}
+
 // The extent of a grid drawn whole, or as a picture beside its zoomed part.
-static void block_(const conv_sizes_ *z, int rows, int cols, int cell, bool pic, int zoom, bool half, int pad,
-                   int bar, int *w, int *h) {
+static void block_(const conv_sizes_ *z, int rows, int cols, int cell, bool pic, int zoom, bool half, bool taps,
+                   int pad, int bar, int *w, int *h) {
     if (!pic) {
         *w = cols * cell, *h = rows * cell;
         return;
     }
-    const int zr = zoom_cells_(rows, zoom), zc = zoom_cells_(cols, zoom);
-    const int pcell = pic_cell_(rows, zr, cell, half);
-    *w = ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + pad * 2 + ui_max(zc * cell, z->close_title_w);
-    *h = ui_max(rows * pcell, zr * cell);
+    const closeup_ c = closeup_of_(z, rows, cols, cell, zoom, half, taps);
+    *w = ui_max(cols * c.pcell, ui_max(z->whole_title_w, bar)) + pad * 2 + ui_max(c.zw, c.title_w);
+    *h = ui_max(rows * c.pcell, c.zh);
 }
 
 // Places (or only measures, when l is NULL) the grids of a plan from (x, y);
@@ -323,10 +358,29 @@ static void title_of_(char *t, size_t size, const char *what, int ch, int channe
         snprintf(t, size, "%s%s", what, extra);
 }
 
+// A heading cut to room px (bold at the label size, as rd_grid_title draws
+// it): whole, else its start and an ellipsis, else nothing.
+static void fit_heading_(const ui_layout *l, const ui_metrics *m, char *t, size_t size, int room) {
+    static const char dots[] = "\xe2\x80\xa6";  // U+2026
+    if (measure_(m, t, l->small_px, true) <= room) return;
+    for (size_t n = strlen(t); n-- > 1;) {
+        if (((unsigned char)t[n] & 0xC0) == 0x80) continue;  // whole characters only
+        char cut[80];
+        snprintf(cut, sizeof cut, "%.*s%s", (int)n, t, dots);
+        if (measure_(m, cut, l->small_px, true) <= room) {
+            snprintf(t, size, "%s", cut);
+            return;
+        }
+    }
+    t[0] = '\0';
+}
+
 // An input or output grid: whole, or a picture and a zoomed part around the focus.
-static int place_grid_(ui_layout *l, const conv_sizes_ *z, grid_id id, int ch, int channels, int rows, int cols, int r0, int c0,
+// taps: the close-up shows the dilated window's taps alone (`zoom` of them a
+// side, `step` apart), from the window's corner (focus_r, focus_c).
+static int place_grid_(ui_layout *l, const ui_metrics *m, const conv_sizes_ *z, grid_id id, int ch, int channels, int rows, int cols, int r0, int c0,
                        int data_rows, int data_cols, int focus_r, int focus_c, int span, int zoom, bool pic,
-                       bool half, int cell, int x, int y, const char *what) {
+                       bool half, int step, int cell, int x, int y, const char *what) {
     char t[64];
     ui_grid *g;
     if (!pic) {
@@ -335,20 +389,36 @@ static int place_grid_(ui_layout *l, const conv_sizes_ *z, grid_id id, int ch, i
         if (g) g->data_rows = data_rows, g->data_cols = data_cols;
         return cols * cell;
     }
-    const int zr = zoom_cells_(rows, zoom), zc = zoom_cells_(cols, zoom);
-    const int pcell = pic_cell_(rows, zr, cell, half);
+    const bool taps = step > 1;
+    const closeup_ cu = closeup_of_(z, rows, cols, cell, zoom, half, taps);
+    const int zr = cu.zr, zc = cu.zc, pcell = cu.pcell;
+    const int bar = id == GRID_INPUT ? z->bar_in_w : z->bar_out_w;
+    const int zx = x + ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + l->pad * 2;
+    // The picture's heading never runs into its close-up's: shortened (or
+    // dropped) when a short layout gave the picture less than its width.
     title_of_(t, sizeof t, what, ch, channels, "");
+    fit_heading_(l, m, t, sizeof t, zx - x - l->pad);
     g = layout_grid(l, id, ch, rows, cols, r0, c0, x, y, pcell, t);
     if (g) g->data_rows = data_rows, g->data_cols = data_cols;
     // The zoomed part keeps the focus (the window, the current cell) in view.
-    const int zr0 = clampi_(focus_r - (zr - span) / 2, r0, r0 + rows - zr);
-    const int zc0 = clampi_(focus_c - (zc - span) / 2, c0, c0 + cols - zc);
-    snprintf(t, sizeof t, "close up");
-    const int bar = id == GRID_INPUT ? z->bar_in_w : z->bar_out_w;
-    const int zx = x + ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + l->pad * 2;
+    // (Taps: exactly the window's, from its corner.)
+    const int zr0 = taps ? focus_r : clampi_(focus_r - (zr - span) / 2, r0, r0 + rows - zr);
+    const int zc0 = taps ? focus_c : clampi_(focus_c - (zc - span) / 2, c0, c0 + cols - zc);
+    if (taps)
+        taps_title_(t, sizeof t, step);
+    else
+        snprintf(t, sizeof t, "close up");
+    fit_heading_(l, m, t, sizeof t, ui_max(cu.zw, cu.title_w) + z->gap - l->pad);  // clear of the next grid's
     g = layout_grid(l, id, ch, zr, zc, zr0, zc0, zx, y, cell, t);
-    if (g) g->data_rows = data_rows, g->data_cols = data_cols;
-    return ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + l->pad * 2 + ui_max(zc * cell, z->close_title_w);
+    if (g) {
+        g->data_rows = data_rows, g->data_cols = data_cols;
+        if (taps) {
+            g->step = step;
+            g->gap = taps_gap_(cell);
+            g->r.w = cu.zw, g->r.h = cu.zh;
+        }
+    }
+    return ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + l->pad * 2 + ui_max(cu.zw, cu.title_w);
 }
 
 static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, const app_state *s,
@@ -356,9 +426,10 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
                      int *h) {
     const int x = area.x, y = area.y;
     const int c = p->cell, pad = lm->pad, zin = p->zin, zout = p->zout;
+    const int step = p->taps ? s->conv.setup.dilation : 1;  // the input's close-up: its taps alone
     int in_w, in_h, out_w, out_h;
-    block_(z, sh->in_rows, sh->in_cols, c, p->in_pic, zin, p->half, pad, z->bar_in_w, &in_w, &in_h);
-    block_(z, sh->out_rows, sh->out_cols, c, p->out_pic, zout, p->half, pad, z->bar_out_w, &out_w, &out_h);
+    block_(z, sh->in_rows, sh->in_cols, c, p->in_pic, zin, p->half, p->taps, pad, z->bar_in_w, &in_w, &in_h);
+    block_(z, sh->out_rows, sh->out_cols, c, p->out_pic, zout, p->half, false, pad, z->bar_out_w, &out_w, &out_h);
     const int in_col_w = ui_max(in_w, ui_max(z->in_title_w, z->bar_in_w)), k_w = ui_max(sh->k * c, ui_max(z->k_title_w, z->bar_k_w));
     const int in_block_h = z->title_h + in_h + z->scale_h, k_block_h = z->title_h + sh->k * c + z->scale_h;
     const int bias_h = z->title_h + c;
@@ -368,7 +439,10 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
     const int col_w = ui_max(in_col_w, k_w);  // side by side: a channel's column
     const int bias_w = ui_max(c, z->bias_title_w);
     const int k_col_w = p->bias_right ? k_w + pad + bias_w : ui_max(k_w, z->bias_title_w);
-    const int out_x = p->side ? x + sh->ch * (col_w + z->gap) : x + in_col_w + z->gap + k_col_w + z->gap;
+    const int row_ch_w = in_col_w + z->gap + k_w + z->gap;  // in a row: a channel's input and kernel
+    const int out_x = p->row    ? x + sh->ch * row_ch_w + bias_w + z->gap
+                      : p->side ? x + sh->ch * (col_w + z->gap)
+                                : x + in_col_w + z->gap + k_col_w + z->gap;
     const int out_y = y + (p->side ? bias_h + z->scale_h : 0) + z->title_h;
     // The legend under the output, as wide as the rest of the area, or (when
     // that is too tall) in a strip under every grid.
@@ -376,13 +450,26 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
     const int legend_h = p->legend_apart ? 0 : legend_h_(lm, m, s, legend_w);
     const int out_col_h = out_y - y + out_h + z->scale_h + (p->strip ? 0 : legend_h);
     int grids_h;
-    if (!p->side) {
+    if (p->row) {
+        // input 0, kernel 0, input 1, kernel 1, ... | the bias | the output and the legend
+        for (int ch = 0; l && ch < sh->ch; ch++) {
+            const int cx = x + ch * row_ch_w;
+            place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+                        s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
+                        step, c, cx, y + z->title_h, "input");
+            char t[64];
+            title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
+            layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, cx + in_col_w + z->gap, y + z->title_h, c, t);
+        }
+        if (l) layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, x + sh->ch * row_ch_w, y + z->title_h, c, "bias");
+        grids_h = ui_max(ui_max(in_block_h, k_block_h), ui_max(bias_h, out_col_h));
+    } else if (!p->side) {
         // inputs one above another | kernels and the bias | output and the legend
         const int kx = x + in_col_w + z->gap;
         for (int ch = 0; l && ch < sh->ch; ch++) {
-            place_grid_(l, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
-                        s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half, c, x,
-                        y + ch * in_block_h + z->title_h, "input");
+            place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+                        s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
+                        step, c, x, y + ch * in_block_h + z->title_h, "input");
             char t[64];
             title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
             layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, kx, y + ch * k_block_h + z->title_h, c, t);
@@ -397,9 +484,9 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
         // a column per channel: its input, its kernel below | the bias, the output and the legend
         for (int ch = 0; l && ch < sh->ch; ch++) {
             const int cx = x + ch * (col_w + z->gap);
-            place_grid_(l, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
-                        s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half, c, cx,
-                        y + z->title_h, "input");
+            place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+                        s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
+                        step, c, cx, y + z->title_h, "input");
             char t[64];
             title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
             layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, cx, y + in_block_h + z->title_h, c, t);
@@ -408,8 +495,8 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
         grids_h = ui_max(in_block_h + k_block_h, out_col_h);
     }
     if (l && s->conv.ok) {
-        place_grid_(l, z, GRID_OUTPUT, 0, 1, sh->out_rows, sh->out_cols, 0, 0, sh->out_rows, sh->out_cols,
-                    sh->focus_row, sh->focus_col, 1, zout, p->out_pic, p->half, c, out_x, out_y, "output");
+        place_grid_(l, m, z, GRID_OUTPUT, 0, 1, sh->out_rows, sh->out_cols, 0, 0, sh->out_rows, sh->out_cols,
+                    sh->focus_row, sh->focus_col, 1, zout, p->out_pic, p->half, 1, c, out_x, out_y, "output");
         if (!p->legend_apart)
             l->legend = p->strip ? ui_rect_at(x, y + grids_h + pad, legend_w, legend_h)
                              : ui_rect_at(out_x, out_y + out_h + z->scale_h, legend_w, legend_h);
@@ -501,50 +588,67 @@ static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_
     const bool in_big = sh->in_rows > sh->span + 2 || sh->in_cols > sh->span + 2;  // (close-ups of span + 2 at most)
     const bool out_big = sh->out_rows > 5 || sh->out_cols > 5;
     const int strips = legend_apart ? 1 : 2;
+    // The channels stacked, side by side, and (a short main area: with the
+    // close-ups) in one row, each kernel beside its input.
+    const int arrangements = sh->ch > 1 ? (closeups ? 3 : 2) : 1;
     for (int mode = 0; mode < n_modes; mode++) {
         if ((modes[mode].in_pic && !in_big) || (modes[mode].out_pic && !out_big)) continue;
         for (int cell = cap; cell >= l->min_cell; cell--)
-            for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
+            for (int side = 0; side < arrangements; side++)
                 for (int strip = 0; strip < strips; strip++) {
                     conv_plan_ p = {cell, side == 1, modes[mode].in_pic, modes[mode].out_pic, strip == 1, legend_apart,
-                                    sh->span + modes[mode].in_more, modes[mode].out_zoom, modes[mode].half, false};
+                                    sh->span + modes[mode].in_more, modes[mode].out_zoom, modes[mode].half, false,
+                                    side == 2, false};
                     if (fits_(l, m, s, sh, z, &p, area)) return p;
                 }
     }
     // A short main area (a lesson's narration at a large zoom): close-ups of
     // small grids too (the window alone, the current output cell alone), so
     // values stay readable rather than cells shrink below l->min_cell.
+    // Last, a dilated window too tall for its close-up: the close-up shows
+    // its taps alone, the skipped cells as thin bands between them.
     static const struct {
         bool in_pic, out_pic;
         int in_more, out_zoom;
-        bool half;
-    } tight[] = {{false, true, 0, 3, false}, {false, true, 0, 1, false}, {true, false, 2, 0, false},
-                 {true, false, 0, 0, true},  {true, true, 2, 3, true},   {true, true, 0, 3, true},
-                 {true, true, 0, 1, true}};
+        bool half, taps;
+    } tight[] = {{false, true, 0, 3, false, false}, {false, true, 0, 1, false, false}, {true, false, 2, 0, false, false},
+                 {true, false, 0, 0, true, false},  {true, true, 2, 3, true, false},   {true, true, 0, 3, true, false},
+                 {true, true, 0, 1, true, false},   {true, false, 0, 0, false, true},  {true, false, 0, 0, true, true},
+                 {true, true, 0, 3, true, true},    {true, true, 0, 1, true, true}};
+    const bool dilated = s->conv.setup.dilation > 1;
+    const bool in_huge = sh->in_rows > 14 || sh->in_cols > 14, out_huge = sh->out_rows > 14 || sh->out_cols > 14;
     for (int mode = 0; closeups && mode < (int)(sizeof tight / sizeof tight[0]); mode++) {
-        const int zin = sh->span + tight[mode].in_more, zout = tight[mode].out_zoom;
-        if (tight[mode].in_pic && sh->in_rows <= zin && sh->in_cols <= zin) continue;
+        if (tight[mode].taps && !dilated) continue;
+        const int zin = tight[mode].taps ? sh->k : sh->span + tight[mode].in_more, zout = tight[mode].out_zoom;
+        if (tight[mode].in_pic && !tight[mode].taps && sh->in_rows <= zin && sh->in_cols <= zin) continue;
         if (tight[mode].out_pic && sh->out_rows <= zout && sh->out_cols <= zout) continue;
-        for (int cell = cap; cell >= l->min_cell; cell--)
-            for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
+        for (int cell = cap; cell >= l->min_cell; cell--) {
+            // A picture of a small output with cells too small to make out (a
+            // 5x5 output beside a close-up of one cell) says nothing; a large
+            // one (a digit) is still an image.
+            const int out_pcell = pic_cell_(sh->out_rows, zoom_cells_(sh->out_rows, zout), cell, tight[mode].half);
+            if (tight[mode].out_pic && !out_huge && out_pcell < l->min_px / 3) continue;
+            for (int side = 0; side < arrangements; side++)
                 for (int strip = 0; strip < strips; strip++)
                     for (int right = 0; right < (side ? 1 : 2); right++) {
                         conv_plan_ p = {cell, side == 1, tight[mode].in_pic, tight[mode].out_pic, strip == 1,
-                                        legend_apart, zin, zout, tight[mode].half, right == 1};
+                                        legend_apart, zin, zout, tight[mode].half, right == 1, side == 2,
+                                        tight[mode].taps};
                         if (fits_(l, m, s, sh, z, &p, area)) return p;
                     }
+        }
     }
     // Nothing fits with readable cells (a short main area at a large zoom):
     // the largest cells that fit, values hidden where they must be; whole
     // grids unless they are large (a picture of a small grid says nothing).
-    const bool in_huge = sh->in_rows > 14 || sh->in_cols > 14, out_huge = sh->out_rows > 14 || sh->out_cols > 14;
     for (int cell = l->min_cell - 1; cell >= 2 && !readable_only; cell--)
         for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
             for (int strip = 0; strip < strips; strip++) {
-                conv_plan_ p = {cell, side == 1, in_huge, out_huge, strip == 1, legend_apart, sh->span + 2, 3, true, false};
+                conv_plan_ p = {cell, side == 1, in_huge, out_huge, strip == 1, legend_apart, sh->span + 2, 3, true, false,
+                                false, false};
                 if (fits_(l, m, s, sh, z, &p, area)) return p;
             }
-    return (conv_plan_){0, sh->ch > 1, in_huge, out_huge, true, legend_apart, sh->span + 2, 3, true, false};
+    return (conv_plan_){0, sh->ch > 1, in_huge, out_huge, true, legend_apart, sh->span + 2, 3, true, false, false, false};
 }
 
 // The grids' area when the text under them takes text_h.
@@ -583,6 +687,21 @@ static bool layout_beside_(ui_layout *l, const app_state *s, const ui_metrics *m
     return true;
 }
 
+// Readable grids (close-ups too) with the legend across the width under
+// them all (placed by layout_): a pad above it and below it, else (a short
+// main area) a quarter pad above and none below. The plan (cell 0: none)
+// and its grids' area.
+static conv_plan_ legend_under_(const ui_layout *l, const ui_metrics *m, const app_state *s, const conv_shape_ *sh,
+                                const conv_sizes_ *z, ui_rect *area) {
+    const int lh = legend_h_(l, m, s, l->main.w - 2 * l->pad);
+    *area = grid_area_(l, lh - l->pad);  // (grid_area_ keeps a pad under the text)
+    conv_plan_ p = best_plan_(l, m, s, sh, z, *area, true, true, true);
+    if (p.cell) return p;
+    *area = ui_rect_at(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad,
+                       l->main.h - l->pad - l->pad / 4 - lh);
+    return best_plan_(l, m, s, sh, z, *area, true, true, true);
+}
+
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     controls_(l, s);
     const conv_shape_ sh = shape_(s);
@@ -611,21 +730,34 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
         area = grid_area_(l, tight);
         p = best_plan_(l, m, s, &sh, &z, area, false, true, false);
     }
+    // Whole grids do not fit readable: while a lesson drives the view, the
+    // panel can give its width (layout_compute lays the view out again).
+    if (p.cell == 0 && s->player.l) l->panel_strip_wanted = true;
     if (p.cell == 0) {  // still too short: close-ups of the small grids too, the text beside or under them
         const int before = l->n_grids;
         if (layout_beside_(l, s, m, &sh, &z, &th, true)) return;
         l->n_grids = before;
         p = best_plan_(l, m, s, &sh, &z, area, false, true, true);
     }
+    if (p.cell == 0) {  // readable close-ups with their colour scales, the legend under them all
+        ui_rect a;
+        p = legend_under_(l, m, s, &sh, &z, &a);
+        if (p.cell) area = a, formula_h = 0;
+    }
     if (p.cell == 0) {  // readable close-ups without the colour scales, the legend at the bottom
-        const ui_rect a = grid_area_(l, legend_h_(l, m, s, l->main.w - 2 * l->pad) + l->pad);
         conv_sizes_ bare = z;
         bare.scale_h = 0;
         bare.bar_in_w = bare.bar_k_w = bare.bar_out_w = 0;
-        p = best_plan_(l, m, s, &sh, &bare, a, true, true, true);
+        ui_rect a;
+        p = legend_under_(l, m, s, &sh, &bare, &a);
         if (p.cell == 0) {  // ... and the legend only where room is left under them
             p = best_plan_(l, m, s, &sh, &bare, grid_area_(l, 0), true, true, true);
-            if (p.cell) area = grid_area_(l, 0);
+            if (p.cell) {
+                area = grid_area_(l, 0);
+            } else {  // ... or the grids alone, down to a pad above the narration
+                p = best_plan_(l, m, s, &sh, &bare, grid_area_(l, -l->pad), true, true, true);
+                if (p.cell) area = grid_area_(l, -l->pad);
+            }
         } else {
             area = a;
         }
@@ -667,7 +799,7 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     // Spare width goes into the gaps (up to three times as wide), so the
     // grids spread over the screen rather than crowd its left side.
     arrange_(NULL, l, m, s, &sh, &z2, &p, area, &w, &h);
-    const int n_gaps = sh.ch > 1 && p.side ? sh.ch : 2;
+    const int n_gaps = sh.ch > 1 && p.row ? 2 * sh.ch + 1 : sh.ch > 1 && p.side ? sh.ch : 2;
     z2.gap = ui_min(z.gap * 3, z.gap + ui_max(0, area.w - w) / (n_gaps + 1));
     if (!fits_(l, m, s, &sh, &z2, &p, area)) z2.gap = z.gap;  // a legend narrowed too far
     arrange_(l, l, m, s, &sh, &z2, &p, area, &w, &h);
@@ -676,16 +808,21 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     l->formula = ui_rect_at(l->main.x + l->pad, below, l->main.w - 2 * l->pad, formula_h);
     const int ay = formula_h ? l->formula.y + l->formula.h + l->pad : below;
     l->arithmetic = ui_rect_at(l->main.x + l->pad, ay, l->main.w - 2 * l->pad, l->main.y + l->main.h - l->pad - ay);
+    // The last resorts drew no colour scales (the renderer leaves them out).
+    l->no_scales = z.scale_h == 0;
+    // A lesson's narration can give the room its longer steps keep (layout_compute).
+    const bool wanting = l->no_scales || p.cell < l->min_cell;
     if (p.legend_apart) {
-        // The last resorts drew no colour scales: the legend goes at the bottom
-        // of the main area, under the products (the renderer reads a legend
-        // below the products as "no scales").
-        const int lw = l->main.w - 2 * l->pad, lh = legend_h_(l, m, s, lw);
-        const int ly = ui_max(below, l->main.y + l->main.h - l->pad - lh);
+        // The legend goes at the bottom of the main area, under the products;
+        // close under the grids and at the very bottom when that is all the room.
+        const int lw = l->main.w - 2 * l->pad, lh = legend_h_(l, m, s, lw), bottom = l->main.y + l->main.h;
+        int ly = ui_max(below, bottom - l->pad - lh);
+        if (ly + lh > bottom) ly = ui_max(area.y + h + l->pad / 4, bottom - lh);
         // No room under the grids: no legend rather than one over the narration.
-        l->legend = ly + lh <= l->main.y + l->main.h ? ui_rect_at(l->main.x + l->pad, ly, lw, lh) : ui_rect_at(0, 0, 0, 0);
+        l->legend = ly + lh <= bottom ? ui_rect_at(l->main.x + l->pad, ly, lw, lh) : ui_rect_at(0, 0, 0, 0);
         if (l->legend.w > 0) l->arithmetic.h = ui_max(0, l->legend.y - l->pad - l->arithmetic.y);
     }
+    if (s->player.l && s->conv.ok && (wanting || l->legend.w <= 0)) l->narration_short_wanted = true;
 }
 
 // ---- Changing the set-up -----------------------------------------------------------------------

@@ -18,6 +18,9 @@ static SDL_Color window_colour_(const draw_ *d) { return rd_colour(rd_pal(d)->wi
 static SDL_Color tap_colour_(const draw_ *d) { return rd_colour(rd_pal(d)->tap); }
 static SDL_Color link_colour_(const draw_ *d) { return rd_colour(rd_pal(d)->mark); }
 
+// The cells a dilated window skips (as its legend swatch).
+#define SKIPPED_GREY_ ((SDL_Color){170, 170, 170, 255})
+
 static int lh_(int px) { return (px * 1164 + 999) / 1000; }
 
 static conv_links_geom links_geom_(const app_state *s) {
@@ -37,13 +40,19 @@ static bool picture_(const draw_ *d, const ui_grid *g) {
     return false;
 }
 
-static bool drawn_(const ui_grid *g, int row, int col) {
-    return row >= g->row0 && col >= g->col0 && row < g->row0 + g->rows && col < g->col0 + g->cols;
+// A cell of g is drawn (a close-up of a dilated window's taps skips the
+// cells between them).
+static bool drawn_(const ui_grid *g, int row, int col) { return ui_grid_cell(g, row, col, NULL); }
+
+// Where a cell of g is (or would be, for one not drawn, every cell a step apart).
+static ui_rect cell_rect_(const ui_grid *g, int row, int col) {
+    ui_rect q;
+    return ui_grid_cell(g, row, col, &q) ? q : rd_cell_rect(g, row, col);
 }
 
 // A frame around a drawn cell of g, if it is drawn.
 static void cell_frame_(const draw_ *d, const ui_grid *g, int row, int col, SDL_Color c, int share) {
-    if (drawn_(g, row, col)) rd_frame(d->r, rd_cell_rect(g, row, col), c, rd_outline(d, g->cell, share));
+    if (drawn_(g, row, col)) rd_frame(d->r, cell_rect_(g, row, col), c, rd_outline(d, g->cell, share));
 }
 
 // A translucent wash over a cell (hover links): the value stays readable.
@@ -58,8 +67,7 @@ static void wash_(const draw_ *d, ui_rect q, SDL_Color c) {
 // labelled on its left and right.
 static void scale_bar_(const draw_ *d, const ui_grid *g, float scale) {
     const ui_layout *l = d->l;
-    // No room for the scales (the layout's last resort puts the legend under the products).
-    if (d->s->conv.ok && (l->legend.w <= 0 || l->legend.y >= l->arithmetic.y + l->arithmetic.h)) return;
+    if (d->s->conv.ok && l->no_scales) return;  // no room for them (the layout's last resorts)
     char lo[32], hi[32];
     fmt_screen(-scale, lo, sizeof lo);
     fmt_screen(scale, hi, sizeof hi);
@@ -126,29 +134,30 @@ static void conv_window_(const draw_ *d, const ui_grid *g) {
     SDL_RenderSetClipRect(d->r, &clip);
     const int thick = ui_max(2, d->l->pad / 5);
     // Where the window was one step before: dashed, so the stride jump shows.
-    if (a->pos > 0) {
+    const bool taps = g->step > 1;  // a close-up of the taps alone: it follows the window
+    if (a->pos > 0 && !taps) {
         const int prev = a->pos - 1, ow = lg.out_w;
-        ui_rect q = rd_cell_rect(g, (prev / ow) * c->stride - lg.pad_top, (prev % ow) * c->stride - lg.pad_left);
+        ui_rect q = cell_rect_(g, (prev / ow) * c->stride - lg.pad_top, (prev % ow) * c->stride - lg.pad_left);
         q.w = q.h = span * g->cell;
         rd_dashed_frame(d, rd_rect(q.x - thick, q.y - thick, q.w + 2 * thick, q.h + 2 * thick), window_colour_(d),
                         thick);
     }
-    int dx, dy;
-    glide_offset_(d, g, &dx, &dy);
+    int dx = 0, dy = 0;
+    if (!taps) glide_offset_(d, g, &dx, &dy);
     const bool settled = dx == 0 && dy == 0;
     // Inside the window's span, the cells dilation skips are greyed.
-    for (int y = 0; settled && !pic && c->dilation > 1 && y < span; y++)
+    for (int y = 0; settled && (!pic || g->cell >= 6) && c->dilation > 1 && y < span; y++)
         for (int x = 0; x < span; x++) {
             const int r = st->in_row[base] + y, cc = st->in_col[base] + x;
             if (drawn_(g, r, cc) && conv_link_skipped(&lg, st->row, st->col, r, cc)) {
                 SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_BLEND);
-                rd_fill(d->r, rd_cell_rect(g, r, cc), (SDL_Color){120, 120, 120, 150});
+                rd_fill(d->r, cell_rect_(g, r, cc), (SDL_Color){120, 120, 120, 150});
                 SDL_SetRenderDrawBlendMode(d->r, SDL_BLENDMODE_NONE);
             }
         }
     for (int k = base; k < base + per && !pic; k++) {
         if (!drawn_(g, st->in_row[k], st->in_col[k])) continue;
-        ui_rect q = rd_cell_rect(g, st->in_row[k], st->in_col[k]);
+        ui_rect q = cell_rect_(g, st->in_row[k], st->in_col[k]);
         q.x += dx, q.y += dy;
         rd_frame(d->r, q, window_colour_(d), rd_outline(d, g->cell, 3));
     }
@@ -158,11 +167,11 @@ static void conv_window_(const draw_ *d, const ui_grid *g) {
     const int inset = rd_outline(d, g->cell, 2);
     for (int k = base; k < base + per && !pic && settled; k++)
         if (drawn_(g, st->in_row[k], st->in_col[k])) {
-            weight_badge_(d, rd_cell_rect(g, st->in_row[k], st->in_col[k]), inset, st->weights[k]);
+            weight_badge_(d, cell_rect_(g, st->in_row[k], st->in_col[k]), inset, st->weights[k]);
         }
     // The window's outer edge.
-    ui_rect outer = rd_cell_rect(g, st->in_row[base], st->in_col[base]);
-    outer.w = outer.h = span * g->cell;
+    ui_rect outer = cell_rect_(g, st->in_row[base], st->in_col[base]);
+    outer.w = outer.h = taps ? g->r.w : span * g->cell;
     const int edge = pic ? 2 : thick;
     rd_frame(d->r, rd_rect(outer.x + dx - edge, outer.y + dy - edge, outer.w + 2 * edge, outer.h + 2 * edge),
              window_colour_(d), edge);
@@ -191,14 +200,14 @@ static void input_links_(const draw_ *d, const ui_grid *g) {
             for (int kx = 0; kx < lg.k; kx++) {
                 int r, c;
                 conv_link_tap(&lg, h->row, h->col, ky, kx, &r, &c);
-                if (drawn_(g, r, c)) wash_(d, rd_cell_rect(g, r, c), link_colour_(d));
+                if (drawn_(g, r, c)) wash_(d, cell_rect_(g, r, c), link_colour_(d));
             }
     } else if (h->grid == GRID_KERNEL && st->valid && h->channel == g->channel) {  // the input it meets now
         int r, c;
         conv_link_tap(&lg, st->row, st->col, h->row, h->col, &r, &c);
-        if (drawn_(g, r, c)) wash_(d, rd_cell_rect(g, r, c), link_colour_(d));
+        if (drawn_(g, r, c)) wash_(d, cell_rect_(g, r, c), link_colour_(d));
     } else if (h->grid == GRID_INPUT && h->channel == g->channel && drawn_(g, h->row, h->col)) {
-        rd_frame(d->r, rd_cell_rect(g, h->row, h->col), link_colour_(d), 3);
+        rd_frame(d->r, cell_rect_(g, h->row, h->col), link_colour_(d), 3);
     }
 }
 
@@ -209,10 +218,23 @@ static void conv_input_(const draw_ *d, const ui_grid *g) {
     const float scale = rd_max_abs(&c->input[g->channel][0][0], c->n_w, VIEW_MAX_N, c->n_h);
     if (picture_(d, g)) {
         picture_grid_(d, g, &c->input[g->channel][0][0], VIEW_MAX_N, scale);
+        // The rows and columns never reached, as bands across the picture.
+        if (s->conv.ok && ra->remainder) {
+            ui_rect q = cell_rect_(g, c->n_h + ra->pad_hi - ra->remainder, g->col0);
+            rd_unreached(d, rd_rect(g->r.x, q.y, g->r.w, g->r.y + g->r.h - q.y));
+        }
+        if (s->conv.ok && ca->remainder) {
+            ui_rect q = cell_rect_(g, g->row0, c->n_w + ca->pad_hi - ca->remainder);
+            rd_unreached(d, rd_rect(q.x, g->r.y, g->r.x + g->r.w - q.x, g->r.h));
+        }
     } else {
-        for (int y = g->row0; y < g->row0 + g->rows; y++)
-            for (int x = g->col0; x < g->col0 + g->cols; x++) {
-                const ui_rect q = rd_cell_rect(g, y, x);
+        // A close-up of the taps alone: the bands between them are the cells
+        // dilation skips, greyed as in the whole grid (the legend's "skipped").
+        const int step = g->step > 1 ? g->step : 1;
+        if (step > 1) rd_fill(d->r, g->r, SKIPPED_GREY_);
+        for (int y = g->row0; y < g->row0 + g->rows * step; y += step)
+            for (int x = g->col0; x < g->col0 + g->cols * step; x += step) {
+                const ui_rect q = cell_rect_(g, y, x);
                 if (y < 0 || x < 0 || y >= c->n_h || x >= c->n_w)
                     rd_padding_cell(d, q, "0");
                 else
@@ -239,7 +261,7 @@ static void conv_kernel_(const draw_ *d, const ui_grid *g) {
     const conv_links_geom lg = links_geom_(s);
     for (int y = 0; y < c->k; y++)
         for (int x = 0; x < c->k; x++) {
-            const ui_rect q = rd_cell_rect(g, y, x);
+            const ui_rect q = cell_rect_(g, y, x);
             rd_value_cell(d, q, c->kernel[g->channel][y][x], scale, false);
             const int idx = g->channel * per + y * c->k + x;
             if (s->conv.step.valid && idx == a->reveal - 1) rd_frame(d->r, q, tap_colour_(d), rd_outline(d, g->cell, 2));
@@ -276,18 +298,18 @@ static void conv_output_(const draw_ *d, const ui_grid *g) {
     }
     for (int y = g->row0; y < g->row0 + g->rows; y++)
         for (int x = g->col0; x < g->col0 + g->cols; x++)
-            rd_value_cell(d, rd_cell_rect(g, y, x), s->conv.out[y * ow + x], scale, y * ow + x >= done);
+            rd_value_cell(d, cell_rect_(g, y, x), s->conv.out[y * ow + x], scale, y * ow + x >= done);
     if (st->valid) cell_frame_(d, g, st->row, st->col, window_colour_(d), 3);
     const cell_ref *h = &s->hover;
     const conv_links_geom lg = links_geom_(s);
     if (h->grid == GRID_INPUT) {  // every output that reads it
         for (int y = g->row0; y < g->row0 + g->rows; y++)
             for (int x = g->col0; x < g->col0 + g->cols; x++)
-                if (conv_link_reads(&lg, y, x, h->row, h->col, NULL, NULL)) wash_(d, rd_cell_rect(g, y, x), link_colour_(d));
+                if (conv_link_reads(&lg, y, x, h->row, h->col, NULL, NULL)) wash_(d, cell_rect_(g, y, x), link_colour_(d));
     } else if (h->grid == GRID_OUTPUT && drawn_(g, h->row, h->col)) {
-        rd_frame(d->r, rd_cell_rect(g, h->row, h->col), link_colour_(d), 3);
+        rd_frame(d->r, cell_rect_(g, h->row, h->col), link_colour_(d), 3);
     } else if (h->grid == GRID_KERNEL && st->valid) {
-        wash_(d, rd_cell_rect(g, st->row, st->col), link_colour_(d));
+        wash_(d, cell_rect_(g, st->row, st->col), link_colour_(d));
     }
     // The whole output's bar, once (under the whole grid or the picture).
     if (g->row0 == 0 && g->rows == s->conv.geom.out_h) scale_bar_(d, g, scale);
@@ -309,7 +331,7 @@ static void conv_legend_(const draw_ *d) {
         case CONV_LEGEND_GHOST: items[i].kind = RD_SWATCH_DASHED; break;
         case CONV_LEGEND_LINKED: items[i].kind = RD_SWATCH_FRAME, items[i].colour = link_colour_(d); break;
         case CONV_LEGEND_PADDING: items[i].kind = RD_SWATCH_PADDING; break;
-        case CONV_LEGEND_SKIPPED: items[i].kind = RD_SWATCH_FILL, items[i].colour = (SDL_Color){170, 170, 170, 255}; break;
+        case CONV_LEGEND_SKIPPED: items[i].kind = RD_SWATCH_FILL, items[i].colour = SKIPPED_GREY_; break;
         case CONV_LEGEND_UNREACHED: items[i].kind = RD_SWATCH_UNREACHED; break;
         }
     }
@@ -326,7 +348,7 @@ static void conv_grids_(const draw_ *d) {
         else if (g->id == GRID_KERNEL)
             conv_kernel_(d, g);
         else if (g->id == GRID_BIAS)
-            rd_value_cell(d, rd_cell_rect(g, 0, 0), c->bias, 1e30f, false);  // white: added, not scaled
+            rd_value_cell(d, cell_rect_(g, 0, 0), c->bias, 1e30f, false);  // white: added, not scaled
         else if (g->id == GRID_OUTPUT)
             conv_output_(d, g);
     }
@@ -483,7 +505,7 @@ static void conv_labels_(const draw_ *d) {
     const ui_layout *l = d->l;
     char t[96];
     const ui_button *b;
-    rd_speed_label(d, &s->conv.anim);
+    if (!l->panel_strip) rd_speed_label(d, &s->conv.anim);  // the strip's "slower" needs none
     const conv_setup *c = &s->conv.setup;
     if ((b = rd_find_button(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", c->n_h, c->n_w), rd_setting_label(d, b, t);
     if ((b = rd_find_button(l, ACT_SET_KERNEL, 0))) snprintf(t, sizeof t, "kernel  %dx%d", c->k, c->k), rd_setting_label(d, b, t);

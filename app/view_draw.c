@@ -8,35 +8,54 @@
 #include "view_draw.h"
 #include "views.h"
 
-// The canvas on the left, on its right the 28x28 picture with the key to
-// its grey and the ten probabilities beside it; the feature maps below
-// those (or, `across`, below everything, the canvas no taller than the rest).
-static void place_(ui_layout *l, bool across) {
+// The keys under the picture: its grey, and the maps' colours.
+static int keys_h_(const ui_layout *l) { return 2 * maps_key_height(l) + l->pad; }
+
+// The canvas on the left as large as the main area lets it be (square); on
+// its right the 28x28 picture over the keys to its colours, the ten
+// probabilities beside it, and the feature maps below those (or, `across`,
+// below everything, the canvas no taller than the rest). `maps`: the model
+// has maps to show (else the bars take the whole height).
+static void place_(ui_layout *l, bool across, bool maps) {
     const ui_rect m = l->main;
     const int w = m.w - 2 * l->pad, h = m.h - 2 * l->pad;
     const int title_h = maps_line_h(l->small_px) + l->pad / 3;
-    const int probs_h = draw_probs_height(l, draw_probs_cols_for(l, h - title_h));
-    int side = ui_max(0, ui_min(h - title_h, w * 2 / 5));
-    if (across) side = ui_min(side, ui_max(probs_h, (h - title_h) / 2));
+    const int px = draw_probs_px(l);
+    // The right keeps room for a readable picture and bars: a picture with
+    // its label under it, a digit, a bar of 6 digits' width, "100.0%".
+    // With maps to show, the right keeps half the width for them.
+    const int right_min = ui_max(maps_min_side(l) * 2 + l->pad * 2 + px * 12, maps ? w / 2 : w * 3 / 10);
+    int side = ui_max(0, ui_min(h - title_h, w - l->pad * 2 - right_min));
+    const int comfy = draw_probs_height(l, 1, maps_line_h(px) * 3 / 2);
+    if (across) side = ui_min(side, ui_max(comfy, (h - title_h) * 62 / 100));
     l->canvas = ui_rect_at(m.x + l->pad, m.y + l->pad + title_h, side, side);
     const int rx = l->canvas.x + side + l->pad * 2, rw = m.x + m.w - l->pad - rx;
-    const int top = l->canvas.y;
-    // The picture over the key to its grey; where that leaves it too small, alone.
-    int prep = ui_min(rw * 3 / 10, probs_h - maps_key_height(l) - l->pad);
-    const bool key = prep >= maps_min_side(l);
-    if (!key) prep = ui_max(0, ui_min(rw * 3 / 10, ui_min(side, h - title_h)));
+    const int top = l->canvas.y, bottom = m.y + m.h - l->pad;
+    // The picture over its keys, a third of the right; alone where the keys leave it too small.
+    int prep = ui_min(rw * 3 / 10, bottom - top - keys_h_(l) - l->pad);
+    const bool keys = prep >= maps_min_side(l);
+    if (!keys) prep = ui_max(0, ui_min(rw * 3 / 10, bottom - top));
     l->prepared = ui_rect_at(rx, top, prep, prep);
-    l->legend = ui_rect_at(rx, top + prep + l->pad, prep, key ? maps_key_height(l) : 0);
-    l->probs = ui_rect_at(rx + prep + l->pad * 2, top, rw - prep - l->pad * 2, probs_h);
+    const int key_w = ui_max(prep, ui_max(maps_label_px(l) * 7, maps_min_side(l) * 2));
+    l->legend = ui_rect_at(rx, top + prep + l->pad, key_w, keys ? keys_h_(l) : 0);
+    // The bars: the height down to the canvas's bottom without maps; with
+    // them, a comfortable row each (the maps take the rest).
+    const int bx = rx + key_w + l->pad * 2, room = bottom - top;
+    int probs_h = maps ? ui_max(comfy, l->legend.y + l->legend.h - top) : room;
+    probs_h = ui_min(probs_h, room);
+    l->probs = ui_rect_at(bx, top, m.x + m.w - l->pad - bx, probs_h);
     int below = ui_max(l->probs.y + l->probs.h, l->legend.y + l->legend.h);
     if (across) below = ui_max(below, l->canvas.y + side);
-    below += l->pad + title_h / 2;
+    below += l->pad * 2;
     const int x = across ? m.x + l->pad : rx;
-    l->maps = ui_rect_at(x, below, m.x + m.w - l->pad - x, m.y + m.h - l->pad - below);
+    // Without maps, a few lines under the keys say how to see them (when the model has any).
+    const int note_y = l->legend.y + l->legend.h + l->pad * 2;
+    l->maps = maps ? ui_rect_at(x, below, m.x + m.w - l->pad - x, bottom - below)
+                   : ui_rect_at(rx, note_y, key_w, bottom - note_y >= maps_line_h(maps_label_px(l)) * 5
+                                                        ? maps_line_h(maps_label_px(l)) * 5 : 0);
 }
 
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
-    (void)metrics;
     ui_panel p = layout_panel(l);
     layout_two_buttons(&p, "clear", ACT_DRAW_CLEAR, 0, "undo", ACT_DRAW_UNDO, 0);
     layout_stepper(&p, ACT_BRUSH, s->draw.brush, 2, 10);
@@ -46,17 +65,19 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
     model.second->active = s->draw.live;
     model.first->enabled = model.first->enabled && s->draw.live;
     model.second->enabled = model.second->enabled && !s->draw.live && s->host.live_net != NULL;
-    const nn_net *net = s->draw.live && s->host.live_net ? s->host.live_net : s->host.draw_net;
-    // Maps on the right under the probabilities, or across the whole width
-    // under a smaller canvas: whichever shows more of them, larger.
-    place_(l, false);
+    const nn_net *net = draw_net(s);
+    const bool maps = net && net->model->n_layers > 0 && net->model->layers[0].out.rank == 3;
+    // The canvas first: maps on the right under the probabilities; across the
+    // whole width under a smaller canvas only when that shows more layers.
+    place_(l, false, maps);
+    if (!maps) return;
     maps_plan right, across;
-    maps_plan_make(&right, l, net, 0, false, draw_maps_area(l));
-    place_(l, true);
-    maps_plan_make(&across, l, net, 0, false, draw_maps_area(l));
-    const int side_right = right.n_rows ? right.rows[0].side : 0, side_across = across.n_rows ? across.rows[0].side : 0;
-    if (right.dropped < across.dropped || (right.dropped == across.dropped && side_right > side_across))
-        place_(l, false);
+    maps_plan_make(&right, l, metrics, net, 0, false, l->maps);
+    if (right.dropped == 0) return;
+    place_(l, true, maps);
+    maps_plan_make(&across, l, metrics, net, 0, false, l->maps);
+    if (right.n_cols == 0 && across.n_cols == 0) place_(l, false, false);  // no room for any: the bars have it
+    else if (right.dropped <= across.dropped) place_(l, false, maps);
 }
 
 static void update_(app_state *s, const app_action *a) {

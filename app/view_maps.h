@@ -1,37 +1,50 @@
-// view_maps.h - rows of feature maps sized to the room they have, for the
-// CNN and drawing views: one side for every map, the largest at which all
-// rows fit (a row wraps onto more lines when its maps do not fit across;
-// rows that cannot fit at the smallest side are left out, from the last).
+// view_maps.h - the feature maps of a network's layers laid out as columns
+// across the room, for the CNN and drawing views: one column a layer, left to
+// right as the data flows (the first layer's filters first when asked), each
+// titled with its layer and shape, its maps in a block of lines. The first
+// maps are as large as the room allows; later layers' maps are smaller (their
+// side goes with the square root of their size), never under the side that
+// holds their "±max" label. Columns that do not fit at that side are left
+// out, from the last (the renderer says how many: "N more layers: zoom out").
 // Header-only and SDL-free, so the CNN view's layout (which places its
 // clickable first-layer maps) and the renderers plan exactly alike.
 #ifndef APP_VIEW_MAPS_H
 #define APP_VIEW_MAPS_H
 
+#include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "state.h"
 #include "ui_kit.h"
 
-#define MAPS_MAX_ROWS 12
+#define MAPS_MAX_COLS 12
 
-typedef struct maps_row {
-    int layer;         // the layer whose maps the row shows; -1: the first layer's filters
-    int n, h, w;       // pictures, and each one's rows and columns of values
-    int side;          // each picture's side in pixels (a multiple of h when it can be: square pixels)
-    int pitch;         // the width of a column (the filters stand centred over their maps)
-    bool labelled;     // each map's scale under it (else the title gives their range)
-    int cols;          // pictures a line
-    int y, maps_y;     // the row's title, its first line of pictures
-    int bottom;        // below its last line (labels included)
-} maps_row;
+// The smallest a filter is drawn (no label under it: its scale is the title's).
+#define MAPS_FILTER_LEAST 20
+
+typedef struct maps_col {
+    int layer;     // the layer whose maps the column shows; -1: the first layer's filters
+    int n, h, w;   // pictures, and each one's rows and columns of values
+    int side;      // each picture's side in pixels (a multiple of h when that keeps it readable)
+    bool labelled; // each map's "±max" under it (the filters: one scale, in the title)
+    int across;    // pictures a line
+    int lines;     // lines of pictures
+    int x, width;  // the column's left edge and width (the pictures centred in it)
+} maps_col;
 
 typedef struct maps_plan {
-    int n_rows;
-    maps_row rows[MAPS_MAX_ROWS];
-    int title_h, label_h, gap;
-    int x, w, bottom;  // the area's left edge and width; below the last row
-    int dropped;       // rows left out to keep the first maps readable
-    int limit;         // the area's bottom
+    int n_cols;
+    maps_col cols[MAPS_MAX_COLS];
+    int title_h;       // the two title lines: the layer, its shape
+    int name_px, shape_px;
+    int label_h, gap;  // a map's label; between pictures
+    int col_gap;       // the least room between columns
+    int y, maps_y;     // the titles' top, the first line of pictures
+    int x, w, h;       // the area
+    int bottom;        // below the tallest column
+    int dropped;       // layers left out: no room even at the smallest side (said on a line under the columns)
 } maps_plan;
 
 // The text height of px-size type, as the renderer measures it.
@@ -40,7 +53,7 @@ static inline int maps_line_h(int px) { return (px * 1164 + 999) / 1000; }
 // The type of the labels under the maps: readable from the back of a room.
 static inline int maps_label_px(const ui_layout *l) { return ui_max(l->min_px, l->small_px * 4 / 5); }
 
-// Under this side a map has no room for its "±max" label (its row's title gives the range).
+// Under this side a map has no room for its "±max" label.
 static inline int maps_min_side(const ui_layout *l) { return maps_label_px(l) * 5 / 2; }
 
 // The height of a key (view_maps_render.h): a caption of up to two lines, a bar, its ends.
@@ -49,115 +62,159 @@ static inline int maps_key_height(const ui_layout *l) {
     return 3 * maps_line_h(px) + 2 + px;
 }
 
-// Whether layer i's output is a row of maps (ReLU is shown by the layer after it).
+// Whether layer i's output is a column of maps (ReLU is shown by the layer after it).
 static inline bool maps_layer_shown(const nn_model *m, int i) {
     return m->layers[i].out.rank == 3 && m->layers[i].spec.kind != NN_LAYER_RELU;
 }
 
-// The side a row of h x w pictures is drawn at for side s: a multiple of h
-// when s allows (every value the same number of pixels).
-static inline int maps_row_side_(int s, int h) { return s >= h ? s / h * h : s; }
+// Text width at px (bold a tenth wider), or an estimate without a font (tests).
+static inline int maps_measure(const ui_metrics *m, const char *t, int px, bool bold) {
+    const int w = m && m->text_width ? m->text_width(m->ctx, t, px, false) : (int)strlen(t) * px * 6 / 10;
+    return bold ? w * 11 / 10 : w;
+}
 
-// The smallest picture drawn at all (narrower rows wrap onto more lines).
-#define MAPS_TINY 16
-
-// Lays out the rows for the first row of maps' side s; returns the bottom.
-// The filters stand over the first layer's maps at two thirds of their side;
-// a later row takes s too, or less so that it fits across on one line (its
-// labels go when they no longer fit under its maps: its title has the scales).
-static inline int maps_place_(maps_plan *p, int top, int s, int least) {
-    int y = top;
-    int s0 = s;
-    for (int r = 0; r < p->n_rows; r++)
-        if (p->rows[r].layer >= 0) {
-            s0 = maps_row_side_(s, p->rows[r].h);
-            break;
-        }
-    bool first_maps = true;
-    for (int r = 0; r < p->n_rows; r++) {
-        maps_row *row = &p->rows[r];
-        if (row->layer < 0) {
-            row->side = maps_row_side_(s0 * 2 / 3, row->h);
-            const bool over = r + 1 < p->n_rows && p->rows[r + 1].layer == 0;
-            row->pitch = over ? s0 : row->side;
-        } else if (first_maps) {
-            row->side = row->pitch = s0;
-            first_maps = false;
-        } else {
-            const int across = (p->w - (row->n - 1) * p->gap) / row->n;
-            row->side = row->pitch = maps_row_side_(ui_max(MAPS_TINY, ui_min(s0, across)), row->h);
-        }
-        row->cols = ui_max(1, ui_min(row->n, (p->w + p->gap) / (row->pitch + p->gap)));
-        const int lines = (row->n + row->cols - 1) / row->cols;
-        row->cols = (row->n + lines - 1) / lines;  // lines of even length: 4 + 4, not 7 + 1
-        row->labelled = row->layer >= 0 && row->side >= least;
-        const int label = row->labelled ? p->label_h : 0;
-        row->y = y;
-        row->maps_y = y + p->title_h;
-        row->bottom = row->maps_y + lines * (row->side + label) + (lines - 1) * p->gap;
-        y = row->bottom + p->gap * 2;
+// A column's titles: its layer in full ("conv(8,5,pad=2)") and short
+// ("conv"), and its shape ("8 x 28x28"); the filters' titles carry their
+// one scale elsewhere (view_maps_render.h), so the shape says "filters".
+static inline void maps_col_titles(const nn_net *net, const maps_col *c, char *full, char *brief, char *shape,
+                                   size_t size) {
+    if (c->layer < 0) {
+        snprintf(full, size, "filters");
+        snprintf(brief, size, "filters");
+        snprintf(shape, size, "%d x %dx%d", c->n, c->h, c->w);
+        return;
     }
-    return p->n_rows ? y - p->gap * 2 : top;
+    char name[64];
+    nn_layer_spec_format(&net->model->layers[c->layer].spec, name, sizeof name);
+    snprintf(full, size, "%s", name);
+    const char *paren = strchr(name, '(');
+    snprintf(brief, size, "%.*s", paren ? (int)(paren - name) : (int)strlen(name), name);
+    snprintf(shape, size, "%d x %dx%d", c->n, c->h, c->w);
+}
+
+// The narrowest a column's titles let it be: its short name and its shape.
+static inline int maps_title_min_w(const maps_plan *p, const ui_metrics *m, const nn_net *net, const maps_col *c) {
+    char full[80], brief[80], shape[80];
+    maps_col_titles(net, c, full, brief, shape, sizeof full);
+    return ui_max(maps_measure(m, brief, p->name_px, true), maps_measure(m, shape, p->shape_px, false));
+}
+
+// s pixels for an h-value picture, down to a multiple of h (every value the
+// same number of pixels) when that stays at least `least`.
+static inline int maps_snap_(int s, int h, int least) {
+    const int t = s / h * h;
+    return t >= least && t > 0 ? t : s;
+}
+
+// Sizes column c for the first maps' side s in the plan's height; false
+// when even one picture a line does not fit it.
+static inline bool maps_size_col_(const maps_plan *p, maps_col *c, int s, int h0, int least) {
+    if (c->layer < 0) {
+        c->side = maps_snap_(ui_max(MAPS_FILTER_LEAST, s * 2 / 3), c->h, MAPS_FILTER_LEAST);
+        c->labelled = false;
+    } else {
+        const int scaled = (int)lroundf((float)s * sqrtf((float)c->h / (float)h0));
+        c->side = maps_snap_(ui_max(least, ui_min(s, scaled)), c->h, least);
+        c->labelled = true;
+    }
+    const int label = c->labelled ? p->label_h : 0;
+    const int room = p->h - p->title_h;
+    const int fit = (room + p->gap) / (c->side + label + p->gap);
+    if (fit < 1) return false;
+    c->lines = ui_min(c->n, fit);
+    c->across = (c->n + c->lines - 1) / c->lines;
+    c->lines = (c->n + c->across - 1) / c->across;  // lines of even length: 4 + 4, not 7 + 1
+    return true;
+}
+
+// The width all columns take at first side s (each at least its titles' width).
+static inline int maps_total_w_(maps_plan *p, const int *title_w, int s, int h0, int least) {
+    int total = 0;
+    for (int i = 0; i < p->n_cols; i++) {
+        maps_col *c = &p->cols[i];
+        if (!maps_size_col_(p, c, s, h0, least)) return -1;
+        c->width = ui_max(title_w[i], c->across * c->side + (c->across - 1) * p->gap);
+        total += c->width + (i ? p->col_gap : 0);
+    }
+    return total;
 }
 
 // Plans the maps of net's layers from `from` on (with the first layer's
-// filters first when `filters`) in `area`.
-static inline void maps_plan_make(maps_plan *p, const ui_layout *l, const nn_net *net, int from, bool filters,
-                                  ui_rect area) {
-    *p = (maps_plan){.title_h = maps_line_h(l->small_px) + l->pad / 3,
-                     .label_h = maps_line_h(maps_label_px(l)),
+// filters first when `filters`) as columns in `area`; m measures the titles
+// (NULL: an estimate).
+static inline void maps_plan_make(maps_plan *p, const ui_layout *l, const ui_metrics *m, const nn_net *net, int from,
+                                  bool filters, ui_rect area) {
+    const int name_px = l->small_px, shape_px = maps_label_px(l);
+    *p = (maps_plan){.title_h = maps_line_h(name_px) + maps_line_h(shape_px) + l->pad / 3,
+                     .name_px = name_px,
+                     .shape_px = shape_px,
+                     .label_h = maps_line_h(shape_px),
                      .gap = ui_max(4, l->pad / 2),
+                     .col_gap = ui_max(8, l->pad),
+                     .y = area.y,
                      .x = area.x,
                      .w = area.w,
-                     .limit = area.y + area.h};
+                     .h = area.h};
+    p->maps_y = area.y + p->title_h;
     p->bottom = area.y;
     if (!net) return;
-    const nn_model *m = net->model;
-    if (filters && m->layers[0].spec.kind == NN_LAYER_CONV)
-        p->rows[p->n_rows++] = (maps_row){.layer = -1, .n = m->layers[0].conv.cfg.filters,
-                                          .h = m->layers[0].conv.cfg.k_h, .w = m->layers[0].conv.cfg.k_w};
-    for (int i = from; i < m->n_layers && p->n_rows < MAPS_MAX_ROWS; i++) {
-        if (m->layers[i].out.rank != 3) break;
-        if (!maps_layer_shown(m, i)) continue;
-        p->rows[p->n_rows++] = (maps_row){.layer = i, .n = m->layers[i].out.c, .h = m->layers[i].out.h,
-                                          .w = m->layers[i].out.w};
+    const nn_model *md = net->model;
+    if (filters && md->layers[0].spec.kind == NN_LAYER_CONV)
+        p->cols[p->n_cols++] = (maps_col){.layer = -1, .n = md->layers[0].conv.cfg.filters,
+                                          .h = md->layers[0].conv.cfg.k_h, .w = md->layers[0].conv.cfg.k_w};
+    for (int i = from; i < md->n_layers && p->n_cols < MAPS_MAX_COLS; i++) {
+        if (md->layers[i].out.rank != 3) break;
+        if (!maps_layer_shown(md, i)) continue;
+        p->cols[p->n_cols++] = (maps_col){.layer = i, .n = md->layers[i].out.c, .h = md->layers[i].out.h,
+                                          .w = md->layers[i].out.w};
     }
-    // The largest side that fits, halving the search; at the smallest side,
-    // rows that still do not fit are left out.
+    const int planned = p->n_cols;
+    int h0 = 0;  // the first maps' size: later maps are scaled against it
+    for (int i = p->n_cols - 1; i >= 0; i--) h0 = p->cols[i].layer >= 0 ? p->cols[i].h : h0;
+    int title_w[MAPS_MAX_COLS];
+    for (int i = 0; i < p->n_cols; i++) title_w[i] = maps_title_min_w(p, m, net, &p->cols[i]);
     const int least = maps_min_side(l);
-    // The first maps at least 3 px a value when rows can be left out for it.
-    int first_h = 0;
-    for (int r = p->n_rows - 1; r >= 0; r--) first_h = p->rows[r].layer >= 0 ? p->rows[r].h : first_h;
-    const int comfort = ui_max(least, 3 * first_h), planned = p->n_rows;
-    int lo = least;
-    for (;;) {
-        lo = least;
-        int hi = ui_max(least, ui_min(area.h, area.w));
-        while (p->n_rows > 0 && maps_place_(p, area.y, least, least) > area.y + area.h) p->n_rows--;
-        if (p->n_rows == 0) {
-            p->dropped = planned;
-            return;
+    // Columns left out from the last until the rest fit at the smallest side;
+    // then the largest first side that fits (wider sides only take more room).
+    for (int pass = 0; pass < 2; pass++) {
+        for (; p->n_cols > 0; p->n_cols--) {
+            const int at_least = maps_total_w_(p, title_w, least, h0, least);
+            if (at_least >= 0 && at_least <= p->w) break;
         }
-        while (lo < hi) {
-            const int mid = (lo + hi + 1) / 2;
-            if (maps_place_(p, area.y, mid, least) <= area.y + area.h) lo = mid;
-            else hi = mid - 1;
-        }
-        if (lo >= comfort || p->n_rows == 1) break;
-        // The later rows go first, then the filters (the first maps stay: a click opens their windows).
-        if (p->n_rows == 2 && p->rows[0].layer < 0) p->rows[0] = p->rows[1];
-        p->n_rows--;
+        p->dropped = planned - p->n_cols;
+        if (p->dropped == 0 || pass) break;
+        // A line at the bottom says what is left out: the columns go above it.
+        p->h = ui_max(0, area.h - p->label_h - p->gap);
+        p->n_cols = planned;
     }
-    p->dropped = planned - p->n_rows;
-    p->bottom = maps_place_(p, area.y, lo, least);
+    if (p->n_cols == 0) return;
+    int s = ui_max(least, ui_min(area.w, area.h));
+    while (s > least) {
+        const int total = maps_total_w_(p, title_w, s, h0, least);
+        if (total >= 0 && total <= p->w) break;
+        s--;
+    }
+    const int total = maps_total_w_(p, title_w, s, h0, least);
+    // The room left over goes between the columns, so the network reads
+    // across the whole width.
+    const int between = p->n_cols > 1 ? (p->w - total) / (p->n_cols - 1) : 0;
+    int x = area.x;
+    for (int i = 0; i < p->n_cols; i++) {
+        maps_col *c = &p->cols[i];
+        c->x = x;
+        x += c->width + p->col_gap + between;
+        const int label = c->labelled ? p->label_h : 0;
+        p->bottom = ui_max(p->bottom, p->maps_y + c->lines * (c->side + label) + (c->lines - 1) * p->gap);
+    }
 }
 
-// The screen square of picture k of a planned row.
-static inline ui_rect maps_rect(const maps_plan *p, const maps_row *row, int k) {
-    const int label = row->labelled ? p->label_h : 0;
-    const int line = k / row->cols, col = k % row->cols;
-    return ui_rect_at(p->x + col * (row->pitch + p->gap) + (row->pitch - row->side) / 2, row->maps_y + line * (row->side + label + p->gap),
-                      row->side, row->side);
+// The screen square of picture k of a planned column.
+static inline ui_rect maps_rect(const maps_plan *p, const maps_col *c, int k) {
+    const int label = c->labelled ? p->label_h : 0;
+    const int block = c->across * c->side + (c->across - 1) * p->gap;
+    const int line = k / c->across, col = k % c->across;
+    return ui_rect_at(c->x + (c->width - block) / 2 + col * (c->side + p->gap), p->maps_y + line * (c->side + label + p->gap),
+                      c->side, c->side);
 }
 
 #endif

@@ -1,4 +1,4 @@
-// view_maps_render.h - drawing the rows of feature maps the CNN and drawing
+// view_maps_render.h - drawing the columns of feature maps the CNN and drawing
 // views plan with view_maps.h: each map on its own colour scale (its largest
 // |value|, written under it), the first layer's filters on one shared scale,
 // and the keys that name the colours (the maps' diverging scale, the grey
@@ -28,7 +28,7 @@ static inline void maps_scale_label_(float max, char *buf, size_t size) {
     else snprintf(buf, size, "all 0");
 }
 
-// Centred under q, when it fits the column (pitch + gap) without touching the next.
+// Centred under q, when it fits `room` (the map and a gap) without touching the next.
 static inline void maps_label_(const draw_ *d, ui_rect q, int room, const char *t) {
     const int px = maps_label_px(d->l);
     const int tw = rd_width(d, FACE_SANS, px, t);
@@ -36,83 +36,61 @@ static inline void maps_label_(const draw_ *d, ui_rect q, int room, const char *
     rd_text(d, FACE_SANS, px, q.x + (q.w - tw) / 2, q.y + q.h, MUTED, t);
 }
 
-// The range of a row's own scales: "±0.26 to ±4.4".
-static inline void maps_range_(const nn_net *net, const maps_row *row, char *buf, size_t size) {
-    const size_t plane = (size_t)row->h * row->w;
-    float least = INFINITY, most = 0;
-    for (int k = 0; k < row->n; k++) {
-        const float mx = maps_max_abs_(net->out[row->layer] + (size_t)k * plane, plane);
-        least = fminf(least, mx), most = fmaxf(most, mx);
-    }
-    char lo[24], hi[24];
-    fmt_sig(least, 2, lo, sizeof lo);
-    fmt_sig(most, 2, hi, sizeof hi);
-    snprintf(buf, size, "\xc2\xb1%s to \xc2\xb1%s", lo, hi);
-}
-
-// The row's title, the longest form that fits: which layer, how many maps of
-// what size; the filters' shared scale, or the range of the maps' own
-// scales when they are too small to have them written under them.
-static inline void maps_title_(const draw_ *d, const nn_net *net, const maps_plan *p, const maps_row *row,
-                               float filter_max) {
-    char t[3][200], name[64], v[64];
-    if (row->layer < 0) {
+// A column's two title lines, each the longest form that fits its width:
+// the layer ("conv(8,5,pad=2)", or "conv") and its shape ("8 x 28x28"); the
+// filters' shape line carries their one shared scale when it fits.
+static inline void maps_title_(const draw_ *d, const nn_net *net, const maps_plan *p, int i, float filter_max) {
+    const maps_col *c = &p->cols[i];
+    char full[80], brief[80], shape[80], with_scale[120], v[32];
+    maps_col_titles(net, c, full, brief, shape, sizeof full);
+    // The titles may use the room up to the next column.
+    const int room = (i + 1 < p->n_cols ? p->cols[i + 1].x - p->gap : p->x + p->w) - c->x;
+    const char *name = rd_width(d, FACE_BOLD, p->name_px, full) <= room ? full : brief;
+    rd_fitted_line(d, FACE_BOLD, p->name_px, rd_rect(c->x, p->y, room, maps_line_h(p->name_px)), p->y, INK, name);
+    const char *second = shape;
+    if (c->layer < 0) {
         fmt_sig(filter_max, 2, v, sizeof v);
-        snprintf(t[0], sizeof t[0], "the %d filters of the first layer (%dx%d), one scale for all: \xc2\xb1%s",
-                 row->n, row->h, row->w, v);
-        snprintf(t[1], sizeof t[1], "%d first-layer filters, %dx%d, one scale: \xc2\xb1%s", row->n, row->h, row->w, v);
-        snprintf(t[2], sizeof t[2], "filters, one scale: \xc2\xb1%s", v);
-    } else {
-        nn_layer_spec_format(&net->model->layers[row->layer].spec, name, sizeof name);
-        if (row->labelled) {
-            snprintf(t[0], sizeof t[0], "after %s: %d maps of %dx%d", name, row->n, row->h, row->w);
-            snprintf(t[1], sizeof t[1], "%s: %d maps, %dx%d", name, row->n, row->h, row->w);
-            snprintf(t[2], sizeof t[2], "%s", name);
-        } else {
-            maps_range_(net, row, v, sizeof v);
-            snprintf(t[0], sizeof t[0], "after %s: %d maps of %dx%d, scales %s", name, row->n, row->h, row->w, v);
-            snprintf(t[1], sizeof t[1], "%s: %d maps, %dx%d, %s", name, row->n, row->h, row->w, v);
-            snprintf(t[2], sizeof t[2], "%s: %s", name, v);
-        }
+        snprintf(with_scale, sizeof with_scale, "%s, \xc2\xb1%s", shape, v);
+        second = rd_width(d, FACE_SANS, p->shape_px, with_scale) <= room ? with_scale : shape;
     }
-    const int px = d->l->small_px;
-    int pick = 0;
-    while (pick < 2 && rd_width(d, FACE_BOLD, px, t[pick]) > p->w) pick++;
-    rd_fitted_line(d, FACE_BOLD, px, rd_rect(p->x, row->y, p->w, p->title_h), row->y, INK, t[pick]);
+    const int y = p->y + maps_line_h(p->name_px);
+    rd_fitted_line(d, FACE_SANS, p->shape_px, rd_rect(c->x, y, room, maps_line_h(p->shape_px)), y, MUTED, second);
 }
 
-// Draws the planned rows of net's maps (and filters).
+// Draws the planned columns of net's maps (and filters), and under them how
+// many layers had no room.
 static inline void maps_draw(const draw_ *d, const nn_net *net, const maps_plan *p) {
     const nn_model *m = net->model;
     const float *w = net->params + net->slices[0].weights;
     const size_t window = m->layers[0].spec.kind == NN_LAYER_CONV ? (size_t)m->layers[0].conv.window : 0;
     const float filter_max = window ? maps_max_abs_(w, net->slices[0].n_weights) : 0;
-    for (int r = 0; r < p->n_rows; r++) {
-        const maps_row *row = &p->rows[r];
-        maps_title_(d, net, p, row, filter_max);
-        const size_t plane = (size_t)row->h * row->w;
-        for (int k = 0; k < row->n; k++) {
-            const ui_rect q = maps_rect(p, row, k);
-            if (row->layer < 0) {
-                rd_image(d, q, w + (size_t)k * window, row->w, row->h, row->w, true, filter_max > 0 ? filter_max : 1);
+    for (int i = 0; i < p->n_cols; i++) {
+        const maps_col *c = &p->cols[i];
+        maps_title_(d, net, p, i, filter_max);
+        const size_t plane = (size_t)c->h * c->w;
+        for (int k = 0; k < c->n; k++) {
+            const ui_rect q = maps_rect(p, c, k);
+            if (c->layer < 0) {
+                rd_image(d, q, w + (size_t)k * window, c->w, c->h, c->w, true, filter_max > 0 ? filter_max : 1);
                 continue;
             }
-            const float *v = net->out[row->layer] + (size_t)k * plane;
+            const float *v = net->out[c->layer] + (size_t)k * plane;
             const float max = maps_max_abs_(v, plane);
-            rd_image(d, q, v, row->w, row->h, row->w, true, max > 0 ? max : 1);
-            if (!row->labelled) continue;
+            rd_image(d, q, v, c->w, c->h, c->w, true, max > 0 ? max : 1);
+            if (!c->labelled) continue;
             char t[40];
             maps_scale_label_(max, t, sizeof t);
-            maps_label_(d, q, row->pitch + p->gap - 2, t);
+            maps_label_(d, q, c->side + p->gap - 2, t);
         }
     }
-    // What is not shown, when there is a line for it.
-    const int px = maps_label_px(d->l);
-    if (p->dropped > 0 && p->bottom + p->gap + maps_line_h(px) <= p->limit) {
+    if (p->dropped > 0) {
+        const int px = maps_label_px(d->l), y = p->y + p->h + p->gap;
         char t[120];
-        snprintf(t, sizeof t, "+%d layer%s: no room", p->dropped, p->dropped == 1 ? "" : "s");
-        rd_fitted_line(d, FACE_SANS, px, rd_rect(p->x, p->bottom + p->gap, p->w, maps_line_h(px)),
-                       p->bottom + p->gap, MUTED, t);
+        snprintf(t, sizeof t, "%d more layer%s: zoom out (Ctrl -) to see %s", p->dropped, p->dropped == 1 ? "" : "s",
+                 p->dropped == 1 ? "it" : "them");
+        if (rd_width(d, FACE_SANS, px, t) > p->w)
+            snprintf(t, sizeof t, "%d more layer%s: zoom out", p->dropped, p->dropped == 1 ? "" : "s");
+        rd_fitted_line(d, FACE_SANS, px, rd_rect(p->x, y, p->w, maps_line_h(px)), y, MUTED, t);
     }
 }
 

@@ -1,6 +1,7 @@
 // view_pool.c - the pooling view: max and average pooling side by side over
 // one channel, the engine's step record of each output cell, the keys and
 // the layout. Its renderer is view_pool_render.c.
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -272,6 +273,20 @@ const char *pool_key_label(pool_key k) {
     return (unsigned)k < POOL_KEY_COUNT ? labels[k] : "";
 }
 
+// ---- The window on the input ----------------------------------------------------------------
+
+ui_rect pool_window_rect(const app_state *s, const ui_grid *g) {
+    const pool_setup *p = &s->pool.setup;
+    const int ow = ui_max(1, s->pool.max_geom.out_w), pos = s->pool.anim.pos;
+    int from;
+    const double t = anim_glide(&s->pool.anim, &from);
+    // The window's top-left input cell at output cells pos and from, eased between them.
+    const double r = (pos / ow) * p->stride * t + (from / ow) * p->stride * (1 - t) - p->pad;
+    const double c = (pos % ow) * p->stride * t + (from % ow) * p->stride * (1 - t) - p->pad;
+    const int x = g->r.x + (int)lround((c - g->col0) * g->cell), y = g->r.y + (int)lround((r - g->row0) * g->cell);
+    return ui_rect_at(x, y, p->size * g->cell, p->size * g->cell);
+}
+
 // ---- The layout ------------------------------------------------------------------------------
 
 static int text_w_(const ui_metrics *m, const char *t, int px, bool mono) {
@@ -303,10 +318,9 @@ static int wrapped_lines_(const ui_metrics *m, const char *t, int px, bool mono,
     return lines;
 }
 
-// The legend's height at width w (rd_legend's rows) plus the colour bar's row.
-static int legend_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, bool pictures, int w) {
-    pool_key keys[POOL_KEY_COUNT];
-    const int n = pool_legend_keys(s, pictures, true, keys);
+// The legend's height at width w: rd_legend's rows of `keys`, plus the colour
+// bar's row (two when narrow).
+int pool_legend_h(const ui_layout *l, const ui_metrics *m, const pool_key *keys, int n, int w) {
     const int px = ui_max(l->small_px * 9 / 10, l->min_px), sw = px * 6 / 5, gap = l->pad;
     int x = 0, rows = 1;
     for (int i = 0; i < n; i++) {
@@ -317,6 +331,42 @@ static int legend_h_(const ui_layout *l, const app_state *s, const ui_metrics *m
     // The colour scale: "value -9 [bar] 9" on one row, or two when narrow.
     const int scale_w = text_w_(m, "value -0.00 0.00", px, false) + gap * 7;
     return (rows + (scale_w > w ? 2 : 1)) * (sw + gap / 2);
+}
+
+float pool_value_scale(const app_state *s) {
+    const pool_setup *p = &s->pool.setup;
+    float most = 0;
+    for (int y = 0; y < p->n_h; y++)
+        for (int x = 0; x < p->n_w; x++) most = fmaxf(most, fabsf(p->input[y][x]));
+    return most > 0 ? most : 1;
+}
+
+int pool_legend_scale_w(const ui_layout *l, const ui_metrics *m, const app_state *s) {
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px);
+    char lo[40], hi[40];
+    fmt_screen(-pool_value_scale(s), lo, sizeof lo);
+    fmt_screen(pool_value_scale(s), hi, sizeof hi);
+    // "value", its gap, lo, the bar at its narrowest between half gaps, hi, a gap to spare.
+    return text_w_(m, "value", px, false) + text_w_(m, lo, px, false) + text_w_(m, hi, px, false) + l->pad * 7;
+}
+
+int pool_legend_inline_w(const ui_layout *l, const ui_metrics *m, const app_state *s, const pool_key *keys, int n) {
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px), sw = px * 6 / 5, gap = l->pad;
+    int w = 0;
+    for (int i = 0; i < n; i++) w += sw + gap / 2 + text_w_(m, pool_key_label(keys[i]), px, false) + gap * 2;
+    return w + pool_legend_scale_w(l, m, s);
+}
+
+int pool_legend_row_h(const ui_layout *l) {
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px);
+    return px * 6 / 5 + l->pad / 2;
+}
+
+// ... of every key the view may draw (the layout's room does not change from one step to the next).
+static int legend_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, bool pictures, int w) {
+    pool_key keys[POOL_KEY_COUNT];
+    const int n = pool_legend_keys(s, pictures, true, keys);
+    return pool_legend_h(l, m, keys, n, w);
 }
 
 // The widest legend entry (a legend beside the grids is one entry a row).
@@ -364,6 +414,22 @@ typedef struct pool_fit_ {
     int pic_in, pic_out; // picture cells (pictures only)
     int zoom_in, zoom_out;  // the enlarged parts' side in cells (pictures only)
     int grids_w, grids_h;
+    // The column arrangement (a short main area): the whole input on the left,
+    // the outputs on its right (side by side, or one above the other) with
+    // the worked-out lines under them; the legend where room is left.
+    bool column, stacked;
+    int col_gap;  // between the grids
+    ui_rect legend_r, arith_r;
+    // The tight arrangement (a main area too short for the others): the
+    // input whole or as a picture and a close-up of the window (zoom_in
+    // cells a side), the outputs whole or as a picture and a close-up of the
+    // current cell and its neighbours (zoom_out), all in one row, the
+    // worked-out lines in a column on their right, the legend under the
+    // lines or under the grids.
+    bool tight;
+    // No arrangement with every block at its usual place fits (in a lesson the
+    // panel is asked to give its width: panel_strip_wanted).
+    bool cramped;
 } pool_fit_;
 
 typedef struct pool_dims_ {
@@ -432,6 +498,189 @@ static ui_rect legend_under_(const ui_layout *l, const pool_dims_ *d, const pool
     return ui_rect_at(x, y, area.x + area.w - x, (d->in_rows - d->out_rows) * f->cell - d->gap);
 }
 
+// The column arrangement at the largest readable cell: the input whole on
+// the left, the outputs on its right and the worked-out lines under them
+// (the step's story reads down the column); the legend under everything,
+// else under the input, else under the lines, whole if it fits, else with
+// room for its first row (the renderer leaves out the keys that do not fit:
+// the window's comes first). False when no cell size fits.
+static bool fit_column_(const ui_layout *l, const app_state *s, const ui_metrics *m, const pool_dims_ *d, ui_rect area,
+                        pool_fit_ *f) {
+    if (!s->pool.ok || !s->pool.step.valid) return false;
+    pool_key keys[POOL_KEY_COUNT];
+    const int n_keys = pool_legend_keys(s, false, true, keys);
+    const int gap = l->pad;  // between text blocks (the grids keep d->gap)
+    for (int c = l->text_px * 4; c >= l->min_cell; c--)
+        for (int wide = 1; wide >= 0; wide--) {  // the grids' usual gap, else a narrower one
+        const int ggap = wide ? d->gap : l->pad;
+        const int in_w = ui_max(d->in_cols * c, d->title_in), in_h = d->title_h + d->in_rows * c;
+        const int col_x = in_w + ggap, col_w = area.w - col_x;
+        const int out_w1 = ui_max(d->out_cols * c, d->title_max), out_w2 = ui_max(d->out_cols * c, d->title_avg);
+        const int one_h = d->title_h + d->out_rows * c;
+        bool stacked = out_w1 + ggap + out_w2 > col_w;
+        const int out_w = stacked ? ui_max(out_w1, out_w2) : out_w1 + ggap + out_w2;
+        const int out_h = stacked ? 2 * one_h + ggap : one_h;
+        if (in_h > area.h || out_w > col_w || out_h > area.h) continue;
+        // The lines under the outputs, in their shorter form if need be (as the renderer picks).
+        const int arith = arith_h_(l, s, m, col_w, true);
+        const int arith_y = out_h + gap, col_h = arith_y + arith;
+        if (col_h > area.h) continue;
+        // Where the legend goes: (x, y, w, room) candidates, whole legends first.
+        const struct {
+            int x, y, w;
+        } spots[3] = {{0, ui_max(in_h, col_h) + gap, area.w}, {0, in_h + gap, in_w}, {col_x, col_h + gap, col_w}};
+        ui_rect legend = {0, 0, 0, 0};
+        for (int pass = 0; pass < 2 && legend.w == 0; pass++)
+            for (int i = 0; i < 3 && legend.w == 0; i++) {
+                const int room = area.h - spots[i].y;
+                const int need = pool_legend_h(l, m, keys, pass ? 1 : n_keys, spots[i].w);
+                if (need <= room) legend = ui_rect_at(area.x + spots[i].x, area.y + spots[i].y, spots[i].w, pass ? room : need);
+            }
+        if (legend.w == 0) continue;
+        *f = (pool_fit_){.column = true, .stacked = stacked, .col_gap = ggap, .cell = c, .grids_w = col_x + out_w,
+                         .grids_h = ui_max(in_h, out_h), .legend_r = legend};
+        // The lines take the column down to the legend when it spans under them, else to the bottom.
+        const int bottom = legend.x + legend.w > area.x + col_x ? legend.y - gap : area.y + area.h;
+        f->arith_r = ui_rect_at(area.x + col_x, area.y + arith_y, col_w, bottom - area.y - arith_y);
+        return true;
+        }
+    return false;
+}
+
+// The first cell of an enlarged part of `shown` cells around [want, want + len)
+// within [lo, lo + total).
+static int part_start_(int want, int len, int shown, int lo, int total) {
+    const int start = want - (shown - len) / 2;
+    return start < lo ? lo : start + shown > lo + total ? lo + total - shown : start;
+}
+
+// One grid of the tight arrangement at x (title above, at y0): whole (zoom
+// covers it), or its picture (pic px a cell, pic 0: none) and the close-up
+// of zoom cells a side around [want, want + len); added to l when place.
+// Returns the width it takes; *h gets its cells' height.
+static int tight_grid_(ui_layout *l, bool place, grid_id id, int ch, int rows, int cols, int lo, int want_r,
+                       int want_c, int len, int zoom, int pic, int cell, int gap, int title_w, const char *title,
+                       int x, int y, int *h) {
+    const int zr = ui_min(zoom, rows), zc = ui_min(zoom, cols);
+    ui_grid *g;
+    if (zr == rows && zc == cols) {
+        if (place && (g = layout_grid(l, id, ch, rows, cols, lo, lo, x, y, cell, title)))
+            g->data_rows = rows + 2 * lo, g->data_cols = cols + 2 * lo;
+        *h = rows * cell;
+        return ui_max(cols * cell, title_w);
+    }
+    const int pic_w = pic ? cols * pic + gap : 0;
+    if (pic && place && (g = layout_grid(l, id, ch, rows, cols, lo, lo, x, y, pic, title)))
+        g->data_rows = rows + 2 * lo, g->data_cols = cols + 2 * lo;
+    const int r0 = part_start_(want_r, len, zr, lo, rows), c0 = part_start_(want_c, len, zc, lo, cols);
+    if (place && (g = layout_grid(l, id, ch, zr, zc, r0, c0, x + pic_w, y, cell, pic ? "" : title)))
+        g->data_rows = rows + 2 * lo, g->data_cols = cols + 2 * lo;
+    *h = ui_max(pic ? rows * pic : 0, zr * cell);
+    return ui_max(pic_w + zc * cell, title_w);
+}
+
+// The tight arrangement's grids from (x0, y0): their width, and *h their height with titles.
+static int tight_grids_(ui_layout *l, bool place, const app_state *s, const pool_dims_ *d, const pool_fit_ *f, int x0,
+                        int y0, int *h) {
+    const pool_setup *ps = &s->pool.setup;
+    const pool_step_view *st = &s->pool.step;
+    const int y = y0 + d->title_h, c = f->cell, gap = f->col_gap;
+    int x = x0, gh = 0, most = 0;
+    x += tight_grid_(l, place, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, st->in_row[0], st->in_col[0], ps->size,
+                     f->zoom_in, f->pic_in, c, gap, d->title_in, "input", x, y, &gh) + gap;
+    most = gh;
+    for (int ch = 0; ch < 2; ch++) {
+        x += tight_grid_(l, place, GRID_OUTPUT, ch, d->out_rows, d->out_cols, 0, st->row, st->col, 1, f->zoom_out,
+                         f->pic_out, c, gap, ch ? d->title_avg : d->title_max, ch ? "average" : "max", x, y, &gh) + gap;
+        most = ui_max(most, gh);
+    }
+    *h = d->title_h + most;
+    return x - gap - x0;
+}
+
+// The widest word of the worked-out lines in their shorter forms (they wrap
+// at spaces only): the narrowest column that holds them.
+static int arith_word_w_(const ui_layout *l, const app_state *s, const ui_metrics *m) {
+    char t[3][2048];
+    int most = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const int reveal = pass ? s->pool.step.count : 0;
+        pool_text_heading(s, reveal, t[0], sizeof t[0]);
+        pool_text_max(s, reveal, t[1], sizeof t[1]);
+        pool_text_avg(s, reveal, t[2], sizeof t[2]);
+        for (int k = 0; k < 3; k++) {
+            pool_text_compact(t[k], false);
+            for (char *w = strtok(t[k], " "); w; w = strtok(NULL, " "))
+                // The heading is bold: about a tenth wider than measured.
+                most = ui_max(most, k ? text_w_(m, w, l->small_px, true) : text_w_(m, w, l->small_px, false) * 11 / 10);
+        }
+    }
+    return most;
+}
+
+// The tight arrangement at the largest readable cell, the most of the
+// grids shown first: whole grids, then the input's close-up with two cells
+// around the window, one, none; then the outputs' close-ups of 3 cells too.
+// The lines beside the grids must hold their widest word; the legend keeps
+// at least the window's key and the colour scale. False when nothing fits.
+static bool fit_tight_(const ui_layout *l, const app_state *s, const ui_metrics *m, const pool_dims_ *d, ui_rect area,
+                       pool_fit_ *out) {
+    if (!s->pool.ok || !s->pool.step.valid) return false;
+    static const struct {
+        int in_more, out_zoom;  // -1, 0: whole
+    } modes[] = {{-1, 0}, {2, 0}, {1, 0}, {0, 0}, {-1, 3}, {2, 3}, {1, 3}, {0, 3}};
+    const int size = s->pool.setup.size, in_n = ui_max(d->in_rows, d->in_cols), out_n = ui_max(d->out_rows, d->out_cols);
+    const int gap = l->pad, word = arith_word_w_(l, s, m);
+    pool_key keys[POOL_KEY_COUNT];
+    const int n_keys = pool_legend_keys(s, true, true, keys);
+    const int step = ui_max(1, l->min_cell / 8);
+    for (int mode = 0; mode < (int)(sizeof modes / sizeof modes[0]); mode++) {
+        const int zin = modes[mode].in_more < 0 ? in_n : size + modes[mode].in_more;
+        const int zout = modes[mode].out_zoom ? modes[mode].out_zoom : out_n;
+        if ((modes[mode].in_more >= 0 && zin >= in_n) || (modes[mode].out_zoom && zout >= out_n)) continue;
+        for (int c = l->min_cell * 3 / 2;; c = ui_max(l->min_cell, c - step)) {
+            // Pictures beside the close-ups: half the close-up's height, else as small as can still be seen.
+            for (int small = 0; small < 2; small++) {
+                pool_fit_ f = {.tight = true, .cramped = true, .cell = c, .col_gap = gap, .zoom_in = zin, .zoom_out = zout,
+                               .pictures = zin < in_n || zout < out_n};
+                if (zin < in_n)
+                    f.pic_in = small ? 4 : ui_max(4, ui_min(l->min_cell - 1, zin * c / (2 * in_n)));
+                if (zout < out_n)
+                    f.pic_out = small ? 4 : ui_max(4, ui_min(l->min_cell - 1, zout * c / (2 * out_n)));
+                int gh;
+                const int gw = tight_grids_(NULL, false, s, d, &f, 0, 0, &gh);
+                const int tx = gw + gap, tw = area.w - tx;
+                if (gh > area.h || tw < word) continue;
+                const int arith = arith_h_(l, s, m, tw, true);
+                if (arith > area.h) continue;
+                // The legend: whole under the lines, whole under the grids;
+                // else its first key and the scale there (on one row under the grids if need be).
+                const struct {
+                    int x, y, w;
+                } spots[2] = {{tx, arith + gap, tw}, {0, gh + gap / 2, gw}};
+                ui_rect legend = {0, 0, 0, 0};
+                for (int pass = 0; pass < 3 && legend.w == 0; pass++)
+                    for (int i = 0; i < 2 && legend.w == 0; i++) {
+                        const int room = area.h - spots[i].y;
+                        const int need = pass == 2 ? (pool_legend_inline_w(l, m, s, keys, 1) <= spots[i].w ? pool_legend_row_h(l)
+                                                                                                         : area.h + 1)
+                                                   : pool_legend_h(l, m, keys, pass ? 1 : n_keys, spots[i].w);
+                        if (need <= room)
+                            legend = ui_rect_at(area.x + spots[i].x, area.y + spots[i].y, spots[i].w, pass ? room : need);
+                    }
+                if (legend.w == 0) continue;
+                f.grids_w = gw, f.grids_h = gh, f.legend_r = legend;
+                const int text_bottom = legend.x > area.x ? legend.y - gap : area.y + area.h;
+                f.arith_r = ui_rect_at(area.x + tx, area.y, tw, text_bottom - area.y);
+                *out = f;
+                return true;
+            }
+            if (c == l->min_cell) break;
+        }
+    }
+    return false;
+}
+
 // The arrangement: whole grids if they fit with readable cells, else
 // pictures with enlarged parts; the formula kept when there is room; the
 // legend below the grids or beside them, whichever leaves the larger grids.
@@ -444,6 +693,9 @@ static pool_fit_ choose_fit_(const ui_layout *l, const app_state *s, const ui_me
     const int px = ui_max(l->small_px * 9 / 10, l->min_px), row = px * 6 / 5 + l->pad / 2;
     for (int pictures = 0; pictures < 2; pictures++)
         for (int formula = 1; formula >= (s->pool.ok ? 0 : 1); formula--) {  // why it fails always shows
+            pool_fit_ col;
+            // Before pictures: the whole input in a column arrangement (a short main area).
+            if (pictures && formula && fit_column_(l, s, m, d, area, &col)) return col;
             pool_fit_ best = {.cell = 0};
             int best_score = -1;
             for (int at = 2; at >= 0; at--) {  // on a tie the legend beside, leaving room below
@@ -469,12 +721,13 @@ static pool_fit_ choose_fit_(const ui_layout *l, const app_state *s, const ui_me
     // lines first (they are what the step is about), then the whole grids if
     // they fit above them, else the enlarged parts; the legend and the formula
     // only where room is left.
-    pool_fit_ f = {.formula = !s->pool.ok};
+    pool_fit_ f = {.formula = !s->pool.ok, .cramped = true};
+    if (s->pool.ok && fit_tight_(l, s, m, d, area, &f)) return f;
     const int grids_room = area.h - arith_h_(l, s, m, area.w, true) - d->gap;  // their shorter forms
     if (fit_whole_(l, d, area.w, grids_room, &f)) return f;
     // As many rows as the height holds (at least one: the window then shows in part).
     const int fit_rows = ui_max(1, (grids_room - d->title_h) / l->min_cell);
-    f = (pool_fit_){.pictures = true, .side = true, .cell = l->min_cell,
+    f = (pool_fit_){.pictures = true, .side = true, .cramped = true, .cell = l->min_cell,
                     .zoom_in = ui_min(fit_rows, ui_min(d->in_rows, s->pool.setup.size + 2)),
                     .zoom_out = ui_min(fit_rows, ui_min(d->out_rows, 3)), .formula = !s->pool.ok};
     // And as many columns as the width holds.
@@ -487,19 +740,33 @@ static pool_fit_ choose_fit_(const ui_layout *l, const app_state *s, const ui_me
     return f;
 }
 
-// The first cell of an enlarged part of `shown` cells around [want, want + len)
-// within [lo, lo + total).
-static int part_start_(int want, int len, int shown, int lo, int total) {
-    const int start = want - (shown - len) / 2;
-    return start < lo ? lo : start + shown > lo + total ? lo + total - shown : start;
-}
-
 static void place_grids_(ui_layout *l, const app_state *s, const pool_dims_ *d, const pool_fit_ *f, ui_rect area) {
     const pool_setup *ps = &s->pool.setup;
     const pool_step_view *st = &s->pool.step;
     const int pad = ps->pad;
     int x = area.x;
     const int y = area.y + d->title_h;
+    if (f->tight) {
+        int h;
+        tight_grids_(l, true, s, d, f, area.x, area.y, &h);
+        return;
+    }
+    if (f->column) {
+        // The input on the left; the outputs on its right, side by side or one above the other.
+        const int c = f->cell;
+        ui_grid *gi = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -pad, -pad, x, y, c, "input");
+        if (gi) gi->data_rows = ps->n_h, gi->data_cols = ps->n_w;
+        const int gap = f->col_gap;
+        x += ui_max(d->in_cols * c, d->title_in) + gap;
+        layout_grid(l, GRID_OUTPUT, 0, d->out_rows, d->out_cols, 0, 0, x, y, c, "max");
+        if (f->stacked)
+            layout_grid(l, GRID_OUTPUT, 1, d->out_rows, d->out_cols, 0, 0, x, y + d->out_rows * c + gap + d->title_h, c,
+                        "average");
+        else
+            layout_grid(l, GRID_OUTPUT, 1, d->out_rows, d->out_cols, 0, 0, x + ui_max(d->out_cols * c, d->title_max) + gap,
+                        y, c, "average");
+        return;
+    }
     if (!f->pictures) {
         const int c = f->cell;
         ui_grid *gi = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -pad, -pad, x, y, c, "input");
@@ -550,15 +817,20 @@ static void place_grids_(ui_layout *l, const app_state *s, const pool_dims_ *d, 
 
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const pool_setup *ps = &s->pool.setup;
-    ui_panel p = layout_panel_fit(l, 7);
-    layout_transport(&p, &s->pool.anim);
-    p.y += p.gap;
-    layout_stepper(&p, ACT_SET_SIZE, ps->n_h, VIEW_MIN_N, VIEW_MAX_N);
-    layout_stepper(&p, ACT_SET_POOL_SIZE, ps->size, 1, VIEW_MAX_K);
-    layout_stepper(&p, ACT_SET_STRIDE, ps->stride, 1, 4);
-    layout_stepper(&p, ACT_SET_PADDING, ps->pad, 0, 3);
-    p.y += p.gap;
-    layout_two_buttons(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
+    if (l->panel_strip) {  // a lesson's set-up is locked: the stepping buttons alone
+        ui_panel p = layout_panel_fit(l, 5);
+        layout_transport_strip(&p, &s->pool.anim);
+    } else {
+        ui_panel p = layout_panel_fit(l, 7);
+        layout_transport(&p, &s->pool.anim);
+        p.y += p.gap;
+        layout_stepper(&p, ACT_SET_SIZE, ps->n_h, VIEW_MIN_N, VIEW_MAX_N);
+        layout_stepper(&p, ACT_SET_POOL_SIZE, ps->size, 1, VIEW_MAX_K);
+        layout_stepper(&p, ACT_SET_STRIDE, ps->stride, 1, 4);
+        layout_stepper(&p, ACT_SET_PADDING, ps->pad, 0, 3);
+        p.y += p.gap;
+        layout_two_buttons(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
+    }
 
     // Grids sized to the free area (never below the readable cell), the
     // legend, the formula and the arithmetic measured so nothing runs off.
@@ -571,7 +843,16 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     d.title_max = text_w_(m, "max", l->small_px, false) * 13 / 10;
     d.title_avg = text_w_(m, "average", l->small_px, false) * 13 / 10;
     const pool_fit_ f = choose_fit_(l, s, m, &d, area);
+    // No usual arrangement fits: while a lesson drives the view, the panel
+    // can give its width (layout_compute lays the view out again).
+    if (f.cramped && s->player.l) l->panel_strip_wanted = true;
     place_grids_(l, s, &d, &f, area);
+    if (f.column || f.tight) {  // the legend and the lines as the fit placed them; no room for the formula
+        l->legend = f.legend_r;
+        l->formula = ui_rect_at(area.x, area.y + area.h, area.w, 0);
+        l->arithmetic = f.arith_r;
+        return;
+    }
 
     // Below the grids, what fits in the area (a block with no room is left
     // out rather than drawn over the lesson's narration).

@@ -46,6 +46,24 @@ typedef enum pool_key {
 // room), in order; returns how many.
 int pool_legend_keys(const app_state *s, bool pictures, bool all, pool_key *out);
 const char *pool_key_label(pool_key k);
+// The legend's height at width w with these keys (as rd_legend wraps them)
+// and the colour scale's row (two when narrow).
+int pool_legend_h(const ui_layout *l, const ui_metrics *m, const pool_key *keys, int n, int w);
+
+// The colour scale's width on a row ("value -9 [bar] 9"), a legend row's
+// height, and the width of n keys and the scale on one row (the legend of a
+// short main area: the renderer puts them on one row when its room is one row high).
+int pool_legend_scale_w(const ui_layout *l, const ui_metrics *m, const app_state *s);
+int pool_legend_row_h(const ui_layout *l);
+int pool_legend_inline_w(const ui_layout *l, const ui_metrics *m, const app_state *s, const pool_key *keys, int n);
+// The colour scale's end: the input's largest magnitude (a max or an
+// average never leaves the input's range), 1 when all are 0.
+float pool_value_scale(const app_state *s);
+
+// The window's frame on input grid g, in screen pixels (not clipped to the
+// grid): over the current output cell's window, or on its way there from
+// the cell before while it glides (anim_glide).
+ui_rect pool_window_rect(const app_state *s, const ui_grid *g);
 
 // A grid drawn as a picture (a large input or output): cells too small for
 // values, so they are shown as colours only, and a part with values beside.

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "anim.h"
 #include "format.h"
 #include "render_views.h"
 #include "view_pool.h"
@@ -69,10 +70,7 @@ static bool winner_of_(const app_state *s, int row, int col, int *wr, int *wc) {
 
 // Input and outputs share one colour scale (a max or an average never leaves
 // the input's range), so equal values look equal everywhere.
-static float value_scale_(const app_state *s) {
-    const pool_setup *p = &s->pool.setup;
-    return rd_max_abs(&p->input[0][0], p->n_w, VIEW_MAX_N, p->n_h);
-}
+static float value_scale_(const app_state *s) { return pool_value_scale(s); }
 
 static bool unreached_(const app_state *s, int y, int x) {
     const pool_setup *p = &s->pool.setup;
@@ -136,7 +134,13 @@ static void input_marks_(const draw_ *d, const ui_grid *g) {
         const int c0 = prev % ow * s->pool.setup.stride - s->pool.setup.pad;
         if (block_rect_(g, r0, c0, f, f, &q)) rd_dashed_frame(d, q, rd_colour(pal->window), ui_max(2, frame_px_(d, g) - 1));
     }
-    frame_block_(d, g, st->in_row[0], st->in_col[0], f, f, rd_colour(pal->window));
+    // The window, gliding from the cell before (anim_glide), clipped to what g draws.
+    const ui_rect w = pool_window_rect(s, g);
+    const int x0 = ui_max(w.x, g->r.x), y0 = ui_max(w.y, g->r.y);
+    const int x1 = ui_min(w.x + w.w, g->r.x + g->r.w), y1 = ui_min(w.y + w.h, g->r.y + g->r.h);
+    if (x1 > x0 && y1 > y0) rd_frame(d->r, rd_rect(x0, y0, x1 - x0, y1 - y0), rd_colour(pal->window), frame_px_(d, g));
+    int from;
+    if (anim_glide(a, &from) < 1) return;  // the cell read and the winner once it is there
     const int inner = pool_grid_is_picture(d->l, g) ? 2 : rd_outline(d, g->cell, 2) + 1;
     if (a->reveal > 0 && a->reveal < st->count && cell_shown_(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]))
         rd_frame(d->r, rd_cell_rect(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]), rd_colour(pal->tap), inner);
@@ -245,18 +249,42 @@ static void colour_scale_(const draw_ *d, ui_rect q, int y, bool narrow) {
     rd_text(d, FACE_SANS, px, x + bar_w + l->pad / 2, y, INK, hi);
 }
 
+// The font's measure, for the layout's measures (view_pool.h) drawn here.
+static int text_width_(void *ctx, const char *t, int px, bool mono) {
+    return rd_width((const draw_ *)ctx, mono ? FACE_MONO : FACE_SANS, px, t);
+}
+
 static void pool_legend_(const draw_ *d) {
     const ui_layout *l = d->l;
     bool pictures = false;
     for (int i = 0; i < l->n_grids; i++) pictures = pictures || pool_grid_is_picture(l, &l->grids[i]);
     pool_key keys[POOL_KEY_COUNT];
     const int n = pool_legend_keys(d->s, pictures, false, keys);
-    rd_legend_item items[POOL_KEY_COUNT];
-    for (int i = 0; i < n; i++) items[i] = legend_item_(d, keys[i]);
     const ui_rect q = l->legend;
     if (q.h <= 0) return;  // no room (the layout left it out)
+    // A legend given less room than every key needs (a short main area):
+    // the keys that fit, the window's first, the mouse's link last.
+    for (int i = 0; i + 1 < n; i++)
+        if (keys[i] == POOL_KEY_LINKED) {
+            memmove(&keys[i], &keys[i + 1], sizeof keys[0] * (size_t)(n - i - 1));
+            keys[n - 1] = POOL_KEY_LINKED;
+            break;
+        }
+    rd_legend_item items[POOL_KEY_COUNT];
+    for (int i = 0; i < n; i++) items[i] = legend_item_(d, keys[i]);
+    const ui_metrics m = {text_width_, (void *)d};
+    int shown = n;
+    if (pool_legend_h(l, &m, keys, 1, q.w) > q.h) {
+        // Room for one row (a short main area): the keys that fit and the colour scale after them.
+        while (shown > 1 && pool_legend_inline_w(l, &m, d->s, keys, shown) > q.w) shown--;
+        const int keys_w = pool_legend_inline_w(l, &m, d->s, keys, shown) - pool_legend_scale_w(l, &m, d->s);
+        rd_legend(d, rd_rect(q.x, q.y, keys_w, q.h), items, shown);
+        colour_scale_(d, rd_rect(q.x + keys_w, q.y, q.w - keys_w, q.h), q.y, false);
+        return;
+    }
+    while (shown > 1 && pool_legend_h(l, &m, keys, shown, q.w) > q.h) shown--;
     // rd_legend wraps to the width: one entry a row beside the grids.
-    const int y = q.y + rd_legend(d, q, items, n) + l->pad / 2;
+    const int y = q.y + rd_legend(d, q, items, shown) + l->pad / 2;
     const int px = ui_max(l->small_px * 9 / 10, l->min_px);
     const bool narrow = rd_width(d, FACE_SANS, px, "value -0.00 0.00") + l->pad * 7 > q.w;
     colour_scale_(d, q, y, narrow);
@@ -336,7 +364,7 @@ static void pool_labels_(const draw_ *d) {
     const ui_layout *l = d->l;
     char t[96];
     const ui_button *b;
-    rd_speed_label(d, &s->pool.anim);
+    if (!l->panel_strip) rd_speed_label(d, &s->pool.anim);  // the strip's "slower" needs none
     const pool_setup *p = &s->pool.setup;
     if ((b = rd_find_button(l, ACT_SET_SIZE, 0))) snprintf(t, sizeof t, "input  %dx%d", p->n_h, p->n_w), rd_setting_label(d, b, t);
     if ((b = rd_find_button(l, ACT_SET_POOL_SIZE, 0))) snprintf(t, sizeof t, "window  %dx%d", p->size, p->size), rd_setting_label(d, b, t);
@@ -344,8 +372,29 @@ static void pool_labels_(const draw_ *d) {
     if ((b = rd_find_button(l, ACT_SET_PADDING, 0))) snprintf(t, sizeof t, "padding  %d", p->pad), rd_setting_label(d, b, t);
 }
 
-void render_view_pool(const draw_ *d) {
+// The footer: what a step is here, a window (as the heading under the grids
+// says, "window 5 of 9"), and how far it has been read.
+static void pool_footer_(const draw_ *d) {
     const app_state *s = d->s;
+    const anim_state *a = &s->pool.anim;
+    if (s->editing || s->status[0] || a->total == 0 || !s->pool.step.valid) {
+        rd_stepper_footer(d, a);
+        return;
+    }
+    char where[96], speed[32], t[200];
+    const int count = s->pool.step.count;
+    if (a->reveal >= count)
+        snprintf(where, sizeof where, "window %d of %d done", a->pos + 1, a->total);
+    else if (a->reveal == 0)
+        snprintf(where, sizeof where, "window %d of %d: next", a->pos + 1, a->total);
+    else
+        snprintf(where, sizeof where, "window %d of %d: %d of %d cells read", a->pos + 1, a->total, a->reveal, count);
+    fmt_screen((float)app_speed_value(a->speed), speed, sizeof speed);
+    snprintf(t, sizeof t, "%s  -  %s at %s cells/s  -  F1 keys", where, a->playing ? "playing" : "paused", speed);
+    rd_footer(d, t);
+}
+
+void render_view_pool(const draw_ *d) {
     rd_fill(d->r, d->l->panel, PANEL);
     pool_grids_(d);
     pool_legend_(d);
@@ -353,5 +402,5 @@ void render_view_pool(const draw_ *d) {
     pool_arithmetic_(d);
     rd_buttons(d);
     pool_labels_(d);
-    rd_stepper_footer(d, &s->pool.anim);
+    pool_footer_(d);
 }

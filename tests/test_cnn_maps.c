@@ -1,7 +1,7 @@
 // test_cnn_maps.c - the CNN and drawing views' maps (app/view_maps.h) and
 // the CNN view's words (app/view_cnn.h), header-only and SDL-free: how large
-// the rows of feature maps are drawn in a given room, which rows are left out
-// when it is short, where a map lands (the clickable grids sit there), the
+// the columns of feature maps are drawn in a given room, which columns are left
+// out when it is short, where a map lands (the clickable grids sit there), the
 // probability of the guess and the headline's wording. Every number expected
 // is worked out by hand in the comments.
 #include <math.h>
@@ -25,11 +25,13 @@ static nn_net *net_(const char *arch) {
     return net;
 }
 
-// A layout at 1920x1080, zoom 100: labels 24 px, the floor 20 px, padding 15 px.
-// Then: label type max(20, 24*4/5 = 19) = 20; the smallest labelled map
-// 20*5/2 = 50; a title 28 + 15/3 = 33 px high (line height of 24 px type:
-// (24*1164 + 999)/1000 = 28); a label 24 (20 px type: (23280 + 999)/1000 = 24);
-// the gap max(4, 15/2) = 7.
+// A layout at 1920x1080, zoom 100 (and 1280x720, zoom 150: the same type):
+// small type 24 px, the floor 20 px, padding 15 px. Then: label type
+// max(20, 24*4/5 = 19) = 20; the smallest labelled map 20*5/2 = 50; the two
+// title lines 28 + 24 + 15/3 = 57 px (line heights (24*1164 + 999)/1000 = 28
+// and (20*1164 + 999)/1000 = 24); a label 24; the gap max(4, 15/2) = 7;
+// between columns max(8, 15) = 15. Without a font a text is 6/10 of its
+// size a character, bold a tenth wider.
 static ui_layout layout_(void) {
     ui_layout l;
     memset(&l, 0, sizeof l);
@@ -37,87 +39,108 @@ static ui_layout layout_(void) {
     return l;
 }
 
-static void test_rows_fill_the_room(void **st) {
+// Every column inside the area, side by side without overlapping, each
+// picture inside its column and the area.
+static void assert_inside_(const maps_plan *p, ui_rect a) {
+    for (int i = 0; i < p->n_cols; i++) {
+        const maps_col *c = &p->cols[i];
+        assert_true(c->x >= a.x && c->x + c->width <= a.x + a.w);
+        if (i) assert_true(c->x >= p->cols[i - 1].x + p->cols[i - 1].width + p->col_gap);
+        for (int k = 0; k < c->n; k++) {
+            const ui_rect q = maps_rect(p, c, k);
+            assert_true(q.x >= c->x && q.x + q.w <= c->x + c->width);
+            assert_true(q.y >= a.y && q.y + q.h + (c->labelled ? p->label_h : 0) <= a.y + a.h);
+        }
+    }
+}
+
+static void test_columns_fill_the_room(void **st) {
     (void)st;
     nn_net *net = net_(SMALL);
     const ui_layout l = layout_();
     maps_plan p;
-    maps_plan_make(&p, &l, net, 0, true, ui_rect_at(100, 200, 1000, 500));
-    // Rows: the filters, the 8 maps after conv (layer 0), the 8 after maxpool
-    // (layer 2; the ReLU, layer 1, is shown by the pooling after it).
-    assert_int_equal(p.n_rows, 3);
-    assert_int_equal(p.rows[0].layer, -1);
-    assert_int_equal(p.rows[1].layer, 0);
-    assert_int_equal(p.rows[2].layer, 2);
+    const ui_rect a = ui_rect_at(0, 0, 600, 400);
+    maps_plan_make(&p, &l, NULL, net, 0, false, a);
+    // Columns: the 8 maps after conv (layer 0), the 8 after maxpool (layer
+    // 2; the ReLU, layer 1, is shown by the pooling after it).
+    assert_int_equal(p.n_cols, 2);
+    assert_int_equal(p.cols[0].layer, 0);
+    assert_int_equal(p.cols[1].layer, 2);
     assert_int_equal(p.dropped, 0);
-    // Eight across 1000 px with 7 px gaps: s + 7 <= 1007/8, s <= 118, a
-    // multiple of 28: 112. The filters at 2/3: 74, a multiple of 5: 70. The
-    // pooled maps: min(112, (1000 - 7*7)/8 = 118) = 112, a multiple of 14.
-    // Height: 33 + 70 + 14 + 33 + 112 + 24 + 14 + 33 + 112 + 24 = 469 <= 500.
-    // 140 (the next multiple of 28) puts six on a line, two lines: too tall.
-    assert_int_equal(p.rows[1].side, 112);
-    assert_int_equal(p.rows[0].side, 70);
-    assert_int_equal(p.rows[2].side, 112);
-    assert_int_equal(p.rows[1].cols, 8);
-    assert_true(p.rows[1].labelled);
-    assert_false(p.rows[0].labelled);
-    assert_int_equal(p.bottom, 200 + 469);
-    // Map 3 of the conv row: x = 100 + 3*(112 + 7) = 457; its row's title at
-    // 200 + 33 + 70 + 14 = 317, the maps at 317 + 33 = 350.
-    const ui_rect m3 = maps_rect(&p, &p.rows[1], 3);
-    assert_int_equal(m3.x, 457);
-    assert_int_equal(m3.y, 350);
-    assert_int_equal(m3.w, 112);
-    // Filter 3 stands centred over map 3: 457 + (112 - 70)/2 = 478, at 200 + 33.
-    const ui_rect f3 = maps_rect(&p, &p.rows[0], 3);
-    assert_int_equal(f3.x, 478);
-    assert_int_equal(f3.y, 233);
+    // Titles at least "8 x 28x28" at 20 px: 9*12 = 108 wide ("maxpool" bold:
+    // 7*24*6/10 = 100, *11/10 = 110). Pictures in 400 - 57 = 343 px: lines
+    // of (343 + 7)/(side + 24 + 7). First side 112 (s 112..139): two lines of
+    // four, 4*112 + 21 = 469, the pooled at 112*0.707 = 79 -> 70, three lines
+    // of three, 224: 469 + 15 + 224 = 708 > 600. s = 111: the first maps 84
+    // (a multiple of 28), three lines of three, 266; the pooled 78 -> 70, 224:
+    // 505 <= 600.
+    assert_int_equal(p.cols[0].side, 84);
+    assert_int_equal(p.cols[0].across, 3);
+    assert_int_equal(p.cols[0].lines, 3);
+    assert_int_equal(p.cols[1].side, 70);
+    assert_int_equal(p.cols[1].across, 3);
+    assert_true(p.cols[0].labelled && p.cols[1].labelled);
+    // The 95 px left over go between the columns: the pooled at 266 + 15 + 95.
+    assert_int_equal(p.cols[0].x, 0);
+    assert_int_equal(p.cols[1].x, 376);
+    // The tallest column: 57 + 3*(84 + 24) + 2*7 = 395.
+    assert_int_equal(p.bottom, 395);
+    // Map 4 of the conv column: line 1, column 1: (84 + 7, 57 + 84 + 24 + 7).
+    const ui_rect m4 = maps_rect(&p, &p.cols[0], 4);
+    assert_int_equal(m4.x, 91);
+    assert_int_equal(m4.y, 172);
+    assert_int_equal(m4.w, 84);
+    assert_inside_(&p, a);
     nn_net_free(net);
 }
 
-static void test_short_room_keeps_the_first_maps_readable(void **st) {
+static void test_short_room_leaves_out_the_last_columns(void **st) {
     (void)st;
     nn_net *net = net_(SMALL);
     const ui_layout l = layout_();
     maps_plan p;
-    maps_plan_make(&p, &l, net, 0, true, ui_rect_at(0, 0, 1000, 200));
-    // All three rows fit only with 28 px maps (under 3 px a value, 84); the
-    // filters and the first maps alone reach at most 83 (84: 33 + 55 + 14 +
-    // 33 + 84 + 24 = 243 > 200); the first maps alone: 33 + 112 + 24 = 169.
-    assert_int_equal(p.n_rows, 1);
-    assert_int_equal(p.rows[0].layer, 0);
-    assert_int_equal(p.rows[0].side, 112);
-    assert_int_equal(p.dropped, 2);
-    // No room at all: nothing, all left out.
-    maps_plan_make(&p, &l, net, 0, true, ui_rect_at(0, 0, 1000, 40));
-    assert_int_equal(p.n_rows, 0);
+    // 200 px wide: at the smallest side (50) both need 108 + 15 + 108 = 231.
+    // The pooled maps go, a line (24 + 7) is kept for saying so: 369 px, 312
+    // for pictures: three lines of three at 56 (s 57..83: a multiple of 28),
+    // 3*56 + 14 = 182 <= 200; at 84 four across are too wide.
+    maps_plan_make(&p, &l, NULL, net, 0, false, ui_rect_at(0, 0, 200, 400));
+    assert_int_equal(p.n_cols, 1);
+    assert_int_equal(p.cols[0].layer, 0);
+    assert_int_equal(p.cols[0].side, 56);
+    assert_int_equal(p.dropped, 1);
+    assert_int_equal(p.h, 400 - 24 - 7);
+    assert_inside_(&p, ui_rect_at(0, 0, 200, p.h));
+    // 100 px high: a title (57) and one labelled map (50 + 24) do not fit.
+    maps_plan_make(&p, &l, NULL, net, 0, true, ui_rect_at(0, 0, 1000, 100));
+    assert_int_equal(p.n_cols, 0);
     assert_int_equal(p.dropped, 3);
     nn_net_free(net);
 }
 
-static void test_narrow_later_rows_lose_labels_not_rows(void **st) {
+// Issue 12: every layer of the small CNN has a titled column in the room
+// the CNN view has at 1280x720, zoom 150 (about 870 x 400 right of the
+// input), and LeNet-5's four in the drawing view's 735 x 400 at 1920x1080.
+static void test_every_layer_has_a_column(void **st) {
     (void)st;
-    // LeNet's rows: 6 maps 28x28, 6 of 14x14, 16 of 10x10, 16 of 5x5.
-    nn_net *net = net_("conv(6,5,pad=2),relu,maxpool(2),conv(16,5),relu,maxpool(2),flatten,dense(10),softmax");
     const ui_layout l = layout_();
     maps_plan p;
-    maps_plan_make(&p, &l, net, 0, false, ui_rect_at(0, 0, 700, 600));
-    assert_int_equal(p.n_rows, 4);
-    // Sixteen across 700 px: (700 - 15*7)/16 = 37, a multiple of 10: 30
-    // (of 5: 35), under the 50 px a label needs: the title says the range.
-    assert_int_equal(p.rows[2].side, 30);
-    assert_int_equal(p.rows[3].side, 35);
-    assert_false(p.rows[2].labelled);
-    assert_int_equal(p.rows[2].cols, 16);
-    // The first row: six across, (700 + 7)/6 - 7 = 110, a multiple of 28: 84;
-    // the pooled maps min(84, (700 - 35)/6 = 110) = 84. Height: (33 + 84 + 24)
-    // * 2 + (33 + 30) + (33 + 35) + 3 * 14 = 455 <= 600. At 112 the first row
-    // takes two lines of five: 33 + 2*(112 + 24) + 7 = 312, the rest 98 px
-    // (155), 63 and 68, with the gaps 640 > 600.
-    assert_int_equal(p.rows[0].side, 84);
-    assert_int_equal(p.rows[1].side, 84);
-    assert_int_equal(p.bottom, 455);
-    assert_true(p.rows[0].labelled);
+    nn_net *net = net_(SMALL);
+    ui_rect a = ui_rect_at(230, 190, 870, 400);
+    maps_plan_make(&p, &l, NULL, net, 0, true, a);
+    assert_int_equal(p.n_cols, 3);  // the filters, conv, maxpool
+    assert_int_equal(p.dropped, 0);
+    assert_int_equal(p.cols[0].layer, -1);
+    assert_false(p.cols[0].labelled);
+    assert_true(p.cols[1].side >= p.cols[2].side && p.cols[2].side >= 50);
+    assert_inside_(&p, a);
+    nn_net_free(net);
+    net = net_("conv(6,5,pad=2),relu,maxpool(2),conv(16,5),relu,maxpool(2),flatten,dense(10),softmax");
+    a = ui_rect_at(0, 0, 735, 400);
+    maps_plan_make(&p, &l, NULL, net, 0, false, a);
+    assert_int_equal(p.n_cols, 4);
+    assert_int_equal(p.dropped, 0);
+    for (int i = 1; i < 4; i++) assert_true(p.cols[i].side <= p.cols[i - 1].side && p.cols[i].side >= 50);
+    assert_inside_(&p, a);
     nn_net_free(net);
 }
 
@@ -157,9 +180,9 @@ static void test_guess_and_headline(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rows_fill_the_room),
-        cmocka_unit_test(test_short_room_keeps_the_first_maps_readable),
-        cmocka_unit_test(test_narrow_later_rows_lose_labels_not_rows),
+        cmocka_unit_test(test_columns_fill_the_room),
+        cmocka_unit_test(test_short_room_leaves_out_the_last_columns),
+        cmocka_unit_test(test_every_layer_has_a_column),
         cmocka_unit_test(test_guess_and_headline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

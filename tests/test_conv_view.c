@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 #include "keys.h"
 #include "layout.h"
 #include "lesson.h"
+#include "lesson_play.h"
 #include "state.h"
 #include "update.h"
 #include "view_conv_links.h"
@@ -276,6 +278,291 @@ static void test_layout_short_main_area_closeups(void **st) {
     s->zoom = 100;
 }
 
+// Lesson 01 at 1280x720, zoom 200 (a 640x360 room): the type's floor is
+// 20 * 720/1080 * 200/100 = 26.7, so 27 px and l.min_cell = 54. A step as
+// long as lesson 01's quiz leaves a main area ~300 px high, and the whole
+// panel would leave it ~770 px wide: 5x5 input, 3x3 kernel and output would
+// get 11 px cells. With the set-up locked the panel gives its width to the
+// view: a strip of the stepping buttons, each readable (4/3 of 27 = 36 px
+// high, its label 0.6 * 27 px a character plus 6 px across), in the strip,
+// none over another. Every grid then shows values at 54 px or more, or is a
+// picture beside a readable close-up of the same data; and no grid's heading
+// (bold: 0.66 * small_px a character, small_px * 6/5 high, drawn
+// small_px * 3/2 above the grid) overlaps another's. The same for lesson 02's
+// 28x28 digit padded "same" (a picture and a close-up of input and output).
+static bool overlap_(ui_rect a, ui_rect b) {
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static const char QUIZ_LESSON[] =
+    "title What a convolution is\n"
+    "view conv\n"
+    "say The window sits in the top-left corner. The nine products add up to *12*: the first cell of the output.\n"
+    "quiz cell 0 0 What is the value of the first output cell? answer 12\n"
+    "wait\n";
+
+static void test_lesson_zoom200_panel_gives_width(void **st) {
+    app_state *s = *st;
+    static lesson ls;
+    char err[300];
+    assert_true(lesson_parse(&ls, QUIZ_LESSON, "quiz.lesson", err, sizeof err));
+    for (int setup = 0; setup < 2; setup++) {
+        if (setup == 1) {  // lesson 02: a 28x28 input, padding same
+            act_(s, ACT_SET_SIZE, 28);
+            act_(s, ACT_SET_PADDING, -2);
+        }
+        s->view = VIEW_CONV;
+        s->zoom = 200;
+        s->player.l = &ls;
+        s->player.n_cmds = ls.n;
+        s->player.n_beats = 1;
+        // The step as the player shows it: its caption and its quiz waiting.
+        snprintf(s->player.caption, sizeof s->player.caption, "%s",
+                 "The window sits in the top-left corner. The nine products add up to *12*: the first cell of the "
+                 "output.");
+        s->player.quiz_open = true;
+        snprintf(s->player.quiz_question, sizeof s->player.quiz_question, "%s",
+                 "What is the value of the first output cell?");
+        snprintf(s->player.quiz_answer, sizeof s->player.quiz_answer, "12");
+        static ui_layout l;
+        const ui_metrics m = {fake_width_, NULL};
+        layout_compute(&l, s, 1280, 720, &m);
+        assert_int_equal(l.min_px, 27);
+        assert_int_equal(l.min_cell, 54);
+        assert_true(l.main.h < 5 * 54 + 54);  // too short for the 5x5 input whole and its heading
+        // The panel: the stepping buttons only, readable, in it, apart.
+        static const app_action_kind steps[] = {ACT_RESTART, ACT_STEP_BACK, ACT_PLAY_PAUSE, ACT_STEP_FORWARD,
+                                                ACT_TO_END, ACT_SLOWER, ACT_FASTER};
+        for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++) {
+            int found = 0;
+            for (int i = 0; i < l.n_buttons; i++) {
+                const ui_button *b = &l.buttons[i];
+                if (b->action.kind != steps[k]) continue;
+                found++;
+                assert_true(inside_main_(b->r, l.panel));
+                assert_true(b->r.h >= 36);
+                assert_true(b->r.w - 6 >= (int)(0.6 * 27 * (double)strlen(b->label) + 0.5));
+                for (int j = 0; j < l.n_buttons; j++)
+                    if (j != i) assert_false(overlap_(b->r, l.buttons[j].r));
+            }
+            assert_int_equal(found, 1);
+        }
+        for (int i = 0; i < l.n_buttons; i++)
+            if (inside_main_(l.buttons[i].r, l.panel)) assert_false(keys_changes_setup(l.buttons[i].action.kind));
+        // Every grid readable, or a picture beside its readable close-up.
+        int headings = 0;
+        ui_rect head[LAYOUT_MAX_GRIDS];
+        for (int g = 0; g < l.n_grids; g++) {
+            const ui_grid *gr = &l.grids[g];
+            assert_true(inside_main_(gr->r, l.main));
+            bool ok = gr->cell >= 54;
+            for (int o = 0; o < l.n_grids && !ok; o++) {
+                const ui_grid *c = &l.grids[o];
+                ok = o != g && c->id == gr->id && c->channel == gr->channel && c->rows < gr->rows && c->cell >= 54;
+            }
+            if (!ok) fail_msg("set-up %d: grid '%s' has %d px cells and no readable close-up", setup, gr->title, gr->cell);
+            if (gr->id == GRID_KERNEL || gr->id == GRID_BIAS) assert_true(gr->cell >= 54);
+            if (!gr->title[0]) continue;
+            const int px = l.small_px;
+            head[headings++] = (ui_rect){gr->r.x, gr->r.y - px * 3 / 2,
+                                         (int)(0.6 * px * (double)strlen(gr->title) * 1.1 + 0.5), px * 6 / 5};
+        }
+        for (int a = 0; a < headings; a++)
+            for (int b = 0; b < a; b++)
+                if (overlap_(head[a], head[b]))
+                    fail_msg("set-up %d: headings %d and %d overlap", setup, a, b);
+        assert_true(l.main.w >= 1280 - 200);  // the panel kept at most a strip
+    }
+    s->player.l = NULL;
+    s->player.quiz_open = false;
+    s->zoom = 100;
+    lesson_free(&ls);
+}
+
+// Lessons 05 and 11 at 1280x720, zoom 200 (l.min_cell = 54, as above), their
+// own text, played as the window plays them.
+static const char LESSON_05[] =
+    "title Several channels, several filters, and counting parameters\n"
+    "view conv\n"
+    "input 1 0 2; 3 1 0; 0 2 1 | 2 1 0; 0 1 3; 1 0 2\n"
+    "kernel 1 0; 0 1 | 0 1; 1 0\n"
+    "bias 1\n"
+    "step 1\n"
+    "say A colour image has several *channels* (red, green, blue). A filter then has one kernel per channel: "
+    "each kernel slides over its own channel, and all the products are added together, with one *bias*.\n"
+    "wait\n"
+    "step end\n"
+    "say So a filter of 2 channels of 2x2 has 2 x 2 x 2 = 8 weights and 1 bias: 9 parameters.\n"
+    "wait\n"
+    "say A layer of 10 filters of 5x5 on a 32x32 colour image has 10 x (5 x 5 x 3 + 1) = *760* parameters, "
+    "however large the image is.\n"
+    "wait\n"
+    "say LeNet-5 on 28x28 digits has 61,706 parameters in all; almost all of them are in its dense layers, not "
+    "its convolutions.\n";
+
+static const char LESSON_11[] =
+    "title Dilation: a wider view with the same weights\n"
+    "view conv\n"
+    "input 1 0 2 1 0 1 2; 0 1 1 0 2 1 0; 2 1 0 1 1 0 1; 1 0 1 2 0 1 0; 0 2 1 0 1 2 1; 1 1 0 1 0 1 2; "
+    "2 0 1 1 2 0 1\n"
+    "kernel 1 0 1; 0 1 0; 1 0 1\n"
+    "dilation 2\n"
+    "step 1\n"
+    "say With *dilation 2* the kernel's nine taps are spread out with one cell between them: the window covers "
+    "5x5 but still has nine weights.\n"
+    "wait\n"
+    "step end\n"
+    "say The formula counts the dilated size d(f - 1) + 1 = 5 for f: floor((7 - 5)/1) + 1 = 3.\n"
+    "quiz size How big is the output? answer 3x3\n";
+
+// Lays out beat `beat` (0-based) of a lesson at 1280x720, zoom 200.
+static void lesson_layout_(app_state *s, lesson *ls, const char *text, int beat, ui_layout *l) {
+    char err[300];
+    assert_true(lesson_parse(ls, text, "t.lesson", err, sizeof err));
+    lesson_start(s, NULL, ls, NULL);
+    for (int i = 0; i < beat; i++) assert_true(lesson_next(s, NULL, NULL));
+    assert_int_equal(s->player.beat, beat);
+    // 'step end' slides the window there: let it arrive.
+    for (int i = 0; i < 1000 && s->conv.anim.playing; i++) app_tick(s, 100);
+    s->zoom = 200;
+    const ui_metrics m = {fake_width_, NULL};
+    layout_compute(l, s, 1280, 720, &m);
+    assert_int_equal(l->min_cell, 54);
+}
+
+// No two of the grids, their headings (as test_lesson_zoom200_panel_gives_width
+// measures them) and the legend overlap; all are inside the main area; the
+// legend is there when `legend`.
+static void check_apart_(const ui_layout *l, bool legend) {
+    ui_rect box[2 * LAYOUT_MAX_GRIDS + 1];
+    int n = 0;
+    for (int g = 0; g < l->n_grids; g++) {
+        const ui_grid *gr = &l->grids[g];
+        const int px = l->small_px;
+        box[n++] = gr->r;
+        box[n++] = (ui_rect){gr->r.x, gr->r.y - px * 3 / 2, (int)(0.6 * px * (double)strlen(gr->title) * 1.1 + 0.5),
+                             px * 6 / 5};
+    }
+    if (legend) assert_true(l->legend.w > 0 && l->legend.h > 0);  // every colour named
+    if (l->legend.w > 0) box[n++] = l->legend;
+    for (int a = 0; a < n; a++) {
+        assert_true(inside_main_(box[a], l->main));
+        for (int b = 0; b < a; b++)
+            if (overlap_(box[a], box[b])) fail_msg("boxes %d and %d overlap", a, b);
+    }
+}
+
+// Lesson 05: two 3x3 channels, 2x2 kernels, a 2x2 output. Stacked (two
+// inputs of 3 x 54 px, each with its heading and colour bar) or in columns
+// of input above kernel (3 + 2 rows of 54 px, two headings, two bars), the
+// channels are taller than the ~300 px left under the narration; side by
+// side in one row they fit: every channel's input and kernel whole with
+// cells of 54 px or more (no close-up needed for 3x3), the bias and the
+// output too, each kernel right of its own input, all on one row, and the
+// legend shown.
+static void test_lesson05_channels_in_a_row(void **st) {
+    app_state *s = *st;
+    static lesson ls;
+    static ui_layout l;
+    for (int beat = 0; beat < 4; beat++) {
+        lesson_layout_(s, &ls, LESSON_05, beat, &l);
+        assert_true(l.main.h < 2 * 3 * 54 + 2 * 48);  // two inputs stacked do not fit
+        int inputs = 0, kernels = 0, outputs = 0, biases = 0, top = -1;
+        int input_x[2] = {0}, kernel_x[2] = {0};
+        for (int g = 0; g < l.n_grids; g++) {
+            const ui_grid *gr = &l.grids[g];
+            assert_true(gr->cell >= 54);
+            if (top < 0) top = gr->r.y;
+            assert_int_equal(gr->r.y, top);  // one row
+            if (gr->id == GRID_INPUT) {
+                assert_int_equal(gr->rows, 3);
+                assert_int_equal(gr->cols, 3);
+                input_x[gr->channel] = gr->r.x;
+                inputs++;
+            }
+            if (gr->id == GRID_KERNEL) kernel_x[gr->channel] = gr->r.x, kernels++;
+            outputs += gr->id == GRID_OUTPUT;
+            biases += gr->id == GRID_BIAS;
+        }
+        assert_int_equal(inputs, 2);
+        assert_int_equal(kernels, 2);
+        assert_int_equal(outputs, 1);
+        assert_int_equal(biases, 1);
+        assert_true(input_x[0] < kernel_x[0] && kernel_x[0] < input_x[1] && input_x[1] < kernel_x[1]);
+        check_apart_(&l, true);
+        lesson_free(&ls);
+    }
+    s->zoom = 100;
+}
+
+// Lesson 11: a 7x7 input, a 3x3 kernel, dilation 2: the window spans
+// (3 - 1) * 2 + 1 = 5 cells, 5 x 54 = 270 px and a heading, more than the
+// grid area. The close-up shows the taps alone: 3 x 3 cells of 54 px or
+// more, each 2 data rows and columns from the next, thin bands between them
+// (so the spacing shows), from the window's corner. At the last cell,
+// output (2, 2), the window's corner is input (2, 2): the taps are rows and
+// columns 2, 4 and 6. A click on the middle tap of the last row reads input
+// (6, 4); a click on a band reads nothing. The first step, short, lets the
+// narration give up the lines the quiz's step needs (the view asked).
+static void test_lesson11_dilated_closeup_taps(void **st) {
+    app_state *s = *st;
+    static lesson ls;
+    static ui_layout l;
+    int narration_h[2];
+    for (int beat = 0; beat < 2; beat++) {
+        lesson_layout_(s, &ls, LESSON_11, beat, &l);
+        narration_h[beat] = l.narration.h;
+        if (beat == 0) {
+            // The view asked for room: the narration holds this step's caption
+            // (131 characters without the stars, 0.6 em each, on lines of
+            // narration_text.w) in the lesson's type, not the quiz step's five lines.
+            assert_true(l.narration_short);
+            const int px = l.narration_px, chars = 131;
+            const int lines = (int)(chars * 0.6 * px / l.narration_text.w) + 1;
+            assert_true(l.narration_text.h >= lines * (px * 5 / 4));
+        }
+        // The whole window's close-up, its heading and the input's colour bar
+        // (10 + 32 + 10 px: line_h_(27) = 32) do not fit the grid area.
+        assert_true(l.main.h - 2 * l.pad < 5 * 54 + l.small_px * 3 / 2 + 52);
+        const ui_grid *taps = NULL;
+        for (int g = 0; g < l.n_grids; g++) {
+            const ui_grid *gr = &l.grids[g];
+            if (gr->id == GRID_INPUT && gr->cell >= 54) taps = gr;
+            if (gr->id != GRID_INPUT && gr->cell < 54) fail_msg("beat %d: grid %s has %d px cells (main %dx%d)", beat, gr->title, gr->cell, l.main.w, l.main.h);
+        }
+        assert_non_null(taps);
+        assert_int_equal(taps->rows, 3);
+        assert_int_equal(taps->cols, 3);
+        assert_int_equal(taps->step, 2);
+        assert_true(taps->gap >= 4);
+        const int corner = beat == 0 ? 0 : 2;  // output (0, 0) at step 1, (2, 2) at step end
+        assert_int_equal(taps->row0, corner);
+        assert_int_equal(taps->col0, corner);
+        const int pitch = taps->cell + taps->gap;
+        assert_int_equal(taps->r.w, 3 * taps->cell + 2 * taps->gap);
+        // The middle tap of the last row, and the band left of it.
+        const int cx = taps->r.x + pitch + taps->cell / 2, cy = taps->r.y + 2 * pitch + taps->cell / 2;
+        app_action a = layout_hit(&l, cx, cy);
+        assert_int_equal(a.kind, ACT_SELECT_CELL);
+        assert_int_equal(a.cell.grid, GRID_INPUT);
+        assert_int_equal(a.cell.row, corner + 4);
+        assert_int_equal(a.cell.col, corner + 2);
+        a = layout_hit(&l, taps->r.x + taps->cell + taps->gap / 2, cy);
+        assert_int_equal(a.kind, ACT_NONE);
+        ui_rect q;
+        assert_false(ui_grid_cell(taps, corner + 1, corner, &q));  // skipped: not drawn
+        assert_true(ui_grid_cell(taps, corner + 2, corner + 4, &q));
+        assert_int_equal(q.x, taps->r.x + 2 * pitch);
+        assert_int_equal(q.y, taps->r.y + pitch);
+        // The legend too, beside the short first step; the quiz's step (five
+        // lines of narration at the fake font's 0.6 em) leaves the grids alone room.
+        check_apart_(&l, beat == 0);
+        lesson_free(&ls);
+    }
+    assert_true(narration_h[0] < narration_h[1]);
+    s->zoom = 100;
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_links_input_to_outputs_by_hand),
@@ -285,6 +572,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_window_glides, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_layout_cells_readable, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_layout_short_main_area_closeups, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_lesson_zoom200_panel_gives_width, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_lesson05_channels_in_a_row, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_lesson11_dilated_closeup_taps, setup_, teardown_),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -398,6 +398,89 @@ def strokes_not_a_number():
     expect_error(["view", "draw", "--headless", "--strokes", "nan,nan 56,90"], "--strokes")
 
 
+def draw_layout(strokes, window="1920x1080", zoom="100"):
+    """The drawing view's --layout-json after the strokes (none: the empty canvas)."""
+    path = scratch("draw-layout.json")
+    args = ["view", "draw", "--headless", "--window", window, "--zoom", zoom, "--layout-json", path]
+    if strokes:
+        args += ["--strokes", stroke_text(strokes)]
+    expect_ok(*args)
+    with open(path) as f:
+        return json.load(f)
+
+
+def area_of(doc, name):
+    found = [it["rect"] for it in doc["items"] if it["kind"] == "region" and it["text"] == name]
+    expect(len(found) == 1, "the layout has %d '%s' areas, expected 1" % (len(found), name))
+    return found[0]
+
+
+def bars_of(doc, role):
+    """{digit: rect} of the bars (role 'bar') or their tracks ('bar track')."""
+    return {int(it["text"]): it["rect"] for it in doc["items"] if it["kind"] == "image" and it["role"] == role}
+
+
+@check
+def draw_canvas_uses_the_height():
+    """view draw: the canvas is square, at least 70% of the main area's height at 1920x1080 (55% at 1280x720,
+    where LeNet-5's maps go across under it)"""
+    for window, least in (("1920x1080", 0.70), ("1280x720", 0.55)):
+        doc = draw_layout(None, window)
+        main = [it["rect"] for it in doc["items"] if it["kind"] == "region" and it["role"] == "main"][0]
+        canvas = area_of(doc, "canvas")
+        expect(canvas[2] == canvas[3], "%s: the canvas is %dx%d, not square" % (window, canvas[2], canvas[3]))
+        expect(canvas[3] >= main[3] * least, "%s: the canvas is %d px high, the main area %d" % (
+            window, canvas[3], main[3]))
+
+
+@check
+def draw_bars_before_a_stroke():
+    """view draw: before any stroke the ten bars are drawn, empty, in the probabilities' area"""
+    doc = draw_layout(None)
+    tracks, bars = bars_of(doc, "bar track"), bars_of(doc, "bar")
+    expect(sorted(tracks) == list(range(10)), "tracks drawn for %s, expected the ten digits" % sorted(tracks))
+    expect(not bars, "bars filled before any stroke: %s" % sorted(bars))
+    probs = area_of(doc, "probs")
+    for j, r in tracks.items():
+        expect(r[0] >= probs[0] and r[0] + r[2] <= probs[0] + probs[2] and r[1] >= probs[1] and
+               r[1] + r[3] <= probs[1] + probs[3], "the track of %d %s leaves the probabilities' area %s" % (j, r, probs))
+    texts = [it["text"] for it in doc["items"] if it["kind"] == "text"]
+    expect("draw a digit with the mouse" in texts, "the hint is not shown under the empty bars")
+
+
+@check
+def draw_bars_match_classify():
+    """view draw: each bar is its probability of the track (classify's numbers, within a pixel), the percentage beside it"""
+    for name, strokes in (("a 7", SEVEN), ("an S-like 9", AMBIGUOUS[0][1])):
+        path = scratch("bars.pgm")
+        write_pgm(render(strokes), path)
+        probs = classify_probs(path)
+        doc = draw_layout(strokes)
+        tracks, bars = bars_of(doc, "bar track"), bars_of(doc, "bar")
+        expect(sorted(bars) == list(range(10)), "%s: bars drawn for %s" % (name, sorted(bars)))
+        widths = {tracks[j][2] for j in range(10)}
+        expect(len(widths) == 1, "%s: the tracks are not one length: %s" % (name, sorted(widths)))
+        track = widths.pop()
+        texts = [it for it in doc["items"] if it["kind"] == "text"]
+        for j in range(10):
+            want = probs[j] * track
+            expect(abs(bars[j][2] - want) <= 1.0, "%s: the bar of %d is %d px, %.4f of %d px is %.1f" % (
+                name, j, bars[j][2], probs[j], track, want))
+            # The percentage on the bar's line, right of its track, as classify's number.
+            row = [t for t in texts if t["text"].endswith("%") and t["rect"][0] >= tracks[j][0] + track and
+                   abs((t["rect"][1] + t["rect"][3] / 2) - (tracks[j][1] + tracks[j][3] / 2)) <= tracks[j][3]]
+            expect(len(row) == 1, "%s: %d percentages beside the bar of %d" % (name, len(row), j))
+            shown = row[0]["text"]
+            pct = 100 * probs[j]
+            if shown.startswith("<"):
+                expect(pct < float(shown[1:-1]), "%s: %d shows %s, classify %.3f%%" % (name, j, shown, pct))
+            elif shown.startswith(">"):
+                expect(pct > float(shown[1:-1]), "%s: %d shows %s, classify %.3f%%" % (name, j, shown, pct))
+            else:
+                expect(abs(float(shown[:-1]) - pct) <= 0.1 + 1e-6, "%s: %d shows %s, classify %.3f%%" % (
+                    name, j, shown, pct))
+
+
 @check
 def strokes_need_headless():
     """view draw --strokes without --headless: exit 1 naming --headless"""

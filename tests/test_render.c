@@ -34,6 +34,8 @@
 
 #include "assets.h"
 #include "font.h"
+#include "keys.h"
+#include "render_record.h"
 #include "input.h"
 #include "layout.h"
 #include "render.h"
@@ -715,6 +717,63 @@ static void test_cached_widths_equal_fresh_measurements(void **st) {
     for (int i = 0; i < SIZES; i++) TTF_CloseFont(ttf[i]);
 }
 
+// At zoom 200 on a 1280x720 window the F1 overlay's keys need more than one
+// page: PageDown turns them (going round after the last), and every key of
+// the overlay is on one of its pages, each page saying which it is.
+static void test_help_pages_show_every_key(void **st) {
+    fixture *f = *st;
+    app_state *s = f->s;
+    s->view = VIEW_CONV;
+    s->zoom = 200;
+    s->help = true;
+    static keys_overlay o;
+    keys_overlay_build(s, &o);
+    bool seen[KEYS_MAX_SECTIONS][KEYS_MAX_ENTRIES] = {{false}};
+    render_record rec = {0};
+    int pages = 0;
+    for (int page = 0; page < 12; page++) {
+        s->help_page = page;
+        render_record_start(&rec);
+        SDL_FreeSurface(render_(f, 1280, 720, NULL));
+        render_record_stop();
+        char want[48];
+        snprintf(want, sizeof want, "page %d of ", page + 1);
+        bool noted = false;
+        for (int i = 0; i < rec.n; i++) {
+            const char *t = rec.items[i].text;
+            if (!t) continue;
+            if (strncmp(t, want, strlen(want)) == 0) noted = true, pages = atoi(t + strlen(want));
+            for (int a = 0; a < o.n_sections; a++)  // a key's name, or its first line when it wraps
+                for (int e = 0; e < o.sections[a].n; e++)
+                {
+                    const char *k = o.sections[a].entries[e].text;
+                    const size_t len = strlen(t);
+                    if (len && strncmp(k, t, len) == 0 && (k[len] == '\0' || k[len] == ' ')) seen[a][e] = true;
+                }
+        }
+        if (!noted) fprintf(stderr, "page %d: %d items, the last '%s'\n", page, rec.n, rec.n ? rec.items[rec.n - 1].text : "");
+        render_record_free(&rec);
+        assert_true(noted);
+        if (page + 1 == pages) break;
+    }
+    assert_true(pages >= 2);
+    for (int a = 0; a < o.n_sections; a++)
+        for (int e = 0; e < o.sections[a].n; e++) {
+            if (!seen[a][e]) fprintf(stderr, "not on any page: %s\n", o.sections[a].entries[e].text);
+            assert_true(seen[a][e]);
+        }
+    // Past the last page, the first again.
+    s->help_page = pages;
+    render_record_start(&rec);
+    SDL_FreeSurface(render_(f, 1280, 720, NULL));
+    render_record_stop();
+    bool first = false;
+    for (int i = 0; i < rec.n; i++)
+        if (rec.items[i].text && strncmp(rec.items[i].text, "page 1 of ", 10) == 0) first = true;
+    render_record_free(&rec);
+    assert_true(first);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_, teardown_)
 
 int main(void) {
@@ -734,6 +793,7 @@ int main(void) {
         T(test_esc_while_lesson_trains),
         T(test_lesson_menu_pages),
         T(test_cached_widths_equal_fresh_measurements),
+        T(test_help_pages_show_every_key),
     };
     return cmocka_run_group_tests(tests, group_setup_, group_teardown_);
 }
