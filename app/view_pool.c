@@ -262,7 +262,7 @@ const char *pool_key_label(pool_key k) {
     static const char *const labels[POOL_KEY_COUNT] = {
         [POOL_KEY_WINDOW] = "window",
         [POOL_KEY_TAP] = "read now",
-        [POOL_KEY_WINNER] = "the max",
+        [POOL_KEY_WINNER] = "max",  // short: at a large zoom it shares one row with the window and the scale
         [POOL_KEY_GHOST] = "step before",
         [POOL_KEY_LINKED] = "linked to mouse",
         [POOL_KEY_PADDING] = "padding",
