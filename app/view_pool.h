@@ -1,7 +1,8 @@
-// view_pool.h - what the pooling view's layout (view_pool.c) and its
-// renderer (view_pool_render.c) share: the words of the arithmetic under the
-// grids (the layout measures them to make room, the renderer draws them) and
-// the keys of its legend. No SDL.
+// view_pool.h - what the pooling view's state and keys (view_pool.c), its
+// layout (view_pool_layout.c) and its renderer (view_pool_render.c) share:
+// the words of the arithmetic under the grids (the layout measures them to
+// make room, the renderer draws them), the keys of its legend and their
+// sizes, and the layout's entry point (the view's table names it). No SDL.
 #ifndef APP_VIEW_POOL_H
 #define APP_VIEW_POOL_H
 
@@ -10,6 +11,11 @@
 
 #include "state.h"
 #include "ui_kit.h"
+
+// The view's layout (view_def.layout, view_pool_layout.c): the panel, then
+// the arrangement of the grids, the legend, the formula and the worked-out
+// lines that fits the main area.
+void pool_layout(ui_layout *l, const app_state *s, const ui_metrics *m);
 
 // With `reveal` values of the current window shown (0..count):
 // "window 5 of 9, output (1, 1):" (and what comes when nothing is shown yet).
