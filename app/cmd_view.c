@@ -31,7 +31,8 @@ static const arg_spec view_args_[] = {
     {"show-keys", false, false},  {"train-steps", true, false}, {"seconds", true, false},
     {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
     {"lesson", true, false},      {"export", true, false},     {"soak", true, false},
-    {"layout-json", true, false}, {"help", false, false},      {NULL, false, false},
+    {"layout-json", true, false}, {"help", false, false},      {"drop", true, false},
+    {NULL, false, false},
 };
 
 static const char view_help_[] =
@@ -62,6 +63,8 @@ static const char view_help_[] =
     "  --train-steps N       train the view's model N steps first (the same picture every time)\n"
     "  --seconds T           let training run T seconds in its thread first\n"
     "  --strokes S           draw on the canvas: 'x,y x,y ...; x,y ...' in canvas pixels 0..111\n"
+    "  --drop FILE           as if FILE (PNG, BMP, PGM) were dropped onto the window: the\n"
+    "                        draw view's canvas, or the convolution view's input\n"
     "  --soak T              train (again and again) while drawing at 60 Hz for T seconds,\n"
     "                        printing the resident memory every minute\n"
     "\n"
@@ -200,6 +203,7 @@ static bool view_options_(view_command *c, const parsed_args *a, char *err, size
     if ((v = args_get(a, "seconds")) && !seconds_(v, 0, true, 3600, &o->seconds))
         return snprintf(err, errsize, "--seconds must be from 0 to 3600"), false;
     o->strokes = args_get(a, "strokes");
+    o->drop = args_get(a, "drop");
     if ((v = args_get(a, "soak")) && !seconds_(v, 0, false, 86400, &o->soak_seconds))
         return snprintf(err, errsize, "--soak must be a number of seconds from 1 to 86400"), false;
     o->lesson = args_get(a, "lesson");
@@ -289,9 +293,9 @@ static bool outputs_ok_(const view_run_options *o, char *err, size_t errsize) {
     }
     if (!o->headless && (o->screenshot || o->frames_dir || o->bench_frames || o->steps || o->play_seconds > 0 ||
                          o->export_dir || o->soak_seconds > 0 || o->train_steps || o->seconds > 0 || o->strokes ||
-                         o->layout_json))
+                         o->drop || o->layout_json))
         return snprintf(err, errsize, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
-                                      "--seconds, --strokes and --layout-json go with --headless"),
+                                      "--seconds, --strokes, --drop and --layout-json go with --headless"),
                false;
     return true;
 }

@@ -124,7 +124,7 @@ bool draw_strokes(app_state *s, const char *text, char *err, size_t errsize) {
 void app_draw_classify(app_state *s) {
     s->draw.ready = false;
     nn_net *net = s->draw.live && s->host.live_net ? s->host.live_net : s->host.draw_net;
-    if (s->draw.n_points == 0) {
+    if (s->draw.n_points == 0 && !s->draw.dropped) {
         snprintf(s->draw.note, sizeof s->draw.note, "draw a digit with the mouse");
         return;
     }
@@ -138,7 +138,8 @@ void app_draw_classify(app_state *s) {
     app_gray_image img = {DRAW_SIDE, DRAW_SIDE, &s->draw.canvas[0][0]};
     app_digit_info info;
     char err[150];
-    if (!app_digit_prepare(&img, s->draw.input, &info, err, sizeof err)) {
+    // A dropped picture was prepared from the file itself (runtime.c).
+    if (!s->draw.dropped && !app_digit_prepare(&img, s->draw.input, &info, err, sizeof err)) {
         snprintf(s->draw.note, sizeof s->draw.note, "%s", err);
         return;
     }

@@ -4,7 +4,13 @@
 // quiz answer.
 #include "input.h"
 
+#include <string.h>
+
 #include "keys.h"
+
+// The name of the last file dropped onto the window: SDL's copy is freed at
+// once, and the action points here (read by app_update before the next event).
+static char dropped_[4096];
 
 static app_action act_(app_action_kind kind, int value) {
     app_action a = {.kind = kind, .value = value};
@@ -83,6 +89,21 @@ app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event 
     app_action a = act_(ACT_NONE, 0);
     switch (e->type) {
     case SDL_QUIT: return act_(ACT_QUIT, 0);
+    case SDL_DROPFILE:
+    case SDL_DROPTEXT: {
+        // SDL allocated the name for us: it is ours to free, whatever we do with it.
+        char *file = e->drop.file;
+        if (!file) return a;
+        const size_t n = strlen(file);
+        // Dropped text (value 1) or a name too long to keep (no text): app_update says so.
+        a = act_(ACT_DROP_FILE, e->type == SDL_DROPTEXT);
+        if (e->type == SDL_DROPFILE && n < sizeof dropped_) {
+            memcpy(dropped_, file, n + 1);
+            a.text = dropped_;
+        }
+        SDL_free(file);
+        return a;
+    }
     case SDL_TEXTINPUT: {
         const char ch = e->text.text[0];
         const bool answering = s->player.l && s->player.quiz_open && s->player.quiz_result == 0;

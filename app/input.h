@@ -10,7 +10,8 @@
 
 // The action an event asks for (ACT_NONE if it asks for nothing). Some
 // window-level keys (screenshot) are answered by the caller: *screenshot is
-// set when F12 was pressed.
+// set when F12 was pressed. A drop event's file name (SDL's) is freed here:
+// the action's text is a copy, valid until the next drop.
 app_action input_action(const app_state *s, const ui_layout *l, const SDL_Event *e, bool *screenshot);
 
 #endif

@@ -1,6 +1,7 @@
 // runtime.c - training threads and models behind the views (see runtime.h).
 #include "runtime.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "assets.h"
 #include "fileio.h"
 #include "lesson_play.h"
+#include "update.h"
 #include "views.h"
 #include "modelfile.h"
 
@@ -528,6 +530,62 @@ static void cnn_maps_(app_runtime *rt, app_state *s) {
     s->host.cnn_net = rt->cnn_net;
 }
 
+// The dropped picture itself for the drawing canvas: fitted into it keeping
+// its proportions, centred, as ink (1) on black like a drawing; each canvas
+// pixel the mean of 4x4 points of the picture under it.
+static void fit_picture_(const app_gray_image *img, bool inverted, float out[DRAW_SIDE][DRAW_SIDE]) {
+    const float scale = fminf((float)DRAW_SIDE / (float)img->w, (float)DRAW_SIDE / (float)img->h);
+    const float ox = (DRAW_SIDE - img->w * scale) / 2, oy = (DRAW_SIDE - img->h * scale) / 2;
+    for (int y = 0; y < DRAW_SIDE; y++)
+        for (int x = 0; x < DRAW_SIDE; x++) {
+            float sum = 0;
+            int n = 0;
+            for (int i = 0; i < 16; i++) {
+                const float px = (x + (i % 4 + 0.5f) / 4 - ox) / scale, py = (y + (i / 4 + 0.5f) / 4 - oy) / scale;
+                if (px < 0 || py < 0 || px >= img->w || py >= img->h) continue;
+                const float v = img->v[(size_t)py * (size_t)img->w + (size_t)px];
+                sum += inverted ? 1 - v : v;
+                n++;
+            }
+            out[y][x] = n ? sum / 16 : 0;
+        }
+}
+
+// Reads and prepares the file dropped onto the window exactly as `convstep
+// classify` does (the same loader and app_digit_prepare), then hands it to the
+// view. A file that will not do leaves everything as it was and says why.
+static void drop_image_(app_runtime *rt, app_state *s) {
+    app_drop *d = &s->drop;
+    const char *slash = strrchr(d->path, '/');
+    const char *base = slash && slash[1] ? slash + 1 : d->path;
+    char name[sizeof d->name];
+    text_escape(base, strlen(base), name, sizeof name);
+    if (!rt->load_image) {
+        snprintf(s->status, sizeof s->status, "cannot open '%s': this build of convstep cannot read pictures", name);
+        return;
+    }
+    char err[1400];
+    app_gray_image img;
+    if (!rt->load_image(d->path, &img, err, sizeof err)) {  // its message names the file
+        snprintf(s->status, sizeof s->status, "cannot use the dropped file: %.440s", err);
+        return;
+    }
+    float x[28 * 28];
+    app_digit_info info;
+    const bool ok = app_digit_prepare(&img, x, &info, err, sizeof err);
+    if (ok) fit_picture_(&img, info.inverted, d->picture);
+    app_gray_image_free(&img);
+    if (!ok) {
+        snprintf(s->status, sizeof s->status, "cannot use '%s': %.300s", name, err);
+        return;
+    }
+    memcpy(d->input, x, sizeof x);
+    d->inverted = info.inverted;
+    snprintf(d->name, sizeof d->name, "%s", name);
+    const app_action taken = {.kind = ACT_DROPPED_IMAGE};
+    app_apply(s, &taken);
+}
+
 // Carries out what the views asked, in order. The queue is taken first: a
 // lesson opened here may queue requests of its own for the next frame.
 static void effects_(app_runtime *rt, app_state *s) {
@@ -539,6 +597,7 @@ static void effects_(app_runtime *rt, app_state *s) {
         case EFFECT_TRAIN: train_request_(rt, s, (live_request)e->value, e->target); break;
         case EFFECT_OPEN_LESSON: open_lesson_(rt, s, e->value); break;
         case EFFECT_LESSON: lesson_nav_(rt, s, e->value); break;
+        case EFFECT_DROP_IMAGE: drop_image_(rt, s); break;
         }
     }
 }

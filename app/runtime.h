@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "dataset.h"
+#include "digit.h"
 #include "lesson.h"
 #include "lesson_play.h"
 #include "live.h"
@@ -37,6 +38,10 @@ typedef struct app_runtime {
     lesson_host host;                 // what the lesson player asks of this runtime
     int dash_failures, tmpl_failures; // reset failures already reported (snapshot counts)
     char note[400];                   // why something is missing (the last reason; the state has each)
+    // Reads a picture (PNG, BMP, PGM/PPM) for a file dropped onto the window:
+    // the window sets it to app_image_load after runtime_init (no SDL here);
+    // NULL: dropped files are refused with a message.
+    bool (*load_image)(const char *path, app_gray_image *out, char *err, size_t errsize);
 } app_runtime;
 
 // Sets up what is available (training needs both datasets; drawing needs the

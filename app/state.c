@@ -90,17 +90,23 @@ bool app_pick_digit(app_state *s, int index) {
         snprintf(s->status, sizeof s->status, "no digits are loaded (assets/ was not found)");
         return false;
     }
-    s->digit = index < 0 ? (s->digit + 1) % s->host.n_digits : index % s->host.n_digits;
+    s->digit = index < 0 ? (s->digit < 0 ? 0 : (s->digit + 1) % s->host.n_digits) : index % s->host.n_digits;
     snprintf(s->status, sizeof s->status, "test digit %d", s->digit);
     return true;
 }
 
+bool app_digit_shown(const app_state *s) {
+    return s->digit == APP_DIGIT_DROPPED || (s->digit >= 0 && s->host.digits);
+}
+
 float app_digit_pixel(const app_state *s, int y, int x, int n_h, int n_w) {
-    if (s->digit < 0 || !s->host.digits) return 0.0f;
-    const uint8_t *px = s->host.digits + (size_t)s->digit * 28 * 28;
+    if (!app_digit_shown(s)) return 0.0f;
     const int sy = y + (28 - n_h) / 2, sx = x + (28 - n_w) / 2;
+    if (sy < 0 || sx < 0 || sy >= 28 || sx >= 28) return 0.0f;
+    const float v = s->digit == APP_DIGIT_DROPPED ? s->drop.input[sy * 28 + sx]
+                                                  : s->host.digits[(size_t)s->digit * 28 * 28 + (size_t)(sy * 28 + sx)] / 255.0f;
     // Two decimals are enough to read and keep the products short.
-    return (sy < 0 || sx < 0 || sy >= 28 || sx >= 28) ? 0.0f : roundf(px[sy * 28 + sx] / 255.0f * 100.0f) / 100.0f;
+    return roundf(v * 100.0f) / 100.0f;
 }
 
 void app_set_digit_labels(app_state *s, const uint8_t *labels) { s->host.digit_labels = labels; }

@@ -202,6 +202,7 @@ typedef struct draw_view {
     bool pen_down;
     int brush;                 // pen radius in canvas pixels (2..10)
     bool live;                 // classify with the live model, not the shipped one
+    bool dropped;              // the canvas and input are a dropped picture's (app_state.drop), not strokes
     bool ready;                // input and probs describe the canvas
     float input[28 * 28];      // the canvas prepared as classify prepares a picture
     float probs[10];
@@ -251,6 +252,7 @@ typedef enum app_effect_kind {
     EFFECT_TRAIN,        // value: a live_request; target: 0 the dashboard's trainer, 1 the templates'
     EFFECT_OPEN_LESSON,  // value: which lesson of the menu
     EFFECT_LESSON,       // value: a LESSON_NAV_* for the lesson being played
+    EFFECT_DROP_IMAGE,   // read and prepare app_state.drop.path (a file dropped onto the window)
 } app_effect_kind;
 
 typedef struct app_effect_req {
@@ -263,6 +265,18 @@ typedef struct app_effects {
     int n;
     app_effect_req items[APP_MAX_EFFECTS];
 } app_effects;
+
+// A picture dropped onto the window: app_update keeps its path, the runtime
+// reads it and prepares it as `convstep classify` does, then hands it to the
+// view (ACT_DROPPED_IMAGE), which takes what it shows from here.
+#define APP_DIGIT_DROPPED (-2)  // app_state.digit when the shown digit is the dropped picture
+typedef struct app_drop {
+    char path[1024];           // the file to read
+    char name[160];            // its name as shown (the base name, control characters escaped)
+    float input[28 * 28];      // prepared: 0 background, 1 ink
+    float picture[DRAW_SIDE][DRAW_SIDE];  // the file itself fitted into the canvas, ink 1 on black 0
+    bool inverted;             // it had dark ink on light paper
+} app_drop;
 
 typedef struct app_state {
     // The window: which view, and what applies to every view.
@@ -281,7 +295,9 @@ typedef struct app_state {
     char edit_text[24];        // what has been typed into it
     bool editing;
     uint64_t rng_state;        // for "randomise", seeded: headless frames are repeatable
-    int digit;                 // the test digit shown in the view's input, -1 for none
+    int digit;                 // the test digit shown in the view's input, -1 for none,
+                               // APP_DIGIT_DROPPED for the dropped picture
+    app_drop drop;             // the last picture dropped onto the window
 
     // Each view's own state.
     home_view home;
@@ -335,6 +351,8 @@ typedef enum app_action_kind {
     ACT_LESSON_STOP_TRAINING,                     // Esc while a lesson's 'train N' runs
     ACT_SET_CELL,                                 // cell, fx: a typed value for a grid cell
     ACT_SCREENSHOT,                               // the window saves a PNG (F12)
+    ACT_DROP_FILE,                                // text: a file dropped onto the window
+    ACT_DROPPED_IMAGE,                            // the runtime prepared it into app_state.drop
 } app_action_kind;
 
 typedef struct app_action {
@@ -344,6 +362,7 @@ typedef struct app_action {
     cell_ref cell;
     char ch;
     float fx, fy;
+    const char *text;          // ACT_DROP_FILE's path: borrowed, valid during app_update only
 } app_action;
 
 // The speeds a teacher steps through: cells per second.
@@ -370,7 +389,9 @@ uint64_t app_rng_stream(int which);
 // Makes test digit `index` (-1: the next one) the one shown; false (with a
 // status line) when there are no digits.
 bool app_pick_digit(app_state *s, int index);
-// Pixel (y, x) of the shown digit cropped, centred, to an n_h x n_w input, in [0, 1].
+// True if a digit is shown: a test digit, or the dropped picture.
+bool app_digit_shown(const app_state *s);
+// Pixel (y, x) of the shown digit (or dropped picture) cropped, centred, to an n_h x n_w input, in [0, 1].
 float app_digit_pixel(const app_state *s, int y, int x, int n_h, int n_w);
 
 

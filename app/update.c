@@ -190,7 +190,40 @@ void app_apply(app_state *s, const app_action *a) {
     view_get(s->view)->update(s, a);
 }
 
+// A file dropped onto the window: the views that take a picture get it
+// through the runtime (it reads the file); the others say where to drop it.
+static void drop_file_(app_state *s, const char *path, bool text) {
+    if (s->view != VIEW_DRAW && s->view != VIEW_CONV) {
+        snprintf(s->status, sizeof s->status,
+                 "a dropped picture goes to 'draw a digit' or 'convolution': open one of them and drop it there");
+        return;
+    }
+    if (keys_lesson_drives(s)) {
+        snprintf(s->status, sizeof s->status, "the lesson set this up: close it (Esc) to drop a picture here");
+        return;
+    }
+    const size_t n = path ? strlen(path) : 0;
+    if (text) {
+        snprintf(s->status, sizeof s->status, "that was text: drop a picture file (PNG, BMP or PGM) here");
+        return;
+    }
+    if (!path || n == 0 || n >= sizeof s->drop.path) {  // (no path: too long for input.c to keep)
+        snprintf(s->status, sizeof s->status, "cannot open the dropped file: its name is %s",
+                 path && n == 0 ? "empty" : "too long (over 1023 bytes)");
+        return;
+    }
+    memcpy(s->drop.path, path, n + 1);
+    // Two drops in one frame: the path holds the last, read once.
+    for (int i = 0; i < s->effects.n; i++)
+        if (s->effects.items[i].kind == EFFECT_DROP_IMAGE) return;
+    app_effect(s, EFFECT_DROP_IMAGE, 0, 0);
+}
+
 void app_update(app_state *s, const app_action *a) {
+    if (a->kind == ACT_DROP_FILE) {
+        drop_file_(s, a->text, a->value == 1);
+        return;
+    }
     // While a lesson drives the view, what it set up stays as it set it, so
     // the caption never describes something else (Esc closes the lesson).
     const bool edits_setup = a->kind == ACT_SELECT_CELL && a->cell.grid != GRID_OUTPUT && a->cell.grid != GRID_NONE &&

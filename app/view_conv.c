@@ -830,7 +830,7 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
 // The digit shown, cropped into the current input size, in every channel.
 static void place_digit_(app_state *s) {
     conv_setup *c = &s->conv.setup;
-    if (s->digit < 0 || !s->host.digits) return;
+    if (!app_digit_shown(s)) return;
     for (int y = 0; y < c->n_h; y++)
         for (int x = 0; x < c->n_w; x++)
             for (int ch = 0; ch < c->channels; ch++) c->input[ch][y][x] = app_digit_pixel(s, y, x, c->n_h, c->n_w);
@@ -849,6 +849,19 @@ static void load_digit_(app_state *s, int index) {
     if (s->host.digit_labels) snprintf(label, sizeof label, ", a %d", s->host.digit_labels[s->digit]);
     snprintf(s->status, sizeof s->status, "test image #%d%s%s", s->digit, label,
              grew ? ": the input is now 28x28, the whole digit (a smaller crop would not look like one)" : "");
+}
+
+// A picture dropped onto the window (runtime.c prepared it as `convstep
+// classify` does) is shown as a test digit is: the same path, whole at 28x28.
+static void load_dropped_(app_state *s) {
+    conv_setup *c = &s->conv.setup;
+    const bool grew = c->n_h < 28 || c->n_w < 28;
+    if (grew) c->n_h = c->n_w = 28;
+    s->digit = APP_DIGIT_DROPPED;
+    place_digit_(s);
+    recompute_(s, -1);
+    snprintf(s->status, sizeof s->status, "%.150s, prepared as convstep classify prepares it%s", s->drop.name,
+             grew ? ": the input is now 28x28, the whole picture" : "");
 }
 
 static void set_kernel_size_(app_state *s, int k) {
@@ -942,6 +955,7 @@ static void update_(app_state *s, const app_action *a) {
         recompute_(s, -1);
         return;
     case ACT_LOAD_DIGIT: load_digit_(s, a->value); return;
+    case ACT_DROPPED_IMAGE: load_dropped_(s); return;
     case ACT_SET_CELL: set_cell_(s, &a->cell, a->fx); return;
     default: return;
     }

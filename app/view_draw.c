@@ -80,13 +80,49 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
     else if (right.dropped <= across.dropped) place_(l, false, maps);
 }
 
+// A dropped picture (runtime.c read and prepared it): the canvas shows the
+// file, and the network reads it prepared as `convstep classify` prepares it.
+static void take_drop_(app_state *s) {
+    draw_view *d = &s->draw;
+    d->n_points = d->n_strokes = 0;
+    d->pen_down = false;
+    memcpy(d->canvas, s->drop.picture, sizeof d->canvas);
+    memcpy(d->input, s->drop.input, sizeof d->input);
+    d->dropped = true;
+    app_draw_classify(s);
+    if (!d->ready) {
+        snprintf(s->status, sizeof s->status, "%.150s: prepared as convstep classify prepares it; %.300s",
+                 s->drop.name, d->note);
+        return;
+    }
+    int best = 0;
+    for (int j = 1; j < 10; j++) best = d->probs[j] > d->probs[best] ? j : best;
+    snprintf(s->status, sizeof s->status, "%.150s%s: prepared as convstep classify prepares it, read as a %d (%.1f%%)",
+             s->drop.name, s->drop.inverted ? " (dark ink on light paper)" : "", best, 100.0 * d->probs[best]);
+}
+
+// Drawing over a dropped picture starts on a clear canvas (its strokes are the drawing).
+static void forget_drop_(app_state *s) {
+    if (!s->draw.dropped) return;
+    s->draw.dropped = false;
+    memset(s->draw.canvas, 0, sizeof s->draw.canvas);
+}
+
 static void update_(app_state *s, const app_action *a) {
     switch (a->kind) {
-    case ACT_PEN_DOWN: draw_pen_down(s, a->fx, a->fy); return;
+    case ACT_DROPPED_IMAGE: take_drop_(s); return;
+    case ACT_PEN_DOWN: forget_drop_(s); draw_pen_down(s, a->fx, a->fy); return;
     case ACT_PEN_MOVE: draw_pen_move(s, a->fx, a->fy); return;
     case ACT_PEN_UP: draw_pen_up(s); return;
-    case ACT_DRAW_CLEAR: draw_clear(s); return;
-    case ACT_DRAW_UNDO: draw_undo(s); return;
+    case ACT_DRAW_CLEAR: forget_drop_(s); draw_clear(s); return;
+    case ACT_DRAW_UNDO:  // undoing a dropped picture clears it
+        if (s->draw.dropped) {
+            forget_drop_(s);
+            draw_clear(s);
+        } else {
+            draw_undo(s);
+        }
+        return;
     case ACT_BRUSH: s->draw.brush = a->value < 2 ? 2 : a->value > 10 ? 10 : a->value; return;
     case ACT_DRAW_MODEL:
         s->draw.live = !s->draw.live;
@@ -131,7 +167,7 @@ const view_def view_draw = {
     .title = "draw a digit",
     .menu = "Draw a digit",
     .keys = KEY_TABLE("drawing", keys_),
-    .mouse = "hold the left button to draw on the black canvas",
+    .mouse = "hold the left button to draw on the black canvas; or drop a PNG, BMP or PGM file on the window",
     .has_panel = true,
     .needs = VIEW_NEEDS_CANVAS,
     .layout = layout_,

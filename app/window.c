@@ -18,12 +18,14 @@
 #include "fileio.h"
 #include "font.h"
 #include "frame.h"
+#include "image_load.h"
 #include "input.h"
 #include "layout.h"
 #include "lesson_play.h"
 #include "render.h"
 #include "render_record.h"
 #include "runtime.h"
+#include "update.h"
 #include "views.h"
 
 // ---- Screenshots -------------------------------------------------------------------------------
@@ -525,6 +527,19 @@ static int run_script_(headless_ *h) {
     return status;
 }
 
+// --drop: the file goes the way a dropped one does (app_update, then the
+// runtime reads it); false, with the status line's message, when it was refused.
+static bool drop_(app_runtime *rt, app_state *s, const char *file, FILE *err) {
+    rt->load_image = app_image_load;
+    const app_action a = {.kind = ACT_DROP_FILE, .text = file};
+    s->status[0] = '\0';
+    app_update(s, &a);
+    runtime_frame(rt, s);
+    if (s->view == VIEW_DRAW ? s->draw.dropped : s->digit == APP_DIGIT_DROPPED) return true;
+    fprintf(err, "convstep: error: --drop: %s\n", s->status[0] ? s->status : "the picture was not taken");
+    return false;
+}
+
 static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FILE *err, app_font *font) {
     headless_ h = {.target = {NULL, font}, .o = o, .out = out, .err = err};
     app_runtime rt;
@@ -541,6 +556,7 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
         fprintf(err, "convstep: error: --%s\n", why);
         status = 1;
     }
+    if (status == 0 && o->drop && !drop_(&rt, s, o->drop, err)) status = 1;
     if (status == 0) {
         h.surface = SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32, SDL_PIXELFORMAT_ARGB8888);
         h.target.renderer = h.surface ? SDL_CreateSoftwareRenderer(h.surface) : NULL;
@@ -685,6 +701,7 @@ static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_f
     SDL_StartTextInput();
     app_runtime rt;
     runtime_init(&rt, s, o->train, o->test);
+    rt.load_image = app_image_load;  // pictures dropped onto the window
     char msg[1200];
     int status = 0;
     if (o->lesson && !runtime_open_lesson(&rt, s, o->lesson, NULL, msg, sizeof msg)) {

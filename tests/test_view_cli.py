@@ -17,6 +17,7 @@ signal or printed a sanitizer report (ASan, LeakSanitizer, UBSan), so the file
 is meant to pass against a -fsanitize=address,undefined build as well.
 """
 
+import json
 import os
 import re
 import struct
@@ -632,6 +633,30 @@ def model_and_arch_together_are_refused():
     expect_error(["view", "train", "--headless", "--arch", "flatten,dense(10),softmax", "--model", "lenet5"],
                  "--model", "--arch")
 
+
+@check
+def drop_a_picture_headless():
+    """--drop FILE: as if dropped onto the window (draw and conv views take it; a bad file or another view is an error)"""
+    # A white 10x10 square on a black 28x28 page (ink is white on black, as MNIST).
+    page = bytearray(28 * 28)
+    for y in range(9, 19):
+        for x in range(9, 19):
+            page[y * 28 + x] = 255
+    pgm = scratch("square.pgm")
+    with open(pgm, "wb") as f:
+        f.write(b"P5\n28 28\n255\n" + bytes(page))
+    for view in ("draw", "conv"):
+        plain, dropped, layout = scratch(view + "-plain.png"), scratch(view + "-drop.png"), scratch(view + "-drop.json")
+        run_ok("view", view, "--headless", "--screenshot", plain)
+        run_ok("view", view, "--headless", "--drop", pgm, "--screenshot", dropped, "--layout-json", layout)
+        expect(differing_pixels(read_png(plain), read_png(dropped)) > 1000, "%s: the dropped picture changed little" % view)
+        with open(layout, encoding="utf-8") as f:
+            texts = " ".join(i.get("text") or "" for i in json.load(f)["items"])
+        expect("square.pgm" in texts and "as convstep classify prepares it" in texts,
+               "%s: the status line does not name the file and how it was prepared" % view)
+    expect_error(["view", "conv", "--headless", "--drop", scratch("missing.png")], "--drop", "missing.png")
+    expect_error(["view", "pool", "--headless", "--drop", pgm], "--drop", "draw a digit", "convolution")
+    expect_error(["view", "draw", "--drop", pgm], "--drop", "--headless")
 
 # ---- TAP ---------------------------------------------------------------------------------
 
