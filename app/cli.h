@@ -30,6 +30,7 @@ typedef struct view_run_options {
     double seconds;           // headless: let training run this long in its thread first
     const char *strokes;      // headless: pen strokes for the canvas, "x,y x,y; x,y ..." (0..111)
     const char *drop;         // headless: a picture file, as if dropped onto the window
+    bool open_unit;           // headless: open the selected unit of the network view (--open)
     const struct app_dataset *train, *test;  // for live training (may be NULL)
     const char *lesson;       // a lesson file to play (headless: every beat, with its checks)
     const char *export_dir;   // headless lesson: one PNG per beat, slide-01.png ... (for slides)

@@ -7,6 +7,7 @@
 #include "args.h"
 #include "cli.h"
 #include "cli_common.h"
+#include "format.h"
 #include "json.h"
 #include "nn.h"
 
@@ -45,35 +46,12 @@ static bool printable_ascii_(const char *s) {
     return true;
 }
 
-// "1,234,567" as Keras prints totals.
-static void thousands_(long long v, char *buf, size_t size) {
-    char digits[32];
-    snprintf(digits, sizeof digits, "%lld", v);
-    size_t len = strlen(digits), o = 0;
-    for (size_t i = 0; i < len && o + 2 < size; i++) {
-        buf[o++] = digits[i];
-        size_t left = len - i - 1;
-        if (left > 0 && left % 3 == 0 && digits[i] != '-') buf[o++] = ',';
-    }
-    buf[o] = '\0';
-}
-
 // "(None, 28, 28, 6)" or "(None, 400)".
 static void keras_shape_(nn_shape s, char *buf, size_t size) {
     if (s.rank == 1)
         snprintf(buf, size, "(None, %d)", s.c);
     else
         snprintf(buf, size, "(None, %d, %d, %d)", s.h, s.w, s.c);
-}
-
-// How the count comes about: "6*(5*5*1 + 1)" or "120*(400 + 1)"; empty if 0.
-static void worked_(const nn_layer *l, char *buf, size_t size) {
-    buf[0] = '\0';
-    if (l->spec.kind == NN_LAYER_CONV)
-        snprintf(buf, size, "%d*(%d*%d*%d + 1)", l->spec.filters, l->spec.kernel, l->spec.kernel,
-                 l->in.c);
-    else if (l->spec.kind == NN_LAYER_DENSE)
-        snprintf(buf, size, "%d*(%d + 1)", l->spec.units, l->in.c);
 }
 
 static void print_text_(FILE *out, const nn_model *m, const char *arch) {
@@ -89,8 +67,8 @@ static void print_text_(FILE *out, const nn_model *m, const char *arch) {
         char name[64], shape[48], params[32], how[64];
         snprintf(name, sizeof name, "%s (%s)", l->name, l->type);
         keras_shape_(l->out, shape, sizeof shape);
-        thousands_(nn_layer_params(l), params, sizeof params);
-        worked_(l, how, sizeof how);
+        fmt_thousands(nn_layer_params(l), params, sizeof params);
+        fmt_params_worked(l, how, sizeof how);
         if (how[0])
             fprintf(out, " %-32s %-22s %-10s %s\n", name, shape, params, how);
         else
@@ -98,7 +76,7 @@ static void print_text_(FILE *out, const nn_model *m, const char *arch) {
         if (i + 1 < m->n_layers) fputc('\n', out);
     }
     char total[32];
-    thousands_(m->params, total, sizeof total);
+    fmt_thousands(m->params, total, sizeof total);
     fprintf(out, "%s\n", dbl);
     fprintf(out, "Total params: %s\n", total);
     fprintf(out, "Trainable params: %s\n", total);

@@ -22,7 +22,7 @@
 #define VIEW_FOLDER_NAME_MAX 980
 
 static const arg_spec view_args_[] = {
-    {"input", true, false},       {"kernel", true, false},     {"bias", true, false},
+    {"input", true, false},       {"kernel", true, true},      {"bias", true, true},
     {"padding", true, false},     {"stride", true, false},     {"dilation", true, false},
     {"size", true, false},        {"mode", true, false},       {"digit", true, false},
     {"headless", false, false},   {"steps", true, false},      {"play-seconds", true, false},
@@ -32,16 +32,19 @@ static const arg_spec view_args_[] = {
     {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
     {"lesson", true, false},      {"export", true, false},     {"soak", true, false},
     {"layout-json", true, false}, {"help", false, false},      {"drop", true, false},
+    {"select", true, false},      {"open", false, false},
     {NULL, false, false},
 };
 
 static const char view_help_[] =
-    "usage: convstep view conv|pool|train|templates|cnn|draw|home [settings] [--headless ...]\n"
+    "usage: convstep view conv|pool|train|templates|cnn|network|draw|home [settings] [--headless ...]\n"
     "\n"
     "Opens a view in the window, set up from the command line.\n"
     "\n"
     "settings (as in convstep conv and convstep pool):\n"
     "  --input M --kernel M --bias B --padding valid|same|P --stride S --dilation D\n"
+    "  (conv: repeat --kernel for up to 4 filters, and --bias, or give one bias per filter\n"
+    "  in one --bias '1, -2')\n"
     "  --size F (pool window) --digit N (a real test digit as the input)\n"
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
@@ -65,6 +68,11 @@ static const char view_help_[] =
     "  --strokes S           draw on the canvas: 'x,y x,y ...; x,y ...' in canvas pixels 0..111\n"
     "  --drop FILE           as if FILE (PNG, BMP, PGM) were dropped onto the window: the\n"
     "                        draw view's canvas, or the convolution view's input\n"
+    "  --select L:M:R:C      the network view: select row R, column C (from 0) of map M\n"
+    "                        (from 1) of layer L (from 1, in the order convstep summary lists\n"
+    "                        them; 0 the input), or L:U for unit U (from 0; class U of a\n"
+    "                        softmax) of a flat layer: its edges are drawn\n"
+    "  --open                then open its arithmetic (convolution, pooling or unit view)\n"
     "  --soak T              train (again and again) while drawing at 60 Hz for T seconds,\n"
     "                        printing the resident memory every minute\n"
     "\n"
@@ -77,7 +85,7 @@ static const char view_help_[] =
     "example: convstep view conv --input '1 2 3; 4 5 6; 7 8 9' --kernel '1 0; 0 -1' --padding same\n"
     "         convstep view pool --digit 3 --size 2 --headless --steps 20 --screenshot pool.png\n";
 
-// Fills a conv set-up from --input/--kernel/--bias (one filter).
+// Fills a conv set-up from --input, --kernel (once a filter) and --bias.
 static bool conv_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
     conv_setup c = s->conv.setup;
     const char *v;
@@ -98,35 +106,62 @@ static bool conv_from_args_(app_state *s, const parsed_args *a, char *err, size_
                 for (int x = 0; x < m.w; x++) c.input[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
         app_matrix_free(&m);
     }
-    if ((v = args_get(a, "kernel"))) {
+    // --kernel once a filter; every filter's kernels the same size (as convstep conv).
+    const char *kernels[VIEW_MAX_F + 1];
+    const int n_kernels = args_get_all(a, "kernel", kernels, VIEW_MAX_F + 1);
+    if (n_kernels > VIEW_MAX_F) {
+        snprintf(err, errsize, "--kernel: the view shows at most %d filters, got %d", VIEW_MAX_F, n_kernels);
+        return false;
+    }
+    for (int f = 0; f < n_kernels; f++) {
+        char what[32];
+        snprintf(what, sizeof what, n_kernels > 1 ? "--kernel %d" : "--kernel", f + 1);
         app_matrix m;
-        if (!app_matrix_read(&m, v, "--kernel", err, errsize)) return false;
+        if (!app_matrix_read(&m, kernels[f], what, err, errsize)) return false;
         if (m.h != m.w || m.h > VIEW_MAX_K || m.c != c.channels) {
-            snprintf(err, errsize, "--kernel: the view needs a square kernel of at most %dx%d with one channel "
-                     "per input channel (%d), got %d of %dx%d", VIEW_MAX_K, VIEW_MAX_K, c.channels, m.c, m.h, m.w);
+            snprintf(err, errsize, "%s: the view needs a square kernel of at most %dx%d with one channel "
+                     "per input channel (%d), got %d of %dx%d", what, VIEW_MAX_K, VIEW_MAX_K, c.channels, m.c, m.h, m.w);
+            app_matrix_free(&m);
+            return false;
+        }
+        if (f > 0 && m.h != c.k) {
+            snprintf(err, errsize, "%s is %dx%d but --kernel 1 is %dx%d: all filters need one size", what, m.h, m.w,
+                     c.k, c.k);
             app_matrix_free(&m);
             return false;
         }
         c.k = m.h;
-        c.preset = PRESET_CUSTOM;
+        c.preset[f] = PRESET_CUSTOM;
         for (int ch = 0; ch < m.c; ch++)
             for (int y = 0; y < m.h; y++)
-                for (int x = 0; x < m.w; x++) c.kernel[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
+                for (int x = 0; x < m.w; x++) c.kernel[f][ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
         app_matrix_free(&m);
+    }
+    if (n_kernels > 0) {
+        c.filters = n_kernels;
+        for (int f = n_kernels; f < VIEW_MAX_F; f++) c.bias[f] = 0;
     } else if (args_get(a, "input") && c.k > c.n_h) {
         c.k = 1;
     }
-    if ((v = args_get(a, "bias"))) {
+    // --bias: one number a filter, in one --bias or repeated.
+    const char *biases[ARGS_MAX];
+    const int n_bias_args = args_get_all(a, "bias", biases, ARGS_MAX);
+    int n_bias = 0;
+    float bias[VIEW_MAX_F] = {0};
+    for (int i = 0; i < n_bias_args; i++) {
         float *b;
         int n;
-        if (!app_parse_numbers(v, "--bias", &b, &n, err, errsize)) return false;
-        c.bias = b[0];
+        if (!app_parse_numbers(biases[i], "--bias", &b, &n, err, errsize)) return false;
+        for (int j = 0; j < n && n_bias + j < VIEW_MAX_F; j++) bias[n_bias + j] = b[j];
+        n_bias += n;
         free(b);
-        if (n != 1) {
-            snprintf(err, errsize, "--bias: the view has one filter, so one bias; got %d", n);
-            return false;
-        }
     }
+    if (n_bias_args > 0 && n_bias != c.filters) {
+        snprintf(err, errsize, "--bias has %d value(s) but there %s %d filter(s): give one bias per filter", n_bias,
+                 c.filters == 1 ? "is" : "are", c.filters);
+        return false;
+    }
+    for (int f = 0; f < n_bias && n_bias_args > 0; f++) c.bias[f] = bias[f];
     if ((v = args_get(a, "padding")) && !cli_parse_padding(v, &c.padding, err, errsize)) return false;
     if ((v = args_get(a, "stride")) && !args_int(v, "--stride", 1, 4, &c.stride, err, errsize)) return false;
     if ((v = args_get(a, "dilation")) && !args_int(v, "--dilation", 1, 3, &c.dilation, err, errsize)) return false;
@@ -204,6 +239,7 @@ static bool view_options_(view_command *c, const parsed_args *a, char *err, size
         return snprintf(err, errsize, "--seconds must be from 0 to 3600"), false;
     o->strokes = args_get(a, "strokes");
     o->drop = args_get(a, "drop");
+    o->open_unit = args_has(a, "open");
     if ((v = args_get(a, "soak")) && !seconds_(v, 0, false, 86400, &o->soak_seconds))
         return snprintf(err, errsize, "--soak must be a number of seconds from 1 to 86400"), false;
     o->lesson = args_get(a, "lesson");
@@ -272,6 +308,58 @@ static bool model_from_args_(app_state *s, const parsed_args *a, char *err, size
     return true;
 }
 
+// --select L:M:R:C (or L:U) for the network view: checked against the
+// model it will show; false with the message in err.
+static bool select_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
+    const char *v = args_get(a, "select");
+    if (!v) return true;
+    if (s->view != VIEW_NETWORK) return snprintf(err, errsize, "--select goes with 'convstep view network'"), false;
+    int n[4] = {0, 0, 0, 0}, count = 0;
+    const char *p = v;
+    while (count < 4) {
+        char *end;
+        const long x = strtol(p, &end, 10);
+        if (end == p || x < 0 || x > 100000) break;
+        n[count++] = (int)x;
+        p = end;
+        if (*p != ':') break;
+        p++;
+    }
+    if (*p != '\0' || (count != 2 && count != 4))
+        return snprintf(err, errsize, "--select '%.80s': write LAYER:MAP:ROW:COL (a map's cell) or LAYER:UNIT (a unit of a "
+                                      "flat layer): whole numbers, layers and maps from 1 (layer 0: the input), the rest from 0", v),
+               false;
+    const char *arch = s->train_model == MODEL_CUSTOM ? s->host.custom_arch : app_train_model_arch(s->train_model);
+    nn_model *m;
+    nn_error e;
+    if (nn_model_create(&m, arch, nn_shape_map(1, 28, 28), &e) != NN_OK)
+        return snprintf(err, errsize, "--select: %s", e.msg), false;
+    // On screen layers and maps count from 1, rows, columns and units from 0.
+    cell_ref c = {.grid = GRID_NET, .layer = n[0] - 1, .channel = count == 4 ? n[1] - 1 : n[1],
+                  .row = count == 4 ? n[2] : 0, .col = count == 4 ? n[3] : 0};
+    bool ok = c.layer >= -1 && c.layer < m->n_layers;
+    if (!ok) {
+        snprintf(err, errsize, "--select '%.80s': layer %d does not exist: the model has layers 1 to %d (0: the input)", v,
+                 n[0], m->n_layers);
+    } else {
+        const nn_shape o = c.layer < 0 ? m->input : m->layers[c.layer].out;
+        if (o.rank == 3 && count != 4)
+            snprintf(err, errsize, "--select '%.80s': layer %d gives %d maps of %dx%d: write %d:MAP:ROW:COL", v, n[0], o.c,
+                     o.h, o.w, n[0]), ok = false;
+        else if (o.rank == 3 && (c.channel >= o.c || c.row >= o.h || c.col >= o.w || c.channel < 0 || c.row < 0 || c.col < 0))
+            snprintf(err, errsize, "--select '%.80s': layer %d has maps 1 to %d, rows 0 to %d and columns 0 to %d", v, n[0], o.c,
+                     o.h - 1, o.w - 1), ok = false;
+        else if (o.rank == 1 && (count != 2 || c.channel < 0 || c.channel >= o.c))
+            snprintf(err, errsize, "--select '%.80s': layer %d has units 0 to %d: write %d:UNIT", v, n[0], o.c - 1, n[0]),
+                     ok = false;
+    }
+    nn_model_free(m);
+    if (!ok) return false;
+    s->network.selected = c;
+    s->network.has_selection = true;
+    return true;
+}
+
 // Refuses outputs that cannot work; false with the message in err.
 static bool outputs_ok_(const view_run_options *o, char *err, size_t errsize) {
     // An empty folder name would put the PNGs at "/frame-0000.png": the root.
@@ -293,9 +381,9 @@ static bool outputs_ok_(const view_run_options *o, char *err, size_t errsize) {
     }
     if (!o->headless && (o->screenshot || o->frames_dir || o->bench_frames || o->steps || o->play_seconds > 0 ||
                          o->export_dir || o->soak_seconds > 0 || o->train_steps || o->seconds > 0 || o->strokes ||
-                         o->drop || o->layout_json))
+                         o->drop || o->layout_json || o->open_unit))
         return snprintf(err, errsize, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
-                                      "--seconds, --strokes, --drop and --layout-json go with --headless"),
+                                      "--seconds, --strokes, --drop, --open and --layout-json go with --headless"),
                false;
     return true;
 }
@@ -328,6 +416,9 @@ int cmd_view_run(const view_command *c, const cli_frontend *fe, FILE *out, FILE 
     const char *v;
     if (s.view == VIEW_CONV && !conv_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (s.view == VIEW_POOL && !pool_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (status == 0 && !select_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (status == 0 && c->run.open_unit && !s.network.has_selection)
+        status = cli_fail(errf, "--open opens the unit --select names: give --select too", 1);
     if (status == 0 && (v = args_get(a, "digit"))) {
         int d;
         if (!have_digits) {

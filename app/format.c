@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn.h"
+
 void fmt_float(float v, char *buf, size_t size) {
     if (isnan(v)) {
         snprintf(buf, size, "nan");
@@ -115,4 +117,24 @@ void fmt_formula_numbers(const nn_axis *a, char *buf, size_t size) {
     long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
     snprintf(buf, size, "floor((%d + %s - %s)/%d) + 1 = floor(%lld/%d) + 1 = %d", a->n, pad, kern,
              a->stride, top, a->stride, a->out);
+}
+
+void fmt_thousands(long long v, char *buf, size_t size) {
+    char digits[32];
+    snprintf(digits, sizeof digits, "%lld", v);
+    size_t len = strlen(digits), o = 0;
+    for (size_t i = 0; i < len && o + 2 < size; i++) {
+        buf[o++] = digits[i];
+        size_t left = len - i - 1;
+        if (left > 0 && left % 3 == 0 && digits[i] != '-') buf[o++] = ',';
+    }
+    buf[o] = '\0';
+}
+
+void fmt_params_worked(const nn_layer *l, char *buf, size_t size) {
+    buf[0] = '\0';
+    if (l->spec.kind == NN_LAYER_CONV)
+        snprintf(buf, size, "%d*(%d*%d*%d + 1)", l->spec.filters, l->spec.kernel, l->spec.kernel, l->in.c);
+    else if (l->spec.kind == NN_LAYER_DENSE)
+        snprintf(buf, size, "%d*(%d + 1)", l->spec.units, l->in.c);
 }

@@ -42,4 +42,12 @@ void fmt_formula_letters(const nn_axis *a, char *buf, size_t size);
 // "floor((5 + 2*1 - 3)/2) + 1 = floor(4/2) + 1 = 3".
 void fmt_formula_numbers(const nn_axis *a, char *buf, size_t size);
 
+// "1,234,567" as Keras prints totals.
+void fmt_thousands(long long v, char *buf, size_t size);
+
+// How a layer's parameter count comes about: "6*(5*5*1 + 1)" for a conv,
+// "120*(400 + 1)" for a dense layer; "" for a layer without parameters.
+struct nn_layer;
+void fmt_params_worked(const struct nn_layer *l, char *buf, size_t size);
+
 #endif

@@ -391,6 +391,7 @@ app_action layout_hit(const ui_layout *l, int x, int y) {
         app_action a = {.kind = ACT_SELECT_CELL};
         a.cell.grid = g->id;
         a.cell.channel = g->channel;
+        a.cell.layer = g->layer;
         if (!ui_grid_at(g, x, y, &a.cell.row, &a.cell.col)) return none;  // a band between taps
         if (a.cell.row < 0 || a.cell.col < 0 || a.cell.row >= g->data_rows ||
             a.cell.col >= g->data_cols)

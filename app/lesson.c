@@ -22,7 +22,7 @@
 // be ignored when the lesson plays.
 typedef struct shadow_ {
     int view;
-    int conv_h, conv_w, conv_c, conv_k, conv_stride, conv_dilation;
+    int conv_h, conv_w, conv_c, conv_k, conv_stride, conv_dilation, conv_f;
     nn_padding conv_padding;
     int pool_h, pool_w, pool_size, pool_stride, pool_pad;
 } shadow_;
@@ -38,7 +38,7 @@ typedef struct parse_ {
 static void shadow_init_(shadow_ *sh) {
     // What app_state_init sets up: the lecture's 5x5 input and 3x3 kernel, and a
     // 6x6 input pooled 2x2 with stride 2.
-    *sh = (shadow_){.view = VIEW_HOME, .conv_h = 5, .conv_w = 5, .conv_c = 1, .conv_k = 3,
+    *sh = (shadow_){.view = VIEW_HOME, .conv_h = 5, .conv_w = 5, .conv_c = 1, .conv_k = 3, .conv_f = 1,
                     .conv_stride = 1, .conv_dilation = 1, .conv_padding = {NN_PAD_VALID, 0},
                     .pool_h = 6, .pool_w = 6, .pool_size = 2, .pool_stride = 2, .pool_pad = 0};
 }
@@ -224,6 +224,25 @@ static bool matrix_arg_(parse_ *p, const char *s, lesson_cmd *c, const char *wha
     return ok;
 }
 
+// "filter F" before a kernel's matrix or a bias (filters counted from 1, as
+// on screen): the filter, from 0, into *f; 0 when the words are not there.
+static bool filter_of_(parse_ *p, const char **s, const char *cmd, int *f) {
+    const char *save = *s;
+    char w[32];
+    *f = 0;
+    if (!word_(s, w, sizeof w) || strcmp(w, "filter") != 0) {
+        *s = save;
+        return true;
+    }
+    int n;
+    if (!int_(p, s, "the filter", 1, VIEW_MAX_F, &n)) return false;
+    if (n > p->sh.conv_f)
+        return fail_(p, "%s filter %d: there %s %d filter%s here (use 'filters N' first)", cmd, n,
+                     p->sh.conv_f == 1 ? "is" : "are", p->sh.conv_f, p->sh.conv_f == 1 ? "" : "s");
+    *f = n - 1;
+    return true;
+}
+
 static bool step_(parse_ *p, const char *s, lesson_cmd *c) {
     char w[32];
     const char *save = s;
@@ -365,10 +384,15 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         return true;
     }
     if (strcmp(w, "input") == 0) return c->op = LOP_INPUT, matrix_arg_(p, s, c, "input");
-    if (strcmp(w, "kernel") == 0) return c->op = LOP_KERNEL, matrix_arg_(p, s, c, "kernel");
+    if (strcmp(w, "kernel") == 0)
+        return c->op = LOP_KERNEL, filter_of_(p, &s, "kernel", &c->b) && matrix_arg_(p, s, c, "kernel");
     if (strcmp(w, "bias") == 0)
-        return c->op = LOP_BIAS,
-               number_(p, &s, "the bias", -FLT_MAX, FLT_MAX, &c->value) && end_(p, s, "bias NUMBER");
+        return c->op = LOP_BIAS, filter_of_(p, &s, "bias", &c->b) &&
+                                 number_(p, &s, "the bias", -FLT_MAX, FLT_MAX, &c->value) &&
+                                 end_(p, s, "bias [filter F] NUMBER");
+    if (strcmp(w, "filters") == 0)
+        return c->op = LOP_FILTERS, int_(p, &s, "the number of filters", 1, VIEW_MAX_F, &c->a) &&
+                                    end_(p, s, "filters N") && (sh->conv_f = c->a, true);
     if (strcmp(w, "padding") == 0) {
         c->op = LOP_PADDING;
         char v[32];
@@ -412,6 +436,41 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
             else sh->conv_h = sh->conv_w = c->b;
         }
         return end_(p, s, "digit N [SIZE]");
+    }
+    if (strcmp(w, "select") == 0) {
+        // The network view's unit: layers and maps from 1 (layer 0: the input),
+        // rows, columns and units from 0, as on screen and in --select.
+        c->op = LOP_SELECT;
+        int n[4], count = 0;
+        while (count < 4 && *rest_(s)) {
+            static const char *const what[] = {"the layer", "the map or unit", "the row", "the column"};
+            if (!int_(p, &s, what[count], 0, 100000, &n[count])) return false;
+            count++;
+        }
+        if (count != 2 && count != 4)
+            return fail_(p, "select needs LAYER MAP ROW COL (a map's cell) or LAYER UNIT (a unit of a flat layer)");
+        c->a = n[0];
+        c->b = n[1];
+        c->c = count == 4 ? n[2] : 0;
+        c->value = count == 4 ? n[3] : 0;
+        snprintf(c->text, sizeof c->text, "%s", count == 4 ? "map" : "unit");
+        return end_(p, s, "select LAYER MAP ROW COL | select LAYER UNIT");
+    }
+    if (strcmp(w, "open") == 0) return c->op = LOP_OPEN, end_(p, s, "open");
+    if (strcmp(w, "show") == 0 || strcmp(w, "hide") == 0) {
+        c->op = LOP_SUMMARY;
+        c->a = w[0] == 's';
+        char v[32];
+        if (!word_(&s, v, sizeof v) || strcmp(v, "summary") != 0) return fail_(p, "%s needs 'summary' (the model's table)", w);
+        return end_(p, s, "show summary | hide summary");
+    }
+    if (strcmp(w, "scale") == 0) {
+        c->op = LOP_SCALE;
+        char v[32];
+        if (!word_(&s, v, sizeof v) || (strcmp(v, "map") != 0 && strcmp(v, "layer") != 0))
+            return fail_(p, "scale needs map (each map its own colour scale) or layer (one per layer)");
+        c->a = strcmp(v, "layer") == 0;
+        return end_(p, s, "scale map|layer");
     }
     if (strcmp(w, "train") == 0)
         return c->op = LOP_TRAIN,
@@ -470,7 +529,7 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     }
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
-    return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, padding, stride, dilation, "
+    return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, filters, padding, stride, dilation, "
                     "size, preset, digit, model, train, classifier, strokes, say, step, restart, highlight, wait, quiz or expect)",
                  w);
 }

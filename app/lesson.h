@@ -24,8 +24,9 @@ typedef enum lesson_op {
     LOP_TITLE,      // title TEXT
     LOP_VIEW,       // view conv|pool|train|templates|cnn|draw         a = app_view
     LOP_INPUT,      // input MATRIX                                    text
-    LOP_KERNEL,     // kernel MATRIX                                   text
-    LOP_BIAS,       // bias NUMBER                                     value
+    LOP_KERNEL,     // kernel [filter F] MATRIX                        text, b = filter (from 0)
+    LOP_BIAS,       // bias [filter F] NUMBER                          value, b = filter (from 0)
+    LOP_FILTERS,    // filters N (the convolution view's, 1..4)        a
     LOP_PADDING,    // padding valid|same|P                            a = -1 valid, -2 same, else P
     LOP_STRIDE,     // stride S                                        a
     LOP_DILATION,   // dilation D                                      a
@@ -42,6 +43,10 @@ typedef enum lesson_op {
     LOP_HIGHLIGHT,  // highlight input|output|kernel R C [R C ...]      a = grid, cells in text
     LOP_WAIT,       // wait | wait SECONDS                             value (0: a key or click)
     LOP_QUIZ,       // quiz size|cell R C|guess QUESTION [answer X]     a = kind, b, c; text; answer
+    LOP_SELECT,     // select LAYER MAP ROW COL | select LAYER UNIT     a = layer (0 the input), b = map or unit, c, value = col; text "unit" for a unit
+    LOP_OPEN,       // open (the selected unit's arithmetic, the network view)
+    LOP_SUMMARY,    // show summary | hide summary (the network view)    a = 1 show
+    LOP_SCALE,      // scale map|layer (the network view's colours)    a = 1 one per layer
     LOP_EXPECT,     // expect size RxC | cell R C V | max R C V | avg R C V | guess D | accuracy X | params ARCH HxWxC N
 } lesson_op;
 

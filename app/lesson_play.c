@@ -11,6 +11,8 @@
 #include "format.h"
 #include "matrix.h"
 #include "update.h"
+#include "view_cnn.h"
+#include "view_network.h"
 #include "views.h"
 
 int lesson_count_beats(const lesson *l) {
@@ -39,6 +41,41 @@ static void fail_(app_state *s, const lesson_cmd *c, FILE *log, const char *fmt,
 // keys off what it set up.
 static void act_(app_state *s, app_action_kind kind, int value, int row, int col) {
     app_action a = {.kind = kind, .value = value, .row = row, .col = col};
+    app_apply(s, &a);
+}
+
+// 'select': the unit of the live model's layer, checked against the model
+// (its numbers come from the runtime, brought up to date first).
+static void select_unit_(app_state *s, const lesson_host *host, const lesson_cmd *c, FILE *log) {
+    if (host && host->refresh) host->refresh(host->ctx, s);
+    const nn_net *net = s->host.network_net;
+    if (!net) {
+        fail_(s, c, log, "select needs the network view and a live model (view network first)");
+        return;
+    }
+    const nn_model *m = net->model;
+    const bool unit = strcmp(c->text, "unit") == 0;
+    cell_ref u = {.grid = GRID_NET, .layer = c->a - 1, .channel = unit ? c->b : c->b - 1, .row = unit ? 0 : c->c,
+                  .col = unit ? 0 : (int)c->value};
+    if (u.layer >= m->n_layers) {
+        fail_(s, c, log, "select: layer %d does not exist: the model has layers 1 to %d (0: the input)", c->a, m->n_layers);
+        return;
+    }
+    const nn_shape o = u.layer < 0 ? m->input : m->layers[u.layer].out;
+    if ((o.rank == 1) != unit) {
+        fail_(s, c, log, "select: layer %d is %s: write select %d %s", c->a, unit ? "a stack of maps" : "a flat vector", c->a,
+              unit ? "MAP ROW COL" : "UNIT");
+        return;
+    }
+    if (net_selected_index(m, &u) < 0) {
+        if (unit)
+            fail_(s, c, log, "select: layer %d has units 0 to %d", c->a, o.c - 1);
+        else
+            fail_(s, c, log, "select: layer %d has maps 1 to %d, rows 0 to %d and columns 0 to %d", c->a, o.c, o.h - 1,
+                  o.w - 1);
+        return;
+    }
+    app_action a = {.kind = ACT_NET_SELECT, .cell = u};
     app_apply(s, &a);
 }
 
@@ -84,12 +121,19 @@ static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
         fail_(s, c, log, "the kernel must be square, at most %dx%d, with one channel per input channel (%d); got %d of %dx%d",
               VIEW_MAX_K, VIEW_MAX_K, s->conv.setup.channels, m.c, m.h, m.w);
     } else {
+        // Filter c->b's kernels; the filters share one size, so the others'
+        // presets are drawn again at a new size.
         conv_setup cs = s->conv.setup;
+        const int f = c->b;
+        if (cs.k != m.h)
+            for (int g = 0; g < VIEW_MAX_F; g++)
+                if (g != f && cs.preset[g] != PRESET_CUSTOM)
+                    for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(cs.preset[g], m.h, cs.kernel[g][ch]);
         cs.k = m.h;
-        cs.preset = PRESET_CUSTOM;
+        cs.preset[f] = PRESET_CUSTOM;
         for (int ch = 0; ch < m.c; ch++)
             for (int y = 0; y < m.h; y++)
-                for (int x = 0; x < m.w; x++) cs.kernel[ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
+                for (int x = 0; x < m.w; x++) cs.kernel[f][ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
         app_set_conv(s, &cs);
     }
     app_matrix_free(&m);
@@ -123,13 +167,22 @@ static bool cell_value_(const app_state *s, int r, int c, int check, float *v) {
     return true;
 }
 
-static int guess_(const app_state *s) {
+// The class the network on screen gives the highest probability, and that
+// probability: the whole-network view's (and its units') live model, else the drawing's.
+static int guess_(const app_state *s, double *prob) {
+    const bool network = s->view == VIEW_NETWORK || s->view == VIEW_UNIT;
+    if (network && s->host.network_net) {
+        float p = 0;
+        const int g = cnn_guess(s->host.network_net, &p);
+        *prob = p;
+        return g;
+    }
     if (!s->draw.ready) return -1;
     int best = 0;
     for (int j = 1; j < 10; j++) best = s->draw.probs[j] > s->draw.probs[best] ? j : best;
+    *prob = s->draw.probs[best];
     return best;
 }
-
 
 static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
     lesson_player *p = &s->player;
@@ -147,11 +200,12 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
             snprintf(p->quiz_explain, sizeof p->quiz_explain, "step to cell (%d, %d) to see every product", c->b, c->c);
         }
     } else if (c->a == CHECK_GUESS) {
-        const int g = guess_(s);
+        double prob = 0;
+        const int g = guess_(s, &prob);
         if (g >= 0) {
             snprintf(p->quiz_answer, sizeof p->quiz_answer, "%d", g);
             snprintf(p->quiz_explain, sizeof p->quiz_explain, "the network gives %d the highest probability, %.1f%%", g,
-                     100.0 * s->draw.probs[g]);
+                     100.0 * prob);
         }
     }
     if (!p->quiz_answer[0]) {
@@ -201,11 +255,12 @@ static void expect_(app_state *s, const lesson_host *host, const lesson_cmd *c, 
         return;
     }
     case CHECK_GUESS: {
-        const int g = guess_(s);
+        double prob = 0;
+        const int g = guess_(s, &prob);
         if (g != c->b)
             fail_(s, c, log, "expected the guess %d, the network says %d", c->b, g);
         else if (log)
-            fprintf(log, "  expect guess %d: ok (%.1f%%)\n", g, 100.0 * s->draw.probs[g]);
+            fprintf(log, "  expect guess %d: ok (%.1f%%)\n", g, 100.0 * prob);
         return;
     }
     case CHECK_ACCURACY: {
@@ -262,15 +317,20 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
     case LOP_VIEW:
         s->view = (app_view)c->a;
         s->back_view = VIEW_HOME;
+        s->status[0] = '\0';  // what the last view said is not about this one
         return false;
     case LOP_INPUT: input_(s, c, log); return false;
     case LOP_KERNEL: kernel_(s, c, log); return false;
     case LOP_BIAS: {
         conv_setup cs = s->conv.setup;
-        cs.bias = (float)c->value;
+        cs.bias[c->b] = (float)c->value;
         app_set_conv(s, &cs);
         return false;
     }
+    case LOP_FILTERS:
+        act_(s, ACT_SET_FILTERS, c->a, 0, 0);
+        s->status[0] = '\0';  // the narration says it; the footer keeps saying where the animation is
+        return false;
     case LOP_PADDING: act_(s, ACT_SET_PADDING, c->a, 0, 0); return false;
     case LOP_STRIDE: act_(s, ACT_SET_STRIDE, c->a, 0, 0); return false;
     case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return false;
@@ -328,6 +388,19 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         }
         return false;
     }
+    case LOP_SELECT: select_unit_(s, host, c, log); return false;
+    case LOP_OPEN:
+        if (host && host->refresh) host->refresh(host->ctx, s);
+        s->status[0] = '\0';
+        act_(s, ACT_NET_OPEN, 0, 0, 0);
+        if (s->view == VIEW_NETWORK) fail_(s, c, log, "cannot open the selected unit: %s", s->status);
+        return false;
+    case LOP_SUMMARY:
+        s->network.summary = c->a;
+        return false;
+    case LOP_SCALE:
+        s->network.global_scale = c->a;
+        return false;
     case LOP_CLASSIFIER:
         if (c->a && !s->host.live_net) fail_(s, c, log, "there is no live model yet (train one first)");
         s->draw.live = c->a && s->host.live_net;

@@ -24,6 +24,9 @@ typedef struct lesson_host {
     bool (*train_start)(void *ctx, app_state *s, bool templates, int n, char *why, size_t whysize);
     // Trains n steps now, on this thread (a transcript: repeatable).
     bool (*train_steps)(void *ctx, app_state *s, bool templates, int n);
+    // Brings what the runtime derives (the training snapshots, the live
+    // network's numbers on the view's input) up to date now.
+    void (*refresh)(void *ctx, app_state *s);
 } lesson_host;
 
 // Starts a lesson from a clean state and plays its first beat. `log` (may be

@@ -148,7 +148,8 @@ static void region_item_(json_writer *w, const char *role, ui_rect q) {
 
 static const char *grid_name_(grid_id id) {
     static const char *const names[] = {[GRID_NONE] = "grid",     [GRID_INPUT] = "input", [GRID_KERNEL] = "kernel",
-                                        [GRID_OUTPUT] = "output", [GRID_BIAS] = "bias",   [GRID_FMAP] = "feature-map"};
+                                        [GRID_OUTPUT] = "output", [GRID_BIAS] = "bias",   [GRID_FMAP] = "feature-map",
+                                        [GRID_NET] = "network-unit"};
     return (unsigned)id < sizeof names / sizeof names[0] ? names[id] : "grid";
 }
 

@@ -14,6 +14,8 @@ void render_view_pool(const draw_ *d);
 void render_view_train(const draw_ *d);
 void render_view_templates(const draw_ *d);
 void render_view_cnn(const draw_ *d);
+void render_view_network(const draw_ *d);
+void render_view_unit(const draw_ *d);
 void render_view_draw(const draw_ *d);
 
 #endif

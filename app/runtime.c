@@ -278,11 +278,25 @@ static bool host_train_steps_(void *ctx, app_state *s, bool templates, int n) {
     return runtime_train_steps(ctx, s, templates, n);
 }
 
+static void refresh_live_net_(app_runtime *rt, app_state *s);
+static void network_maps_(app_runtime *rt, app_state *s);
+
+// A lesson's 'open' needs the network's numbers of this very moment.
+static void host_refresh_(void *ctx, app_state *s) {
+    app_runtime *rt = ctx;
+    if (rt->dash) {
+        live_snapshot_get(rt->dash, rt->dash_snap, false);
+        s->host.train_live = rt->dash_snap;
+    }
+    refresh_live_net_(rt, s);
+    if (rt->live_net && (view_get(s->view)->needs & VIEW_NEEDS_NETWORK)) network_maps_(rt, s);
+}
+
 bool runtime_lesson_next(app_runtime *rt, app_state *s, FILE *log) { return lesson_next(s, &rt->host, log); }
 
 void runtime_init(app_runtime *rt, app_state *s, const app_dataset *train, const app_dataset *test) {
     memset(rt, 0, sizeof *rt);
-    rt->host = (lesson_host){rt, host_select_model_, host_has_trainer_, host_train_start_, host_train_steps_};
+    rt->host = (lesson_host){rt, host_select_model_, host_has_trainer_, host_train_start_, host_train_steps_, host_refresh_};
     rt->train = train;
     rt->test = test;
     s->host.train_why[0] = s->host.tmpl_why[0] = s->host.draw_why[0] = '\0';
@@ -530,6 +544,44 @@ static void cnn_maps_(app_runtime *rt, app_state *s) {
     s->host.cnn_net = rt->cnn_net;
 }
 
+// The network view's input as the network reads it: a test digit (pixel /
+// 255), the drawing's prepared input, or the dropped picture's.
+static void network_input_(const app_state *s, float x[784]) {
+    switch (s->network.source) {
+    case NET_SOURCE_DRAWING: memcpy(x, s->draw.input, sizeof s->draw.input); return;
+    case NET_SOURCE_DROPPED: memcpy(x, s->drop.input, sizeof s->drop.input); return;
+    case NET_SOURCE_DIGIT: break;
+    }
+    for (int i = 0; i < 784; i++)
+        x[i] = s->host.digits ? s->host.digits[(size_t)s->inspect * 784 + i] * (1.0f / 255.0f) : 0.0f;
+}
+
+// The network view's activations: the live weights on its input, run on its
+// own copy of the network whenever the weights or the input change.
+static void network_maps_(app_runtime *rt, app_state *s) {
+    float x[784];
+    network_input_(s, x);
+    if (s->host.network_net && rt->network_version == rt->live_net_version &&
+        memcmp(x, rt->network_input, sizeof x) == 0)
+        return;
+    if (!rt->network_net || strcmp(rt->network_net_arch, rt->live_net_arch) != 0) {
+        nn_net_free(rt->network_net);
+        rt->network_net = NULL;
+        s->host.network_net = NULL;
+        nn_error e;
+        if (nn_net_create(&rt->network_net, rt->live_net_arch, nn_shape_map(1, 28, 28), 1, NULL, &e) != NN_OK)
+            return;
+        snprintf(rt->network_net_arch, sizeof rt->network_net_arch, "%s", rt->live_net_arch);
+    }
+    if (rt->network_net->n_params != rt->live_net->n_params) return;
+    memcpy(rt->network_net->params, rt->live_net->params, sizeof(float) * rt->live_net->n_params);
+    memcpy(rt->network_input, x, sizeof x);
+    memcpy(s->host.network_input, x, sizeof x);
+    nn_net_forward(rt->network_net, x, 1, false, NULL);
+    rt->network_version = rt->live_net_version;
+    s->host.network_net = rt->network_net;
+}
+
 // The dropped picture itself for the drawing canvas: fitted into it keeping
 // its proportions, centred, as ink (1) on black like a drawing; each canvas
 // pixel the mean of 4x4 points of the picture under it.
@@ -621,6 +673,7 @@ void runtime_frame(app_runtime *rt, app_state *s) {
     // The CNN view shows the live network's maps of one digit: recompute them
     // when the weights or the digit change.
     if ((view->needs & VIEW_NEEDS_LIVE_MAPS) && rt->live_net && s->host.digits) cnn_maps_(rt, s);
+    if ((view->needs & VIEW_NEEDS_NETWORK) && rt->live_net) network_maps_(rt, s);
 }
 
 bool runtime_train_start(app_runtime *rt, app_state *s, bool templates, int n, char *why, size_t whysize) {
@@ -652,13 +705,14 @@ void runtime_destroy(app_runtime *rt, app_state *s) {
     nn_net_free(rt->shipped);
     nn_net_free(rt->live_net);
     nn_net_free(rt->cnn_net);
+    nn_net_free(rt->network_net);
     free(rt->menu);
     s->host.lessons = NULL;
     s->host.n_lessons = 0;
     if (rt->have_lesson) lesson_free(&rt->current);
     lesson_close(s);
     s->host.draw_net = s->host.live_net = NULL;
-    s->host.cnn_net = NULL;
+    s->host.cnn_net = s->host.network_net = NULL;
     s->host.train_live = s->host.tmpl_live = NULL;
     memset(rt, 0, sizeof *rt);
 }

@@ -32,6 +32,12 @@ typedef struct app_runtime {
     char cnn_net_arch[256];
     uint64_t cnn_version;             // the params_stamp its maps were computed from
     int cnn_digit;
+    // The network view's copy: the live weights run on its input (a test
+    // digit, the drawing or the dropped picture), recomputed when either changes.
+    nn_net *network_net;
+    char network_net_arch[256];
+    uint64_t network_version;
+    float network_input[28 * 28];
     lesson_entry *menu;               // the lesson menu's files, sorted by name (s->host.lessons)
     lesson current;                   // the lesson being played
     bool have_lesson;

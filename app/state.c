@@ -49,8 +49,11 @@ int app_rand_below(uint64_t *rng, int n) {
 // after n numbers is the seed plus n times its increment.)
 uint64_t app_rng_stream(int which) {
     static const uint64_t seed = 20240601, step = 0x9E3779B97F4A7C15ull;
-    const uint64_t before[] = {0, VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N,
-                               VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N + VIEW_MAX_N * VIEW_MAX_N};
+    // Three channels' worth, as when the view had at most three: the pooling
+    // view's input and "randomise" stay what they always were (the conv view's
+    // channels 4 to 6 reuse numbers of the streams after it, which no one sees).
+    enum { CONV_SHARE = 3 * VIEW_MAX_N * VIEW_MAX_N };
+    const uint64_t before[] = {0, CONV_SHARE, CONV_SHARE + VIEW_MAX_N * VIEW_MAX_N};
     return seed + step * before[which < 0 ? 0 : which > APP_RNG_SHARED ? APP_RNG_SHARED : which];
 }
 

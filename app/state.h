@@ -15,13 +15,15 @@
 
 #define VIEW_MAX_N 32         // input rows/cols
 #define VIEW_MIN_N 3
-#define VIEW_MAX_C 3          // input channels
+#define VIEW_MAX_C 6          // input channels (LeNet-5's second convolution reads 6)
+#define VIEW_MAX_F 4          // filters of the convolution view
 #define VIEW_MAX_K 7          // kernel size
 #define VIEW_MAX_WINDOW (VIEW_MAX_C * VIEW_MAX_K * VIEW_MAX_K)
 #define VIEW_MAX_OUT (VIEW_MAX_N + 2 * 3)  // output side with the largest padding
 
 typedef enum app_view {
-    VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_DRAW, VIEW_LESSONS,
+    VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_NETWORK, VIEW_DRAW, VIEW_LESSONS,
+    VIEW_UNIT,  // one unit of the network view worked out: opened from there, not listed in the menu
     VIEW_COUNT
 } app_view;
 
@@ -53,18 +55,20 @@ typedef enum app_preset {
 // The name of a preset ("box blur").
 const char *app_preset_name(app_preset p);
 
-// What the convolution view computes: one filter over 1..3 channels.
+// What the convolution view computes: 1..4 filters over 1..6 channels, each
+// filter a kernel stack (one kernel a channel) and a bias.
 typedef struct conv_setup {
     int n_h, n_w;            // input rows and columns (3..32)
-    int channels;            // 1..3, one kernel channel each
+    int channels;            // 1..6, one kernel channel each
+    int filters;             // 1..4, one output map each
     int k;                   // kernel size (1..7)
     nn_padding padding;      // valid, same or 0..3
     int stride;              // 1..4
     int dilation;            // 1..3
-    float bias;
-    app_preset preset;       // how the kernel was chosen (custom after an edit)
+    float bias[VIEW_MAX_F];
+    app_preset preset[VIEW_MAX_F];  // how each filter's kernels were chosen (custom after an edit)
     float input[VIEW_MAX_C][VIEW_MAX_N][VIEW_MAX_N];
-    float kernel[VIEW_MAX_C][VIEW_MAX_K][VIEW_MAX_K];
+    float kernel[VIEW_MAX_F][VIEW_MAX_C][VIEW_MAX_K][VIEW_MAX_K];
 } conv_setup;
 
 // What the pooling view computes: max and average side by side, one channel.
@@ -114,11 +118,14 @@ typedef struct pool_step_view {
 } pool_step_view;
 
 // Which grid cell a click or the keyboard is on.
-typedef enum grid_id { GRID_NONE, GRID_INPUT, GRID_KERNEL, GRID_OUTPUT, GRID_BIAS, GRID_FMAP } grid_id;
+// GRID_NET: a unit of the network view (cell_ref.layer: the model's layer, -1
+// the input; channel: the map, or the unit of a vector; row, col in the map).
+typedef enum grid_id { GRID_NONE, GRID_INPUT, GRID_KERNEL, GRID_OUTPUT, GRID_BIAS, GRID_FMAP, GRID_NET } grid_id;
 
 typedef struct cell_ref {
     grid_id grid;
     int channel, row, col;
+    int layer;                 // GRID_NET only: the model's layer (-1: the input)
 } cell_ref;
 
 // A lesson being played: where it is and what it shows (lesson_play.c).
@@ -171,8 +178,8 @@ typedef struct conv_view {
     nn_conv2d_geom geom;       // valid when ok
     bool ok;
     char why[320];             // why the settings are impossible, when !ok
-    float out[VIEW_MAX_OUT * VIEW_MAX_OUT];  // the forward pass's result
-    anim_state anim;
+    float out[VIEW_MAX_F * VIEW_MAX_OUT * VIEW_MAX_OUT];  // the forward pass's result, [filters][out_h][out_w]
+    anim_state anim;           // over every filter's cells: filter 1's, then filter 2's, ...
     conv_step_view step;       // the cell being worked on (or the last one done)
 } conv_view;
 
@@ -224,6 +231,28 @@ typedef struct templates_view {
     float weight_scale;        // the largest |w|: the templates' colour scale
 } templates_view;
 
+// The unit detail's (view_unit.c): stepping from cell to cell of the
+// selected layer (the cell itself is network_view.selected).
+typedef struct unit_view {
+    bool playing;
+    int speed;                 // index into app_speeds(): cells per second
+    double clock_ms;           // time banked toward the next step
+} unit_view;
+
+// Where the network view's input comes from.
+typedef enum net_source { NET_SOURCE_DIGIT, NET_SOURCE_DRAWING, NET_SOURCE_DROPPED } net_source;
+
+// The network view's (view_network.c) and its unit details' (view_unit.c):
+// the live model run on one input, every layer a column; the unit selected
+// (its edges drawn, its detail a click away), and the colour scale.
+typedef struct network_view {
+    bool has_selection;
+    cell_ref selected;         // grid GRID_NET: layer, channel (map or unit), row, col
+    bool global_scale;         // one colour scale for every map of a column's layer kind, not one per map
+    bool summary;              // the model's summary table shown over the columns
+    net_source source;         // the test digit (app_state.inspect), the drawing's input, or the dropped picture
+} network_view;
+
 // What the runtime provides and owns; the views only read it. It survives a
 // lesson's reset of the views.
 typedef struct app_host {
@@ -237,6 +266,9 @@ typedef struct app_host {
     nn_net *live_net;          // the live model's latest weights (or NULL); drawing runs it
     const nn_net *cnn_net;     // the same weights run on the inspected digit: its
                                // activations are the CNN view's maps (NULL until computed)
+    const nn_net *network_net; // the same weights run on the network view's input
+                               // (network_view.source): every layer's output (NULL until computed)
+    float network_input[28 * 28];  // that input, as the network read it
     char custom_arch[256];     // --arch for the dashboard ("" when none)
     // Why a trainer or the shipped model is missing, as the failure said it ("" when there).
     char train_why[400], tmpl_why[400], draw_why[400];
@@ -305,6 +337,8 @@ typedef struct app_state {
     pool_view pool;
     draw_view draw;
     templates_view templates;
+    network_view network;
+    unit_view unit;
     int train_model;           // the dashboard's model: index into app_train_model_*
     int inspect;               // the test digit the templates and the CNN view explain
     int lesson_focus;          // the lesson menu's highlighted entry
@@ -330,6 +364,7 @@ typedef enum app_action_kind {
     ACT_JUMP_TO_OUTPUT,                           // row, col
     ACT_SET_SIZE, ACT_SET_KERNEL, ACT_SET_PADDING, ACT_SET_STRIDE, ACT_SET_DILATION,  // value
     ACT_SET_CHANNELS, ACT_SET_POOL_SIZE,         // value
+    ACT_SET_FILTERS,                              // value: the convolution view's filters (1..VIEW_MAX_F)
     ACT_CYCLE_PADDING,                            // valid -> same -> 0 -> 1 -> 2 -> 3
     ACT_PRESET,                                   // value: an app_preset
     ACT_RANDOMISE, ACT_LOAD_DIGIT,                // value: which test digit, -1 the next
@@ -353,6 +388,10 @@ typedef enum app_action_kind {
     ACT_SCREENSHOT,                               // the window saves a PNG (F12)
     ACT_DROP_FILE,                                // text: a file dropped onto the window
     ACT_DROPPED_IMAGE,                            // the runtime prepared it into app_state.drop
+    // The network view: its colour scale (per map / per layer), the model's
+    // summary, the input's source (value: a net_source, -1 the next one),
+    // select a unit (cell, grid GRID_NET) without opening it, open the selected unit.
+    ACT_NET_SCALE, ACT_NET_SUMMARY, ACT_NET_SOURCE, ACT_NET_SELECT, ACT_NET_OPEN,
 } app_action_kind;
 
 typedef struct app_action {

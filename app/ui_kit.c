@@ -205,3 +205,13 @@ void layout_train_controls(ui_panel *p, const live_snapshot *snap) {
     p->y += p->gap;
 }
 
+
+void layout_narrow_panel(ui_layout *l, int label_w) {
+    if (l->narration.h > 0 || l->panel_cols > 1) return;
+    const int w = label_w + 4 * l->pad;  // the label with air inside its button, the panel's margins
+    if (w >= l->panel.w) return;
+    const int freed = l->panel.w - w;
+    l->panel.x += freed;
+    l->panel.w = w;
+    l->main.w += freed;
+}

@@ -23,7 +23,7 @@ typedef struct ui_metrics {
 } ui_metrics;
 
 #define LAYOUT_MAX_BUTTONS 64
-#define LAYOUT_MAX_GRIDS 40
+#define LAYOUT_MAX_GRIDS 160  // the network view: every map of LeNet-5 (66) and its vectors
 
 typedef struct ui_button {
     ui_rect r;
@@ -37,6 +37,7 @@ typedef struct ui_button {
 typedef struct ui_grid {
     grid_id id;
     int channel;
+    int layer;           // GRID_NET: the model's layer (-1: the input)
     int rows, cols;      // cells drawn
     int row0, col0;      // the data coordinates of the top-left drawn cell (-pad for inputs)
     int data_rows, data_cols;  // cells with data are [0, data_rows) x [0, data_cols)
@@ -155,6 +156,11 @@ typedef struct ui_button_pair {
 ui_panel layout_panel_fit(ui_layout *l, int rows);
 // A panel of full-height rows.
 ui_panel layout_panel(ui_layout *l);
+
+// A panel of a few buttons only, as narrow as its longest label (label_w px)
+// allows, so the main area gets the width. Not with a lesson's narration
+// (its width is the frame's) nor a panel in two columns.
+void layout_narrow_panel(ui_layout *l, int label_w);
 
 // "[-] value [+]": the buttons ask for minus and plus (render.c writes the
 // label and value beside them); minus_on / plus_on enable them.

@@ -21,7 +21,7 @@ void app_reset_views(app_state *s) {
     s->status[0] = '\0';
     s->editing = false;
     s->edit_text[0] = '\0';
-    s->selected = (cell_ref){GRID_NONE, 0, 0, 0};
+    s->selected = (cell_ref){.grid = GRID_NONE};
     s->digit = -1;
     s->rng_state = app_rng_stream(APP_RNG_SHARED);
 }
@@ -70,11 +70,11 @@ static bool edit_update_(app_state *s, const app_action *a) {
         if (s->editing) commit_edit_(s);
         if (a->cell.grid == GRID_NONE) return true;
         if (a->cell.grid == GRID_OUTPUT) {
-            const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = a->cell.row, .col = a->cell.col};
+            const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = a->cell.row, .col = a->cell.col, .cell = a->cell};
             view_get(s->view)->update(s, &jump);
             return true;
         }
-        if (a->cell.grid == GRID_FMAP) return false;  // the CNN view's: it opens a window
+        if (a->cell.grid == GRID_FMAP || a->cell.grid == GRID_NET) return false;  // the CNN and network views open a unit
         s->selected = a->cell;
         s->editing = true;
         s->edit_text[0] = '\0';
@@ -193,9 +193,10 @@ void app_apply(app_state *s, const app_action *a) {
 // A file dropped onto the window: the views that take a picture get it
 // through the runtime (it reads the file); the others say where to drop it.
 static void drop_file_(app_state *s, const char *path, bool text) {
-    if (s->view != VIEW_DRAW && s->view != VIEW_CONV) {
+    if (s->view != VIEW_DRAW && s->view != VIEW_CONV && s->view != VIEW_NETWORK) {
         snprintf(s->status, sizeof s->status,
-                 "a dropped picture goes to 'draw a digit' or 'convolution': open one of them and drop it there");
+                 "a dropped picture goes to 'draw a digit', 'the whole network' or 'convolution': open one of them "
+                 "and drop it there");
         return;
     }
     if (keys_lesson_drives(s)) {
@@ -227,7 +228,7 @@ void app_update(app_state *s, const app_action *a) {
     // While a lesson drives the view, what it set up stays as it set it, so
     // the caption never describes something else (Esc closes the lesson).
     const bool edits_setup = a->kind == ACT_SELECT_CELL && a->cell.grid != GRID_OUTPUT && a->cell.grid != GRID_NONE &&
-                             a->cell.grid != GRID_FMAP;
+                             a->cell.grid != GRID_FMAP && a->cell.grid != GRID_NET;
     if (keys_lesson_drives(s) && (keys_changes_setup(a->kind) || edits_setup)) {
         snprintf(s->status, sizeof s->status, "the lesson set this up: close it (Esc) to change it");
         return;

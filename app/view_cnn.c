@@ -7,6 +7,7 @@
 
 #include "update.h"
 #include "view_cnn.h"
+#include "view_conv_open.h"
 #include "view_maps.h"
 #include "views.h"
 
@@ -34,17 +35,10 @@ static int wrap_lines_(const ui_metrics *m, const char *t, int px, bool bold, in
 }
 
 // The panel holds two buttons only: as narrow as one of them (stacked), so
-// the maps have the width. Not with a lesson's narration (its width is the
-// frame's) nor a panel in two columns.
+// the maps have the width.
 static void narrow_panel_(ui_layout *l, const ui_metrics *metrics) {
-    if (l->narration.h > 0 || l->panel_cols > 1) return;
-    const int label = ui_max(measure_(metrics, "next digit", l->small_px, false), measure_(metrics, "training", l->small_px, false));
-    const int w = label + 4 * l->pad;  // the label with air inside its button, the panel's margins
-    if (w >= l->panel.w) return;
-    const int freed = l->panel.w - w;
-    l->panel.x += freed;
-    l->panel.w = w;
-    l->main.w += freed;
+    layout_narrow_panel(l, ui_max(measure_(metrics, "next digit", l->small_px, false),
+                                  measure_(metrics, "training", l->small_px, false)));
 }
 
 // Inside the CNN: the headline (which image, what the network says), then
@@ -110,41 +104,16 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
 // first feature maps: the test digit, that filter's live weights and bias.
 static void open_feature_window_(app_state *s, const cell_ref *c) {
     const nn_net *net = s->host.live_net;
-    if (!net || !s->host.digits || net->model->layers[0].spec.kind != NN_LAYER_CONV) return;
-    const nn_conv2d_geom *g = &net->model->layers[0].conv;
-    const nn_conv2d_config *cc = &g->cfg;
-    if (cc->in_c > VIEW_MAX_C || cc->k_h > VIEW_MAX_K || cc->k_h != cc->k_w || cc->in_h > VIEW_MAX_N ||
-        cc->in_w > VIEW_MAX_N || g->rows.pad_lo > 3 || g->cols.pad_lo > 3 || cc->stride > 4 || cc->dilation > 3 ||
-        c->channel < 0 || c->channel >= cc->filters) {
-        snprintf(s->status, sizeof s->status, "this layer is too large for the convolution view");
+    if (!net || !s->host.digits) return;
+    // The network's own input: pixel / 255, exactly.
+    float input[28 * 28];
+    const uint8_t *px = s->host.digits + (size_t)s->inspect * 784;
+    for (int i = 0; i < 28 * 28; i++) input[i] = px[i] * (1.0f / 255.0f);
+    char why[300];
+    if (!conv_open_from_net(s, net, input, 0, c->channel, c->row, c->col, VIEW_CNN, why, sizeof why)) {
+        snprintf(s->status, sizeof s->status, "%s", why);
         return;
     }
-    conv_setup cs = s->conv.setup;
-    cs.channels = cc->in_c;
-    cs.n_h = cc->in_h;
-    cs.n_w = cc->in_w;
-    cs.k = cc->k_h;
-    cs.padding = cc->padding;
-    cs.stride = cc->stride;
-    cs.dilation = cc->dilation;
-    cs.preset = PRESET_CUSTOM;
-    const float *w = net->params + net->slices[0].weights + (size_t)c->channel * g->window;
-    cs.bias = net->params[net->slices[0].bias + c->channel];
-    for (int ch = 0; ch < cc->in_c; ch++)
-        for (int y = 0; y < cc->k_h; y++)
-            for (int x = 0; x < cc->k_w; x++) cs.kernel[ch][y][x] = w[(ch * cc->k_h + y) * cc->k_w + x];
-    // The network's own input: pixel / 255, exactly.
-    const uint8_t *px = s->host.digits + (size_t)s->inspect * 784;
-    for (int ch = 0; ch < cc->in_c; ch++)
-        for (int y = 0; y < cc->in_h; y++)
-            for (int x = 0; x < cc->in_w; x++)
-                cs.input[ch][y][x] = y < 28 && x < 28 ? px[y * 28 + x] * (1.0f / 255.0f) : 0.0f;
-    s->digit = -1;
-    s->back_view = VIEW_CNN;  // Esc returns to the maps it was opened from
-    s->view = VIEW_CONV;
-    app_set_conv(s, &cs);
-    const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = c->row, .col = c->col};
-    app_update(s, &jump);
     snprintf(s->status, sizeof s->status,
              "filter %d of the live network on test image #%d, output (%d, %d): the same numbers the network computed",
              c->channel + 1, s->inspect, c->row, c->col);

@@ -1,5 +1,5 @@
-// view_conv.c - the convolution view: one filter over 1..3 input channels,
-// its set-up (size, kernel, padding, stride, dilation, presets), the
+// view_conv.c - the convolution view: 1..4 filters over 1..6 input channels,
+// its set-up (size, kernels, padding, stride, dilation, presets), the
 // engine's forward pass and the step-by-step record of each output cell,
 // its keys and its layout. Its renderer is view_conv_render.c.
 #include <math.h>
@@ -10,6 +10,7 @@
 #include "format.h"
 #include "matrix.h"
 #include "view_conv_legend.h"
+#include "view_conv_open.h"
 #include "views.h"
 
 static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -66,15 +67,61 @@ void app_preset_kernel(app_preset p, int k, float kernel[VIEW_MAX_K][VIEW_MAX_K]
 }
 
 
-// The set-up's input and kernel as the engine lays them out:
-//   in [channels][n_h][n_w], w [channels][k][k] (the view's one filter)
+// The set-up's input and kernels as the engine lays them out:
+//   in [channels][n_h][n_w], w [filters][channels][k][k]
 static void pack_conv_(const conv_setup *c, float *in, float *w) {
     for (int ch = 0; ch < c->channels; ch++)
         for (int y = 0; y < c->n_h; y++)
             for (int x = 0; x < c->n_w; x++) in[(ch * c->n_h + y) * c->n_w + x] = c->input[ch][y][x];
-    for (int ch = 0; ch < c->channels; ch++)
-        for (int y = 0; y < c->k; y++)
-            for (int x = 0; x < c->k; x++) w[(ch * c->k + y) * c->k + x] = c->kernel[ch][y][x];
+    for (int f = 0; f < c->filters; f++)
+        for (int ch = 0; ch < c->channels; ch++)
+            for (int y = 0; y < c->k; y++)
+                for (int x = 0; x < c->k; x++)
+                    w[((f * c->channels + ch) * c->k + y) * c->k + x] = c->kernel[f][ch][y][x];
+}
+
+int conv_view_filter(const conv_view *v) {
+    const int plane = v->ok ? v->geom.out_h * v->geom.out_w : 0;
+    return plane > 0 ? clampi_(v->anim.pos / plane, 0, v->setup.filters - 1) : 0;
+}
+
+// The presets new filters get, in order (the first one no other filter uses):
+// edges first, as a network's first filters often are.
+static const app_preset new_filter_presets_[] = {PRESET_SOBEL_VERTICAL, PRESET_SOBEL_HORIZONTAL, PRESET_LAPLACIAN,
+                                                 PRESET_BOX_BLUR,       PRESET_SHARPEN,          PRESET_EMBOSS,
+                                                 PRESET_GAUSSIAN,       PRESET_IDENTITY};
+
+static void add_filter_(conv_setup *c) {
+    if (c->filters >= VIEW_MAX_F) return;
+    const int f = c->filters++;
+    app_preset p = PRESET_IDENTITY;
+    for (size_t i = 0; i < sizeof new_filter_presets_ / sizeof new_filter_presets_[0]; i++) {
+        bool used = false;
+        for (int g = 0; g < f; g++) used = used || c->preset[g] == new_filter_presets_[i];
+        if (!used) {
+            p = new_filter_presets_[i];
+            break;
+        }
+    }
+    c->preset[f] = p;
+    c->bias[f] = 0;
+    for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(p, c->k, c->kernel[f][ch]);
+}
+
+void conv_set_filters(conv_setup *c, int n) {
+    c->filters = clampi_(c->filters, 1, VIEW_MAX_F);
+    n = clampi_(n, 1, VIEW_MAX_F);
+    while (c->filters < n) add_filter_(c);
+    c->filters = n;
+}
+
+void conv_params_text(const conv_setup *c, char *out, size_t size) {
+    const int f = c->filters, k = c->k, ch = c->channels;
+    const int n = f * (k * k * ch + 1);
+    char num[32];
+    fmt_thousands(n, num, sizeof num);
+    snprintf(out, size, "F \u00d7 (k \u00d7 k \u00d7 C + 1) = %d \u00d7 (%d \u00d7 %d \u00d7 %d + 1) = %s parameter%s", f, k,
+             k, ch, num, n == 1 ? "" : "s");
 }
 
 // Copies the engine's record of output cell `index` into the state.
@@ -83,10 +130,10 @@ static void load_step_(app_state *s, int index) {
     v->valid = false;
     if (!s->conv.ok || index < 0 || index >= s->conv.anim.total) return;
     const conv_setup *c = &s->conv.setup;
-    float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
+    float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_F * VIEW_MAX_WINDOW];
     pack_conv_(c, in, w);
     nn_conv2d_cursor cur;
-    if (nn_conv2d_cursor_init(&cur, &s->conv.geom, in, w, &c->bias, NULL) != NN_OK) return;
+    if (nn_conv2d_cursor_init(&cur, &s->conv.geom, in, w, c->bias, NULL) != NN_OK) return;
     nn_conv2d_step st;
     if (nn_conv2d_step_at(&cur, index, &st)) {
         v->valid = true;
@@ -113,7 +160,7 @@ static void load_step_(app_state *s, int index) {
 // cell `keep` (clamped) with everything shown, or at the start when keep < 0.
 static void recompute_(app_state *s, int keep) {
     const conv_setup *c = &s->conv.setup;
-    nn_conv2d_config cfg = {.in_c = c->channels, .in_h = c->n_h, .in_w = c->n_w, .filters = 1,
+    nn_conv2d_config cfg = {.in_c = c->channels, .in_h = c->n_h, .in_w = c->n_w, .filters = c->filters,
                             .k_h = c->k, .k_w = c->k, .stride = c->stride,
                             .dilation = c->dilation, .padding = c->padding};
     nn_error e;
@@ -126,7 +173,7 @@ static void recompute_(app_state *s, int keep) {
                  s->conv.geom.out_h, s->conv.geom.out_w);
     }
     anim_state *a = &s->conv.anim;
-    a->total = s->conv.ok ? s->conv.geom.out_h * s->conv.geom.out_w : 0;
+    a->total = s->conv.ok ? c->filters * s->conv.geom.out_h * s->conv.geom.out_w : 0;
     a->playing = a->playing && s->conv.ok;
     a->clock_ms = 0;
     if (!s->conv.ok) {
@@ -134,21 +181,23 @@ static void recompute_(app_state *s, int keep) {
         s->conv.step.valid = false;
         return;
     }
-    float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_WINDOW];
+    float in[VIEW_MAX_C * VIEW_MAX_N * VIEW_MAX_N], w[VIEW_MAX_F * VIEW_MAX_WINDOW];
     pack_conv_(c, in, w);
-    nn_conv2d_forward(&s->conv.geom, s->conv.out, in, w, &c->bias, 1);
+    nn_conv2d_forward(&s->conv.geom, s->conv.out, in, w, c->bias, 1);
     anim_restart_at(a, keep, s->conv.geom.window);
     load_step_(s, a->pos);
 }
 
 bool app_set_conv(app_state *s, const conv_setup *c) {
     s->conv.setup = *c;
+    s->conv.setup.filters = clampi_(c->filters, 1, VIEW_MAX_F);
+    s->conv.setup.channels = clampi_(c->channels, 1, VIEW_MAX_C);
     s->conv.anim.playing = false;
     recompute_(s, -1);
     return s->conv.ok;
 }
 
-// The controls on the right: 14 rows.
+// The controls on the right: 15 rows (14 where room is short or in a one-filter lesson).
 static void controls_(ui_layout *l, const app_state *s) {
     const conv_setup *c = &s->conv.setup;
     if (l->panel_strip) {  // a lesson's set-up is locked: the stepping buttons alone
@@ -156,7 +205,19 @@ static void controls_(ui_layout *l, const app_state *s) {
         layout_transport_strip(&p, &s->conv.anim);
         return;
     }
-    ui_panel p = layout_panel_fit(l, 14);
+    // The filters' row, except in a lesson with one filter (its set-up is
+    // locked: the row would only push the panel's rows under the narration),
+    // and where the rows would then need a second column (1280x720 at zoom
+    // 200): the filters stay on their keys (f, Shift+F; F1 lists them) and the
+    // outputs' headings say how many there are.
+    bool filters_row = !s->player.l || c->filters > 1;
+    const int wanted = l->panel_cols_wanted;
+    ui_panel p = layout_panel_fit(l, 14 + filters_row);
+    if (filters_row && l->panel_cols_wanted > 1 && l->panel_cols < 2) {
+        l->panel_cols_wanted = wanted;
+        p = layout_panel_fit(l, 14);
+        filters_row = false;
+    }
     layout_transport(&p, &s->conv.anim);
     p.y += p.gap;
     const int pad_value = c->padding.mode == NN_PAD_EXPLICIT ? c->padding.p : 0;
@@ -174,12 +235,14 @@ static void controls_(ui_layout *l, const app_state *s) {
     layout_stepper(&p, ACT_SET_STRIDE, c->stride, 1, 4);
     layout_stepper(&p, ACT_SET_DILATION, c->dilation, 1, 3);
     layout_stepper(&p, ACT_SET_CHANNELS, c->channels, 1, VIEW_MAX_C);
+    if (filters_row) layout_stepper(&p, ACT_SET_FILTERS, c->filters, 1, VIEW_MAX_F);
     p.y += p.gap;
+    const app_preset now = c->preset[conv_view_filter(&s->conv)];  // the presets set the current filter's kernels
     for (int i = 0; i < PRESET_CUSTOM; i += 2) {
         ui_button_pair b = layout_two_buttons(&p, app_preset_name((app_preset)i), ACT_PRESET, i,
                                               app_preset_name((app_preset)(i + 1)), ACT_PRESET, i + 1);
-        b.first->active = (int)c->preset == i;
-        b.second->active = (int)c->preset == i + 1;
+        b.first->active = (int)now == i;
+        b.second->active = (int)now == i + 1;
     }
     layout_two_buttons(&p, "randomise", ACT_RANDOMISE, 0, "load a digit", ACT_LOAD_DIGIT, -1);
 }
@@ -194,7 +257,8 @@ static void controls_(ui_layout *l, const app_state *s) {
 
 // What the layout sizes, in cells.
 typedef struct conv_shape_ {
-    int ch, k, span;                 // channels, kernel side, the dilated window's side
+    int ch, filters, k, span;        // channels, filters drawn, kernel side, the dilated window's side
+    int first;                       // the first filter drawn (the current one when it is drawn alone)
     int in_rows, in_cols, plo_r, plo_c;  // the input with its padding ring
     int out_rows, out_cols;
     int focus_row, focus_col;        // the current output cell
@@ -212,6 +276,7 @@ typedef struct conv_plan_ {
     bool bias_right; // the bias beside the kernel, not under it (a short main area)
     bool row;        // channels in one row: input 0, kernel 0, input 1, kernel 1, ..., bias, output
     bool taps;       // the input's close-up shows a dilated window's taps alone (zin of them a side)
+    int out_cols;    // several filters: their outputs in this many columns (0 or 1: one above another)
 } conv_plan_;
 
 // Sizes that do not depend on the plan.
@@ -225,6 +290,8 @@ typedef struct conv_sizes_ {
 } conv_sizes_;
 
 static int line_h_(int px) { return (px * 1164 + 999) / 1000; }
+
+static void kernel_title_(char *t, size_t size, const char *what, int f, int filters, int ch, int channels);
 
 static int measure_(const ui_metrics *m, const char *t, int px, bool bold) {
     return m ? m->text_width(m->ctx, t, px, false) * (bold ? 11 : 10) / 10 : (int)strlen(t) * px * 6 / 10;
@@ -271,25 +338,34 @@ static void taps_title_(char *t, size_t size, int dilation) { snprintf(t, size, 
 // skipped, thin but plain to see.
 static int taps_gap_(int cell) { return ui_max(4, cell / 7); }
 
-static conv_sizes_ sizes_(const ui_layout *l, const ui_metrics *m, const app_state *s) {
+static conv_sizes_ sizes_(const ui_layout *l, const ui_metrics *m, const app_state *s, bool one) {
     conv_sizes_ z;
-    const bool many = s->conv.setup.channels > 1;
+    // (One filter drawn alone has the one-filter headings; its output says which.)
+    const bool many = s->conv.setup.channels > 1, filters = s->conv.setup.filters > 1 && !one;
     z.title_h = l->small_px * 3 / 2;
     // The colour bar under a grid, its ends labelled on its left and right.
     z.scale_h = l->pad / 2 + line_h_(l->min_px) + l->pad / 2;
     z.gap = l->pad * 2;
     z.in_title_w = measure_(m, many ? "input 0" : "input", l->small_px, true);
-    z.k_title_w = measure_(m, many ? "kernel 0" : "kernel", l->small_px, true);
-    z.out_title_w = measure_(m, "output", l->small_px, true);
-    z.bias_title_w = measure_(m, "bias", l->small_px, true);
-    z.whole_title_w = measure_(m, many ? "input 0" : "output", l->small_px, true);
+    char kt[64];
+    kernel_title_(kt, sizeof kt, "kernel", 0, one ? 1 : s->conv.setup.filters, 0, s->conv.setup.channels);
+    z.k_title_w = measure_(m, kt, l->small_px, true);
+    z.out_title_w = measure_(m, one ? "filter 1 of 4" : filters ? "filter 1" : "output", l->small_px, true);
+    z.bias_title_w = measure_(m, filters ? "f1 bias" : "bias", l->small_px, true);
+    z.whole_title_w = ui_max(measure_(m, many ? "input 0" : "output", l->small_px, true), z.out_title_w);
     z.close_title_w = measure_(m, "close up", l->small_px, true);
     char taps[32];
     taps_title_(taps, sizeof taps, s->conv.setup.dilation);
     z.taps_title_w = measure_(m, taps, l->small_px, true);
     z.bar_in_w = bar_w_(l, m, &s->conv.setup.input[0][0][0], s->conv.setup.n_h * s->conv.setup.n_w, s->conv.setup.channels, s->conv.setup.n_w, VIEW_MAX_N, VIEW_MAX_N * VIEW_MAX_N);
-    z.bar_k_w = bar_w_(l, m, &s->conv.setup.kernel[0][0][0], s->conv.setup.k * s->conv.setup.k, s->conv.setup.channels, s->conv.setup.k, VIEW_MAX_K, VIEW_MAX_K * VIEW_MAX_K);
-    z.bar_out_w = s->conv.ok ? bar_w_(l, m, s->conv.out, s->conv.geom.out_h * s->conv.geom.out_w, 1, s->conv.geom.out_w, s->conv.geom.out_w, 0) : 0;
+    z.bar_k_w = 0;
+    for (int f = 0; f < s->conv.setup.filters; f++)
+        z.bar_k_w = ui_max(z.bar_k_w, bar_w_(l, m, &s->conv.setup.kernel[f][0][0][0], s->conv.setup.k * s->conv.setup.k,
+                                             s->conv.setup.channels, s->conv.setup.k, VIEW_MAX_K, VIEW_MAX_K * VIEW_MAX_K));
+    const int plane = s->conv.geom.out_h * s->conv.geom.out_w;
+    z.bar_out_w = s->conv.ok ? bar_w_(l, m, s->conv.out, plane, s->conv.setup.filters, s->conv.geom.out_w,
+                                      s->conv.geom.out_w, plane)
+                             : 0;
     conv_legend_entry e[7];
     const int n = conv_legend_entries(&s->conv, e);
     z.legend_min_w = 0;
@@ -386,6 +462,7 @@ static int place_grid_(ui_layout *l, const ui_metrics *m, const conv_sizes_ *z, 
     if (!pic) {
         title_of_(t, sizeof t, what, ch, channels, "");
         g = layout_grid(l, id, ch, rows, cols, r0, c0, x, y, cell, t);
+        if (g) g->layer = 0;
         if (g) g->data_rows = data_rows, g->data_cols = data_cols;
         return cols * cell;
     }
@@ -399,6 +476,7 @@ static int place_grid_(ui_layout *l, const ui_metrics *m, const conv_sizes_ *z, 
     title_of_(t, sizeof t, what, ch, channels, "");
     fit_heading_(l, m, t, sizeof t, zx - x - l->pad);
     g = layout_grid(l, id, ch, rows, cols, r0, c0, x, y, pcell, t);
+    if (g) g->layer = 0;
     if (g) g->data_rows = data_rows, g->data_cols = data_cols;
     // The zoomed part keeps the focus (the window, the current cell) in view.
     // (Taps: exactly the window's, from its corner.)
@@ -410,6 +488,7 @@ static int place_grid_(ui_layout *l, const ui_metrics *m, const conv_sizes_ *z, 
         snprintf(t, sizeof t, "close up");
     fit_heading_(l, m, t, sizeof t, ui_max(cu.zw, cu.title_w) + z->gap - l->pad);  // clear of the next grid's
     g = layout_grid(l, id, ch, zr, zc, zr0, zc0, zx, y, cell, t);
+    if (g) g->layer = 0;
     if (g) {
         g->data_rows = data_rows, g->data_cols = data_cols;
         if (taps) {
@@ -421,95 +500,139 @@ static int place_grid_(ui_layout *l, const ui_metrics *m, const conv_sizes_ *z, 
     return ui_max(cols * pcell, ui_max(z->whole_title_w, bar)) + l->pad * 2 + ui_max(cu.zw, cu.title_w);
 }
 
+// A kernel's heading: "kernel", "kernel 0" (channels counted from 0), and with
+// several filters "f1 kernel 0" (filters counted from 1, as the network's maps).
+static void kernel_title_(char *t, size_t size, const char *what, int f, int filters, int ch, int channels) {
+    char w[32];
+    if (filters > 1)
+        snprintf(w, sizeof w, "f%d %s", f + 1, what);
+    else
+        snprintf(w, sizeof w, "%s", what);
+    title_of_(t, size, w, ch, channels, "");
+}
+
+// Places a kernel or bias grid of filter f (the grid's layer), headed as one
+// of `filters` drawn.
+static void filter_grid_(ui_layout *l, grid_id id, int f, int filters, int ch, int channels, int k, int x, int y,
+                         int cell) {
+    char t[64];
+    kernel_title_(t, sizeof t, id == GRID_BIAS ? "bias" : "kernel", f, filters, ch, id == GRID_BIAS ? 1 : channels);
+    ui_grid *g = layout_grid(l, id, ch, k, k, 0, 0, x, y, cell, t);
+    if (g) g->layer = f;
+}
+
 static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, const app_state *s,
                      const conv_shape_ *sh, const conv_sizes_ *z, const conv_plan_ *p, ui_rect area, int *w,
                      int *h) {
     const int x = area.x, y = area.y;
     const int c = p->cell, pad = lm->pad, zin = p->zin, zout = p->zout;
+    const int nf = sh->filters;
     const int step = p->taps ? s->conv.setup.dilation : 1;  // the input's close-up: its taps alone
     int in_w, in_h, out_w, out_h;
     block_(z, sh->in_rows, sh->in_cols, c, p->in_pic, zin, p->half, p->taps, pad, z->bar_in_w, &in_w, &in_h);
     block_(z, sh->out_rows, sh->out_cols, c, p->out_pic, zout, p->half, false, pad, z->bar_out_w, &out_w, &out_h);
     const int in_col_w = ui_max(in_w, ui_max(z->in_title_w, z->bar_in_w)), k_w = ui_max(sh->k * c, ui_max(z->k_title_w, z->bar_k_w));
+    // A channel's kernels, one a filter, side by side (a pad apart).
+    const int kf_w = nf * k_w + (nf - 1) * pad;
     const int in_block_h = z->title_h + in_h + z->scale_h, k_block_h = z->title_h + sh->k * c + z->scale_h;
     const int bias_h = z->title_h + c;
-    const int out_col_w = ui_max(out_w, ui_max(z->out_title_w, z->bar_out_w));
+    const int bias_w = ui_max(c, z->bias_title_w);
+    // Side by side: the filters' biases in a row above the outputs.
+    const int biases_w = p->side ? nf * bias_w + (nf - 1) * pad : bias_w;
+    const int out_col_w = ui_max(ui_max(out_w, ui_max(z->out_title_w, z->bar_out_w)), biases_w);
     const int in_top_r = sh->focus_row * s->conv.setup.stride - sh->plo_r;
     const int in_top_c = sh->focus_col * s->conv.setup.stride - sh->plo_c;
-    const int col_w = ui_max(in_col_w, k_w);  // side by side: a channel's column
-    const int bias_w = ui_max(c, z->bias_title_w);
-    const int k_col_w = p->bias_right ? k_w + pad + bias_w : ui_max(k_w, z->bias_title_w);
-    const int row_ch_w = in_col_w + z->gap + k_w + z->gap;  // in a row: a channel's input and kernel
+    const int col_w = ui_max(in_col_w, kf_w);  // side by side: a channel's column
+    const int k_col_w = p->bias_right ? k_w + pad + bias_w : ui_max(k_w, z->bias_title_w);  // stacked: a filter's column
+    const int row_ch_w = in_col_w + z->gap + kf_w + z->gap;  // in a row: a channel's input and kernels
     const int out_x = p->row    ? x + sh->ch * row_ch_w + bias_w + z->gap
                       : p->side ? x + sh->ch * (col_w + z->gap)
-                                : x + in_col_w + z->gap + k_col_w + z->gap;
+                                : x + in_col_w + z->gap + nf * k_col_w + (nf - 1) * pad + z->gap;
     const int out_y = y + (p->side ? bias_h + z->scale_h : 0) + z->title_h;
-    // The legend under the output, as wide as the rest of the area, or (when
+    // The outputs, one a filter, one above another (or in two columns).
+    const int oc = p->out_cols > 1 && nf > 2 ? p->out_cols : 1;
+    const int out_block_h = out_h + z->scale_h + z->title_h;
+    const int outs_h = (nf + oc - 1) / oc * out_block_h - z->title_h;
+    const int outs_w = oc * out_col_w + (oc - 1) * z->gap;
+    // The legend under the outputs, as wide as the rest of the area, or (when
     // that is too tall) in a strip under every grid.
-    const int legend_w = p->strip ? area.w : ui_max(ui_max(out_col_w, z->legend_min_w), area.x + area.w - out_x);
+    const int legend_w = p->strip ? area.w : ui_max(ui_max(outs_w, z->legend_min_w), area.x + area.w - out_x);
     const int legend_h = p->legend_apart ? 0 : legend_h_(lm, m, s, legend_w);
-    const int out_col_h = out_y - y + out_h + z->scale_h + (p->strip ? 0 : legend_h);
+    const int out_col_h = out_y - y + outs_h + (p->strip ? 0 : legend_h);
     int grids_h;
     if (p->row) {
-        // input 0, kernel 0, input 1, kernel 1, ... | the bias | the output and the legend
+        // input 0, its kernels, input 1, its kernels, ... | the biases | the outputs and the legend
         for (int ch = 0; l && ch < sh->ch; ch++) {
             const int cx = x + ch * row_ch_w;
             place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, cx, y + z->title_h, "input");
-            char t[64];
-            title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
-            layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, cx + in_col_w + z->gap, y + z->title_h, c, t);
+            for (int f = 0; f < nf; f++)
+                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, ch, sh->ch, sh->k, cx + in_col_w + z->gap + f * (k_w + pad),
+                             y + z->title_h, c);
         }
-        if (l) layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, x + sh->ch * row_ch_w, y + z->title_h, c, "bias");
-        grids_h = ui_max(ui_max(in_block_h, k_block_h), ui_max(bias_h, out_col_h));
+        for (int f = 0; l && f < nf; f++)
+            filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, x + sh->ch * row_ch_w, y + f * (bias_h + pad) + z->title_h, c);
+        grids_h = ui_max(ui_max(in_block_h, k_block_h), ui_max(nf * (bias_h + pad) - pad, out_col_h));
     } else if (!p->side) {
-        // inputs one above another | kernels and the bias | output and the legend
+        // inputs one above another | a column a filter: its kernels and its bias | outputs and the legend
         const int kx = x + in_col_w + z->gap;
-        for (int ch = 0; l && ch < sh->ch; ch++) {
+        for (int ch = 0; l && ch < sh->ch; ch++)
             place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, x, y + ch * in_block_h + z->title_h, "input");
-            char t[64];
-            title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
-            layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, kx, y + ch * k_block_h + z->title_h, c, t);
+        for (int f = 0; l && f < nf; f++) {
+            const int fx = kx + f * (k_col_w + pad);
+            for (int ch = 0; ch < sh->ch; ch++)
+                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, ch, sh->ch, sh->k, fx, y + ch * k_block_h + z->title_h, c);
+            if (p->bias_right)
+                filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, fx + k_w + pad, y + z->title_h, c);
+            else
+                filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, fx, y + sh->ch * k_block_h + z->title_h, c);
         }
-        if (l && p->bias_right)
-            layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, kx + k_w + pad, y + z->title_h, c, "bias");
-        else if (l)
-            layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, kx, y + sh->ch * k_block_h + z->title_h, c, "bias");
         const int k_col_h = p->bias_right ? ui_max(sh->ch * k_block_h, bias_h) : sh->ch * k_block_h + bias_h;
         grids_h = ui_max(sh->ch * in_block_h, ui_max(k_col_h, out_col_h));
     } else {
-        // a column per channel: its input, its kernel below | the bias, the output and the legend
+        // a column per channel: its input, its kernels below | the biases, the outputs and the legend
         for (int ch = 0; l && ch < sh->ch; ch++) {
             const int cx = x + ch * (col_w + z->gap);
             place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, cx, y + z->title_h, "input");
-            char t[64];
-            title_of_(t, sizeof t, "kernel", ch, sh->ch, "");
-            layout_grid(l, GRID_KERNEL, ch, sh->k, sh->k, 0, 0, cx, y + in_block_h + z->title_h, c, t);
+            for (int f = 0; f < nf; f++)
+                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, ch, sh->ch, sh->k, cx + f * (k_w + pad),
+                             y + in_block_h + z->title_h, c);
         }
-        if (l) layout_grid(l, GRID_BIAS, 0, 1, 1, 0, 0, out_x, y + z->title_h, c, "bias");
+        for (int f = 0; l && f < nf; f++)
+            filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, out_x + f * (bias_w + pad), y + z->title_h, c);
         grids_h = ui_max(in_block_h + k_block_h, out_col_h);
     }
     if (l && s->conv.ok) {
-        place_grid_(l, m, z, GRID_OUTPUT, 0, 1, sh->out_rows, sh->out_cols, 0, 0, sh->out_rows, sh->out_cols,
-                    sh->focus_row, sh->focus_col, 1, zout, p->out_pic, p->half, 1, c, out_x, out_y, "output");
+        for (int f = 0; f < nf; f++) {
+            char t[48];
+            if (s->conv.setup.filters > nf)  // the current filter alone
+                snprintf(t, sizeof t, "filter %d of %d", sh->first + 1, s->conv.setup.filters);
+            else
+                snprintf(t, sizeof t, nf > 1 ? "filter %d" : "output", f + 1);
+            place_grid_(l, m, z, GRID_OUTPUT, sh->first + f, 1, sh->out_rows, sh->out_cols, 0, 0, sh->out_rows, sh->out_cols,
+                        sh->focus_row, sh->focus_col, 1, zout, p->out_pic, p->half, 1, c,
+                        out_x + f % oc * (out_col_w + z->gap), out_y + f / oc * out_block_h, t);
+        }
         if (!p->legend_apart)
             l->legend = p->strip ? ui_rect_at(x, y + grids_h + pad, legend_w, legend_h)
-                             : ui_rect_at(out_x, out_y + out_h + z->scale_h, legend_w, legend_h);
+                             : ui_rect_at(out_x, out_y + outs_h, legend_w, legend_h);
     }
-    *w = p->strip || p->legend_apart ? out_x - x + out_col_w : ui_max(out_x - x + out_col_w, out_x - x + z->legend_min_w);
+    *w = p->strip || p->legend_apart ? out_x - x + outs_w : ui_max(out_x - x + outs_w, out_x - x + z->legend_min_w);
     *h = p->strip ? grids_h + pad + legend_h : grids_h;
 }
 
-static conv_shape_ shape_(const app_state *s) {
+static conv_shape_ shape_(const app_state *s, bool one) {
     const conv_setup *c = &s->conv.setup;
     const nn_axis *ra = &s->conv.geom.rows, *ca = &s->conv.geom.cols;
     conv_shape_ sh;
     sh.ch = c->channels;
+    sh.filters = one ? 1 : c->filters;
+    sh.first = one ? conv_view_filter(&s->conv) : 0;
     sh.k = c->k;
     sh.span = (c->k - 1) * c->dilation + 1;
     sh.plo_r = s->conv.ok ? ra->pad_lo : 0;
@@ -518,7 +641,9 @@ static conv_shape_ shape_(const app_state *s) {
     sh.in_cols = c->n_w + sh.plo_c + (s->conv.ok ? ca->pad_hi : 0);
     sh.out_rows = s->conv.ok ? s->conv.geom.out_h : 1;
     sh.out_cols = s->conv.ok ? s->conv.geom.out_w : 1;
-    const int pos = s->conv.anim.pos, ow = sh.out_cols > 0 ? sh.out_cols : 1;
+    // The current cell within its filter's map.
+    const int plane = sh.out_rows * sh.out_cols > 0 ? sh.out_rows * sh.out_cols : 1;
+    const int pos = s->conv.anim.pos % plane, ow = sh.out_cols > 0 ? sh.out_cols : 1;
     sh.focus_row = s->conv.ok ? pos / ow : 0;
     sh.focus_col = s->conv.ok ? pos % ow : 0;
     return sh;
@@ -537,14 +662,18 @@ static int products_w_(const ui_layout *l, const ui_metrics *m, const app_state 
             const int w = measure_(m, v, l->small_px, false);
             if (w > widest_w) widest_w = w, memcpy(widest, v, sizeof widest);
         }
-    int w = measure_(m, "channel 0: carried 0000 = 0000 so far", l->small_px, false);
-    for (int y = 0; y < c->k; y++)
-        for (int x = 0; x < c->k; x++) {
-            fmt_screen(c->kernel[ch][y][x], b, sizeof b);
-            snprintf(t, sizeof t, "[%s]\u00d7(%s) + ", widest, b);
-            w += measure_(m, t, l->small_px, false);
-        }
-    return w;
+    int most = 0;
+    for (int f = 0; f < c->filters; f++) {
+        int w = measure_(m, "channel 0: carried 0000 = 0000 so far", l->small_px, false);
+        for (int y = 0; y < c->k; y++)
+            for (int x = 0; x < c->k; x++) {
+                fmt_screen(c->kernel[f][ch][y][x], b, sizeof b);
+                snprintf(t, sizeof t, "[%s]\u00d7(%s) + ", widest, b);
+                w += measure_(m, t, l->small_px, false);
+            }
+        most = ui_max(most, w);
+    }
+    return most;
 }
 
 // The height the products need under the grids (a title, one or two lines
@@ -557,10 +686,14 @@ static conv_text_h_ text_h_(const ui_layout *l, const ui_metrics *m, const app_s
     conv_text_h_ t;
     const int small_line = l->small_px * 5 / 4, width = l->main.w - 2 * l->pad;
     const bool note = s->conv.ok && (s->conv.geom.rows.remainder || s->conv.geom.cols.remainder);
-    t.formula = l->text_px * 5 / 4 + 2 * small_line + (note || !s->conv.ok ? 2 * small_line : 0);
-    // Compact: one line of numbers (two when rows and columns differ); the
-    // settings that cannot work keep the whole sentence saying why.
-    t.compact = !s->conv.ok ? t.formula : small_line * (conv_axes_differ(&s->conv) ? 2 : 1);
+    // The formula, its numbers, and (several channels or filters) the parameter count.
+    const int params = conv_shows_params(&s->conv.setup) ? 1 : 0;
+    t.formula = l->text_px * 5 / 4 + (2 + params) * small_line + (note || !s->conv.ok ? 2 * small_line : 0);
+    // Compact: one line of numbers (two when rows and columns differ), and
+    // the parameter count with several filters; the settings that cannot
+    // work keep the whole sentence saying why.
+    t.compact = !s->conv.ok ? t.formula
+                            : small_line * ((conv_axes_differ(&s->conv) ? 2 : 1) + (s->conv.setup.filters > 1));
     t.arithmetic = l->text_px * 3 / 2 + l->small_px / 4 + small_line;
     for (int ch = 0; ch < s->conv.setup.channels; ch++)
         t.arithmetic += (products_w_(l, m, s, ch) > width ? 2 : 1) * small_line;
@@ -591,16 +724,19 @@ static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_
     // The channels stacked, side by side, and (a short main area: with the
     // close-ups) in one row, each kernel beside its input.
     const int arrangements = sh->ch > 1 ? (closeups ? 3 : 2) : 1;
+    // Three or four filters: their outputs one above another, else in two columns.
+    const int out_cols = sh->filters > 2 ? 2 : 1;
     for (int mode = 0; mode < n_modes; mode++) {
         if ((modes[mode].in_pic && !in_big) || (modes[mode].out_pic && !out_big)) continue;
         for (int cell = cap; cell >= l->min_cell; cell--)
             for (int side = 0; side < arrangements; side++)
-                for (int strip = 0; strip < strips; strip++) {
-                    conv_plan_ p = {cell, side == 1, modes[mode].in_pic, modes[mode].out_pic, strip == 1, legend_apart,
-                                    sh->span + modes[mode].in_more, modes[mode].out_zoom, modes[mode].half, false,
-                                    side == 2, false};
-                    if (fits_(l, m, s, sh, z, &p, area)) return p;
-                }
+                for (int strip = 0; strip < strips; strip++)
+                    for (int oc = 1; oc <= out_cols; oc++) {
+                        conv_plan_ p = {cell, side == 1, modes[mode].in_pic, modes[mode].out_pic, strip == 1,
+                                        legend_apart, sh->span + modes[mode].in_more, modes[mode].out_zoom,
+                                        modes[mode].half, false, side == 2, false, oc};
+                        if (fits_(l, m, s, sh, z, &p, area)) return p;
+                    }
     }
     // A short main area (a lesson's narration at a large zoom): close-ups of
     // small grids too (the window alone, the current output cell alone), so
@@ -630,12 +766,13 @@ static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_
             if (tight[mode].out_pic && !out_huge && out_pcell < l->min_px / 3) continue;
             for (int side = 0; side < arrangements; side++)
                 for (int strip = 0; strip < strips; strip++)
-                    for (int right = 0; right < (side ? 1 : 2); right++) {
-                        conv_plan_ p = {cell, side == 1, tight[mode].in_pic, tight[mode].out_pic, strip == 1,
-                                        legend_apart, zin, zout, tight[mode].half, right == 1, side == 2,
-                                        tight[mode].taps};
-                        if (fits_(l, m, s, sh, z, &p, area)) return p;
-                    }
+                    for (int right = 0; right < (side ? 1 : 2); right++)
+                        for (int oc = 1; oc <= out_cols; oc++) {
+                            conv_plan_ p = {cell, side == 1, tight[mode].in_pic, tight[mode].out_pic, strip == 1,
+                                            legend_apart, zin, zout, tight[mode].half, right == 1, side == 2,
+                                            tight[mode].taps, oc};
+                            if (fits_(l, m, s, sh, z, &p, area)) return p;
+                        }
         }
     }
     // Nothing fits with readable cells (a short main area at a large zoom):
@@ -645,10 +782,11 @@ static conv_plan_ best_plan_(const ui_layout *l, const ui_metrics *m, const app_
         for (int side = 0; side < (sh->ch > 1 ? 2 : 1); side++)
             for (int strip = 0; strip < strips; strip++) {
                 conv_plan_ p = {cell, side == 1, in_huge, out_huge, strip == 1, legend_apart, sh->span + 2, 3, true, false,
-                                false, false};
+                                false, false, out_cols};
                 if (fits_(l, m, s, sh, z, &p, area)) return p;
             }
-    return (conv_plan_){0, sh->ch > 1, in_huge, out_huge, true, legend_apart, sh->span + 2, 3, true, false, false, false};
+    return (conv_plan_){0, sh->ch > 1, in_huge, out_huge, true, legend_apart, sh->span + 2, 3, true, false, false, false,
+                        out_cols};
 }
 
 // The grids' area when the text under them takes text_h.
@@ -702,10 +840,11 @@ static conv_plan_ legend_under_(const ui_layout *l, const ui_metrics *m, const a
     return best_plan_(l, m, s, sh, z, *area, true, true, true);
 }
 
-static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
-    controls_(l, s);
-    const conv_shape_ sh = shape_(s);
-    conv_sizes_ z = sizes_(l, m, s);
+// Lays the grids out (all filters, or the current one alone when `one`);
+// false when their values could not be shown (the last resorts).
+static bool layout_grids_(ui_layout *l, const app_state *s, const ui_metrics *m, bool one) {
+    const conv_shape_ sh = shape_(s, one);
+    conv_sizes_ z = sizes_(l, m, s, one);
     const conv_text_h_ th = text_h_(l, m, s);
     l->legend = ui_rect_at(0, 0, 0, 0);
     // Readable grids first: the whole formula under them if there is room,
@@ -723,7 +862,7 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     }
     if (p.cell == 0) {
         const int before = l->n_grids;
-        if (layout_beside_(l, s, m, &sh, &z, &th, false)) return;
+        if (layout_beside_(l, s, m, &sh, &z, &th, false)) return true;
         l->n_grids = before;
         // The products summed up on a line a channel, and the sum, under readable grids.
         const int tight = (sh.ch + 1) * l->small_px * 5 / 4 + l->small_px / 4;
@@ -735,7 +874,7 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     if (p.cell == 0 && s->player.l) l->panel_strip_wanted = true;
     if (p.cell == 0) {  // still too short: close-ups of the small grids too, the text beside or under them
         const int before = l->n_grids;
-        if (layout_beside_(l, s, m, &sh, &z, &th, true)) return;
+        if (layout_beside_(l, s, m, &sh, &z, &th, true)) return true;
         l->n_grids = before;
         p = best_plan_(l, m, s, &sh, &z, area, false, true, true);
     }
@@ -794,6 +933,7 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
             p.cell = ui_max(p.cell, 2);
         }
     }
+    const bool readable = p.cell >= l->min_cell;
     conv_sizes_ z2 = z;
     int w, h;
     // Spare width goes into the gaps (up to three times as wide), so the
@@ -823,6 +963,22 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
         if (l->legend.w > 0) l->arithmetic.h = ui_max(0, l->legend.y - l->pad - l->arithmetic.y);
     }
     if (s->player.l && s->conv.ok && (wanting || l->legend.w <= 0)) l->narration_short_wanted = true;
+    return readable;
+}
+
+// Every filter's grids if their values can be shown; else the current
+// filter's alone ("filter 2 of 3"), as a close-up shows part of a large input.
+static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
+    controls_(l, s);
+    if (s->conv.setup.filters < 2) {
+        layout_grids_(l, s, m, false);
+        return;
+    }
+    static ui_layout before;  // (large: not on the stack)
+    before = *l;
+    if (layout_grids_(l, s, m, false)) return;
+    *l = before;
+    layout_grids_(l, s, m, true);
 }
 
 // ---- Changing the set-up -----------------------------------------------------------------------
@@ -867,8 +1023,9 @@ static void load_dropped_(app_state *s) {
 static void set_kernel_size_(app_state *s, int k) {
     conv_setup *c = &s->conv.setup;
     c->k = clampi_(k, 1, VIEW_MAX_K);
-    if (c->preset != PRESET_CUSTOM)
-        for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(c->preset, c->k, c->kernel[ch]);
+    for (int f = 0; f < VIEW_MAX_F; f++)
+        if (c->preset[f] != PRESET_CUSTOM)
+            for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(c->preset[f], c->k, c->kernel[f][ch]);
     recompute_(s, -1);
 }
 
@@ -901,11 +1058,12 @@ static void set_cell_(app_state *s, const cell_ref *c, float v) {
     if (c->grid == GRID_INPUT) {
         s->conv.setup.input[c->channel][c->row][c->col] = v;
         s->digit = -1;
-    } else if (c->grid == GRID_KERNEL) {
-        s->conv.setup.kernel[c->channel][c->row][c->col] = v;
-        s->conv.setup.preset = PRESET_CUSTOM;
+    } else if (c->grid == GRID_KERNEL) {  // the grid's layer is its filter
+        const int f = clampi_(c->layer, 0, VIEW_MAX_F - 1);
+        s->conv.setup.kernel[f][c->channel][c->row][c->col] = v;
+        s->conv.setup.preset[f] = PRESET_CUSTOM;
     } else if (c->grid == GRID_BIAS) {
-        s->conv.setup.bias = v;
+        s->conv.setup.bias[clampi_(c->layer, 0, VIEW_MAX_F - 1)] = v;
     }
     recompute_(s, keep);
 }
@@ -915,9 +1073,23 @@ static anim_target anim_of_(app_state *s) {
     return t;
 }
 
+// A jump to output (row, col) of a filter: the one clicked, else the current one.
+static void jump_(app_state *s, const anim_target *t, const app_action *a) {
+    const int oh = s->conv.geom.out_h, ow = s->conv.geom.out_w;
+    if (!s->conv.ok || a->row < 0 || a->col < 0 || a->row >= oh || a->col >= ow) return;
+    const int f = a->cell.grid == GRID_OUTPUT ? a->cell.channel : conv_view_filter(&s->conv);
+    if (f < 0 || f >= s->conv.setup.filters) return;
+    s->conv.anim.playing = false;
+    anim_goto(s, t, (f * oh + a->row) * ow + a->col, s->conv.geom.window);
+}
+
 static void update_(app_state *s, const app_action *a) {
     conv_setup *c = &s->conv.setup;
     const anim_target t = anim_of_(s);
+    if (a->kind == ACT_JUMP_TO_OUTPUT) {
+        jump_(s, &t, a);
+        return;
+    }
     if (anim_update(s, &t, a)) return;
     switch (a->kind) {
     case ACT_SET_SIZE:
@@ -941,12 +1113,23 @@ static void update_(app_state *s, const app_action *a) {
         place_digit_(s);
         recompute_(s, -1);
         return;
-    case ACT_PRESET:
-        if (a->value < 0 || a->value >= PRESET_CUSTOM) return;
-        c->preset = (app_preset)a->value;
-        for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(c->preset, c->k, c->kernel[ch]);
+    case ACT_SET_FILTERS: {
+        conv_set_filters(c, a->value);
         recompute_(s, -1);
+        char n[200];
+        conv_params_text(c, n, sizeof n);
+        snprintf(s->status, sizeof s->status, "%d filter%s: %d output map%s; %s", c->filters,
+                 c->filters == 1 ? "" : "s", c->filters, c->filters == 1 ? "" : "s", n);
         return;
+    }
+    case ACT_PRESET: {
+        if (a->value < 0 || a->value >= PRESET_CUSTOM) return;
+        const int f = conv_view_filter(&s->conv), keep = s->conv.anim.pos;
+        c->preset[f] = (app_preset)a->value;
+        for (int ch = 0; ch < VIEW_MAX_C; ch++) app_preset_kernel(c->preset[f], c->k, c->kernel[f][ch]);
+        recompute_(s, c->filters > 1 ? keep : -1);  // several filters: stay on the one just set
+        return;
+    }
     case ACT_RANDOMISE:
         s->digit = -1;
         for (int ch = 0; ch < VIEW_MAX_C; ch++)
@@ -988,6 +1171,10 @@ static app_action channels_next_(const app_state *s, const struct ui_layout *l, 
     (void)l, (void)d;
     return (app_action){.kind = ACT_SET_CHANNELS, .value = s->conv.setup.channels % VIEW_MAX_C + 1};
 }
+static app_action filters_up_(const app_state *s, const struct ui_layout *l, int d) {
+    (void)l;
+    return (app_action){.kind = ACT_SET_FILTERS, .value = s->conv.setup.filters + d};
+}
 
 static const key_binding keys_[] = {
     ANIM_KEYS,
@@ -1001,7 +1188,9 @@ static const key_binding keys_[] = {
     {'s', KEYMOD_SHIFT, ACT_SET_STRIDE, -1, stride_up_, KEYF_SETUP, "stride down"},
     {'d', 0, ACT_SET_DILATION, 1, dilation_up_, KEYF_SETUP, "dilation up"},
     {'d', KEYMOD_SHIFT, ACT_SET_DILATION, -1, dilation_up_, KEYF_SETUP, "dilation down"},
-    {'c', 0, ACT_SET_CHANNELS, 0, channels_next_, KEYF_SETUP, "input channels 1, 2, 3"},
+    {'c', 0, ACT_SET_CHANNELS, 0, channels_next_, KEYF_SETUP, "input channels 1 to 6"},
+    {'f', 0, ACT_SET_FILTERS, 1, filters_up_, KEYF_SETUP, "one filter more (up to 4)"},
+    {'f', KEYMOD_SHIFT, ACT_SET_FILTERS, -1, filters_up_, KEYF_SETUP, "one filter fewer"},
     {'1', 0, ACT_PRESET, PRESET_IDENTITY, NULL, KEYF_SETUP, "kernel: identity"},
     {'2', 0, ACT_PRESET, PRESET_BOX_BLUR, NULL, KEYF_SETUP, "kernel: box blur"},
     {'3', 0, ACT_PRESET, PRESET_GAUSSIAN, NULL, KEYF_SETUP, "kernel: Gaussian"},
@@ -1014,11 +1203,72 @@ static const key_binding keys_[] = {
     {'g', 0, ACT_LOAD_DIGIT, -1, NULL, KEYF_SETUP, "load the next real digit"},
 };
 
+// ---- Opening on a network's layer -----------------------------------------------------------
+
+bool conv_open_from_net(app_state *s, const nn_net *net, const float *net_input, int layer, int filter, int row,
+                        int col, app_view back, char *why, size_t why_size) {
+    if (!net || layer < 0 || layer >= net->model->n_layers || net->model->layers[layer].spec.kind != NN_LAYER_CONV) {
+        snprintf(why, why_size, "layer %d is not a convolution", layer + 1);
+        return false;
+    }
+    const nn_conv2d_geom *g = &net->model->layers[layer].conv;
+    const nn_conv2d_config *cc = &g->cfg;
+    if (cc->in_c > VIEW_MAX_C || cc->in_h > VIEW_MAX_N || cc->in_w > VIEW_MAX_N || cc->k_h != cc->k_w ||
+        cc->k_h > VIEW_MAX_K || cc->stride > 4 || cc->dilation > 3 || g->rows.pad_lo > 3 || g->rows.pad_hi > 3 ||
+        g->cols.pad_lo > 3 || g->cols.pad_hi > 3 || g->out_h > VIEW_MAX_OUT || g->out_w > VIEW_MAX_OUT) {
+        snprintf(why, why_size,
+                 "conv layer %d (%d channels of %dx%d, %dx%d kernels) is larger than the convolution view shows "
+                 "(up to %d channels of %dx%d, kernels up to %dx%d)",
+                 layer + 1, cc->in_c, cc->in_h, cc->in_w, cc->k_h, cc->k_w, VIEW_MAX_C, VIEW_MAX_N, VIEW_MAX_N,
+                 VIEW_MAX_K, VIEW_MAX_K);
+        return false;
+    }
+    if (filter < 0 || filter >= cc->filters || row < 0 || col < 0 || row >= g->out_h || col >= g->out_w) {
+        snprintf(why, why_size, "conv layer %d has %d filters of %dx%d outputs: no filter %d, output (%d, %d)",
+                 layer + 1, cc->filters, g->out_h, g->out_w, filter + 1, row, col);
+        return false;
+    }
+    const float *in = layer == 0 ? net_input : net->out[layer - 1];  // batch item 0: [C][H][W]
+    conv_setup cs;
+    memset(&cs, 0, sizeof cs);
+    cs.channels = cc->in_c;
+    cs.filters = 1;  // the one asked about
+    cs.n_h = cc->in_h;
+    cs.n_w = cc->in_w;
+    cs.k = cc->k_h;
+    cs.padding = cc->padding;
+    cs.stride = cc->stride;
+    cs.dilation = cc->dilation;
+    for (int f = 0; f < VIEW_MAX_F; f++) cs.preset[f] = PRESET_CUSTOM;
+    // The layer's weights are [filters][in_c][k][k]: this filter's stack is one window's worth.
+    const float *w = net->params + net->slices[layer].weights + (size_t)filter * g->window;
+    cs.bias[0] = net->params[net->slices[layer].bias + filter];
+    for (int ch = 0; ch < cc->in_c; ch++) {
+        for (int y = 0; y < cc->k_h; y++)
+            for (int x = 0; x < cc->k_w; x++) cs.kernel[0][ch][y][x] = w[(ch * cc->k_h + y) * cc->k_w + x];
+        for (int y = 0; y < cc->in_h; y++)
+            for (int x = 0; x < cc->in_w; x++) cs.input[ch][y][x] = in[((size_t)ch * cc->in_h + y) * cc->in_w + x];
+    }
+    s->digit = -1;
+    s->back_view = back;  // Esc returns to where it was opened from
+    s->view = VIEW_CONV;
+    app_set_conv(s, &cs);
+    const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = row, .col = col};
+    update_(s, &jump);
+    snprintf(s->status, sizeof s->status,
+             "filter %d of conv layer %d (%d input channel%s), output (%d, %d): the same numbers the network computed",
+             filter + 1, layer + 1, cc->in_c, cc->in_c == 1 ? "" : "s", row, col);
+    return true;
+}
+
 // ---- What lessons read and set ----------------------------------------------------------------------
 
+// A lesson's cells (expect cell, quiz cell, step to) are the current filter's.
 static void op_(const app_state *s, view_op *o) {
+    const size_t plane = (size_t)s->conv.geom.out_h * (size_t)s->conv.geom.out_w;
     *o = (view_op){s->conv.ok, s->conv.why, &s->conv.geom.rows, &s->conv.geom.cols, s->conv.geom.out_h,
-                   s->conv.geom.out_w, s->conv.out, NULL, &s->conv.anim};
+                   s->conv.geom.out_w, s->conv.out + (s->conv.ok ? (size_t)conv_view_filter(&s->conv) * plane : 0),
+                   NULL, &s->conv.anim};
 }
 
 static bool lesson_input_(app_state *s, const app_matrix *m, char *err, int size) {
@@ -1052,10 +1302,11 @@ static void reset_(app_state *s) {
     memset(&c, 0, sizeof c);
     c.n_h = c.n_w = 5;
     c.channels = 1;
+    c.filters = 1;
     c.k = 3;
     c.padding.mode = NN_PAD_VALID;
     c.stride = c.dilation = 1;
-    c.preset = PRESET_CUSTOM;
+    for (int f = 0; f < VIEW_MAX_F; f++) c.preset[f] = PRESET_CUSTOM;
     uint64_t rng = app_rng_stream(APP_RNG_CONV);
     for (int ch = 0; ch < VIEW_MAX_C; ch++)
         for (int y = 0; y < VIEW_MAX_N; y++)
@@ -1064,7 +1315,7 @@ static void reset_(app_state *s) {
         for (int x = 0; x < 5; x++) c.input[0][y][x] = image[y][x];
     for (int ch = 0; ch < VIEW_MAX_C; ch++)
         for (int y = 0; y < 3; y++)
-            for (int x = 0; x < 3; x++) c.kernel[ch][y][x] = kernel[y][x];
+            for (int x = 0; x < 3; x++) c.kernel[0][ch][y][x] = kernel[y][x];
     app_set_conv(s, &c);
 }
 

@@ -24,7 +24,7 @@ typedef struct conv_legend_entry {
 // The entries for this set-up (only what the screen can show); returns how many.
 static inline int conv_legend_entries(const conv_view *v, conv_legend_entry out[7]) {
     int n = 0;
-    out[n++] = (conv_legend_entry){CONV_LEGEND_WINDOW, "window"};
+    out[n++] = (conv_legend_entry){CONV_LEGEND_WINDOW, v->setup.filters > 1 ? "window, its filter" : "window"};
     out[n++] = (conv_legend_entry){CONV_LEGEND_TAP, "this product"};
     out[n++] = (conv_legend_entry){CONV_LEGEND_GHOST, "previous window"};
     out[n++] = (conv_legend_entry){CONV_LEGEND_LINKED, "linked to mouse"};

@@ -13,6 +13,7 @@
 #include "render_views.h"
 #include "view_conv_legend.h"
 #include "view_conv_links.h"
+#include "view_conv_open.h"
 
 static SDL_Color window_colour_(const draw_ *d) { return rd_colour(rd_pal(d)->window); }
 static SDL_Color tap_colour_(const draw_ *d) { return rd_colour(rd_pal(d)->tap); }
@@ -91,8 +92,11 @@ static void glide_offset_(const draw_ *d, const ui_grid *g, int *dx, int *dy) {
     const double t = anim_glide(&s->conv.anim, &from);
     *dx = *dy = 0;
     if (t >= 1 || !s->conv.ok) return;
-    const int ow = s->conv.geom.out_w, st = s->conv.setup.stride;
-    const int fr = from / ow, fc = from % ow, tr = s->conv.anim.pos / ow, tc = s->conv.anim.pos % ow;
+    // Cells count filter by filter: the place within a map is the same for each.
+    const int ow = s->conv.geom.out_w, st = s->conv.setup.stride, plane = ow * s->conv.geom.out_h;
+    const int to = s->conv.anim.pos % plane;
+    from %= plane;
+    const int fr = from / ow, fc = from % ow, tr = to / ow, tc = to % ow;
     *dx = (int)lround((1 - t) * (fc - tc) * st * g->cell);
     *dy = (int)lround((1 - t) * (fr - tr) * st * g->cell);
 }
@@ -135,8 +139,8 @@ static void conv_window_(const draw_ *d, const ui_grid *g) {
     const int thick = ui_max(2, d->l->pad / 5);
     // Where the window was one step before: dashed, so the stride jump shows.
     const bool taps = g->step > 1;  // a close-up of the taps alone: it follows the window
-    if (a->pos > 0 && !taps) {
-        const int prev = a->pos - 1, ow = lg.out_w;
+    if (a->pos % (lg.out_w * lg.out_h) > 0 && !taps) {  // (a filter's first cell has none before it)
+        const int prev = a->pos % (lg.out_w * lg.out_h) - 1, ow = lg.out_w;
         ui_rect q = cell_rect_(g, (prev / ow) * c->stride - lg.pad_top, (prev % ow) * c->stride - lg.pad_left);
         q.w = q.h = span * g->cell;
         rd_dashed_frame(d, rd_rect(q.x - thick, q.y - thick, q.w + 2 * thick, q.h + 2 * thick), window_colour_(d),
@@ -251,29 +255,39 @@ static void conv_input_(const draw_ *d, const ui_grid *g) {
     if (!s->conv.ok || g->rows == c->n_h + ra->pad_lo + ra->pad_hi) scale_bar_(d, g, scale);
 }
 
+// The current filter's kernels, bias and output, framed in the window's colour
+// (several filters: the legend's "window, its filter").
+static void filter_frame_(const draw_ *d, const ui_grid *g) {
+    const int t = ui_max(2, d->l->pad / 5), o = t + 2;
+    rd_frame(d->r, rd_rect(g->r.x - o, g->r.y - o, g->r.w + 2 * o, g->r.h + 2 * o), window_colour_(d), t);
+}
+
 static void conv_kernel_(const draw_ *d, const ui_grid *g) {
     const app_state *s = d->s;
     const conv_setup *c = &s->conv.setup;
     const anim_state *a = &s->conv.anim;
-    const int per = c->k * c->k;
-    const float scale = rd_max_abs(&c->kernel[g->channel][0][0], c->k, VIEW_MAX_K, c->k);
+    const int per = c->k * c->k, f = g->layer;  // the grid's layer is its filter
+    const bool current = s->conv.step.valid && s->conv.step.filter == f;
+    const float scale = rd_max_abs(&c->kernel[f][g->channel][0][0], c->k, VIEW_MAX_K, c->k);
     const cell_ref *h = &s->hover;
     const conv_links_geom lg = links_geom_(s);
     for (int y = 0; y < c->k; y++)
         for (int x = 0; x < c->k; x++) {
             const ui_rect q = cell_rect_(g, y, x);
-            rd_value_cell(d, q, c->kernel[g->channel][y][x], scale, false);
+            rd_value_cell(d, q, c->kernel[f][g->channel][y][x], scale, false);
             const int idx = g->channel * per + y * c->k + x;
-            if (s->conv.step.valid && idx == a->reveal - 1) rd_frame(d->r, q, tap_colour_(d), rd_outline(d, g->cell, 2));
-            // An output cell under the mouse uses every weight; an input cell the one that meets it now.
+            if (current && idx == a->reveal - 1) rd_frame(d->r, q, tap_colour_(d), rd_outline(d, g->cell, 2));
+            // An output cell under the mouse uses every weight of its filter; an
+            // input cell the one that meets it now.
             int ky, kx;
-            if (h->grid == GRID_OUTPUT ||
-                (h->grid == GRID_KERNEL && h->channel == g->channel && h->row == y && h->col == x) ||
-                (h->grid == GRID_INPUT && h->channel == g->channel && s->conv.step.valid &&
+            if ((h->grid == GRID_OUTPUT && h->channel == f) ||
+                (h->grid == GRID_KERNEL && h->channel == g->channel && h->layer == f && h->row == y && h->col == x) ||
+                (h->grid == GRID_INPUT && current && h->channel == g->channel &&
                  conv_link_reads(&lg, s->conv.step.row, s->conv.step.col, h->row, h->col, &ky, &kx) && ky == y &&
                  kx == x))
                 wash_(d, q, link_colour_(d));
         }
+    if (current && c->filters > 1) filter_frame_(d, g);
     scale_bar_(d, g, scale);
 }
 
@@ -282,33 +296,37 @@ static void conv_kernel_(const draw_ *d, const ui_grid *g) {
 static void conv_output_(const draw_ *d, const ui_grid *g) {
     const app_state *s = d->s;
     const conv_step_view *st = &s->conv.step;
-    const int done = app_cells_done(&s->conv.anim, s->conv.geom.window);
-    const int ow = s->conv.geom.out_w, n = s->conv.geom.out_h * ow;
+    // The grid's channel is its filter: cells count filter by filter.
+    const int ow = s->conv.geom.out_w, n = s->conv.geom.out_h * ow, f = g->channel;
+    const int done = app_cells_done(&s->conv.anim, s->conv.geom.window) - f * n;
+    const float *out = s->conv.out + (size_t)f * n;
+    const bool current = st->valid && st->filter == f;
     float scale = 0;
-    for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(s->conv.out[i]));
+    for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(out[i]));
     scale = scale > 0 ? scale : 1;
+    if (current && s->conv.setup.filters > 1) filter_frame_(d, g);
     if (picture_(d, g)) {
         // Cells not computed yet are white (0 on the scale).
         float shown[VIEW_MAX_OUT * VIEW_MAX_OUT];
-        for (int i = 0; i < n; i++) shown[i] = i < done ? s->conv.out[i] : 0;
+        for (int i = 0; i < n; i++) shown[i] = i < done ? out[i] : 0;
         picture_grid_(d, g, shown, ow, scale);
-        if (st->valid) rd_frame(d->r, rd_rect(g->r.x + st->col * g->cell - 1, g->r.y + st->row * g->cell - 1, g->cell + 2, g->cell + 2), window_colour_(d), 2);
+        if (current) rd_frame(d->r, rd_rect(g->r.x + st->col * g->cell - 1, g->r.y + st->row * g->cell - 1, g->cell + 2, g->cell + 2), window_colour_(d), 2);
         scale_bar_(d, g, scale);
         return;
     }
     for (int y = g->row0; y < g->row0 + g->rows; y++)
         for (int x = g->col0; x < g->col0 + g->cols; x++)
-            rd_value_cell(d, cell_rect_(g, y, x), s->conv.out[y * ow + x], scale, y * ow + x >= done);
-    if (st->valid) cell_frame_(d, g, st->row, st->col, window_colour_(d), 3);
+            rd_value_cell(d, cell_rect_(g, y, x), out[y * ow + x], scale, y * ow + x >= done);
+    if (current) cell_frame_(d, g, st->row, st->col, window_colour_(d), 3);
     const cell_ref *h = &s->hover;
     const conv_links_geom lg = links_geom_(s);
     if (h->grid == GRID_INPUT) {  // every output that reads it
         for (int y = g->row0; y < g->row0 + g->rows; y++)
             for (int x = g->col0; x < g->col0 + g->cols; x++)
                 if (conv_link_reads(&lg, y, x, h->row, h->col, NULL, NULL)) wash_(d, cell_rect_(g, y, x), link_colour_(d));
-    } else if (h->grid == GRID_OUTPUT && drawn_(g, h->row, h->col)) {
+    } else if (h->grid == GRID_OUTPUT && h->channel == f && drawn_(g, h->row, h->col)) {
         rd_frame(d->r, cell_rect_(g, h->row, h->col), link_colour_(d), 3);
-    } else if (h->grid == GRID_KERNEL && st->valid) {
+    } else if (h->grid == GRID_KERNEL && current && h->layer == f) {
         wash_(d, cell_rect_(g, st->row, st->col), link_colour_(d));
     }
     // The whole output's bar, once (under the whole grid or the picture).
@@ -347,8 +365,10 @@ static void conv_grids_(const draw_ *d) {
             conv_input_(d, g);
         else if (g->id == GRID_KERNEL)
             conv_kernel_(d, g);
-        else if (g->id == GRID_BIAS)
-            rd_value_cell(d, cell_rect_(g, 0, 0), c->bias, 1e30f, false);  // white: added, not scaled
+        else if (g->id == GRID_BIAS) {  // white: added, not scaled
+            rd_value_cell(d, cell_rect_(g, 0, 0), c->bias[g->layer], 1e30f, false);
+            if (c->filters > 1 && d->s->conv.step.valid && d->s->conv.step.filter == g->layer) filter_frame_(d, g);
+        }
         else if (g->id == GRID_OUTPUT)
             conv_output_(d, g);
     }
@@ -467,7 +487,10 @@ static void conv_arithmetic_(const draw_ *d) {
     // The title when there is room for it and a line a channel and the sum
     // (the sum's line and the footer say which cell it is too).
     if (l->arithmetic.h >= l->text_px * 3 / 2 + (channels + 1) * small_line + l->small_px / 4) {
-        snprintf(terms[0], 80, "output");
+        if (s->conv.setup.filters > 1)
+            snprintf(terms[0], 80, "filter %d, output", st->filter + 1);
+        else
+            snprintf(terms[0], 80, "output");
         snprintf(terms[1], 80, "(row %d, col %d),", st->row, st->col);
         snprintf(terms[2], 80, "cell %d of %d", s->conv.anim.pos + 1, s->conv.anim.total);
         // A narrow column (the text beside the grids): the label size, on up to three lines.
@@ -521,6 +544,7 @@ static void conv_labels_(const draw_ *d) {
     if ((b = rd_find_button(l, ACT_SET_STRIDE, 0))) snprintf(t, sizeof t, "stride  %d", c->stride), rd_setting_label(d, b, t);
     if ((b = rd_find_button(l, ACT_SET_DILATION, 0))) snprintf(t, sizeof t, "dilation  %d", c->dilation), rd_setting_label(d, b, t);
     if ((b = rd_find_button(l, ACT_SET_CHANNELS, 0))) snprintf(t, sizeof t, "channels  %d", c->channels), rd_setting_label(d, b, t);
+    if ((b = rd_find_button(l, ACT_SET_FILTERS, 0))) snprintf(t, sizeof t, "filters  %d", c->filters), rd_setting_label(d, b, t);
 }
 
 // The footer: where the animation is, said so that the start and the first
@@ -553,8 +577,14 @@ static void conv_formula_(const draw_ *d) {
     const ui_layout *l = d->l;
     if (l->arithmetic.h <= 0 && l->formula.h <= 0 && s->conv.ok) return;
     const int small_line = l->small_px * 5 / 4;
-    if (!s->conv.ok || l->formula.h >= l->text_px * 5 / 4 + 2 * small_line) {
+    char params[200];
+    conv_params_text(&s->conv.setup, params, sizeof params);
+    const bool with_params = conv_shows_params(&s->conv.setup);
+    if (!s->conv.ok || l->formula.h >= l->text_px * 5 / 4 + (with_params ? 3 : 2) * small_line) {
         rd_formula(d, &s->conv.geom.rows, &s->conv.geom.cols, s->conv.ok, s->conv.why);
+        // The parameter count on the formula's last line (under any note).
+        if (s->conv.ok && with_params)
+            rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, l->formula.y + l->formula.h - small_line, INK, params);
         return;
     }
     if (l->formula.h <= 0) return;
@@ -563,10 +593,12 @@ static void conv_formula_(const draw_ *d) {
     fmt_formula_numbers(&s->conv.geom.rows, n, sizeof n);
     snprintf(t, sizeof t, "output %s: %s", differ ? "rows" : "size", n);
     int y = rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, l->formula.y, INK, t);
-    if (!differ) return;
-    fmt_formula_numbers(&s->conv.geom.cols, n, sizeof n);
-    snprintf(t, sizeof t, "output cols: %s", n);
-    rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, y, INK, t);
+    if (differ) {
+        fmt_formula_numbers(&s->conv.geom.cols, n, sizeof n);
+        snprintf(t, sizeof t, "output cols: %s", n);
+        y = rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, y, INK, t);
+    }
+    if (s->conv.setup.filters > 1) rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, y, INK, params);
 }
 
 void render_view_conv(const draw_ *d) {

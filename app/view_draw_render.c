@@ -99,7 +99,11 @@ static void probabilities_(const draw_ *d, bool ready, bool untrained) {
 static void canvas_and_guesses_(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
-    title_(d, l->canvas, "draw a digit here (mouse)", "draw here", "draw");
+    // A dropped picture is on the canvas until the pen draws again.
+    if (s->draw.dropped)
+        title_(d, l->canvas, "the dropped picture", "dropped", "file");
+    else
+        title_(d, l->canvas, "draw a digit here (mouse)", "draw here", "draw");
     rd_image(d, l->canvas, &s->draw.canvas[0][0], DRAW_SIDE, DRAW_SIDE, DRAW_SIDE, false, 1);
     rd_frame(d->r, l->canvas, INK, 2);
     title_(d, l->prepared, "28x28, as MNIST", "28x28", "in");

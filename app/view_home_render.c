@@ -23,6 +23,7 @@ static const char *description_(app_view v) {
     case VIEW_TRAIN: return "a CNN learns digits: curves, accuracy, mistakes";
     case VIEW_TEMPLATES: return "a one-layer classifier learns ten digit templates";
     case VIEW_CNN: return "a digit's feature maps, layer by layer";
+    case VIEW_NETWORK: return "every layer at once, live: click a unit for its arithmetic";
     case VIEW_DRAW: return "draw a digit and see what the network guesses";
     case VIEW_LESSONS: return "guided lessons for a class: start with 01";
     default: return "";

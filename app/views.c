@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const view_def *const table_[] = {
-    &view_conv, &view_pool, &view_train, &view_templates, &view_cnn, &view_draw, &view_lessons, &view_home,
+    &view_conv, &view_pool, &view_train, &view_templates, &view_cnn, &view_network, &view_draw, &view_lessons,
+    &view_home, &view_unit,
 };
 #define N_VIEWS ((int)(sizeof table_ / sizeof table_[0]))
 _Static_assert(N_VIEWS == VIEW_COUNT, "every app_view has one row in the table");
@@ -29,8 +30,10 @@ const char *view_names(bool menus_too) {
     if (!out[0]) {
         const view_def *listed[N_VIEWS];
         int n = 0;
+        // The unit view is opened from the network view, never by name from a menu.
         for (int i = 0; i < N_VIEWS; i++)
-            if (menus_too || table_[i]->has_panel) listed[n++] = table_[i];
+            if ((menus_too || table_[i]->has_panel) && (table_[i]->menu || table_[i]->id == VIEW_HOME))
+                listed[n++] = table_[i];
         size_t used = 0;
         for (int i = 0; i < n; i++) {
             const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";

@@ -36,6 +36,7 @@ typedef struct view_op {
 enum {
     VIEW_NEEDS_LIVE_MAPS = 1,  // the live network's activations of the inspected digit
     VIEW_NEEDS_CANVAS = 2,     // the canvas read again when the live model changes
+    VIEW_NEEDS_NETWORK = 4,    // the live network run on the network view's input (host.network_net)
 };
 
 typedef struct view_def {
@@ -103,6 +104,6 @@ app_view view_menu_item(int index);
 
 // The views' own modules.
 extern const view_def view_home, view_conv, view_pool, view_train, view_templates, view_cnn, view_draw,
-    view_lessons;
+    view_lessons, view_network, view_unit;
 
 #endif

@@ -472,7 +472,8 @@ static void bench_(headless_ *h) {
     app_frame *f = &h->frame;
     const int n = h->o->bench_frames;
     double *ms = malloc(sizeof(double) * (size_t)n);
-    const bool training = f->state->view == VIEW_TRAIN || f->state->view == VIEW_TEMPLATES;
+    const bool training =
+        f->state->view == VIEW_TRAIN || f->state->view == VIEW_TEMPLATES || f->state->view == VIEW_NETWORK;
     const app_action play = {.kind = training ? ACT_TRAIN_TOGGLE : ACT_PLAY_PAUSE};
     frame_run_actions(f, &play, 1, 0, false);
     for (int i = 0; ms && i < n; i++) {
@@ -482,7 +483,8 @@ static void bench_(headless_ *h) {
         if (training) hold_60_hz_(t0);
     }
     if (training) {
-        const live_snapshot *snap = f->state->view == VIEW_TRAIN ? f->state->host.train_live : f->state->host.tmpl_live;
+        const live_snapshot *snap =
+            f->state->view == VIEW_TEMPLATES ? f->state->host.tmpl_live : f->state->host.train_live;
         if (snap) fprintf(h->out, "training meanwhile: %.0f samples/s\n", snap->samples_per_sec);
         frame_run_actions(f, &play, 1, 0, false);
     }
@@ -535,8 +537,24 @@ static bool drop_(app_runtime *rt, app_state *s, const char *file, FILE *err) {
     s->status[0] = '\0';
     app_update(s, &a);
     runtime_frame(rt, s);
-    if (s->view == VIEW_DRAW ? s->draw.dropped : s->digit == APP_DIGIT_DROPPED) return true;
+    const bool taken = s->view == VIEW_DRAW      ? s->draw.dropped
+                       : s->view == VIEW_NETWORK ? s->network.source == NET_SOURCE_DROPPED
+                                                 : s->digit == APP_DIGIT_DROPPED;
+    if (taken) return true;
     fprintf(err, "convstep: error: --drop: %s\n", s->status[0] ? s->status : "the picture was not taken");
+    return false;
+}
+
+// --open: the selected unit of the network view opens as a click opens it,
+// once the network has run on its input; false with the reason when it cannot.
+static bool open_unit_(app_runtime *rt, app_state *s, FILE *err) {
+    runtime_frame(rt, s);
+    s->status[0] = '\0';
+    const app_action a = {.kind = ACT_NET_OPEN};
+    app_update(s, &a);
+    runtime_frame(rt, s);
+    if (s->view != VIEW_NETWORK) return true;
+    fprintf(err, "convstep: error: --open: %s\n", s->status[0] ? s->status : "there is no live network to open");
     return false;
 }
 
@@ -557,6 +575,7 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
         status = 1;
     }
     if (status == 0 && o->drop && !drop_(&rt, s, o->drop, err)) status = 1;
+    if (status == 0 && o->open_unit && !open_unit_(&rt, s, err)) status = 1;
     if (status == 0) {
         h.surface = SDL_CreateRGBSurfaceWithFormat(0, o->width, o->height, 32, SDL_PIXELFORMAT_ARGB8888);
         h.target.renderer = h.surface ? SDL_CreateSoftwareRenderer(h.surface) : NULL;

@@ -42,6 +42,8 @@ shot pool pool --steps 5
 shot training train --train-steps 300
 shot templates templates --train-steps 200
 shot cnn cnn
+# LeNet-5 after 300 steps, a dense unit selected: the edges of its strongest inputs.
+shot network network --model lenet5 --train-steps 300 --select 8:17
 # A 7 drawn with two strokes, as a mouse would (canvas pixels 0..111).
 shot draw draw --strokes '28,24 84,24; 84,24 44,96'
 

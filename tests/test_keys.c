@@ -259,7 +259,8 @@ static void test_tables_are_well_formed(void **st) {
 // One table of views: names, the home menu, the messages.
 static void test_view_table(void **st) {
     (void)st;
-    static const char *const names[] = {"conv", "pool", "train", "templates", "cnn", "draw", "lessons", "home"};
+    static const char *const names[] = {"conv", "pool", "train", "templates", "cnn", "network", "draw", "lessons", "home",
+                                        "unit"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const view_def *v = view_find(names[i]);
         assert_non_null(v);
@@ -267,14 +268,15 @@ static void test_view_table(void **st) {
         assert_ptr_equal(view_get(v->id), v);
     }
     assert_null(view_find("cinema"));
-    assert_string_equal(view_names(true), "conv, pool, train, templates, cnn, draw, lessons or home");
-    assert_string_equal(view_names(false), "conv, pool, train, templates, cnn or draw");
-    // The home menu lists every view but home, each once.
-    assert_int_equal(view_menu_count(), VIEW_COUNT - 1);
+    assert_string_equal(view_names(true), "conv, pool, train, templates, cnn, network, draw, lessons or home");
+    assert_string_equal(view_names(false), "conv, pool, train, templates, cnn, network or draw");
+    // The home menu lists every view but home and the unit view (the network
+    // view opens it), each once.
+    assert_int_equal(view_menu_count(), VIEW_COUNT - 2);
     bool seen[VIEW_COUNT] = {false};
     for (int i = 0; i < view_menu_count(); i++) {
         const app_view id = view_menu_item(i);
-        assert_true(id != VIEW_HOME);
+        assert_true(id != VIEW_HOME && id != VIEW_UNIT);
         assert_false(seen[id]);
         seen[id] = true;
     }

@@ -87,10 +87,10 @@ static void test_parse_commands(void **state) {
 static void test_errors(void **state) {
     (void)state;
     fails_("title T\nview conv\nfrobnicate 3\n",
-           "t.lesson:3: unknown command 'frobnicate' (expected title, view, input, kernel, bias, padding, stride, "
+           "t.lesson:3: unknown command 'frobnicate' (expected title, view, input, kernel, bias, filters, padding, stride, "
            "dilation, size, preset, digit, model, train, classifier, strokes, say, step, restart, highlight, wait, "
            "quiz or expect)");
-    fails_("title T\nview cinema\n", "t.lesson:2: unknown view 'cinema' (expected conv, pool, train, templates, cnn or draw)");
+    fails_("title T\nview cinema\n", "t.lesson:2: unknown view 'cinema' (expected conv, pool, train, templates, cnn, network or draw)");
     fails_("title T\nview conv\nstride 9\n", "t.lesson:3: stride must be a whole number from 1 to 4, got '9'");
     fails_("title T\nview conv\nstride\n", "t.lesson:3: stride is missing (expected a whole number from 1 to 4)");
     fails_("title T\nview conv\nstride 2 3\n", "t.lesson:3: unexpected '3' (usage: stride S)");

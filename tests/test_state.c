@@ -156,8 +156,8 @@ static bool ref_conv_(const conv_setup *c, int pt, int pb, int pl, int pr, float
                 for (int ky = 0; ky < c->k; ky++)
                     for (int kx = 0; kx < c->k; kx++)
                         acc += padded[ch][ys[i] + ky * c->dilation][xs[j] + kx * c->dilation] *
-                               (double)c->kernel[ch][ky][kx];
-            out[i * nx + j] = (float)(acc + c->bias);
+                               (double)c->kernel[0][ch][ky][kx];
+            out[i * nx + j] = (float)(acc + c->bias[0]);
         }
     return true;
 }
@@ -238,7 +238,7 @@ static void test_init_home_with_slide_example(void **st) {
     for (int y = 0; y < 5; y++)
         for (int x = 0; x < 5; x++) assert_true(s->conv.setup.input[0][y][x] == SLIDE_IMAGE[y][x]);
     for (int y = 0; y < 3; y++)
-        for (int x = 0; x < 3; x++) assert_true(s->conv.setup.kernel[0][y][x] == SLIDE_KERNEL[y][x]);
+        for (int x = 0; x < 3; x++) assert_true(s->conv.setup.kernel[0][0][y][x] == SLIDE_KERNEL[y][x]);
     assert_true(s->conv.ok);
     assert_int_equal(s->conv.geom.out_h, 3);
     assert_int_equal(s->conv.geom.out_w, 3);
@@ -435,7 +435,7 @@ static void test_stepping_with_padding_stride_dilation_matches_reference(void **
                     assert_int_equal(v->in_col[k], x);
                     assert_int_equal(v->padded[k], pad);
                     assert_true(v->window[k] == (pad ? 0.0f : s->conv.setup.input[ch][y][x]));
-                    assert_true(v->weights[k] == s->conv.setup.kernel[ch][ky][kx]);
+                    assert_true(v->weights[k] == s->conv.setup.kernel[0][ch][ky][kx]);
                     assert_true(v->products[k] == v->window[k] * v->weights[k]);
                 }
         assert_float_equal(v->sum, want[i], 1e-4);
@@ -840,10 +840,10 @@ static void test_conv_presets(void **st) {
     act_(s, ACT_SET_CHANNELS, 2);
     act_(s, ACT_PRESET, PRESET_SOBEL_VERTICAL);
     static const float sobel[3][3] = {{-1, 0, 1}, {-2, 0, 2}, {-1, 0, 1}};
-    assert_int_equal(s->conv.setup.preset, PRESET_SOBEL_VERTICAL);
+    assert_int_equal(s->conv.setup.preset[0], PRESET_SOBEL_VERTICAL);
     for (int ch = 0; ch < 2; ch++)
         for (int y = 0; y < 3; y++)
-            for (int x = 0; x < 3; x++) assert_true(s->conv.setup.kernel[ch][y][x] == sobel[y][x]);
+            for (int x = 0; x < 3; x++) assert_true(s->conv.setup.kernel[0][ch][y][x] == sobel[y][x]);
     float want[9];
     int oh, ow;
     assert_true(ref_conv_(&s->conv.setup, 0, 0, 0, 0, want, &oh, &ow));
@@ -857,14 +857,14 @@ static void test_conv_presets(void **st) {
     act_(s, ACT_PRESET, PRESET_BOX_BLUR);
     act_(s, ACT_SET_KERNEL, 5);
     for (int y = 0; y < 5; y++)
-        for (int x = 0; x < 5; x++) assert_float_equal(s->conv.setup.kernel[0][y][x], 1.0f / 25, 1e-7);
+        for (int x = 0; x < 5; x++) assert_float_equal(s->conv.setup.kernel[0][0][y][x], 1.0f / 25, 1e-7);
     assert_float_equal(s->conv.out[0], (3 + 3 + 2 + 1 + 0 + 0 + 0 + 1 + 3 + 1 + 3 + 1 + 2 + 2 + 3 + 2 + 0 + 0 +
                                         2 + 2 + 2 + 0 + 0 + 0 + 1) / 25.0f, 1e-5);
     // "custom" is not a preset to pick, and out-of-range values are ignored.
     act_(s, ACT_PRESET, PRESET_CUSTOM);
     act_(s, ACT_PRESET, -1);
     act_(s, ACT_PRESET, 99);
-    assert_int_equal(s->conv.setup.preset, PRESET_BOX_BLUR);
+    assert_int_equal(s->conv.setup.preset[0], PRESET_BOX_BLUR);
 }
 
 // ---- Settings: pooling ---------------------------------------------------------------------------
@@ -1091,20 +1091,20 @@ static void test_edit_input_cell(void **st) {
     assert_int_equal(s->conv.anim.reveal, 9);
     assert_true(s->conv.step.valid);
     assert_true(s->conv.step.sum == 17);
-    assert_int_equal(s->conv.setup.preset, PRESET_CUSTOM);
+    assert_int_equal(s->conv.setup.preset[0], PRESET_CUSTOM);
 }
 
 static void test_edit_kernel_makes_preset_custom(void **st) {
     app_state *s = *st;
     act_(s, ACT_OPEN_VIEW, VIEW_CONV);
     act_(s, ACT_PRESET, PRESET_IDENTITY);
-    assert_int_equal(s->conv.setup.preset, PRESET_IDENTITY);
+    assert_int_equal(s->conv.setup.preset[0], PRESET_IDENTITY);
     select_cell_(s, GRID_KERNEL, 0, 0, 2);
     type_(s, "-1.5");
     assert_string_equal(s->edit_text, "-1.5");
     act_(s, ACT_EDIT_COMMIT, 0);
-    assert_true(s->conv.setup.kernel[0][0][2] == -1.5f);
-    assert_int_equal(s->conv.setup.preset, PRESET_CUSTOM);
+    assert_true(s->conv.setup.kernel[0][0][0][2] == -1.5f);
+    assert_int_equal(s->conv.setup.preset[0], PRESET_CUSTOM);
     // out(y,x) = input(y+1,x+1) - 1.5 * input(y, x+2)
     for (int y = 0; y < 3; y++)
         for (int x = 0; x < 3; x++)
@@ -1122,7 +1122,7 @@ static void test_edit_bias(void **st) {
     select_cell_(s, GRID_BIAS, 0, 0, 0);
     type_(s, "2.5");
     act_(s, ACT_EDIT_COMMIT, 0);
-    assert_true(s->conv.setup.bias == 2.5f);
+    assert_true(s->conv.setup.bias[0] == 2.5f);
     for (int i = 0; i < 9; i++) assert_true(s->conv.out[i] == (&SLIDE_MAP[0][0])[i] + 2.5f);
     act_(s, ACT_STEP_FORWARD, 0);
     assert_true(s->conv.step.bias == 2.5f);
@@ -1456,8 +1456,9 @@ static void test_load_digit_centre_crop(void **st) {
 
 static void test_home_zoom_help_palette_quit(void **st) {
     app_state *s = *st;
-    // The home screen lists every view but itself; the focus wraps around.
-    const int entries = VIEW_COUNT - 1;
+    // The home screen lists every view but itself and the unit view (the
+    // network view opens it); the focus wraps around.
+    const int entries = VIEW_COUNT - 2;
     assert_int_equal(s->home.focus, 0);
     act_(s, ACT_HOME_PREV, 0);
     assert_int_equal(s->home.focus, entries - 1);
@@ -1634,7 +1635,7 @@ static void layout_case_(void **st, const layout_case *lc) {
         static ui_layout l;
         const ui_metrics m = {fake_width_, NULL};
         layout_compute(&l, s, lc->w, lc->h, &m);
-        assert_int_equal(l.n_buttons, VIEW_COUNT - 1);
+        assert_int_equal(l.n_buttons, VIEW_COUNT - 2);  // all but home and the unit view
         for (int i = 0; i < l.n_buttons; i++) {
             assert_int_equal(l.buttons[i].action.kind, ACT_OPEN_VIEW);
             assert_int_equal(l.buttons[i].action.value, VIEW_HOME + 1 + i);

@@ -654,9 +654,40 @@ def drop_a_picture_headless():
             texts = " ".join(i.get("text") or "" for i in json.load(f)["items"])
         expect("square.pgm" in texts and "as convstep classify prepares it" in texts,
                "%s: the status line does not name the file and how it was prepared" % view)
+    # The whole-network view takes it as the network's input, and its headline names it.
+    layout = scratch("network-drop.json")
+    run_ok("view", "network", "--headless", "--drop", pgm, "--layout-json", layout)
+    with open(layout, encoding="utf-8") as f:
+        texts = " ".join(i.get("text") or "" for i in json.load(f)["items"])
+    expect("the dropped picture square.pgm" in texts, "network: the headline does not name the dropped picture")
     expect_error(["view", "conv", "--headless", "--drop", scratch("missing.png")], "--drop", "missing.png")
     expect_error(["view", "pool", "--headless", "--drop", pgm], "--drop", "draw a digit", "convolution")
     expect_error(["view", "draw", "--drop", pgm], "--drop", "--headless")
+
+@check
+def network_select_and_open():
+    """view network --select L:M:R:C / L:U draws a unit's edges and reports its value; --open opens its arithmetic"""
+    out = run_ok("view", "network", "--headless", "--model", "lenet5", "--train-steps", "20", "--select", "8:17",
+                 "--screenshot", scratch("net.png"))
+    expect("selected: layer 8 dense(120), unit 17 = " in out, "the report does not name the selected unit")
+    out = run_ok("view", "network", "--headless", "--select", "1:3:10:12", "--screenshot", scratch("net2.png"))
+    expect("selected: layer 1 conv(8,5,pad=2), map 3, (10, 12) = " in out, "the report does not name the selected cell")
+    # --open: a conv unit opens the convolution view, a ReLU unit the unit view (their layouts say so).
+    for sel, words in (("1:3:10:12", "filter 3"), ("2:3:10:12", "max(0, "), ("3:3:5:6", "output (5, 6)")):
+        layout = scratch("open.json")
+        run_ok("view", "network", "--headless", "--select", sel, "--open", "--layout-json", layout)
+        with open(layout, encoding="utf-8") as f:
+            texts = " ".join(i.get("text") or "" for i in json.load(f)["items"])
+        expect(words in texts, "--select %s --open: the screen does not show %r" % (sel, words))
+    expect_error(["view", "network", "--headless", "--select", "14:0"], "--select", "layer 14 does not exist", "1 to 6")
+    expect_error(["view", "network", "--headless", "--select", "8:1:2"], "--select", "LAYER:MAP:ROW:COL")
+    expect_error(["view", "network", "--headless", "--select", "1:9:0:0"], "--select", "maps 1 to 8")
+    expect_error(["view", "network", "--headless", "--select", "5:3:0:0"], "--select", "units 0 to 9")
+    expect_error(["view", "conv", "--headless", "--select", "1:1:0:0"], "--select", "view network")
+    expect_error(["view", "network", "--headless", "--open"], "--open", "--select")
+    expect_error(["view", "network", "--headless", "--select", "0:1:3:3", "--open"], "--open", "input pixel")
+    expect_error(["view", "network", "--select", "1:1:0:0", "--open"], "--open", "--headless")
+
 
 # ---- TAP ---------------------------------------------------------------------------------
 
