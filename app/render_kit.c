@@ -367,41 +367,23 @@ void rd_colour_bar(const draw_ *d, ui_rect q) {
     }
 }
 
-static SDL_Color image_colour_(const draw_ *d, float val, bool diverging, float scale) {
-    if (diverging) return rd_diverging(val / scale, d->s->colorblind);
-    const float g = val < 0 ? 0 : val > 1 ? 1 : val;
-    return (SDL_Color){(Uint8)(255 * g), (Uint8)(255 * g), (Uint8)(255 * g), 255};
-}
-
 void rd_image(const draw_ *d, ui_rect q, const float *v, int w, int h, int stride, bool diverging, float scale) {
     render_record_add(REC_IMAGE, "image", "", q, 0);
-    if (w <= 0 || h <= 0 || q.w <= 0 || q.h <= 0) return;
-    // One texture of w x h pixels scaled onto q: a rectangle a value would
-    // cost the whole-network view some 15,000 fills a frame.
-    SDL_Texture *t = SDL_CreateTexture(d->r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, w, h);
-    void *pixels = NULL;
-    int pitch = 0;
-    if (t && SDL_LockTexture(t, NULL, &pixels, &pitch) == 0) {
-        for (int y = 0; y < h; y++) {
-            Uint32 *row = (Uint32 *)((char *)pixels + (size_t)y * (size_t)pitch);
-            for (int x = 0; x < w; x++) {
-                const SDL_Color c = image_colour_(d, v[(size_t)y * stride + x], diverging, scale);
-                row[x] = 0xFF000000u | (Uint32)c.r << 16 | (Uint32)c.g << 8 | (Uint32)c.b;
+    for (int y = 0; y < h; y++) {
+        const int y0 = q.y + y * q.h / h, y1 = q.y + (y + 1) * q.h / h;
+        for (int x = 0; x < w; x++) {
+            const int x0 = q.x + x * q.w / w, x1 = q.x + (x + 1) * q.w / w;
+            const float val = v[(size_t)y * stride + x];
+            SDL_Color c;
+            if (diverging) {
+                c = rd_diverging(val / scale, d->s->colorblind);
+            } else {
+                const float g = val < 0 ? 0 : val > 1 ? 1 : val;
+                c = (SDL_Color){(Uint8)(255 * g), (Uint8)(255 * g), (Uint8)(255 * g), 255};
             }
-        }
-        SDL_UnlockTexture(t);
-        const SDL_Rect dst = {q.x, q.y, q.w, q.h};
-        SDL_RenderCopy(d->r, t, NULL, &dst);
-    } else {  // no texture: a rectangle a value
-        for (int y = 0; y < h; y++) {
-            const int y0 = q.y + y * q.h / h, y1 = q.y + (y + 1) * q.h / h;
-            for (int x = 0; x < w; x++) {
-                const int x0 = q.x + x * q.w / w, x1 = q.x + (x + 1) * q.w / w;
-                rd_fill(d->r, rd_rect(x0, y0, x1 - x0, y1 - y0), image_colour_(d, v[(size_t)y * stride + x], diverging, scale));
-            }
+            rd_fill(d->r, rd_rect(x0, y0, x1 - x0, y1 - y0), c);
         }
     }
-    if (t) SDL_DestroyTexture(t);
     rd_frame(d->r, q, LINE, 1);
 }
 
