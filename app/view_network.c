@@ -234,10 +234,7 @@ void net_plan_make(net_plan *p, const ui_layout *l, const ui_metrics *m, const n
                     .shape_px = maps_label_px(l),
                     .gap = ui_max(2, l->pad / 4),
                     .col_gap = ui_max(6, l->pad * 2 / 3),
-                    .x = area.x,
-                    .w = area.w,
                     .bands = 1};
-    p->bottom = area.y;
     if (!md) return;
     p->cols[p->n_cols++] = (net_col){.kind = NETCOL_INPUT, .layer = -1, .n = 1, .h = md->input.h, .w = md->input.w};
     const bool bars = net_ends_in_softmax(md);
@@ -298,7 +295,6 @@ void net_plan_make(net_plan *p, const ui_layout *l, const ui_metrics *m, const n
             x += c->width + p->col_gap + ui_min(between, l->pad * 6);
         }
     }
-    p->bottom = p->band_y[bands - 1] + p->band_h;
 }
 
 // ---- Layout ----------------------------------------------------------------------------

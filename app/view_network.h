@@ -48,8 +48,6 @@ typedef struct net_plan {
     bool params_line;            // the parameters' line is there (in a short room: only in the summary)
     int name_px, shape_px;       // the layer's name; its shape and parameters
     int gap, col_gap;            // between pictures; the least between columns
-    int x, w;
-    int bottom;                  // below the last band
 } net_plan;
 
 // Plans the input and md's layers as columns in `area`; m measures the

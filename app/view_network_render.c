@@ -18,13 +18,6 @@
 #include "view_network.h"
 #include "view_unit.h"
 
-// Largest |v| of n values (0 when all are 0).
-static float max_abs_(const float *v, size_t n) {
-    float m = 0;
-    for (size_t i = 0; i < n; i++) m = fmaxf(m, fabsf(v[i]));
-    return m;
-}
-
 // What column c shows: the input, or the layer's output.
 static const float *values_(const draw_ *d, const net_col *c) {
     return c->layer < 0 ? d->s->host.network_input : d->s->host.network_net->out[c->layer];
@@ -50,11 +43,11 @@ static void titles_(const draw_ *d, const net_plan *p, const net_col *c, const n
 static int draw_maps_(const draw_ *d, const net_plan *p, const net_col *c) {
     const float *v = values_(d, c);
     const size_t per = (size_t)c->h * c->w;
-    const float layer_max = max_abs_(v, per * c->n);
+    const float layer_max = maps_max_abs_(v, per * c->n);
     int zero_maps = 0;
     for (int k = 0; k < c->n; k++) {
         const ui_rect q = net_unit_rect(p, c, k);
-        const float own = max_abs_(v + per * k, per);
+        const float own = maps_max_abs_(v + per * k, per);
         const float scale = d->s->network.global_scale ? layer_max : own;
         rd_image(d, q, v + per * k, c->w, c->h, c->w, true, scale > 0 ? scale : 1);
         rd_frame(d->r, q, LINE, 1);
@@ -69,7 +62,7 @@ static int draw_maps_(const draw_ *d, const net_plan *p, const net_col *c) {
 
 static void draw_vector_(const draw_ *d, const net_plan *p, const net_col *c) {
     const float *v = values_(d, c);
-    const float scale = max_abs_(v, (size_t)c->n);
+    const float scale = maps_max_abs_(v, (size_t)c->n);
     for (int k = 0; k < c->n; k++) {
         const ui_rect q = net_unit_rect(p, c, k);
         rd_fill(d->r, q, rd_diverging(scale > 0 ? v[k] / scale : 0, d->s->colorblind));
