@@ -181,6 +181,10 @@ typedef struct conv_view {
     float out[VIEW_MAX_F * VIEW_MAX_OUT * VIEW_MAX_OUT];  // the forward pass's result, [filters][out_h][out_w]
     anim_state anim;           // over every filter's cells: filter 1's, then filter 2's, ...
     conv_step_view step;       // the cell being worked on (or the last one done)
+    // The input channel drawn when the channels are too many to draw readable
+    // together (a network's second convolution: 6 maps of 14x14): the one
+    // picked ([ and ], or its button), else the one the product being added reads.
+    int channel_pick;
 } conv_view;
 
 // The pooling view's (view_pool.c): max and average side by side.
@@ -365,6 +369,7 @@ typedef enum app_action_kind {
     ACT_SET_SIZE, ACT_SET_KERNEL, ACT_SET_PADDING, ACT_SET_STRIDE, ACT_SET_DILATION,  // value
     ACT_SET_CHANNELS, ACT_SET_POOL_SIZE,         // value
     ACT_SET_FILTERS,                              // value: the convolution view's filters (1..VIEW_MAX_F)
+    ACT_SHOW_CHANNEL,                             // value: the input channel the convolution view draws alone
     ACT_CYCLE_PADDING,                            // valid -> same -> 0 -> 1 -> 2 -> 3
     ACT_PRESET,                                   // value: an app_preset
     ACT_RANDOMISE, ACT_LOAD_DIGIT,                // value: which test digit, -1 the next

@@ -70,6 +70,9 @@ typedef struct ui_layout {
     ui_grid grids[LAYOUT_MAX_GRIDS];
     ui_rect legend;                   // the colour scale
     bool no_scales;                   // the grids' colour bars left out (no room: a short main area)
+    // The convolution view drawing one input channel at a time: the row of its
+    // buttons ("input channel shown: 0 1 2 ..."; w 0 when every channel is drawn).
+    ui_rect channel_tabs;
     // The training, templates and drawing views.
     ui_rect chart_loss, chart_acc;    // curves
     ui_rect progress;                 // epoch, batch, samples/s, time left

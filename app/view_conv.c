@@ -85,6 +85,16 @@ int conv_view_filter(const conv_view *v) {
     return plane > 0 ? clampi_(v->anim.pos / plane, 0, v->setup.filters - 1) : 0;
 }
 
+int conv_view_channel(const conv_view *v) { return clampi_(v->channel_pick, 0, v->setup.channels - 1); }
+
+// The channel shown follows the products as they are added one by one (the
+// newest one's); a whole cell at a time leaves the one picked.
+static void follow_products_(conv_view *v) {
+    const int per = v->setup.k * v->setup.k, reveal = v->anim.reveal;
+    if (v->ok && per > 0 && reveal > 0 && reveal < v->geom.window)
+        v->channel_pick = clampi_((reveal - 1) / per, 0, v->setup.channels - 1);
+}
+
 // The presets new filters get, in order (the first one no other filter uses):
 // edges first, as a network's first filters often are.
 static const app_preset new_filter_presets_[] = {PRESET_SOBEL_VERTICAL, PRESET_SOBEL_HORIZONTAL, PRESET_LAPLACIAN,
@@ -257,8 +267,9 @@ static void controls_(ui_layout *l, const app_state *s) {
 
 // What the layout sizes, in cells.
 typedef struct conv_shape_ {
-    int ch, filters, k, span;        // channels, filters drawn, kernel side, the dilated window's side
+    int ch, filters, k, span;        // channels drawn, filters drawn, kernel side, the dilated window's side
     int first;                       // the first filter drawn (the current one when it is drawn alone)
+    int ch_first, ch_all;            // the first channel drawn (the shown one when drawn alone), and all of them
     int in_rows, in_cols, plo_r, plo_c;  // the input with its padding ring
     int out_rows, out_cols;
     int focus_row, focus_col;        // the current output cell
@@ -564,11 +575,11 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
         // input 0, its kernels, input 1, its kernels, ... | the biases | the outputs and the legend
         for (int ch = 0; l && ch < sh->ch; ch++) {
             const int cx = x + ch * row_ch_w;
-            place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+            place_grid_(l, m, z, GRID_INPUT, sh->ch_first + ch, sh->ch_all, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, cx, y + z->title_h, "input");
             for (int f = 0; f < nf; f++)
-                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, ch, sh->ch, sh->k, cx + in_col_w + z->gap + f * (k_w + pad),
+                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, cx + in_col_w + z->gap + f * (k_w + pad),
                              y + z->title_h, c);
         }
         for (int f = 0; l && f < nf; f++)
@@ -578,13 +589,13 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
         // inputs one above another | a column a filter: its kernels and its bias | outputs and the legend
         const int kx = x + in_col_w + z->gap;
         for (int ch = 0; l && ch < sh->ch; ch++)
-            place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+            place_grid_(l, m, z, GRID_INPUT, sh->ch_first + ch, sh->ch_all, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, x, y + ch * in_block_h + z->title_h, "input");
         for (int f = 0; l && f < nf; f++) {
             const int fx = kx + f * (k_col_w + pad);
             for (int ch = 0; ch < sh->ch; ch++)
-                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, ch, sh->ch, sh->k, fx, y + ch * k_block_h + z->title_h, c);
+                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, fx, y + ch * k_block_h + z->title_h, c);
             if (p->bias_right)
                 filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, fx + k_w + pad, y + z->title_h, c);
             else
@@ -596,11 +607,11 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
         // a column per channel: its input, its kernels below | the biases, the outputs and the legend
         for (int ch = 0; l && ch < sh->ch; ch++) {
             const int cx = x + ch * (col_w + z->gap);
-            place_grid_(l, m, z, GRID_INPUT, ch, sh->ch, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
+            place_grid_(l, m, z, GRID_INPUT, sh->ch_first + ch, sh->ch_all, sh->in_rows, sh->in_cols, -sh->plo_r, -sh->plo_c,
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, cx, y + z->title_h, "input");
             for (int f = 0; f < nf; f++)
-                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, ch, sh->ch, sh->k, cx + f * (k_w + pad),
+                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, cx + f * (k_w + pad),
                              y + in_block_h + z->title_h, c);
         }
         for (int f = 0; l && f < nf; f++)
@@ -626,11 +637,13 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
     *h = p->strip ? grids_h + pad + legend_h : grids_h;
 }
 
-static conv_shape_ shape_(const app_state *s, bool one) {
+static conv_shape_ shape_(const app_state *s, bool one, bool one_channel) {
     const conv_setup *c = &s->conv.setup;
     const nn_axis *ra = &s->conv.geom.rows, *ca = &s->conv.geom.cols;
     conv_shape_ sh;
-    sh.ch = c->channels;
+    sh.ch_all = c->channels;
+    sh.ch = one_channel ? 1 : c->channels;
+    sh.ch_first = one_channel ? conv_view_channel(&s->conv) : 0;
     sh.filters = one ? 1 : c->filters;
     sh.first = one ? conv_view_filter(&s->conv) : 0;
     sh.k = c->k;
@@ -842,8 +855,8 @@ static conv_plan_ legend_under_(const ui_layout *l, const ui_metrics *m, const a
 
 // Lays the grids out (all filters, or the current one alone when `one`);
 // false when their values could not be shown (the last resorts).
-static bool layout_grids_(ui_layout *l, const app_state *s, const ui_metrics *m, bool one) {
-    const conv_shape_ sh = shape_(s, one);
+static bool layout_grids_(ui_layout *l, const app_state *s, const ui_metrics *m, bool one, bool one_channel) {
+    const conv_shape_ sh = shape_(s, one, one_channel);
     conv_sizes_ z = sizes_(l, m, s, one);
     const conv_text_h_ th = text_h_(l, m, s);
     l->legend = ui_rect_at(0, 0, 0, 0);
@@ -865,7 +878,7 @@ static bool layout_grids_(ui_layout *l, const app_state *s, const ui_metrics *m,
         if (layout_beside_(l, s, m, &sh, &z, &th, false)) return true;
         l->n_grids = before;
         // The products summed up on a line a channel, and the sum, under readable grids.
-        const int tight = (sh.ch + 1) * l->small_px * 5 / 4 + l->small_px / 4;
+        const int tight = (sh.ch_all + 1) * l->small_px * 5 / 4 + l->small_px / 4;
         area = grid_area_(l, tight);
         p = best_plan_(l, m, s, &sh, &z, area, false, true, false);
     }
@@ -966,19 +979,53 @@ static bool layout_grids_(ui_layout *l, const app_state *s, const ui_metrics *m,
     return readable;
 }
 
+// One input channel at a time (conv_view_channel), under a row of buttons
+// that picks it: "input channel shown: 0 1 2 3 4 5". The main area gives that
+// row its height; the grids, formula and products take the rest.
+static bool layout_channel_alone_(ui_layout *l, const app_state *s, const ui_metrics *m, bool one) {
+    const ui_rect main = l->main;
+    const int row_h = l->min_px * 2, label_w = measure_(m, "input channel shown:", l->small_px, true);
+    const int bw = ui_max(row_h, measure_(m, "0", l->small_px, false) + l->pad);
+    const int gap = ui_max(2, l->pad / 3), channels = s->conv.setup.channels;
+    l->main.y += l->pad + row_h;
+    l->main.h -= l->pad + row_h;
+    const bool readable = layout_grids_(l, s, m, one, true);
+    l->main = main;
+    const int x0 = main.x + l->pad, y0 = main.y + l->pad;
+    l->channel_tabs = ui_rect_at(x0, y0, label_w + l->pad + channels * (bw + gap) - gap, row_h);
+    const int shown = conv_view_channel(&s->conv);
+    for (int ch = 0; ch < channels; ch++) {
+        char t[16];
+        snprintf(t, sizeof t, "%d", ch);
+        ui_button *b = layout_button(l, ui_rect_at(x0 + label_w + l->pad + ch * (bw + gap), y0, bw, row_h), t,
+                                     ACT_SHOW_CHANNEL, ch);
+        b->active = ch == shown;
+    }
+    return readable;
+}
+
 // Every filter's grids if their values can be shown; else the current
-// filter's alone ("filter 2 of 3"), as a close-up shows part of a large input.
+// filter's alone ("filter 2 of 3"), as a close-up shows part of a large
+// input; else, with several channels (a network's second convolution), that
+// filter's grids one input channel at a time.
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     controls_(l, s);
-    if (s->conv.setup.filters < 2) {
-        layout_grids_(l, s, m, false);
+    l->channel_tabs = ui_rect_at(0, 0, 0, 0);
+    const bool filters = s->conv.setup.filters > 1, channels = s->conv.setup.channels > 1;
+    if (!filters && !channels) {
+        layout_grids_(l, s, m, false, false);
         return;
     }
     static ui_layout before;  // (large: not on the stack)
     before = *l;
-    if (layout_grids_(l, s, m, false)) return;
+    if (layout_grids_(l, s, m, false, false)) return;
+    if (filters) {
+        *l = before;
+        if (layout_grids_(l, s, m, true, false) || !channels) return;
+    }
+    if (!s->conv.ok) return;  // (no window to follow: the grids as they are)
     *l = before;
-    layout_grids_(l, s, m, true);
+    layout_channel_alone_(l, s, m, filters);
 }
 
 // ---- Changing the set-up -----------------------------------------------------------------------
@@ -1090,8 +1137,12 @@ static void update_(app_state *s, const app_action *a) {
         jump_(s, &t, a);
         return;
     }
-    if (anim_update(s, &t, a)) return;
+    if (anim_update(s, &t, a)) {
+        follow_products_(&s->conv);
+        return;
+    }
     switch (a->kind) {
+    case ACT_SHOW_CHANNEL: s->conv.channel_pick = clampi_(a->value, 0, c->channels - 1); return;
     case ACT_SET_SIZE:
         c->n_h = c->n_w = clampi_(a->value, VIEW_MIN_N, VIEW_MAX_N);
         place_digit_(s);
@@ -1147,6 +1198,7 @@ static void update_(app_state *s, const app_action *a) {
 static void tick_(app_state *s, double ms) {
     const anim_target t = anim_of_(s);
     anim_tick(s, &t, ms);
+    follow_products_(&s->conv);
 }
 
 // ---- Keys ---------------------------------------------------------------------------------------
@@ -1171,6 +1223,11 @@ static app_action channels_next_(const app_state *s, const struct ui_layout *l, 
     (void)l, (void)d;
     return (app_action){.kind = ACT_SET_CHANNELS, .value = s->conv.setup.channels % VIEW_MAX_C + 1};
 }
+static app_action channel_shown_(const app_state *s, const struct ui_layout *l, int d) {
+    (void)l;
+    const int n = s->conv.setup.channels;
+    return (app_action){.kind = ACT_SHOW_CHANNEL, .value = (conv_view_channel(&s->conv) + d + n) % n};
+}
 static app_action filters_up_(const app_state *s, const struct ui_layout *l, int d) {
     (void)l;
     return (app_action){.kind = ACT_SET_FILTERS, .value = s->conv.setup.filters + d};
@@ -1189,6 +1246,8 @@ static const key_binding keys_[] = {
     {'d', 0, ACT_SET_DILATION, 1, dilation_up_, KEYF_SETUP, "dilation up"},
     {'d', KEYMOD_SHIFT, ACT_SET_DILATION, -1, dilation_up_, KEYF_SETUP, "dilation down"},
     {'c', 0, ACT_SET_CHANNELS, 0, channels_next_, KEYF_SETUP, "input channels 1 to 6"},
+    {'[', 0, ACT_SHOW_CHANNEL, -1, channel_shown_, 0, "previous input channel (shown one at a time)"},
+    {']', 0, ACT_SHOW_CHANNEL, 1, channel_shown_, 0, "next input channel (shown one at a time)"},
     {'f', 0, ACT_SET_FILTERS, 1, filters_up_, KEYF_SETUP, "one filter more (up to 4)"},
     {'f', KEYMOD_SHIFT, ACT_SET_FILTERS, -1, filters_up_, KEYF_SETUP, "one filter fewer"},
     {'1', 0, ACT_PRESET, PRESET_IDENTITY, NULL, KEYF_SETUP, "kernel: identity"},

@@ -24,6 +24,11 @@ bool conv_open_from_net(app_state *s, const nn_net *net, const float *net_input,
 // The filter the animation is on (from 0): its cells come filter by filter.
 int conv_view_filter(const conv_view *v);
 
+// The input channel drawn when they are drawn one at a time (from 0): the
+// one the newest product reads while a cell's products are being added one
+// by one, else the one picked (conv_view.channel_pick).
+int conv_view_channel(const conv_view *v);
+
 // Sets the number of filters (clamped to 1..VIEW_MAX_F); each filter added
 // gets the next preset of a fixed order that no other filter uses, and bias 0.
 void conv_set_filters(conv_setup *c, int n);

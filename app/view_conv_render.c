@@ -460,8 +460,10 @@ static void channel_line_(const draw_ *d, int ch, int *y, int max_lines) {
     for (int keep = 6; keep >= 0; keep--) {
         int m = 0;
         if (many) snprintf(terms[m++], 80, "channel %d:", ch);
-        snprintf(terms[m++], 80, "%d products%s,", last - from + 1, reveal < to ? " so far" : "");
-        snprintf(terms[m++], 80, "sum = %s%s", v, keep ? ";" : "");
+        char carried[32];
+        if (ch > 0) fmt_screen(st->running[from - 1], carried, sizeof carried), snprintf(terms[m++], 80, "carried %s +", carried);
+        snprintf(terms[m++], 80, "%d products", last - from + 1);
+        snprintf(terms[m++], 80, "= %s%s%s", v, reveal < to ? " so far" : "", keep ? ";" : "");
         if (keep) snprintf(terms[m++], 80, "the latest: ...");
         for (int k = ui_max(from, last - keep + 1); keep && k <= last; k++) {
             snprintf(terms[m++], 80, "+");
@@ -601,8 +603,17 @@ static void conv_formula_(const draw_ *d) {
     if (s->conv.setup.filters > 1) rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, y, INK, params);
 }
 
+// One input channel at a time: the label of the row of buttons that picks it.
+static void channel_tabs_(const draw_ *d) {
+    const ui_layout *l = d->l;
+    if (l->channel_tabs.w <= 0) return;
+    const int y = l->channel_tabs.y + (l->channel_tabs.h - l->small_px * 5 / 4) / 2;
+    rd_text(d, FACE_BOLD, l->small_px, l->channel_tabs.x, y, INK, "input channel shown:");
+}
+
 void render_view_conv(const draw_ *d) {
     rd_fill(d->r, d->l->panel, PANEL);
+    channel_tabs_(d);
     conv_grids_(d);
     conv_formula_(d);
     conv_arithmetic_(d);

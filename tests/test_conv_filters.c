@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anim.h"
+#include "layout.h"
 #include "lesson.h"
 #include "lesson_play.h"
 #include "nn.h"
@@ -347,6 +349,91 @@ static void test_open_from_net_lenet5(void **st) {
     nn_net_free(net);
 }
 
+// ---- One input channel at a time ------------------------------------------------------------------
+
+static int fake_width_(void *ctx, const char *t, int px, bool mono) {
+    (void)ctx, (void)mono;
+    return (int)strlen(t) * px * 6 / 10;
+}
+
+// The grids drawn for input channel `ch` (inputs and kernels), and for any other.
+static void count_channel_grids_(const ui_layout *l, int ch, int *this_one, int *others) {
+    *this_one = *others = 0;
+    for (int g = 0; g < l->n_grids; g++) {
+        const ui_grid *gr = &l->grids[g];
+        if (gr->id != GRID_INPUT && gr->id != GRID_KERNEL) continue;
+        if (gr->channel == ch) (*this_one)++;
+        else (*others)++;
+    }
+}
+
+// LeNet-5's second convolution has 6 input maps of 14x14 and 5x5 kernels:
+// too many to draw readable together at 1920x1080, so the view draws one
+// channel at a time with every value readable, under a row of buttons (one a
+// channel) that picks it; [ and ] step through them; adding products one by
+// one moves to the channel the newest product reads (25 products a channel).
+static void test_one_channel_at_a_time(void **st) {
+    app_state *s = *st;
+    float input[784];
+    nn_net *net = net_("lenet5", input);
+    char why[300];
+    s->view = VIEW_NETWORK;
+    assert_true(conv_open_from_net(s, net, input, 3, 4, 3, 3, VIEW_NETWORK, why, sizeof why));
+    static ui_layout l;
+    const ui_metrics m = {fake_width_, NULL};
+    // (Text measured roughly here; test_conv_filters_cli.py checks the real
+    // frames at 1280x720 and 1920x1080, zoom 100 and 150.)
+    for (int zoom = 100; zoom <= 100; zoom += 50) {
+        s->zoom = zoom;
+        layout_compute(&l, s, 1920, 1080, &m);
+        assert_true(l.channel_tabs.w > 0);
+        int tabs = 0, active = -1;
+        for (int b = 0; b < l.n_buttons; b++)
+            if (l.buttons[b].action.kind == ACT_SHOW_CHANNEL) {
+                assert_int_equal(l.buttons[b].action.value, tabs);
+                if (l.buttons[b].active) active = tabs;
+                tabs++;
+            }
+        assert_int_equal(tabs, 6);
+        assert_int_equal(active, 0);
+        int mine, others;
+        count_channel_grids_(&l, 0, &mine, &others);
+        assert_int_equal(others, 0);
+        assert_true(mine >= 2);  // the input (a picture and its close-up, or whole) and the kernel
+        for (int g = 0; g < l.n_grids; g++) {
+            const ui_grid *gr = &l.grids[g];
+            if (gr->id == GRID_KERNEL || gr->id == GRID_BIAS) assert_true(gr->cell >= l.min_cell);
+        }
+    }
+    s->zoom = 100;
+    // ] and [ go round the six channels.
+    act_(s, ACT_SHOW_CHANNEL, 5);
+    assert_int_equal(conv_view_channel(&s->conv), 5);
+    layout_compute(&l, s, 1920, 1080, &m);
+    int mine, others;
+    count_channel_grids_(&l, 5, &mine, &others);
+    assert_true(mine >= 2);
+    assert_int_equal(others, 0);
+    act_(s, ACT_SHOW_CHANNEL, 9);  // clamped
+    assert_int_equal(conv_view_channel(&s->conv), 5);
+    // Products one by one: the 27th product of a cell is channel 1's third (25 a channel).
+    act_(s, ACT_RESTART, 0);
+    for (int i = 0; i < 27; i++) {
+        const app_action a = {.kind = ACT_STEP_FORWARD, .value = ANIM_ONE_PRODUCT};
+        app_update(s, &a);
+    }
+    assert_int_equal(s->conv.anim.reveal, 27);
+    assert_int_equal(conv_view_channel(&s->conv), 1);
+    // Small enough to draw whole (two channels of 5x5, the lecture's 3x3): every channel at once.
+    act_(s, ACT_SET_CHANNELS, 2);
+    act_(s, ACT_SET_SIZE, 5);
+    layout_compute(&l, s, 1920, 1080, &m);
+    assert_int_equal(l.channel_tabs.w, 0);
+    count_channel_grids_(&l, 0, &mine, &others);
+    assert_true(mine >= 2 && others >= 2);
+    nn_net_free(net);
+}
+
 // More channels than the view shows: refused with the reason.
 static void test_open_from_net_too_large(void **st) {
     app_state *s = *st;
@@ -372,6 +459,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_open_from_net_small, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_open_from_net_lenet5, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_open_from_net_too_large, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_one_channel_at_a_time, setup_, teardown_),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

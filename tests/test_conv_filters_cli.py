@@ -14,6 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
+import layout_check  # noqa: E402  (tests/tools/layout_check.py)
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
 from tap import Fail, expect, run_program  # noqa: E402
 
@@ -123,7 +124,33 @@ def test_errors():
         expect(message in err, "%s: stderr %r lacks %r" % (args, err, message))
 
 
-CHECKS = [test_repeated_kernels_and_biases, test_one_bias_per_filter_in_one_option, test_parameter_count_on_screen,
+def test_six_channels_one_at_a_time():
+    """LeNet-5's 2nd conv (6 maps of 14x14) opened: one channel at a time, values readable, a button each
+
+    At 1280x720 and 1920x1080, zoom 100 and 150."""
+    for size in ("1280x720", "1920x1080"):
+        for zoom in ("100", "150"):
+            path = os.path.join(WORKDIR, "six-%s-%s.json" % (size, zoom))
+            code, out, err = run_program([CONVSTEP, "view", "network", "--headless", "--model", "lenet5", "--select",
+                                          "4:5:3:3", "--open", "--window", size, "--zoom", zoom,
+                                          "--layout-json", path], WORKDIR, TIMEOUT)
+            expect(code == 0, "%s zoom %s: exit status %d: %s" % (size, zoom, code, err.strip()))
+            with open(path) as f:
+                doc = json.load(f)
+            found = layout_check.check_document(doc)
+            expect(not found, "%s zoom %s: %s" % (size, zoom, "; ".join(m for _, m in found[:3])))
+            texts = [i["text"] for i in doc["items"] if i["kind"] == "text"]
+            expect("input channel shown:" in texts, "%s zoom %s: no row of channel buttons" % (size, zoom))
+            buttons = [i["text"] for i in doc["items"] if i["kind"] == "button"]
+            for ch in range(6):
+                expect(str(ch) in buttons, "%s zoom %s: no button %d among %s" % (size, zoom, ch, buttons))
+            titles = [i["text"] for i in doc["items"] if i["kind"] == "grid"]
+            expect("input 0" in titles and "kernel 0" in titles, "%s zoom %s: grids %s" % (size, zoom, titles))
+            expect(not any(t.startswith(("input ", "kernel ")) and t[-1] in "12345" for t in titles),
+                   "%s zoom %s: other channels drawn too: %s" % (size, zoom, titles))
+
+
+CHECKS = [test_six_channels_one_at_a_time, test_repeated_kernels_and_biases, test_one_bias_per_filter_in_one_option, test_parameter_count_on_screen,
           test_errors]
 
 
