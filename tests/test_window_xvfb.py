@@ -141,7 +141,7 @@ def expect_no_sanitizer_report(text):
     (tests/lsan.supp), and those allocated only by libraries unloaded before
     exit (SDL unloads libGL) cannot be named there: tap.unloaded_library_leaks
     says when a report holds nothing else."""
-    if tap.unloaded_library_leaks(text):
+    if tap.unloaded_library_leaks(text, CONVSTEP):
         return
     for mark in tap.SANITIZER_MARKS:
         expect(mark not in text, "sanitizer report (%s) from the window:\n%s" % (mark, text[:1500]))
