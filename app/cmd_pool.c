@@ -34,6 +34,7 @@ static const char pool_help_[] =
     "  --stride S    step of the window (default F: windows side by side)\n"
     "  --padding P   P cells on every side, at most F/2 (default 0). A max ignores\n"
     "                padding cells; an average counts them as zeros and divides by F*F\n"
+    "                (as PyTorch's AvgPool2d does; Keras divides by the real cells only)\n"
     "  --expect M    a printed pooled map to check against the arithmetic (exit 1 if\n"
     "                any cell differs)\n"
     "  --quiet       print the formula and the map, not every step\n"
