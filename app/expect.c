@@ -56,3 +56,24 @@ bool expect_answer_matches(const char *typed, const char *engine) {
     if (e.values) app_matrix_free(&e);
     return ok;
 }
+
+quiz_grade expect_grade_answer(const char *typed, const char *engine) {
+    while (*typed == ' ') typed++;
+    if (strchr(engine, 'x')) return expect_answer_matches(typed, engine) ? QUIZ_RIGHT : QUIZ_WRONG;
+    app_matrix t, e;
+    char err[100];
+    if (!app_matrix_parse(&t, typed, "answer", NULL, err, sizeof err)) return QUIZ_WRONG;
+    quiz_grade g = QUIZ_WRONG;
+    if (app_matrix_parse(&e, engine, "answer", NULL, err, sizeof err)) {
+        if (t.c * t.h * t.w == 1 && e.c * e.h * e.w == 1) {
+            // To 2 decimals, however many were typed (1.67, 1.6666 for 1.666667).
+            if (expect_value_matches(t.values[0], QUIZ_DECIMALS, e.values[0]))
+                g = QUIZ_RIGHT;
+            else if (expect_value_matches(t.values[0], t.decimals[0], e.values[0]))
+                g = QUIZ_CLOSE;
+        }
+        app_matrix_free(&e);
+    }
+    app_matrix_free(&t);
+    return g;
+}

@@ -27,4 +27,11 @@ int expect_compare(const app_matrix *expected, const float *actual, int *wrong);
 // above (the typed decimals count), sizes written RxC by their two numbers.
 bool expect_answer_matches(const char *typed, const char *engine);
 
+// A student's answer to a quiz. Numbers are right to QUIZ_DECIMALS decimals
+// (typed 1.67 for 1.6667, or 12 for 12); an answer right only to the
+// decimals typed (5 for 5.25) is close; sizes RxC are right or wrong.
+#define QUIZ_DECIMALS 2
+typedef enum quiz_grade { QUIZ_WRONG, QUIZ_RIGHT, QUIZ_CLOSE } quiz_grade;
+quiz_grade expect_grade_answer(const char *typed, const char *engine);
+
 #endif

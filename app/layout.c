@@ -123,7 +123,7 @@ static int lesson_lines_(const ui_metrics *m, const app_state *s, int px, int ro
         char t[1400];
         snprintf(t, sizeof t, "Quiz: %.1380s", p->quiz_question);
         now += wrapped_lines_(m, t, px, room);
-        snprintf(t, sizeof t, "%s is not it: the answer is %s.  %s", p->quiz_answer, p->quiz_answer, p->quiz_explain);
+        snprintf(t, sizeof t, "%s is not it either: the answer is %s.  %s", p->quiz_answer, p->quiz_answer, p->quiz_explain);
         now += ui_max(2, wrapped_lines_(m, t, px, room));
     }
     return ui_max(now_only ? 0 : lesson_most_lines_memo_(m, p->l, px, room), now) + (p->failures ? 1 : 0);

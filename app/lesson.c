@@ -286,15 +286,27 @@ static bool highlight_(parse_ *p, const char *s, lesson_cmd *c) {
 
 static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
     char w[32];
-    if (!word_(&s, w, sizeof w)) return fail_(p, "quiz needs a kind: size, cell R C or guess");
+    if (!word_(&s, w, sizeof w)) return fail_(p, "quiz needs a kind: size, cell R C, guess or params ARCH HxWxC");
     if (strcmp(w, "size") == 0) c->a = CHECK_SIZE;
     else if (strcmp(w, "cell") == 0) {
         c->a = CHECK_CELL;
         if (!int_(p, &s, "the row", 0, 100000, &c->b) || !int_(p, &s, "the column", 0, 100000, &c->c) ||
             !cell_in_range_(p, "quiz cell", "output", c->b, c->c))
             return false;
-    } else if (strcmp(w, "guess") == 0) c->a = CHECK_GUESS;
-    else return fail_(p, "unknown quiz '%s' (expected size, cell R C or guess)", w);
+    } else if (strcmp(w, "guess") == 0) {
+        c->a = CHECK_GUESS;
+    } else if (strcmp(w, "params") == 0) {
+        c->a = CHECK_PARAMS;
+        int h, wd, ch;
+        char x1, x2, extra;
+        if (!word_(&s, c->arch, sizeof c->arch) || !word_(&s, c->shape, sizeof c->shape))
+            return fail_(p, "quiz params needs ARCH HxWxC, then the question (the architecture without spaces)");
+        if (sscanf(c->shape, "%d%c%d%c%d%c", &h, &x1, &wd, &x2, &ch, &extra) != 5 || x1 != 'x' || x2 != 'x' || h < 1 ||
+            wd < 1 || ch < 1)
+            return fail_(p, "quiz params: the input shape is HxWxC, such as 32x32x3, got '%.40s'", c->shape);
+    } else {
+        return fail_(p, "unknown quiz '%s' (expected size, cell R C, guess or params ARCH HxWxC)", w);
+    }
     s = rest_(s);
     const char *ans = strstr(s, " answer ");
     size_t qlen = ans ? (size_t)(ans - s) : strlen(s);
@@ -323,6 +335,8 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
                          a);
         if (c->a == CHECK_GUESS && (strlen(a) != 1 || a[0] < '0' || a[0] > '9'))
             return fail_(p, "a guess quiz's answer is a digit from 0 to 9, got '%.40s'", a);
+        if (c->a == CHECK_PARAMS && (sscanf(a, "%d%c", &r, &extra) != 1 || r < 0))
+            return fail_(p, "a params quiz's answer is a whole number such as 760, got '%.40s'", a);
     }
     return true;
 }

@@ -42,7 +42,7 @@ typedef enum lesson_op {
     LOP_RESTART,    // restart
     LOP_HIGHLIGHT,  // highlight input|output|kernel R C [R C ...]      a = grid, cells in text
     LOP_WAIT,       // wait | wait SECONDS                             value (0: a key or click)
-    LOP_QUIZ,       // quiz size|cell R C|guess QUESTION [answer X]     a = kind, b, c; text; answer
+    LOP_QUIZ,       // quiz size|cell R C|guess|params ARCH HxWxC QUESTION [answer X]   a = kind, b, c; text; answer
     LOP_SELECT,     // select LAYER MAP ROW COL | select LAYER UNIT     a = layer (0 the input), b = map or unit, c, value = col; text "unit" for a unit
     LOP_OPEN,       // open (the selected unit's arithmetic, the network view)
     LOP_SUMMARY,    // show summary | hide summary (the network view)    a = 1 show
@@ -61,7 +61,8 @@ typedef struct lesson_cmd {
     double value;
     char text[LESSON_TEXT];
     char answer[64];        // quiz: the teacher's answer, checked against the engine ("" for none)
-    char arch[128];         // expect params: the architecture
+    char arch[128];         // expect params, quiz params: the architecture
+    char shape[32];         // quiz params: its input, HxWxC
 } lesson_cmd;
 
 typedef struct lesson {

@@ -184,11 +184,36 @@ static int guess_(const app_state *s, double *prob) {
     return best;
 }
 
+// A params quiz's answer: the engine's count for ARCH on its input, and
+// each layer's worked out ("10*(5*5*3 + 1) = 760").
+static void params_answer_(const lesson_cmd *c, char *buf, size_t size, char *explain, size_t esize) {
+    int h = 0, w = 0, ch = 0;
+    buf[0] = explain[0] = '\0';
+    nn_model *m;
+    nn_error e;
+    if (sscanf(c->shape, "%dx%dx%d", &h, &w, &ch) != 3 || nn_model_create(&m, c->arch, nn_shape_map(ch, h, w), &e) != NN_OK)
+        return;
+    snprintf(buf, size, "%lld", m->params);
+    size_t n = 0;
+    for (int i = 0; i < m->n_layers && n < esize; i++) {
+        char worked[96];
+        fmt_params_worked(&m->layers[i], worked, sizeof worked);
+        if (worked[0]) n += (size_t)snprintf(explain + n, esize - n, "%s%s", n ? " + " : "", worked);
+    }
+    if (n < esize) snprintf(explain + n, esize - n, " = %lld parameters.", m->params);
+    nn_model_free(m);
+}
+
 static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
     lesson_player *p = &s->player;
     p->quiz_open = true;
     p->quiz_result = 0;
-    p->quiz_typed[0] = '\0';
+    p->quiz_typed[0] = p->quiz_missed[0] = '\0';
+    p->quiz_kind = c->a == CHECK_SIZE    ? QUIZ_SIZE
+                   : c->a == CHECK_GUESS  ? QUIZ_GUESS
+                   : c->a == CHECK_PARAMS ? QUIZ_PARAMS
+                                          : QUIZ_CELL;
+    p->quiz_row = c->b, p->quiz_col = c->c;
     snprintf(p->quiz_question, sizeof p->quiz_question, "%s", c->text);
     p->quiz_answer[0] = p->quiz_explain[0] = '\0';
     if (c->a == CHECK_SIZE) {
@@ -197,7 +222,13 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
         float v;
         if (view_ok_(s) && cell_value_(s, c->b, c->c, CHECK_CELL, &v)) {
             fmt_float(v, p->quiz_answer, sizeof p->quiz_answer);
-            snprintf(p->quiz_explain, sizeof p->quiz_explain, "step to cell (%d, %d) to see every product", c->b, c->c);
+            if (s->view == VIEW_POOL)
+                snprintf(p->quiz_explain, sizeof p->quiz_explain,
+                         "It is now in the output: max pooling keeps the window's largest value.");
+            else
+                snprintf(p->quiz_explain, sizeof p->quiz_explain,
+                         "Output (%d, %d) is now shown; click it to see its window's products and their sum.", c->b,
+                         c->c);
         }
     } else if (c->a == CHECK_GUESS) {
         double prob = 0;
@@ -207,6 +238,8 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
             snprintf(p->quiz_explain, sizeof p->quiz_explain, "the network gives %d the highest probability, %.1f%%", g,
                      100.0 * prob);
         }
+    } else if (c->a == CHECK_PARAMS) {
+        params_answer_(c, p->quiz_answer, sizeof p->quiz_answer, p->quiz_explain, sizeof p->quiz_explain);
     }
     if (!p->quiz_answer[0]) {
         fail_(s, c, log, "the quiz cannot be answered here (is the view set up?)");

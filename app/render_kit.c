@@ -478,6 +478,7 @@ static int mini_i_(int a, int b) { return a < b ? a : b; }
 
 // Red hatching is visible on any colour the cell has.
 void rd_unreached(const draw_ *d, ui_rect q) {
+    if (quiz_hides(d->s, QUIZ_SIZE)) return;  // (the cells never reached tell the size: a size quiz waits)
     SDL_SetRenderDrawColor(d->r, BAD.r, BAD.g, BAD.b, 255);
     for (int k = 0; k < q.w + q.h; k += 7)
         for (int t = 0; t < 2; t++) {
@@ -491,6 +492,26 @@ void rd_unreached(const draw_ *d, ui_rect q) {
 }
 
 // A note says what the floor drops when a division is not whole.
+void rd_formula_numbers(const draw_ *d, const nn_axis *a, char *out, size_t size) {
+    fmt_formula_numbers(a, out, size);
+    char *eq = strstr(out, " = ");
+    if (quiz_hides(d->s, QUIZ_SIZE) && eq && (size_t)(eq - out) + 5 <= size) memcpy(eq, " = ?", 5);
+}
+
+void rd_hidden_cell(const draw_ *d, ui_rect q) {
+    rd_fill(d->r, q, PANEL);
+    rd_frame(d->r, q, FOCUS, 2);
+    const int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
+    if (px < d->l->min_px) {
+        note_owner_(REC_CELL, "cell", "", q, REC_HIDDEN);
+        return;
+    }
+    const text_note_ saved = note_;
+    note_.owner = note_owner_(REC_CELL, "cell", "?", q, 0);
+    rd_text_centre(d, FACE_BOLD, px, q, FOCUS, "?");
+    note_ = saved;
+}
+
 void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool ok, const char *why) {
     const ui_layout *l = d->l;
     const ui_rect q = l->formula;
@@ -502,15 +523,15 @@ void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool o
     }
     char letters[96], r[200], c[200], t[400];
     fmt_formula_letters(rows, letters, sizeof letters);
-    fmt_formula_numbers(rows, r, sizeof r);
-    fmt_formula_numbers(cols, c, sizeof c);
+    rd_formula_numbers(d, rows, r, sizeof r);
+    rd_formula_numbers(d, cols, c, sizeof c);
     snprintf(t, sizeof t, "output size = %s", letters);
     y = rd_fitted_line(d, FACE_BOLD, l->text_px, q, y, INK, t);
     snprintf(t, sizeof t, "rows:  %s", r);
     y = rd_fitted_line(d, FACE_MONO, l->small_px, q, y, INK, t);
     snprintf(t, sizeof t, "cols:  %s", c);
     y = rd_fitted_line(d, FACE_MONO, l->small_px, q, y, INK, t);
-    if (rows->remainder || cols->remainder) {
+    if ((rows->remainder || cols->remainder) && !quiz_hides(d->s, QUIZ_SIZE)) {
         // Show the fraction and what the floor keeps of it.
         const nn_axis *a = rows->remainder ? rows : cols;
         const long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
@@ -539,6 +560,8 @@ void rd_stepper_footer(const draw_ *d, const anim_state *a) {
         snprintf(status, sizeof status, "%s", s->status);
     else if (a->total == 0)
         snprintf(status, sizeof status, "these settings cannot work (see why above)  -  F1 keys");
+    else if (quiz_hides(s, QUIZ_SIZE))  // (a count of steps would give the size away)
+        snprintf(status, sizeof status, "the output's size is hidden until the quiz is answered  -  F1 keys");
     else
         snprintf(status, sizeof status, "step %d of %d  -  %s at %g cells/s  -  F1 keys", a->pos + 1, a->total,
                  a->playing ? "playing" : "paused", app_speed_value(a->speed));

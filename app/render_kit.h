@@ -76,6 +76,11 @@ void rd_padding_cell(const draw_ *d, ui_rect q, const char *mark);
 // A cell the window never reaches: hatched red over what it shows.
 void rd_unreached(const draw_ *d, ui_rect q);
 // The output-size formula with the numbers of both axes, or why the settings fail.
+// The output-size formula's numbers for an axis ("floor((5 + 2*0 - 3)/1) + 1
+// = floor(2/1) + 1 = 3"), or while a size quiz waits, up to "= ?".
+void rd_formula_numbers(const draw_ *d, const nn_axis *a, char *out, size_t size);
+// An output cell whose value a quiz asks for: a "?" until it is answered.
+void rd_hidden_cell(const draw_ *d, ui_rect q);
 void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool ok, const char *why);
 // The "speed" setting row's label of a stepping animation.
 void rd_speed_label(const draw_ *d, const anim_state *a);

@@ -68,14 +68,26 @@ static int flow_text_(const draw_ *d, ui_rect q, int y, int px, const char *text
     return first ? y : y + px * 5 / 4;
 }
 
-// The quiz's second line: what to do, or whether the answer was right.
+// The quiz's second line: what to do (and how exact to be), a second try
+// after a wrong first one, or the verdict with the exact answer.
 static void quiz_answer_(const lesson_player *p, char *t, size_t size) {
-    if (p->quiz_result == 0)
-        snprintf(t, size, "your answer: %s_   (type it, then Enter)", p->quiz_typed);
-    else if (p->quiz_result > 0)
+    const bool size_quiz = p->quiz_kind == QUIZ_SIZE, number = p->quiz_kind == QUIZ_CELL;
+    const char *how = size_quiz                       ? "rows x columns, such as 4x4"
+                      : number                        ? "to 2 decimals"
+                      : p->quiz_kind == QUIZ_PARAMS   ? "a whole number"
+                                                      : "a digit";
+    if (p->quiz_result == 0 && !p->quiz_missed[0])
+        snprintf(t, size, "your answer: %s_   (%s; type it, then Enter)", p->quiz_typed, how);
+    else if (p->quiz_result == 0)
+        snprintf(t, size, "%s is not it. One more try: %s_   (%s, then Enter)", p->quiz_missed, p->quiz_typed, how);
+    else if (p->quiz_result == 1 && number)
+        snprintf(t, size, "%s is right: the exact value is %s.  %s", p->quiz_typed, p->quiz_answer, p->quiz_explain);
+    else if (p->quiz_result == 1)
         snprintf(t, size, "%s is right.  %s", p->quiz_typed, p->quiz_explain);
+    else if (p->quiz_result == 2)
+        snprintf(t, size, "%s is close: the exact value is %s.  %s", p->quiz_typed, p->quiz_answer, p->quiz_explain);
     else
-        snprintf(t, size, "%s is not it: the answer is %s.  %s", p->quiz_typed, p->quiz_answer, p->quiz_explain);
+        snprintf(t, size, "%s is not it either: the answer is %s.  %s", p->quiz_typed, p->quiz_answer, p->quiz_explain);
 }
 
 // The caption, a running 'train N', the quiz and a failed expectation, one
@@ -110,7 +122,9 @@ static int narration_text_(const draw_ *d, ui_rect q, int px, bool draw) {
         snprintf(t, sizeof t, "Quiz: %.1380s", p->quiz_question);
         y = flow_text_(d, q, y, px, t, (flow_){FACE_BOLD, FOCUS, false, draw});
         quiz_answer_(p, t, sizeof t);
-        const SDL_Color c = p->quiz_result < 0 ? rd_colour(rd_pal(d)->bad) : p->quiz_result > 0 ? rd_colour(rd_pal(d)->good) : INK;
+        const SDL_Color c = p->quiz_result < 0 || (p->quiz_result == 0 && p->quiz_missed[0]) ? rd_colour(rd_pal(d)->bad)
+                            : p->quiz_result == 1                                     ? rd_colour(rd_pal(d)->good)
+                                                                                      : INK;
         y = flow_text_(d, q, y, px, t, (flow_){FACE_SANS, c, false, draw});
     }
     if (p->failures)

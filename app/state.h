@@ -144,6 +144,9 @@ typedef struct lesson_entry {
     char title[96];
     char error[400];            // why it cannot be played ("file:line: ..."), "" when it can
 } lesson_entry;
+// What a lesson's quiz asks.
+typedef enum quiz_kind { QUIZ_SIZE, QUIZ_CELL, QUIZ_GUESS, QUIZ_PARAMS } quiz_kind;
+
 typedef struct lesson_player {
     const struct lesson *l;     // NULL when no lesson is open (owned by the runtime)
     int pc;                     // the next command to run
@@ -156,11 +159,16 @@ typedef struct lesson_player {
     int n_marks;
     cell_ref marks[LESSON_MAX_MARKS];  // highlighted cells
     bool quiz_open;
+    quiz_kind quiz_kind;        // what it asks, so the views hide that while it waits
+    int quiz_row, quiz_col;     // QUIZ_CELL: the output cell asked about
     char quiz_question[TEXT_MAX_LINE + 1];  // a lesson line at most
     char quiz_answer[64];       // the engine's answer
     char quiz_explain[600];
     char quiz_typed[32];
-    int quiz_result;            // 0 not answered, 1 right, -1 wrong
+    char quiz_missed[32];       // the first try, when it was wrong (a second try is given)
+    // 0 waiting (no try yet, or one wrong try), 1 right, 2 close (right to the
+    // decimals typed, not to 2: the exact value is shown), -1 wrong twice.
+    int quiz_result;
     int failures;               // expectations that did not hold
     char last_failure[600];
     // A 'train N' the window hands to the training worker (the beat waits for
@@ -353,6 +361,17 @@ typedef struct app_state {
 
     lesson_player player;
 } app_state;
+
+// While a lesson's quiz of this kind waits for its answer, the views hide
+// the answer (the output's size; the output cell, its products and sum; the
+// probabilities); it shows again once answered.
+static inline bool quiz_hides(const app_state *s, quiz_kind k) {
+    return s->player.l && s->player.quiz_open && s->player.quiz_result == 0 && s->player.quiz_kind == k;
+}
+// ... and the cell (r, c) of a cell quiz.
+static inline bool quiz_hides_cell(const app_state *s, int r, int c) {
+    return quiz_hides(s, QUIZ_CELL) && s->player.quiz_row == r && s->player.quiz_col == c;
+}
 
 enum { LESSON_NAV_NONE, LESSON_NAV_NEXT, LESSON_NAV_BACK, LESSON_NAV_RESTART, LESSON_NAV_CLOSE,
        LESSON_NAV_STOP_TRAINING };

@@ -114,7 +114,19 @@ static bool quiz_key_(app_state *s, const app_action *a) {
         return true;
     }
     if (a->kind == ACT_EDIT_COMMIT && n) {
-        p->quiz_result = expect_answer_matches(p->quiz_typed, p->quiz_answer) ? 1 : -1;
+        // Two tries: a first wrong one is said so and cleared, nothing shown;
+        // a second one shows the answer. A close one ends it with the exact value.
+        const quiz_grade g = expect_grade_answer(p->quiz_typed, p->quiz_answer);
+        if (g == QUIZ_RIGHT) {
+            p->quiz_result = 1;
+        } else if (g == QUIZ_CLOSE) {
+            p->quiz_result = 2;
+        } else if (!p->quiz_missed[0]) {
+            snprintf(p->quiz_missed, sizeof p->quiz_missed, "%s", p->quiz_typed);
+            p->quiz_typed[0] = '\0';
+        } else {
+            p->quiz_result = -1;
+        }
         return true;
     }
     return false;

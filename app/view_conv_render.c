@@ -304,19 +304,31 @@ static void conv_output_(const draw_ *d, const ui_grid *g) {
     float scale = 0;
     for (int i = 0; i < n; i++) scale = fmaxf(scale, fabsf(out[i]));
     scale = scale > 0 ? scale : 1;
+    if (quiz_hides(s, QUIZ_SIZE)) {  // a size quiz waits: no grid to count (a "?" two cells a side)
+        rd_hidden_cell(d, rd_rect(g->r.x, g->r.y, ui_min(g->r.w, 2 * ui_max(g->cell, d->l->min_cell)),
+                                  ui_min(g->r.h, 2 * ui_max(g->cell, d->l->min_cell))));
+        return;
+    }
+    // A cell quiz waits on the current filter's cell: a "?" there, and no
+    // colour bar (its ends could be that very value).
+    const bool asked = f == conv_view_filter(&s->conv) && quiz_hides(s, QUIZ_CELL);
     if (current && s->conv.setup.filters > 1) filter_frame_(d, g);
     if (picture_(d, g)) {
         // Cells not computed yet are white (0 on the scale).
         float shown[VIEW_MAX_OUT * VIEW_MAX_OUT];
         for (int i = 0; i < n; i++) shown[i] = i < done ? out[i] : 0;
+        if (asked) shown[s->player.quiz_row * ow + s->player.quiz_col] = 0;
         picture_grid_(d, g, shown, ow, scale);
         if (current) rd_frame(d->r, rd_rect(g->r.x + st->col * g->cell - 1, g->r.y + st->row * g->cell - 1, g->cell + 2, g->cell + 2), window_colour_(d), 2);
-        scale_bar_(d, g, scale);
+        if (!asked) scale_bar_(d, g, scale);
         return;
     }
     for (int y = g->row0; y < g->row0 + g->rows; y++)
         for (int x = g->col0; x < g->col0 + g->cols; x++)
-            rd_value_cell(d, cell_rect_(g, y, x), out[y * ow + x], scale, y * ow + x >= done);
+            if (asked && quiz_hides_cell(s, y, x))
+                rd_hidden_cell(d, cell_rect_(g, y, x));
+            else
+                rd_value_cell(d, cell_rect_(g, y, x), out[y * ow + x], scale, y * ow + x >= done);
     if (current) cell_frame_(d, g, st->row, st->col, window_colour_(d), 3);
     const cell_ref *h = &s->hover;
     const conv_links_geom lg = links_geom_(s);
@@ -330,7 +342,7 @@ static void conv_output_(const draw_ *d, const ui_grid *g) {
         wash_(d, cell_rect_(g, st->row, st->col), link_colour_(d));
     }
     // The whole output's bar, once (under the whole grid or the picture).
-    if (g->row0 == 0 && g->rows == s->conv.geom.out_h) scale_bar_(d, g, scale);
+    if (g->row0 == 0 && g->rows == s->conv.geom.out_h && !asked) scale_bar_(d, g, scale);
 }
 
 // Every colour and hatching the grids use (the values' colours: the bar under each grid).
@@ -340,10 +352,14 @@ static void conv_legend_(const draw_ *d) {
     conv_legend_entry e[7];
     const int n = conv_legend_entries(&d->s->conv, e);
     rd_legend_item items[7];
-    for (int i = 0; i < n; i++) {
-        items[i].label = e[i].label;
+    int shown = 0;
+    for (int k = 0; k < n; k++) {
+        // (No cells "never reached" while a size quiz waits: they would tell the size.)
+        if (e[k].kind == CONV_LEGEND_UNREACHED && quiz_hides(d->s, QUIZ_SIZE)) continue;
+        const int i = shown++;
+        items[i].label = e[k].label;
         items[i].colour = window_colour_(d);
-        switch (e[i].kind) {
+        switch (e[k].kind) {
         case CONV_LEGEND_WINDOW: items[i].kind = RD_SWATCH_FRAME; break;
         case CONV_LEGEND_TAP: items[i].kind = RD_SWATCH_FRAME, items[i].colour = tap_colour_(d); break;
         case CONV_LEGEND_GHOST: items[i].kind = RD_SWATCH_DASHED; break;
@@ -353,7 +369,7 @@ static void conv_legend_(const draw_ *d) {
         case CONV_LEGEND_UNREACHED: items[i].kind = RD_SWATCH_UNREACHED; break;
         }
     }
-    rd_legend(d, q, items, n);
+    rd_legend(d, q, items, shown);
 }
 
 static void conv_grids_(const draw_ *d) {
@@ -481,6 +497,12 @@ static void conv_arithmetic_(const draw_ *d) {
     const conv_step_view *st = &s->conv.step;
     const ui_layout *l = d->l;
     if (!s->conv.ok || !st->valid || l->arithmetic.h < l->small_px * 5 / 4) return;
+    if (quiz_hides(s, QUIZ_SIZE) || (quiz_hides_cell(s, st->row, st->col) && st->filter == conv_view_filter(&s->conv))) {
+        rd_fitted_line(d, FACE_SANS, l->small_px, l->arithmetic, l->arithmetic.y, INK,
+                       quiz_hides(s, QUIZ_SIZE) ? "The output stays hidden until the quiz is answered."
+                                                : "The products and their sum stay hidden until the quiz is answered.");
+        return;
+    }
     const int per = s->conv.setup.k * s->conv.setup.k, reveal = s->conv.anim.reveal;
     const int small_line = l->small_px * 5 / 4, channels = s->conv.setup.channels;
     static char terms[8][80];
@@ -560,7 +582,9 @@ static void conv_footer_(const draw_ *d) {
     }
     char where[96], t[200];
     const int count = s->conv.geom.window;
-    if (a->pos == 0 && a->reveal == 0)
+    if (quiz_hides(s, QUIZ_SIZE))  // (a count of cells would give the size away)
+        snprintf(where, sizeof where, "the output's size is hidden until the quiz is answered");
+    else if (a->pos == 0 && a->reveal == 0)
         snprintf(where, sizeof where, "before the first cell (%d to do)", a->total);
     else if (a->reveal >= count)
         snprintf(where, sizeof where, "cell %d of %d done", a->pos + 1, a->total);
@@ -581,6 +605,9 @@ static void conv_formula_(const draw_ *d) {
     const int small_line = l->small_px * 5 / 4;
     char params[200];
     conv_params_text(&s->conv.setup, params, sizeof params);
+    char *count = strrchr(params, '=');
+    if (quiz_hides(s, QUIZ_PARAMS) && count && (size_t)(count - params) + 4 <= sizeof params)
+        memcpy(count, "= ?", 4);  // a params quiz waits: the count is its answer
     const bool with_params = conv_shows_params(&s->conv.setup);
     if (!s->conv.ok || l->formula.h >= l->text_px * 5 / 4 + (with_params ? 3 : 2) * small_line) {
         rd_formula(d, &s->conv.geom.rows, &s->conv.geom.cols, s->conv.ok, s->conv.why);
@@ -592,11 +619,11 @@ static void conv_formula_(const draw_ *d) {
     if (l->formula.h <= 0) return;
     char n[200], t[260];
     const bool differ = conv_axes_differ(&s->conv);
-    fmt_formula_numbers(&s->conv.geom.rows, n, sizeof n);
+    rd_formula_numbers(d, &s->conv.geom.rows, n, sizeof n);
     snprintf(t, sizeof t, "output %s: %s", differ ? "rows" : "size", n);
     int y = rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, l->formula.y, INK, t);
     if (differ) {
-        fmt_formula_numbers(&s->conv.geom.cols, n, sizeof n);
+        rd_formula_numbers(d, &s->conv.geom.cols, n, sizeof n);
         snprintf(t, sizeof t, "output cols: %s", n);
         y = rd_fitted_line(d, FACE_MONO, l->small_px, l->formula, y, INK, t);
     }

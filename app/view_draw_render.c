@@ -49,6 +49,8 @@ static void probabilities_(const draw_ *d, bool ready, bool untrained) {
     const ui_layout *l = d->l;
     const ui_rect q = l->probs;
     const int px = draw_probs_px(l), row = draw_probs_row(l), line = maps_line_h(px);
+    const bool hidden = ready && quiz_hides(s, QUIZ_GUESS);  // a quiz asks which digit it sees
+    ready = ready && !hidden;
     const SDL_Color win = rd_colour(rd_pal(d)->winner);
     int first, second;
     guesses_(s->draw.probs, &first, &second);
@@ -79,7 +81,9 @@ static void probabilities_(const draw_ *d, bool ready, bool untrained) {
     }
     fmt_percent(s->draw.probs[first], a, sizeof a);
     fmt_percent(s->draw.probs[second], b, sizeof b);
-    if (!ready)
+    if (hidden)
+        snprintf(t, sizeof t, "hidden until you answer the quiz");
+    else if (!ready)
         snprintf(t, sizeof t, "%s", s->draw.note);
     else if (untrained)
         snprintf(t, sizeof t, "the live model is untrained: its first guess %d (%s) means nothing yet", first, a);

@@ -330,7 +330,9 @@ void net_headline(const app_state *s, char *head, size_t head_size, char *sub, s
     fmt_thousands(net->model->params, params, sizeof params);
     const live_snapshot *snap = s->host.train_live;
     const long long steps = snap ? snap->steps : -1;
-    if (steps == 0)
+    if (quiz_hides(s, QUIZ_GUESS))  // (the input's name could say its class too)
+        snprintf(head, head_size, "What the network says stays hidden until the quiz is answered");
+    else if (steps == 0)
         snprintf(head, head_size, "%s: the network is UNTRAINED (random weights), so its answer %d (%s) means nothing yet",
                  input, best, pct);
     else

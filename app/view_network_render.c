@@ -81,6 +81,8 @@ static void draw_bars_(const draw_ *d, const net_plan *p, const net_col *c) {
     const ui_metrics metrics = {render_text_width, d->font};
     const int pct_w = c->compact ? 0 : net_percent_width(&metrics, px) + p->gap;
     const SDL_Color win = rd_colour(rd_pal(d)->winner);
+    const bool hidden = quiz_hides(d->s, QUIZ_GUESS);  // a quiz asks which class it is: empty tracks
+    if (hidden) best = -1;
     for (int k = 0; k < c->n; k++) {
         const ui_rect row = net_unit_rect(p, c, k);
         const int ty = row.y + (row.h - maps_line_h(px)) / 2;
@@ -90,6 +92,7 @@ static void draw_bars_(const draw_ *d, const net_plan *p, const net_col *c) {
         const int bar_w = row.w - digit_w - pct_w;
         const ui_rect track = rd_rect(row.x + digit_w, row.y + row.h / 5, bar_w, row.h - 2 * (row.h / 5));
         rd_fill(d->r, track, PAD_FILL);
+        if (hidden) continue;
         const int len = (int)lroundf(fminf(1, fmaxf(0, v[k])) * (float)bar_w);
         rd_fill(d->r, rd_rect(track.x, track.y, len, track.h), k == best ? win : MUTED);
         if (c->compact) continue;

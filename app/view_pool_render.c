@@ -116,7 +116,10 @@ static void output_cells_(const draw_ *d, const ui_grid *g, float scale) {
     }
     for (int y = g->row0; y < g->row0 + g->rows; y++)
         for (int x = g->col0; x < g->col0 + g->cols; x++)
-            rd_value_cell(d, rd_cell_rect(g, y, x), out[y * ow + x], scale, y * ow + x >= done);
+            if (quiz_hides_cell(s, y, x))  // a quiz asks for it
+                rd_hidden_cell(d, rd_cell_rect(g, y, x));
+            else
+                rd_value_cell(d, rd_cell_rect(g, y, x), out[y * ow + x], scale, y * ow + x >= done);
 }
 
 // The window, where it was a step before (dashed), the cell read now and the winner.
@@ -144,7 +147,9 @@ static void input_marks_(const draw_ *d, const ui_grid *g) {
     const int inner = pool_grid_is_picture(d->l, g) ? 2 : rd_outline(d, g->cell, 2) + 1;
     if (a->reveal > 0 && a->reveal < st->count && cell_shown_(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]))
         rd_frame(d->r, rd_cell_rect(g, st->in_row[a->reveal - 1], st->in_col[a->reveal - 1]), rd_colour(pal->tap), inner);
-    if (a->reveal >= st->count && st->argmax >= 0 && cell_shown_(g, st->argmax_row, st->argmax_col))
+    // (Not while a quiz asks for this cell: the winner is its answer.)
+    if (a->reveal >= st->count && st->argmax >= 0 && cell_shown_(g, st->argmax_row, st->argmax_col) &&
+        !quiz_hides_cell(s, st->row, st->col))
         rd_frame(d->r, rd_cell_rect(g, st->argmax_row, st->argmax_col), rd_colour(pal->winner), inner);
 }
 
@@ -335,6 +340,11 @@ static void pool_arithmetic_(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
     if (!s->pool.ok || !s->pool.step.valid) return;
+    if (quiz_hides_cell(s, s->pool.step.row, s->pool.step.col)) {
+        rd_fitted_line(d, FACE_SANS, l->small_px, l->arithmetic, l->arithmetic.y, INK,
+                       "The window's maximum and average stay hidden until the quiz is answered.");
+        return;
+    }
     const int reveal = s->pool.anim.reveal;
     // Only whole lines: a line starts only where all of it fits above the bottom.
     ui_rect q = l->arithmetic;

@@ -15,6 +15,7 @@
 #include "expect.h"
 #include "lesson_play.h"
 #include "state.h"
+#include "update.h"
 
 static char err_[600];
 
@@ -282,6 +283,97 @@ static void test_answers(void **state) {
     assert_false(expect_answer_matches("twelve", "12"));
 }
 
+// Grading a quiz: right to 2 decimals whatever was typed; right only to the
+// decimals typed is close (5 for 5.25: |5 - 5.25| <= 0.5, but > 0.005).
+static void test_grades(void **state) {
+    (void)state;
+    assert_int_equal(expect_grade_answer("12", "12"), QUIZ_RIGHT);
+    assert_int_equal(expect_grade_answer("5.25", "5.25"), QUIZ_RIGHT);
+    assert_int_equal(expect_grade_answer("5", "5.25"), QUIZ_CLOSE);
+    assert_int_equal(expect_grade_answer("5.3", "5.25"), QUIZ_CLOSE);  // 0.05 off: within the tenth typed
+    assert_int_equal(expect_grade_answer("1.67", "1.66666663"), QUIZ_RIGHT);
+    assert_int_equal(expect_grade_answer("1.6666", "1.66666663"), QUIZ_RIGHT);
+    assert_int_equal(expect_grade_answer("2", "1.66666663"), QUIZ_CLOSE);
+    assert_int_equal(expect_grade_answer("1.66", "1.66666663"), QUIZ_WRONG);  // 0.0067 off, typed to 2 decimals
+    assert_int_equal(expect_grade_answer("6", "5.25"), QUIZ_WRONG);
+    assert_int_equal(expect_grade_answer("3x3", "3x3"), QUIZ_RIGHT);
+    assert_int_equal(expect_grade_answer("3x4", "3x3"), QUIZ_WRONG);
+    assert_int_equal(expect_grade_answer("x", "12"), QUIZ_WRONG);
+}
+
+// A quiz in play: the answer is hidden while it waits; a first wrong try is
+// said and cleared (still hidden), a second one shows the answer; a right
+// one ends it. Output (0,0) of the lecture example: 3x0 + 3x1 + 2x2 + 0x2 +
+// 0x2 + 1x0 + 3x0 + 1x1 + 2x2 = 12.
+static void type_(app_state *s, const char *t) {
+    for (; *t; t++) {
+        const app_action a = {.kind = ACT_TYPE_CHAR, .ch = *t};
+        app_update(s, &a);
+    }
+    const app_action enter = {.kind = ACT_EDIT_COMMIT};
+    app_update(s, &enter);
+}
+
+static void test_quiz_tries(void **state) {
+    (void)state;
+    static app_state s;
+    app_state_init(&s);
+    const char *text = "title Q\nview conv\ninput 3 3 2 1 0; 0 0 1 3 1; 3 1 2 2 3; 2 0 0 2 2; 2 0 0 0 1\n"
+                       "kernel 0 1 2; 2 2 0; 0 1 2\nstep 1\nquiz cell 0 0 What is it? answer 12\n";
+    lesson l;
+    char err[400];
+    assert_true(lesson_parse(&l, text, "q.lesson", err, sizeof err));
+    lesson_start(&s, NULL, &l, NULL);
+    assert_int_equal(s.player.failures, 0);
+    assert_true(s.player.quiz_open);
+    assert_string_equal(s.player.quiz_answer, "12");
+    assert_true(quiz_hides_cell(&s, 0, 0));
+    assert_false(quiz_hides_cell(&s, 0, 1));
+    assert_false(quiz_hides(&s, QUIZ_SIZE));
+    type_(&s, "11");  // first try: wrong, cleared, still hidden
+    assert_int_equal(s.player.quiz_result, 0);
+    assert_string_equal(s.player.quiz_missed, "11");
+    assert_string_equal(s.player.quiz_typed, "");
+    assert_true(quiz_hides_cell(&s, 0, 0));
+    type_(&s, "13");  // second try: wrong, the answer is shown
+    assert_int_equal(s.player.quiz_result, -1);
+    assert_false(quiz_hides_cell(&s, 0, 0));
+    lesson_close(&s);
+    lesson_start(&s, NULL, &l, NULL);  // again: right at once
+    assert_string_equal(s.player.quiz_missed, "");
+    type_(&s, "12");
+    assert_int_equal(s.player.quiz_result, 1);
+    assert_false(quiz_hides_cell(&s, 0, 0));
+    lesson_close(&s);
+    lesson_free(&l);
+}
+
+// quiz params: the engine's count, each layer worked out by hand here:
+// conv(10,5,pad=2) on 32x32x3 is 10*(5*5*3 + 1) = 760; a bad shape or answer
+// is refused with file:line; hidden while it waits.
+static void test_quiz_params(void **state) {
+    (void)state;
+    static app_state s;
+    app_state_init(&s);
+    lesson l;
+    char err[400];
+    assert_true(lesson_parse(&l, "title P\nview conv\nquiz params conv(10,5,pad=2) 32x32x3 How many? answer 760\n",
+                             "p.lesson", err, sizeof err));
+    lesson_start(&s, NULL, &l, NULL);
+    assert_int_equal(s.player.failures, 0);
+    assert_string_equal(s.player.quiz_answer, "760");
+    assert_string_equal(s.player.quiz_explain, "10*(5*5*3 + 1) = 760 parameters.");
+    assert_true(quiz_hides(&s, QUIZ_PARAMS));
+    lesson_close(&s);
+    lesson_free(&l);
+    assert_false(lesson_parse(&l, "title P\nview conv\nquiz params conv(10,5) 32x32 How many?\n", "p.lesson", err,
+                              sizeof err));
+    assert_string_equal(err, "p.lesson:3: quiz params: the input shape is HxWxC, such as 32x32x3, got '32x32'");
+    assert_false(lesson_parse(&l, "title P\nview conv\nquiz params conv(10,5) 32x32x3 How many? answer 7.5\n",
+                              "p.lesson", err, sizeof err));
+    assert_string_equal(err, "p.lesson:3: a params quiz's answer is a whole number such as 760, got '7.5'");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
@@ -291,6 +383,9 @@ int main(void) {
         cmocka_unit_test(test_text_form),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_answers),
+        cmocka_unit_test(test_grades),
+        cmocka_unit_test(test_quiz_tries),
+        cmocka_unit_test(test_quiz_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
