@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anim.h"
 #include "draw.h"
 #include "expect.h"
 #include "format.h"
@@ -522,11 +523,44 @@ static void replay_(app_state *s, const lesson_host *host) {
     if (!p->train_pending) p->replay_to = -1;
 }
 
+// The animation of the view on screen, if it has one (conv, pool).
+static const anim_state *anim_on_screen_(const app_state *s) {
+    if (!view_get(s->view)->op) return NULL;
+    view_op op;
+    view_op_of(s, &op);
+    return op.ok ? op.anim : NULL;
+}
+
+static void keep_anim_(app_state *s) {
+    lesson_player *p = &s->player;
+    const anim_state *a = anim_on_screen_(s);
+    p->anim_kept = a != NULL && !p->train_pending;
+    p->anim_view = s->view;
+    if (a) p->anim_pos = a->pos, p->anim_reveal = a->reveal;
+}
+
+// Back to where the last beat left it: the start, then whole cells, then
+// the products of a cell begun.
+static void restore_anim_(app_state *s) {
+    const lesson_player *p = &s->player;
+    const anim_state *a = anim_on_screen_(s);
+    if (!p->anim_kept || !a || s->view != p->anim_view || (a->pos == p->anim_pos && a->reveal == p->anim_reveal))
+        return;
+    const int pos = p->anim_pos, reveal = p->anim_reveal;
+    act_(s, ACT_RESTART, 0, 0, 0);
+    if (reveal == 0 && pos == 0) return;
+    for (int i = 0; i < pos; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);
+    a = anim_on_screen_(s);
+    for (int i = 0; a && a->pos <= pos && i < reveal && !(a->pos == pos && a->reveal >= reveal); i++)
+        act_(s, ACT_STEP_FORWARD, ANIM_ONE_PRODUCT, 0, 0);
+}
+
 void lesson_resume(app_state *s, const lesson_host *host, const char *note) {
     lesson_player *p = &s->player;
     if (!p->l || p->train_pending) return;
     if (note && note[0]) say_(s, note);
     run_(s, host, NULL);
+    keep_anim_(s);
     replay_(s, host);
 }
 
@@ -540,6 +574,7 @@ void lesson_start(app_state *s, const lesson_host *host, const lesson *l, FILE *
     s->player = fresh;
     app_reset_views(s);
     beat_(s, host, log);
+    keep_anim_(s);
 }
 
 bool lesson_next(app_state *s, const lesson_host *host, FILE *log) {
@@ -547,8 +582,10 @@ bool lesson_next(app_state *s, const lesson_host *host, FILE *log) {
     if (p->l && p->train_pending) return true;  // this beat is still training
     if (!p->l || p->pc >= p->l->n) return false;
     const bool autoplay = p->autoplay;
+    restore_anim_(s);
     p->beat++;
     const bool ok = beat_(s, host, log);
+    keep_anim_(s);
     p->autoplay = autoplay;
     return ok;
 }

@@ -177,6 +177,12 @@ typedef struct lesson_player {
     bool train_templates;       // which trainer: the templates' or the dashboard's
     long long train_target;     // the step it runs to
     int replay_to;              // going back: the beat to replay up to (-1: none)
+    // Where the lesson's last beat left the view's animation: a key pressed
+    // since (Right, Home, play) is undone before the next beat, whose 'step N'
+    // counts from there.
+    bool anim_kept;
+    app_view anim_view;
+    int anim_pos, anim_reveal;
 } lesson_player;
 
 // The convolution view's own state: its set-up, the engine's geometry and

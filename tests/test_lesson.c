@@ -374,6 +374,36 @@ static void test_quiz_params(void **state) {
     assert_string_equal(err, "p.lesson:3: a params quiz's answer is a whole number such as 760, got '7.5'");
 }
 
+// Keys the class pressed between two steps do not shift the lesson: 'step 1'
+// counts from where the last step left the window. Lecture example, valid
+// 3x3 kernel on 5x5: cells (0,0) = 12, (0,1) = 12, (0,2) = 17 (lesson 01's expects).
+static void test_steps_ignore_keys_between(void **state) {
+    (void)state;
+    static app_state s;
+    app_state_init(&s);
+    const char *text = "title K\nview conv\ninput 3 3 2 1 0; 0 0 1 3 1; 3 1 2 2 3; 2 0 0 2 2; 2 0 0 0 1\n"
+                       "kernel 0 1 2; 2 2 0; 0 1 2\nstep 1\nwait\nstep 1\nwait\nsay end\n";
+    lesson l;
+    char err[400];
+    assert_true(lesson_parse(&l, text, "k.lesson", err, sizeof err));
+    lesson_start(&s, NULL, &l, NULL);
+    assert_int_equal(s.conv.anim.pos, 0);  // cell 1 done
+    const app_action right = {.kind = ACT_STEP_FORWARD};
+    app_update(&s, &right);
+    app_update(&s, &right);
+    assert_int_equal(s.conv.anim.pos, 2);  // the class stepped on
+    assert_true(lesson_next(&s, NULL, NULL));
+    assert_int_equal(s.conv.anim.pos, 1);  // the lesson's second cell, as written
+    assert_int_equal(s.conv.anim.reveal, 9);
+    const app_action home = {.kind = ACT_RESTART};
+    app_update(&s, &home);
+    assert_true(lesson_next(&s, NULL, NULL));
+    assert_int_equal(s.conv.anim.pos, 1);  // put back where the lesson left it
+    assert_int_equal(s.conv.anim.reveal, 9);
+    lesson_close(&s);
+    lesson_free(&l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
@@ -386,6 +416,7 @@ int main(void) {
         cmocka_unit_test(test_grades),
         cmocka_unit_test(test_quiz_tries),
         cmocka_unit_test(test_quiz_params),
+        cmocka_unit_test(test_steps_ignore_keys_between),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
