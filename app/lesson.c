@@ -33,7 +33,25 @@ typedef struct parse_ {
     char *err;
     size_t errsize;
     shadow_ sh;
+    size_t step_text;    // the bytes of this step's captions so far (they join into one)
 } parse_;
+
+// What the narration holds: a step's captions together, a quiz's question,
+// a word (the narration wraps at spaces). Longer text is refused here rather
+// than cut on screen, maybe inside a character.
+#define LESSON_STEP_TEXT_MAX 2000
+#define LESSON_QUESTION_MAX 1000
+#define LESSON_WORD_MAX 120
+
+// The longest run of bytes without a space in t.
+static size_t longest_word_(const char *t) {
+    size_t most = 0, run = 0;
+    for (; *t; t++) {
+        run = *t == ' ' ? 0 : run + 1;
+        most = run > most ? run : most;
+    }
+    return most;
+}
 
 static void shadow_init_(shadow_ *sh) {
     // What app_state_init sets up: the lecture's 5x5 input and 3x3 kernel, and a
@@ -311,9 +329,14 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
     const char *ans = strstr(s, " answer ");
     size_t qlen = ans ? (size_t)(ans - s) : strlen(s);
     if (qlen == 0) return fail_(p, "quiz %s needs a question after it", w);
+    if (qlen > LESSON_QUESTION_MAX)
+        return fail_(p, "the question is %zu bytes long; at most %d fit on screen", qlen, LESSON_QUESTION_MAX);
     if (qlen >= sizeof c->text) qlen = sizeof c->text - 1;
     memcpy(c->text, s, qlen);
     c->text[qlen] = '\0';
+    if (longest_word_(c->text) > LESSON_WORD_MAX)
+        return fail_(p, "a word of %zu bytes without a space; the narration wraps at spaces (at most %d)",
+                     longest_word_(c->text), LESSON_WORD_MAX);
     if (ans) {
         const char *a = rest_(ans + 8);
         if (!*a) return fail_(p, "'answer' needs a value after it");
@@ -529,6 +552,13 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         c->op = LOP_SAY;
         s = rest_(s);
         if (!*s) return fail_(p, "say needs the text to show");
+        p->step_text += strlen(s) + 1;
+        if (p->step_text > LESSON_STEP_TEXT_MAX)
+            return fail_(p, "this step's captions add up to %zu bytes; at most %d fit on screen (split the step with 'wait')",
+                         p->step_text, LESSON_STEP_TEXT_MAX);
+        if (longest_word_(s) > LESSON_WORD_MAX)
+            return fail_(p, "a word of %zu bytes without a space; the narration wraps at spaces (at most %d)",
+                         longest_word_(s), LESSON_WORD_MAX);
         snprintf(c->text, sizeof c->text, "%s", s);
         return true;
     }
@@ -537,6 +567,7 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "highlight") == 0) return c->op = LOP_HIGHLIGHT, highlight_(p, s, c);
     if (strcmp(w, "wait") == 0) {
         c->op = LOP_WAIT;
+        p->step_text = 0;
         if (!*rest_(s)) return true;
         return number_(p, &s, "the seconds to wait", 0, LESSON_MAX_WAIT, &c->value) &&
                end_(p, s, "wait [SECONDS]");
@@ -553,7 +584,7 @@ bool lesson_parse(lesson *out, const char *text, const char *source, char *err, 
     snprintf(out->source, sizeof out->source, "%s", source);
     char shown_source[300];
     text_escape(source, strlen(source), shown_source, sizeof shown_source);
-    parse_ p = {shown_source, 0, err, errsize, {0}};
+    parse_ p = {shown_source, 0, err, errsize, {0}, 0};
     shadow_init_(&p.sh);
     // One kind of line end ("\r\n" and old Macs' lone "\r" become "\n"), no BOM.
     char *unified = text_unify_line_ends(text_skip_bom(text));

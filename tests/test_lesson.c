@@ -220,12 +220,13 @@ static void test_text_form(void **state) {
 
     // TEXT_MAX_LINE bytes is the longest line; one more is refused.
     static char text[TEXT_MAX_LINE + 64];
-    snprintf(text, sizeof text, "title T\nview conv\nsay ");
+    // (A comment: a caption that long is refused for the screen's sake, test_text_limits.)
+    snprintf(text, sizeof text, "title T\nview conv\n# ");
     size_t n = strlen(text);
-    memset(text + n, 'a', TEXT_MAX_LINE - 4);
-    text[n + TEXT_MAX_LINE - 4] = '\0';
+    memset(text + n, 'a', TEXT_MAX_LINE - 2);
+    text[n + TEXT_MAX_LINE - 2] = '\0';
     assert_true(lesson_parse(&l, text, "t.lesson", err_, sizeof err_));
-    assert_int_equal(strlen(l.cmds[2].text), TEXT_MAX_LINE - 4);
+    assert_int_equal(l.n, 2);
     lesson_free(&l);
     strcat(text, "a");
     fails_(text, "t.lesson:3: the line is longer than 4096 bytes (the limit for every text file): split it (two "
@@ -404,6 +405,36 @@ static void test_steps_ignore_keys_between(void **state) {
     lesson_free(&l);
 }
 
+// Text the narration cannot hold is refused with file:line, not cut on
+// screen (maybe inside a character): a step's captions over 2000 bytes
+// (1,001 + 1,001 with their separators: 2 x (1000 + 1)), a question over 1000,
+// a word over 120 bytes; a 'wait' starts the count again.
+static void test_text_limits(void **state) {
+    (void)state;
+    static char text[5000], word[200];
+    char thousand[1001];
+    memset(thousand, 'a', 1000);
+    for (int i = 100; i < 1000; i += 100) thousand[i] = ' ';
+    thousand[1000] = '\0';
+    lesson l;
+    char err[400];
+    snprintf(text, sizeof text, "title T\nview conv\nsay %s\nwait\nsay %s\n", thousand, thousand);
+    assert_true(lesson_parse(&l, text, "t.lesson", err, sizeof err));
+    lesson_free(&l);
+    snprintf(text, sizeof text, "title T\nview conv\nsay %s\nsay %s\n", thousand, thousand);
+    assert_false(lesson_parse(&l, text, "t.lesson", err, sizeof err));
+    assert_string_equal(err, "t.lesson:4: this step's captions add up to 2002 bytes; at most 2000 fit on screen "
+                             "(split the step with 'wait')");
+    snprintf(text, sizeof text, "title T\nview conv\nstep 1\nquiz cell 0 0 %s? answer 12\n", thousand);
+    assert_false(lesson_parse(&l, text, "t.lesson", err, sizeof err));
+    assert_string_equal(err, "t.lesson:4: the question is 1001 bytes long; at most 1000 fit on screen");
+    memset(word, 'w', 121);
+    word[121] = '\0';
+    snprintf(text, sizeof text, "title T\nview conv\nsay a %s b\n", word);
+    assert_false(lesson_parse(&l, text, "t.lesson", err, sizeof err));
+    assert_string_equal(err, "t.lesson:3: a word of 121 bytes without a space; the narration wraps at spaces (at most 120)");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
@@ -417,6 +448,7 @@ int main(void) {
         cmocka_unit_test(test_quiz_tries),
         cmocka_unit_test(test_quiz_params),
         cmocka_unit_test(test_steps_ignore_keys_between),
+        cmocka_unit_test(test_text_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
