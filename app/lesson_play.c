@@ -23,6 +23,28 @@ int lesson_count_beats(const lesson *l) {
     return n;
 }
 
+static int words_(const char *t) {
+    int n = 0;
+    for (bool in = false; *t; t++) {
+        const bool letter = *t != ' ';
+        n += letter && !in;
+        in = letter;
+    }
+    return n;
+}
+
+int lesson_class_minutes(const lesson *l) {
+    double seconds = 20.0 * lesson_count_beats(l);
+    for (int i = 0; i < l->n; i++) {
+        const lesson_cmd *c = &l->cmds[i];
+        if (c->op == LOP_SAY || c->op == LOP_QUIZ) seconds += 60.0 * words_(c->text) / 130.0;
+        if (c->op == LOP_QUIZ) seconds += 60;
+        if (c->op == LOP_TRAIN) seconds += 10;
+    }
+    const int minutes = (int)(seconds / 60.0 + 0.5);
+    return minutes < 1 ? 1 : minutes;
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif

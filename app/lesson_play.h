@@ -51,4 +51,9 @@ void lesson_close(app_state *s);
 // Counts the beats of a lesson.
 int lesson_count_beats(const lesson *l);
 
+// About how long the lesson takes in class, in minutes (at least 1): its
+// captions and questions read aloud at 130 words a minute, 20 s a step to
+// look at the screen, 60 s a quiz to think and answer, 10 s a 'train N'.
+int lesson_class_minutes(const lesson *l);
+
 #endif

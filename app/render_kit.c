@@ -238,7 +238,7 @@ void rd_buttons(const draw_ *d) {
         if (px < l->min_px) px = l->min_px;
         const font_face face = b->active ? FACE_BOLD : FACE_SANS;
         while (px > l->min_px && rd_width(d, face, px, b->label) > b->r.w - 6) px--;
-        char shown[64];
+        char shown[160];
         const bool cut = rd_ellipsise(d, face, px, b->r.w - 6, b->label, shown, sizeof shown);
         const text_note_ saved = note_;
         note_.owner = note_owner_(REC_BUTTON, "button", b->label, b->r,

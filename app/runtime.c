@@ -124,6 +124,8 @@ static void scan_lessons_(app_runtime *rt, app_state *s) {
             m->title[0] = '\0';
         else {
             snprintf(m->title, sizeof m->title, "%.95s", l.title);
+            m->steps = lesson_count_beats(&l);
+            m->minutes = lesson_class_minutes(&l);
             lesson_free(&l);
         }
     }

@@ -143,6 +143,7 @@ typedef struct lesson_entry {
     char name[120];             // the file name, shown when there is no title
     char title[96];
     char error[400];            // why it cannot be played ("file:line: ..."), "" when it can
+    int steps, minutes;         // its length: steps, and about how long in class (lesson_class_minutes)
 } lesson_entry;
 // What a lesson's quiz asks.
 typedef enum quiz_kind { QUIZ_SIZE, QUIZ_CELL, QUIZ_GUESS, QUIZ_PARAMS } quiz_kind;

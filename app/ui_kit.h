@@ -27,7 +27,7 @@ typedef struct ui_metrics {
 
 typedef struct ui_button {
     ui_rect r;
-    char label[64];  // what rd_buttons draws (its copy is 64 bytes too)
+    char label[160];  // what rd_buttons draws (its copy is 160 bytes too)
     app_action action;
     bool active;    // drawn as selected (current preset, playing)
     bool enabled;

@@ -14,10 +14,12 @@ static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v
 static void row_label_(const lesson_entry *e, char *buf, size_t size) {
     int digits = 0;
     while (digits < 4 && e->name[digits] >= '0' && e->name[digits] <= '9') digits++;
+    char length[48] = "";
+    if (e->steps > 0) snprintf(length, sizeof length, "  (%d steps, about %d min)", e->steps, e->minutes);
     if (digits > 0 && e->title[0])
-        snprintf(buf, size, "%.*s  %s", digits, e->name, e->title);
+        snprintf(buf, size, "%.*s  %s%s", digits, e->name, e->title, length);
     else
-        snprintf(buf, size, "%s", e->title[0] ? e->title : e->name);
+        snprintf(buf, size, "%s%s", e->title[0] ? e->title : e->name, length);
 }
 
 static int width_(const ui_metrics *m, const char *t, int px) {

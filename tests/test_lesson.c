@@ -435,6 +435,26 @@ static void test_text_limits(void **state) {
     assert_string_equal(err, "t.lesson:3: a word of 121 bytes without a space; the narration wraps at spaces (at most 120)");
 }
 
+// The menu's length in class: 20 s a step, 130 words a minute read aloud,
+// 60 s a quiz. Two steps (40 s), 130 words said (60 s), a quiz of 2 words
+// (60 + 60 x 2/130 = 60.9 s): 160.9 s, 2.7 minutes, shown as 3.
+static void test_class_minutes(void **state) {
+    (void)state;
+    static char text[2000];
+    char said[1000] = "";
+    for (int i = 0; i < 130; i++) strcat(said, i ? " w" : "w");
+    snprintf(text, sizeof text, "title T\nview conv\nsay %s\nwait\nquiz size How big? answer 3x3\n", said);
+    lesson l;
+    char err[400];
+    assert_true(lesson_parse(&l, text, "t.lesson", err, sizeof err));
+    assert_int_equal(lesson_count_beats(&l), 2);
+    assert_int_equal(lesson_class_minutes(&l), 3);
+    lesson_free(&l);
+    assert_true(lesson_parse(&l, "title T\nview conv\n", "t.lesson", err, sizeof err));
+    assert_int_equal(lesson_class_minutes(&l), 1);  // 20 s, at least a minute
+    lesson_free(&l);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
@@ -449,6 +469,7 @@ int main(void) {
         cmocka_unit_test(test_quiz_params),
         cmocka_unit_test(test_steps_ignore_keys_between),
         cmocka_unit_test(test_text_limits),
+        cmocka_unit_test(test_class_minutes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
