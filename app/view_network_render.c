@@ -72,6 +72,13 @@ static void draw_vector_(const draw_ *d, const net_plan *p, const net_col *c) {
     rd_frame(d->r, rd_rect(first.x, first.y, c->body_w, c->body_h), LINE, 1);
 }
 
+// A vector column whose values a quiz hides: its cells in the track's grey.
+static void hidden_vector_(const draw_ *d, const net_plan *p, const net_col *c) {
+    for (int k = 0; k < c->n; k++) rd_fill(d->r, net_unit_rect(p, c, k), PAD_FILL);
+    const ui_rect first = net_unit_rect(p, c, 0);
+    rd_frame(d->r, rd_rect(first.x, first.y, c->body_w, c->body_h), LINE, 1);
+}
+
 // The probabilities: the class, a bar as long as p, the percentage; the winner in green.
 static void draw_bars_(const draw_ *d, const net_plan *p, const net_col *c) {
     const float *v = values_(d, c);
@@ -407,7 +414,13 @@ void render_view_network(const draw_ *d) {
             keys_(d, &plan, c);
             break;
         case NETCOL_MAPS: zero_maps += draw_maps_(d, &plan, c); break;
-        case NETCOL_VECTOR: draw_vector_(d, &plan, c); break;
+        case NETCOL_VECTOR:
+            // The scores the softmax reads: their colours would answer a guess quiz.
+            if (quiz_hides(s, QUIZ_GUESS) && i + 1 < plan.n_cols && plan.cols[i + 1].kind == NETCOL_BARS)
+                hidden_vector_(d, &plan, c);
+            else
+                draw_vector_(d, &plan, c);
+            break;
         case NETCOL_BARS: draw_bars_(d, &plan, c); break;
         }
     }
