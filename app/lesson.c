@@ -304,12 +304,19 @@ static bool highlight_(parse_ *p, const char *s, lesson_cmd *c) {
 
 static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
     char w[32];
-    if (!word_(&s, w, sizeof w)) return fail_(p, "quiz needs a kind: size, cell R C, guess or params ARCH HxWxC");
+    if (!word_(&s, w, sizeof w))
+        return fail_(p, "quiz needs a kind: size, cell R C, winner R C, guess or params ARCH HxWxC");
     if (strcmp(w, "size") == 0) c->a = CHECK_SIZE;
     else if (strcmp(w, "cell") == 0) {
         c->a = CHECK_CELL;
         if (!int_(p, &s, "the row", 0, 100000, &c->b) || !int_(p, &s, "the column", 0, 100000, &c->c) ||
             !cell_in_range_(p, "quiz cell", "output", c->b, c->c))
+            return false;
+    } else if (strcmp(w, "winner") == 0) {
+        c->a = CHECK_WINNER;
+        if (p->sh.view != VIEW_POOL) return fail_(p, "quiz winner asks about max pooling: use it in the pooling view");
+        if (!int_(p, &s, "the row", 0, 100000, &c->b) || !int_(p, &s, "the column", 0, 100000, &c->c) ||
+            !cell_in_range_(p, "quiz winner", "output", c->b, c->c))
             return false;
     } else if (strcmp(w, "guess") == 0) {
         c->a = CHECK_GUESS;
@@ -323,7 +330,7 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
             wd < 1 || ch < 1)
             return fail_(p, "quiz params: the input shape is HxWxC, such as 32x32x3, got '%.40s'", c->shape);
     } else {
-        return fail_(p, "unknown quiz '%s' (expected size, cell R C, guess or params ARCH HxWxC)", w);
+        return fail_(p, "unknown quiz '%s' (expected size, cell R C, winner R C, guess or params ARCH HxWxC)", w);
     }
     s = rest_(s);
     const char *ans = strstr(s, " answer ");
@@ -352,6 +359,9 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
         if (c->a == CHECK_SIZE && (sscanf(a, "%d %c %d %c", &r, &x, &col, &extra) != 3 ||
                                    (x != 'x' && x != 'X' && x != '*') || r < 1 || col < 1))
             return fail_(p, "a size quiz's answer is RxC, such as 3x3, got '%.40s'", a);
+        if (c->a == CHECK_WINNER && (sscanf(a, "%d %c %d %c", &r, &x, &col, &extra) != 3 ||
+                                     (x != 'x' && x != 'X') || r < 0 || col < 0))
+            return fail_(p, "a winner quiz's answer is the input cell as ROWxCOL, such as 1x2, got '%.40s'", a);
         if (c->a == CHECK_CELL && !app_parse_value(a, &v, NULL))
             return fail_(p, "a cell quiz's answer is a finite number such as 12 or -0.5 (not inf or "
                             "nan), got '%.40s'",

@@ -42,7 +42,7 @@ typedef enum lesson_op {
     LOP_RESTART,    // restart
     LOP_HIGHLIGHT,  // highlight input|output|kernel R C [R C ...]      a = grid, cells in text
     LOP_WAIT,       // wait | wait SECONDS                             value (0: a key or click)
-    LOP_QUIZ,       // quiz size|cell R C|guess|params ARCH HxWxC QUESTION [answer X]   a = kind, b, c; text; answer
+    LOP_QUIZ,       // quiz size|cell R C|winner R C|guess|params ARCH HxWxC QUESTION [answer X]   a = kind, b, c; text; answer
     LOP_SELECT,     // select LAYER MAP ROW COL | select LAYER UNIT     a = layer (0 the input), b = map or unit, c, value = col; text "unit" for a unit
     LOP_OPEN,       // open (the selected unit's arithmetic, the network view)
     LOP_SUMMARY,    // show summary | hide summary (the network view)    a = 1 show
@@ -51,7 +51,7 @@ typedef enum lesson_op {
 } lesson_op;
 
 typedef enum lesson_check {
-    CHECK_SIZE, CHECK_CELL, CHECK_MAX, CHECK_AVG, CHECK_GUESS, CHECK_ACCURACY, CHECK_PARAMS
+    CHECK_SIZE, CHECK_CELL, CHECK_MAX, CHECK_AVG, CHECK_GUESS, CHECK_ACCURACY, CHECK_PARAMS, CHECK_WINNER
 } lesson_check;
 
 typedef struct lesson_cmd {

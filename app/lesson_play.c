@@ -14,6 +14,7 @@
 #include "update.h"
 #include "view_cnn.h"
 #include "view_network.h"
+#include "view_pool.h"
 #include "views.h"
 
 int lesson_count_beats(const lesson *l) {
@@ -232,10 +233,11 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
     p->quiz_open = true;
     p->quiz_result = 0;
     p->quiz_typed[0] = p->quiz_missed[0] = '\0';
-    p->quiz_kind = c->a == CHECK_SIZE    ? QUIZ_SIZE
-                   : c->a == CHECK_GUESS  ? QUIZ_GUESS
-                   : c->a == CHECK_PARAMS ? QUIZ_PARAMS
-                                          : QUIZ_CELL;
+    p->quiz_kind = c->a == CHECK_SIZE     ? QUIZ_SIZE
+                   : c->a == CHECK_GUESS   ? QUIZ_GUESS
+                   : c->a == CHECK_PARAMS  ? QUIZ_PARAMS
+                   : c->a == CHECK_WINNER  ? QUIZ_WINNER
+                                           : QUIZ_CELL;
     p->quiz_row = c->b, p->quiz_col = c->c;
     snprintf(p->quiz_question, sizeof p->quiz_question, "%s", c->text);
     p->quiz_answer[0] = p->quiz_explain[0] = '\0';
@@ -266,6 +268,17 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
         }
     } else if (c->a == CHECK_PARAMS) {
         params_answer_(c, p->quiz_answer, sizeof p->quiz_answer, p->quiz_explain, sizeof p->quiz_explain);
+    } else if (c->a == CHECK_WINNER) {
+        int wr, wc;
+        float v;
+        if (s->view == VIEW_POOL && pool_winner(s, c->b, c->c, &wr, &wc, &v)) {
+            char value[32];
+            fmt_float(v, value, sizeof value);
+            snprintf(p->quiz_answer, sizeof p->quiz_answer, "%dx%d", wr, wc);
+            snprintf(p->quiz_explain, sizeof p->quiz_explain,
+                     "Input (%d, %d) holds %s, the largest value of the window of output (%d, %d).", wr, wc, value,
+                     c->b, c->c);
+        }
     }
     if (!p->quiz_answer[0]) {
         fail_(s, c, log, "the quiz cannot be answered here (is the view set up?)");

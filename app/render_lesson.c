@@ -75,6 +75,7 @@ static void quiz_answer_(const lesson_player *p, char *t, size_t size) {
     const char *how = size_quiz                       ? "rows x columns, such as 4x4"
                       : number                        ? "to 2 decimals"
                       : p->quiz_kind == QUIZ_PARAMS   ? "a whole number"
+                      : p->quiz_kind == QUIZ_WINNER   ? "the input cell as row x column, such as 1x2"
                                                       : "a digit";
     if (p->quiz_result == 0 && !p->quiz_missed[0])
         snprintf(t, size, "your answer: %s_   (%s; type it, then Enter)", p->quiz_typed, how);

@@ -146,7 +146,7 @@ typedef struct lesson_entry {
     int steps, minutes;         // its length: steps, and about how long in class (lesson_class_minutes)
 } lesson_entry;
 // What a lesson's quiz asks.
-typedef enum quiz_kind { QUIZ_SIZE, QUIZ_CELL, QUIZ_GUESS, QUIZ_PARAMS } quiz_kind;
+typedef enum quiz_kind { QUIZ_SIZE, QUIZ_CELL, QUIZ_GUESS, QUIZ_PARAMS, QUIZ_WINNER } quiz_kind;
 
 typedef struct lesson_player {
     const struct lesson *l;     // NULL when no lesson is open (owned by the runtime)
@@ -375,9 +375,11 @@ typedef struct app_state {
 static inline bool quiz_hides(const app_state *s, quiz_kind k) {
     return s->player.l && s->player.quiz_open && s->player.quiz_result == 0 && s->player.quiz_kind == k;
 }
-// ... and the cell (r, c) of a cell quiz.
+// ... and the output cell (r, c) of a cell quiz, or of a winner quiz (which
+// input cell wins max pooling's window there).
 static inline bool quiz_hides_cell(const app_state *s, int r, int c) {
-    return quiz_hides(s, QUIZ_CELL) && s->player.quiz_row == r && s->player.quiz_col == c;
+    return (quiz_hides(s, QUIZ_CELL) || quiz_hides(s, QUIZ_WINNER)) && s->player.quiz_row == r &&
+           s->player.quiz_col == c;
 }
 
 enum { LESSON_NAV_NONE, LESSON_NAV_NEXT, LESSON_NAV_BACK, LESSON_NAV_RESTART, LESSON_NAV_CLOSE,

@@ -21,6 +21,20 @@ static void pack_pool_(const pool_setup *p, float *in) {
         for (int x = 0; x < p->n_w; x++) in[y * p->n_w + x] = p->input[y][x];
 }
 
+bool pool_winner(const app_state *s, int r, int c, int *in_row, int *in_col, float *value) {
+    const nn_pool_geom *g = &s->pool.max_geom;
+    if (!s->pool.ok || r < 0 || c < 0 || r >= g->out_h || c >= g->out_w) return false;
+    float in[VIEW_MAX_N * VIEW_MAX_N];
+    pack_pool_(&s->pool.setup, in);
+    nn_pool_cursor cur;
+    if (nn_pool_cursor_init(&cur, g, in, NULL) != NN_OK) return false;
+    nn_pool_step m;
+    const bool ok = nn_pool_step_at(&cur, r * g->out_w + c, &m) && m.argmax >= 0;
+    if (ok) *in_row = m.argmax_row, *in_col = m.argmax_col, *value = m.value;
+    nn_pool_cursor_destroy(&cur);
+    return ok;
+}
+
 static void load_step_(app_state *s, int index) {
     pool_step_view *v = &s->pool.step;
     v->valid = false;

@@ -12,6 +12,11 @@
 #include "state.h"
 #include "ui_kit.h"
 
+// The input cell that wins max pooling's window at output (r, c), as the
+// engine's stepper finds it (the first of equal maxima) and its value; false
+// when there is no such output cell.
+bool pool_winner(const app_state *s, int r, int c, int *in_row, int *in_col, float *value);
+
 // The view's layout (view_def.layout, view_pool_layout.c): the panel, then
 // the arrangement of the grids, the legend, the formula and the worked-out
 // lines that fits the main area.

@@ -455,6 +455,34 @@ static void test_class_minutes(void **state) {
     lesson_free(&l);
 }
 
+// quiz winner R C: the input cell that max pooling keeps there, as the
+// engine finds it. Lesson 06's 4x4 pooled 2x2 with stride 2: output (1, 0)
+// reads rows 2-3, columns 0-1: 3 2 / 1 2, so input (2, 0) with 3 wins; the
+// answer is typed ROWxCOL; outside the pooling view it is refused.
+static void test_quiz_winner(void **state) {
+    (void)state;
+    static app_state s;
+    app_state_init(&s);
+    lesson l;
+    char err[400];
+    assert_true(lesson_parse(&l,
+                             "title W\nview pool\ninput 1 3 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4\nsize 2\nstride 2\n"
+                             "step to 1 0\nquiz winner 1 0 Which cell wins? answer 2x0\n",
+                             "w.lesson", err, sizeof err));
+    lesson_start(&s, NULL, &l, NULL);
+    assert_int_equal(s.player.failures, 0);
+    assert_string_equal(s.player.quiz_answer, "2x0");
+    assert_true(quiz_hides_cell(&s, 1, 0));
+    assert_int_equal(expect_grade_answer("2 x 0", s.player.quiz_answer), QUIZ_RIGHT);
+    assert_int_equal(expect_grade_answer("2x1", s.player.quiz_answer), QUIZ_WRONG);
+    lesson_close(&s);
+    lesson_free(&l);
+    assert_false(lesson_parse(&l, "title W\nview conv\nquiz winner 0 0 Which? answer 0x0\n", "w.lesson", err, sizeof err));
+    assert_string_equal(err, "w.lesson:3: quiz winner asks about max pooling: use it in the pooling view");
+    assert_false(lesson_parse(&l, "title W\nview pool\nquiz winner 0 0 Which? answer 3\n", "w.lesson", err, sizeof err));
+    assert_string_equal(err, "w.lesson:3: a winner quiz's answer is the input cell as ROWxCOL, such as 1x2, got '3'");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
@@ -470,6 +498,7 @@ int main(void) {
         cmocka_unit_test(test_steps_ignore_keys_between),
         cmocka_unit_test(test_text_limits),
         cmocka_unit_test(test_class_minutes),
+        cmocka_unit_test(test_quiz_winner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@ On the screen, by the quiz's kind:
          "= ANSWER" (a sum or a formula)
   guess  no probability bar is drawn and no percentage is written
   params the count (760 or 61,706) is written nowhere
+  winner the output cell shows nothing, no text names the winning input cell
 
     python3 tests/test_quiz_hidden.py /path/to/convstep
 
@@ -123,6 +124,18 @@ def screen_problems(doc, kind, answer, row, col):
             for t in texts:
                 if re.search(r"=\s*" + answer_patterns(answer)[0] + r"(?![\d./])", t["text"]):
                     problems.append("text %r" % t["text"])
+    elif kind == "winner":
+        wr, wc = answer.split("x")
+        for g in outputs:
+            if g["text"] == "close up" or g["rows"] <= row or g["cols"] <= col or g["cell"] <= 0:
+                continue
+            x, y = g["rect"][0] + col * g["cell"], g["rect"][1] + row * g["cell"]
+            for c in cells:
+                if abs(c["rect"][0] - x) <= 1 and abs(c["rect"][1] - y) <= 1 and c.get("text") not in ("", "?"):
+                    problems.append("output '%s' cell (%d, %d) shows %r" % (g["text"], row, col, c["text"]))
+        for t in texts:
+            if re.search(r"input \(%s, %s\)" % (wr, wc), t["text"]):
+                problems.append("text %r" % t["text"])
     elif kind == "params":
         plain, grouped = answer, "{:,}".format(int(answer))
         for t in texts:
@@ -152,8 +165,8 @@ def check_lesson(path):
     problems = []
     for (beat, question, answer), spec in zip(quizzes, [q for b in beats for q in b["quiz"]]):
         kind = spec[0]
-        row = int(spec[1]) if kind == "cell" else -1
-        col = int(spec[2]) if kind == "cell" else -1
+        row = int(spec[1]) if kind in ("cell", "winner") else -1
+        col = int(spec[2]) if kind in ("cell", "winner") else -1
         caption = " ".join(beats[beat - 1]["say"]) if beat - 1 < len(beats) else ""
         for pattern in answer_patterns(answer):
             if re.search(pattern, caption):
