@@ -168,10 +168,11 @@ static void test_lesson_menu_numbered_rows(void **st) {
     memset(entries, 0, sizeof entries);
     snprintf(entries[0].name, sizeof entries[0].name, "01-what-is-a-convolution.lesson");
     snprintf(entries[0].title, sizeof entries[0].title, "What a convolution is");
+    entries[0].steps = 9, entries[0].minutes = 8;
     snprintf(entries[1].name, sizeof entries[1].name, "extra.lesson");
     snprintf(entries[1].title, sizeof entries[1].title, "An extra one");
     snprintf(entries[2].name, sizeof entries[2].name, "12-long.lesson");
-    memset(entries[2].title, 'x', 90);  // "12  " and 90 x: 94 bytes, more than a label holds
+    memset(entries[2].title, 'x', 95);  // the longest title: "12  " and 95 x, 99 bytes, held whole
     s->host.lessons = entries;
     s->host.n_lessons = 3;
     s->view = VIEW_LESSONS;
@@ -180,30 +181,36 @@ static void test_lesson_menu_numbered_rows(void **st) {
     const char *labels[3] = {NULL, NULL, NULL};
     for (int i = 0; i < l.n_buttons; i++)
         if (l.buttons[i].action.kind == ACT_LESSON_OPEN) labels[l.buttons[i].action.value] = l.buttons[i].label;
-    assert_string_equal(labels[0], "01  What a convolution is");
+    assert_string_equal(labels[0], "01  What a convolution is  (9 steps, about 8 min)");
     assert_string_equal(labels[1], "An extra one");
-    // 60 bytes kept ("12  " and 56 x), then U+2026 (3 bytes) and the NUL: 64.
-    char want[64];
+    char want[100];
     memcpy(want, "12  ", 4);
-    memset(want + 4, 'x', 56);
-    memcpy(want + 60, "\xe2\x80\xa6", 4);
+    memset(want + 4, 'x', 95);
+    want[99] = '\0';
     assert_string_equal(labels[2], want);
     s->host.lessons = NULL;
     s->host.n_lessons = 0;
 }
 
 // A label cut inside a UTF-8 character backs up to the character's start.
+// A label holds 159 bytes: cut, 155 are kept and U+2026 (3 bytes) and the NUL end it.
 static void test_cut_label_keeps_characters_whole(void **st) {
     (void)st;
     static ui_layout l;
     memset(&l, 0, sizeof l);
-    char label[100];
-    memset(label, 'a', 59);
-    memcpy(label + 59, "\xc3\xa9\xc3\xa9\xc3\xa9", 7);  // "ééé" from byte 59: byte 60 is inside the first é
+    assert_int_equal(sizeof l.buttons[0].label, 160);
+    char label[200];
+    memset(label, 'a', 155);
+    memcpy(label + 155, "\xc3\xa9\xc3\xa9\xc3\xa9", 7);  // "ééé" from byte 155: byte 156 is inside the first é
     const ui_button *b = layout_button(&l, ui_rect_at(0, 0, 10, 10), label, ACT_HOME, 0);
-    char want[64];
-    memset(want, 'a', 59);
-    memcpy(want + 59, "\xe2\x80\xa6", 4);  // the é that does not fit whole is left out
+    char want[160];
+    memset(want, 'a', 155);
+    memcpy(want + 155, "\xe2\x80\xa6", 4);  // the é that does not fit whole is left out
+    assert_string_equal(b->label, want);
+    memset(label, 'a', 154);
+    memcpy(label + 154, "\xc3\xa9\xc3\xa9\xc3\xa9", 7);  // "ééé" from byte 154: the first é fits whole
+    b = layout_button(&l, ui_rect_at(0, 0, 10, 10), label, ACT_HOME, 0);
+    memcpy(want + 154, "\xc3\xa9\xe2\x80\xa6", 6);
     assert_string_equal(b->label, want);
 }
 
