@@ -53,13 +53,32 @@ static int wrapped_lines_(const ui_metrics *m, const char *text, int px, int roo
 // The lines one step of a lesson needs: its caption, a running 'train N'
 // (two lines: the count and its bar), a quiz (the question, and two lines
 // for the answer typed or the explanation).
-static int beat_lines_(const ui_metrics *m, const char *caption, const char *quiz, bool trains, int px, int room) {
-    int lines = wrapped_lines_(m, caption, px, room) + (trains ? 2 : 0);
-    if (quiz) {
-        char q[LESSON_TEXT + 8];
+// The question's lines, and for a choice or predict quiz one or more an option.
+static int question_lines_(const ui_metrics *m, const char *quiz, quiz_kind kind, int px, int room) {
+    char q[LESSON_TEXT + 8], piece[LESSON_TEXT];
+    if (kind != QUIZ_CHOICE && kind != QUIZ_PREDICT) {
         snprintf(q, sizeof q, "Quiz: %s", quiz);
-        lines += wrapped_lines_(m, q, px, room) + 2;
+        return wrapped_lines_(m, q, px, room);
     }
+    lesson_choice_text(quiz, 0, piece, sizeof piece);
+    snprintf(q, sizeof q, "Quiz: %s", piece);
+    int lines = wrapped_lines_(m, q, px, room);
+    lesson_choice_line(quiz, kind == QUIZ_PREDICT, q, sizeof q);
+    if (wrapped_lines_(m, q, px, room) == 1) return lines + 1;  // the options on one line
+    if (kind == QUIZ_PREDICT) return lines + 2;                 // higher, lower
+    for (int i = 1; i <= LESSON_CHOICES_MAX; i++) {
+        lesson_choice_text(quiz, i, piece, sizeof piece);
+        if (!piece[0]) break;
+        snprintf(q, sizeof q, "  *%d:* %s", i, piece);
+        lines += wrapped_lines_(m, q, px, room);
+    }
+    return lines;
+}
+
+static int beat_lines_(const ui_metrics *m, const char *caption, const char *quiz, quiz_kind kind, bool trains,
+                       int px, int room) {
+    int lines = wrapped_lines_(m, caption, px, room) + (trains ? 2 : 0);
+    if (quiz) lines += question_lines_(m, quiz, kind, px, room) + 2;
     return lines;
 }
 
@@ -69,11 +88,12 @@ static int lesson_most_lines_(const ui_metrics *m, const lesson *ls, int px, int
     int most = 0;
     caption[0] = '\0';
     const char *quiz = NULL;
+    quiz_kind kind = QUIZ_SIZE;
     bool trains = false;
     for (int i = 0; i <= ls->n; i++) {
         const lesson_cmd *c = i < ls->n ? &ls->cmds[i] : NULL;
         if (!c || c->op == LOP_WAIT) {
-            most = ui_max(most, beat_lines_(m, caption, quiz, trains, px, room));
+            most = ui_max(most, beat_lines_(m, caption, quiz, kind, trains, px, room));
             caption[0] = '\0';
             quiz = NULL;
             trains = false;
@@ -82,6 +102,7 @@ static int lesson_most_lines_(const ui_metrics *m, const lesson *ls, int px, int
             snprintf(caption + n, sizeof caption - n, "%s%.2000s", n ? " " : "", c->text);
         } else if (c->op == LOP_QUIZ) {
             quiz = c->text;
+            kind = c->a == CHECK_CHOICE ? QUIZ_CHOICE : c->a == CHECK_PREDICT ? QUIZ_PREDICT : QUIZ_SIZE;
         } else if (c->op == LOP_TRAIN) {
             trains = true;
         }
@@ -118,11 +139,10 @@ static int lesson_most_lines_memo_(const ui_metrics *m, const lesson *ls, int px
 // the step shown now alone when `now_only`.
 static int lesson_lines_(const ui_metrics *m, const app_state *s, int px, int room, bool now_only) {
     const lesson_player *p = &s->player;
-    int now = beat_lines_(m, p->caption, NULL, p->train_pending, px, room);
+    int now = beat_lines_(m, p->caption, NULL, QUIZ_SIZE, p->train_pending, px, room);
     if (p->quiz_open) {
         char t[1400];
-        snprintf(t, sizeof t, "Quiz: %.1380s", p->quiz_question);
-        now += wrapped_lines_(m, t, px, room);
+        now += question_lines_(m, p->quiz_question, p->quiz_kind, px, room);
         snprintf(t, sizeof t, "%s is not it either: the answer is %s.  %s", p->quiz_answer, p->quiz_answer, p->quiz_explain);
         now += ui_max(2, wrapped_lines_(m, t, px, room));
     }

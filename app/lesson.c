@@ -34,6 +34,7 @@ typedef struct parse_ {
     size_t errsize;
     shadow_ sh;
     size_t step_text;    // the bytes of this step's captions so far (they join into one)
+    int predict_line;    // a 'quiz predict' still waiting for the 'train' that answers it (0: none)
 } parse_;
 
 // What the narration holds: a step's captions together, a quiz's question,
@@ -302,10 +303,31 @@ static bool highlight_(parse_ *p, const char *s, lesson_cmd *c) {
     return true;
 }
 
+// A choice quiz's text, "QUESTION | OPTION | OPTION ...": 2 to
+// LESSON_CHOICES_MAX options, none empty; their count goes to c->b.
+static bool choices_(parse_ *p, lesson_cmd *c) {
+    int pieces = 0;
+    for (const char *at = c->text;; pieces++) {
+        const char *bar = strchr(at, '|');
+        const char *b = rest_(at), *e = bar ? bar : at + strlen(at);
+        while (e > b && e[-1] == ' ') e--;
+        if (e == b && pieces == 0) return fail_(p, "a choice quiz needs its question before the first '|'");
+        if (e == b) return fail_(p, "option %d of the choice quiz is empty", pieces);
+        if (!bar) break;
+        at = bar + 1;
+    }
+    if (pieces < 2 || pieces > LESSON_CHOICES_MAX)
+        return fail_(p, "a choice quiz is 'QUESTION | OPTION | OPTION ...' with 2 to %d options, got %d",
+                     LESSON_CHOICES_MAX, pieces);
+    c->b = pieces;
+    return true;
+}
+
 static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
     char w[32];
     if (!word_(&s, w, sizeof w))
-        return fail_(p, "quiz needs a kind: size, cell R C, winner R C, guess or params ARCH HxWxC");
+        return fail_(p, "quiz needs a kind: size, cell R C, winner R C, guess, params ARCH HxWxC, choice or "
+                        "predict accuracy");
     if (strcmp(w, "size") == 0) c->a = CHECK_SIZE;
     else if (strcmp(w, "cell") == 0) {
         c->a = CHECK_CELL;
@@ -329,8 +351,20 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
         if (sscanf(c->shape, "%d%c%d%c%d%c", &h, &x1, &wd, &x2, &ch, &extra) != 5 || x1 != 'x' || x2 != 'x' || h < 1 ||
             wd < 1 || ch < 1)
             return fail_(p, "quiz params: the input shape is HxWxC, such as 32x32x3, got '%.40s'", c->shape);
+    } else if (strcmp(w, "choice") == 0) {
+        c->a = CHECK_CHOICE;
+    } else if (strcmp(w, "predict") == 0) {
+        c->a = CHECK_PREDICT;
+        char what[32];
+        if (!word_(&s, what, sizeof what) || strcmp(what, "accuracy") != 0)
+            return fail_(p, "quiz predict needs what the class predicts: 'accuracy' (will the next 'train' end "
+                            "higher or lower than the kept run, or than now)");
+        if (p->sh.view != VIEW_TRAIN)
+            return fail_(p, "quiz predict is about training: use it in the training view ('view train')");
+        p->predict_line = p->line;
     } else {
-        return fail_(p, "unknown quiz '%s' (expected size, cell R C, winner R C, guess or params ARCH HxWxC)", w);
+        return fail_(p, "unknown quiz '%s' (expected size, cell R C, winner R C, guess, params ARCH HxWxC, choice "
+                        "or predict accuracy)", w);
     }
     s = rest_(s);
     const char *ans = strstr(s, " answer ");
@@ -344,6 +378,9 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
     if (longest_word_(c->text) > LESSON_WORD_MAX)
         return fail_(p, "a word of %zu bytes without a space; the narration wraps at spaces (at most %d)",
                      longest_word_(c->text), LESSON_WORD_MAX);
+    if (c->a == CHECK_CHOICE && !choices_(p, c)) return false;
+    if (c->a == CHECK_CHOICE && !ans)
+        return fail_(p, "a choice quiz needs its answer: 'answer N', the number of the right option");
     if (ans) {
         const char *a = rest_(ans + 8);
         if (!*a) return fail_(p, "'answer' needs a value after it");
@@ -368,9 +405,37 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
                          a);
         if (c->a == CHECK_GUESS && (strlen(a) != 1 || a[0] < '0' || a[0] > '9'))
             return fail_(p, "a guess quiz's answer is a digit from 0 to 9, got '%.40s'", a);
+        if (c->a == CHECK_CHOICE && (sscanf(a, "%d%c", &r, &extra) != 1 || r < 1 || r > c->b))
+            return fail_(p, "a choice quiz's answer is the number of an option, 1 to %d, got '%.40s'", c->b, a);
+        if (c->a == CHECK_PREDICT && strcmp(a, "higher") != 0 && strcmp(a, "lower") != 0)
+            return fail_(p, "a predict quiz's answer is higher or lower, got '%.40s'", a);
         if (c->a == CHECK_PARAMS && (sscanf(a, "%d%c", &r, &extra) != 1 || r < 0))
             return fail_(p, "a params quiz's answer is a whole number such as 760, got '%.40s'", a);
     }
+    return true;
+}
+
+// recipe default | recipe [lr X] [shift P] [weight-decay W] [dropout P]: how
+// the dashboard's model trains from the next 'model' (the others stay default).
+static bool recipe_(parse_ *p, const char *s, lesson_cmd *c) {
+    static const char usage[] = "recipe default | recipe [lr X] [shift P] [weight-decay W] [dropout P]";
+    memset(&c->recipe, 0, sizeof c->recipe);
+    char w[32];
+    if (!word_(&s, w, sizeof w)) return fail_(p, "recipe needs settings (usage: %s)", usage);
+    if (strcmp(w, "default") == 0) return end_(p, s, usage);
+    do {
+        if (strcmp(w, "lr") == 0) {
+            if (!number_(p, &s, "the learning rate", 1e-5, 10, &c->recipe.lr)) return false;
+        } else if (strcmp(w, "shift") == 0) {
+            if (!int_(p, &s, "the shift in pixels", 0, 4, &c->recipe.shift)) return false;
+        } else if (strcmp(w, "weight-decay") == 0) {
+            if (!number_(p, &s, "the weight decay", 0, 1, &c->recipe.weight_decay)) return false;
+        } else if (strcmp(w, "dropout") == 0) {
+            if (!number_(p, &s, "the dropout rate", 0, 0.9, &c->recipe.dropout)) return false;
+        } else {
+            return fail_(p, "unknown recipe setting '%.40s' (usage: %s)", w, usage);
+        }
+    } while (word_(&s, w, sizeof w));
     return true;
 }
 
@@ -519,9 +584,23 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         c->a = strcmp(v, "layer") == 0;
         return end_(p, s, "scale map|layer");
     }
-    if (strcmp(w, "train") == 0)
+    if (strcmp(w, "train") == 0) {
+        p->predict_line = 0;
         return c->op = LOP_TRAIN,
                int_(p, &s, "the number of training steps", 1, LESSON_MAX_TRAIN, &c->a) && end_(p, s, "train N");
+    }
+    if (strcmp(w, "recipe") == 0) return c->op = LOP_RECIPE, recipe_(p, s, c);
+    if (strcmp(w, "keep") == 0) {
+        c->op = LOP_KEEP_RUN;
+        char v[32];
+        if (!word_(&s, v, sizeof v) || strcmp(v, "run") != 0)
+            return fail_(p, "keep needs 'run' (keep run [LABEL]: the training view keeps the curves to compare)");
+        if (p->sh.view != VIEW_TRAIN) return fail_(p, "keep run keeps the training view's curves: use it there ('view train')");
+        s = rest_(s);
+        if (strlen(s) > 90) return fail_(p, "the run's label is %zu bytes long; at most 90 fit the chart's legend", strlen(s));
+        snprintf(c->text, sizeof c->text, "%s", s);
+        return true;
+    }
     if (strcmp(w, "preset") == 0) {
         c->op = LOP_PRESET;
         s = rest_(s);
@@ -550,6 +629,11 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
             return fail_(p, "classifier needs shipped or live");
         c->a = strcmp(v, "live") == 0;
         return end_(p, s, "classifier shipped|live");
+    }
+    if (strcmp(w, "clear") == 0) {
+        c->op = LOP_CLEAR;
+        if (p->sh.view != VIEW_DRAW) return fail_(p, "clear empties the drawing's canvas: use it in the draw view");
+        return end_(p, s, "clear");
     }
     if (strcmp(w, "strokes") == 0) {
         c->op = LOP_STROKES;
@@ -585,7 +669,8 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
     return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, filters, padding, stride, dilation, "
-                    "size, preset, digit, model, train, classifier, strokes, say, step, restart, highlight, wait, quiz or expect)",
+                    "size, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, wait, quiz "
+                    "or expect)",
                  w);
 }
 
@@ -594,7 +679,7 @@ bool lesson_parse(lesson *out, const char *text, const char *source, char *err, 
     snprintf(out->source, sizeof out->source, "%s", source);
     char shown_source[300];
     text_escape(source, strlen(source), shown_source, sizeof shown_source);
-    parse_ p = {shown_source, 0, err, errsize, {0}, 0};
+    parse_ p = {shown_source, 0, err, errsize, {0}, 0, 0};
     shadow_init_(&p.sh);
     // One kind of line end ("\r\n" and old Macs' lone "\r" become "\n"), no BOM.
     char *unified = text_unify_line_ends(text_skip_bom(text));
@@ -655,6 +740,10 @@ bool lesson_parse(lesson *out, const char *text, const char *source, char *err, 
         if (ok) out->n++;
     }
     free(unified);
+    if (ok && p.predict_line) {
+        p.line = p.predict_line;
+        ok = fail_(&p, "no 'train N' follows this predict quiz: the engine answers it by training");
+    }
     if (ok && (out->n == 0 || out->cmds[0].op != LOP_TITLE)) {
         p.line = out->n ? out->cmds[0].line : 1;
         ok = fail_(&p, "a lesson starts with 'title TEXT'");
@@ -714,4 +803,35 @@ void lesson_free(lesson *l) {
     free(l->cmds);
     l->cmds = NULL;
     l->n = 0;
+}
+
+void lesson_choice_text(const char *text, int i, char *buf, size_t size) {
+    const char *at = text;
+    for (int k = 0; k < i && at; k++) {
+        at = strchr(at, '|');
+        if (at) at++;
+    }
+    if (!at || size == 0) {
+        if (size) buf[0] = '\0';
+        return;
+    }
+    at = rest_(at);
+    const char *bar = strchr(at, '|');
+    size_t n = bar ? (size_t)(bar - at) : strlen(at);
+    while (n > 0 && at[n - 1] == ' ') n--;
+    if (n >= size) n = size - 1;
+    memcpy(buf, at, n);
+    buf[n] = '\0';
+}
+
+void lesson_choice_line(const char *text, bool predict, char *buf, size_t size) {
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 1; i <= LESSON_CHOICES_MAX && n < size; i++) {
+        char piece[LESSON_TEXT];
+        if (predict) snprintf(piece, sizeof piece, "%s", i == 1 ? "higher" : i == 2 ? "lower" : "");
+        else lesson_choice_text(text, i, piece, sizeof piece);
+        if (!piece[0]) break;
+        n += (size_t)snprintf(buf + n, size - n, "%s*%d:* %s", i > 1 ? "  \u00B7  " : "  ", i, piece);
+    }
 }

@@ -36,6 +36,7 @@ typedef enum lesson_op {
     LOP_MODEL,      // model softmax|small|lenet5                      a
     LOP_TRAIN,      // train N (steps of the view's model, repeatable) a
     LOP_STROKES,    // strokes x,y x,y; ... (draw on the canvas)       text
+    LOP_CLEAR,      // clear (the drawing's canvas)
     LOP_CLASSIFIER, // classifier shipped|live (the drawing's model)   a = 1 for live
     LOP_SAY,        // say TEXT (*emphasis*)                           text
     LOP_STEP,       // step N | step to R C | step end                 a = N, or b,c with a = -1, or a = -2
@@ -43,15 +44,20 @@ typedef enum lesson_op {
     LOP_HIGHLIGHT,  // highlight input|output|kernel R C [R C ...]      a = grid, cells in text
     LOP_WAIT,       // wait | wait SECONDS                             value (0: a key or click)
     LOP_QUIZ,       // quiz size|cell R C|winner R C|guess|params ARCH HxWxC QUESTION [answer X]   a = kind, b, c; text; answer
+                    // quiz choice QUESTION | OPTION | OPTION [| ...] answer N   b = options; text "QUESTION | OPTION | ..."
+                    // quiz predict accuracy QUESTION [answer higher|lower]     (the next 'train' answers it)
     LOP_SELECT,     // select LAYER MAP ROW COL | select LAYER UNIT     a = layer (0 the input), b = map or unit, c, value = col; text "unit" for a unit
     LOP_OPEN,       // open (the selected unit's arithmetic, the network view)
     LOP_SUMMARY,    // show summary | hide summary (the network view)    a = 1 show
     LOP_SCALE,      // scale map|layer (the network view's colours)    a = 1 one per layer
+    LOP_RECIPE,     // recipe default | recipe [lr X] [shift P] [weight-decay W] [dropout P]   recipe
+    LOP_KEEP_RUN,   // keep run [LABEL] (the training view keeps the curves to compare)  text
     LOP_EXPECT,     // expect size RxC | cell R C V | max R C V | avg R C V | guess D | accuracy X | params ARCH HxWxC N
 } lesson_op;
 
 typedef enum lesson_check {
-    CHECK_SIZE, CHECK_CELL, CHECK_MAX, CHECK_AVG, CHECK_GUESS, CHECK_ACCURACY, CHECK_PARAMS, CHECK_WINNER
+    CHECK_SIZE, CHECK_CELL, CHECK_MAX, CHECK_AVG, CHECK_GUESS, CHECK_ACCURACY, CHECK_PARAMS, CHECK_WINNER,
+    CHECK_CHOICE, CHECK_PREDICT
 } lesson_check;
 
 typedef struct lesson_cmd {
@@ -63,7 +69,13 @@ typedef struct lesson_cmd {
     char answer[64];        // quiz: the teacher's answer, checked against the engine ("" for none)
     char arch[128];         // expect params, quiz params: the architecture
     char shape[32];         // quiz params: its input, HxWxC
+    struct {                // recipe: how the dashboard's model trains from the next 'model'
+        double lr, weight_decay, dropout;
+        int shift;
+    } recipe;
 } lesson_cmd;
+
+#define LESSON_CHOICES_MAX 4  // a choice quiz's options
 
 typedef struct lesson {
     char title[160];
@@ -80,5 +92,14 @@ bool lesson_parse(lesson *out, const char *text, const char *source, char *err, 
 bool lesson_load(lesson *out, const char *path, char *err, size_t errsize);
 
 void lesson_free(lesson *l);
+
+// Piece i of a choice quiz's text "QUESTION | OPTION | ...": 0 the question,
+// 1.. the options, trimmed ("" past the last).
+void lesson_choice_text(const char *text, int i, char *buf, size_t size);
+
+// The options of a choice quiz (or a predict quiz's "higher", "lower") on one
+// line, numbered as they are typed: "*1:* box blur · *2:* Sobel vertical".
+// The narration uses it when it fits the width, one line an option otherwise.
+void lesson_choice_line(const char *text, bool predict, char *buf, size_t size);
 
 #endif

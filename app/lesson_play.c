@@ -237,6 +237,8 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
                    : c->a == CHECK_GUESS   ? QUIZ_GUESS
                    : c->a == CHECK_PARAMS  ? QUIZ_PARAMS
                    : c->a == CHECK_WINNER  ? QUIZ_WINNER
+                   : c->a == CHECK_CHOICE  ? QUIZ_CHOICE
+                   : c->a == CHECK_PREDICT ? QUIZ_PREDICT
                                            : QUIZ_CELL;
     p->quiz_row = c->b, p->quiz_col = c->c;
     snprintf(p->quiz_question, sizeof p->quiz_question, "%s", c->text);
@@ -268,6 +270,28 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
         }
     } else if (c->a == CHECK_PARAMS) {
         params_answer_(c, p->quiz_answer, sizeof p->quiz_answer, p->quiz_explain, sizeof p->quiz_explain);
+    } else if (c->a == CHECK_CHOICE) {
+        // The teacher's answer: which option, quoted in the feedback.
+        char option[300];
+        lesson_choice_text(c->text, atoi(c->answer), option, sizeof option);
+        snprintf(p->quiz_answer, sizeof p->quiz_answer, "%s", c->answer);
+        snprintf(p->quiz_explain, sizeof p->quiz_explain, "The answer is %s: %s.", c->answer, option);
+    } else if (c->a == CHECK_PREDICT) {
+        // Nothing to compute yet: the next 'train' answers it (predict_settle_).
+        const live_snapshot *snap = s->host.train_live;
+        p->predict_line = c->line;
+        p->predict_choice = 0;
+        snprintf(p->predict_teacher, sizeof p->predict_teacher, "%.7s", c->answer);
+        if (s->kept.present) {
+            p->predict_base = s->kept.test_accuracy;
+            snprintf(p->predict_base_what, sizeof p->predict_base_what, "the kept run (%.80s)", s->kept.label);
+        } else {
+            p->predict_base = snap ? snap->test_accuracy : 0.0f;
+            snprintf(p->predict_base_what, sizeof p->predict_base_what, "before");
+        }
+        snprintf(p->quiz_answer, sizeof p->quiz_answer, "?");
+        if (log) fprintf(log, "  quiz: %s -> ? (the next 'train' answers it)\n", c->text);
+        return;
     } else if (c->a == CHECK_WINNER) {
         int wr, wc;
         float v;
@@ -288,6 +312,35 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
     if (log) fprintf(log, "  quiz: %s -> %s (%s)\n", c->text, p->quiz_answer, p->quiz_explain);
     if (c->answer[0] && !expect_answer_matches(c->answer, p->quiz_answer))
         fail_(s, c, log, "the quiz's answer is %s but the engine computes %s", c->answer, p->quiz_answer);
+}
+
+static void say_(app_state *s, const char *text);
+
+// After a 'train': the engine's answer to the predict quiz waiting for it,
+// said in the caption beside what the class predicted.
+static void predict_settle_(app_state *s, FILE *log) {
+    lesson_player *p = &s->player;
+    const live_snapshot *snap = s->host.train_live;
+    if (!p->predict_line || !snap) return;
+    const bool higher = snap->test_accuracy > p->predict_base;
+    char now[32], base[32], text[600];
+    fmt_percent(snap->test_accuracy, now, sizeof now);
+    fmt_percent(p->predict_base, base, sizeof base);
+    const char *verdict = !p->predict_choice ? ""
+                          : (p->predict_choice == 1) == higher ? " Your prediction was right."
+                                                               : " Your prediction was not: that is worth a look.";
+    snprintf(text, sizeof text, "*The engine's answer:* test accuracy %s after step %lld, against %s for %.96s: %s.%s",
+             now, snap->steps, base, p->predict_base_what, higher ? "higher" : "lower", verdict);
+    say_(s, text);
+    if (log) fprintf(log, "  predict: %s after step %lld against %s for %s: %s\n", now, snap->steps, base,
+                     p->predict_base_what, higher ? "higher" : "lower");
+    if (p->predict_teacher[0] && strcmp(p->predict_teacher, higher ? "higher" : "lower") != 0) {
+        p->failures++;
+        snprintf(p->last_failure, sizeof p->last_failure, "%.200s:%d: the quiz's answer is %s but the engine trained to %s",
+                 p->l->source, p->predict_line, p->predict_teacher, higher ? "higher" : "lower");
+        if (log) fprintf(log, "  FAILED %s\n", p->last_failure);
+    }
+    p->predict_line = 0;
 }
 
 static void expect_(app_state *s, const lesson_host *host, const lesson_cmd *c, FILE *log) {
@@ -457,9 +510,29 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
             snap = templates ? s->host.tmpl_live : s->host.train_live;
             fprintf(log, "  trained to step %lld: test accuracy %.2f%%\n", snap ? snap->steps : 0,
                     snap ? 100.0 * snap->test_accuracy : 0.0);
+            if (!templates) predict_settle_(s, log);
         }
         return false;
     }
+    case LOP_RECIPE:
+        s->recipe = (app_recipe){(float)c->recipe.lr, c->recipe.shift, (float)c->recipe.weight_decay,
+                                 (float)c->recipe.dropout};
+        if (log) {
+            char r[160];
+            app_recipe_describe(&s->recipe, r, sizeof r);
+            fprintf(log, "  recipe: %s (from the next model)\n", r);
+        }
+        return false;
+    case LOP_KEEP_RUN:
+        if (host && host->refresh) host->refresh(host->ctx, s);
+        if (!app_keep_run(s, c->text)) {
+            fail_(s, c, log, "%s", no_training_(s, false));
+        } else if (log) {
+            char acc[32];
+            fmt_percent(s->kept.test_accuracy, acc, sizeof acc);
+            fprintf(log, "  kept run: %s (step %lld, test accuracy %s)\n", s->kept.label, s->kept.steps, acc);
+        }
+        return false;
     case LOP_SELECT: select_unit_(s, host, c, log); return false;
     case LOP_OPEN:
         if (host && host->refresh) host->refresh(host->ctx, s);
@@ -478,6 +551,7 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         s->draw.live = c->a && s->host.live_net;
         app_draw_classify(s);
         return false;
+    case LOP_CLEAR: act_(s, ACT_DRAW_CLEAR, 0, 0, 0); return false;
     case LOP_STROKES:
         if (!draw_strokes(s, c->text, err, sizeof err)) fail_(s, c, log, "%s", err);
         return false;
@@ -594,6 +668,7 @@ void lesson_resume(app_state *s, const lesson_host *host, const char *note) {
     lesson_player *p = &s->player;
     if (!p->l || p->train_pending) return;
     if (note && note[0]) say_(s, note);
+    if (!p->train_templates && p->train_target > 0) predict_settle_(s, NULL);
     run_(s, host, NULL);
     keep_anim_(s);
     replay_(s, host);
@@ -608,6 +683,8 @@ void lesson_start(app_state *s, const lesson_host *host, const lesson *l, FILE *
     fresh.n_beats = lesson_count_beats(l);
     s->player = fresh;
     app_reset_views(s);
+    s->recipe = (app_recipe){0};  // every lesson starts from the default recipe and no kept run
+    s->kept.present = false;
     beat_(s, host, log);
     keep_anim_(s);
 }
@@ -636,4 +713,5 @@ void lesson_back(app_state *s, const lesson_host *host) {
 
 void lesson_close(app_state *s) {
     memset(&s->player, 0, sizeof s->player);
+    s->recipe = (app_recipe){0};
 }

@@ -22,6 +22,7 @@ typedef struct palette {
     rgb good, bad; // a right guess, a wrong one (labels, the mistakes gallery)
     rgb negative, positive;  // the ends of the diverging value scale (white in the middle)
     rgb count_low, count_high;  // the single-hue scale of counts (the confusion matrix)
+    rgb kept;      // a training run kept to compare (its dashed curves beside the live ones)
 } palette;
 
 // The palette in use: the usual one, or the colour-blind-safe one.

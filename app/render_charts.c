@@ -138,6 +138,29 @@ static void thick_line_(const draw_ *d, int x0, int y0, int x1, int y1, int thic
     for (int k = 0; k < thick; k++) SDL_RenderDrawLine(d->r, x0, y0 + k - thick / 2, x1, y1 + k - thick / 2);
 }
 
+// A dashed line from (x0, y0) to (x1, y1), `thick` px, its dashes `on` px
+// long with gaps of `off`, going on from *walked px along the curve (so a
+// curve of many short segments is dashed evenly).
+static void dashed_line_(const draw_ *d, int x0, int y0, int x1, int y1, int thick, int on, int off,
+                         double *walked) {
+    const double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
+    const int n = (int)ceil(len);
+    for (int i = 0; i <= n; i++) {
+        const double t = n ? (double)i / n : 0;
+        const double at = *walked + t * len;
+        if (fmod(at, on + off) >= on) continue;
+        const int x = x0 + (int)lround(t * dx), y = y0 + (int)lround(t * dy);
+        const SDL_Rect dot = {x - thick / 2, y - thick / 2, thick, thick};
+        SDL_RenderFillRect(d->r, &dot);
+    }
+    *walked += len;
+}
+
+// The dashes of a kept run's curve at a text size px.
+static int dash_thick_(int px) { return ui_max(2, px / 10); }
+static int dash_on_(int px) { return ui_max(6, px / 2); }
+static int dash_off_(int px) { return ui_max(4, px / 3); }
+
 static const char *series_label_(const rd_series *s, bool short_labels) {
     return short_labels && s->short_label ? s->short_label : s->label;
 }
@@ -160,9 +183,14 @@ static int legend_(const draw_ *d, const rd_series *s, int n, bool short_labels,
         const int ly = q.y + (rows - 1) * line, cy = ly + px * 3 / 5;
         if (draw) {
             SDL_SetRenderDrawColor(d->r, s[c].colour.r, s[c].colour.g, s[c].colour.b, 255);
-            if (s[c].dots)
+            if (s[c].dots) {
                 rd_fill(d->r, rd_rect(q.x + at + (swatch - px / 2) / 2, cy - px / 4, px / 2, px / 2), s[c].colour);
-            else
+            } else if (s[c].dashed) {  // two dashes and a gap between
+                double walked = 0;
+                const int on = (swatch - px / 4) / 2;
+                dashed_line_(d, q.x + at, cy, q.x + at + swatch, cy, dash_thick_(d->l->small_px), on, swatch - 2 * on,
+                             &walked);
+            } else
                 thick_line_(d, q.x + at, cy, q.x + at + swatch, cy, ui_max(2, px / 8));
             const int tx = q.x + at + swatch + px / 3;
             rd_fitted_line(d, FACE_SANS, px, rd_rect(tx, ly, q.x + q.w - tx, line), ly, INK, label);
@@ -249,7 +277,8 @@ static void x_axis_(const draw_ *d, ui_rect plot, const rd_chart *c, int tick_px
             rd_text(d, FACE_SANS, tick_px, x + w / 2 + tick_px / 3, tick_y + tick_len, MUTED, "epochs");
     }
     if (!label) return;
-    snprintf(t, sizeof t, "epochs (0 to %d: the whole run, %d steps each)", c->epochs, c->steps_per_epoch);
+    snprintf(t, sizeof t, "epochs (0 to %d: %s, %d steps each)", c->epochs, c->both_runs ? "both runs" : "the whole run",
+             c->steps_per_epoch);
     if (rd_width(d, FACE_SANS, tick_px, t) > plot.w) snprintf(t, sizeof t, "epochs (%d steps each)", c->steps_per_epoch);
     if (rd_width(d, FACE_SANS, tick_px, t) > plot.w) snprintf(t, sizeof t, "epochs");
     const int y = tick_y + tick_len + tick_px * 6 / 5;
@@ -270,8 +299,23 @@ static void curves_(const draw_ *d, ui_rect plot, const rd_chart *c, const rd_se
     const double total = (double)c->steps_per_epoch * (c->epochs > 0 ? c->epochs : 1);
     if (total <= 0) return;
     const int px = d->l->small_px, thick = ui_max(2, px / 10), dot = ui_max(5, px / 4);
+    // Dashed series (another run) first, so the live curves lie over them.
     for (int k = 0; k < n; k++) {
         const rd_series *cs = &s[k];
+        if (!cs->dashed) continue;
+        SDL_SetRenderDrawColor(d->r, cs->colour.r, cs->colour.g, cs->colour.b, 255);
+        double walked = 0;
+        int x0 = 0, y0 = 0, x, y;
+        for (int i = 0; i < cs->n; i++) {
+            point_at_(plot, c, total, cs->p[i], &x, &y);
+            if (i > 0) dashed_line_(d, x0, y0, x, y, dash_thick_(px), dash_on_(px), dash_off_(px), &walked);
+            x0 = x;
+            y0 = y;
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        const rd_series *cs = &s[k];
+        if (cs->dashed) continue;
         SDL_SetRenderDrawColor(d->r, cs->colour.r, cs->colour.g, cs->colour.b, 255);
         int x0 = 0, y0 = 0, x, y;
         for (int i = 0; i < cs->n; i++) {

@@ -17,6 +17,7 @@ typedef struct rd_series {
     SDL_Color colour;
     const char *label, *short_label;
     bool dots;  // one dot per point, joined only where points are a few steps apart
+    bool dashed;  // a dashed line through every point (another run's curve, kept to compare)
 } rd_series;
 
 // What a chart shows: its title (and a shorter one for narrow charts), the
@@ -27,11 +28,13 @@ typedef struct rd_chart {
     float lo, hi;
     bool percent;
     int steps_per_epoch, epochs;
+    bool both_runs;  // the axis covers a kept run too (its label says "both runs", not "the whole run")
 } rd_chart;
 
 // Draws the chart in q: title and legend above the plot (never over a
 // curve), round y ticks, x ticks in epochs and their label; the series in
-// their colours, dotted ones as dots joined only where dense.
+// their colours, dotted ones as dots joined only where dense, dashed ones
+// as a dashed line (drawn first, under the others).
 void rd_curve_chart(const draw_ *d, ui_rect q, const rd_chart *c, const rd_series *s, int n_series);
 
 // The labels of the trainer's rate and slow-motion rows (beside their buttons).

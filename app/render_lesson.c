@@ -76,7 +76,14 @@ static void quiz_answer_(const lesson_player *p, char *t, size_t size) {
                       : number                        ? "to 2 decimals"
                       : p->quiz_kind == QUIZ_PARAMS   ? "a whole number"
                       : p->quiz_kind == QUIZ_WINNER   ? "the input cell as row x column, such as 1x2"
+                      : p->quiz_kind == QUIZ_CHOICE   ? "the option's number"
+                      : p->quiz_kind == QUIZ_PREDICT  ? "1 or 2: everyone decides first"
                                                       : "a digit";
+    if (p->quiz_kind == QUIZ_PREDICT && p->quiz_result == 3) {
+        snprintf(t, size, "Your prediction: %s. Go on (Enter twice): the engine trains and answers.",
+                 p->predict_choice == 1 ? "higher" : "lower");
+        return;
+    }
     if (p->quiz_result == 0 && !p->quiz_missed[0])
         snprintf(t, size, "your answer: %s_   (%s; type it, then Enter)", p->quiz_typed, how);
     else if (p->quiz_result == 0)
@@ -119,9 +126,29 @@ static int narration_text_(const draw_ *d, ui_rect q, int px, bool draw) {
         }
         y += px * 5 / 4;
     }
-    if (p->quiz_open) {
+    if (p->quiz_open && (p->quiz_kind == QUIZ_CHOICE || p->quiz_kind == QUIZ_PREDICT)) {
+        // The question, then one line an option, numbered as they are typed.
+        char piece[TEXT_MAX_LINE + 1];
+        lesson_choice_text(p->quiz_question, 0, piece, sizeof piece);
+        snprintf(t, sizeof t, "Quiz: %.1380s", piece);
+        y = flow_text_(d, q, y, px, t, (flow_){FACE_BOLD, FOCUS, false, draw});
+        // The options on one line when they fit, else one line each.
+        lesson_choice_line(p->quiz_question, p->quiz_kind == QUIZ_PREDICT, t, sizeof t);
+        const int one = flow_text_(d, q, y, px, "x", (flow_){FACE_SANS, INK, true, false});
+        if (flow_text_(d, q, y, px, t, (flow_){FACE_SANS, INK, true, false}) <= one) {
+            y = flow_text_(d, q, y, px, t, (flow_){FACE_SANS, INK, true, draw});
+        } else for (int i = 1; i <= LESSON_CHOICES_MAX; i++) {
+            if (p->quiz_kind == QUIZ_PREDICT) snprintf(piece, sizeof piece, "%s", i == 1 ? "higher" : i == 2 ? "lower" : "");
+            else lesson_choice_text(p->quiz_question, i, piece, sizeof piece);
+            if (!piece[0]) break;
+            snprintf(t, sizeof t, "  *%d:* %.1300s", i, piece);
+            y = flow_text_(d, q, y, px, t, (flow_){FACE_SANS, INK, true, draw});
+        }
+    } else if (p->quiz_open) {
         snprintf(t, sizeof t, "Quiz: %.1380s", p->quiz_question);
         y = flow_text_(d, q, y, px, t, (flow_){FACE_BOLD, FOCUS, false, draw});
+    }
+    if (p->quiz_open) {
         quiz_answer_(p, t, sizeof t);
         const SDL_Color c = p->quiz_result < 0 || (p->quiz_result == 0 && p->quiz_missed[0]) ? rd_colour(rd_pal(d)->bad)
                             : p->quiz_result == 1                                     ? rd_colour(rd_pal(d)->good)

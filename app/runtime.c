@@ -26,12 +26,26 @@ static const char *model_arch_(const app_state *s) {
                                                                 : app_train_model_arch(s->train_model);
 }
 
-static app_train_options options_(const char *arch, bool templates) {
+// How a trainer trains: `convstep train`'s defaults, one thread, and the
+// recipe a lesson set (dropout goes in before the last dense layer, so the
+// architecture is rewritten into buf).
+static app_train_options options_(const app_state *s, const char *arch, bool templates, char *buf, size_t size) {
     app_train_options o;
     app_train_options_default(&o);
     o.arch = arch;
     o.epochs = templates ? 10 : 3;
     o.threads = 1;  // the window keeps the other core
+    const app_recipe *r = &s->recipe;
+    if (r->lr > 0) o.lr = r->lr;
+    o.shift = r->shift;
+    o.weight_decay = r->weight_decay;
+    const char *full = nn_arch_expand(arch);
+    const char *last = NULL;
+    for (const char *at = full; (at = strstr(at, "dense(")) != NULL; at++) last = at;
+    if (r->dropout > 0 && last) {
+        snprintf(buf, size, "%.*sdropout(%g),%s", (int)(last - full), full, (double)r->dropout, last);
+        o.arch = buf;
+    }
     return o;
 }
 
@@ -250,7 +264,8 @@ static bool digit_model_ok_(const nn_net *net, const char *path, char *why, size
 // A trainer for the dashboard (templates false) or the templates; NULL with
 // the reason in `why`.
 static live_trainer *make_trainer_(app_runtime *rt, const app_state *s, bool templates, char *why, size_t size) {
-    const app_train_options o = options_(templates ? "softmax" : model_arch_(s), templates);
+    char arch[512];
+    const app_train_options o = options_(s, templates ? "softmax" : model_arch_(s), templates, arch, sizeof arch);
     char err[400];
     live_trainer *lt = live_create(&o, rt->train, rt->test, err, sizeof err);
     if (!lt) {
@@ -477,7 +492,8 @@ static void train_request_(app_runtime *rt, app_state *s, live_request req, int 
     case LIVE_MODEL: {
         // Built and evaluated on the worker: the window goes on drawing.
         const char *arch = target ? "softmax" : model_arch_(s);
-        const app_train_options o = options_(arch, target != 0);
+        char with_dropout[512];
+        const app_train_options o = options_(s, arch, target != 0, with_dropout, sizeof with_dropout);
         live_pause(lt, true);
         live_reset_async(lt, &o);
         (void)err;
@@ -515,7 +531,8 @@ void runtime_select_model(app_runtime *rt, app_state *s, bool now) {
     if (!now || !lt) {
         app_effect(s, EFFECT_TRAIN, LIVE_MODEL, target);
     } else {
-        const app_train_options o = options_(target ? "softmax" : model_arch_(s), target != 0);
+        char arch[512];
+        const app_train_options o = options_(s, target ? "softmax" : model_arch_(s), target != 0, arch, sizeof arch);
         char err[400];
         live_pause(lt, true);
         if (!live_reset(lt, &o, err, sizeof err))

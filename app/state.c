@@ -30,6 +30,17 @@ static const struct {
 int app_train_model_count(void) { return (int)(sizeof models_ / sizeof models_[0]); }
 
 const char *app_train_model_name(int i) { return models_[i < 0 || i >= app_train_model_count() ? 0 : i].name; }
+void app_recipe_describe(const app_recipe *r, char *buf, size_t size) {
+    size_t n = 0;
+    buf[0] = '\0';
+    if (r->lr > 0) n += (size_t)snprintf(buf + n, size - n, "lr %g", (double)r->lr);
+    if (r->shift > 0 && n < size) n += (size_t)snprintf(buf + n, size - n, "%sshift %d", n ? ", " : "", r->shift);
+    if (r->weight_decay > 0 && n < size)
+        n += (size_t)snprintf(buf + n, size - n, "%sweight decay %g", n ? ", " : "", (double)r->weight_decay);
+    if (r->dropout > 0 && n < size) n += (size_t)snprintf(buf + n, size - n, "%sdropout %g", n ? ", " : "", (double)r->dropout);
+    if (n == 0) snprintf(buf, size, "the default recipe");
+}
+
 const char *app_train_model_arch(int i) { return models_[i < 0 || i >= app_train_model_count() ? 0 : i].arch; }
 
 // ---- Helpers the views share ---------------------------------------------------------------

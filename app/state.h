@@ -146,7 +146,11 @@ typedef struct lesson_entry {
     int steps, minutes;         // its length: steps, and about how long in class (lesson_class_minutes)
 } lesson_entry;
 // What a lesson's quiz asks.
-typedef enum quiz_kind { QUIZ_SIZE, QUIZ_CELL, QUIZ_GUESS, QUIZ_PARAMS, QUIZ_WINNER } quiz_kind;
+typedef enum quiz_kind {
+    QUIZ_SIZE, QUIZ_CELL, QUIZ_GUESS, QUIZ_PARAMS, QUIZ_WINNER,
+    QUIZ_CHOICE,   // multiple choice: the question and its options are "Q | A | B ..." (the teacher's answer)
+    QUIZ_PREDICT,  // higher or lower: the class commits, then the next 'train' answers it
+} quiz_kind;
 
 typedef struct lesson_player {
     const struct lesson *l;     // NULL when no lesson is open (owned by the runtime)
@@ -168,8 +172,16 @@ typedef struct lesson_player {
     char quiz_typed[32];
     char quiz_missed[32];       // the first try, when it was wrong (a second try is given)
     // 0 waiting (no try yet, or one wrong try), 1 right, 2 close (right to the
-    // decimals typed, not to 2: the exact value is shown), -1 wrong twice.
+    // decimals typed, not to 2: the exact value is shown), -1 wrong twice,
+    // 3 a prediction made (QUIZ_PREDICT: the next 'train' settles it).
     int quiz_result;
+    // A predict quiz the class answered (or let pass), waiting for the
+    // 'train' that settles it: 0 none asked, else the line of the quiz.
+    int predict_line;
+    int predict_choice;         // 1 higher, 2 lower, 0 no answer given
+    float predict_base;         // the accuracy to beat: the kept run's, else the one when asked
+    char predict_base_what[96]; // "the kept run (LeNet-5, lr 0.05)" or "now"
+    char predict_teacher[8];    // the lesson's own answer ("higher", "lower" or "")
     int failures;               // expectations that did not hold
     char last_failure[600];
     // A 'train N' the window hands to the training worker (the beat waits for
@@ -329,6 +341,30 @@ typedef struct app_drop {
     bool inverted;             // it had dark ink on light paper
 } app_drop;
 
+// A training run kept on the training view's charts beside the live one, so
+// that two recipes can be compared (K in the view, 'keep run' in a lesson).
+typedef struct app_kept_run {
+    bool present;
+    char label[96];            // what it was, e.g. "LeNet-5, lr 0.5"
+    float test_accuracy;       // where it ended
+    long long steps;
+    int n_loss, n_test_acc;
+    live_point loss[LIVE_MAX_POINTS], test_acc[LIVE_MAX_POINTS];
+} app_kept_run;
+
+// How the dashboard's model is trained: the defaults of `convstep train`
+// unless a lesson's 'recipe' changed them (it applies from the next model
+// or reset; closing the lesson restores the defaults).
+typedef struct app_recipe {
+    float lr;                  // learning rate (0: the default)
+    int shift;                 // shift augmentation, pixels
+    float weight_decay;        // L2 penalty
+    float dropout;             // dropout rate before the last dense layer (0: none)
+} app_recipe;
+
+// "lr 0.5, shift 2, weight decay 0.0005, dropout 0.5" (the defaults left out; "the default recipe" if all are).
+void app_recipe_describe(const app_recipe *r, char *buf, size_t size);
+
 typedef struct app_state {
     // The window: which view, and what applies to every view.
     app_view view;
@@ -361,6 +397,8 @@ typedef struct app_state {
     int train_model;           // the dashboard's model: index into app_train_model_*
     int inspect;               // the test digit the templates and the CNN view explain
     int lesson_focus;          // the lesson menu's highlighted entry
+    app_kept_run kept;         // a run kept to compare with the live one
+    app_recipe recipe;         // how the dashboard's model trains
 
     app_host host;
 
@@ -368,6 +406,12 @@ typedef struct app_state {
 
     lesson_player player;
 } app_state;
+
+// Keeps the dashboard trainer's curves (s->host.train_live) as s->kept, with
+// this label ("" or NULL: one made from the model and the learning rate).
+// False (nothing kept) when no training is available.
+bool app_keep_run(app_state *s, const char *label);
+
 
 // While a lesson's quiz of this kind waits for its answer, the views hide
 // the answer (the output's size; the output cell, its products and sum; the
@@ -425,6 +469,7 @@ typedef enum app_action_kind {
     // summary, the input's source (value: a net_source, -1 the next one),
     // select a unit (cell, grid GRID_NET) without opening it, open the selected unit.
     ACT_NET_SCALE, ACT_NET_SUMMARY, ACT_NET_SOURCE, ACT_NET_SELECT, ACT_NET_OPEN,
+    ACT_KEEP_RUN,                                 // the training view keeps the run's curves to compare (K)
 } app_action_kind;
 
 typedef struct app_action {

@@ -113,6 +113,16 @@ static bool quiz_key_(app_state *s, const app_action *a) {
         if (n) p->quiz_typed[n - 1] = '\0';
         return true;
     }
+    if (a->kind == ACT_EDIT_COMMIT && n && p->quiz_kind == QUIZ_PREDICT) {
+        // A prediction is committed, not graded: the next 'train' settles it.
+        if (strcmp(p->quiz_typed, "1") == 0 || strcmp(p->quiz_typed, "2") == 0) {
+            p->predict_choice = p->quiz_typed[0] - '0';
+            p->quiz_result = 3;
+        } else {
+            p->quiz_typed[0] = '\0';
+        }
+        return true;
+    }
     if (a->kind == ACT_EDIT_COMMIT && n) {
         // Two tries: a first wrong one is said so and cleared, nothing shown;
         // a second one shows the answer. A close one ends it with the exact value.

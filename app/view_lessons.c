@@ -9,15 +9,30 @@
 
 static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-// What a menu row says: the lesson's number (its file name's leading
-// digits, the suggested order) and its title, or the file name.
-static void row_label_(const lesson_entry *e, char *buf, size_t size) {
+// What a menu row says. A course lesson (its file name starts with its
+// number, the suggested order) has its number, its title, its length and
+// the minute of the lecture it starts at, counting the course lessons before
+// it; an extra ("x1-dilation.lesson") is "extra 1". Others: title or file name.
+static void row_label_(const app_state *s, int i, char *buf, size_t size) {
+    const lesson_entry *e = &s->host.lessons[i];
     int digits = 0;
     while (digits < 4 && e->name[digits] >= '0' && e->name[digits] <= '9') digits++;
-    char length[48] = "";
-    if (e->steps > 0) snprintf(length, sizeof length, "  (%d steps, about %d min)", e->steps, e->minutes);
+    int extra = 0;
+    while (e->name[0] == 'x' && extra < 4 && e->name[1 + extra] >= '0' && e->name[1 + extra] <= '9') extra++;
+    int start = 0;
+    for (int k = 0; k < i; k++) {
+        const lesson_entry *o = &s->host.lessons[k];
+        if (o->name[0] >= '0' && o->name[0] <= '9' && o->steps > 0) start += o->minutes;
+    }
+    char length[64] = "";
+    if (e->steps > 0 && digits > 0)
+        snprintf(length, sizeof length, "  (%d steps, %d min, from minute %d)", e->steps, e->minutes, start);
+    else if (e->steps > 0)
+        snprintf(length, sizeof length, "  (%d steps, about %d min)", e->steps, e->minutes);
     if (digits > 0 && e->title[0])
         snprintf(buf, size, "%.*s  %s%s", digits, e->name, e->title, length);
+    else if (extra > 0 && e->title[0])
+        snprintf(buf, size, "extra %.*s  %s%s", extra, e->name + 1, e->title, length);
     else
         snprintf(buf, size, "%s%s", e->title[0] ? e->title : e->name, length);
 }
@@ -61,7 +76,7 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
     for (int k = 0; k < l->list_shown; k++) {
         const lesson_entry *e = &s->host.lessons[l->list_first + k];
         char label[200];
-        row_label_(e, label, sizeof label);
+        row_label_(s, l->list_first + k, label, sizeof label);
         widest = ui_max(widest, width_(m, label, l->small_px) * 11 / 10 + l->pad * 2);
         broken = broken || e->error[0];
     }
@@ -70,7 +85,7 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *m) {
         const int i = l->list_first + k;
         const lesson_entry *e = &s->host.lessons[i];
         char label[200];
-        row_label_(e, label, sizeof label);
+        row_label_(s, i, label, sizeof label);
         ui_button *b = layout_button(l, ui_rect_at(l->pad * 2, y0 + k * step, bw, bh), label, ACT_LESSON_OPEN, i);
         b->active = focus == i;
         b->enabled = b->enabled && e->error[0] == '\0';

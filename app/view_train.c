@@ -5,6 +5,11 @@
 #include "train_layout.h"
 #include "views.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+
 static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics) {
     (void)metrics;
     ui_panel p = layout_panel_fit(l, 9);
@@ -18,6 +23,16 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
     }
     p.y += p.gap;
     layout_two_buttons(&p, "save model", ACT_SAVE_MODEL, 0, "load for drawing", ACT_LOAD_MODEL, 0);
+    // Under them (in the buttons' column of a two-column panel): keep this
+    // run's curves on the charts to compare with the next one.
+    {
+        const bool two = l->panel_cols > 1;
+        int *y = two ? &l->panel_y2 : &p.y;
+        ui_button *b = layout_button(l, ui_rect_at(two ? l->panel_x2 : p.x, *y, p.w, p.row_h), "keep run to compare",
+                                     ACT_KEEP_RUN, 0);
+        b->enabled = b->enabled && s->host.train_live && s->host.train_live->steps > 0;
+        *y += p.row_h + p.gap;
+    }
     const ui_rect m = l->main;
     const int pad = l->pad;
     l->progress = ui_rect_at(m.x + pad, m.y + pad, m.w - 2 * pad, train_progress_height(l));
@@ -75,7 +90,42 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
     l->gallery = ui_rect_at(m.x + pad, top + 2 * (chart_h + pad), left_w, bottom - (top + 2 * (chart_h + pad)));
 }
 
-static void update_(app_state *s, const app_action *a) { app_request_training(s, a, 0); }
+bool app_keep_run(app_state *s, const char *label) {
+    const live_snapshot *snap = s->host.train_live;
+    if (!snap) return false;
+    app_kept_run *k = &s->kept;
+    if (label && label[0]) {
+        snprintf(k->label, sizeof k->label, "%s", label);
+    } else {
+        char lr[32];
+        fmt_screen(snap->lr, lr, sizeof lr);
+        snprintf(k->label, sizeof k->label, "%s, lr %s",
+                 s->train_model == MODEL_CUSTOM ? "--arch model" : app_train_model_name(s->train_model), lr);
+    }
+    k->test_accuracy = snap->test_accuracy;
+    k->steps = snap->steps;
+    k->n_loss = ui_max(0, ui_min(snap->n_loss, LIVE_MAX_POINTS));
+    k->n_test_acc = ui_max(0, ui_min(snap->n_test_acc, LIVE_MAX_POINTS));
+    memcpy(k->loss, snap->loss, (size_t)k->n_loss * sizeof k->loss[0]);
+    memcpy(k->test_acc, snap->test_acc, (size_t)k->n_test_acc * sizeof k->test_acc[0]);
+    k->present = true;
+    return true;
+}
+
+static void update_(app_state *s, const app_action *a) {
+    if (a->kind != ACT_KEEP_RUN) {
+        app_request_training(s, a, 0);
+        return;
+    }
+    if (!app_keep_run(s, NULL)) {
+        snprintf(s->status, sizeof s->status, "nothing to keep: training is not available");
+        return;
+    }
+    char acc[32];
+    fmt_percent(s->kept.test_accuracy, acc, sizeof acc);
+    snprintf(s->status, sizeof s->status, "kept %s (step %lld, %s) to compare: press R or pick a model to train another",
+             s->kept.label, s->kept.steps, acc);
+}
 
 static void report_(const app_state *s, FILE *out) { view_report_trainer(s->host.train_live, out); }
 
@@ -84,10 +134,14 @@ static const key_binding keys_[] = {
     {'1', 0, ACT_TRAIN_MODEL, 0, NULL, KEYF_SETUP, "model: softmax"},
     {'2', 0, ACT_TRAIN_MODEL, 1, NULL, KEYF_SETUP, "model: small CNN"},
     {'3', 0, ACT_TRAIN_MODEL, 2, NULL, KEYF_SETUP, "model: LeNet-5"},
+    {'k', 0, ACT_KEEP_RUN, 0, NULL, 0, "keep this run's curves to compare"},
     INSPECT_KEYS,
 };
 
-static void reset_(app_state *s) { s->train_model = 1; }
+static void reset_(app_state *s) {
+    s->train_model = 1;
+    s->kept.present = false;  // a fresh program (or a lesson's start) compares nothing yet
+}
 
 const view_def view_train = {
     .id = VIEW_TRAIN,

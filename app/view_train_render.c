@@ -82,7 +82,9 @@ static void per_digit_(const draw_ *d, const live_snapshot *snap, bool data) {
     rd_fitted_line(d, FACE_BOLD, l->small_px, q, q.y, INK, "right per true digit");
     int y = q.y + l->small_px * 6 / 5 + l->pad / 4;
     if (!data) {
-        rd_fitted_line(d, FACE_SANS, l->min_px, q, y, MUTED, "no data yet: train to fill it");
+        // Only where its line fits (a narration of many lines leaves little room).
+        if (y + line <= q.y + q.h && y + line <= l->main.y + l->main.h)
+            rd_fitted_line(d, FACE_SANS, l->min_px, q, y, MUTED, "no data yet: train to fill it");
         return;
     }
     for (int i = 0; i < 10 && y + line <= q.y + q.h; i++, y += line) {
@@ -237,17 +239,66 @@ static void dashboard_(const draw_ *d, const live_snapshot *snap) {
         for (int j = 0; j < 10; j++) tested += snap->confusion[i][j];
     char test_label[96];
     snprintf(test_label, sizeof test_label, "test set (%d images): a dot per evaluation", tested);
+    // A kept run (K, or a lesson's 'keep run'): its curves dashed in the
+    // palette's own colour under the live ones, the legend naming both, and
+    // the x axis long enough for the longer of the two runs.
+    const app_kept_run *k = &s->kept;
+    const SDL_Color kept_colour = rd_colour(rd_pal(d)->kept);
+    char now_label[160], now_test[180], kept_label[200], kept_loss[160], acc_text[32];
+    int epochs = snap->epochs;
+    if (k->present) {
+        char lr[32];
+        fmt_screen(snap->lr, lr, sizeof lr);
+        // The learning rate as the trainer has it (Up/Down change it), and the
+        // rest of a lesson's recipe, with which the model was built.
+        app_recipe rest = s->recipe;
+        rest.lr = 0;
+        char extra[120] = "";
+        if (rest.shift > 0 || rest.weight_decay > 0 || rest.dropout > 0) {
+            extra[0] = ',', extra[1] = ' ';
+            app_recipe_describe(&rest, extra + 2, sizeof extra - 2);
+        }
+        snprintf(now_label, sizeof now_label, "now: %s, lr %s%s",
+                 s->train_model == MODEL_CUSTOM ? "--arch model" : app_train_model_name(s->train_model), lr, extra);
+        snprintf(now_test, sizeof now_test, "%s (test set)", now_label);
+        fmt_percent(k->test_accuracy, acc_text, sizeof acc_text);
+        snprintf(kept_loss, sizeof kept_loss, "kept: %s", k->label);
+        snprintf(kept_label, sizeof kept_label, "kept: %s - ended at %s", k->label, acc_text);
+        double last = (double)k->steps;
+        if (k->n_loss > 0 && k->loss[k->n_loss - 1].step > last) last = k->loss[k->n_loss - 1].step;
+        if (k->n_test_acc > 0 && k->test_acc[k->n_test_acc - 1].step > last) last = k->test_acc[k->n_test_acc - 1].step;
+        if (snap->batches_per_epoch > 0) {
+            const int need = (int)ceil(last / snap->batches_per_epoch - 1e-9);
+            epochs = ui_max(epochs, need);
+        }
+    }
     // The loss axis: fixed, from 0 to a little above ln 10 = 2.30, the loss of
     // an untrained 10-class model (higher values are drawn at the top edge).
     const rd_chart loss_chart = {"training loss (cross-entropy)", "training loss", 0, 2.5f, false,
-                                 snap->batches_per_epoch, snap->epochs};
-    const rd_series loss[1] = {{snap->loss, snap->n_loss, ACCENT, "each batch", NULL, false}};
-    rd_curve_chart(d, l->chart_loss, &loss_chart, loss, 1);
-    const rd_chart acc_chart = {"accuracy", NULL, 0, 1, true, snap->batches_per_epoch, snap->epochs};
-    const rd_series acc[2] = {
-        {snap->train_acc, snap->n_train_acc, (SDL_Color){160, 170, 190, 255}, "each training batch", "batch", false},
-        {snap->test_acc, snap->n_test_acc, WIN, test_label, "test set", true}};
-    rd_curve_chart(d, l->chart_acc, &acc_chart, acc, 2);
+                                 snap->batches_per_epoch, epochs, k->present};
+    if (k->present) {
+        const rd_series loss[2] = {{snap->loss, snap->n_loss, ACCENT, now_label, "now", false, false},
+                                   {k->loss, k->n_loss, kept_colour, kept_loss, "kept", false, true}};
+        rd_curve_chart(d, l->chart_loss, &loss_chart, loss, 2);
+    } else {
+        const rd_series loss[1] = {{snap->loss, snap->n_loss, ACCENT, "each batch", NULL, false, false}};
+        rd_curve_chart(d, l->chart_loss, &loss_chart, loss, 1);
+    }
+    const rd_chart acc_chart = {"accuracy", NULL, 0, 1, true, snap->batches_per_epoch, epochs, k->present};
+    const SDL_Color batch_grey = {160, 170, 190, 255};
+    if (k->present) {
+        char kept_short[48];
+        snprintf(kept_short, sizeof kept_short, "kept: %s", acc_text);
+        const rd_series acc[3] = {{snap->train_acc, snap->n_train_acc, batch_grey, "each training batch", "batch", false, false},
+                                  {snap->test_acc, snap->n_test_acc, WIN, now_test, "now (test)", true, false},
+                                  {k->test_acc, k->n_test_acc, kept_colour, kept_label, kept_short, false, true}};
+        rd_curve_chart(d, l->chart_acc, &acc_chart, acc, 3);
+    } else {
+        const rd_series acc[2] = {
+            {snap->train_acc, snap->n_train_acc, batch_grey, "each training batch", "batch", false, false},
+            {snap->test_acc, snap->n_test_acc, WIN, test_label, "test set", true, false}};
+        rd_curve_chart(d, l->chart_acc, &acc_chart, acc, 2);
+    }
     confusion_(d, snap);
     wrong_digits_(d, snap);
 }

@@ -160,11 +160,13 @@ static void test_home_menu_descriptions(void **st) {
 }
 
 // The lesson menu: each row says its lesson's number and title ("01  What a
-// convolution is"), a row without a number its title, and a title too long
-// for a label ends in an ellipsis within the label's 64 bytes.
+// convolution is"), its length and the minute of the course it starts at
+// (the course lessons before it: 8 + 3 = 11 for the third), an extra
+// ("x1-...") is "extra 1" without a start, a row without a number its title,
+// and a title too long for a label ends in an ellipsis within the label's 64 bytes.
 static void test_lesson_menu_numbered_rows(void **st) {
     app_state *s = *st;
-    static lesson_entry entries[3];
+    static lesson_entry entries[6];
     memset(entries, 0, sizeof entries);
     snprintf(entries[0].name, sizeof entries[0].name, "01-what-is-a-convolution.lesson");
     snprintf(entries[0].title, sizeof entries[0].title, "What a convolution is");
@@ -173,15 +175,27 @@ static void test_lesson_menu_numbered_rows(void **st) {
     snprintf(entries[1].title, sizeof entries[1].title, "An extra one");
     snprintf(entries[2].name, sizeof entries[2].name, "12-long.lesson");
     memset(entries[2].title, 'x', 95);  // the longest title: "12  " and 95 x, 99 bytes, held whole
+    snprintf(entries[3].name, sizeof entries[3].name, "13-why.lesson");
+    snprintf(entries[3].title, sizeof entries[3].title, "Why");
+    entries[3].steps = 4, entries[3].minutes = 3;
+    snprintf(entries[4].name, sizeof entries[4].name, "14-then.lesson");
+    snprintf(entries[4].title, sizeof entries[4].title, "Then");
+    entries[4].steps = 2, entries[4].minutes = 1;
+    snprintf(entries[5].name, sizeof entries[5].name, "x1-dilation.lesson");
+    snprintf(entries[5].title, sizeof entries[5].title, "Dilation");
+    entries[5].steps = 3, entries[5].minutes = 3;
     s->host.lessons = entries;
-    s->host.n_lessons = 3;
+    s->host.n_lessons = 6;
     s->view = VIEW_LESSONS;
     static ui_layout l;
     layout_compute(&l, s, 1280, 720, &METRICS);
-    const char *labels[3] = {NULL, NULL, NULL};
+    const char *labels[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
     for (int i = 0; i < l.n_buttons; i++)
         if (l.buttons[i].action.kind == ACT_LESSON_OPEN) labels[l.buttons[i].action.value] = l.buttons[i].label;
-    assert_string_equal(labels[0], "01  What a convolution is  (9 steps, about 8 min)");
+    assert_string_equal(labels[0], "01  What a convolution is  (9 steps, 8 min, from minute 0)");
+    assert_string_equal(labels[3], "13  Why  (4 steps, 3 min, from minute 8)");
+    assert_string_equal(labels[4], "14  Then  (2 steps, 1 min, from minute 11)");
+    assert_string_equal(labels[5], "extra 1  Dilation  (3 steps, about 3 min)");
     assert_string_equal(labels[1], "An extra one");
     char want[100];
     memcpy(want, "12  ", 4);

@@ -226,7 +226,7 @@ def bad_layout_json_paths():
         (["view", "conv", "--headless", "--layout-json", WORKDIR], 2, WORKDIR),
         (["view", "conv", "--headless", "--layout-json", ""], 1, "--layout-json"),
         (["view", "conv", "--layout-json", scratch("x.json")], 1, "--headless"),
-        (["lesson", os.path.join(ROOT, "lessons", "03-padding.lesson"), "--layout-json", scratch("d")], 1,
+        (["lesson", os.path.join(ROOT, "lessons", "04-padding.lesson"), "--layout-json", scratch("d")], 1,
          "--headless"),
     ]:
         status, out, err = run(*args)
@@ -236,7 +236,7 @@ def bad_layout_json_paths():
     blocker = scratch("a-file")
     with open(blocker, "w") as f:
         f.write("x")
-    status, out, err = run("lesson", os.path.join(ROOT, "lessons", "03-padding.lesson"), "--headless",
+    status, out, err = run("lesson", os.path.join(ROOT, "lessons", "04-padding.lesson"), "--headless",
                            "--layout-json", blocker)
     expect(status == 2 and "convstep: error: " in err and "a-file" in err, "exit %d, %r" % (status, err))
     expect(not [n for n in os.listdir(WORKDIR) if ".tmp-" in n], "a temporary file was left behind")

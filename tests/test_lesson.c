@@ -89,8 +89,8 @@ static void test_errors(void **state) {
     (void)state;
     fails_("title T\nview conv\nfrobnicate 3\n",
            "t.lesson:3: unknown command 'frobnicate' (expected title, view, input, kernel, bias, filters, padding, stride, "
-           "dilation, size, preset, digit, model, train, classifier, strokes, say, step, restart, highlight, wait, "
-           "quiz or expect)");
+           "dilation, size, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, "
+           "highlight, wait, quiz or expect)");
     fails_("title T\nview cinema\n", "t.lesson:2: unknown view 'cinema' (expected conv, pool, train, templates, cnn, network or draw)");
     fails_("title T\nview conv\nstride 9\n", "t.lesson:3: stride must be a whole number from 1 to 4, got '9'");
     fails_("title T\nview conv\nstride\n", "t.lesson:3: stride is missing (expected a whole number from 1 to 4)");
@@ -483,6 +483,149 @@ static void test_quiz_winner(void **state) {
     assert_string_equal(err, "w.lesson:3: a winner quiz's answer is the input cell as ROWxCOL, such as 1x2, got '3'");
 }
 
+
+// quiz choice: the options as written, the teacher's answer graded with two
+// tries, and each malformed form refused with file:line.
+static void test_quiz_choice(void **state) {
+    (void)state;
+    static app_state s;
+    app_state_init(&s);
+    lesson l;
+    char err[400], piece[64];
+    const char *text = "title C\nview conv\nquiz choice Which finds vertical edges? | box blur |  Sobel vertical | identity "
+                       "answer 2\n";
+    assert_true(lesson_parse(&l, text, "c.lesson", err, sizeof err));
+    assert_int_equal(l.cmds[2].b, 3);
+    lesson_choice_text(l.cmds[2].text, 0, piece, sizeof piece);
+    assert_string_equal(piece, "Which finds vertical edges?");
+    lesson_choice_text(l.cmds[2].text, 2, piece, sizeof piece);
+    assert_string_equal(piece, "Sobel vertical");
+    lesson_choice_text(l.cmds[2].text, 3, piece, sizeof piece);
+    assert_string_equal(piece, "identity");
+    lesson_choice_text(l.cmds[2].text, 4, piece, sizeof piece);
+    assert_string_equal(piece, "");
+    lesson_start(&s, NULL, &l, NULL);
+    assert_int_equal(s.player.failures, 0);
+    assert_int_equal(s.player.quiz_kind, QUIZ_CHOICE);
+    assert_string_equal(s.player.quiz_answer, "2");
+    assert_string_equal(s.player.quiz_explain, "The answer is 2: Sobel vertical.");
+    type_(&s, "1");
+    assert_int_equal(s.player.quiz_result, 0);
+    assert_string_equal(s.player.quiz_missed, "1");
+    type_(&s, "2");
+    assert_int_equal(s.player.quiz_result, 1);
+    lesson_close(&s);
+    lesson_free(&l);
+    fails_("title C\nview conv\nquiz choice Which? | only one answer 1\n",
+           "t.lesson:3: a choice quiz is 'QUESTION | OPTION | OPTION ...' with 2 to 4 options, got 1");
+    fails_("title C\nview conv\nquiz choice Which? | a | b | c | d | e answer 1\n",
+           "t.lesson:3: a choice quiz is 'QUESTION | OPTION | OPTION ...' with 2 to 4 options, got 5");
+    fails_("title C\nview conv\nquiz choice Which? | a |  | c answer 1\n", "t.lesson:3: option 2 of the choice quiz is empty");
+    fails_("title C\nview conv\nquiz choice | a | b answer 1\n", "t.lesson:3: a choice quiz needs its question before the first '|'");
+    fails_("title C\nview conv\nquiz choice Which? | a | b answer 3\n",
+           "t.lesson:3: a choice quiz's answer is the number of an option, 1 to 2, got '3'");
+    fails_("title C\nview conv\nquiz choice Which? | a | b\n",
+           "t.lesson:3: a choice quiz needs its answer: 'answer N', the number of the right option");
+}
+
+// A stand-in for the runtime's trainer: 'train N' adds N steps and sets the
+// test accuracy to next_accuracy_.
+static live_snapshot fake_snap_;
+static float next_accuracy_;
+static bool fake_train_steps_(void *ctx, app_state *s, bool templates, int n) {
+    (void)ctx, (void)templates;
+    fake_snap_.steps += n;
+    fake_snap_.test_accuracy = next_accuracy_;
+    s->host.train_live = &fake_snap_;
+    return true;
+}
+static bool fake_has_trainer_(void *ctx, bool templates) { return (void)ctx, (void)templates, true; }
+
+// quiz predict: the class commits to higher or lower (1 or 2), the next
+// 'train' settles it against the kept run (90% here; then 11.4%: lower),
+// the lesson's own answer is checked, and the recipe is taken.
+static void test_quiz_predict(void **state) {
+    (void)state;
+    static app_state s;
+    const lesson_host host = {.has_trainer = fake_has_trainer_, .train_steps = fake_train_steps_};
+    for (int round = 0; round < 2; round++) {
+        char source[400];
+        snprintf(source, sizeof source,
+                 "title P\nview train\nkeep run base\nquiz predict accuracy Higher or lower? answer %s\nwait\n"
+                 "recipe lr 1 shift 2\ntrain 10\n",
+                 round == 0 ? "lower" : "higher");
+        lesson l;
+        char err[400];
+        assert_true(lesson_parse(&l, source, "p.lesson", err, sizeof err));
+        app_state_init(&s);
+        memset(&fake_snap_, 0, sizeof fake_snap_);
+        fake_snap_.steps = 100;
+        fake_snap_.test_accuracy = 0.9f;
+        s.host.train_live = &fake_snap_;
+        next_accuracy_ = 0.114f;
+        FILE *log = tmpfile();
+        assert_non_null(log);
+        lesson_start(&s, &host, &l, log);
+        assert_true(s.kept.present);
+        assert_string_equal(s.kept.label, "base");
+        assert_int_equal(s.player.quiz_kind, QUIZ_PREDICT);
+        type_(&s, "7");                              // not a choice: ignored
+        assert_int_equal(s.player.quiz_result, 0);
+        type_(&s, "2");
+        assert_int_equal(s.player.quiz_result, 3);
+        assert_int_equal(s.player.predict_choice, 2);
+        assert_true(lesson_next(&s, &host, log));
+        assert_true(s.recipe.lr == 1.0f && s.recipe.shift == 2);
+        assert_int_equal(fake_snap_.steps, 110);
+        assert_non_null(strstr(s.player.caption, "test accuracy 11.4% after step 110, against 90.0% for the kept run "
+                                                 "(base): lower. Your prediction was right."));
+        assert_int_equal(s.player.failures, round == 0 ? 0 : 1);
+        if (round == 1)
+            assert_string_equal(s.player.last_failure,
+                                "p.lesson:4: the quiz's answer is higher but the engine trained to lower");
+        assert_int_equal(s.player.predict_line, 0);
+        fclose(log);
+        lesson_close(&s);
+        assert_true(s.recipe.lr == 0.0f);  // closing the lesson restores the default recipe
+        lesson_free(&l);
+    }
+    fails_("title P\nview train\nquiz predict accuracy Up or down?\nwait\n",
+           "t.lesson:3: no 'train N' follows this predict quiz: the engine answers it by training");
+    fails_("title P\nview conv\nquiz predict accuracy Up or down?\ntrain 5\n",
+           "t.lesson:3: quiz predict is about training: use it in the training view ('view train')");
+    fails_("title P\nview train\nquiz predict loss Up or down?\ntrain 5\n",
+           "t.lesson:3: quiz predict needs what the class predicts: 'accuracy' (will the next 'train' end higher or "
+           "lower than the kept run, or than now)");
+    fails_("title P\nview train\nquiz predict accuracy Up? answer up\ntrain 5\n",
+           "t.lesson:3: a predict quiz's answer is higher or lower, got 'up'");
+}
+
+// recipe, keep run and clear: what they read, and their mistakes.
+static void test_recipe_keep_clear(void **state) {
+    (void)state;
+    lesson l;
+    char err[400], text[160];
+    assert_true(lesson_parse(&l, "title R\nview train\nrecipe lr 0.5 shift 2 weight-decay 0.0005 dropout 0.25\nrecipe default\n",
+                             "r.lesson", err, sizeof err));
+    assert_true(l.cmds[2].recipe.lr == 0.5 && l.cmds[2].recipe.shift == 2 && l.cmds[2].recipe.weight_decay == 0.0005 &&
+                l.cmds[2].recipe.dropout == 0.25);
+    assert_true(l.cmds[3].recipe.lr == 0 && l.cmds[3].recipe.shift == 0 && l.cmds[3].recipe.dropout == 0);
+    lesson_free(&l);
+    const app_recipe r = {0.5f, 2, 0.0005f, 0.25f}, none = {0};
+    app_recipe_describe(&r, text, sizeof text);
+    assert_string_equal(text, "lr 0.5, shift 2, weight decay 0.0005, dropout 0.25");
+    app_recipe_describe(&none, text, sizeof text);
+    assert_string_equal(text, "the default recipe");
+    fails_("title R\nview train\nrecipe speed 3\n",
+           "t.lesson:3: unknown recipe setting 'speed' (usage: recipe default | recipe [lr X] [shift P] [weight-decay W] "
+           "[dropout P])");
+    fails_("title R\nview train\nrecipe dropout 0.95\n",
+           "t.lesson:3: the dropout rate must be a number from 0 to 0.9, got '0.95'");
+    fails_("title R\nview conv\nkeep run x\n",
+           "t.lesson:3: keep run keeps the training view's curves: use it there ('view train')");
+    fails_("title R\nview conv\nclear\n", "t.lesson:3: clear empties the drawing's canvas: use it in the draw view");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_commands),
@@ -499,6 +642,9 @@ int main(void) {
         cmocka_unit_test(test_text_limits),
         cmocka_unit_test(test_class_minutes),
         cmocka_unit_test(test_quiz_winner),
+        cmocka_unit_test(test_quiz_choice),
+        cmocka_unit_test(test_quiz_predict),
+        cmocka_unit_test(test_recipe_keep_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

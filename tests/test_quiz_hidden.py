@@ -13,6 +13,9 @@ On the screen, by the quiz's kind:
   guess  no probability bar is drawn and no percentage is written
   params the count (760 or 61,706) is written nowhere
   winner the output cell shows nothing, no text names the winning input cell
+  choice the right option's text is not in the step's caption
+  predict nothing to hide (the next 'train' answers it): the transcript
+         must then print the engine's answer, higher or lower
 
     python3 tests/test_quiz_hidden.py /path/to/convstep
 
@@ -50,7 +53,7 @@ def beats_of(path):
             elif words[0] == "say":
                 beats[-1]["say"].append(line.strip()[4:])
             elif words[0] == "quiz":
-                beats[-1]["quiz"].append(words[1:4])
+                beats[-1]["quiz"].append(words[1:4] + [line.strip()])
     return beats
 
 
@@ -168,6 +171,17 @@ def check_lesson(path):
         row = int(spec[1]) if kind in ("cell", "winner") else -1
         col = int(spec[2]) if kind in ("cell", "winner") else -1
         caption = " ".join(beats[beat - 1]["say"]) if beat - 1 < len(beats) else ""
+        if kind == "predict":
+            if not re.search(r"^\s+predict: .* (higher|lower)$", out, re.M):
+                problems.append("step %d: no 'predict: ... higher|lower' line after %r" % (beat, question))
+            continue
+        if kind == "choice":
+            line = spec[-1].split(" answer ")[0]
+            options = [o.strip() for o in line.split("|")[1:]]
+            right = options[int(answer) - 1]
+            if right.lower() in caption.lower():
+                problems.append("step %d: the caption gives the right option %r" % (beat, right))
+            continue
         for pattern in answer_patterns(answer):
             if re.search(pattern, caption):
                 problems.append("step %d: the caption gives the answer %s to %r" % (beat, answer, question))

@@ -32,7 +32,7 @@ def main():
         ["train", "--arch", "softmax", "--epochs", "1", "--save", model],
         ["classify", "--model", model, digit],
         ["classify", digit, "--json"],
-        ["lesson", os.path.join(HERE, "..", "lessons", "01-what-is-a-convolution.lesson"), "--check"],
+        ["lesson", os.path.join(HERE, "..", "lessons", "02-what-is-a-convolution.lesson"), "--check"],
     ]
     print("1..%d" % len(commands))
     failed = 0
