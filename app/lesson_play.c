@@ -474,7 +474,12 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         // A transcript (headless) builds it here; the window has the worker
         // build it and waits, drawing, until the new model is there.
         host->select_model(host->ctx, s, log != NULL);
-        if (log) return false;
+        if (log) {
+            // The architecture the trainer was built with (a recipe's dropout shows in it).
+            const live_snapshot *snap = view_get(s->view)->trains_templates ? s->host.tmpl_live : s->host.train_live;
+            if (snap) fprintf(log, "  model: %s (lr %g)\n", snap->arch, (double)snap->lr);
+            return false;
+        }
         {
             const bool templates = view_get(s->view)->trains_templates;
             if (!host->has_trainer(host->ctx, templates)) return false;

@@ -126,6 +126,28 @@ def main():
         assert code == 1 and "cannot open the lesson '/nonexistent/x.lesson'" in err, err
     checks.append(("a missing lesson file is named", missing))
 
+    def recipe():
+        # A lesson's recipe trains as `convstep train` with the same settings
+        # written out: the same seed, so the same test accuracy (the small CNN,
+        # 3 epochs of 250 steps); dropout goes in before the last dense layer.
+        arch = "conv(8,5,pad=2),relu,maxpool(2),flatten,dropout(0.5),dense(10),softmax"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "recipe.lesson")
+            with open(path, "w") as f:
+                f.write("title Recipe\nview train\nrecipe lr 0.1 shift 1 weight-decay 0.001 dropout 0.5\n"
+                        "model small\ntrain 750\n")
+            code, out, err = run(exe, "lesson", path, "--headless")
+            assert code == 0, "exit %d\n%s%s" % (code, out[-2000:], err[-2000:])
+            assert "  model: %s (lr 0.1)" % arch in out, out
+            lesson_acc = [l for l in out.splitlines() if "trained to step 750" in l][0].split()[-1]
+            code, cli, err = run(exe, "train", "--arch", arch, "--lr", "0.1", "--shift", "1", "--weight-decay", "0.001",
+                                 "--epochs", "3", "--json")
+            assert code == 0, err
+            import json
+            want = "%.2f%%" % (100 * json.loads(cli)["test_accuracy"])
+            assert lesson_acc == want, "the lesson reached %s, convstep train %s" % (lesson_acc, want)
+    checks.append(("a lesson's recipe trains as convstep train with the same options", recipe))
+
     print("1..%d" % len(checks))
     failed = 0
     for i, (name, fn) in enumerate(checks, 1):
