@@ -659,6 +659,15 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "step") == 0) return c->op = LOP_STEP, step_(p, s, c);
     if (strcmp(w, "restart") == 0) return c->op = LOP_RESTART, end_(p, s, "restart");
     if (strcmp(w, "highlight") == 0) return c->op = LOP_HIGHLIGHT, highlight_(p, s, c);
+    if (strcmp(w, "point") == 0) {
+        c->op = LOP_POINT;
+        if (!highlight_(p, s, c)) return false;
+        int r, col;
+        char extra;
+        if (sscanf(c->text, "%d %d %c", &r, &col, &extra) != 2)
+            return fail_(p, "point shows one cell: point input|kernel|output R C");
+        return true;
+    }
     if (strcmp(w, "wait") == 0) {
         c->op = LOP_WAIT;
         p->step_text = 0;
@@ -669,8 +678,8 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
     return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, filters, padding, stride, dilation, "
-                    "size, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, wait, quiz "
-                    "or expect)",
+                    "size, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, point, wait, "
+                    "quiz or expect)",
                  w);
 }
 

@@ -42,6 +42,7 @@ typedef enum lesson_op {
     LOP_STEP,       // step N | step to R C | step end                 a = N, or b,c with a = -1, or a = -2
     LOP_RESTART,    // restart
     LOP_HIGHLIGHT,  // highlight input|output|kernel R C [R C ...]      a = grid, cells in text
+    LOP_POINT,      // point input|output|kernel R C (highlight with an arrow from the caption)  a = grid, cell in text
     LOP_WAIT,       // wait | wait SECONDS                             value (0: a key or click)
     LOP_QUIZ,       // quiz size|cell R C|winner R C|guess|params ARCH HxWxC QUESTION [answer X]   a = kind, b, c; text; answer
                     // quiz choice QUESTION | OPTION | OPTION [| ...] answer N   b = options; text "QUESTION | OPTION | ..."

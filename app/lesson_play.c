@@ -577,6 +577,7 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         }
         return false;
     case LOP_RESTART: act_(s, ACT_RESTART, 0, 0, 0); return false;
+    case LOP_POINT:
     case LOP_HIGHLIGHT: {
         const char *q = c->text;
         char *end;
@@ -590,6 +591,7 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
             m->row = (int)r;
             m->col = (int)col;
             q = end;
+            if (c->op == LOP_POINT) s->player.arrow_to = s->player.n_marks;
         }
         return false;
     }
@@ -622,6 +624,7 @@ static bool beat_(app_state *s, const lesson_host *host, FILE *log) {
     if (!p->l || p->pc >= p->l->n) return false;
     p->caption[0] = '\0';
     p->n_marks = 0;
+    p->arrow_to = 0;
     p->quiz_open = false;
     p->beat_wait_s = 0;
     if (log) fprintf(log, "beat %d of %d\n", p->beat + 1, p->n_beats);

@@ -2,6 +2,7 @@
 // the step count, a running 'train N', the quiz, and the cells it marks.
 #include "render_lesson.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "format.h"
@@ -199,9 +200,58 @@ static void marks_(const draw_ *d) {
         }
 }
 
+// A thick line from (x0, y0) to (x1, y1): parallel one-pixel lines.
+static void thick_line_(SDL_Renderer *r, float x0, float y0, float x1, float y1, int width) {
+    const float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
+    if (len < 1) return;
+    const float nx = -dy / len, ny = dx / len;
+    for (int k = 0; k < width; k++) {
+        const float o = (float)k - (float)(width - 1) / 2;
+        SDL_RenderDrawLineF(r, x0 + nx * o, y0 + ny * o, x1 + nx * o, y1 + ny * o);
+    }
+}
+
+// 'point': an arrow at the cell it names (besides its outline), for the
+// caption to speak of ("the cell the arrow points at"). It comes in from
+// just beside the grid along the line under the cell's row, to the cell's
+// lower corner: over the grid it runs on the border between two rows, never
+// over a number. Ink-dark with a light rim, to show over any colour.
+static void arrow_(const draw_ *d) {
+    const lesson_player *p = &d->s->player;
+    if (p->arrow_to < 1 || p->arrow_to > p->n_marks) return;
+    const cell_ref *m = &p->marks[p->arrow_to - 1];
+    for (int g = 0; g < d->l->n_grids; g++) {
+        const ui_grid *gr = &d->l->grids[g];
+        ui_rect q;
+        if (gr->id != m->grid || gr->channel != 0 || !ui_grid_cell(gr, m->row, m->col, &q)) continue;
+        const ui_rect main = d->l->main, grid = gr->r;
+        // From just right of the grid (what stands beside it begins a gap
+        // further), unless that leaves the main area; at least 1.6 em long.
+        const float em = (float)d->l->text_px;
+        const bool right = (float)(grid.x + grid.w) + em <= (float)(main.x + main.w);
+        const float tip_x = (float)(right ? q.x + q.w : q.x), tip_y = (float)(q.y + q.h);
+        const float inside = right ? (float)(grid.x + grid.w) - tip_x : tip_x - (float)grid.x;
+        const float out = em * 0.6f > em * 1.6f - inside ? em * 0.6f : em * 1.6f - inside;
+        const float from_x = right ? (float)(grid.x + grid.w) + out : (float)grid.x - out, from_y = tip_y;
+        const int w = ui_max(2, d->l->text_px / 8);
+        const float head = (float)d->l->text_px * 0.8f, ux = right ? 1.0f : -1.0f;
+        for (int pass = 0; pass < 2; pass++) {  // the light rim, then the arrow
+            const SDL_Color c = pass == 0 ? BG : INK;
+            SDL_SetRenderDrawColor(d->r, c.r, c.g, c.b, 255);
+            const int width = pass == 0 ? w + 4 : w;
+            thick_line_(d->r, from_x, from_y, tip_x, tip_y, width);
+            // The head: two strokes back from the tip at 30 degrees either side.
+            thick_line_(d->r, tip_x, tip_y, tip_x + head * ux * 0.866f, tip_y - head * 0.5f, width);
+            thick_line_(d->r, tip_x, tip_y, tip_x + head * ux * 0.866f, tip_y + head * 0.5f, width);
+        }
+        return;
+    }
+}
+
 void render_lesson_overlay(const draw_ *d) {
     const ui_layout *l = d->l;
     marks_(d);
+    arrow_(d);
     narration_(d);
     // The narration's buttons were drawn with the view's; draw them again on top.
     for (int i = 0; i < l->n_buttons; i++) {

@@ -163,6 +163,7 @@ typedef struct lesson_player {
     char caption[2048];         // what 'say' showed in this beat
     int n_marks;
     cell_ref marks[LESSON_MAX_MARKS];  // highlighted cells
+    int arrow_to;               // 'point': the mark an arrow from the caption points at, from 1 (0: none)
     bool quiz_open;
     quiz_kind quiz_kind;        // what it asks, so the views hide that while it waits
     int quiz_row, quiz_col;     // QUIZ_CELL: the output cell asked about

@@ -315,7 +315,7 @@ static int legend_px_(const ui_layout *l) { return ui_max(l->small_px * 9 / 10, 
 // explained by the bar under each grid).
 static int legend_h_(const ui_layout *l, const ui_metrics *m, const app_state *s, int w) {
     conv_legend_entry e[7];
-    const int n = conv_legend_entries(&s->conv, e);
+    const int n = conv_legend_entries(&s->conv, s->player.l && s->player.n_marks > 0, e);
     const int px = legend_px_(l), sw = px * 6 / 5, gap = l->pad;
     int x = 0, rows = 1;
     for (int i = 0; i < n; i++) {
@@ -378,7 +378,7 @@ static conv_sizes_ sizes_(const ui_layout *l, const ui_metrics *m, const app_sta
                                       s->conv.geom.out_w, plane)
                              : 0;
     conv_legend_entry e[7];
-    const int n = conv_legend_entries(&s->conv, e);
+    const int n = conv_legend_entries(&s->conv, s->player.l && s->player.n_marks > 0, e);
     z.legend_min_w = 0;
     for (int i = 0; i < n; i++)
         z.legend_min_w = ui_max(z.legend_min_w, legend_px_(l) * 6 / 5 + l->pad / 2 + measure_(m, e[i].label, legend_px_(l), false));

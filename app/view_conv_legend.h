@@ -21,13 +21,15 @@ typedef struct conv_legend_entry {
     const char *label;
 } conv_legend_entry;
 
-// The entries for this set-up (only what the screen can show); returns how many.
-static inline int conv_legend_entries(const conv_view *v, conv_legend_entry out[7]) {
+// The entries for this set-up (only what the screen can show); returns how
+// many. A lesson's marks share the purple of the mouse's links: while a
+// lesson marks cells (`lesson_marks`), that entry names the mark.
+static inline int conv_legend_entries(const conv_view *v, bool lesson_marks, conv_legend_entry out[7]) {
     int n = 0;
     out[n++] = (conv_legend_entry){CONV_LEGEND_WINDOW, v->setup.filters > 1 ? "window, its filter" : "window"};
     out[n++] = (conv_legend_entry){CONV_LEGEND_TAP, "this product"};
     out[n++] = (conv_legend_entry){CONV_LEGEND_GHOST, "previous window"};
-    out[n++] = (conv_legend_entry){CONV_LEGEND_LINKED, "linked to mouse"};
+    out[n++] = (conv_legend_entry){CONV_LEGEND_LINKED, lesson_marks ? "the lesson's mark" : "linked to mouse"};
     if (v->ok && (v->geom.rows.pad_lo || v->geom.rows.pad_hi || v->geom.cols.pad_lo || v->geom.cols.pad_hi))
         out[n++] = (conv_legend_entry){CONV_LEGEND_PADDING, "padding zeros"};
     if (v->setup.dilation > 1) out[n++] = (conv_legend_entry){CONV_LEGEND_SKIPPED, "skipped (dilation)"};

@@ -350,7 +350,7 @@ static void conv_legend_(const draw_ *d) {
     const ui_rect q = d->l->legend;
     if (q.w <= 0) return;
     conv_legend_entry e[7];
-    const int n = conv_legend_entries(&d->s->conv, e);
+    const int n = conv_legend_entries(&d->s->conv, d->s->player.l && d->s->player.n_marks > 0, e);
     rd_legend_item items[7];
     int shown = 0;
     for (int k = 0; k < n; k++) {

@@ -90,7 +90,7 @@ static void test_errors(void **state) {
     fails_("title T\nview conv\nfrobnicate 3\n",
            "t.lesson:3: unknown command 'frobnicate' (expected title, view, input, kernel, bias, filters, padding, stride, "
            "dilation, size, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, "
-           "highlight, wait, quiz or expect)");
+           "highlight, point, wait, quiz or expect)");
     fails_("title T\nview cinema\n", "t.lesson:2: unknown view 'cinema' (expected conv, pool, train, templates, cnn, network or draw)");
     fails_("title T\nview conv\nstride 9\n", "t.lesson:3: stride must be a whole number from 1 to 4, got '9'");
     fails_("title T\nview conv\nstride\n", "t.lesson:3: stride is missing (expected a whole number from 1 to 4)");
@@ -624,6 +624,26 @@ static void test_recipe_keep_clear(void **state) {
     fails_("title R\nview conv\nkeep run x\n",
            "t.lesson:3: keep run keeps the training view's curves: use it there ('view train')");
     fails_("title R\nview conv\nclear\n", "t.lesson:3: clear empties the drawing's canvas: use it in the draw view");
+    fails_("title R\nview conv\npoint output 0 0 1 1\n", "t.lesson:3: point shows one cell: point input|kernel|output R C");
+    fails_("title R\nview conv\npoint output 3 0\n",
+           "t.lesson:3: highlight: cell (3, 0) is outside the output, which is 3x3 here (rows 0 to 2, columns 0 to 2)");
+    // point: one mark, with the arrow on it; the next step has neither.
+    static app_state s;
+    app_state_init(&s);
+    assert_true(lesson_parse(&l, "title R\nview conv\nhighlight input 0 0\npoint output 2 1\nwait\nsay next\n", "r.lesson",
+                             err, sizeof err));
+    assert_int_equal(l.cmds[3].op, LOP_POINT);
+    lesson_start(&s, NULL, &l, NULL);
+    assert_int_equal(s.player.n_marks, 2);
+    assert_int_equal(s.player.arrow_to, 2);
+    assert_int_equal(s.player.marks[1].grid, GRID_OUTPUT);
+    assert_int_equal(s.player.marks[1].row, 2);
+    assert_int_equal(s.player.marks[1].col, 1);
+    assert_true(lesson_next(&s, NULL, NULL));
+    assert_int_equal(s.player.n_marks, 0);
+    assert_int_equal(s.player.arrow_to, 0);
+    lesson_close(&s);
+    lesson_free(&l);
 }
 
 int main(void) {
