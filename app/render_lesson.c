@@ -81,7 +81,7 @@ static void quiz_answer_(const lesson_player *p, char *t, size_t size) {
                       : p->quiz_kind == QUIZ_PREDICT  ? "1 or 2: everyone decides first"
                                                       : "a digit";
     if (p->quiz_kind == QUIZ_PREDICT && p->quiz_result == 3) {
-        snprintf(t, size, "Your prediction: %s. Go on (Enter twice): the engine trains and answers.",
+        snprintf(t, size, "Your prediction: %s. Go on (Enter): the engine trains, then answers.",
                  p->predict_choice == 1 ? "higher" : "lower");
         return;
     }
