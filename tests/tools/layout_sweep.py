@@ -79,7 +79,9 @@ def main(argv):
         args.sizes, args.zooms = "1280x720,1920x1080", "100,150"
     program = os.path.abspath(args.program)
     views = [v for v in args.views.split(",") if v and v != "none"]
-    lessons = sorted(glob.glob(os.path.join(ROOT, "lessons", "[0-9]*.lesson")))
+    # The course (01-...) and the extras (x1-...).
+    lessons = sorted(glob.glob(os.path.join(ROOT, "lessons", "[0-9]*.lesson")) +
+                     glob.glob(os.path.join(ROOT, "lessons", "x[0-9]*.lesson")))
     if args.lessons == "none":
         lessons = []
     elif args.lessons != "all":
