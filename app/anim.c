@@ -39,6 +39,7 @@ int app_cells_done(const anim_state *a, int count) {
 void anim_restart_at(anim_state *a, int keep, int count) {
     a->pos = keep < 0 ? 0 : keep < a->total ? keep : a->total - 1;
     a->reveal = keep < 0 ? 0 : count;
+    a->stop_after = 0;
     a->glide_from = a->pos;  // a new set-up: no glide from the old one
     a->glide_elapsed_ms = a->glide_ms;
 }
@@ -57,6 +58,10 @@ void anim_goto(app_state *s, const anim_target *t, int pos, int reveal) {
 // One beat of the animation: the next product (slow speeds) or the next cell.
 static bool advance_(app_state *s, const anim_target *t) {
     anim_state *a = t->a;
+    if (a->stop_after > 0 && a->pos + 1 >= a->stop_after && a->reveal >= t->count) {
+        a->stop_after = 0;  // a lesson's 'step N' has arrived
+        return false;
+    }
     if (a->reveal < t->count) {
         // Slow: the next product; fast: the whole cell at once.
         a->reveal = a->speed < SLOW_SPEEDS ? a->reveal + 1 : t->count;
@@ -96,10 +101,20 @@ bool anim_update(app_state *s, const anim_target *t, const app_action *act) {
     const int count = t->count;
     switch (act->kind) {
     case ACT_PLAY_PAUSE:
+    case ACT_STEP_FORWARD:
+    case ACT_STEP_BACK:
+    case ACT_RESTART:
+    case ACT_TO_END:
+    case ACT_JUMP_TO_OUTPUT: an->stop_after = 0; break;  // the class took over from the lesson
+    default: break;
+    }
+    switch (act->kind) {
+    case ACT_PLAY_PAUSE:
         if (an->total == 0) return true;
         if (!an->playing && an->pos + 1 >= an->total && an->reveal >= count) anim_goto(s, t, 0, 0);
         an->playing = !an->playing;
         an->clock_ms = 0;
+        if (an->playing && act->value > 0) an->stop_after = act->value;
         return true;
     case ACT_STEP_FORWARD:
         an->playing = false;

@@ -32,6 +32,8 @@ void anim_tick(app_state *s, const anim_target *t, double ms);
 
 // Applies a transport action (play/pause, step, back, restart, end, faster,
 // slower, jump to an output cell); false if the action is not one.
+// ACT_PLAY_PAUSE with value V > 0 (a lesson's 'step N' in the window) plays
+// and pauses once cell V - 1 is complete.
 // ACT_STEP_FORWARD with value ANIM_ONE_PRODUCT adds one product by hand
 // (the next cell's first when the current one is complete).
 bool anim_update(app_state *s, const anim_target *t, const app_action *act);

@@ -103,20 +103,82 @@ static void select_unit_(app_state *s, const lesson_host *host, const lesson_cmd
     app_apply(s, &a);
 }
 
-// `step end` in the window: the class watches the window slide to the last
-// cell, at a speed that takes about LESSON_PLAY_TO_END_S (a transcript
-// jumps there at once: the same end, no time).
-#define LESSON_PLAY_TO_END_S 3.0
-static void play_to_end_(app_state *s) {
-    view_op op;
-    view_op_of(s, &op);
-    if (!op.anim || op.anim->total == 0) return;
-    const int left = op.anim->total - op.anim->pos;
-    for (int guard = 0; guard < app_speed_count() && left / app_speed_value(op.anim->speed) > LESSON_PLAY_TO_END_S &&
-                        op.anim->speed < app_speed_count() - 1;
-         guard++)
-        act_(s, ACT_FASTER, 0, 0, 0);
-    if (!op.anim->playing) act_(s, ACT_PLAY_PAUSE, 0, 0, 0);
+// A 'step' in the window: the class watches the window slide (and, for a
+// cell or two, each product appear) to where a transcript jumps at once,
+// in about LESSON_PLAY_S: at 1 cell a second for a step or two, faster for
+// more cells. The beat's later commands and the next beat start from the
+// goal (snap_to_goal_), arrived or not.
+#define LESSON_PLAY_S 3.0
+static const anim_state *anim_on_screen_(const app_state *s);
+static void anim_put_(app_state *s, int pos, int reveal);
+
+static void jump_step_(app_state *s, const lesson_cmd *c) {
+    if (c->a == -2)
+        act_(s, ACT_TO_END, 0, 0, 0);
+    else if (c->a == -1)
+        act_(s, ACT_JUMP_TO_OUTPUT, 0, c->b, c->c);
+    else
+        for (int i = 0; i < c->a; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);
+}
+
+static void play_step_(app_state *s, const lesson_cmd *c) {
+    const anim_state *a = anim_on_screen_(s);
+    if (!a || a->total == 0) {
+        jump_step_(s, c);
+        return;
+    }
+    const int from_pos = a->pos, from_reveal = a->reveal;
+    jump_step_(s, c);
+    a = anim_on_screen_(s);
+    if (!a) return;
+    const int goal_pos = a->pos, goal_reveal = a->reveal;
+    if (goal_pos < from_pos || (goal_pos == from_pos && goal_reveal <= from_reveal)) return;  // back: a jump
+    lesson_player *p = &s->player;
+    p->anim_goal_set = true;
+    p->anim_goal_view = s->view;
+    p->anim_goal_pos = goal_pos;
+    p->anim_goal_reveal = goal_reveal;
+    anim_put_(s, from_pos, from_reveal);
+    a = anim_on_screen_(s);
+    const int cells = goal_pos - from_pos + (from_reveal == 0 || from_pos == goal_pos ? 1 : 0);
+    int want = 1;  // 1 cell a second: products one by one
+    while (want < app_speed_count() - 1 && cells / app_speed_value(want) > LESSON_PLAY_S) want++;
+    for (int guard = 0; a && a->speed < want && guard < app_speed_count(); guard++) act_(s, ACT_FASTER, 0, 0, 0);
+    for (int guard = 0; a && a->speed > want && guard < app_speed_count(); guard++) act_(s, ACT_SLOWER, 0, 0, 0);
+    act_(s, ACT_PLAY_PAUSE, goal_pos + 1, 0, 0);
+}
+
+// The animation on its way to the goal, to come back to after a look there.
+typedef struct anim_detour_ {
+    int pos, reveal, stop_after;
+    bool playing;
+} anim_detour_;
+
+static bool detour_to_goal_(app_state *s, anim_detour_ *back) {
+    const lesson_player *p = &s->player;
+    const anim_state *a = anim_on_screen_(s);
+    if (!p->anim_goal_set || !a || s->view != p->anim_goal_view ||
+        (a->pos == p->anim_goal_pos && a->reveal == p->anim_goal_reveal))
+        return false;
+    *back = (anim_detour_){a->pos, a->reveal, a->stop_after, a->playing};
+    anim_put_(s, p->anim_goal_pos, p->anim_goal_reveal);
+    return true;
+}
+
+static void detour_back_(app_state *s, const anim_detour_ *back) {
+    anim_put_(s, back->pos, back->reveal);
+    if (back->playing) act_(s, ACT_PLAY_PAUSE, back->stop_after, 0, 0);
+}
+
+// Before a command that changes or reads the view: the animation where the
+// lesson's last 'step' sends it, even if the class did not wait for it.
+static void snap_to_goal_(app_state *s) {
+    lesson_player *p = &s->player;
+    if (!p->anim_goal_set) return;
+    p->anim_goal_set = false;
+    const anim_state *a = anim_on_screen_(s);
+    if (a && s->view == p->anim_goal_view && (a->pos != p->anim_goal_pos || a->reveal != p->anim_goal_reveal || a->playing))
+        anim_put_(s, p->anim_goal_pos, p->anim_goal_reveal);
 }
 
 // ---- Set-up commands -------------------------------------------------------------------
@@ -438,6 +500,16 @@ static const char *no_training_(const app_state *s, bool templates) {
 static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FILE *log) {
     char err[400];
     switch (c->op) {
+    case LOP_TITLE:
+    case LOP_SAY:
+    case LOP_WAIT:
+    case LOP_HIGHLIGHT:
+    case LOP_POINT:
+    case LOP_QUIZ:
+    case LOP_EXPECT: break;  // these leave a 'step' playing
+    default: snap_to_goal_(s); break;
+    }
+    switch (c->op) {
     case LOP_TITLE: return false;
     case LOP_VIEW:
         s->view = (app_view)c->a;
@@ -565,11 +637,10 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         if (log) fprintf(log, "  say: %s\n", c->text);
         return false;
     case LOP_STEP:
-        if (c->a == -2 && !log) play_to_end_(s);
-        else if (c->a == -2) act_(s, ACT_TO_END, 0, 0, 0);
-        else if (c->a == -1) act_(s, ACT_JUMP_TO_OUTPUT, 0, c->b, c->c);
+        if (log)
+            jump_step_(s, c);
         else
-            for (int i = 0; i < c->a; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);
+            play_step_(s, c);
         if (log) {
             view_op op;
             view_op_of(s, &op);
@@ -596,8 +667,19 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         return false;
     }
     case LOP_WAIT: return false;
-    case LOP_QUIZ: quiz_(s, c, log); return false;
-    case LOP_EXPECT: expect_(s, host, c, log); return false;
+    case LOP_QUIZ:
+    case LOP_EXPECT: {
+        // Checked where a transcript checks it (the step's goal, whose filter
+        // the cells are read from), while the class watches the step play.
+        anim_detour_ back;
+        const bool away = detour_to_goal_(s, &back);
+        if (c->op == LOP_QUIZ)
+            quiz_(s, c, log);
+        else
+            expect_(s, host, c, log);
+        if (away) detour_back_(s, &back);
+        return false;
+    }
     }
     return false;
 }
@@ -654,22 +736,30 @@ static void keep_anim_(app_state *s) {
     p->anim_kept = a != NULL && !p->train_pending;
     p->anim_view = s->view;
     if (a) p->anim_pos = a->pos, p->anim_reveal = a->reveal;
+    if (a && p->anim_goal_set) p->anim_pos = p->anim_goal_pos, p->anim_reveal = p->anim_goal_reveal;
 }
 
-// Back to where the last beat left it: the start, then whole cells, then
-// the products of a cell begun.
-static void restore_anim_(app_state *s) {
-    const lesson_player *p = &s->player;
-    const anim_state *a = anim_on_screen_(s);
-    if (!p->anim_kept || !a || s->view != p->anim_view || (a->pos == p->anim_pos && a->reveal == p->anim_reveal))
-        return;
-    const int pos = p->anim_pos, reveal = p->anim_reveal;
+// Puts the animation at cell pos with `reveal` products shown, paused, by
+// the transport's own actions: the start, then whole cells, then the
+// products of a cell begun.
+static void anim_put_(app_state *s, int pos, int reveal) {
     act_(s, ACT_RESTART, 0, 0, 0);
     if (reveal == 0 && pos == 0) return;
     for (int i = 0; i < pos; i++) act_(s, ACT_STEP_FORWARD, 0, 0, 0);
-    a = anim_on_screen_(s);
+    const anim_state *a = anim_on_screen_(s);
     for (int i = 0; a && a->pos <= pos && i < reveal && !(a->pos == pos && a->reveal >= reveal); i++)
         act_(s, ACT_STEP_FORWARD, ANIM_ONE_PRODUCT, 0, 0);
+}
+
+// Back to where the last beat left it (its goal), whatever the class did since.
+static void restore_anim_(app_state *s) {
+    lesson_player *p = &s->player;
+    p->anim_goal_set = false;
+    const anim_state *a = anim_on_screen_(s);
+    if (!p->anim_kept || !a || s->view != p->anim_view ||
+        (a->pos == p->anim_pos && a->reveal == p->anim_reveal && !a->playing))
+        return;
+    anim_put_(s, p->anim_pos, p->anim_reveal);
 }
 
 void lesson_resume(app_state *s, const lesson_host *host, const char *note) {

@@ -93,6 +93,10 @@ typedef struct anim_state {
     int glide_from;
     double glide_elapsed_ms, glide_ms;
     double last_tick_ms;  // the last tick's time: 0 means no time passes (a still picture)
+    // A lesson's 'step N' played in the window: 1 + the cell where playing
+    // pauses once it is complete (0: plays to the end). Any transport key
+    // the class presses cancels it.
+    int stop_after;
 } anim_state;
 
 // The engine's record of the cell being worked on, copied out of the
@@ -197,6 +201,12 @@ typedef struct lesson_player {
     bool anim_kept;
     app_view anim_view;
     int anim_pos, anim_reveal;
+    // In the window a 'step' plays the animation to where a transcript jumps
+    // (the goal); the beat's later commands, and the next beat, start from
+    // the goal whether or not the class watched it arrive.
+    bool anim_goal_set;
+    app_view anim_goal_view;
+    int anim_goal_pos, anim_goal_reveal;
 } lesson_player;
 
 // The convolution view's own state: its set-up, the engine's geometry and

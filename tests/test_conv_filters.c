@@ -257,6 +257,7 @@ static void test_lesson_filters(void **st) {
     assert_int_equal(s->conv.setup.filters, 2);
     assert_true(s->conv.setup.bias[0] == 1.0f && s->conv.setup.bias[1] == -1.0f);
     assert_true(s->conv.setup.kernel[1][1][1][0] == -1.0f);
+    for (int i = 0; i < 200 && s->conv.anim.playing; i++) app_tick(s, 100);  // the step plays in the window
     assert_int_equal(s->conv.anim.pos, 7);  // the last cell of filter 2
     assert_true(s->conv.out[4 + 3] == 3.0f);
     lesson_close(s);

@@ -388,18 +388,69 @@ static void test_steps_ignore_keys_between(void **state) {
     char err[400];
     assert_true(lesson_parse(&l, text, "k.lesson", err, sizeof err));
     lesson_start(&s, NULL, &l, NULL);
+    for (int i = 0; i < 100 && s.conv.anim.playing; i++) app_tick(&s, 100);  // the step plays (see below)
     assert_int_equal(s.conv.anim.pos, 0);  // cell 1 done
+    assert_int_equal(s.conv.anim.reveal, 9);
     const app_action right = {.kind = ACT_STEP_FORWARD};
     app_update(&s, &right);
     app_update(&s, &right);
     assert_int_equal(s.conv.anim.pos, 2);  // the class stepped on
     assert_true(lesson_next(&s, NULL, NULL));
+    for (int i = 0; i < 100 && s.conv.anim.playing; i++) app_tick(&s, 100);
     assert_int_equal(s.conv.anim.pos, 1);  // the lesson's second cell, as written
     assert_int_equal(s.conv.anim.reveal, 9);
     const app_action home = {.kind = ACT_RESTART};
     app_update(&s, &home);
     assert_true(lesson_next(&s, NULL, NULL));
     assert_int_equal(s.conv.anim.pos, 1);  // put back where the lesson left it
+    assert_int_equal(s.conv.anim.reveal, 9);
+    lesson_close(&s);
+    lesson_free(&l);
+}
+
+// In the window a 'step' plays: the window slides and, a cell at a time,
+// each product appears, to where a transcript jumps (5x5 input, 3x3 kernel:
+// a 3x3 output of 9 cells, 9 products each). The next beat starts from
+// there whether or not the class waited for it, and a key pressed meanwhile
+// does not move the lesson.
+static void test_step_plays_in_the_window(void **state) {
+    (void)state;
+    static app_state s;
+    app_state_init(&s);
+    const char *text = "title P\nview conv\ninput 3 3 2 1 0; 0 0 1 3 1; 3 1 2 2 3; 2 0 0 2 2; 2 0 0 0 1\n"
+                       "kernel 0 1 2; 2 2 0; 0 1 2\nstep 1\nwait\nstep 2\nwait\nstep end\nwait\nsay end\n";
+    lesson l;
+    char err[400];
+    assert_true(lesson_parse(&l, text, "p.lesson", err, sizeof err));
+    lesson_start(&s, NULL, &l, NULL);
+    // Step 1 of the first cell: it plays from nothing shown, products one by one.
+    assert_true(s.conv.anim.playing);
+    assert_int_equal(s.conv.anim.pos, 0);
+    assert_int_equal(s.conv.anim.reveal, 0);
+    app_tick(&s, 500);  // 1 cell a second: 10 beats of 100 ms (9 products and the sum)
+    assert_int_equal(s.conv.anim.pos, 0);
+    assert_true(s.conv.anim.reveal >= 4 && s.conv.anim.reveal <= 6);
+    for (int i = 0; i < 20; i++) app_tick(&s, 100);
+    assert_false(s.conv.anim.playing);  // it stops on the cell the transcript reaches
+    assert_int_equal(s.conv.anim.pos, 0);
+    assert_int_equal(s.conv.anim.reveal, 9);
+    // Step 2: two more cells; the class presses Right on the way.
+    assert_true(lesson_next(&s, NULL, NULL));
+    assert_true(s.conv.anim.playing);
+    app_tick(&s, 300);
+    assert_int_equal(s.conv.anim.pos, 1);
+    const app_action right = {.kind = ACT_STEP_FORWARD};
+    app_update(&s, &right);
+    assert_false(s.conv.anim.playing);
+    // Step end: the next beat starts from the lesson's cell 2, not the class's.
+    assert_true(lesson_next(&s, NULL, NULL));
+    assert_true(s.conv.anim.playing);
+    assert_int_equal(s.conv.anim.pos, 2);
+    assert_int_equal(s.conv.anim.reveal, 9);
+    // Enter before it arrives: the last beat starts at the last cell, stopped.
+    assert_true(lesson_next(&s, NULL, NULL));
+    assert_false(s.conv.anim.playing);
+    assert_int_equal(s.conv.anim.pos, 8);
     assert_int_equal(s.conv.anim.reveal, 9);
     lesson_close(&s);
     lesson_free(&l);
@@ -659,6 +710,7 @@ int main(void) {
         cmocka_unit_test(test_quiz_tries),
         cmocka_unit_test(test_quiz_params),
         cmocka_unit_test(test_steps_ignore_keys_between),
+        cmocka_unit_test(test_step_plays_in_the_window),
         cmocka_unit_test(test_text_limits),
         cmocka_unit_test(test_class_minutes),
         cmocka_unit_test(test_quiz_winner),
