@@ -75,6 +75,38 @@ void fmt_sig(float v, int digits, char *buf, size_t size) {
 
 void fmt_screen(float v, char *buf, size_t size) { fmt_sig(v, 4, buf, size); }
 
+// Close enough to stand for v in a cell: within 5% (exact for 0).
+static bool near_(float v, const char *text) {
+    const double shown = strtod(text, NULL), x = (double)v;
+    return x == 0.0 ? shown == 0.0 : fabs(shown - x) <= 0.05 * fabs(x);
+}
+
+int fmt_cell_choices(float v, char (*out)[32], int max) {
+    int n = 0;
+    char t[32];
+    if (nonfinite_(v, t, sizeof t)) {
+        if (max > 0) snprintf(out[n++], 32, "%s", t);
+        return n;
+    }
+    for (int digits = 4; digits >= 1 && n < max; digits--) {
+        fmt_sig(v, digits, t, sizeof t);
+        if (near_(v, t) && !(n > 0 && strcmp(out[n - 1], t) == 0)) snprintf(out[n++], 32, "%s", t);
+        // Two digits without the leading zero: 0.1111 as ".11" (narrower, as calculators write it).
+        const char *zero = t[0] == '-' ? t + 1 : t;
+        if (digits == 2 && zero[0] == '0' && zero[1] == '.' && near_(v, t) && n < max)
+            snprintf(out[n++], 32, "%s%s", t[0] == '-' ? "-" : "", zero + 1);
+    }
+    for (int dec = 1; dec >= 0 && n < max; dec--) {
+        snprintf(t, sizeof t, "%.*f", dec, (double)v);
+        trim_zeros_(t);
+        if (strcmp(t, "-0") == 0) snprintf(t, sizeof t, "0");
+        bool seen = false;
+        for (int i = 0; i < n; i++) seen = seen || strcmp(out[i], t) == 0;
+        if (!seen && near_(v, t)) snprintf(out[n++], 32, "%s", t);
+    }
+    return n;
+}
+
 void fmt_fraction(float num, float den, char *buf, size_t size) {
     char a[32], b[32], q[32];
     fmt_screen(num, a, sizeof a);

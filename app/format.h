@@ -25,6 +25,14 @@ void fmt_sig(float v, int digits, char *buf, size_t size);
 // The on-screen form of a value: fmt_sig with 4 significant digits.
 void fmt_screen(float v, char *buf, size_t size);
 
+// The texts a grid cell may show for v, best first, for a cell too narrow
+// for fmt_screen's: fewer significant digits (0.003922 -> "0.004"), the
+// leading zero dropped (0.1111 -> ".11"), fewer decimals ("0.75" -> "0.8");
+// a text more than 5% off v is not offered (1/9 is never "0.1", 0.003922
+// never "0"), so a student summing what is shown gets about the same sum.
+// Writes up to `max` texts of 32 bytes; returns how many.
+int fmt_cell_choices(float v, char (*out)[32], int max);
+
 // A division written out as a student does it: "28/9 = 3.11" (3 significant
 // digits), "12/4 = 3" when it is exact. num and den are printed as given.
 void fmt_fraction(float num, float den, char *buf, size_t size);

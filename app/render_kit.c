@@ -204,22 +204,15 @@ int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_C
 // A value short enough for its cell: the exact shortest form when it fits,
 // else fewer decimals, else nothing.
 void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size) {
-    // Fewer significant digits first (0.003922 -> "0.004"), then fewer
-    // decimals without trailing zeros ("0.00" is "0"), else nothing.
-    for (int digits = 4; digits >= 1; digits--) {
-        fmt_sig(v, digits, buf, size);
-        if (rd_width(d, FACE_SANS, px, buf) <= room) return;
-    }
-    for (int dec = 1; dec >= 0; dec--) {
-        snprintf(buf, size, "%.*f", dec, (double)v);
-        if (dec > 0 && strchr(buf, '.')) {
-            char *end = buf + strlen(buf) - 1;
-            while (*end == '0') *end-- = '\0';
-            if (*end == '.') *end = '\0';
+    // The first of the value's cell texts that fits (fmt_cell_choices: none
+    // more than 5% off), else nothing (the close-up shows it).
+    char choices[8][32];
+    const int n = fmt_cell_choices(v, choices, 8);
+    for (int i = 0; i < n; i++)
+        if (rd_width(d, FACE_SANS, px, choices[i]) <= room) {
+            snprintf(buf, size, "%s", choices[i]);
+            return;
         }
-        if (strcmp(buf, "-0") == 0) snprintf(buf, size, "0");
-        if (rd_width(d, FACE_SANS, px, buf) <= room) return;
-    }
     buf[0] = '\0';
 }
 
@@ -309,8 +302,9 @@ int rd_outline(const draw_ *d, int cell, int share) {
     return want < most ? want : most < 1 ? 1 : most;
 }
 
-// One data cell: coloured by value, its number when it fits.
-void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) {
+// One data cell: coloured by value, its number when it fits inside a frame
+// of `inset` pixels the caller draws over its edge.
+static void value_cell_(const draw_ *d, ui_rect q, float v, float scale, bool empty, int inset) {
     const SDL_Color bg = empty ? WHITE : rd_diverging(v / scale, d->s->colorblind);
     rd_fill(d->r, q, bg);
     rd_frame(d->r, q, LINE, 1);
@@ -322,16 +316,27 @@ void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) 
     // Half the cell's height, up to the label size; under the readable
     // minimum the value is not drawn (the grid is too small: the view should
     // have sized it to at least l->min_cell).
-    const int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
+    int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
     if (px < d->l->min_px) {
         note_owner_(REC_CELL, "cell", "", q, REC_HIDDEN);
         return;
     }
-    rd_cell_text(d, px, q.w - 4, v, t, sizeof t);
+    // A smaller size, down to the readable minimum, before no number at all.
+    for (rd_cell_text(d, px, q.w - 4 - 2 * inset, v, t, sizeof t); !t[0] && px > d->l->min_px;)
+        rd_cell_text(d, --px, q.w - 4 - 2 * inset, v, t, sizeof t);
     const text_note_ saved = note_;
     note_.owner = note_owner_(REC_CELL, "cell", t, q, t[0] ? 0 : REC_HIDDEN);
     rd_text_centre(d, FACE_SANS, px, q, rd_text_on(bg), t);
     note_ = saved;
+}
+
+void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty) {
+    value_cell_(d, q, v, scale, empty, 0);
+}
+
+void rd_value_cell_framed(const draw_ *d, ui_rect q, float v, float scale, SDL_Color frame, int thickness) {
+    value_cell_(d, q, v, scale, false, thickness);
+    rd_frame(d->r, q, frame, thickness);
 }
 
 // ---- Shapes and text ---------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ void rd_text_centre(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color
 int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t);
 void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size);
 void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty);
+// The same inside a frame of `thickness` pixels (the number kept clear of it).
+void rd_value_cell_framed(const draw_ *d, ui_rect q, float v, float scale, SDL_Color frame, int thickness);
 int rd_outline(const draw_ *d, int cell, int share);
 void rd_buttons(const draw_ *d);
 void rd_header(const draw_ *d, const char *title);

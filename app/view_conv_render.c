@@ -274,9 +274,12 @@ static void conv_kernel_(const draw_ *d, const ui_grid *g) {
     for (int y = 0; y < c->k; y++)
         for (int x = 0; x < c->k; x++) {
             const ui_rect q = cell_rect_(g, y, x);
-            rd_value_cell(d, q, c->kernel[f][g->channel][y][x], scale, false);
             const int idx = g->channel * per + y * c->k + x;
-            if (current && idx == a->reveal - 1) rd_frame(d->r, q, tap_colour_(d), rd_outline(d, g->cell, 2));
+            if (current && idx == a->reveal - 1)
+                rd_value_cell_framed(d, q, c->kernel[f][g->channel][y][x], scale, tap_colour_(d),
+                                     rd_outline(d, g->cell, 2));
+            else
+                rd_value_cell(d, q, c->kernel[f][g->channel][y][x], scale, false);
             // An output cell under the mouse uses every weight of its filter; an
             // input cell the one that meets it now.
             int ky, kx;

@@ -48,6 +48,31 @@ static void test_screen_four_significant_digits(void **state) {
     assert_string_equal(b, "3.1");
 }
 
+// A narrow cell's texts, best first, none more than 5% off: 1/9 = 0.1111
+// is never "0.1" (10% off), 0.75 never "0.8" (6.7% off), 0.003922 never "0"
+// (all of it off); -0.8311 may be "-0.8" (3.7% off).
+static void check_choices_(float v, const char *want) {
+    char out[8][32], got[300] = "";
+    const int n = fmt_cell_choices(v, out, 8);
+    for (int i = 0; i < n; i++) {
+        strcat(got, out[i]);
+        if (i + 1 < n) strcat(got, " ");
+    }
+    if (strcmp(got, want) != 0) fail_msg("%g: got '%s', want '%s'", (double)v, got, want);
+}
+
+static void test_cell_choices_stay_close(void **state) {
+    (void)state;
+    check_choices_(1.0f / 9.0f, "0.1111 0.111 0.11 .11");
+    check_choices_(-1.0f / 9.0f, "-0.1111 -0.111 -0.11 -.11");
+    check_choices_(0.75f, "0.75 .75");
+    check_choices_(0.003922f, "0.003922 0.00392 0.0039 .0039 0.004");
+    check_choices_(-0.8311f, "-0.8311 -0.831 -0.83 -.83 -0.8");
+    check_choices_(12.0f, "12");
+    check_choices_(0.0f, "0");
+    check_choices_(123.456f, "123.5 123");
+}
+
 static void test_fraction_written_out(void **state) {
     (void)state;
     char b[64];
@@ -81,6 +106,7 @@ static void test_percent_agrees_with_the_bar(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_screen_four_significant_digits),
+        cmocka_unit_test(test_cell_choices_stay_close),
         cmocka_unit_test(test_fraction_written_out),
         cmocka_unit_test(test_percent_agrees_with_the_bar),
     };
