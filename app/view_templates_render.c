@@ -116,9 +116,12 @@ static void row_names_(const draw_ *d, const cards_ *c, const row_ *r, bool firs
     row_name_(d, c, rd_rect(c->x0, r->y, 0, c->line), "class");
     row_name_(d, c, rd_rect(c->x0, r->y_tmpl, 0, side), "w");
     if (!c->products) return;
-    if (c->images && first && side > 0)
-        rd_image(d, rd_rect(c->x0 + (c->name_w - side) / 2, r->y_prod, side, side), d->s->templates.x, 28, 28, 28, false, 1);
-    else if (c->images)
+    if (c->images && first && side > 2 * c->line) {
+        // The test image x, a line smaller, over the row's name.
+        const int img = side - c->line;
+        rd_image(d, rd_rect(c->x0 + (c->name_w - img) / 2, r->y_prod, img, img), d->s->templates.x, 28, 28, 28, false, 1);
+        row_name_(d, c, rd_rect(c->x0, r->y_prod + img, 0, c->line), "x * w");
+    } else if (c->images)
         row_name_(d, c, rd_rect(c->x0, r->y_prod, 0, side), "x * w");
     row_name_(d, c, rd_rect(c->x0, r->y_z, 0, c->line), "z");
     row_name_(d, c, rd_rect(c->x0, r->y_p, 0, c->line), "p");
