@@ -278,9 +278,9 @@ static void test_layout_short_main_area_closeups(void **st) {
     s->zoom = 100;
 }
 
-// Lesson 01 at 1280x720, zoom 200 (a 640x360 room): the type's floor is
+// An earlier lessons/02 at 1280x720, zoom 200 (a 640x360 room): the floor is
 // 20 * 720/1080 * 200/100 = 26.7, so 27 px and l.min_cell = 54. A step as
-// long as lesson 01's quiz leaves a main area ~300 px high, and the whole
+// long as its quiz leaves a main area ~300 px high, and the whole
 // panel would leave it ~770 px wide: 5x5 input, 3x3 kernel and output would
 // get 11 px cells. With the set-up locked the panel gives its width to the
 // view: a strip of the stepping buttons, each readable (4/3 of 27 = 36 px
@@ -379,9 +379,11 @@ static void test_lesson_zoom200_panel_gives_width(void **st) {
     lesson_free(&ls);
 }
 
-// Lessons 05 and 11 at 1280x720, zoom 200 (l.min_cell = 54, as above), their
-// own text, played as the window plays them.
-static const char LESSON_05[] =
+// A channels lesson and a dilation lesson (earlier versions of lessons/06 and
+// lessons/x1: fixtures with long captions, kept as they were) at 1280x720,
+// zoom 200 (l.min_cell = 54, as above),
+// played as the window plays them.
+static const char CHANNELS_LESSON[] =
     "title Several channels, several filters, and counting parameters\n"
     "view conv\n"
     "input 1 0 2; 3 1 0; 0 2 1 | 2 1 0; 0 1 3; 1 0 2\n"
@@ -400,7 +402,7 @@ static const char LESSON_05[] =
     "say LeNet-5 on 28x28 digits has 61,706 parameters in all; almost all of them are in its dense layers, not "
     "its convolutions.\n";
 
-static const char LESSON_11[] =
+static const char DILATION_LESSON[] =
     "title Dilation: a wider view with the same weights\n"
     "view conv\n"
     "input 1 0 2 1 0 1 2; 0 1 1 0 2 1 0; 2 1 0 1 1 0 1; 1 0 1 2 0 1 0; 0 2 1 0 1 2 1; 1 1 0 1 0 1 2; "
@@ -452,7 +454,7 @@ static void check_apart_(const ui_layout *l, bool legend) {
     }
 }
 
-// Lesson 05: two 3x3 channels, 2x2 kernels, a 2x2 output. Stacked (two
+// The channels lesson: two 3x3 channels, 2x2 kernels, a 2x2 output. Stacked (two
 // inputs of 3 x 54 px, each with its heading and colour bar) or in columns
 // of input above kernel (3 + 2 rows of 54 px, two headings, two bars), the
 // channels are taller than the ~300 px left under the narration; side by
@@ -465,7 +467,7 @@ static void test_lesson05_channels_in_a_row(void **st) {
     static lesson ls;
     static ui_layout l;
     for (int beat = 0; beat < 4; beat++) {
-        lesson_layout_(s, &ls, LESSON_05, beat, &l);
+        lesson_layout_(s, &ls, CHANNELS_LESSON, beat, &l);
         assert_true(l.main.h < 2 * 3 * 54 + 2 * 48);  // two inputs stacked do not fit
         int inputs = 0, kernels = 0, outputs = 0, biases = 0, top = -1;
         int input_x[2] = {0}, kernel_x[2] = {0};
@@ -495,7 +497,7 @@ static void test_lesson05_channels_in_a_row(void **st) {
     s->zoom = 100;
 }
 
-// Lesson 11: a 7x7 input, a 3x3 kernel, dilation 2: the window spans
+// The dilation lesson: a 7x7 input, a 3x3 kernel, dilation 2: the window spans
 // (3 - 1) * 2 + 1 = 5 cells, 5 x 54 = 270 px and a heading, more than the
 // grid area. The close-up shows the taps alone: 3 x 3 cells of 54 px or
 // more, each 2 data rows and columns from the next, thin bands between them
@@ -510,7 +512,7 @@ static void test_lesson11_dilated_closeup_taps(void **st) {
     static ui_layout l;
     int narration_h[2];
     for (int beat = 0; beat < 2; beat++) {
-        lesson_layout_(s, &ls, LESSON_11, beat, &l);
+        lesson_layout_(s, &ls, DILATION_LESSON, beat, &l);
         narration_h[beat] = l.narration.h;
         if (beat == 0) {
             // The view asked for room: the narration holds this step's caption

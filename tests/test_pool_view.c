@@ -123,9 +123,9 @@ static void test_window_glides(void **st) {
     assert_int_equal(pool_window_rect(s, g).x, g->r.x + (4 - g->col0) * c);
 }
 
-// Lesson 06 (pooling) as the lesson file has it: its narration (the third
+// A pooling lesson (an earlier lessons/07, a fixture kept as it was): its narration (the third
 // step's quiz the longest) leaves the grids a short main area.
-static const char LESSON_06[] =
+static const char POOLING_LESSON[] =
     "title Max and average pooling\n"
     "view pool\n"
     "say *Pooling* summarises each window with one number. Max pooling keeps the largest (outlined in green); "
@@ -137,7 +137,7 @@ static const char LESSON_06[] =
     "each region survives.\n"
     "quiz cell 0 1 What does max pooling keep from the top-right window (2 4 / 7 8)? answer 8\n";
 
-// Lesson 06's first set-up (5x5 input, 3x3 window, stride 1: outputs
+// The pooling lesson's first set-up (5x5 input, 3x3 window, stride 1: outputs
 // 5 - 3 + 1 = 3 by 3) at 1280x720, zoom 200, the lesson driving the view.
 // The type's floor is 20 * 720/1080 * 200/100 = 26.7, so 27 px and
 // min_cell = 54; the 5x5 input whole (5 * 54 = 270 px and its heading) does
@@ -156,7 +156,7 @@ static void test_lesson06_zoom200_closeups(void **st) {
     open_pool_(s);
     static lesson ls;
     char err[300];
-    assert_true(lesson_parse(&ls, LESSON_06, "06.lesson", err, sizeof err));
+    assert_true(lesson_parse(&ls, POOLING_LESSON, "pooling.lesson", err, sizeof err));
     static const float input[5][5] = {
         {3, 3, 2, 1, 0}, {0, 0, 1, 3, 1}, {3, 1, 2, 2, 3}, {2, 0, 0, 2, 2}, {2, 0, 0, 0, 1}};
     pool_setup p = s->pool.setup;
