@@ -302,6 +302,10 @@ int rd_outline(const draw_ *d, int cell, int share) {
     return want < most ? want : most < 1 ? 1 : most;
 }
 
+// A cell's number size: half the cell's height, up to the label size (every
+// kind of cell, so a "?" or a padding 0 matches the numbers around it).
+static int cell_text_px_(const draw_ *d, ui_rect q) { return q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2; }
+
 // One data cell: coloured by value, its number when it fits inside a frame
 // of `inset` pixels the caller draws over its edge.
 static void value_cell_(const draw_ *d, ui_rect q, float v, float scale, bool empty, int inset) {
@@ -316,7 +320,7 @@ static void value_cell_(const draw_ *d, ui_rect q, float v, float scale, bool em
     // Half the cell's height, up to the label size; under the readable
     // minimum the value is not drawn (the grid is too small: the view should
     // have sized it to at least l->min_cell).
-    int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
+    int px = cell_text_px_(d, q);
     if (px < d->l->min_px) {
         note_owner_(REC_CELL, "cell", "", q, REC_HIDDEN);
         return;
@@ -471,7 +475,7 @@ void rd_padding_cell(const draw_ *d, ui_rect q, const char *mark) {
                            q.y + (k + q.h > q.w ? q.w - k : q.h) - 1);
     rd_frame(d->r, q, LINE, 1);
     // Sized as a value cell's number is (rd_value_cell).
-    const int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
+    const int px = cell_text_px_(d, q);
     const bool shown = px >= d->l->min_px;
     const text_note_ saved = note_;
     note_.owner = note_owner_(REC_CELL, "padding", shown ? mark : "", q, shown ? 0 : REC_HIDDEN);
@@ -506,7 +510,7 @@ void rd_formula_numbers(const draw_ *d, const nn_axis *a, char *out, size_t size
 void rd_hidden_cell(const draw_ *d, ui_rect q) {
     rd_fill(d->r, q, PANEL);
     rd_frame(d->r, q, FOCUS, 2);
-    const int px = q.h / 2 > d->l->small_px ? d->l->small_px : q.h / 2;
+    const int px = cell_text_px_(d, q);
     if (px < d->l->min_px) {
         note_owner_(REC_CELL, "cell", "", q, REC_HIDDEN);
         return;
