@@ -107,6 +107,12 @@ int fmt_cell_choices(float v, char (*out)[32], int max) {
     return n;
 }
 
+void fmt_speed(double cells_per_s, char *buf, size_t size) {
+    char v[32];
+    fmt_screen((float)cells_per_s, v, sizeof v);
+    snprintf(buf, size, "%s %s", v, cells_per_s == 1.0 ? "cell/s" : "cells/s");
+}
+
 void fmt_fraction(float num, float den, char *buf, size_t size) {
     char a[32], b[32], q[32];
     fmt_screen(num, a, sizeof a);

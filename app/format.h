@@ -33,6 +33,9 @@ void fmt_screen(float v, char *buf, size_t size);
 // Writes up to `max` texts of 32 bytes; returns how many.
 int fmt_cell_choices(float v, char (*out)[32], int max);
 
+// The animation's speed: "2 cells/s", "1 cell/s", "0.5 cells/s".
+void fmt_speed(double cells_per_s, char *buf, size_t size);
+
 // A division written out as a student does it: "28/9 = 3.11" (3 significant
 // digits), "12/4 = 3" when it is exact. num and den are printed as given.
 void fmt_fraction(float num, float den, char *buf, size_t size);

@@ -555,8 +555,9 @@ void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool o
 void rd_speed_label(const draw_ *d, const anim_state *a) {
     const ui_button *b = rd_find_button(d->l, ACT_SLOWER, 0);
     if (!b) return;
-    char t[96];
-    snprintf(t, sizeof t, "speed  %g cells/s", app_speed_value(a->speed));
+    char t[96], speed[48];
+    fmt_speed(app_speed_value(a->speed), speed, sizeof speed);
+    snprintf(t, sizeof t, "speed  %s", speed);
     rd_setting_label(d, b, t);
 }
 
@@ -571,9 +572,12 @@ void rd_stepper_footer(const draw_ *d, const anim_state *a) {
         snprintf(status, sizeof status, "these settings cannot work (see why above)  -  F1 keys");
     else if (quiz_hides(s, QUIZ_SIZE))  // (a count of steps would give the size away)
         snprintf(status, sizeof status, "the output's size is hidden until the quiz is answered  -  F1 keys");
-    else
-        snprintf(status, sizeof status, "step %d of %d  -  %s at %g cells/s  -  F1 keys", a->pos + 1, a->total,
-                 a->playing ? "playing" : "paused", app_speed_value(a->speed));
+    else {
+        char speed[48];
+        fmt_speed(app_speed_value(a->speed), speed, sizeof speed);
+        snprintf(status, sizeof status, "step %d of %d  -  %s at %s  -  F1 keys", a->pos + 1, a->total,
+                 a->playing ? "playing" : "paused", speed);
+    }
     rd_footer(d, status);
 }
 

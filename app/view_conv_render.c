@@ -593,9 +593,9 @@ static void conv_footer_(const draw_ *d) {
         snprintf(where, sizeof where, "cell %d of %d done", a->pos + 1, a->total);
     else
         snprintf(where, sizeof where, "cell %d of %d: %d of %d products", a->pos + 1, a->total, a->reveal, count);
-    char speed[32];
-    fmt_screen((float)app_speed_value(a->speed), speed, sizeof speed);
-    snprintf(t, sizeof t, "%s  -  %s at %s cells/s  -  F1 keys", where, a->playing ? "playing" : "paused", speed);
+    char speed[48];
+    fmt_speed(app_speed_value(a->speed), speed, sizeof speed);
+    snprintf(t, sizeof t, "%s  -  %s at %s  -  F1 keys", where, a->playing ? "playing" : "paused", speed);
     rd_footer(d, t);
 }
 

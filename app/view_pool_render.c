@@ -391,7 +391,7 @@ static void pool_footer_(const draw_ *d) {
         rd_stepper_footer(d, a);
         return;
     }
-    char where[96], speed[32], t[200];
+    char where[96], speed[48], t[200];
     const int count = s->pool.step.count;
     if (a->reveal >= count)
         snprintf(where, sizeof where, "window %d of %d done", a->pos + 1, a->total);
@@ -399,8 +399,8 @@ static void pool_footer_(const draw_ *d) {
         snprintf(where, sizeof where, "window %d of %d: next", a->pos + 1, a->total);
     else
         snprintf(where, sizeof where, "window %d of %d: %d of %d cells read", a->pos + 1, a->total, a->reveal, count);
-    fmt_screen((float)app_speed_value(a->speed), speed, sizeof speed);
-    snprintf(t, sizeof t, "%s  -  %s at %s cells/s  -  F1 keys", where, a->playing ? "playing" : "paused", speed);
+    fmt_speed(app_speed_value(a->speed), speed, sizeof speed);
+    snprintf(t, sizeof t, "%s  -  %s at %s  -  F1 keys", where, a->playing ? "playing" : "paused", speed);
     rd_footer(d, t);
 }
 
