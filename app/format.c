@@ -49,6 +49,13 @@ static void trim_zeros_(char *buf) {
     if (end == dot) *end = '\0';
 }
 
+// x with `decimals` decimals, halves rounded away from zero as students round
+// by hand (5.25 -> "5.3", where printf's ties-to-even writes "5.2" but 3.75 -> "3.8").
+static void fixed_(double x, int decimals, char *buf, size_t size) {
+    const double p10 = pow(10.0, decimals);
+    snprintf(buf, size, "%.*f", decimals, round(x * p10) / p10);
+}
+
 void fmt_sig(float v, int digits, char *buf, size_t size) {
     if (nonfinite_(v, buf, size)) return;
     if (digits < 1) digits = 1;
@@ -64,7 +71,7 @@ void fmt_sig(float v, int digits, char *buf, size_t size) {
         int decimals = digits - whole;
         if (mag < 1.0) decimals = digits - (int)floor(log10(mag)) - 1;  // leading zeros are not significant
         if (decimals < 0) decimals = 0;
-        snprintf(buf, size, "%.*f", decimals, x);
+        fixed_(x, decimals, buf, size);
         // Rounding can carry into a new digit (9.9996 -> "10.000"): trim_zeros_ tidies it.
         trim_zeros_(buf);
         if (strcmp(buf, "-0") == 0) snprintf(buf, size, "0");
@@ -97,7 +104,7 @@ int fmt_cell_choices(float v, char (*out)[32], int max) {
             snprintf(out[n++], 32, "%s%s", t[0] == '-' ? "-" : "", zero + 1);
     }
     for (int dec = 1; dec >= 0 && n < max; dec--) {
-        snprintf(t, sizeof t, "%.*f", dec, (double)v);
+        fixed_((double)v, dec, t, sizeof t);
         trim_zeros_(t);
         if (strcmp(t, "-0") == 0) snprintf(t, sizeof t, "0");
         bool seen = false;

@@ -47,14 +47,14 @@ shot network network --model lenet5 --train-steps 300 --select 8:17
 # A 7 drawn with two strokes, as a mouse would (canvas pixels 0..111).
 shot draw draw --strokes '28,24 84,24; 84,24 44,96'
 
-# A lesson's step with its quiz: lesson 02, step 2.
+# A lesson's step with its quiz: lesson 02, step 1.
 slides=$(mktemp -d "${TMPDIR:-/tmp}/convstep-slides.XXXXXX")
 trap 'rm -rf "$slides"' EXIT
 if ! "$prog" lesson lessons/02-what-is-a-convolution.lesson --headless --window "$size" --export "$slides" >/dev/null; then
     echo "screenshots.sh: could not play lessons/02-what-is-a-convolution.lesson" >&2
     exit 1
 fi
-cp "$slides/slide-02.png" "$out/lesson.png"
+cp "$slides/slide-01.png" "$out/lesson.png"
 
 if command -v optipng >/dev/null 2>&1; then
     optipng -quiet -o2 "$out"/*.png

@@ -71,6 +71,10 @@ static void test_cell_choices_stay_close(void **state) {
     check_choices_(12.0f, "12");
     check_choices_(0.0f, "0");
     check_choices_(123.456f, "123.5 123");
+    // Halves away from zero, both of them (printf alone writes 5.2 and 3.8).
+    check_choices_(5.25f, "5.25 5.3 5");  // 5 is 4.8% off
+    check_choices_(3.75f, "3.75 3.8");
+    check_choices_(-0.125f, "-0.125 -0.13 -.13");  // printf: -0.12
 }
 
 static void test_fraction_written_out(void **state) {
