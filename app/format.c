@@ -114,6 +114,28 @@ int fmt_cell_choices(float v, char (*out)[32], int max) {
     return n;
 }
 
+static void count_(int n, const char *one, char *buf, size_t size) {
+    snprintf(buf, size, "%d %s%s", n, one, n == 1 ? "" : "s");
+}
+
+void fmt_floor_note(const nn_axis *rows, const nn_axis *cols, char *buf, size_t size) {
+    buf[0] = '\0';
+    if (!rows->remainder && !cols->remainder) return;
+    const nn_axis *a = rows->remainder ? rows : cols;
+    const long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
+    char frac[64], r[32], c[32], what[80];
+    fmt_fraction((float)top, (float)a->stride, frac, sizeof frac);
+    count_(rows->remainder, "row", r, sizeof r);
+    count_(cols->remainder, "column", c, sizeof c);
+    if (rows->remainder && cols->remainder)
+        snprintf(what, sizeof what, "%s and %s are", r, c);
+    else
+        snprintf(what, sizeof what, "%s %s", rows->remainder ? r : c,
+                 (rows->remainder ? rows->remainder : cols->remainder) == 1 ? "is" : "are");
+    snprintf(buf, size, "%s is not whole: the floor keeps %lld, so %s never reached by the window (hatched red)", frac,
+             top / a->stride, what);
+}
+
 void fmt_speed(double cells_per_s, char *buf, size_t size) {
     char v[32];
     fmt_screen((float)cells_per_s, v, sizeof v);

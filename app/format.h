@@ -33,6 +33,11 @@ void fmt_screen(float v, char *buf, size_t size);
 // Writes up to `max` texts of 32 bytes; returns how many.
 int fmt_cell_choices(float v, char (*out)[32], int max);
 
+// What the output-size formula's floor drops when a division is not whole:
+// "4/3 = 1.33 is not whole: the floor keeps 1, so 1 row and 1 column are never
+// reached by the window (hatched red)". Empty when both divisions are whole.
+void fmt_floor_note(const nn_axis *rows, const nn_axis *cols, char *buf, size_t size);
+
 // The animation's speed: "2 cells/s", "1 cell/s", "0.5 cells/s".
 void fmt_speed(double cells_per_s, char *buf, size_t size);
 

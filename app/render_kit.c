@@ -490,7 +490,7 @@ void rd_unreached(const draw_ *d, ui_rect q) {
     if (quiz_hides(d->s, QUIZ_SIZE)) return;  // (the cells never reached tell the size: a size quiz waits)
     SDL_SetRenderDrawColor(d->r, BAD.r, BAD.g, BAD.b, 255);
     for (int k = 0; k < q.w + q.h; k += 7)
-        for (int t = 0; t < 2; t++) {
+        for (int t = 0; t < 1; t++) {  // one pixel: the numbers under it stay legible
             const int a = k + t;
             // A line from the top (or left) edge down to the right.
             const int x0 = a < q.w ? q.x + a : q.x + q.w - 1, y0 = a < q.w ? q.y : q.y + a - q.w + 1;
@@ -542,12 +542,7 @@ void rd_formula(const draw_ *d, const nn_axis *rows, const nn_axis *cols, bool o
     y = rd_fitted_line(d, FACE_MONO, l->small_px, q, y, INK, t);
     if ((rows->remainder || cols->remainder) && !quiz_hides(d->s, QUIZ_SIZE)) {
         // Show the fraction and what the floor keeps of it.
-        const nn_axis *a = rows->remainder ? rows : cols;
-        const long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
-        snprintf(t, sizeof t,
-                 "%lld/%d = %g is not whole: the floor keeps %lld, so %d row(s) and %d column(s) are never "
-                 "reached by the window (hatched red)",
-                 top, a->stride, (double)top / a->stride, top / a->stride, rows->remainder, cols->remainder);
+        fmt_floor_note(rows, cols, t, sizeof t);
         rd_text_wrap(d, FACE_SANS, l->small_px, q, y, BAD, t);
     }
 }

@@ -241,15 +241,8 @@ void pool_text_formula(const app_state *s, char *buf, size_t size) {
 }
 
 void pool_text_remainder(const app_state *s, char *buf, size_t size) {
-    const nn_axis *rows = &s->pool.max_geom.rows, *cols = &s->pool.max_geom.cols;
     buf[0] = '\0';
-    if (!s->pool.ok || (!rows->remainder && !cols->remainder)) return;
-    const nn_axis *a = rows->remainder ? rows : cols;
-    const long long top = (long long)a->n + a->pad_lo + a->pad_hi - (long long)a->dilation * (a->f - 1) - 1;
-    char frac[64];
-    fmt_fraction((float)top, (float)a->stride, frac, sizeof frac);
-    snprintf(buf, size, "%s is not whole: the floor keeps %lld, so %d row(s) and %d column(s) are never reached by "
-             "the window (hatched red)", frac, top / a->stride, rows->remainder, cols->remainder);
+    if (s->pool.ok) fmt_floor_note(&s->pool.max_geom.rows, &s->pool.max_geom.cols, buf, size);
 }
 
 int pool_legend_keys(const app_state *s, bool pictures, bool all, pool_key *out) {

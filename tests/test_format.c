@@ -77,6 +77,28 @@ static void test_cell_choices_stay_close(void **state) {
     check_choices_(-0.125f, "-0.125 -0.13 -.13");  // printf: -0.12
 }
 
+// What the floor drops, worked by hand: 7 cells, kernel 3, stride 3:
+// (7 - 3)/3 = 4/3 = 1.33, the floor keeps 1, 7 - (1 x 3 + 3) = 1 cell left over.
+// 8 cells, kernel 3, stride 3: 5/3, 2 cells left over; 6, kernel 3, stride 3: whole.
+static void test_floor_note(void **state) {
+    (void)state;
+    char b[300];
+    const nn_axis seven = {.n = 7, .f = 3, .stride = 3, .dilation = 1, .out = 2, .remainder = 1};
+    const nn_axis eight = {.n = 8, .f = 3, .stride = 3, .dilation = 1, .out = 2, .remainder = 2};
+    const nn_axis six = {.n = 6, .f = 3, .stride = 3, .dilation = 1, .out = 2, .remainder = 0};
+    fmt_floor_note(&seven, &seven, b, sizeof b);
+    assert_string_equal(b, "4/3 = 1.33 is not whole: the floor keeps 1, so 1 row and 1 column are never reached by "
+                           "the window (hatched red)");
+    fmt_floor_note(&six, &eight, b, sizeof b);
+    assert_string_equal(b, "5/3 = 1.67 is not whole: the floor keeps 1, so 2 columns are never reached by the window "
+                           "(hatched red)");
+    fmt_floor_note(&seven, &six, b, sizeof b);
+    assert_string_equal(b, "4/3 = 1.33 is not whole: the floor keeps 1, so 1 row is never reached by the window "
+                           "(hatched red)");
+    fmt_floor_note(&six, &six, b, sizeof b);
+    assert_string_equal(b, "");
+}
+
 static void test_fraction_written_out(void **state) {
     (void)state;
     char b[64];
@@ -111,6 +133,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_screen_four_significant_digits),
         cmocka_unit_test(test_cell_choices_stay_close),
+        cmocka_unit_test(test_floor_note),
         cmocka_unit_test(test_fraction_written_out),
         cmocka_unit_test(test_percent_agrees_with_the_bar),
     };
