@@ -84,7 +84,10 @@ static cards_ plan_cards_(const draw_ *d, ui_rect q, bool products, bool images)
 
 // One row name in the first column, centred in the box.
 static void row_name_(const draw_ *d, const cards_ *c, ui_rect box, const char *name) {
-    rd_text_centre(d, FACE_SANS, c->label_px, rd_rect(box.x, box.y, c->name_w, box.h), MUTED, name);
+    // Beside a picture shorter than a line (a short main area), from its top:
+    // centred it would reach up into the row above.
+    const int h = ui_max(box.h, c->line);
+    rd_text_centre(d, FACE_SANS, c->label_px, rd_rect(box.x, box.y, c->name_w, h), MUTED, name);
 }
 
 // The colour of the guess's frame: right or wrong by the palette.
