@@ -74,6 +74,20 @@ static void layout_(ui_layout *l, const app_state *s, const ui_metrics *metrics)
         // the charts take the whole left.
         const int half = (m.w - 3 * pad) / 2, right_x = m.x + 2 * pad + half;
         const int list_h = ui_min(height, l->small_px * 6 / 5 + pad / 4 + 10 * (l->min_px * 6 / 5));
+        // Too short for the two charts one above the other (each a title, up
+        // to three legend lines and a plot of five lines: rd_curve_chart):
+        // three columns, the loss, the accuracy and the list, full height.
+        const int tick_line = ui_max(l->min_px, l->small_px * 5 / 6) * 6 / 5;
+        const int chart_least = l->small_px * 6 / 5 + 8 * tick_line;
+        if (height < 2 * chart_least + pad) {
+            const int third = (m.w - 4 * pad) / 3;
+            l->chart_loss = ui_rect_at(m.x + pad, top, third, height);
+            l->chart_acc = ui_rect_at(m.x + 2 * pad + third, top, third, height);
+            l->confusion = ui_rect_at(m.x + 3 * pad + 2 * third, top, third, list_h);
+            l->gallery = ui_rect_at(m.x + 3 * pad + 2 * third, top + list_h + pad, third,
+                                    bottom - (top + list_h + pad));
+            return;
+        }
         l->confusion = ui_rect_at(right_x, top, half, list_h);
         l->gallery = ui_rect_at(right_x, top + list_h + pad, half, bottom - (top + list_h + pad));
         const int chart_h = (height - pad) / 2;
