@@ -14,6 +14,7 @@ static const char main_help_[] =
     "\n"
     "commands:\n"
     "  conv      work out a convolution step by step (formula, windows, products, map)\n"
+    "  convt     work out a transposed convolution step by step (each input cell stamps the kernel)\n"
     "  pool      work out max or average pooling step by step\n"
     "  summary   list a model's layers, output shapes and parameter counts, as Keras does\n"
     "  train     train a digit classifier and report its accuracy and speed\n"
@@ -40,6 +41,7 @@ static const struct {
     int (*with_frontend)(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err);
 } commands_[] = {
     {"conv", cmd_conv, NULL},
+    {"convt", cmd_convt, NULL},
     {"pool", cmd_pool, NULL},
     {"summary", cmd_summary, NULL},
     {"train", cmd_train, NULL},
@@ -87,7 +89,7 @@ int cli_main(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err
         if (strcmp(argv[1], commands_[i].name) == 0)
             return run_command_(i, argc - 2, argv + 2, fe, out, err);
     char msg[200];
-    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, pool, summary, train, classify, view, lesson; see convstep --help)",
+    snprintf(msg, sizeof msg, "unknown command '%.60s' (commands: conv, convt, pool, summary, train, classify, view, lesson; see convstep --help)",
              argv[1]);
     return cli_fail(err, msg, CLI_EXIT_USAGE);
 }

@@ -59,6 +59,8 @@ int cli_main(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err
 
 // The subcommands; argv holds the options after the subcommand's name.
 int cmd_conv(int argc, char **argv, FILE *out, FILE *err);
+// Transposed convolution (cmd_convt.c): PyTorch's ConvTranspose2d, stamp by stamp.
+int cmd_convt(int argc, char **argv, FILE *out, FILE *err);
 int cmd_pool(int argc, char **argv, FILE *out, FILE *err);
 int cmd_summary(int argc, char **argv, FILE *out, FILE *err);
 int cmd_train(int argc, char **argv, FILE *out, FILE *err);

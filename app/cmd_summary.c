@@ -59,8 +59,16 @@ static void print_text_(FILE *out, const nn_model *m, const char *arch) {
     const char *dbl = "======================================================================================";
     fprintf(out, "Model: %s\n", arch);
     fprintf(out, "Input: (None, %d, %d, %d)\n", m->input.h, m->input.w, m->input.c);
+    // The first column as wide as its longest name, 32 at least (Keras's table):
+    // "conv2d_transpose (Conv2DTranspose)" is 34.
+    int name_w = 32;
+    for (int i = 0; i < m->n_layers; i++) {
+        char name[64];
+        const int n = snprintf(name, sizeof name, "%s (%s)", m->layers[i].name, m->layers[i].type);
+        if (n > name_w) name_w = n;
+    }
     fprintf(out, "%s\n", rule);
-    fprintf(out, " %-32s %-22s %-10s %s\n", "Layer (type)", "Output Shape", "Param #", "Worked out");
+    fprintf(out, " %-*s %-22s %-10s %s\n", name_w, "Layer (type)", "Output Shape", "Param #", "Worked out");
     fprintf(out, "%s\n", dbl);
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer *l = &m->layers[i];
@@ -70,9 +78,9 @@ static void print_text_(FILE *out, const nn_model *m, const char *arch) {
         fmt_thousands(nn_layer_params(l), params, sizeof params);
         fmt_params_worked(l, how, sizeof how);
         if (how[0])
-            fprintf(out, " %-32s %-22s %-10s %s\n", name, shape, params, how);
+            fprintf(out, " %-*s %-22s %-10s %s\n", name_w, name, shape, params, how);
         else
-            fprintf(out, " %-32s %-22s %s\n", name, shape, params);
+            fprintf(out, " %-*s %-22s %s\n", name_w, name, shape, params);
         if (i + 1 < m->n_layers) fputc('\n', out);
     }
     char total[32];

@@ -202,6 +202,9 @@ void fmt_params_worked(const nn_layer *l, char *buf, size_t size) {
     buf[0] = '\0';
     if (l->spec.kind == NN_LAYER_CONV)
         snprintf(buf, size, "%d*(%d*%d*%d + 1)", l->spec.filters, l->spec.kernel, l->spec.kernel, l->in.c);
+    else if (l->spec.kind == NN_LAYER_CONVT)  // Keras's Conv2DTranspose: K*K*C_in*F + F
+        snprintf(buf, size, "%d*%d*%d*%d + %d", l->spec.kernel, l->spec.kernel, l->in.c, l->spec.filters,
+                 l->spec.filters);
     else if (l->spec.kind == NN_LAYER_DENSE)
         snprintf(buf, size, "%d*(%d + 1)", l->spec.units, l->in.c);
 }

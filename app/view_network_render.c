@@ -180,6 +180,32 @@ static void edges_(const draw_ *d, const net_plan *p, const nn_net *net, const c
                      L->pool.cfg.size_h, L->pool.cfg.size_w, u->channel + 1);
         break;
     }
+    case NN_LAYER_CONVT: {
+        // Output cell o gets a product from input cell i when o + p = i s + t d
+        // for a tap t in 0..k-1: i from ceil((o + p - d(k - 1))/s) to floor((o + p)/s).
+        const nn_convt_axis *ra = &L->convt.rows, *ca = &L->convt.cols;
+        int span[2][2];
+        const nn_convt_axis *ax[2] = {ra, ca};
+        const int at[2] = {u->row, u->col};
+        for (int k = 0; k < 2; k++) {
+            const int o = at[k] + ax[k]->pad, reach = ax[k]->dilation * (ax[k]->f - 1), s_ = ax[k]->stride;
+            int lo = o - reach <= 0 ? 0 : (o - reach + s_ - 1) / s_, hi = o / s_;
+            if (hi > ax[k]->n - 1) hi = ax[k]->n - 1;
+            span[k][0] = lo, span[k][1] = hi;
+        }
+        if (span[0][0] <= span[0][1] && span[1][0] <= span[1][1])
+            for (int ch = 0; ch < L->in.c; ch++) {
+                const ui_rect a = unit_rect_(p, prev, ch, span[0][0], span[1][0]),
+                              b = unit_rect_(p, prev, ch, span[0][1], span[1][1]);
+                const ui_rect win = rd_rect(a.x - 1, a.y - 1, b.x + b.w - a.x + 2, b.y + b.h - a.y + 2);
+                line_(d, self, win, accent);
+                rd_frame(d->r, win, accent, 2);
+            }
+        snprintf(what, size, "a transposed convolution: the sum of the stamps of the input cells framed before "
+                             "(their value times one of filter %d's weights) + bias",
+                 u->channel + 1);
+        break;
+    }
     case NN_LAYER_FLATTEN: {
         const nn_shape in = L->in;
         const int k = u->channel, hw = in.h * in.w;

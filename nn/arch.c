@@ -244,7 +244,7 @@ static int find_kind_(const char *name) {
     return -1;
 }
 
-// "conv, maxpool, ..., softmax": every kind's name, in the table's order.
+// "conv, convt, maxpool, ..., softmax": every kind's name, in the table's order.
 static void known_kinds_(char *buf, size_t size) {
     size_t n = 0;
     buf[0] = '\0';

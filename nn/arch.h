@@ -1,11 +1,13 @@
 // arch.h - architecture strings: "conv(6,5,pad=2),relu,maxpool(2),flatten,dense(10)".
 //
 //   conv(F,K[,stride=S][,pad=valid|same|P][,dilation=D])
+//   convt(F,K[,stride=S][,pad=P][,out_pad=A][,dilation=D])   (transposed, convt.h)
 //   maxpool(K[,stride=S][,pad=P])      avgpool(K[,stride=S][,pad=P])
 //   relu  sigmoid  tanh  dropout(P)  flatten  dense(N)  softmax
 //
 // Presets (the whole string): lenet5, softmax. Defaults as in Keras: conv
-// padding valid, stride 1, dilation 1; pooling stride = window, padding 0.
+// padding valid, stride 1, dilation 1; pooling stride = window, padding 0;
+// convt stride 1, padding 0, output padding 0, dilation 1 (PyTorch's).
 #ifndef NN_ARCH_H
 #define NN_ARCH_H
 

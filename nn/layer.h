@@ -12,6 +12,7 @@
 #define NN_LAYER_H
 
 #include "conv2d.h"
+#include "convt.h"
 #include "outsize.h"
 #include "pool.h"
 #include "tensor.h"
@@ -20,6 +21,7 @@
 // which holds everything the engine does differently for each.
 typedef enum nn_layer_kind {
     NN_LAYER_CONV,
+    NN_LAYER_CONVT,
     NN_LAYER_MAXPOOL,
     NN_LAYER_AVGPOOL,
     NN_LAYER_RELU,
@@ -35,11 +37,12 @@ typedef enum nn_layer_kind {
 // One layer as the architecture string describes it.
 typedef struct nn_layer_spec {
     nn_layer_kind kind;
-    int filters;         // conv: F
-    int kernel;          // conv: K; pooling: window K
-    int stride;          // conv, pooling (pooling: 0 in the text means "= window")
-    int dilation;        // conv
-    nn_padding padding;  // conv: valid/same/P; pooling: explicit P
+    int filters;         // conv, convt: F
+    int kernel;          // conv, convt: K; pooling: window K
+    int stride;          // conv, convt, pooling (pooling: 0 in the text means "= window")
+    int dilation;        // conv, convt
+    nn_padding padding;  // conv: valid/same/P; pooling, convt: explicit P
+    int out_pad;         // convt: output padding A (0 <= A < max(stride, dilation))
     int units;           // dense: N
     float rate;          // dropout: P in [0, 1)
     int column;          // 1-based column where the layer starts in the string
@@ -59,6 +62,7 @@ typedef struct nn_layer {
     long long weights;   // learnable weights (no biases)
     long long biases;    // learnable biases
     nn_conv2d_geom conv; // valid for NN_LAYER_CONV
+    nn_convt_geom convt; // valid for NN_LAYER_CONVT
     nn_pool_geom pool;   // valid for NN_LAYER_MAXPOOL and NN_LAYER_AVGPOOL
 } nn_layer;
 

@@ -1,6 +1,6 @@
 // layer_kinds.c - the row of every layer kind (at the end of the file) and its
 // functions: small adapters between a layer of a model or net and the
-// operation's own module (conv2d.c, pool.c, act.c, dense.c, grad.c).
+// operation's own module (conv2d.c, convt.c, pool.c, act.c, dense.c, grad.c).
 // It includes the operations and the layer types below it, never arch.h,
 // model.h or net.h: the modules that read the table (see layer_kinds.h).
 #include "layer_kinds.h"
@@ -10,6 +10,7 @@
 
 #include "act.h"
 #include "conv2d.h"
+#include "convt.h"
 #include "dense.h"
 #include "grad.h"
 #include "layer.h"
@@ -130,6 +131,66 @@ static void conv_backward_(const nn_layer_pass *p, const float *x, const float *
     }
     nn_conv2d_backward_batch(cg, dx, p->grad_weights, p->grad_bias, dy, p->kept, p->weights, B,
                              p->scratch);
+}
+
+// ---- convt -----------------------------------------------------------------------------
+
+static void convt_format_(const nn_layer_spec *s, char *buf, int size) {
+    char extra[96] = "";
+    int n = 0;
+    if (s->stride != 1) n += snprintf(extra + n, sizeof extra - (size_t)n, ",stride=%d", s->stride);
+    if (s->padding.p != 0) n += snprintf(extra + n, sizeof extra - (size_t)n, ",pad=%d", s->padding.p);
+    if (s->out_pad != 0) n += snprintf(extra + n, sizeof extra - (size_t)n, ",out_pad=%d", s->out_pad);
+    if (s->dilation != 1) snprintf(extra + n, sizeof extra - (size_t)n, ",dilation=%d", s->dilation);
+    snprintf(buf, (size_t)size, "convt(%d,%d%s)", s->filters, s->kernel, extra);
+}
+
+static nn_status convt_place_(nn_layer *l, const nn_place_at *at, nn_error *err) {
+    const nn_layer_spec *s = &l->spec;
+    const nn_shape in = l->in;
+    nn_status st = needs_map_(l, at, err);
+    if (st != NN_OK) return st;
+    nn_convt_config cfg = {.in_c = in.c, .in_h = in.h, .in_w = in.w,
+                           .filters = s->filters, .k_h = s->kernel, .k_w = s->kernel,
+                           .stride = s->stride, .padding = s->padding.p,
+                           .out_pad = s->out_pad, .dilation = s->dilation};
+    nn_error inner;
+    if (nn_convt_geom_init(&l->convt, &cfg, &inner) != NN_OK)
+        return nn_error_set(err, NN_ERR_SHAPE, "layer %d, %s (column %d), on %s: %s",
+                            at->index + 1, at->what, s->column, at->have, inner.msg);
+    l->out = nn_shape_map(s->filters, l->convt.out_h, l->convt.out_w);
+    // Keras's Conv2DTranspose count: K*K*C_in*F weights and F biases. The
+    // geometry checked C*F*K*K against NN_MAX_ELEMENTS: no overflow.
+    l->weights = (long long)in.c * l->convt.taps;
+    l->biases = s->filters;
+    if (nn_layer_params(l) > NN_MAX_PARAMS)
+        return nn_error_set(err, NN_ERR_NOMEM,
+                            "layer %d, %s (column %d), would have %lld parameters "
+                            "(%dx%dx%d x %d filters + %d), more than %lld, the most "
+                            "one layer may have",
+                            at->index + 1, at->what, s->column, nn_layer_params(l), s->kernel,
+                            s->kernel, in.c, s->filters, s->filters, NN_MAX_PARAMS);
+    return NN_OK;
+}
+
+// Keras's fans for a Conv2DTranspose kernel (kH, kW, F, C_in): the receptive
+// field times its second-to-last axis (F) in, times its last (C_in) out.
+static void convt_fans_(const nn_layer *l, float *fan_in, float *fan_out) {
+    const float k2 = (float)l->spec.kernel * (float)l->spec.kernel;
+    *fan_in = (float)l->spec.filters * k2;
+    *fan_out = (float)l->in.c * k2;
+}
+
+static void convt_forward_(const nn_layer_pass *p, const float *in, nn_rng *rng) {
+    (void)rng;
+    nn_convt_forward(&p->layer->convt, p->out, in, p->weights, p->bias, p->batch);
+}
+
+// Backward reads the layer's input x, which the net keeps as the output of
+// the layer before: nothing else is kept.
+static void convt_backward_(const nn_layer_pass *p, const float *x, const float *dy, float *dx) {
+    nn_convt_backward(&p->layer->convt, dx, p->grad_weights, p->grad_bias, dy, x, p->weights,
+                      p->batch);
 }
 
 // ---- maxpool, avgpool ------------------------------------------------------------------
@@ -338,6 +399,20 @@ const nn_layer_kind_def nn_layer_kinds[NN_LAYER_KIND_COUNT] = {
         .keras_type = "Conv2D", .keras_name = "conv2d",
         .place = conv_place_, .fans = conv_fans_,
         .memory = conv_memory_, .forward = conv_forward_, .backward = conv_backward_,
+    },
+    [NN_LAYER_CONVT] = {
+        .name = "convt",
+        .usage = "convt(F,K[,stride=S][,pad=P][,out_pad=A][,dilation=D])",
+        .args = {POSITIONAL_INT_("the number of filters F", filters),
+                 POSITIONAL_INT_("the kernel size K", kernel),
+                 OPTION_INT_("stride", 1, stride),
+                 {"pad", "pad", NN_ARG_PAD_CELLS, 0, 0, offsetof(nn_layer_spec, padding)},
+                 {"out_pad", "out_pad", NN_ARG_INT, 0, 0, offsetof(nn_layer_spec, out_pad)},
+                 OPTION_INT_("dilation", 1, dilation)},
+        .format = convt_format_,
+        .keras_type = "Conv2DTranspose", .keras_name = "conv2d_transpose",
+        .place = convt_place_, .fans = convt_fans_,
+        .forward = convt_forward_, .backward = convt_backward_,
     },
     [NN_LAYER_MAXPOOL] = {
         .name = "maxpool",

@@ -14,7 +14,8 @@
 
 // Where one layer's parameters live inside the flat parameter array.
 typedef struct nn_param_slice {
-    size_t weights;  // offset of the weights (conv [F][C][K][K], dense [in][out])
+    size_t weights;  // offset of the weights (conv [F][C][K][K], convt [C][F][K][K],
+                     // dense [in][out])
     size_t bias;     // offset of the biases
     size_t n_weights, n_bias;  // 0 for layers without parameters
 } nn_param_slice;

@@ -1,6 +1,7 @@
-// nn.h - the convstep engine in one include: shapes, convolution, pooling,
-// activations, dense layers, architecture strings, models, nets with their
-// training (gradients), the matrix product and the random numbers.
+// nn.h - the convstep engine in one include: shapes, convolution, transposed
+// convolution, pooling, activations, dense layers, architecture strings,
+// models, nets with their training (gradients), the matrix product and the
+// random numbers.
 // The engine depends on libm only; it never prints and never exits.
 #ifndef NN_NN_H
 #define NN_NN_H
@@ -8,6 +9,7 @@
 #include "act.h"
 #include "arch.h"
 #include "conv2d.h"
+#include "convt.h"
 #include "dense.h"
 #include "gemm.h"
 #include "grad.h"

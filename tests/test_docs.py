@@ -139,6 +139,11 @@ def readme_examples():
     tail = conv.split("Feature map 3x3:", 1)[1]
     expect(numbers(tail)[:9] == [12, 12, 17, 10, 17, 19, 9, 6, 14],
            "the slide example's map reads %s" % numbers(tail)[:9])
+    # The transposed convolution: input cell (r, c) stamps its value on the
+    # 2x2 block at (2r, 2c): 1 1 2 2 / 1 1 2 2 / 3 3 4 4 / 3 3 4 4.
+    convt = [o for l, o in outputs.items() if " convt " in l][0]
+    expect(numbers(convt.split("Output 4x4:", 1)[-1])[:16] == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4],
+           "the transposed convolution reads %s" % convt[-200:])
     pool = [o for l, o in outputs.items() if " pool " in l][0]
     expect(re.search(r"6\s+8\s*\n\s*3\s+4", pool), "max pooling of the example should give 6 8; 3 4")
     lenet = [o for l, o in outputs.items() if "summary --arch lenet5" in l][0]

@@ -376,6 +376,7 @@ static void assert_same_spec(const nn_layer_spec *a, const nn_layer_spec *b) {
     assert_int_equal(a->padding.mode, b->padding.mode);
     assert_int_equal(a->padding.p, b->padding.p);
     assert_int_equal(a->units, b->units);
+    assert_int_equal(a->out_pad, b->out_pad);
     assert_float_equal(a->rate, b->rate, 0.0f);
 }
 
@@ -418,6 +419,7 @@ static void test_every_kind_places_and_runs(void **state) {
         long long weights, biases;
     } hand[] = {
         {"conv", 3 * 4 * 4 * 2, 3},      // conv(3,4,...): F x K x K x C, one bias per filter
+        {"convt", 2 * 3 * 4 * 4, 3},     // convt(3,4,...): C x F x K x K, one bias per filter
         {"maxpool", 0, 0},               // maxpool(3,stride=2,pad=1)
         {"avgpool", 0, 0},
         {"dense", 9 * 9 * 2 * 3, 3},     // dense(3) on 162 flattened values
