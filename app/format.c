@@ -82,34 +82,60 @@ void fmt_sig(float v, int digits, char *buf, size_t size) {
 
 void fmt_screen(float v, char *buf, size_t size) { fmt_sig(v, 4, buf, size); }
 
-// Close enough to stand for v in a cell: within 5% (exact for 0).
-static bool near_(float v, const char *text) {
-    const double shown = strtod(text, NULL), x = (double)v;
-    return x == 0.0 ? shown == 0.0 : fabs(shown - x) <= 0.05 * fabs(x);
+// A last resort may stand for v in a cell: any rounding of it, but 0 only
+// for a value small on the grid's colour scale (under a quarter of its
+// largest |value|): a weight of -0.06 among weights up to 0.2 may read "0",
+// the largest of a grid never.
+static bool may_stand_for_(float v, const char *text, float scale) {
+    return strtod(text, NULL) != 0.0 || v == 0.0f || fabsf(v) < 0.25f * fabsf(scale);
 }
 
-int fmt_cell_choices(float v, char (*out)[32], int max) {
+static void add_(char (*out)[32], int *n, int max, const char *t) {
+    for (int i = 0; i < *n; i++)
+        if (strcmp(out[i], t) == 0) return;
+    if (*n < max) snprintf(out[(*n)++], 32, "%s", t);
+}
+
+// t without the zero before its point: "0.11" -> ".11", "-0.1" -> "-.1" (else t).
+static void no_leading_zero_(const char *t, char *buf, size_t size) {
+    const char *zero = t[0] == '-' ? t + 1 : t;
+    if (zero[0] == '0' && zero[1] == '.')
+        snprintf(buf, size, "%s%s", t[0] == '-' ? "-" : "", zero + 1);
+    else
+        snprintf(buf, size, "%s", t);
+}
+
+int fmt_cell_choices(float v, float scale, char (*out)[32], int max) {
     int n = 0;
-    char t[32];
+    char t[32], z[32];
     if (nonfinite_(v, t, sizeof t)) {
-        if (max > 0) snprintf(out[n++], 32, "%s", t);
+        add_(out, &n, max, t);
         return n;
     }
-    for (int digits = 4; digits >= 1 && n < max; digits--) {
+    // Four to two significant digits (never more than 5% off), the last
+    // also without its leading zero.
+    for (int digits = 4; digits >= 2; digits--) {
         fmt_sig(v, digits, t, sizeof t);
-        if (near_(v, t) && !(n > 0 && strcmp(out[n - 1], t) == 0)) snprintf(out[n++], 32, "%s", t);
-        // Two digits without the leading zero: 0.1111 as ".11" (narrower, as calculators write it).
-        const char *zero = t[0] == '-' ? t + 1 : t;
-        if (digits == 2 && zero[0] == '0' && zero[1] == '.' && near_(v, t) && n < max)
-            snprintf(out[n++], 32, "%s%s", t[0] == '-' ? "-" : "", zero + 1);
+        add_(out, &n, max, t);
     }
-    for (int dec = 1; dec >= 0 && n < max; dec--) {
+    no_leading_zero_(t, z, sizeof z);
+    add_(out, &n, max, z);
+    // Last resorts, for a narrow cell, after every two-digit form (so 1/9 is
+    // ".11" before "0.1"): one digit, one decimal, none (may_stand_for_).
+    fmt_sig(v, 1, t, sizeof t);
+    if (may_stand_for_(v, t, scale)) {
+        add_(out, &n, max, t);
+        no_leading_zero_(t, z, sizeof z);
+        add_(out, &n, max, z);
+    }
+    for (int dec = 1; dec >= 0; dec--) {
         fixed_((double)v, dec, t, sizeof t);
         trim_zeros_(t);
         if (strcmp(t, "-0") == 0) snprintf(t, sizeof t, "0");
-        bool seen = false;
-        for (int i = 0; i < n; i++) seen = seen || strcmp(out[i], t) == 0;
-        if (!seen && near_(v, t)) snprintf(out[n++], 32, "%s", t);
+        if (!may_stand_for_(v, t, scale)) continue;
+        add_(out, &n, max, t);
+        no_leading_zero_(t, z, sizeof z);
+        add_(out, &n, max, z);
     }
     return n;
 }

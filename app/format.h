@@ -26,12 +26,13 @@ void fmt_sig(float v, int digits, char *buf, size_t size);
 void fmt_screen(float v, char *buf, size_t size);
 
 // The texts a grid cell may show for v, best first, for a cell too narrow
-// for fmt_screen's: fewer significant digits (0.003922 -> "0.004"), the
-// leading zero dropped (0.1111 -> ".11"), fewer decimals ("0.75" -> "0.8");
-// a text more than 5% off v is not offered (1/9 is never "0.1", 0.003922
-// never "0"), so a student summing what is shown gets about the same sum.
-// Writes up to `max` texts of 32 bytes; returns how many.
-int fmt_cell_choices(float v, char (*out)[32], int max);
+// for fmt_screen's: fewer significant digits down to two (0.003922 ->
+// "0.0039"), the leading zero dropped (0.1111 -> ".11", so a box blur's 1/9
+// reads .11 rather than 0.1 where three characters fit), then, as last
+// resorts, one digit or fewer decimals ("0.8" for 0.75 comes after ".75"),
+// "0" only for a value under a quarter of the grid's scale (its largest
+// |value|, as its colours). Writes up to `max` texts of 32 bytes; returns how many.
+int fmt_cell_choices(float v, float scale, char (*out)[32], int max);
 
 // What the output-size formula's floor drops when a division is not whole:
 // "4/3 = 1.33 is not whole: the floor keeps 1, so 1 row and 1 column are never

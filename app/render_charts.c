@@ -208,6 +208,13 @@ static int legend_width_(const draw_ *d, const rd_series *s, int n, bool short_l
     return w;
 }
 
+// The widest full legend entry (swatch and label) at px.
+static int widest_entry_(const draw_ *d, const rd_series *s, int n, int px) {
+    int w = 0;
+    for (int c = 0; c < n; c++) w = ui_max(w, legend_width_(d, &s[c], 1, false, px));
+    return w;
+}
+
 // The title, then the legend beside it when it fits on the row, else below
 // (short labels when the full ones would leave the plot too low); returns
 // the y under them.
@@ -224,7 +231,9 @@ static int chart_head_(const draw_ *d, ui_rect q, const rd_chart *c, const rd_se
             legend_(d, s, n, shortened, rd_rect(q.x + q.w - w, q.y + (px - tick_px) / 2, w, line_h), tick_px, true);
             return q.y + line_h;
         }
-        if (shortened || legend_(d, s, n, false, rd_rect(q.x, 0, q.w, 0), tick_px, false) <= q.h / 4)
+        // (Full labels below only when each fits the width whole: a cut "now: LeNet..." names nothing.)
+        if (shortened || (legend_(d, s, n, false, rd_rect(q.x, 0, q.w, 0), tick_px, false) <= q.h / 4 &&
+                          widest_entry_(d, s, n, tick_px) <= q.w))
             return q.y + line_h + legend_(d, s, n, shortened, rd_rect(q.x, q.y + line_h, q.w, 0), tick_px, true);
     }
     return q.y + line_h;

@@ -203,11 +203,11 @@ int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_C
 
 // A value short enough for its cell: the exact shortest form when it fits,
 // else fewer decimals, else nothing.
-void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size) {
+void rd_cell_text(const draw_ *d, int px, int room, float v, float scale, char *buf, size_t size) {
     // The first of the value's cell texts that fits (fmt_cell_choices: none
     // more than 5% off), else nothing (the close-up shows it).
     char choices[8][32];
-    const int n = fmt_cell_choices(v, choices, 8);
+    const int n = fmt_cell_choices(v, scale, choices, 8);
     for (int i = 0; i < n; i++)
         if (rd_width(d, FACE_SANS, px, choices[i]) <= room) {
             snprintf(buf, size, "%s", choices[i]);
@@ -326,8 +326,9 @@ static void value_cell_(const draw_ *d, ui_rect q, float v, float scale, bool em
         return;
     }
     // A smaller size, down to the readable minimum, before no number at all.
-    for (rd_cell_text(d, px, q.w - 4 - 2 * inset, v, t, sizeof t); !t[0] && px > d->l->min_px;)
-        rd_cell_text(d, --px, q.w - 4 - 2 * inset, v, t, sizeof t);
+    for (rd_cell_text(d, px, q.w - 4 - 2 * inset, v, scale, t, sizeof t); !t[0] && px > d->l->min_px;)
+        rd_cell_text(d, --px, q.w - 4 - 2 * inset, v, scale, t, sizeof t);
+    if (!t[0]) rd_cell_text(d, px, q.w - 2 - 2 * inset, v, scale, t, sizeof t);  // a pixel from each side
     const text_note_ saved = note_;
     note_.owner = note_owner_(REC_CELL, "cell", t, q, t[0] ? 0 : REC_HIDDEN);
     rd_text_centre(d, FACE_SANS, px, q, rd_text_on(bg), t);

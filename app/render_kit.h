@@ -44,7 +44,7 @@ int rd_width(const draw_ *d, font_face face, int px, const char *t);
 bool rd_ellipsise(const draw_ *d, font_face face, int px, int max_w, const char *t, char *out, size_t size);
 void rd_text_centre(const draw_ *d, font_face face, int px, ui_rect q, SDL_Color c, const char *t);
 int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_Color c, const char *t);
-void rd_cell_text(const draw_ *d, int px, int room, float v, char *buf, size_t size);
+void rd_cell_text(const draw_ *d, int px, int room, float v, float scale, char *buf, size_t size);
 void rd_value_cell(const draw_ *d, ui_rect q, float v, float scale, bool empty);
 // The same inside a frame of `thickness` pixels (the number kept clear of it).
 void rd_value_cell_framed(const draw_ *d, ui_rect q, float v, float scale, SDL_Color frame, int thickness);

@@ -79,7 +79,9 @@ static void per_digit_(const draw_ *d, const live_snapshot *snap, bool data) {
     const ui_rect q = l->confusion;
     const int line = l->min_px * 6 / 5;
     char t[96];
-    rd_fitted_line(d, FACE_BOLD, l->small_px, q, q.y, INK, "right per true digit");
+    const char *title = rd_width(d, FACE_BOLD, l->small_px, "right per true digit") <= q.w ? "right per true digit"
+                                                                                         : "right per digit";
+    rd_fitted_line(d, FACE_BOLD, l->small_px, q, q.y, INK, title);
     int y = q.y + l->small_px * 6 / 5 + l->pad / 4;
     if (!data) {
         // Only where its line fits (a narration of many lines leaves little room).
@@ -95,7 +97,9 @@ static void per_digit_(const draw_ *d, const live_snapshot *snap, bool data) {
                 worst = j;
         }
         snprintf(t, sizeof t, "%d: %d of %d right", i, snap->confusion[i][i], total);
-        if (worst >= 0) {
+        if (rd_width(d, FACE_SANS, l->min_px, t) > q.w)  // a narrow column: "3: 186/200"
+            snprintf(t, sizeof t, "%d: %d/%d", i, snap->confusion[i][i], total);
+        else if (worst >= 0) {
             const size_t n = strlen(t);
             snprintf(t + n, sizeof t - n, ", %d taken for %d", snap->confusion[i][worst], worst);
             if (rd_width(d, FACE_SANS, l->min_px, t) > q.w) t[n] = '\0';

@@ -48,12 +48,13 @@ static void test_screen_four_significant_digits(void **state) {
     assert_string_equal(b, "3.1");
 }
 
-// A narrow cell's texts, best first, none more than 5% off: 1/9 = 0.1111
-// is never "0.1" (10% off), 0.75 never "0.8" (6.7% off), 0.003922 never "0"
-// (all of it off); -0.8311 may be "-0.8" (3.7% off).
-static void check_choices_(float v, const char *want) {
+// A narrow cell's texts, best first, worked by hand: two significant digits
+// or more, then without the leading zero, then one digit, one decimal, none
+// (halves away from zero); "0" only under a quarter of the grid's scale.
+// 1/9 = 0.1111 is ".11" before "0.1"; 0.003922 on its own scale never "0".
+static void check_scaled_(float v, float scale, const char *want) {
     char out[8][32], got[300] = "";
-    const int n = fmt_cell_choices(v, out, 8);
+    const int n = fmt_cell_choices(v, scale, out, 8);
     for (int i = 0; i < n; i++) {
         strcat(got, out[i]);
         if (i + 1 < n) strcat(got, " ");
@@ -61,20 +62,28 @@ static void check_choices_(float v, const char *want) {
     if (strcmp(got, want) != 0) fail_msg("%g: got '%s', want '%s'", (double)v, got, want);
 }
 
+// On the value's own scale (a grid of equal values, or v the largest).
+static void check_choices_(float v, const char *want) { check_scaled_(v, v, want); }
+
 static void test_cell_choices_stay_close(void **state) {
     (void)state;
-    check_choices_(1.0f / 9.0f, "0.1111 0.111 0.11 .11");
-    check_choices_(-1.0f / 9.0f, "-0.1111 -0.111 -0.11 -.11");
-    check_choices_(0.75f, "0.75 .75");
-    check_choices_(0.003922f, "0.003922 0.00392 0.0039 .0039 0.004");
-    check_choices_(-0.8311f, "-0.8311 -0.831 -0.83 -.83 -0.8");
+    check_choices_(1.0f / 9.0f, "0.1111 0.111 0.11 .11 0.1 .1");
+    check_choices_(-1.0f / 9.0f, "-0.1111 -0.111 -0.11 -.11 -0.1 -.1");
+    check_choices_(0.75f, "0.75 .75 0.8 .8 1");
+    check_choices_(0.003922f, "0.003922 0.00392 0.0039 .0039 0.004 .004");
+    check_choices_(-0.8311f, "-0.8311 -0.831 -0.83 -.83 -0.8 -.8 -1");
+    check_choices_(-0.1234f, "-0.1234 -0.123 -0.12 -.12 -0.1 -.1");
     check_choices_(12.0f, "12");
     check_choices_(0.0f, "0");
     check_choices_(123.456f, "123.5 123");
-    // Halves away from zero, both of them (printf alone writes 5.2 and 3.8).
-    check_choices_(5.25f, "5.25 5.3 5");  // 5 is 4.8% off
-    check_choices_(3.75f, "3.75 3.8");
-    check_choices_(-0.125f, "-0.125 -0.13 -.13");  // printf: -0.12
+    // Halves away from zero (printf alone writes 5.2, 3.8 and -0.12).
+    check_choices_(5.25f, "5.25 5.3 5");
+    check_choices_(3.75f, "3.75 3.8 4");
+    check_choices_(-0.125f, "-0.125 -0.13 -.13 -0.1 -.1");
+    // Among weights up to 0.2 (a trained kernel): -0.0123 may read "0" (under
+    // 0.05); among weights up to 0.04 it may not.
+    check_scaled_(-0.0123f, 0.2f, "-0.0123 -0.012 -.012 -0.01 -.01 0");
+    check_scaled_(-0.0123f, 0.04f, "-0.0123 -0.012 -.012 -0.01 -.01");
 }
 
 // What the floor drops, worked by hand: 7 cells, kernel 3, stride 3:
