@@ -220,10 +220,16 @@ static void arrow_(const draw_ *d) {
     const lesson_player *p = &d->s->player;
     if (p->arrow_to < 1 || p->arrow_to > p->n_marks) return;
     const cell_ref *m = &p->marks[p->arrow_to - 1];
+    // The grid showing the cell largest: a picture's close-up rather than the picture.
+    const ui_grid *gr = NULL;
+    ui_rect q;
     for (int g = 0; g < d->l->n_grids; g++) {
-        const ui_grid *gr = &d->l->grids[g];
-        ui_rect q;
-        if (gr->id != m->grid || gr->channel != 0 || !ui_grid_cell(gr, m->row, m->col, &q)) continue;
+        const ui_grid *c = &d->l->grids[g];
+        ui_rect cq;
+        if (c->id != m->grid || c->channel != 0 || !ui_grid_cell(c, m->row, m->col, &cq)) continue;
+        if (!gr || cq.w > q.w) gr = c, q = cq;
+    }
+    if (gr) {
         const ui_rect main = d->l->main, grid = gr->r;
         // From just right of the grid (what stands beside it begins a gap
         // further), unless that leaves the main area; at least 1.6 em long.
@@ -244,7 +250,6 @@ static void arrow_(const draw_ *d) {
             thick_line_(d->r, tip_x, tip_y, tip_x + head * ux * 0.866f, tip_y - head * 0.5f, width);
             thick_line_(d->r, tip_x, tip_y, tip_x + head * ux * 0.866f, tip_y + head * 0.5f, width);
         }
-        return;
     }
 }
 

@@ -659,6 +659,14 @@ static conv_shape_ shape_(const app_state *s, bool one, bool one_channel) {
     const int pos = s->conv.anim.pos % plane, ow = sh.out_cols > 0 ? sh.out_cols : 1;
     sh.focus_row = s->conv.ok ? pos / ow : 0;
     sh.focus_col = s->conv.ok ? pos % ow : 0;
+    // A lesson's 'point' at an output cell: the close-ups show it (and the
+    // inputs under its window) wherever the animation is.
+    const lesson_player *lp = &s->player;
+    if (s->conv.ok && lp->l && lp->arrow_to >= 1 && lp->arrow_to <= lp->n_marks) {
+        const cell_ref *m = &lp->marks[lp->arrow_to - 1];
+        if (m->grid == GRID_OUTPUT && m->row < sh.out_rows && m->col < sh.out_cols)
+            sh.focus_row = m->row, sh.focus_col = m->col;
+    }
     return sh;
 }
 

@@ -565,6 +565,55 @@ static void test_lesson11_dilated_closeup_taps(void **st) {
     s->zoom = 100;
 }
 
+// A lesson's 'point' at an output cell of a large map: the close-ups show
+// that cell wherever the animation is. A 24x24 input and a 3x3 kernel give a
+// 22x22 map; after 'step end' the animation is at (21, 21); pointed at (3, 4),
+// the output's close-up holds (3, 4) and not (21, 21), and the input's holds
+// the window's top-left input (3, 4) (valid padding: input row = output row).
+static bool holds_(const ui_grid *g, int r, int c) {
+    return g->row0 <= r && r < g->row0 + g->rows && g->col0 <= c && c < g->col0 + g->cols;
+}
+
+static void test_point_focuses_closeups(void **st) {
+    app_state *s = *st;
+    static char text[4000];
+    int n = snprintf(text, sizeof text, "title P\nview conv\ninput ");
+    for (int r = 0; r < 24; r++)
+        for (int c = 0; c < 24; c++)
+            n += snprintf(text + n, sizeof text - (size_t)n, "%d%s", (r * 7 + c * 3) % 10, c < 23 ? " " : r < 23 ? "; " : "\n");
+    snprintf(text + n, sizeof text - (size_t)n, "kernel 1 0 -1; 2 0 -2; 1 0 -1\nstep end\nwait\npoint output 3 4\nsay here\n");
+    lesson ls;
+    char err[300];
+    assert_true(lesson_parse(&ls, text, "p.lesson", err, sizeof err));
+    lesson_start(s, NULL, &ls, NULL);
+    for (int i = 0; i < 1000 && s->conv.anim.playing; i++) app_tick(s, 100);
+    static ui_layout l;
+    const ui_metrics m = {fake_width_, NULL};
+    for (int beat = 0; beat < 2; beat++) {
+        if (beat == 1) assert_true(lesson_next(s, NULL, NULL));
+        layout_compute(&l, s, 1280, 720, &m);
+        const ui_grid *out_close = NULL, *in_close = NULL;
+        for (int g = 0; g < l.n_grids; g++) {
+            const ui_grid *gr = &l.grids[g];
+            if (gr->id == GRID_OUTPUT && gr->rows < 22) out_close = gr;
+            if (gr->id == GRID_INPUT && gr->rows < 24) in_close = gr;
+        }
+        assert_non_null(out_close);  // a 22x22 map at 1280x720 is a picture and its close-up
+        assert_non_null(in_close);
+        assert_int_equal(s->conv.anim.pos, 22 * 22 - 1);
+        if (beat == 0) {
+            assert_true(holds_(out_close, 21, 21));
+            assert_false(holds_(out_close, 3, 4));
+        } else {
+            assert_true(holds_(out_close, 3, 4));
+            assert_false(holds_(out_close, 21, 21));
+            assert_true(holds_(in_close, 3, 4) && holds_(in_close, 5, 6));
+        }
+    }
+    lesson_close(s);
+    lesson_free(&ls);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_links_input_to_outputs_by_hand),
@@ -577,6 +626,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_lesson_zoom200_panel_gives_width, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_lesson05_channels_in_a_row, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_lesson11_dilated_closeup_taps, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_point_focuses_closeups, setup_, teardown_),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
