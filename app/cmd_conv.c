@@ -11,6 +11,7 @@
 #include "json.h"
 #include "matrix.h"
 #include "nn.h"
+#include "pytorch_script.h"
 #include "report.h"
 
 #define CONV_MAX_FILTERS 64
@@ -19,13 +20,13 @@ static const arg_spec conv_args_[] = {
     {"input", true, false},   {"kernel", true, true},    {"bias", true, false},
     {"padding", true, false}, {"stride", true, false},   {"dilation", true, false},
     {"expect", true, false},  {"quiet", false, false},   {"json", false, false},
-    {"help", false, false},   {NULL, false, false},
+    {"pytorch", true, false}, {"help", false, false},    {NULL, false, false},
 };
 
 static const char conv_help_[] =
     "usage: convstep conv --input M --kernel M [--kernel M ...] [--bias B]\n"
     "                     [--padding valid|same|P] [--stride S] [--dilation D]\n"
-    "                     [--expect M] [--quiet] [--json]\n"
+    "                     [--expect M] [--quiet] [--json] [--pytorch FILE]\n"
     "\n"
     "Works out a 2-D convolution step by step: the output-size formula with the\n"
     "numbers filled in, every window with its products and sum, then the feature map.\n"
@@ -43,6 +44,8 @@ static const char conv_help_[] =
     "                 the true value rounded to k decimals.\n"
     "  --quiet        print the formula and the map, not every step\n"
     "  --json         print one JSON object: output_size, output, steps, formula, ...\n"
+    PYTORCH_SCRIPT_HELP
+    "                 'same' padding is written as F.pad, since it may be uneven.\n"
     "\n"
     "A matrix M is rows separated by ';' and values by spaces or commas, e.g.\n"
     "'1 2 3; 4 5 6', or @FILE with a row per line and a blank line between channels.\n"
@@ -62,6 +65,7 @@ typedef struct conv_job_ {
     float *bias;     // [filters], or NULL when no --bias
     nn_conv2d_geom g;
     float *output;   // [filters][out_h][out_w], from the batch forward pass
+    const char *pytorch;  // --pytorch FILE, once the script is written there; else NULL
 } conv_job_;
 
 static void conv_job_free_(conv_job_ *j) {
@@ -253,6 +257,8 @@ static void print_text_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, bool qui
         fputc('\n', out);
     }
     report_maps_text(out, j->output, c->filters, j->g.out_h, j->g.out_w, "Feature map", "filter");
+    if (j->pytorch)
+        fprintf(out, "\nWrote the PyTorch script %s (run it with python3).\n", j->pytorch);
 }
 
 // Lists every cell of --expect that differs, with the right value worked out.
@@ -335,6 +341,7 @@ static int print_json_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, const int
     json_int(&w, g->out_h), json_int(&w, g->out_w);
     json_end_array(&w);
     report_maps_json(&w, "output", j->output, g->cfg.filters, g->out_h, g->out_w);
+    if (j->pytorch) json_key(&w, "pytorch_script"), json_string(&w, j->pytorch);
     json_key(&w, "steps");
     json_begin_array(&w);
     nn_conv2d_step st;
@@ -377,11 +384,26 @@ int cmd_conv(int argc, char **argv, FILE *out, FILE *errf) {
         fputs(conv_help_, out);
         return 0;
     }
+    const char *pytorch = args_get(&a, "pytorch");
+    if (!pytorch_script_check_option(pytorch, args_has(&a, "json"), err, sizeof err))
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
     conv_job_ j;
     memset(&j, 0, sizeof j);
     if (!conv_setup_(&j, &a, err, sizeof err)) {
         conv_job_free_(&j);
         return cli_fail(errf, err, CLI_EXIT_USAGE);
+    }
+    if (pytorch) {  // written before anything is printed: a failure leaves stdout empty
+        if (!pytorch_script_conv(pytorch, out, &j.g, j.input.values, j.weights, j.bias, j.output,
+                                 err, sizeof err)) {
+            conv_job_free_(&j);
+            return cli_fail(errf, err, CLI_EXIT_USAGE);
+        }
+        if (strcmp(pytorch, "-") == 0) {  // the script instead of the steps
+            conv_job_free_(&j);
+            return report_write_failed(out) ? CLI_EXIT_RUNTIME : 0;
+        }
+        j.pytorch = pytorch;
     }
     nn_conv2d_cursor cur;
     nn_error e;

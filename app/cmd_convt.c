@@ -12,6 +12,7 @@
 #include "json.h"
 #include "matrix.h"
 #include "nn.h"
+#include "pytorch_script.h"
 #include "report.h"
 
 // The most input channels (--kernel options) and output maps (kernels in one).
@@ -25,13 +26,14 @@ static const arg_spec convt_args_[] = {
     {"input", true, false},    {"kernel", true, true},  {"bias", true, false},
     {"stride", true, false},   {"padding", true, false}, {"output-padding", true, false},
     {"dilation", true, false}, {"expect", true, false}, {"quiet", false, false},
-    {"json", false, false},    {"help", false, false},  {NULL, false, false},
+    {"json", false, false},    {"pytorch", true, false}, {"help", false, false},
+    {NULL, false, false},
 };
 
 static const char convt_help_[] =
     "usage: convstep convt --input M --kernel M [--kernel M ...] [--bias B]\n"
     "                      [--stride S] [--padding P] [--output-padding A] [--dilation D]\n"
-    "                      [--expect M] [--quiet] [--json]\n"
+    "                      [--expect M] [--quiet] [--json] [--pytorch FILE]\n"
     "\n"
     "Works out a transposed convolution (PyTorch's ConvTranspose2d, Keras's\n"
     "Conv2DTranspose) step by step: every input cell stamps its value times the kernel\n"
@@ -58,6 +60,8 @@ static const char convt_help_[] =
     "                 is the true value rounded to k decimals.\n"
     "  --quiet        print the formula and the output, not every stamp\n"
     "  --json         print one JSON object: output_size, output, formula, steps, ...\n"
+    PYTORCH_SCRIPT_HELP
+    "                 It calls conv_transpose2d with the kernels in the layout above.\n"
     "\n"
     "Output size, per axis: (n - 1)s - 2p + d(k - 1) + a + 1, for n input cells,\n"
     "kernel k, stride s, padding p, output padding a, dilation d.\n"
@@ -81,6 +85,7 @@ typedef struct convt_job_ {
     float *bias;     // [filters], or NULL when no --bias
     nn_convt_geom g;
     float *output;   // [filters][out_h][out_w], from the batch forward pass
+    const char *pytorch;  // --pytorch FILE, once the script is written there; else NULL
 } convt_job_;
 
 static void convt_job_free_(convt_job_ *j) {
@@ -364,6 +369,8 @@ static void print_text_(FILE *out, convt_job_ *j, nn_convt_cursor *cur, bool qui
         fputc('\n', out);
     }
     report_maps_text(out, j->output, c->filters, j->g.out_h, j->g.out_w, "Output", "map");
+    if (j->pytorch)
+        fprintf(out, "\nWrote the PyTorch script %s (run it with python3).\n", j->pytorch);
 }
 
 // Lists every cell of --expect that differs, with the right value worked out.
@@ -471,6 +478,7 @@ static int print_json_(FILE *out, convt_job_ *j, nn_convt_cursor *cur, convt_ter
     json_int(&w, g->out_h), json_int(&w, g->out_w);
     json_end_array(&w);
     report_maps_json(&w, "output", j->output, g->cfg.filters, g->out_h, g->out_w);
+    if (j->pytorch) json_key(&w, "pytorch_script"), json_string(&w, j->pytorch);
     json_key(&w, "steps");
     json_begin_array(&w);
     nn_convt_step st;
@@ -520,11 +528,26 @@ int cmd_convt(int argc, char **argv, FILE *out, FILE *errf) {
         fputs(convt_help_, out);
         return 0;
     }
+    const char *pytorch = args_get(&a, "pytorch");
+    if (!pytorch_script_check_option(pytorch, args_has(&a, "json"), err, sizeof err))
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
     convt_job_ j;
     memset(&j, 0, sizeof j);
     if (!convt_setup_(&j, &a, err, sizeof err)) {
         convt_job_free_(&j);
         return cli_fail(errf, err, CLI_EXIT_USAGE);
+    }
+    if (pytorch) {  // written before anything is printed: a failure leaves stdout empty
+        if (!pytorch_script_convt(pytorch, out, &j.g, j.input.values, j.weights, j.bias, j.output,
+                                  err, sizeof err)) {
+            convt_job_free_(&j);
+            return cli_fail(errf, err, CLI_EXIT_USAGE);
+        }
+        if (strcmp(pytorch, "-") == 0) {  // the script instead of the steps
+            convt_job_free_(&j);
+            return report_write_failed(out) ? CLI_EXIT_RUNTIME : 0;
+        }
+        j.pytorch = pytorch;
     }
     nn_convt_cursor cur;
     nn_error e;

@@ -11,18 +11,19 @@
 #include "json.h"
 #include "matrix.h"
 #include "nn.h"
+#include "pytorch_script.h"
 #include "report.h"
 
 static const arg_spec pool_args_[] = {
     {"input", true, false},  {"mode", true, false},   {"size", true, false},
     {"stride", true, false}, {"padding", true, false}, {"expect", true, false},
-    {"quiet", false, false}, {"json", false, false},  {"help", false, false},
-    {NULL, false, false},
+    {"quiet", false, false}, {"json", false, false},  {"pytorch", true, false},
+    {"help", false, false},  {NULL, false, false},
 };
 
 static const char pool_help_[] =
     "usage: convstep pool --input M --mode max|avg --size F [--stride S] [--padding P]\n"
-    "                     [--expect M] [--quiet] [--json]\n"
+    "                     [--expect M] [--quiet] [--json] [--pytorch FILE]\n"
     "\n"
     "Works out max or average pooling step by step: the output-size formula, every\n"
     "window with its maximum (and where it came from) or its sum and division.\n"
@@ -39,6 +40,13 @@ static const char pool_help_[] =
     "                any cell differs)\n"
     "  --quiet       print the formula and the map, not every step\n"
     "  --json        print one JSON object: output_size, output, steps (with argmax), ...\n"
+    "  --pytorch FILE\n"
+    "                a Python script that does the same with torch (max_pool2d, or\n"
+    "                avg_pool2d with count_include_pad=True), on the same numbers,\n"
+    "                prints the result as convstep does and compares it with\n"
+    "                convstep's values: 'matches convstep', or the ones that differ\n"
+    "                and exit 1. Run it with python3 FILE; '-' prints the script\n"
+    "                instead of the steps.\n"
     "\n"
     "Limits: --size and --padding at most 4096; at most 16777216 (2^24) values in the\n"
     "padded input and 16777216 window cells visited in all (output cells x F*F).\n"
@@ -50,6 +58,7 @@ typedef struct pool_job_ {
     bool has_expect;
     nn_pool_geom g;
     float *output;  // [c][out_h][out_w] from the batch pass
+    const char *pytorch;  // --pytorch FILE, once the script is written there; else NULL
 } pool_job_;
 
 static void pool_job_free_(pool_job_ *j) {
@@ -172,6 +181,8 @@ static void print_text_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, bool quiet
         fputc('\n', out);
     }
     report_maps_text(out, j->output, c->c, j->g.out_h, j->g.out_w, "Pooled map", "channel");
+    if (j->pytorch)
+        fprintf(out, "\nWrote the PyTorch script %s (run it with python3).\n", j->pytorch);
 }
 
 static int print_expect_text_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, const int *wrong,
@@ -253,6 +264,7 @@ static int print_json_(FILE *out, pool_job_ *j, nn_pool_cursor *cur, const int *
     json_int(&w, g->out_h), json_int(&w, g->out_w);
     json_end_array(&w);
     report_maps_json(&w, "output", j->output, g->cfg.c, g->out_h, g->out_w);
+    if (j->pytorch) json_key(&w, "pytorch_script"), json_string(&w, j->pytorch);
     json_key(&w, "steps");
     json_begin_array(&w);
     nn_pool_step st;
@@ -292,11 +304,25 @@ int cmd_pool(int argc, char **argv, FILE *out, FILE *errf) {
         fputs(pool_help_, out);
         return 0;
     }
+    const char *pytorch = args_get(&a, "pytorch");
+    if (!pytorch_script_check_option(pytorch, args_has(&a, "json"), err, sizeof err))
+        return cli_fail(errf, err, CLI_EXIT_USAGE);
     pool_job_ j;
     memset(&j, 0, sizeof j);
     if (!pool_setup_(&j, &a, err, sizeof err)) {
         pool_job_free_(&j);
         return cli_fail(errf, err, CLI_EXIT_USAGE);
+    }
+    if (pytorch) {  // written before anything is printed: a failure leaves stdout empty
+        if (!pytorch_script_pool(pytorch, out, &j.g, j.input.values, j.output, err, sizeof err)) {
+            pool_job_free_(&j);
+            return cli_fail(errf, err, CLI_EXIT_USAGE);
+        }
+        if (strcmp(pytorch, "-") == 0) {  // the script instead of the steps
+            pool_job_free_(&j);
+            return report_write_failed(out) ? CLI_EXIT_RUNTIME : 0;
+        }
+        j.pytorch = pytorch;
     }
     nn_pool_cursor cur;
     nn_error e;
