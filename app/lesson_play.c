@@ -106,7 +106,7 @@ static void select_unit_(app_state *s, const lesson_host *host, const lesson_cmd
 // A 'step' in the window: the class watches the window slide (and, for a
 // cell or two, each product appear) to where a transcript jumps at once,
 // in about LESSON_PLAY_S: at 1 cell a second for a step or two, faster for
-// more cells. The beat's later commands and the next beat start from the
+// more cells; more than the top speed shows in twice that, at once. The beat's later commands and the next beat start from the
 // goal (snap_to_goal_), arrived or not.
 #define LESSON_PLAY_S 3.0
 static const anim_state *anim_on_screen_(const app_state *s);
@@ -133,6 +133,9 @@ static void play_step_(app_state *s, const lesson_cmd *c) {
     if (!a) return;
     const int goal_pos = a->pos, goal_reveal = a->reveal;
     if (goal_pos < from_pos || (goal_pos == from_pos && goal_reveal <= from_reveal)) return;  // back: a jump
+    const int cells = goal_pos - from_pos + (from_reveal == 0 || from_pos == goal_pos ? 1 : 0);
+    // Too many cells to watch even at the top speed (a digit's 784): there at once.
+    if (cells / app_speed_value(app_speed_count() - 1) > 2 * LESSON_PLAY_S) return;
     lesson_player *p = &s->player;
     p->anim_goal_set = true;
     p->anim_goal_view = s->view;
@@ -140,7 +143,6 @@ static void play_step_(app_state *s, const lesson_cmd *c) {
     p->anim_goal_reveal = goal_reveal;
     anim_put_(s, from_pos, from_reveal);
     a = anim_on_screen_(s);
-    const int cells = goal_pos - from_pos + (from_reveal == 0 || from_pos == goal_pos ? 1 : 0);
     int want = 1;  // 1 cell a second: products one by one
     while (want < app_speed_count() - 1 && cells / app_speed_value(want) > LESSON_PLAY_S) want++;
     for (int guard = 0; a && a->speed < want && guard < app_speed_count(); guard++) act_(s, ACT_FASTER, 0, 0, 0);

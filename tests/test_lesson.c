@@ -454,6 +454,21 @@ static void test_step_plays_in_the_window(void **state) {
     assert_int_equal(s.conv.anim.reveal, 9);
     lesson_close(&s);
     lesson_free(&l);
+    // A 28x28 input and a 2x2 kernel: 27x27 = 729 cells take 11.4 s even at the top speed
+    // (64 cells a second): 'step end' is there at once, not played.
+    static char big[4000];
+    int n = snprintf(big, sizeof big, "title B\nview conv\ninput ");
+    for (int r = 0; r < 28; r++)
+        for (int c = 0; c < 28; c++) n += snprintf(big + n, sizeof big - (size_t)n, "%d%s", (r + c) % 3, c < 27 ? " " : r < 27 ? "; " : "\n");
+    snprintf(big + n, sizeof big - (size_t)n, "kernel 1 0; 0 1\nstep 3\nwait\nstep end\n");
+    assert_true(lesson_parse(&l, big, "b.lesson", err, sizeof err));
+    lesson_start(&s, NULL, &l, NULL);
+    assert_true(s.conv.anim.playing);  // 3 cells: played
+    assert_true(lesson_next(&s, NULL, NULL));
+    assert_false(s.conv.anim.playing);
+    assert_int_equal(s.conv.anim.pos, 27 * 27 - 1);
+    lesson_close(&s);
+    lesson_free(&l);
 }
 
 // Text the narration cannot hold is refused with file:line, not cut on
