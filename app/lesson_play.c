@@ -106,8 +106,9 @@ static void select_unit_(app_state *s, const lesson_host *host, const lesson_cmd
 // A 'step' in the window: the class watches the window slide (and, for a
 // cell or two, each product appear) to where a transcript jumps at once,
 // in about LESSON_PLAY_S: at 1 cell a second for a step or two, faster for
-// more cells; more than the top speed shows in twice that, at once. The beat's later commands and the next beat start from the
-// goal (snap_to_goal_), arrived or not.
+// more cells; more than the top speed shows in twice that goes there at
+// once. The beat's later commands and the next beat start from the goal
+// (snap_to_goal_), arrived or not.
 #define LESSON_PLAY_S 3.0
 static const anim_state *anim_on_screen_(const app_state *s);
 static void anim_put_(app_state *s, int pos, int reveal);

@@ -204,8 +204,9 @@ int rd_text_wrap(const draw_ *d, font_face face, int px, ui_rect q, int y, SDL_C
 // A value short enough for its cell: the exact shortest form when it fits,
 // else fewer decimals, else nothing.
 void rd_cell_text(const draw_ *d, int px, int room, float v, float scale, char *buf, size_t size) {
-    // The first of the value's cell texts that fits (fmt_cell_choices: none
-    // more than 5% off), else nothing (the close-up shows it).
+    // The first of the value's cell texts that fits (fmt_cell_choices: the
+    // two-digit forms first, a "0" only for a value small on its grid's
+    // scale), else nothing (the close-up shows it).
     char choices[8][32];
     const int n = fmt_cell_choices(v, scale, choices, 8);
     for (int i = 0; i < n; i++)
