@@ -32,7 +32,7 @@ static const arg_spec view_args_[] = {
     {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
     {"lesson", true, false},      {"export", true, false},     {"soak", true, false},
     {"layout-json", true, false}, {"help", false, false},      {"drop", true, false},
-    {"select", true, false},      {"open", false, false},
+    {"select", true, false},      {"open", false, false},      {"flip", false, false},
     {NULL, false, false},
 };
 
@@ -44,7 +44,7 @@ static const char view_help_[] =
     "settings (as in convstep conv and convstep pool):\n"
     "  --input M --kernel M --bias B --padding valid|same|P --stride S --dilation D\n"
     "  (conv: repeat --kernel for up to 4 filters, and --bias, or give one bias per filter\n"
-    "  in one --bias '1, -2')\n"
+    "  in one --bias '1, -2'; --flip: true convolution, each kernel rotated 180 degrees)\n"
     "  --size F (pool window) --digit N (a real test digit as the input)\n"
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
@@ -169,6 +169,7 @@ static bool conv_from_args_(app_state *s, const parsed_args *a, char *err, size_
         snprintf(err, errsize, "--padding: the view shows up to 3 cells of padding, got %d", c.padding.p);
         return false;
     }
+    c.flip = args_has(a, "flip");
     app_set_conv(s, &c);  // impossible settings are shown, with why, not refused
     return true;
 }

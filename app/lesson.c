@@ -533,6 +533,15 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         if (sh->view == VIEW_CONV) sh->conv_dilation = c->a;  // other views ignore it
         return end_(p, s, "dilation D");
     }
+    if (strcmp(w, "flip") == 0) {
+        c->op = LOP_FLIP;
+        char v[32];
+        if (!word_(&s, v, sizeof v) || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0))
+            return fail_(p, "flip needs on (true convolution: the kernel rotated 180 degrees) or off");
+        if (sh->view != VIEW_CONV) return fail_(p, "flip rotates the convolution view's kernels: use it there ('view conv')");
+        c->a = strcmp(v, "on") == 0 ? 1 : 2;
+        return end_(p, s, "flip on|off");
+    }
     if (strcmp(w, "size") == 0) {
         c->op = LOP_SIZE;
         if (!int_(p, &s, "the window size", 1, VIEW_MAX_K, &c->a)) return false;

@@ -534,6 +534,7 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
     case LOP_PADDING: act_(s, ACT_SET_PADDING, c->a, 0, 0); return false;
     case LOP_STRIDE: act_(s, ACT_SET_STRIDE, c->a, 0, 0); return false;
     case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return false;
+    case LOP_FLIP: act_(s, ACT_FLIP_KERNEL, c->a, 0, 0); return false;
     case LOP_SIZE: act_(s, ACT_SET_POOL_SIZE, c->a, 0, 0); return false;
     case LOP_PRESET: act_(s, ACT_PRESET, c->a, 0, 0); return false;
     case LOP_DIGIT:

@@ -65,6 +65,9 @@ typedef struct conv_setup {
     nn_padding padding;      // valid, same or 0..3
     int stride;              // 1..4
     int dilation;            // 1..3
+    // True convolution: each kernel slides rotated 180 degrees (the grids show
+    // it rotated; kernel[] keeps it as written, as a lesson or --kernel gives it).
+    bool flip;
     float bias[VIEW_MAX_F];
     app_preset preset[VIEW_MAX_F];  // how each filter's kernels were chosen (custom after an edit)
     float input[VIEW_MAX_C][VIEW_MAX_N][VIEW_MAX_N];
@@ -454,6 +457,7 @@ typedef enum app_action_kind {
     ACT_SET_FILTERS,                              // value: the convolution view's filters (1..VIEW_MAX_F)
     ACT_SHOW_CHANNEL,                             // value: the input channel the convolution view draws alone
     ACT_CYCLE_PADDING,                            // valid -> same -> 0 -> 1 -> 2 -> 3
+    ACT_FLIP_KERNEL,                              // value: 0 toggle, 1 on, 2 off: true convolution
     ACT_PRESET,                                   // value: an app_preset
     ACT_RANDOMISE, ACT_LOAD_DIGIT,                // value: which test digit, -1 the next
     ACT_SELECT_CELL,                              // cell
@@ -474,6 +478,7 @@ typedef enum app_action_kind {
     ACT_LESSON_STOP_TRAINING,                     // Esc while a lesson's 'train N' runs
     ACT_SET_CELL,                                 // cell, fx: a typed value for a grid cell
     ACT_SCREENSHOT,                               // the window saves a PNG (F12)
+    ACT_EXPORT,                                   // value: a view_export_kind; the window saves it (Ctrl+S, Ctrl+P)
     ACT_DROP_FILE,                                // text: a file dropped onto the window
     ACT_DROPPED_IMAGE,                            // the runtime prepared it into app_state.drop
     // The network view: its colour scale (per map / per layer), the model's
@@ -530,6 +535,9 @@ float app_digit_pixel(const app_state *s, int y, int x, int n_h, int n_w);
 // Replaces the convolution set-up (from the command line or a lesson) and
 // restarts its animation; false with the reason if it cannot run.
 bool app_set_conv(app_state *s, const conv_setup *c);
+// The weight that multiplies at tap (y, x) of filter f, channel ch: the kernel
+// as written, or with flip the one at (k - 1 - y, k - 1 - x).
+float conv_sliding_weight(const conv_setup *c, int f, int ch, int y, int x);
 bool app_set_pool(app_state *s, const pool_setup *p);
 
 // Gives the views the embedded test digits ([count][28][28] bytes, kept by

@@ -188,6 +188,7 @@ static bool shared_update_(app_state *s, const app_action *a) {
     case ACT_ZOOM_RESET: s->zoom = 100; s->zoom_shown_ms = ZOOM_SHOWN_MS; return true;
     case ACT_PALETTE: s->colorblind = !s->colorblind; return true;
     case ACT_SCREENSHOT: return true;  // the window's (it has the pixels)
+    case ACT_EXPORT: return true;      // the window's (it has the folder and the clipboard)
     // A lesson's keys and buttons: the runtime moves the lesson (it may train).
     case ACT_LESSON_STOP_TRAINING: app_effect(s, EFFECT_LESSON, LESSON_NAV_STOP_TRAINING, 0); return true;
     case ACT_LESSON_NEXT: app_effect(s, EFFECT_LESSON, LESSON_NAV_NEXT, 0); return true;

@@ -11,6 +11,7 @@
 #include "matrix.h"
 #include "view_conv_legend.h"
 #include "view_conv_open.h"
+#include "view_export.h"
 #include "views.h"
 
 static int clampi_(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -77,7 +78,11 @@ static void pack_conv_(const conv_setup *c, float *in, float *w) {
         for (int ch = 0; ch < c->channels; ch++)
             for (int y = 0; y < c->k; y++)
                 for (int x = 0; x < c->k; x++)
-                    w[((f * c->channels + ch) * c->k + y) * c->k + x] = c->kernel[f][ch][y][x];
+                    w[((f * c->channels + ch) * c->k + y) * c->k + x] = conv_sliding_weight(c, f, ch, y, x);
+}
+
+float conv_sliding_weight(const conv_setup *c, int f, int ch, int y, int x) {
+    return c->flip ? c->kernel[f][ch][c->k - 1 - y][c->k - 1 - x] : c->kernel[f][ch][y][x];
 }
 
 int conv_view_filter(const conv_view *v) {
@@ -303,6 +308,8 @@ typedef struct conv_sizes_ {
 static int line_h_(int px) { return (px * 1164 + 999) / 1000; }
 
 static void kernel_title_(char *t, size_t size, const char *what, int f, int filters, int ch, int channels);
+// The kernels' heading word: with flip they are drawn as they slide, rotated.
+static const char *kernel_word_(const conv_setup *c) { return c->flip ? "kernel rotated 180\u00b0" : "kernel"; }
 
 static int measure_(const ui_metrics *m, const char *t, int px, bool bold) {
     return m ? m->text_width(m->ctx, t, px, false) * (bold ? 11 : 10) / 10 : (int)strlen(t) * px * 6 / 10;
@@ -359,7 +366,7 @@ static conv_sizes_ sizes_(const ui_layout *l, const ui_metrics *m, const app_sta
     z.gap = l->pad * 2;
     z.in_title_w = measure_(m, many ? "input 0" : "input", l->small_px, true);
     char kt[64];
-    kernel_title_(kt, sizeof kt, "kernel", 0, one ? 1 : s->conv.setup.filters, 0, s->conv.setup.channels);
+    kernel_title_(kt, sizeof kt, kernel_word_(&s->conv.setup), 0, one ? 1 : s->conv.setup.filters, 0, s->conv.setup.channels);
     z.k_title_w = measure_(m, kt, l->small_px, true);
     z.out_title_w = measure_(m, one ? "filter 1 of 4" : filters ? "filter 1" : "output", l->small_px, true);
     z.bias_title_w = measure_(m, filters ? "f1 bias" : "bias", l->small_px, true);
@@ -514,7 +521,7 @@ static int place_grid_(ui_layout *l, const ui_metrics *m, const conv_sizes_ *z, 
 // A kernel's heading: "kernel", "kernel 0" (channels counted from 0), and with
 // several filters "f1 kernel 0" (filters counted from 1, as the network's maps).
 static void kernel_title_(char *t, size_t size, const char *what, int f, int filters, int ch, int channels) {
-    char w[32];
+    char w[48];
     if (filters > 1)
         snprintf(w, sizeof w, "f%d %s", f + 1, what);
     else
@@ -524,10 +531,10 @@ static void kernel_title_(char *t, size_t size, const char *what, int f, int fil
 
 // Places a kernel or bias grid of filter f (the grid's layer), headed as one
 // of `filters` drawn.
-static void filter_grid_(ui_layout *l, grid_id id, int f, int filters, int ch, int channels, int k, int x, int y,
-                         int cell) {
+static void filter_grid_(ui_layout *l, const char *kernel_word, grid_id id, int f, int filters, int ch, int channels,
+                         int k, int x, int y, int cell) {
     char t[64];
-    kernel_title_(t, sizeof t, id == GRID_BIAS ? "bias" : "kernel", f, filters, ch, id == GRID_BIAS ? 1 : channels);
+    kernel_title_(t, sizeof t, id == GRID_BIAS ? "bias" : kernel_word, f, filters, ch, id == GRID_BIAS ? 1 : channels);
     ui_grid *g = layout_grid(l, id, ch, k, k, 0, 0, x, y, cell, t);
     if (g) g->layer = f;
 }
@@ -537,6 +544,7 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
                      int *h) {
     const int x = area.x, y = area.y;
     const int c = p->cell, pad = lm->pad, zin = p->zin, zout = p->zout;
+    const char *kw = kernel_word_(&s->conv.setup);
     const int nf = sh->filters;
     const int step = p->taps ? s->conv.setup.dilation : 1;  // the input's close-up: its taps alone
     int in_w, in_h, out_w, out_h;
@@ -579,11 +587,11 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, cx, y + z->title_h, "input");
             for (int f = 0; f < nf; f++)
-                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, cx + in_col_w + z->gap + f * (k_w + pad),
+                filter_grid_(l, kw, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, cx + in_col_w + z->gap + f * (k_w + pad),
                              y + z->title_h, c);
         }
         for (int f = 0; l && f < nf; f++)
-            filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, x + sh->ch * row_ch_w, y + f * (bias_h + pad) + z->title_h, c);
+            filter_grid_(l, kw, GRID_BIAS, sh->first + f, nf, 0, 1, 1, x + sh->ch * row_ch_w, y + f * (bias_h + pad) + z->title_h, c);
         grids_h = ui_max(ui_max(in_block_h, k_block_h), ui_max(nf * (bias_h + pad) - pad, out_col_h));
     } else if (!p->side) {
         // inputs one above another | a column a filter: its kernels and its bias | outputs and the legend
@@ -595,11 +603,11 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
         for (int f = 0; l && f < nf; f++) {
             const int fx = kx + f * (k_col_w + pad);
             for (int ch = 0; ch < sh->ch; ch++)
-                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, fx, y + ch * k_block_h + z->title_h, c);
+                filter_grid_(l, kw, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, fx, y + ch * k_block_h + z->title_h, c);
             if (p->bias_right)
-                filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, fx + k_w + pad, y + z->title_h, c);
+                filter_grid_(l, kw, GRID_BIAS, sh->first + f, nf, 0, 1, 1, fx + k_w + pad, y + z->title_h, c);
             else
-                filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, fx, y + sh->ch * k_block_h + z->title_h, c);
+                filter_grid_(l, kw, GRID_BIAS, sh->first + f, nf, 0, 1, 1, fx, y + sh->ch * k_block_h + z->title_h, c);
         }
         const int k_col_h = p->bias_right ? ui_max(sh->ch * k_block_h, bias_h) : sh->ch * k_block_h + bias_h;
         grids_h = ui_max(sh->ch * in_block_h, ui_max(k_col_h, out_col_h));
@@ -611,11 +619,11 @@ static void arrange_(ui_layout *l, const ui_layout *lm, const ui_metrics *m, con
                         s->conv.setup.n_h, s->conv.setup.n_w, in_top_r, in_top_c, sh->span, zin, p->in_pic, p->half,
                         step, c, cx, y + z->title_h, "input");
             for (int f = 0; f < nf; f++)
-                filter_grid_(l, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, cx + f * (k_w + pad),
+                filter_grid_(l, kw, GRID_KERNEL, sh->first + f, nf, sh->ch_first + ch, sh->ch_all, sh->k, cx + f * (k_w + pad),
                              y + in_block_h + z->title_h, c);
         }
         for (int f = 0; l && f < nf; f++)
-            filter_grid_(l, GRID_BIAS, sh->first + f, nf, 0, 1, 1, out_x + f * (bias_w + pad), y + z->title_h, c);
+            filter_grid_(l, kw, GRID_BIAS, sh->first + f, nf, 0, 1, 1, out_x + f * (bias_w + pad), y + z->title_h, c);
         grids_h = ui_max(in_block_h + k_block_h, out_col_h);
     }
     if (l && s->conv.ok) {
@@ -688,7 +696,7 @@ static int products_w_(const ui_layout *l, const ui_metrics *m, const app_state 
         int w = measure_(m, "channel 0: carried 0000 = 0000 so far", l->small_px, false);
         for (int y = 0; y < c->k; y++)
             for (int x = 0; x < c->k; x++) {
-                fmt_screen(c->kernel[f][ch][y][x], b, sizeof b);
+                fmt_screen(conv_sliding_weight(c, f, ch, y, x), b, sizeof b);
                 snprintf(t, sizeof t, "[%s]\u00d7(%s) + ", widest, b);
                 w += measure_(m, t, l->small_px, false);
             }
@@ -1115,7 +1123,9 @@ static void set_cell_(app_state *s, const cell_ref *c, float v) {
         s->digit = -1;
     } else if (c->grid == GRID_KERNEL) {  // the grid's layer is its filter
         const int f = clampi_(c->layer, 0, VIEW_MAX_F - 1);
-        s->conv.setup.kernel[f][c->channel][c->row][c->col] = v;
+        const conv_setup *cs = &s->conv.setup;  // the grid shows the kernel as it slides
+        const int y = cs->flip ? cs->k - 1 - c->row : c->row, x = cs->flip ? cs->k - 1 - c->col : c->col;
+        s->conv.setup.kernel[f][c->channel][y][x] = v;
         s->conv.setup.preset[f] = PRESET_CUSTOM;
     } else if (c->grid == GRID_BIAS) {
         s->conv.setup.bias[clampi_(c->layer, 0, VIEW_MAX_F - 1)] = v;
@@ -1197,6 +1207,15 @@ static void update_(app_state *s, const app_action *a) {
         recompute_(s, -1);
         return;
     case ACT_LOAD_DIGIT: load_digit_(s, a->value); return;
+    case ACT_FLIP_KERNEL:  // value: 0 toggles, 1 on, 2 off (a lesson's 'flip on|off')
+        c->flip = a->value == 0 ? !c->flip : a->value == 1;
+        // Stay where the animation is; at the very start, stay at the start.
+        recompute_(s, s->conv.anim.pos == 0 && s->conv.anim.reveal == 0 ? -1 : s->conv.anim.pos);
+        if (!s->player.l)  // a lesson's 'flip' is said by its caption (and T is off there)
+            snprintf(s->status, sizeof s->status, "%s",
+                 c->flip ? "true convolution: every kernel slides rotated 180 degrees (T again: as written)"
+                         : "cross-correlation: the kernels slide as written, as in deep learning");
+        return;
     case ACT_DROPPED_IMAGE: load_dropped_(s); return;
     case ACT_SET_CELL: set_cell_(s, &a->cell, a->fx); return;
     default: return;
@@ -1268,6 +1287,9 @@ static const key_binding keys_[] = {
     {'8', 0, ACT_PRESET, PRESET_EMBOSS, NULL, KEYF_SETUP, "kernel: emboss"},
     {'r', 0, ACT_RANDOMISE, 0, NULL, KEYF_SETUP, "random input"},
     {'g', 0, ACT_LOAD_DIGIT, -1, NULL, KEYF_SETUP, "load the next real digit"},
+    {'t', 0, ACT_FLIP_KERNEL, 0, NULL, KEYF_SETUP, "true convolution (kernel rotated 180°) on / off"},
+    {'s', KEYMOD_CTRL, ACT_EXPORT, VIEW_EXPORT_LESSON, NULL, 0, "save as a lesson file, to add captions to"},
+    {'p', KEYMOD_CTRL, ACT_EXPORT, VIEW_EXPORT_PYTORCH, NULL, 0, "PyTorch script of this operation (saved, copied)"},
 };
 
 // ---- Opening on a network's layer -----------------------------------------------------------
@@ -1306,6 +1328,7 @@ bool conv_open_from_net(app_state *s, const nn_net *net, const float *net_input,
     cs.padding = cc->padding;
     cs.stride = cc->stride;
     cs.dilation = cc->dilation;
+    cs.flip = false;  // a network's layer cross-correlates
     for (int f = 0; f < VIEW_MAX_F; f++) cs.preset[f] = PRESET_CUSTOM;
     // The layer's weights are [filters][in_c][k][k]: this filter's stack is one window's worth.
     const float *w = net->params + net->slices[layer].weights + (size_t)filter * g->window;

@@ -276,10 +276,10 @@ static void conv_kernel_(const draw_ *d, const ui_grid *g) {
             const ui_rect q = cell_rect_(g, y, x);
             const int idx = g->channel * per + y * c->k + x;
             if (current && idx == a->reveal - 1)
-                rd_value_cell_framed(d, q, c->kernel[f][g->channel][y][x], scale, tap_colour_(d),
+                rd_value_cell_framed(d, q, conv_sliding_weight(c, f, g->channel, y, x), scale, tap_colour_(d),
                                      rd_outline(d, g->cell, 2));
             else
-                rd_value_cell(d, q, c->kernel[f][g->channel][y][x], scale, false);
+                rd_value_cell(d, q, conv_sliding_weight(c, f, g->channel, y, x), scale, false);
             // An output cell under the mouse uses every weight of its filter; an
             // input cell the one that meets it now.
             int ky, kx;

@@ -10,6 +10,7 @@
 #include "anim.h"
 #include "format.h"
 #include "matrix.h"
+#include "view_export.h"
 #include "view_pool.h"
 #include "views.h"
 
@@ -391,6 +392,8 @@ static const key_binding keys_[] = {
     {'s', KEYMOD_SHIFT, ACT_SET_STRIDE, -1, stride_up_, KEYF_SETUP, "stride down"},
     {'r', 0, ACT_RANDOMISE, 0, NULL, KEYF_SETUP, "random input"},
     {'g', 0, ACT_LOAD_DIGIT, -1, NULL, KEYF_SETUP, "load the next real digit"},
+    {'s', KEYMOD_CTRL, ACT_EXPORT, VIEW_EXPORT_LESSON, NULL, 0, "save as a lesson file, to add captions to"},
+    {'p', KEYMOD_CTRL, ACT_EXPORT, VIEW_EXPORT_PYTORCH, NULL, 0, "PyTorch scripts of max and average pooling"},
 };
 
 // ---- What lessons read and set ----------------------------------------------------------------------

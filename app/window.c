@@ -26,6 +26,7 @@
 #include "render_record.h"
 #include "runtime.h"
 #include "update.h"
+#include "view_export.h"
 #include "views.h"
 
 // ---- Screenshots -------------------------------------------------------------------------------
@@ -228,6 +229,21 @@ static bool window_screenshot_(app_state *s, SDL_Window *win, SDL_Renderer *r, a
     SDL_DestroyRenderer(soft);
     SDL_FreeSurface(surf);
     return ok;
+}
+
+// Ctrl+S and Ctrl+P in the convolution and pooling views: the lesson or the
+// PyTorch script goes into the screenshot folder, and the script onto the
+// clipboard too (a teacher pastes it into a notebook).
+static void window_export_(app_state *s, view_export_kind kind) {
+    char dir[900], path[1024];
+    screenshot_dir_(dir, sizeof dir);
+    char *text = NULL;
+    const bool ok = view_export_to_dir(s, kind, dir, path, sizeof path, kind == VIEW_EXPORT_PYTORCH ? &text : NULL,
+                                       s->status, sizeof s->status);
+    if (ok && text && SDL_SetClipboardText(text) != 0)
+        snprintf(s->status, sizeof s->status, "PyTorch script saved to %.300s (the clipboard refused it: %.60s)", path,
+                 SDL_GetError());
+    free(text);
 }
 
 // ---- Frames into SDL ---------------------------------------------------------------------------
@@ -683,6 +699,10 @@ static bool window_next_action_(void *ctx, app_frame *f, app_action *a) {
         if (shot)
             window_screenshot_(f->state, w->win, w->target.renderer, w->target.font, f->state->status,
                                sizeof f->state->status);
+        if (a->kind == ACT_EXPORT) {
+            window_export_(f->state, (view_export_kind)a->value);
+            a->kind = ACT_NONE;
+        }
         if (a->kind != ACT_NONE) {
             f->state->status[0] = '\0';  // a new action: the last message is done with
             return true;

@@ -244,6 +244,52 @@ def screenshots_within_one_second_never_overwrite():
         read_png(os.path.join(shots, name))  # complete: every chunk and its CRC
 
 
+def wait_for_files(folder, names):
+    deadline = time.time() + WAIT
+    while time.time() < deadline:
+        if all(os.path.exists(os.path.join(folder, n)) for n in names):
+            time.sleep(0.3)
+            return
+        time.sleep(0.2)
+    raise Fail("after %d s %s holds %s, expected %s" % (WAIT, folder, sorted(os.listdir(folder)), names))
+
+
+@check
+def save_as_lesson_and_pytorch_script():
+    """T, Right, Ctrl+S, Ctrl+P in the convolution view: the lesson plays back the same set-up, the script matches"""
+    shots = os.path.join(WORKDIR, "shots-export")
+    kernel = "1 0 -1; 2 0 -2; 1 0 -1"
+    rows = "0 0 1 1 1; 0 0 1 1 1; 0 0 1 1 1; 0 0 1 1 1; 0 0 1 1 1"
+    with Window(shots, "conv", "--input", rows, "--kernel", kernel) as win:
+        win.key("t")        # true convolution: Sobel's signs swap, the edge gives +4
+        win.key("Right")
+        win.key("Right")
+        win.key("ctrl+s")
+        win.key("ctrl+p")
+        wait_for_files(shots, ["convstep-lesson-1.lesson", "convstep-conv-1.py"])
+    lesson = open(os.path.join(shots, "convstep-lesson-1.lesson"), encoding="utf-8").read()
+    for line in ("view conv", "input " + rows, "kernel " + kernel, "flip on", "step 2"):
+        expect(("\n" + line + "\n") in lesson, "the saved lesson has no line %r:\n%s" % (line, lesson))
+    p = subprocess.run([CONVSTEP, "lesson", os.path.join(shots, "convstep-lesson-1.lesson"), "--headless"],
+                       capture_output=True, text=True, timeout=120)
+    expect(p.returncode == 0, "the saved lesson does not play: %s" % p.stderr)
+    expect("now at cell 2 of 9" in p.stdout, "the saved lesson ends elsewhere:\n%s" % p.stdout)
+    script = os.path.join(shots, "convstep-conv-1.py")
+    text = open(script, encoding="utf-8").read()
+    # The true convolution's first row by hand: the rotated Sobel over 0 0 1, 0 1 1, 1 1 1 gives 4, 4, 0.
+    expect("[4,4,0]" in text.replace(" ", ""), "the script does not hold the output 4 4 0:\n%s" % text[-600:])
+    compile(text, script, "exec")
+    for python in ("/usr/bin/python3",):
+        if not os.path.exists(python):
+            continue
+        probe = subprocess.run([python, "-c", "import torch"], capture_output=True, timeout=180)
+        if probe.returncode != 0:
+            continue
+        run = subprocess.run([python, script], capture_output=True, text=True, timeout=300)
+        expect(run.returncode == 0 and "matches convstep" in run.stdout,
+               "the script does not match convstep: %s %s" % (run.stdout[-400:], run.stderr[-400:]))
+
+
 # ---- TAP ------------------------------------------------------------------------------------
 
 def start(program, scratch_dir):
