@@ -16,12 +16,14 @@
 static const arg_spec lesson_args_[] = {
     {"headless", false, false}, {"frames", true, false}, {"export", true, false},
     {"screenshot", true, false}, {"window", true, false}, {"check", false, false},
-    {"layout-json", true, false}, {"zoom", true, false}, {"help", false, false}, {NULL, false, false},
+    {"layout-json", true, false}, {"zoom", true, false}, {"help", false, false}, {"gif", true, false},
+    {"fps", true, false},         {NULL, false, false},
 };
 
 static const char lesson_help_[] =
     "usage: convstep lesson [--] FILE [--headless] [--export DIR] [--frames DIR] [--screenshot F]\n"
     "                            [--window WxH] [--zoom PERCENT] [--layout-json DIR] [--check]\n"
+    "                            [--gif FILE [--fps N]]\n"
     "\n"
     "Plays a lesson (lessons/*.lesson; lessons/README.md explains how to write one).\n";
 
@@ -33,6 +35,9 @@ static const char lesson_options_[] =
     "  --export DIR   headless: one PNG per step, slide-01.png ... (for slides)\n"
     "  --frames DIR   headless: the same as frame-0000.png ...\n"
     "  --screenshot F headless: the last step as PNG\n"
+    "  --gif FILE     headless: an animated GIF, one frame a step (the slides of --export),\n"
+    "                 looping forever; at most 2000 steps of at most 4096x4096\n"
+    "  --fps N        the GIF's steps a second, 1 to 50 (default 1)\n"
     "  --layout-json DIR headless: what each step drew (texts, cells, buttons, regions) as\n"
     "                 JSON, step-01.json ... (for the layout checks)\n"
     "  --window WxH   the picture size (default 1280x720)\n"
@@ -70,8 +75,9 @@ int cmd_lesson(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *e
                       .run = {.width = 1280, .height = 720, .headless = args_has(&a, "headless"), .lesson = file,
                               .screenshot = args_get(&a, "screenshot"), .frames_dir = args_get(&a, "frames"),
                               .export_dir = args_get(&a, "export"), .layout_json = args_get(&a, "layout-json")}};
-    if (!c.run.headless && (c.run.export_dir || c.run.frames_dir || c.run.screenshot || c.run.layout_json))
-        return cli_fail(errf, "--export, --frames, --screenshot and --layout-json go with --headless", 1);
+    if (!view_gif_options(&a, 1, &c.run, err, sizeof err)) return cli_fail(errf, err, 1);
+    if (!c.run.headless && (c.run.export_dir || c.run.frames_dir || c.run.screenshot || c.run.layout_json || c.run.gif))
+        return cli_fail(errf, "--export, --frames, --screenshot, --gif and --layout-json go with --headless", 1);
     const char *v = args_get(&a, "window");
     if (v && !view_window_size(v, &c.run.width, &c.run.height, err, sizeof err)) return cli_fail(errf, err, 1);
     if ((v = args_get(&a, "zoom")) && !args_int(v, "--zoom", 50, 300, &c.zoom, err, sizeof err))

@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "cli_common.h"
 #include "dataset.h"
+#include "fileio.h"
+#include "gif_export.h"
 #include "matrix.h"
 #include "nn.h"
 #include "state.h"
@@ -32,8 +34,8 @@ static const arg_spec view_args_[] = {
     {"strokes", true, false},     {"model", true, false},      {"arch", true, false},
     {"lesson", true, false},      {"export", true, false},     {"soak", true, false},
     {"layout-json", true, false}, {"help", false, false},      {"drop", true, false},
-    {"select", true, false},      {"open", false, false},      {"flip", false, false},
-    {NULL, false, false},
+    {"select", true, false},      {"open", false, false},      {"gif", true, false},
+    {"fps", true, false},         {"flip", false, false},      {NULL, false, false},
 };
 
 static const char view_help_[] =
@@ -61,6 +63,10 @@ static const char view_help_[] =
     "                        and box, cells with the value shown, buttons, regions) as JSON\n"
     "  --frames DIR          write one PNG per step, up to the animation's end (so at most\n"
     "                        10001 files, frame-0000.png ...; never outside DIR)\n"
+    "  --gif FILE            write the same frames (the start and one a step) as an animated\n"
+    "                        GIF, looping forever, with a palette made for them; at most 2000\n"
+    "                        frames (--steps 1999) of at most 4096x4096\n"
+    "  --fps N               the GIF's frames a second, 1 to 50 (default 2)\n"
     "  --bench-frames N      draw N frames and print the median and p99 time per frame\n"
     "                        (in the training views, with training running meanwhile)\n"
     "  --train-steps N       train the view's model N steps first (the same picture every time)\n"
@@ -233,6 +239,7 @@ static bool view_options_(view_command *c, const parsed_args *a, char *err, size
         return snprintf(err, errsize, "--play-seconds must be from 0 to 3600"), false;
     o->screenshot = args_get(a, "screenshot");
     o->frames_dir = args_get(a, "frames");
+    if (!view_gif_options(a, 2, o, err, errsize)) return false;
     o->layout_json = args_get(a, "layout-json");
     if ((v = args_get(a, "train-steps")) && !args_int(v, "--train-steps", 0, 1000000, &o->train_steps, err, errsize))
         return false;
@@ -361,13 +368,43 @@ static bool select_from_args_(app_state *s, const parsed_args *a, char *err, siz
     return true;
 }
 
+bool view_gif_options(const parsed_args *a, int default_fps, view_run_options *o, char *err, size_t errsize) {
+    const char *v = args_get(a, "fps");
+    o->gif = args_get(a, "gif");
+    o->gif_fps = default_fps;
+    if (v && !o->gif) return snprintf(err, errsize, "--fps sets the frame rate of --gif: give --gif FILE too"), false;
+    char *end;
+    const long fps = v ? strtol(v, &end, 10) : default_fps;
+    if (v && (*v == '\0' || *end != '\0' || fps < GIF_EXPORT_FPS_MIN || fps > GIF_EXPORT_FPS_MAX))
+        return snprintf(err, errsize, "--fps must be a whole number of frames a second from %d to %d, got '%.40s'",
+                        GIF_EXPORT_FPS_MIN, GIF_EXPORT_FPS_MAX, v),
+               false;
+    o->gif_fps = (int)fps;
+    return true;
+}
+
+// --gif: within the limits, and a file that can be written, before any
+// frame is drawn; false with the message in err.
+static bool gif_ok_(const view_run_options *o, char *err, size_t errsize) {
+    if (o->width > GIF_EXPORT_MAX_SIDE || o->height > GIF_EXPORT_MAX_SIDE)
+        return snprintf(err, errsize, "--gif: a GIF here is at most %dx%d pixels, but --window is %dx%d",
+                        GIF_EXPORT_MAX_SIDE, GIF_EXPORT_MAX_SIDE, o->width, o->height),
+               false;
+    if (!o->lesson && o->steps + 1 > GIF_EXPORT_MAX_FRAMES)
+        return snprintf(err, errsize, "--gif: a GIF here holds at most %d frames, and --steps %d makes up to %d "
+                                      "(the start and one a step): give --steps %d or fewer",
+                        GIF_EXPORT_MAX_FRAMES, o->steps, o->steps + 1, GIF_EXPORT_MAX_FRAMES - 1),
+               false;
+    return app_check_save_target(o->gif, "GIF ", err, errsize);
+}
+
 // Refuses outputs that cannot work; false with the message in err.
 static bool outputs_ok_(const view_run_options *o, char *err, size_t errsize) {
     // An empty folder name would put the PNGs at "/frame-0000.png": the root.
     // --layout-json names a file, or with a lesson a folder of one file per step.
-    const char *const names[] = {"screenshot", "frames", "export", "layout-json"};
-    const char *const values[] = {o->screenshot, o->frames_dir, o->export_dir, o->layout_json};
-    const bool folder[] = {false, true, true, o->lesson != NULL};
+    const char *const names[] = {"screenshot", "frames", "export", "layout-json", "gif"};
+    const char *const values[] = {o->screenshot, o->frames_dir, o->export_dir, o->layout_json, o->gif};
+    const bool folder[] = {false, true, true, o->lesson != NULL, false};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v = values[i];
         if (v && *v == '\0')
@@ -382,11 +419,12 @@ static bool outputs_ok_(const view_run_options *o, char *err, size_t errsize) {
     }
     if (!o->headless && (o->screenshot || o->frames_dir || o->bench_frames || o->steps || o->play_seconds > 0 ||
                          o->export_dir || o->soak_seconds > 0 || o->train_steps || o->seconds > 0 || o->strokes ||
-                         o->drop || o->layout_json || o->open_unit))
-        return snprintf(err, errsize, "--steps, --play-seconds, --screenshot, --frames, --bench-frames, --train-steps, "
-                                      "--seconds, --strokes, --drop, --open and --layout-json go with --headless"),
+                         o->drop || o->layout_json || o->open_unit || o->gif))
+        return snprintf(err, errsize, "--steps, --play-seconds, --screenshot, --frames, --gif, --bench-frames, "
+                                      "--train-steps, --seconds, --strokes, --drop, --open and --layout-json go with "
+                                      "--headless"),
                false;
-    return true;
+    return o->gif ? gif_ok_(o, err, errsize) : true;
 }
 
 int cmd_view_run(const view_command *c, const cli_frontend *fe, FILE *out, FILE *errf) {

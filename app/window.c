@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "font.h"
 #include "frame.h"
+#include "gif_export.h"
 #include "image_load.h"
 #include "input.h"
 #include "layout.h"
@@ -282,6 +283,7 @@ typedef struct headless_ {
     app_frame frame;
     sdl_target_ target;
     SDL_Surface *surface;
+    gif_writer *gif;  // --gif: collects the frames saved, written at the end
     const view_run_options *o;
     FILE *out, *err;
 } headless_;
@@ -305,6 +307,34 @@ static bool save_frame_(headless_ *h, const char *dir, const char *name) {
     }
     fprintf(h->err, "convstep: error: %s\n", msg);
     return false;
+}
+
+// --gif: hands the last frame drawn to the GIF writer; the exit status
+// (1 past the frame limit, with the error printed).
+static int gif_add_(headless_ *h) {
+    char msg[600];
+    SDL_Surface *surf = h->surface;
+    const SDL_PixelFormat *f = surf->format;
+    // A channel's byte within a pixel, from its shift in the pixel's 32-bit value.
+#if SDL_BYTEORDER == SDL_LIL_ENDIAN
+#define BYTE_OF_(shift) ((int)(shift) / 8)
+#else
+#define BYTE_OF_(shift) (f->BytesPerPixel - 1 - (int)(shift) / 8)
+#endif
+    if (SDL_LockSurface(surf) != 0) {
+        fprintf(h->err, "convstep: error: --gif: cannot read the frame: %s\n", SDL_GetError());
+        return 2;
+    }
+    const gif_pixels px = {.data = surf->pixels, .width = surf->w, .height = surf->h, .pitch = surf->pitch,
+                           .bytes_per_pixel = f->BytesPerPixel, .red = BYTE_OF_(f->Rshift),
+                           .green = BYTE_OF_(f->Gshift), .blue = BYTE_OF_(f->Bshift)};
+#undef BYTE_OF_
+    const bool full = gif_writer_frames(h->gif) >= GIF_EXPORT_MAX_FRAMES;
+    const bool ok = gif_writer_add(h->gif, &px, msg, sizeof msg);
+    SDL_UnlockSurface(surf);
+    if (ok) return 0;
+    fprintf(h->err, "convstep: error: %s\n", msg);
+    return full ? 1 : 2;
 }
 
 // --layout-json: saves what the frame just drawn into rec drew, as JSON at
@@ -349,13 +379,14 @@ static int run_lesson_(headless_ *h) {
         beat++;
         // The beat's own frame is the one recorded: no extra frame that could move anything.
         if (o->layout_json) render_record_start(&rec);
-        frame_run_actions(&h->frame, NULL, 0, 0, o->export_dir || o->frames_dir || o->layout_json);
+        frame_run_actions(&h->frame, NULL, 0, 0, o->export_dir || o->frames_dir || o->layout_json || h->gif);
         render_record_stop();
         char name[64];
         snprintf(name, sizeof name, "slide-%02d.png", beat);
         if (o->export_dir && !save_frame_(h, o->export_dir, name)) status = 2;
         snprintf(name, sizeof name, "frame-%04d.png", beat - 1);
         if (status == 0 && o->frames_dir && !save_frame_(h, o->frames_dir, name)) status = 2;
+        if (status == 0 && h->gif) status = gif_add_(h);
         if (status == 0 && o->layout_json) {
             char path[1100];
             const int len = snprintf(path, sizeof path, "%s/step-%02d.json", o->layout_json, beat);
@@ -386,14 +417,15 @@ static bool same_place_(const anim_state *before, const anim_state *after) {
 }
 
 // --steps (with --frames, frame-0000.png is the start and one PNG follows
-// each step). Sets *written to the PNGs written and *ended when the animation
-// reached its end first: a step past the last cell changes nothing, and
-// every further frame would be the same picture again. The exit status.
+// each step; --gif gets the same frames). Sets *written to the frames saved
+// and *ended when the animation reached its end first: a step past the last
+// cell changes nothing, and every further frame would be the same picture
+// again. The exit status.
 static int step_(headless_ *h, int *written, bool *ended) {
     const view_run_options *o = h->o;
     const app_state *s = h->frame.state;
-    const bool save = o->frames_dir != NULL;
-    if (save) app_make_dirs(o->frames_dir);
+    const bool save = o->frames_dir != NULL || h->gif;
+    if (o->frames_dir) app_make_dirs(o->frames_dir);
     const app_action step = {.kind = ACT_STEP_FORWARD};
     for (int i = 0; i <= o->steps; i++) {
         const anim_state conv_before = s->conv.anim, pool_before = s->pool.anim;
@@ -402,11 +434,16 @@ static int step_(headless_ *h, int *written, bool *ended) {
             *ended = true;
             return 0;
         }
-        if (save) {
+        if (o->frames_dir) {
             char name[64];
-            snprintf(name, sizeof name, "frame-%04d.png", (*written)++);
+            snprintf(name, sizeof name, "frame-%04d.png", *written);
             if (!save_frame_(h, o->frames_dir, name)) return 2;
         }
+        if (h->gif) {
+            const int status = gif_add_(h);
+            if (status != 0) return status;
+        }
+        if (save) (*written)++;
     }
     return 0;
 }
@@ -574,6 +611,21 @@ static bool open_unit_(app_runtime *rt, app_state *s, FILE *err) {
     return false;
 }
 
+// --gif: writes the frames collected; the exit status (2 when the file
+// cannot be written, which leaves no file).
+static int save_gif_(headless_ *h) {
+    char msg[1200];
+    gif_export_stats st;
+    if (!gif_writer_save(h->gif, h->o->gif, &st, msg, sizeof msg)) {
+        fprintf(h->err, "convstep: error: %s\n", msg);
+        return 2;
+    }
+    fprintf(h->out, "wrote %s: %d frame(s) of %dx%d, %d a second, %d colours (%s), %ld bytes\n", h->o->gif, st.frames,
+            h->o->width, h->o->height, h->o->gif_fps, st.colours,
+            st.exact ? "exact" : "each pixel the nearest of them", st.bytes);
+    return 0;
+}
+
 static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FILE *err, app_font *font) {
     headless_ h = {.target = {NULL, font}, .o = o, .out = out, .err = err};
     app_runtime rt;
@@ -601,7 +653,16 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
             status = 2;
         }
     }
+    if (status == 0 && o->gif) {
+        h.gif = gif_writer_create(o->width, o->height, o->gif_fps, why, sizeof why);
+        if (!h.gif) {
+            fprintf(err, "convstep: error: %s\n", why);
+            status = 2;
+        }
+    }
     if (status == 0) status = o->lesson ? run_lesson_(&h) : run_script_(&h);
+    if (status == 0 && h.gif) status = save_gif_(&h);
+    gif_writer_free(h.gif);
     runtime_destroy(&rt, s);
     font_flush(font);
     if (h.target.renderer) SDL_DestroyRenderer(h.target.renderer);

@@ -4,13 +4,14 @@
 set -euo pipefail
 
 # Build: compiler, Meson, Ninja, pkg-config, zlib (the gzip-compressed digits),
-# SDL2 and SDL2_image (the window; PNG/BMP/PGM pictures for classify).
+# SDL2 and SDL2_image (the window; PNG/BMP/PGM pictures for classify), giflib
+# (the animated GIFs of --gif).
 # Tests: cmocka, python3 (which Meson itself runs on, and which drives the
 # command-line tests), clang with its sanitizer runtimes (ThreadSanitizer and
 # the fuzz targets), valgrind; Xvfb and xdotool drive a real window in the
 # monkey test.
 packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3 zlib1g-dev
-          libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev
+          libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libgif-dev
           clang libclang-rt-dev valgrind
           xvfb xauth xdotool)
 
