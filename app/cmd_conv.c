@@ -748,8 +748,11 @@ int cmd_conv(int argc, char **argv, FILE *out, FILE *errf) {
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     }
     if (pytorch) {  // written before anything is printed: a failure leaves stdout empty
+        const pytorch_conv_extra extra = {
+            .flip = j.flip, .grad_output = j.has_grad ? j.grad_output.values : NULL,
+            .grad_input = j.grad_input, .grad_kernel = j.grad_kernel, .grad_bias = j.grad_bias};
         if (!pytorch_script_conv(pytorch, out, &j.g, j.input.values, j.weights, j.bias, j.output,
-                                 err, sizeof err)) {
+                                 &extra, err, sizeof err)) {
             conv_job_free_(&j);
             return cli_fail(errf, err, CLI_EXIT_USAGE);
         }
