@@ -144,11 +144,12 @@ static bool conv_grad_setup_(conv_job_ *j, const char *text, char *err, size_t e
         nn_kernel_rotate180(j->grad_kernel, dw_used, c->filters * c->in_c, c->k_h, c->k_w);
         free(dw_used);
     }
-    if (!cli_check_finite(j->grad_input, c->in_c, c->in_h, c->in_w, "channel", err, errsize) ||
-        !cli_check_finite(j->grad_kernel, c->filters * c->in_c, c->k_h, c->k_w, "kernel", err,
-                          errsize))
+    if (!cli_check_finite(j->grad_input, c->in_c, c->in_h, c->in_w, "grad_input channel", err,
+                          errsize) ||
+        !cli_check_finite(j->grad_kernel, c->filters * c->in_c, c->k_h, c->k_w,
+                          "grad_kernel plane (filter x channel)", err, errsize))
         return false;
-    return cli_check_finite(j->grad_bias, 1, 1, c->filters, "bias", err, errsize);
+    return cli_check_finite(j->grad_bias, 1, 1, c->filters, "grad_bias", err, errsize);
 }
 
 // Reads and checks every option; false with a message in err.

@@ -421,8 +421,7 @@ static void conv_write_(FILE *f, const void *p) {
     fprintf(f,
             "# Each filter slides over the input, %d cell%s at a time (stride), its taps %d cell%s\n"
             "# apart (dilation); each output value is the sum of input x weight under the\n"
-            "# window, over all channels, plus the filter's bias. Like every deep-learning\n"
-            "# library, this is cross-correlation: the kernel is not flipped.\n"
+            "# window, over all channels, plus the filter's bias. %s\n"
             "# Output size per axis: floor((n + zeros added - dilation*(k - 1) - 1)/stride) + 1\n"
             "#   rows: %s\n"
             "#   cols: %s\n"
@@ -431,6 +430,8 @@ static void conv_write_(FILE *f, const void *p) {
             "# padding=%d, dilation=%d) with its .weight and .bias set to the tensors above.\n"
             "\n",
             c->stride, plural_(c->stride, "", "s"), c->dilation, plural_(c->dilation, "", "s"),
+            flip ? "conv2d itself does not\n# flip: given the rotated kernel, it computes the true convolution with weight."
+                 : "Like every deep-learning\n# library, this is cross-correlation: the kernel is not flipped.",
             rows, cols, flip ? "kernel" : "weight", c->stride, pad, c->dilation, c->in_c,
             c->filters, c->k_h, c->k_w, c->stride, pad, c->dilation);
     finish_(f, x->output, c->filters, g->out_h, g->out_w, "Feature map", "filter", grad);
