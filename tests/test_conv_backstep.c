@@ -7,7 +7,7 @@
 // differences of a double-precision forward pass written here; and they are
 // bit-identical to training's backward (nn_conv2d_backward_batch from the
 // forward's column matrix, and nn_conv2d_backward), with the GEMM kernel this
-// machine picks and with the scalar one forced.
+// machine picks and with the scalar and AVX2 ones forced.
 #include <stdlib.h>
 
 #include "helpers.h"
@@ -288,12 +288,13 @@ static void check_config_(const nn_conv2d_geom *g, test_rng *r) {
     figures.cells += (long)(n_in + n_w + F);
     free(cd);
 
-    // Training's backward, bit for bit: with this machine's kernel and with the scalar one.
-    const char *kernels[2] = {NULL, "scalar"};
-    for (int kk = 0; kk < 2; kk++) {
-        assert_true(nn_gemm_force_kernel(kernels[kk]));
+    // Training's backward, bit for bit: with this machine's kernel, the scalar
+    // one and (where the CPU has it) AVX2.
+    const char *kernels[3] = {NULL, "scalar", "avx2"};
+    for (int kk = 0; kk < 3; kk++) {
+        if (!nn_gemm_force_kernel(kernels[kk])) continue;  // no AVX2 here
         float *sx = alloc_floats(n_in), *sw = alloc_floats(n_w), *sb = alloc_floats(F);
-        if (kk == 1) step_all(g, x, w, dy, sx, sw, sb);  // the stepper follows the kernel
+        if (kk > 0) step_all(g, x, w, dy, sx, sw, sb);  // the stepper follows the kernel
         else {
             memcpy(sx, dx, n_in * sizeof(float));
             memcpy(sw, dw, n_w * sizeof(float));
