@@ -40,14 +40,15 @@ static const char conv_help_[] =
     "                 extra row and column at the bottom/right), or P zeros on every side\n"
     "  --stride S     step of the window (default 1)\n"
     "  --dilation D   gap between kernel taps (default 1)\n"
-    "  --flip         true (mathematical) convolution: each kernel is rotated 180\n"
-    "                 degrees before it slides (deep learning's 'convolution' does not\n"
-    "                 flip); the rotated kernel is printed\n"
-    "  --grad-output M  dL/dY, the loss's gradient at the output (the output's shape,\n"
-    "                 one map per filter separated by '|'): adds the backward pass,\n"
-    "                 every gradient cell as its products and their sum, then\n"
-    "                 dL/dX (grad_input), dL/dW (grad_kernel, for the kernel as given)\n"
-    "                 and dL/db (grad_bias), from the engine's backward stepper\n"
+    "  --flip         true (mathematical) convolution: each kernel is rotated\n"
+    "                 180 degrees before it slides (deep learning's 'convolution'\n"
+    "                 does not flip); the rotated kernel is printed\n"
+    "  --grad-output M  dL/dY, the loss's gradient at the output (the output's\n"
+    "                 shape, one map per filter separated by '|'): adds the\n"
+    "                 backward pass, every gradient cell as its products and their\n"
+    "                 sum, then dL/dX (grad_input), dL/dW (grad_kernel, for the\n"
+    "                 kernel as given) and dL/db (grad_bias), from the engine's\n"
+    "                 backward stepper (the same values as training's backward)\n"
     "  --expect M     a printed feature map to check against the arithmetic: every cell\n"
     "                 that differs is listed with the right value and how it is computed;\n"
     "                 exits 1 if any differ. A value with k decimals matches when it is\n"
@@ -67,7 +68,8 @@ static const char conv_help_[] =
     "                       --kernel '0 1 2; 2 2 0; 0 1 2'\n"
     "backward: convstep conv --input '1 2 3; 4 5 6; 7 8 9' --kernel '1 2; 3 4'\n"
     "                        --grad-output '1 1; 1 1' --quiet\n"
-    "          (grad_kernel 12 16; 24 28, grad_input 1 3 2; 4 10 6; 3 7 4, grad_bias 4)\n";
+    "          (grad_kernel 12 16; 24 28, grad_input 1 3 2; 4 10 6; 3 7 4,\n"
+    "          grad_bias 4)\n";
 
 // Everything one run works on, owned here and freed by conv_job_free_.
 typedef struct conv_job_ {

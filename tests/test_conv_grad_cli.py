@@ -454,7 +454,7 @@ def help_text():
     """conv --help documents --grad-output and --flip"""
     status, out, err = run("conv", "--help")
     expect(status == 0, "exit %d" % status)
-    for words in ["[--flip] [--grad-output M]", "--grad-output M", "--flip", "rotated 180",
+    for words in ["[--flip] [--grad-output M]", "--grad-output M", "--flip", "180 degrees",
                   "grad_input", "grad_kernel", "grad_bias"]:
         expect(words in out, "--help lacks %r" % words)
 
