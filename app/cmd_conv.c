@@ -20,13 +20,15 @@ static const arg_spec conv_args_[] = {
     {"input", true, false},   {"kernel", true, true},    {"bias", true, false},
     {"padding", true, false}, {"stride", true, false},   {"dilation", true, false},
     {"expect", true, false},  {"quiet", false, false},   {"json", false, false},
-    {"pytorch", true, false}, {"help", false, false},    {NULL, false, false},
+    {"pytorch", true, false}, {"grad-output", true, false}, {"flip", false, false},
+    {"help", false, false},   {NULL, false, false},
 };
 
 static const char conv_help_[] =
     "usage: convstep conv --input M --kernel M [--kernel M ...] [--bias B]\n"
     "                     [--padding valid|same|P] [--stride S] [--dilation D]\n"
-    "                     [--expect M] [--quiet] [--json] [--pytorch FILE]\n"
+    "                     [--flip] [--grad-output M] [--expect M] [--quiet] [--json]\n"
+    "                     [--pytorch FILE]\n"
     "\n"
     "Works out a 2-D convolution step by step: the output-size formula with the\n"
     "numbers filled in, every window with its products and sum, then the feature map.\n"
@@ -38,11 +40,20 @@ static const char conv_help_[] =
     "                 extra row and column at the bottom/right), or P zeros on every side\n"
     "  --stride S     step of the window (default 1)\n"
     "  --dilation D   gap between kernel taps (default 1)\n"
+    "  --flip         true (mathematical) convolution: each kernel is rotated\n"
+    "                 180 degrees before it slides (deep learning's 'convolution'\n"
+    "                 does not flip); the rotated kernel is printed\n"
+    "  --grad-output M  dL/dY, the loss's gradient at the output (the output's\n"
+    "                 shape, one map per filter separated by '|'): adds the\n"
+    "                 backward pass, every gradient cell as its products and their\n"
+    "                 sum, then dL/dX (grad_input), dL/dW (grad_kernel, for the\n"
+    "                 kernel as given) and dL/db (grad_bias), from the engine's\n"
+    "                 backward stepper (the same values as training's backward)\n"
     "  --expect M     a printed feature map to check against the arithmetic: every cell\n"
     "                 that differs is listed with the right value and how it is computed;\n"
     "                 exits 1 if any differ. A value with k decimals matches when it is\n"
     "                 the true value rounded to k decimals.\n"
-    "  --quiet        print the formula and the map, not every step\n"
+    "  --quiet        print the formula and the maps, not every step\n"
     "  --json         print one JSON object: output_size, output, steps, formula, ...\n"
     PYTORCH_SCRIPT_HELP
     "                 'same' padding is written as F.pad, since it may be uneven.\n"
@@ -54,15 +65,27 @@ static const char conv_help_[] =
     "input and 16777216 multiply-adds in all (output cells x values under a window).\n"
     "\n"
     "example: convstep conv --input '3 3 2 1 0; 0 0 1 3 1; 3 1 2 2 3; 2 0 0 2 2; 2 0 0 0 1'\n"
-    "                       --kernel '0 1 2; 2 2 0; 0 1 2'\n";
+    "                       --kernel '0 1 2; 2 2 0; 0 1 2'\n"
+    "backward: convstep conv --input '1 2 3; 4 5 6; 7 8 9' --kernel '1 2; 3 4'\n"
+    "                        --grad-output '1 1; 1 1' --quiet\n"
+    "          (grad_kernel 12 16; 24 28, grad_input 1 3 2; 4 10 6; 3 7 4,\n"
+    "          grad_bias 4)\n";
 
 // Everything one run works on, owned here and freed by conv_job_free_.
 typedef struct conv_job_ {
     app_matrix input, expect;
     bool has_expect;
     int filters, k_h, k_w;
-    float *weights;  // [filters][in_c][k_h][k_w]
+    float *weights;  // [filters][in_c][k_h][k_w], as given
+    bool flip;       // --flip: the kernels are rotated 180 degrees before use
+    float *used;     // the weights the convolution slides: rotated, or == weights
     float *bias;     // [filters], or NULL when no --bias
+    // --grad-output: dL/dY and the gradients the backward stepper worked out.
+    app_matrix grad_output;
+    bool has_grad;
+    float *grad_input;   // [in_c][in_h][in_w]
+    float *grad_kernel;  // [filters][in_c][k_h][k_w], for the kernel as given
+    float *grad_bias;    // [filters]
     nn_conv2d_geom g;
     float *output;   // [filters][out_h][out_w], from the batch forward pass
     const char *pytorch;  // --pytorch FILE, once the script is written there; else NULL
@@ -71,9 +94,64 @@ typedef struct conv_job_ {
 static void conv_job_free_(conv_job_ *j) {
     app_matrix_free(&j->input);
     app_matrix_free(&j->expect);
+    if (j->used != j->weights) free(j->used);
     free(j->weights);
     free(j->bias);
     free(j->output);
+    app_matrix_free(&j->grad_output);
+    free(j->grad_input);
+    free(j->grad_kernel);
+    free(j->grad_bias);
+}
+
+// --grad-output: reads dL/dY (the output's shape) and works out every
+// gradient through the engine's backward stepper core (nn_backstep_all, the
+// same values the steps show). Nothing to do without the option.
+static bool conv_grad_setup_(conv_job_ *j, const char *text, char *err, size_t errsize) {
+    if (!text) return true;
+    const nn_conv2d_geom *g = &j->g;
+    const nn_conv2d_config *c = &g->cfg;
+    if (!app_matrix_read(&j->grad_output, text, "--grad-output", err, errsize)) return false;
+    j->has_grad = true;
+    const app_matrix *m = &j->grad_output;
+    if (m->c != c->filters) {
+        snprintf(err, errsize,
+                 "--grad-output has %d map(s) but the output has %d (dL/dY has the output's "
+                 "shape: one %dx%d map per filter, separated by '|')",
+                 m->c, c->filters, g->out_h, g->out_w);
+        return false;
+    }
+    if (m->h != g->out_h || m->w != g->out_w) {
+        snprintf(err, errsize,
+                 "--grad-output is %dx%d but the output is %dx%d (dL/dY has the output's shape)",
+                 m->h, m->w, g->out_h, g->out_w);
+        return false;
+    }
+    if (!cli_check_finite(m->values, m->c, m->h, m->w, "filter", err, errsize)) return false;
+    const size_t n_in = (size_t)c->in_c * c->in_h * c->in_w, n_w = (size_t)c->filters * g->window;
+    j->grad_input = malloc(sizeof(float) * n_in);
+    j->grad_kernel = malloc(sizeof(float) * n_w);
+    j->grad_bias = malloc(sizeof(float) * (size_t)c->filters);
+    float *dw_used = j->flip ? malloc(sizeof(float) * n_w) : j->grad_kernel;
+    if (!j->grad_input || !j->grad_kernel || !j->grad_bias || !dw_used) {
+        if (j->flip) free(dw_used);
+        snprintf(err, errsize, "out of memory");
+        return false;
+    }
+    nn_backstep_all(g, j->grad_input, dw_used, j->grad_bias, m->values, j->input.values, j->used);
+    if (j->flip) {
+        // The convolution slid the rotated kernel R, R[r][c] = K[kh-1-r][kw-1-c]:
+        // K[r][c] is the weight at R[kh-1-r][kw-1-c], so its gradient is the
+        // rotated kernel's gradient there, i.e. that gradient rotated back.
+        nn_kernel_rotate180(j->grad_kernel, dw_used, c->filters * c->in_c, c->k_h, c->k_w);
+        free(dw_used);
+    }
+    if (!cli_check_finite(j->grad_input, c->in_c, c->in_h, c->in_w, "grad_input channel", err,
+                          errsize) ||
+        !cli_check_finite(j->grad_kernel, c->filters * c->in_c, c->k_h, c->k_w,
+                          "grad_kernel plane (filter x channel)", err, errsize))
+        return false;
+    return cli_check_finite(j->grad_bias, 1, 1, c->filters, "grad_bias", err, errsize);
 }
 
 // Reads and checks every option; false with a message in err.
@@ -180,14 +258,28 @@ static bool conv_setup_(conv_job_ *j, const parsed_args *a, char *err, size_t er
             return false;
     }
 
+    const size_t n_weights = (size_t)j->filters * g->window;
+    j->used = j->weights;
+    if (args_has(a, "flip")) {  // true convolution: slide the rotated kernels
+        j->flip = true;
+        j->used = malloc(sizeof(float) * n_weights);
+        if (!j->used) {
+            snprintf(err, errsize, "out of memory");
+            return false;
+        }
+        nn_kernel_rotate180(j->used, j->weights, j->filters * cfg.in_c, cfg.k_h, cfg.k_w);
+    }
+
     j->output = malloc(sizeof(float) * (size_t)j->filters * j->g.out_h * j->g.out_w);
     if (!j->output) {
         snprintf(err, errsize, "out of memory for a %dx%dx%d output", j->filters, j->g.out_h,
                  j->g.out_w);
         return false;
     }
-    nn_conv2d_forward(&j->g, j->output, j->input.values, j->weights, j->bias, 1);
-    return cli_check_finite(j->output, j->filters, j->g.out_h, j->g.out_w, "filter", err, errsize);
+    nn_conv2d_forward(&j->g, j->output, j->input.values, j->used, j->bias, 1);
+    if (!cli_check_finite(j->output, j->filters, j->g.out_h, j->g.out_w, "filter", err, errsize))
+        return false;
+    return conv_grad_setup_(j, args_get(a, "grad-output"), err, errsize);
 }
 
 // ---- Text ---------------------------------------------------------------------
@@ -222,6 +314,158 @@ static void print_bias_(FILE *out, const nn_conv2d_step *st, const char *indent)
     fprintf(out, "%s%s + bias %s = %s\n", indent, a, b, c);
 }
 
+// Rows of numbers lined up as report_maps_text lines them up.
+static void print_rows_(FILE *out, const float *v, int h, int w) {
+    char buf[32];
+    int width = 1;
+    for (int i = 0; i < h * w; i++) {
+        fmt_float(v[i], buf, sizeof buf);
+        if ((int)strlen(buf) > width) width = (int)strlen(buf);
+    }
+    for (int y = 0; y < h; y++) {
+        fputs(" ", out);
+        for (int x = 0; x < w; x++) {
+            fmt_float(v[(size_t)y * w + x], buf, sizeof buf);
+            fprintf(out, " %*s", width, buf);
+        }
+        fputc('\n', out);
+    }
+}
+
+// "filter 2, channel 1, " for one kernel plane, or nothing when there is one.
+static void plane_label_(char *buf, size_t size, const nn_conv2d_config *c, int f, int ch) {
+    buf[0] = '\0';
+    if (c->filters > 1) snprintf(buf, size, "filter %d, ", f + 1);
+    if (c->in_c > 1) snprintf(buf + strlen(buf), size - strlen(buf), "channel %d, ", ch + 1);
+}
+
+// --flip: the kernels that actually slide.
+static void print_rotated_(FILE *out, const conv_job_ *j) {
+    const nn_conv2d_config *c = &j->g.cfg;
+    const int per = c->k_h * c->k_w;
+    for (int f = 0; f < c->filters; f++)
+        for (int ch = 0; ch < c->in_c; ch++) {
+            char label[64];
+            plane_label_(label, sizeof label, c, f, ch);
+            if (label[0]) label[0] = (char)(label[0] - 'a' + 'A');
+            fprintf(out, "%s%s rotated 180 degrees (true convolution):\n", label,
+                    label[0] ? "kernel" : "Kernel");
+            print_rows_(out, j->used + ((size_t)f * c->in_c + ch) * per, c->k_h, c->k_w);
+        }
+    fputs("(--flip: the kernel is turned upside down and left to right, then slid as usual;\n"
+          "without it, as in every deep-learning library, the kernel slides unflipped.)\n\n",
+          out);
+}
+
+// One backward step: where each product came from, then the numbers and the sum.
+static void print_backstep_(FILE *out, const conv_job_ *j, const nn_backstep *st) {
+    const nn_conv2d_config *c = &j->g.cfg;
+    char a[32], b[32], label[64];
+    const bool many = c->filters > 1;
+    switch (st->of) {
+    case NN_BACKSTEP_KERNEL:
+        plane_label_(label, sizeof label, c, st->filter, st->channel);
+        if (j->flip)
+            fprintf(out, "dL/dW %sweight (%d,%d) as given (tap (%d,%d) of the rotated kernel):\n",
+                    label, c->k_h - 1 - st->row, c->k_w - 1 - st->col, st->row, st->col);
+        else
+            fprintf(out, "dL/dW %sweight (%d,%d):\n", label, st->row, st->col);
+        break;
+    case NN_BACKSTEP_INPUT:
+        fprintf(out, "dL/dX %sinput (%d,%d):\n",
+                c->in_c > 1 ? (snprintf(label, sizeof label, "channel %d, ", st->channel + 1), label) : "",
+                st->row, st->col);
+        break;
+    case NN_BACKSTEP_BIAS:
+        fprintf(out, "dL/db filter %d:\n", st->filter + 1);
+        break;
+    }
+    if (st->count == 0) {  // an input cell no window read (stride skipped it)
+        fputs("  no window read this cell: 0\n", out);
+        return;
+    }
+    fputs("  ", out);
+    for (int i = 0; i < st->count; i++) {
+        const nn_backstep_term *t = &st->terms[i];
+        if (i) fputs(" + ", out);
+        if (st->of == NN_BACKSTEP_KERNEL)
+            fprintf(out, "x(%d,%d)*dY(%d,%d)", t->in_row, t->in_col, t->out_row, t->out_col);
+        else if (st->of == NN_BACKSTEP_INPUT && many)
+            fprintf(out, "w%d(%d,%d)*dY%d(%d,%d)", t->filter + 1, t->k_row, t->k_col,
+                    t->filter + 1, t->out_row, t->out_col);
+        else if (st->of == NN_BACKSTEP_INPUT)
+            fprintf(out, "w(%d,%d)*dY(%d,%d)", t->k_row, t->k_col, t->out_row, t->out_col);
+        else
+            fprintf(out, "dY(%d,%d)", t->out_row, t->out_col);
+    }
+    fputs("\n  = ", out);
+    for (int i = 0; i < st->count; i++) {
+        const nn_backstep_term *t = &st->terms[i];
+        if (i) fputs(" + ", out);
+        fmt_float(t->dy, b, sizeof b);
+        if (st->of == NN_BACKSTEP_BIAS) {
+            fputs(b, out);
+            continue;
+        }
+        fmt_float(t->factor, a, sizeof a);
+        fprintf(out, t->padded ? "[%s]*%s" : "%s*%s", a, b);
+    }
+    fmt_float(st->value, a, sizeof a);
+    fprintf(out, " = %s\n", a);
+}
+
+static void print_grads_text_(FILE *out, conv_job_ *j, bool quiet) {
+    const nn_conv2d_config *c = &j->g.cfg;
+    fputc('\n', out);
+    if (!quiet) {
+        nn_backstep_cursor cur;
+        nn_error e;
+        if (nn_backstep_cursor_init(&cur, &j->g, j->input.values, j->used, j->grad_output.values,
+                                    true, &e) != NN_OK) {
+            fprintf(out, "(%s: the backward steps are not shown)\n\n", e.msg);
+        } else {
+            fprintf(out,
+                    "Backward pass, from dL/dY (--grad-output). Each gradient is a sum of\n"
+                    "products with dL/dY at the output cells it reached:\n"
+                    "  dL/dW: the input value x under the weight, times dY, at every output cell;\n"
+                    "  dL/dX: every weight w that touched the cell, times dY of that output cell\n"
+                    "         (dL/dY convolved with the flipped kernel, 'full' padding)%s;\n"
+                    "  dL/db: the sum of dY.\n",
+                    c->filters > 1 ? "; wF and dYF: filter F" : "");
+            if (j->flip)
+                fputs("With --flip the steps are of the rotated kernel that slid; dL/dW of the\n"
+                      "kernel as given is that gradient rotated back 180 degrees.\n",
+                      out);
+            fputc('\n', out);
+            nn_backstep st;
+            while (!report_write_failed(out) && nn_backstep_next(&cur, &st))
+                print_backstep_(out, j, &st);
+            fputc('\n', out);
+            nn_backstep_cursor_destroy(&cur);
+        }
+    }
+    report_maps_text(out, j->grad_input, c->in_c, c->in_h, c->in_w,
+                     "Input gradient dL/dX (grad_input)", "channel");
+    const int per = c->k_h * c->k_w;
+    for (int f = 0; f < c->filters; f++)
+        for (int ch = 0; ch < c->in_c; ch++) {
+            char label[64];
+            plane_label_(label, sizeof label, c, f, ch);
+            if (label[0]) label[strlen(label) - 2] = '\0';  // no trailing ", "
+            fprintf(out, "Kernel gradient dL/dW (grad_kernel%s%s%s), %dx%d:\n",
+                    j->flip ? ", of the kernel as given" : "", label[0] ? ", " : "", label,
+                    c->k_h, c->k_w);
+            print_rows_(out, j->grad_kernel + ((size_t)f * c->in_c + ch) * per, c->k_h, c->k_w);
+        }
+    fputs("Bias gradient dL/db (grad_bias):", out);
+    for (int f = 0; f < c->filters; f++) {
+        char a[32];
+        fmt_float(j->grad_bias[f], a, sizeof a);
+        fprintf(out, "%s %s", f ? "," : "", a);
+    }
+    fputc('\n', out);
+}
+
 static void print_text_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, bool quiet) {
     const nn_conv2d_config *c = &j->g.cfg;
     fprintf(out, "Convolution: input %dx%d (%d channel%s), %d filter%s of %dx%d", c->in_h,
@@ -236,7 +480,9 @@ static void print_text_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, bool qui
                 cl->pad_lo, cl->pad_hi);
     if (c->padding.mode != NN_PAD_EXPLICIT)
         fprintf(out, " (%s)", c->padding.mode == NN_PAD_SAME ? "same" : "valid");
-    fprintf(out, ", stride %d, dilation %d\n\n", c->stride, c->dilation);
+    fprintf(out, ", stride %d, dilation %d%s\n\n", c->stride, c->dilation,
+            j->flip ? ", flipped (true convolution)" : "");
+    if (j->flip) print_rotated_(out, j);
     report_formula_text(out, &j->g.rows, &j->g.cols);
     fputc('\n', out);
 
@@ -257,6 +503,7 @@ static void print_text_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, bool qui
         fputc('\n', out);
     }
     report_maps_text(out, j->output, c->filters, j->g.out_h, j->g.out_w, "Feature map", "filter");
+    if (j->has_grad) print_grads_text_(out, j, quiet);
     if (j->pytorch)
         fprintf(out, "\nWrote the PyTorch script %s (run it with python3).\n", j->pytorch);
 }
@@ -312,6 +559,98 @@ static void step_json_(json_writer *w, const nn_conv2d_step *st) {
     json_end_object(w);
 }
 
+// One backward step: the cell, its value, its partial sums, every product.
+static void backstep_json_(json_writer *w, const conv_job_ *j, const nn_backstep *st) {
+    const nn_conv2d_config *c = &j->g.cfg;
+    static const char *const of[] = {"kernel", "input", "bias"};
+    json_begin_object(w);
+    json_key(w, "of"), json_string(w, of[st->of]);
+    if (st->of != NN_BACKSTEP_INPUT) json_key(w, "filter"), json_int(w, st->filter);
+    if (st->of != NN_BACKSTEP_BIAS) {
+        json_key(w, "channel"), json_int(w, st->channel);
+        // A kernel cell is named in the kernel as given (--flip: rotated back);
+        // its products' taps are of the kernel that slid.
+        const bool back = st->of == NN_BACKSTEP_KERNEL && j->flip;
+        json_key(w, "row"), json_int(w, back ? c->k_h - 1 - st->row : st->row);
+        json_key(w, "col"), json_int(w, back ? c->k_w - 1 - st->col : st->col);
+    }
+    json_key(w, "value"), json_float(w, st->value);
+    json_key(w, "partial_sums"), json_float_array(w, st->group_sums, st->groups);
+    json_key(w, "products");
+    json_begin_array(w);
+    for (int i = 0; i < st->count && !report_write_failed(w->f); i++) {
+        const nn_backstep_term *t = &st->terms[i];
+        json_begin_object(w);
+        json_key(w, "filter"), json_int(w, t->filter);
+        json_key(w, "output");  // dY's position
+        json_begin_array(w);
+        json_int(w, t->out_row), json_int(w, t->out_col);
+        json_end_array(w);
+        if (st->of != NN_BACKSTEP_BIAS) {
+            json_key(w, "tap");  // the kernel cell (of the kernel that slid) that linked them
+            json_begin_array(w);
+            json_int(w, t->k_row), json_int(w, t->k_col);
+            json_end_array(w);
+            json_key(w, "input");  // the input cell under that tap (negative: padding)
+            json_begin_array(w);
+            json_int(w, t->in_row), json_int(w, t->in_col);
+            json_end_array(w);
+        }
+        if (st->of == NN_BACKSTEP_KERNEL) {
+            json_key(w, "x"), json_float(w, t->factor);
+            json_key(w, "padded"), json_bool(w, t->padded);
+        } else if (st->of == NN_BACKSTEP_INPUT) {
+            json_key(w, "weight"), json_float(w, t->factor);
+        }
+        json_key(w, "grad_output"), json_float(w, t->dy);
+        json_key(w, "product"), json_float(w, t->product);
+        json_key(w, "group"), json_int(w, t->group);
+        json_key(w, "partial"), json_float(w, t->partial);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
+}
+
+static void grads_json_(json_writer *w, conv_job_ *j) {
+    const nn_conv2d_geom *g = &j->g;
+    const nn_conv2d_config *c = &g->cfg;
+    report_maps_json(w, "grad_output", j->grad_output.values, c->filters, g->out_h, g->out_w);
+    report_maps_json(w, "grad_input", j->grad_input, c->in_c, c->in_h, c->in_w);
+    json_key(w, "grad_kernel");  // [filters][channels][rows][cols], the kernel as given
+    json_begin_array(w);
+    for (int f = 0; f < c->filters; f++) {
+        json_begin_array(w);
+        for (int ch = 0; ch < c->in_c; ch++) {
+            json_begin_array(w);
+            for (int y = 0; y < c->k_h; y++)
+                json_float_array(w, j->grad_kernel + (((size_t)f * c->in_c + ch) * c->k_h + y) * c->k_w,
+                                 c->k_w);
+            json_end_array(w);
+        }
+        json_end_array(w);
+    }
+    json_end_array(w);
+    json_key(w, "grad_bias"), json_float_array(w, j->grad_bias, c->filters);
+    json_key(w, "backward_order");
+    json_string(w,
+                "kernel: products round-robin into the 'partial_sums' of nn_gemm_nt's lanes "
+                "(16 with AVX-512, else 1), each an fma, then the lanes added pairwise; input: "
+                "per kernel tap an fma chain over filters, the taps then added in order; bias: "
+                "plain additions in order. The order training's backward adds in.");
+    json_key(w, "backward_steps");
+    json_begin_array(w);
+    nn_backstep_cursor cur;
+    nn_error e;
+    if (nn_backstep_cursor_init(&cur, g, j->input.values, j->used, j->grad_output.values, true,
+                                &e) == NN_OK) {
+        nn_backstep st;
+        while (!report_write_failed(w->f) && nn_backstep_next(&cur, &st)) backstep_json_(w, j, &st);
+        nn_backstep_cursor_destroy(&cur);
+    }
+    json_end_array(w);
+}
+
 static int print_json_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, const int *wrong,
                        int n_wrong) {
     const nn_conv2d_geom *g = &j->g;
@@ -340,7 +679,25 @@ static int print_json_(FILE *out, conv_job_ *j, nn_conv2d_cursor *cur, const int
     json_begin_array(&w);
     json_int(&w, g->out_h), json_int(&w, g->out_w);
     json_end_array(&w);
+    json_key(&w, "flip"), json_bool(&w, j->flip);
+    if (j->flip) {
+        json_key(&w, "kernel_rotated");  // the kernels that slid, [filters][channels][rows][cols]
+        json_begin_array(&w);
+        for (int f = 0; f < g->cfg.filters; f++) {
+            json_begin_array(&w);
+            for (int ch = 0; ch < g->cfg.in_c; ch++) {
+                json_begin_array(&w);
+                for (int y = 0; y < g->cfg.k_h; y++)
+                    json_float_array(&w, j->used + (((size_t)f * g->cfg.in_c + ch) * g->cfg.k_h + y) * g->cfg.k_w,
+                                     g->cfg.k_w);
+                json_end_array(&w);
+            }
+            json_end_array(&w);
+        }
+        json_end_array(&w);
+    }
     report_maps_json(&w, "output", j->output, g->cfg.filters, g->out_h, g->out_w);
+    if (j->has_grad) grads_json_(&w, j);
     if (j->pytorch) json_key(&w, "pytorch_script"), json_string(&w, j->pytorch);
     json_key(&w, "steps");
     json_begin_array(&w);
@@ -394,8 +751,11 @@ int cmd_conv(int argc, char **argv, FILE *out, FILE *errf) {
         return cli_fail(errf, err, CLI_EXIT_USAGE);
     }
     if (pytorch) {  // written before anything is printed: a failure leaves stdout empty
+        const pytorch_conv_extra extra = {
+            .flip = j.flip, .grad_output = j.has_grad ? j.grad_output.values : NULL,
+            .grad_input = j.grad_input, .grad_kernel = j.grad_kernel, .grad_bias = j.grad_bias};
         if (!pytorch_script_conv(pytorch, out, &j.g, j.input.values, j.weights, j.bias, j.output,
-                                 err, sizeof err)) {
+                                 &extra, err, sizeof err)) {
             conv_job_free_(&j);
             return cli_fail(errf, err, CLI_EXIT_USAGE);
         }
@@ -407,7 +767,7 @@ int cmd_conv(int argc, char **argv, FILE *out, FILE *errf) {
     }
     nn_conv2d_cursor cur;
     nn_error e;
-    if (nn_conv2d_cursor_init(&cur, &j.g, j.input.values, j.weights, j.bias, &e) != NN_OK) {
+    if (nn_conv2d_cursor_init(&cur, &j.g, j.input.values, j.used, j.bias, &e) != NN_OK) {
         conv_job_free_(&j);
         return cli_fail(errf, e.msg, CLI_EXIT_RUNTIME);
     }

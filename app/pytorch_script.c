@@ -84,7 +84,28 @@ static const char prelude_[] =
     "\n"
     "\n";
 
-static void header_(FILE *f, const char *what, const char *command, const char *call) {
+// The backward pass's printers (only in a --grad-output script).
+static const char prelude_grad_[] =
+    "def print_kernels(title, note, kernels):\n"
+    "    \"\"\"Prints kernels [filters][channels][rows][cols] as convstep prints its kernel gradient.\"\"\"\n"
+    "    filters, channels = len(kernels), len(kernels[0])\n"
+    "    for f in range(filters):\n"
+    "        for c in range(channels):\n"
+    "            plane = [[fmt(v) for v in row] for row in kernels[f][c]]\n"
+    "            width = max(len(t) for row in plane for t in row)\n"
+    "            label = note\n"
+    "            if filters > 1:\n"
+    "                label += \", filter %d\" % (f + 1)\n"
+    "            if channels > 1:\n"
+    "                label += \", channel %d\" % (c + 1)\n"
+    "            print(\"%s (%s), %dx%d:\" % (title, label, len(plane), len(plane[0])))\n"
+    "            for row in plane:\n"
+    "                print(\" \" + \"\".join(\" \" + t.rjust(width) for t in row))\n"
+    "\n"
+    "\n";
+
+static void header_(FILE *f, const char *what, const char *command, const char *call,
+                    bool grad) {
     fprintf(f,
             "#!/usr/bin/env python3\n"
             "# %s in PyTorch, written by `convstep %s --pytorch`.\n"
@@ -99,6 +120,7 @@ static void header_(FILE *f, const char *what, const char *command, const char *
             "\n",
             what, command, call);
     fputs(prelude_, f);
+    if (grad) fputs(prelude_grad_, f);
 }
 
 static size_t count_(const int *shape, int nd) {
@@ -197,7 +219,7 @@ static void bias_(FILE *f, const float *bias, int filters, const char *per) {
 
 // The printed result and the comparison, the end of every script.
 static void finish_(FILE *f, const float *output, int c, int h, int w, const char *title,
-                    const char *per) {
+                    const char *per, bool more) {
     const int shape[3] = {c, h, w};
     const char *const labels[] = {per, NULL};
     fprintf(f,
@@ -212,10 +234,18 @@ static void finish_(FILE *f, const float *output, int c, int h, int w, const cha
             "# What convstep computed for the same numbers, copied in when it wrote this script.\n",
             per, title, per);
     values_(f, "convstep_output", output, shape, 3, labels, false);
-    fprintf(f,
-            "# Compare: prints \"matches convstep\", or every value that differs and exits 1.\n"
-            "sys.exit(compare(result, convstep_output, \"%s\"))\n",
-            per);
+    if (more)  // a backward pass follows
+        fprintf(f,
+                "# Compare: prints \"matches convstep\", or every value that differs (status 1).\n"
+                "status = compare(result, convstep_output, \"%s\")\n"
+                "print()\n"
+                "\n",
+                per);
+    else
+        fprintf(f,
+                "# Compare: prints \"matches convstep\", or every value that differs and exits 1.\n"
+                "sys.exit(compare(result, convstep_output, \"%s\"))\n",
+                per);
 }
 
 // Saves what write(f, ctx) writes at path, atomically, or to out for "-".
@@ -252,6 +282,7 @@ bool pytorch_script_check_option(const char *path, bool json, char *err, size_t 
 typedef struct conv_ctx_ {
     const nn_conv2d_geom *g;
     const float *input, *weights, *bias, *output;
+    pytorch_conv_extra extra;
 } conv_ctx_;
 
 static void conv_padding_(FILE *f, const nn_conv2d_geom *g) {
@@ -283,12 +314,72 @@ static void conv_padding_(FILE *f, const nn_conv2d_geom *g) {
     fputc('\n', f);
 }
 
+// The backward pass of a --grad-output script: autograd from dL/dY, the
+// gradients printed as convstep prints them and compared with its values.
+static void conv_backward_(FILE *f, const conv_ctx_ *x) {
+    const nn_conv2d_geom *g = x->g;
+    const nn_conv2d_config *c = &g->cfg;
+    const int yshape[3] = {c->filters, g->out_h, g->out_w};
+    const int xshape[3] = {c->in_c, c->in_h, c->in_w};
+    const int kshape[3] = {c->filters * c->in_c, c->k_h, c->k_w};
+    const int bshape[3] = {c->filters, 1, 1};
+    static const char *const ylabels[] = {"filter", NULL}, *const xlabels[] = {"channel", NULL};
+    static const char *const klabels[] = {"kernel (filter, channel)", NULL}, *const none[] = {NULL};
+    const char *given = x->extra.flip ? ", of the kernel as given" : "";
+    fputs("# ---- The backward pass ----\n"
+          "\n"
+          "# dL/dY, the loss's gradient at the output, as given to --grad-output, with a\n"
+          "# batch axis: (1, filters, rows, cols).\n",
+          f);
+    values_(f, "grad_output", x->extra.grad_output, yshape, 3, ylabels, true);
+    fputs("# Backpropagation: torch works out dL/dX, dL/dW and dL/db from dL/dY (the\n"
+          "# chain rule through the convolution) into x_input.grad, weight.grad, bias.grad.\n"
+          "y.backward(grad_output.unsqueeze(0))\n",
+          f);
+    if (x->extra.flip)
+        fputs("# The convolution used the rotated kernel; autograd carries the gradient back\n"
+              "# through torch.flip, so weight.grad is for the kernel as given: the rotated\n"
+              "# kernel's gradient rotated back, as convstep reports it.\n",
+              f);
+    fprintf(f,
+            "\n"
+            "# Print them as convstep prints them.\n"
+            "print_maps(\"Input gradient dL/dX (grad_input)\", \"channel\", x_input.grad[0].tolist())\n"
+            "print_kernels(\"Kernel gradient dL/dW\", \"grad_kernel%s\", weight.grad.tolist())\n"
+            "print(\"Bias gradient dL/db (grad_bias): \" + \", \".join(fmt(v) for v in bias.grad.tolist()))\n"
+            "print()\n"
+            "\n"
+            "# What convstep computed (grad_input, grad_kernel one plane per filter and\n"
+            "# channel, grad_bias), copied in when it wrote this script.\n",
+            given);
+    values_(f, "convstep_grad_input", x->extra.grad_input, xshape, 3, xlabels, false);
+    values_(f, "convstep_grad_kernel", x->extra.grad_kernel, kshape, 3, klabels, false);
+    values_(f, "convstep_grad_bias", x->extra.grad_bias, bshape, 3, none, false);
+    fprintf(f,
+            "\n"
+            "# Compare each with torch's: \"matches convstep\" four times, or the values that\n"
+            "# differ and exit status 1.\n"
+            "status |= compare(x_input.grad[0], convstep_grad_input, \"channel\")\n"
+            "status |= compare(weight.grad.reshape(%d, %d, %d), convstep_grad_kernel, \"kernel\")\n"
+            "sys.exit(compare(bias.grad.reshape(%d, 1, 1), convstep_grad_bias, \"bias\") | status)\n",
+            c->filters * c->in_c, c->k_h, c->k_w, c->filters);
+}
+
 static void conv_write_(FILE *f, const void *p) {
     const conv_ctx_ *x = p;
     const nn_conv2d_geom *g = x->g;
     const nn_conv2d_config *c = &g->cfg;
-    header_(f, "A convolution", "conv", "torch.nn.functional.conv2d");
+    const bool grad = x->extra.grad_output != NULL, flip = x->extra.flip;
+    header_(f, flip ? "A true convolution (the kernel flipped)" : "A convolution", "conv",
+            "torch.nn.functional.conv2d", grad);
     input_(f, x->input, c->in_c, c->in_h, c->in_w);
+    if (grad)
+        fputs("# For the backward pass: autograd records what is done to x and will give\n"
+              "# dL/dX in x_input.grad (x itself may be replaced by a padded copy below).\n"
+              "x.requires_grad_(True)\n"
+              "x_input = x\n"
+              "\n",
+              f);
 
     const int wshape[4] = {c->filters, c->in_c, c->k_h, c->k_w};
     static const char *const wlabels[] = {"filter", "channel", NULL};
@@ -298,10 +389,28 @@ static void conv_write_(FILE *f, const void *p) {
             c->filters, c->in_c, plural_(c->in_c, "", "s"), c->k_h, c->k_w, c->filters, c->in_c,
             c->k_h, c->k_w);
     values_(f, "weight", x->weights, wshape, 4, wlabels, true);
+    if (grad) fputs("weight.requires_grad_(True)  # autograd: dL/dW will be in weight.grad\n", f);
     fputc('\n', f);
-    bias_(f, x->bias, c->filters, "filter");
+    if (grad && !x->bias) {
+        // convstep reports dL/db even without --bias (the bias is then 0).
+        fprintf(f, "# No --bias was given: a bias of zeros (convstep's bias 0), so that torch\n"
+                   "# computes its gradient too.\n"
+                   "bias = torch.zeros(%d)\n",
+                c->filters);
+    } else {
+        bias_(f, x->bias, c->filters, "filter");
+    }
+    if (grad) fputs("bias.requires_grad_(True)\n\n", f);
 
     fputs("# ---- The convolution ----\n\n", f);
+    if (flip)
+        fputs("# --flip: a true (mathematical) convolution. F.conv2d, like every deep-learning\n"
+              "# library, computes cross-correlation: it slides the kernel as it is. The\n"
+              "# mathematical convolution slides the kernel rotated 180 degrees, so rotate it\n"
+              "# first: reverse its rows (dim 2) and its columns (dim 3).\n"
+              "kernel = torch.flip(weight, dims=[2, 3])\n"
+              "\n",
+              f);
     conv_padding_(f, g);
     const bool even = g->rows.pad_lo == g->rows.pad_hi && g->cols.pad_lo == g->cols.pad_hi &&
                       g->rows.pad_lo == g->cols.pad_lo;
@@ -312,25 +421,28 @@ static void conv_write_(FILE *f, const void *p) {
     fprintf(f,
             "# Each filter slides over the input, %d cell%s at a time (stride), its taps %d cell%s\n"
             "# apart (dilation); each output value is the sum of input x weight under the\n"
-            "# window, over all channels, plus the filter's bias. Like every deep-learning\n"
-            "# library, this is cross-correlation: the kernel is not flipped.\n"
+            "# window, over all channels, plus the filter's bias. %s\n"
             "# Output size per axis: floor((n + zeros added - dilation*(k - 1) - 1)/stride) + 1\n"
             "#   rows: %s\n"
             "#   cols: %s\n"
-            "y = F.conv2d(x, weight, bias, stride=%d, padding=%d, dilation=%d)\n"
+            "y = F.conv2d(x, %s, bias, stride=%d, padding=%d, dilation=%d)\n"
             "# In a model the same layer is nn.Conv2d(%d, %d, kernel_size=(%d, %d), stride=%d,\n"
             "# padding=%d, dilation=%d) with its .weight and .bias set to the tensors above.\n"
             "\n",
             c->stride, plural_(c->stride, "", "s"), c->dilation, plural_(c->dilation, "", "s"),
-            rows, cols, c->stride, pad, c->dilation, c->in_c, c->filters, c->k_h, c->k_w,
-            c->stride, pad, c->dilation);
-    finish_(f, x->output, c->filters, g->out_h, g->out_w, "Feature map", "filter");
+            flip ? "conv2d itself does not\n# flip: given the rotated kernel, it computes the true convolution with weight."
+                 : "Like every deep-learning\n# library, this is cross-correlation: the kernel is not flipped.",
+            rows, cols, flip ? "kernel" : "weight", c->stride, pad, c->dilation, c->in_c,
+            c->filters, c->k_h, c->k_w, c->stride, pad, c->dilation);
+    finish_(f, x->output, c->filters, g->out_h, g->out_w, "Feature map", "filter", grad);
+    if (grad) conv_backward_(f, x);
 }
 
 bool pytorch_script_conv(const char *path, FILE *out, const nn_conv2d_geom *g, const float *input,
-                         const float *weights, const float *bias, const float *output, char *err,
-                         size_t errsize) {
-    const conv_ctx_ ctx = {g, input, weights, bias, output};
+                         const float *weights, const float *bias, const float *output,
+                         const pytorch_conv_extra *extra, char *err, size_t errsize) {
+    conv_ctx_ ctx = {g, input, weights, bias, output, {0}};
+    if (extra) ctx.extra = *extra;
     return save_(path, out, conv_write_, &ctx, err, errsize);
 }
 
@@ -347,7 +459,7 @@ static void pool_write_(FILE *f, const void *p) {
     const nn_pool_config *c = &g->cfg;
     const bool is_max = c->mode == NN_POOL_MAX;
     header_(f, is_max ? "Max pooling" : "Average pooling", "pool",
-            is_max ? "torch.nn.functional.max_pool2d" : "torch.nn.functional.avg_pool2d");
+            is_max ? "torch.nn.functional.max_pool2d" : "torch.nn.functional.avg_pool2d", false);
     input_(f, x->input, c->c, c->in_h, c->in_w);
 
     char rows[160], cols[160];
@@ -390,7 +502,7 @@ static void pool_write_(FILE *f, const void *p) {
                 "# In a model the same layer is nn.AvgPool2d(kernel_size=%d, stride=%d, padding=%d).\n",
                 c->size_h, c->stride, c->pad, c->size_h, c->stride, c->pad);
     fputc('\n', f);
-    finish_(f, x->output, c->c, g->out_h, g->out_w, "Pooled map", "channel");
+    finish_(f, x->output, c->c, g->out_h, g->out_w, "Pooled map", "channel", false);
 }
 
 bool pytorch_script_pool(const char *path, FILE *out, const nn_pool_geom *g, const float *input,
@@ -410,7 +522,7 @@ static void convt_write_(FILE *f, const void *p) {
     const convt_ctx_ *x = p;
     const nn_convt_geom *g = x->g;
     const nn_convt_config *c = &g->cfg;
-    header_(f, "A transposed convolution", "convt", "torch.nn.functional.conv_transpose2d");
+    header_(f, "A transposed convolution", "convt", "torch.nn.functional.conv_transpose2d", false);
     input_(f, x->input, c->in_c, c->in_h, c->in_w);
 
     const int wshape[4] = {c->in_c, c->filters, c->k_h, c->k_w};
@@ -448,7 +560,7 @@ static void convt_write_(FILE *f, const void *p) {
             c->padding, c->padding, plural_(c->padding, "", "s"), c->out_pad, c->out_pad, rows,
             cols, c->stride, c->padding, c->out_pad, c->dilation, c->in_c, c->filters, c->k_h,
             c->k_w, c->stride, c->padding, c->out_pad, c->dilation);
-    finish_(f, x->output, c->filters, g->out_h, g->out_w, "Output", "map");
+    finish_(f, x->output, c->filters, g->out_h, g->out_w, "Output", "map", false);
 }
 
 bool pytorch_script_convt(const char *path, FILE *out, const nn_convt_geom *g, const float *input,

@@ -23,11 +23,22 @@ bool pytorch_script_check_option(const char *path, bool json, char *err, size_t 
 // "-". False with a sentence in err (the path and the reason); no file is
 // then left behind.
 
-// A convolution: input [in_c][in_h][in_w], weights [filters][in_c][k_h][k_w],
-// bias [filters] or NULL, output [filters][out_h][out_w] as convstep computed it.
+// What `conv --flip` and `--grad-output` add to a convolution's script.
+typedef struct pytorch_conv_extra {
+    bool flip;  // the script rotates the kernel with torch.flip before F.conv2d
+    // dL/dY [filters][out_h][out_w], or NULL for no backward pass; then
+    // convstep's gradients: input [in_c][in_h][in_w], kernel (as given)
+    // [filters][in_c][k_h][k_w], bias [filters]. The script runs autograd
+    // (y.backward) and compares.
+    const float *grad_output, *grad_input, *grad_kernel, *grad_bias;
+} pytorch_conv_extra;
+
+// A convolution: input [in_c][in_h][in_w], weights [filters][in_c][k_h][k_w]
+// (as given, before any --flip), bias [filters] or NULL, output
+// [filters][out_h][out_w] as convstep computed it; extra may be NULL.
 bool pytorch_script_conv(const char *path, FILE *out, const nn_conv2d_geom *g, const float *input,
-                         const float *weights, const float *bias, const float *output, char *err,
-                         size_t errsize);
+                         const float *weights, const float *bias, const float *output,
+                         const pytorch_conv_extra *extra, char *err, size_t errsize);
 
 // Max or average pooling: input [c][in_h][in_w], output [c][out_h][out_w].
 bool pytorch_script_pool(const char *path, FILE *out, const nn_pool_geom *g, const float *input,

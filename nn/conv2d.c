@@ -291,6 +291,12 @@ void nn_conv2d_forward(const nn_conv2d_geom *g, float *out, const float *in,
     }
 }
 
+void nn_kernel_rotate180(float *out, const float *in, int planes, int k_h, int k_w) {
+    const size_t per = (size_t)k_h * k_w;
+    for (size_t p = 0; p < (size_t)planes; p++)
+        for (size_t i = 0; i < per; i++) out[p * per + i] = in[p * per + (per - 1 - i)];
+}
+
 // ---- Stepper ---------------------------------------------------------------
 
 nn_status nn_conv2d_cursor_init(nn_conv2d_cursor *cur, const nn_conv2d_geom *g,

@@ -55,6 +55,13 @@ void nn_conv2d_forward_batch(const nn_conv2d_geom *g, float *out, const float *i
                              const float *weights, const float *bias, int batch, float *col,
                              float *tmp);
 
+// True convolution (`conv --flip`): the kernels rotated 180 degrees, so a
+// cross-correlation with them is the mathematical convolution with the kernels
+// as given. out[p][r][c] = in[p][k_h-1-r][k_w-1-c] for each of `planes`
+// kernels (filters x channels). Its own inverse (also turns a gradient of the
+// rotated kernels back into one of the kernels as given). out != in.
+void nn_kernel_rotate180(float *out, const float *in, int planes, int k_h, int k_w);
+
 // ---- For the engine's files ----------------------------------------------------
 // The passes the layer table (layer_kinds.c) and the gradients (grad.c) call:
 // declared here, next to their definitions, so nn_internal.h need not know

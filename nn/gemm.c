@@ -359,6 +359,42 @@ void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, in
     gemm_nt_scalar_(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
+// ---- One element of nn_gemm_nt in scalar code ------------------------------------------
+
+// The lanes of the kernel nn_gemm_nt picks (the same test as in nn_gemm_nt).
+static int nt_lanes_(void) {
+#if NN_HAVE_X86
+    if (forced_ != gemm_scalar_ && __builtin_cpu_supports("avx512f")) return 16;
+#endif
+    return 1;
+}
+
+void nn_gemm_nt_acc_init(nn_gemm_nt_acc *acc) {
+    memset(acc, 0, sizeof *acc);
+    acc->lanes = nt_lanes_();
+}
+
+int nn_gemm_nt_acc_add(nn_gemm_nt_acc *acc, float a, float b) {
+    // gemm_nt_avx512_: element k of the dot product is in lane k % 16 of the
+    // k / 16-th fmadd (a masked tail adds 0 * 0, which changes nothing).
+    const int lane = acc->k % acc->lanes;
+    acc->lane[lane] = fmaf(a, b, acc->lane[lane]);
+    acc->k++;
+    return lane;
+}
+
+float nn_gemm_nt_acc_sum(const nn_gemm_nt_acc *acc) {
+    if (acc->lanes == 1) return acc->lane[0];
+    // _mm512_reduce_add_ps as GCC defines it (avx512fintrin.h): the upper 8
+    // lanes onto the lower 8, then 4 onto 4, then (0+2) + (1+3). A change to
+    // gemm_nt_avx512_'s reduction must change this too: test_conv_backstep
+    // checks the two bit for bit.
+    float h8[8], h4[4];
+    for (int i = 0; i < 8; i++) h8[i] = acc->lane[i + 8] + acc->lane[i];
+    for (int i = 0; i < 4; i++) h4[i] = h8[i + 4] + h8[i];
+    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+}
+
 // ---- Dispatch ---------------------------------------------------------------------------------
 
 

@@ -32,10 +32,27 @@ void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float
                        const float *const *rows_b, float *Ca, float *Cb, int ldc);
 
 // C (M x N) = or += A (M x K) times B (N x K) transposed: C[m][n] is the dot
-// product of row m of A and row n of B. For gradients, where no stepper needs
-// matching bits: lanes run along k and are summed at the end.
+// product of row m of A and row n of B. For gradients: lanes run along k and
+// are summed at the end (nn_gemm_nt_acc below reproduces one element).
 void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
                 int ldc, bool accumulate);
+
+// One element of nn_gemm_nt, worked out in plain scalar code with the same
+// bits as the kernel nn_gemm_nt runs here: the convolution's backward stepper
+// (conv2d_backstep.c) shows a weight's gradient summed exactly as training
+// sums it. Products go round-robin into `lanes` partial sums (16 when the
+// AVX-512 kernel runs: lane i % 16, one fmaf each, in order of i; 1 for the
+// scalar kernel), which are then added pairwise as _mm512_reduce_add_ps does.
+typedef struct nn_gemm_nt_acc {
+    float lane[16];
+    int lanes;  // 16 or 1
+    int k;      // products added so far
+} nn_gemm_nt_acc;
+void nn_gemm_nt_acc_init(nn_gemm_nt_acc *acc);
+// Adds a * b (one fmaf into its lane); returns the lane it went into.
+int nn_gemm_nt_acc_add(nn_gemm_nt_acc *acc, float a, float b);
+// The element: the lanes added up (before nn_gemm_nt's optional += into C).
+float nn_gemm_nt_acc_sum(const nn_gemm_nt_acc *acc);
 
 // Which kernel nn_gemm uses on this machine: "avx512", "avx2" or "scalar".
 const char *nn_gemm_kernel_name(void);

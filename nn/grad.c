@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv2d_backstep.h"
 #include "gemm.h"
 
 #include "nn_internal.h"
@@ -45,43 +46,29 @@ static void col2im_add_(const nn_conv2d_geom *g, const float *dcol, size_t ld, f
     }
 }
 
-// Reference loops, used when there is no memory for the scratch matrices.
+// Reference loops, used when there is no memory for the scratch matrices:
+// the stepper's cores (conv2d_backstep.c), one gradient cell at a time, which
+// sum in the GEMM path's order, so the result is the same bits.
 static void conv2d_backward_loops_(const nn_conv2d_geom *g, float *din, float *dweights,
                                    float *dbias, const float *dout, const float *in,
                                    const float *weights, int batch) {
     const nn_conv2d_config *c = &g->cfg;
     const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
-    const size_t out_plane = (size_t)g->out_h * g->out_w;
+    const size_t out_size = (size_t)c->filters * g->out_h * g->out_w;
     for (int n = 0; n < batch; n++) {
-        const float *x = in + (size_t)n * in_size;
-        float *dx = din ? din + (size_t)n * in_size : NULL;
+        const float *x = in + (size_t)n * in_size, *gy = dout + (size_t)n * out_size;
         for (int f = 0; f < c->filters; f++) {
-            const float *w = weights + (size_t)f * g->window;
-            float *dw = dweights + (size_t)f * g->window;
-            const float *go = dout + ((size_t)n * c->filters + f) * out_plane;
-            for (int oy = 0; oy < g->out_h; oy++) {
-                for (int ox = 0; ox < g->out_w; ox++) {
-                    const float gv = go[(size_t)oy * g->out_w + ox];
-                    if (dbias) dbias[f] += gv;
-                    const int y0 = oy * c->stride - g->rows.pad_lo;
-                    const int x0 = ox * c->stride - g->cols.pad_lo;
-                    int k = 0;
-                    for (int ch = 0; ch < c->in_c; ch++) {
-                        const size_t plane = (size_t)ch * c->in_h * c->in_w;
-                        for (int ky = 0; ky < c->k_h; ky++) {
-                            const int y = y0 + ky * c->dilation;
-                            for (int kx = 0; kx < c->k_w; kx++, k++) {
-                                const int xx = x0 + kx * c->dilation;
-                                if (nn_is_padding_(y, xx, c->in_h, c->in_w)) continue;
-                                const size_t i = plane + (size_t)y * c->in_w + xx;
-                                dw[k] += gv * x[i];
-                                if (dx) dx[i] += gv * w[k];
-                            }
-                        }
-                    }
-                }
-            }
+            for (int k = 0; k < g->window; k++)
+                dweights[(size_t)f * g->window + k] += nn_backstep_kernel_dot_(g, x, gy, f, k);
+            if (dbias) dbias[f] += nn_backstep_bias_sum_(g, gy, f);
         }
+        if (!din) continue;
+        float *dx = din + (size_t)n * in_size;
+        for (int ch = 0; ch < c->in_c; ch++)
+            for (int y = 0; y < c->in_h; y++)
+                for (int xx = 0; xx < c->in_w; xx++)
+                    dx[((size_t)ch * c->in_h + y) * c->in_w + xx] =
+                        nn_backstep_input_cell_(g, weights, gy, ch, y, xx);
     }
 }
 

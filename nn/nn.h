@@ -1,4 +1,5 @@
-// nn.h - the convstep engine in one include: shapes, convolution, transposed
+// nn.h - the convstep engine in one include: shapes, convolution (forward and
+// its backward stepper), transposed
 // convolution, pooling, activations, dense layers, architecture strings,
 // models, nets with their training (gradients), the matrix product and the
 // random numbers.
@@ -9,6 +10,7 @@
 #include "act.h"
 #include "arch.h"
 #include "conv2d.h"
+#include "conv2d_backstep.h"
 #include "convt.h"
 #include "dense.h"
 #include "gemm.h"

@@ -144,6 +144,16 @@ def readme_examples():
     convt = [o for l, o in outputs.items() if " convt " in l][0]
     expect(numbers(convt.split("Output 4x4:", 1)[-1])[:16] == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4],
            "the transposed convolution reads %s" % convt[-200:])
+    # The backward pass and --flip, worked out by hand (the README's comments).
+    grad = [o for l, o in outputs.items() if "--grad-output" in l][0]
+    for shown in ["Kernel gradient dL/dW (grad_kernel), 2x2:\n  12 16\n  24 28\n",
+                  "Input gradient dL/dX (grad_input) 3x3:\n   1  3  2\n   4 10  6\n   3  7  4\n",
+                  "Bias gradient dL/db (grad_bias): 4\n"]:
+        expect(shown in grad, "the --grad-output example lacks %r" % shown)
+    flip = [o for l, o in outputs.items() if "--flip" in l][0]
+    for shown in ["Kernel rotated 180 degrees (true convolution):\n  4 3\n  2 1\n",
+                  "Feature map 2x2:\n  23 33\n  53 63\n"]:
+        expect(shown in flip, "the --flip example lacks %r" % shown)
     pool = [o for l, o in outputs.items() if " pool " in l][0]
     expect(re.search(r"6\s+8\s*\n\s*3\s+4", pool), "max pooling of the example should give 6 8; 3 4")
     lenet = [o for l, o in outputs.items() if "summary --arch lenet5" in l][0]
