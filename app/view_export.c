@@ -258,8 +258,10 @@ static bool conv_script_(const app_state *s, const char *path, char *err, size_t
     for (int f = 0; f < c->filters; f++)
         for (int ch = 0; ch < c->channels; ch++)
             for (int y = 0; y < c->k; y++)
-                for (int x = 0; x < c->k; x++) w[j++] = conv_sliding_weight(c, f, ch, y, x);  // as it slides
-    const bool ok = pytorch_script_conv(path, NULL, g, in, w, c->bias, s->conv.out, err, errsize);
+                for (int x = 0; x < c->k; x++) w[j++] = c->kernel[f][ch][y][x];  // as written
+    // With flip the script rotates the kernel itself (torch.flip), in view of the class.
+    const pytorch_conv_extra extra = {.flip = c->flip};
+    const bool ok = pytorch_script_conv(path, NULL, g, in, w, c->bias, s->conv.out, &extra, err, errsize);
     free(in);
     return ok;
 }

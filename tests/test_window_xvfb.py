@@ -278,6 +278,7 @@ def save_as_lesson_and_pytorch_script():
     text = open(script, encoding="utf-8").read()
     # The true convolution's first row by hand: the rotated Sobel over 0 0 1, 0 1 1, 1 1 1 gives 4, 4, 0.
     expect("[4,4,0]" in text.replace(" ", ""), "the script does not hold the output 4 4 0:\n%s" % text[-600:])
+    expect("torch.flip(" in text, "the script does not rotate the kernel with torch.flip")
     compile(text, script, "exec")
     for python in ("/usr/bin/python3",):
         if not os.path.exists(python):
