@@ -26,7 +26,7 @@ typedef struct view_run_options {
     const char *screenshot;   // headless: PNG of the last frame
     const char *frames_dir;   // headless: one PNG per step (frame-0000.png is the start)
     const char *gif;          // headless: the frames --frames writes (a lesson: one a beat) as an animated GIF
-    int gif_fps;              // its frames a second (gif_export.h: GIF_EXPORT_FPS_MIN to _MAX)
+    double gif_fps;           // its frames a second (gif_export.h: GIF_EXPORT_FPS_MIN to _MAX)
     int bench_frames;         // draw this many frames and print median and p99 ms
     int train_steps;          // headless: train the view's model this many steps first (repeatable)
     double seconds;           // headless: let training run this long in its thread first
@@ -91,7 +91,7 @@ int cmd_view_run(const view_command *c, const cli_frontend *fe, FILE *out, FILE 
 // Reads --gif FILE and --fps N (whole frames a second, default_fps when not
 // given) of `convstep view` or `convstep lesson` into o; false with the
 // message in err (--fps out of range, or without --gif).
-bool view_gif_options(const struct parsed_args *a, int default_fps, view_run_options *o, char *err, size_t errsize);
+bool view_gif_options(const struct parsed_args *a, double default_fps, view_run_options *o, char *err, size_t errsize);
 
 // Reads --window WxH (320x240 to 7680x4320); false with the message in err.
 bool view_window_size(const char *text, int *w, int *h, char *err, size_t errsize);

@@ -37,7 +37,7 @@ static const char lesson_options_[] =
     "  --screenshot F headless: the last step as PNG\n"
     "  --gif FILE     headless: an animated GIF, one frame a step (the slides of --export),\n"
     "                 looping forever; at most 2000 steps of at most 4096x4096\n"
-    "  --fps N        the GIF's steps a second, 1 to 50 (default 1)\n"
+    "  --fps N        the GIF's beats a second, 0.1 to 50 (default 0.25: 4 s a beat)\n"
     "  --layout-json DIR headless: what each step drew (texts, cells, buttons, regions) as\n"
     "                 JSON, step-01.json ... (for the layout checks)\n"
     "  --window WxH   the picture size (default 1280x720)\n"
@@ -75,7 +75,7 @@ int cmd_lesson(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *e
                       .run = {.width = 1280, .height = 720, .headless = args_has(&a, "headless"), .lesson = file,
                               .screenshot = args_get(&a, "screenshot"), .frames_dir = args_get(&a, "frames"),
                               .export_dir = args_get(&a, "export"), .layout_json = args_get(&a, "layout-json")}};
-    if (!view_gif_options(&a, 1, &c.run, err, sizeof err)) return cli_fail(errf, err, 1);
+    if (!view_gif_options(&a, 0.25, &c.run, err, sizeof err)) return cli_fail(errf, err, 1);
     if (!c.run.headless && (c.run.export_dir || c.run.frames_dir || c.run.screenshot || c.run.layout_json || c.run.gif))
         return cli_fail(errf, "--export, --frames, --screenshot, --gif and --layout-json go with --headless", 1);
     const char *v = args_get(&a, "window");

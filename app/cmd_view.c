@@ -66,7 +66,7 @@ static const char view_help_[] =
     "  --gif FILE            write the same frames (the start and one a step) as an animated\n"
     "                        GIF, looping forever, with a palette made for them; at most 2000\n"
     "                        frames (--steps 1999) of at most 4096x4096\n"
-    "  --fps N               the GIF's frames a second, 1 to 50 (default 2)\n"
+    "  --fps N               the GIF's frames a second, 0.1 to 50 (default 2)\n"
     "  --bench-frames N      draw N frames and print the median and p99 time per frame\n"
     "                        (in the training views, with training running meanwhile)\n"
     "  --train-steps N       train the view's model N steps first (the same picture every time)\n"
@@ -368,18 +368,19 @@ static bool select_from_args_(app_state *s, const parsed_args *a, char *err, siz
     return true;
 }
 
-bool view_gif_options(const parsed_args *a, int default_fps, view_run_options *o, char *err, size_t errsize) {
+bool view_gif_options(const parsed_args *a, double default_fps, view_run_options *o, char *err, size_t errsize) {
     const char *v = args_get(a, "fps");
     o->gif = args_get(a, "gif");
     o->gif_fps = default_fps;
     if (v && !o->gif) return snprintf(err, errsize, "--fps sets the frame rate of --gif: give --gif FILE too"), false;
     char *end;
-    const long fps = v ? strtol(v, &end, 10) : default_fps;
-    if (v && (*v == '\0' || *end != '\0' || fps < GIF_EXPORT_FPS_MIN || fps > GIF_EXPORT_FPS_MAX))
-        return snprintf(err, errsize, "--fps must be a whole number of frames a second from %d to %d, got '%.40s'",
+    const double fps = v ? strtod(v, &end) : default_fps;
+    // (A NaN fails both comparisons; "inf" is above the top.)
+    if (v && (*v == '\0' || *end != '\0' || !(fps >= GIF_EXPORT_FPS_MIN) || !(fps <= GIF_EXPORT_FPS_MAX)))
+        return snprintf(err, errsize, "--fps must be a number of frames a second from %g to %g (0.25: 4 s a frame), got '%.40s'",
                         GIF_EXPORT_FPS_MIN, GIF_EXPORT_FPS_MAX, v),
                false;
-    o->gif_fps = (int)fps;
+    o->gif_fps = fps;
     return true;
 }
 

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <gif_lib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,10 @@
 
 #include "fileio.h"
 
-int gif_export_delay_cs(int fps) {
-    return fps < GIF_EXPORT_FPS_MIN ? 100 / GIF_EXPORT_FPS_MIN : (200 + fps) / (2 * fps);  // 100/fps, rounded
+int gif_export_delay_cs(double fps) {
+    if (!(fps >= GIF_EXPORT_FPS_MIN)) fps = GIF_EXPORT_FPS_MIN;  // NaN too
+    if (fps > GIF_EXPORT_FPS_MAX) fps = GIF_EXPORT_FPS_MAX;
+    return (int)floor(100.0 / fps + 0.5);
 }
 
 // ---- The palette ------------------------------------------------------------------------------------
@@ -226,7 +229,7 @@ struct gif_writer {
     histogram_ colours;
 };
 
-gif_writer *gif_writer_create(int w, int h, int fps, char *err, size_t errsize) {
+gif_writer *gif_writer_create(int w, int h, double fps, char *err, size_t errsize) {
     if (w < 1 || h < 1 || w > GIF_EXPORT_MAX_SIDE || h > GIF_EXPORT_MAX_SIDE) {
         snprintf(err, errsize, "--gif: a GIF here is at most %dx%d pixels, not %dx%d", GIF_EXPORT_MAX_SIDE,
                  GIF_EXPORT_MAX_SIDE, w, h);

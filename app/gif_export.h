@@ -17,13 +17,15 @@
 
 #define GIF_EXPORT_MAX_FRAMES 2000
 #define GIF_EXPORT_MAX_SIDE 4096
-// --fps, whole frames a second: a GIF's delay is in hundredths of a second,
-// and below 2 hundredths (above 50 a second) browsers slow it down to 10.
-#define GIF_EXPORT_FPS_MIN 1
-#define GIF_EXPORT_FPS_MAX 50
+// --fps, frames a second (0.25: 4 s a frame, a lesson's beat): a GIF's delay
+// is in hundredths of a second, and below 2 hundredths (above 50 a second)
+// browsers slow it down to 10; 0.1 (10 s a frame) is the slowest.
+#define GIF_EXPORT_FPS_MIN 0.1
+#define GIF_EXPORT_FPS_MAX 50.0
 
-// A frame's delay in hundredths of a second for `fps` frames a second (100/fps rounded).
-int gif_export_delay_cs(int fps);
+// A frame's delay in hundredths of a second for `fps` frames a second (100/fps
+// rounded, halves up).
+int gif_export_delay_cs(double fps);
 
 // One frame's pixels as the runner has them: rows of `pitch` bytes, each
 // pixel `bytes_per_pixel` bytes (3 or 4) with its red, green and blue at the
@@ -46,7 +48,7 @@ typedef struct gif_writer gif_writer;
 
 // A writer for frames of w x h shown 1/fps s each; NULL with the message in
 // err when the size is beyond the limits or memory runs out.
-gif_writer *gif_writer_create(int w, int h, int fps, char *err, size_t errsize);
+gif_writer *gif_writer_create(int w, int h, double fps, char *err, size_t errsize);
 // Adds a frame (the same size as the writer's); false with the message in
 // err when it is the (GIF_EXPORT_MAX_FRAMES + 1)th, of another size, or
 // memory runs out.

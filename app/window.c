@@ -620,7 +620,7 @@ static int save_gif_(headless_ *h) {
         fprintf(h->err, "convstep: error: %s\n", msg);
         return 2;
     }
-    fprintf(h->out, "wrote %s: %d frame(s) of %dx%d, %d a second, %d colours (%s), %ld bytes\n", h->o->gif, st.frames,
+    fprintf(h->out, "wrote %s: %d frame(s) of %dx%d, %g a second, %d colours (%s), %ld bytes\n", h->o->gif, st.frames,
             h->o->width, h->o->height, h->o->gif_fps, st.colours,
             st.exact ? "exact" : "each pixel the nearest of them", st.bytes);
     return 0;

@@ -353,7 +353,7 @@ def animation_end_stops_frames():
 @check
 def fps_sets_the_delay():
     """--fps N: every frame shows 100/N hundredths of a second (rounded)"""
-    for fps, cs in (("1", 100), ("3", 33), ("4", 25), ("50", 2)):
+    for fps, cs in (("1", 100), ("3", 33), ("4", 25), ("50", 2), ("2.5", 40), ("0.25", 400)):
         path = scratch("fps%s.gif" % fps)
         run_ok(*CONV, "--steps", "1", "--gif", path, "--fps", fps)
         delays = [f["delay"] for f in read_gif(path)["frames"]]
@@ -371,8 +371,8 @@ def lesson_one_frame_per_beat():
     expect(len(names) > 1 and len(gif["frames"]) == len(names),
            "the GIF has %d frames, --export wrote %d slides" % (len(gif["frames"]), len(names)))
     expect("wrote %s: %d frame(s)" % (gif_path, len(names)) in out, "stdout is %r" % out)
-    # The default for a lesson: 1 beat a second.
-    expect(all(f["delay"] == 100 for f in gif["frames"]), "delays %r" % [f["delay"] for f in gif["frames"]])
+    # The default for a lesson: 4 s a beat, as autoplay.
+    expect(all(f["delay"] == 400 for f in gif["frames"]), "delays %r" % [f["delay"] for f in gif["frames"]])
     slides_px = [read_png(os.path.join(slides, name))[2] for name in names]
     colours, used = set(), set()
     for p in slides_px:
@@ -389,16 +389,16 @@ def lesson_one_frame_per_beat():
 
 @check
 def bad_fps_refused():
-    """--fps 0, 51, -1, 2.5, abc, and --fps without --gif: exit 1 with a message naming --fps, no file"""
+    """--fps 0, 0.05, 51, -1, abc, nan, inf, and --fps without --gif: exit 1 with a message naming --fps, no file"""
     path = scratch("bad.gif")
-    for fps in ("0", "51", "-1", "2.5", "abc", ""):
+    for fps in ("0", "0.05", "51", "-1", "abc", "", "nan", "inf", "2x"):
         code, _, err = run(*CONV, "--gif", path, "--fps", fps)
         expect(code == 1 and "--fps" in err and "convstep: error:" in err, "--fps %r: exit %d, %r" % (fps, code, err))
     code, _, err = run(*CONV, "--fps", "2")
     expect(code == 1 and "--gif" in err, "--fps alone: exit %d, %r" % (code, err))
     for fps in ("0", "51"):
         code, _, err = run("lesson", LESSON, "--headless", "--gif", path, "--fps", fps)
-        expect(code == 1 and "--fps" in err and "1 to 50" in err, "lesson --fps %s: exit %d, %r" % (fps, code, err))
+        expect(code == 1 and "--fps" in err and "0.1 to 50" in err, "lesson --fps %s: exit %d, %r" % (fps, code, err))
     expect(not os.path.exists(path) and not leftovers(WORKDIR, "bad.gif"), "a file was written")
 
 

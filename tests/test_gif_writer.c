@@ -136,6 +136,9 @@ static void test_delay(void **state) {
     assert_int_equal(gif_export_delay_cs(7), 14);   // 14.29
     assert_int_equal(gif_export_delay_cs(40), 3);   // 2.5 rounds up
     assert_int_equal(gif_export_delay_cs(50), 2);
+    assert_int_equal(gif_export_delay_cs(0.25), 400);  // a lesson's beat: 4 s
+    assert_int_equal(gif_export_delay_cs(2.5), 40);
+    assert_int_equal(gif_export_delay_cs(0.1), 1000);
 }
 
 // Five colours, three frames: the second changes a 3x2 block at (10, 5), the
