@@ -241,6 +241,12 @@ static void size_answer_(const app_state *s, char *buf, size_t size, char *expla
     view_op_of(s, &op);
     snprintf(buf, size, "%dx%d", op.rows->out, op.cols->out);
     char a[200], b[200];
+    if (op.convt_rows) {  // the transposed convolution's own formula
+        nn_convt_formula_text(op.convt_rows, a, sizeof a);
+        nn_convt_formula_text(op.convt_cols, b, sizeof b);
+        snprintf(explain, esize, "out = " NN_CONVT_FORMULA "; rows: %s; columns: %s", a, b);
+        return;
+    }
     fmt_formula_numbers(op.rows, a, sizeof a);
     fmt_formula_numbers(op.cols, b, sizeof b);
     snprintf(explain, esize, "rows: %s; columns: %s", a, b);
