@@ -30,6 +30,7 @@ typedef enum lesson_op {
     LOP_PADDING,    // padding valid|same|P                            a = -1 valid, -2 same, else P
     LOP_STRIDE,     // stride S                                        a
     LOP_DILATION,   // dilation D                                      a
+    LOP_OUT_PAD,    // output-padding A (the transposed convolution's) a
     LOP_SIZE,       // size F (pooling window)                         a
     LOP_PRESET,     // preset NAME (kernel presets)                    a = app_preset
     LOP_DIGIT,      // digit N [SIZE] (a real test digit as the input) a, b = input size

@@ -251,7 +251,7 @@ int convt_legend_keys(const app_state *s, bool all, convt_key *out) {
     const bool on[CONVT_KEY_COUNT] = {
         [CONVT_KEY_CELL] = st->valid,
         [CONVT_KEY_TAP] = st->valid,
-        [CONVT_KEY_CROPPED] = all || c->pad > 0 || cropped,
+        [CONVT_KEY_CROPPED] = all || ((c->pad > 0 || cropped) && !quiz_hides(s, QUIZ_SIZE)),  // (not drawn then)
         [CONVT_KEY_ZERO] = all || c->stride > 1,
         [CONVT_KEY_PADDING] = all || s->convt.eq_pad > 0 || c->out_pad > 0,
         [CONVT_KEY_VALUE] = true,

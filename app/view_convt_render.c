@@ -217,9 +217,9 @@ static void grids_(const draw_ *d) {
     if (left && right && l->captions.h > 0) {
         const int y = l->captions.y;
         rd_fitted_line(d, FACE_BOLD, l->small_px, rd_rect(left->r.x, y, right->r.x - left->r.x - l->pad * 2, l->small_px * 2), y,
-                       FOCUS, "scatter: each input cell adds value x kernel");
+                       FOCUS, "the scatter");
         rd_fitted_line(d, FACE_BOLD, l->small_px, rd_rect(right->r.x, y, l->main.x + l->main.w - l->pad - right->r.x, l->small_px * 2),
-                       y, FOCUS, "the same as a convolution, stride 1");
+                       y, FOCUS, "the same, as a convolution");
     }
 }
 
