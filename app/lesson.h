@@ -22,7 +22,7 @@
 
 typedef enum lesson_op {
     LOP_TITLE,      // title TEXT
-    LOP_VIEW,       // view conv|pool|train|templates|cnn|draw         a = app_view
+    LOP_VIEW,       // view conv|pool|convt|train|templates|cnn|draw   a = app_view
     LOP_INPUT,      // input MATRIX                                    text
     LOP_KERNEL,     // kernel [filter F] MATRIX                        text, b = filter (from 0)
     LOP_BIAS,       // bias [filter F] NUMBER                          value, b = filter (from 0)

@@ -64,11 +64,13 @@ static int step_lines_(const ui_layout *l, const app_state *s, const ui_metrics 
 
 // The grids' places, for one cell size: on the left the input above the
 // kernel, the output beside them; on the right the zero-inserted input, the
-// output beside it above the rotated kernel (each output beside its input).
+// output beside it above the rotated kernel (each output beside its input);
+// or (stacked, the last resort of a very large zoom) the right picture below the left.
 typedef struct convt_place_ {
     int cell, gap, col_gap, title_h;
-    int left_w, right_w, h;   // the two pictures' sizes
+    int left_w, right_w, w, h;  // the two pictures' widths, the whole's size
     int out_x, eq_x, eq_out_x;  // from the area's left
+    int eq_y;                   // the right picture's top, from the grids' top
     int out_rows, out_cols;   // the scatter's output with the cropped cells round it
 } convt_place_;
 
@@ -81,10 +83,11 @@ static const convt_titles_ TITLES_[2] = {
     {"output", "zero-inserted", "output", "rotated"},
 };
 
-static convt_place_ place_(const ui_layout *l, const app_state *s, const ui_metrics *m, int c, const convt_titles_ *tt) {
+static convt_place_ place_(const ui_layout *l, const app_state *s, const ui_metrics *m, int c, const convt_titles_ *tt,
+                           bool tight, bool stacked) {
     const convt_setup *cs = &s->convt.setup;
     const convt_view *v = &s->convt;
-    convt_place_ p = {.cell = c, .gap = l->pad * 3 / 2, .col_gap = l->pad * 3,
+    convt_place_ p = {.cell = c, .gap = tight ? l->pad : l->pad * 3 / 2, .col_gap = tight ? l->pad * 2 : l->pad * 3,
                       .title_h = l->small_px * 5 / 4};  // (rd_grid_title draws 3/2 px above: into the gap or the padding)
     // Titles are bold: about a quarter wider than the regular face measures.
     const int tw_in = text_w_(m, "kernel", l->small_px, false) * 13 / 10;
@@ -96,12 +99,14 @@ static convt_place_ place_(const ui_layout *l, const app_state *s, const ui_metr
     p.out_cols = s->convt.ok ? ui_max(v->geom.out_w, v->geom.cols.full - cs->pad) + cs->pad : 1;
     p.out_x = ui_max(ui_max(cs->n_w, cs->k) * c, tw_in) + p.gap;
     p.left_w = p.out_x + ui_max(p.out_cols * c, tw_out);
-    p.eq_x = p.left_w + p.col_gap;
+    p.eq_x = stacked ? 0 : p.left_w + p.col_gap;
     p.eq_out_x = p.eq_x + ui_max(v->eq_w * c, tw_eq) + p.gap;
     p.right_w = p.eq_out_x - p.eq_x + ui_max(ui_max(v->geom.out_w, v->eq_k) * c, ui_max(tw_eq_out, tw_k));
     const int left_h = ui_max(p.title_h + cs->n_h * c + p.gap + p.title_h + cs->k * c, p.title_h + p.out_rows * c);
     const int right_h = ui_max(p.title_h + v->eq_h * c, p.title_h + v->geom.out_h * c + p.gap + p.title_h + v->eq_k * c);
-    p.h = ui_max(left_h, right_h);
+    p.eq_y = stacked ? left_h + p.gap : 0;
+    p.w = stacked ? ui_max(p.left_w, p.right_w) : p.eq_x + p.right_w;
+    p.h = stacked ? p.eq_y + right_h : ui_max(left_h, right_h);
     return p;
 }
 
@@ -138,23 +143,26 @@ void convt_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     // Short of room (a large zoom), the grids keep readable cells by taking,
     // in turn, short titles, then leaving out the step written out (the cells
     // show each product), the equivalent's recipe (the right picture shows
-    // it) and the two captions.
-    int c = 8, level = 0, formula_h = 0, caption_h = 0;
-    convt_place_ p;
+    // it) and the two captions, then tighter gaps, then the right picture
+    // below the left; the first level with readable cells, else the largest cells.
+    enum { LEVELS = 7 };
+    int c = 0, level = 0, formula_h = 0, caption_h = 0, best = -1;
+    convt_place_ p = {0};
     const convt_titles_ *tt = &TITLES_[0];
-    for (; level < 5; level++) {
-        tt = &TITLES_[level >= 1];
-        formula_h = l->text_px * 5 / 4 + line + (level < 3 ? recipe_h : 0);
-        caption_h = level < 4 ? line + l->pad : 0;
-        const int below = legend_h + gap + formula_h + (level < 2 ? gap + step_h : 0);
-        const int grid_room = area.h - caption_h - below - gap;
+    for (int k = 0; k < LEVELS; k++) {
+        const convt_titles_ *kt = &TITLES_[k >= 1];
+        const int kf = l->text_px * 5 / 4 + line + (k < 3 ? recipe_h : 0), kc = k < 4 ? line + l->pad : 0;
+        const int below = legend_h + gap + kf + (k < 2 ? gap + step_h : 0);
+        const int grid_room = area.h - kc - below - gap;
         // The largest cell that fits, at most two readable cells' worth.
-        c = ui_max(8, l->min_cell * 2);
-        p = place_(l, s, m, c, tt);
-        while (c > 8 && (p.eq_x + p.right_w > area.w || p.h > grid_room)) p = place_(l, s, m, --c, tt);
+        int kcell = ui_max(8, l->min_cell * 2);
+        convt_place_ kp = place_(l, s, m, kcell, kt, k >= 5, k >= 6);
+        while (kcell > 8 && (kp.w > area.w || kp.h > grid_room)) kp = place_(l, s, m, --kcell, kt, k >= 5, k >= 6);
+        // A level whose grids fit beats one whose grids run off; then the larger cells.
+        const int score = (kp.w <= area.w && kp.h <= grid_room ? 100000 : 0) + kcell;
+        if (score > best) best = score, c = kcell, level = k, formula_h = kf, caption_h = kc, p = kp, tt = kt;
         if (c >= l->min_cell || !s->convt.ok) break;
     }
-    level = ui_min(level, 4);
     // Short of room for readable cells in a lesson: the panel can give its width.
     if (c < l->min_cell && s->player.l) l->panel_strip_wanted = true;
     if (v->ok) {
@@ -168,14 +176,15 @@ void convt_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
                         y0 + p.title_h, c, tt->out);
         if (g) g->data_rows = v->geom.out_h, g->data_cols = v->geom.out_w;
         // Right: the equivalent convolution (nothing to edit there).
-        g = layout_grid(l, GRID_INPUT, CONVT_EQUIVALENT, v->eq_h, v->eq_w, 0, 0, area.x + p.eq_x, y0 + p.title_h, c,
+        const int y1 = y0 + p.eq_y;  // the right picture's top
+        g = layout_grid(l, GRID_INPUT, CONVT_EQUIVALENT, v->eq_h, v->eq_w, 0, 0, area.x + p.eq_x, y1 + p.title_h, c,
                         tt->eq);
         if (g) g->data_rows = g->data_cols = 0;
         g = layout_grid(l, GRID_OUTPUT, CONVT_EQUIVALENT, v->geom.out_h, v->geom.out_w, 0, 0, area.x + p.eq_out_x,
-                        y0 + p.title_h, c, tt->eq_out);
+                        y1 + p.title_h, c, tt->eq_out);
         if (g) g->data_rows = g->data_cols = 0;
         g = layout_grid(l, GRID_KERNEL, CONVT_EQUIVALENT, v->eq_k, v->eq_k, 0, 0, area.x + p.eq_out_x,
-                        y0 + p.title_h + v->geom.out_h * c + p.gap + p.title_h, c, tt->eq_k);
+                        y1 + p.title_h + v->geom.out_h * c + p.gap + p.title_h, c, tt->eq_k);
         if (g) g->data_rows = g->data_cols = 0;
     }
     int y = area.y + caption_h + (v->ok ? p.h : 0) + gap;
