@@ -145,27 +145,37 @@ void convt_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     // show each product), the equivalent's recipe (the right picture shows
     // it) and the two captions, then tighter gaps, then the right picture
     // below the left; the first level with readable cells, else the largest cells.
-    enum { LEVELS = 7 };
+    // Then, for a zoom where nothing else fits: the formula's numbers alone,
+    // tight gaps; and last, the legend left out too (its colours then unexplained).
+    enum { LEVELS = 9 };
     int c = 0, level = 0, formula_h = 0, caption_h = 0, best = -1;
     convt_place_ p = {0};
     const convt_titles_ *tt = &TITLES_[0];
     for (int k = 0; k < LEVELS; k++) {
         const convt_titles_ *kt = &TITLES_[k >= 1];
-        const int kf = l->text_px * 5 / 4 + line + (k < 3 ? recipe_h : 0), kc = k < 4 ? line + l->pad : 0;
-        const int below = legend_h + gap + kf + (k < 2 ? gap + step_h : 0);
-        const int grid_room = area.h - kc - below - gap;
+        const int kf = (k < 7 ? l->text_px * 5 / 4 : 0) + line + (k < 3 ? recipe_h : 0), kc = k < 4 ? line + l->pad : 0;
+        const int kgap = k < 7 ? gap : l->pad;
+        const int below = (k < 8 ? legend_h : 0) + kgap + kf + (k < 2 ? gap + step_h : 0);
+        const int grid_room = area.h - kc - below - kgap;
         // The largest cell that fits, at most two readable cells' worth.
         int kcell = ui_max(8, l->min_cell * 2);
-        convt_place_ kp = place_(l, s, m, kcell, kt, k >= 5, k >= 6);
-        while (kcell > 8 && (kp.w > area.w || kp.h > grid_room)) kp = place_(l, s, m, --kcell, kt, k >= 5, k >= 6);
+        const bool tight = k >= 5, stacked = k >= 6;
+        convt_place_ kp = place_(l, s, m, kcell, kt, tight, stacked);
+        while (kcell > 8 && (kp.w > area.w || kp.h > grid_room)) kp = place_(l, s, m, --kcell, kt, tight, stacked);
         // A level whose grids fit beats one whose grids run off; then the larger cells.
         const int score = (kp.w <= area.w && kp.h <= grid_room ? 100000 : 0) + kcell;
         if (score > best) best = score, c = kcell, level = k, formula_h = kf, caption_h = kc, p = kp, tt = kt;
         if (c >= l->min_cell || !s->convt.ok) break;
     }
-    // Short of room for readable cells in a lesson: the panel can give its width.
+    // Short of room for readable cells in a lesson: the panel can give its
+    // width.
     if (c < l->min_cell && s->player.l) l->panel_strip_wanted = true;
-    if (v->ok) {
+    // No level fits (a large zoom on a small window, with a lesson's
+    // narration): no grids at all, rather than grids over the words; the
+    // formula's place says so (the renderer reads the grids' absence).
+    const bool none_fits = best < 100000;
+    if (none_fits) caption_h = 0, level = 8, formula_h = l->text_px * 5 / 4 + 3 * line, p.h = -gap;
+    if (v->ok && !none_fits) {
         const int y0 = area.y + caption_h;
         // Left: the scatter.
         ui_grid *g = layout_grid(l, GRID_INPUT, CONVT_SCATTER, cs->n_h, cs->n_w, 0, 0, area.x, y0 + p.title_h, c, "input");
@@ -187,10 +197,11 @@ void convt_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
                         y1 + p.title_h + v->geom.out_h * c + p.gap + p.title_h, c, tt->eq_k);
         if (g) g->data_rows = g->data_cols = 0;
     }
-    int y = area.y + caption_h + (v->ok ? p.h : 0) + gap;
+    const int bgap = level < 7 ? gap : l->pad;  // between the blocks
+    int y = area.y + caption_h + (v->ok ? p.h : 0) + bgap;
     const int bottom = area.y + area.h;
-    l->legend = ui_rect_at(area.x, y, area.w, v->ok && y + legend_h <= bottom ? legend_h : 0);
-    if (l->legend.h) y += legend_h + gap;
+    l->legend = ui_rect_at(area.x, y, area.w, v->ok && level < 8 && y + legend_h <= bottom ? legend_h : 0);
+    if (l->legend.h) y += legend_h + bgap;
     l->formula = ui_rect_at(area.x, y, area.w, ui_max(0, ui_min(formula_h, bottom - y)));
     y += l->formula.h + gap;
     l->arithmetic = ui_rect_at(area.x, ui_min(y, bottom), area.w, level < 2 ? ui_max(0, bottom - y) : 0);

@@ -33,6 +33,18 @@ static void cell_word_(const draw_ *d, ui_rect q, SDL_Color c, const char *t) {
     if (px >= d->l->min_px && rd_width(d, FACE_SANS, px, t) <= q.w - 4) rd_text_centre(d, FACE_SANS, px, q, c, t);
 }
 
+// A value's cell: its colour and its number, or (cells too small for a
+// readable number: a zoom beyond what the grids fit) its colour alone, as
+// the other views draw a picture.
+static void value_cell_(const draw_ *d, const ui_grid *g, ui_rect q, float v, float scale) {
+    if (g->cell >= d->l->min_cell) {
+        rd_value_cell(d, q, v, scale, false);
+        return;
+    }
+    rd_fill(d->r, q, rd_diverging(v / scale, d->s->colorblind));
+    rd_frame(d->r, q, LINE, 1);
+}
+
 static const ui_grid *grid_(const ui_layout *l, grid_id id, int channel) {
     for (int i = 0; i < l->n_grids; i++)
         if (l->grids[i].id == id && l->grids[i].channel == channel) return &l->grids[i];
@@ -65,7 +77,7 @@ static void scatter_input_(const draw_ *d, const ui_grid *g) {
         for (int x = 0; x < c->n_w; x++) v[y * c->n_w + x] = c->input[y][x];
     const float scale = scale_of_(v, c->n_h * c->n_w);
     for (int y = 0; y < c->n_h; y++)
-        for (int x = 0; x < c->n_w; x++) rd_value_cell(d, rd_cell_rect(g, y, x), c->input[y][x], scale, false);
+        for (int x = 0; x < c->n_w; x++) value_cell_(d, g, rd_cell_rect(g, y, x), c->input[y][x], scale);
     const convt_step_view *st = &s->convt.step;
     if (st->valid) rd_frame(d->r, rd_cell_rect(g, st->row, st->col), cell_colour_(d), frame_px_(g));
     rd_grid_title(d, g);
@@ -79,7 +91,7 @@ static void scatter_kernel_(const draw_ *d, const ui_grid *g) {
         for (int x = 0; x < kk; x++) v[y * kk + x] = c->kernel[y][x];
     const float scale = scale_of_(v, kk * kk);
     for (int y = 0; y < c->k; y++)
-        for (int x = 0; x < c->k; x++) rd_value_cell(d, rd_cell_rect(g, y, x), c->kernel[y][x], scale, false);
+        for (int x = 0; x < c->k; x++) value_cell_(d, g, rd_cell_rect(g, y, x), c->kernel[y][x], scale);
     rd_grid_title(d, g);
 }
 
@@ -113,7 +125,7 @@ static void scatter_output_(const draw_ *d, const ui_grid *g) {
                 }
                 continue;
             }
-            rd_value_cell(d, q, now[y * ow + x], scale, false);
+            value_cell_(d, g, q, now[y * ow + x], scale);
             // The product added here, in the corner, when the cell has room for both numbers.
             const int value_px = ui_min(q.h / 2, d->l->small_px);
             if (k >= 0 && 2 + badge * 6 / 5 <= (q.h - value_px * 6 / 5) / 2) {
@@ -149,7 +161,7 @@ static void eq_kernel_(const draw_ *d, const ui_grid *g) {
                 rd_frame(d->r, q, LINE, 1);
                 cell_word_(d, q, MUTED, "0");
             } else {
-                rd_value_cell(d, q, v->eq_kernel[y][x], scale, false);
+                value_cell_(d, g, q, v->eq_kernel[y][x], scale);
             }
         }
     rd_grid_title(d, g);
@@ -168,13 +180,16 @@ static void eq_input_(const draw_ *d, const ui_grid *g) {
         for (int x = 0; x < v->eq_w; x++) {
             const ui_rect q = rd_cell_rect(g, y, x);
             if (v->eq_kind[y][x] == CONVT_EQ_INPUT) {
-                rd_value_cell(d, q, v->eq_input[y][x], scale, false);
+                value_cell_(d, g, q, v->eq_input[y][x], scale);
             } else if (v->eq_kind[y][x] == CONVT_EQ_ZERO) {
                 rd_fill(d->r, q, ZERO_FILL_);
                 rd_frame(d->r, q, LINE, 1);
                 cell_word_(d, q, MUTED, "0");
-            } else {
+            } else if (g->cell >= d->l->min_cell) {
                 rd_padding_cell(d, q, "0");
+            } else {  // a picture's padding: grey, no mark
+                rd_fill(d->r, q, PAD_FILL);
+                rd_frame(d->r, q, LINE, 1);
             }
         }
     const convt_step_view *st = &v->step;
@@ -197,7 +212,7 @@ static void eq_output_(const draw_ *d, const ui_grid *g) {
     const int ow = v->geom.out_w;
     const float scale = scale_of_(v->out, v->geom.out_h * ow);
     for (int y = 0; y < v->geom.out_h; y++)
-        for (int x = 0; x < ow; x++) rd_value_cell(d, rd_cell_rect(g, y, x), now[y * ow + x], scale, false);
+        for (int x = 0; x < ow; x++) value_cell_(d, g, rd_cell_rect(g, y, x), now[y * ow + x], scale);
     const convt_step_view *st = &v->step;
     for (int k = 0; st->valid && k < st->count && k < v->anim.reveal; k++)
         if (!st->cropped[k]) rd_frame(d->r, rd_cell_rect(g, st->out_row[k], st->out_col[k]), tap_colour_(d), frame_px_(g));
@@ -260,8 +275,16 @@ static void formula_(const draw_ *d) {
     }
     if (q.h <= 0) return;
     char t[600];
+    if (!grid_(l, GRID_INPUT, CONVT_SCATTER)) {  // the layout found no room for the grids
+        rd_text(d, FACE_BOLD, l->text_px, q.x, q.y, BAD, "No room for the grids at this zoom:");
+        rd_text_wrap(d, FACE_SANS, l->small_px, rd_rect(q.x, q.y + l->text_px * 5 / 4, q.w, q.h - l->text_px * 5 / 4),
+                     q.y + l->text_px * 5 / 4, INK, "Ctrl and - zooms out.");
+        return;
+    }
     convt_text_letters(t, sizeof t);
-    int y = rd_fitted_line(d, FACE_BOLD, l->text_px, q, q.y, INK, t);
+    int y = q.y;
+    if (q.h >= l->text_px * 5 / 4 + l->small_px * 5 / 4)  // (left out at a zoom where nothing else fits)
+        y = rd_fitted_line(d, FACE_BOLD, l->text_px, q, q.y, INK, t);
     convt_text_formula(s, t, sizeof t);
     y = rd_fitted_line(d, FACE_MONO, l->small_px, q, y, INK, t);
     convt_text_equivalent(s, t, sizeof t);
