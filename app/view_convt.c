@@ -210,7 +210,7 @@ static void add_(char *buf, size_t size, size_t *n, const char *t) {
     *n += strlen(buf + *n);
 }
 
-void convt_text_step(const app_state *s, char *buf, size_t size) {
+void convt_text_step(const app_state *s, int reveal, char *buf, size_t size) {
     const convt_step_view *st = &s->convt.step;
     buf[0] = '\0';
     if (!s->convt.ok || !st->valid || quiz_hides(s, QUIZ_SIZE)) return;
@@ -222,7 +222,6 @@ void convt_text_step(const app_state *s, char *buf, size_t size) {
     snprintf(t, sizeof t, "input (%d, %d) = %s stamps %s x kernel (at (%d, %d) of the zero-inserted input): ", st->row,
              st->col, v, v, er, ec);
     add_(buf, size, &n, t);
-    const int reveal = s->convt.anim.reveal;
     if (reveal == 0) {
         snprintf(t, sizeof t, "%d products, %d of them inside the output", st->count, st->landed);
         add_(buf, size, &n, t);

@@ -27,9 +27,9 @@ void convt_text_letters(char *buf, size_t size);
 void convt_text_formula(const app_state *s, char *buf, size_t size);
 // "equivalent convolution: (s - 1) = 1 zero between cells, padding d(k - 1) - p = 1 (+ a = 1 ...), stride 1"
 void convt_text_equivalent(const app_state *s, char *buf, size_t size);
-// The current input cell and its stamp: what it multiplies, and the products
-// revealed so far, each with the output cell it is added to.
-void convt_text_step(const app_state *s, char *buf, size_t size);
+// The current input cell and its stamp: what it multiplies, and its first
+// `reveal` products, each with the output cell it is added to.
+void convt_text_step(const app_state *s, int reveal, char *buf, size_t size);
 
 // What the legend names (every colour and hatching the view draws).
 typedef enum convt_key {

@@ -53,12 +53,8 @@ static int legend_h_(const ui_layout *l, const app_state *s, const ui_metrics *m
 
 // The step's longest text: every product shown (the last input cell's, as good as any).
 static int step_lines_(const ui_layout *l, const app_state *s, const ui_metrics *m, int w) {
-    app_state *probe = (app_state *)s;  // only reveal changes, and is put back
-    const int saved = probe->convt.anim.reveal;
-    probe->convt.anim.reveal = s->convt.setup.k * s->convt.setup.k;
     char t[2400];
-    convt_text_step(s, t, sizeof t);
-    probe->convt.anim.reveal = saved;
+    convt_text_step(s, s->convt.setup.k * s->convt.setup.k, t, sizeof t);
     return wrapped_lines_(m, t, l->small_px, false, w);
 }
 

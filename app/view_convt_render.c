@@ -296,7 +296,7 @@ static void arithmetic_(const draw_ *d) {
     const ui_rect q = d->l->arithmetic;
     if (q.h <= 0) return;
     char t[2400];
-    convt_text_step(d->s, t, sizeof t);
+    convt_text_step(d->s, d->s->convt.anim.reveal, t, sizeof t);
     rd_text_wrap(d, FACE_SANS, d->l->small_px, q, q.y, INK, t);
 }
 
