@@ -298,7 +298,9 @@ static bool step_(parse_ *p, const char *s, lesson_cmd *c) {
     if (strcmp(w, "to") == 0) {
         c->a = -1;
         return int_(p, &s, "the row", 0, 100000, &c->b) && int_(p, &s, "the column", 0, 100000, &c->c) &&
-               end_(p, s, "step to R C") && cell_in_range_(p, "step to", "output", c->b, c->c);
+               end_(p, s, "step to R C") &&
+               // (the transposed convolution steps over its input cells)
+               cell_in_range_(p, "step to", p->sh.view == VIEW_CONVT ? "input" : "output", c->b, c->c);
     }
     s = save;
     return int_(p, &s, "the number of steps", 1, LESSON_MAX_STEPS, &c->a) && end_(p, s, "step N");

@@ -287,8 +287,10 @@ static void fit_out_pad_(convt_setup *c) { c->out_pad = clampi_(c->out_pad, 0, m
 static void update_(app_state *s, const app_action *a) {
     convt_setup *c = &s->convt.setup;
     const anim_target t = anim_of_(s);
-    // A click on an output cell: the steps go over input cells, so there is no step to jump to.
-    if (a->kind == ACT_JUMP_TO_OUTPUT) return;
+    // A click on an output cell: the steps go over input cells, so there is
+    // no step to jump to. A lesson's 'step to R C' (no grid) goes to input
+    // cell (R, C): the transport counts cells of n_w columns.
+    if (a->kind == ACT_JUMP_TO_OUTPUT && a->cell.grid == GRID_OUTPUT) return;
     if (anim_update(s, &t, a)) return;
     switch (a->kind) {
     case ACT_SET_SIZE: c->n_h = c->n_w = clampi_(a->value, 1, CONVT_MAX_N); break;
