@@ -35,11 +35,12 @@ static const arg_spec view_args_[] = {
     {"lesson", true, false},      {"export", true, false},     {"soak", true, false},
     {"layout-json", true, false}, {"help", false, false},      {"drop", true, false},
     {"select", true, false},      {"open", false, false},      {"gif", true, false},
-    {"fps", true, false},         {"flip", false, false},      {NULL, false, false},
+    {"fps", true, false},         {"flip", false, false},      {"output-padding", true, false},
+    {NULL, false, false},
 };
 
 static const char view_help_[] =
-    "usage: convstep view conv|pool|train|templates|cnn|network|draw|home [settings] [--headless ...]\n"
+    "usage: convstep view conv|pool|convt|train|templates|cnn|network|draw|home [settings] [--headless ...]\n"
     "\n"
     "Opens a view in the window, set up from the command line.\n"
     "\n"
@@ -48,6 +49,8 @@ static const char view_help_[] =
     "  (conv: repeat --kernel for up to 4 filters, and --bias, or give one bias per filter\n"
     "  in one --bias '1, -2'; --flip: true convolution, each kernel rotated 180 degrees)\n"
     "  --size F (pool window) --digit N (a real test digit as the input)\n"
+    "  --output-padding A (convt: one channel up to 6x6, one square kernel up to 4x4,\n"
+    "  stride up to 3, padding up to 3 and d(k - 1), dilation up to 2)\n"
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
     "  --model softmax|small|lenet5 (the model the training view trains; default small)\n"
@@ -202,6 +205,61 @@ static bool pool_from_args_(app_state *s, const parsed_args *a, char *err, size_
     if ((v = args_get(a, "stride")) && !args_int(v, "--stride", 1, 4, &p.stride, err, errsize)) return false;
     if ((v = args_get(a, "padding")) && !args_int(v, "--padding", 0, 3, &p.pad, err, errsize)) return false;
     app_set_pool(s, &p);
+    return true;
+}
+
+// The transposed-convolution view's set-up: one input, one square kernel;
+// settings the view cannot draw readably are refused with why.
+static bool convt_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
+    convt_setup c = s->convt.setup;
+    const char *v;
+    app_matrix m;
+    // Any setting given: the others as `convstep convt` has them (stride 1, no
+    // padding, no output padding, dilation 1), not the default picture's.
+    static const char *const settings[] = {"input", "kernel", "stride", "padding", "output-padding", "dilation"};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        if (args_get(a, settings[i])) c.stride = 1, c.pad = 0, c.out_pad = 0, c.dilation = 1;
+    if ((v = args_get(a, "input"))) {
+        if (!app_matrix_read(&m, v, "--input", err, errsize)) return false;
+        const bool fits = m.c == 1 && m.h <= CONVT_MAX_N && m.w <= CONVT_MAX_N;
+        if (!fits)
+            snprintf(err, errsize, "--input: the transposed-convolution view shows one channel of up to %dx%d, got %d of %dx%d",
+                     CONVT_MAX_N, CONVT_MAX_N, m.c, m.h, m.w);
+        else {
+            c.n_h = m.h;
+            c.n_w = m.w;
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) c.input[y][x] = m.values[(size_t)y * m.w + x];
+        }
+        app_matrix_free(&m);
+        if (!fits) return false;
+    }
+    const char *kernels[8];
+    const int n_kernels = args_get_all(a, "kernel", kernels, 8);
+    if (n_kernels > 1)
+        return snprintf(err, errsize, "--kernel: the transposed-convolution view shows one kernel, got %d", n_kernels), false;
+    if ((v = args_get(a, "kernel"))) {
+        if (!app_matrix_read(&m, v, "--kernel", err, errsize)) return false;
+        const bool fits = m.c == 1 && m.h == m.w && m.h <= CONVT_MAX_K;
+        if (!fits)
+            snprintf(err, errsize, "--kernel: the transposed-convolution view shows one square kernel of up to %dx%d, got "
+                     "%d of %dx%d", CONVT_MAX_K, CONVT_MAX_K, m.c, m.h, m.w);
+        else {
+            c.k = m.h;
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) c.kernel[y][x] = m.values[(size_t)y * m.w + x];
+        }
+        app_matrix_free(&m);
+        if (!fits) return false;
+    }
+    if (args_get(a, "bias")) return snprintf(err, errsize, "--bias: the transposed-convolution view has no bias"), false;
+    if ((v = args_get(a, "stride")) && !args_int(v, "--stride", 1, CONVT_MAX_STRIDE, &c.stride, err, errsize)) return false;
+    if ((v = args_get(a, "padding")) && !args_int(v, "--padding", 0, CONVT_MAX_PAD, &c.pad, err, errsize)) return false;
+    if ((v = args_get(a, "dilation")) && !args_int(v, "--dilation", 1, CONVT_MAX_DILATION, &c.dilation, err, errsize))
+        return false;
+    if ((v = args_get(a, "output-padding")) && !args_int(v, "--output-padding", 0, 100, &c.out_pad, err, errsize))
+        return false;
+    if (!app_set_convt(s, &c)) return snprintf(err, errsize, "convt: %s", s->convt.why), false;
     return true;
 }
 
@@ -456,6 +514,7 @@ int cmd_view_run(const view_command *c, const cli_frontend *fe, FILE *out, FILE 
     const char *v;
     if (s.view == VIEW_CONV && !conv_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (s.view == VIEW_POOL && !pool_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (s.view == VIEW_CONVT && !convt_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (status == 0 && !select_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (status == 0 && c->run.open_unit && !s.network.has_selection)
         status = cli_fail(errf, "--open opens the unit --select names: give --select too", 1);

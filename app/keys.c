@@ -78,7 +78,7 @@ bool keys_changes_setup(app_action_kind kind) {
     case ACT_SET_SIZE: case ACT_SET_KERNEL: case ACT_SET_PADDING: case ACT_SET_STRIDE: case ACT_SET_DILATION:
     case ACT_SET_CHANNELS: case ACT_SET_FILTERS: case ACT_SET_POOL_SIZE: case ACT_CYCLE_PADDING: case ACT_PRESET: case ACT_RANDOMISE:
     case ACT_LOAD_DIGIT: case ACT_SET_CELL: case ACT_TRAIN_MODEL: case ACT_TRAIN_RESET: case ACT_DRAW_MODEL:
-    case ACT_KEEP_RUN:
+    case ACT_KEEP_RUN: case ACT_SET_OUT_PAD:
     case ACT_PEN_DOWN: case ACT_DRAW_CLEAR: case ACT_DRAW_UNDO:
         return true;
     default: return false;

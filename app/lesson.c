@@ -25,6 +25,7 @@ typedef struct shadow_ {
     int conv_h, conv_w, conv_c, conv_k, conv_stride, conv_dilation, conv_f;
     nn_padding conv_padding;
     int pool_h, pool_w, pool_size, pool_stride, pool_pad;
+    int convt_h, convt_w, convt_k, convt_stride, convt_pad, convt_out_pad, convt_dilation;
 } shadow_;
 
 typedef struct parse_ {
@@ -59,7 +60,10 @@ static void shadow_init_(shadow_ *sh) {
     // 6x6 input pooled 2x2 with stride 2.
     *sh = (shadow_){.view = VIEW_HOME, .conv_h = 5, .conv_w = 5, .conv_c = 1, .conv_k = 3, .conv_f = 1,
                     .conv_stride = 1, .conv_dilation = 1, .conv_padding = {NN_PAD_VALID, 0},
-                    .pool_h = 6, .pool_w = 6, .pool_size = 2, .pool_stride = 2, .pool_pad = 0};
+                    .pool_h = 6, .pool_w = 6, .pool_size = 2, .pool_stride = 2, .pool_pad = 0,
+                    // The transposed convolution's: 2x2 input, 3x3 kernel, stride 2, padding 1, output padding 1.
+                    .convt_h = 2, .convt_w = 2, .convt_k = 3, .convt_stride = 2, .convt_pad = 1, .convt_out_pad = 1,
+                    .convt_dilation = 1};
 }
 
 #if defined(__GNUC__)
@@ -144,6 +148,17 @@ static bool out_size_(const parse_ *p, int *out_h, int *out_w, char *why, size_t
         *out_w = g.out_w;
         return true;
     }
+    if (sh->view == VIEW_CONVT) {
+        const nn_convt_config cfg = {.in_c = 1, .in_h = sh->convt_h, .in_w = sh->convt_w, .filters = 1,
+                                     .k_h = sh->convt_k, .k_w = sh->convt_k, .stride = sh->convt_stride,
+                                     .padding = sh->convt_pad, .out_pad = sh->convt_out_pad,
+                                     .dilation = sh->convt_dilation};
+        nn_convt_geom g;
+        if (nn_convt_geom_init(&g, &cfg, &e) != NN_OK) return snprintf(why, whysize, "%s", e.msg), false;
+        *out_h = g.out_h;
+        *out_w = g.out_w;
+        return true;
+    }
     nn_conv2d_config cfg = {.in_c = sh->conv_c, .in_h = sh->conv_h, .in_w = sh->conv_w,
                             .filters = 1, .k_h = sh->conv_k, .k_w = sh->conv_k,
                             .stride = sh->conv_stride, .dilation = sh->conv_dilation,
@@ -159,13 +174,13 @@ static bool out_size_(const parse_ *p, int *out_h, int *out_w, char *why, size_t
 // point of the lesson.
 static bool cell_in_range_(parse_ *p, const char *cmd, const char *grid, int r, int c) {
     const shadow_ *sh = &p->sh;
-    const bool pool = sh->view == VIEW_POOL;
+    const bool pool = sh->view == VIEW_POOL, convt = sh->view == VIEW_CONVT;
     int h, w;
     if (strcmp(grid, "input") == 0) {
-        h = pool ? sh->pool_h : sh->conv_h;
-        w = pool ? sh->pool_w : sh->conv_w;
+        h = pool ? sh->pool_h : convt ? sh->convt_h : sh->conv_h;
+        w = pool ? sh->pool_w : convt ? sh->convt_w : sh->conv_w;
     } else if (strcmp(grid, "kernel") == 0) {
-        h = w = pool ? sh->pool_size : sh->conv_k;
+        h = w = pool ? sh->pool_size : convt ? sh->convt_k : sh->conv_k;
     } else {
         char why[400];
         if (!out_size_(p, &h, &w, why, sizeof why))
@@ -226,6 +241,16 @@ static bool matrix_arg_(parse_ *p, const char *s, lesson_cmd *c, const char *wha
             ok = fail_(p, "the pooling view takes one channel of up to %dx%d, got %d of %dx%d",
                        VIEW_MAX_N, VIEW_MAX_N, m.c, m.h, m.w);
         sh->pool_h = m.h, sh->pool_w = m.w;
+    } else if (sh->view == VIEW_CONVT) {
+        if (m.c != 1 || m.h > (c->op == LOP_INPUT ? CONVT_MAX_N : CONVT_MAX_K) ||
+            m.w > (c->op == LOP_INPUT ? CONVT_MAX_N : CONVT_MAX_K) || (c->op == LOP_KERNEL && m.h != m.w))
+            ok = c->op == LOP_INPUT
+                     ? fail_(p, "the transposed-convolution view takes one channel of up to %dx%d, got %d of %dx%d",
+                             CONVT_MAX_N, CONVT_MAX_N, m.c, m.h, m.w)
+                     : fail_(p, "the transposed-convolution view takes one square kernel of up to %dx%d, got %d of %dx%d",
+                             CONVT_MAX_K, CONVT_MAX_K, m.c, m.h, m.w);
+        if (c->op == LOP_INPUT) sh->convt_h = m.h, sh->convt_w = m.w;
+        else sh->convt_k = m.h;
     } else if (c->op == LOP_INPUT) {
         if (m.c > VIEW_MAX_C || m.h > VIEW_MAX_N || m.w > VIEW_MAX_N)
             ok = fail_(p, "the convolution view takes up to %d channels of %dx%d, got %d of %dx%d",
@@ -273,7 +298,9 @@ static bool step_(parse_ *p, const char *s, lesson_cmd *c) {
     if (strcmp(w, "to") == 0) {
         c->a = -1;
         return int_(p, &s, "the row", 0, 100000, &c->b) && int_(p, &s, "the column", 0, 100000, &c->c) &&
-               end_(p, s, "step to R C") && cell_in_range_(p, "step to", "output", c->b, c->c);
+               end_(p, s, "step to R C") &&
+               // (the transposed convolution steps over its input cells)
+               cell_in_range_(p, "step to", p->sh.view == VIEW_CONVT ? "input" : "output", c->b, c->c);
     }
     s = save;
     return int_(p, &s, "the number of steps", 1, LESSON_MAX_STEPS, &c->a) && end_(p, s, "step N");
@@ -515,8 +542,11 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
             const char *q = v;
             if (!int_(p, &q, "padding", 0, 3, &c->a)) return false;
         }
+        if (sh->view == VIEW_CONVT && c->a < 0)
+            return fail_(p, "the transposed convolution's padding is a number of cells from 0 to %d (it crops them)", CONVT_MAX_PAD);
         // As state.c's set_padding_: pooling takes only P cells, valid and same are 0.
-        if (sh->view == VIEW_POOL) sh->pool_pad = c->a >= 0 ? c->a : 0;
+        if (sh->view == VIEW_CONVT) sh->convt_pad = c->a;
+        else if (sh->view == VIEW_POOL) sh->pool_pad = c->a >= 0 ? c->a : 0;
         else sh->conv_padding = c->a == -1 ? (nn_padding){NN_PAD_VALID, 0}
                                 : c->a == -2 ? (nn_padding){NN_PAD_SAME, 0} : nn_padding_explicit(c->a);
         return end_(p, s, "padding valid|same|P");
@@ -524,13 +554,19 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "stride") == 0) {
         c->op = LOP_STRIDE;
         if (!int_(p, &s, "stride", 1, 4, &c->a)) return false;
-        *(sh->view == VIEW_POOL ? &sh->pool_stride : &sh->conv_stride) = c->a;
+        *(sh->view == VIEW_POOL ? &sh->pool_stride : sh->view == VIEW_CONVT ? &sh->convt_stride : &sh->conv_stride) = c->a;
+        if (sh->view == VIEW_CONVT && sh->convt_out_pad >= (c->a > sh->convt_dilation ? c->a : sh->convt_dilation))
+            sh->convt_out_pad = 0;  // as the view does: the output padding stays below max(s, d)
         return end_(p, s, "stride S");
     }
     if (strcmp(w, "dilation") == 0) {
         c->op = LOP_DILATION;
         if (!int_(p, &s, "dilation", 1, 3, &c->a)) return false;
         if (sh->view == VIEW_CONV) sh->conv_dilation = c->a;  // other views ignore it
+        if (sh->view == VIEW_CONVT) {
+            sh->convt_dilation = c->a;
+            if (sh->convt_out_pad >= (c->a > sh->convt_stride ? c->a : sh->convt_stride)) sh->convt_out_pad = 0;
+        }
         return end_(p, s, "dilation D");
     }
     if (strcmp(w, "flip") == 0) {
@@ -541,6 +577,17 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         if (sh->view != VIEW_CONV) return fail_(p, "flip rotates the convolution view's kernels: use it there ('view conv')");
         c->a = strcmp(v, "on") == 0 ? 1 : 2;
         return end_(p, s, "flip on|off");
+    }
+    if (strcmp(w, "output-padding") == 0) {
+        c->op = LOP_OUT_PAD;
+        if (sh->view != VIEW_CONVT) return fail_(p, "output-padding goes with 'view convt' (the transposed convolution)");
+        const int most = (sh->convt_stride > sh->convt_dilation ? sh->convt_stride : sh->convt_dilation) - 1;
+        if (!int_(p, &s, "output padding", 0, 100, &c->a)) return false;
+        if (c->a > most)
+            return fail_(p, "output-padding %d must be smaller than the stride %d or the dilation %d (here at most %d): "
+                            "set the stride first", c->a, sh->convt_stride, sh->convt_dilation, most);
+        sh->convt_out_pad = c->a;
+        return end_(p, s, "output-padding A");
     }
     if (strcmp(w, "size") == 0) {
         c->op = LOP_SIZE;
@@ -687,7 +734,7 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
     return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, filters, padding, stride, dilation, "
-                    "size, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, point, wait, "
+                    "size, output-padding, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, point, wait, "
                     "quiz or expect)",
                  w);
 }

@@ -22,7 +22,7 @@
 
 typedef enum lesson_op {
     LOP_TITLE,      // title TEXT
-    LOP_VIEW,       // view conv|pool|train|templates|cnn|draw         a = app_view
+    LOP_VIEW,       // view conv|pool|convt|train|templates|cnn|draw   a = app_view
     LOP_INPUT,      // input MATRIX                                    text
     LOP_KERNEL,     // kernel [filter F] MATRIX                        text, b = filter (from 0)
     LOP_BIAS,       // bias [filter F] NUMBER                          value, b = filter (from 0)
@@ -31,6 +31,7 @@ typedef enum lesson_op {
     LOP_STRIDE,     // stride S                                        a
     LOP_DILATION,   // dilation D                                      a
     LOP_FLIP,       // flip on|off: true convolution                   a: 1 on, 2 off
+    LOP_OUT_PAD,    // output-padding A (the transposed convolution's) a
     LOP_SIZE,       // size F (pooling window)                         a
     LOP_PRESET,     // preset NAME (kernel presets)                    a = app_preset
     LOP_DIGIT,      // digit N [SIZE] (a real test digit as the input) a, b = input size

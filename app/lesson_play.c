@@ -206,6 +206,20 @@ static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
         fail_(s, c, log, "%s", err);
         return;
     }
+    if (s->view == VIEW_CONVT) {  // the transposed convolution's one kernel
+        convt_setup ct = s->convt.setup;
+        if (m.c != 1 || m.h != m.w || m.h > CONVT_MAX_K) {
+            fail_(s, c, log, "the transposed-convolution view takes one square kernel of up to %dx%d", CONVT_MAX_K,
+                  CONVT_MAX_K);
+        } else {
+            ct.k = m.h;
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) ct.kernel[y][x] = m.values[(size_t)y * m.w + x];
+            app_set_convt(s, &ct);
+        }
+        app_matrix_free(&m);
+        return;
+    }
     if (m.h != m.w || m.h > VIEW_MAX_K || m.c != s->conv.setup.channels) {
         fail_(s, c, log, "the kernel must be square, at most %dx%d, with one channel per input channel (%d); got %d of %dx%d",
               VIEW_MAX_K, VIEW_MAX_K, s->conv.setup.channels, m.c, m.h, m.w);
@@ -241,6 +255,12 @@ static void size_answer_(const app_state *s, char *buf, size_t size, char *expla
     view_op_of(s, &op);
     snprintf(buf, size, "%dx%d", op.rows->out, op.cols->out);
     char a[200], b[200];
+    if (op.convt_rows) {  // the transposed convolution's own formula
+        nn_convt_formula_text(op.convt_rows, a, sizeof a);
+        nn_convt_formula_text(op.convt_cols, b, sizeof b);
+        snprintf(explain, esize, "out = " NN_CONVT_FORMULA "; rows: %s; columns: %s", a, b);
+        return;
+    }
     fmt_formula_numbers(op.rows, a, sizeof a);
     fmt_formula_numbers(op.cols, b, sizeof b);
     snprintf(explain, esize, "rows: %s; columns: %s", a, b);
@@ -535,6 +555,7 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
     case LOP_STRIDE: act_(s, ACT_SET_STRIDE, c->a, 0, 0); return false;
     case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return false;
     case LOP_FLIP: act_(s, ACT_FLIP_KERNEL, c->a, 0, 0); return false;
+    case LOP_OUT_PAD: act_(s, ACT_SET_OUT_PAD, c->a, 0, 0); return false;
     case LOP_SIZE: act_(s, ACT_SET_POOL_SIZE, c->a, 0, 0); return false;
     case LOP_PRESET: act_(s, ACT_PRESET, c->a, 0, 0); return false;
     case LOP_DIGIT:

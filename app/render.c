@@ -17,7 +17,7 @@ static void (*const renderers_[VIEW_COUNT])(const draw_ *) = {
     [VIEW_HOME] = render_view_home,   [VIEW_CONV] = render_view_conv,           [VIEW_POOL] = render_view_pool,
     [VIEW_TRAIN] = render_view_train, [VIEW_TEMPLATES] = render_view_templates, [VIEW_CNN] = render_view_cnn,
     [VIEW_DRAW] = render_view_draw,   [VIEW_LESSONS] = render_view_lessons,     [VIEW_NETWORK] = render_view_network,
-    [VIEW_UNIT] = render_view_unit,
+    [VIEW_UNIT] = render_view_unit,   [VIEW_CONVT] = render_view_convt,
 };
 
 // A view left out of the table above is a NULL row: every frame checks them

@@ -11,6 +11,7 @@ void render_view_home(const draw_ *d);
 void render_view_lessons(const draw_ *d);
 void render_view_conv(const draw_ *d);
 void render_view_pool(const draw_ *d);
+void render_view_convt(const draw_ *d);
 void render_view_train(const draw_ *d);
 void render_view_templates(const draw_ *d);
 void render_view_cnn(const draw_ *d);

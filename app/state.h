@@ -24,6 +24,7 @@
 typedef enum app_view {
     VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_NETWORK, VIEW_DRAW, VIEW_LESSONS,
     VIEW_UNIT,  // one unit of the network view worked out: opened from there, not listed in the menu
+    VIEW_CONVT, // transposed convolution: the scatter beside the equivalent convolution
     VIEW_COUNT
 } app_view;
 
@@ -83,6 +84,28 @@ typedef struct pool_setup {
     float input[VIEW_MAX_N][VIEW_MAX_N];
 } pool_setup;
 
+// What the transposed-convolution view computes: one channel, one filter,
+// small enough that the scatter and the equivalent convolution's grid (the
+// input with zeros inserted and padding, up to CONVT_MAX_EQ cells a side)
+// stay readable side by side.
+#define CONVT_MAX_N 6          // input rows/cols
+#define CONVT_MAX_K 4          // kernel size
+#define CONVT_MAX_STRIDE 3
+#define CONVT_MAX_DILATION 2
+#define CONVT_MAX_PAD 3
+#define CONVT_MAX_EQ 14        // the equivalent convolution's input side (so the output's too)
+#define CONVT_MAX_KD (CONVT_MAX_DILATION * (CONVT_MAX_K - 1) + 1)  // the dilated kernel's side
+typedef struct convt_setup {
+    int n_h, n_w;            // input rows and columns (1..CONVT_MAX_N)
+    int k;                   // kernel size (1..CONVT_MAX_K)
+    int stride;              // s, 1..CONVT_MAX_STRIDE
+    int pad;                 // p, 0..CONVT_MAX_PAD (cropped from each side)
+    int out_pad;             // a, 0..max(s, d) - 1 (added at the bottom and right)
+    int dilation;            // d, 1..CONVT_MAX_DILATION
+    float input[CONVT_MAX_N][CONVT_MAX_N];
+    float kernel[CONVT_MAX_K][CONVT_MAX_K];
+} convt_setup;
+
 // An animation over the output cells: how many are done, the part of the
 // current one revealed, and play state.
 typedef struct anim_state {
@@ -123,6 +146,19 @@ typedef struct pool_step_view {
     float max_value, avg_sum, avg_value;
     int divisor, argmax, argmax_row, argmax_col;
 } pool_step_view;
+
+// The engine's record of the input cell being stamped (nn_convt_step, copied).
+typedef struct convt_step_view {
+    bool valid;
+    int row, col, count, landed;
+    float value;
+    int out_row[CONVT_MAX_K * CONVT_MAX_K], out_col[CONVT_MAX_K * CONVT_MAX_K];
+    unsigned char cropped[CONVT_MAX_K * CONVT_MAX_K];
+    float weights[CONVT_MAX_K * CONVT_MAX_K], products[CONVT_MAX_K * CONVT_MAX_K],
+        after[CONVT_MAX_K * CONVT_MAX_K];
+    // The output map before this step (the stamps of the cells before it).
+    float before[CONVT_MAX_EQ * CONVT_MAX_EQ];
+} convt_step_view;
 
 // Which grid cell a click or the keyboard is on.
 // GRID_NET: a unit of the network view (cell_ref.layer: the model's layer, -1
@@ -238,6 +274,29 @@ typedef struct pool_view {
     anim_state anim;
     pool_step_view step;
 } pool_view;
+
+// The transposed-convolution view's (view_convt.c): the scatter, and the
+// same output as an ordinary convolution of the rotated kernel over the
+// input with (s - 1) zeros between its cells and d(k - 1) - p cells of
+// padding round it (plus a at the bottom and right).
+typedef enum convt_eq_cell { CONVT_EQ_INPUT, CONVT_EQ_ZERO, CONVT_EQ_PAD } convt_eq_cell;
+typedef struct convt_view {
+    convt_setup setup;
+    nn_convt_geom geom;        // valid when ok
+    bool ok;
+    char why[320];             // why the view cannot show these settings, when !ok
+    float out[CONVT_MAX_EQ * CONVT_MAX_EQ];  // nn_convt_forward's result, [out_h][out_w]
+    anim_state anim;           // one step an input cell, its taps revealed one by one
+    convt_step_view step;
+    // The equivalent convolution (stride 1, no padding of its own).
+    int eq_h, eq_w;            // its input: (n - 1)s + 1 + 2(d(k - 1) - p) + a
+    int eq_pad;                // d(k - 1) - p: the padding before the first input cell
+    int eq_k;                  // the dilated kernel's side d(k - 1) + 1
+    float eq_input[CONVT_MAX_EQ][CONVT_MAX_EQ];
+    unsigned char eq_kind[CONVT_MAX_EQ][CONVT_MAX_EQ];   // a convt_eq_cell
+    float eq_kernel[CONVT_MAX_KD][CONVT_MAX_KD];         // rotated 180 degrees, zeros between taps
+    nn_axis rows_axis, cols_axis;  // n, k, s, d and the output size, for what lessons read (view_op)
+} convt_view;
 
 // The home menu's (view_home.c).
 typedef struct home_view {
@@ -404,6 +463,7 @@ typedef struct app_state {
     home_view home;
     conv_view conv;
     pool_view pool;
+    convt_view convt;
     draw_view draw;
     templates_view templates;
     network_view network;
@@ -486,6 +546,7 @@ typedef enum app_action_kind {
     // select a unit (cell, grid GRID_NET) without opening it, open the selected unit.
     ACT_NET_SCALE, ACT_NET_SUMMARY, ACT_NET_SOURCE, ACT_NET_SELECT, ACT_NET_OPEN,
     ACT_KEEP_RUN,                                 // the training view keeps the run's curves to compare (K)
+    ACT_SET_OUT_PAD,                              // value: the transposed convolution's output padding
 } app_action_kind;
 
 typedef struct app_action {
@@ -539,6 +600,7 @@ bool app_set_conv(app_state *s, const conv_setup *c);
 // as written, or with flip the one at (k - 1 - y, k - 1 - x).
 float conv_sliding_weight(const conv_setup *c, int f, int ch, int y, int x);
 bool app_set_pool(app_state *s, const pool_setup *p);
+bool app_set_convt(app_state *s, const convt_setup *c);
 
 // Gives the views the embedded test digits ([count][28][28] bytes, kept by
 // the caller) so "load a digit" has something to load.

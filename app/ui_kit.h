@@ -73,6 +73,8 @@ typedef struct ui_layout {
     // The convolution view drawing one input channel at a time: the row of its
     // buttons ("input channel shown: 0 1 2 ..."; w 0 when every channel is drawn).
     ui_rect channel_tabs;
+    // The transposed-convolution view: the line of the two pictures' captions (h 0: left out for room).
+    ui_rect captions;
     // The training, templates and drawing views.
     ui_rect chart_loss, chart_acc;    // curves
     ui_rect progress;                 // epoch, batch, samples/s, time left

@@ -1358,7 +1358,7 @@ static void op_(const app_state *s, view_op *o) {
     const size_t plane = (size_t)s->conv.geom.out_h * (size_t)s->conv.geom.out_w;
     *o = (view_op){s->conv.ok, s->conv.why, &s->conv.geom.rows, &s->conv.geom.cols, s->conv.geom.out_h,
                    s->conv.geom.out_w, s->conv.out + (s->conv.ok ? (size_t)conv_view_filter(&s->conv) * plane : 0),
-                   NULL, &s->conv.anim};
+                   NULL, &s->conv.anim, NULL, NULL};
 }
 
 static bool lesson_input_(app_state *s, const app_matrix *m, char *err, int size) {

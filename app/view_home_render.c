@@ -20,6 +20,7 @@ static const char *description_(app_view v) {
     switch (v) {
     case VIEW_CONV: return "a kernel slides over an image, one product at a time";
     case VIEW_POOL: return "max and average pooling, window by window";
+    case VIEW_CONVT: return "upsampling: every input cell stamps the kernel";
     case VIEW_TRAIN: return "a CNN learns digits: curves, accuracy, mistakes";
     case VIEW_TEMPLATES: return "a one-layer classifier learns ten digit templates";
     case VIEW_CNN: return "a digit's feature maps, layer by layer";

@@ -400,7 +400,7 @@ static const key_binding keys_[] = {
 
 static void op_(const app_state *s, view_op *o) {
     *o = (view_op){s->pool.ok, s->pool.why, &s->pool.max_geom.rows, &s->pool.max_geom.cols, s->pool.max_geom.out_h,
-                   s->pool.max_geom.out_w, s->pool.max_out, s->pool.avg_out, &s->pool.anim};
+                   s->pool.max_geom.out_w, s->pool.max_out, s->pool.avg_out, &s->pool.anim, NULL, NULL};
 }
 
 static bool lesson_input_(app_state *s, const app_matrix *m, char *err, int size) {

@@ -30,6 +30,9 @@ typedef struct view_op {
     const float *out;         // the result, [out_h][out_w] (max pooling's in the pooling view)
     const float *out_avg;     // average pooling's (NULL elsewhere)
     const anim_state *anim;
+    // The transposed convolution's formula numbers (NULL elsewhere: rows and
+    // cols then hold the ordinary output-size formula's).
+    const nn_convt_axis *convt_rows, *convt_cols;
 } view_op;
 
 // What a view needs the runtime to keep up to date while it is open.
@@ -104,6 +107,6 @@ app_view view_menu_item(int index);
 
 // The views' own modules.
 extern const view_def view_home, view_conv, view_pool, view_train, view_templates, view_cnn, view_draw,
-    view_lessons, view_network, view_unit;
+    view_lessons, view_network, view_unit, view_convt;
 
 #endif

@@ -428,9 +428,12 @@ static int step_(headless_ *h, int *written, bool *ended) {
     if (o->frames_dir) app_make_dirs(o->frames_dir);
     const app_action step = {.kind = ACT_STEP_FORWARD};
     for (int i = 0; i <= o->steps; i++) {
-        const anim_state conv_before = s->conv.anim, pool_before = s->pool.anim;
+        // The animation of the view shown (the convolution view's for views with none).
+        view_op op;
+        view_op_of(s, &op);
+        const anim_state before = *op.anim;
         frame_run_actions(&h->frame, &step, i > 0, 0, save);  // frame 0 has no step
-        if (i > 0 && same_place_(&conv_before, &s->conv.anim) && same_place_(&pool_before, &s->pool.anim)) {
+        if (i > 0 && same_place_(&before, op.anim)) {
             *ended = true;
             return 0;
         }
@@ -451,7 +454,9 @@ static int step_(headless_ *h, int *written, bool *ended) {
 // --play-seconds: plays the current animation on the fake clock.
 static void play_(app_frame *f, double seconds) {
     const app_action play = {.kind = ACT_PLAY_PAUSE};
-    const anim_state *an = f->state->view == VIEW_POOL ? &f->state->pool.anim : &f->state->conv.anim;
+    view_op op;
+    view_op_of(f->state, &op);
+    const anim_state *an = op.anim;
     int n = an->playing ? 0 : 1;  // the first frame starts it
     for (double t = 0; t < seconds * 1000; t += FAKE_FRAME_MS, n = 0)
         frame_run_actions(f, &play, n, FAKE_FRAME_MS, false);
