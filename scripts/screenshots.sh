@@ -46,6 +46,8 @@ shot cnn cnn
 shot network network --model lenet5 --train-steps 300 --select 8:17
 # A 7 drawn with two strokes, as a mouse would (canvas pixels 0..111).
 shot draw draw --strokes '28,24 84,24; 84,24 44,96'
+# The transposed convolution's second stamp, beside its equivalent convolution.
+shot convt convt --steps 2
 
 # A lesson's step with its quiz: lesson 02, step 1.
 slides=$(mktemp -d "${TMPDIR:-/tmp}/convstep-slides.XXXXXX")
