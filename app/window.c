@@ -428,9 +428,10 @@ static int step_(headless_ *h, int *written, bool *ended) {
     if (o->frames_dir) app_make_dirs(o->frames_dir);
     const app_action step = {.kind = ACT_STEP_FORWARD};
     for (int i = 0; i <= o->steps; i++) {
-        const anim_state conv_before = s->conv.anim, pool_before = s->pool.anim;
+        const anim_state conv_before = s->conv.anim, pool_before = s->pool.anim, bp_before = s->bp.anim;
         frame_run_actions(&h->frame, &step, i > 0, 0, save);  // frame 0 has no step
-        if (i > 0 && same_place_(&conv_before, &s->conv.anim) && same_place_(&pool_before, &s->pool.anim)) {
+        if (i > 0 && same_place_(&conv_before, &s->conv.anim) && same_place_(&pool_before, &s->pool.anim) &&
+            same_place_(&bp_before, &s->bp.anim)) {
             *ended = true;
             return 0;
         }
