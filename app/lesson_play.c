@@ -317,6 +317,10 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
             if (s->view == VIEW_POOL)
                 snprintf(p->quiz_explain, sizeof p->quiz_explain,
                          "It is now in the output: max pooling keeps the window's largest value.");
+            else if (s->view == VIEW_BACKPROP)
+                snprintf(p->quiz_explain, sizeof p->quiz_explain,
+                         "dL/dW(%d, %d) is now in the dL/dW grid; step to it for its products and their sum.", c->b,
+                         c->c);
             else if (s->view == VIEW_CONV && s->conv.step.valid && s->conv.step.row == c->b && s->conv.step.col == c->c)
                 snprintf(p->quiz_explain, sizeof p->quiz_explain,
                          "Output (%d, %d) and its window's products and their sum are shown now.", c->b, c->c);
