@@ -52,7 +52,7 @@ static const char view_help_[] =
     "  in one --bias '1, -2'; --flip: true convolution, each kernel rotated 180 degrees)\n"
     "  --size F (pool window) --digit N (a real test digit as the input)\n"
     "  backprop: --input M (one channel, up to 8x8) --kernel M (up to 5x5) --stride S\n"
-    "  --padding P --grad-output M (dL/dY, the output's shape; default all ones) --lr X\n"
+    "  --padding P --grad-output M (dL/dY, the output's shape; else all ones) --lr X\n"
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
     "  --model softmax|small|lenet5 (the model the training view trains; default small)\n"
