@@ -218,8 +218,8 @@ void bp_text_caption(const app_state *s, char *buf, size_t size) {
         if (b->setup.stride > 1)
             snprintf(stride, sizeof stride, ", %d between its cells: stride %d", b->setup.stride - 1,
                      b->setup.stride);
-        snprintf(buf, size, "2. dL/dX = dL/dY convolved with W rotated 180°, 'full' padding (%d zeros around "
-                            "dY%s): an input cell adds w × dY from each output it fed.",
+        snprintf(buf, size, "2. dL/dX = dY convolved with W rotated 180°, 'full' padding (%d zeros around "
+                            "dY%s): each cell adds its w × dY.",
                  b->setup.k - 1, stride);
         break;
     }
@@ -535,13 +535,21 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
             break;
         }
     }
-    if (best_c == 0) {  // nothing fits whole: the smallest readable cells, the words below what fits
-        best_c = l->min_cell;
+    if (best_c == 0) {
+        // Nothing fits whole (a large set-up at a large zoom): the words below
+        // the grids, the legend on their right, the cells as large as the rest
+        // leaves, the readable size at most (below it the values hide, but
+        // nothing runs off the screen or over anything else).
         best_words = words_h_(l, &probe, m, area.w);
-        // The legend beside the grids when it fits there (the words then have the width below).
-        const int lw = area.w - row_w_(&d, row_b_, 4, best_c) - d.gap;
-        best_side = lw >= legend_w_(l, s, m) ? 2 : 0;
-        best_legend = legend_h_(l, s, m, best_side == 2 ? lw : area.w);
+        best_side = 3;
+        for (best_c = l->min_cell; best_c > 4; best_c--) {
+            const int gw = ui_max(row_w_(&d, row_a_, 4, best_c), row_w_(&d, row_b_, 4, best_c));
+            const int gh = 2 * d.title_h + (d.rows_a + d.rows_b) * best_c + d.gap;
+            best_legend = legend_h_(l, s, m, ui_max(1, area.w - gw - d.gap));
+            // (best_words ends in a pad of slack: under the grids it is the gap)
+            if (gh + best_words <= area.h && gw + d.gap + legend_w_(l, s, m) <= area.w && best_legend <= gh)
+                break;
+        }
         if (s->player.l) l->panel_strip_wanted = true;
     }
     const int c = best_c;
@@ -551,10 +559,11 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const int grids_h = 2 * d.title_h + (d.rows_a + d.rows_b) * c + d.gap;
     const int bottom = area.y + area.h;
     ui_rect text;
-    if (best_side == 2) {
-        const int gw = row_w_(&d, row_b_, 4, c), room = d.title_h + d.rows_b * c;
-        l->legend = ui_rect_at(area.x + gw + d.gap, y_b - d.title_h, area.w - gw - d.gap, ui_min(best_legend, room));
-        const int ty = area.y + grids_h + d.gap;
+    if (best_side >= 2) {
+        const int gw = best_side == 3 ? ui_max(row_w_(&d, row_a_, 4, c), row_w_(&d, row_b_, 4, c)) : row_w_(&d, row_b_, 4, c);
+        const int top = best_side == 3 ? area.y : y_b - d.title_h, room = best_side == 3 ? grids_h : d.title_h + d.rows_b * c;
+        l->legend = ui_rect_at(area.x + gw + d.gap, top, area.w - gw - d.gap, ui_min(best_legend, room));
+        const int ty = area.y + grids_h + (best_side == 3 ? l->pad : d.gap);  // the last resort: a narrower gap
         l->arithmetic = ui_rect_at(area.x, ty, area.w, ui_min(best_words, bottom - ty));
         l->formula = ui_rect_at(area.x, bottom, area.w, 0);
         return;
