@@ -14,6 +14,7 @@
 #include "nn.h"
 #include "state.h"
 #include "update.h"
+#include "view_backprop.h"
 #include "views.h"
 
 // The most cells --steps may step (the largest view has 38x38 output cells of
@@ -36,11 +37,12 @@ static const arg_spec view_args_[] = {
     {"layout-json", true, false}, {"help", false, false},      {"drop", true, false},
     {"select", true, false},      {"open", false, false},      {"gif", true, false},
     {"fps", true, false},         {"flip", false, false},      {"output-padding", true, false},
+    {"grad-output", true, false}, {"lr", true, false},  // the backpropagation view
     {NULL, false, false},
 };
 
 static const char view_help_[] =
-    "usage: convstep view conv|pool|convt|train|templates|cnn|network|draw|home [settings] [--headless ...]\n"
+    "usage: convstep view conv|pool|convt|backprop|train|templates|cnn|network|draw|home [settings] [--headless ...]\n"
     "\n"
     "Opens a view in the window, set up from the command line.\n"
     "\n"
@@ -51,6 +53,8 @@ static const char view_help_[] =
     "  --size F (pool window) --digit N (a real test digit as the input)\n"
     "  --output-padding A (convt: one channel up to 6x6, one square kernel up to 4x4,\n"
     "  stride up to 3, padding up to 3 and d(k - 1), dilation up to 2)\n"
+    "  backprop: --input M (one channel, up to 8x8) --kernel M (up to 5x5) --stride S\n"
+    "  --padding P --grad-output M (dL/dY, the output's shape; else all ones) --lr X\n"
     "  --zoom PERCENT --colorblind --window WxH (default 1280x720)\n"
     "  --show-keys (open with the key overlay, as F1 does)\n"
     "  --model softmax|small|lenet5 (the model the training view trains; default small)\n"
@@ -260,6 +264,72 @@ static bool convt_from_args_(app_state *s, const parsed_args *a, char *err, size
     if ((v = args_get(a, "output-padding")) && !args_int(v, "--output-padding", 0, 100, &c.out_pad, err, errsize))
         return false;
     if (!app_set_convt(s, &c)) return snprintf(err, errsize, "convt: %s", s->convt.why), false;
+    return true;
+}
+
+// The backpropagation view's set-up: --input, --kernel (one channel, one
+// filter), --stride, --padding P, --grad-output (dL/dY, the output's shape), --lr.
+static bool backprop_from_args_(app_state *s, const parsed_args *a, char *err, size_t errsize) {
+    backprop_setup b = s->bp.setup;
+    const char *v;
+    app_matrix m;
+    if ((v = args_get(a, "input"))) {
+        if (!app_matrix_read(&m, v, "--input", err, errsize)) return false;
+        const bool fits = m.c == 1 && m.h <= BP_MAX_N && m.w <= BP_MAX_N;
+        if (fits) {
+            b.n_h = m.h, b.n_w = m.w;
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) b.input[y][x] = m.values[(size_t)y * m.w + x];
+        } else {
+            snprintf(err, errsize, "--input: the backpropagation view shows one channel of up to %dx%d, got %d of %dx%d",
+                     BP_MAX_N, BP_MAX_N, m.c, m.h, m.w);
+        }
+        app_matrix_free(&m);
+        if (!fits) return false;
+        b.dy_given = false;
+    }
+    if ((v = args_get(a, "kernel"))) {
+        if (!app_matrix_read(&m, v, "--kernel", err, errsize)) return false;
+        const bool fits = m.c == 1 && m.h == m.w && m.h <= BP_MAX_K;
+        if (fits) {
+            b.k = m.h;
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) b.kernel[y][x] = m.values[(size_t)y * m.w + x];
+        } else {
+            snprintf(err, errsize, "--kernel: the backpropagation view takes one square kernel of up to %dx%d, got %d of %dx%d",
+                     BP_MAX_K, BP_MAX_K, m.c, m.h, m.w);
+        }
+        app_matrix_free(&m);
+        if (!fits) return false;
+        b.dy_given = false;
+    }
+    if ((v = args_get(a, "stride")) && !args_int(v, "--stride", 1, 3, &b.stride, err, errsize)) return false;
+    if ((v = args_get(a, "padding")) && !args_int(v, "--padding", 0, 3, &b.pad, err, errsize)) return false;
+    if (args_get(a, "stride") || args_get(a, "padding")) b.dy_given = false;
+    if ((v = args_get(a, "lr"))) {
+        char *end;
+        const double lr = strtod(v, &end);
+        if (*v == '\0' || *end != '\0' || !(lr > 0) || lr > 10)
+            return snprintf(err, errsize, "--lr must be a number above 0 and at most 10, got '%.40s'", v), false;
+        b.lr = (float)lr;
+    }
+    if (!app_set_backprop(s, &b)) return snprintf(err, errsize, "%s", s->bp.why), false;
+    if ((v = args_get(a, "grad-output"))) {
+        if (!app_matrix_read(&m, v, "--grad-output", err, errsize)) return false;
+        const int oh = s->bp.geom.out_h, ow = s->bp.geom.out_w;
+        const bool fits = m.c == 1 && m.h == oh && m.w == ow;
+        if (fits) {
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) b.dy[y][x] = m.values[(size_t)y * m.w + x];
+            b.dy_given = true;
+        } else {
+            snprintf(err, errsize, "--grad-output is %d map(s) of %dx%d but the output is one %dx%d map (dL/dY has the "
+                     "output's shape)", m.c, m.h, m.w, oh, ow);
+        }
+        app_matrix_free(&m);
+        if (!fits) return false;
+        app_set_backprop(s, &b);
+    }
     return true;
 }
 
@@ -515,6 +585,7 @@ int cmd_view_run(const view_command *c, const cli_frontend *fe, FILE *out, FILE 
     if (s.view == VIEW_CONV && !conv_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (s.view == VIEW_POOL && !pool_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (s.view == VIEW_CONVT && !convt_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
+    if (s.view == VIEW_BACKPROP && !backprop_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (status == 0 && !select_from_args_(&s, a, err, sizeof err)) status = cli_fail(errf, err, 1);
     if (status == 0 && c->run.open_unit && !s.network.has_selection)
         status = cli_fail(errf, "--open opens the unit --select names: give --select too", 1);

@@ -138,6 +138,10 @@ static bool number_(parse_ *p, const char **s, const char *what, double lo, doub
 static bool out_size_(const parse_ *p, int *out_h, int *out_w, char *why, size_t whysize) {
     const shadow_ *sh = &p->sh;
     nn_error e;
+    if (sh->view == VIEW_BACKPROP) {  // its cell quizzes ask dL/dW: the default 3x3 kernel's
+        *out_h = *out_w = 3;
+        return true;
+    }
     if (sh->view == VIEW_POOL) {
         nn_pool_config cfg = {.mode = NN_POOL_MAX, .c = 1, .in_h = sh->pool_h, .in_w = sh->pool_w,
                               .size_h = sh->pool_size, .size_w = sh->pool_size,
@@ -588,6 +592,23 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
                             "set the stride first", c->a, sh->convt_stride, sh->convt_dilation, most);
         sh->convt_out_pad = c->a;
         return end_(p, s, "output-padding A");
+    }
+    if (strcmp(w, "grad-output") == 0 || strcmp(w, "lr") == 0) {
+        // The backpropagation view's dL/dY (checked against its output's shape when played) and learning rate.
+        if (sh->view != VIEW_BACKPROP) return fail_(p, "%s sets the backpropagation view's: use it there ('view backprop')", w);
+        if (strcmp(w, "lr") == 0)
+            return c->op = LOP_LR, number_(p, &s, "the learning rate", 1e-6, 10, &c->value) && end_(p, s, "lr X");
+        c->op = LOP_GRAD_OUTPUT;
+        s = rest_(s);
+        app_matrix m;
+        char err[300];
+        if (!*s) return fail_(p, "grad-output needs a matrix of the output's shape, such as '1 1; 1 1'");
+        if (!app_matrix_parse(&m, s, "grad-output", NULL, err, sizeof err)) return fail_(p, "%s", err);
+        const bool ok = m.c == 1 && m.h <= BP_MAX_OUT && m.w <= BP_MAX_OUT;
+        app_matrix_free(&m);
+        if (!ok) return fail_(p, "grad-output is dL/dY: one map of the output's shape (at most %dx%d)", BP_MAX_OUT, BP_MAX_OUT);
+        snprintf(c->text, sizeof c->text, "%s", s);
+        return true;
     }
     if (strcmp(w, "size") == 0) {
         c->op = LOP_SIZE;

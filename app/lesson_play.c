@@ -14,6 +14,7 @@
 #include "update.h"
 #include "view_cnn.h"
 #include "view_network.h"
+#include "view_backprop.h"
 #include "view_pool.h"
 #include "views.h"
 
@@ -220,7 +221,19 @@ static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
         app_matrix_free(&m);
         return;
     }
-    if (m.h != m.w || m.h > VIEW_MAX_K || m.c != s->conv.setup.channels) {
+    if (s->view == VIEW_BACKPROP) {  // its one kernel
+        backprop_setup b = s->bp.setup;
+        if (m.c != 1 || m.h != m.w || m.h > BP_MAX_K) {
+            fail_(s, c, log, "the backpropagation view takes one square kernel of up to %dx%d; got %d of %dx%d", BP_MAX_K,
+                  BP_MAX_K, m.c, m.h, m.w);
+        } else {
+            b.k = m.h;
+            b.dy_given = false;
+            for (int y = 0; y < m.h; y++)
+                for (int x = 0; x < m.w; x++) b.kernel[y][x] = m.values[(size_t)y * m.w + x];
+            app_set_backprop(s, &b);
+        }
+    } else if (m.h != m.w || m.h > VIEW_MAX_K || m.c != s->conv.setup.channels) {
         fail_(s, c, log, "the kernel must be square, at most %dx%d, with one channel per input channel (%d); got %d of %dx%d",
               VIEW_MAX_K, VIEW_MAX_K, s->conv.setup.channels, m.c, m.h, m.w);
     } else {
@@ -238,6 +251,27 @@ static void kernel_(app_state *s, const lesson_cmd *c, FILE *log) {
             for (int y = 0; y < m.h; y++)
                 for (int x = 0; x < m.w; x++) cs.kernel[f][ch][y][x] = m.values[((size_t)ch * m.h + y) * m.w + x];
         app_set_conv(s, &cs);
+    }
+    app_matrix_free(&m);
+}
+
+// The backpropagation view's dL/dY: the output's shape.
+static void grad_output_(app_state *s, const lesson_cmd *c, FILE *log) {
+    app_matrix m;
+    char err[300];
+    if (!app_matrix_parse(&m, c->text, "grad-output", NULL, err, sizeof err)) {
+        fail_(s, c, log, "%s", err);
+        return;
+    }
+    backprop_setup b = s->bp.setup;
+    if (!s->bp.ok || m.c != 1 || m.h != s->bp.geom.out_h || m.w != s->bp.geom.out_w) {
+        fail_(s, c, log, "grad-output is %dx%d but the output is %dx%d here (dL/dY has the output's shape)", m.h, m.w,
+              s->bp.geom.out_h, s->bp.geom.out_w);
+    } else {
+        for (int y = 0; y < m.h; y++)
+            for (int x = 0; x < m.w; x++) b.dy[y][x] = m.values[(size_t)y * m.w + x];
+        b.dy_given = true;
+        app_set_backprop(s, &b);
     }
     app_matrix_free(&m);
 }
@@ -337,6 +371,10 @@ static void quiz_(app_state *s, const lesson_cmd *c, FILE *log) {
             if (s->view == VIEW_POOL)
                 snprintf(p->quiz_explain, sizeof p->quiz_explain,
                          "It is now in the output: max pooling keeps the window's largest value.");
+            else if (s->view == VIEW_BACKPROP)
+                snprintf(p->quiz_explain, sizeof p->quiz_explain,
+                         "dL/dW(%d, %d) is now in the dL/dW grid; step to it for its products and their sum.", c->b,
+                         c->c);
             else if (s->view == VIEW_CONV && s->conv.step.valid && s->conv.step.row == c->b && s->conv.step.col == c->c)
                 snprintf(p->quiz_explain, sizeof p->quiz_explain,
                          "Output (%d, %d) and its window's products and their sum are shown now.", c->b, c->c);
@@ -553,6 +591,13 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         return false;
     case LOP_PADDING: act_(s, ACT_SET_PADDING, c->a, 0, 0); return false;
     case LOP_STRIDE: act_(s, ACT_SET_STRIDE, c->a, 0, 0); return false;
+    case LOP_GRAD_OUTPUT: grad_output_(s, c, log); return false;
+    case LOP_LR: {
+        backprop_setup b = s->bp.setup;
+        b.lr = (float)c->value;
+        app_set_backprop(s, &b);
+        return false;
+    }
     case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return false;
     case LOP_FLIP: act_(s, ACT_FLIP_KERNEL, c->a, 0, 0); return false;
     case LOP_OUT_PAD: act_(s, ACT_SET_OUT_PAD, c->a, 0, 0); return false;

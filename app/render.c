@@ -18,6 +18,7 @@ static void (*const renderers_[VIEW_COUNT])(const draw_ *) = {
     [VIEW_TRAIN] = render_view_train, [VIEW_TEMPLATES] = render_view_templates, [VIEW_CNN] = render_view_cnn,
     [VIEW_DRAW] = render_view_draw,   [VIEW_LESSONS] = render_view_lessons,     [VIEW_NETWORK] = render_view_network,
     [VIEW_UNIT] = render_view_unit,   [VIEW_CONVT] = render_view_convt,
+    [VIEW_BACKPROP] = render_view_backprop,
 };
 
 // A view left out of the table above is a NULL row: every frame checks them

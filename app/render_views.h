@@ -18,5 +18,6 @@ void render_view_cnn(const draw_ *d);
 void render_view_network(const draw_ *d);
 void render_view_unit(const draw_ *d);
 void render_view_draw(const draw_ *d);
+void render_view_backprop(const draw_ *d);
 
 #endif

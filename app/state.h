@@ -25,6 +25,7 @@ typedef enum app_view {
     VIEW_HOME, VIEW_CONV, VIEW_POOL, VIEW_TRAIN, VIEW_TEMPLATES, VIEW_CNN, VIEW_NETWORK, VIEW_DRAW, VIEW_LESSONS,
     VIEW_UNIT,  // one unit of the network view worked out: opened from there, not listed in the menu
     VIEW_CONVT, // transposed convolution: the scatter beside the equivalent convolution
+    VIEW_BACKPROP,  // backpropagation through one convolution, one gradient cell a step (view_backprop.c)
     VIEW_COUNT
 } app_view;
 
@@ -297,6 +298,38 @@ typedef struct convt_view {
     float eq_kernel[CONVT_MAX_KD][CONVT_MAX_KD];         // rotated 180 degrees, zeros between taps
     nn_axis rows_axis, cols_axis;  // n, k, s, d and the output size, for what lessons read (view_op)
 } convt_view;
+// The backpropagation view's (view_backprop.c): one channel, one filter, the
+// forward pass and dL/dY, then the engine's backward stepper a gradient cell
+// a step (dL/dW, dL/dX, dL/db) and the SGD update of the kernel.
+#define BP_MAX_N 8             // input rows/cols: every gradient cell readable
+#define BP_MAX_K 5
+#define BP_MAX_OUT (BP_MAX_N + 2 * 3)
+#define BP_MAX_TERMS (BP_MAX_OUT * BP_MAX_OUT)
+typedef struct backprop_setup {
+    int n_h, n_w, k, stride, pad;
+    float lr;
+    float input[BP_MAX_N][BP_MAX_N];
+    float kernel[BP_MAX_K][BP_MAX_K];
+    float dy[BP_MAX_OUT][BP_MAX_OUT];  // dL/dY: [out_h][out_w] of the set-up's output
+    bool dy_given;             // dY as given (else all ones, resized with the output)
+} backprop_setup;
+
+typedef struct backprop_view {
+    backprop_setup setup;
+    nn_conv2d_geom geom;       // valid when ok
+    bool ok;
+    char why[320];
+    float y[BP_MAX_TERMS];     // the forward output, [out_h][out_w] (nn_conv2d_forward)
+    // Every gradient through the stepper's core (nn_backstep_all): what the steps fill in.
+    float dw[BP_MAX_K * BP_MAX_K], dx[BP_MAX_N * BP_MAX_N], db;
+    float w_new[BP_MAX_K * BP_MAX_K];  // W - lr * dW
+    anim_state anim;           // one step a gradient cell: dW cells, dX cells, db, then the update's cells
+    // The engine's record of the cell of the current step (a copy).
+    bool step_valid;
+    nn_backstep step;          // .terms and .group_sums point into the arrays below
+    nn_backstep_term terms[BP_MAX_TERMS];
+    float group_sums[BP_MAX_TERMS];
+} backprop_view;
 
 // The home menu's (view_home.c).
 typedef struct home_view {
@@ -468,6 +501,7 @@ typedef struct app_state {
     templates_view templates;
     network_view network;
     unit_view unit;
+    backprop_view bp;
     int train_model;           // the dashboard's model: index into app_train_model_*
     int inspect;               // the test digit the templates and the CNN view explain
     int lesson_focus;          // the lesson menu's highlighted entry

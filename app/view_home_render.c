@@ -27,6 +27,7 @@ static const char *description_(app_view v) {
     case VIEW_NETWORK: return "every layer at once, live: click a unit for its arithmetic";
     case VIEW_DRAW: return "draw a digit and see what the network guesses";
     case VIEW_LESSONS: return "guided lessons for a class: start with 01";
+    case VIEW_BACKPROP: return "how a convolution learns: its gradients, cell by cell";
     default: return "";
     }
 }

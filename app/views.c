@@ -6,7 +6,8 @@
 #include <string.h>
 
 static const view_def *const table_[] = {
-    &view_conv, &view_pool, &view_convt, &view_train, &view_templates, &view_cnn, &view_network, &view_draw, &view_lessons,
+    &view_conv, &view_pool, &view_convt, &view_backprop, &view_train, &view_templates, &view_cnn, &view_network,
+    &view_draw, &view_lessons,
     &view_home, &view_unit,
 };
 #define N_VIEWS ((int)(sizeof table_ / sizeof table_[0]))

@@ -108,5 +108,6 @@ app_view view_menu_item(int index);
 // The views' own modules.
 extern const view_def view_home, view_conv, view_pool, view_train, view_templates, view_cnn, view_draw,
     view_lessons, view_network, view_unit, view_convt;
+extern const view_def view_backprop;
 
 #endif

@@ -260,7 +260,7 @@ static void test_tables_are_well_formed(void **st) {
 static void test_view_table(void **st) {
     (void)st;
     static const char *const names[] = {"conv", "pool", "train", "templates", "cnn", "network", "draw", "lessons", "home",
-                                        "unit"};
+                                        "unit", "backprop"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const view_def *v = view_find(names[i]);
         assert_non_null(v);
@@ -268,8 +268,8 @@ static void test_view_table(void **st) {
         assert_ptr_equal(view_get(v->id), v);
     }
     assert_null(view_find("cinema"));
-    assert_string_equal(view_names(true), "conv, pool, convt, train, templates, cnn, network, draw, lessons or home");
-    assert_string_equal(view_names(false), "conv, pool, convt, train, templates, cnn, network or draw");
+    assert_string_equal(view_names(true), "conv, pool, convt, backprop, train, templates, cnn, network, draw, lessons or home");
+    assert_string_equal(view_names(false), "conv, pool, convt, backprop, train, templates, cnn, network or draw");
     // The home menu lists every view but home and the unit view (the network
     // view opens it), each once.
     assert_int_equal(view_menu_count(), VIEW_COUNT - 2);

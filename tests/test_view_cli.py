@@ -689,6 +689,25 @@ def network_select_and_open():
     expect_error(["view", "network", "--select", "1:1:0:0", "--open"], "--open", "--headless")
 
 
+@check
+def backprop_view_settings():
+    """view backprop: the set-up from the command line, the gradients it worked out, bad settings refused"""
+    # Input [1 2 3; 4 5 6; 7 8 9], kernel [1 0; 0 -1], dL/dY all ones, worked out by hand: dL/dW holds the
+    # sums of the 2x2 sub-windows (12 16; 24 28), dL/dX the weights that reach each cell, dL/db = 4, and
+    # with lr 0.5 W new = W - 0.5 dW = [1 - 6, 0 - 8; 0 - 12, -1 - 14].
+    out = run_ok("view", "backprop", "--headless", "--input", "1 2 3; 4 5 6; 7 8 9", "--kernel", "1 0; 0 -1",
+                 "--grad-output", "1 1; 1 1", "--lr", "0.5", "--steps", "9", "--screenshot", scratch("bp.png"))
+    for line in ("dL/dW: 12 16; 24 28", "dL/dX: 1 1 0; 1 0 -1; 0 -1 -1", "dL/db: 4", "W new (lr 0.5): -5 -8; -12 -15",
+                 "step 9 of 18 (dL/dX)"):
+        expect(line in out, "the report does not say %r: %r" % (line, out))
+    expect_picture(scratch("bp.png"))
+    expect_error(["view", "backprop", "--headless", "--grad-output", "1 1 1; 1 1 1"], "--grad-output", "2x3",
+                 "2x2")
+    expect_error(["view", "backprop", "--headless", "--lr", "0"], "--lr", "above 0")
+    expect_error(["view", "backprop", "--headless", "--input", "1 2; 3 4 | 5 6; 7 8"], "--input", "one channel")
+    expect_error(["view", "backprop", "--headless", "--kernel", "1 2 3; 4 5 6"], "--kernel", "square")
+
+
 # ---- TAP ---------------------------------------------------------------------------------
 
 def start(program, scratch_dir):

@@ -1,0 +1,234 @@
+// test_backprop_view.c - the backpropagation view (app/view_backprop.c): a
+// hand-worked example stepped phase by phase, the view's gradients against
+// nn_conv2d_backward bit for bit on random set-ups, the SGD update, and the
+// layout (every grid inside the main area, apart) at the usual sizes.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "layout.h"
+#include "layout_fixture.h"
+#include "view_backprop.h"
+#include "views.h"
+
+// A fake font near DejaVu's advances (as test_pool_view.c's).
+static int near_dejavu_(void *ctx, const char *text, int px, bool mono) {
+    (void)ctx;
+    return (int)((mono ? 0.61 : 0.56) * px * (double)strlen(text) + 0.5);
+}
+static const ui_metrics NEAR_DEJAVU = {near_dejavu_, NULL};
+
+static void act_(app_state *s, app_action_kind kind, int value) {
+    app_action a = {.kind = kind, .value = value};
+    app_update(s, &a);
+}
+
+static void open_(app_state *s) { act_(s, ACT_OPEN_VIEW, VIEW_BACKPROP); }
+
+// Steps forward n times (one gradient cell a step).
+static void steps_(app_state *s, int n) {
+    for (int i = 0; i < n; i++) act_(s, ACT_STEP_FORWARD, 0);
+}
+
+// Input 3x3 [1 2 3; 4 5 6; 7 8 9], kernel 2x2 [1 0; 0 -1], dY 2x2 all ones,
+// stride 1, no padding, lr 0.1. Worked out by hand:
+//   Y = x(r,c) - x(r+1,c+1) = -4 everywhere.
+//   dW(a,b) = sum of the 2x2 sub-window at (a,b) (dY is all ones):
+//     dW = [1+2+4+5  2+3+5+6; 4+5+7+8  5+6+8+9] = [12 16; 24 28]
+//   dX(y,x) = sum of the weights w(ky,kx) whose output (y-ky, x-kx) exists:
+//     (0,0): w00 = 1        (0,1): w00 + w01 = 1      (0,2): w01 = 0
+//     (1,0): w00 + w10 = 1  (1,1): all four = 1 - 1 = 0  (1,2): w01 + w11 = -1
+//     (2,0): w10 = 0        (2,1): w10 + w11 = -1     (2,2): w11 = -1
+//   db = 1 + 1 + 1 + 1 = 4
+//   W new = W - 0.1 dW = [1 - 1.2  0 - 1.6; 0 - 2.4  -1 - 2.8] = [-0.2 -1.6; -2.4 -3.8]
+static void set_example_(app_state *s) {
+    backprop_setup b;
+    memset(&b, 0, sizeof b);
+    b.n_h = b.n_w = 3;
+    b.k = 2;
+    b.stride = 1;
+    b.lr = 0.1f;
+    for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 3; x++) b.input[y][x] = (float)(y * 3 + x + 1);
+    b.kernel[0][0] = 1, b.kernel[1][1] = -1;
+    for (int y = 0; y < 2; y++)
+        for (int x = 0; x < 2; x++) b.dy[y][x] = 1;
+    b.dy_given = true;
+    assert_true(app_set_backprop(s, &b));
+}
+
+static float shown_(const app_state *s, bp_grid g, int r, int c, bool *is_shown) {
+    float v;
+    *is_shown = bp_shown(s, g, r, c, &v);
+    return v;
+}
+
+static void expect_grid_(const app_state *s, bp_grid g, int rows, int cols, const float *want, bool filled) {
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) {
+            bool on;
+            const float v = shown_(s, g, r, c, &on);
+            if (on != filled) fail_msg("%s (%d, %d): shown %d, expected %d", bp_grid_title(g), r, c, on, filled);
+            if (filled) assert_float_equal(v, want[r * cols + c], 1e-6);
+        }
+}
+
+static void test_hand_worked_example(void **st) {
+    app_state *s = *st;
+    open_(s);
+    set_example_(s);
+    static const float y[4] = {-4, -4, -4, -4};
+    static const float dw[4] = {12, 16, 24, 28};
+    static const float dx[9] = {1, 1, 0, 1, 0, -1, 0, -1, -1};
+    static const float db[1] = {4};
+    static const float w_new[4] = {-0.2f, -1.6f, -2.4f, -3.8f};
+    expect_grid_(s, BP_GRID_Y, 2, 2, y, true);
+    expect_grid_(s, BP_GRID_DW, 2, 2, dw, false);
+    assert_int_equal(s->bp.anim.total, 4 + 9 + 1 + 4);
+    // dL/dW: four steps fill it; nothing of dL/dX yet.
+    steps_(s, 4);
+    assert_int_equal(bp_phase_of(s, s->bp.anim.pos, &(int){0}, &(int){0}), BP_PHASE_DW);
+    expect_grid_(s, BP_GRID_DW, 2, 2, dw, true);
+    expect_grid_(s, BP_GRID_DX, 3, 3, dx, false);
+    // The last weight's products: x at (1,1), (1,2), (2,1), (2,2) times dY 1.
+    assert_int_equal(s->bp.step.count, 4);
+    assert_float_equal(s->bp.step.value, 28, 0);
+    char t[2048];
+    bp_text_terms(s, true, t, sizeof t);
+    assert_string_equal(t, "5×1 + 6×1 + 8×1 + 9×1 = 28");
+    // dL/dX: nine steps.
+    steps_(s, 9);
+    assert_int_equal(bp_phase_of(s, s->bp.anim.pos, &(int){0}, &(int){0}), BP_PHASE_DX);
+    expect_grid_(s, BP_GRID_DX, 3, 3, dx, true);
+    expect_grid_(s, BP_GRID_DB, 1, 1, db, false);
+    // The centre's four taps (step 9 of dX is (2,2): one tap, w11 = -1).
+    bp_text_terms(s, true, t, sizeof t);
+    assert_string_equal(t, "(-1)×1 = -1");
+    // dL/db: one step.
+    steps_(s, 1);
+    expect_grid_(s, BP_GRID_DB, 1, 1, db, true);
+    expect_grid_(s, BP_GRID_WNEW, 2, 2, w_new, false);
+    bp_text_terms(s, true, t, sizeof t);
+    assert_string_equal(t, "1 + 1 + 1 + 1 = 4");
+    // The update: four steps, W - lr dW.
+    steps_(s, 4);
+    expect_grid_(s, BP_GRID_WNEW, 2, 2, w_new, true);
+    bp_text_terms(s, true, t, sizeof t);
+    assert_string_equal(t, "-1 - 0.1 × 28 = -3.8");
+    // The end: a step more changes nothing.
+    const int pos = s->bp.anim.pos;
+    steps_(s, 1);
+    assert_int_equal(s->bp.anim.pos, pos);
+}
+
+static uint64_t rng_ = 0x9e3779b97f4a7c15ull;
+static int below_(int n) {
+    rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
+    return (int)(rng_ % (uint64_t)n);
+}
+static float value_(void) { return (float)(below_(2001) - 1000) / 256.0f; }
+
+// The view's gradients, and every step's value, are nn_conv2d_backward's
+// bits; the update is W - lr * dW.
+static void test_equals_engine_backward(void **st) {
+    app_state *s = *st;
+    open_(s);
+    int tried = 0;
+    for (int trial = 0; trial < 40; trial++) {
+        backprop_setup b;
+        memset(&b, 0, sizeof b);
+        b.n_h = 3 + below_(BP_MAX_N - 2);
+        b.n_w = 3 + below_(BP_MAX_N - 2);
+        b.k = 1 + below_(BP_MAX_K);
+        b.stride = 1 + below_(3);
+        b.pad = below_(4);
+        b.lr = 0.05f * (float)(1 + below_(4));
+        for (int y = 0; y < BP_MAX_N; y++)
+            for (int x = 0; x < BP_MAX_N; x++) b.input[y][x] = value_();
+        for (int y = 0; y < BP_MAX_K; y++)
+            for (int x = 0; x < BP_MAX_K; x++) b.kernel[y][x] = value_();
+        for (int y = 0; y < BP_MAX_OUT; y++)
+            for (int x = 0; x < BP_MAX_OUT; x++) b.dy[y][x] = value_();
+        b.dy_given = true;
+        if (!app_set_backprop(s, &b)) continue;  // the kernel larger than the padded input
+        tried++;
+        const nn_conv2d_geom *g = &s->bp.geom;
+        float in[BP_MAX_N * BP_MAX_N], w[BP_MAX_K * BP_MAX_K], dy[BP_MAX_TERMS];
+        for (int y = 0; y < b.n_h; y++)
+            for (int x = 0; x < b.n_w; x++) in[y * b.n_w + x] = b.input[y][x];
+        for (int y = 0; y < b.k; y++)
+            for (int x = 0; x < b.k; x++) w[y * b.k + x] = b.kernel[y][x];
+        for (int y = 0; y < g->out_h; y++)
+            for (int x = 0; x < g->out_w; x++) dy[y * g->out_w + x] = b.dy[y][x];
+        float dx[BP_MAX_N * BP_MAX_N], dw[BP_MAX_K * BP_MAX_K] = {0}, db = 0;
+        nn_conv2d_backward(g, dx, dw, &db, dy, in, w, 1);
+        const int kk = b.k * b.k, n = b.n_h * b.n_w;
+        assert_memory_equal(s->bp.dw, dw, sizeof(float) * (size_t)kk);
+        assert_memory_equal(s->bp.dx, dx, sizeof(float) * (size_t)n);
+        assert_memory_equal(&s->bp.db, &db, sizeof db);
+        // Stepping (the first press shows cell 0, each next one the next cell): each step's value is the engine's.
+        act_(s, ACT_RESTART, 0);
+        for (int i = 0; i < s->bp.anim.total; i++) {
+            act_(s, ACT_STEP_FORWARD, 0);
+            assert_int_equal(s->bp.anim.pos, i);
+            assert_true(s->bp.step_valid);
+            const float want = i < kk ? dw[i] : i < kk + n ? dx[i - kk] : i == kk + n ? db : dw[i - kk - n - 1];
+            assert_memory_equal(&s->bp.step.value, &want, sizeof want);
+        }
+        for (int i = 0; i < kk; i++) {
+            const float want = w[i] - b.lr * dw[i];
+            assert_float_equal(s->bp.w_new[i], want, 1e-6);
+        }
+    }
+    assert_true(tried >= 20);
+}
+
+static const ui_grid *grid_(const ui_layout *l, grid_id id, int ch) {
+    for (int i = 0; i < l->n_grids; i++)
+        if (l->grids[i].id == id && l->grids[i].channel == ch) return &l->grids[i];
+    return NULL;
+}
+
+// The default set-up: all eight grids inside the main area, apart, readable
+// cells, the words and the legend with room, at the usual sizes and zooms.
+static void test_layout_fits(void **st) {
+    app_state *s = *st;
+    open_(s);
+    static const int sizes[2][2] = {{1280, 720}, {1920, 1080}}, zooms[2] = {100, 150};
+    static const struct {
+        grid_id id;
+        int ch;
+    } grids[8] = {{GRID_INPUT, 0}, {GRID_KERNEL, 0}, {GRID_OUTPUT, 0}, {GRID_OUTPUT, 1},
+                  {GRID_KERNEL, 1}, {GRID_INPUT, 1}, {GRID_BIAS, 0}, {GRID_KERNEL, 2}};
+    for (int k = 0; k < 2; k++)
+        for (int z = 0; z < 2; z++) {
+            s->zoom = zooms[z];
+            ui_layout l;
+            layout_compute(&l, s, sizes[k][0], sizes[k][1], &NEAR_DEJAVU);
+            for (int i = 0; i < 8; i++) {
+                const ui_grid *g = grid_(&l, grids[i].id, grids[i].ch);
+                if (!g) fail_msg("%dx%d zoom %d: grid %d missing", sizes[k][0], sizes[k][1], zooms[z], i);
+                assert_true(g->cell >= l.min_cell);
+                assert_true(inside_(g->r, l.main));
+                assert_false(overlap_(g->r, l.arithmetic));
+                assert_false(overlap_(g->r, l.legend));
+            }
+            for (int i = 0; i < l.n_grids; i++)
+                for (int j = i + 1; j < l.n_grids; j++) assert_false(overlap_(l.grids[i].r, l.grids[j].r));
+            assert_true(l.arithmetic.h >= 3 * l.small_px);
+            if (l.legend.h <= 0) fail_msg("%dx%d zoom %d: no room for the legend", sizes[k][0], sizes[k][1], zooms[z]);
+            assert_true(inside_(l.legend, l.main));
+        }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hand_worked_example, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_equals_engine_backward, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_layout_fits, setup_, teardown_),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
