@@ -755,7 +755,7 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
     return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, filters, padding, stride, dilation, "
-                    "flip, size, output-padding, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, point, wait, "
+                    "flip, size, output-padding, grad-output, lr, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, point, wait, "
                     "quiz or expect)",
                  w);
 }
