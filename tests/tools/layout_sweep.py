@@ -33,7 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import layout_check  # noqa: E402
 
-VIEWS = ["home", "conv", "pool", "convt", "train", "templates", "cnn", "network", "draw", "lessons"]
+VIEWS = ["home", "conv", "pool", "convt", "backprop", "train", "templates", "cnn", "network", "draw", "lessons"]
 SIZES = ["1280x720", "1920x1080", "3840x2160"]
 ZOOMS = [100, 150, 200]
 
