@@ -114,6 +114,9 @@ typedef struct ui_layout {
     // the step shown (narration_short_wanted), in the same type size;
     // layout_compute lays it out again so (narration_short).
     bool narration_short, narration_short_wanted;
+    // The backpropagation view short of room: its words without the phase's
+    // caption (the heading and the products stay; the legend and titles say the rest).
+    bool words_short;
     // The lesson menu, a page at a time: entries [list_first, list_first +
     // list_shown) of s->host.lessons, list_page rows a page (the page holding the focus).
     int list_first, list_shown, list_page;

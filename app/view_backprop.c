@@ -406,7 +406,7 @@ static int legend_h_(const ui_layout *l, const app_state *s, const ui_metrics *m
 }
 
 // The lines under the grids at width w: the most any step of each phase needs.
-static int words_h_(const ui_layout *l, app_state *probe, const ui_metrics *m, int w) {
+static int words_h_(const ui_layout *l, app_state *probe, const ui_metrics *m, int w, bool caption) {
     const int px = l->small_px, line = px * 5 / 4;
     int most = 0;
     const backprop_view *b = &probe->bp;
@@ -427,7 +427,7 @@ static int words_h_(const ui_layout *l, app_state *probe, const ui_metrics *m, i
         bp_text_caption(probe, cap, sizeof cap);
         bp_text_heading(probe, true, head, sizeof head);
         bp_text_terms(probe, true, terms, sizeof terms);
-        const int lines = wrapped_lines_(m, cap, px, false, w) + wrapped_lines_(m, head, px, false, w) +
+        const int lines = (caption ? wrapped_lines_(m, cap, px, false, w) : 0) + wrapped_lines_(m, head, px, false, w) +
                           wrapped_lines_(m, terms, px, true, w);
         most = ui_max(most, lines);
     }
@@ -482,6 +482,58 @@ static void place_row_(ui_layout *l, const app_state *s, const bp_dims_ *d, cons
     }
 }
 
+// Short of room for all eight grids (a lesson's narration, a large zoom):
+// one row of what the step needs, X, W and dL/dY, then the phase's own
+// grids (dL/dW; dL/dX; dL/db; dL/dW and W new), the forward output Y left
+// out; the words below, the legend on the row's right or under the words.
+// False when even that has no readable cells.
+static bool compact_(ui_layout *l, const app_state *s, const ui_metrics *m, const bp_dims_ *wide, ui_rect area,
+                     app_state *probe) {
+    bp_dims_ tight = *wide;  // the grids closer together: the legend's room on their right
+    tight.gap = l->pad * 3 / 2;
+    const bp_dims_ *d = &tight;
+    int r, c0;
+    const bp_phase ph = s->bp.anim.total > 0 ? bp_phase_of(s, s->bp.anim.pos, &r, &c0) : BP_PHASE_DW;
+    bp_grid row[5] = {BP_GRID_X, BP_GRID_W, BP_GRID_DY};
+    int n = 3;
+    if (ph == BP_PHASE_DW) row[n++] = BP_GRID_DW;
+    if (ph == BP_PHASE_DX) row[n++] = BP_GRID_DX;
+    if (ph == BP_PHASE_DB) row[n++] = BP_GRID_DB;
+    if (ph == BP_PHASE_SGD) row[n++] = BP_GRID_DW, row[n++] = BP_GRID_WNEW;
+    const backprop_setup *b = &s->bp.setup;
+    int rows = 0;
+    for (int i = 0; i < n; i++) {
+        const bp_grid g = row[i];
+        const int h = g == BP_GRID_X ? b->n_h + 2 * b->pad : g == BP_GRID_DX ? b->n_h : g == BP_GRID_DY ? s->bp.geom.out_h
+                      : g == BP_GRID_DB ? 1 : b->k;
+        rows = ui_max(rows, h);
+    }
+    const int lw = legend_w_(l, s, m);
+    // With the phase's caption, else without it (a lesson's caption says it).
+    for (int k = 0; k < 2; k++)
+    for (int c = l->text_px * 4; c >= l->min_cell; c--) {
+        const int gw = row_w_(d, row, n, c), gh = d->title_h + rows * c;
+        if (gw > area.w) continue;
+        const int words = words_h_(l, probe, m, area.w, k == 0);
+        // The legend beside the row when it fits there, else under the words.
+        const bool beside = area.w - gw - d->gap >= lw && legend_h_(l, s, m, area.w - gw - d->gap) <= gh;
+        const int legend = beside ? 0 : legend_h_(l, s, m, area.w);
+        if (gh + d->gap + words + (beside ? 0 : legend + d->gap / 2) > area.h) continue;
+        place_row_(l, s, d, row, n, area.x, area.y + d->title_h, c);
+        const int ty = area.y + gh + d->gap;
+        l->arithmetic = ui_rect_at(area.x, ty, area.w, words);
+        if (beside)
+            l->legend = ui_rect_at(area.x + gw + d->gap, area.y, area.w - gw - d->gap,
+                                   legend_h_(l, s, m, area.w - gw - d->gap));
+        else
+            l->legend = ui_rect_at(area.x, ty + words + d->gap / 2, area.w, legend);
+        l->formula = ui_rect_at(area.x, area.y + area.h, area.w, 0);
+        l->words_short = k == 1;
+        return true;
+    }
+    return false;
+}
+
 void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const backprop_setup *b = &s->bp.setup;
     if (l->panel_strip) {  // a lesson's set-up is locked: the stepping buttons alone
@@ -525,7 +577,7 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
             const int tw = side == 1 ? area.w - gw - d.gap : area.w;
             const int lw = side == 0 ? area.w : side == 1 ? tw : area.w - row_w_(&d, row_b_, 4, c) - d.gap;
             if (gw > area.w || tw < area.w / 4 || lw < legend_w_(l, s, m)) continue;
-            const int words = words_h_(l, &probe, m, tw), legend = legend_h_(l, s, m, lw);
+            const int words = words_h_(l, &probe, m, tw, true), legend = legend_h_(l, s, m, lw);
             if (side == 2 && legend > d.title_h + d.rows_b * c) continue;
             const int need = side == 1   ? ui_max(gh, words + legend + d.gap)
                              : side == 2 ? gh + d.gap + words
@@ -535,12 +587,24 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
             break;
         }
     }
+    // All eight grids at the readable size, the legend on their right (the
+    // last resort below), else one row of what the step needs.
+    bool eight_fit = false;
+    if (best_c == 0) {
+        const int c = l->min_cell, gw = ui_max(row_w_(&d, row_a_, 4, c), row_w_(&d, row_b_, 4, c));
+        const int gh = 2 * d.title_h + (d.rows_a + d.rows_b) * c + d.gap;
+        eight_fit = gh + words_h_(l, &probe, m, area.w, true) <= area.h && gw + d.gap + legend_w_(l, s, m) <= area.w &&
+                    legend_h_(l, s, m, ui_max(1, area.w - gw - d.gap)) <= gh;
+    }
+    if (best_c == 0 && !eight_fit && s->bp.ok && compact_(l, s, m, &d, area, &probe)) return;
+    // Not even one row: in a lesson the panel and the narration can give room.
+    if (best_c == 0 && s->player.l) l->panel_strip_wanted = l->narration_short_wanted = true;
     if (best_c == 0) {
         // Nothing fits whole (a large set-up at a large zoom): the words below
         // the grids, the legend on their right, the cells as large as the rest
         // leaves, the readable size at most (below it the values hide, but
         // nothing runs off the screen or over anything else).
-        best_words = words_h_(l, &probe, m, area.w);
+        best_words = words_h_(l, &probe, m, area.w, true);
         best_side = 3;
         for (best_c = l->min_cell; best_c > 4; best_c--) {
             const int gw = ui_max(row_w_(&d, row_a_, 4, best_c), row_w_(&d, row_b_, 4, best_c));

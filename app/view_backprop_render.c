@@ -143,7 +143,7 @@ static void words_(const draw_ *d) {
     bp_text_heading(s, shown, head, sizeof head);
     bp_text_terms(s, shown, terms, sizeof terms);
     const int px = l->small_px;
-    int y = rd_text_wrap(d, FACE_SANS, px, q, q.y, INK, cap);
+    int y = l->words_short ? q.y : rd_text_wrap(d, FACE_SANS, px, q, q.y, INK, cap);
     y = rd_text_wrap(d, FACE_BOLD, px, q, y, INK, head);
     rd_text_wrap(d, FACE_MONO, px, q, y, INK, terms);
 }
