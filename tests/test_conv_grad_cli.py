@@ -24,6 +24,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
 from tap import Fail, Skip, expect, run_program  # noqa: E402
+from torch_python import torch_python as find_torch_python  # noqa: E402  (tests/tools/torch_python.py)
 
 CONVSTEP = None
 WORKDIR = None
@@ -181,30 +182,12 @@ def random_cfg(rng, flip=None):
 
 # ---- torch, where it imports ------------------------------------------------------------------
 
-_TORCH = []
-
-
 def torch_python():
     """A python3 that imports torch, or raises Skip saying why not."""
-    if not _TORCH:
-        found, whys = None, []
-        for py in [os.environ.get("CONVSTEP_TORCH_PYTHON"), "/usr/bin/python3", sys.executable]:
-            if not py or not os.access(py, os.X_OK):
-                continue
-            try:
-                p = subprocess.run([py, "-c", "import torch"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, timeout=TORCH_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                whys.append("%s: import timed out" % py)
-                continue
-            if p.returncode == 0:
-                found = py
-                break
-            whys.append("%s: %s" % (py, p.stderr.decode("utf-8", "replace").strip().split("\n")[-1]))
-        _TORCH.append((found, "; ".join(whys) or "no python3 to try"))
-    if not _TORCH[0][0]:
-        raise Skip("torch not importable: %s" % _TORCH[0][1])
-    return _TORCH[0][0]
+    py, why = find_torch_python()
+    if not py:
+        raise Skip("torch not importable: %s" % why)
+    return py
 
 
 TORCH_AUTOGRAD = r"""

@@ -22,6 +22,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
 from tap import Fail, Skip, expect, run_program  # noqa: E402
+from torch_python import torch_python  # noqa: E402  (tests/tools/torch_python.py)
 
 CONVSTEP = None
 WORKDIR = None
@@ -84,29 +85,6 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-_TORCH = []
-
-
-def torch_python():
-    """(python, None) for a python3 that imports torch, else (None, why)."""
-    if not _TORCH:
-        found, whys = None, []
-        for py in [os.environ.get("CONVSTEP_TORCH_PYTHON"), "/usr/bin/python3", sys.executable]:
-            if not py or not os.access(py, os.X_OK):
-                continue
-            try:
-                p = subprocess.run([py, "-c", "import torch"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, timeout=TORCH_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                whys.append("%s -c 'import torch' timed out" % py)
-                continue
-            if p.returncode == 0:
-                found = py
-                break
-            last = p.stderr.decode("utf-8", "replace").strip().split("\n")[-1]
-            whys.append("%s: %s" % (py, last))
-        _TORCH.append((found, "; ".join(whys) or "no python3 to try"))
-    return _TORCH[0]
 
 
 def matrix_numbers(args):

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.join(HERE, "tools"))
 sys.path.insert(0, HERE)
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
 from tap import Fail, Skip, expect, run_program  # noqa: E402
+from torch_python import torch_python  # noqa: E402  (tests/tools/torch_python.py)
 from test_view_cli import differing_pixels, png_header, read_png  # noqa: E402  (the PNG reader)
 
 CONVSTEP = None
@@ -280,12 +281,8 @@ def save_as_lesson_and_pytorch_script():
     expect("[4,4,0]" in text.replace(" ", ""), "the script does not hold the output 4 4 0:\n%s" % text[-600:])
     expect("torch.flip(" in text, "the script does not rotate the kernel with torch.flip")
     compile(text, script, "exec")
-    for python in ("/usr/bin/python3",):
-        if not os.path.exists(python):
-            continue
-        probe = subprocess.run([python, "-c", "import torch"], capture_output=True, timeout=180)
-        if probe.returncode != 0:
-            continue
+    python, _ = torch_python()
+    if python:  # where torch imports, the script runs and agrees with the window's numbers
         run = subprocess.run([python, script], capture_output=True, text=True, timeout=300)
         expect(run.returncode == 0 and "matches convstep" in run.stdout,
                "the script does not match convstep: %s %s" % (run.stdout[-400:], run.stderr[-400:]))
