@@ -284,6 +284,9 @@ typedef struct headless_ {
     sdl_target_ target;
     SDL_Surface *surface;
     gif_writer *gif;  // --gif: collects the frames saved, written at the end
+    // Every frame was drawn and saved: the GIF is written even when a
+    // lesson's expectation failed (the slides are, and both show the failure).
+    bool frames_complete;
     const view_run_options *o;
     FILE *out, *err;
 } headless_;
@@ -401,6 +404,7 @@ static int run_lesson_(headless_ *h) {
     } while (status == 0 && runtime_lesson_next(rt, s, h->out));  // the beat, with its transcript
     render_record_free(&rec);
     if (status == 0 && o->screenshot) status = screenshot_(h, false);
+    h->frames_complete = status == 0;
     const int failures = s->player.failures;
     fprintf(h->out, "%s: %d beat(s), %d expectation(s) failed\n", rt->current.title, beat, failures);
     if (o->export_dir && status == 0) fprintf(h->out, "wrote %d slide(s) to %s\n", beat, o->export_dir);
@@ -665,8 +669,14 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
             status = 2;
         }
     }
-    if (status == 0) status = o->lesson ? run_lesson_(&h) : run_script_(&h);
-    if (status == 0 && h.gif) status = save_gif_(&h);
+    if (status == 0) {
+        status = o->lesson ? run_lesson_(&h) : run_script_(&h);
+        if (!o->lesson) h.frames_complete = status == 0;
+    }
+    if (h.gif && h.frames_complete) {
+        const int saved = save_gif_(&h);
+        if (status == 0) status = saved;
+    }
     gif_writer_free(h.gif);
     runtime_destroy(&rt, s);
     font_flush(font);

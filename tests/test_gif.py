@@ -388,6 +388,24 @@ def lesson_one_frame_per_beat():
 
 
 @check
+def lesson_with_failed_expectation_still_written():
+    """a lesson whose expectation fails: exit 1 naming it, and the GIF written all the same, one frame per beat"""
+    # 04-padding's first beat expects a 3x3 output (5 - 3 + 1 = 3): 4x4 is wrong on purpose.
+    with open(LESSON, encoding="utf-8") as f:
+        text = f.read()
+    expect("expect size 3x3\n" in text, "the lesson no longer expects 3x3 where this test changes it")
+    broken = scratch("broken.lesson")
+    tap.write_bytes(broken, text.replace("expect size 3x3\n", "expect size 4x4\n", 1).encode("utf-8"))
+    gif_path, slides = scratch("failed.gif"), scratch("failed-slides")
+    code, out, err = run("lesson", broken, "--headless", "--window", "640x360", "--gif", gif_path, "--export", slides)
+    expect(code == 1 and "4x4" in err, "exit %d, stderr %r" % (code, err))
+    names = [f for f in os.listdir(slides) if f.startswith("slide-")]
+    expect(os.path.exists(gif_path), "no GIF written; stdout %r" % out)
+    frames = len(read_gif(gif_path)["frames"])
+    expect(frames == len(names) > 1, "the GIF has %d frames, --export wrote %d slides" % (frames, len(names)))
+
+
+@check
 def bad_fps_refused():
     """--fps 0, 0.05, 51, -1, abc, nan, inf, and --fps without --gif: exit 1 with a message naming --fps, no file"""
     path = scratch("bad.gif")
