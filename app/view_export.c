@@ -241,8 +241,9 @@ char *view_export_lesson_text(const app_state *s, const char *stamp, char *err, 
 
 // ---- The PyTorch script --------------------------------------------------------------------
 
-// The view's operation as pytorch_script.h's arrays (the state keeps fixed-size grids).
-static bool conv_script_(const app_state *s, const char *path, char *err, size_t errsize) {
+// The view's operation as pytorch_script.h's arrays (the state keeps fixed-size grids),
+// the script written to out.
+static bool conv_script_(const app_state *s, FILE *out, char *err, size_t errsize) {
     const conv_setup *c = &s->conv.setup;
     const nn_conv2d_geom *g = &s->conv.geom;
     float *in = malloc(sizeof(float) * ((size_t)c->channels * c->n_h * c->n_w + (size_t)g->window * c->filters));
@@ -261,19 +262,44 @@ static bool conv_script_(const app_state *s, const char *path, char *err, size_t
                 for (int x = 0; x < c->k; x++) w[j++] = c->kernel[f][ch][y][x];  // as written
     // With flip the script rotates the kernel itself (torch.flip), in view of the class.
     const pytorch_conv_extra extra = {.flip = c->flip};
-    const bool ok = pytorch_script_conv(path, NULL, g, in, w, c->bias, s->conv.out, &extra, err, errsize);
+    const bool ok = pytorch_script_conv("-", out, g, in, w, c->bias, s->conv.out, &extra, err, errsize);
     free(in);
     return ok;
 }
 
-static bool pool_script_(const app_state *s, const nn_pool_geom *g, const float *out, const char *path,
+static bool pool_script_(const app_state *s, const nn_pool_geom *g, const float *pooled, FILE *out,
                          char *err, size_t errsize) {
     const pool_setup *p = &s->pool.setup;
     float in[VIEW_MAX_N * VIEW_MAX_N];
     size_t i = 0;
     for (int y = 0; y < p->n_h; y++)
         for (int x = 0; x < p->n_w; x++) in[i++] = p->input[y][x];
-    return pytorch_script_pool(path, NULL, g, in, out, err, errsize);
+    return pytorch_script_pool("-", out, g, in, pooled, err, errsize);
+}
+
+// One script in memory (malloc'd), then on disk atomically: the clipboard gets
+// the very text the file holds. which: 0 the convolution, 1 max, 2 average pooling.
+static char *save_script_(const app_state *s, int which, const char *path, char *err, size_t errsize) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    bool ok = which == 0   ? conv_script_(s, mem, err, errsize)
+              : which == 1 ? pool_script_(s, &s->pool.max_geom, s->pool.max_out, mem, err, errsize)
+                           : pool_script_(s, &s->pool.avg_geom, s->pool.avg_out, mem, err, errsize);
+    if (fclose(mem) != 0 && ok) {
+        snprintf(err, errsize, "out of memory");
+        ok = false;
+    }
+    ok = ok && app_write_file_atomic(path, text, len, "PyTorch script ", err, errsize);
+    if (!ok) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }
 
 // ---- Into a folder -------------------------------------------------------------------------
@@ -319,20 +345,20 @@ bool view_export_to_dir(const app_state *s, view_export_kind kind, const char *d
         struct tm tm;
         if (localtime_r(&now, &tm)) strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M", &tm);
         char *body = view_export_lesson_text(s, stamp[0] ? stamp : NULL, err, sizeof err);
-        ok = body && app_write_file_atomic(path, body, strlen(body), "the lesson", err, sizeof err);
+        ok = body && app_write_file_atomic(path, body, strlen(body), "lesson ", err, sizeof err);
         if (ok)
             snprintf(msg, msgsize, "lesson saved to %.400s: add captions with 'say', then play it with convstep lesson FILE",
                      path);
         if (ok && text) *text = body;
         else free(body);
     } else {
-        ok = conv ? conv_script_(s, path, err, sizeof err)
-                  : pool_script_(s, &s->pool.max_geom, s->pool.max_out, path, err, sizeof err) &&
-                        pool_script_(s, &s->pool.avg_geom, s->pool.avg_out, other, err, sizeof err);
-        if (ok && text) {
-            size_t n;
-            if (!app_read_file(path, 1 << 22, "the script ", text, &n, err, sizeof err)) *text = NULL;
-        }
+        // The pooling view writes both scripts; the clipboard gets the max one.
+        char *script = save_script_(s, conv ? 0 : 1, path, err, sizeof err);
+        char *avg = script && !conv ? save_script_(s, 2, other, err, sizeof err) : NULL;
+        ok = script && (conv || avg);
+        free(avg);
+        if (ok && text) *text = script;
+        else free(script);
         if (ok && conv)
             snprintf(msg, msgsize, "PyTorch script saved to %.400s%s: run it with python3", path,
                      text && *text ? " and copied" : "");

@@ -225,11 +225,31 @@ static void test_files(void **st) {
     assert_non_null(strstr(text, "matches convstep"));
     free(text);
 
+    // A folder that cannot be made (a file is in the way): nothing saved, and
+    // the message names what and where.
+    char blocked[300], inside[320];
+    snprintf(blocked, sizeof blocked, "%s/a-file", dir);
+    FILE *f = fopen(blocked, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(inside, sizeof inside, "%s/x", blocked);
+    assert_false(view_export_to_dir(s, VIEW_EXPORT_LESSON, inside, path, sizeof path, NULL, msg, sizeof msg));
+    assert_non_null(strstr(msg, "not saved: cannot save the lesson file to"));
+    assert_non_null(strstr(msg, inside));
+    assert_false(view_export_to_dir(s, VIEW_EXPORT_PYTORCH, inside, path, sizeof path, NULL, msg, sizeof msg));
+    assert_non_null(strstr(msg, "not saved: cannot save the PyTorch script file to"));
+
     act_(s, ACT_OPEN_VIEW, VIEW_POOL);
-    assert_true(view_export_to_dir(s, VIEW_EXPORT_PYTORCH, sub, path, sizeof path, NULL, msg, sizeof msg));
+    text = NULL;
+    assert_true(view_export_to_dir(s, VIEW_EXPORT_PYTORCH, sub, path, sizeof path, &text, msg, sizeof msg));
     snprintf(want, sizeof want, "%s/convstep-max-pool-1.py", sub);
     assert_string_equal(path, want);
     assert_true(file_has_(path, "F.max_pool2d"));
+    // The clipboard's text is the max script the file holds, whole.
+    assert_non_null(text);
+    assert_true(file_has_(path, text));
+    assert_null(strstr(text, "F.avg_pool2d"));
+    free(text);
     snprintf(want, sizeof want, "%s/convstep-avg-pool-1.py", sub);
     assert_true(file_has_(want, "F.avg_pool2d"));
     assert_non_null(strstr(msg, "(average)"));
