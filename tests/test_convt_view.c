@@ -252,15 +252,19 @@ static void x4_setup_(app_state *s, lesson *ls) {
     s->player.n_beats = 2;
 }
 
-// The grids take the room there is: in the lesson's short, wide main area
-// the cells are readable and (unless already at their largest, two readable
-// cells, or the step written out keeps its room) the grids with a legend
-// beside them reach within three cells of the area's right edge: no band of
-// width left unused while the cells are bound by the height (the rotated
-// kernel beside its output, the legend beside the grids). And the step written out is shown whenever the room under the
-// formula holds all its lines (wrapped at the fake font's 0.6 em a
-// character), at 1920x1080 zoom 100 in the lesson (about 240 px left there),
-// and left out only when it does not fit (the view at 1920x1080 zoom 150).
+// The grids take the room there is. In the lesson's short, wide main area
+// the cells are readable at 1280x720 zoom 100 and at least three quarters of
+// readable at the other sizes (before: 35 and 13 px with this fake font),
+// and (unless already at their largest, two readable cells, or the step
+// written out keeps its room) the grids with a legend beside them reach
+// within three cells of the area's right edge: no band of width left unused
+// while the cells are bound by the height (the rotated kernel beside its
+// output, the legend beside the grids). The step written out is shown
+// whenever the room under the formula holds all its lines (wrapped here at
+// the fake font's 0.6 em a character), as at 1920x1080 zoom 100 in the
+// lesson, and left out only when it does not fit (the view at 1920x1080
+// zoom 150, its cells at the readable minimum: the formula ends at the
+// area's bottom).
 static void test_layout_lesson_room(void **st) {
     app_state *s = *st;
     static lesson ls;
