@@ -4,7 +4,8 @@
 // scatter's output; stepping to the end gives nn_convt_forward's output bit
 // for bit; the cells lit on both sides are the same; the 2x2 case worked
 // out by hand; and the grids stay inside the main area, apart, at the sizes
-// a class uses.
+// a class uses; in a lesson's short, wide room they take the width too, and
+// the step written out shows whenever it fits.
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "layout.h"
 #include "layout_fixture.h"
+#include "lesson.h"
 #include "view_convt.h"
 #include "views.h"
 
@@ -211,6 +213,102 @@ static void test_layout_readable(void **st) {
     }
 }
 
+// Lesson x4's first steps (a fixture kept as the lesson was written): its
+// narration leaves the grids a short, wide main area.
+static const char X4_LESSON[] =
+    "title Transposed convolution: upsampling by stamping the kernel\n"
+    "view convt\n"
+    "say A transposed convolution makes a map *larger*. It runs the other way round: each *input* cell stamps value "
+    "x kernel onto the output. Input (0, 0) = 1 stamps the kernel with its top-left at (-1, -1): the padding p = 1 "
+    "crops the hatched row and column, four products land.\n"
+    "wait\n"
+    "say The stamps are s = 2 cells apart and overlap.\n";
+
+// Lines of t wrapped greedily at spaces to width w, the fake font's 0.6 em a character.
+static int lines_at_(const char *t, int px, int w) {
+    int lines = 1, chars = 0;
+    for (const char *p = t; *p;) {
+        const char *e = strchr(p, ' ');
+        const int n = e ? (int)(e - p) : (int)strlen(p);
+        if (chars > 0 && (int)(0.6 * px * (chars + 1 + n) + 0.5) > w) lines++, chars = n;
+        else chars += (chars ? 1 : 0) + n;
+        p += n;
+        while (*p == ' ') p++;
+    }
+    return lines;
+}
+
+// Lesson x4's set-up (2x2 input, 3x3 kernel, stride 2, padding 1, output
+// padding 1) in the lesson's room.
+static void x4_setup_(app_state *s, lesson *ls) {
+    open_convt_(s);
+    char err[300];
+    assert_true(lesson_parse(ls, X4_LESSON, "x4.lesson", err, sizeof err));
+    convt_setup cs = s->convt.setup;
+    cs.n_h = cs.n_w = 2, cs.k = 3, cs.stride = 2, cs.pad = 1, cs.out_pad = 1, cs.dilation = 1;
+    assert_true(app_set_convt(s, &cs));
+    s->player.l = ls;
+    s->player.n_cmds = ls->n;
+    s->player.n_beats = 2;
+}
+
+// The grids take the room there is. In the lesson's short, wide main area
+// the cells are readable at 1280x720 zoom 100 and at least three quarters of
+// readable at the other sizes (before: 35 and 13 px with this fake font),
+// and (unless already at their largest, two readable cells, or the step
+// written out keeps its room) the grids with a legend beside them reach
+// within three cells of the area's right edge: no band of width left unused
+// while the cells are bound by the height (the rotated kernel beside its
+// output, the legend beside the grids). The step written out is shown
+// whenever the room under the formula holds all its lines (wrapped here at
+// the fake font's 0.6 em a character), as at 1920x1080 zoom 100 in the
+// lesson, and left out only when it does not fit (the view at 1920x1080
+// zoom 150, its cells at the readable minimum: the formula ends at the
+// area's bottom).
+static void test_layout_lesson_room(void **st) {
+    app_state *s = *st;
+    static lesson ls;
+    x4_setup_(s, &ls);
+    static const int sizes[5][4] = {
+        {1280, 720, 100, 1}, {1280, 720, 150, 1}, {1920, 1080, 100, 1}, {1920, 1080, 150, 1}, {1920, 1080, 150, 0}};
+    for (int k = 0; k < 5; k++) {
+        s->zoom = sizes[k][2];
+        s->player.l = sizes[k][3] ? &ls : NULL;
+        static ui_layout l;
+        layout_compute(&l, s, sizes[k][0], sizes[k][1], &METRICS);
+        const ui_rect area = {l.main.x + l.pad, l.main.y + l.pad, l.main.w - 2 * l.pad, l.main.h - 2 * l.pad};
+        assert_int_equal(l.n_grids, 6);
+        const int c = l.grids[0].cell;
+        int right = 0;
+        for (int i = 0; i < l.n_grids; i++) {
+            assert_int_equal(l.grids[i].cell, c);
+            assert_true(inside_(l.grids[i].r, area));
+            assert_false(overlap_(l.grids[i].r, l.legend));
+            assert_false(overlap_(l.grids[i].r, l.formula));
+            right = ui_max(right, l.grids[i].r.x + l.grids[i].r.w);
+        }
+        if (l.legend.x > right) right = l.legend.x + l.legend.w;  // the legend beside the grids
+        if (sizes[k][3]) {  // in the lesson's room
+            if (sizes[k][0] == 1280 && sizes[k][2] == 100) assert_true(c >= l.min_cell);
+            assert_true(c >= l.min_cell * 3 / 4);
+            if (c < 2 * l.min_cell && l.arithmetic.h == 0) assert_true(area.x + area.w - right <= 3 * c);
+        }
+        assert_true(l.legend.h > 0);
+        assert_true(l.formula.h >= l.small_px * 5 / 4);
+        char t[2400];
+        convt_text_step(s, s->convt.setup.k * s->convt.setup.k, t, sizeof t);
+        const int need = lines_at_(t, l.small_px, area.w) * (l.small_px * 5 / 4);
+        const int room = area.y + area.h - (l.formula.y + l.formula.h + 2 * l.pad);
+        if (room >= need) assert_true(l.arithmetic.h >= need);
+        else assert_int_equal(l.arithmetic.h, 0);
+        if (sizes[k][0] == 1920 && sizes[k][2] == 100) assert_true(l.arithmetic.h >= need);
+        if (sizes[k][0] == 1920 && sizes[k][2] == 150 && !sizes[k][3]) assert_int_equal(l.arithmetic.h, 0);
+    }
+    s->player.l = NULL;
+    s->zoom = 100;
+    lesson_free(&ls);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_equivalent_convolution_equals_scatter, setup_, teardown_),
@@ -218,6 +316,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_hand_worked_2x2, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_limits, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_layout_readable, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_layout_lesson_room, setup_, teardown_),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
