@@ -104,16 +104,25 @@ __attribute__((target("avx512f"))) static void gemm_avx512_(int M, int N, int K,
     }
 }
 
-// ---- AVX2 + FMA: tiles of up to 6 rows x 16 columns; ragged edges go scalar ----------------
+// ---- AVX2 + FMA: tiles of up to 6 rows x 16 columns; the ragged right edge masked ---------
 
+// The lanes below n, as an AVX2 load/store mask (none for n <= 0, all for n >= 8).
+__attribute__((target("avx2"), always_inline)) static inline __m256i lanes256_(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// One tile; `masked` is a constant in every inlined instance, so full tiles
+// keep plain loads. A masked lane loads 0 and is never stored: the lanes kept
+// get the same fmadd sequence as a full tile.
 __attribute__((target("avx2,fma"), always_inline)) static inline void tile256_(
-    const int mr, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
-    bool accumulate) {
+    const int mr, const bool masked, __m256i m0, __m256i m1, int K, const float *A, int lda,
+    const float *B, int ldb, float *C, int ldc, bool accumulate) {
     __m256 c0[MR], c1[MR];
     NN_UNROLL for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm256_setzero_ps();
     for (int k = 0; k < K; k++) {
         const float *b = B + (size_t)k * ldb;
-        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        const __m256 b0 = masked ? _mm256_maskload_ps(b, m0) : _mm256_loadu_ps(b);
+        const __m256 b1 = masked ? _mm256_maskload_ps(b + 8, m1) : _mm256_loadu_ps(b + 8);
         NN_UNROLL for (int i = 0; i < mr; i++) {
             const __m256 a = _mm256_broadcast_ss(&A[(size_t)i * lda + k]);
             c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);
@@ -122,12 +131,41 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void tile256_(
     }
     NN_UNROLL for (int i = 0; i < mr; i++) {
         float *c = C + (size_t)i * ldc;
-        if (accumulate) {
-            c0[i] = _mm256_add_ps(_mm256_loadu_ps(c), c0[i]);
-            c1[i] = _mm256_add_ps(_mm256_loadu_ps(c + 8), c1[i]);
+        if (masked) {
+            if (accumulate) {
+                c0[i] = _mm256_add_ps(_mm256_maskload_ps(c, m0), c0[i]);
+                c1[i] = _mm256_add_ps(_mm256_maskload_ps(c + 8, m1), c1[i]);
+            }
+            _mm256_maskstore_ps(c, m0, c0[i]);
+            _mm256_maskstore_ps(c + 8, m1, c1[i]);
+        } else {
+            if (accumulate) {
+                c0[i] = _mm256_add_ps(_mm256_loadu_ps(c), c0[i]);
+                c1[i] = _mm256_add_ps(_mm256_loadu_ps(c + 8), c1[i]);
+            }
+            _mm256_storeu_ps(c, c0[i]);
+            _mm256_storeu_ps(c + 8, c1[i]);
         }
-        _mm256_storeu_ps(c, c0[i]);
-        _mm256_storeu_ps(c + 8, c1[i]);
+    }
+}
+
+// A column of tiles down all M rows, 16 columns wide (masked: the first n0
+// and n1 lanes of its two halves).
+__attribute__((target("avx2,fma"), always_inline)) static inline void tiles256_(
+    const bool masked, int n0, int n1, int M, int K, const float *A, int lda, const float *B,
+    int ldb, float *C, int ldc, bool accumulate) {
+    const __m256i m0 = lanes256_(n0), m1 = lanes256_(n1);
+    for (int m = 0; m < M; m += MR) {
+        const float *a = A + (size_t)m * lda;
+        float *c = C + (size_t)m * ldc;
+        switch (M - m < MR ? M - m : MR) {
+        case 1: tile256_(1, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 2: tile256_(2, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 3: tile256_(3, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 4: tile256_(4, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 5: tile256_(5, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        default: tile256_(MR, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        }
     }
 }
 
@@ -135,22 +173,11 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, 
                                                            int lda, const float *B, int ldb,
                                                            float *C, int ldc, bool accumulate) {
     const int n_full = N / 16 * 16;
-    for (int m = 0; m < M; m += MR) {
-        const float *a = A + (size_t)m * lda;
-        for (int n = 0; n < n_full; n += 16) {
-            float *c = C + (size_t)m * ldc + n;
-            switch (M - m < MR ? M - m : MR) {
-            case 1: tile256_(1, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 2: tile256_(2, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 3: tile256_(3, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 4: tile256_(4, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 5: tile256_(5, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            default: tile256_(MR, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            }
-        }
-    }
+    for (int n = 0; n < n_full; n += 16)
+        tiles256_(false, 8, 8, M, K, A, lda, B + n, ldb, C + n, ldc, accumulate);
     if (n_full < N)
-        gemm_scalar_(M, N - n_full, K, A, lda, B + n_full, ldb, C + n_full, ldc, accumulate);
+        tiles256_(true, N - n_full, N - n_full - 8, M, K, A, lda, B + n_full, ldb, C + n_full,
+                  ldc, accumulate);
 }
 
 #endif  // NN_HAVE_X86
@@ -210,11 +237,6 @@ __attribute__((target("avx512f"))) static void tiles512_rows_(
 }
 
 // ---- AVX2 + FMA row form: tiles of up to 6 rows x 16 columns (two 8-lane halves) ------------
-
-// The lanes below n, as an AVX2 load/store mask.
-__attribute__((target("avx2"), always_inline)) static inline __m256i lanes256_(int n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 // As tile512_rows_, with 8 lanes a half: the same fmadd per element, k in order.
 __attribute__((target("avx2,fma"), always_inline)) static inline void tile256_rows_(
