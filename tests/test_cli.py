@@ -1190,8 +1190,9 @@ def version():
 
 
 def run_env(env_extra, *args):
-    """Runs convstep with extra environment variables; returns (status, stdout, stderr)."""
-    env = dict(os.environ)
+    """Runs convstep with extra environment variables (and no CONVSTEP_KERNEL from the
+    caller's environment); returns (status, stdout, stderr)."""
+    env = {k: v for k, v in os.environ.items() if k != "CONVSTEP_KERNEL"}
     env.update(env_extra)
     return run_program([CONVSTEP, *args], WORKDIR, TIMEOUT, env=env)
 
