@@ -36,8 +36,23 @@ static kernel_isa_ active_isa_(void);
 
 // ---- Scalar kernel ---------------------------------------------------------------------
 
-static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                         float *C, int ldc, bool accumulate) {
+// The scalar loops are written once, always inlined into a plain copy and, on
+// x86, one compiled for FMA: there fmaf is one instruction instead of a call
+// into libm (same bits: fmaf is exact either way). Picked per call.
+#if NN_HAVE_X86
+#define NN_SCALAR_FMA_ __attribute__((target("fma")))
+#define NN_HAVE_FMA_ __builtin_cpu_supports("fma")
+#else
+#define NN_SCALAR_FMA_
+#define NN_HAVE_FMA_ 0
+#endif
+#define NN_SCALAR_PAIR_(name, params, args)                                        \
+    NN_SCALAR_FMA_ static void name##fma_ params { name##body_ args; }           \
+    static void name##plain_ params { name##body_ args; }
+
+__attribute__((always_inline)) static inline void gemm_scalar_body_(
+    int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+    bool accumulate) {
     for (int m = 0; m < M; m++) {
         for (int n = 0; n < N; n++) {
             float acc = 0.0f;
@@ -46,6 +61,16 @@ static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const flo
             *c = accumulate ? *c + acc : acc;
         }
     }
+}
+NN_SCALAR_PAIR_(gemm_scalar_,
+                (int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                 int ldc, bool accumulate),
+                (M, N, K, A, lda, B, ldb, C, ldc, accumulate))
+
+static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                         float *C, int ldc, bool accumulate) {
+    (NN_HAVE_FMA_ ? gemm_scalar_fma_ : gemm_scalar_plain_)(M, N, K, A, lda, B, ldb, C, ldc,
+                                                           accumulate);
 }
 
 #if NN_HAVE_X86
@@ -184,14 +209,23 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, 
 
 // ---- Row-pointer form (B's rows anywhere) -----------------------------------------------------
 
-static void gemm_rows_scalar_(int M, int N, int K, const float *A, int lda,
-                              const float *const *rows, float *C, int ldc) {
+__attribute__((always_inline)) static inline void gemm_rows_scalar_body_(
+    int M, int N, int K, const float *A, int lda, const float *const *rows, float *C, int ldc) {
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) {
             float acc = 0.0f;
             for (int k = 0; k < K; k++) acc = fmaf(A[(size_t)m * lda + k], rows[k][n], acc);
             C[(size_t)m * ldc + n] = acc;
         }
+}
+NN_SCALAR_PAIR_(gemm_rows_scalar_,
+                (int M, int N, int K, const float *A, int lda, const float *const *rows, float *C,
+                 int ldc),
+                (M, N, K, A, lda, rows, C, ldc))
+
+static void gemm_rows_scalar_(int M, int N, int K, const float *A, int lda,
+                              const float *const *rows, float *C, int ldc) {
+    (NN_HAVE_FMA_ ? gemm_rows_scalar_fma_ : gemm_rows_scalar_plain_)(M, N, K, A, lda, rows, C, ldc);
 }
 
 #if NN_HAVE_X86
@@ -324,8 +358,9 @@ void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float
 
 // ---- Dot-product form (A times B transposed) ----------------------------------------------
 
-static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const float *B,
-                            int ldb, float *C, int ldc, bool accumulate) {
+__attribute__((always_inline)) static inline void gemm_nt_scalar_body_(
+    int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+    bool accumulate) {
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) {
             float acc = 0.0f;
@@ -333,6 +368,16 @@ static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const 
             float *c = &C[(size_t)m * ldc + n];
             *c = accumulate ? *c + acc : acc;
         }
+}
+NN_SCALAR_PAIR_(gemm_nt_scalar_,
+                (int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                 int ldc, bool accumulate),
+                (M, N, K, A, lda, B, ldb, C, ldc, accumulate))
+
+static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const float *B,
+                            int ldb, float *C, int ldc, bool accumulate) {
+    (NN_HAVE_FMA_ ? gemm_nt_scalar_fma_ : gemm_nt_scalar_plain_)(M, N, K, A, lda, B, ldb, C, ldc,
+                                                                 accumulate);
 }
 
 #if NN_HAVE_X86
