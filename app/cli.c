@@ -1,7 +1,10 @@
 // cli.c - `convstep` with a subcommand: dispatch, --help, --version.
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "gemm.h"
 
 #ifndef CONVSTEP_VERSION
 #define CONVSTEP_VERSION "dev"
@@ -26,7 +29,7 @@ static const char main_help_[] =
     "\n"
     "options:\n"
     "  --help      this text; `convstep <command> --help` explains a command\n"
-    "  --version   print the version\n"
+    "  --version   print the version and the matrix-product kernel in use\n"
     "\n"
     "examples:\n"
     "  convstep conv --input '1 1 1 0 0; 0 1 1 1 0; 0 0 1 1 1; 0 0 1 1 0; 0 1 1 0 0' \\\n"
@@ -50,12 +53,48 @@ static const struct {
     {"lesson", NULL, cmd_lesson},
 };
 
+// CONVSTEP_KERNEL=avx512|avx2|scalar runs every matrix product (training,
+// inference, gradients) on that kernel: to compare speeds, or to see what a
+// CPU without AVX-512 runs. Read once, before any command; unset or empty
+// keeps the best kernel this CPU has. A name this CPU cannot run is bad input.
+static int apply_kernel_env_(FILE *err) {
+    const char *want = getenv("CONVSTEP_KERNEL");
+    if (!want || !*want) return CLI_EXIT_OK;
+    static const char *const names[] = {"avx512", "avx2", "scalar"};
+    bool known = false;
+    char runnable[64] = "";
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(want, names[i]) == 0) known = true;
+        if (nn_gemm_force_kernel(names[i])) {
+            if (runnable[0]) strcat(runnable, ", ");
+            strcat(runnable, names[i]);
+        }
+    }
+    nn_gemm_force_kernel(NULL);
+    char msg[300];
+    if (!known) {
+        snprintf(msg, sizeof msg,
+                 "CONVSTEP_KERNEL='%.40s' is not a kernel (choices: avx512, avx2, scalar; "
+                 "unset for the best this CPU runs)", want);
+        return cli_fail(err, msg, CLI_EXIT_USAGE);
+    }
+    if (!nn_gemm_force_kernel(want)) {
+        snprintf(msg, sizeof msg,
+                 "CONVSTEP_KERNEL='%s': this CPU cannot run the %s kernel (choices here: %s; "
+                 "unset for the best this CPU runs)", want, want, runnable);
+        return cli_fail(err, msg, CLI_EXIT_USAGE);
+    }
+    return CLI_EXIT_OK;
+}
+
 static int run_command_(size_t i, int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err) {
     return commands_[i].run ? commands_[i].run(argc, argv, out, err)
                             : commands_[i].with_frontend(argc, argv, fe, out, err);
 }
 
 int cli_main(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err) {
+    const int kernel_status = apply_kernel_env_(err);
+    if (kernel_status != CLI_EXIT_OK) return kernel_status;
     if (argc < 2) {
         // The window; where none can open (no display), the help instead.
         char *none[] = {NULL};
@@ -83,6 +122,8 @@ int cli_main(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err
     }
     if (strcmp(argv[1], "--version") == 0) {
         fprintf(out, "convstep %s\n", CONVSTEP_VERSION);
+        // Which kernel runs (CONVSTEP_KERNEL, else the best this CPU has).
+        fprintf(out, "gemm kernel: %s\n", nn_gemm_kernel_name());
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands_ / sizeof commands_[0]; i++)

@@ -635,7 +635,7 @@ static void grads_json_(json_writer *w, conv_job_ *j) {
     json_key(w, "backward_order");
     json_string(w,
                 "kernel: products round-robin into the 'partial_sums' of nn_gemm_nt's lanes "
-                "(16 with AVX-512, else 1), each an fma, then the lanes added pairwise; input: "
+                "(16 with AVX-512, 8 with AVX2, else 1), each an fma, then the lanes added pairwise; input: "
                 "per kernel tap an fma chain over filters, the taps then added in order; bias: "
                 "plain additions in order. The order training's backward adds in.");
     json_key(w, "backward_steps");

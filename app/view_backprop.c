@@ -290,8 +290,9 @@ void bp_text_terms(const app_state *s, bool shown, char *buf, size_t size) {
         snprintf(buf, size, "no output position used it: 0");
         return;
     }
-    // Lanes matter only past 16 products (one product a lane before: the sum is the plain one).
-    const bool lanes = st->groups > 1 && st->count > 16 && ph == BP_PHASE_DW;
+    // Lanes matter only past one product a lane (16 with AVX-512, 8 with AVX2;
+    // before that the sum is shown as the plain one).
+    const bool lanes = st->groups > 1 && st->count > st->groups && ph == BP_PHASE_DW;
     if (lanes) add_(buf, size, &n, "products: ");
     for (int k = 0; k < st->count; k++) {
         if (k == BP_TERMS_LISTED) {

@@ -42,7 +42,7 @@ typedef struct nn_backstep_term {
 
 // How a cell's products are added up, exactly as training adds them:
 //   kernel: nn_gemm_nt's order: round-robin into `groups` lanes (16 with
-//           AVX-512, else 1), one fmaf each, then the lanes pairwise
+//           AVX-512, 8 with AVX2, else 1), one fmaf each, then the lanes pairwise
 //           (nn_gemm_nt_acc_sum); value = 0 + that.
 //   input:  one group per kernel tap that reached the cell, in order of
 //           (row, col): an fmaf chain over filters from 0 (nn_gemm's order),

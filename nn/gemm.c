@@ -23,15 +23,36 @@
 
 typedef void (*gemm_fn_)(int, int, int, const float *, int, const float *, int, float *, int, bool);
 
-// A kernel chosen by nn_gemm_force_kernel (tests), or NULL for the best one.
+// A kernel chosen by nn_gemm_force_kernel (tests, CONVSTEP_KERNEL), or NULL for the best one.
 static gemm_fn_ forced_ = NULL;
 static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
                          float *C, int ldc, bool accumulate);
 
+// The instruction set every path (nn_gemm, row form, NT form) runs on: the
+// forced kernel's, else the best this CPU has. Forcing "avx2" must keep every
+// path off AVX-512, so a test or a student can see what a laptop without it runs.
+typedef enum { KERNEL_SCALAR_, KERNEL_AVX2_, KERNEL_AVX512_ } kernel_isa_;
+static kernel_isa_ active_isa_(void);
+
 // ---- Scalar kernel ---------------------------------------------------------------------
 
-static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
-                         float *C, int ldc, bool accumulate) {
+// The scalar loops are written once, always inlined into a plain copy and, on
+// x86, one compiled for FMA: there fmaf is one instruction instead of a call
+// into libm (same bits: fmaf is exact either way). Picked per call.
+#if NN_HAVE_X86
+#define NN_SCALAR_FMA_ __attribute__((target("fma")))
+#define NN_HAVE_FMA_ __builtin_cpu_supports("fma")
+#else
+#define NN_SCALAR_FMA_
+#define NN_HAVE_FMA_ 0
+#endif
+#define NN_SCALAR_PAIR_(name, params, args)                                        \
+    NN_SCALAR_FMA_ static void name##fma_ params { name##body_ args; }           \
+    static void name##plain_ params { name##body_ args; }
+
+__attribute__((always_inline)) static inline void gemm_scalar_body_(
+    int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+    bool accumulate) {
     for (int m = 0; m < M; m++) {
         for (int n = 0; n < N; n++) {
             float acc = 0.0f;
@@ -40,6 +61,16 @@ static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const flo
             *c = accumulate ? *c + acc : acc;
         }
     }
+}
+NN_SCALAR_PAIR_(gemm_scalar_,
+                (int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                 int ldc, bool accumulate),
+                (M, N, K, A, lda, B, ldb, C, ldc, accumulate))
+
+static void gemm_scalar_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                         float *C, int ldc, bool accumulate) {
+    (NN_HAVE_FMA_ ? gemm_scalar_fma_ : gemm_scalar_plain_)(M, N, K, A, lda, B, ldb, C, ldc,
+                                                           accumulate);
 }
 
 #if NN_HAVE_X86
@@ -98,16 +129,25 @@ __attribute__((target("avx512f"))) static void gemm_avx512_(int M, int N, int K,
     }
 }
 
-// ---- AVX2 + FMA: tiles of up to 6 rows x 16 columns; ragged edges go scalar ----------------
+// ---- AVX2 + FMA: tiles of up to 6 rows x 16 columns; the ragged right edge masked ---------
 
+// The lanes below n, as an AVX2 load/store mask (none for n <= 0, all for n >= 8).
+__attribute__((target("avx2"), always_inline)) static inline __m256i lanes256_(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// One tile; `masked` is a constant in every inlined instance, so full tiles
+// keep plain loads. A masked lane loads 0 and is never stored: the lanes kept
+// get the same fmadd sequence as a full tile.
 __attribute__((target("avx2,fma"), always_inline)) static inline void tile256_(
-    const int mr, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
-    bool accumulate) {
+    const int mr, const bool masked, __m256i m0, __m256i m1, int K, const float *A, int lda,
+    const float *B, int ldb, float *C, int ldc, bool accumulate) {
     __m256 c0[MR], c1[MR];
     NN_UNROLL for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm256_setzero_ps();
     for (int k = 0; k < K; k++) {
         const float *b = B + (size_t)k * ldb;
-        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        const __m256 b0 = masked ? _mm256_maskload_ps(b, m0) : _mm256_loadu_ps(b);
+        const __m256 b1 = masked ? _mm256_maskload_ps(b + 8, m1) : _mm256_loadu_ps(b + 8);
         NN_UNROLL for (int i = 0; i < mr; i++) {
             const __m256 a = _mm256_broadcast_ss(&A[(size_t)i * lda + k]);
             c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);
@@ -116,12 +156,41 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void tile256_(
     }
     NN_UNROLL for (int i = 0; i < mr; i++) {
         float *c = C + (size_t)i * ldc;
-        if (accumulate) {
-            c0[i] = _mm256_add_ps(_mm256_loadu_ps(c), c0[i]);
-            c1[i] = _mm256_add_ps(_mm256_loadu_ps(c + 8), c1[i]);
+        if (masked) {
+            if (accumulate) {
+                c0[i] = _mm256_add_ps(_mm256_maskload_ps(c, m0), c0[i]);
+                c1[i] = _mm256_add_ps(_mm256_maskload_ps(c + 8, m1), c1[i]);
+            }
+            _mm256_maskstore_ps(c, m0, c0[i]);
+            _mm256_maskstore_ps(c + 8, m1, c1[i]);
+        } else {
+            if (accumulate) {
+                c0[i] = _mm256_add_ps(_mm256_loadu_ps(c), c0[i]);
+                c1[i] = _mm256_add_ps(_mm256_loadu_ps(c + 8), c1[i]);
+            }
+            _mm256_storeu_ps(c, c0[i]);
+            _mm256_storeu_ps(c + 8, c1[i]);
         }
-        _mm256_storeu_ps(c, c0[i]);
-        _mm256_storeu_ps(c + 8, c1[i]);
+    }
+}
+
+// A column of tiles down all M rows, 16 columns wide (masked: the first n0
+// and n1 lanes of its two halves).
+__attribute__((target("avx2,fma"), always_inline)) static inline void tiles256_(
+    const bool masked, int n0, int n1, int M, int K, const float *A, int lda, const float *B,
+    int ldb, float *C, int ldc, bool accumulate) {
+    const __m256i m0 = lanes256_(n0), m1 = lanes256_(n1);
+    for (int m = 0; m < M; m += MR) {
+        const float *a = A + (size_t)m * lda;
+        float *c = C + (size_t)m * ldc;
+        switch (M - m < MR ? M - m : MR) {
+        case 1: tile256_(1, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 2: tile256_(2, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 3: tile256_(3, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 4: tile256_(4, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        case 5: tile256_(5, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        default: tile256_(MR, masked, m0, m1, K, a, lda, B, ldb, c, ldc, accumulate); break;
+        }
     }
 }
 
@@ -129,36 +198,34 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, 
                                                            int lda, const float *B, int ldb,
                                                            float *C, int ldc, bool accumulate) {
     const int n_full = N / 16 * 16;
-    for (int m = 0; m < M; m += MR) {
-        const float *a = A + (size_t)m * lda;
-        for (int n = 0; n < n_full; n += 16) {
-            float *c = C + (size_t)m * ldc + n;
-            switch (M - m < MR ? M - m : MR) {
-            case 1: tile256_(1, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 2: tile256_(2, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 3: tile256_(3, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 4: tile256_(4, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            case 5: tile256_(5, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            default: tile256_(MR, K, a, lda, B + n, ldb, c, ldc, accumulate); break;
-            }
-        }
-    }
+    for (int n = 0; n < n_full; n += 16)
+        tiles256_(false, 8, 8, M, K, A, lda, B + n, ldb, C + n, ldc, accumulate);
     if (n_full < N)
-        gemm_scalar_(M, N - n_full, K, A, lda, B + n_full, ldb, C + n_full, ldc, accumulate);
+        tiles256_(true, N - n_full, N - n_full - 8, M, K, A, lda, B + n_full, ldb, C + n_full,
+                  ldc, accumulate);
 }
 
 #endif  // NN_HAVE_X86
 
 // ---- Row-pointer form (B's rows anywhere) -----------------------------------------------------
 
-static void gemm_rows_scalar_(int M, int N, int K, const float *A, int lda,
-                              const float *const *rows, float *C, int ldc) {
+__attribute__((always_inline)) static inline void gemm_rows_scalar_body_(
+    int M, int N, int K, const float *A, int lda, const float *const *rows, float *C, int ldc) {
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) {
             float acc = 0.0f;
             for (int k = 0; k < K; k++) acc = fmaf(A[(size_t)m * lda + k], rows[k][n], acc);
             C[(size_t)m * ldc + n] = acc;
         }
+}
+NN_SCALAR_PAIR_(gemm_rows_scalar_,
+                (int M, int N, int K, const float *A, int lda, const float *const *rows, float *C,
+                 int ldc),
+                (M, N, K, A, lda, rows, C, ldc))
+
+static void gemm_rows_scalar_(int M, int N, int K, const float *A, int lda,
+                              const float *const *rows, float *C, int ldc) {
+    (NN_HAVE_FMA_ ? gemm_rows_scalar_fma_ : gemm_rows_scalar_plain_)(M, N, K, A, lda, rows, C, ldc);
 }
 
 #if NN_HAVE_X86
@@ -205,11 +272,6 @@ __attribute__((target("avx512f"))) static void tiles512_rows_(
 
 // ---- AVX2 + FMA row form: tiles of up to 6 rows x 16 columns (two 8-lane halves) ------------
 
-// The lanes below n, as an AVX2 load/store mask.
-__attribute__((target("avx2"), always_inline)) static inline __m256i lanes256_(int n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 // As tile512_rows_, with 8 lanes a half: the same fmadd per element, k in order.
 __attribute__((target("avx2,fma"), always_inline)) static inline void tile256_rows_(
     const int mr, __m256i m0, __m256i m1, int K, const float *A, int lda,
@@ -251,11 +313,6 @@ __attribute__((target("avx2,fma"))) static void tiles256_rows_(
     }
 }
 
-// The row form's AVX2 kernel runs where AVX-512 is missing (or a test forces it).
-static bool rows_avx2_(void) {
-    return forced_ != gemm_scalar_ && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-
 static __mmask16 lanes_(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 #endif
 
@@ -263,13 +320,14 @@ void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *con
                   float *C, int ldc) {
     if (M <= 0 || N <= 0) return;
 #if NN_HAVE_X86
-    if (forced_ != gemm_scalar_ && forced_ != gemm_avx2_ && __builtin_cpu_supports("avx512f")) {
+    const kernel_isa_ isa = active_isa_();
+    if (isa == KERNEL_AVX512_) {
         for (int n = 0; n < N; n += 32)
             tiles512_rows_(M, lanes_(N - n), lanes_(N - n - 16), K, A, lda, rows, n, rows, n + 16,
                            C + n, C + n + 16, ldc);
         return;
     }
-    if (rows_avx2_()) {
+    if (isa == KERNEL_AVX2_) {
         for (int n = 0; n < N; n += 16)
             tiles256_rows_(M, N - n, N - n - 8, K, A, lda, rows, n, rows, n + 8, C + n, C + n + 8, ldc);
         return;
@@ -282,13 +340,13 @@ void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float
                        const float *const *rows_b, float *Ca, float *Cb, int ldc) {
     if (M <= 0 || N <= 0) return;
 #if NN_HAVE_X86
-    if (N <= 16 && forced_ != gemm_scalar_ && forced_ != gemm_avx2_ &&
-        __builtin_cpu_supports("avx512f")) {
+    const kernel_isa_ isa = active_isa_();
+    if (N <= 16 && isa == KERNEL_AVX512_) {
         tiles512_rows_(M, lanes_(N), rows_b ? lanes_(N) : 0, K, A, lda, rows_a, 0,
                        rows_b ? rows_b : rows_a, 0, Ca, rows_b ? Cb : Ca, ldc);
         return;
     }
-    if (N <= 8 && rows_avx2_()) {
+    if (N <= 8 && isa == KERNEL_AVX2_) {
         tiles256_rows_(M, N, rows_b ? N : 0, K, A, lda, rows_a, 0,
                        rows_b ? rows_b : rows_a, 0, Ca, rows_b ? Cb : Ca, ldc);
         return;
@@ -300,8 +358,9 @@ void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float
 
 // ---- Dot-product form (A times B transposed) ----------------------------------------------
 
-static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const float *B,
-                            int ldb, float *C, int ldc, bool accumulate) {
+__attribute__((always_inline)) static inline void gemm_nt_scalar_body_(
+    int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C, int ldc,
+    bool accumulate) {
     for (int m = 0; m < M; m++)
         for (int n = 0; n < N; n++) {
             float acc = 0.0f;
@@ -309,6 +368,16 @@ static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const 
             float *c = &C[(size_t)m * ldc + n];
             *c = accumulate ? *c + acc : acc;
         }
+}
+NN_SCALAR_PAIR_(gemm_nt_scalar_,
+                (int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                 int ldc, bool accumulate),
+                (M, N, K, A, lda, B, ldb, C, ldc, accumulate))
+
+static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const float *B,
+                            int ldb, float *C, int ldc, bool accumulate) {
+    (NN_HAVE_FMA_ ? gemm_nt_scalar_fma_ : gemm_nt_scalar_plain_)(M, N, K, A, lda, B, ldb, C, ldc,
+                                                                 accumulate);
 }
 
 #if NN_HAVE_X86
@@ -345,15 +414,80 @@ __attribute__((target("avx512f"))) static void gemm_nt_avx512_(int M, int N, int
         }
     }
 }
+
+// ---- AVX2 + FMA dot-product form: 8 lanes along k ------------------------------------------
+
+// The 8 lanes of v added up: the upper 4 onto the lower 4, then 2 onto 2, then
+// lane 0 + lane 1, i.e. (l0+l4 + l2+l6) + (l1+l5 + l3+l7). nn_gemm_nt_acc_sum
+// repeats these additions in scalar code: change both together.
+__attribute__((target("avx2,fma"), always_inline)) static inline float hsum256_(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Tiles of 3 rows of A by 4 rows of B: 12 accumulators, 3 loads of A and one
+// of B in the 16 ymm registers. Element k of a dot product goes into lane
+// k % 8 of the k / 8-th fmadd; the ragged end of k is loaded masked (the
+// missing lanes get 0 * 0 added, as in the AVX-512 kernel).
+#define NT2_MR 3
+#define NT2_NR 4
+__attribute__((target("avx2,fma"))) static void gemm_nt_avx2_(int M, int N, int K, const float *A,
+                                                              int lda, const float *B, int ldb,
+                                                              float *C, int ldc, bool accumulate) {
+    const int k_full = K / 8 * 8;
+    const __m256i tail = lanes256_(K - k_full);
+    for (int m = 0; m < M; m += NT2_MR) {
+        const int mr = M - m < NT2_MR ? M - m : NT2_MR;
+        const float *a_row[NT2_MR];
+        for (int i = 0; i < NT2_MR; i++) a_row[i] = A + (size_t)(m + (i < mr ? i : 0)) * lda;
+        for (int n = 0; n < N; n += NT2_NR) {
+            const int nr = N - n < NT2_NR ? N - n : NT2_NR;
+            const float *b_row[NT2_NR];
+            for (int j = 0; j < NT2_NR; j++) b_row[j] = B + (size_t)(n + (j < nr ? j : 0)) * ldb;
+            __m256 acc[NT2_MR][NT2_NR];
+            NN_UNROLL for (int i = 0; i < NT2_MR; i++)
+                NN_UNROLL for (int j = 0; j < NT2_NR; j++) acc[i][j] = _mm256_setzero_ps();
+            // Rows past the edge repeat row 0 of the tile: computed, never stored.
+            for (int k = 0; k < k_full; k += 8) {
+                __m256 a[NT2_MR];
+                NN_UNROLL for (int i = 0; i < NT2_MR; i++) a[i] = _mm256_loadu_ps(a_row[i] + k);
+                NN_UNROLL for (int j = 0; j < NT2_NR; j++) {
+                    const __m256 b = _mm256_loadu_ps(b_row[j] + k);
+                    NN_UNROLL for (int i = 0; i < NT2_MR; i++)
+                        acc[i][j] = _mm256_fmadd_ps(a[i], b, acc[i][j]);
+                }
+            }
+            if (k_full < K) {
+                __m256 a[NT2_MR];
+                NN_UNROLL for (int i = 0; i < NT2_MR; i++)
+                    a[i] = _mm256_maskload_ps(a_row[i] + k_full, tail);
+                NN_UNROLL for (int j = 0; j < NT2_NR; j++) {
+                    const __m256 b = _mm256_maskload_ps(b_row[j] + k_full, tail);
+                    NN_UNROLL for (int i = 0; i < NT2_MR; i++)
+                        acc[i][j] = _mm256_fmadd_ps(a[i], b, acc[i][j]);
+                }
+            }
+            for (int i = 0; i < mr; i++)
+                for (int j = 0; j < nr; j++) {
+                    float *c = &C[(size_t)(m + i) * ldc + n + j];
+                    const float v = hsum256_(acc[i][j]);
+                    *c = accumulate ? *c + v : v;
+                }
+        }
+    }
+}
 #endif
 
 void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
                 int ldc, bool accumulate) {
     if (M <= 0 || N <= 0) return;
 #if NN_HAVE_X86
-    if (forced_ != gemm_scalar_ && __builtin_cpu_supports("avx512f")) {
-        gemm_nt_avx512_(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
-        return;
+    switch (active_isa_()) {
+    case KERNEL_AVX512_: gemm_nt_avx512_(M, N, K, A, lda, B, ldb, C, ldc, accumulate); return;
+    case KERNEL_AVX2_: gemm_nt_avx2_(M, N, K, A, lda, B, ldb, C, ldc, accumulate); return;
+    default: break;
     }
 #endif
     gemm_nt_scalar_(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
@@ -361,12 +495,13 @@ void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, in
 
 // ---- One element of nn_gemm_nt in scalar code ------------------------------------------
 
-// The lanes of the kernel nn_gemm_nt picks (the same test as in nn_gemm_nt).
+// The lanes of the kernel nn_gemm_nt picks (the same choice as in nn_gemm_nt).
 static int nt_lanes_(void) {
-#if NN_HAVE_X86
-    if (forced_ != gemm_scalar_ && __builtin_cpu_supports("avx512f")) return 16;
-#endif
-    return 1;
+    switch (active_isa_()) {
+    case KERNEL_AVX512_: return 16;
+    case KERNEL_AVX2_: return 8;
+    default: return 1;
+    }
 }
 
 void nn_gemm_nt_acc_init(nn_gemm_nt_acc *acc) {
@@ -375,8 +510,8 @@ void nn_gemm_nt_acc_init(nn_gemm_nt_acc *acc) {
 }
 
 int nn_gemm_nt_acc_add(nn_gemm_nt_acc *acc, float a, float b) {
-    // gemm_nt_avx512_: element k of the dot product is in lane k % 16 of the
-    // k / 16-th fmadd (a masked tail adds 0 * 0, which changes nothing).
+    // gemm_nt_avx512_ / gemm_nt_avx2_: element k of the dot product is in
+    // lane k % lanes of the k / lanes-th fmadd.
     const int lane = acc->k % acc->lanes;
     acc->lane[lane] = fmaf(a, b, acc->lane[lane]);
     acc->k++;
@@ -385,14 +520,20 @@ int nn_gemm_nt_acc_add(nn_gemm_nt_acc *acc, float a, float b) {
 
 float nn_gemm_nt_acc_sum(const nn_gemm_nt_acc *acc) {
     if (acc->lanes == 1) return acc->lane[0];
-    // _mm512_reduce_add_ps as GCC defines it (avx512fintrin.h): the upper 8
-    // lanes onto the lower 8, then 4 onto 4, then (0+2) + (1+3). A change to
-    // gemm_nt_avx512_'s reduction must change this too: test_conv_backstep
-    // checks the two bit for bit.
-    float h8[8], h4[4];
-    for (int i = 0; i < 8; i++) h8[i] = acc->lane[i + 8] + acc->lane[i];
-    for (int i = 0; i < 4; i++) h4[i] = h8[i + 4] + h8[i];
-    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+    float l[16];
+    memcpy(l, acc->lane, sizeof l);
+    // The kernels load the ragged end of k masked: the lanes past it get one
+    // more fmadd of 0 * 0 (it turns a -0 lane into +0, nothing else).
+    if (acc->k % acc->lanes != 0)
+        for (int i = acc->k % acc->lanes; i < acc->lanes; i++) l[i] = fmaf(0.0f, 0.0f, l[i]);
+    // Then the lanes are halved until one is left, the upper half added onto
+    // the lower: for 16 lanes that is _mm512_reduce_add_ps as GCC defines it
+    // (avx512fintrin.h: 8 onto 8, 4 onto 4, then (0+2) + (1+3)); for 8 it is
+    // hsum256_. A change to either kernel's reduction must change this too:
+    // test_grad and test_conv_backstep check the two bit for bit.
+    for (int w = acc->lanes / 2; w >= 1; w /= 2)
+        for (int i = 0; i < w; i++) l[i] = l[i] + l[i + w];
+    return l[0];
 }
 
 // ---- Dispatch ---------------------------------------------------------------------------------
@@ -421,10 +562,23 @@ void nn_gemm(int M, int N, int K, const float *A, int lda, const float *B, int l
     fn(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
 }
 
-const char *nn_gemm_kernel_name(void) {
+static kernel_isa_ active_isa_(void) {
     const char *name;
-    pick_(&name);
-    return name;
+    const gemm_fn_ fn = forced_ ? forced_ : pick_(&name);
+#if NN_HAVE_X86
+    if (fn == gemm_avx512_) return KERNEL_AVX512_;
+    if (fn == gemm_avx2_) return KERNEL_AVX2_;
+#endif
+    (void)fn;
+    return KERNEL_SCALAR_;
+}
+
+const char *nn_gemm_kernel_name(void) {
+    switch (active_isa_()) {
+    case KERNEL_AVX512_: return "avx512";
+    case KERNEL_AVX2_: return "avx2";
+    default: return "scalar";
+    }
 }
 
 bool nn_gemm_force_kernel(const char *name) {

@@ -41,11 +41,14 @@ void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, in
 // bits as the kernel nn_gemm_nt runs here: the convolution's backward stepper
 // (conv2d_backstep.c) shows a weight's gradient summed exactly as training
 // sums it. Products go round-robin into `lanes` partial sums (16 when the
-// AVX-512 kernel runs: lane i % 16, one fmaf each, in order of i; 1 for the
-// scalar kernel), which are then added pairwise as _mm512_reduce_add_ps does.
+// AVX-512 kernel runs, 8 for AVX2: lane i % lanes, one fmaf each, in order of
+// i; 1 for the scalar kernel). The lanes past the last product of a ragged end
+// get 0 * 0 added (the kernels' masked loads); then the upper half of the
+// lanes is added onto the lower half until one is left, as
+// _mm512_reduce_add_ps does for 16.
 typedef struct nn_gemm_nt_acc {
     float lane[16];
-    int lanes;  // 16 or 1
+    int lanes;  // 16, 8 or 1
     int k;      // products added so far
 } nn_gemm_nt_acc;
 void nn_gemm_nt_acc_init(nn_gemm_nt_acc *acc);
@@ -54,11 +57,13 @@ int nn_gemm_nt_acc_add(nn_gemm_nt_acc *acc, float a, float b);
 // The element: the lanes added up (before nn_gemm_nt's optional += into C).
 float nn_gemm_nt_acc_sum(const nn_gemm_nt_acc *acc);
 
-// Which kernel nn_gemm uses on this machine: "avx512", "avx2" or "scalar".
+// Which kernel every path (nn_gemm, the row and NT forms) runs now: "avx512",
+// "avx2" or "scalar" (the forced one, else the best this CPU has).
 const char *nn_gemm_kernel_name(void);
 
-// Forces a kernel for tests ("avx512", "avx2", "scalar"); false if this CPU
-// cannot run it. NULL restores the automatic choice.
+// Forces a kernel on every path ("avx512", "avx2", "scalar"): tests, and the
+// program's CONVSTEP_KERNEL (read in app/, never here). False if this CPU
+// cannot run it or the name is unknown. NULL restores the automatic choice.
 bool nn_gemm_force_kernel(const char *name);
 
 #endif

@@ -3,7 +3,8 @@
 measured one after the other in the same run on the same digits.
 
     scripts/bench.py [--bench-exe build/tests/bench_speed] [--convstep build/app/convstep]
-                     [--accuracy] [--seeds 5]
+                     [--peak-exe build/tests/fma_peak] [--kernels avx2,scalar]
+                     [--blocks 7] [--steps 100] [--no-torch] [--accuracy] [--seeds 5]
 
 convstep's figures come from tests/bench/bench_speed.c, which times training
 and inference the way ../shared/bench/torch_lenet.py does. PyTorch's come from
@@ -11,6 +12,10 @@ that script itself, run with Debian's /usr/bin/python3 when it can import
 torch (apt-get install python3-torch python3-numpy); the digits it reads are
 written from assets/ (the same files, gzip-compressed). The machine is noisy:
 every figure is min / median / max over blocks, and ratios use medians.
+tests/bench/fma_peak.c measures one core's fp32 FMA peak with register-only
+loops; LeNet-5's GFLOP/s (flops per sample counted from its layers) is printed
+as a fraction of it. --kernels times training again with other GEMM kernels
+forced (as CONVSTEP_KERNEL does for the program).
 """
 import argparse
 import gzip
@@ -92,6 +97,32 @@ def row(name, ours, theirs, higher_is_better=True, unit=""):
     print("%-42s %-28s %-28s %s" % (name, fmt(ours, unit), fmt(theirs, unit), ratio))
 
 
+def print_peak(peak_exe, ours):
+    """One core's register-only fp32 FMA peak (tests/bench/fma_peak.c) and the share
+    of it LeNet-5 training reaches: median samples/s x flops per sample (counted
+    from the layers by bench_speed), against the peak of the kernel that ran."""
+    if not os.path.exists(peak_exe):
+        print("\n(no %s: build it to see the fraction of the FMA peak)" % peak_exe)
+        return
+    peak = json.loads(run([peak_exe]))
+    print()
+    print("fp32 FMA peak of one core (register-only loop, best of 5): AVX-512 %s, AVX2 %s GFLOP/s"
+          % tuple("-" if peak[k] is None else "%.0f" % peak[k] for k in ("avx512", "avx2")))
+    lenet = ours.get("lenet5", {})
+    flops = lenet.get("train_flops_per_sample")
+    kernel_peak = peak.get(ours["gemm_kernel"])
+    if not flops or not kernel_peak:
+        return
+    print("LeNet-5 training: %.2f MFLOP per sample (conv and dense multiply-adds)" % (flops / 1e6))
+    for threads, cores in (("1t", 1), ("2t", 2)):
+        rate = lenet.get("train_samples_per_sec_%s" % threads)
+        if rate:
+            gflops = rate[1] * flops / 1e9
+            print("  %s: %.1f GFLOP/s = %.0f%% of the %s peak of %d core%s" % (
+                threads, gflops, 100 * gflops / (cores * kernel_peak), ours["gemm_kernel"], cores,
+                "" if cores == 1 else "s"))
+
+
 def accuracy_runs(convstep, arch, seeds, epochs):
     """Median test accuracy (%) after each epoch over seeds, from convstep train --json."""
     per_epoch = {}
@@ -107,13 +138,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench-exe", default=os.path.join(ROOT, "build", "tests", "bench_speed"))
     ap.add_argument("--convstep", default=os.path.join(ROOT, "build", "app", "convstep"))
+    ap.add_argument("--blocks", type=int, default=7, help="timed blocks per figure (bench_speed)")
+    ap.add_argument("--steps", type=int, default=100, help="training steps per block")
+    ap.add_argument("--no-torch", action="store_true", help="leave the PyTorch reference out")
+    ap.add_argument("--peak-exe", default=os.path.join(ROOT, "build", "tests", "fma_peak"))
+    ap.add_argument("--kernels", default="",
+                    help="also time LeNet-5 training with these kernels forced, e.g. avx2,scalar")
     ap.add_argument("--accuracy", action="store_true", help="also compare test accuracy (minutes)")
     ap.add_argument("--seeds", type=int, default=5)
     a = ap.parse_args()
 
-    ours = json.loads(run([a.bench_exe]))
+    timing = ["--blocks", str(a.blocks), "--steps", str(a.steps)]
+    ours = json.loads(run([a.bench_exe] + timing))
     theirs = {}
-    have_torch = torch_available()
+    have_torch = not a.no_torch and torch_available()
     if have_torch:
         extra = ["--models", "lenet,softmax", "--seeds", str(a.seeds if a.accuracy else 1),
                  "--epochs", "10" if a.accuracy else "1"]
@@ -121,7 +159,8 @@ def main():
         print(text.splitlines()[0])
         theirs = parse_torch(text)
     print("convstep GEMM kernel: %s; PyTorch: %s" % (
-        ours["gemm_kernel"], "as above" if have_torch else "not installed (apt-get install python3-torch)"))
+        ours["gemm_kernel"], "as above" if have_torch else "left out (--no-torch)" if a.no_torch
+        else "not installed (apt-get install python3-torch)"))
     print()
     print("%-42s %-28s %-28s %s" % ("figure (min / median / max)", "convstep", "PyTorch", "ratio"))
     for ours_name, torch_name, label in (("lenet5", "lenet", "LeNet-5"), ("softmax", "softmax", "softmax 784-10")):
@@ -129,6 +168,14 @@ def main():
         row(label + " train samples/s, 1 thread", o.get("train_samples_per_sec_1t"), t.get("train_1t"))
         row(label + " train samples/s, 2 threads", o.get("train_samples_per_sec_2t"), t.get("train_2t"))
         row(label + " inference us (p10/med/p90)", o.get("infer_us"), t.get("infer_us"), False)
+    print_peak(a.peak_exe, ours)
+    for kernel in [k for k in a.kernels.split(",") if k]:
+        forced = json.loads(run([a.bench_exe, "--models", "lenet5", "--kernel", kernel] + timing))
+        o, t = forced.get("lenet5", {}), theirs.get("lenet", {})
+        row("LeNet-5 train samples/s, 1t, %s forced" % kernel, o.get("train_samples_per_sec_1t"),
+            t.get("train_1t"))
+        row("LeNet-5 train samples/s, 2t, %s forced" % kernel, o.get("train_samples_per_sec_2t"),
+            t.get("train_2t"))
     if a.accuracy:
         print()
         for arch, torch_name in (("lenet5", "lenet"), ("softmax", "softmax")):

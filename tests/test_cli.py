@@ -1185,7 +1185,72 @@ def version():
     """--version prints 'convstep X.Y.Z' and exits 0"""
     code, out, err = run("--version")
     expect(code == 0, "exit status %d" % code)
-    expect(re.fullmatch(r"convstep \d+\.\d+\.\d+\n", out), "--version printed %r" % out)
+    expect(re.fullmatch(r"convstep \d+\.\d+\.\d+\ngemm kernel: (avx512|avx2|scalar)\n", out),
+           "--version printed %r" % out)
+
+
+def run_env(env_extra, *args):
+    """Runs convstep with extra environment variables (and no CONVSTEP_KERNEL from the
+    caller's environment); returns (status, stdout, stderr)."""
+    env = {k: v for k, v in os.environ.items() if k != "CONVSTEP_KERNEL"}
+    env.update(env_extra)
+    return run_program([CONVSTEP, *args], WORKDIR, TIMEOUT, env=env)
+
+
+def cpu_flags():
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+@check
+def kernel_env():
+    """CONVSTEP_KERNEL=scalar|avx2|avx512 is honoured (--version names it); unset or empty
+    keeps the automatic kernel; an unknown name or one this CPU lacks is exit 1 naming
+    the variable, the value and the choices"""
+    code, out, err = run_env({"CONVSTEP_KERNEL": "scalar"}, "--version")
+    expect(code == 0 and out.endswith("gemm kernel: scalar\n"), "scalar: %d %r %r" % (code, out, err))
+    flags = cpu_flags()
+    # Which the CPU can run, from /proc/cpuinfo (not from the program).
+    can = {"avx2": {"avx2", "fma"} <= flags, "avx512": "avx512f" in flags}
+    for name in ("avx2", "avx512"):
+        code, out, err = run_env({"CONVSTEP_KERNEL": name}, "--version")
+        if can[name]:
+            expect(code == 0 and out.endswith("gemm kernel: %s\n" % name),
+                   "%s: %d %r %r" % (name, code, out, err))
+        else:
+            expect(code == 1 and out == "" and "CONVSTEP_KERNEL='%s'" % name in err
+                   and "cannot run" in err and "scalar" in err, "%s on a CPU without it: %d %r" % (name, code, err))
+    code, auto, err = run_env({}, "--version")
+    code2, empty, err = run_env({"CONVSTEP_KERNEL": ""}, "--version")
+    best = "avx512" if can["avx512"] else "avx2" if can["avx2"] else "scalar"
+    expect(code == 0 and code2 == 0 and auto == empty and auto.endswith("gemm kernel: %s\n" % best),
+           "automatic kernel: %r, with it empty: %r, want %s" % (auto, empty, best))
+    for bad in ("sse9", "AVX2", "avx2 "):
+        code, out, err = run_env({"CONVSTEP_KERNEL": bad}, "conv", "--input", "1", "--kernel", "1")
+        expect(code == 1 and out == "", "%r: exit %d, stdout %r" % (bad, code, out))
+        expect(err.startswith("convstep: error: CONVSTEP_KERNEL='%s'" % bad)
+               and all(c in err for c in ("avx512", "avx2", "scalar")),
+               "%r: the message %r should name the variable, the value and the choices" % (bad, err))
+    # Every kernel computes the same forward pass (the engine's bits agree).
+    # Every kernel gives the shipped model the same probabilities (the forward pass
+    # is bit-identical on every kernel): a 28x28 PGM of a slanted stroke.
+    pixels = bytes(255 if abs(x - (20 - y // 2)) <= 1 and 4 <= y < 24 else 0
+                   for y in range(28) for x in range(28))
+    with open(os.path.join(WORKDIR, "stroke.pgm"), "wb") as f:
+        f.write(b"P5\n28 28\n255\n" + pixels)
+    outs = set()
+    for name in [k for k in ("scalar", "avx2", "avx512") if k == "scalar" or can[k]]:
+        code, out, err = run_env({"CONVSTEP_KERNEL": name}, "classify", "--json", "stroke.pgm")
+        expect(code == 0, "%s: classify exit %d: %s" % (name, code, err[-300:]))
+        outs.add(out)
+    expect(len(outs) == 1, "classify differs between kernels: %r" % outs)
 
 
 # -- output that cannot be written

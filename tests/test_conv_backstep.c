@@ -7,7 +7,7 @@
 // differences of a double-precision forward pass written here; and they are
 // bit-identical to training's backward (nn_conv2d_backward_batch from the
 // forward's column matrix, and nn_conv2d_backward), with the GEMM kernel this
-// machine picks and with the scalar and AVX2 ones forced.
+// machine picks and with each of scalar, AVX2 and AVX-512 forced.
 #include <stdlib.h>
 
 #include "helpers.h"
@@ -152,12 +152,23 @@ static void central_(const nn_conv2d_geom *g, float *x, float *w, float *b, cons
 
 // _mm512_reduce_add_ps's pairing, written out here from GCC's header.
 static float lanes16_(const float *l) {
-    float a[16] = {0};
-    for (int i = 0; i < 16; i++) a[i] = l[i];
     float h8[8], h4[4];
-    for (int i = 0; i < 8; i++) h8[i] = a[i + 8] + a[i];
+    for (int i = 0; i < 8; i++) h8[i] = l[i + 8] + l[i];
     for (int i = 0; i < 4; i++) h4[i] = h8[i + 4] + h8[i];
     return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+}
+
+// The AVX2 kernel's: 128-bit halves added, then movehl, then lanes 0 + 1.
+static float lanes8_(const float *l) {
+    float h4[4];
+    for (int i = 0; i < 4; i++) h4[i] = l[i] + l[i + 4];
+    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+}
+
+// The lanes of nn_gemm_nt's kernel now running: 16 AVX-512, 8 AVX2, 1 scalar.
+static int nt_lanes_now_(void) {
+    const char *k = nn_gemm_kernel_name();
+    return strcmp(k, "avx512") == 0 ? 16 : strcmp(k, "avx2") == 0 ? 8 : 1;
 }
 
 // One step: its terms are the ones the definition names, with the right
@@ -182,6 +193,7 @@ static void check_step_(const nn_conv2d_geom *g, const float *x, const float *w,
                             ox * c->stride - g->cols.pad_lo + kx * c->dilation == st->col)
                             expect_count += c->filters;
     assert_int_equal(st->count, expect_count);
+    const int lanes = nt_lanes_now_();
     for (int i = 0; i < st->count; i++) {
         const nn_backstep_term *t = &st->terms[i];
         const float gy = dy[((size_t)t->filter * g->out_h + t->out_row) * g->out_w + t->out_col];
@@ -199,7 +211,7 @@ static void check_step_(const nn_conv2d_geom *g, const float *x, const float *w,
             assert_int_equal(t->padded, out);
             const float xv = out ? 0.0f : x[((size_t)t->channel * c->in_h + t->in_row) * c->in_w + t->in_col];
             assert_true(t->factor == xv);
-            assert_true(t->group >= 0 && t->group < 16);
+            assert_int_equal(t->group, i % lanes);  // round-robin over the kernel's lanes
             partial[t->group] = fmaf(t->dy, t->factor, partial[t->group]);
         } else if (st->of == NN_BACKSTEP_INPUT) {
             assert_int_equal(t->in_row, st->row);
@@ -226,8 +238,10 @@ static void check_step_(const nn_conv2d_geom *g, const float *x, const float *w,
     if (st->of == NN_BACKSTEP_INPUT) {
         value = 0.0f;
         for (int l = 0; l < st->groups; l++) value = value + partial[l];
-    } else if (st->of == NN_BACKSTEP_KERNEL && st->count > 1 && st->terms[1].group == 1) {
-        value = 0.0f + lanes16_(partial);  // 16 lanes (AVX-512's nn_gemm_nt)
+    } else if (st->of == NN_BACKSTEP_KERNEL && lanes == 16) {
+        value = 0.0f + lanes16_(partial);  // AVX-512's nn_gemm_nt
+    } else if (st->of == NN_BACKSTEP_KERNEL && lanes == 8) {
+        value = 0.0f + lanes8_(partial);  // AVX2's nn_gemm_nt
     } else {
         value = 0.0f + partial[0];  // one chain
     }
@@ -255,13 +269,19 @@ static void check_config_(const nn_conv2d_geom *g, test_rng *r) {
     float *dx = alloc_floats(n_in), *dw = alloc_floats(n_w), *db = alloc_floats(F);
     step_all(g, x, w, dy, dx, dw, db);
 
-    // Every step checked against its definition and order.
-    nn_backstep_cursor cur;
-    nn_error err = error_fresh();
-    assert_int_equal(nn_backstep_cursor_init(&cur, g, x, w, dy, true, &err), NN_OK);
-    nn_backstep st;
-    while (nn_backstep_next(&cur, &st)) check_step_(g, x, w, dy, &st);
-    nn_backstep_cursor_destroy(&cur);
+    // Every step checked against its definition and order, on every kernel
+    // this CPU runs (the weights' sums follow nn_gemm_nt's lanes).
+    const char *all[4] = {NULL, "scalar", "avx2", "avx512"};
+    for (int kk = 0; kk < 4; kk++) {
+        if (!nn_gemm_force_kernel(all[kk])) continue;
+        nn_backstep_cursor cur;
+        nn_error err = error_fresh();
+        assert_int_equal(nn_backstep_cursor_init(&cur, g, x, w, dy, true, &err), NN_OK);
+        nn_backstep st;
+        while (nn_backstep_next(&cur, &st)) check_step_(g, x, w, dy, &st);
+        nn_backstep_cursor_destroy(&cur);
+    }
+    assert_true(nn_gemm_force_kernel(NULL));
 
     // Central differences of the double-precision forward pass.
     double *cd = malloc(sizeof(double) * (n_in + n_w + F));
@@ -288,11 +308,11 @@ static void check_config_(const nn_conv2d_geom *g, test_rng *r) {
     figures.cells += (long)(n_in + n_w + F);
     free(cd);
 
-    // Training's backward, bit for bit: with this machine's kernel, the scalar
-    // one and (where the CPU has it) AVX2.
-    const char *kernels[3] = {NULL, "scalar", "avx2"};
-    for (int kk = 0; kk < 3; kk++) {
-        if (!nn_gemm_force_kernel(kernels[kk])) continue;  // no AVX2 here
+    // Training's backward, bit for bit: with this machine's kernel, and each of
+    // scalar, AVX2 and AVX-512 forced (where the CPU has it).
+    const char *kernels[4] = {NULL, "scalar", "avx2", "avx512"};
+    for (int kk = 0; kk < 4; kk++) {
+        if (!nn_gemm_force_kernel(kernels[kk])) continue;  // not on this CPU
         float *sx = alloc_floats(n_in), *sw = alloc_floats(n_w), *sb = alloc_floats(F);
         if (kk > 0) step_all(g, x, w, dy, sx, sw, sb);  // the stepper follows the kernel
         else {
@@ -358,7 +378,8 @@ static void test_random_configs(void **state) {
            figures.configs, figures.cells, nn_gemm_kernel_name(), figures.max_fd);
 }
 
-// More than 16 output positions: the weights' sums use every AVX-512 lane.
+// More than 16 output positions, not a multiple of 8: the weights' sums use
+// every AVX-512 lane and end in a ragged AVX2 block.
 static void test_long_sums(void **state) {
     (void)state;
     test_rng r = rng_seed(77);

@@ -115,7 +115,7 @@ def quick_start_run():
     expect("usage: convstep <command>" in out and "no window could be opened here" in out,
            "with no display the program should print its help and say why")
     code, out, err = shell(line + " --version", 120)
-    expect(code == 0 and re.match(r"convstep \d+\.\d+\.\d+\n$", out),
+    expect(code == 0 and re.match(r"convstep \d+\.\d+\.\d+\ngemm kernel: \w+\n$", out),
            "'%s --version' printed %r (exit %d)" % (line, out, code))
     expect(os.access(os.path.join(CLONE, "build", "app", "convstep"), os.X_OK),
            "run.sh did not build build/app/convstep")

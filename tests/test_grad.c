@@ -1393,6 +1393,103 @@ static void test_gemm_nt_matches_naive(void **state) {
     assert_true(nn_gemm_force_kernel(NULL));
 }
 
+// Forces a kernel; where this CPU cannot run it, says so (once per test and
+// kernel, in the test's output) so a skipped path is visible, not silent.
+static bool force_or_say_skipped(const char *name, const char *test) {
+    if (nn_gemm_force_kernel(name)) {
+        assert_string_equal(nn_gemm_kernel_name(), name);
+        return true;
+    }
+    static char said[8][64];
+    char key[64];
+    snprintf(key, sizeof key, "%s/%s", test, name);
+    for (int i = 0; i < 8; i++) {
+        if (strcmp(said[i], key) == 0) return false;
+        if (said[i][0] == 0) {
+            snprintf(said[i], sizeof said[i], "%s", key);
+            break;
+        }
+    }
+    print_message("# %s: SKIPPED the %s kernel: this CPU cannot run it\n", test, name);
+    return false;
+}
+
+// nn_gemm_nt with each kernel forced (scalar, AVX2, AVX-512): every element is
+// bit for bit what nn_gemm_nt_acc works out in scalar code for that kernel
+// (lanes along k, masked ragged end, halving reduction; then the optional +=),
+// and within float rounding of the double-precision product. K runs over
+// exact multiples of 8 and 16 and ragged ends; M and N over the tiles' edges.
+static void test_gemm_nt_kernels_match_mirror(void **state) {
+    (void)state;
+    static const int ks[] = {1, 7, 8, 16, 31, 33, 100};
+    static const int mns[] = {1, 2, 3, 4, 5, 7, 13};
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    uint32_t seed = 4000;
+    int ran = 0;
+    for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+        if (!force_or_say_skipped(kernels[q], "gemm_nt mirror")) continue;
+        nn_gemm_nt_acc probe;
+        nn_gemm_nt_acc_init(&probe);
+        assert_int_equal(probe.lanes, q == 0 ? 1 : q == 1 ? 8 : 16);
+        for (size_t i = 0; i < HELPERS_COUNT_OF(mns); i++)
+            for (size_t j = 0; j < HELPERS_COUNT_OF(mns); j++)
+                for (size_t k = 0; k < HELPERS_COUNT_OF(ks); k++) {
+                    gemm_bufs g;
+                    gemm_bufs_init(&g, mns[i], mns[j], ks[k], true, seed++);
+                    for (int acc = 0; acc < 2; acc++) {
+                        gemm_run(&g, true, acc);
+                        assert_int_equal(gemm_mismatches(&g, true, acc), 0);
+                        for (int m = 0; m < g.M; m++)
+                            for (int n = 0; n < g.N; n++) {
+                                nn_gemm_nt_acc e;
+                                nn_gemm_nt_acc_init(&e);
+                                for (int kk = 0; kk < g.K; kk++)
+                                    nn_gemm_nt_acc_add(&e, g.A[(size_t)m * g.lda + kk],
+                                                       g.B[(size_t)n * g.ldb + kk]);
+                                const float c0 = g.C0[(size_t)m * g.ldc + n];
+                                const float want = acc ? c0 + nn_gemm_nt_acc_sum(&e)
+                                                       : nn_gemm_nt_acc_sum(&e);
+                                const float got = g.C[(size_t)m * g.ldc + n];
+                                if (memcmp(&got, &want, sizeof got) != 0) {
+                                    print_error("kernel %s M=%d N=%d K=%d acc=%d C[%d][%d] = "
+                                                "%.9g, mirror %.9g\n", kernels[q], g.M, g.N,
+                                                g.K, acc, m, n, got, want);
+                                    fail();
+                                }
+                            }
+                    }
+                    ran++;
+                    gemm_bufs_free(&g);
+                }
+    }
+    assert_true(nn_gemm_force_kernel(NULL));
+    assert_true(ran > 0);
+}
+
+// With AVX2 forced, nn_gemm_nt really sums in 8 lanes, not AVX-512's 16. Worked
+// by hand, K = 16: a0*b0 = -(1 + 2^-11) exactly, a8*b8 = (1 + 2^-12)^2 =
+// 1 + 2^-11 + 2^-24 exactly, which rounds (tie to even) to 1 + 2^-11 as a float.
+// Scalar and 8 lanes put both into one sum: fma(a8, b8, -(1 + 2^-11)) = 2^-24
+// exactly. 16 lanes hold them apart, round a8*b8 first and add: 0.
+static void test_gemm_nt_avx2_forced_sums_8_lanes(void **state) {
+    (void)state;
+    float a[16] = {0}, b[16] = {0};
+    a[0] = -(1.0f + 0x1p-11f), b[0] = 1.0f;
+    a[8] = b[8] = 1.0f + 0x1p-12f;
+    const struct { const char *kernel; float want; } cases[] = {
+        {"scalar", 0x1p-24f}, {"avx2", 0x1p-24f}, {"avx512", 0.0f}};
+    for (size_t q = 0; q < HELPERS_COUNT_OF(cases); q++) {
+        if (!force_or_say_skipped(cases[q].kernel, "gemm_nt 8 lanes")) continue;
+        float c = 123.0f;
+        nn_gemm_nt(1, 1, 16, a, 16, b, 16, &c, 1, false);
+        if (c != cases[q].want) {
+            print_error("kernel %s: %.9g, want %.9g\n", cases[q].kernel, c, cases[q].want);
+            fail();
+        }
+    }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
 // Every kernel this CPU can run gives bits identical to the scalar kernel (memcmp),
 // for every shape and both modes; unknown names are refused.
 static void test_gemm_kernels_bit_identical(void **state) {
@@ -1416,7 +1513,7 @@ static void test_gemm_kernels_bit_identical(void **state) {
                     gemm_run(&g, false, acc);
                     memcpy(want, g.C, nc * sizeof(float));
                     for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
-                        if (!nn_gemm_force_kernel(kernels[q])) continue;
+                        if (!force_or_say_skipped(kernels[q], "gemm bit-identical")) continue;
                         ran++;
                         gemm_run(&g, false, acc);
                         if (memcmp(g.C, want, nc * sizeof(float)) != 0) {
@@ -1463,7 +1560,7 @@ static void test_gemm_rows_kernels_bit_identical(void **state) {
                 nn_gemm_rows(M, N, K, A, K, rows_a, want_a, ldc);
                 nn_gemm_rows(M, N, K, A, K, rows_b, want_b, ldc);
                 for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
-                    if (!nn_gemm_force_kernel(kernels[q])) continue;
+                    if (!force_or_say_skipped(kernels[q], "gemm rows bit-identical")) continue;
                     memset(got_a, 0, nc * sizeof(float));
                     memset(got_b, 0, nc * sizeof(float));
                     nn_gemm_rows(M, N, K, A, K, rows_a, got_a, ldc);
@@ -1721,6 +1818,8 @@ int main(void) {
         cmocka_unit_test_teardown(test_gemm_nt_matches_naive, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_kernels_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_rows_kernels_bit_identical, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_gemm_nt_kernels_match_mirror, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_gemm_nt_avx2_forced_sums_8_lanes, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_backward_same_on_every_kernel, restore_gemm_kernel),
         cmocka_unit_test(test_rng_reproducible),
         cmocka_unit_test(test_rng_known_values),

@@ -3,7 +3,9 @@
 //   training samples/s at 1 and 2 threads: 30 warm-up steps, then BLOCKS timed
 //     blocks of STEPS steps (batch 32, SGD lr 0.05 momentum 0.9);
 //   inference latency: batch 1, 200 warm-up calls, then 2000 timed calls.
-// Prints one JSON object. Usage: bench_speed [--models lenet5,softmax] [--blocks 7] [--steps 100]
+// Prints one JSON object (with each model's training flops per sample).
+// Usage: bench_speed [--models lenet5,softmax] [--blocks 7] [--steps 100]
+//                    [--kernel avx512|avx2|scalar]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +13,9 @@
 
 #include "dataset.h"
 #include "gemm.h"
+#include "arch.h"
 #include "json.h"
+#include "model.h"
 #include "net.h"
 #include "train.h"
 
@@ -94,6 +98,33 @@ static void bench_inference_(json_writer *w, const char *arch, const app_dataset
     nn_net_free(net);
 }
 
+// Floating-point operations of one training sample, counted from the model's
+// layers: the multiply-adds of conv, convt and dense (2 flops each; every
+// weight meets every output position in conv, every input cell in convt, once
+// in dense), three times (forward, weight gradient, input gradient), less the
+// first layer's input gradient, which the engine skips. ReLU, pooling, softmax
+// and the update are left out (a few percent). For scripts/bench.py's fraction
+// of the FMA peak.
+static double train_flops_per_sample_(const char *arch) {
+    nn_model *m;
+    nn_error e;
+    if (nn_model_create(&m, nn_arch_expand(arch), nn_shape_map(1, 28, 28), &e) != NN_OK) {
+        fprintf(stderr, "bench_speed: %s\n", e.msg);
+        exit(2);
+    }
+    double total = 0.0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const nn_layer *l = &m->layers[i];
+        double macs = 0.0;
+        if (l->spec.kind == NN_LAYER_CONV) macs = (double)l->weights * l->out.h * l->out.w;
+        else if (l->spec.kind == NN_LAYER_CONVT) macs = (double)l->weights * l->in.h * l->in.w;
+        else if (l->spec.kind == NN_LAYER_DENSE) macs = (double)l->weights;
+        total += 2.0 * macs * (i == 0 ? 2 : 3);
+    }
+    nn_model_free(m);
+    return total;
+}
+
 int main(int argc, char **argv) {
     const char *models = "lenet5,softmax";
     int blocks = 7, steps = 100;
@@ -101,6 +132,10 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--models") == 0) models = argv[i + 1];
         else if (strcmp(argv[i], "--blocks") == 0) blocks = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--steps") == 0) steps = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--kernel") == 0 && !nn_gemm_force_kernel(argv[i + 1])) {
+            fprintf(stderr, "bench_speed: this CPU cannot run the kernel '%s'\n", argv[i + 1]);
+            return 1;
+        }
     }
     if (blocks < 1 || blocks > 64 || steps < 1) {
         fprintf(stderr, "bench_speed: --blocks 1..64, --steps >= 1\n");
@@ -121,6 +156,7 @@ int main(int argc, char **argv) {
     for (char *m = strtok(list, ","); m; m = strtok(NULL, ",")) {
         json_key(&w, m);
         json_begin_object(&w);
+        json_key(&w, "train_flops_per_sample"), json_float(&w, (float)train_flops_per_sample_(m));
         bench_training_(&w, m, 1, blocks, steps, &train, &test);
         bench_training_(&w, m, 2, blocks, steps, &train, &test);
         bench_inference_(&w, m, &test);
