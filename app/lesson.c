@@ -450,7 +450,8 @@ static bool quiz_(parse_ *p, const char *s, lesson_cmd *c) {
 // the dashboard's model trains from the next 'model' (the others stay default).
 static bool recipe_(parse_ *p, const char *s, lesson_cmd *c) {
     static const char usage[] = "recipe default | recipe [lr X] [shift P] [weight-decay W] [dropout P]";
-    memset(&c->recipe, 0, sizeof c->recipe);
+    c->recipe.lr = c->recipe.weight_decay = c->recipe.dropout = -1;  // -1: not named, stays the default
+    c->recipe.shift = -1;
     char w[32];
     if (!word_(&s, w, sizeof w)) return fail_(p, "recipe needs settings (usage: %s)", usage);
     if (strcmp(w, "default") == 0) return end_(p, s, usage);

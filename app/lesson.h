@@ -75,7 +75,7 @@ typedef struct lesson_cmd {
     char arch[128];         // expect params, quiz params: the architecture
     char shape[32];         // quiz params: its input, HxWxC
     struct {                // recipe: how the dashboard's model trains from the next 'model'
-        double lr, weight_decay, dropout;
+        double lr, weight_decay, dropout;  // -1 (and shift -1): not named, the default
         int shift;
     } recipe;
 } lesson_cmd;

@@ -662,8 +662,12 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
         return false;
     }
     case LOP_RECIPE:
-        s->recipe = (app_recipe){(float)c->recipe.lr, c->recipe.shift, (float)c->recipe.weight_decay,
-                                 (float)c->recipe.dropout};
+        // What the line names; the rest stays the default (a negative value: not named).
+        s->recipe = app_recipe_default();
+        if (c->recipe.lr >= 0) s->recipe.lr = (float)c->recipe.lr;
+        if (c->recipe.shift >= 0) s->recipe.shift = c->recipe.shift;
+        if (c->recipe.weight_decay >= 0) s->recipe.weight_decay = (float)c->recipe.weight_decay;
+        if (c->recipe.dropout >= 0) s->recipe.dropout = (float)c->recipe.dropout;
         if (log) {
             char r[160];
             app_recipe_describe(&s->recipe, r, sizeof r);
@@ -851,7 +855,7 @@ void lesson_start(app_state *s, const lesson_host *host, const lesson *l, FILE *
     fresh.n_beats = lesson_count_beats(l);
     s->player = fresh;
     app_reset_views(s);
-    s->recipe = (app_recipe){0};  // every lesson starts from the default recipe and no kept run
+    s->recipe = app_recipe_default();  // every lesson starts from the default recipe and no kept run
     s->kept.present = false;
     beat_(s, host, log);
     keep_anim_(s);
@@ -881,5 +885,5 @@ void lesson_back(app_state *s, const lesson_host *host) {
 
 void lesson_close(app_state *s) {
     memset(&s->player, 0, sizeof s->player);
-    s->recipe = (app_recipe){0};
+    s->recipe = app_recipe_default();
 }

@@ -36,7 +36,7 @@ static app_train_options options_(const app_state *s, const char *arch, bool tem
     o.epochs = templates ? 10 : 3;
     o.threads = 1;  // the window keeps the other core
     const app_recipe *r = &s->recipe;
-    if (r->lr > 0) o.lr = r->lr;
+    o.lr = r->lr;
     o.shift = r->shift;
     o.weight_decay = r->weight_decay;
     const char *full = nn_arch_expand(arch);

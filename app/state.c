@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train.h"
+
 
 // ---- Speeds and the dashboard's models -----------------------------------------------------
 
@@ -30,14 +32,23 @@ static const struct {
 int app_train_model_count(void) { return (int)(sizeof models_ / sizeof models_[0]); }
 
 const char *app_train_model_name(int i) { return models_[i < 0 || i >= app_train_model_count() ? 0 : i].name; }
+app_recipe app_recipe_default(void) {
+    app_train_options o;
+    app_train_options_default(&o);
+    return (app_recipe){.lr = o.lr, .shift = o.shift, .weight_decay = o.weight_decay, .dropout = 0};
+}
+
 void app_recipe_describe(const app_recipe *r, char *buf, size_t size) {
+    const app_recipe d = app_recipe_default();
     size_t n = 0;
     buf[0] = '\0';
-    if (r->lr > 0) n += (size_t)snprintf(buf + n, size - n, "lr %g", (double)r->lr);
-    if (r->shift > 0 && n < size) n += (size_t)snprintf(buf + n, size - n, "%sshift %d", n ? ", " : "", r->shift);
-    if (r->weight_decay > 0 && n < size)
+    if (r->lr != d.lr) n += (size_t)snprintf(buf + n, size - n, "lr %g", (double)r->lr);
+    if (r->shift != d.shift && n < size)
+        n += (size_t)snprintf(buf + n, size - n, "%sshift %d", n ? ", " : "", r->shift);
+    if (r->weight_decay != d.weight_decay && n < size)
         n += (size_t)snprintf(buf + n, size - n, "%sweight decay %g", n ? ", " : "", (double)r->weight_decay);
-    if (r->dropout > 0 && n < size) n += (size_t)snprintf(buf + n, size - n, "%sdropout %g", n ? ", " : "", (double)r->dropout);
+    if (r->dropout != d.dropout && n < size)
+        n += (size_t)snprintf(buf + n, size - n, "%sdropout %g", n ? ", " : "", (double)r->dropout);
     if (n == 0) snprintf(buf, size, "the default recipe");
 }
 

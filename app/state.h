@@ -462,13 +462,17 @@ typedef struct app_kept_run {
 // unless a lesson's 'recipe' changed them (it applies from the next model
 // or reset; closing the lesson restores the defaults).
 typedef struct app_recipe {
-    float lr;                  // learning rate (0: the default)
+    float lr;                  // learning rate
     int shift;                 // shift augmentation, pixels
     float weight_decay;        // L2 penalty
     float dropout;             // dropout rate before the last dense layer (0: none)
 } app_recipe;
 
-// "lr 0.5, shift 2, weight decay 0.0005, dropout 0.5" (the defaults left out; "the default recipe" if all are).
+// `convstep train`'s defaults (app_train_options_default), no dropout.
+app_recipe app_recipe_default(void);
+
+// "lr 0.5, shift 2, weight decay 0.001, dropout 0.5": what differs from the
+// default recipe ("the default recipe" if nothing does).
 void app_recipe_describe(const app_recipe *r, char *buf, size_t size);
 
 typedef struct app_state {

@@ -25,11 +25,19 @@ void app_train_options_default(app_train_options *o) {
     o->arch = "lenet5";
     o->epochs = 3;
     o->batch = 32;
-    o->lr = 0.05f;
+    o->lr = 0.03f;
     o->momentum = 0.9f;
-    o->weight_decay = 0.0f;
+    o->weight_decay = 0.0005f;
     o->threads = 1;
     o->seed = 1;
+    o->shift = 1;
+    o->cosine = true;
+}
+
+void app_train_options_plain(app_train_options *o) {
+    app_train_options_default(o);
+    o->lr = 0.05f;
+    o->weight_decay = 0.0f;
     o->shift = 0;
     o->cosine = false;
 }

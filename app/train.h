@@ -27,9 +27,17 @@ typedef struct app_train_options {
     bool cosine;          // lower the learning rate along a half cosine to 0 by the last step
 } app_train_options;
 
-// The defaults of the PyTorch reference: lenet5, 3 epochs, batch 32, SGD lr
-// 0.05, momentum 0.9, no weight decay, 1 thread, seed 1, no shifts, constant rate.
+// The defaults, the best recipe measured for LeNet-5 on the embedded digits
+// (median test accuracy over seeds 0-4: 97.5% after 3 epochs, 98.7% after 10;
+// the reference recipe below: 95.5% and about 98%): lenet5, 3 epochs, batch
+// 32, SGD lr 0.03, momentum 0.9, weight decay 0.0005, shifts of up to 1
+// pixel, the rate lowered along a half cosine; 1 thread, seed 1.
 void app_train_options_default(app_train_options *o);
+
+// The reference recipe of the PyTorch script the benchmarks compare with
+// (`convstep train --plain`): lr 0.05, no weight decay, no shifts, a constant
+// rate; the rest as the defaults.
+void app_train_options_plain(app_train_options *o);
 
 typedef struct app_epoch_stats {
     int epoch;             // 1-based

@@ -28,6 +28,7 @@ void app_reset_views(app_state *s) {
 
 void app_state_init(app_state *s) {
     memset(s, 0, sizeof *s);
+    s->recipe = app_recipe_default();
     s->zoom = 100;
     app_reset_views(s);
 }

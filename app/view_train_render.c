@@ -256,12 +256,10 @@ static void dashboard_(const draw_ *d, const live_snapshot *snap) {
         // The learning rate as the trainer has it (Up/Down change it), and the
         // rest of a lesson's recipe, with which the model was built.
         app_recipe rest = s->recipe;
-        rest.lr = 0;
-        char extra[120] = "";
-        if (rest.shift > 0 || rest.weight_decay > 0 || rest.dropout > 0) {
-            extra[0] = ',', extra[1] = ' ';
-            app_recipe_describe(&rest, extra + 2, sizeof extra - 2);
-        }
+        rest.lr = app_recipe_default().lr;
+        char extra[120] = ", ";
+        app_recipe_describe(&rest, extra + 2, sizeof extra - 2);
+        if (strcmp(extra + 2, "the default recipe") == 0) extra[0] = '\0';
         snprintf(now_label, sizeof now_label, "now: %s, lr %s%s",
                  s->train_model == MODEL_CUSTOM ? "--arch model" : app_train_model_name(s->train_model), lr, extra);
         snprintf(now_test, sizeof now_test, "%s (test set)", now_label);

@@ -652,7 +652,9 @@ static void test_quiz_predict(void **state) {
         assert_int_equal(s.player.predict_line, 0);
         fclose(log);
         lesson_close(&s);
-        assert_true(s.recipe.lr == 0.0f);  // closing the lesson restores the default recipe
+        // Closing the lesson restores the default recipe.
+        const app_recipe defaults = {0.03f, 1, 0.0005f, 0.0f};
+        assert_memory_equal(&s.recipe, &defaults, sizeof s.recipe);
         lesson_free(&l);
     }
     fails_("title P\nview train\nquiz predict accuracy Up or down?\nwait\n",
@@ -671,17 +673,26 @@ static void test_recipe_keep_clear(void **state) {
     (void)state;
     lesson l;
     char err[400], text[160];
-    assert_true(lesson_parse(&l, "title R\nview train\nrecipe lr 0.5 shift 2 weight-decay 0.0005 dropout 0.25\nrecipe default\n",
+    assert_true(lesson_parse(&l, "title R\nview train\nrecipe lr 0.5 shift 2 weight-decay 0.001 dropout 0.25\nrecipe default\n"
+                                 "recipe shift 0\n",
                              "r.lesson", err, sizeof err));
-    assert_true(l.cmds[2].recipe.lr == 0.5 && l.cmds[2].recipe.shift == 2 && l.cmds[2].recipe.weight_decay == 0.0005 &&
+    assert_true(l.cmds[2].recipe.lr == 0.5 && l.cmds[2].recipe.shift == 2 && l.cmds[2].recipe.weight_decay == 0.001 &&
                 l.cmds[2].recipe.dropout == 0.25);
-    assert_true(l.cmds[3].recipe.lr == 0 && l.cmds[3].recipe.shift == 0 && l.cmds[3].recipe.dropout == 0);
+    // Not named: -1, the default stays.
+    assert_true(l.cmds[3].recipe.lr == -1 && l.cmds[3].recipe.shift == -1 && l.cmds[3].recipe.weight_decay == -1 &&
+                l.cmds[3].recipe.dropout == -1);
+    assert_true(l.cmds[4].recipe.lr == -1 && l.cmds[4].recipe.shift == 0 && l.cmds[4].recipe.weight_decay == -1);
     lesson_free(&l);
-    const app_recipe r = {0.5f, 2, 0.0005f, 0.25f}, none = {0};
+    // The defaults as `convstep train --help` states them: lr 0.03, shift 1, weight decay 0.0005.
+    const app_recipe r = {0.5f, 2, 0.001f, 0.25f}, same = {0.03f, 1, 0.0005f, 0.0f}, plain = {0.05f, 0, 0.0f, 0.0f};
+    const app_recipe got = app_recipe_default();
+    assert_memory_equal(&same, &got, sizeof same);
     app_recipe_describe(&r, text, sizeof text);
-    assert_string_equal(text, "lr 0.5, shift 2, weight decay 0.0005, dropout 0.25");
-    app_recipe_describe(&none, text, sizeof text);
+    assert_string_equal(text, "lr 0.5, shift 2, weight decay 0.001, dropout 0.25");
+    app_recipe_describe(&same, text, sizeof text);
     assert_string_equal(text, "the default recipe");
+    app_recipe_describe(&plain, text, sizeof text);
+    assert_string_equal(text, "lr 0.05, shift 0, weight decay 0");
     fails_("title R\nview train\nrecipe speed 3\n",
            "t.lesson:3: unknown recipe setting 'speed' (usage: recipe default | recipe [lr X] [shift P] [weight-decay W] "
            "[dropout P])");
