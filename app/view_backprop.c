@@ -650,10 +650,47 @@ static anim_target anim_of_(app_state *s) {
     return t;
 }
 
+// The step that works out cell (row, col) of a gradient grid; -1 for the others.
+static int step_of_cell_(const app_state *s, bp_grid g, int row, int col) {
+    const backprop_setup *b = &s->bp.setup;
+    if (!s->bp.ok || row < 0 || col < 0) return -1;
+    switch (g) {
+    case BP_GRID_DW: return row < b->k && col < b->k ? row * b->k + col : -1;
+    case BP_GRID_DX: return row < b->n_h && col < b->n_w ? bp_phase_start(s, BP_PHASE_DX) + row * b->n_w + col : -1;
+    case BP_GRID_DB: return bp_phase_start(s, BP_PHASE_DB);
+    case BP_GRID_WNEW: return row < b->k && col < b->k ? bp_phase_start(s, BP_PHASE_SGD) + row * b->k + col : -1;
+    default: return -1;
+    }
+}
+
+static void a_stop_(app_state *s) {
+    s->bp.anim.playing = false;
+    s->bp.anim.stop_after = 0;  // the class took over from the lesson
+}
+
+// What a click types into: X, W and dL/dY (the set-up; the gradients follow).
+// A gradient cell clicked jumps to its step instead.
+static bool edits_cell_(const app_state *s, const cell_ref *c) {
+    const backprop_setup *b = &s->bp.setup;
+    if (c->row < 0 || c->col < 0) return false;  // the padding: always 0
+    const bp_grid g = bp_grid_of(c->grid, c->channel);
+    return (g == BP_GRID_X && c->row < b->n_h && c->col < b->n_w) || g == BP_GRID_W ||
+           (g == BP_GRID_DY && s->bp.ok && c->row < s->bp.geom.out_h && c->col < s->bp.geom.out_w);
+}
+
 static void update_(app_state *s, const app_action *a) {
     backprop_setup *b = &s->bp.setup;
     const anim_target t = anim_of_(s);
-    if (a->kind == ACT_JUMP_TO_OUTPUT) return;  // an output cell clicked: no output cell is a step here
+    if (a->kind == ACT_JUMP_TO_OUTPUT) {
+        // A gradient cell clicked: to the step that works it out (the forward
+        // output Y, the padding and a lesson's jumps are no step here).
+        const int step = step_of_cell_(s, bp_grid_of(a->cell.grid, a->cell.channel), a->cell.row, a->cell.col);
+        if (step >= 0 && a->cell.grid != GRID_NONE) {
+            a_stop_(s);
+            anim_goto(s, &t, step, 1);
+        }
+        return;
+    }
     if (anim_update(s, &t, a)) return;
     switch (a->kind) {
     case ACT_SET_SIZE:
@@ -804,7 +841,8 @@ const view_def view_backprop = {
     .title = "backpropagation through a convolution",
     .menu = "Backpropagation",
     .keys = KEY_TABLE("backpropagation", keys_),
-    .mouse = "click a cell of X or W to type a new value",
+    .mouse = "click a cell of X, W or dL/dY to type a new value (the gradients are worked out again); "
+             "click a gradient cell to go to its step",
     .has_panel = true,
     .layout = bp_layout,
     .update = update_,
@@ -813,4 +851,5 @@ const view_def view_backprop = {
     .op = op_,
     .lesson_input = lesson_input_,
     .reset = reset_,
+    .edits_cell = edits_cell_,
 };

@@ -124,6 +124,56 @@ static void test_hand_worked_example(void **st) {
     assert_int_equal(s->bp.anim.pos, pos);
 }
 
+// Clicks cell (row, col) of grid (id, ch), as the window does.
+static void click_(app_state *s, grid_id id, int ch, int row, int col) {
+    app_action a = {.kind = ACT_SELECT_CELL, .cell = {.grid = id, .channel = ch, .row = row, .col = col}};
+    app_update(s, &a);
+}
+
+static void type_(app_state *s, const char *text) {
+    for (const char *p = text; *p; p++) {
+        app_action a = {.kind = ACT_TYPE_CHAR, .ch = *p};
+        app_update(s, &a);
+    }
+    act_(s, ACT_EDIT_COMMIT, 0);
+}
+
+// dL/dY is typed into like X and W, and the gradients follow. The example
+// with dY = [1 3; 1 1], by hand: dW(a,b) = sum over outputs (i,j) of
+// x(i+a, j+b) dY(i,j):
+//   dW(0,0) = 1 + 3×2 + 4 + 5 = 16     dW(0,1) = 2 + 3×3 + 5 + 6 = 22
+//   dW(1,0) = 4 + 3×5 + 7 + 8 = 34     dW(1,1) = 5 + 3×6 + 8 + 9 = 40
+//   db = 1 + 3 + 1 + 1 = 6
+// A click on a gradient cell goes to its step instead (no edit opens).
+static void test_dy_edit(void **st) {
+    app_state *s = *st;
+    open_(s);
+    set_example_(s);
+    click_(s, GRID_OUTPUT, 1, 0, 1);
+    assert_true(s->editing);
+    type_(s, "3");
+    assert_false(s->editing);
+    assert_float_equal(s->bp.setup.dy[0][1], 3, 0);
+    static const float dw[4] = {16, 22, 34, 40};
+    for (int i = 0; i < 4; i++) assert_float_equal(s->bp.dw[i], dw[i], 1e-6);
+    assert_float_equal(s->bp.db, 6, 1e-6);
+    // dL/dW(1, 0) clicked: its step (the third), worked out; no edit.
+    click_(s, GRID_KERNEL, 1, 1, 0);
+    assert_false(s->editing);
+    assert_int_equal(s->bp.anim.pos, 2);
+    assert_true(s->bp.step_valid);
+    assert_float_equal(s->bp.step.value, 34, 1e-6);
+    // dL/dX(2, 1): step 4 + 2×3 + 1 = 11; dL/db: step 4 + 9 = 13.
+    click_(s, GRID_INPUT, 1, 2, 1);
+    assert_int_equal(s->bp.anim.pos, 11);
+    click_(s, GRID_BIAS, 0, 0, 0);
+    assert_int_equal(s->bp.anim.pos, 13);
+    // The forward output Y is worked out from X and W: no edit, no step.
+    click_(s, GRID_OUTPUT, 0, 0, 0);
+    assert_false(s->editing);
+    assert_int_equal(s->bp.anim.pos, 13);
+}
+
 static uint64_t rng_ = 0x9e3779b97f4a7c15ull;
 static int below_(int n) {
     rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
@@ -229,6 +279,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_hand_worked_example, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_equals_engine_backward, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_layout_fits, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_dy_edit, setup_, teardown_),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
