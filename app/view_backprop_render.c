@@ -41,14 +41,50 @@ static float grid_scale_(const app_state *s, bp_grid which) {
     return most > 0 ? most : 1;
 }
 
+static int lh_(int px) { return (px * 1164 + 999) / 1000; }  // a line's height at px (as the conv view's)
+
+// A cell of the padded dY under the turned kernel, redrawn in two: its
+// value on top, the weight that lands on it ("×w") in a white strip below;
+// false (the cell left as it is: the products line names the weights) when
+// either would be smaller than the readable sizes.
+static bool weighted_cell_(const draw_ *d, ui_rect q, int row, int col, float w, float scale) {
+    const ui_layout *l = d->l;
+    const int top = q.h * 3 / 5, strip = q.h - top;
+    int px = ui_min(l->small_px * 3 / 4, (strip - 2) * 1000 / 1164);
+    char wt[32], t[40];
+    fmt_screen(w, wt, sizeof wt);
+    snprintf(t, sizeof t, "\u00d7%s", wt);
+    while (px > l->badge_px && rd_width(d, FACE_BOLD, px, t) > q.w - 6) px--;
+    if (top / 2 < l->min_px || px < l->badge_px || rd_width(d, FACE_BOLD, px, t) > q.w - 6) return false;
+    float v;
+    if (bp_dy_padded(d->s, row, col, &v))
+        rd_value_cell(d, rd_rect(q.x, q.y, q.w, top), v, scale, false);
+    else
+        rd_padding_cell(d, rd_rect(q.x, q.y, q.w, top), "0");
+    const ui_rect s = rd_rect(q.x, q.y + top, q.w, strip);
+    rd_fill(d->r, s, WHITE);
+    rd_frame(d->r, q, LINE, 1);
+    rd_text(d, FACE_BOLD, px, q.x + (q.w - rd_width(d, FACE_BOLD, px, t)) / 2, s.y + (strip - lh_(px)) / 2, INK, t);
+    return true;
+}
+
 static void grid_cells_(const draw_ *d, const ui_grid *g) {
     const app_state *s = d->s;
     const bp_grid which = bp_grid_of(g->id, g->channel);
     const float scale = grid_scale_(s, which);
+    // While dL/dX is worked out: where the turned kernel lies on the padded dY.
+    int top = 0, left = 0, k = 0, pr, pc;
+    if (which == BP_GRID_DYPAD && s->bp.ok && s->bp.step_valid && bp_phase_of(s, s->bp.anim.pos, &pr, &pc) == BP_PHASE_DX) {
+        k = s->bp.setup.k;
+        bp_rotated_at(s, pr, pc, &top, &left);
+    }
     for (int r = g->row0; r < g->row0 + g->rows; r++)
         for (int c = g->col0; c < g->col0 + g->cols; c++) {
             ui_rect q;
             if (!ui_grid_cell(g, r, c, &q)) continue;
+            if (r >= top && r < top + k && c >= left && c < left + k &&
+                weighted_cell_(d, q, r, c, s->bp.setup.kernel[k - 1 - (r - top)][k - 1 - (c - left)], scale))
+                continue;
             float v;
             const bool shown = bp_shown(s, which, r, c, &v);
             if (which == BP_GRID_X && (r < 0 || c < 0 || r >= s->bp.setup.n_h || c >= s->bp.setup.n_w))
@@ -67,7 +103,8 @@ static void grid_cells_(const draw_ *d, const ui_grid *g) {
 }
 
 // The kernel turned round on the padded dY for dL/dX(r, c): a frame around
-// its k x k cells, cut to the part of the grid on screen.
+// its k x k cells (grid_cells_ wrote their weights), cut to the part of the
+// grid on screen.
 static void rotated_kernel_(const draw_ *d, int r, int c, SDL_Color colour) {
     const int k = d->s->bp.setup.k;
     int top, left;
