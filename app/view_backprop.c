@@ -369,7 +369,8 @@ int bp_legend_keys(const app_state *s, bool all, bp_key *out) {
         [BP_KEY_CURRENT] = b->ok,
         [BP_KEY_MET] = b->ok && (all || ph != BP_PHASE_DB),
         [BP_KEY_DY] = b->ok && (all || ph != BP_PHASE_SGD),
-        [BP_KEY_PADDING] = b->setup.pad > 0,
+        // The input's padding, and the padded dY's zeros while dL/dX is worked out.
+        [BP_KEY_PADDING] = b->setup.pad > 0 || (b->ok && (all || ph == BP_PHASE_DX)),
         [BP_KEY_PENDING] = b->ok && (all || app_cells_done(&b->anim, 1) < b->anim.total),
     };
     int n = 0;
@@ -852,8 +853,10 @@ static bool edits_cell_(const app_state *s, const cell_ref *c) {
     const backprop_setup *b = &s->bp.setup;
     if (c->row < 0 || c->col < 0) return false;  // the padding: always 0
     const bp_grid g = bp_grid_of(c->grid, c->channel);
+    float v;
     return (g == BP_GRID_X && c->row < b->n_h && c->col < b->n_w) || g == BP_GRID_W ||
-           (g == BP_GRID_DY && s->bp.ok && c->row < s->bp.geom.out_h && c->col < s->bp.geom.out_w);
+           (g == BP_GRID_DY && s->bp.ok && c->row < s->bp.geom.out_h && c->col < s->bp.geom.out_w) ||
+           (g == BP_GRID_DYPAD && bp_dy_padded(s, c->row, c->col, &v));  // a dY cell, not a zero
 }
 
 static void update_(app_state *s, const app_action *a) {
@@ -898,6 +901,8 @@ static void update_(app_state *s, const app_action *a) {
             b->kernel[a->cell.row][a->cell.col] = a->fx;
         else if (a->cell.grid == GRID_OUTPUT && a->cell.channel == 1)
             b->dy[a->cell.row][a->cell.col] = a->fx, b->dy_given = true;
+        else if (a->cell.grid == GRID_OUTPUT && a->cell.channel == 2 && bp_dy_padded(s, a->cell.row, a->cell.col, &(float){0}))
+            b->dy[a->cell.row / b->stride][a->cell.col / b->stride] = a->fx, b->dy_given = true;
         else
             return;
         recompute_(s, s->bp.anim.pos);
@@ -1019,7 +1024,7 @@ const view_def view_backprop = {
     .title = "backpropagation through a convolution",
     .menu = "Backpropagation",
     .keys = KEY_TABLE("backpropagation", keys_),
-    .mouse = "click a cell of X, W or dL/dY to type a new value (the gradients are worked out again); "
+    .mouse = "click a cell of X, W or dL/dY (padded or not) to type a new value (the gradients are worked out again); "
              "click a gradient cell to go to its step",
     .has_panel = true,
     .layout = bp_layout,

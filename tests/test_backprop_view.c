@@ -168,6 +168,14 @@ static void test_dy_edit(void **st) {
     assert_int_equal(s->bp.anim.pos, 11);
     click_(s, GRID_BIAS, 0, 0, 0);
     assert_int_equal(s->bp.anim.pos, 13);
+    // The padded dY's cells are dY's: (1, 1) is dY(1, 1) (stride 1); its zeros are no edit.
+    click_(s, GRID_OUTPUT, 2, 1, 1);
+    assert_true(s->editing);
+    type_(s, "2");
+    assert_float_equal(s->bp.setup.dy[1][1], 2, 0);
+    assert_float_equal(s->bp.db, 7, 1e-6);  // 1 + 3 + 1 + 2
+    click_(s, GRID_OUTPUT, 2, -1, 0);
+    assert_false(s->editing);
     // The forward output Y is worked out from X and W: no edit, no step.
     click_(s, GRID_OUTPUT, 0, 0, 0);
     assert_false(s->editing);
