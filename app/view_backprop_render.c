@@ -243,11 +243,25 @@ static void footer_(const draw_ *d) {
     rd_footer(d, t);
 }
 
+// A close-up's part of a grid: a dashed line along each side where the grid
+// goes on past what is shown.
+static void part_edges_(const draw_ *d, const ui_grid *g) {
+    int r0, c0, rows, cols;
+    bp_grid_extent(d->s, bp_grid_of(g->id, g->channel), &r0, &c0, &rows, &cols);
+    const int t = ui_max(3, g->cell / 14), o = t;  // just outside the cells, in the gap
+    const ui_rect q = g->r;
+    if (g->row0 > r0) rd_dashed_frame(d, rd_rect(q.x, q.y - o - t, q.w, t), MUTED, t);
+    if (g->row0 + g->rows < r0 + rows) rd_dashed_frame(d, rd_rect(q.x, q.y + q.h + o, q.w, t), MUTED, t);
+    if (g->col0 > c0) rd_dashed_frame(d, rd_rect(q.x - o - t, q.y, t, q.h), MUTED, t);
+    if (g->col0 + g->cols < c0 + cols) rd_dashed_frame(d, rd_rect(q.x + q.w + o, q.y, t, q.h), MUTED, t);
+}
+
 void render_view_backprop(const draw_ *d) {
     rd_fill(d->r, d->l->panel, PANEL);
     for (int i = 0; i < d->l->n_grids; i++) {
         rd_grid_title(d, &d->l->grids[i]);
         grid_cells_(d, &d->l->grids[i]);
+        part_edges_(d, &d->l->grids[i]);
     }
     step_marks_(d);
     if (!d->s->bp.ok) rd_text_wrap(d, FACE_SANS, d->l->small_px, d->l->arithmetic, d->l->arithmetic.y, BAD, d->s->bp.why);
