@@ -51,6 +51,12 @@ void app_tick(app_state *s, double ms) {
 
 // ---- Editing a cell ----------------------------------------------------------------------------------
 
+// Whether a click on cell c types into it (else it jumps to the cell's step).
+static bool edits_cell_(const app_state *s, const cell_ref *c) {
+    const view_def *v = view_get(s->view);
+    return v->edits_cell ? v->edits_cell(s, c) : c->grid != GRID_OUTPUT;
+}
+
 // Ends an edit: the typed number goes to the view, which recomputes.
 static void commit_edit_(app_state *s) {
     if (!s->editing) return;
@@ -70,12 +76,12 @@ static bool edit_update_(app_state *s, const app_action *a) {
     case ACT_SELECT_CELL:
         if (s->editing) commit_edit_(s);
         if (a->cell.grid == GRID_NONE) return true;
-        if (a->cell.grid == GRID_OUTPUT) {
+        if (a->cell.grid == GRID_FMAP || a->cell.grid == GRID_NET) return false;  // the CNN and network views open a unit
+        if (!edits_cell_(s, &a->cell)) {
             const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = a->cell.row, .col = a->cell.col, .cell = a->cell};
             view_get(s->view)->update(s, &jump);
             return true;
         }
-        if (a->cell.grid == GRID_FMAP || a->cell.grid == GRID_NET) return false;  // the CNN and network views open a unit
         s->selected = a->cell;
         s->editing = true;
         s->edit_text[0] = '\0';
@@ -251,8 +257,8 @@ void app_update(app_state *s, const app_action *a) {
     }
     // While a lesson drives the view, what it set up stays as it set it, so
     // the caption never describes something else (Esc closes the lesson).
-    const bool edits_setup = a->kind == ACT_SELECT_CELL && a->cell.grid != GRID_OUTPUT && a->cell.grid != GRID_NONE &&
-                             a->cell.grid != GRID_FMAP && a->cell.grid != GRID_NET;
+    const bool edits_setup = a->kind == ACT_SELECT_CELL && a->cell.grid != GRID_NONE && a->cell.grid != GRID_FMAP &&
+                             a->cell.grid != GRID_NET && edits_cell_(s, &a->cell);
     if (keys_lesson_drives(s) && (keys_changes_setup(a->kind) || edits_setup)) {
         snprintf(s->status, sizeof s->status, "the lesson set this up: close it (Esc) to change it");
         return;

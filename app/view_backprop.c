@@ -137,7 +137,7 @@ bp_grid bp_grid_of(grid_id id, int channel) {
     switch (id) {
     case GRID_INPUT: return channel == 0 ? BP_GRID_X : BP_GRID_DX;
     case GRID_KERNEL: return channel == 0 ? BP_GRID_W : channel == 1 ? BP_GRID_DW : BP_GRID_WNEW;
-    case GRID_OUTPUT: return channel == 0 ? BP_GRID_Y : BP_GRID_DY;
+    case GRID_OUTPUT: return channel == 0 ? BP_GRID_Y : channel == 1 ? BP_GRID_DY : BP_GRID_DYPAD;
     case GRID_BIAS: return BP_GRID_DB;
     default: return BP_GRID_COUNT;
     }
@@ -147,8 +147,46 @@ const char *bp_grid_title(bp_grid g) {
     static const char *const titles[BP_GRID_COUNT] = {
         [BP_GRID_X] = "input X", [BP_GRID_W] = "kernel W",  [BP_GRID_Y] = "output Y", [BP_GRID_DY] = "dL/dY",
         [BP_GRID_DW] = "dL/dW",  [BP_GRID_DX] = "dL/dX",    [BP_GRID_DB] = "dL/db",    [BP_GRID_WNEW] = "W new",
+        [BP_GRID_DYPAD] = "padded dY",
     };
     return (unsigned)g < BP_GRID_COUNT ? titles[g] : "";
+}
+
+void bp_grid_extent(const app_state *s, bp_grid g, int *row0, int *col0, int *rows, int *cols) {
+    const backprop_setup *b = &s->bp.setup;
+    const int oh = s->bp.ok ? s->bp.geom.out_h : 1, ow = s->bp.ok ? s->bp.geom.out_w : 1;
+    *row0 = *col0 = 0;
+    switch (g) {
+    case BP_GRID_X: *row0 = *col0 = -b->pad, *rows = b->n_h + 2 * b->pad, *cols = b->n_w + 2 * b->pad; break;
+    case BP_GRID_DX: *rows = b->n_h, *cols = b->n_w; break;
+    case BP_GRID_Y:
+    case BP_GRID_DY: *rows = oh, *cols = ow; break;
+    case BP_GRID_DB: *rows = *cols = 1; break;
+    case BP_GRID_DYPAD:
+        *row0 = *col0 = -(b->k - 1);
+        *rows = (oh - 1) * b->stride + 1 + 2 * (b->k - 1);
+        *cols = (ow - 1) * b->stride + 1 + 2 * (b->k - 1);
+        break;
+    default: *rows = *cols = b->k; break;
+    }
+}
+
+bool bp_dy_padded(const app_state *s, int row, int col, float *v) {
+    const int st = s->bp.setup.stride;
+    *v = 0;
+    if (!s->bp.ok || row < 0 || col < 0 || row % st || col % st) return false;
+    if (row / st >= s->bp.geom.out_h || col / st >= s->bp.geom.out_w) return false;
+    *v = s->bp.setup.dy[row / st][col / st];
+    return true;
+}
+
+void bp_rotated_at(const app_state *s, int row, int col, int *top, int *left) {
+    // dL/dX(y, x) adds w(ky, kx) dY(o) over o stride + ky = y + pad: in the
+    // padded dY's counting, w(ky, kx) lies on (y + pad - ky, x + pad - kx),
+    // the kernel turned round with w(k-1, k-1) at the top-left.
+    const backprop_setup *b = &s->bp.setup;
+    *top = row + b->pad - (b->k - 1);
+    *left = col + b->pad - (b->k - 1);
 }
 
 bool bp_quiz_hides(const app_state *s, bp_grid g, int row, int col) {
@@ -160,6 +198,7 @@ bool bp_shown(const app_state *s, bp_grid g, int row, int col, float *v) {
     const backprop_setup *p = &b->setup;
     const int done = app_cells_done(&b->anim, 1), k = p->k;
     *v = 0;
+    if (g == BP_GRID_DYPAD) return bp_dy_padded(s, row, col, v);
     if (!b->ok || row < 0 || col < 0) return false;
     switch (g) {
     case BP_GRID_X: *v = p->input[row][col]; return row < p->n_h && col < p->n_w;
@@ -331,7 +370,8 @@ int bp_legend_keys(const app_state *s, bool all, bp_key *out) {
         [BP_KEY_CURRENT] = b->ok,
         [BP_KEY_MET] = b->ok && (all || ph != BP_PHASE_DB),
         [BP_KEY_DY] = b->ok && (all || ph != BP_PHASE_SGD),
-        [BP_KEY_PADDING] = b->setup.pad > 0,
+        // The input's padding, and the padded dY's zeros while dL/dX is worked out.
+        [BP_KEY_PADDING] = b->setup.pad > 0 || (b->ok && (all || ph == BP_PHASE_DX)),
         [BP_KEY_PENDING] = b->ok && (all || app_cells_done(&b->anim, 1) < b->anim.total),
     };
     int n = 0;
@@ -407,7 +447,13 @@ static int legend_h_(const ui_layout *l, const app_state *s, const ui_metrics *m
 }
 
 // The lines under the grids at width w: the most any step of each phase needs.
+static int words_phase_h_(const ui_layout *l, app_state *probe, const ui_metrics *m, int w, bool caption, int only);
 static int words_h_(const ui_layout *l, app_state *probe, const ui_metrics *m, int w, bool caption) {
+    return words_phase_h_(l, probe, m, w, caption, -1);
+}
+
+// ... of the phase `only` (-1: of every phase).
+static int words_phase_h_(const ui_layout *l, app_state *probe, const ui_metrics *m, int w, bool caption, int only) {
     const int px = l->small_px, line = px * 5 / 4;
     int most = 0;
     const backprop_view *b = &probe->bp;
@@ -421,6 +467,7 @@ static int words_h_(const ui_layout *l, app_state *probe, const ui_metrics *m, i
     const int picks[] = {0, bp_phase_start(probe, BP_PHASE_DX) + (b->setup.n_h / 2) * b->setup.n_w + b->setup.n_w / 2,
                          bp_phase_start(probe, BP_PHASE_DB), bp_phase_start(probe, BP_PHASE_SGD)};
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
+        if (only >= 0 && (int)i != only) continue;
         probe->bp.anim.pos = picks[i];
         probe->bp.anim.reveal = 1;
         load_step_(probe, picks[i]);
@@ -445,13 +492,13 @@ static int legend_w_(const ui_layout *l, const app_state *s, const ui_metrics *m
 }
 
 typedef struct bp_dims_ {
+    bp_grid row_a[4];            // the forward row: X, W, Y and dL/dY (padded while dL/dX is worked out)
     int rows_a, rows_b;          // the taller grid of each row, in cells
     int cols[BP_GRID_COUNT];     // each grid's columns
     int title_w[BP_GRID_COUNT];
     int title_h, gap;
 } bp_dims_;
 
-static const bp_grid row_a_[] = {BP_GRID_X, BP_GRID_W, BP_GRID_Y, BP_GRID_DY};
 static const bp_grid row_b_[] = {BP_GRID_DW, BP_GRID_DX, BP_GRID_DB, BP_GRID_WNEW};
 
 static int row_w_(const bp_dims_ *d, const bp_grid *row, int n, int c) {
@@ -460,25 +507,31 @@ static int row_w_(const bp_dims_ *d, const bp_grid *row, int n, int c) {
     return w;
 }
 
+static const struct {
+    grid_id id;
+    int ch;
+} grid_ids_[BP_GRID_COUNT] = {
+    [BP_GRID_X] = {GRID_INPUT, 0},   [BP_GRID_W] = {GRID_KERNEL, 0},  [BP_GRID_Y] = {GRID_OUTPUT, 0},
+    [BP_GRID_DY] = {GRID_OUTPUT, 1}, [BP_GRID_DW] = {GRID_KERNEL, 1}, [BP_GRID_DX] = {GRID_INPUT, 1},
+    [BP_GRID_DB] = {GRID_BIAS, 0},   [BP_GRID_WNEW] = {GRID_KERNEL, 2}, [BP_GRID_DYPAD] = {GRID_OUTPUT, 2},
+};
+
+// Adds grid g's cells [row0, row0 + rows) x [col0, col0 + cols) at (x, y).
+static ui_grid *add_grid_(ui_layout *l, const app_state *s, bp_grid g, int row0, int col0, int rows, int cols, int x,
+                          int y, int c) {
+    ui_grid *gr = layout_grid(l, grid_ids_[g].id, grid_ids_[g].ch, rows, cols, row0, col0, x, y, c, bp_grid_title(g));
+    if (gr && g == BP_GRID_X) gr->data_rows = s->bp.setup.n_h, gr->data_cols = s->bp.setup.n_w;
+    if (gr && g == BP_GRID_DYPAD) gr->data_rows = gr->data_cols = 0;  // (its cells are dY's and zeros)
+    return gr;
+}
+
 static void place_row_(ui_layout *l, const app_state *s, const bp_dims_ *d, const bp_grid *row, int n, int x, int y,
                        int c) {
-    static const struct {
-        grid_id id;
-        int ch;
-    } ids[BP_GRID_COUNT] = {
-        [BP_GRID_X] = {GRID_INPUT, 0},   [BP_GRID_W] = {GRID_KERNEL, 0},  [BP_GRID_Y] = {GRID_OUTPUT, 0},
-        [BP_GRID_DY] = {GRID_OUTPUT, 1}, [BP_GRID_DW] = {GRID_KERNEL, 1}, [BP_GRID_DX] = {GRID_INPUT, 1},
-        [BP_GRID_DB] = {GRID_BIAS, 0},   [BP_GRID_WNEW] = {GRID_KERNEL, 2},
-    };
-    const backprop_setup *b = &s->bp.setup;
     for (int i = 0; i < n; i++) {
         const bp_grid g = row[i];
-        const int pad = g == BP_GRID_X ? b->pad : 0;
-        const int rows = g == BP_GRID_X ? b->n_h + 2 * pad : g == BP_GRID_DX ? b->n_h
-                         : g == BP_GRID_Y || g == BP_GRID_DY ? s->bp.geom.out_h
-                         : g == BP_GRID_DB ? 1 : b->k;
-        ui_grid *gr = layout_grid(l, ids[g].id, ids[g].ch, rows, d->cols[g], -pad, -pad, x, y, c, bp_grid_title(g));
-        if (gr && g == BP_GRID_X) gr->data_rows = b->n_h, gr->data_cols = b->n_w;
+        int r0, c0, rows, cols;
+        bp_grid_extent(s, g, &r0, &c0, &rows, &cols);
+        add_grid_(l, s, g, r0, c0, rows, cols, x, y, c);
         x += ui_max(d->cols[g] * c, d->title_w[g]) + d->gap;
     }
 }
@@ -495,18 +548,17 @@ static bool compact_(ui_layout *l, const app_state *s, const ui_metrics *m, cons
     const bp_dims_ *d = &tight;
     int r, c0;
     const bp_phase ph = s->bp.anim.total > 0 ? bp_phase_of(s, s->bp.anim.pos, &r, &c0) : BP_PHASE_DW;
-    bp_grid row[5] = {BP_GRID_X, BP_GRID_W, BP_GRID_DY};
+    bp_grid row[5] = {BP_GRID_X, BP_GRID_W, ph == BP_PHASE_DX ? BP_GRID_DYPAD : BP_GRID_DY};
     int n = 3;
     if (ph == BP_PHASE_DW) row[n++] = BP_GRID_DW;
     if (ph == BP_PHASE_DX) row[n++] = BP_GRID_DX;
     if (ph == BP_PHASE_DB) row[n++] = BP_GRID_DB;
     if (ph == BP_PHASE_SGD) row[n++] = BP_GRID_DW, row[n++] = BP_GRID_WNEW;
-    const backprop_setup *b = &s->bp.setup;
     int rows = 0;
     for (int i = 0; i < n; i++) {
         const bp_grid g = row[i];
-        const int h = g == BP_GRID_X ? b->n_h + 2 * b->pad : g == BP_GRID_DX ? b->n_h : g == BP_GRID_DY ? s->bp.geom.out_h
-                      : g == BP_GRID_DB ? 1 : b->k;
+        int r0, col0, h, w;
+        bp_grid_extent(s, g, &r0, &col0, &h, &w);
         rows = ui_max(rows, h);
     }
     const int lw = legend_w_(l, s, m);
@@ -535,6 +587,117 @@ static bool compact_(ui_layout *l, const app_state *s, const ui_metrics *m, cons
     return false;
 }
 
+// ---- The close-up: the step's own grids, or parts of them ---------------------------------------
+
+// The grids the step of phase ph works with: what it fills in and what met it.
+static int phase_grids_(bp_phase ph, bp_grid *out) {
+    static const bp_grid dw[] = {BP_GRID_X, BP_GRID_DY, BP_GRID_DW}, dx[] = {BP_GRID_W, BP_GRID_DYPAD, BP_GRID_DX},
+                         db[] = {BP_GRID_DY, BP_GRID_DB}, sgd[] = {BP_GRID_W, BP_GRID_DW, BP_GRID_WNEW};
+    const bp_grid *g = ph == BP_PHASE_DW ? dw : ph == BP_PHASE_DX ? dx : ph == BP_PHASE_DB ? db : sgd;
+    const int n = ph == BP_PHASE_DB ? 2 : 3;
+    memcpy(out, g, sizeof *g * (size_t)n);
+    return n;
+}
+
+// The cells of grid g the step (ph, r, c) is about, rows [*fr, *fr + *nr)
+// and columns [*fc, *fc + *nc): a close-up keeps them on screen.
+static void focus_(const app_state *s, bp_grid g, bp_phase ph, int r, int c, int *fr, int *fc, int *nr, int *nc) {
+    const backprop_setup *b = &s->bp.setup;
+    int r0, c0, rows, cols;
+    bp_grid_extent(s, g, &r0, &c0, &rows, &cols);
+    *fr = r0, *fc = c0, *nr = rows, *nc = cols;  // the whole grid unless the step is about a part
+    if (g == BP_GRID_X && ph == BP_PHASE_DW) {  // the inputs weight (r, c) met
+        *fr = r - b->pad, *fc = c - b->pad;
+        *nr = (s->bp.geom.out_h - 1) * b->stride + 1, *nc = (s->bp.geom.out_w - 1) * b->stride + 1;
+    } else if (g == BP_GRID_DYPAD) {  // under the kernel turned round
+        bp_rotated_at(s, r, c, fr, fc);
+        *nr = *nc = b->k;
+    } else if ((g == BP_GRID_DW && ph == BP_PHASE_DW) || (g == BP_GRID_DX && ph == BP_PHASE_DX) ||
+               (ph == BP_PHASE_SGD && g != BP_GRID_DY)) {
+        *fr = r, *fc = c, *nr = *nc = 1;
+    }
+}
+
+// The first of z cells (of a grid's n from base) that keeps [f, f + len) in
+// view, centred on it when there is room.
+static int window_start_(int f, int len, int z, int base, int n) {
+    if (z >= n) return base;
+    int start = f + len / 2 - z / 2;
+    if (len <= z) start = ui_max(ui_min(start, f), f + len - z);
+    return ui_max(base, ui_min(start, base + n - z));
+}
+
+// Short of room even for compact_'s row (a large zoom): the step's own grids
+// in a row (dL/dW: X, dL/dY, dL/dW; dL/dX: W, the padded dL/dY, dL/dX;
+// dL/db: dL/dY, dL/db; the update: W, dL/dW, W new), whole or a part of z
+// cells a side around what the step is about; the words below them or on
+// their right, with the phase's caption when it fits; the legend where it
+// fits (else left out). False when even parts of one cell do not fit.
+static bool closeup_(ui_layout *l, const app_state *s, const ui_metrics *m, const bp_dims_ *wide, ui_rect area,
+                     app_state *probe) {
+    bp_dims_ d = *wide;
+    d.gap = l->pad * 3 / 2;
+    int r, c0;
+    const bp_phase ph = bp_phase_of(s, s->bp.anim.pos, &r, &c0);
+    bp_grid row[3];
+    const int n = phase_grids_(ph, row);
+    int full_r[3], full_c[3], part_w[3], zmax = 1;
+    for (int i = 0; i < n; i++) {
+        int r0, col0;
+        bp_grid_extent(s, row[i], &r0, &col0, &full_r[i], &full_c[i]);
+        // A part is titled so: "input X (part)".
+        char title[64];
+        snprintf(title, sizeof title, "%s (part)", bp_grid_title(row[i]));
+        part_w[i] = text_w_(m, title, l->small_px, false) * 13 / 10;
+        zmax = ui_max(zmax, ui_max(full_r[i], full_c[i]));
+    }
+    const int lw = legend_w_(l, s, m);
+    // With the caption and parts of 3 cells at least, else without it; the
+    // parts titled so, else (their titles are wide) not, down to one cell.
+    for (int marked = 1; marked >= 0; marked--)
+    for (int cap = 1; cap >= 0; cap--)
+        for (int z = zmax; z >= (cap || marked ? ui_min(3, zmax) : 1); z--)
+            for (int side = 0; side < 2; side++)
+                for (int c = l->text_px * 4; c >= l->min_cell; c--) {
+                    int gw = 0, rows = 0, title_w[3];
+                    for (int i = 0; i < n; i++) {
+                        title_w[i] = marked && z < ui_max(full_r[i], full_c[i]) ? part_w[i] : d.title_w[row[i]];
+                        gw += ui_max(ui_min(full_c[i], z) * c, title_w[i]) + (i ? d.gap : 0);
+                        rows = ui_max(rows, ui_min(full_r[i], z));
+                    }
+                    const int gh = d.title_h + rows * c;
+                    const int tw = side ? area.w - gw - d.gap : area.w;
+                    if (gw > area.w || tw < area.w / 4) continue;
+                    const int words = words_phase_h_(l, probe, m, tw, cap, ph);
+                    if (side ? ui_max(gh, words) > area.h : gh + d.gap + words > area.h) continue;
+                    // Fits: the grids, the words, the legend where it has room.
+                    int x = area.x;
+                    for (int i = 0; i < n; i++) {
+                        int fr, fc, nr, nc, r0, col0, hh, ww;
+                        focus_(s, row[i], ph, r, c0, &fr, &fc, &nr, &nc);
+                        bp_grid_extent(s, row[i], &r0, &col0, &hh, &ww);
+                        const int zr = ui_min(hh, z), zc = ui_min(ww, z);
+                        ui_grid *gr = add_grid_(l, s, row[i], window_start_(fr, nr, zr, r0, hh),
+                                                window_start_(fc, nc, zc, col0, ww), zr, zc, x, area.y + d.title_h, c);
+                        if (gr && marked && (zr < hh || zc < ww)) snprintf(gr->title, sizeof gr->title, "%s (part)", bp_grid_title(row[i]));
+                        x += ui_max(zc * c, title_w[i]) + d.gap;
+                    }
+                    const int tx = side ? area.x + gw + d.gap : area.x, ty = side ? area.y : area.y + gh + d.gap;
+                    l->arithmetic = ui_rect_at(tx, ty, tw, words);
+                    const int bottom = area.y + area.h, beside_w = area.w - gw - d.gap;
+                    if (!side && beside_w >= lw && legend_h_(l, s, m, beside_w) <= gh)
+                        l->legend = ui_rect_at(area.x + gw + d.gap, area.y, beside_w, legend_h_(l, s, m, beside_w));
+                    else if (tw >= lw && ty + words + d.gap / 2 + legend_h_(l, s, m, tw) <= bottom)
+                        l->legend = ui_rect_at(tx, ty + words + d.gap / 2, tw, legend_h_(l, s, m, tw));
+                    else
+                        l->legend = ui_rect_at(tx, bottom, tw, 0);
+                    l->formula = ui_rect_at(area.x, bottom, area.w, 0);
+                    l->words_short = !cap;
+                    return true;
+                }
+    return false;
+}
+
 void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const backprop_setup *b = &s->bp.setup;
     if (l->panel_strip) {  // a lesson's set-up is locked: the stepping buttons alone
@@ -553,13 +716,24 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     }
     const ui_rect area = ui_rect_at(l->main.x + l->pad, l->main.y + l->pad, l->main.w - 2 * l->pad, l->main.h - 2 * l->pad);
     bp_dims_ d = {.title_h = l->small_px * 3 / 2, .gap = l->pad * 2};
-    const int oh = s->bp.ok ? s->bp.geom.out_h : 1, ow = s->bp.ok ? s->bp.geom.out_w : 1;
+    const int ow = s->bp.ok ? s->bp.geom.out_w : 1;
     d.cols[BP_GRID_X] = b->n_w + 2 * b->pad;
     d.cols[BP_GRID_W] = d.cols[BP_GRID_DW] = d.cols[BP_GRID_WNEW] = b->k;
     d.cols[BP_GRID_Y] = d.cols[BP_GRID_DY] = ow;
     d.cols[BP_GRID_DX] = b->n_w;
     d.cols[BP_GRID_DB] = 1;
-    d.rows_a = ui_max(ui_max(b->n_h + 2 * b->pad, b->k), oh);
+    d.cols[BP_GRID_DYPAD] = (ow - 1) * b->stride + 1 + 2 * (b->k - 1);
+    // While dL/dX is worked out, dL/dY as its 'full' convolution reads it: padded.
+    int ph_r, ph_c;
+    const bool dx_phase = s->bp.ok && s->bp.anim.total > 0 && bp_phase_of(s, s->bp.anim.pos, &ph_r, &ph_c) == BP_PHASE_DX;
+    d.row_a[0] = BP_GRID_X, d.row_a[1] = BP_GRID_W, d.row_a[2] = BP_GRID_Y;
+    d.row_a[3] = dx_phase ? BP_GRID_DYPAD : BP_GRID_DY;
+    d.rows_a = 0;
+    for (int i = 0; i < 4; i++) {
+        int r0, c0, rows, cols;
+        bp_grid_extent(s, d.row_a[i], &r0, &c0, &rows, &cols);
+        d.rows_a = ui_max(d.rows_a, rows);
+    }
     d.rows_b = ui_max(b->k, b->n_h);
     for (int g = 0; g < BP_GRID_COUNT; g++)
         d.title_w[g] = text_w_(m, bp_grid_title((bp_grid)g), l->small_px, false) * 13 / 10;
@@ -573,7 +747,7 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     // right; 2: the words below, the legend right of the gradients' row (the narrower).
     for (int side = 0; side < 3; side++) {
         for (int c = l->text_px * 4; c >= l->min_cell; c--) {
-            const int gw = ui_max(row_w_(&d, row_a_, 4, c), row_w_(&d, row_b_, 4, c));
+            const int gw = ui_max(row_w_(&d, d.row_a, 4, c), row_w_(&d, row_b_, 4, c));
             const int gh = 2 * d.title_h + (d.rows_a + d.rows_b) * c + d.gap;
             const int tw = side == 1 ? area.w - gw - d.gap : area.w;
             const int lw = side == 0 ? area.w : side == 1 ? tw : area.w - row_w_(&d, row_b_, 4, c) - d.gap;
@@ -592,12 +766,17 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     // last resort below), else one row of what the step needs.
     bool eight_fit = false;
     if (best_c == 0) {
-        const int c = l->min_cell, gw = ui_max(row_w_(&d, row_a_, 4, c), row_w_(&d, row_b_, 4, c));
+        const int c = l->min_cell, gw = ui_max(row_w_(&d, d.row_a, 4, c), row_w_(&d, row_b_, 4, c));
         const int gh = 2 * d.title_h + (d.rows_a + d.rows_b) * c + d.gap;
         eight_fit = gh + words_h_(l, &probe, m, area.w, true) <= area.h && gw + d.gap + legend_w_(l, s, m) <= area.w &&
                     legend_h_(l, s, m, ui_max(1, area.w - gw - d.gap)) <= gh;
     }
-    if (best_c == 0 && !eight_fit && s->bp.ok && compact_(l, s, m, &d, area, &probe)) return;
+    if (best_c == 0 && !eight_fit && s->bp.ok && s->bp.anim.total > 0) {
+        if (compact_(l, s, m, &d, area, &probe)) return;
+        // A lesson's set-up is locked: its panel can give the close-up room.
+        if (s->player.l) l->panel_strip_wanted = true;
+        if (closeup_(l, s, m, &d, area, &probe)) return;
+    }
     // Not even one row: in a lesson the panel and the narration can give room.
     if (best_c == 0 && s->player.l) l->panel_strip_wanted = l->narration_short_wanted = true;
     if (best_c == 0) {
@@ -608,7 +787,7 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
         best_words = words_h_(l, &probe, m, area.w, true);
         best_side = 3;
         for (best_c = l->min_cell; best_c > 4; best_c--) {
-            const int gw = ui_max(row_w_(&d, row_a_, 4, best_c), row_w_(&d, row_b_, 4, best_c));
+            const int gw = ui_max(row_w_(&d, d.row_a, 4, best_c), row_w_(&d, row_b_, 4, best_c));
             const int gh = 2 * d.title_h + (d.rows_a + d.rows_b) * best_c + d.gap;
             best_legend = legend_h_(l, s, m, ui_max(1, area.w - gw - d.gap));
             // (best_words ends in a pad of slack: under the grids it is the gap)
@@ -619,13 +798,13 @@ void bp_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     }
     const int c = best_c;
     const int y_a = area.y + d.title_h, y_b = y_a + d.rows_a * c + d.gap + d.title_h;
-    place_row_(l, s, &d, row_a_, 4, area.x, y_a, c);
+    place_row_(l, s, &d, d.row_a, 4, area.x, y_a, c);
     if (s->bp.ok) place_row_(l, s, &d, row_b_, 4, area.x, y_b, c);
     const int grids_h = 2 * d.title_h + (d.rows_a + d.rows_b) * c + d.gap;
     const int bottom = area.y + area.h;
     ui_rect text;
     if (best_side >= 2) {
-        const int gw = best_side == 3 ? ui_max(row_w_(&d, row_a_, 4, c), row_w_(&d, row_b_, 4, c)) : row_w_(&d, row_b_, 4, c);
+        const int gw = best_side == 3 ? ui_max(row_w_(&d, d.row_a, 4, c), row_w_(&d, row_b_, 4, c)) : row_w_(&d, row_b_, 4, c);
         const int top = best_side == 3 ? area.y : y_b - d.title_h, room = best_side == 3 ? grids_h : d.title_h + d.rows_b * c;
         l->legend = ui_rect_at(area.x + gw + d.gap, top, area.w - gw - d.gap, ui_min(best_legend, room));
         const int ty = area.y + grids_h + (best_side == 3 ? l->pad : d.gap);  // the last resort: a narrower gap
@@ -651,10 +830,49 @@ static anim_target anim_of_(app_state *s) {
     return t;
 }
 
+// The step that works out cell (row, col) of a gradient grid; -1 for the others.
+static int step_of_cell_(const app_state *s, bp_grid g, int row, int col) {
+    const backprop_setup *b = &s->bp.setup;
+    if (!s->bp.ok || row < 0 || col < 0) return -1;
+    switch (g) {
+    case BP_GRID_DW: return row < b->k && col < b->k ? row * b->k + col : -1;
+    case BP_GRID_DX: return row < b->n_h && col < b->n_w ? bp_phase_start(s, BP_PHASE_DX) + row * b->n_w + col : -1;
+    case BP_GRID_DB: return bp_phase_start(s, BP_PHASE_DB);
+    case BP_GRID_WNEW: return row < b->k && col < b->k ? bp_phase_start(s, BP_PHASE_SGD) + row * b->k + col : -1;
+    default: return -1;
+    }
+}
+
+static void a_stop_(app_state *s) {
+    s->bp.anim.playing = false;
+    s->bp.anim.stop_after = 0;  // the class took over from the lesson
+}
+
+// What a click types into: X, W and dL/dY (the set-up; the gradients follow).
+// A gradient cell clicked jumps to its step instead.
+static bool edits_cell_(const app_state *s, const cell_ref *c) {
+    const backprop_setup *b = &s->bp.setup;
+    if (c->row < 0 || c->col < 0) return false;  // the padding: always 0
+    const bp_grid g = bp_grid_of(c->grid, c->channel);
+    float v;
+    return (g == BP_GRID_X && c->row < b->n_h && c->col < b->n_w) || g == BP_GRID_W ||
+           (g == BP_GRID_DY && s->bp.ok && c->row < s->bp.geom.out_h && c->col < s->bp.geom.out_w) ||
+           (g == BP_GRID_DYPAD && bp_dy_padded(s, c->row, c->col, &v));  // a dY cell, not a zero
+}
+
 static void update_(app_state *s, const app_action *a) {
     backprop_setup *b = &s->bp.setup;
     const anim_target t = anim_of_(s);
-    if (a->kind == ACT_JUMP_TO_OUTPUT) return;  // an output cell clicked: no output cell is a step here
+    if (a->kind == ACT_JUMP_TO_OUTPUT) {
+        // A gradient cell clicked: to the step that works it out (the forward
+        // output Y, the padding and a lesson's jumps are no step here).
+        const int step = step_of_cell_(s, bp_grid_of(a->cell.grid, a->cell.channel), a->cell.row, a->cell.col);
+        if (step >= 0 && a->cell.grid != GRID_NONE) {
+            a_stop_(s);
+            anim_goto(s, &t, step, 1);
+        }
+        return;
+    }
     if (anim_update(s, &t, a)) return;
     switch (a->kind) {
     case ACT_SET_SIZE:
@@ -684,6 +902,8 @@ static void update_(app_state *s, const app_action *a) {
             b->kernel[a->cell.row][a->cell.col] = a->fx;
         else if (a->cell.grid == GRID_OUTPUT && a->cell.channel == 1)
             b->dy[a->cell.row][a->cell.col] = a->fx, b->dy_given = true;
+        else if (a->cell.grid == GRID_OUTPUT && a->cell.channel == 2 && bp_dy_padded(s, a->cell.row, a->cell.col, &(float){0}))
+            b->dy[a->cell.row / b->stride][a->cell.col / b->stride] = a->fx, b->dy_given = true;
         else
             return;
         recompute_(s, s->bp.anim.pos);
@@ -805,7 +1025,8 @@ const view_def view_backprop = {
     .title = "backpropagation through a convolution",
     .menu = "Backpropagation",
     .keys = KEY_TABLE("backpropagation", keys_),
-    .mouse = "click a cell of X or W to type a new value",
+    .mouse = "click a cell of X, W or dL/dY (padded or not) to type a new value (the gradients are worked out again); "
+             "click a gradient cell to go to its step",
     .has_panel = true,
     .layout = bp_layout,
     .update = update_,
@@ -814,4 +1035,5 @@ const view_def view_backprop = {
     .op = op_,
     .lesson_input = lesson_input_,
     .reset = reset_,
+    .edits_cell = edits_cell_,
 };

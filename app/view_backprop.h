@@ -33,10 +33,23 @@ typedef enum bp_grid {
     BP_GRID_DX,     // dL/dX (GRID_INPUT 1)
     BP_GRID_DB,     // dL/db (GRID_BIAS 0)
     BP_GRID_WNEW,   // W - lr dL/dW (GRID_KERNEL 2)
+    // dL/dY as dL/dX's 'full' convolution reads it (GRID_OUTPUT 2): k - 1
+    // zeros around, stride - 1 between its cells; (row, col) counted from
+    // the first dY cell, so the ring of zeros is at -(k - 1)..-1.
+    BP_GRID_DYPAD,
     BP_GRID_COUNT
 } bp_grid;
 bp_grid bp_grid_of(grid_id id, int channel);
 const char *bp_grid_title(bp_grid g);
+// A grid's whole extent: its first row and column (negative for the padding
+// rings) and its rows and columns.
+void bp_grid_extent(const app_state *s, bp_grid g, int *row0, int *col0, int *rows, int *cols);
+// The padded dL/dY at (row, col): true with the dY cell's value there, false
+// (v 0) on a zero of the padding or between the cells.
+bool bp_dy_padded(const app_state *s, int row, int col, float *v);
+// Where the kernel, rotated 180 degrees, sits on the padded dL/dY for
+// dL/dX(row, col): the top-left of its k x k cells.
+void bp_rotated_at(const app_state *s, int row, int col, int *top, int *left);
 
 // The value a grid shows at (row, col), and whether it is shown yet (the
 // gradients fill in as the steps work them out; a quiz hides its cell).

@@ -26,29 +26,70 @@ static void frame_cell_(const draw_ *d, bp_grid which, int r, int c, SDL_Color c
     }
 }
 
-// Each grid's colour scale: its own largest |value| (gradients and weights differ by far).
-static float grid_scale_(const app_state *s, bp_grid which, const ui_grid *g) {
+// Each grid's colour scale: its own largest |value| (gradients and weights
+// differ by far), over the whole grid even when a close-up shows a part.
+static float grid_scale_(const app_state *s, bp_grid which) {
     float most = 0, v;
-    for (int r = 0; r < g->rows; r++)
-        for (int c = 0; c < g->cols; c++) {
+    int r0, c0, rows, cols;
+    bp_grid_extent(s, which == BP_GRID_DYPAD ? BP_GRID_DY : which, &r0, &c0, &rows, &cols);
+    for (int r = r0; r < r0 + rows; r++)
+        for (int c = c0; c < c0 + cols; c++) {
             // Every value of the grid, shown or not: the colours do not change as it fills.
-            bp_shown(s, which, g->row0 + r, g->col0 + c, &v);
+            bp_shown(s, which == BP_GRID_DYPAD ? BP_GRID_DY : which, r, c, &v);
             most = fmaxf(most, fabsf(v));
         }
     return most > 0 ? most : 1;
 }
 
+static int lh_(int px) { return (px * 1164 + 999) / 1000; }  // a line's height at px (as the conv view's)
+
+// A cell of the padded dY under the turned kernel, redrawn in two: its
+// value on top, the weight that lands on it ("×w") in a white strip below;
+// false (the cell left as it is: the products line names the weights) when
+// either would be smaller than the readable sizes.
+static bool weighted_cell_(const draw_ *d, ui_rect q, int row, int col, float w, float scale) {
+    const ui_layout *l = d->l;
+    const int top = q.h * 3 / 5, strip = q.h - top;
+    int px = ui_min(l->small_px * 3 / 4, (strip - 2) * 1000 / 1164);
+    char wt[32], t[40];
+    fmt_screen(w, wt, sizeof wt);
+    snprintf(t, sizeof t, "\u00d7%s", wt);
+    while (px > l->badge_px && rd_width(d, FACE_BOLD, px, t) > q.w - 6) px--;
+    if (top / 2 < l->min_px || px < l->badge_px || rd_width(d, FACE_BOLD, px, t) > q.w - 6) return false;
+    float v;
+    if (bp_dy_padded(d->s, row, col, &v))
+        rd_value_cell(d, rd_rect(q.x, q.y, q.w, top), v, scale, false);
+    else
+        rd_padding_cell(d, rd_rect(q.x, q.y, q.w, top), "0");
+    const ui_rect s = rd_rect(q.x, q.y + top, q.w, strip);
+    rd_fill(d->r, s, WHITE);
+    rd_frame(d->r, q, LINE, 1);
+    rd_text(d, FACE_BOLD, px, q.x + (q.w - rd_width(d, FACE_BOLD, px, t)) / 2, s.y + (strip - lh_(px)) / 2, INK, t);
+    return true;
+}
+
 static void grid_cells_(const draw_ *d, const ui_grid *g) {
     const app_state *s = d->s;
     const bp_grid which = bp_grid_of(g->id, g->channel);
-    const float scale = grid_scale_(s, which, g);
+    const float scale = grid_scale_(s, which);
+    // While dL/dX is worked out: where the turned kernel lies on the padded dY.
+    int top = 0, left = 0, k = 0, pr, pc;
+    if (which == BP_GRID_DYPAD && s->bp.ok && s->bp.step_valid && bp_phase_of(s, s->bp.anim.pos, &pr, &pc) == BP_PHASE_DX) {
+        k = s->bp.setup.k;
+        bp_rotated_at(s, pr, pc, &top, &left);
+    }
     for (int r = g->row0; r < g->row0 + g->rows; r++)
         for (int c = g->col0; c < g->col0 + g->cols; c++) {
             ui_rect q;
             if (!ui_grid_cell(g, r, c, &q)) continue;
+            if (r >= top && r < top + k && c >= left && c < left + k &&
+                weighted_cell_(d, q, r, c, s->bp.setup.kernel[k - 1 - (r - top)][k - 1 - (c - left)], scale))
+                continue;
             float v;
             const bool shown = bp_shown(s, which, r, c, &v);
             if (which == BP_GRID_X && (r < 0 || c < 0 || r >= s->bp.setup.n_h || c >= s->bp.setup.n_w))
+                rd_padding_cell(d, q, "0");
+            else if (which == BP_GRID_DYPAD && !shown)  // the 'full' padding's zeros and those between the cells
                 rd_padding_cell(d, q, "0");
             else if (bp_quiz_hides(s, which, r, c))
                 rd_hidden_cell(d, q);
@@ -59,6 +100,25 @@ static void grid_cells_(const draw_ *d, const ui_grid *g) {
                 rd_frame(d->r, q, LINE, 1);
             }
         }
+}
+
+// The kernel turned round on the padded dY for dL/dX(r, c): a frame around
+// its k x k cells (grid_cells_ wrote their weights), cut to the part of the
+// grid on screen.
+static void rotated_kernel_(const draw_ *d, int r, int c, SDL_Color colour) {
+    const int k = d->s->bp.setup.k;
+    int top, left;
+    bp_rotated_at(d->s, r, c, &top, &left);
+    for (int i = 0; i < d->l->n_grids; i++) {
+        const ui_grid *g = &d->l->grids[i];
+        if (bp_grid_of(g->id, g->channel) != BP_GRID_DYPAD) continue;
+        const int r0 = ui_max(top, g->row0), c0 = ui_max(left, g->col0);
+        const int r1 = ui_min(top + k, g->row0 + g->rows), c1 = ui_min(left + k, g->col0 + g->cols);
+        ui_rect a, b;
+        if (r1 <= r0 || c1 <= c0 || !ui_grid_cell(g, r0, c0, &a) || !ui_grid_cell(g, r1 - 1, c1 - 1, &b)) continue;
+        const int t = ui_max(4, g->cell / 10);
+        rd_frame(d->r, rd_rect(a.x - t / 2, a.y - t / 2, b.x + b.w - a.x + t, b.y + b.h - a.y + t), colour, t);
+    }
 }
 
 // The current step's cell, what met it and the dY cells it multiplies.
@@ -73,7 +133,10 @@ static void step_marks_(const draw_ *d) {
     const bool hidden = (ph == BP_PHASE_DW || ph == BP_PHASE_SGD) && quiz_hides_cell(s, r, c);
     switch (ph) {
     case BP_PHASE_DW: frame_cell_(d, BP_GRID_DW, r, c, cur, 0), frame_cell_(d, BP_GRID_W, r, c, cur, 0); break;
-    case BP_PHASE_DX: frame_cell_(d, BP_GRID_DX, r, c, cur, 0), frame_cell_(d, BP_GRID_X, r, c, cur, 0); break;
+    case BP_PHASE_DX:
+        frame_cell_(d, BP_GRID_DX, r, c, cur, 0), frame_cell_(d, BP_GRID_X, r, c, cur, 0);
+        rotated_kernel_(d, r, c, met);
+        break;
     case BP_PHASE_DB: frame_cell_(d, BP_GRID_DB, 0, 0, cur, 0); break;
     default:
         frame_cell_(d, BP_GRID_WNEW, r, c, cur, 0);
@@ -87,6 +150,7 @@ static void step_marks_(const draw_ *d) {
         if (ph == BP_PHASE_DW) frame_cell_(d, BP_GRID_X, t->in_row, t->in_col, met, 1);
         if (ph == BP_PHASE_DX) frame_cell_(d, BP_GRID_W, t->k_row, t->k_col, met, 1);
         frame_cell_(d, BP_GRID_DY, t->out_row, t->out_col, dy, 1);
+        frame_cell_(d, BP_GRID_DYPAD, t->out_row * s->bp.setup.stride, t->out_col * s->bp.setup.stride, dy, 1);
     }
 }
 
@@ -179,11 +243,25 @@ static void footer_(const draw_ *d) {
     rd_footer(d, t);
 }
 
+// A close-up's part of a grid: a dashed line along each side where the grid
+// goes on past what is shown.
+static void part_edges_(const draw_ *d, const ui_grid *g) {
+    int r0, c0, rows, cols;
+    bp_grid_extent(d->s, bp_grid_of(g->id, g->channel), &r0, &c0, &rows, &cols);
+    const int t = ui_max(3, g->cell / 14), o = t;  // just outside the cells, in the gap
+    const ui_rect q = g->r;
+    if (g->row0 > r0) rd_dashed_frame(d, rd_rect(q.x, q.y - o - t, q.w, t), MUTED, t);
+    if (g->row0 + g->rows < r0 + rows) rd_dashed_frame(d, rd_rect(q.x, q.y + q.h + o, q.w, t), MUTED, t);
+    if (g->col0 > c0) rd_dashed_frame(d, rd_rect(q.x - o - t, q.y, t, q.h), MUTED, t);
+    if (g->col0 + g->cols < c0 + cols) rd_dashed_frame(d, rd_rect(q.x + q.w + o, q.y, t, q.h), MUTED, t);
+}
+
 void render_view_backprop(const draw_ *d) {
     rd_fill(d->r, d->l->panel, PANEL);
     for (int i = 0; i < d->l->n_grids; i++) {
         rd_grid_title(d, &d->l->grids[i]);
         grid_cells_(d, &d->l->grids[i]);
+        part_edges_(d, &d->l->grids[i]);
     }
     step_marks_(d);
     if (!d->s->bp.ok) rd_text_wrap(d, FACE_SANS, d->l->small_px, d->l->arithmetic, d->l->arithmetic.y, BAD, d->s->bp.why);

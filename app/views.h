@@ -68,6 +68,10 @@ typedef struct view_def {
     bool (*lesson_input)(app_state *s, const struct app_matrix *m, char *err, int size);
     unsigned needs;           // VIEW_NEEDS_*: what the runtime keeps fresh while the view is open
     bool trains_templates;    // its training keys and a lesson's 'train N' drive the templates' trainer
+    // Whether a click on cell c types a new value into it; false: the click
+    // goes to the view as a jump to that cell's step (ACT_JUMP_TO_OUTPUT with
+    // the cell). NULL: every cell is typed into but the output's.
+    bool (*edits_cell)(const app_state *s, const cell_ref *c);
     // Re-creates the view's own state as a fresh program has it (a lesson's start).
     void (*reset)(app_state *s);
 } view_def;

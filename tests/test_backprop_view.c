@@ -124,6 +124,64 @@ static void test_hand_worked_example(void **st) {
     assert_int_equal(s->bp.anim.pos, pos);
 }
 
+// Clicks cell (row, col) of grid (id, ch), as the window does.
+static void click_(app_state *s, grid_id id, int ch, int row, int col) {
+    app_action a = {.kind = ACT_SELECT_CELL, .cell = {.grid = id, .channel = ch, .row = row, .col = col}};
+    app_update(s, &a);
+}
+
+static void type_(app_state *s, const char *text) {
+    for (const char *p = text; *p; p++) {
+        app_action a = {.kind = ACT_TYPE_CHAR, .ch = *p};
+        app_update(s, &a);
+    }
+    act_(s, ACT_EDIT_COMMIT, 0);
+}
+
+// dL/dY is typed into like X and W, and the gradients follow. The example
+// with dY = [1 3; 1 1], by hand: dW(a,b) = sum over outputs (i,j) of
+// x(i+a, j+b) dY(i,j):
+//   dW(0,0) = 1 + 3×2 + 4 + 5 = 16     dW(0,1) = 2 + 3×3 + 5 + 6 = 22
+//   dW(1,0) = 4 + 3×5 + 7 + 8 = 34     dW(1,1) = 5 + 3×6 + 8 + 9 = 40
+//   db = 1 + 3 + 1 + 1 = 6
+// A click on a gradient cell goes to its step instead (no edit opens).
+static void test_dy_edit(void **st) {
+    app_state *s = *st;
+    open_(s);
+    set_example_(s);
+    click_(s, GRID_OUTPUT, 1, 0, 1);
+    assert_true(s->editing);
+    type_(s, "3");
+    assert_false(s->editing);
+    assert_float_equal(s->bp.setup.dy[0][1], 3, 0);
+    static const float dw[4] = {16, 22, 34, 40};
+    for (int i = 0; i < 4; i++) assert_float_equal(s->bp.dw[i], dw[i], 1e-6);
+    assert_float_equal(s->bp.db, 6, 1e-6);
+    // dL/dW(1, 0) clicked: its step (the third), worked out; no edit.
+    click_(s, GRID_KERNEL, 1, 1, 0);
+    assert_false(s->editing);
+    assert_int_equal(s->bp.anim.pos, 2);
+    assert_true(s->bp.step_valid);
+    assert_float_equal(s->bp.step.value, 34, 1e-6);
+    // dL/dX(2, 1): step 4 + 2×3 + 1 = 11; dL/db: step 4 + 9 = 13.
+    click_(s, GRID_INPUT, 1, 2, 1);
+    assert_int_equal(s->bp.anim.pos, 11);
+    click_(s, GRID_BIAS, 0, 0, 0);
+    assert_int_equal(s->bp.anim.pos, 13);
+    // The padded dY's cells are dY's: (1, 1) is dY(1, 1) (stride 1); its zeros are no edit.
+    click_(s, GRID_OUTPUT, 2, 1, 1);
+    assert_true(s->editing);
+    type_(s, "2");
+    assert_float_equal(s->bp.setup.dy[1][1], 2, 0);
+    assert_float_equal(s->bp.db, 7, 1e-6);  // 1 + 3 + 1 + 2
+    click_(s, GRID_OUTPUT, 2, -1, 0);
+    assert_false(s->editing);
+    // The forward output Y is worked out from X and W: no edit, no step.
+    click_(s, GRID_OUTPUT, 0, 0, 0);
+    assert_false(s->editing);
+    assert_int_equal(s->bp.anim.pos, 13);
+}
+
 static uint64_t rng_ = 0x9e3779b97f4a7c15ull;
 static int below_(int n) {
     rng_ ^= rng_ << 13, rng_ ^= rng_ >> 7, rng_ ^= rng_ << 17;
@@ -224,11 +282,100 @@ static void test_layout_fits(void **st) {
         }
 }
 
+// The padded dL/dY as dL/dX's 'full' convolution reads it. The example
+// (k 2, dY 2x2 set to [1 2; 3 4]): 2 + 2(2 - 1) = 4 rows and columns, from
+// -1; dY in the middle (rows and columns 0, 1), 0 on the ring around.
+// Stride 2 (input 5x5, k 3: dY 2x2): (2 - 1)2 + 1 + 2(3 - 1) = 7 a side,
+// from -2; dY at 0 and 2, a zero between them (row or column 1).
+static void test_padded_dy(void **st) {
+    app_state *s = *st;
+    open_(s);
+    set_example_(s);
+    backprop_setup b = s->bp.setup;
+    b.dy[0][0] = 1, b.dy[0][1] = 2, b.dy[1][0] = 3, b.dy[1][1] = 4;
+    assert_true(app_set_backprop(s, &b));
+    int r0, c0, rows, cols;
+    bp_grid_extent(s, BP_GRID_DYPAD, &r0, &c0, &rows, &cols);
+    assert_int_equal(r0, -1), assert_int_equal(c0, -1), assert_int_equal(rows, 4), assert_int_equal(cols, 4);
+    static const float want[4][4] = {{0, 0, 0, 0}, {0, 1, 2, 0}, {0, 3, 4, 0}, {0, 0, 0, 0}};
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++) {
+            float v = -99;
+            const bool is_dy = bp_dy_padded(s, r - 1, c - 1, &v);
+            assert_int_equal(is_dy, r >= 1 && r <= 2 && c >= 1 && c <= 2);
+            assert_float_equal(v, want[r][c], 0);
+        }
+    // The kernel turned round for dL/dX(0, 0) covers rows and columns -1, 0:
+    // w(1,1) on a zero, w(0,0) on dY(0,0) (dX(0,0) = w00 dY00, one product).
+    int top, left;
+    bp_rotated_at(s, 0, 0, &top, &left);
+    assert_int_equal(top, -1), assert_int_equal(left, -1);
+    bp_rotated_at(s, 2, 1, &top, &left);
+    assert_int_equal(top, 1), assert_int_equal(left, 0);
+    // Stride 2.
+    b.n_h = b.n_w = 5, b.k = 3, b.stride = 2;
+    assert_true(app_set_backprop(s, &b));
+    assert_int_equal(s->bp.geom.out_h, 2);
+    bp_grid_extent(s, BP_GRID_DYPAD, &r0, &c0, &rows, &cols);
+    assert_int_equal(r0, -2), assert_int_equal(rows, 7), assert_int_equal(cols, 7);
+    float v;
+    assert_true(bp_dy_padded(s, 2, 2, &v));
+    assert_float_equal(v, 4, 0);
+    assert_false(bp_dy_padded(s, 1, 0, &v));
+    assert_float_equal(v, 0, 0);
+    assert_false(bp_dy_padded(s, 4, 4, &v));
+}
+
+static bool has_grid_(const ui_layout *l, bp_grid g) {
+    for (int i = 0; i < l->n_grids; i++)
+        if (bp_grid_of(l->grids[i].id, l->grids[i].channel) == g) return true;
+    return false;
+}
+
+// Zoom 200: short of room, the step's own grids (or parts of them) at
+// readable cells, inside the main area and apart from the words and the
+// legend, in every phase; while dL/dX is worked out the padded dY is shown.
+static void test_layout_zoom_200(void **st) {
+    app_state *s = *st;
+    open_(s);
+    static const int sizes[3][2] = {{1280, 720}, {1920, 1080}, {3840, 2160}};
+    const int kk = 9, n = 16;
+    const int steps[4] = {4, kk + 5, kk + n, kk + n + 1 + 4};  // one step in each phase
+    static const bp_grid needs[4][3] = {{BP_GRID_X, BP_GRID_DY, BP_GRID_DW},
+                                        {BP_GRID_W, BP_GRID_DYPAD, BP_GRID_DX},
+                                        {BP_GRID_DY, BP_GRID_DB, BP_GRID_DB},
+                                        {BP_GRID_W, BP_GRID_DW, BP_GRID_WNEW}};
+    s->zoom = 200;
+    for (int k = 0; k < 3; k++)
+        for (int p = 0; p < 4; p++) {
+            act_(s, ACT_RESTART, 0);
+            steps_(s, steps[p] + 1);
+            assert_int_equal(bp_phase_of(s, s->bp.anim.pos, &(int){0}, &(int){0}), (bp_phase)p);
+            ui_layout l;
+            layout_compute(&l, s, sizes[k][0], sizes[k][1], &NEAR_DEJAVU);
+            for (int i = 0; i < 3; i++)
+                if (!has_grid_(&l, needs[p][i]))
+                    fail_msg("%dx%d phase %d: no %s", sizes[k][0], sizes[k][1], p + 1, bp_grid_title(needs[p][i]));
+            for (int i = 0; i < l.n_grids; i++) {
+                const ui_grid *g = &l.grids[i];
+                if (g->cell < l.min_cell || !inside_(g->r, l.main) || overlap_(g->r, l.arithmetic) || overlap_(g->r, l.legend))
+                    fail_msg("%dx%d phase %d: %s misplaced", sizes[k][0], sizes[k][1], p + 1, g->title);
+                for (int j = i + 1; j < l.n_grids; j++) assert_false(overlap_(g->r, l.grids[j].r));
+            }
+            assert_true(l.arithmetic.h >= 3 * l.small_px);
+            assert_true(inside_(l.arithmetic, l.main));
+            assert_false(overlap_(l.arithmetic, l.legend));
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_hand_worked_example, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_equals_engine_backward, setup_, teardown_),
         cmocka_unit_test_setup_teardown(test_layout_fits, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_dy_edit, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_padded_dy, setup_, teardown_),
+        cmocka_unit_test_setup_teardown(test_layout_zoom_200, setup_, teardown_),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
