@@ -530,6 +530,64 @@ static void place_grids_(ui_layout *l, const app_state *s, const pool_dims_ *d, 
     }
 }
 
+// ---- The backward mode ----------------------------------------------------------------------------
+
+// The backward lines' height at width w (the longest the three get).
+static int back_arith_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, int w) {
+    if (!s->pool.ok || !s->pool.step.valid) return 0;
+    char h[300], a[1024], b[1024];
+    pool_text_back_heading(s, h, sizeof h);
+    pool_text_back_max(s, a, sizeof a);
+    pool_text_back_avg(s, b, sizeof b);
+    // Room for an overlap note on both lines, whichever step is shown.
+    const int lines = wrapped_lines_(m, h, l->small_px, false, w) + wrapped_lines_(m, a, l->small_px, true, w) +
+                      wrapped_lines_(m, b, l->small_px, true, w) + 1;
+    return lines * l->small_px * 5 / 4 + l->small_px / 3;
+}
+
+// Two rows of three grids: the forward pass (input X with the window, max Y,
+// average Y) and under it the backward one (dL/dY, and under each output
+// the dL/dX it routes back to: the input's shape without its padding),
+// then the legend's row and the lines.
+static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics *m, pool_dims_ *d, ui_rect area) {
+    const pool_setup *ps = &s->pool.setup;
+    const int titles[6] = {d->title_in, d->title_max, d->title_avg, text_w_(m, "dL/dY", l->small_px, false) * 13 / 10,
+                           text_w_(m, "dL/dX of max", l->small_px, false) * 13 / 10,
+                           text_w_(m, "dL/dX of average", l->small_px, false) * 13 / 10};
+    const int cols = ui_max(d->in_cols, d->out_cols), rows2 = ui_max(ps->n_h, d->out_rows);
+    pool_key keys[POOL_KEY_COUNT];
+    const int nk = pool_legend_keys(s, false, true, keys);
+    const int legend = pool_legend_h(l, m, keys, nk, area.w);
+    const int fixed = 2 * d->title_h + 2 * d->gap + legend + d->gap + back_arith_h_(l, s, m, area.w);
+    int c = l->text_px * 4;
+    for (; c > 4; c--) {
+        int w = 2 * d->gap;
+        for (int k = 0; k < 3; k++) w += ui_max(cols * c, ui_max(titles[k], titles[k + 3]));
+        if (w <= area.w && fixed + (d->in_rows + rows2) * c <= area.h) break;
+    }
+    int x = area.x, y = area.y + d->title_h;
+    const int y2 = y + d->in_rows * c + d->gap + d->title_h;
+    for (int k = 0; k < 3; k++) {
+        ui_grid *g;
+        if (k == 0) {
+            g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, x, y, c, "input X");
+            if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+            layout_grid(l, GRID_FMAP, 0, d->out_rows, d->out_cols, 0, 0, x, y2, c, "dL/dY");
+        } else if (s->pool.ok) {
+            layout_grid(l, GRID_OUTPUT, k - 1, d->out_rows, d->out_cols, 0, 0, x, y, c, k == 1 ? "max Y" : "average Y");
+            g = layout_grid(l, GRID_FMAP, k, ps->n_h, ps->n_w, 0, 0, x, y2, c, k == 1 ? "dL/dX of max" : "dL/dX of average");
+            if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        }
+        x += ui_max(cols * c, ui_max(titles[k], titles[k + 3])) + d->gap;
+    }
+    const int bottom = area.y + area.h;
+    int ly = y2 + rows2 * c + d->gap;
+    l->legend = ui_rect_at(area.x, ly, area.w, ly + legend <= bottom ? legend : 0);
+    ly += l->legend.h ? legend + d->gap : 0;
+    l->formula = ui_rect_at(area.x, ui_min(ly, bottom), area.w, 0);
+    l->arithmetic = ui_rect_at(area.x, ui_min(ly, bottom), area.w, ui_max(0, bottom - ly));
+}
+
 void pool_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const pool_setup *ps = &s->pool.setup;
     if (l->panel_strip) {  // a lesson's set-up is locked: the stepping buttons alone
@@ -557,6 +615,10 @@ void pool_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     d.title_in = text_w_(m, "input", l->small_px, false) * 13 / 10;
     d.title_max = text_w_(m, "max", l->small_px, false) * 13 / 10;
     d.title_avg = text_w_(m, "average", l->small_px, false) * 13 / 10;
+    if (s->pool.backward) {
+        backward_layout_(l, s, m, &d, area);
+        return;
+    }
     const pool_fit_ f = choose_fit_(l, s, m, &d, area);
     // No usual arrangement fits: while a lesson drives the view, the panel
     // can give its width (layout_compute lays the view out again).
