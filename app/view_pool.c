@@ -399,7 +399,7 @@ int pool_legend_keys(const app_state *s, bool pictures, bool all, pool_key *out)
         [POOL_KEY_LINKED] = all || s->hover.grid == GRID_INPUT || s->hover.grid == GRID_OUTPUT,
         [POOL_KEY_PADDING] = s->pool.setup.pad > 0,
         [POOL_KEY_UNREACHED] = rem,
-        [POOL_KEY_ENLARGED] = pictures,
+        [POOL_KEY_ENLARGED] = pictures && !s->pool.backward,
         [POOL_KEY_DY] = s->pool.backward && st->valid,
         [POOL_KEY_PENDING] = !s->pool.backward && pictures && s->pool.ok && (all || app_cells_done(a, s->pool.max_geom.window) < a->total),
     };

@@ -322,15 +322,15 @@ static rd_legend_item legend_item_(const draw_ *d, pool_key k) {
     return it;
 }
 
+static float grad_scale_(const app_state *s);
+
 // "value -9 [bar] 9": the colour scale every grid shares, in one row from (x, y) (or two, when narrow).
-static void colour_scale_(const draw_ *d, ui_rect q, int y, bool narrow) {
+static void colour_scale_at_(const draw_ *d, ui_rect q, int y, bool narrow, const char *label, float scale) {
     const ui_layout *l = d->l;
     const int px = ui_max(l->small_px * 9 / 10, l->min_px), sw = px * 6 / 5;
     char lo[40], hi[40];
-    const float scale = value_scale_(d->s);
     fmt_screen(-scale, lo, sizeof lo);
     fmt_screen(scale, hi, sizeof hi);
-    const char *label = "value";
     int x = q.x;
     x += rd_text(d, FACE_SANS, px, x, y + (sw - px * 6 / 5) / 2, INK, label) + l->pad;
     if (narrow) x = q.x, y += sw + l->pad / 2;
@@ -340,6 +340,10 @@ static void colour_scale_(const draw_ *d, ui_rect q, int y, bool narrow) {
     rd_colour_bar(d, rd_rect(x, y, bar_w, sw));
     rd_frame(d->r, rd_rect(x, y, bar_w, sw), LINE, 1);
     rd_text(d, FACE_SANS, px, x + bar_w + l->pad / 2, y, INK, hi);
+}
+
+static void colour_scale_(const draw_ *d, ui_rect q, int y, bool narrow) {
+    colour_scale_at_(d, q, y, narrow, "value", value_scale_(d->s));
 }
 
 // The font's measure, for the layout's measures (view_pool.h) drawn here.
@@ -381,6 +385,9 @@ static void pool_legend_(const draw_ *d) {
     const int px = ui_max(l->small_px * 9 / 10, l->min_px);
     const bool narrow = rd_width(d, FACE_SANS, px, "value -0.00 0.00") + l->pad * 7 > q.w;
     colour_scale_(d, q, y, narrow);
+    // The backward mode: the gradients (dL/dY, dL/dX) on their own scale, a row below.
+    if (d->s->pool.backward && y + 2 * pool_legend_row_h(l) <= q.y + q.h)
+        colour_scale_at_(d, q, y + pool_legend_row_h(l), false, "gradient", grad_scale_(d->s));
 }
 
 // ---- The formula and the arithmetic ---------------------------------------------------------------
