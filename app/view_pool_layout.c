@@ -606,6 +606,8 @@ static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics 
     if (pass > 0 || c2 >= l->min_cell || c1 >= l->min_cell || c0 >= l->min_cell) break;
     legend = 0;
     }
+    // No arrangement shows values: while a lesson drives the view, the panel can give its width.
+    if (c2 < l->min_cell && c1 < l->min_cell && c0 < l->min_cell && s->player.l) l->panel_strip_wanted = true;
     const int y = area.y + d->title_h;
     int y_end;
     if (!s->pool.ok) {

@@ -264,6 +264,8 @@ static void backward_grids_(const draw_ *d) {
     }
 }
 
+static int lines_(const draw_ *d, font_face face, int px, int w, const char *t);
+
 static void backward_arithmetic_(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
@@ -272,11 +274,18 @@ static void backward_arithmetic_(const draw_ *d) {
     pool_text_back_heading(s, head, sizeof head);
     pool_text_back_max(s, max, sizeof max);
     pool_text_back_avg(s, avg, sizeof avg);
-    ui_rect q = l->arithmetic;
-    q.h = ui_max(0, q.h - l->small_px * 6 / 5 + 1);
-    int y = rd_text_wrap(d, FACE_BOLD, l->small_px, q, q.y, INK, head);
-    y = rd_text_wrap(d, FACE_MONO, l->small_px, q, y, INK, max);
-    rd_text_wrap(d, FACE_MONO, l->small_px, q, y, INK, avg);
+    // Each line whole where it fits, else on one line shortened (a short main area), else left out.
+    const ui_rect q = l->arithmetic;
+    const int px = l->small_px, line_h = px * 5 / 4, bottom = q.y + q.h;
+    const char *texts[3] = {head, max, avg};
+    int y = q.y;
+    for (int i = 0; i < 3; i++) {
+        const font_face face = i ? FACE_MONO : FACE_BOLD;
+        if (y + lines_(d, face, px, q.w, texts[i]) * line_h <= bottom)
+            y = rd_text_wrap(d, face, px, q, y, INK, texts[i]);
+        else if (y + line_h <= bottom)
+            y = rd_fitted_line(d, face, px, q, y, INK, texts[i]);
+    }
 }
 
 static void pool_grids_(const draw_ *d) {
