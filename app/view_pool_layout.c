@@ -586,10 +586,17 @@ static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics 
     const int nk = pool_legend_keys(s, false, true, keys);
     const int colw[3] = {ui_max(d->title_in, titles[0]), ui_max(d->title_max, titles[1]), ui_max(d->title_avg, titles[2])};
     // The legend (with the gradients' scale), left out when the grids would otherwise hide their values.
-    int legend = pool_legend_h(l, m, keys, nk, area.w) + pool_legend_row_h(l), c2, c1, c0;
+    int legend = pool_legend_h(l, m, keys, nk, area.w) + pool_legend_row_h(l), c2, c1, c0, cs;
+    // The square (the narrowest): X and dL/dY over dL/dX max and average; its columns.
+    const int sq_a = ui_max(d->title_in, titles[1]), sq_b = ui_max(titles[0], titles[2]);
+    const int sq_ca = ui_max(d->in_cols, ps->n_w), sq_cb = ui_max(d->out_cols, ps->n_w);
     for (int pass = 0;; pass++) {
     const int below = d->gap + (legend ? legend + d->gap : 0) + back_arith_h_(l, s, m, area.w);
-    c2 = c1 = c0 = l->text_px * 4;
+    c2 = c1 = c0 = cs = l->text_px * 4;
+    for (; cs > 4; cs--)
+        if (ui_max(sq_ca * cs, sq_a) + d->gap + ui_max(sq_cb * cs, sq_b) <= area.w &&
+            2 * d->title_h + (ui_max(d->in_rows, d->out_rows) + ps->n_h) * cs + d->gap + below <= area.h)
+            break;
     for (; c2 > 4; c2--) {
         int w = 2 * d->gap;
         for (int k = 0; k < 3; k++) w += ui_max(cols * c2, colw[k]);
@@ -603,11 +610,12 @@ static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics 
         if (back_row_(l, s, d, titles, false, c0, 0, 0, false) <= area.w &&
             d->title_h + ui_max(ps->n_h, d->out_rows) * c0 + below <= area.h)
             break;
-    if (pass > 0 || c2 >= l->min_cell || c1 >= l->min_cell || c0 >= l->min_cell) break;
+    if (pass > 0 || c2 >= l->min_cell || c1 >= l->min_cell || c0 >= l->min_cell || cs >= l->min_cell) break;
     legend = 0;
     }
     // No arrangement shows values: while a lesson drives the view, the panel can give its width.
-    if (c2 < l->min_cell && c1 < l->min_cell && c0 < l->min_cell && s->player.l) l->panel_strip_wanted = true;
+    if (c2 < l->min_cell && c1 < l->min_cell && c0 < l->min_cell && cs < l->min_cell && s->player.l)
+        l->panel_strip_wanted = true;
     const int y = area.y + d->title_h;
     int y_end;
     if (!s->pool.ok) {
@@ -630,6 +638,19 @@ static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics 
             x += ui_max(cols * c, colw[k]) + d->gap;
         }
         y_end = y2 + rows2 * c;
+    } else if (c1 < l->min_cell && c0 < l->min_cell) {
+        // The square: also what is left when nothing shows values (the grids as pictures).
+        const int c = cs, x2 = area.x + ui_max(sq_ca * c, sq_a) + d->gap;
+        const int y2 = y + ui_max(d->in_rows, d->out_rows) * c + d->gap + d->title_h;
+        ui_grid *g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, area.x, y, c, "input X");
+        if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        layout_grid(l, GRID_FMAP, 0, d->out_rows, d->out_cols, 0, 0, x2, y, c, "dL/dY");
+        for (int k = 1; k <= 2; k++) {
+            g = layout_grid(l, GRID_FMAP, k, ps->n_h, ps->n_w, 0, 0, k == 1 ? area.x : x2, y2, c,
+                            k == 1 ? "dL/dX max" : "dL/dX average");
+            if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        }
+        y_end = y2 + ps->n_h * c;
     } else if (c1 >= l->min_cell || c1 >= c0) {
         back_row_(l, s, d, titles, true, c1, area.x, y, true);
         y_end = y + ui_max(d->in_rows, d->out_rows) * c1;
