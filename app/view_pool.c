@@ -573,6 +573,28 @@ static bool lesson_input_(app_state *s, const app_matrix *m, char *err, int size
     return true;
 }
 
+// A headless run in backward mode: where the steps are, and dL/dX of both as they have been routed so far.
+static void report_(const app_state *s, FILE *out) {
+    if (!s->pool.backward) return;  // the forward pass says what it does on screen
+    if (!s->pool.ok) {
+        fprintf(out, "pooling backward: cannot run: %s\n", s->pool.why);
+        return;
+    }
+    const int done = app_cells_done(&s->pool.anim, 1), n = s->pool.setup.n_h * s->pool.setup.n_w, w = s->pool.setup.n_w;
+    static float dxm[VIEW_MAX_N * VIEW_MAX_N], dxa[VIEW_MAX_N * VIEW_MAX_N];
+    pool_backward_upto(s, done, dxm, dxa, NULL);
+    fprintf(out, "pooling backward: %d of %d dL/dY cells routed\n", done, s->pool.anim.total);
+    char v[32];
+    const float *grids[3] = {s->pool.dy, dxm, dxa};
+    static const char *const names[3] = {"dL/dY", "dL/dX max", "dL/dX average"};
+    for (int g = 0; g < 3; g++) {
+        const int count = g ? n : s->pool.anim.total, cols = g ? w : s->pool.max_geom.out_w;
+        fprintf(out, "%s:", names[g]);
+        for (int i = 0; i < count; i++) fmt_screen(grids[g][i], v, sizeof v), fprintf(out, "%s%s", i % cols ? " " : i ? "; " : " ", v);
+        fputc('\n', out);
+    }
+}
+
 // ---- Life cycle ---------------------------------------------------------------------------------
 
 // A 6x6 input of digits 0..9 and a 2x2 window with stride 2.
@@ -605,4 +627,5 @@ const view_def view_pool = {
     .op = op_,
     .lesson_input = lesson_input_,
     .reset = reset_,
+    .report = report_,
 };
