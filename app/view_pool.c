@@ -493,6 +493,13 @@ static void update_(app_state *s, const app_action *a) {
         place_digit_(s);
         recompute_(s, -1);
         return;
+    case ACT_SELECT_CELL:
+        // Backward: a click on a dL/dY cell routes that one (the grids before it filled in).
+        if (s->pool.backward && a->cell.grid == GRID_FMAP && a->cell.channel == 0) {
+            const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = a->cell.row, .col = a->cell.col};
+            anim_update(s, &t, &jump);
+        }
+        return;
     case ACT_POOL_BACKWARD: {
         const bool on = a->value == 1 || (a->value == 0 && !s->pool.backward);
         if (on == s->pool.backward) return;
@@ -618,8 +625,8 @@ const view_def view_pool = {
     .title = "pooling: max and average",
     .menu = "Pooling",
     .keys = KEY_TABLE("pooling", keys_),
-    .mouse = "click an input cell to type a new value; click an output cell to see its window; hover a cell to "
-             "light the cells linked to it",
+    .mouse = "click an input cell to type a new value; click an output cell (backward: a dL/dY cell) to see its "
+             "window; hover a cell to light the cells linked to it",
     .has_panel = true,
     .layout = pool_layout,
     .update = update_,

@@ -135,6 +135,11 @@ static void test_by_hand_padding(void **st) {
     float dxm[9], dxa[9];
     pool_backward_upto(s, app_cells_done(&s->pool.anim, 1), dxm, dxa, NULL);
     assert_grid_(dxa, want_avg, 9, "average, padded");
+    // A click on dL/dY cell (1, 0) routes it: the cells before it and that one, 3 of 4.
+    app_action click = {.kind = ACT_SELECT_CELL, .cell = {.grid = GRID_FMAP, .channel = 0, .row = 1, .col = 0}};
+    app_update(s, &click);
+    assert_int_equal(s->pool.anim.pos, 2);
+    assert_int_equal(app_cells_done(&s->pool.anim, 1), 3);
 }
 
 // A small generator of its own (the test must not depend on the app's).
