@@ -37,7 +37,8 @@ static const arg_spec view_args_[] = {
     {"layout-json", true, false}, {"help", false, false},      {"drop", true, false},
     {"select", true, false},      {"open", false, false},      {"gif", true, false},
     {"fps", true, false},         {"flip", false, false},      {"output-padding", true, false},
-    {"grad-output", true, false}, {"lr", true, false},  // the backpropagation view
+    {"grad-output", true, false}, {"lr", true, false},  // the backpropagation view (and pool --backward)
+    {"backward", false, false},                          // the pooling view's backward mode
     {NULL, false, false},
 };
 
@@ -51,6 +52,8 @@ static const char view_help_[] =
     "  (conv: repeat --kernel for up to 4 filters, and --bias, or give one bias per filter\n"
     "  in one --bias '1, -2'; --flip: true convolution, each kernel rotated 180 degrees)\n"
     "  --size F (pool window) --digit N (a real test digit as the input)\n"
+    "  pool: --backward (route dL/dY back to dL/dX, one output cell a step)\n"
+    "  --grad-output M (with --backward: dL/dY, the output's shape; else 1 2 3 4 1 2 ...)\n"
     "  --output-padding A (convt: one channel up to 6x6, one square kernel up to 4x4,\n"
     "  stride up to 3, padding up to 3 and d(k - 1), dilation up to 2)\n"
     "  backprop: --input M (one channel, up to 8x8) --kernel M (up to 5x5) --stride S\n"
@@ -209,6 +212,22 @@ static bool pool_from_args_(app_state *s, const parsed_args *a, char *err, size_
     if ((v = args_get(a, "stride")) && !args_int(v, "--stride", 1, 4, &p.stride, err, errsize)) return false;
     if ((v = args_get(a, "padding")) && !args_int(v, "--padding", 0, 3, &p.pad, err, errsize)) return false;
     app_set_pool(s, &p);
+    if (args_has(a, "backward")) app_update(s, &(app_action){.kind = ACT_POOL_BACKWARD, .value = 1});
+    if ((v = args_get(a, "grad-output"))) {
+        if (!args_has(a, "backward")) {
+            snprintf(err, errsize, "--grad-output is dL/dY for the backward mode: add --backward");
+            return false;
+        }
+        app_matrix m;
+        if (!app_matrix_read(&m, v, "--grad-output", err, errsize)) return false;
+        const int oh = s->pool.max_geom.out_h, ow = s->pool.max_geom.out_w;
+        const bool fits = m.c == 1 && app_set_pool_grad(s, m.values, m.h, m.w);
+        if (!fits)
+            snprintf(err, errsize, "--grad-output is %d map(s) of %dx%d but the pooling's output is one %dx%d map (dL/dY "
+                     "has the output's shape)", m.c, m.h, m.w, oh, ow);
+        app_matrix_free(&m);
+        if (!fits) return false;
+    }
     return true;
 }
 

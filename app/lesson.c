@@ -25,6 +25,7 @@ typedef struct shadow_ {
     int conv_h, conv_w, conv_c, conv_k, conv_stride, conv_dilation, conv_f;
     nn_padding conv_padding;
     int pool_h, pool_w, pool_size, pool_stride, pool_pad;
+    bool pool_backward;  // 'backward on': the pooling view's output is dL/dX, the input's shape
     int convt_h, convt_w, convt_k, convt_stride, convt_pad, convt_out_pad, convt_dilation;
 } shadow_;
 
@@ -140,6 +141,10 @@ static bool out_size_(const parse_ *p, int *out_h, int *out_w, char *why, size_t
     nn_error e;
     if (sh->view == VIEW_BACKPROP) {  // its cell quizzes ask dL/dW: the default 3x3 kernel's
         *out_h = *out_w = 3;
+        return true;
+    }
+    if (sh->view == VIEW_POOL && sh->pool_backward) {  // dL/dX has the input's shape
+        *out_h = sh->pool_h, *out_w = sh->pool_w;
         return true;
     }
     if (sh->view == VIEW_POOL) {
@@ -594,9 +599,24 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         sh->convt_out_pad = c->a;
         return end_(p, s, "output-padding A");
     }
+    if (strcmp(w, "backward") == 0) {
+        c->op = LOP_BACKWARD;
+        char v[32];
+        if (!word_(&s, v, sizeof v) || (strcmp(v, "on") != 0 && strcmp(v, "off") != 0))
+            return fail_(p, "backward needs on (route dL/dY back to dL/dX, one output cell a step) or off");
+        if (sh->view != VIEW_POOL) return fail_(p, "backward is the pooling view's backward mode: use it there ('view pool')");
+        c->a = strcmp(v, "on") == 0 ? 1 : 2;
+        sh->pool_backward = c->a == 1;
+        return end_(p, s, "backward on|off");
+    }
+    if (strcmp(w, "grad-output") == 0 && sh->view == VIEW_POOL && !sh->pool_backward)
+        return fail_(p, "grad-output in the pooling view is dL/dY for its backward mode: put 'backward on' first");
     if (strcmp(w, "grad-output") == 0 || strcmp(w, "lr") == 0) {
-        // The backpropagation view's dL/dY (checked against its output's shape when played) and learning rate.
-        if (sh->view != VIEW_BACKPROP) return fail_(p, "%s sets the backpropagation view's: use it there ('view backprop')", w);
+        // The backpropagation view's (and the pooling view's backward mode's) dL/dY, checked against the
+        // output's shape when played, and the backpropagation view's learning rate.
+        if (sh->view != VIEW_BACKPROP && (strcmp(w, "lr") == 0 || sh->view != VIEW_POOL))
+            return fail_(p, "%s sets the backpropagation view's%s: use it there ('view backprop')", w,
+                         strcmp(w, "lr") == 0 ? "" : " (or the pooling view's with 'backward on')");
         if (strcmp(w, "lr") == 0)
             return c->op = LOP_LR, number_(p, &s, "the learning rate", 1e-6, 10, &c->value) && end_(p, s, "lr X");
         c->op = LOP_GRAD_OUTPUT;
@@ -605,9 +625,10 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
         char err[300];
         if (!*s) return fail_(p, "grad-output needs a matrix of the output's shape, such as '1 1; 1 1'");
         if (!app_matrix_parse(&m, s, "grad-output", NULL, err, sizeof err)) return fail_(p, "%s", err);
-        const bool ok = m.c == 1 && m.h <= BP_MAX_OUT && m.w <= BP_MAX_OUT;
+        const int most = sh->view == VIEW_POOL ? VIEW_MAX_OUT : BP_MAX_OUT;
+        const bool ok = m.c == 1 && m.h <= most && m.w <= most;
         app_matrix_free(&m);
-        if (!ok) return fail_(p, "grad-output is dL/dY: one map of the output's shape (at most %dx%d)", BP_MAX_OUT, BP_MAX_OUT);
+        if (!ok) return fail_(p, "grad-output is dL/dY: one map of the output's shape (at most %dx%d)", most, most);
         snprintf(c->text, sizeof c->text, "%s", s);
         return true;
     }
@@ -756,7 +777,7 @@ static bool command_(parse_ *p, const char *line, lesson_cmd *c) {
     if (strcmp(w, "quiz") == 0) return c->op = LOP_QUIZ, quiz_(p, s, c);
     if (strcmp(w, "expect") == 0) return c->op = LOP_EXPECT, expect_(p, s, c);
     return fail_(p, "unknown command '%s' (expected title, view, input, kernel, bias, filters, padding, stride, dilation, "
-                    "flip, size, output-padding, grad-output, lr, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, point, wait, "
+                    "flip, size, output-padding, backward, grad-output, lr, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, highlight, point, wait, "
                     "quiz or expect)",
                  w);
 }

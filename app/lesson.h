@@ -56,6 +56,7 @@ typedef enum lesson_op {
     LOP_RECIPE,     // recipe default | recipe [lr X] [shift P] [weight-decay W] [dropout P]   recipe
     LOP_KEEP_RUN,   // keep run [LABEL] (the training view keeps the curves to compare)  text
     LOP_GRAD_OUTPUT, // grad-output MATRIX (the backpropagation view's dL/dY)  text
+    LOP_BACKWARD,   // backward on|off (the pooling view's backward mode)  a: 1 on, 2 off
     LOP_LR,         // lr X (the backpropagation view's learning rate)  value
     LOP_EXPECT,     // expect size RxC | cell R C V | max R C V | avg R C V | guess D | accuracy X | params ARCH HxWxC N
 } lesson_op;

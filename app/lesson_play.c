@@ -263,6 +263,13 @@ static void grad_output_(app_state *s, const lesson_cmd *c, FILE *log) {
         fail_(s, c, log, "%s", err);
         return;
     }
+    if (s->view == VIEW_POOL) {  // the pooling view's backward mode
+        if (m.c != 1 || !app_set_pool_grad(s, m.values, m.h, m.w))
+            fail_(s, c, log, "grad-output is %dx%d but the pooling's output is %dx%d here (dL/dY has the output's shape)",
+                  m.h, m.w, s->pool.max_geom.out_h, s->pool.max_geom.out_w);
+        app_matrix_free(&m);
+        return;
+    }
     backprop_setup b = s->bp.setup;
     if (!s->bp.ok || m.c != 1 || m.h != s->bp.geom.out_h || m.w != s->bp.geom.out_w) {
         fail_(s, c, log, "grad-output is %dx%d but the output is %dx%d here (dL/dY has the output's shape)", m.h, m.w,
@@ -600,6 +607,7 @@ static bool exec_(app_state *s, const lesson_host *host, const lesson_cmd *c, FI
     }
     case LOP_DILATION: act_(s, ACT_SET_DILATION, c->a, 0, 0); return false;
     case LOP_FLIP: act_(s, ACT_FLIP_KERNEL, c->a, 0, 0); return false;
+    case LOP_BACKWARD: act_(s, ACT_POOL_BACKWARD, c->a, 0, 0); return false;
     case LOP_OUT_PAD: act_(s, ACT_SET_OUT_PAD, c->a, 0, 0); return false;
     case LOP_SIZE: act_(s, ACT_SET_POOL_SIZE, c->a, 0, 0); return false;
     case LOP_PRESET: act_(s, ACT_PRESET, c->a, 0, 0); return false;

@@ -274,6 +274,14 @@ typedef struct pool_view {
     float max_out[VIEW_MAX_OUT * VIEW_MAX_OUT], avg_out[VIEW_MAX_OUT * VIEW_MAX_OUT];
     anim_state anim;
     pool_step_view step;
+    // The backward mode (issue 15): Y shown whole, the steps route dL/dY back
+    // one output cell at a time through the engine's core (nn_pool_backward_cell).
+    bool backward;
+    bool dy_given;                                   // dy from --grad-output / a lesson, else the default
+    float dy[VIEW_MAX_OUT * VIEW_MAX_OUT];           // dL/dY, [out_h][out_w]
+    int max_arg[VIEW_MAX_OUT * VIEW_MAX_OUT];        // the max's winners, y * n_w + x, as nn_pool_forward records
+    // The whole backward pass, from the engine's batch nn_pool_backward (what a lesson's expect reads).
+    float dx_max[VIEW_MAX_N * VIEW_MAX_N], dx_avg[VIEW_MAX_N * VIEW_MAX_N];
 } pool_view;
 
 // The transposed-convolution view's (view_convt.c): the scatter, and the
@@ -585,6 +593,7 @@ typedef enum app_action_kind {
     ACT_NET_SCALE, ACT_NET_SUMMARY, ACT_NET_SOURCE, ACT_NET_SELECT, ACT_NET_OPEN,
     ACT_KEEP_RUN,                                 // the training view keeps the run's curves to compare (K)
     ACT_SET_OUT_PAD,                              // value: the transposed convolution's output padding
+    ACT_POOL_BACKWARD,                            // value: 0 toggle, 1 on, 2 off: the pooling view's backward mode
 } app_action_kind;
 
 typedef struct app_action {
@@ -638,6 +647,9 @@ bool app_set_conv(app_state *s, const conv_setup *c);
 // as written, or with flip the one at (k - 1 - y, k - 1 - x).
 float conv_sliding_weight(const conv_setup *c, int f, int ch, int y, int x);
 bool app_set_pool(app_state *s, const pool_setup *p);
+// The pooling view's dL/dY (out_h x out_w values, row-major); false (nothing
+// changed) when the pooling does not work out.
+bool app_set_pool_grad(app_state *s, const float *dy, int h, int w);
 bool app_set_convt(app_state *s, const convt_setup *c);
 
 // Gives the views the embedded test digits ([count][28][28] bytes, kept by

@@ -188,6 +188,11 @@ static bool conv_lesson_(text_ *t, const app_state *s, char *err, size_t errsize
     return true;
 }
 
+static float pool_dy_(const app_state *s, int a, int ch, int y, int x) {
+    (void)a, (void)ch;
+    return s->pool.dy[y * s->pool.max_geom.out_w + x];
+}
+
 static bool pool_lesson_(text_ *t, const app_state *s, char *err, size_t errsize) {
     const pool_setup *p = &s->pool.setup;
     add_(t, "view pool\n");
@@ -195,6 +200,12 @@ static bool pool_lesson_(text_ *t, const app_state *s, char *err, size_t errsize
     add_(t, "size %d\n", p->size);
     add_(t, "stride %d\n", p->stride);
     add_(t, "padding %d\n", p->pad);
+    if (s->pool.backward) {  // the backward mode, with its dL/dY; a step routes one output cell
+        add_(t, "backward on\n");
+        matrix_line_(t, "grad-output", s, 0, 1, s->pool.max_geom.out_h, s->pool.max_geom.out_w, pool_dy_);
+        step_line_(t, &s->pool.anim, 1);
+        return true;
+    }
     step_line_(t, &s->pool.anim, s->pool.step.valid ? s->pool.step.count : p->size * p->size);
     return true;
 }

@@ -36,6 +36,9 @@ bool pool_winner(const app_state *s, int r, int c, int *in_row, int *in_col, flo
     return ok;
 }
 
+// What one step covers: a window's cells one by one forward, a whole output cell's routing backward.
+static int step_cells_(const app_state *s) { return s->pool.backward ? 1 : s->pool.max_geom.window; }
+
 static void load_step_(app_state *s, int index) {
     pool_step_view *v = &s->pool.step;
     v->valid = false;
@@ -71,6 +74,12 @@ static void load_step_(app_state *s, int index) {
     nn_pool_cursor_destroy(&cavg);
 }
 
+// dL/dX of max and of average pooling by the engine's batch pass, from dL/dY.
+static void backward_pass_(app_state *s) {
+    nn_pool_backward(&s->pool.max_geom, s->pool.dx_max, s->pool.dy, s->pool.max_arg, 1);
+    nn_pool_backward(&s->pool.avg_geom, s->pool.dx_avg, s->pool.dy, NULL, 1);
+}
+
 static void recompute_(app_state *s, int keep) {
     const pool_setup *p = &s->pool.setup;
     nn_pool_config cfg = {.mode = NN_POOL_MAX, .c = 1, .in_h = p->n_h, .in_w = p->n_w,
@@ -91,17 +100,55 @@ static void recompute_(app_state *s, int keep) {
     }
     float in[VIEW_MAX_N * VIEW_MAX_N];
     pack_pool_(p, in);
-    nn_pool_forward(&s->pool.max_geom, s->pool.max_out, NULL, in, 1);
+    nn_pool_forward(&s->pool.max_geom, s->pool.max_out, s->pool.max_arg, in, 1);
     nn_pool_forward(&s->pool.avg_geom, s->pool.avg_out, NULL, in, 1);
-    anim_restart_at(a, keep, s->pool.max_geom.window);
+    if (!s->pool.dy_given) {
+        // Small whole numbers 1..4, so every share written out stays readable.
+        for (int i = 0; i < a->total; i++) s->pool.dy[i] = (float)(1 + i % 4);
+    }
+    backward_pass_(s);
+    anim_restart_at(a, keep, step_cells_(s));
     load_step_(s, a->pos);
 }
 
 bool app_set_pool(app_state *s, const pool_setup *p) {
+    // A new geometry changes dL/dY's shape: back to the default unless the shape stays.
+    const pool_setup *o = &s->pool.setup;
+    if (p->n_h != o->n_h || p->n_w != o->n_w || p->size != o->size || p->stride != o->stride || p->pad != o->pad)
+        s->pool.dy_given = false;
     s->pool.setup = *p;
     s->pool.anim.playing = false;
     recompute_(s, -1);
     return s->pool.ok;
+}
+
+bool app_set_pool_grad(app_state *s, const float *dy, int h, int w) {
+    if (!s->pool.ok || h != s->pool.max_geom.out_h || w != s->pool.max_geom.out_w) return false;
+    memcpy(s->pool.dy, dy, sizeof(float) * (size_t)h * (size_t)w);
+    s->pool.dy_given = true;
+    backward_pass_(s);
+    return true;
+}
+
+void pool_backward_upto(const app_state *s, int done, float *dx_max, float *dx_avg, unsigned char *reached) {
+    const pool_setup *p = &s->pool.setup;
+    const size_t n = (size_t)p->n_h * p->n_w;
+    memset(dx_max, 0, sizeof(float) * n);
+    memset(dx_avg, 0, sizeof(float) * n);
+    if (reached) memset(reached, 0, 2 * n);
+    if (!s->pool.ok) return;
+    const int ow = s->pool.max_geom.out_w;
+    for (int i = 0; i < done && i < s->pool.anim.total; i++) {
+        nn_pool_backward_cell(&s->pool.max_geom, dx_max, s->pool.dy[i], i / ow, i % ow, s->pool.max_arg[i]);
+        nn_pool_backward_cell(&s->pool.avg_geom, dx_avg, s->pool.dy[i], i / ow, i % ow, -1);
+        if (!reached) continue;
+        reached[s->pool.max_arg[i]] = 1;
+        const pool_setup *q = p;
+        const int y0 = (i / ow) * q->stride - q->pad, x0 = (i % ow) * q->stride - q->pad;
+        for (int y = y0; y < y0 + q->size; y++)
+            for (int x = x0; x < x0 + q->size; x++)
+                if (y >= 0 && x >= 0 && y < q->n_h && x < q->n_w) reached[n + (size_t)y * q->n_w + x] = 1;
+    }
 }
 
 // ---- The words under the grids (view_pool.h) ----------------------------------------------------
@@ -126,6 +173,99 @@ void pool_text_heading(const app_state *s, int reveal, char *buf, size_t size) {
     if (!s->pool.ok || !st->valid) return;
     snprintf(buf, size, "window %d of %d, output (%d, %d)%s", s->pool.anim.pos + 1, s->pool.anim.total, st->row,
              st->col, reveal > 0 ? ":" : s->pool.anim.playing ? ": next" : ": next (press > or play)");
+}
+
+void pool_text_back_heading(const app_state *s, char *buf, size_t size) {
+    const pool_step_view *st = &s->pool.step;
+    buf[0] = '\0';
+    if (!s->pool.ok || !st->valid) return;
+    const anim_state *a = &s->pool.anim;
+    char v[32];
+    fmt_screen(s->pool.dy[a->pos], v, sizeof v);
+    snprintf(buf, size, "backward: dL/dY cell %d of %d, output (%d, %d), dY = %s%s", a->pos + 1, a->total, st->row,
+             st->col, v, a->reveal > 0 ? ":" : a->playing ? ": next" : ": next (press > or play)");
+}
+
+// Appends the sums where this window's share lands on a cell an earlier window already sent gradient to.
+static void overlap_note_(const app_state *s, const float *before, const float *after, const unsigned char *reached,
+                          const int *cells, int n, char *buf, size_t size, size_t *len) {
+    const int w = s->pool.setup.n_w;
+    int shown = 0, more = 0;
+    for (int i = 0; i < n; i++) {
+        const int k = cells[i];
+        if (!reached[k]) continue;
+        if (shown == 1) {
+            more++;
+            continue;
+        }
+        char b[32], d[32], t[32], line[160];
+        fmt_screen(before[k], b, sizeof b);
+        fmt_screen(after[k] - before[k], d, sizeof d);
+        fmt_screen(after[k], t, sizeof t);
+        snprintf(line, sizeof line, "; windows overlap, so they add: (%d, %d) = %s + %s = %s", k / w, k % w, b, d, t);
+        add_(buf, size, len, line);
+        shown++;
+    }
+    if (more) {
+        char t[48];
+        snprintf(t, sizeof t, " (and %d more)", more);
+        add_(buf, size, len, t);
+    }
+}
+
+void pool_text_back_max(const app_state *s, char *buf, size_t size) {
+    const pool_step_view *st = &s->pool.step;
+    buf[0] = '\0';
+    if (!s->pool.ok || !st->valid) return;
+    const anim_state *a = &s->pool.anim;
+    char dy[32], m[32];
+    fmt_screen(s->pool.dy[a->pos], dy, sizeof dy);
+    fmt_screen(st->max_value, m, sizeof m);
+    size_t n = 0;
+    if (a->reveal == 0) {
+        snprintf(buf, size, "max: all of dY goes to the window's max, the other cells get 0");
+        return;
+    }
+    char t[240];
+    snprintf(t, sizeof t, "max: dY = %s to input (%d, %d), the max (%s); the other %d get 0: only the max passed the gradient",
+             dy, st->argmax_row, st->argmax_col, m, real_cells_(st) - 1);
+    add_(buf, size, &n, t);
+    static float before[VIEW_MAX_N * VIEW_MAX_N], after[VIEW_MAX_N * VIEW_MAX_N], tmp[VIEW_MAX_N * VIEW_MAX_N];
+    static unsigned char reached[2 * VIEW_MAX_N * VIEW_MAX_N];
+    pool_backward_upto(s, a->pos, before, tmp, reached);
+    pool_backward_upto(s, a->pos + 1, after, tmp, NULL);
+    const int cell = st->argmax_row * s->pool.setup.n_w + st->argmax_col;
+    overlap_note_(s, before, after, reached, &cell, 1, buf, size, &n);
+}
+
+void pool_text_back_avg(const app_state *s, char *buf, size_t size) {
+    const pool_step_view *st = &s->pool.step;
+    buf[0] = '\0';
+    if (!s->pool.ok || !st->valid) return;
+    const anim_state *a = &s->pool.anim;
+    const int real = real_cells_(st);
+    if (a->reveal == 0) {
+        snprintf(buf, size, "avg: dY is spread evenly, dY/%d to each cell of the window", st->count);
+        return;
+    }
+    char dy[32], share[32], t[300];
+    fmt_screen(s->pool.dy[a->pos], dy, sizeof dy);
+    fmt_screen(s->pool.dy[a->pos] / (float)st->count, share, sizeof share);
+    size_t n = 0;
+    if (real < st->count)
+        snprintf(t, sizeof t, "avg: dY/%d = %s/%d = %s to each of the %d real cells (padding has no input)", st->count, dy,
+                 st->count, share, real);
+    else
+        snprintf(t, sizeof t, "avg: dY/%d = %s/%d = %s to each", st->count, dy, st->count, share);
+    add_(buf, size, &n, t);
+    static float before[VIEW_MAX_N * VIEW_MAX_N], after[VIEW_MAX_N * VIEW_MAX_N], tmp[VIEW_MAX_N * VIEW_MAX_N];
+    static unsigned char reached[2 * VIEW_MAX_N * VIEW_MAX_N];
+    pool_backward_upto(s, a->pos, tmp, before, reached);
+    pool_backward_upto(s, a->pos + 1, tmp, after, NULL);
+    int cells[VIEW_MAX_K * VIEW_MAX_K], k = 0;
+    for (int i = 0; i < st->count; i++)
+        if (!st->padded[i]) cells[k++] = st->in_row[i] * s->pool.setup.n_w + st->in_col[i];
+    overlap_note_(s, before, after, reached + (size_t)s->pool.setup.n_h * s->pool.setup.n_w, cells, k, buf, size, &n);
 }
 
 void pool_text_max(const app_state *s, int reveal, char *buf, size_t size) {
@@ -252,15 +392,16 @@ int pool_legend_keys(const app_state *s, bool pictures, bool all, pool_key *out)
     const bool rem = s->pool.ok && (s->pool.max_geom.rows.remainder || s->pool.max_geom.cols.remainder);
     const bool on[POOL_KEY_COUNT] = {
         [POOL_KEY_WINDOW] = st->valid,
-        [POOL_KEY_TAP] = st->valid && (all || (a->reveal > 0 && a->reveal < st->count)),
-        [POOL_KEY_WINNER] = st->valid && (all || (a->reveal >= st->count && st->argmax >= 0) ||
+        [POOL_KEY_TAP] = !s->pool.backward && st->valid && (all || (a->reveal > 0 && a->reveal < st->count)),
+        [POOL_KEY_WINNER] = st->valid && (all || s->pool.backward || (a->reveal >= st->count && st->argmax >= 0) ||
                                           (s->hover.grid == GRID_OUTPUT)),
-        [POOL_KEY_GHOST] = st->valid && (all || a->pos > 0),
+        [POOL_KEY_GHOST] = !s->pool.backward && st->valid && (all || a->pos > 0),
         [POOL_KEY_LINKED] = all || s->hover.grid == GRID_INPUT || s->hover.grid == GRID_OUTPUT,
         [POOL_KEY_PADDING] = s->pool.setup.pad > 0,
         [POOL_KEY_UNREACHED] = rem,
-        [POOL_KEY_ENLARGED] = pictures,
-        [POOL_KEY_PENDING] = pictures && s->pool.ok && (all || app_cells_done(a, s->pool.max_geom.window) < a->total),
+        [POOL_KEY_ENLARGED] = pictures && !s->pool.backward,
+        [POOL_KEY_DY] = s->pool.backward && st->valid,
+        [POOL_KEY_PENDING] = !s->pool.backward && pictures && s->pool.ok && (all || app_cells_done(a, s->pool.max_geom.window) < a->total),
     };
     int n = 0;
     for (int k = 0; k < POOL_KEY_COUNT; k++)
@@ -279,6 +420,7 @@ const char *pool_key_label(pool_key k) {
         [POOL_KEY_UNREACHED] = "never reached",
         [POOL_KEY_ENLARGED] = "enlarged part",
         [POOL_KEY_PENDING] = "not yet worked out",
+        [POOL_KEY_DY] = "dY routed now",
     };
     return (unsigned)k < POOL_KEY_COUNT ? labels[k] : "";
 }
@@ -318,7 +460,7 @@ static void place_digit_(app_state *s) {
 }
 
 static anim_target anim_of_(app_state *s) {
-    anim_target t = {&s->pool.anim, s->pool.max_geom.window, s->pool.max_geom.out_w, s->pool.step.valid, load_step_};
+    anim_target t = {&s->pool.anim, step_cells_(s), s->pool.max_geom.out_w, s->pool.step.valid, load_step_};
     return t;
 }
 
@@ -351,6 +493,21 @@ static void update_(app_state *s, const app_action *a) {
         place_digit_(s);
         recompute_(s, -1);
         return;
+    case ACT_SELECT_CELL:
+        // Backward: a click on a dL/dY cell routes that one (the grids before it filled in).
+        if (s->pool.backward && a->cell.grid == GRID_FMAP && a->cell.channel == 0) {
+            const app_action jump = {.kind = ACT_JUMP_TO_OUTPUT, .row = a->cell.row, .col = a->cell.col};
+            anim_update(s, &t, &jump);
+        }
+        return;
+    case ACT_POOL_BACKWARD: {
+        const bool on = a->value == 1 || (a->value == 0 && !s->pool.backward);
+        if (on == s->pool.backward) return;
+        s->pool.backward = on;
+        s->pool.anim.playing = false;
+        recompute_(s, -1);
+        return;
+    }
     case ACT_SET_CELL:
         if (a->cell.grid != GRID_INPUT) return;
         p->input[a->cell.row][a->cell.col] = a->fx;
@@ -390,6 +547,7 @@ static const key_binding keys_[] = {
     {'p', 0, ACT_CYCLE_PADDING, 0, NULL, KEYF_SETUP, "padding 0, 1, 2, 3"},
     {'s', 0, ACT_SET_STRIDE, 1, stride_up_, KEYF_SETUP, "stride up"},
     {'s', KEYMOD_SHIFT, ACT_SET_STRIDE, -1, stride_up_, KEYF_SETUP, "stride down"},
+    {'d', 0, ACT_POOL_BACKWARD, 0, NULL, KEYF_SETUP, "backward: route dL/dY back to dL/dX, on / off"},
     {'r', 0, ACT_RANDOMISE, 0, NULL, KEYF_SETUP, "random input"},
     {'g', 0, ACT_LOAD_DIGIT, -1, NULL, KEYF_SETUP, "load the next real digit"},
     {'s', KEYMOD_CTRL, ACT_EXPORT, VIEW_EXPORT_LESSON, NULL, 0, "save as a lesson file, to add captions to"},
@@ -399,6 +557,11 @@ static const key_binding keys_[] = {
 // ---- What lessons read and set ----------------------------------------------------------------------
 
 static void op_(const app_state *s, view_op *o) {
+    if (s->pool.backward) {  // the backward pass's result: dL/dX of max (and of average), the input's shape
+        *o = (view_op){s->pool.ok, s->pool.why, &s->pool.max_geom.rows, &s->pool.max_geom.cols, s->pool.setup.n_h,
+                       s->pool.setup.n_w, s->pool.dx_max, s->pool.dx_avg, &s->pool.anim, NULL, NULL};
+        return;
+    }
     *o = (view_op){s->pool.ok, s->pool.why, &s->pool.max_geom.rows, &s->pool.max_geom.cols, s->pool.max_geom.out_h,
                    s->pool.max_geom.out_w, s->pool.max_out, s->pool.avg_out, &s->pool.anim, NULL, NULL};
 }
@@ -415,6 +578,28 @@ static bool lesson_input_(app_state *s, const app_matrix *m, char *err, int size
         for (int x = 0; x < m->w; x++) p.input[y][x] = m->values[(size_t)y * m->w + x];
     app_set_pool(s, &p);
     return true;
+}
+
+// A headless run in backward mode: where the steps are, and dL/dX of both as they have been routed so far.
+static void report_(const app_state *s, FILE *out) {
+    if (!s->pool.backward) return;  // the forward pass says what it does on screen
+    if (!s->pool.ok) {
+        fprintf(out, "pooling backward: cannot run: %s\n", s->pool.why);
+        return;
+    }
+    const int done = app_cells_done(&s->pool.anim, 1), n = s->pool.setup.n_h * s->pool.setup.n_w, w = s->pool.setup.n_w;
+    static float dxm[VIEW_MAX_N * VIEW_MAX_N], dxa[VIEW_MAX_N * VIEW_MAX_N];
+    pool_backward_upto(s, done, dxm, dxa, NULL);
+    fprintf(out, "pooling backward: %d of %d dL/dY cells routed\n", done, s->pool.anim.total);
+    char v[32];
+    const float *grids[3] = {s->pool.dy, dxm, dxa};
+    static const char *const names[3] = {"dL/dY", "dL/dX max", "dL/dX average"};
+    for (int g = 0; g < 3; g++) {
+        const int count = g ? n : s->pool.anim.total, cols = g ? w : s->pool.max_geom.out_w;
+        fprintf(out, "%s:", names[g]);
+        for (int i = 0; i < count; i++) fmt_screen(grids[g][i], v, sizeof v), fprintf(out, "%s%s", i % cols ? " " : i ? "; " : " ", v);
+        fputc('\n', out);
+    }
 }
 
 // ---- Life cycle ---------------------------------------------------------------------------------
@@ -440,8 +625,8 @@ const view_def view_pool = {
     .title = "pooling: max and average",
     .menu = "Pooling",
     .keys = KEY_TABLE("pooling", keys_),
-    .mouse = "click an input cell to type a new value; click an output cell to see its window; hover a cell to "
-             "light the cells linked to it",
+    .mouse = "click an input cell to type a new value; click an output cell (backward: a dL/dY cell) to see its "
+             "window; hover a cell to light the cells linked to it",
     .has_panel = true,
     .layout = pool_layout,
     .update = update_,
@@ -449,4 +634,5 @@ const view_def view_pool = {
     .op = op_,
     .lesson_input = lesson_input_,
     .reset = reset_,
+    .report = report_,
 };

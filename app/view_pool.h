@@ -25,6 +25,20 @@ void pool_layout(ui_layout *l, const app_state *s, const ui_metrics *m);
 // With `reveal` values of the current window shown (0..count):
 // "window 5 of 9, output (1, 1):" (and what comes when nothing is shown yet).
 void pool_text_heading(const app_state *s, int reveal, char *buf, size_t size);
+// The backward mode (s->pool.backward): dL/dX of max and of average pooling
+// after the first `done` output cells' dL/dY were routed back through the
+// engine's core (nn_pool_backward_cell), in the engine's order, so at the end
+// they are nn_pool_backward's bits; [n_h][n_w] each. reached (NULL, or 2 *
+// n_h * n_w): 1 where the max's (first half) or the average's (second half)
+// routing has sent something.
+void pool_backward_upto(const app_state *s, int done, float *dx_max, float *dx_avg, unsigned char *reached);
+// The backward lines: "backward: dL/dY cell 2 of 4, output (0, 1), dY = 2:",
+// "max: dY = 2 to input (1, 3), the max (9); the other 3 get 0: ...",
+// "avg: dY/4 = 2/4 = 0.5 to each", with the sums where windows overlap.
+void pool_text_back_heading(const app_state *s, char *buf, size_t size);
+void pool_text_back_max(const app_state *s, char *buf, size_t size);
+void pool_text_back_avg(const app_state *s, char *buf, size_t size);
+
 // The max written out: before the first value, what max pooling will do;
 // then "max(3, 1, ..."; at the end "max(3, 1, 0, 2) = 3, from input (0, 1)".
 void pool_text_max(const app_state *s, int reveal, char *buf, size_t size);
@@ -50,6 +64,7 @@ typedef enum pool_key {
     POOL_KEY_UNREACHED,
     POOL_KEY_ENLARGED,   // the part of a picture shown enlarged with its values
     POOL_KEY_PENDING,    // an output picture's cells not worked out yet (grey: white is 0)
+    POOL_KEY_DY,         // backward: the dL/dY cell being routed now
     POOL_KEY_COUNT
 } pool_key;
 

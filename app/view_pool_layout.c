@@ -530,6 +530,142 @@ static void place_grids_(ui_layout *l, const app_state *s, const pool_dims_ *d, 
     }
 }
 
+// ---- The backward mode ----------------------------------------------------------------------------
+
+// The backward lines' height at width w (the longest the three get).
+static int back_arith_h_(const ui_layout *l, const app_state *s, const ui_metrics *m, int w) {
+    if (!s->pool.ok || !s->pool.step.valid) return 0;
+    char h[300], a[1024], b[1024];
+    pool_text_back_heading(s, h, sizeof h);
+    pool_text_back_max(s, a, sizeof a);
+    pool_text_back_avg(s, b, sizeof b);
+    // Where windows overlap, room for the sums on both lines, whichever step is shown.
+    const bool overlap = s->pool.setup.stride < s->pool.setup.size;
+    const int lines = wrapped_lines_(m, h, l->small_px, false, w) + wrapped_lines_(m, a, l->small_px, true, w) +
+                      wrapped_lines_(m, b, l->small_px, true, w) + (overlap ? 2 : 0);
+    return lines * l->small_px * 5 / 4 + l->small_px / 3;
+}
+
+// One row of grids for the backward mode: X (when with_x), dL/dY, dL/dX of
+// max and of average, at cell c from (x, y); returns the row's width (and
+// places nothing when place is false).
+static int back_row_(ui_layout *l, const app_state *s, const pool_dims_ *d, const int *titles, bool with_x, int c, int x,
+                     int y, bool place) {
+    const pool_setup *ps = &s->pool.setup;
+    const int x0 = x;
+    ui_grid *g;
+    if (with_x) {
+        if (place) g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, x, y, c, "input X");
+        if (place && g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        x += ui_max(d->in_cols * c, d->title_in) + d->gap;
+    }
+    if (place) layout_grid(l, GRID_FMAP, 0, d->out_rows, d->out_cols, 0, 0, x, y, c, "dL/dY");
+    x += ui_max(d->out_cols * c, titles[0]) + d->gap;
+    for (int k = 1; k <= 2; k++) {
+        if (place) g = layout_grid(l, GRID_FMAP, k, ps->n_h, ps->n_w, 0, 0, x, y, c, k == 1 ? "dL/dX max" : "dL/dX average");
+        if (place && g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        x += ui_max(ps->n_w * c, titles[k]) + (k == 1 ? d->gap : 0);
+    }
+    return x - x0;
+}
+
+// The backward mode's grids, the first arrangement whose cells show their
+// values: two rows, the forward pass (input X with the window, max Y,
+// average Y) over the backward one (dL/dY, and under each output the dL/dX
+// it routes back to: the input's shape without its padding); else one row
+// of X, dL/dY and both dL/dX; else (a short main area) dL/dY and both dL/dX,
+// the window framed on them and the max's value in its line. Then the
+// legend with both colour scales, and the lines.
+static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics *m, pool_dims_ *d, ui_rect area) {
+    const pool_setup *ps = &s->pool.setup;
+    const int titles[3] = {text_w_(m, "dL/dY", l->small_px, false) * 13 / 10,
+                           text_w_(m, "dL/dX max", l->small_px, false) * 13 / 10,
+                           text_w_(m, "dL/dX average", l->small_px, false) * 13 / 10};
+    const int cols = ui_max(d->in_cols, d->out_cols), rows2 = ui_max(ps->n_h, d->out_rows);
+    pool_key keys[POOL_KEY_COUNT];
+    const int nk = pool_legend_keys(s, false, true, keys);
+    const int colw[3] = {ui_max(d->title_in, titles[0]), ui_max(d->title_max, titles[1]), ui_max(d->title_avg, titles[2])};
+    // The legend (with the gradients' scale), left out when the grids would otherwise hide their values.
+    int legend = pool_legend_h(l, m, keys, nk, area.w) + pool_legend_row_h(l), c2, c1, c0, cs;
+    // The square (the narrowest): X and dL/dY over dL/dX max and average; its columns.
+    const int sq_a = ui_max(d->title_in, titles[1]), sq_b = ui_max(titles[0], titles[2]);
+    const int sq_ca = ui_max(d->in_cols, ps->n_w), sq_cb = ui_max(d->out_cols, ps->n_w);
+    for (int pass = 0;; pass++) {
+    const int below = d->gap + (legend ? legend + d->gap : 0) + back_arith_h_(l, s, m, area.w);
+    c2 = c1 = c0 = cs = l->text_px * 4;
+    for (; cs > 4; cs--)
+        if (ui_max(sq_ca * cs, sq_a) + d->gap + ui_max(sq_cb * cs, sq_b) <= area.w &&
+            2 * d->title_h + (ui_max(d->in_rows, d->out_rows) + ps->n_h) * cs + d->gap + below <= area.h)
+            break;
+    for (; c2 > 4; c2--) {
+        int w = 2 * d->gap;
+        for (int k = 0; k < 3; k++) w += ui_max(cols * c2, colw[k]);
+        if (w <= area.w && 2 * d->title_h + (d->in_rows + rows2) * c2 + d->gap + below <= area.h) break;
+    }
+    for (; c1 > 4; c1--)
+        if (back_row_(l, s, d, titles, true, c1, 0, 0, false) <= area.w &&
+            d->title_h + ui_max(d->in_rows, d->out_rows) * c1 + below <= area.h)
+            break;
+    for (; c0 > 4; c0--)
+        if (back_row_(l, s, d, titles, false, c0, 0, 0, false) <= area.w &&
+            d->title_h + ui_max(ps->n_h, d->out_rows) * c0 + below <= area.h)
+            break;
+    if (pass > 0 || c2 >= l->min_cell || c1 >= l->min_cell || c0 >= l->min_cell || cs >= l->min_cell) break;
+    legend = 0;
+    }
+    // No arrangement shows values: while a lesson drives the view, the panel can give its width.
+    if (c2 < l->min_cell && c1 < l->min_cell && c0 < l->min_cell && cs < l->min_cell && s->player.l)
+        l->panel_strip_wanted = true;
+    const int y = area.y + d->title_h;
+    int y_end;
+    if (!s->pool.ok) {
+        ui_grid *g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, area.x, y, c1, "input X");
+        if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        y_end = y + d->in_rows * c1;
+    } else if (c2 >= l->min_cell) {
+        const int c = c2, y2 = y + d->in_rows * c + d->gap + d->title_h;
+        int x = area.x;
+        for (int k = 0; k < 3; k++) {
+            if (k == 0) {
+                ui_grid *g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, x, y, c, "input X");
+                if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+                layout_grid(l, GRID_FMAP, 0, d->out_rows, d->out_cols, 0, 0, x, y2, c, "dL/dY");
+            } else {
+                layout_grid(l, GRID_OUTPUT, k - 1, d->out_rows, d->out_cols, 0, 0, x, y, c, k == 1 ? "max Y" : "average Y");
+                ui_grid *g = layout_grid(l, GRID_FMAP, k, ps->n_h, ps->n_w, 0, 0, x, y2, c, k == 1 ? "dL/dX max" : "dL/dX average");
+                if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+            }
+            x += ui_max(cols * c, colw[k]) + d->gap;
+        }
+        y_end = y2 + rows2 * c;
+    } else if (c1 < l->min_cell && c0 < l->min_cell) {
+        // The square: also what is left when nothing shows values (the grids as pictures).
+        const int c = cs, x2 = area.x + ui_max(sq_ca * c, sq_a) + d->gap;
+        const int y2 = y + ui_max(d->in_rows, d->out_rows) * c + d->gap + d->title_h;
+        ui_grid *g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, area.x, y, c, "input X");
+        if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        layout_grid(l, GRID_FMAP, 0, d->out_rows, d->out_cols, 0, 0, x2, y, c, "dL/dY");
+        for (int k = 1; k <= 2; k++) {
+            g = layout_grid(l, GRID_FMAP, k, ps->n_h, ps->n_w, 0, 0, k == 1 ? area.x : x2, y2, c,
+                            k == 1 ? "dL/dX max" : "dL/dX average");
+            if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
+        }
+        y_end = y2 + ps->n_h * c;
+    } else if (c1 >= l->min_cell || c1 >= c0) {
+        back_row_(l, s, d, titles, true, c1, area.x, y, true);
+        y_end = y + ui_max(d->in_rows, d->out_rows) * c1;
+    } else {
+        back_row_(l, s, d, titles, false, c0, area.x, y, true);
+        y_end = y + ui_max(ps->n_h, d->out_rows) * c0;
+    }
+    const int bottom = area.y + area.h;
+    int ly = y_end + d->gap;
+    l->legend = ui_rect_at(area.x, ly, area.w, legend && ly + legend <= bottom ? legend : 0);
+    ly += l->legend.h ? legend + d->gap : 0;
+    l->formula = ui_rect_at(area.x, ui_min(ly, bottom), area.w, 0);
+    l->arithmetic = ui_rect_at(area.x, ui_min(ly, bottom), area.w, ui_max(0, bottom - ly));
+}
+
 void pool_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     const pool_setup *ps = &s->pool.setup;
     if (l->panel_strip) {  // a lesson's set-up is locked: the stepping buttons alone
@@ -557,6 +693,10 @@ void pool_layout(ui_layout *l, const app_state *s, const ui_metrics *m) {
     d.title_in = text_w_(m, "input", l->small_px, false) * 13 / 10;
     d.title_max = text_w_(m, "max", l->small_px, false) * 13 / 10;
     d.title_avg = text_w_(m, "average", l->small_px, false) * 13 / 10;
+    if (s->pool.backward) {
+        backward_layout_(l, s, m, &d, area);
+        return;
+    }
     const pool_fit_ f = choose_fit_(l, s, m, &d, area);
     // No usual arrangement fits: while a lesson drives the view, the panel
     // can give its width (layout_compute lays the view out again).

@@ -196,8 +196,104 @@ static void hover_marks_(const draw_ *d, const ui_grid *g) {
         for (int c = cols.lo; c <= cols.hi; c++) frame_block_(d, g, r, c, 1, 1, mark);
 }
 
+// ---- The backward mode ------------------------------------------------------------------------------
+
+// The gradients' colour scale: dL/dY's largest magnitude (a share is never larger), 1 when all are 0.
+static float grad_scale_(const app_state *s) {
+    float most = 0;
+    for (int i = 0; i < s->pool.anim.total; i++) most = fmaxf(most, fabsf(s->pool.dy[i]));
+    return most > 0 ? most : 1;
+}
+
+// The current window framed on g (input X or a dL/dX grid), clipped to what g draws.
+static void window_frame_(const draw_ *d, const ui_grid *g) {
+    const ui_rect w = pool_window_rect(d->s, g);
+    const int x0 = ui_max(w.x, g->r.x), y0 = ui_max(w.y, g->r.y);
+    const int x1 = ui_min(w.x + w.w, g->r.x + g->r.w), y1 = ui_min(w.y + w.h, g->r.y + g->r.h);
+    if (x1 > x0 && y1 > y0) rd_frame(d->r, rd_rect(x0, y0, x1 - x0, y1 - y0), rd_colour(rd_pal(d)->window), frame_px_(d, g));
+}
+
+// A grid of n_h x n_w (or out) values on scale; a picture when its cells are too small for numbers.
+static void values_(const draw_ *d, const ui_grid *g, const float *v, int w, int h, float scale) {
+    if (pool_grid_is_picture(d->l, g)) {
+        rd_image(d, g->r, v, w, h, w, true, scale);
+        rd_frame(d->r, g->r, LINE, 1);
+        return;
+    }
+    for (int y = g->row0; y < g->row0 + g->rows; y++)
+        for (int x = g->col0; x < g->col0 + g->cols; x++)
+            rd_value_cell(d, rd_cell_rect(g, y, x), v[y * w + x], scale, false);
+}
+
+// Input X with the window and its max; Y whole (the forward pass is done);
+// dL/dY with the cell routed now; dL/dX of max and of average as far as the steps have routed.
+static void backward_grids_(const draw_ *d) {
+    const app_state *s = d->s;
+    const pool_step_view *st = &s->pool.step;
+    const pool_setup *p = &s->pool.setup;
+    const palette *pal = rd_pal(d);
+    const float scale = value_scale_(s), gscale = grad_scale_(s);
+    const int done = app_cells_done(&s->pool.anim, 1), ow = s->pool.max_geom.out_w, oh = s->pool.max_geom.out_h;
+    static float dxm[VIEW_MAX_N * VIEW_MAX_N], dxa[VIEW_MAX_N * VIEW_MAX_N];
+    pool_backward_upto(s, done, dxm, dxa, NULL);
+    const SDL_Color green = rd_colour(pal->winner);
+    for (int gi = 0; gi < d->l->n_grids; gi++) {
+        const ui_grid *g = &d->l->grids[gi];
+        rd_grid_title(d, g);
+        const int inner = pool_grid_is_picture(d->l, g) ? 2 : rd_outline(d, g->cell, 2) + 1;
+        if (g->id == GRID_INPUT) {
+            input_cells_(d, g, scale);
+            if (!st->valid) continue;
+            window_frame_(d, g);
+            if (cell_shown_(g, st->argmax_row, st->argmax_col))
+                rd_frame(d->r, rd_cell_rect(g, st->argmax_row, st->argmax_col), green, inner);
+        } else if (g->id == GRID_OUTPUT) {
+            values_(d, g, g->channel == 0 ? s->pool.max_out : s->pool.avg_out, ow, oh, scale);
+            if (st->valid) frame_block_(d, g, st->row, st->col, 1, 1, rd_colour(pal->window));
+        } else if (g->id == GRID_FMAP && g->channel == 0) {
+            values_(d, g, s->pool.dy, ow, oh, gscale);
+            if (st->valid) frame_block_(d, g, st->row, st->col, 1, 1, green);
+        } else if (g->id == GRID_FMAP) {
+            values_(d, g, g->channel == 1 ? dxm : dxa, p->n_w, p->n_h, gscale);
+            if (!st->valid) continue;
+            window_frame_(d, g);
+            // The max's gradient lands on one cell: the winner, framed as on the input.
+            if (g->channel == 1 && cell_shown_(g, st->argmax_row, st->argmax_col))
+                rd_frame(d->r, rd_cell_rect(g, st->argmax_row, st->argmax_col), green, inner);
+        }
+    }
+}
+
+static int lines_(const draw_ *d, font_face face, int px, int w, const char *t);
+
+static void backward_arithmetic_(const draw_ *d) {
+    const app_state *s = d->s;
+    const ui_layout *l = d->l;
+    if (!s->pool.ok || !s->pool.step.valid || l->arithmetic.h <= 0) return;
+    char head[300], max[1024], avg[1024];
+    pool_text_back_heading(s, head, sizeof head);
+    pool_text_back_max(s, max, sizeof max);
+    pool_text_back_avg(s, avg, sizeof avg);
+    // Each line whole where it fits, else on one line shortened (a short main area), else left out.
+    const ui_rect q = l->arithmetic;
+    const int px = l->small_px, line_h = px * 5 / 4, bottom = q.y + q.h;
+    const char *texts[3] = {head, max, avg};
+    int y = q.y;
+    for (int i = 0; i < 3; i++) {
+        const font_face face = i ? FACE_MONO : FACE_BOLD;
+        if (y + lines_(d, face, px, q.w, texts[i]) * line_h <= bottom)
+            y = rd_text_wrap(d, face, px, q, y, INK, texts[i]);
+        else if (y + line_h <= bottom)
+            y = rd_fitted_line(d, face, px, q, y, INK, texts[i]);
+    }
+}
+
 static void pool_grids_(const draw_ *d) {
     const app_state *s = d->s;
+    if (s->pool.backward) {
+        backward_grids_(d);
+        return;
+    }
     const float scale = value_scale_(s);
     for (int gi = 0; gi < d->l->n_grids; gi++) {
         const ui_grid *g = &d->l->grids[gi];
@@ -229,20 +325,21 @@ static rd_legend_item legend_item_(const draw_ *d, pool_key k) {
     case POOL_KEY_PADDING: it.kind = RD_SWATCH_PADDING; break;
     case POOL_KEY_UNREACHED: it.kind = RD_SWATCH_UNREACHED; break;
     case POOL_KEY_PENDING: it.kind = RD_SWATCH_FILL, it.colour = PENDING_; break;
+    case POOL_KEY_DY: it.colour = rd_colour(p->winner); break;
     default: break;
     }
     return it;
 }
 
+static float grad_scale_(const app_state *s);
+
 // "value -9 [bar] 9": the colour scale every grid shares, in one row from (x, y) (or two, when narrow).
-static void colour_scale_(const draw_ *d, ui_rect q, int y, bool narrow) {
+static void colour_scale_at_(const draw_ *d, ui_rect q, int y, bool narrow, const char *label, float scale) {
     const ui_layout *l = d->l;
     const int px = ui_max(l->small_px * 9 / 10, l->min_px), sw = px * 6 / 5;
     char lo[40], hi[40];
-    const float scale = value_scale_(d->s);
     fmt_screen(-scale, lo, sizeof lo);
     fmt_screen(scale, hi, sizeof hi);
-    const char *label = "value";
     int x = q.x;
     x += rd_text(d, FACE_SANS, px, x, y + (sw - px * 6 / 5) / 2, INK, label) + l->pad;
     if (narrow) x = q.x, y += sw + l->pad / 2;
@@ -252,6 +349,10 @@ static void colour_scale_(const draw_ *d, ui_rect q, int y, bool narrow) {
     rd_colour_bar(d, rd_rect(x, y, bar_w, sw));
     rd_frame(d->r, rd_rect(x, y, bar_w, sw), LINE, 1);
     rd_text(d, FACE_SANS, px, x + bar_w + l->pad / 2, y, INK, hi);
+}
+
+static void colour_scale_(const draw_ *d, ui_rect q, int y, bool narrow) {
+    colour_scale_at_(d, q, y, narrow, "value", value_scale_(d->s));
 }
 
 // The font's measure, for the layout's measures (view_pool.h) drawn here.
@@ -293,6 +394,9 @@ static void pool_legend_(const draw_ *d) {
     const int px = ui_max(l->small_px * 9 / 10, l->min_px);
     const bool narrow = rd_width(d, FACE_SANS, px, "value -0.00 0.00") + l->pad * 7 > q.w;
     colour_scale_(d, q, y, narrow);
+    // The backward mode: the gradients (dL/dY, dL/dX) on their own scale, a row below.
+    if (d->s->pool.backward && y + 2 * pool_legend_row_h(l) <= q.y + q.h)
+        colour_scale_at_(d, q, y + pool_legend_row_h(l), false, "gradient", grad_scale_(d->s));
 }
 
 // ---- The formula and the arithmetic ---------------------------------------------------------------
@@ -339,6 +443,10 @@ static int lines_(const draw_ *d, font_face face, int px, int w, const char *t) 
 static void pool_arithmetic_(const draw_ *d) {
     const app_state *s = d->s;
     const ui_layout *l = d->l;
+    if (s->pool.backward) {
+        backward_arithmetic_(d);
+        return;
+    }
     if (!s->pool.ok || !s->pool.step.valid) return;
     if (quiz_hides_cell(s, s->pool.step.row, s->pool.step.col)) {
         rd_fitted_line(d, FACE_SANS, l->small_px, l->arithmetic, l->arithmetic.y, INK,
@@ -392,8 +500,11 @@ static void pool_footer_(const draw_ *d) {
         return;
     }
     char where[96], speed[48], t[200];
-    const int count = s->pool.step.count;
-    if (a->reveal >= count)
+    const int count = s->pool.backward ? 1 : s->pool.step.count;
+    if (s->pool.backward)
+        snprintf(where, sizeof where, "backward: dL/dY cell %d of %d%s", a->pos + 1, a->total,
+                 a->reveal > 0 ? " routed" : ": next");
+    else if (a->reveal >= count)
         snprintf(where, sizeof where, "window %d of %d done", a->pos + 1, a->total);
     else if (a->reveal == 0)
         snprintf(where, sizeof where, "window %d of %d: next", a->pos + 1, a->total);

@@ -146,26 +146,16 @@ void nn_pool_backward(const nn_pool_geom *g, float *din, const float *dout, cons
     const size_t in_plane = (size_t)c->in_h * c->in_w;
     const size_t out_plane = (size_t)g->out_h * g->out_w;
     memset(din, 0, sizeof(float) * in_plane * (size_t)c->c * (size_t)batch);
-    const float inv = 1.0f / (float)g->window;
+    // One output element at a time through the core the view's stepper uses (pool.h).
     for (size_t p = 0; p < (size_t)batch * c->c; p++) {
         float *dx = din + p * in_plane;
         const float *go = dout + p * out_plane;
-        for (int oy = 0; oy < g->out_h; oy++) {
+        const int *arg = c->mode == NN_POOL_MAX ? argmax + p * out_plane : NULL;
+        for (int oy = 0; oy < g->out_h; oy++)
             for (int ox = 0; ox < g->out_w; ox++) {
                 const size_t o = (size_t)oy * g->out_w + ox;
-                if (c->mode == NN_POOL_MAX) {
-                    dx[argmax[p * out_plane + o]] += go[o];
-                    continue;
-                }
-                // Average: every real cell got 1/window of the output; padding has no input.
-                const float share = go[o] * inv;
-                const int y0 = oy * c->stride - c->pad, x0 = ox * c->stride - c->pad;
-                for (int ky = 0; ky < c->size_h; ky++)
-                    for (int kx = 0; kx < c->size_w; kx++)
-                        if (!nn_is_padding_(y0 + ky, x0 + kx, c->in_h, c->in_w))
-                            dx[(size_t)(y0 + ky) * c->in_w + x0 + kx] += share;
+                nn_pool_backward_cell(g, dx, go[o], oy, ox, arg ? arg[o] : -1);
             }
-        }
     }
 }
 

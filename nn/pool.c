@@ -209,6 +209,24 @@ void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float
     }
 }
 
+// ---- Backward core ---------------------------------------------------------------
+
+float nn_pool_backward_cell(const nn_pool_geom *g, float *dx, float dy, int oy, int ox, int argmax) {
+    const nn_pool_config *c = &g->cfg;
+    if (c->mode == NN_POOL_MAX) {
+        dx[argmax] += dy;
+        return dy;
+    }
+    // Divided, as PyTorch's avg_pool2d backward does (dy * (1/9) can differ in the last bit).
+    const float share = dy / (float)g->window;
+    const int y0 = oy * c->stride - c->pad, x0 = ox * c->stride - c->pad;
+    for (int ky = 0; ky < c->size_h; ky++)
+        for (int kx = 0; kx < c->size_w; kx++)
+            if (!nn_is_padding_(y0 + ky, x0 + kx, c->in_h, c->in_w))
+                dx[(size_t)(y0 + ky) * c->in_w + x0 + kx] += share;
+    return share;
+}
+
 // ---- Stepper -------------------------------------------------------------------
 
 nn_status nn_pool_cursor_init(nn_pool_cursor *cur, const nn_pool_geom *g, const float *in,

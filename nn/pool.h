@@ -44,6 +44,18 @@ nn_status nn_pool_geom_init(nn_pool_geom *g, const nn_pool_config *cfg, nn_error
 void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float *in,
                      int batch);
 
+// ---- The backward core ----------------------------------------------------
+
+// Routes one output element's gradient dy back into its input plane
+// dx [in_h][in_w] (added to, so overlapping windows sum): for a max, all of
+// it to the window's winner `argmax` (y * in_w + x, as nn_pool_forward records
+// it: the first of equal maxima); for an average, dy / window to each real
+// cell of the window (a padded cell counted in the average has no input to
+// receive its share). The one routing nn_pool_backward (grad.h) does, cell by
+// cell, so a stepper that calls it adds the same bits. Returns the share each
+// receiving cell got (dy for a max).
+float nn_pool_backward_cell(const nn_pool_geom *g, float *dx, float dy, int oy, int ox, int argmax);
+
 // ---- The stepper -----------------------------------------------------------
 
 // One output element of one channel, with the window that made it.

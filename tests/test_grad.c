@@ -553,6 +553,19 @@ static void check_pool(nn_pool_mode mode, int c, int h, int w, int size_h, int s
     nn_pool_backward(&f.g, f.din, f.dout, f.argmax, batch);
     assert_layer_grad(pool_objective, &f, f.in, f.n_in, f.din,
                       mode == NN_POOL_MAX ? "maxpool din" : "avgpool din");
+    // The per-cell core the pooling view steps with (nn_pool_backward_cell),
+    // called here directly, one output element at a time in reverse order:
+    // the same gradient by central differences.
+    float *cells = calloc(f.n_in, sizeof(float));
+    assert_non_null(cells);
+    const size_t in_plane = (size_t)h * w, out_plane = (size_t)f.g.out_h * f.g.out_w;
+    for (size_t p = (size_t)batch * c; p-- > 0;)
+        for (int o = (int)out_plane - 1; o >= 0; o--)
+            nn_pool_backward_cell(&f.g, cells + p * in_plane, f.dout[p * out_plane + (size_t)o], o / f.g.out_w,
+                                  o % f.g.out_w, mode == NN_POOL_MAX ? f.argmax[p * out_plane + (size_t)o] : -1);
+    assert_layer_grad(pool_objective, &f, f.in, f.n_in, cells,
+                      mode == NN_POOL_MAX ? "maxpool cell core" : "avgpool cell core");
+    free(cells);
     pool_fx_free(&f);
 }
 

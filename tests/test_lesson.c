@@ -89,7 +89,7 @@ static void test_errors(void **state) {
     (void)state;
     fails_("title T\nview conv\nfrobnicate 3\n",
            "t.lesson:3: unknown command 'frobnicate' (expected title, view, input, kernel, bias, filters, padding, stride, "
-           "dilation, flip, size, output-padding, grad-output, lr, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, "
+           "dilation, flip, size, output-padding, backward, grad-output, lr, preset, digit, model, recipe, train, keep, classifier, clear, strokes, say, step, restart, "
            "highlight, point, wait, quiz or expect)");
     fails_("title T\nview cinema\n", "t.lesson:2: unknown view 'cinema' (expected conv, pool, convt, backprop, train, templates, cnn, network or draw)");
     fails_("title T\nview conv\nstride 9\n", "t.lesson:3: stride must be a whole number from 1 to 4, got '9'");

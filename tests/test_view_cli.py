@@ -710,6 +710,28 @@ def backprop_view_settings():
 
 # ---- TAP ---------------------------------------------------------------------------------
 
+
+@check
+def pool_backward_view_settings():
+    """view pool --backward: dL/dY routed back step by step, worked out by hand; bad settings refused"""
+    # 4x4 input, 2x2 windows, stride 2, dY = [1 2; 3 4]: the maxima are 4 at (1,0), 5 at (1,3), 6 at (2,1) and 8 at
+    # (3,3), so max pooling's dL/dX is 1, 2, 3, 4 there and 0 elsewhere; the average gives dY/4 to each cell.
+    out = run_ok("view", "pool", "--backward", "--headless", "--input", "1 3 2 0; 4 2 1 5; 0 6 7 1; 2 1 3 8",
+                 "--size", "2", "--grad-output", "1 2; 3 4", "--steps", "4", "--screenshot", scratch("pb.png"))
+    for line in ("4 of 4 dL/dY cells routed", "dL/dX max: 0 0 0 0; 1 0 0 2; 0 3 0 0; 0 0 0 4",
+                 "dL/dX average: 0.25 0.25 0.5 0.5; 0.25 0.25 0.5 0.5; 0.75 0.75 1 1; 0.75 0.75 1 1"):
+        expect(line in out, "the report does not say %r: %r" % (line, out))
+    expect_picture(scratch("pb.png"))
+    # Overlapping windows (stride 1) after two steps: 9 at (1,1) wins both, 1 + 2 = 3; the average adds 1/4 + 2/4.
+    out = run_ok("view", "pool", "--backward", "--headless", "--input", "1 2 3; 4 9 5; 6 7 8", "--size", "2",
+                 "--stride", "1", "--grad-output", "1 2; 3 4", "--steps", "2")
+    expect("dL/dX max: 0 0 0; 0 3 0; 0 0 0" in out, out)
+    expect("dL/dX average: 0.25 0.75 0.5; 0.25 0.75 0.5; 0 0 0" in out, out)
+    expect_error(["view", "pool", "--headless", "--grad-output", "1 2; 3 4"], "--grad-output", "--backward")
+    expect_error(["view", "pool", "--backward", "--headless", "--grad-output", "1 2; 3 4"], "--grad-output", "2x2",
+                 "3x3")
+
+
 def start(program, scratch_dir):
     global CONVSTEP, WORKDIR
     CONVSTEP, WORKDIR = program, scratch_dir

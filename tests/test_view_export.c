@@ -315,8 +315,36 @@ static void test_flip(void **st) {
     assert_float_equal(s->conv.out[0], 2, 0);
 }
 
+// The pooling view's backward mode: a saved lesson says 'backward on' with
+// its dL/dY and where the steps were, and plays back to the same gradients.
+static void test_pool_backward(void **st) {
+    (void)st;
+    app_state *s = &a_;
+    app_state_init(s);
+    act_(s, ACT_OPEN_VIEW, VIEW_POOL);
+    act_(s, ACT_POOL_BACKWARD, 1);
+    const float dy[9] = {0.5f, -1, 2, 0, 3, 1, -2, 4, 1};
+    assert_true(app_set_pool_grad(s, dy, 3, 3));
+    act_(s, ACT_STEP_FORWARD, 0);
+    act_(s, ACT_STEP_FORWARD, 0);  // two output cells routed
+    char err[300];
+    char *text = view_export_lesson_text(s, NULL, err, sizeof err);
+    assert_non_null(text);
+    assert_true(has_line_(text, "backward on"));
+    assert_true(has_line_(text, "grad-output 0.5 -1 2; 0 3 1; -2 4 1"));
+    assert_true(has_line_(text, "step 2"));
+    app_state *r = &b_;
+    play_(r, text);
+    assert_true(r->pool.backward);
+    assert_int_equal(app_cells_done(&r->pool.anim, 1), 2);
+    assert_memory_equal(r->pool.dx_max, s->pool.dx_max, sizeof(float) * 36);
+    assert_memory_equal(r->pool.dx_avg, s->pool.dx_avg, sizeof(float) * 36);
+    free(text);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pool_backward),
         cmocka_unit_test(test_conv_round_trip),
         cmocka_unit_test(test_digit_named),
         cmocka_unit_test(test_too_large_refused),
