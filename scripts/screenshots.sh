@@ -48,6 +48,10 @@ shot network network --model lenet5 --train-steps 300 --select 8:17
 shot draw draw --strokes '28,24 84,24; 84,24 44,96'
 # The transposed convolution's second stamp, beside its equivalent convolution.
 shot convt convt --steps 2
+# Backpropagation, step 14: dL/dX(1, 0) from the padded dY and the rotated kernel.
+shot backprop backprop --steps 14
+# Pooling's backward pass: the last dY routed (max to the winner, average spread).
+shot poolback pool --backward --steps 12
 
 # A lesson's step with its quiz: lesson 02, step 1.
 slides=$(mktemp -d "${TMPDIR:-/tmp}/convstep-slides.XXXXXX")

@@ -22,7 +22,7 @@ from tap import expect, run_program  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "scripts", "screenshots.sh")
 # The pictures the README shows (its "What it looks like" section), by name.
-PICTURES = ["home", "conv", "pool", "training", "templates", "cnn", "network", "draw", "lesson", "convt"]
+PICTURES = ["home", "conv", "pool", "training", "templates", "cnn", "network", "draw", "lesson", "convt", "backprop", "poolback"]
 SIZE = (1280, 720)
 TIMEOUT = 900  # seconds: two trainings and a lesson, maybe under a sanitizer
 
