@@ -171,6 +171,35 @@ NN_VECTOR_CLONES static void pool_row_inside_(const nn_pool_geom *g, const float
     for (int ox = ox0; ox < ox1; ox++) o[ox] = o[ox] / window;
 }
 
+// maxpool(2) without padding, the common case, one whole plane per call: the
+// same four comparisons per window in pool_at_'s order (so the same bits),
+// kept in registers, without a call per output row.
+NN_VECTOR_CLONES static void pool_max2_plane_(const float *x, int in_w, int out_h, int out_w,
+                                              float *o, int *a) {
+    for (int oy = 0; oy < out_h; oy++) {
+        const float *r0 = x + (size_t)(2 * oy) * in_w, *r1 = r0 + in_w;
+        const int base0 = 2 * oy * in_w, base1 = base0 + in_w;
+        float *orow = o + (size_t)oy * out_w;
+        int *arow = a ? a + (size_t)oy * out_w : NULL;
+        for (int ox = 0; ox < out_w; ox++) {
+            float m = r0[2 * ox];
+            int at = base0 + 2 * ox;
+            const float v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
+            bool take = v1 > m;
+            m = take ? v1 : m;
+            at = take ? base0 + 2 * ox + 1 : at;
+            take = v2 > m;
+            m = take ? v2 : m;
+            at = take ? base1 + 2 * ox : at;
+            take = v3 > m;
+            m = take ? v3 : m;
+            at = take ? base1 + 2 * ox + 1 : at;
+            orow[ox] = m;
+            if (arow) arow[ox] = at;
+        }
+    }
+}
+
 void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float *in,
                      int batch) {
     const nn_pool_config *c = &g->cfg;
@@ -180,12 +209,19 @@ void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float
     int inside0 = 0, inside1 = g->out_w;
     while (inside0 < inside1 && inside0 * c->stride - c->pad < 0) inside0++;
     while (inside1 > inside0 && (inside1 - 1) * c->stride - c->pad + c->size_w > c->in_w) inside1--;
+    const bool max2 = c->mode == NN_POOL_MAX && c->size_h == 2 && c->size_w == 2 &&
+                      c->stride == 2 && c->pad == 0 && 2 * g->out_h <= c->in_h &&
+                      2 * g->out_w <= c->in_w;
     for (int n = 0; n < batch; n++) {
         for (int ch = 0; ch < c->c; ch++) {
             const size_t plane = (size_t)n * c->c + ch;
             const float *x = in + plane * in_plane;
             float *o = out + plane * out_plane;
             int *a = argmax ? argmax + plane * out_plane : NULL;
+            if (max2) {
+                pool_max2_plane_(x, c->in_w, g->out_h, g->out_w, o, a);
+                continue;
+            }
             for (int oy = 0; oy < g->out_h; oy++) {
                 const int y0 = oy * c->stride - c->pad;
                 const bool rows_inside = y0 >= 0 && y0 + c->size_h <= c->in_h;

@@ -371,6 +371,7 @@ static const pool_case pool_cases[] = {
     {"max 3x3 stride 1", {NN_POOL_MAX, 2, 7, 7, 3, 3, 1, 0}},
     {"max 3x3 stride 2 pad 1", {NN_POOL_MAX, 3, 8, 8, 3, 3, 2, 1}},
     {"max 2x2 stride 2 (drops a row)", {NN_POOL_MAX, 2, 7, 6, 2, 2, 2, 0}},
+    {"max 2x2 stride 2, LeNet-5's 28x28", {NN_POOL_MAX, 3, 28, 28, 2, 2, 2, 0}},
     {"max 2x3 stride 1 pad 1", {NN_POOL_MAX, 2, 6, 7, 2, 3, 1, 1}},
     {"avg 3x3 stride 2 pad 1", {NN_POOL_AVG, 2, 9, 6, 3, 3, 2, 1}},
     {"avg 2x2 stride 2 pad 1", {NN_POOL_AVG, 1, 5, 5, 2, 2, 2, 1}},
