@@ -11,6 +11,10 @@
 #include "gemm.h"
 #include "nn_internal.h"
 #include "profile.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include "tensor.h"
 
 // Cells covered by the (dilated) kernel, and by the padded input, on one axis.
@@ -157,8 +161,66 @@ NN_VECTOR_CLONES static void im2col_run_(const nn_conv2d_geom *g, const float *i
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// im2col_run_ for stride 1 with AVX-512: a window row is a stretch of an input
+// row, so each output row of a tap is one masked load (zeros where it falls
+// in the padding) and one masked store per 16 columns, instead of three short
+// loops. The same values land in the same places.
+__attribute__((target("avx512f"))) static void im2col_s1_avx512_(const nn_conv2d_geom *g,
+                                                                 const float *in, float *col,
+                                                                 size_t ld) {
+    const nn_conv2d_config *c = &g->cfg;
+    const int chunks = (g->out_w + 15) / 16;
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++) {
+        const float *plane = in + (size_t)ch * c->in_h * c->in_w;
+        for (int ky = 0; ky < c->k_h; ky++) {
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                float *row = col + (size_t)k * ld;
+                const int x0 = kx * c->dilation - g->cols.pad_lo;
+                int lo = 0, hi = g->out_w;  // output columns inside the input row
+                if (x0 < 0) lo = -x0 < hi ? -x0 : hi;
+                if (x0 + hi > c->in_w) hi = c->in_w - x0 > lo ? c->in_w - x0 : lo;
+                __mmask16 keep[4], inside[4];
+                for (int j = 0; j < chunks && j < 4; j++) {
+                    const int a = 16 * j, b = a + 16;
+                    const int e = g->out_w < b ? g->out_w : b;
+                    keep[j] = (__mmask16)((1u << (e - a)) - 1u);
+                    const int l = lo > a ? lo : a, h = hi < b ? hi : b;
+                    inside[j] = h > l ? (__mmask16)(((1u << (h - a)) - 1u) & ~((1u << (l - a)) - 1u))
+                                      : (__mmask16)0;
+                }
+                for (int oy = 0; oy < g->out_h; oy++) {
+                    const int y = oy - g->rows.pad_lo + ky * c->dilation;
+                    float *dst = row + (size_t)oy * g->out_w;
+                    if (y < 0 || y >= c->in_h) {
+                        for (int j = 0; j < chunks; j++)
+                            _mm512_mask_storeu_ps(dst + 16 * j, keep[j], _mm512_setzero_ps());
+                        continue;
+                    }
+                    // Lanes outside [lo, hi) are neither read nor fault: they load 0.
+                    const float *src = plane + (size_t)y * c->in_w + x0;
+                    for (int j = 0; j < chunks; j++)
+                        _mm512_mask_storeu_ps(dst + 16 * j, keep[j],
+                                              _mm512_maskz_loadu_ps(inside[j], src + 16 * j));
+                }
+            }
+        }
+    }
+}
+#endif
+
 void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld) {
     NN_PROFILE_BEGIN_();
+#if defined(__x86_64__) && defined(__GNUC__)
+    // Output rows of up to 64 columns; the AVX-512 path only when the GEMM kernel
+    // is AVX-512 too, so a forced kernel (CONVSTEP_KERNEL) times what it says.
+    if (g->cfg.stride == 1 && g->out_w <= 64 && strcmp(nn_gemm_kernel_name(), "avx512") == 0) {
+        im2col_s1_avx512_(g, in, col, ld);
+        NN_PROFILE_END_(NN_PART_IM2COL);
+        return;
+    }
+#endif
     im2col_run_(g, in, col, ld);
     NN_PROFILE_END_(NN_PART_IM2COL);
 }

@@ -1626,18 +1626,23 @@ static void test_gemm_one_row_bit_identical(void **state) {
     assert_true(nn_gemm_force_kernel(NULL));
 }
 
-// Inference's convolution reading rows in place (nn_conv2d_forward_rows) gives
-// every output bit for bit as the core (the stepper's sum) on every kernel,
-// also where it puts the filters in the vector lanes (16 and 20 filters on
-// rows of 10, LeNet-5's conv(16,5); 6 filters on rows of 28 keep the row form)
-// and with padding and dilation.
-static void test_conv_rows_equal_core_on_every_kernel(void **state) {
+// Both forward passes of convolution give every output bit for bit as the
+// core (the stepper's sum) on every kernel: inference's, reading rows in place
+// (nn_conv2d_forward_rows, stride 1), also where it puts the filters in the
+// vector lanes (16, 20 and 17 filters on short rows; LeNet-5's conv(16,5)) or
+// keeps the row form (6 filters on rows of 28); and training's, through the
+// windows as columns (nn_conv2d_forward_batch, whose im2col has an AVX-512
+// path for stride 1), with padding, dilation, rows past 16 and 32 columns,
+// and stride 2.
+static void test_conv_forwards_equal_core_on_every_kernel(void **state) {
     (void)state;
     const nn_conv2d_config cfgs[] = {
         conv_cfg(6, 14, 14, 16, 5, 5, 1, 1, PAD_VALID),
         conv_cfg(3, 12, 12, 20, 3, 3, 1, 1, PAD_SAME),
         conv_cfg(2, 9, 11, 17, 3, 3, 1, 2, PAD_VALID),
         conv_cfg(1, 28, 28, 6, 5, 5, 1, 1, nn_padding_explicit(2)),
+        conv_cfg(2, 5, 40, 3, 3, 4, 1, 1, nn_padding_explicit(3)),
+        conv_cfg(2, 11, 13, 5, 3, 3, 2, 1, PAD_SAME),
     };
     const char *kernels[] = {"scalar", "avx2", "avx512"};
     uint32_t seed = 7100;
@@ -1645,28 +1650,38 @@ static void test_conv_rows_equal_core_on_every_kernel(void **state) {
         conv_fx f;
         conv_fx_init(&f, cfgs[ci], 2, true, seed++);
         float *scratch = alloc_floats(nn_conv2d_rows_scratch(&f.g));
+        float *col = alloc_floats(2 * nn_conv2d_col_size(&f.g));
+        float *tmp = alloc_floats(f.n_out);
         const size_t per_in = f.n_in / 2, per_out = f.n_out / 2;
         for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
-            if (!force_or_say_skipped(kernels[q], "conv rows = core")) continue;
-            memset(f.out, 0, sizeof(float) * f.n_out);
-            assert_true(nn_conv2d_forward_rows(&f.g, f.out, f.in, f.w, f.b, 2, scratch));
-            for (int n = 0; n < 2; n++) {
-                nn_conv2d_cursor cur;
-                nn_error err = error_fresh();
-                assert_ok(nn_conv2d_cursor_init(&cur, &f.g, f.in + n * per_in, f.w, f.b, &err), err);
-                nn_conv2d_step st;
-                for (int i = 0; nn_conv2d_step_at(&cur, i, &st); i++) {
-                    const float got = f.out[n * per_out + (size_t)i];
-                    if (memcmp(&got, &st.sum, sizeof got) != 0) {
-                        print_error("kernel %s, config %zu, sample %d, output %d: %.9g, core %.9g\n",
-                                    kernels[q], ci, n, i, got, st.sum);
-                        fail();
+            if (!force_or_say_skipped(kernels[q], "conv forwards = core")) continue;
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass == 0 && cfgs[ci].stride != 1) continue;
+                memset(f.out, 0, sizeof(float) * f.n_out);
+                if (pass == 0)
+                    assert_true(nn_conv2d_forward_rows(&f.g, f.out, f.in, f.w, f.b, 2, scratch));
+                else
+                    nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, 2, col, tmp);
+                for (int n = 0; n < 2; n++) {
+                    nn_conv2d_cursor cur;
+                    nn_error err = error_fresh();
+                    assert_ok(nn_conv2d_cursor_init(&cur, &f.g, f.in + n * per_in, f.w, f.b, &err),
+                              err);
+                    nn_conv2d_step st;
+                    for (int i = 0; nn_conv2d_step_at(&cur, i, &st); i++) {
+                        const float got = f.out[n * per_out + (size_t)i];
+                        if (memcmp(&got, &st.sum, sizeof got) != 0) {
+                            print_error("kernel %s, config %zu, %s, sample %d, output %d: %.9g, "
+                                        "core %.9g\n", kernels[q], ci, pass ? "batch" : "rows",
+                                        n, i, got, st.sum);
+                            fail();
+                        }
                     }
+                    nn_conv2d_cursor_destroy(&cur);
                 }
-                nn_conv2d_cursor_destroy(&cur);
             }
         }
-        free(scratch);
+        free(scratch), free(col), free(tmp);
         conv_fx_free(&f);
     }
     assert_true(nn_gemm_force_kernel(NULL));
@@ -1916,7 +1931,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_gemm_kernels_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_rows_kernels_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_one_row_bit_identical, restore_gemm_kernel),
-        cmocka_unit_test_teardown(test_conv_rows_equal_core_on_every_kernel, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_conv_forwards_equal_core_on_every_kernel, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_kernels_match_mirror, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_avx2_forced_sums_8_lanes, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_backward_same_on_every_kernel, restore_gemm_kernel),
