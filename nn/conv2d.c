@@ -10,6 +10,11 @@
 
 #include "gemm.h"
 #include "nn_internal.h"
+#include "profile.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include "tensor.h"
 
 // Cells covered by the (dilated) kernel, and by the padded input, on one axis.
@@ -121,8 +126,8 @@ static float conv2d_dot_at_(const nn_conv2d_geom *g, const float *in, const floa
 // (channel, kernel row, kernel column) of the window of output position p,
 // 0 in the padding. ld >= out_h * out_w lets a batch share one matrix.
 //   in [in_c][in_h][in_w] -> col [window][ld]
-NN_VECTOR_CLONES void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col,
-                                        size_t ld) {
+NN_VECTOR_CLONES static void im2col_run_(const nn_conv2d_geom *g, const float *in, float *col,
+                                         size_t ld) {
     const nn_conv2d_config *c = &g->cfg;
     int k = 0;
     for (int ch = 0; ch < c->in_c; ch++) {
@@ -154,6 +159,70 @@ NN_VECTOR_CLONES void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in
             }
         }
     }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// im2col_run_ for stride 1 with AVX-512: a window row is a stretch of an input
+// row, so each output row of a tap is one masked load (zeros where it falls
+// in the padding) and one masked store per 16 columns, instead of three short
+// loops. The same values land in the same places.
+__attribute__((target("avx512f"))) static void im2col_s1_avx512_(const nn_conv2d_geom *g,
+                                                                 const float *in, float *col,
+                                                                 size_t ld) {
+    const nn_conv2d_config *c = &g->cfg;
+    const int chunks = (g->out_w + 15) / 16;
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++) {
+        const float *plane = in + (size_t)ch * c->in_h * c->in_w;
+        for (int ky = 0; ky < c->k_h; ky++) {
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                float *row = col + (size_t)k * ld;
+                const int x0 = kx * c->dilation - g->cols.pad_lo;
+                int lo = 0, hi = g->out_w;  // output columns inside the input row
+                if (x0 < 0) lo = -x0 < hi ? -x0 : hi;
+                if (x0 + hi > c->in_w) hi = c->in_w - x0 > lo ? c->in_w - x0 : lo;
+                __mmask16 keep[4], inside[4];
+                for (int j = 0; j < chunks && j < 4; j++) {
+                    const int a = 16 * j, b = a + 16;
+                    const int e = g->out_w < b ? g->out_w : b;
+                    keep[j] = (__mmask16)((1u << (e - a)) - 1u);
+                    const int l = lo > a ? lo : a, h = hi < b ? hi : b;
+                    inside[j] = h > l ? (__mmask16)(((1u << (h - a)) - 1u) & ~((1u << (l - a)) - 1u))
+                                      : (__mmask16)0;
+                }
+                for (int oy = 0; oy < g->out_h; oy++) {
+                    const int y = oy - g->rows.pad_lo + ky * c->dilation;
+                    float *dst = row + (size_t)oy * g->out_w;
+                    if (y < 0 || y >= c->in_h) {
+                        for (int j = 0; j < chunks; j++)
+                            _mm512_mask_storeu_ps(dst + 16 * j, keep[j], _mm512_setzero_ps());
+                        continue;
+                    }
+                    // Lanes outside [lo, hi) are neither read nor fault: they load 0.
+                    const float *src = plane + (size_t)y * c->in_w + x0;
+                    for (int j = 0; j < chunks; j++)
+                        _mm512_mask_storeu_ps(dst + 16 * j, keep[j],
+                                              _mm512_maskz_loadu_ps(inside[j], src + 16 * j));
+                }
+            }
+        }
+    }
+}
+#endif
+
+void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld) {
+    NN_PROFILE_BEGIN_();
+#if defined(__x86_64__) && defined(__GNUC__)
+    // Output rows of up to 64 columns; the AVX-512 path only when the GEMM kernel
+    // is AVX-512 too, so a forced kernel (CONVSTEP_KERNEL) times what it says.
+    if (g->cfg.stride == 1 && g->out_w <= 64 && strcmp(nn_gemm_kernel_name(), "avx512") == 0) {
+        im2col_s1_avx512_(g, in, col, ld);
+        NN_PROFILE_END_(NN_PART_IM2COL);
+        return;
+    }
+#endif
+    im2col_run_(g, in, col, ld);
+    NN_PROFILE_END_(NN_PART_IM2COL);
 }
 
 size_t nn_conv2d_col_size(const nn_conv2d_geom *g) {
@@ -202,9 +271,20 @@ size_t nn_conv2d_rows_scratch(const nn_conv2d_geom *g) {
     const nn_conv2d_config *c = &g->cfg;
     const size_t hp = (size_t)c->in_h + g->rows.pad_lo + g->rows.pad_hi;
     const size_t wp = (size_t)c->in_w + g->cols.pad_lo + g->cols.pad_hi;
-    // A zero-padded copy of one sample, then one row pointer per window tap.
+    // A zero-padded copy of one sample, two row pointers per window tap, then
+    // the weights transposed (for filters in the vector lanes).
     const size_t floats_per_pointer = (sizeof(void *) + sizeof(float) - 1) / sizeof(float);
-    return (size_t)c->in_c * hp * wp + 2 + 2 * (size_t)g->window * floats_per_pointer;
+    return (size_t)c->in_c * hp * wp + 2 + 2 * (size_t)g->window * floats_per_pointer +
+           (size_t)g->window * c->filters;
+}
+
+// out[f][p] += bias[f] (0 without a bias, as the core adds).
+static void add_bias_(float *o, const float *bias, int filters, int P) {
+    for (int f = 0; f < filters; f++) {
+        const float b = bias ? bias[f] : 0.0f;
+        float *of = o + (size_t)f * P;
+        for (int p = 0; p < P; p++) of[p] = of[p] + b;
+    }
 }
 
 bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in,
@@ -221,6 +301,19 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
     const float **rows = (const float **)(void *)(scratch + (padded_size + 1) / 2 * 2);
     const bool pads = hp != c->in_h || wp != c->in_w;
     if (pads) memset(padded, 0, sizeof(float) * padded_size);
+    // Filters side by side in the vector lanes when they fill more of them than
+    // the output row does (conv(16,5) on 14x14: 16 of 16 lanes against 10):
+    // the same fmaf sequence per output, so the same bits.
+    const int lanes_m = nn_gemm_rows_t_lanes();
+    const int lanes_n = lanes_m == 16 ? (g->out_w <= 16 ? 16 : 32) : (g->out_w <= 8 ? 8 : 16);
+    const bool by_filter =
+        lanes_m > 0 && (double)c->filters / (lanes_m * ((c->filters + lanes_m - 1) / lanes_m)) >
+                           (double)g->out_w / (lanes_n * ((g->out_w + lanes_n - 1) / lanes_n));
+    float *wT = (float *)(rows + 2 * (size_t)g->window);
+    if (by_filter)
+        for (int k = 0; k < g->window; k++)
+            for (int f = 0; f < c->filters; f++)
+                wT[(size_t)k * c->filters + f] = weights[(size_t)f * g->window + k];
     for (int n = 0; n < batch; n++) {
         const float *x = in + (size_t)n * in_size;
         if (pads) {
@@ -231,6 +324,22 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
             x = padded;
         }
         float *o = out + (size_t)n * c->filters * P;
+        if (by_filter) {
+            // The taps of output row 0; row oy reads the same taps oy padded rows on.
+            int k = 0;
+            for (int ch = 0; ch < c->in_c; ch++)
+                for (int ky = 0; ky < c->k_h; ky++)
+                    for (int kx = 0; kx < c->k_w; kx++, k++)
+                        rows[k] = x + ((size_t)ch * hp + ky * c->dilation) * wp + kx * c->dilation;
+            bool done = true;
+            for (int oy = 0; oy < g->out_h && done; oy++)
+                done = nn_gemm_rows_t(c->filters, g->out_w, g->window, wT, c->filters, rows,
+                                      (size_t)oy * wp, o + (size_t)oy * g->out_w, P);
+            if (done) {
+                add_bias_(o, bias, c->filters, P);
+                continue;
+            }
+        }
         // Rows of at most 16 outputs go two at a time, side by side in the lanes.
         const int step = g->out_w <= 16 ? 2 : 1;
         for (int oy = 0; oy < g->out_h; oy += step) {
@@ -251,11 +360,7 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
             else
                 nn_gemm_rows(c->filters, g->out_w, g->window, weights, g->window, rows, orow, P);
         }
-        for (int f = 0; f < c->filters; f++) {
-            const float b = bias ? bias[f] : 0.0f;
-            float *of = o + (size_t)f * P;
-            for (int p = 0; p < P; p++) of[p] = of[p] + b;
-        }
+        add_bias_(o, bias, c->filters, P);
     }
     return true;
 }

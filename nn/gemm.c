@@ -2,6 +2,7 @@
 // kernels chosen at run time. Tiles of MR rows by NR columns keep MR*NR/width
 // accumulators in registers; k runs innermost-in-order for every element.
 #include "gemm.h"
+#include "profile.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -205,6 +206,96 @@ __attribute__((target("avx2,fma"))) static void gemm_avx2_(int M, int N, int K, 
                   ldc, accumulate);
 }
 
+// ---- One row of A (a single sample through a dense layer) --------------------------------
+
+// With M = 1 a tile has one or two accumulators, each a chain of K dependent
+// fmadds: the latency, not the throughput, sets the pace. These run up to
+// ROW_VECS vectors of columns side by side instead: the same fmadd per lane,
+// k in order, so the same bits.
+#define ROW_VECS 8
+
+// The lanes below n as an AVX-512 mask (none for n <= 0, all for n >= 16).
+static __mmask16 lanes_(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
+
+__attribute__((target("avx512f"), always_inline)) static inline void row512_(
+    const int nv, int N, int K, const float *A, const float *B, int ldb, float *C,
+    bool accumulate) {
+    __mmask16 m[ROW_VECS];
+    __m512 c[ROW_VECS];
+    NN_UNROLL for (int v = 0; v < ROW_VECS; v++) {
+        m[v] = lanes_(N - 16 * v);
+        c[v] = _mm512_setzero_ps();
+    }
+    for (int k = 0; k < K; k++) {
+        const __m512 a = _mm512_set1_ps(A[k]);
+        const float *b = B + (size_t)k * ldb;
+        NN_UNROLL for (int v = 0; v < nv; v++)
+            c[v] = _mm512_fmadd_ps(a, _mm512_maskz_loadu_ps(m[v], b + 16 * v), c[v]);
+    }
+    NN_UNROLL for (int v = 0; v < nv; v++) {
+        if (accumulate) c[v] = _mm512_add_ps(_mm512_maskz_loadu_ps(m[v], C + 16 * v), c[v]);
+        _mm512_mask_storeu_ps(C + 16 * v, m[v], c[v]);
+    }
+}
+
+__attribute__((target("avx512f"))) static void gemm_row512_(int N, int K, const float *A,
+                                                            const float *B, int ldb, float *C,
+                                                            bool accumulate) {
+    for (int n = 0; n < N; n += 16 * ROW_VECS) {
+        const int left = N - n, nv = left >= 16 * ROW_VECS ? ROW_VECS : (left + 15) / 16;
+        switch (nv) {
+        case 1: row512_(1, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 2: row512_(2, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 3: row512_(3, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 4: row512_(4, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 5: row512_(5, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 6: row512_(6, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 7: row512_(7, left, K, A, B + n, ldb, C + n, accumulate); break;
+        default: row512_(ROW_VECS, left, K, A, B + n, ldb, C + n, accumulate); break;
+        }
+    }
+}
+
+// As row512_ with 8 lanes a vector.
+__attribute__((target("avx2,fma"), always_inline)) static inline void row256_(
+    const int nv, int N, int K, const float *A, const float *B, int ldb, float *C,
+    bool accumulate) {
+    __m256i m[ROW_VECS];
+    __m256 c[ROW_VECS];
+    NN_UNROLL for (int v = 0; v < ROW_VECS; v++) {
+        m[v] = lanes256_(N - 8 * v);
+        c[v] = _mm256_setzero_ps();
+    }
+    for (int k = 0; k < K; k++) {
+        const __m256 a = _mm256_broadcast_ss(A + k);
+        const float *b = B + (size_t)k * ldb;
+        NN_UNROLL for (int v = 0; v < nv; v++)
+            c[v] = _mm256_fmadd_ps(a, _mm256_maskload_ps(b + 8 * v, m[v]), c[v]);
+    }
+    NN_UNROLL for (int v = 0; v < nv; v++) {
+        if (accumulate) c[v] = _mm256_add_ps(_mm256_maskload_ps(C + 8 * v, m[v]), c[v]);
+        _mm256_maskstore_ps(C + 8 * v, m[v], c[v]);
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void gemm_row256_(int N, int K, const float *A,
+                                                             const float *B, int ldb, float *C,
+                                                             bool accumulate) {
+    for (int n = 0; n < N; n += 8 * ROW_VECS) {
+        const int left = N - n, nv = left >= 8 * ROW_VECS ? ROW_VECS : (left + 7) / 8;
+        switch (nv) {
+        case 1: row256_(1, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 2: row256_(2, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 3: row256_(3, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 4: row256_(4, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 5: row256_(5, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 6: row256_(6, left, K, A, B + n, ldb, C + n, accumulate); break;
+        case 7: row256_(7, left, K, A, B + n, ldb, C + n, accumulate); break;
+        default: row256_(ROW_VECS, left, K, A, B + n, ldb, C + n, accumulate); break;
+        }
+    }
+}
+
 #endif  // NN_HAVE_X86
 
 // ---- Row-pointer form (B's rows anywhere) -----------------------------------------------------
@@ -313,11 +404,10 @@ __attribute__((target("avx2,fma"))) static void tiles256_rows_(
     }
 }
 
-static __mmask16 lanes_(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 #endif
 
-void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *const *rows,
-                  float *C, int ldc) {
+static void gemm_rows_run_(int M, int N, int K, const float *A, int lda, const float *const *rows,
+                           float *C, int ldc) {
     if (M <= 0 || N <= 0) return;
 #if NN_HAVE_X86
     const kernel_isa_ isa = active_isa_();
@@ -336,8 +426,9 @@ void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *con
     gemm_rows_scalar_(M, N, K, A, lda, rows, C, ldc);
 }
 
-void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float *const *rows_a,
-                       const float *const *rows_b, float *Ca, float *Cb, int ldc) {
+static void gemm_rows_pair_run_(int M, int N, int K, const float *A, int lda,
+                                const float *const *rows_a, const float *const *rows_b, float *Ca,
+                                float *Cb, int ldc) {
     if (M <= 0 || N <= 0) return;
 #if NN_HAVE_X86
     const kernel_isa_ isa = active_isa_();
@@ -352,8 +443,126 @@ void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float
         return;
     }
 #endif
-    nn_gemm_rows(M, N, K, A, lda, rows_a, Ca, ldc);
-    if (rows_b) nn_gemm_rows(M, N, K, A, lda, rows_b, Cb, ldc);
+    gemm_rows_run_(M, N, K, A, lda, rows_a, Ca, ldc);
+    if (rows_b) gemm_rows_run_(M, N, K, A, lda, rows_b, Cb, ldc);
+}
+
+// ---- Row form with the lanes along M (filters) -------------------------------------------
+
+#if NN_HAVE_X86
+#define NN_UNROLL_ALL NN_PRAGMA_(GCC unroll 16)
+#define LT_MAX 12  // columns (output positions) per tile: one accumulator each
+
+// Columns [0, nt) of rows m0 .. m0+16 (mask mm) of C = A x B(rows): accumulator
+// t holds column t for 16 values of m side by side, k in order, one fmadd each.
+__attribute__((target("avx512f"), always_inline)) static inline void tile512_lanes_m_(
+    const int nt, __mmask16 mm, int K, const float *At, int ldat, const float *const *rows, size_t n0,
+    float *buf) {
+    __m512 c[LT_MAX];
+    NN_UNROLL_ALL for (int t = 0; t < LT_MAX; t++) c[t] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const __m512 a = _mm512_maskz_loadu_ps(mm, At + (size_t)k * ldat);
+        const float *b = rows[k] + n0;
+        NN_UNROLL_ALL for (int t = 0; t < nt; t++) c[t] = _mm512_fmadd_ps(_mm512_set1_ps(b[t]), a, c[t]);
+    }
+    NN_UNROLL_ALL for (int t = 0; t < nt; t++) _mm512_storeu_ps(buf + 16 * t, c[t]);
+}
+
+__attribute__((target("avx512f"))) static void gemm_rows_lanes_m512_(
+    int M, int N, int K, const float *At, int ldat, const float *const *rows, size_t off, float *C,
+    int ldc) {
+    float buf[16 * LT_MAX];
+    for (int m = 0; m < M; m += 16) {
+        const int mr = M - m < 16 ? M - m : 16;
+        const __mmask16 mm = lanes_(mr);
+        for (int n = 0; n < N; n += LT_MAX) {
+            const int nt = N - n < LT_MAX ? N - n : LT_MAX;
+            switch (nt) {
+            case 1: tile512_lanes_m_(1, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 2: tile512_lanes_m_(2, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 3: tile512_lanes_m_(3, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 4: tile512_lanes_m_(4, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 5: tile512_lanes_m_(5, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 6: tile512_lanes_m_(6, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 7: tile512_lanes_m_(7, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 8: tile512_lanes_m_(8, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 9: tile512_lanes_m_(9, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 10: tile512_lanes_m_(10, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 11: tile512_lanes_m_(11, mm, K, At + m, ldat, rows, off + n, buf); break;
+            default: tile512_lanes_m_(LT_MAX, mm, K, At + m, ldat, rows, off + n, buf); break;
+            }
+            for (int i = 0; i < mr; i++)
+                for (int t = 0; t < nt; t++) C[(size_t)(m + i) * ldc + n + t] = buf[16 * t + i];
+        }
+    }
+}
+
+// As tile512_lanes_m_ with 8 lanes of m.
+__attribute__((target("avx2,fma"), always_inline)) static inline void tile256_lanes_m_(
+    const int nt, __m256i mm, int K, const float *At, int ldat, const float *const *rows, size_t n0,
+    float *buf) {
+    __m256 c[LT_MAX];
+    NN_UNROLL_ALL for (int t = 0; t < LT_MAX; t++) c[t] = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const __m256 a = _mm256_maskload_ps(At + (size_t)k * ldat, mm);
+        const float *b = rows[k] + n0;
+        NN_UNROLL_ALL for (int t = 0; t < nt; t++)
+            c[t] = _mm256_fmadd_ps(_mm256_broadcast_ss(b + t), a, c[t]);
+    }
+    NN_UNROLL_ALL for (int t = 0; t < nt; t++) _mm256_storeu_ps(buf + 8 * t, c[t]);
+}
+
+__attribute__((target("avx2,fma"))) static void gemm_rows_lanes_m256_(
+    int M, int N, int K, const float *At, int ldat, const float *const *rows, size_t off, float *C,
+    int ldc) {
+    float buf[8 * LT_MAX];
+    for (int m = 0; m < M; m += 8) {
+        const int mr = M - m < 8 ? M - m : 8;
+        const __m256i mm = lanes256_(mr);
+        for (int n = 0; n < N; n += LT_MAX) {
+            const int nt = N - n < LT_MAX ? N - n : LT_MAX;
+            switch (nt) {
+            case 1: tile256_lanes_m_(1, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 2: tile256_lanes_m_(2, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 3: tile256_lanes_m_(3, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 4: tile256_lanes_m_(4, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 5: tile256_lanes_m_(5, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 6: tile256_lanes_m_(6, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 7: tile256_lanes_m_(7, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 8: tile256_lanes_m_(8, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 9: tile256_lanes_m_(9, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 10: tile256_lanes_m_(10, mm, K, At + m, ldat, rows, off + n, buf); break;
+            case 11: tile256_lanes_m_(11, mm, K, At + m, ldat, rows, off + n, buf); break;
+            default: tile256_lanes_m_(LT_MAX, mm, K, At + m, ldat, rows, off + n, buf); break;
+            }
+            for (int i = 0; i < mr; i++)
+                for (int t = 0; t < nt; t++) C[(size_t)(m + i) * ldc + n + t] = buf[8 * t + i];
+        }
+    }
+}
+#endif
+
+int nn_gemm_rows_t_lanes(void) {
+    switch (active_isa_()) {
+    case KERNEL_AVX512_: return 16;
+    case KERNEL_AVX2_: return 8;
+    default: return 0;
+    }
+}
+
+bool nn_gemm_rows_t(int M, int N, int K, const float *At, int ldat, const float *const *rows,
+                    size_t off, float *C, int ldc) {
+    if (M <= 0 || N <= 0) return true;
+#if NN_HAVE_X86
+    NN_PROFILE_BEGIN_();
+    const kernel_isa_ isa = active_isa_();
+    if (isa == KERNEL_AVX512_) gemm_rows_lanes_m512_(M, N, K, At, ldat, rows, off, C, ldc);
+    else if (isa == KERNEL_AVX2_) gemm_rows_lanes_m256_(M, N, K, At, ldat, rows, off, C, ldc);
+    NN_PROFILE_END_(NN_PART_GEMM);
+    if (isa == KERNEL_AVX512_ || isa == KERNEL_AVX2_) return true;
+#endif
+    (void)At, (void)ldat, (void)rows, (void)off, (void)C, (void)ldc, (void)K;
+    return false;
 }
 
 // ---- Dot-product form (A times B transposed) ----------------------------------------------
@@ -480,8 +689,8 @@ __attribute__((target("avx2,fma"))) static void gemm_nt_avx2_(int M, int N, int 
 }
 #endif
 
-void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
-                int ldc, bool accumulate) {
+static void gemm_nt_run_(int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                         float *C, int ldc, bool accumulate) {
     if (M <= 0 || N <= 0) return;
 #if NN_HAVE_X86
     switch (active_isa_()) {
@@ -557,9 +766,37 @@ static gemm_fn_ pick_(const char **name) {
 void nn_gemm(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
              int ldc, bool accumulate) {
     if (M <= 0 || N <= 0) return;
+    NN_PROFILE_BEGIN_();
     const char *name;
     gemm_fn_ fn = forced_ ? forced_ : pick_(&name);
-    fn(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+#if NN_HAVE_X86
+    if (M == 1 && fn == gemm_avx512_) fn = NULL, gemm_row512_(N, K, A, B, ldb, C, accumulate);
+    else if (M == 1 && fn == gemm_avx2_) fn = NULL, gemm_row256_(N, K, A, B, ldb, C, accumulate);
+#endif
+    if (fn) fn(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    NN_PROFILE_END_(NN_PART_GEMM);
+}
+
+// The public row and NT forms: the kernels above, timed when a profile is active.
+void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *const *rows,
+                  float *C, int ldc) {
+    NN_PROFILE_BEGIN_();
+    gemm_rows_run_(M, N, K, A, lda, rows, C, ldc);
+    NN_PROFILE_END_(NN_PART_GEMM);
+}
+
+void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float *const *rows_a,
+                       const float *const *rows_b, float *Ca, float *Cb, int ldc) {
+    NN_PROFILE_BEGIN_();
+    gemm_rows_pair_run_(M, N, K, A, lda, rows_a, rows_b, Ca, Cb, ldc);
+    NN_PROFILE_END_(NN_PART_GEMM);
+}
+
+void nn_gemm_nt(int M, int N, int K, const float *A, int lda, const float *B, int ldb, float *C,
+                int ldc, bool accumulate) {
+    NN_PROFILE_BEGIN_();
+    gemm_nt_run_(M, N, K, A, lda, B, ldb, C, ldc, accumulate);
+    NN_PROFILE_END_(NN_PART_GEMM);
 }
 
 static kernel_isa_ active_isa_(void) {

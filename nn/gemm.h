@@ -11,6 +11,7 @@
 #define NN_GEMM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 // C (M x N, row stride ldc) = or += A (M x K, row stride lda) times
 // B (K x N, row stride ldb). With accumulate, the sum is formed from 0 and
@@ -30,6 +31,17 @@ void nn_gemm_rows(int M, int N, int K, const float *A, int lda, const float *con
 // rows_b may be NULL (then Cb is not written).
 void nn_gemm_rows_pair(int M, int N, int K, const float *A, int lda, const float *const *rows_a,
                        const float *const *rows_b, float *Ca, float *Cb, int ldc);
+
+// nn_gemm_rows with the vector lanes along M instead of N: At is A transposed,
+// At[k * ldat + m] = A[m][k], and C[m][n] = sum over k of A[m][k] * rows[k][off + n],
+// every element in order of k (the same bits as nn_gemm_rows). For few short
+// columns and many rows, as a convolution's filters over one short output row;
+// off moves every row pointer at once (to the next output row).
+// False (nothing written) when only the scalar kernel runs: use nn_gemm_rows.
+bool nn_gemm_rows_t(int M, int N, int K, const float *At, int ldat, const float *const *rows,
+                    size_t off, float *C, int ldc);
+// The lanes along M nn_gemm_rows_t fills at once (16, 8), 0 when it has no kernel.
+int nn_gemm_rows_t_lanes(void);
 
 // C (M x N) = or += A (M x K) times B (N x K) transposed: C[m][n] is the dot
 // product of row m of A and row n of B. For gradients: lanes run along k and

@@ -10,6 +10,7 @@
 #include "gemm.h"
 
 #include "nn_internal.h"
+#include "profile.h"
 
 // out (cols x rows) = in (rows x cols) transposed.
 static void transpose_(float *out, const float *in, int rows, int cols) {
@@ -23,6 +24,7 @@ static void transpose_(float *out, const float *in, int rows, int cols) {
 // Adds the column gradients back onto the input positions they were taken
 // from: the transpose of nn_conv2d_im2col_.
 static void col2im_add_(const nn_conv2d_geom *g, const float *dcol, size_t ld, float *dx) {
+    NN_PROFILE_BEGIN_();
     const nn_conv2d_config *c = &g->cfg;
     int k = 0;
     for (int ch = 0; ch < c->in_c; ch++) {
@@ -44,6 +46,7 @@ static void col2im_add_(const nn_conv2d_geom *g, const float *dcol, size_t ld, f
             }
         }
     }
+    NN_PROFILE_END_(NN_PART_COL2IM);
 }
 
 // Reference loops, used when there is no memory for the scratch matrices:

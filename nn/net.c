@@ -187,11 +187,17 @@ const float *nn_net_forward(nn_net *net, const float *x, int batch, bool trainin
     net->batch = batch;
     net->training = training;
     const float *in = x;
+    nn_profile *prof = net->profile;
+    nn_profile_active_ = prof;
     for (int i = 0; i < m->n_layers; i++) {
         const nn_layer_pass p = pass_of_(net, i);
+        const double t0 = prof ? nn_profile_now_() : 0.0;
         nn_layer_kinds[m->layers[i].spec.kind].forward(&p, in, rng);
+        if (prof && i < NN_PROFILE_MAX_LAYERS) prof->forward[i] += nn_profile_now_() - t0;
         in = net->out[i];
     }
+    if (prof) prof->forwards++;
+    nn_profile_active_ = NULL;
     return in;
 }
 
@@ -211,6 +217,9 @@ float nn_net_backward(nn_net *net, const uint8_t *labels) {
     int last = m->n_layers - 1;
     float *g = net->grad_a, *other = net->grad_b;
     float loss;
+    nn_profile *prof = net->profile;
+    nn_profile_active_ = prof;
+    double t0 = prof ? nn_profile_now_() : 0.0;
     if (m->layers[last].spec.kind == NN_LAYER_SOFTMAX) {
         // Softmax and cross-entropy together: d loss / d logits = (p - onehot) / B.
         loss = nn_cross_entropy(net->out[last], labels, g, B, classes);
@@ -219,16 +228,21 @@ float nn_net_backward(nn_net *net, const uint8_t *labels) {
         nn_softmax_forward(other, net->out[last], B, classes);
         loss = nn_cross_entropy(other, labels, g, B, classes);
     }
+    if (prof) prof->loss += nn_profile_now_() - t0;
     for (int i = last; i >= 0; i--) {
         const float *x = i > 0 ? net->out[i - 1] : net->input;
         // The first layer's input gradient is never used: skip computing it.
         float *dx = i > 0 ? other : NULL;
         const nn_layer_pass p = pass_of_(net, i);
+        if (prof) t0 = nn_profile_now_();
         nn_layer_kinds[m->layers[i].spec.kind].backward(&p, x, g, dx);
+        if (prof && i < NN_PROFILE_MAX_LAYERS) prof->backward[i] += nn_profile_now_() - t0;
         if (!dx) break;
         float *t = g;
         g = dx;
         other = t;
     }
+    if (prof) prof->backwards++;
+    nn_profile_active_ = NULL;
     return loss;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "profile.h"
 #include "rng.h"
 #include "status.h"
 
@@ -41,6 +42,8 @@ typedef struct nn_net {
     const float *input;      // the batch of the last forward pass (borrowed)
     int batch;               // its size
     bool training;           // whether dropout was active in the last forward
+    nn_profile *profile;     // NULL (the default), or where forward and backward add
+                             // their times (borrowed; see profile.h)
 } nn_net;
 
 // Builds a net for the architecture and input shape, with room for batches of

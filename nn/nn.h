@@ -21,6 +21,7 @@
 #include "net.h"
 #include "outsize.h"
 #include "pool.h"
+#include "profile.h"
 #include "rng.h"
 #include "status.h"
 #include "tensor.h"

@@ -1,9 +1,15 @@
 // pool.c - pooling: geometry, the core, the batch pass and the stepper.
 #include "pool.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "gemm.h"
 #include "nn_internal.h"
 #include "tensor.h"
 
@@ -171,6 +177,82 @@ NN_VECTOR_CLONES static void pool_row_inside_(const nn_pool_geom *g, const float
     for (int ox = ox0; ox < ox1; ox++) o[ox] = o[ox] / window;
 }
 
+// maxpool(2) without padding, the common case, one whole plane per call: the
+// same four comparisons per window in pool_at_'s order (so the same bits),
+// kept in registers, without a call per output row.
+NN_VECTOR_CLONES static void pool_max2_plane_(const float *x, int in_w, int out_h, int out_w,
+                                              float *o, int *a) {
+    for (int oy = 0; oy < out_h; oy++) {
+        const float *r0 = x + (size_t)(2 * oy) * in_w, *r1 = r0 + in_w;
+        const int base0 = 2 * oy * in_w, base1 = base0 + in_w;
+        float *orow = o + (size_t)oy * out_w;
+        int *arow = a ? a + (size_t)oy * out_w : NULL;
+        for (int ox = 0; ox < out_w; ox++) {
+            float m = r0[2 * ox];
+            int at = base0 + 2 * ox;
+            const float v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
+            bool take = v1 > m;
+            m = take ? v1 : m;
+            at = take ? base0 + 2 * ox + 1 : at;
+            take = v2 > m;
+            m = take ? v2 : m;
+            at = take ? base1 + 2 * ox : at;
+            take = v3 > m;
+            m = take ? v3 : m;
+            at = take ? base1 + 2 * ox + 1 : at;
+            orow[ox] = m;
+            if (arow) arow[ox] = at;
+        }
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// pool_max2_plane_ with AVX-512, 16 outputs a step: the even and odd cells of
+// both input rows are pulled apart with permutes, then compared in the same
+// order with the same strict > (ties keep the first), so the same bits.
+__attribute__((target("avx512f"))) static void pool_max2_plane_avx512_(
+    const float *x, int in_w, int out_h, int out_w, float *o, int *a) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    const __m512i two_ox = _mm512_slli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 1);
+    for (int oy = 0; oy < out_h; oy++) {
+        const float *r0 = x + (size_t)(2 * oy) * in_w, *r1 = r0 + in_w;
+        float *orow = o + (size_t)oy * out_w;
+        int *arow = a ? a + (size_t)oy * out_w : NULL;
+        for (int ox = 0; ox < out_w; ox += 16) {
+            const int n = out_w - ox < 16 ? out_w - ox : 16;
+            const __mmask16 m = (__mmask16)((1u << n) - 1u);
+            // Input cells 2*ox .. 2*ox + 2n of each row, in two masked halves.
+            const int cells = 2 * n;
+            const __mmask16 lo = (__mmask16)(cells >= 16 ? 0xFFFFu : (1u << cells) - 1u);
+            const __mmask16 hi = (__mmask16)(cells <= 16 ? 0u : (1u << (cells - 16)) - 1u);
+            const __m512 a0 = _mm512_maskz_loadu_ps(lo, r0 + 2 * ox);
+            const __m512 b0 = _mm512_maskz_loadu_ps(hi, r0 + 2 * ox + 16);
+            const __m512 a1 = _mm512_maskz_loadu_ps(lo, r1 + 2 * ox);
+            const __m512 b1 = _mm512_maskz_loadu_ps(hi, r1 + 2 * ox + 16);
+            const __m512 v0 = _mm512_permutex2var_ps(a0, even, b0);
+            const __m512 v1 = _mm512_permutex2var_ps(a0, odd, b0);
+            const __m512 v2 = _mm512_permutex2var_ps(a1, even, b1);
+            const __m512 v3 = _mm512_permutex2var_ps(a1, odd, b1);
+            const __m512i at0 = _mm512_add_epi32(_mm512_set1_epi32(2 * oy * in_w + 2 * ox), two_ox);
+            __m512 best = v0;
+            __m512i at = at0;
+            __mmask16 take = _mm512_cmp_ps_mask(v1, best, _CMP_GT_OQ);
+            best = _mm512_mask_mov_ps(best, take, v1);
+            at = _mm512_mask_add_epi32(at, take, at0, _mm512_set1_epi32(1));
+            take = _mm512_cmp_ps_mask(v2, best, _CMP_GT_OQ);
+            best = _mm512_mask_mov_ps(best, take, v2);
+            at = _mm512_mask_add_epi32(at, take, at0, _mm512_set1_epi32(in_w));
+            take = _mm512_cmp_ps_mask(v3, best, _CMP_GT_OQ);
+            best = _mm512_mask_mov_ps(best, take, v3);
+            at = _mm512_mask_add_epi32(at, take, at0, _mm512_set1_epi32(in_w + 1));
+            _mm512_mask_storeu_ps(orow + ox, m, best);
+            if (arow) _mm512_mask_storeu_epi32(arow + ox, m, at);
+        }
+    }
+}
+#endif
+
 void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float *in,
                      int batch) {
     const nn_pool_config *c = &g->cfg;
@@ -180,12 +262,28 @@ void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float
     int inside0 = 0, inside1 = g->out_w;
     while (inside0 < inside1 && inside0 * c->stride - c->pad < 0) inside0++;
     while (inside1 > inside0 && (inside1 - 1) * c->stride - c->pad + c->size_w > c->in_w) inside1--;
+    const bool max2 = c->mode == NN_POOL_MAX && c->size_h == 2 && c->size_w == 2 &&
+                      c->stride == 2 && c->pad == 0 && 2 * g->out_h <= c->in_h &&
+                      2 * g->out_w <= c->in_w;
+    // As im2col: the AVX-512 path only with the AVX-512 GEMM kernel.
+    const bool avx512 = max2 && strcmp(nn_gemm_kernel_name(), "avx512") == 0;
+    (void)avx512;
     for (int n = 0; n < batch; n++) {
         for (int ch = 0; ch < c->c; ch++) {
             const size_t plane = (size_t)n * c->c + ch;
             const float *x = in + plane * in_plane;
             float *o = out + plane * out_plane;
             int *a = argmax ? argmax + plane * out_plane : NULL;
+            if (max2) {
+#if defined(__x86_64__) && defined(__GNUC__)
+                if (avx512) {
+                    pool_max2_plane_avx512_(x, c->in_w, g->out_h, g->out_w, o, a);
+                    continue;
+                }
+#endif
+                pool_max2_plane_(x, c->in_w, g->out_h, g->out_w, o, a);
+                continue;
+            }
             for (int oy = 0; oy < g->out_h; oy++) {
                 const int y0 = oy * c->stride - c->pad;
                 const bool rows_inside = y0 >= 0 && y0 + c->size_h <= c->in_h;

@@ -14,7 +14,8 @@ written from assets/ (the same files, gzip-compressed). The machine is noisy:
 every figure is min / median / max over blocks, and ratios use medians.
 tests/bench/fma_peak.c measures one core's fp32 FMA peak with register-only
 loops; LeNet-5's GFLOP/s (flops per sample counted from its layers) is printed
-as a fraction of it. --kernels times training again with other GEMM kernels
+as a fraction of it, and a LeNet-5 training step is broken down per layer and
+per kind of work (GEMM, im2col, col2im, pooling, update). --kernels times training again with other GEMM kernels
 forced (as CONVSTEP_KERNEL does for the program).
 """
 import argparse
@@ -123,6 +124,33 @@ def print_peak(peak_exe, ours):
                 "" if cores == 1 else "s"))
 
 
+def print_profile(ours):
+    """Where one LeNet-5 training step goes (1 thread, batch 32), from the net's
+    profile (nn/profile.h): per layer forward and backward, then by kind of work.
+    Microseconds per step, each the median over blocks."""
+    prof = ours.get("lenet5", {}).get("profile")
+    if not prof:
+        return
+    step = prof["step_us"]
+    share = lambda us: "%7.0f us %5.1f%%" % (us, 100 * us / step)
+    print()
+    print("LeNet-5 training step, 1 thread, batch 32: %.0f us (medians over blocks)" % step)
+    print("  %-22s %-18s %-18s" % ("layer", "forward", "backward"))
+    for layer in prof["layers"]:
+        print("  %-22s %-18s %-18s" % (layer["layer"], share(layer["forward_us"]),
+                                       share(layer["backward_us"])))
+    print("  %-22s %-18s %-18s" % ("loss (softmax + CE)", "", share(prof["loss_us"])))
+    print("  by kind of work: GEMM %s, im2col %s, col2im %s," % (
+        share(prof["gemm_us"]).strip(), share(prof["im2col_us"]).strip(),
+        share(prof["col2im_us"]).strip()))
+    pool = sum(l["forward_us"] + l["backward_us"] for l in prof["layers"]
+               if l["layer"].startswith(("maxpool", "avgpool")))
+    act = sum(l["forward_us"] + l["backward_us"] for l in prof["layers"]
+              if l["layer"] in ("relu", "sigmoid", "tanh"))
+    print("    pooling %s, activations %s," % (share(pool).strip(), share(act).strip()))
+    print("    batch loading, zeroing and SGD update (rest of the step) %s" % share(prof["rest_us"]).strip())
+
+
 def accuracy_runs(convstep, arch, seeds, epochs):
     """Median test accuracy (%) after each epoch over seeds, from convstep train --json."""
     per_epoch = {}
@@ -169,8 +197,10 @@ def main():
         row(label + " train samples/s, 2 threads", o.get("train_samples_per_sec_2t"), t.get("train_2t"))
         row(label + " inference us (p10/med/p90)", o.get("infer_us"), t.get("infer_us"), False)
     print_peak(a.peak_exe, ours)
+    print_profile(ours)
     for kernel in [k for k in a.kernels.split(",") if k]:
-        forced = json.loads(run([a.bench_exe, "--models", "lenet5", "--kernel", kernel] + timing))
+        forced = json.loads(run([a.bench_exe, "--models", "lenet5", "--kernel", kernel,
+                                 "--profile", "no"] + timing))
         o, t = forced.get("lenet5", {}), theirs.get("lenet", {})
         row("LeNet-5 train samples/s, 1t, %s forced" % kernel, o.get("train_samples_per_sec_1t"),
             t.get("train_1t"))

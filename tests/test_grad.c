@@ -1545,15 +1545,17 @@ static void test_gemm_kernels_bit_identical(void **state) {
 }
 
 // The row form (B's rows given by pointers, as convolution's inference reads
-// its input rows in place) gives the same bits on every kernel, alone and in
-// pairs, for widths that fill, split and miss the 8- and 16-lane halves.
+// its input rows in place) gives the same bits on every kernel, alone, in
+// pairs and with the lanes along M (nn_gemm_rows_t, from A transposed, rows
+// moved by an offset), for widths that fill, split and miss the 8- and 16-lane
+// halves and for M below, at and past 8 and 16 lanes.
 static void test_gemm_rows_kernels_bit_identical(void **state) {
     (void)state;
     static const int widths[] = {1, 5, 8, 9, 16, 17, 28, 33};
     const char *kernels[] = {"avx2", "avx512"};
     uint32_t seed = 900;
     for (size_t wi = 0; wi < HELPERS_COUNT_OF(widths); wi++)
-        for (int M = 1; M <= 13; M += 6)
+        for (int M = 1; M <= 19; M += 6)
             for (int K = 1; K <= 26; K += 25) {
                 const int N = widths[wi], ldc = N + 1;
                 test_rng r = rng_seed(seed++);
@@ -1572,6 +1574,13 @@ static void test_gemm_rows_kernels_bit_identical(void **state) {
                 assert_true(nn_gemm_force_kernel("scalar"));
                 nn_gemm_rows(M, N, K, A, K, rows_a, want_a, ldc);
                 nn_gemm_rows(M, N, K, A, K, rows_b, want_b, ldc);
+                // A transposed, and rows one column early that an offset of 1 puts right.
+                float *At = alloc_floats((size_t)K * M);
+                for (int m = 0; m < M; m++)
+                    for (int k = 0; k < K; k++) At[(size_t)k * M + m] = A[(size_t)m * K + k];
+                const float *rows_early[26];
+                for (int k = 0; k < K; k++) rows_early[k] = rows_b[k] - 1;
+                assert_false(nn_gemm_rows_t(M, N, K, At, M, rows_a, 0, got_a, ldc));
                 for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
                     if (!force_or_say_skipped(kernels[q], "gemm rows bit-identical")) continue;
                     memset(got_a, 0, nc * sizeof(float));
@@ -1582,9 +1591,112 @@ static void test_gemm_rows_kernels_bit_identical(void **state) {
                     nn_gemm_rows_pair(M, N, K, A, K, rows_a, rows_b, got_a, got_b, ldc);
                     assert_floats_identical(got_a, want_a, nc);
                     assert_floats_identical(got_b, want_b, nc);
+                    memset(got_a, 0, nc * sizeof(float));
+                    memset(got_b, 0, nc * sizeof(float));
+                    assert_true(nn_gemm_rows_t(M, N, K, At, M, rows_a, 0, got_a, ldc));
+                    assert_true(nn_gemm_rows_t(M, N, K, At, M, rows_early, 1, got_b, ldc));
+                    assert_floats_identical(got_a, want_a, nc);
+                    assert_floats_identical(got_b, want_b, nc);
                 }
-                free(A), free(B), free(want_a), free(want_b), free(got_a), free(got_b);
+                free(A), free(B), free(want_a), free(want_b), free(got_a), free(got_b), free(At);
             }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
+// One row of A (a single sample through a dense layer) runs its own kernels,
+// many column vectors side by side: the same bits as the scalar kernel for
+// widths within one vector, past the 8 vectors of one pass, and ragged, with
+// and without accumulate.
+static void test_gemm_one_row_bit_identical(void **state) {
+    (void)state;
+    static const int widths[] = {1, 15, 16, 17, 84, 120, 128, 129, 200, 300};
+    static const int depths[] = {1, 37, 400};
+    const char *kernels[] = {"avx2", "avx512"};
+    uint32_t seed = 1300;
+    for (size_t wi = 0; wi < HELPERS_COUNT_OF(widths); wi++)
+        for (size_t di = 0; di < HELPERS_COUNT_OF(depths); di++) {
+            const int N = widths[wi], K = depths[di], ldb = N + 3;
+            test_rng r = rng_seed(seed++);
+            float *A = alloc_floats((size_t)K), *B = alloc_floats((size_t)K * ldb);
+            float *C0 = alloc_floats((size_t)N + 1), *want = alloc_floats((size_t)N + 1);
+            float *got = alloc_floats((size_t)N + 1);
+            rng_fill(&r, A, (size_t)K, -1.0f, 1.0f);
+            rng_fill(&r, B, (size_t)K * ldb, -1.0f, 1.0f);
+            rng_fill(&r, C0, (size_t)N + 1, -1.0f, 1.0f);
+            for (int acc = 0; acc < 2; acc++) {
+                assert_true(nn_gemm_force_kernel("scalar"));
+                memcpy(want, C0, sizeof(float) * ((size_t)N + 1));
+                nn_gemm(1, N, K, A, K, B, ldb, want, N, acc);
+                for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+                    if (!force_or_say_skipped(kernels[q], "gemm one row")) continue;
+                    memcpy(got, C0, sizeof(float) * ((size_t)N + 1));
+                    nn_gemm(1, N, K, A, K, B, ldb, got, N, acc);
+                    assert_floats_identical(got, want, (size_t)N + 1);  // C[N] untouched
+                }
+            }
+            free(A), free(B), free(C0), free(want), free(got);
+        }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
+// Both forward passes of convolution give every output bit for bit as the
+// core (the stepper's sum) on every kernel: inference's, reading rows in place
+// (nn_conv2d_forward_rows, stride 1), also where it puts the filters in the
+// vector lanes (16, 20 and 17 filters on short rows; LeNet-5's conv(16,5)) or
+// keeps the row form (6 filters on rows of 28); and training's, through the
+// windows as columns (nn_conv2d_forward_batch, whose im2col has an AVX-512
+// path for stride 1), with padding, dilation, rows past 16 and 32 columns,
+// and stride 2.
+static void test_conv_forwards_equal_core_on_every_kernel(void **state) {
+    (void)state;
+    const nn_conv2d_config cfgs[] = {
+        conv_cfg(6, 14, 14, 16, 5, 5, 1, 1, PAD_VALID),
+        conv_cfg(3, 12, 12, 20, 3, 3, 1, 1, PAD_SAME),
+        conv_cfg(2, 9, 11, 17, 3, 3, 1, 2, PAD_VALID),
+        conv_cfg(1, 28, 28, 6, 5, 5, 1, 1, nn_padding_explicit(2)),
+        conv_cfg(2, 5, 40, 3, 3, 4, 1, 1, nn_padding_explicit(3)),
+        conv_cfg(2, 11, 13, 5, 3, 3, 2, 1, PAD_SAME),
+    };
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    uint32_t seed = 7100;
+    for (size_t ci = 0; ci < HELPERS_COUNT_OF(cfgs); ci++) {
+        conv_fx f;
+        conv_fx_init(&f, cfgs[ci], 2, true, seed++);
+        float *scratch = alloc_floats(nn_conv2d_rows_scratch(&f.g));
+        float *col = alloc_floats(2 * nn_conv2d_col_size(&f.g));
+        float *tmp = alloc_floats(f.n_out);
+        const size_t per_in = f.n_in / 2, per_out = f.n_out / 2;
+        for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+            if (!force_or_say_skipped(kernels[q], "conv forwards = core")) continue;
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass == 0 && cfgs[ci].stride != 1) continue;
+                memset(f.out, 0, sizeof(float) * f.n_out);
+                if (pass == 0)
+                    assert_true(nn_conv2d_forward_rows(&f.g, f.out, f.in, f.w, f.b, 2, scratch));
+                else
+                    nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, 2, col, tmp);
+                for (int n = 0; n < 2; n++) {
+                    nn_conv2d_cursor cur;
+                    nn_error err = error_fresh();
+                    assert_ok(nn_conv2d_cursor_init(&cur, &f.g, f.in + n * per_in, f.w, f.b, &err),
+                              err);
+                    nn_conv2d_step st;
+                    for (int i = 0; nn_conv2d_step_at(&cur, i, &st); i++) {
+                        const float got = f.out[n * per_out + (size_t)i];
+                        if (memcmp(&got, &st.sum, sizeof got) != 0) {
+                            print_error("kernel %s, config %zu, %s, sample %d, output %d: %.9g, "
+                                        "core %.9g\n", kernels[q], ci, pass ? "batch" : "rows",
+                                        n, i, got, st.sum);
+                            fail();
+                        }
+                    }
+                    nn_conv2d_cursor_destroy(&cur);
+                }
+            }
+        }
+        free(scratch), free(col), free(tmp);
+        conv_fx_free(&f);
+    }
     assert_true(nn_gemm_force_kernel(NULL));
 }
 
@@ -1831,6 +1943,8 @@ int main(void) {
         cmocka_unit_test_teardown(test_gemm_nt_matches_naive, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_kernels_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_rows_kernels_bit_identical, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_gemm_one_row_bit_identical, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_conv_forwards_equal_core_on_every_kernel, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_kernels_match_mirror, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_avx2_forced_sums_8_lanes, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_backward_same_on_every_kernel, restore_gemm_kernel),

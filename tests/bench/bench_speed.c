@@ -4,8 +4,9 @@
 //     blocks of STEPS steps (batch 32, SGD lr 0.05 momentum 0.9);
 //   inference latency: batch 1, 200 warm-up calls, then 2000 timed calls.
 // Prints one JSON object (with each model's training flops per sample).
+//   where a training step goes (1 thread): the net's per-layer profile.
 // Usage: bench_speed [--models lenet5,softmax] [--blocks 7] [--steps 100]
-//                    [--kernel avx512|avx2|scalar]
+//                    [--kernel avx512|avx2|scalar] [--profile yes|no]
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "gemm.h"
 #include "arch.h"
 #include "json.h"
+#include "layer_kinds.h"
 #include "model.h"
 #include "net.h"
 #include "train.h"
@@ -98,6 +100,94 @@ static void bench_inference_(json_writer *w, const char *arch, const app_dataset
     nn_net_free(net);
 }
 
+static double median_(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Where one training step goes (1 thread, batch 32): the net's profile
+// (net.h, profile.h) per layer and per kind of work, in microseconds per step,
+// each the median over blocks of STEPS steps. "rest" is the step less forward
+// and backward: batch loading, zeroing the gradients and the SGD update.
+static void bench_profile_(json_writer *w, const char *arch, int blocks, int steps,
+                           const app_dataset *train, const app_dataset *test) {
+    app_train_options o;
+    app_train_options_default(&o);
+    o.arch = arch;
+    o.threads = 1;
+    o.epochs = 1000;
+    app_trainer t;
+    char err[512];
+    if (!app_trainer_init(&t, &o, train, test, err, sizeof err)) {
+        fprintf(stderr, "bench_speed: %s\n", err);
+        exit(2);
+    }
+    app_dataset none = *test;
+    none.count = 0;
+    t.test = &none;
+    bool done;
+    app_epoch_stats st;
+    for (int i = 0; i < 30; i++) app_trainer_step(&t, &done, &st, err, sizeof err);
+    const int L = t.net->model->n_layers < NN_PROFILE_MAX_LAYERS ? t.net->model->n_layers
+                                                                 : NN_PROFILE_MAX_LAYERS;
+    // Per block: step, loss, rest, the parts, then forward and backward of each layer.
+    enum { FIXED = 3 + NN_PART_COUNT };
+    const int per = FIXED + 2 * L;
+    double *fig = malloc(sizeof(double) * (size_t)per * (size_t)blocks);
+    double *col = malloc(sizeof(double) * (size_t)blocks);
+    nn_profile prof;
+    t.net->profile = &prof;  // the only worker's net at 1 thread
+    for (int b = 0; b < blocks; b++) {
+        nn_profile_clear(&prof);
+        const double t0 = now_();
+        for (int i = 0; i < steps; i++) app_trainer_step(&t, &done, &st, err, sizeof err);
+        const double step = (now_() - t0) / steps * 1e6, k = 1e6 / steps;
+        double *f = fig + (size_t)b * per;
+        double passes = prof.loss;
+        for (int i = 0; i < L; i++) passes += prof.forward[i] + prof.backward[i];
+        f[0] = step;
+        f[1] = prof.loss * k;
+        f[2] = step - passes * k;
+        for (int p = 0; p < NN_PART_COUNT; p++) f[3 + p] = prof.part[p] * k;
+        for (int i = 0; i < L; i++) {
+            f[FIXED + 2 * i] = prof.forward[i] * k;
+            f[FIXED + 2 * i + 1] = prof.backward[i] * k;
+        }
+    }
+    t.net->profile = NULL;
+    double med[3 + NN_PART_COUNT + 2 * NN_PROFILE_MAX_LAYERS];
+    for (int j = 0; j < per; j++) {
+        for (int b = 0; b < blocks; b++) col[b] = fig[(size_t)b * per + j];
+        med[j] = median_(col, blocks);
+    }
+    static const char *const part_keys[NN_PART_COUNT] = {"gemm_us", "im2col_us", "col2im_us"};
+    json_key(w, "profile");  // microseconds per training step, medians over blocks
+    json_begin_object(w);
+    json_key(w, "step_us"), json_float(w, (float)med[0]);
+    json_key(w, "loss_us"), json_float(w, (float)med[1]);
+    json_key(w, "rest_us"), json_float(w, (float)med[2]);
+    for (int p = 0; p < NN_PART_COUNT; p++) json_key(w, part_keys[p]), json_float(w, (float)med[3 + p]);
+    json_key(w, "layers");
+    json_begin_array(w);
+    for (int i = 0; i < L; i++) {
+        const nn_layer *l = &t.net->model->layers[i];
+        char what[96];
+        nn_layer_kinds[l->spec.kind].format
+            ? nn_layer_kinds[l->spec.kind].format(&l->spec, what, sizeof what)
+            : (void)snprintf(what, sizeof what, "%s", nn_layer_kinds[l->spec.kind].name);
+        json_begin_object(w);
+        json_key(w, "layer"), json_string(w, what);
+        json_key(w, "forward_us"), json_float(w, (float)med[FIXED + 2 * i]);
+        json_key(w, "backward_us"), json_float(w, (float)med[FIXED + 2 * i + 1]);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_end_object(w);
+    free(fig);
+    free(col);
+    app_trainer_destroy(&t);
+}
+
 // Floating-point operations of one training sample, counted from the model's
 // layers: the multiply-adds of conv, convt and dense (2 flops each; every
 // weight meets every output position in conv, every input cell in convt, once
@@ -128,10 +218,12 @@ static double train_flops_per_sample_(const char *arch) {
 int main(int argc, char **argv) {
     const char *models = "lenet5,softmax";
     int blocks = 7, steps = 100;
+    bool profile = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--models") == 0) models = argv[i + 1];
         else if (strcmp(argv[i], "--blocks") == 0) blocks = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--steps") == 0) steps = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--profile") == 0) profile = strcmp(argv[i + 1], "no") != 0;
         else if (strcmp(argv[i], "--kernel") == 0 && !nn_gemm_force_kernel(argv[i + 1])) {
             fprintf(stderr, "bench_speed: this CPU cannot run the kernel '%s'\n", argv[i + 1]);
             return 1;
@@ -160,6 +252,7 @@ int main(int argc, char **argv) {
         bench_training_(&w, m, 1, blocks, steps, &train, &test);
         bench_training_(&w, m, 2, blocks, steps, &train, &test);
         bench_inference_(&w, m, &test);
+        if (profile) bench_profile_(&w, m, blocks, steps, &train, &test);
         json_end_object(&w);
     }
     json_end_object(&w);
