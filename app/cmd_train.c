@@ -209,7 +209,10 @@ int cmd_train(int argc, char **argv, FILE *out, FILE *errf) {
         }
         if (!epoch_done) continue;
         const app_epoch_stats *s = &stats[done++];
-        if (bar) clear_bar_(errf);
+        if (bar) {
+            clear_bar_(errf);
+            last_bar = 0.0;  // the next epoch shows at its first step
+        }
         if (!json)
             fprintf(out, "epoch %d/%d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%, "
                          "%.0f samples/s\n",
