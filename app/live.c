@@ -13,6 +13,7 @@
 struct live_trainer {
     pthread_mutex_t lock;       // guards everything below marked "shared"
     pthread_cond_t wake;
+    pthread_cond_t unpinned;    // a reader let go of a parameter buffer
     pthread_mutex_t step_lock;  // held while the trainer steps (worker or live_step_now)
     pthread_t thread;
     bool started;
@@ -26,11 +27,17 @@ struct live_trainer {
     app_train_options reset_opt;
     char reset_arch[256];       // reset_opt.arch points here
     live_snapshot pub;          // what readers copy (its params unused: see param_buf)
-    // Published parameters, double-buffered: param_buf[param_front] is what
-    // readers copy (under `lock`); the trainer fills the other one outside
-    // the lock, then makes it the front. param_front changes under both locks.
-    float *param_buf[2];
-    int param_front;
+    // Published parameters, in three buffers, so nobody copies them under
+    // the lock: param_buf[param_front] is the latest; a reader pins it
+    // (param_readers, under `lock`), copies it outside the lock and unpins
+    // it. The trainer fills its own buffer (param_own: never the front, never
+    // pinned) outside the lock, then under the lock makes it the front and
+    // takes an unpinned one as its own (with one reader there always is one;
+    // with more it waits for an unpin, one copy long). param_front and
+    // param_own change under both locks.
+    float *param_buf[3];
+    int param_readers[3];
+    int param_front, param_own;
     // the trainer's (touched only with step_lock held)
     app_trainer t;
     bool have_trainer;
@@ -128,9 +135,8 @@ static void publish_(live_trainer *lt) {
     w->batches_per_epoch = (lt->train->count + lt->t.opt.batch - 1) / lt->t.opt.batch;
     w->batch_in_epoch = lt->t.pos / lt->t.opt.batch;
     w->n_params = lt->t.net->n_params < LIVE_MAX_PARAMS ? lt->t.net->n_params : LIVE_MAX_PARAMS;
-    // Into the back buffer: no reader looks at it until it is the front.
-    const int back = 1 - lt->param_front;
-    memcpy(lt->param_buf[back], lt->t.net->params, sizeof(float) * w->n_params);
+    // Into the trainer's own buffer: no reader looks at it until it is the front.
+    memcpy(lt->param_buf[lt->param_own], lt->t.net->params, sizeof(float) * w->n_params);
     w->params_stamp = new_stamp_();
     const long long left = (long long)w->batches_per_epoch * w->epochs - w->steps;
     w->seconds_left = w->samples_per_sec > 0 ? left * lt->t.opt.batch / w->samples_per_sec : 0;
@@ -143,7 +149,17 @@ static void publish_(live_trainer *lt) {
     w->reset_failures = lt->pub.reset_failures;
     memcpy(w->reset_error, lt->pub.reset_error, sizeof w->reset_error);
     w->version = lt->pub.version + 1;
-    lt->param_front = back;
+    lt->param_front = lt->param_own;
+    for (;;) {  // the next own buffer: one no reader holds
+        int free_buf = -1;
+        for (int b = 0; b < 3 && free_buf < 0; b++)
+            if (b != lt->param_front && lt->param_readers[b] == 0) free_buf = b;
+        if (free_buf >= 0) {
+            lt->param_own = free_buf;
+            break;
+        }
+        pthread_cond_wait(&lt->unpinned, &lt->lock);
+    }
     copy_state_(&lt->pub, w, false);
     pthread_mutex_unlock(&lt->lock);
     lt->last_publish_ms = now_ms_();
@@ -323,12 +339,13 @@ live_trainer *live_create(const app_train_options *opt, const app_dataset *train
     lt->paused = true;
     lt->lr = opt->lr;
     lt->pred = malloc(sizeof(int) * (size_t)(test->count ? test->count : 1));
-    lt->param_buf[0] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
-    lt->param_buf[1] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
+    for (int b = 0; b < 3; b++) lt->param_buf[b] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
+    lt->param_own = 1;
     pthread_mutex_init(&lt->lock, NULL);
     pthread_mutex_init(&lt->step_lock, NULL);
     pthread_cond_init(&lt->wake, NULL);
-    if (!lt->pred || !lt->param_buf[0] || !lt->param_buf[1]) {
+    pthread_cond_init(&lt->unpinned, NULL);
+    if (!lt->pred || !lt->param_buf[0] || !lt->param_buf[1] || !lt->param_buf[2]) {
         snprintf(err, errsize, "out of memory");
         live_destroy(lt);
         return NULL;
@@ -357,11 +374,11 @@ void live_destroy(live_trainer *lt) {
     }
     if (lt->have_trainer) app_trainer_destroy(&lt->t);
     pthread_cond_destroy(&lt->wake);
+    pthread_cond_destroy(&lt->unpinned);
     pthread_mutex_destroy(&lt->lock);
     pthread_mutex_destroy(&lt->step_lock);
     free(lt->pred);
-    free(lt->param_buf[0]);
-    free(lt->param_buf[1]);
+    for (int b = 0; b < 3; b++) free(lt->param_buf[b]);
     free(lt);
 }
 
@@ -447,11 +464,23 @@ bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force) {
     pthread_mutex_lock(&lt->lock);
     const live_snapshot *pub = &lt->pub;
     const bool changed = force || out->version != pub->version;
+    int pinned = -1;
+    size_t n = 0;
     if (changed) {
-        if (force || out->params_stamp != pub->params_stamp)
-            memcpy(out->params, lt->param_buf[lt->param_front], sizeof(float) * pub->n_params);
-        copy_state_(out, pub, force);
+        if (force || out->params_stamp != pub->params_stamp) {
+            pinned = lt->param_front;  // stays as it is until unpinned: the trainer writes elsewhere
+            lt->param_readers[pinned]++;
+            n = pub->n_params;
+        }
+        copy_state_(out, pub, force);  // the small fields and new curve points (params_stamp too)
     }
+    pthread_mutex_unlock(&lt->lock);
+    if (pinned < 0) return changed;
+    // The parameters (240 KiB for LeNet-5) outside the lock: the trainer never waits for them.
+    memcpy(out->params, lt->param_buf[pinned], sizeof(float) * n);
+    pthread_mutex_lock(&lt->lock);
+    lt->param_readers[pinned]--;
+    pthread_cond_broadcast(&lt->unpinned);
     pthread_mutex_unlock(&lt->lock);
     return changed;
 }

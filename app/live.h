@@ -1,7 +1,9 @@
 // live.h - training on a worker thread while the window watches. The worker
-// owns the trainer; the window only ever reads a snapshot, copied under a
-// mutex, so nothing it draws can be half-updated (and ThreadSanitizer has
-// nothing to report). Commands (pause, learning rate, reset) go the other way
+// owns the trainer; the window only ever reads a snapshot, its small fields
+// copied under a mutex and its parameters from a published buffer the worker
+// never writes while it is read (so the lock is never held for the 240 KiB),
+// so nothing it draws can be half-updated (and ThreadSanitizer has nothing to
+// report). Commands (pause, learning rate, reset) go the other way
 // through the same lock.
 #ifndef APP_LIVE_H
 #define APP_LIVE_H

@@ -33,6 +33,8 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1480,6 +1482,74 @@ static void test_incremental_while_running(void **state) {
     assert_true(compared >= 1);
 }
 
+// Several readers at once, each copying forced and unforced as fast as it can,
+// while the worker trains and publishes: the parameters are copied outside the
+// lock from a pinned buffer, and with three readers every spare buffer can be
+// pinned, so the worker must wait for one. Each reader's last copy has, bit
+// for bit, the parameters of a plain trainer at its step.
+#define READERS 3
+
+typedef struct reader_ {
+    live_trainer *lt;
+    live_snapshot *last;      // the reader's latest copy
+    _Atomic bool *stop;
+    long long reads, backwards;  // copies; copies whose step or version went back
+    pthread_t thread;
+} reader_;
+
+static void *read_loop_(void *arg) {
+    reader_ *r = arg;
+    long long last_steps = -1;
+    uint64_t last_version = 0;
+    for (long long i = 0; !atomic_load(r->stop); i++) {
+        const bool forced = (i & 1) != 0;
+        if (!live_snapshot_get(r->lt, r->last, forced) && !forced) continue;
+        r->reads++;
+        if (r->last->steps < last_steps || r->last->version < last_version) r->backwards++;
+        last_steps = r->last->steps;
+        last_version = r->last->version;
+    }
+    return NULL;
+}
+
+static void test_many_readers_while_running(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_(&o, &train_);
+    _Atomic bool stop = false;
+    reader_ readers[READERS];
+    for (int i = 0; i < READERS; i++) {
+        readers[i] = (reader_){.lt = lt, .last = snapshot_buf_(), .stop = &stop};
+        assert_int_equal(pthread_create(&readers[i].thread, NULL, read_loop_, &readers[i]), 0);
+    }
+    live_pause(lt, false);
+    live_snapshot *s = snapshot_buf_();
+    const long long reached = wait_steps_(lt, s, 300, 120000);  // minutes under ThreadSanitizer
+    live_pause(lt, true);
+    atomic_store(&stop, true);
+    for (int i = 0; i < READERS; i++) pthread_join(readers[i].thread, NULL);
+    assert_true(reached >= 300);
+    // Replay in order of step.
+    live_snapshot *order[READERS];
+    for (int i = 0; i < READERS; i++) order[i] = readers[i].last;
+    for (int i = 1; i < READERS; i++)
+        for (int j = i; j > 0 && order[j]->steps < order[j - 1]->steps; j--) {
+            live_snapshot *t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    static replay_ r;  // large: not on the stack
+    replay_init_(&r, &o);
+    for (int i = 0; i < READERS; i++) {
+        print_message("# reader %d: %lld copies, the last at step %lld\n", i, readers[i].reads, readers[i].last->steps);
+        assert_int_equal(readers[i].backwards, 0);
+        assert_true(readers[i].reads >= 2);
+        check_consistent_(order[i], SOFTMAX_ARCH, SOFTMAX_PARAMS);
+        assert_params_of_training_(&r, order[i]);
+    }
+    app_trainer_destroy(&r.t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_create_starts_paused, test_teardown_),
@@ -1508,6 +1578,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_incremental_params_are_the_training, test_teardown_),
         cmocka_unit_test_teardown(test_incremental_curves_across_thinning, test_teardown_),
         cmocka_unit_test_teardown(test_incremental_while_running, test_teardown_),
+        cmocka_unit_test_teardown(test_many_readers_while_running, test_teardown_),
     };
     return cmocka_run_group_tests_name("live", tests, group_setup_, group_teardown_);
 }
