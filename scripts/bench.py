@@ -6,11 +6,13 @@ measured one after the other in the same run on the same digits.
                      [--peak-exe build/tests/fma_peak] [--kernels avx2,scalar]
                      [--blocks 7] [--steps 100] [--no-torch] [--accuracy] [--seeds 5]
 
-convstep's figures come from tests/bench/bench_speed.c, which times training
-and inference the way ../shared/bench/torch_lenet.py does. PyTorch's come from
-that script itself, run with Debian's /usr/bin/python3 when it can import
-torch (apt-get install python3-torch python3-numpy); the digits it reads are
-written from assets/ (the same files, gzip-compressed). The machine is noisy:
+convstep's figures come from tests/bench/bench_speed.c, PyTorch's from
+tests/bench/torch_reference.py: the same models, the same digits (assets/),
+the same recipe (`convstep train --plain`: SGD lr 0.05, momentum 0.9, batch
+32), timed the same way. It runs with Debian's /usr/bin/python3 when that can
+import torch (apt-get install python3-torch python3-numpy). --reference FILE
+runs another PyTorch script instead that prints the table torch_lenet.py
+prints (a cross-check against an independent reference). The machine is noisy:
 every figure is min / median / max over blocks, and ratios use medians.
 tests/bench/fma_peak.c measures one core's fp32 FMA peak with register-only
 loops; LeNet-5's GFLOP/s (flops per sample counted from its layers) is printed
@@ -30,7 +32,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REFERENCE = os.path.join(ROOT, "..", "shared", "bench", "torch_lenet.py")
+OUR_REFERENCE = os.path.join(ROOT, "tests", "bench", "torch_reference.py")
 TORCH_PYTHON = "/usr/bin/python3"
 
 
@@ -38,23 +40,32 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
 
 
-def torch_available():
-    if not (os.path.exists(REFERENCE) and os.path.exists(TORCH_PYTHON)):
+def torch_available(reference):
+    if not (os.path.exists(reference) and os.path.exists(TORCH_PYTHON)):
         return False
     return subprocess.run([TORCH_PYTHON, "-c", "import torch, numpy"],
                           capture_output=True).returncode == 0
 
 
-def run_torch(extra):
-    """Runs torch_lenet.py from a temporary folder holding it and the digits."""
+def run_our_torch(extra):
+    """tests/bench/torch_reference.py's JSON, with the model names bench.py's
+    table uses ({model: {figure: [three numbers]}}), and its first line."""
+    doc = json.loads(run([TORCH_PYTHON, OUR_REFERENCE] + extra))
+    models = {"lenet" if k == "lenet5" else k: v for k, v in doc["models"].items()}
+    return "torch %s, SGD lr %g momentum %g batch %d (tests/bench/torch_reference.py)" % (
+        doc["torch"], doc["recipe"]["lr"], doc["recipe"]["momentum"], doc["recipe"]["batch"]), models
+
+
+def run_table_torch(reference, extra):
+    """Runs a torch_lenet.py-style script from a temporary folder holding it and the digits."""
     with tempfile.TemporaryDirectory() as tmp:
-        shutil.copy(REFERENCE, tmp)
+        shutil.copy(reference, tmp)
         os.makedirs(os.path.join(tmp, "data"))
         for name in ("mnist10k-images-idx3-ubyte", "mnist10k-labels-idx1-ubyte"):
             with gzip.open(os.path.join(ROOT, "assets", name + ".gz")) as src, \
                     open(os.path.join(tmp, "data", name), "wb") as dst:
                 shutil.copyfileobj(src, dst)
-        return run([TORCH_PYTHON, os.path.join(tmp, "torch_lenet.py")] + extra)
+        return run([TORCH_PYTHON, os.path.join(tmp, os.path.basename(reference))] + extra)
 
 
 def parse_torch(text):
@@ -151,12 +162,13 @@ def print_profile(ours):
     print("    batch loading, zeroing and SGD update (rest of the step) %s" % share(prof["rest_us"]).strip())
 
 
-def accuracy_runs(convstep, arch, seeds, epochs):
-    """Median test accuracy (%) after each epoch over seeds, from convstep train --json."""
+def accuracy_runs(convstep, arch, seeds, epochs, recipe):
+    """Test accuracy (%) after each epoch over seeds, from convstep train --json
+    (recipe: [] for the defaults, ["--plain"] for the reference's)."""
     per_epoch = {}
     for seed in range(seeds):
         d = json.loads(run([convstep, "train", "--arch", arch, "--epochs", str(epochs),
-                            "--seed", str(seed), "--json"]))
+                            "--seed", str(seed), "--json"] + recipe))
         for e in d["epochs"]:
             per_epoch.setdefault(e["epoch"], []).append(100 * e["test_accuracy"])
     return {e: sorted(v) for e, v in per_epoch.items()}
@@ -174,18 +186,25 @@ def main():
                     help="also time LeNet-5 training with these kernels forced, e.g. avx2,scalar")
     ap.add_argument("--accuracy", action="store_true", help="also compare test accuracy (minutes)")
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--reference", default=None,
+                    help="another PyTorch script printing torch_lenet.py's table, run instead of "
+                         "tests/bench/torch_reference.py")
     a = ap.parse_args()
 
     timing = ["--blocks", str(a.blocks), "--steps", str(a.steps)]
     ours = json.loads(run([a.bench_exe] + timing))
     theirs = {}
-    have_torch = not a.no_torch and torch_available()
+    have_torch = not a.no_torch and torch_available(a.reference or OUR_REFERENCE)
     if have_torch:
-        extra = ["--models", "lenet,softmax", "--seeds", str(a.seeds if a.accuracy else 1),
-                 "--epochs", "10" if a.accuracy else "1"]
-        text = run_torch(extra)
-        print(text.splitlines()[0])
-        theirs = parse_torch(text)
+        epochs = ["--seeds", str(a.seeds if a.accuracy else 0), "--epochs", "10" if a.accuracy else "0"]
+        if a.reference:
+            text = run_table_torch(a.reference, ["--models", "lenet,softmax"] + epochs[:2] +
+                                   ["--epochs", "10" if a.accuracy else "1"])
+            print(text.splitlines()[0])
+            theirs = parse_torch(text)
+        else:
+            first, theirs = run_our_torch(["--models", "lenet5,softmax"] + timing + epochs)
+            print(first)
     print("convstep GEMM kernel: %s; PyTorch: %s" % (
         ours["gemm_kernel"], "as above" if have_torch else "left out (--no-torch)" if a.no_torch
         else "not installed (apt-get install python3-torch)"))
@@ -208,13 +227,16 @@ def main():
             t.get("train_2t"))
     if a.accuracy:
         print()
-        for arch, torch_name in (("lenet5", "lenet"), ("softmax", "softmax")):
-            acc = accuracy_runs(a.convstep, arch, a.seeds, 10)
-            for e in (1, 3, 10):
-                v = acc[e]
-                ours_acc = [v[0], statistics.median(v), v[-1]]
-                row("%s test acc %% after %d epoch(s)" % (arch, e), ours_acc,
-                    theirs.get(torch_name, {}).get("acc_%d" % e))
+        # The same recipe on both sides (--plain), then convstep's defaults beside
+        # the same PyTorch figures (what the defaults gain over the reference).
+        for recipe, what in (["--plain"], "--plain"), ([], "defaults"):
+            for arch, torch_name in (("lenet5", "lenet"), ("softmax", "softmax")):
+                acc = accuracy_runs(a.convstep, arch, a.seeds, 10, recipe)
+                for e in (1, 3, 10):
+                    v = acc[e]
+                    ours_acc = [v[0], statistics.median(v), v[-1]]
+                    row("%s %s test acc %% after %d ep" % (arch, what, e), ours_acc,
+                        theirs.get(torch_name, {}).get("acc_%d" % e))
 
 
 if __name__ == "__main__":
