@@ -569,13 +569,92 @@ static int back_row_(ui_layout *l, const app_state *s, const pool_dims_ *d, cons
     return x - x0;
 }
 
-// The backward mode's grids, the first arrangement whose cells show their
-// values: two rows, the forward pass (input X with the window, max Y,
-// average Y) over the backward one (dL/dY, and under each output the dL/dX
-// it routes back to: the input's shape without its padding); else one row
-// of X, dL/dY and both dL/dX; else (a short main area) dL/dY and both dL/dX,
-// the window framed on them and the max's value in its line. Then the
-// legend with both colour scales, and the lines.
+// The backward mode's arrangements of the grids: two rows, the forward pass
+// (input X with the window, max Y, average Y) over the backward one (dL/dY,
+// and under each output the dL/dX it routes back to: the input's shape
+// without its padding); one row of X, dL/dY and both dL/dX; the square, X and
+// dL/dY over both dL/dX; and dL/dY with both dL/dX alone (the window framed
+// on them and the max's value in its line), the only one without X.
+enum { BACK_TWO_ROWS, BACK_ROW_X, BACK_SQUARE, BACK_ROW, BACK_ARRANGEMENTS };
+// Where the words go: the legend and the lines under the grids; the legend
+// beside them, the lines under; both in a column beside them.
+enum { WORDS_BELOW, LEGEND_BESIDE, WORDS_BESIDE, WORDS_PLACES };
+
+typedef struct back_fit_ {
+    int arr, words, cell, grids_w, grids_h;
+} back_fit_;
+
+// The grids' width and height (titles included) of arrangement arr at cell c.
+static void back_size_(const ui_layout *l, const app_state *s, const pool_dims_ *d, const int *titles, int arr, int c,
+                       int *w, int *h) {
+    const pool_setup *ps = &s->pool.setup;
+    const int cols = ui_max(d->in_cols, d->out_cols), rows2 = ui_max(ps->n_h, d->out_rows);
+    switch (arr) {
+    case BACK_TWO_ROWS: {
+        const int colw[3] = {ui_max(d->title_in, titles[0]), ui_max(d->title_max, titles[1]), ui_max(d->title_avg, titles[2])};
+        *w = 2 * d->gap;
+        for (int k = 0; k < 3; k++) *w += ui_max(cols * c, colw[k]);
+        *h = 2 * d->title_h + (d->in_rows + rows2) * c + d->gap;
+        break;
+    }
+    case BACK_SQUARE:
+        *w = ui_max(ui_max(d->in_cols, ps->n_w) * c, ui_max(d->title_in, titles[1])) + d->gap +
+             ui_max(ui_max(d->out_cols, ps->n_w) * c, ui_max(titles[0], titles[2]));
+        *h = 2 * d->title_h + (ui_max(d->in_rows, d->out_rows) + ps->n_h) * c + d->gap;
+        break;
+    default: {
+        const bool with_x = arr == BACK_ROW_X;
+        *w = back_row_((ui_layout *)l, s, d, titles, with_x, c, 0, 0, false);
+        *h = d->title_h + ui_max(with_x ? d->in_rows : ps->n_h, d->out_rows) * c;
+        break;
+    }
+    }
+}
+
+// The legend's height at width w: its keys and the value scale, and the gradients' scale a row (two when narrow) below.
+static int back_legend_h_(const ui_layout *l, const ui_metrics *m, const pool_key *keys, int n, int w) {
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px);
+    const bool narrow = text_w_(m, "value -0.00 0.00", px, false) + l->pad * 7 > w;
+    return pool_legend_h(l, m, keys, n, w) + (narrow ? 2 : 1) * pool_legend_row_h(l);
+}
+
+// The largest cell at which arrangement arr fits the area with the words at
+// their place (0: none); beside the grids the legend alone needs
+// min_side_legend, with the lines min_side.
+static back_fit_ back_try_(const ui_layout *l, const app_state *s, const ui_metrics *m, const pool_dims_ *d,
+                           const int *titles, const pool_key *keys, int nk, bool legend, int arr, int words,
+                           ui_rect area, int min_side_legend, int min_side) {
+    back_fit_ f = {.arr = arr, .words = words};
+    if (!legend && words == LEGEND_BESIDE) return f;  // nothing to put beside
+    const int below_arith = back_arith_h_(l, s, m, area.w);
+    const int below_legend = legend ? back_legend_h_(l, m, keys, nk, area.w) + d->gap : 0;
+    for (int c = l->text_px * 4; c > 4; c--) {
+        int gw, gh;
+        back_size_(l, s, d, titles, arr, c, &gw, &gh);
+        if (gw > area.w || gh > area.h) continue;
+        const int side_w = area.w - gw - d->gap;
+        bool fits;
+        if (words == WORDS_BELOW) {
+            fits = gh + d->gap + below_legend + below_arith <= area.h;
+        } else if (side_w < (words == LEGEND_BESIDE ? min_side_legend : min_side)) {
+            fits = false;
+        } else if (words == LEGEND_BESIDE) {
+            fits = ui_max(gh, back_legend_h_(l, m, keys, nk, side_w)) + d->gap + below_arith <= area.h;
+        } else {
+            fits = (legend ? back_legend_h_(l, m, keys, nk, side_w) + d->gap : 0) + back_arith_h_(l, s, m, side_w) <= area.h;
+        }
+        if (fits) {
+            f.cell = c, f.grids_w = gw, f.grids_h = gh;
+            return f;
+        }
+    }
+    return f;
+}
+
+// The backward mode's grids: among the arrangements (with the words below or
+// beside) whose cells show their values, the one with the largest cells that
+// keeps input X (where the max sat); without X only when nothing with X is
+// readable. Then the legend with both colour scales, and the lines.
 static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics *m, pool_dims_ *d, ui_rect area) {
     const pool_setup *ps = &s->pool.setup;
     const int titles[3] = {text_w_(m, "dL/dY", l->small_px, false) * 13 / 10,
@@ -585,45 +664,40 @@ static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics 
     pool_key keys[POOL_KEY_COUNT];
     const int nk = pool_legend_keys(s, false, true, keys);
     const int colw[3] = {ui_max(d->title_in, titles[0]), ui_max(d->title_max, titles[1]), ui_max(d->title_avg, titles[2])};
+    // Beside the grids, the words need room for the legend's widest entry and a few words of the lines.
+    const int px = ui_max(l->small_px * 9 / 10, l->min_px);
+    const int min_side_legend = ui_max(legend_w_(l, s, m, false), text_w_(m, "gradient", px, false) + l->pad * 5);
+    const int min_side = ui_max(min_side_legend, l->small_px * 10);
     // The legend (with the gradients' scale), left out when the grids would otherwise hide their values.
-    int legend = pool_legend_h(l, m, keys, nk, area.w) + pool_legend_row_h(l), c2, c1, c0, cs;
-    // The square (the narrowest): X and dL/dY over dL/dX max and average; its columns.
-    const int sq_a = ui_max(d->title_in, titles[1]), sq_b = ui_max(titles[0], titles[2]);
-    const int sq_ca = ui_max(d->in_cols, ps->n_w), sq_cb = ui_max(d->out_cols, ps->n_w);
-    for (int pass = 0;; pass++) {
-    const int below = d->gap + (legend ? legend + d->gap : 0) + back_arith_h_(l, s, m, area.w);
-    c2 = c1 = c0 = cs = l->text_px * 4;
-    for (; cs > 4; cs--)
-        if (ui_max(sq_ca * cs, sq_a) + d->gap + ui_max(sq_cb * cs, sq_b) <= area.w &&
-            2 * d->title_h + (ui_max(d->in_rows, d->out_rows) + ps->n_h) * cs + d->gap + below <= area.h)
-            break;
-    for (; c2 > 4; c2--) {
-        int w = 2 * d->gap;
-        for (int k = 0; k < 3; k++) w += ui_max(cols * c2, colw[k]);
-        if (w <= area.w && 2 * d->title_h + (d->in_rows + rows2) * c2 + d->gap + below <= area.h) break;
-    }
-    for (; c1 > 4; c1--)
-        if (back_row_(l, s, d, titles, true, c1, 0, 0, false) <= area.w &&
-            d->title_h + ui_max(d->in_rows, d->out_rows) * c1 + below <= area.h)
-            break;
-    for (; c0 > 4; c0--)
-        if (back_row_(l, s, d, titles, false, c0, 0, 0, false) <= area.w &&
-            d->title_h + ui_max(ps->n_h, d->out_rows) * c0 + below <= area.h)
-            break;
-    if (pass > 0 || c2 >= l->min_cell || c1 >= l->min_cell || c0 >= l->min_cell || cs >= l->min_cell) break;
-    legend = 0;
+    bool legend = true;
+    back_fit_ best = {.arr = BACK_ROW_X};
+    for (int pass = 0; pass < 2; pass++, legend = false) {
+        back_fit_ with_x = {.arr = -1}, without = {.arr = -1};
+        for (int arr = 0; arr < BACK_ARRANGEMENTS; arr++)
+            for (int words = 0; words < WORDS_PLACES; words++) {
+                const back_fit_ t = back_try_(l, s, m, d, titles, keys, nk, legend, arr, words, area, min_side_legend, min_side);
+                back_fit_ *b = arr == BACK_ROW ? &without : &with_x;
+                if (b->arr < 0 || t.cell > b->cell) *b = t;
+            }
+        if (!s->pool.ok) {  // X alone: the one row's cell
+            best = back_try_(l, s, m, d, titles, keys, nk, legend, BACK_ROW_X, WORDS_BELOW, area, min_side_legend, min_side);
+            if (best.cell >= l->min_cell || pass > 0) break;
+            continue;
+        }
+        best = with_x.cell >= l->min_cell || with_x.cell >= without.cell ? with_x : without;
+        if (best.cell >= l->min_cell) break;
     }
     // No arrangement shows values: while a lesson drives the view, the panel can give its width.
-    if (c2 < l->min_cell && c1 < l->min_cell && c0 < l->min_cell && cs < l->min_cell && s->player.l)
-        l->panel_strip_wanted = true;
+    if (best.cell < l->min_cell && s->player.l) l->panel_strip_wanted = true;
+    const int c = ui_max(best.cell, 5);
     const int y = area.y + d->title_h;
     int y_end;
     if (!s->pool.ok) {
-        ui_grid *g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, area.x, y, c1, "input X");
+        ui_grid *g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, area.x, y, c, "input X");
         if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
-        y_end = y + d->in_rows * c1;
-    } else if (c2 >= l->min_cell) {
-        const int c = c2, y2 = y + d->in_rows * c + d->gap + d->title_h;
+        y_end = y + d->in_rows * c;
+    } else if (best.arr == BACK_TWO_ROWS) {
+        const int y2 = y + d->in_rows * c + d->gap + d->title_h;
         int x = area.x;
         for (int k = 0; k < 3; k++) {
             if (k == 0) {
@@ -638,9 +712,9 @@ static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics 
             x += ui_max(cols * c, colw[k]) + d->gap;
         }
         y_end = y2 + rows2 * c;
-    } else if (c1 < l->min_cell && c0 < l->min_cell) {
-        // The square: also what is left when nothing shows values (the grids as pictures).
-        const int c = cs, x2 = area.x + ui_max(sq_ca * c, sq_a) + d->gap;
+    } else if (best.arr == BACK_SQUARE) {
+        // Also what is left when nothing shows values (the grids as pictures).
+        const int x2 = area.x + ui_max(ui_max(d->in_cols, ps->n_w) * c, ui_max(d->title_in, titles[1])) + d->gap;
         const int y2 = y + ui_max(d->in_rows, d->out_rows) * c + d->gap + d->title_h;
         ui_grid *g = layout_grid(l, GRID_INPUT, 0, d->in_rows, d->in_cols, -ps->pad, -ps->pad, area.x, y, c, "input X");
         if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
@@ -651,17 +725,34 @@ static void backward_layout_(ui_layout *l, const app_state *s, const ui_metrics 
             if (g) g->data_rows = ps->n_h, g->data_cols = ps->n_w;
         }
         y_end = y2 + ps->n_h * c;
-    } else if (c1 >= l->min_cell || c1 >= c0) {
-        back_row_(l, s, d, titles, true, c1, area.x, y, true);
-        y_end = y + ui_max(d->in_rows, d->out_rows) * c1;
+    } else if (best.arr == BACK_ROW_X) {
+        back_row_(l, s, d, titles, true, c, area.x, y, true);
+        y_end = y + ui_max(d->in_rows, d->out_rows) * c;
     } else {
-        back_row_(l, s, d, titles, false, c0, area.x, y, true);
-        y_end = y + ui_max(ps->n_h, d->out_rows) * c0;
+        back_row_(l, s, d, titles, false, c, area.x, y, true);
+        y_end = y + ui_max(ps->n_h, d->out_rows) * c;
     }
     const int bottom = area.y + area.h;
+    const int side_x = area.x + best.grids_w + d->gap, side_w = area.x + area.w - side_x;
+    if (s->pool.ok && best.words != WORDS_BELOW && best.cell > 0) {
+        const int lh = legend ? back_legend_h_(l, m, keys, nk, side_w) : 0;
+        l->legend = ui_rect_at(side_x, area.y, side_w, lh);
+        if (best.words == WORDS_BESIDE) {
+            const int ay = area.y + (lh ? lh + d->gap : 0);
+            l->formula = ui_rect_at(side_x, ay, side_w, 0);
+            l->arithmetic = ui_rect_at(side_x, ay, side_w, ui_max(0, bottom - ay));
+            return;
+        }
+        y_end = ui_max(y_end, area.y + lh - d->gap);
+        const int ly = ui_min(y_end + d->gap, bottom);
+        l->formula = ui_rect_at(area.x, ly, area.w, 0);
+        l->arithmetic = ui_rect_at(area.x, ly, area.w, ui_max(0, bottom - ly));
+        return;
+    }
+    const int lh = legend ? back_legend_h_(l, m, keys, nk, area.w) : 0;
     int ly = y_end + d->gap;
-    l->legend = ui_rect_at(area.x, ly, area.w, legend && ly + legend <= bottom ? legend : 0);
-    ly += l->legend.h ? legend + d->gap : 0;
+    l->legend = ui_rect_at(area.x, ly, area.w, lh && ly + lh <= bottom ? lh : 0);
+    ly += l->legend.h ? lh + d->gap : 0;
     l->formula = ui_rect_at(area.x, ui_min(ly, bottom), area.w, 0);
     l->arithmetic = ui_rect_at(area.x, ui_min(ly, bottom), area.w, ui_max(0, bottom - ly));
 }

@@ -394,9 +394,10 @@ static void pool_legend_(const draw_ *d) {
     const int px = ui_max(l->small_px * 9 / 10, l->min_px);
     const bool narrow = rd_width(d, FACE_SANS, px, "value -0.00 0.00") + l->pad * 7 > q.w;
     colour_scale_(d, q, y, narrow);
-    // The backward mode: the gradients (dL/dY, dL/dX) on their own scale, a row below.
-    if (d->s->pool.backward && y + 2 * pool_legend_row_h(l) <= q.y + q.h)
-        colour_scale_at_(d, q, y + pool_legend_row_h(l), false, "gradient", grad_scale_(d->s));
+    // The backward mode: the gradients (dL/dY, dL/dX) on their own scale, below the values' (two rows when narrow).
+    const int gy = y + (narrow ? 2 : 1) * pool_legend_row_h(l);
+    if (d->s->pool.backward && gy + (narrow ? 2 : 1) * pool_legend_row_h(l) <= q.y + q.h)
+        colour_scale_at_(d, q, gy, narrow, "gradient", grad_scale_(d->s));
 }
 
 // ---- The formula and the arithmetic ---------------------------------------------------------------
