@@ -78,6 +78,13 @@ size_t nn_conv2d_rows_scratch(const nn_conv2d_geom *g);
 // One sample's windows as columns: col [window][ld], ld >= out_h * out_w.
 void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld);
 
+// The input gradient of stride 1 straight from dL/dY (conv2d_dinput.c), for
+// grad.c: dx [batch][in_c][in_h][in_w] overwritten from dy
+// [batch][filters][out_h][out_w], the same bits as the column-matrix product
+// and col2im. False (nothing written) for another stride.
+bool nn_conv2d_dinput_s1_(const nn_conv2d_geom *g, float *dx, const float *dy,
+                          const float *weights, int batch);
+
 // ---- The stepper -----------------------------------------------------------
 
 // One output element, with everything that went into it. Arrays are indexed

@@ -100,7 +100,7 @@ void nn_conv2d_backward(const nn_conv2d_geom *g, float *din, float *dweights, fl
                 for (int p = 0; p < P; p++) sum += gy[(size_t)f * P + p];
                 dbias[f] += sum;
             }
-        if (din) {
+        if (din && !nn_conv2d_dinput_s1_(g, din + (size_t)n * in_size, gy, weights, 1)) {
             // dcol[k][p] = sum over f of weights[f][k] * gy[f][p], then back onto the input.
             nn_gemm(K, P, F, wT, F, gy, P, dcol, P, false);
             col2im_add_(g, dcol, (size_t)P, din + (size_t)n * in_size);
@@ -135,6 +135,8 @@ void nn_conv2d_backward_batch(const nn_conv2d_geom *g, float *din, float *dweigh
             dbias[f] += sum;
         }
     if (!din) return;
+    // Stride 1: straight from dY, without the column gradients (the same bits).
+    if (nn_conv2d_dinput_s1_(g, din, dout, weights, batch)) return;
     const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
     memset(din, 0, sizeof(float) * in_size * (size_t)batch);
     transpose_(wT, weights, F, K);
