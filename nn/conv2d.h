@@ -81,7 +81,8 @@ void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, siz
 // The input gradient of stride 1 straight from dL/dY (conv2d_dinput.c), for
 // grad.c: dx [batch][in_c][in_h][in_w] overwritten from dy
 // [batch][filters][out_h][out_w], the same bits as the column-matrix product
-// and col2im. False (nothing written) for another stride.
+// and col2im. False (nothing written) for another stride, fewer than 4 input
+// channels or the scalar kernel: then the column product is the faster one.
 bool nn_conv2d_dinput_s1_(const nn_conv2d_geom *g, float *dx, const float *dy,
                           const float *weights, int batch);
 

@@ -9,8 +9,8 @@
 // are the same; the column matrix they went through (window x positions
 // floats per sample, 1.9 MB a batch for LeNet-5's conv(16,5)) is never written.
 // The vector kernels put input columns x side by side in the lanes and keep
-// several channels' chains in flight, since the channels share every dY load.
-#include <math.h>
+// several channels' chains in flight, since the channels share every dY load;
+// the scalar kernel keeps the column product.
 #include <string.h>
 
 #include "conv2d.h"
@@ -28,6 +28,8 @@
 #define DINPUT_X86_ 0
 #endif
 
+#if DINPUT_X86_
+
 // Everything the loops need, resolved once per call.
 typedef struct dinput_geom_ {
     int C, H, W;         // input channels, rows, cols
@@ -43,48 +45,6 @@ static dinput_geom_ dinput_geom_of_(const nn_conv2d_geom *g) {
                           .KH = c->k_h, .KW = c->k_w, .KK = c->k_h * c->k_w, .d = c->dilation,
                           .pr = g->rows.pad_lo, .pc = g->cols.pad_lo};
 }
-
-// ---- Scalar: one cell at a time (also the reference the vector kernels follow) ----------
-
-__attribute__((always_inline)) static inline void dinput_scalar_body_(const dinput_geom_ *q,
-                                                                      float *dx, const float *dy,
-                                                                      const float *w) {
-    for (int ch = 0; ch < q->C; ch++)
-        for (int y = 0; y < q->H; y++)
-            for (int x = 0; x < q->W; x++) {
-                float total = 0.0f;  // col2im adds onto a zeroed gradient
-                for (int ky = 0; ky < q->KH; ky++) {
-                    const int oy = y + q->pr - ky * q->d;
-                    if (oy < 0 || oy >= q->OH) continue;
-                    for (int kx = 0; kx < q->KW; kx++) {
-                        const int ox = x + q->pc - kx * q->d;
-                        if (ox < 0 || ox >= q->OW) continue;
-                        const float *wk = w + ((size_t)ch * q->KH + ky) * q->KW + kx;
-                        const float *g = dy + (size_t)oy * q->OW + ox;
-                        float tap = 0.0f;
-                        for (int f = 0; f < q->F; f++)
-                            tap = fmaf(wk[(size_t)f * q->C * q->KK], g[(size_t)f * q->P], tap);
-                        total = total + tap;
-                    }
-                }
-                dx[((size_t)ch * q->H + y) * q->W + x] = total;
-            }
-}
-
-// One plain copy and, on x86, one compiled for FMA (fmaf is then one
-// instruction, not a call into libm): the same bits, picked per call.
-#if DINPUT_X86_
-__attribute__((target("fma"))) static void dinput_scalar_fma_(const dinput_geom_ *q, float *dx,
-                                                              const float *dy, const float *w) {
-    dinput_scalar_body_(q, dx, dy, w);
-}
-#endif
-static void dinput_scalar_plain_(const dinput_geom_ *q, float *dx, const float *dy,
-                                 const float *w) {
-    dinput_scalar_body_(q, dx, dy, w);
-}
-
-#if DINPUT_X86_
 
 // The input columns [x0, x0 + 16) whose tap kx reads an output column inside
 // [0, OW): x + pc - kx*d in [0, OW), and x < W.
@@ -213,21 +173,25 @@ __attribute__((target("avx2,fma"))) static void dinput_avx2_(const dinput_geom_ 
 
 bool nn_conv2d_dinput_s1_(const nn_conv2d_geom *g, float *dx, const float *dy,
                           const float *weights, int batch) {
-    if (g->cfg.stride != 1) return false;
+#if DINPUT_X86_
+    // The channels' chains are what keeps the FMA units busy: with fewer than 4
+    // they wait on each other's latency, and the column product was faster
+    // (1 channel of 28x28, measured); so was it on the scalar kernel.
+    if (g->cfg.stride != 1 || g->cfg.in_c < 4) return false;
+    // The kernel nn_gemm runs now (CONVSTEP_KERNEL forces it): the same bits either way.
+    void (*run)(const dinput_geom_ *, float *, const float *, const float *);
+    const char *isa = nn_gemm_kernel_name();
+    if (strcmp(isa, "avx512") == 0) run = dinput_avx512_;
+    else if (strcmp(isa, "avx2") == 0) run = dinput_avx2_;
+    else return false;
     NN_PROFILE_BEGIN_();
     const dinput_geom_ q = dinput_geom_of_(g);
     const size_t in_size = (size_t)q.C * q.H * q.W, out_size = (size_t)q.F * q.P;
-    // The kernel that nn_gemm runs now (CONVSTEP_KERNEL forces it): all give the same bits.
-    const char *isa = nn_gemm_kernel_name();
-    void (*run)(const dinput_geom_ *, float *, const float *, const float *) = dinput_scalar_plain_;
-#if DINPUT_X86_
-    if (strcmp(isa, "avx512") == 0) run = dinput_avx512_;
-    else if (strcmp(isa, "avx2") == 0) run = dinput_avx2_;
-    else if (__builtin_cpu_supports("fma")) run = dinput_scalar_fma_;
-#else
-    (void)isa;
-#endif
     for (int n = 0; n < batch; n++) run(&q, dx + (size_t)n * in_size, dy + (size_t)n * out_size, weights);
     NN_PROFILE_END_(NN_PART_GEMM);
     return true;
+#else
+    (void)g, (void)dx, (void)dy, (void)weights, (void)batch;
+    return false;
+#endif
 }

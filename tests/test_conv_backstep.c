@@ -393,7 +393,8 @@ static void test_long_sums(void **state) {
 
 // Training's input gradient for stride 1 is read straight from dL/dY
 // (nn/conv2d_dinput.c): input columns in the vector lanes (16 or 8 at a
-// time) and up to 8 (AVX-512) or 6 (AVX2) channels at once. Widths across
+// time) and up to 8 (AVX-512) or 6 (AVX2) channels at once; fewer than 4
+// channels and the scalar kernel keep the column product. Widths across
 // several lane blocks, 1 to 10 channels (every channel block and its
 // remainder), padding and dilation, two samples: every input cell equals the
 // stepper's, on every kernel.
