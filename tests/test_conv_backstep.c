@@ -396,8 +396,8 @@ static void test_long_sums(void **state) {
 // time) and up to 8 (AVX-512) or 6 (AVX2) channels at once; fewer than 4
 // channels and the scalar kernel keep the column product. Widths across
 // several lane blocks, 1 to 10 channels (every channel block and its
-// remainder), padding and dilation, two samples: every input cell equals the
-// stepper's, on every kernel.
+// remainder), padding and dilation, two samples, through both batch passes:
+// every input cell equals the stepper's, on every kernel.
 static void test_input_gradient_blocks(void **state) {
     (void)state;
     test_rng r = rng_seed(2718);
@@ -436,6 +436,12 @@ static void test_input_gradient_blocks(void **state) {
                 float *tx = alloc_floats(B * n_in), *tw = alloc_floats(n_w), *tb = alloc_floats(F);
                 nn_conv2d_backward_batch(&g, tx, tw, tb, dy, col, w, B, tmp);
                 float *sx = alloc_floats(n_in), *sw = alloc_floats(n_w), *sb = alloc_floats(F);
+                for (int n = 0; n < B; n++) {
+                    nn_backstep_all(&g, sx, sw, sb, dy + n * n_out, x + n * n_in, w);
+                    assert_floats_identical(sx, tx + n * n_in, n_in);
+                }
+                // nn_conv2d_backward (windows gathered per sample) too.
+                nn_conv2d_backward(&g, tx, tw, tb, dy, x, w, B);
                 for (int n = 0; n < B; n++) {
                     nn_backstep_all(&g, sx, sw, sb, dy + n * n_out, x + n * n_in, w);
                     assert_floats_identical(sx, tx + n * n_in, n_in);
