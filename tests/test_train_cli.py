@@ -33,13 +33,13 @@ import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
+import embedded_digits  # noqa: E402  (assets/mnist10k-*.gz, read independently)
 from tap import LAST_RUN, Fail, Skip, expect, run_program, read_bytes, write_bytes  # noqa: E402
 
 CONVSTEP = None  # absolute path of the program, from argv[1]
 TIMEOUT = 60  # seconds per run
 WORKDIR = None  # a scratch directory every run starts in
 HERE = os.path.dirname(os.path.abspath(__file__))
-ASSETS = os.path.join(HERE, "..", "assets")
 DIGIT_TOOL = os.path.join(HERE, "tools", "digit_images.py")
 
 
@@ -102,24 +102,9 @@ def scratch(name):
 
 # ---- The embedded digits, read independently ------------------------------------------
 
-_MNIST = {}
-
-
 def mnist():
     """(images, labels, rows, cols) of assets/mnist10k-*.gz, read with gzip + struct."""
-    if not _MNIST:
-        with gzip.open(os.path.join(ASSETS, "mnist10k-images-idx3-ubyte.gz")) as f:
-            magic, n, rows, cols = struct.unpack(">IIII", f.read(16))
-            images = f.read()
-        with gzip.open(os.path.join(ASSETS, "mnist10k-labels-idx1-ubyte.gz")) as f:
-            lmagic, ln = struct.unpack(">II", f.read(8))
-            labels = f.read()
-        if (magic, lmagic, n, ln, rows, cols) != (0x803, 0x801, 10000, 10000, 28, 28) or \
-                len(images) != n * rows * cols or len(labels) != n:
-            raise Fail("the embedded digits in assets/ are not the expected 10000 28x28 records")
-        _MNIST.update(images=images, labels=labels, rows=rows, cols=cols)
-    m = _MNIST
-    return m["images"], m["labels"], m["rows"], m["cols"]
+    return embedded_digits.read()
 
 
 def idx_images(count, rows, cols, body):

@@ -34,30 +34,18 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 import tap  # noqa: E402  (the shared harness: tests/tools/tap.py)
+import embedded_digits  # noqa: E402  (assets/mnist10k-*.gz, read independently)
 from tap import LAST_RUN, SANITIZER_MARKS, Fail, Skip, expect  # noqa: E402
 
 CONVSTEP = None
 WORKDIR = None
 TIMEOUT = 120  # seconds per run
 HERE = os.path.dirname(os.path.abspath(__file__))
-ASSETS = os.path.join(HERE, "..", "assets")
 ARCH = "flatten,dense(10),softmax"  # fast: the data path is what is measured
 RSS_LIMIT_KIB = 200 * 1024
 # (dy, dx) moves; the eighth set is cut to 4,000 digits to make 60,000.
 SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1))
 N_TRAIN = 60000
-
-
-def read_embedded():
-    with gzip.open(os.path.join(ASSETS, "mnist10k-images-idx3-ubyte.gz")) as f:
-        magic, n, rows, cols = struct.unpack(">IIII", f.read(16))
-        images = f.read()
-    with gzip.open(os.path.join(ASSETS, "mnist10k-labels-idx1-ubyte.gz")) as f:
-        lmagic, ln = struct.unpack(">II", f.read(8))
-        labels = f.read()
-    if (magic, lmagic, n, ln, rows, cols) != (0x803, 0x801, 10000, 10000, 28, 28):
-        raise Fail("the embedded digits in assets/ are not the expected 10000 28x28 records")
-    return images, labels
 
 
 def shifted(img, dy, dx):
@@ -83,7 +71,7 @@ def data_dirs():
     half of the 60k one) with the same 2,000-digit test set, all .gz."""
     if _SETS:
         return _SETS
-    images, labels = read_embedded()
+    images, labels, _, _ = embedded_digits.read()
     train_img, train_lab = bytearray(), bytearray()
     for i in range(N_TRAIN):
         dy, dx = SHIFTS[i // 8000]

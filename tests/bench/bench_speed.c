@@ -43,25 +43,37 @@ static void summary_(json_writer *w, const char *key, double *v, int n) {
     json_end_array(w);
 }
 
-static void bench_training_(json_writer *w, const char *arch, int threads, int blocks, int steps,
-                            const app_dataset *train, const app_dataset *test) {
+// A trainer of arch on `threads` threads with the PyTorch reference's recipe
+// (the same work per step), 30 steps warmed up, its test set emptied into
+// *none so that no evaluation runs inside the timed blocks.
+static void warm_trainer_(app_trainer *t, app_dataset *none, const char *arch, int threads,
+                          const app_dataset *train, const app_dataset *test) {
     app_train_options o;
-    app_train_options_plain(&o);  // the PyTorch reference's recipe: the same work per step
+    app_train_options_plain(&o);
     o.arch = arch;
     o.threads = threads;
     o.epochs = 1000;  // never reached: the benchmark stops by itself
-    app_trainer t;
     char err[512];
-    if (!app_trainer_init(&t, &o, train, test, err, sizeof err)) {
+    if (!app_trainer_init(t, &o, train, test, err, sizeof err)) {
         fprintf(stderr, "bench_speed: %s\n", err);
         exit(2);
     }
-    app_dataset none = *test;
-    none.count = 0;  // no test-set evaluation inside the timed blocks
-    t.test = &none;
+    *none = *test;
+    none->count = 0;
+    t->test = none;
     bool done;
     app_epoch_stats st;
-    for (int i = 0; i < 30; i++) app_trainer_step(&t, &done, &st, err, sizeof err);
+    for (int i = 0; i < 30; i++) app_trainer_step(t, &done, &st, err, sizeof err);
+}
+
+static void bench_training_(json_writer *w, const char *arch, int threads, int blocks, int steps,
+                            const app_dataset *train, const app_dataset *test) {
+    app_trainer t;
+    app_dataset none;
+    warm_trainer_(&t, &none, arch, threads, train, test);
+    char err[512];
+    bool done;
+    app_epoch_stats st;
     double rates[64];
     for (int b = 0; b < blocks; b++) {
         const double t0 = now_();
@@ -111,23 +123,12 @@ static double median_(double *v, int n) {
 // and backward: batch loading, zeroing the gradients and the SGD update.
 static void bench_profile_(json_writer *w, const char *arch, int blocks, int steps,
                            const app_dataset *train, const app_dataset *test) {
-    app_train_options o;
-    app_train_options_plain(&o);  // the PyTorch reference's recipe: the same work per step
-    o.arch = arch;
-    o.threads = 1;
-    o.epochs = 1000;
     app_trainer t;
+    app_dataset none;
+    warm_trainer_(&t, &none, arch, 1, train, test);
     char err[512];
-    if (!app_trainer_init(&t, &o, train, test, err, sizeof err)) {
-        fprintf(stderr, "bench_speed: %s\n", err);
-        exit(2);
-    }
-    app_dataset none = *test;
-    none.count = 0;
-    t.test = &none;
     bool done;
     app_epoch_stats st;
-    for (int i = 0; i < 30; i++) app_trainer_step(&t, &done, &st, err, sizeof err);
     const int L = t.net->model->n_layers < NN_PROFILE_MAX_LAYERS ? t.net->model->n_layers
                                                                  : NN_PROFILE_MAX_LAYERS;
     // Per block: step, loss, rest, the parts, then forward and backward of each layer.
