@@ -20,6 +20,7 @@ Standard library only.
 """
 
 import gzip
+import json
 import os
 import shutil
 import subprocess
@@ -204,6 +205,36 @@ def same_run(argv):
     return p_out
 
 
+def desktop_layout(view):
+    """The items the desktop's headless frame of a view draws at WIDTHxHEIGHT
+    (--layout-json): where the page, drawn by the same code, has them too."""
+    path = kept("%s-layout.json" % view)
+    p = subprocess.run([DESKTOP, "view", view, "--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
+                        "--layout-json", path], cwd=SOURCE, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=WAIT)
+    expect(p.returncode == 0, "view %s --layout-json failed: %s" % (view, p.stderr))
+    with open(path) as f:
+        return json.load(f)["items"]
+
+
+def rect_of(items, kind, text):
+    rects = [i["rect"] for i in items if i.get("kind") == kind and i.get("text") == text]
+    expect(rects, "the desktop's layout has no %s %r" % (kind, text))
+    return rects[0]
+
+
+def open_window(argv):
+    """Opens the page in window mode; returns when it has drawn its first frame."""
+    start = open_page(argv)
+    try:
+        PAGE.wait_title(lambda t: t == "convstep ready" or t.startswith("convstep exit"), WAIT)
+    except cdp.CdpError as e:
+        raise Fail("%s; console:\n%s%s" % (e, console_text(), exceptions_text()))
+    expect(PAGE.evaluate("document.title") == "convstep ready", "the window exited: %s\n%s" % (
+        PAGE.evaluate("document.title"), console_text()))
+    return time.time() - start
+
+
 # ---- Pictures ---------------------------------------------------------------------
 
 def mean_abs_diff(a, b, box=None):
@@ -283,14 +314,7 @@ CONTROL_RATIO = 3.0
 @check
 def home_screen():
     """the page loads cross-origin isolated and draws the home screen as the desktop does"""
-    start = open_page([])
-    try:
-        PAGE.wait_title(lambda t: t == "convstep ready" or t.startswith("convstep exit"), WAIT)
-    except cdp.CdpError as e:
-        raise Fail("%s; console:\n%s%s" % (e, console_text(), exceptions_text()))
-    TIMES["ready"] = time.time() - start
-    expect(PAGE.evaluate("document.title") == "convstep ready",
-           "the window exited: %s\n%s" % (PAGE.evaluate("document.title"), console_text()))
+    TIMES["ready"] = open_window([])
     expect(PAGE.evaluate("crossOriginIsolated") is True,
            "the page is not cross-origin isolated (the server's COOP/COEP headers)")
     firsts = [t for kind, t, _ in BROWSER.console if t.startswith("convstep: first frame after ")]
@@ -343,27 +367,11 @@ def draw_classifies_strokes():
 @check
 def touch_draws():
     """a finger stroke on the page's drawing canvas draws where the finger went"""
-    open_page(["view", "draw"])
-    try:
-        PAGE.wait_title(lambda t: t == "convstep ready" or t.startswith("convstep exit"), WAIT)
-    except cdp.CdpError as e:
-        raise Fail("%s; console:\n%s%s" % (e, console_text(), exceptions_text()))
-    expect(PAGE.evaluate("document.title") == "convstep ready", "the drawing view exited:\n%s" %
-           console_text())
+    open_window(["view", "draw"])
     time.sleep(0.5)
     PAGE.screenshot(kept("draw-page-before.png"))
     # The canvas where the desktop's headless frame of the view puts it at this size.
-    layout = kept("draw-layout.json")
-    p = subprocess.run([DESKTOP, "view", "draw", "--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
-                        "--layout-json", layout], cwd=SOURCE, stdin=subprocess.DEVNULL,
-                       capture_output=True, text=True, timeout=WAIT)
-    expect(p.returncode == 0, "view draw --layout-json failed: %s" % p.stderr)
-    import json
-    with open(layout) as f:
-        items = json.load(f)["items"]
-    boxes = [i["rect"] for i in items if i.get("kind") == "region" and i.get("text") == "canvas"]
-    expect(boxes, "the desktop's layout has no canvas region")
-    x, y, w, h = boxes[0]
+    x, y, w, h = rect_of(desktop_layout("draw"), "region", "canvas")
     # A vertical line down the middle of the canvas, as a finger draws it.
     PAGE.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
     points = [(x + w // 2, y + h * k // 10) for k in range(2, 9)]
@@ -395,6 +403,43 @@ def touch_draws():
     # Drawn where the finger went: the page's canvas comes close to the desktop's.
     expect(off_after < off_before / 3, "the stroke is not where the finger went: %.2f from the "
            "desktop's frame of the same stroke (%.2f before)" % (off_after, off_before))
+    expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
+
+
+# The page's frame times, from requestAnimationFrame's clock over FRAMES frames.
+FRAME_TIMES_JS = """new Promise(done => {
+  const t = [];
+  const tick = now => { t.push(now); if (t.length <= %d) requestAnimationFrame(tick); else {
+    const d = t.slice(1).map((x, i) => x - t[i]).sort((a, b) => a - b);
+    done([d[d.length >> 1], d[Math.floor(d.length * 0.95)]]); } };
+  requestAnimationFrame(tick); })"""
+FRAMES = 120
+
+
+@check
+def training_live():
+    """a click on 'train' trains live in the page (the loss curve grows); frame times printed"""
+    open_window(["view", "train"])
+    items = desktop_layout("train")
+    chart = rect_of(items, "region", "chart_loss")
+    time.sleep(0.5)
+    PAGE.screenshot(kept("train-page-before.png"))
+    bx, by, bw, bh = rect_of(items, "button", "train")
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        PAGE.mouse(kind, bx + bw // 2, by + bh // 2)
+    time.sleep(5.0)
+    r = PAGE.send("Runtime.evaluate", {"expression": FRAME_TIMES_JS % FRAMES, "awaitPromise": True,
+                                       "returnByValue": True}, timeout=WAIT)
+    median, p95 = r["result"]["value"]
+    PAGE.screenshot(kept("train-page-training.png"))
+    before, after = read_png(kept("train-page-before.png")), read_png(kept("train-page-training.png"))
+    changed = max(mean_abs_diff(before, after, chart))
+    print("# training live in the page: frame time median %.1f ms, p95 %.1f ms over %d frames "
+          "(rAF clock); the loss chart changed by %.2f" % (median, p95, FRAMES, changed))
+    TIMES["frame_training"] = (median, p95)
+    # A loss curve across the chart's first steps is a thin line: a fraction of a level on average.
+    expect(changed > 0.1, "the loss chart did not change in 5 s after a click on 'train' "
+           "(%.2f): no training in the page? see %s" % (changed, KEPT))
     expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
 
 
@@ -462,6 +507,9 @@ def main(argv):
     if "first_frame_ms" in TIMES:
         print("# time to first frame: %s ms from navigation start (the page's line); "
               "%.1f s to 'convstep ready' measured here" % (TIMES["first_frame_ms"], TIMES["ready"]))
+    if "frame_training" in TIMES:
+        print("# frame time with training running: median %.1f ms, p95 %.1f ms"
+              % TIMES["frame_training"])
     if "build" in TIMES:
         print("# scripts/web.sh took %.0f s" % TIMES["build"])
     print("# pictures in %s" % KEPT)
