@@ -4,6 +4,12 @@
 #include "web.h"
 
 #include <emscripten.h>
+#include <sys/stat.h>
+
+// Emscripten 3.1.6 starts with a umask of 0777, so every file the program
+// writes (screenshots, models) would have no permissions at all, and reading
+// it back (a download, "load for drawing") would be refused. The usual 022.
+__attribute__((constructor)) static void web_umask_(void) { umask(022); }
 
 EM_JS(int, web_page_size_js_, (int *w, int *h), {
     if (!Module.convstepPageSize) return 0;
@@ -22,7 +28,11 @@ EM_JS(void, web_first_frame_js_, (void), {
 EM_JS(void, web_offer_download_js_, (const char *path), {
     if (!Module.convstepDownload) return;
     const p = UTF8ToString(path);
-    Module.convstepDownload(p.substring(p.lastIndexOf('/') + 1), FS.readFile(p));
+    try {
+        Module.convstepDownload(p.substring(p.lastIndexOf('/') + 1), FS.readFile(p));
+    } catch (e) {
+        err('convstep: cannot offer ' + p + ' as a download: ' + e);
+    }
 })
 
 void web_page_size(int *w, int *h) {
