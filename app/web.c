@@ -1,17 +1,15 @@
 // web.c - the browser build's few words with its page (see web.h). The page
-// (web/index.html) defines Module.convstepPageSize, convstepFirstFrame and
-// convstepDownload; without them (node) these calls do nothing.
+// (web/index.html) defines Module.convstepFirstFrame and convstepDownload;
+// without them (node) these calls do nothing.
 #include "web.h"
 
 #include <emscripten.h>
+#include <sys/stat.h>
 
-EM_JS(int, web_page_size_js_, (int *w, int *h), {
-    if (!Module.convstepPageSize) return 0;
-    const size = Module.convstepPageSize();
-    HEAP32[w >> 2] = size[0];
-    HEAP32[h >> 2] = size[1];
-    return 1;
-})
+// Emscripten 3.1.6 starts with a umask of 0777, so every file the program
+// writes (screenshots, models) would have no permissions at all, and reading
+// it back (a download, "load for drawing") would be refused. The usual 022.
+__attribute__((constructor)) static void web_umask_(void) { umask(022); }
 
 EM_JS(void, web_first_frame_js_, (void), {
     if (Module.convstepFirstFrame) Module.convstepFirstFrame();
@@ -22,13 +20,12 @@ EM_JS(void, web_first_frame_js_, (void), {
 EM_JS(void, web_offer_download_js_, (const char *path), {
     if (!Module.convstepDownload) return;
     const p = UTF8ToString(path);
-    Module.convstepDownload(p.substring(p.lastIndexOf('/') + 1), FS.readFile(p));
+    try {
+        Module.convstepDownload(p.substring(p.lastIndexOf('/') + 1), FS.readFile(p));
+    } catch (e) {
+        err('convstep: cannot offer ' + p + ' as a download: ' + e);
+    }
 })
-
-void web_page_size(int *w, int *h) {
-    int pw = *w, ph = *h;
-    if (web_page_size_js_(&pw, &ph) && pw > 0 && ph > 0) *w = pw, *h = ph;
-}
 
 void web_first_frame(void) { web_first_frame_js_(); }
 

@@ -4,11 +4,6 @@
 #ifndef CONVSTEP_WEB_H
 #define CONVSTEP_WEB_H
 
-// The size the page gives the window (its canvas): ?width=W&height=H from the
-// URL, else the browser window's CSS pixels. Leaves w and h as they are when
-// the page says nothing.
-void web_page_size(int *w, int *h);
-
 // Tells the page the window has drawn its first frame (its title becomes
 // "convstep ready"; see index.html).
 void web_first_frame(void);

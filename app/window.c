@@ -753,11 +753,8 @@ static bool window_open_(window_ *w, const view_run_options *o, FILE *err) {
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
         return false;
     }
-    int width = o->width, height = o->height;
-#ifdef __EMSCRIPTEN__
-    web_page_size(&width, &height);  // in the browser the canvas is the window: the page's size
-#endif
-    w->win = SDL_CreateWindow("convstep", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, width, height,
+    // In the browser SDL takes the canvas's size from the page (index.html).
+    w->win = SDL_CreateWindow("convstep", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
 #ifdef __EMSCRIPTEN__
     // The browser paces the frames itself (one per animation frame).
