@@ -8,10 +8,12 @@ program's own runs of the same commands.
 
 Checks: the page loads cross-origin isolated and its home screen looks like
 the desktop's headless frame; lessons played headless in the page print the
-desktop's transcript line for line; the drawing view classifies scripted
-strokes as the desktop does; a finger stroke on the page's drawing canvas
-draws there. Prints TAP lines, the time to the first frame and the site's
-sizes. The pictures are kept in build-web/test-web/ for looking.
+desktop's transcript (stdout and stderr) line for line; the drawing view
+classifies scripted strokes as the desktop does; a finger stroke on the
+page's drawing canvas draws what the desktop draws for the same stroke; a
+click on 'train' trains live in the page. Prints TAP lines, the site's
+sizes, the time to the first frame and the frame time while training. The
+pictures are kept in build-web/test-web/ for looking.
 
 Exits 77 (skipped) with one line saying what is missing when emcc, chromium
 or the wasm libraries are not there; scripts/web.sh installs and builds
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 import traceback
+from urllib.parse import urlencode
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "tools"))
@@ -128,10 +131,9 @@ def serve(site):
     return proc, line.split(" at ", 1)[1]
 
 
-def page_url(argv=(), **params):
-    from urllib.parse import urlencode
-    return BASE_URL + "index.html" + ("?" + urlencode([("arg", a) for a in argv] + list(params.items()))
-                                      if argv or params else "")
+def page_url(argv):
+    """The page with argv as its command line: one arg= a word (web/index.html)."""
+    return BASE_URL + "index.html" + ("?" + urlencode([("arg", a) for a in argv]) if argv else "")
 
 
 def open_page(argv):
