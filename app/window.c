@@ -756,13 +756,8 @@ static bool window_open_(window_ *w, const view_run_options *o, FILE *err) {
     // In the browser SDL takes the canvas's size from the page (index.html).
     w->win = SDL_CreateWindow("convstep", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-#ifdef __EMSCRIPTEN__
-    // The browser paces the frames itself (one per animation frame).
-    const Uint32 flags = SDL_RENDERER_ACCELERATED;
-#else
-    const Uint32 flags = SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC;
-#endif
-    SDL_Renderer *r = w->win ? SDL_CreateRenderer(w->win, -1, flags) : NULL;
+    SDL_Renderer *r =
+        w->win ? SDL_CreateRenderer(w->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
     if (w->win && !r) r = SDL_CreateRenderer(w->win, -1, SDL_RENDERER_SOFTWARE);
     if (!r) {
         fprintf(err, "convstep: error: cannot create a renderer: %s\n", SDL_GetError());

@@ -174,8 +174,13 @@ MACHINE=$CACHE/deps.ini
 printf "# Written by scripts/web.sh: where this machine's wasm libraries are.\n[constants]\ndeps = '%s'\n" "$DEPS" \
   > "$MACHINE.new"
 cmp -s "$MACHINE.new" "$MACHINE" && rm "$MACHINE.new" || mv "$MACHINE.new" "$MACHINE"
+# A build set up with another cache's machine file starts again.
+if [ -f $BUILD/build.ninja ] && [ "$(cat $BUILD/convstep-web-cache.txt 2> /dev/null)" != "$MACHINE" ]; then
+  rm -rf $BUILD
+fi
 if [ ! -f $BUILD/build.ninja ]; then
   meson setup $BUILD --cross-file "$MACHINE" --cross-file cross/emscripten.txt
+  echo "$MACHINE" > $BUILD/convstep-web-cache.txt
 fi
 ninja -C $BUILD -j2
 
