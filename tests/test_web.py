@@ -94,16 +94,22 @@ def build_site():
     """Runs scripts/web.sh; returns the site folder."""
     if os.environ.get("CONVSTEP_WEB_SITE"):
         return os.path.abspath(os.environ["CONVSTEP_WEB_SITE"])
-    log = os.path.join(KEPT, "web-sh.log")
-    start = time.time()
-    with open(log, "wb") as f:
-        p = subprocess.run([os.path.join(SOURCE, "scripts", "web.sh")], cwd=SOURCE,
-                           stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT, timeout=3600)
-    TIMES["build"] = time.time() - start
+    # web.sh may set build-web up again (removing it): its log goes there afterwards.
+    with tempfile.NamedTemporaryFile(prefix="convstep-web-sh-", suffix=".log", delete=False) as f:
+        start = time.time()
+        try:
+            p = subprocess.run([os.path.join(SOURCE, "scripts", "web.sh")], cwd=SOURCE,
+                               stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
+                               timeout=3600)
+        except subprocess.TimeoutExpired:
+            raise Fail("scripts/web.sh did not finish in an hour (its log: %s)" % f.name)
+        TIMES["build"] = time.time() - start
+    os.makedirs(KEPT, exist_ok=True)
+    log = shutil.move(f.name, os.path.join(KEPT, "web-sh.log"))
     if p.returncode != 0:
         with open(log, errors="replace") as f:
             tail = f.read()[-2000:]
-        raise Fail("scripts/web.sh exited %d:\n%s" % (p.returncode, tail))
+        raise Fail("scripts/web.sh exited %d (the whole log: %s):\n%s" % (p.returncode, log, tail))
     return os.path.join(SOURCE, "build-web", "site")
 
 
@@ -466,13 +472,13 @@ def main(argv):
         print("1..0 # SKIP %s" % why)
         print("web: skipped (%s)" % why, file=sys.stderr)
         return SKIP
-    os.makedirs(KEPT, exist_ok=True)
     print("1..%d" % (len(CHECKS) + 1))
     try:
         site = build_site()
     except Fail as e:
         print("not ok 1 - scripts/web.sh builds the site\n# " + str(e).replace("\n", "\n# "))
         return 1
+    os.makedirs(KEPT, exist_ok=True)
     print("ok 1 - the site is built (%s)" % site)
     total = [0, 0]
     for name, size, packed in site_sizes(site):
