@@ -443,17 +443,22 @@ def training_live():
     bx, by, bw, bh = rect_of(items, "button", "train")
     for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
         PAGE.mouse(kind, bx + bw // 2, by + bh // 2)
-    time.sleep(5.0)
-    median, p95 = frame_times()
-    PAGE.screenshot(kept("train-page-training.png"))
-    before, after = read_png(kept("train-page-before.png")), read_png(kept("train-page-training.png"))
-    changed = max(mean_abs_diff(before, after, chart))
+    time.sleep(3.0)
+    before = read_png(kept("train-page-before.png"))
+    deadline = time.time() + 60  # the training thread may be slow to start on a busy machine
+    while True:
+        PAGE.screenshot(kept("train-page-training.png"))
+        changed = max(mean_abs_diff(before, read_png(kept("train-page-training.png")), chart))
+        if changed > 0.1 or time.time() > deadline:
+            break
+        time.sleep(2.0)
+    median, p95 = frame_times()  # with training seen running
     print("# training live in the page: frame time median %.1f ms, p95 %.1f ms over %d frames "
           "(rAF clock; %.1f and %.1f ms paused); the loss chart changed by %.2f"
           % (median, p95, FRAMES, idle[0], idle[1], changed))
     TIMES["frame_training"] = (median, p95, idle[0], idle[1])
     # A loss curve across the chart's first steps is a thin line: a fraction of a level on average.
-    expect(changed > 0.1, "the loss chart did not change in 5 s after a click on 'train' "
+    expect(changed > 0.1, "the loss chart did not change in a minute after a click on 'train' "
            "(%.2f): no training in the page? see %s" % (changed, KEPT))
     expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
 
