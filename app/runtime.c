@@ -16,6 +16,9 @@
 #include "update.h"
 #include "views.h"
 #include "modelfile.h"
+#ifdef __EMSCRIPTEN__
+#include "web.h"
+#endif
 
 static const int delays_[] = {0, 10, 30, 100, 250, 500, 1000};
 #define N_DELAYS ((int)(sizeof delays_ / sizeof delays_[0]))
@@ -412,9 +415,12 @@ static void save_(app_runtime *rt, app_state *s, const live_snapshot *snap) {
     snprintf(path, sizeof path, "%s/live-%s.model", dir, stamp);
     snprintf(note, sizeof note, "trained live in the window: %lld steps, test accuracy %.4f", snap->steps,
              (double)snap->test_accuracy);
-    if (app_model_save(path, net, snap->arch, note, err, sizeof err))
+    if (app_model_save(path, net, snap->arch, note, err, sizeof err)) {
         snprintf(s->status, sizeof s->status, "saved the model to %.400s", path);
-    else
+#ifdef __EMSCRIPTEN__
+        web_offer_download(path);  // the page's files vanish with it: the student keeps a copy
+#endif
+    } else
         snprintf(s->status, sizeof s->status, "%.480s", err);
     nn_net_free(net);
     (void)rt;

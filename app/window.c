@@ -29,6 +29,11 @@
 #include "update.h"
 #include "view_export.h"
 #include "views.h"
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+
+#include "web.h"
+#endif
 
 // ---- Screenshots -------------------------------------------------------------------------------
 
@@ -227,6 +232,9 @@ static bool window_screenshot_(app_state *s, SDL_Window *win, SDL_Renderer *r, a
                  SCREENSHOTS_PER_SECOND_MAX);
     else
         ok = save_png_(surf, path, msg, size);
+#ifdef __EMSCRIPTEN__
+    if (ok) web_offer_download(path);  // the page's files vanish with it: the student keeps a copy
+#endif
     SDL_DestroyRenderer(soft);
     SDL_FreeSurface(surf);
     return ok;
@@ -241,6 +249,9 @@ static void window_export_(app_state *s, view_export_kind kind) {
     char *text = NULL;
     const bool ok = view_export_to_dir(s, kind, dir, path, sizeof path, kind == VIEW_EXPORT_PYTORCH ? &text : NULL,
                                        s->status, sizeof s->status);
+#ifdef __EMSCRIPTEN__
+    if (ok) web_offer_download(path);
+#endif
     if (ok && text && SDL_SetClipboardText(text) != 0)
         snprintf(s->status, sizeof s->status, "PyTorch script saved to %.300s (the clipboard refused it: %.60s)", path,
                  SDL_GetError());
@@ -695,6 +706,7 @@ static int run_headless_(app_state *s, const view_run_options *o, FILE *out, FIL
 
 // ---- The window ------------------------------------------------------------------------------------
 
+#if defined(__linux__)
 // True if a display may be there: X11 or Wayland named in the environment,
 // or a video driver chosen by hand (SDL_VIDEODRIVER).
 static bool display_expected_(void) {
@@ -705,6 +717,7 @@ static bool display_expected_(void) {
     }
     return false;
 }
+#endif
 
 // How long a window manager gets to carry out a fullscreen request (ms).
 enum { FULLSCREEN_SETTLE_MS = 1000 };
@@ -740,6 +753,7 @@ static bool window_open_(window_ *w, const view_run_options *o, FILE *err) {
         SDL_QuitSubSystem(SDL_INIT_VIDEO);
         return false;
     }
+    // In the browser SDL takes the canvas's size from the page (index.html).
     w->win = SDL_CreateWindow("convstep", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     SDL_Renderer *r =
@@ -818,36 +832,85 @@ static void window_follow_fullscreen_(window_ *w, app_state *s) {
     }
 }
 
-static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_font *font) {
-    window_ w = {.target = {NULL, font}};
-    if (!window_open_(&w, o, err)) return 2;
-    SDL_StartTextInput();
+// A window's run: what one frame hands to the next.
+typedef struct window_run_ {
+    window_ w;
     app_runtime rt;
-    runtime_init(&rt, s, o->train, o->test);
-    rt.load_image = app_image_load;  // pictures dropped onto the window
+    app_frame f;
+    double last;  // when the last frame began (ms)
+#ifdef __EMSCRIPTEN__
+    bool first_frame_told;  // the page knows the window has drawn
+#endif
+} window_run_;
+
+// One frame of the window: the events, the update, the picture. The desktop
+// calls it in a loop, the browser once per animation frame.
+static void window_tick_(window_run_ *r) {
+    SDL_GetRendererOutputSize(r->w.target.renderer, &r->f.width, &r->f.height);
+    const double now = now_ms_();
+    frame_run(&r->f, window_next_action_, &r->w, now - r->last, true);
+    r->last = now;
+    SDL_RenderPresent(r->w.target.renderer);
+    window_follow_fullscreen_(&r->w, r->f.state);
+#ifdef __EMSCRIPTEN__
+    if (!r->first_frame_told) {
+        r->first_frame_told = true;
+        web_first_frame();
+    }
+#endif
+}
+
+// The end of a window's run, however it ended.
+static void window_finish_(window_run_ *r) {
+    SDL_StopTextInput();
+    runtime_destroy(&r->rt, r->f.state);
+    window_close_(&r->w);
+}
+
+#ifdef __EMSCRIPTEN__
+// The browser's frame: a tick, and at the end (Escape, the home screen's
+// quit) the program's exit, since the page's main loop never returns to main.
+static void window_browser_frame_(void *ctx) {
+    window_run_ *r = ctx;
+    if (!r->f.state->quit) window_tick_(r);
+    if (!r->f.state->quit) return;
+    emscripten_cancel_main_loop();
+    app_font *font = r->w.target.font;
+    window_finish_(r);
+    font_close(font);
+    fflush(stdout);
+    emscripten_force_exit(0);
+}
+#endif
+
+static int run_window_(app_state *s, const view_run_options *o, FILE *err, app_font *font) {
+    window_run_ r = {.w = {.target = {NULL, font}}};
+    if (!window_open_(&r.w, o, err)) return 2;
+    SDL_StartTextInput();
+    runtime_init(&r.rt, s, o->train, o->test);
+    r.rt.load_image = app_image_load;  // pictures dropped onto the window
     char msg[1200];
     int status = 0;
-    if (o->lesson && !runtime_open_lesson(&rt, s, o->lesson, NULL, msg, sizeof msg)) {
+    if (o->lesson && !runtime_open_lesson(&r.rt, s, o->lesson, NULL, msg, sizeof msg)) {
         fprintf(err, "convstep: error: %s\n", msg);
         status = 1;
     }
-    app_frame f;
-    frame_setup_(&f, &w.target, s, &rt, o->width, o->height);
-    double last = now_ms_();
+    frame_setup_(&r.f, &r.w.target, s, &r.rt, o->width, o->height);
+    r.last = now_ms_();
+#ifdef __EMSCRIPTEN__
+    // The page calls window_browser_frame_ per animation frame; r stays
+    // valid, as this call never returns (the stack is kept, not unwound).
+    if (status == 0) emscripten_set_main_loop_arg(window_browser_frame_, &r, 0, 1);
+#else
     while (status == 0 && !s->quit) {
-        SDL_GetRendererOutputSize(w.target.renderer, &f.width, &f.height);
-        const double now = now_ms_();
-        frame_run(&f, window_next_action_, &w, now - last, true);
-        last = now;
-        SDL_RenderPresent(w.target.renderer);
-        window_follow_fullscreen_(&w, s);
+        const double start = now_ms_();
+        window_tick_(&r);
         // Without vsync, hold the loop near 60 frames a second.
-        const double spent = now_ms_() - now;
+        const double spent = now_ms_() - start;
         if (spent < 16.0) SDL_Delay((Uint32)(16.0 - spent));
     }
-    SDL_StopTextInput();
-    runtime_destroy(&rt, s);
-    window_close_(&w);
+#endif
+    window_finish_(&r);
     return status;
 }
 

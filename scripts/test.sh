@@ -24,6 +24,21 @@ suite() {  # suite DIR [meson options...]
 
 status=0
 suite build || status=1
+# The browser test (tests/test_web.py, in the plain build's suite) skips when
+# the web toolchain is missing: say so, with its reason, not just "SKIP".
+web_status() {
+  python3 - build/meson-logs/testlog.json <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    if t.get("name", "").split(" / ")[-1] == "web":
+        out = (t.get("stdout") or "").strip().split("\n")
+        why = [l.split("# SKIP ", 1)[1] for l in out if l.startswith("1..0 # SKIP ")]
+        print("web: skipped (%s)" % why[0] if t.get("result") == "SKIP" and why
+              else "web: %s" % t.get("result", "?").lower())
+PY
+}
+[ -f build/meson-logs/testlog.json ] && web_status
 # Under the sanitizers the layout sweep checks two sizes at two zooms (the
 # full sweep of every view and lesson step runs in the plain build above).
 CONVSTEP_LAYOUT_QUICK=1 suite build-sanitize -Db_sanitize=address,undefined -Db_lundef=false || status=1

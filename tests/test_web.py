@@ -1,0 +1,540 @@
+#!/usr/bin/env python3
+"""convstep in the browser (issue 17): the site built by scripts/web.sh,
+served on 127.0.0.1 by scripts/web_serve.py, driven in Debian's headless
+chromium over the DevTools protocol (tests/tools/cdp.py), against the desktop
+program's own runs of the same commands.
+
+    python3 tests/test_web.py /path/to/desktop/convstep
+
+Checks: the page loads cross-origin isolated and its home screen looks like
+the desktop's headless frame; lessons played headless in the page print the
+desktop's transcript (stdout and stderr) line for line; the drawing view
+classifies scripted strokes as the desktop does; a finger stroke on the
+page's drawing canvas draws what the desktop draws for the same stroke; a
+click on 'train' trains live in the page. Prints TAP lines, the site's
+sizes, the time to the first frame and the frame time while training. The
+pictures are kept in build-web/test-web/ for looking.
+
+Exits 77 (skipped) with one line saying what is missing when emcc, chromium
+or the wasm libraries are not there; scripts/web.sh installs and builds
+them. CONVSTEP_WEB_SITE=DIR tests an already built site instead of building.
+Standard library only.
+"""
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from urllib.parse import urlencode
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "tools"))
+sys.path.insert(0, HERE)
+import cdp  # noqa: E402  (tests/tools/cdp.py)
+from tap import Fail, Skip, expect  # noqa: E402
+from test_view_cli import read_png  # noqa: E402  (the PNG reader)
+
+SOURCE = os.path.dirname(HERE)
+SKIP = 77
+WAIT = 180  # seconds for a page to load and run (chromium on a busy 2-core machine)
+WIDTH, HEIGHT = 1280, 720
+# Lessons that run in about a second on the desktop: 04 is integer
+# arithmetic, quizzes and formulas; x6 is backpropagation in floats, printed
+# to several digits.
+LESSONS = ["lessons/04-padding.lesson", "lessons/x6-backpropagation.lesson"]
+# Strokes on the 112x112 drawing canvas: a 2 drawn as a zigzag (the model is
+# sure of it to a tenth of a percent, not 100%) and a single dot.
+STROKES = ["30,30 80,30 80,60 30,60 30,95 80,95", "56,56"]
+KEPT = os.path.join(SOURCE, "build-web", "test-web")  # the pictures, for looking
+
+DESKTOP = None
+BROWSER = None
+PAGE = None
+BASE_URL = None
+TIMES = {}
+
+
+# ---- What must be there -----------------------------------------------------------
+
+def wasm_libs_dir():
+    """The folder scripts/web.sh builds the wasm libraries into."""
+    cache = os.environ.get("CONVSTEP_WEB_CACHE") or os.path.join(os.path.expanduser("~"), ".cache",
+                                                                 "convstep-web")
+    return os.path.join(cache, "deps")
+
+
+def missing():
+    """What this machine lacks for the test, or None."""
+    if os.environ.get("CONVSTEP_INNER_SUITE"):
+        return "inside test_docs' fresh-clone suite; the outer suite runs it"
+    if cdp.chromium_path() is None:
+        return "chromium is not installed; scripts/web.sh installs it"
+    if os.environ.get("CONVSTEP_WEB_SITE"):
+        return None  # a site built already: no toolchain needed
+    if shutil.which("emcc") is None:
+        return "emcc is not installed; scripts/web.sh installs emscripten"
+    libs = wasm_libs_dir()
+    for lib in ("libz.a", "libSDL2.a", "libfreetype.a", "libSDL2_ttf.a", "libSDL2_image.a", "libgif.a"):
+        if not os.path.isfile(os.path.join(libs, "lib", lib)):
+            return "the wasm libraries are not built: no %s in %s; scripts/web.sh builds them" % (
+                lib, os.path.join(libs, "lib"))
+    if not os.path.isfile(os.path.join(SOURCE, "scripts", "web.sh")):
+        return "scripts/web.sh is missing"
+    return None
+
+
+# ---- The site and the browser -----------------------------------------------------
+
+def build_site():
+    """Runs scripts/web.sh; returns the site folder."""
+    if os.environ.get("CONVSTEP_WEB_SITE"):
+        return os.path.abspath(os.environ["CONVSTEP_WEB_SITE"])
+    # web.sh may set build-web up again (removing it): its log goes there afterwards.
+    with tempfile.NamedTemporaryFile(prefix="convstep-web-sh-", suffix=".log", delete=False) as f:
+        start = time.time()
+        try:
+            p = subprocess.run([os.path.join(SOURCE, "scripts", "web.sh")], cwd=SOURCE,
+                               stdin=subprocess.DEVNULL, stdout=f, stderr=subprocess.STDOUT,
+                               timeout=3600)
+        except subprocess.TimeoutExpired:
+            raise Fail("scripts/web.sh did not finish in an hour (its log: %s)" % f.name)
+        TIMES["build"] = time.time() - start
+    os.makedirs(KEPT, exist_ok=True)
+    log = shutil.move(f.name, os.path.join(KEPT, "web-sh.log"))
+    if p.returncode != 0:
+        with open(log, errors="replace") as f:
+            tail = f.read()[-2000:]
+        raise Fail("scripts/web.sh exited %d (the whole log: %s):\n%s" % (p.returncode, log, tail))
+    return os.path.join(SOURCE, "build-web", "site")
+
+
+def site_sizes(site):
+    """[(name, bytes, gzip -9 bytes)] of the site's files."""
+    rows = []
+    for name in sorted(os.listdir(site)):
+        path = os.path.join(site, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                data = f.read()
+            rows.append((name, len(data), len(gzip.compress(data, 9))))
+    return rows
+
+
+def serve(site):
+    """Starts scripts/web_serve.py on a free port; returns (process, base URL)."""
+    proc = subprocess.Popen([sys.executable, os.path.join(SOURCE, "scripts", "web_serve.py"), site,
+                             "--port", "0"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            text=True)
+    line = proc.stdout.readline().strip()
+    if " at http://127.0.0.1:" not in line:
+        proc.kill()
+        raise Fail("web_serve.py printed %r instead of its URL" % line)
+    return proc, line.split(" at ", 1)[1]
+
+
+def page_url(argv):
+    """The page with argv as its command line: one arg= a word (web/index.html)."""
+    return BASE_URL + "index.html" + ("?" + urlencode([("arg", a) for a in argv]) if argv else "")
+
+
+def open_page(argv):
+    """Loads the page with argv as its arguments (an empty console first)."""
+    del BROWSER.console[:]
+    del BROWSER.exceptions[:]
+    start = time.time()
+    PAGE.navigate(page_url(argv))
+    return start
+
+
+# Lines the emscripten runtime (not convstep) prints on the console, on its
+# stderr: the warning that the main browser thread waited on a lock or a
+# thread (the desktop has no such thing to warn about). Only these are left
+# out of the comparison with the desktop's stderr.
+RUNTIME_LINES = ("Blocking on the main thread is very dangerous",)
+
+
+def run_in_page(argv):
+    """Runs a command that ends (headless, text) in the page; returns
+    (exit status, stdout lines, stderr lines) from its console."""
+    open_page(argv)
+    try:
+        title = PAGE.wait_title(lambda t: t.startswith("convstep exit"), WAIT)
+    except cdp.CdpError as e:
+        raise Fail("%s; console so far:\n%s%s" % (e, console_text(), exceptions_text()))
+    status = int(title.split()[-1])
+    out = [t for kind, t, _ in BROWSER.console if kind in ("log", "info")]
+    err = [t for kind, t, _ in BROWSER.console if kind in ("error", "warning")
+           and not t.startswith(RUNTIME_LINES)]
+    # The page's own line, which the contract adds after main returns.
+    expect(out and out[-1] == "convstep: exit %d" % status,
+           "the console does not end with 'convstep: exit %d':\n%s" % (status, console_text()))
+    return status, out[:-1], err
+
+
+def console_text():
+    return "\n".join("  %s: %s" % (kind, text) for kind, text, _ in BROWSER.console[-40:])
+
+
+def exceptions_text():
+    return "".join("\n  uncaught: %s" % e for e in BROWSER.exceptions)
+
+
+def run_desktop(argv):
+    """The desktop program's run of the same argv (from the source folder, so
+    relative paths name the same files); (status, stdout lines, stderr lines)."""
+    p = subprocess.run([DESKTOP, *argv], cwd=SOURCE, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=WAIT)
+    return p.returncode, p.stdout.splitlines(), p.stderr.splitlines()
+
+
+def same_lines(name, page, desktop):
+    """Fails with the first differing line unless the two lists are equal."""
+    for i, (a, b) in enumerate(zip(page, desktop)):
+        expect(a == b, "%s line %d differs:\n  page:    %r\n  desktop: %r" % (name, i + 1, a, b))
+    n = min(len(page), len(desktop))
+    expect(len(page) == len(desktop), "%s: the page printed %d lines, the desktop %d; the first "
+           "extra one: %r" % (name, len(page), len(desktop), (page[n:] or desktop[n:])[:1]))
+
+
+def same_run(argv):
+    """argv in the page and on the desktop: equal status, stdout and stderr."""
+    d_status, d_out, d_err = run_desktop(argv)
+    p_status, p_out, p_err = run_in_page(argv)
+    expect(p_status == d_status, "exit status %d in the page, %d on the desktop; console:\n%s" % (
+        p_status, d_status, console_text()))
+    same_lines("stdout", p_out, d_out)
+    same_lines("stderr", p_err, d_err)
+    expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
+    return p_out
+
+
+def desktop_layout(view):
+    """The items the desktop's headless frame of a view draws at WIDTHxHEIGHT
+    (--layout-json): where the page, drawn by the same code, has them too."""
+    path = kept("%s-layout.json" % view)
+    p = subprocess.run([DESKTOP, "view", view, "--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
+                        "--layout-json", path], cwd=SOURCE, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=WAIT)
+    expect(p.returncode == 0, "view %s --layout-json failed: %s" % (view, p.stderr))
+    with open(path) as f:
+        return json.load(f)["items"]
+
+
+def rect_of(items, kind, text):
+    rects = [i["rect"] for i in items if i.get("kind") == kind and i.get("text") == text]
+    expect(rects, "the desktop's layout has no %s %r" % (kind, text))
+    return rects[0]
+
+
+def open_window(argv):
+    """Opens the page in window mode; returns when it has drawn its first frame."""
+    start = open_page(argv)
+    try:
+        PAGE.wait_title(lambda t: t == "convstep ready" or t.startswith("convstep exit"), WAIT)
+    except cdp.CdpError as e:
+        raise Fail("%s; console:\n%s%s" % (e, console_text(), exceptions_text()))
+    expect(PAGE.evaluate("document.title") == "convstep ready", "the window exited: %s\n%s" % (
+        PAGE.evaluate("document.title"), console_text()))
+    return time.time() - start
+
+
+# ---- Pictures ---------------------------------------------------------------------
+
+def mean_abs_diff(a, b, box=None):
+    """Mean absolute difference of two pictures of one size, per channel
+    (R, G, B, in 0..255), over the box (x, y, w, h) or the whole picture."""
+    expect((a.width, a.height) == (b.width, b.height),
+           "the pictures are %dx%d and %dx%d" % (a.width, a.height, b.width, b.height))
+    x, y, w, h = box or (0, 0, a.width, a.height)
+    ra, rb = rgb_rows(a), rgb_rows(b)
+    sums = [0, 0, 0]
+    for row in range(y, y + h):
+        pa, pb = ra[row][3 * x:3 * (x + w)], rb[row][3 * x:3 * (x + w)]
+        for c in range(3):
+            sums[c] += sum(abs(p - q) for p, q in zip(pa[c::3], pb[c::3]))
+    return [s / float(w * h) for s in sums]
+
+
+def worst_block(a, b, size=48):
+    """The largest difference of a colour channel's mean over a size x size
+    block between two pictures: what the frame's mean dilutes, a panel or
+    a button missing in one place."""
+    ra, rb = rgb_rows(a), rgb_rows(b)
+    worst = 0.0
+    for by in range(0, a.height, size):
+        sums = {}
+        for row in range(by, min(by + size, a.height)):
+            for bx in range(0, a.width, size):
+                for c in range(3):
+                    lo, hi = 3 * bx + c, 3 * min(bx + size, a.width)
+                    d = sum(ra[row][lo:hi:3]) - sum(rb[row][lo:hi:3])
+                    sums[bx, c] = sums.get((bx, c), 0) + d
+        worst = max([worst] + [abs(v) / float(size * size) for v in sums.values()])
+    return worst
+
+
+def rgb_rows(png):
+    c = png.channels
+    if c == 3:
+        return png.rows
+    return [bytes(v for i, v in enumerate(row) if i % c < 3) for row in png.rows]
+
+
+def kept(name):
+    return os.path.join(KEPT, name)
+
+
+# ---- Cases --------------------------------------------------------------------------
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+# The home screen's frame in the page against the desktop's headless frame.
+# They cannot be equal: the page draws with SDL's WebGL renderer (on
+# SwiftShader here), the desktop with SDL's software renderer, so text
+# edges and blends round differently, and the web build's SDL_ttf has no
+# HarfBuzz, so its lines of text come out a few pixels narrower (up to 8 px
+# at the end of the longest). Measured here: 5.0 levels per channel over
+# the frame (nearly all of it at text edges), 15 in the worst 48x48 block.
+# The limits allow that with room: HOME_LIMIT over the frame and
+# BLOCK_LIMIT in any block. They catch a wrong view, a blank, black, scaled
+# or shifted frame, a missing panel or button (the orange button against
+# white is over 100 levels in its blocks), not a single missing word (17 in
+# its block, tried by erasing "Pooling"): words are the transcript checks'
+# business. The control, the desktop's drawing view against its home
+# screen, differs by about 47 over the frame and must stay CONTROL_RATIO
+# times above the page's difference.
+HOME_LIMIT = 8.0
+BLOCK_LIMIT = 40.0
+CONTROL_RATIO = 3.0
+
+
+@check
+def home_screen():
+    """the page loads cross-origin isolated and draws the home screen as the desktop does"""
+    TIMES["ready"] = open_window([])
+    expect(PAGE.evaluate("crossOriginIsolated") is True,
+           "the page is not cross-origin isolated (the server's COOP/COEP headers)")
+    firsts = [t for kind, t, _ in BROWSER.console if t.startswith("convstep: first frame after ")]
+    expect(firsts, "no 'convstep: first frame after T ms' line; console:\n%s" % console_text())
+    TIMES["first_frame_ms"] = firsts[0].split()[-2]
+    time.sleep(1.0)  # a few more frames (the home screen has nothing animated to wait for)
+    PAGE.screenshot(kept("home-page.png"))
+    for name, view in (("home-desktop.png", "home"), ("draw-desktop.png", "draw")):
+        p = subprocess.run([DESKTOP, "view", view, "--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
+                            "--screenshot", kept(name)], cwd=SOURCE, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=WAIT)
+        expect(p.returncode == 0, "the desktop's view %s --headless failed: %s" % (view, p.stderr))
+    page, home, draw = (read_png(kept(n)) for n in ("home-page.png", "home-desktop.png",
+                                                     "draw-desktop.png"))
+    diff = mean_abs_diff(page, home)
+    block = worst_block(page, home)
+    control = mean_abs_diff(draw, home)
+    print("# home screen: page vs desktop %.2f %.2f %.2f per channel (limit %.1f), worst 48x48 "
+          "block %.1f (limit %.1f); control, desktop draw vs home: %.2f %.2f %.2f"
+          % (*diff, HOME_LIMIT, block, BLOCK_LIMIT, *control))
+    expect(max(diff) < HOME_LIMIT, "the page's home screen differs from the desktop's by %s per "
+           "channel (limit %.1f): see %s" % (["%.2f" % d for d in diff], HOME_LIMIT, KEPT))
+    expect(block < BLOCK_LIMIT, "a 48x48 block of the page's home screen differs from the "
+           "desktop's by %.1f (limit %.1f): see %s" % (block, BLOCK_LIMIT, KEPT))
+    expect(sum(control) > CONTROL_RATIO * sum(diff),
+           "the control (another view) is not far from the home screen: the comparison "
+           "cannot tell views apart")
+
+
+@check
+def lessons_transcript():
+    """lessons played headless in the page print the desktop's transcript line for line"""
+    for lesson in LESSONS:
+        start = time.time()
+        out = same_run(["lesson", lesson, "--headless"])
+        expect(len(out) > 5, "%s printed only %d lines" % (lesson, len(out)))
+        print("# %s: %d lines equal, %.1f s in the page" % (lesson, len(out), time.time() - start))
+
+
+@check
+def draw_classifies_strokes():
+    """the drawing view classifies scripted strokes as the desktop does"""
+    for strokes in STROKES:
+        out = same_run(["view", "draw", "--headless", "--strokes", strokes])
+        verdict = [line for line in out if line.startswith("the drawing is a ")]
+        expect(verdict, "no verdict ('the drawing is a N (P%%)') for %r" % strokes)
+        print("# strokes %r: %s in both" % (strokes, verdict[0]))
+
+
+@check
+def touch_draws():
+    """a finger stroke on the page's drawing canvas draws where the finger went"""
+    open_window(["view", "draw"])
+    time.sleep(0.5)
+    PAGE.screenshot(kept("draw-page-before.png"))
+    # The canvas where the desktop's headless frame of the view puts it at this size.
+    x, y, w, h = rect_of(desktop_layout("draw"), "region", "canvas")
+    # A vertical line down the middle of the canvas, as a finger draws it.
+    PAGE.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 1})
+    points = [(x + w // 2, y + h * k // 10) for k in range(2, 9)]
+    PAGE.touch("touchStart", points[:1])
+    for pt in points[1:]:
+        PAGE.touch("touchMove", [pt])
+        time.sleep(0.05)
+    PAGE.touch("touchEnd", [])
+    time.sleep(1.0)
+    PAGE.screenshot(kept("draw-page-touched.png"))
+    # The desktop's frame of the same stroke, given in canvas pixels (0..111 across the box).
+    canvas = " ".join("%.3f,%.3f" % ((px - x) * 112.0 / w, (py - y) * 112.0 / h) for px, py in points)
+    p = subprocess.run([DESKTOP, "view", "draw", "--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
+                        "--strokes", canvas, "--screenshot", kept("draw-desktop-stroke.png")],
+                       cwd=SOURCE, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=WAIT)
+    expect(p.returncode == 0, "view draw --strokes failed: %s" % p.stderr)
+    before, after, desktop = (read_png(kept(n)) for n in (
+        "draw-page-before.png", "draw-page-touched.png", "draw-desktop-stroke.png"))
+    box = (x, y, w, h)
+    changed = max(mean_abs_diff(before, after, box))
+    off_before = max(mean_abs_diff(before, desktop, box))
+    off_after = max(mean_abs_diff(after, desktop, box))
+    print("# touch stroke: the canvas changed by %.2f; from the desktop's frame of the same stroke "
+          "%.2f before, %.2f after" % (changed, off_before, off_after))
+    # The line (the pen's width, about a tenth of the canvas, and 6/10 of its height) turns
+    # about 6% of the canvas from black to white, a mean change of about 15 levels.
+    expect(changed > 4.0, "the canvas hardly changed under the finger (%.2f)" % changed)
+    # Drawn where the finger went: the page's canvas comes close to the desktop's.
+    expect(off_after < off_before / 3, "the stroke is not where the finger went: %.2f from the "
+           "desktop's frame of the same stroke (%.2f before)" % (off_after, off_before))
+    expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
+
+
+# The page's frame times, from requestAnimationFrame's clock over FRAMES frames.
+FRAME_TIMES_JS = """new Promise(done => {
+  const t = [];
+  const tick = now => { t.push(now); if (t.length <= %d) requestAnimationFrame(tick); else {
+    const d = t.slice(1).map((x, i) => x - t[i]).sort((a, b) => a - b);
+    done([d[d.length >> 1], d[Math.floor(d.length * 0.95)]]); } };
+  requestAnimationFrame(tick); })"""
+FRAMES = 120
+
+
+def frame_times():
+    """(median, 95th percentile) of the page's next FRAMES frame times in ms."""
+    r = PAGE.send("Runtime.evaluate", {"expression": FRAME_TIMES_JS % FRAMES, "awaitPromise": True,
+                                       "returnByValue": True}, timeout=WAIT)
+    return tuple(r["result"]["value"])
+
+
+@check
+def training_live():
+    """a click on 'train' trains live in the page (the loss curve grows); frame times printed"""
+    open_window(["view", "train"])
+    items = desktop_layout("train")
+    chart = rect_of(items, "region", "chart_loss")
+    time.sleep(0.5)
+    idle = frame_times()
+    PAGE.screenshot(kept("train-page-before.png"))
+    bx, by, bw, bh = rect_of(items, "button", "train")
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        PAGE.mouse(kind, bx + bw // 2, by + bh // 2)
+    time.sleep(3.0)
+    before = read_png(kept("train-page-before.png"))
+    deadline = time.time() + 60  # the training thread may be slow to start on a busy machine
+    while True:
+        PAGE.screenshot(kept("train-page-training.png"))
+        changed = max(mean_abs_diff(before, read_png(kept("train-page-training.png")), chart))
+        if changed > 0.1 or time.time() > deadline:
+            break
+        time.sleep(2.0)
+    median, p95 = frame_times()  # with training seen running
+    print("# training live in the page: frame time median %.1f ms, p95 %.1f ms over %d frames "
+          "(rAF clock; %.1f and %.1f ms paused); the loss chart changed by %.2f"
+          % (median, p95, FRAMES, idle[0], idle[1], changed))
+    TIMES["frame_training"] = (median, p95, idle[0], idle[1])
+    # A loss curve across the chart's first steps is a thin line: a fraction of a level on average.
+    expect(changed > 0.1, "the loss chart did not change in a minute after a click on 'train' "
+           "(%.2f): no training in the page? see %s" % (changed, KEPT))
+    expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
+
+
+# ---- Main -------------------------------------------------------------------------
+
+def main(argv):
+    global DESKTOP, BROWSER, PAGE, BASE_URL
+    if len(argv) < 2 or not os.access(argv[1], os.X_OK):
+        print("Bail out! usage: %s /path/to/desktop/convstep [CASE...]" % os.path.basename(argv[0]))
+        return 2
+    DESKTOP = os.path.abspath(argv[1])
+    only = argv[2:]  # some cases only, by name (while working on them)
+    why = missing()
+    if why:
+        print("1..0 # SKIP %s" % why)
+        print("web: skipped (%s)" % why, file=sys.stderr)
+        return SKIP
+    print("1..%d" % (len(CHECKS) + 1))
+    try:
+        site = build_site()
+    except Fail as e:
+        print("not ok 1 - scripts/web.sh builds the site\n# " + str(e).replace("\n", "\n# "))
+        return 1
+    os.makedirs(KEPT, exist_ok=True)
+    print("ok 1 - the site is built (%s)" % site)
+    total = [0, 0]
+    for name, size, packed in site_sizes(site):
+        print("# site: %-22s %10d bytes, %9d gzipped" % (name, size, packed))
+        if name.endswith((".wasm", ".data", ".js")):
+            total[0] += size
+            total[1] += packed
+    print("# site: wasm + data + js %.1f MB, %.1f MB gzipped" % (total[0] / 1e6, total[1] / 1e6))
+    server, BASE_URL = serve(site)
+    failed = 0
+    try:
+        with tempfile.TemporaryDirectory(prefix="convstep-web-") as profile, \
+                cdp.Browser(profile, log_path=kept("chromium.log")) as BROWSER:
+            for number, fn in enumerate(CHECKS, 2):
+                title = "%s: %s" % (fn.__name__, fn.__doc__.strip())
+                if only and fn.__name__ not in only:
+                    print("ok %d - %s # SKIP not asked for" % (number, title))
+                    continue
+                try:
+                    # A tab of its own: a case whose page hangs leaves the next one a clean start.
+                    PAGE = BROWSER.open_page(WIDTH, HEIGHT)
+                    try:
+                        fn()
+                    finally:
+                        PAGE.close()
+                    print("ok %d - %s" % (number, title))
+                except Skip as e:
+                    print("ok %d - %s # SKIP %s" % (number, title, e))
+                except (Fail, cdp.CdpError) as e:
+                    failed += 1
+                    print("not ok %d - %s\n# %s" % (number, title, str(e).replace("\n", "\n# ")))
+                    print("FAILED: %s: %s" % (title, e), file=sys.stderr)
+                except Exception:
+                    failed += 1
+                    print("not ok %d - %s\n# %s" % (number, title,
+                                                   traceback.format_exc().replace("\n", "\n# ")))
+                sys.stdout.flush()
+    finally:
+        server.kill()
+        server.wait()
+    if "first_frame_ms" in TIMES:
+        print("# time to first frame: %s ms from navigation start (the page's line); "
+              "%.1f s to 'convstep ready' measured here" % (TIMES["first_frame_ms"], TIMES["ready"]))
+    if "frame_training" in TIMES:
+        print("# frame time with training running: median %.1f ms, p95 %.1f ms (paused: %.1f, "
+              "%.1f ms)" % TIMES["frame_training"])
+    if "build" in TIMES:
+        print("# scripts/web.sh took %.0f s" % TIMES["build"])
+    print("# pictures in %s" % KEPT)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
