@@ -176,15 +176,16 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
     lt->t.opt.lr = lr;
     bool epoch_done;
     app_epoch_stats st;
-    const double t0 = now_ms_();
     const int seen_before = lt->t.seen, correct_before = lt->t.correct;
-    const double loss_before = lt->t.loss_sum;
+    const double loss_before = lt->t.loss_sum, seconds_before = lt->t.epoch_seconds;
     if (!app_trainer_step(&lt->t, &epoch_done, &st, err, errsize)) {
         w->diverged = true;
         snprintf(w->message, sizeof w->message, "%s", err);
         return false;
     }
-    const double ms = now_ms_() - t0;
+    // The step's own time as the trainer counts it (convstep train's rate):
+    // not the test evaluation that ends an epoch inside the same call.
+    const double ms = 1000.0 * ((epoch_done ? st.seconds : lt->t.epoch_seconds) - seconds_before);
     const int batch = epoch_done ? lt->t.opt.batch : lt->t.seen - seen_before;
     // The batch's own loss and accuracy (the trainer keeps epoch sums).
     const float loss = epoch_done ? st.loss : (float)((lt->t.loss_sum - loss_before) / (batch ? batch : 1));
@@ -192,6 +193,8 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
                                  : (float)(lt->t.correct - correct_before) / (float)(batch ? batch : 1);
     const double rate = ms > 0 ? batch * 1000.0 / ms : 0;
     w->samples_per_sec = w->samples_per_sec > 0 ? 0.95 * w->samples_per_sec + 0.05 * rate : rate;
+    w->train_seconds += ms / 1000.0;
+    w->train_samples += batch;
     lt->dirty = true;
     push_point_(w, w->loss, &w->n_loss, (float)lt->t.step, loss);
     push_point_(w, w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);

@@ -43,7 +43,9 @@ typedef struct live_snapshot {
     int epoch, epochs;           // epoch in progress (0-based), planned epochs
     int batch_in_epoch, batches_per_epoch;
     long long steps;
-    double samples_per_sec, seconds_left;
+    double samples_per_sec, seconds_left;  // the rate of the last steps (step time only)
+    double train_seconds;        // time spent in steps since the model was built (no evaluations)
+    long long train_samples;     // samples trained since then: with train_seconds, a run's rate
     float lr;
     int delay_ms;                // slow motion: pause between steps
     int run_left;                // steps of a live_run_steps still to run (0: none asked)

@@ -540,6 +540,8 @@ static void bench_(headless_ *h) {
     const live_snapshot *before =
         f->state->view == VIEW_TEMPLATES ? f->state->host.tmpl_live : f->state->host.train_live;
     const long long steps0 = before ? before->steps : 0;
+    const long long samples0 = before ? before->train_samples : 0;
+    const double seconds0 = before ? before->train_seconds : 0;
     const double start = now_ms_();
     frame_run_actions(f, &play, 1, 0, false);
     for (int i = 0; ms && i < n; i++) {
@@ -556,6 +558,10 @@ static void bench_(headless_ *h) {
         if (snap)
             fprintf(h->out, "training meanwhile: %.0f samples/s\ntraining steps: %lld in %.2f s\n",
                     snap->samples_per_sec, snap->steps - steps0, (now_ms_() - start) / 1000);
+        if (snap && snap->train_seconds > seconds0)  // the rate over all of this run's steps
+            fprintf(h->out, "training step rate: %.0f samples/s over %lld samples\n",
+                    (snap->train_samples - samples0) / (snap->train_seconds - seconds0),
+                    snap->train_samples - samples0);
         frame_run_actions(f, &play, 1, 0, false);
     }
     if (ms) {

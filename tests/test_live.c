@@ -1620,6 +1620,7 @@ static void test_frames_trains(void **state) {
     get_(lt, s);
     assert_int_equal(s->steps, 0);  // no thread: nothing trains between frames
     long long made = 0;
+    const double t0 = now_ms_();
     for (int i = 0; i < 10000 && s->steps < 100; i++) {
         const int n = live_pump(lt, 5);
         assert_true(n >= 1);  // at least one step a frame while it runs
@@ -1627,7 +1628,12 @@ static void test_frames_trains(void **state) {
         get_(lt, s);
         assert_int_equal(s->steps, made);  // each pump publishes its steps
     }
+    const double wall_s = (now_ms_() - t0) / 1000;
     assert_true(s->steps >= 100);
+    // The run's rate: every batch of 800 digits is a whole 32, and the time
+    // in steps is some of the time the pumps took.
+    assert_int_equal(s->train_samples, BATCH * s->steps);
+    assert_true(s->train_seconds > 0 && s->train_seconds <= wall_s);
     assert_false(s->paused);
     check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
     assert_true(s->test_accuracy > 0.6f);
