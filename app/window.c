@@ -466,11 +466,17 @@ static void play_(app_frame *f, double seconds) {
         frame_run_actions(f, &play, n, FAKE_FRAME_MS, false);
 }
 
-// --seconds: lets the view's model train in its thread that long, then pauses it.
+// --seconds: lets the view's model train that long, then pauses it: in its
+// thread, or in the frames (undrawn, at 60 Hz) where it trains time-sliced.
 static void train_for_(app_frame *f, double seconds) {
     const app_action toggle = {.kind = ACT_TRAIN_TOGGLE};
     frame_run_actions(f, &toggle, 1, 0, false);
-    SDL_Delay((Uint32)(seconds * 1000));
+    const double until = now_ms_() + seconds * 1000;
+    while (now_ms_() < until) {
+        const double left = until - now_ms_();
+        SDL_Delay((Uint32)(left > 16 ? 16 : left > 0 ? left : 0));
+        frame_run_actions(f, NULL, 0, 0, false);
+    }
     frame_run_actions(f, &toggle, 1, 0, false);
     SDL_Delay(50);  // the worker publishes its last step
     frame_run_actions(f, NULL, 0, 0, false);
