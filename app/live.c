@@ -342,7 +342,7 @@ int live_pump(live_trainer *lt, double budget_ms) {
     for (;;) {
         if (lt->reset_pending) {  // live_reset_async: this frame rebuilds
             rebuild_locked_(lt, err, sizeof err);
-            if (lt->reset_pending) break;  // (it cannot change meanwhile: no other thread)
+            if (lt->reset_pending) break;  // a newer request came meanwhile: the next frame
             continue;
         }
         if (lt->paused) break;
