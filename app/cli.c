@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "live.h"
 
 #ifndef CONVSTEP_VERSION
 #define CONVSTEP_VERSION "dev"
@@ -87,6 +88,24 @@ static int apply_kernel_env_(FILE *err) {
     return CLI_EXIT_OK;
 }
 
+// CONVSTEP_LIVE=threads|frames: how the window trains live, on a thread of
+// its own (the default) or in slices of its frames (as in a browser page
+// where no thread can start). Read once, before any command.
+static int apply_live_env_(FILE *err) {
+    const char *want = getenv("CONVSTEP_LIVE");
+    if (!want || !*want) return CLI_EXIT_OK;
+    live_mode mode;
+    if (!live_mode_parse(want, &mode)) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "CONVSTEP_LIVE='%.40s' is not a way to train live (choices: threads, frames; unset for threads)",
+                 want);
+        return cli_fail(err, msg, CLI_EXIT_USAGE);
+    }
+    live_set_default_mode(mode);
+    return CLI_EXIT_OK;
+}
+
 static int run_command_(size_t i, int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err) {
     return commands_[i].run ? commands_[i].run(argc, argv, out, err)
                             : commands_[i].with_frontend(argc, argv, fe, out, err);
@@ -95,6 +114,8 @@ static int run_command_(size_t i, int argc, char **argv, const cli_frontend *fe,
 int cli_main(int argc, char **argv, const cli_frontend *fe, FILE *out, FILE *err) {
     const int kernel_status = apply_kernel_env_(err);
     if (kernel_status != CLI_EXIT_OK) return kernel_status;
+    const int live_status = apply_live_env_(err);
+    if (live_status != CLI_EXIT_OK) return live_status;
     if (argc < 2) {
         // The window; where none can open (no display), the help instead.
         char *none[] = {NULL};

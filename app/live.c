@@ -1,7 +1,6 @@
 // live.c - the training worker thread and its snapshots (see live.h).
 #include "live.h"
 
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,10 +12,10 @@
 struct live_trainer {
     pthread_mutex_t lock;       // guards everything below marked "shared"
     pthread_cond_t wake;
-    pthread_cond_t unpinned;    // a reader let go of a parameter buffer
     pthread_mutex_t step_lock;  // held while the trainer steps (worker or live_step_now)
     pthread_t thread;
-    bool started;
+    bool started;               // the worker thread runs
+    live_mode mode;             // LIVE_FRAMES: no thread, live_pump trains
     // shared
     bool stop, paused;
     int want_step_lock;         // callers waiting for step_lock: the worker lets them in
@@ -27,17 +26,13 @@ struct live_trainer {
     app_train_options reset_opt;
     char reset_arch[256];       // reset_opt.arch points here
     live_snapshot pub;          // what readers copy (its params unused: see param_buf)
-    // Published parameters, in three buffers, so nobody copies them under
-    // the lock: param_buf[param_front] is the latest; a reader pins it
-    // (param_readers, under `lock`), copies it outside the lock and unpins
-    // it. The trainer fills its own buffer (param_own: never the front, never
-    // pinned) outside the lock, then under the lock makes it the front and
-    // takes an unpinned one as its own (with one reader there always is one;
-    // with more it waits for an unpin, one copy long). param_front and
-    // param_own change under both locks.
-    float *param_buf[3];
-    int param_readers[3];
-    int param_front, param_own;
+    // Published parameters, double-buffered: param_buf[param_front] is what
+    // readers copy, under `lock` (LeNet-5's 240 KiB in microseconds, and only
+    // when new: a reader's copy is what a publish may wait for); the trainer
+    // fills the other one outside the lock, then makes it the front.
+    // param_front changes under both locks.
+    float *param_buf[2];
+    int param_front;
     // the trainer's (touched only with step_lock held)
     app_trainer t;
     bool have_trainer;
@@ -45,6 +40,7 @@ struct live_trainer {
     live_snapshot work;         // built here, then published (its params unused)
     int *pred;                  // [test->count] predictions of the last evaluation
     double last_publish_ms;
+    double last_step_ms;        // when live_pump's last step ended (its slow motion)
     bool dirty;                 // steps taken since the last publish
     long long last_eval_step;
 };
@@ -60,6 +56,22 @@ static double now_ms_(void) {
 static atomic_uint_least64_t last_stamp_;
 
 static uint64_t new_stamp_(void) { return (uint64_t)atomic_fetch_add(&last_stamp_, 1) + 1; }
+
+// How trainers made from now on train (live_set_default_mode).
+static _Atomic live_mode default_mode_ = LIVE_THREADS;
+
+void live_set_default_mode(live_mode mode) { atomic_store(&default_mode_, mode); }
+
+bool live_mode_parse(const char *name, live_mode *mode) {
+    if (strcmp(name, "threads") == 0) *mode = LIVE_THREADS;
+    else if (strcmp(name, "frames") == 0) *mode = LIVE_FRAMES;
+    else return false;
+    return true;
+}
+
+const char *live_mode_name(live_mode mode) { return mode == LIVE_FRAMES ? "frames" : "threads"; }
+
+live_mode live_get_mode(const live_trainer *lt) { return lt->mode; }
 
 // Appends a point, halving the curve (every other point) when it is full;
 // copies made before that must then take the curves whole.
@@ -135,8 +147,9 @@ static void publish_(live_trainer *lt) {
     w->batches_per_epoch = (lt->train->count + lt->t.opt.batch - 1) / lt->t.opt.batch;
     w->batch_in_epoch = lt->t.pos / lt->t.opt.batch;
     w->n_params = lt->t.net->n_params < LIVE_MAX_PARAMS ? lt->t.net->n_params : LIVE_MAX_PARAMS;
-    // Into the trainer's own buffer: no reader looks at it until it is the front.
-    memcpy(lt->param_buf[lt->param_own], lt->t.net->params, sizeof(float) * w->n_params);
+    // Into the back buffer: no reader looks at it until it is the front.
+    const int back = 1 - lt->param_front;
+    memcpy(lt->param_buf[back], lt->t.net->params, sizeof(float) * w->n_params);
     w->params_stamp = new_stamp_();
     const long long left = (long long)w->batches_per_epoch * w->epochs - w->steps;
     w->seconds_left = w->samples_per_sec > 0 ? left * lt->t.opt.batch / w->samples_per_sec : 0;
@@ -149,17 +162,7 @@ static void publish_(live_trainer *lt) {
     w->reset_failures = lt->pub.reset_failures;
     memcpy(w->reset_error, lt->pub.reset_error, sizeof w->reset_error);
     w->version = lt->pub.version + 1;
-    lt->param_front = lt->param_own;
-    for (;;) {  // the next own buffer: one no reader holds
-        int free_buf = -1;
-        for (int b = 0; b < 3 && free_buf < 0; b++)
-            if (b != lt->param_front && lt->param_readers[b] == 0) free_buf = b;
-        if (free_buf >= 0) {
-            lt->param_own = free_buf;
-            break;
-        }
-        pthread_cond_wait(&lt->unpinned, &lt->lock);
-    }
+    lt->param_front = back;
     copy_state_(&lt->pub, w, false);
     pthread_mutex_unlock(&lt->lock);
     lt->last_publish_ms = now_ms_();
@@ -173,15 +176,16 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
     lt->t.opt.lr = lr;
     bool epoch_done;
     app_epoch_stats st;
-    const double t0 = now_ms_();
     const int seen_before = lt->t.seen, correct_before = lt->t.correct;
-    const double loss_before = lt->t.loss_sum;
+    const double loss_before = lt->t.loss_sum, seconds_before = lt->t.epoch_seconds;
     if (!app_trainer_step(&lt->t, &epoch_done, &st, err, errsize)) {
         w->diverged = true;
         snprintf(w->message, sizeof w->message, "%s", err);
         return false;
     }
-    const double ms = now_ms_() - t0;
+    // The step's own time as the trainer counts it (convstep train's rate):
+    // not the test evaluation that ends an epoch inside the same call.
+    const double ms = 1000.0 * ((epoch_done ? st.seconds : lt->t.epoch_seconds) - seconds_before);
     const int batch = epoch_done ? lt->t.opt.batch : lt->t.seen - seen_before;
     // The batch's own loss and accuracy (the trainer keeps epoch sums).
     const float loss = epoch_done ? st.loss : (float)((lt->t.loss_sum - loss_before) / (batch ? batch : 1));
@@ -189,6 +193,8 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
                                  : (float)(lt->t.correct - correct_before) / (float)(batch ? batch : 1);
     const double rate = ms > 0 ? batch * 1000.0 / ms : 0;
     w->samples_per_sec = w->samples_per_sec > 0 ? 0.95 * w->samples_per_sec + 0.05 * rate : rate;
+    w->train_seconds += ms / 1000.0;
+    w->train_samples += batch;
     lt->dirty = true;
     push_point_(w, w->loss, &w->n_loss, (float)lt->t.step, loss);
     push_point_(w, w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);
@@ -215,6 +221,85 @@ bool live_eval_scheduled(long long step) {
 
 static bool build_(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize);
 
+// The pieces of training that the worker thread and live_pump share. Each is
+// called with `lock` held and returns with it held; it lets go of it while
+// the trainer works (under step_lock), so commands and readers never wait
+// for a step.
+
+// live_reset_async's rebuild: the model is built and evaluated here.
+static void rebuild_locked_(live_trainer *lt, char *err, size_t errsize) {
+    app_train_options o = lt->reset_opt;
+    char arch[sizeof lt->reset_arch];
+    memcpy(arch, lt->reset_arch, sizeof arch);
+    o.arch = arch;
+    pthread_mutex_unlock(&lt->lock);
+    pthread_mutex_lock(&lt->step_lock);
+    const bool built = build_(lt, &o, err, errsize);  // publishes on success
+    pthread_mutex_unlock(&lt->step_lock);
+    pthread_mutex_lock(&lt->lock);
+    // A newer request may have come meanwhile: it runs next time round.
+    if (strcmp(arch, lt->reset_arch) == 0 && memcmp(&o.lr, &lt->reset_opt.lr, sizeof o.lr) == 0)
+        lt->reset_pending = false;
+    if (built) {
+        lt->lr = o.lr;
+        lt->pub.lr = o.lr;
+        lt->pub.reset_error[0] = '\0';
+    } else {
+        lt->pub.reset_failures++;
+        snprintf(lt->pub.reset_error, sizeof lt->pub.reset_error, "%.300s", err);
+    }
+    lt->pub.rebuilding = lt->reset_pending;
+    lt->pub.paused = lt->paused;
+    lt->pub.version++;
+}
+
+// Publishes the steps not yet published (a paused picture is a true one).
+static void publish_rest_locked_(live_trainer *lt) {
+    pthread_mutex_unlock(&lt->lock);
+    pthread_mutex_lock(&lt->step_lock);
+    if (lt->dirty && lt->have_trainer) publish_(lt);
+    pthread_mutex_unlock(&lt->step_lock);
+    pthread_mutex_lock(&lt->lock);
+}
+
+// One step at the rate asked for. `on_timer`: publish every 30 ms (the
+// worker); else only where training stops, and the caller publishes the
+// rest (live_pump, once a frame). *delay is the slow motion asked for after
+// this step (0 while live_run_steps' steps run). False when training
+// stopped (finished or diverged): then it is paused.
+static bool step_locked_(live_trainer *lt, bool on_timer, int *delay, char *err, size_t errsize) {
+    const float lr = lt->lr;
+    // Steps asked for by live_run_steps run at full speed.
+    *delay = lt->run_left > 0 ? 0 : lt->delay_ms;
+    pthread_mutex_unlock(&lt->lock);
+    pthread_mutex_lock(&lt->step_lock);
+    const bool ok = lt->have_trainer && step_(lt, lr, err, errsize);
+    // The last of the steps asked for: pause, and publish that step with
+    // a fresh test evaluation (as live_step_now does), in one snapshot.
+    bool reached = false;
+    if (ok) {
+        pthread_mutex_lock(&lt->lock);
+        if (lt->run_left > 0 && --lt->run_left == 0) lt->paused = reached = true;
+        pthread_mutex_unlock(&lt->lock);
+        if (reached && lt->last_eval_step != lt->t.step) {
+            evaluate_(lt);
+            lt->last_eval_step = lt->t.step;
+        }
+    }
+    // Publish often enough for 60 frames a second, rarely enough to cost nothing.
+    if (!ok || reached || *delay > 0 || (on_timer && now_ms_() - lt->last_publish_ms > 30)) publish_(lt);
+    pthread_mutex_unlock(&lt->step_lock);
+    pthread_mutex_lock(&lt->lock);
+    if (!ok) {
+        lt->paused = true;  // finished or diverged: wait for a reset
+        lt->run_left = 0;
+        lt->pub.paused = true;
+        lt->pub.run_left = 0;
+        lt->pub.version++;
+    }
+    return ok;
+}
+
 static void *worker_(void *arg) {
     live_trainer *lt = arg;
     char err[400];
@@ -225,73 +310,17 @@ static void *worker_(void *arg) {
             continue;
         }
         if (lt->reset_pending) {  // live_reset_async: rebuild here, off the window's thread
-            app_train_options o = lt->reset_opt;
-            char arch[sizeof lt->reset_arch];
-            memcpy(arch, lt->reset_arch, sizeof arch);
-            o.arch = arch;
-            pthread_mutex_unlock(&lt->lock);
-            pthread_mutex_lock(&lt->step_lock);
-            const bool built = build_(lt, &o, err, sizeof err);  // publishes on success
-            pthread_mutex_unlock(&lt->step_lock);
-            pthread_mutex_lock(&lt->lock);
-            // A newer request may have come meanwhile: it runs next time round.
-            if (strcmp(arch, lt->reset_arch) == 0 && memcmp(&o.lr, &lt->reset_opt.lr, sizeof o.lr) == 0)
-                lt->reset_pending = false;
-            if (built) {
-                lt->lr = o.lr;
-                lt->pub.lr = o.lr;
-                lt->pub.reset_error[0] = '\0';
-            } else {
-                lt->pub.reset_failures++;
-                snprintf(lt->pub.reset_error, sizeof lt->pub.reset_error, "%.300s", err);
-            }
-            lt->pub.rebuilding = lt->reset_pending;
-            lt->pub.paused = lt->paused;
-            lt->pub.version++;
+            rebuild_locked_(lt, err, sizeof err);
             continue;
         }
         if (lt->paused) {
-            // Show the last steps before sleeping: a paused picture is a true one.
-            pthread_mutex_unlock(&lt->lock);
-            pthread_mutex_lock(&lt->step_lock);
-            if (lt->dirty && lt->have_trainer) publish_(lt);
-            pthread_mutex_unlock(&lt->step_lock);
-            pthread_mutex_lock(&lt->lock);
+            publish_rest_locked_(lt);
             if (lt->paused && !lt->stop && lt->want_step_lock == 0 && !lt->reset_pending)
                 pthread_cond_wait(&lt->wake, &lt->lock);
             continue;
         }
-        const float lr = lt->lr;
-        // Steps asked for by live_run_steps run at full speed.
-        const int delay = lt->run_left > 0 ? 0 : lt->delay_ms;
-        pthread_mutex_unlock(&lt->lock);
-        pthread_mutex_lock(&lt->step_lock);
-        const bool ok = lt->have_trainer && step_(lt, lr, err, sizeof err);
-        // The last of the steps asked for: pause, and publish that step with
-        // a fresh test evaluation (as live_step_now does), in one snapshot.
-        bool reached = false;
-        if (ok) {
-            pthread_mutex_lock(&lt->lock);
-            if (lt->run_left > 0 && --lt->run_left == 0) lt->paused = reached = true;
-            pthread_mutex_unlock(&lt->lock);
-            if (reached && lt->last_eval_step != lt->t.step) {
-                evaluate_(lt);
-                lt->last_eval_step = lt->t.step;
-            }
-        }
-        // Publish often enough for 60 frames a second, rarely enough to cost nothing.
-        if (!ok || reached || delay > 0 || now_ms_() - lt->last_publish_ms > 30) publish_(lt);
-        pthread_mutex_unlock(&lt->step_lock);
-        pthread_mutex_lock(&lt->lock);
-        if (!ok) {
-            lt->paused = true;  // finished or diverged: wait for a reset
-            lt->run_left = 0;
-            lt->pub.paused = true;
-            lt->pub.run_left = 0;
-            lt->pub.version++;
-            continue;
-        }
-        if (delay > 0 && !lt->stop) {
+        int delay;
+        if (step_locked_(lt, true, &delay, err, sizeof err) && delay > 0 && !lt->stop) {
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
             until.tv_sec += delay / 1000;
@@ -302,6 +331,37 @@ static void *worker_(void *arg) {
     }
     pthread_mutex_unlock(&lt->lock);
     return NULL;
+}
+
+int live_pump(live_trainer *lt, double budget_ms) {
+    if (!lt || lt->mode != LIVE_FRAMES) return 0;
+    char err[400];
+    const double start = now_ms_();
+    int steps = 0;
+    pthread_mutex_lock(&lt->lock);
+    for (;;) {
+        if (lt->reset_pending) {  // live_reset_async: this frame rebuilds
+            rebuild_locked_(lt, err, sizeof err);
+            if (lt->reset_pending) break;  // a newer request came meanwhile: the next frame
+            continue;
+        }
+        if (lt->paused) break;
+        // Slow motion: one step per frame, once its pause has passed since the last.
+        const bool slow = lt->run_left == 0 && lt->delay_ms > 0;
+        if (slow && start - lt->last_step_ms < lt->delay_ms) break;
+        const double t0 = now_ms_();
+        int delay;
+        const bool ok = step_locked_(lt, false, &delay, err, sizeof err);
+        const double t1 = now_ms_();
+        lt->last_step_ms = t1;
+        if (!ok) break;
+        steps++;
+        // Another step only if one as long as this one still fits.
+        if (delay > 0 || (t1 - start) + (t1 - t0) > budget_ms) break;
+    }
+    publish_rest_locked_(lt);  // once a frame, what the frame will draw
+    pthread_mutex_unlock(&lt->lock);
+    return steps;
 }
 
 // (Re)builds the trainer and clears the curves; step_lock must be held.
@@ -339,13 +399,11 @@ live_trainer *live_create(const app_train_options *opt, const app_dataset *train
     lt->paused = true;
     lt->lr = opt->lr;
     lt->pred = malloc(sizeof(int) * (size_t)(test->count ? test->count : 1));
-    for (int b = 0; b < 3; b++) lt->param_buf[b] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
-    lt->param_own = 1;
+    for (int b = 0; b < 2; b++) lt->param_buf[b] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
     pthread_mutex_init(&lt->lock, NULL);
     pthread_mutex_init(&lt->step_lock, NULL);
     pthread_cond_init(&lt->wake, NULL);
-    pthread_cond_init(&lt->unpinned, NULL);
-    if (!lt->pred || !lt->param_buf[0] || !lt->param_buf[1] || !lt->param_buf[2]) {
+    if (!lt->pred || !lt->param_buf[0] || !lt->param_buf[1]) {
         snprintf(err, errsize, "out of memory");
         live_destroy(lt);
         return NULL;
@@ -354,12 +412,15 @@ live_trainer *live_create(const app_train_options *opt, const app_dataset *train
         live_destroy(lt);
         return NULL;
     }
-    if (pthread_create(&lt->thread, NULL, worker_, lt) != 0) {
-        snprintf(err, errsize, "cannot start the training thread: %s", strerror(errno));
-        live_destroy(lt);
-        return NULL;
+    // Where no thread can start (a browser page without cross-origin
+    // isolation), the window's frames train instead.
+    lt->mode = atomic_load(&default_mode_);
+    if (lt->mode == LIVE_THREADS) {
+        if (pthread_create(&lt->thread, NULL, worker_, lt) == 0)
+            lt->started = true;
+        else
+            lt->mode = LIVE_FRAMES;
     }
-    lt->started = true;
     return lt;
 }
 
@@ -374,11 +435,10 @@ void live_destroy(live_trainer *lt) {
     }
     if (lt->have_trainer) app_trainer_destroy(&lt->t);
     pthread_cond_destroy(&lt->wake);
-    pthread_cond_destroy(&lt->unpinned);
     pthread_mutex_destroy(&lt->lock);
     pthread_mutex_destroy(&lt->step_lock);
     free(lt->pred);
-    for (int b = 0; b < 3; b++) free(lt->param_buf[b]);
+    for (int b = 0; b < 2; b++) free(lt->param_buf[b]);
     free(lt);
 }
 
@@ -464,23 +524,12 @@ bool live_snapshot_get(live_trainer *lt, live_snapshot *out, bool force) {
     pthread_mutex_lock(&lt->lock);
     const live_snapshot *pub = &lt->pub;
     const bool changed = force || out->version != pub->version;
-    int pinned = -1;
-    size_t n = 0;
     if (changed) {
-        if (force || out->params_stamp != pub->params_stamp) {
-            pinned = lt->param_front;  // stays as it is until unpinned: the trainer writes elsewhere
-            lt->param_readers[pinned]++;
-            n = pub->n_params;
-        }
+        // The parameters only when new: the trainer's publish waits for this copy.
+        if (force || out->params_stamp != pub->params_stamp)
+            memcpy(out->params, lt->param_buf[lt->param_front], sizeof(float) * pub->n_params);
         copy_state_(out, pub, force);  // the small fields and new curve points (params_stamp too)
     }
-    pthread_mutex_unlock(&lt->lock);
-    if (pinned < 0) return changed;
-    // The parameters (240 KiB for LeNet-5) outside the lock: the trainer never waits for them.
-    memcpy(out->params, lt->param_buf[pinned], sizeof(float) * n);
-    pthread_mutex_lock(&lt->lock);
-    lt->param_readers[pinned]--;
-    pthread_cond_broadcast(&lt->unpinned);
     pthread_mutex_unlock(&lt->lock);
     return changed;
 }

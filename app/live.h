@@ -1,10 +1,16 @@
 // live.h - training on a worker thread while the window watches. The worker
 // owns the trainer; the window only ever reads a snapshot, its small fields
-// copied under a mutex and its parameters from a published buffer the worker
-// never writes while it is read (so the lock is never held for the 240 KiB),
-// so nothing it draws can be half-updated (and ThreadSanitizer has nothing to
-// report). Commands (pause, learning rate, reset) go the other way
+// copied under a mutex, its parameters from a published buffer the worker
+// never writes while it is read (copied under the same mutex, and only when
+// new), so nothing it draws can be half-updated (and ThreadSanitizer has
+// nothing to report). Commands (pause, learning rate, reset) go the other way
 // through the same lock.
+//
+// Where no thread can run (a browser page without cross-origin isolation),
+// the same trainer runs time-sliced instead: the window's frame calls
+// live_pump, which trains until its share of the frame is spent and then
+// publishes. Snapshots and commands are the same in both modes, and so are
+// the parameters after the same steps.
 #ifndef APP_LIVE_H
 #define APP_LIVE_H
 
@@ -37,7 +43,9 @@ typedef struct live_snapshot {
     int epoch, epochs;           // epoch in progress (0-based), planned epochs
     int batch_in_epoch, batches_per_epoch;
     long long steps;
-    double samples_per_sec, seconds_left;
+    double samples_per_sec, seconds_left;  // the rate of the last steps (step time only)
+    double train_seconds;        // time spent in steps since the model was built (no evaluations)
+    long long train_samples;     // samples trained since then: with train_seconds, a run's rate
     float lr;
     int delay_ms;                // slow motion: pause between steps
     int run_left;                // steps of a live_run_steps still to run (0: none asked)
@@ -62,7 +70,32 @@ typedef struct live_snapshot {
 
 typedef struct live_trainer live_trainer;
 
-// Starts a worker (paused) that trains `opt` on the datasets, which must
+// How a trainer trains: on its own thread, or in slices of the window's
+// frames (live_pump).
+typedef enum live_mode { LIVE_THREADS, LIVE_FRAMES } live_mode;
+
+// The mode of trainers made from now on (LIVE_THREADS unless set; the
+// program sets it once at start from CONVSTEP_LIVE=threads|frames). A
+// trainer asked for threads falls back to frames when no thread can start.
+void live_set_default_mode(live_mode mode);
+bool live_mode_parse(const char *name, live_mode *mode);  // "threads", "frames"
+const char *live_mode_name(live_mode mode);
+live_mode live_get_mode(const live_trainer *lt);
+
+// Time-sliced training (LIVE_FRAMES), called once a frame: runs a reset
+// asked for with live_reset_async, then steps while it runs (not paused)
+// and another step as long as the last one still fits in budget_ms (at
+// least one step; one per frame in slow motion, when its delay has passed),
+// then publishes. A test evaluation on the schedule below makes its step
+// longer than the budget. Returns the steps made; 0 at once for a trainer
+// with its own thread.
+int live_pump(live_trainer *lt, double budget_ms);
+
+// The share of a 60 Hz frame (16.7 ms) live_pump trains in the window: the
+// rest draws the frame (about 9 ms for the training view).
+#define LIVE_PUMP_BUDGET_MS 6.0
+
+// Starts a worker (paused; a thread, or live_pump) that trains `opt` on the datasets, which must
 // outlive it. NULL with a message if the model cannot be built.
 live_trainer *live_create(const app_train_options *opt, const app_dataset *train,
                           const app_dataset *test, char *err, size_t errsize);

@@ -681,6 +681,9 @@ static void effects_(app_runtime *rt, app_state *s) {
 
 void runtime_frame(app_runtime *rt, app_state *s) {
     effects_(rt, s);
+    // Trainers without a thread (live.h) train here, in a slice of the frame.
+    live_pump(rt->dash, LIVE_PUMP_BUDGET_MS);
+    live_pump(rt->tmpl, LIVE_PUMP_BUDGET_MS);
     if (rt->dash) {
         live_snapshot_get(rt->dash, rt->dash_snap, false);
         s->host.train_live = rt->dash_snap;

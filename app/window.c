@@ -477,11 +477,17 @@ static void play_(app_frame *f, double seconds) {
         frame_run_actions(f, &play, n, FAKE_FRAME_MS, false);
 }
 
-// --seconds: lets the view's model train in its thread that long, then pauses it.
+// --seconds: lets the view's model train that long, then pauses it: in its
+// thread, or in the frames (undrawn, at 60 Hz) where it trains time-sliced.
 static void train_for_(app_frame *f, double seconds) {
     const app_action toggle = {.kind = ACT_TRAIN_TOGGLE};
     frame_run_actions(f, &toggle, 1, 0, false);
-    SDL_Delay((Uint32)(seconds * 1000));
+    const double until = now_ms_() + seconds * 1000;
+    while (now_ms_() < until) {
+        const double left = until - now_ms_();
+        SDL_Delay((Uint32)(left > 16 ? 16 : left > 0 ? left : 0));
+        frame_run_actions(f, NULL, 0, 0, false);
+    }
     frame_run_actions(f, &toggle, 1, 0, false);
     SDL_Delay(50);  // the worker publishes its last step
     frame_run_actions(f, NULL, 0, 0, false);
@@ -551,6 +557,8 @@ static void bench_(headless_ *h) {
     const live_snapshot *before =
         f->state->view == VIEW_TEMPLATES ? f->state->host.tmpl_live : f->state->host.train_live;
     const long long steps0 = before ? before->steps : 0;
+    const long long samples0 = before ? before->train_samples : 0;
+    const double seconds0 = before ? before->train_seconds : 0;
     const double start = now_ms_();
     frame_run_actions(f, &play, 1, 0, false);
     for (int i = 0; ms && i < n; i++) {
@@ -567,6 +575,10 @@ static void bench_(headless_ *h) {
         if (snap)
             fprintf(h->out, "training meanwhile: %.0f samples/s\ntraining steps: %lld in %.2f s\n",
                     snap->samples_per_sec, snap->steps - steps0, (now_ms_() - start) / 1000);
+        if (snap && snap->train_seconds > seconds0)  // the rate over all of this run's steps
+            fprintf(h->out, "training step rate: %.0f samples/s over %lld samples\n",
+                    (snap->train_samples - samples0) / (snap->train_seconds - seconds0),
+                    snap->train_samples - samples0);
         frame_run_actions(f, &play, 1, 0, false);
     }
     if (ms) {

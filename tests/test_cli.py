@@ -1495,6 +1495,25 @@ def errors_never_print_control_characters():
             expect(shown in err, "%r: stderr should show %r: %r" % (args, shown, err))
 
 
+@check
+def live_env():
+    """CONVSTEP_LIVE=threads|frames: the window's training view trains either way (steps
+    made while frames are drawn); any other value is exit 1 naming the variable, the
+    value and the choices"""
+    for mode in ("threads", "frames"):
+        code, out, err = run_env({"CONVSTEP_LIVE": mode}, "view", "train", "--model", "softmax",
+                                 "--headless", "--bench-frames", "30")
+        steps = re.search(r"^training steps: (\d+) in", out, re.M)
+        expect(code == 0 and steps and int(steps.group(1)) > 0,
+               "%s: exit %d, %r %r" % (mode, code, out, err))
+    for bad in ("thread", "FRAMES", "frames "):
+        code, out, err = run_env({"CONVSTEP_LIVE": bad}, "conv", "--input", "1", "--kernel", "1")
+        expect(code == 1 and out == "", "%r: exit %d, stdout %r" % (bad, code, out))
+        expect(err.startswith("convstep: error: CONVSTEP_LIVE='%s'" % bad) and "threads" in err
+               and "frames" in err, "%r: the message %r should name the variable, the value and the choices"
+               % (bad, err))
+
+
 def start(program, scratch_dir):
     global CONVSTEP, WORKDIR
     CONVSTEP, WORKDIR = program, scratch_dir

@@ -653,6 +653,8 @@ static void test_window_keys_through_runtime(void **state) {
 
 // ---- Reset ----------------------------------------------------------------------------
 
+static bool expected_eval_step_(long long step);
+
 static void test_reset_other_arch(void **state) {
     (void)state;
     const app_train_options o = options_("softmax");
@@ -678,9 +680,20 @@ static void test_reset_other_arch(void **state) {
     assert_true(s->version != v);
     assert_string_equal(s->arch, SMALL_ARCH);
     assert_int_equal(s->n_params, SMALL_PARAMS);
-    assert_true(s->n_loss <= 1);
-    assert_true(s->n_train_acc <= 1);
-    assert_true(s->n_test_acc <= 2);
+    // The old curves are gone: the worker goes on at once, so the snapshot may
+    // hold some steps of the new model (more under load), but only those: a
+    // loss point for each of its steps 1..steps, and test points at step 0,
+    // the scheduled steps and the epochs' ends up to there (the old run's 60
+    // steps and more would add to both).
+    print_message("# the first snapshot after the reset is at step %lld\n", s->steps);
+    assert_true(s->steps < LIVE_MAX_POINTS);  // (no thinning yet, so the counts are exact)
+    assert_int_equal(s->n_loss, s->steps);
+    assert_int_equal(s->n_train_acc, s->steps);
+    for (int i = 0; i < s->n_loss; i++) assert_true(s->loss[i].step == (float)(i + 1));
+    int evals = 0;
+    for (long long k = 0; k <= s->steps; k++) evals += expected_eval_step_(k) || k % BATCHES_PER_EPOCH == 0;
+    assert_int_equal(s->n_test_acc, evals);
+    assert_true(s->test_acc[0].step == 0.0f);
     assert_true(s->lr == 0.03f);
     assert_false(s->diverged);
     assert_false(s->finished);
@@ -1483,17 +1496,21 @@ static void test_incremental_while_running(void **state) {
 }
 
 // Several readers at once, each copying forced and unforced as fast as it can,
-// while the worker trains and publishes: the parameters are copied outside the
-// lock from a pinned buffer, and with three readers every spare buffer can be
-// pinned, so the worker must wait for one. Each reader's last copy has, bit
-// for bit, the parameters of a plain trainer at its step.
+// while the worker trains and publishes (and waits for their copies to
+// publish). Copies kept along the way (one every KEEP_EVERY steps or more)
+// and each reader's last copy have, bit for bit, the parameters of a plain
+// trainer at their step.
 #define READERS 3
+#define KEEP 6
+#define KEEP_EVERY 40
 
 typedef struct reader_ {
     live_trainer *lt;
     live_snapshot *last;      // the reader's latest copy
     _Atomic bool *stop;
     long long reads, backwards;  // copies; copies whose step or version went back
+    live_snapshot *kept[KEEP];   // copies kept along the way
+    int n_kept;
     pthread_t thread;
 } reader_;
 
@@ -1508,6 +1525,8 @@ static void *read_loop_(void *arg) {
         if (r->last->steps < last_steps || r->last->version < last_version) r->backwards++;
         last_steps = r->last->steps;
         last_version = r->last->version;
+        if (r->n_kept < KEEP && (r->n_kept == 0 || r->last->steps >= r->kept[r->n_kept - 1]->steps + KEEP_EVERY))
+            *r->kept[r->n_kept++] = *r->last;
     }
     return NULL;
 }
@@ -1520,6 +1539,7 @@ static void test_many_readers_while_running(void **state) {
     reader_ readers[READERS];
     for (int i = 0; i < READERS; i++) {
         readers[i] = (reader_){.lt = lt, .last = snapshot_buf_(), .stop = &stop};
+        for (int k = 0; k < KEEP; k++) readers[i].kept[k] = snapshot_buf_();
         assert_int_equal(pthread_create(&readers[i].thread, NULL, read_loop_, &readers[i]), 0);
     }
     live_pause(lt, false);
@@ -1530,9 +1550,18 @@ static void test_many_readers_while_running(void **state) {
     for (int i = 0; i < READERS; i++) pthread_join(readers[i].thread, NULL);
     assert_true(reached >= 300);
     // Replay in order of step.
-    live_snapshot *order[READERS];
-    for (int i = 0; i < READERS; i++) order[i] = readers[i].last;
-    for (int i = 1; i < READERS; i++)
+    live_snapshot *order[READERS * (KEEP + 1)];
+    int n = 0;
+    for (int i = 0; i < READERS; i++) {
+        print_message("# reader %d: %lld copies, %d kept, the last at step %lld\n", i, readers[i].reads,
+                      readers[i].n_kept, readers[i].last->steps);
+        assert_int_equal(readers[i].backwards, 0);
+        assert_true(readers[i].reads >= 2);
+        assert_true(readers[i].n_kept >= 2);  // 300 steps: at least one at 0 and one at 40 or later
+        order[n++] = readers[i].last;
+        for (int k = 0; k < readers[i].n_kept; k++) order[n++] = readers[i].kept[k];
+    }
+    for (int i = 1; i < n; i++)
         for (int j = i; j > 0 && order[j]->steps < order[j - 1]->steps; j--) {
             live_snapshot *t = order[j];
             order[j] = order[j - 1];
@@ -1540,14 +1569,252 @@ static void test_many_readers_while_running(void **state) {
         }
     static replay_ r;  // large: not on the stack
     replay_init_(&r, &o);
-    for (int i = 0; i < READERS; i++) {
-        print_message("# reader %d: %lld copies, the last at step %lld\n", i, readers[i].reads, readers[i].last->steps);
-        assert_int_equal(readers[i].backwards, 0);
-        assert_true(readers[i].reads >= 2);
+    for (int i = 0; i < n; i++) {
         check_consistent_(order[i], SOFTMAX_ARCH, SOFTMAX_PARAMS);
         assert_params_of_training_(&r, order[i]);
     }
     app_trainer_destroy(&r.t);
+}
+
+// ---- Time-sliced: no thread, the frame trains (live_pump) -------------------------------
+
+// A trainer in LIVE_FRAMES mode (the default mode is put back at once, so a
+// failing case leaves the others with threads).
+static live_trainer *make_frames_(const app_train_options *o, const app_dataset *train) {
+    live_set_default_mode(LIVE_FRAMES);
+    live_trainer *lt = make_(o, train);
+    live_set_default_mode(LIVE_THREADS);
+    assert_int_equal(live_get_mode(lt), LIVE_FRAMES);
+    return lt;
+}
+
+// Pumps (budget_ms a frame) until `done` or max_pumps; returns the steps made.
+static long long pump_until_(live_trainer *lt, live_snapshot *s, double budget_ms, int max_pumps,
+                             bool (*done)(const live_snapshot *)) {
+    long long made = 0;
+    for (int i = 0; i < max_pumps; i++) {
+        made += live_pump(lt, budget_ms);
+        get_(lt, s);
+        if (done && done(s)) break;
+    }
+    return made;
+}
+
+static bool is_paused_(const live_snapshot *s) { return s->paused && s->run_left == 0; }
+
+// It trains only when pumped: nothing moves on its own, a pump while paused
+// makes no step, and pumped frames train the model (accuracy rises from about
+// one in ten to well above half for the softmax model after 100 steps).
+static void test_frames_trains(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_frames_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    get_(lt, s);
+    assert_true(s->paused);
+    const float acc0 = s->test_accuracy;
+    assert_true(acc0 < 0.3f);
+    assert_int_equal(live_pump(lt, 5), 0);  // paused
+    live_pause(lt, false);
+    sleep_ms_(50);
+    get_(lt, s);
+    assert_int_equal(s->steps, 0);  // no thread: nothing trains between frames
+    long long made = 0;
+    const double t0 = now_ms_();
+    for (int i = 0; i < 10000 && s->steps < 100; i++) {
+        const int n = live_pump(lt, 5);
+        assert_true(n >= 1);  // at least one step a frame while it runs
+        made += n;
+        get_(lt, s);
+        assert_int_equal(s->steps, made);  // each pump publishes its steps
+    }
+    const double wall_s = (now_ms_() - t0) / 1000;
+    assert_true(s->steps >= 100);
+    // The run's rate: every batch of 800 digits is a whole 32, and the time
+    // in steps is some of the time the pumps took.
+    assert_int_equal(s->train_samples, BATCH * s->steps);
+    assert_true(s->train_seconds > 0 && s->train_seconds <= wall_s);
+    assert_false(s->paused);
+    check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+    assert_true(s->test_accuracy > 0.6f);
+    assert_true(s->test_accuracy > acc0 + 0.3f);
+    // Its parameters are the training's own (the same steps by hand).
+    static replay_ r;  // large: not on the stack
+    replay_init_(&r, &o);
+    assert_params_of_training_(&r, s);
+    app_trainer_destroy(&r.t);
+}
+
+// A pump with no budget makes exactly one step; one with all the time in the
+// world stops where live_run_steps' steps end, and returns.
+static void test_frames_budget(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_frames_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    live_pause(lt, false);
+    for (int i = 1; i <= 15; i++) {
+        assert_int_equal(live_pump(lt, 0), 1);
+        get_(lt, s);
+        assert_int_equal(s->steps, i);
+    }
+    live_run_steps(lt, 40);
+    assert_int_equal(live_pump(lt, 1e9), 40);
+    get_(lt, s);
+    assert_true(is_paused_(s));
+    assert_int_equal(s->steps, 55);
+    assert_int_equal(live_pump(lt, 1e9), 0);
+    // Slow motion: one step a frame at most, and none until the delay has
+    // passed since the last (a minute here: none at all).
+    live_set_delay(lt, 2000);
+    live_pause(lt, false);
+    assert_int_equal(live_pump(lt, 1e9), 0);
+    get_(lt, s);
+    assert_int_equal(s->steps, 55);
+    assert_int_equal(s->delay_ms, 2000);
+    live_set_delay(lt, 1);
+    sleep_ms_(5);
+    assert_int_equal(live_pump(lt, 1e9), 1);
+    sleep_ms_(5);
+    assert_int_equal(live_pump(lt, 1e9), 1);
+    get_(lt, s);
+    assert_int_equal(s->steps, 57);
+    check_consistent_(s, SOFTMAX_ARCH, SOFTMAX_PARAMS);
+}
+
+// Pause, learning rate, reset (now and by the next frame) work time-sliced
+// as they do on the thread.
+static void test_frames_commands(void **state) {
+    (void)state;
+    const app_train_options o = options_("softmax");
+    live_trainer *lt = make_frames_(&o, &train_);
+    live_snapshot *s = snapshot_buf_();
+    char err[400];
+    // Pause: the next pump makes no step, and says so.
+    live_pause(lt, false);
+    assert_int_equal(live_pump(lt, 0), 1);
+    live_pause(lt, true);
+    assert_int_equal(live_pump(lt, 1e9), 0);
+    get_(lt, s);
+    assert_true(s->paused);
+    assert_int_equal(s->steps, 1);
+    // The rate: 9 more steps at 0.05, then 10 at 0.01, as by hand.
+    live_pause(lt, false);
+    for (int i = 0; i < 9; i++) assert_int_equal(live_pump(lt, 0), 1);
+    live_set_lr(lt, 0.01f);
+    live_snapshot_get(lt, s, false);
+    assert_true(s->lr == 0.01f);
+    for (int i = 0; i < 10; i++) assert_int_equal(live_pump(lt, 0), 1);
+    get_(lt, s);
+    assert_int_equal(s->steps, 20);
+    app_trainer t;
+    assert_true(app_trainer_init(&t, &o, &train_, &test_, err, sizeof err));
+    bool done, ok = true;
+    app_epoch_stats st;
+    for (int i = 0; i < 10; i++) ok = ok && app_trainer_step(&t, &done, &st, err, sizeof err);
+    t.opt.lr = 0.01f;
+    for (int i = 0; i < 10; i++) ok = ok && app_trainer_step(&t, &done, &st, err, sizeof err);
+    const int same = ok && t.net->n_params == s->n_params &&
+                     memcmp(t.net->params, s->params, sizeof(float) * s->n_params) == 0;
+    app_trainer_destroy(&t);
+    assert_true(ok);
+    assert_true(same);
+    // A reset now: the new model at step 0, trained by the next pumps.
+    app_train_options o2 = options_(SMALL_ARCH);
+    o2.lr = 0.03f;
+    assert_true(live_reset(lt, &o2, err, sizeof err));
+    get_(lt, s);
+    assert_string_equal(s->arch, SMALL_ARCH);
+    assert_int_equal(s->steps, 0);
+    assert_true(s->lr == 0.03f);
+    assert_int_equal(live_pump(lt, 0), 1);
+    get_(lt, s);
+    assert_int_equal(s->steps, 1);
+    check_consistent_(s, SMALL_ARCH, SMALL_PARAMS);
+    // A reset by the next frame (live_reset_async): rebuilding until then.
+    live_pause(lt, true);
+    live_reset_async(lt, &o);
+    get_(lt, s);
+    assert_true(s->rebuilding);
+    assert_string_equal(s->arch, SMALL_ARCH);
+    assert_int_equal(live_pump(lt, 0), 0);  // rebuilt; paused, so no step
+    get_(lt, s);
+    assert_false(s->rebuilding);
+    assert_string_equal(s->arch, SOFTMAX_ARCH);
+    assert_int_equal(s->steps, 0);
+    assert_int_equal(s->reset_failures, 0);
+    // A bad one fails there, with the reason, and the model stays.
+    app_train_options bad = options_("flatten,dense(10");
+    live_reset_async(lt, &bad);
+    live_pump(lt, 0);
+    get_(lt, s);
+    assert_false(s->rebuilding);
+    assert_int_equal(s->reset_failures, 1);
+    assert_true(strstr(s->reset_error, "--arch") != NULL);
+    assert_string_equal(s->arch, SOFTMAX_ARCH);
+    // Destroyed while running (no thread to stop).
+    live_pause(lt, false);
+    assert_int_equal(live_pump(lt, 0), 1);
+    drop_(lt);
+}
+
+// The same seed gives the same training in both modes, bit for bit: 60 steps
+// of the small CNN (two epochs' boundary and a dozen evaluations) asked for
+// with live_run_steps, on the thread and in frames.
+static void test_frames_same_as_threads(void **state) {
+    (void)state;
+    const app_train_options o = options_(SMALL_ARCH);
+    live_trainer *th = make_(&o, &train_);
+    live_trainer *fr = make_frames_(&o, &train_);
+    assert_int_equal(live_get_mode(th), LIVE_THREADS);
+    live_snapshot *a = snapshot_buf_(), *b = snapshot_buf_();
+    live_run_steps(th, 60);
+    live_run_steps(fr, 60);
+    assert_true(wait_flag_(th, a, is_paused_, 60000));
+    pump_until_(fr, b, 3, 100000, is_paused_);
+    assert_true(is_paused_(b));
+    assert_int_equal(a->steps, 60);
+    assert_int_equal(b->steps, 60);
+    assert_same_params_(a, b, "60 steps on the thread and in frames");
+    assert_same_curve_(a->loss, a->n_loss, b->loss, b->n_loss, "loss");
+    assert_same_curve_(a->test_acc, a->n_test_acc, b->test_acc, b->n_test_acc, "test accuracy");
+    assert_true(a->test_accuracy == b->test_accuracy);
+    assert_memory_equal(a->confusion, b->confusion, sizeof a->confusion);
+}
+
+// The window in frames mode: runtime_frame pumps, so starting training with
+// the key trains, a pause stops it, and a lesson's 'train N' runs its steps.
+static void test_frames_through_runtime(void **state) {
+    (void)state;
+    app_state_init(&ui_);
+    ui_.view = VIEW_TRAIN;
+    ui_.train_model = 0;  // softmax: quick
+    live_set_default_mode(LIVE_FRAMES);
+    runtime_init(&rt_, &ui_, &all_train_, &test_);
+    live_set_default_mode(LIVE_THREADS);
+    rt_live_ = true;
+    assert_int_equal(live_get_mode(rt_.dash), LIVE_FRAMES);
+    assert_int_equal(live_get_mode(rt_.tmpl), LIVE_FRAMES);
+    const app_action toggle = {.kind = ACT_TRAIN_TOGGLE};
+    app_update(&ui_, &toggle);
+    for (int i = 0; i < 20; i++) runtime_frame(&rt_, &ui_);
+    const long long a = ui_.host.train_live->steps;
+    assert_true(a >= 20);  // a step a frame at least
+    assert_false(ui_.host.train_live->paused);
+    app_update(&ui_, &toggle);  // pause
+    runtime_frame(&rt_, &ui_);
+    const long long b = ui_.host.train_live->steps;
+    for (int i = 0; i < 5; i++) runtime_frame(&rt_, &ui_);
+    assert_true(ui_.host.train_live->paused);
+    assert_int_equal(ui_.host.train_live->steps, b);
+    char why[400];
+    assert_true(runtime_train_start(&rt_, &ui_, false, 7, why, sizeof why));
+    int frames = 0;
+    do runtime_frame(&rt_, &ui_);
+    while (++frames < 1000 && !is_paused_(ui_.host.train_live));
+    assert_int_equal(ui_.host.train_live->steps, b + 7);
+    runtime_destroy(&rt_, &ui_);
+    rt_live_ = false;
 }
 
 int main(void) {
@@ -1579,6 +1846,11 @@ int main(void) {
         cmocka_unit_test_teardown(test_incremental_curves_across_thinning, test_teardown_),
         cmocka_unit_test_teardown(test_incremental_while_running, test_teardown_),
         cmocka_unit_test_teardown(test_many_readers_while_running, test_teardown_),
+        cmocka_unit_test_teardown(test_frames_trains, test_teardown_),
+        cmocka_unit_test_teardown(test_frames_budget, test_teardown_),
+        cmocka_unit_test_teardown(test_frames_commands, test_teardown_),
+        cmocka_unit_test_teardown(test_frames_same_as_threads, test_teardown_),
+        cmocka_unit_test_teardown(test_frames_through_runtime, test_teardown_),
     };
     return cmocka_run_group_tests_name("live", tests, group_setup_, group_teardown_);
 }

@@ -8,9 +8,11 @@ engine (`convstep train`), same model, batch and one thread.
 Prints, medians over the runs:
   bare           `convstep train --epochs 1 --json`: train_samples_per_sec
                  (the step time only, the epoch's test evaluation excluded)
-  window, steps  the dashboard's rate while frames are drawn (the step time
-                 only, as bare): what the window's frames and locks take
-                 from each step
+  window, steps  the rate of the steps made while frames are drawn (the
+                 step time only, as bare; over the whole run where the
+                 program prints it, else the dashboard's rate of the last
+                 steps): what the window's frames and locks take from each
+                 step
   window, wall   steps x batch over the wall time of the frames: also counts
                  the dashboard's scheduled test evaluations (dense in the
                  first 1,000 steps, see live.h), the pauses between steps
@@ -45,6 +47,11 @@ def window(exe, model, frames):
     frame = re.search(r"median ([\d.]+) ms", out)
     if not (rate and steps and frame):
         sys.exit("window_cost: unexpected output of the view:\n" + out)
+    # The rate over all the run's steps where the program prints it (the
+    # dashboard's rate above is of its last few dozen steps only).
+    run_rate = re.search(r"^training step rate: (\d+) samples/s", out, re.M)
+    if run_rate:
+        rate = run_rate
     return float(rate.group(1)), int(steps.group(1)) * BATCH / float(steps.group(2)), float(frame.group(1))
 
 
