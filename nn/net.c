@@ -32,6 +32,7 @@ static nn_layer_pass pass_of_(const nn_net *net, int i) {
         .kept = net->kept[i],
         .argmax = net->argmax[i],
         .scratch = net->scratch,
+        .cache = net->cache[i],
         .weights = net->params + s->weights,
         .bias = net->params + s->bias,
         .grad_weights = net->grads + s->weights,
@@ -60,7 +61,8 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     net->out = calloc((size_t)L, sizeof *net->out);
     net->argmax = calloc((size_t)L, sizeof *net->argmax);
     net->kept = calloc((size_t)L, sizeof *net->kept);
-    if (!net->slices || !net->out || !net->argmax || !net->kept) goto nomem;
+    net->cache = calloc((size_t)L, sizeof *net->cache);
+    if (!net->slices || !net->out || !net->argmax || !net->kept || !net->cache) goto nomem;
 
     // Parameters: each layer's weights then biases, in layer order.
     size_t off = 0;
@@ -90,7 +92,7 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
 
     // Activations: every layer's output and what it keeps for backward, then
     // the backward ping-pong buffers and the scratch, all in one allocation.
-    size_t largest = nn_shape_count(input), total = 0, n_argmax = 0, scratch = 0;
+    size_t largest = nn_shape_count(input), total = 0, n_argmax = 0, scratch = 0, cache = 0;
     for (int i = 0; i < L; i++) {
         const size_t count = nn_shape_count(m->layers[i].out);
         if (count > largest) largest = count;
@@ -98,6 +100,12 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
         total += count + mem.kept;
         n_argmax += mem.argmax;
         if (mem.scratch > scratch) scratch = mem.scratch;
+        if (mem.cache > NN_MAX_ELEMENTS - cache) {
+            nn_net_free(net);
+            return nn_error_set(err, NN_ERR_NOMEM, "the layers would keep more than %d values",
+                                NN_MAX_ELEMENTS);
+        }
+        cache += mem.cache;
     }
     total += 2 * largest + scratch;
     if (total > NN_MAX_ELEMENTS / (size_t)max_batch) {
@@ -108,7 +116,9 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     }
     net->act_mem = malloc(sizeof(float) * total * (size_t)max_batch);
     net->argmax_mem = malloc(sizeof(int) * (n_argmax ? n_argmax : 1) * (size_t)max_batch);
-    if (!net->act_mem || !net->argmax_mem) goto nomem;
+    net->cache_mem = calloc(cache ? cache : 1, sizeof(float));  // zero: nothing cached yet
+    if (!net->act_mem || !net->argmax_mem || !net->cache_mem) goto nomem;
+    float *c = net->cache_mem;
     float *p = net->act_mem;
     int *a = net->argmax_mem;
     for (int i = 0; i < L; i++) {
@@ -122,6 +132,10 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
         if (mem.argmax) {
             net->argmax[i] = a;
             a += mem.argmax * (size_t)max_batch;
+        }
+        if (mem.cache) {
+            net->cache[i] = c;
+            c += mem.cache;
         }
     }
     net->grad_a = p;
@@ -145,6 +159,8 @@ void nn_net_free(nn_net *net) {
     free(net->out);
     free(net->argmax);
     free(net->kept);
+    free(net->cache_mem);
+    free(net->cache);
     free(net);
 }
 
