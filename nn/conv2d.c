@@ -345,6 +345,7 @@ static void add_bias_(float *o, const float *bias, int filters, int P) {
 #if defined(__x86_64__) && defined(__GNUC__)
 // The accumulators must stay in registers: unroll the loops over them completely.
 #define CONV_UNROLL_ _Pragma("GCC unroll 8")
+#define CONV_UNROLL32_ _Pragma("GCC unroll 32")
 
 // The direct form of forward_rows_ for rows of up to 32 outputs (LeNet-5's
 // conv(6,5,pad=2) on 28x28): two output rows at a time, each in two 16-lane
@@ -466,6 +467,78 @@ __attribute__((target("avx2,fma"))) static void direct256_(const nn_conv2d_geom 
 }
 #endif
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// Filters in the lanes, for short rows (LeNet-5's conv(16,5) on 14x14: rows
+// of 10): wT[k][f] holds tap k of 16 filters side by side, and accumulator ox
+// holds output column ox of all of them. Along one input row, each cell is
+// loaded once and added, with the weights of taps kx = 0 .. KW-1, into the
+// outputs ox = x' - kx it falls under; for each output, x' rising means kx
+// rising, so every lane still adds its taps in order of k from 0, one fmadd
+// each, then the bias: the core's bits. OW and KW are constants so the
+// accumulators stay in registers. Writes buf[16 * ox + f].
+__attribute__((target("avx512f"), always_inline)) static inline void filters_row512_(
+    const int OW, const int KW, const nn_conv2d_geom *g, const float *x, int hp, int wp, int oy,
+    const float *wT, int ldat, __mmask16 mm, float *buf) {
+    const nn_conv2d_config *c = &g->cfg;
+    __m512 acc[16], w[8];  // KW <= 8
+    CONV_UNROLL32_ for (int t = 0; t < OW; t++) acc[t] = _mm512_setzero_ps();
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++)
+        for (int ky = 0; ky < c->k_h; ky++, k += KW) {
+            const float *r = x + ((size_t)ch * hp + oy + ky) * wp;
+            CONV_UNROLL32_ for (int kx = 0; kx < KW; kx++)
+                w[kx] = _mm512_maskz_loadu_ps(mm, wT + (size_t)(k + kx) * ldat);
+            CONV_UNROLL32_ for (int xp = 0; xp < OW + KW - 1; xp++) {
+                const __m512 v = _mm512_set1_ps(r[xp]);
+                CONV_UNROLL32_ for (int kx = 0; kx < KW; kx++) {
+                    const int ox = xp - kx;
+                    if (ox >= 0 && ox < OW) acc[ox] = _mm512_fmadd_ps(v, w[kx], acc[ox]);
+                }
+            }
+        }
+    CONV_UNROLL32_ for (int t = 0; t < OW; t++) _mm512_storeu_ps(buf + 16 * t, acc[t]);
+}
+
+#define FILTERS_ROW_CASE_(ow, kw) \
+    case ow: filters_row512_(ow, kw, g, x, hp, wp, oy, wTg, F, mm, buf); break;
+#define FILTERS_ROW_CASES_(kw)                                                                 \
+    FILTERS_ROW_CASE_(1, kw) FILTERS_ROW_CASE_(2, kw) FILTERS_ROW_CASE_(3, kw)                 \
+    FILTERS_ROW_CASE_(4, kw) FILTERS_ROW_CASE_(5, kw) FILTERS_ROW_CASE_(6, kw)                 \
+    FILTERS_ROW_CASE_(7, kw) FILTERS_ROW_CASE_(8, kw) FILTERS_ROW_CASE_(9, kw)                 \
+    FILTERS_ROW_CASE_(10, kw) FILTERS_ROW_CASE_(11, kw) FILTERS_ROW_CASE_(12, kw)              \
+    FILTERS_ROW_CASE_(13, kw) FILTERS_ROW_CASE_(14, kw) FILTERS_ROW_CASE_(15, kw)              \
+    FILTERS_ROW_CASE_(16, kw)
+
+// Kernels 3 or 5 wide, stride 1, no dilation, rows of up to 16 outputs, 16
+// filters at a time (the last group masked); the bias added on the way out.
+__attribute__((target("avx512f"))) static bool filters_direct512_(
+    const nn_conv2d_geom *g, const float *x, int hp, int wp, const float *wT, const float *bias,
+    float *o) {
+    const nn_conv2d_config *c = &g->cfg;
+    if (c->dilation != 1 || g->out_w > 16 || (c->k_w != 3 && c->k_w != 5)) return false;
+    const int P = g->out_h * g->out_w, F = c->filters;
+    float buf[16 * 16];
+    for (int f0 = 0; f0 < F; f0 += 16) {
+        const int fr = F - f0 < 16 ? F - f0 : 16;
+        const __mmask16 mm = (__mmask16)(fr == 16 ? 0xFFFFu : (1u << fr) - 1u);
+        for (int oy = 0; oy < g->out_h; oy++) {
+            const float *wTg = wT + f0;
+            if (c->k_w == 5) {
+                switch (g->out_w) { FILTERS_ROW_CASES_(5) }
+            } else {
+                switch (g->out_w) { FILTERS_ROW_CASES_(3) }
+            }
+            for (int f = 0; f < fr; f++) {
+                const float b = bias ? bias[f0 + f] : 0.0f;
+                float *of = o + (size_t)(f0 + f) * P + (size_t)oy * g->out_w;
+                for (int t = 0; t < g->out_w; t++) of[t] = buf[16 * t + f] + b;
+            }
+        }
+    }
+    return true;
+}
+#endif
+
 // The direct form on the active kernel's instruction set, for output rows of
 // 17 to 32 columns (shorter rows are served better by two rows side by side
 // or by filters in the lanes); false when it does not apply.
@@ -543,6 +616,9 @@ static bool forward_rows_(const nn_conv2d_geom *g, float *out, const float *in,
             x = padded;
         }
         float *o = out + (size_t)n * c->filters * P;
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (by_filter && lanes_m == 16 && filters_direct512_(g, x, hp, wp, wT, bias, o)) continue;
+#endif
         if (by_filter) {
             // The taps of output row 0; row oy reads the same taps oy padded rows on.
             int k = 0;

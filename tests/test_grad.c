@@ -1643,7 +1643,9 @@ static void test_gemm_one_row_bit_identical(void **state) {
 // Both forward passes of convolution give every output bit for bit as the
 // core (the stepper's sum) on every kernel: inference's, reading rows in place
 // (nn_conv2d_forward_rows, stride 1), also where it puts the filters in the
-// vector lanes (16, 20 and 17 filters on short rows; LeNet-5's conv(16,5)),
+// vector lanes (16, 20 and 17 filters on short rows; LeNet-5's conv(16,5);
+// with AVX-512 and kernels 3 or 5 wide, each input cell added into every
+// output it falls under, the last group of filters masked),
 // runs the direct form (rows of 17 to 32: LeNet-5's conv(6,5,pad=2) on rows of
 // 28, filters in groups with remainders, odd row counts) or keeps the row form
 // (rows past 32); and training's, through the
