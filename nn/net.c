@@ -62,7 +62,10 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     net->argmax = calloc((size_t)L, sizeof *net->argmax);
     net->kept = calloc((size_t)L, sizeof *net->kept);
     net->cache = calloc((size_t)L, sizeof *net->cache);
-    if (!net->slices || !net->out || !net->argmax || !net->kept || !net->cache) goto nomem;
+    net->cache_floats = calloc((size_t)L, sizeof *net->cache_floats);
+    if (!net->slices || !net->out || !net->argmax || !net->kept || !net->cache ||
+        !net->cache_floats)
+        goto nomem;
 
     // Parameters: each layer's weights then biases, in layer order.
     size_t off = 0;
@@ -92,7 +95,7 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
 
     // Activations: every layer's output and what it keeps for backward, then
     // the backward ping-pong buffers and the scratch, all in one allocation.
-    size_t largest = nn_shape_count(input), total = 0, n_argmax = 0, scratch = 0, cache = 0;
+    size_t largest = nn_shape_count(input), total = 0, n_argmax = 0, scratch = 0;
     for (int i = 0; i < L; i++) {
         const size_t count = nn_shape_count(m->layers[i].out);
         if (count > largest) largest = count;
@@ -100,12 +103,7 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
         total += count + mem.kept;
         n_argmax += mem.argmax;
         if (mem.scratch > scratch) scratch = mem.scratch;
-        if (mem.cache > NN_MAX_ELEMENTS - cache) {
-            nn_net_free(net);
-            return nn_error_set(err, NN_ERR_NOMEM, "the layers would keep more than %d values",
-                                NN_MAX_ELEMENTS);
-        }
-        cache += mem.cache;
+        net->cache_floats[i] = mem.cache;
     }
     total += 2 * largest + scratch;
     if (total > NN_MAX_ELEMENTS / (size_t)max_batch) {
@@ -116,9 +114,7 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     }
     net->act_mem = malloc(sizeof(float) * total * (size_t)max_batch);
     net->argmax_mem = malloc(sizeof(int) * (n_argmax ? n_argmax : 1) * (size_t)max_batch);
-    net->cache_mem = calloc(cache ? cache : 1, sizeof(float));  // zero: nothing cached yet
-    if (!net->act_mem || !net->argmax_mem || !net->cache_mem) goto nomem;
-    float *c = net->cache_mem;
+    if (!net->act_mem || !net->argmax_mem) goto nomem;
     float *p = net->act_mem;
     int *a = net->argmax_mem;
     for (int i = 0; i < L; i++) {
@@ -133,10 +129,6 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
             net->argmax[i] = a;
             a += mem.argmax * (size_t)max_batch;
         }
-        if (mem.cache) {
-            net->cache[i] = c;
-            c += mem.cache;
-        }
     }
     net->grad_a = p;
     net->grad_b = p + largest * (size_t)max_batch;
@@ -150,6 +142,8 @@ nomem:
 
 void nn_net_free(nn_net *net) {
     if (!net) return;
+    if (net->cache)  // before the model, which says how many layers there are
+        for (int i = 0; i < net->model->n_layers; i++) free(net->cache[i]);
     nn_model_free(net->model);
     free(net->slices);
     if (net->owns_params) free(net->params);
@@ -159,8 +153,8 @@ void nn_net_free(nn_net *net) {
     free(net->out);
     free(net->argmax);
     free(net->kept);
-    free(net->cache_mem);
     free(net->cache);
+    free(net->cache_floats);
     free(net);
 }
 
@@ -206,6 +200,11 @@ const float *nn_net_forward(nn_net *net, const float *x, int batch, bool trainin
     nn_profile *prof = net->profile;
     nn_profile_active_ = prof;
     for (int i = 0; i < m->n_layers; i++) {
+        // Only inference uses a layer's cache: made at its first inference pass
+        // (zeroed: nothing kept yet), so a training net never holds one. Without
+        // memory for it the layer does without (the same bits, slower).
+        if (!training && net->cache_floats[i] && !net->cache[i])
+            net->cache[i] = calloc(net->cache_floats[i], sizeof(float));
         const nn_layer_pass p = pass_of_(net, i);
         const double t0 = prof ? nn_profile_now_() : 0.0;
         nn_layer_kinds[m->layers[i].spec.kind].forward(&p, in, rng);
