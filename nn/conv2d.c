@@ -571,13 +571,17 @@ static const float *weights_t_(const nn_conv2d_geom *g, const float *weights, fl
     float *wT = cache ? cache + 1 + count : scratch;
     if (cache && cache[0] == 1.0f && memcmp(cache + 1, weights, sizeof(float) * count) == 0)
         return wT;
-    const int F = g->cfg.filters;
-    for (int k = 0; k < g->window; k++)
-        for (int f = 0; f < F; f++) wT[(size_t)k * F + f] = weights[(size_t)f * g->window + k];
+    // Transposed from the copy the cache keeps, not from the weights: should
+    // another thread change them meanwhile, wT still matches what is compared.
+    const float *from = weights;
     if (cache) {
         memcpy(cache + 1, weights, sizeof(float) * count);
         cache[0] = 1.0f;
+        from = cache + 1;
     }
+    const int F = g->cfg.filters;
+    for (int k = 0; k < g->window; k++)
+        for (int f = 0; f < F; f++) wT[(size_t)k * F + f] = from[(size_t)f * g->window + k];
     return wT;
 }
 
