@@ -434,7 +434,8 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void direct256_
             for (int kx = 0; kx < c->k_w; kx++, k++) {
                 const float *ra = r + kx * c->dilation;
                 __m256 xq[4];
-                CONV_UNROLL_ for (int q = 0; q < 4; q++) xq[q] = _mm256_maskload_ps(ra + 8 * q, mask[q]);
+                CONV_UNROLL_ for (int q = 0; q < 4; q++)
+                    xq[q] = _mm256_maskload_ps(ra + 8 * q, mask[q]);
                 CONV_UNROLL_ for (int f = 0; f < fr; f++) {
                     const __m256 wf = _mm256_broadcast_ss(w + (size_t)f * g->window + k);
                     for (int q = 0; q < 4; q++) acc[f][q] = _mm256_fmadd_ps(xq[q], wf, acc[f][q]);
