@@ -476,10 +476,11 @@ __attribute__((target("avx2,fma"))) static void direct256_(const nn_conv2d_geom 
 // outputs ox = x' - kx it falls under; for each output, x' rising means kx
 // rising, so every lane still adds its taps in order of k from 0, one fmadd
 // each, then the bias: the core's bits. OW and KW are constants so the
-// accumulators stay in registers. Writes buf[16 * ox + f].
+// accumulators stay in registers. Scatters row oy of the filters' outputs
+// into o [filter][out_h][out_w] (P = out_h * out_w).
 __attribute__((target("avx512f"), always_inline)) static inline void filters_row512_(
     const int OW, const int KW, const nn_conv2d_geom *g, const float *x, int hp, int wp, int oy,
-    const float *wT, int ldat, __mmask16 mm, float *buf) {
+    const float *wT, int ldat, __mmask16 mm, __m512 bias, float *o, int P) {
     const nn_conv2d_config *c = &g->cfg;
     __m512 acc[16], w[8];  // KW <= 8
     CONV_UNROLL32_ for (int t = 0; t < OW; t++) acc[t] = _mm512_setzero_ps();
@@ -497,11 +498,17 @@ __attribute__((target("avx512f"), always_inline)) static inline void filters_row
                 }
             }
         }
-    CONV_UNROLL32_ for (int t = 0; t < OW; t++) _mm512_storeu_ps(buf + 16 * t, acc[t]);
+    // Output column t of the 16 filters, + bias, to o[f][oy][t]: P floats apart.
+    const __m512i apart = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                                               11, 12, 13, 14, 15),
+                                             _mm512_set1_epi32(P));
+    float *orow = o + (size_t)oy * OW;
+    CONV_UNROLL32_ for (int t = 0; t < OW; t++)
+        _mm512_mask_i32scatter_ps(orow + t, mm, apart, _mm512_add_ps(acc[t], bias), 4);
 }
 
 #define FILTERS_ROW_CASE_(ow, kw) \
-    case ow: filters_row512_(ow, kw, g, x, hp, wp, oy, wTg, F, mm, buf); break;
+    case ow: filters_row512_(ow, kw, g, x, hp, wp, oy, wTg, F, mm, bf, of, P); break;
 #define FILTERS_ROW_CASES_(kw)                                                                 \
     FILTERS_ROW_CASE_(1, kw) FILTERS_ROW_CASE_(2, kw) FILTERS_ROW_CASE_(3, kw)                 \
     FILTERS_ROW_CASE_(4, kw) FILTERS_ROW_CASE_(5, kw) FILTERS_ROW_CASE_(6, kw)                 \
@@ -518,21 +525,17 @@ __attribute__((target("avx512f"))) static bool filters_direct512_(
     const nn_conv2d_config *c = &g->cfg;
     if (c->dilation != 1 || g->out_w > 16 || (c->k_w != 3 && c->k_w != 5)) return false;
     const int P = g->out_h * g->out_w, F = c->filters;
-    float buf[16 * 16];
     for (int f0 = 0; f0 < F; f0 += 16) {
         const int fr = F - f0 < 16 ? F - f0 : 16;
         const __mmask16 mm = (__mmask16)(fr == 16 ? 0xFFFFu : (1u << fr) - 1u);
+        const __m512 bf = bias ? _mm512_maskz_loadu_ps(mm, bias + f0) : _mm512_setzero_ps();
+        const float *wTg = wT + f0;
+        float *of = o + (size_t)f0 * P;
         for (int oy = 0; oy < g->out_h; oy++) {
-            const float *wTg = wT + f0;
             if (c->k_w == 5) {
                 switch (g->out_w) { FILTERS_ROW_CASES_(5) }
             } else {
                 switch (g->out_w) { FILTERS_ROW_CASES_(3) }
-            }
-            for (int f = 0; f < fr; f++) {
-                const float b = bias ? bias[f0 + f] : 0.0f;
-                float *of = o + (size_t)(f0 + f) * P + (size_t)oy * g->out_w;
-                for (int t = 0; t < g->out_w; t++) of[t] = buf[16 * t + f] + b;
             }
         }
     }
