@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "nn_internal.h"
+
 float nn_act_value(nn_act_kind kind, float x) {
     switch (kind) {
     case NN_ACT_RELU: return x > 0.0f ? x : 0.0f;
@@ -12,11 +14,17 @@ float nn_act_value(nn_act_kind kind, float x) {
     return x;
 }
 
+// ReLU over a whole layer, in the widest vectors the CPU has (the same
+// values: a selection, no arithmetic).
+NN_VECTOR_CLONES static void relu_(float *out, const float *in, size_t count) {
+    for (size_t i = 0; i < count; i++) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+}
+
 void nn_act_forward(nn_act_kind kind, float *out, const float *in, size_t count) {
     // One loop per kind (not a switch per value) so the compiler vectorises ReLU.
     switch (kind) {
     case NN_ACT_RELU:
-        for (size_t i = 0; i < count; i++) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+        relu_(out, in, count);
         return;
     case NN_ACT_SIGMOID:
         for (size_t i = 0; i < count; i++) out[i] = 1.0f / (1.0f + expf(-in[i]));

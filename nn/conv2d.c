@@ -208,17 +208,72 @@ __attribute__((target("avx512f"))) static void im2col_s1_avx512_(const nn_conv2d
         }
     }
 }
+
+// The first n of 8 lanes, as an AVX2 mask (none for n <= 0, all for n >= 8).
+__attribute__((target("avx2"))) static inline __m256i first_lanes256_(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n < 0 ? 0 : n > 8 ? 8 : n),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// im2col_s1_avx512_ with AVX2: 8 columns a chunk, masked loads that give 0
+// outside the input row and masked stores that end at the output row. The
+// same values land in the same places.
+__attribute__((target("avx2"))) static void im2col_s1_avx2_(const nn_conv2d_geom *g,
+                                                            const float *in, float *col,
+                                                            size_t ld) {
+    const nn_conv2d_config *c = &g->cfg;
+    const int chunks = (g->out_w + 7) / 8;
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++) {
+        const float *plane = in + (size_t)ch * c->in_h * c->in_w;
+        for (int ky = 0; ky < c->k_h; ky++) {
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                float *row = col + (size_t)k * ld;
+                const int x0 = kx * c->dilation - g->cols.pad_lo;
+                int lo = 0, hi = g->out_w;  // output columns inside the input row
+                if (x0 < 0) lo = -x0 < hi ? -x0 : hi;
+                if (x0 + hi > c->in_w) hi = c->in_w - x0 > lo ? c->in_w - x0 : lo;
+                __m256i keep[8], inside[8];
+                for (int j = 0; j < chunks && j < 8; j++) {
+                    const int a = 8 * j;
+                    keep[j] = first_lanes256_(g->out_w - a);
+                    // Lanes l with lo <= a + l < hi.
+                    inside[j] = _mm256_andnot_si256(first_lanes256_(lo - a),
+                                                    first_lanes256_(hi - a));
+                }
+                for (int oy = 0; oy < g->out_h; oy++) {
+                    const int y = oy - g->rows.pad_lo + ky * c->dilation;
+                    float *dst = row + (size_t)oy * g->out_w;
+                    if (y < 0 || y >= c->in_h) {
+                        for (int j = 0; j < chunks; j++)
+                            _mm256_maskstore_ps(dst + 8 * j, keep[j], _mm256_setzero_ps());
+                        continue;
+                    }
+                    // Lanes outside [lo, hi) are neither read nor fault: they load 0.
+                    const float *src = plane + (size_t)y * c->in_w + x0;
+                    for (int j = 0; j < chunks; j++)
+                        _mm256_maskstore_ps(dst + 8 * j, keep[j],
+                                            _mm256_maskload_ps(src + 8 * j, inside[j]));
+                }
+            }
+        }
+    }
+}
 #endif
 
 void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld) {
     NN_PROFILE_BEGIN_();
 #if defined(__x86_64__) && defined(__GNUC__)
-    // Output rows of up to 64 columns; the AVX-512 path only when the GEMM kernel
-    // is AVX-512 too, so a forced kernel (CONVSTEP_KERNEL) times what it says.
-    if (g->cfg.stride == 1 && g->out_w <= 64 && strcmp(nn_gemm_kernel_name(), "avx512") == 0) {
-        im2col_s1_avx512_(g, in, col, ld);
-        NN_PROFILE_END_(NN_PART_IM2COL);
-        return;
+    // Output rows of up to 64 columns; the AVX-512 or AVX2 path only when the
+    // GEMM kernel is the same, so a forced kernel (CONVSTEP_KERNEL) times what it says.
+    if (g->cfg.stride == 1 && g->out_w <= 64) {
+        const int lanes = nn_gemm_rows_t_lanes();  // 16: AVX-512, 8: AVX2, 0: scalar
+        if (lanes == 16) im2col_s1_avx512_(g, in, col, ld);
+        else if (lanes == 8) im2col_s1_avx2_(g, in, col, ld);
+        if (lanes == 16 || lanes == 8) {
+            NN_PROFILE_END_(NN_PART_IM2COL);
+            return;
+        }
     }
 #endif
     im2col_run_(g, in, col, ld);
@@ -287,8 +342,256 @@ static void add_bias_(float *o, const float *bias, int filters, int P) {
     }
 }
 
-bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in,
-                            const float *weights, const float *bias, int batch, float *scratch) {
+#if defined(__x86_64__) && defined(__GNUC__)
+// The accumulators must stay in registers: unroll the loops over them completely.
+#define CONV_UNROLL_ _Pragma("GCC unroll 8")
+#define CONV_UNROLL32_ _Pragma("GCC unroll 32")
+
+// The direct form of forward_rows_ for rows of up to 32 outputs (LeNet-5's
+// conv(6,5,pad=2) on 28x28): two output rows at a time, each in two 16-lane
+// halves, for up to 6 filters at once, so 24 accumulators stay in registers
+// and every input load serves all the filters. Tap k = (channel, ky, kx) of
+// output row oy reads the padded input row oy + ky*d from column kx*d on.
+// Each lane is one output: 0, then one fmadd per tap in order of k, then +
+// bias, as the core does (padding taps multiply the copy's zeros), so the
+// same bits; no pointer table and no second pass for the bias.
+__attribute__((target("avx512f"), always_inline)) static inline void direct512_group_(
+    const int fr, const nn_conv2d_geom *g, const float *x, int hp, int wp, int oy, bool pair,
+    const float *w, const float *bias, float *o, int P) {
+    const nn_conv2d_config *c = &g->cfg;
+    const __mmask16 m0 = (__mmask16)(g->out_w >= 16 ? 0xFFFFu : (1u << g->out_w) - 1u);
+    const __mmask16 m1 = (__mmask16)(g->out_w <= 16 ? 0u : (1u << (g->out_w - 16)) - 1u);
+    const __mmask16 p0 = pair ? m0 : 0, p1 = pair ? m1 : 0;
+    __m512 a0[6], a1[6], b0[6], b1[6];  // filter f: row oy halves a, row oy+1 halves b
+    CONV_UNROLL_ for (int f = 0; f < 6; f++) a0[f] = a1[f] = b0[f] = b1[f] = _mm512_setzero_ps();
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++)
+        for (int ky = 0; ky < c->k_h; ky++) {
+            const float *r = x + ((size_t)ch * hp + oy + ky * c->dilation) * wp;
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                const float *ra = r + kx * c->dilation, *rb = ra + wp;
+                const __m512 xa0 = _mm512_maskz_loadu_ps(m0, ra);
+                const __m512 xa1 = _mm512_maskz_loadu_ps(m1, ra + 16);
+                const __m512 xb0 = _mm512_maskz_loadu_ps(p0, rb);
+                const __m512 xb1 = _mm512_maskz_loadu_ps(p1, rb + 16);
+                CONV_UNROLL_ for (int f = 0; f < fr; f++) {
+                    const __m512 wf = _mm512_set1_ps(w[(size_t)f * g->window + k]);
+                    a0[f] = _mm512_fmadd_ps(xa0, wf, a0[f]);
+                    a1[f] = _mm512_fmadd_ps(xa1, wf, a1[f]);
+                    b0[f] = _mm512_fmadd_ps(xb0, wf, b0[f]);
+                    b1[f] = _mm512_fmadd_ps(xb1, wf, b1[f]);
+                }
+            }
+        }
+    CONV_UNROLL_ for (int f = 0; f < fr; f++) {
+        const __m512 bf = _mm512_set1_ps(bias ? bias[f] : 0.0f);
+        float *of = o + (size_t)f * P + (size_t)oy * g->out_w;
+        _mm512_mask_storeu_ps(of, m0, _mm512_add_ps(a0[f], bf));
+        _mm512_mask_storeu_ps(of + 16, m1, _mm512_add_ps(a1[f], bf));
+        if (pair) {
+            _mm512_mask_storeu_ps(of + g->out_w, m0, _mm512_add_ps(b0[f], bf));
+            _mm512_mask_storeu_ps(of + g->out_w + 16, m1, _mm512_add_ps(b1[f], bf));
+        }
+    }
+}
+
+__attribute__((target("avx512f"))) static void direct512_(const nn_conv2d_geom *g,
+                                                         const float *x, int hp, int wp,
+                                                         const float *w, const float *bias,
+                                                         float *o) {
+    const int P = g->out_h * g->out_w, F = g->cfg.filters;
+    for (int oy = 0; oy < g->out_h; oy += 2) {
+        const bool pair = oy + 1 < g->out_h;
+        for (int f = 0; f < F; f += 6) {
+            const float *wf = w + (size_t)f * g->window, *bf = bias ? bias + f : NULL;
+            float *of = o + (size_t)f * P;
+            switch (F - f < 6 ? F - f : 6) {
+            case 1: direct512_group_(1, g, x, hp, wp, oy, pair, wf, bf, of, P); break;
+            case 2: direct512_group_(2, g, x, hp, wp, oy, pair, wf, bf, of, P); break;
+            case 3: direct512_group_(3, g, x, hp, wp, oy, pair, wf, bf, of, P); break;
+            case 4: direct512_group_(4, g, x, hp, wp, oy, pair, wf, bf, of, P); break;
+            case 5: direct512_group_(5, g, x, hp, wp, oy, pair, wf, bf, of, P); break;
+            default: direct512_group_(6, g, x, hp, wp, oy, pair, wf, bf, of, P); break;
+            }
+        }
+    }
+}
+
+// The AVX2 form: one output row at a time in up to four 8-lane quarters, for
+// up to 2 filters at once (8 accumulators, 4 inputs and a weight fit in the
+// 16 registers). The same fmadd per lane in order of k, then + bias.
+__attribute__((target("avx2,fma"), always_inline)) static inline void direct256_group_(
+    const int fr, const nn_conv2d_geom *g, const float *x, int hp, int wp, int oy,
+    const __m256i *mask, const float *w, const float *bias, float *o, int P) {
+    const nn_conv2d_config *c = &g->cfg;
+    __m256 acc[2][4];
+    CONV_UNROLL_ for (int f = 0; f < 2; f++)
+        CONV_UNROLL_ for (int q = 0; q < 4; q++) acc[f][q] = _mm256_setzero_ps();
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++)
+        for (int ky = 0; ky < c->k_h; ky++) {
+            const float *r = x + ((size_t)ch * hp + oy + ky * c->dilation) * wp;
+            for (int kx = 0; kx < c->k_w; kx++, k++) {
+                const float *ra = r + kx * c->dilation;
+                __m256 xq[4];
+                CONV_UNROLL_ for (int q = 0; q < 4; q++)
+                    xq[q] = _mm256_maskload_ps(ra + 8 * q, mask[q]);
+                CONV_UNROLL_ for (int f = 0; f < fr; f++) {
+                    const __m256 wf = _mm256_broadcast_ss(w + (size_t)f * g->window + k);
+                    for (int q = 0; q < 4; q++) acc[f][q] = _mm256_fmadd_ps(xq[q], wf, acc[f][q]);
+                }
+            }
+        }
+    CONV_UNROLL_ for (int f = 0; f < fr; f++) {
+        const __m256 bf = _mm256_set1_ps(bias ? bias[f] : 0.0f);
+        float *of = o + (size_t)f * P + (size_t)oy * g->out_w;
+        CONV_UNROLL_ for (int q = 0; q < 4; q++)
+            _mm256_maskstore_ps(of + 8 * q, mask[q], _mm256_add_ps(acc[f][q], bf));
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void direct256_(const nn_conv2d_geom *g,
+                                                          const float *x, int hp, int wp,
+                                                          const float *w, const float *bias,
+                                                          float *o) {
+    const int P = g->out_h * g->out_w, F = g->cfg.filters;
+    __m256i mask[4];
+    for (int q = 0; q < 4; q++) mask[q] = first_lanes256_(g->out_w - 8 * q);
+    for (int oy = 0; oy < g->out_h; oy++)
+        for (int f = 0; f < F; f += 2) {
+            const float *wf = w + (size_t)f * g->window, *bf = bias ? bias + f : NULL;
+            if (F - f >= 2)
+                direct256_group_(2, g, x, hp, wp, oy, mask, wf, bf, o + (size_t)f * P, P);
+            else
+                direct256_group_(1, g, x, hp, wp, oy, mask, wf, bf, o + (size_t)f * P, P);
+        }
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+// Filters in the lanes, for short rows (LeNet-5's conv(16,5) on 14x14: rows
+// of 10): wT[k][f] holds tap k of 16 filters side by side, and accumulator ox
+// holds output column ox of all of them. Along one input row, each cell is
+// loaded once and added, with the weights of taps kx = 0 .. KW-1, into the
+// outputs ox = x' - kx it falls under; for each output, x' rising means kx
+// rising, so every lane still adds its taps in order of k from 0, one fmadd
+// each, then the bias: the core's bits. OW and KW are constants so the
+// accumulators stay in registers. Scatters row oy of the filters' outputs
+// into o [filter][out_h][out_w] (P = out_h * out_w).
+__attribute__((target("avx512f"), always_inline)) static inline void filters_row512_(
+    const int OW, const int KW, const nn_conv2d_geom *g, const float *x, int hp, int wp, int oy,
+    const float *wT, int ldat, __mmask16 mm, __m512 bias, float *o, int P) {
+    const nn_conv2d_config *c = &g->cfg;
+    __m512 acc[16], w[8];  // KW <= 8
+    CONV_UNROLL32_ for (int t = 0; t < OW; t++) acc[t] = _mm512_setzero_ps();
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++)
+        for (int ky = 0; ky < c->k_h; ky++, k += KW) {
+            const float *r = x + ((size_t)ch * hp + oy + ky) * wp;
+            CONV_UNROLL32_ for (int kx = 0; kx < KW; kx++)
+                w[kx] = _mm512_maskz_loadu_ps(mm, wT + (size_t)(k + kx) * ldat);
+            CONV_UNROLL32_ for (int xp = 0; xp < OW + KW - 1; xp++) {
+                const __m512 v = _mm512_set1_ps(r[xp]);
+                CONV_UNROLL32_ for (int kx = 0; kx < KW; kx++) {
+                    const int ox = xp - kx;
+                    if (ox >= 0 && ox < OW) acc[ox] = _mm512_fmadd_ps(v, w[kx], acc[ox]);
+                }
+            }
+        }
+    // Output column t of the 16 filters, + bias, to o[f][oy][t]: P floats apart.
+    const __m512i apart = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                                               11, 12, 13, 14, 15),
+                                             _mm512_set1_epi32(P));
+    float *orow = o + (size_t)oy * OW;
+    CONV_UNROLL32_ for (int t = 0; t < OW; t++)
+        _mm512_mask_i32scatter_ps(orow + t, mm, apart, _mm512_add_ps(acc[t], bias), 4);
+}
+
+#define FILTERS_ROW_CASE_(ow, kw) \
+    case ow: filters_row512_(ow, kw, g, x, hp, wp, oy, wTg, F, mm, bf, of, P); break;
+#define FILTERS_ROW_CASES_(kw)                                                                 \
+    FILTERS_ROW_CASE_(1, kw) FILTERS_ROW_CASE_(2, kw) FILTERS_ROW_CASE_(3, kw)                 \
+    FILTERS_ROW_CASE_(4, kw) FILTERS_ROW_CASE_(5, kw) FILTERS_ROW_CASE_(6, kw)                 \
+    FILTERS_ROW_CASE_(7, kw) FILTERS_ROW_CASE_(8, kw) FILTERS_ROW_CASE_(9, kw)                 \
+    FILTERS_ROW_CASE_(10, kw) FILTERS_ROW_CASE_(11, kw) FILTERS_ROW_CASE_(12, kw)              \
+    FILTERS_ROW_CASE_(13, kw) FILTERS_ROW_CASE_(14, kw) FILTERS_ROW_CASE_(15, kw)              \
+    FILTERS_ROW_CASE_(16, kw)
+
+// Kernels 3 or 5 wide, stride 1, no dilation, rows of up to 16 outputs, 16
+// filters at a time (the last group masked); the bias added on the way out.
+__attribute__((target("avx512f"))) static bool filters_direct512_(
+    const nn_conv2d_geom *g, const float *x, int hp, int wp, const float *wT, const float *bias,
+    float *o) {
+    const nn_conv2d_config *c = &g->cfg;
+    if (c->dilation != 1 || g->out_w > 16 || (c->k_w != 3 && c->k_w != 5)) return false;
+    const int P = g->out_h * g->out_w, F = c->filters;
+    for (int f0 = 0; f0 < F; f0 += 16) {
+        const int fr = F - f0 < 16 ? F - f0 : 16;
+        const __mmask16 mm = (__mmask16)(fr == 16 ? 0xFFFFu : (1u << fr) - 1u);
+        const __m512 bf = bias ? _mm512_maskz_loadu_ps(mm, bias + f0) : _mm512_setzero_ps();
+        const float *wTg = wT + f0;
+        float *of = o + (size_t)f0 * P;
+        for (int oy = 0; oy < g->out_h; oy++) {
+            if (c->k_w == 5) {
+                switch (g->out_w) { FILTERS_ROW_CASES_(5) }
+            } else {
+                switch (g->out_w) { FILTERS_ROW_CASES_(3) }
+            }
+        }
+    }
+    return true;
+}
+#endif
+
+// The direct form on the active kernel's instruction set, for output rows of
+// 17 to 32 columns (shorter rows are served better by two rows side by side
+// or by filters in the lanes); false when it does not apply.
+static bool forward_direct_(const nn_conv2d_geom *g, const float *x, int hp, int wp,
+                            const float *weights, const float *bias, float *o) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (g->out_w <= 16 || g->out_w > 32) return false;
+    const int lanes = nn_gemm_rows_t_lanes();
+    if (lanes == 16) direct512_(g, x, hp, wp, weights, bias, o);
+    else if (lanes == 8) direct256_(g, x, hp, wp, weights, bias, o);
+    return lanes == 16 || lanes == 8;
+#else
+    (void)g, (void)x, (void)hp, (void)wp, (void)weights, (void)bias, (void)o;
+    return false;
+#endif
+}
+
+size_t nn_conv2d_weights_cache_size(const nn_conv2d_geom *g) {
+    return 1 + 2 * (size_t)g->window * g->cfg.filters;
+}
+
+// forward_rows_ with the filters in the lanes reads the weights transposed,
+// wT[k][f]. With a cache (nn_conv2d_forward_rows_cached) it makes them once
+// and keeps them beside the weights they came from; any later call whose
+// weights differ in any bit remakes them, so the cache is never stale.
+//   cache: [0] 1 when filled, then the weights as they were, then wT.
+static const float *weights_t_(const nn_conv2d_geom *g, const float *weights, float *cache,
+                               float *scratch) {
+    const size_t count = (size_t)g->window * g->cfg.filters;
+    float *wT = cache ? cache + 1 + count : scratch;
+    if (cache && cache[0] == 1.0f && memcmp(cache + 1, weights, sizeof(float) * count) == 0)
+        return wT;
+    // Transposed from the copy the cache keeps, not from the weights: should
+    // another thread change them meanwhile, wT still matches what is compared.
+    const float *from = weights;
+    if (cache) {
+        memcpy(cache + 1, weights, sizeof(float) * count);
+        cache[0] = 1.0f;
+        from = cache + 1;
+    }
+    const int F = g->cfg.filters;
+    for (int k = 0; k < g->window; k++)
+        for (int f = 0; f < F; f++) wT[(size_t)k * F + f] = from[(size_t)f * g->window + k];
+    return wT;
+}
+
+static bool forward_rows_(const nn_conv2d_geom *g, float *out, const float *in,
+                          const float *weights, const float *bias, int batch, float *scratch,
+                          float *cache) {
     const nn_conv2d_config *c = &g->cfg;
     if (c->stride != 1) return false;
     const int hp = c->in_h + g->rows.pad_lo + g->rows.pad_hi;
@@ -309,11 +612,8 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
     const bool by_filter =
         lanes_m > 0 && (double)c->filters / (lanes_m * ((c->filters + lanes_m - 1) / lanes_m)) >
                            (double)g->out_w / (lanes_n * ((g->out_w + lanes_n - 1) / lanes_n));
-    float *wT = (float *)(rows + 2 * (size_t)g->window);
-    if (by_filter)
-        for (int k = 0; k < g->window; k++)
-            for (int f = 0; f < c->filters; f++)
-                wT[(size_t)k * c->filters + f] = weights[(size_t)f * g->window + k];
+    const float *wT =
+        by_filter ? weights_t_(g, weights, cache, (float *)(rows + 2 * (size_t)g->window)) : NULL;
     for (int n = 0; n < batch; n++) {
         const float *x = in + (size_t)n * in_size;
         if (pads) {
@@ -324,6 +624,9 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
             x = padded;
         }
         float *o = out + (size_t)n * c->filters * P;
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (by_filter && lanes_m == 16 && filters_direct512_(g, x, hp, wp, wT, bias, o)) continue;
+#endif
         if (by_filter) {
             // The taps of output row 0; row oy reads the same taps oy padded rows on.
             int k = 0;
@@ -340,6 +643,7 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
                 continue;
             }
         }
+        if (forward_direct_(g, x, hp, wp, weights, bias, o)) continue;
         // Rows of at most 16 outputs go two at a time, side by side in the lanes.
         const int step = g->out_w <= 16 ? 2 : 1;
         for (int oy = 0; oy < g->out_h; oy += step) {
@@ -363,6 +667,17 @@ bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in
         add_bias_(o, bias, c->filters, P);
     }
     return true;
+}
+
+bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in,
+                            const float *weights, const float *bias, int batch, float *scratch) {
+    return forward_rows_(g, out, in, weights, bias, batch, scratch, NULL);
+}
+
+bool nn_conv2d_forward_rows_cached(const nn_conv2d_geom *g, float *out, const float *in,
+                                   const float *weights, const float *bias, int batch,
+                                   float *scratch, float *cache) {
+    return forward_rows_(g, out, in, weights, bias, batch, scratch, cache);
 }
 
 void nn_conv2d_forward(const nn_conv2d_geom *g, float *out, const float *in,

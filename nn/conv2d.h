@@ -74,6 +74,15 @@ void nn_kernel_rotate180(float *out, const float *in, int planes, int k_h, int k
 bool nn_conv2d_forward_rows(const nn_conv2d_geom *g, float *out, const float *in,
                             const float *weights, const float *bias, int batch, float *scratch);
 size_t nn_conv2d_rows_scratch(const nn_conv2d_geom *g);
+// The same pass keeping the weights rearranged for it in `cache` (of
+// nn_conv2d_weights_cache_size(g) floats, zeroed before the first call) from
+// call to call. Each call checks the weights it is given against the ones the
+// cache was made from, bit for bit, and remakes it when they differ: a cache
+// is never stale, whoever changed the parameters. The same bits as without.
+bool nn_conv2d_forward_rows_cached(const nn_conv2d_geom *g, float *out, const float *in,
+                                   const float *weights, const float *bias, int batch,
+                                   float *scratch, float *cache);
+size_t nn_conv2d_weights_cache_size(const nn_conv2d_geom *g);
 
 // One sample's windows as columns: col [window][ld], ld >= out_h * out_w.
 void nn_conv2d_im2col_(const nn_conv2d_geom *g, const float *in, float *col, size_t ld);

@@ -107,6 +107,7 @@ static void conv_memory_(const nn_layer *l, nn_layer_memory *mem) {
     const size_t backward = nn_conv2d_backward_scratch(&l->conv, 1);
     const size_t rows = nn_conv2d_rows_scratch(&l->conv);  // not per sample, but counted so: ample
     mem->scratch = backward > rows ? backward : rows;
+    mem->cache = nn_conv2d_weights_cache_size(&l->conv);  // inference's rearranged weights
 }
 
 static void conv_forward_(const nn_layer_pass *p, const float *in, nn_rng *rng) {
@@ -114,8 +115,8 @@ static void conv_forward_(const nn_layer_pass *p, const float *in, nn_rng *rng) 
     const nn_conv2d_geom *cg = &p->layer->conv;
     // Training keeps the windows as columns for backward; inference reads
     // them in place when it can. Both give the same bits.
-    if (p->training ||
-        !nn_conv2d_forward_rows(cg, p->out, in, p->weights, p->bias, p->batch, p->scratch))
+    if (p->training || !nn_conv2d_forward_rows_cached(cg, p->out, in, p->weights, p->bias,
+                                                      p->batch, p->scratch, p->cache))
         nn_conv2d_forward_batch(cg, p->out, in, p->weights, p->bias, p->batch, p->kept,
                                 p->scratch);
 }

@@ -52,6 +52,7 @@ typedef struct nn_layer_memory {
     size_t kept;     // floats its forward keeps for its backward (net->kept[i])
     size_t argmax;   // ints of winners its forward records (net->argmax[i])
     size_t scratch;  // floats of the scratch every layer shares (the largest is allocated)
+    size_t cache;    // floats it keeps from pass to pass (not per sample; zeroed at the start)
 } nn_layer_memory;
 
 // What a row's place function is told for its messages.
@@ -72,6 +73,8 @@ typedef struct nn_layer_pass {
                                       // (nn_layer_memory.kept per sample), or NULL
     int *argmax;                      // the winners its forward records, or NULL
     float *scratch;                   // the scratch every layer shares
+    float *cache;                     // its own floats kept between passes
+                                      // (nn_layer_memory.cache), or NULL
     const float *weights, *bias;      // its parameters (into the net's flat array)
     float *grad_weights, *grad_bias;  // their gradients (into the net's flat gradients)
 } nn_layer_pass;

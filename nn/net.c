@@ -32,6 +32,7 @@ static nn_layer_pass pass_of_(const nn_net *net, int i) {
         .kept = net->kept[i],
         .argmax = net->argmax[i],
         .scratch = net->scratch,
+        .cache = net->cache[i],
         .weights = net->params + s->weights,
         .bias = net->params + s->bias,
         .grad_weights = net->grads + s->weights,
@@ -60,7 +61,11 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
     net->out = calloc((size_t)L, sizeof *net->out);
     net->argmax = calloc((size_t)L, sizeof *net->argmax);
     net->kept = calloc((size_t)L, sizeof *net->kept);
-    if (!net->slices || !net->out || !net->argmax || !net->kept) goto nomem;
+    net->cache = calloc((size_t)L, sizeof *net->cache);
+    net->cache_floats = calloc((size_t)L, sizeof *net->cache_floats);
+    if (!net->slices || !net->out || !net->argmax || !net->kept || !net->cache ||
+        !net->cache_floats)
+        goto nomem;
 
     // Parameters: each layer's weights then biases, in layer order.
     size_t off = 0;
@@ -98,6 +103,7 @@ nn_status nn_net_create(nn_net **out, const char *arch, nn_shape input, int max_
         total += count + mem.kept;
         n_argmax += mem.argmax;
         if (mem.scratch > scratch) scratch = mem.scratch;
+        net->cache_floats[i] = mem.cache;
     }
     total += 2 * largest + scratch;
     if (total > NN_MAX_ELEMENTS / (size_t)max_batch) {
@@ -136,6 +142,8 @@ nomem:
 
 void nn_net_free(nn_net *net) {
     if (!net) return;
+    if (net->cache)  // before the model, which says how many layers there are
+        for (int i = 0; i < net->model->n_layers; i++) free(net->cache[i]);
     nn_model_free(net->model);
     free(net->slices);
     if (net->owns_params) free(net->params);
@@ -145,6 +153,8 @@ void nn_net_free(nn_net *net) {
     free(net->out);
     free(net->argmax);
     free(net->kept);
+    free(net->cache);
+    free(net->cache_floats);
     free(net);
 }
 
@@ -190,6 +200,11 @@ const float *nn_net_forward(nn_net *net, const float *x, int batch, bool trainin
     nn_profile *prof = net->profile;
     nn_profile_active_ = prof;
     for (int i = 0; i < m->n_layers; i++) {
+        // Only inference uses a layer's cache: made at its first inference pass
+        // (zeroed: nothing kept yet), so a training net never holds one. Without
+        // memory for it the layer does without (the same bits, slower).
+        if (!training && net->cache_floats[i] && !net->cache[i])
+            net->cache[i] = calloc(net->cache_floats[i], sizeof(float));
         const nn_layer_pass p = pass_of_(net, i);
         const double t0 = prof ? nn_profile_now_() : 0.0;
         nn_layer_kinds[m->layers[i].spec.kind].forward(&p, in, rng);

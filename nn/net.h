@@ -39,6 +39,11 @@ typedef struct nn_net {
                              // [window][max_batch * out_h * out_w]
     float *grad_a, *grad_b;  // [max_batch * largest layer] ping-pong for backward
     float *scratch;          // products and gradients of the conv layers
+    float **cache;           // [n_layers] what a layer keeps from one inference pass to
+                             // the next, NULL until its first (conv: its weights
+                             // rearranged, checked against the parameters on every
+                             // pass, so never stale)
+    size_t *cache_floats;    // [n_layers] its size, 0 for none
     const float *input;      // the batch of the last forward pass (borrowed)
     int batch;               // its size
     bool training;           // whether dropout was active in the last forward

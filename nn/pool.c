@@ -251,6 +251,60 @@ __attribute__((target("avx512f"))) static void pool_max2_plane_avx512_(
         }
     }
 }
+
+// pool_max2_plane_ with AVX2, 8 outputs a step: each input row's 16 cells are
+// split into even and odd cells by shuffles (within 128-bit halves, then the
+// quarters put in order), compared in pool_at_'s order with the same strict >
+// (ties keep the first), so the same bits.
+__attribute__((target("avx2"))) static void pool_max2_plane_avx2_(
+    const float *x, int in_w, int out_h, int out_w, float *o, int *a) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i two_ox = _mm256_slli_epi32(lane, 1);
+    for (int oy = 0; oy < out_h; oy++) {
+        const float *r0 = x + (size_t)(2 * oy) * in_w, *r1 = r0 + in_w;
+        float *orow = o + (size_t)oy * out_w;
+        int *arow = a ? a + (size_t)oy * out_w : NULL;
+        for (int ox = 0; ox < out_w; ox += 8) {
+            const int n = out_w - ox < 8 ? out_w - ox : 8;
+            const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane);
+            // Input cells 2*ox .. 2*ox + 2n of each row, in two masked halves.
+            const int cells = 2 * n;
+            const __m256i lo = _mm256_cmpgt_epi32(_mm256_set1_epi32(cells), lane);
+            const __m256i hi = _mm256_cmpgt_epi32(_mm256_set1_epi32(cells - 8), lane);
+            const __m256 a0 = _mm256_maskload_ps(r0 + 2 * ox, lo);
+            const __m256 b0 = _mm256_maskload_ps(r0 + 2 * ox + 8, hi);
+            const __m256 a1 = _mm256_maskload_ps(r1 + 2 * ox, lo);
+            const __m256 b1 = _mm256_maskload_ps(r1 + 2 * ox + 8, hi);
+            // shuffle 0x88 takes cells 0,2 of a and of b per half; 0xDD cells 1,3.
+            // Quarters (a0-3 evens, b0-3 evens, a4-7 evens, b4-7 evens) -> 0,2,1,3.
+            const __m256 v0 = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a0, b0, 0x88)), 0xD8));
+            const __m256 v1 = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a0, b0, 0xDD)), 0xD8));
+            const __m256 v2 = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a1, b1, 0x88)), 0xD8));
+            const __m256 v3 = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                _mm256_castps_pd(_mm256_shuffle_ps(a1, b1, 0xDD)), 0xD8));
+            const __m256i at0 = _mm256_add_epi32(_mm256_set1_epi32(2 * oy * in_w + 2 * ox), two_ox);
+            __m256 best = v0;
+            __m256i at = at0;
+            __m256 take = _mm256_cmp_ps(v1, best, _CMP_GT_OQ);
+            best = _mm256_blendv_ps(best, v1, take);
+            at = _mm256_blendv_epi8(at, _mm256_add_epi32(at0, _mm256_set1_epi32(1)),
+                                    _mm256_castps_si256(take));
+            take = _mm256_cmp_ps(v2, best, _CMP_GT_OQ);
+            best = _mm256_blendv_ps(best, v2, take);
+            at = _mm256_blendv_epi8(at, _mm256_add_epi32(at0, _mm256_set1_epi32(in_w)),
+                                    _mm256_castps_si256(take));
+            take = _mm256_cmp_ps(v3, best, _CMP_GT_OQ);
+            best = _mm256_blendv_ps(best, v3, take);
+            at = _mm256_blendv_epi8(at, _mm256_add_epi32(at0, _mm256_set1_epi32(in_w + 1)),
+                                    _mm256_castps_si256(take));
+            _mm256_maskstore_ps(orow + ox, m, best);
+            if (arow) _mm256_maskstore_epi32(arow + ox, m, at);
+        }
+    }
+}
 #endif
 
 void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float *in,
@@ -265,9 +319,10 @@ void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float
     const bool max2 = c->mode == NN_POOL_MAX && c->size_h == 2 && c->size_w == 2 &&
                       c->stride == 2 && c->pad == 0 && 2 * g->out_h <= c->in_h &&
                       2 * g->out_w <= c->in_w;
-    // As im2col: the AVX-512 path only with the AVX-512 GEMM kernel.
-    const bool avx512 = max2 && strcmp(nn_gemm_kernel_name(), "avx512") == 0;
-    (void)avx512;
+    // As im2col: the AVX-512 or AVX2 path only with the GEMM kernel of the same
+    // instruction set (16 or 8 lanes; 0 for scalar).
+    const int lanes = max2 ? nn_gemm_rows_t_lanes() : 0;
+    (void)lanes;
     for (int n = 0; n < batch; n++) {
         for (int ch = 0; ch < c->c; ch++) {
             const size_t plane = (size_t)n * c->c + ch;
@@ -276,8 +331,12 @@ void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float
             int *a = argmax ? argmax + plane * out_plane : NULL;
             if (max2) {
 #if defined(__x86_64__) && defined(__GNUC__)
-                if (avx512) {
+                if (lanes == 16) {
                     pool_max2_plane_avx512_(x, c->in_w, g->out_h, g->out_w, o, a);
+                    continue;
+                }
+                if (lanes == 8) {
+                    pool_max2_plane_avx2_(x, c->in_w, g->out_h, g->out_w, o, a);
                     continue;
                 }
 #endif

@@ -41,6 +41,7 @@
 // fraction of its tolerance, for re-tuning.
 #include "helpers.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1642,8 +1643,12 @@ static void test_gemm_one_row_bit_identical(void **state) {
 // Both forward passes of convolution give every output bit for bit as the
 // core (the stepper's sum) on every kernel: inference's, reading rows in place
 // (nn_conv2d_forward_rows, stride 1), also where it puts the filters in the
-// vector lanes (16, 20 and 17 filters on short rows; LeNet-5's conv(16,5)) or
-// keeps the row form (6 filters on rows of 28); and training's, through the
+// vector lanes (16, 20 and 17 filters on short rows; LeNet-5's conv(16,5);
+// with AVX-512 and kernels 3 or 5 wide, each input cell added into every
+// output it falls under, the last group of filters masked),
+// runs the direct form (rows of 17 to 32: LeNet-5's conv(6,5,pad=2) on rows of
+// 28, filters in groups with remainders, odd row counts) or keeps the row form
+// (rows past 32); and training's, through the
 // windows as columns (nn_conv2d_forward_batch, whose im2col has an AVX-512
 // path for stride 1), with padding, dilation, rows past 16 and 32 columns,
 // and stride 2.
@@ -1656,6 +1661,12 @@ static void test_conv_forwards_equal_core_on_every_kernel(void **state) {
         conv_cfg(1, 28, 28, 6, 5, 5, 1, 1, nn_padding_explicit(2)),
         conv_cfg(2, 5, 40, 3, 3, 4, 1, 1, nn_padding_explicit(3)),
         conv_cfg(2, 11, 13, 5, 3, 3, 2, 1, PAD_SAME),
+        // The direct form (rows of 17 to 32): 13 filters (groups of 6 and 2 with
+        // a remainder), 3 channels, dilation 2, an odd number of rows; rows of
+        // exactly 17 and 32; one filter.
+        conv_cfg(3, 9, 22, 13, 3, 3, 1, 2, nn_padding_explicit(1)),
+        conv_cfg(2, 6, 19, 7, 3, 3, 1, 1, PAD_VALID),
+        conv_cfg(1, 5, 32, 1, 2, 2, 1, 1, PAD_SAME),
     };
     const char *kernels[] = {"scalar", "avx2", "avx512"};
     uint32_t seed = 7100;
@@ -1696,6 +1707,123 @@ static void test_conv_forwards_equal_core_on_every_kernel(void **state) {
         }
         free(scratch), free(col), free(tmp);
         conv_fx_free(&f);
+    }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
+// maxpool(2) (no padding) has AVX-512 and AVX2 paths: on every kernel each
+// output and its winner's index are bit for bit the core's (the stepper's),
+// for rows of 1 to 37 outputs (the 8- and 16-lane tails), odd input sizes
+// (the last row and column dropped), ties (the first cell wins) and a batch.
+static void test_maxpool2_equals_core_on_every_kernel(void **state) {
+    (void)state;
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    uint32_t seed = 8100;
+    for (int out_w = 1; out_w <= 37; out_w += 3)
+        for (int ties = 0; ties < 2; ties++) {
+            const nn_pool_config cfg = {NN_POOL_MAX, 2, 5, 2 * out_w + (out_w & 1), 2, 2, 2, 0};
+            nn_error err = error_fresh();
+            nn_pool_geom g;
+            assert_ok(nn_pool_geom_init(&g, &cfg, &err), err);
+            assert_int_equal(g.out_w, out_w);
+            const size_t in_plane = (size_t)cfg.in_h * cfg.in_w;
+            const size_t per_in = cfg.c * in_plane, per_out = (size_t)cfg.c * g.out_h * g.out_w;
+            float *in = alloc_floats(2 * per_in), *out = alloc_floats(2 * per_out);
+            int *arg = malloc(sizeof(int) * 2 * per_out);
+            assert_non_null(arg);
+            test_rng r = rng_seed(seed++);
+            rng_fill(&r, in, 2 * per_in, -1.0f, 1.0f);
+            if (ties)  // two values only: most windows hold ties
+                for (size_t i = 0; i < 2 * per_in; i++) in[i] = in[i] < 0.0f ? -0.5f : 0.5f;
+            for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+                if (!force_or_say_skipped(kernels[q], "maxpool(2) = core")) continue;
+                memset(out, 0, sizeof(float) * 2 * per_out);
+                memset(arg, 0, sizeof(int) * 2 * per_out);
+                nn_pool_forward(&g, out, arg, in, 2);
+                for (int n = 0; n < 2; n++) {
+                    nn_pool_cursor cur;
+                    assert_ok(nn_pool_cursor_init(&cur, &g, in + n * per_in, &err), err);
+                    nn_pool_step st;
+                    for (int i = 0; nn_pool_step_at(&cur, i, &st); i++) {
+                        const size_t at = n * per_out + (size_t)i;
+                        const int want_arg = st.argmax_row * cfg.in_w + st.argmax_col;
+                        if (memcmp(&out[at], &st.value, sizeof st.value) != 0 ||
+                            arg[at] != want_arg) {
+                            print_error("kernel %s, out_w %d, ties %d, sample %d, output %d: "
+                                        "%.9g at %d, core %.9g at %d\n", kernels[q], out_w, ties,
+                                        n, i, out[at], arg[at], st.value, want_arg);
+                            fail();
+                        }
+                    }
+                    nn_pool_cursor_destroy(&cur);
+                }
+            }
+            free(in), free(out), free(arg);
+        }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
+// Inference keeps conv(16,5)'s weights rearranged between passes (net.h's
+// cache). After the parameters change, in place and by any amount, the next
+// pass must use the new ones: on every kernel, each layer's output equals
+// that of a net made afresh on the same parameters (whose cache is empty),
+// bit for bit, after a first pass, after every weight of conv(16,5) moves up
+// by one ulp, after one moves by 0.5, and after new parameters are drawn.
+// Each change moves conv(16,5)'s output, so a stale cache would show.
+static void test_conv_weight_cache_follows_the_parameters(void **state) {
+    (void)state;
+    const char *arch = "conv(6,5,pad=2),relu,maxpool(2),conv(16,5),relu,maxpool(2),flatten,"
+                       "dense(10),softmax";
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+        if (!force_or_say_skipped(kernels[q], "conv weight cache")) continue;
+        nn_net *net;
+        nn_error err = error_fresh();
+        assert_ok(nn_net_create(&net, arch, nn_shape_map(1, 28, 28), 1, NULL, &err), err);
+        nn_net_init_params(net, 3);
+        float x[784];
+        test_rng r = rng_seed(9100);
+        rng_fill(&r, x, 784, 0.0f, 1.0f);
+        const int conv2 = 3, L = net->model->n_layers;
+        assert_int_equal(net->model->layers[conv2].spec.kind, NN_LAYER_CONV);
+        nn_rng rng;
+        nn_rng_seed(&rng, 1);
+        nn_net_forward(net, x, 1, true, &rng);
+        assert_null(net->cache[conv2]);  // training makes none; the first inference pass does
+        float *w = net->params + net->slices[conv2].weights;
+        const size_t n_conv2 = nn_shape_count(net->model->layers[conv2].out);
+        float *before = alloc_floats(n_conv2);
+        for (int change = 0; change < 4; change++) {
+            if (change == 1)  // the smallest change: every weight one ulp up
+                for (size_t k = 0; k < net->slices[conv2].n_weights; k++)
+                    w[k] = nextafterf(w[k], INFINITY);
+            if (change == 2) w[37] += 0.5f;
+            if (change == 3) nn_net_init_params(net, 4);
+            nn_net_forward(net, x, 1, false, NULL);
+            assert_non_null(net->cache[conv2]);
+            if (change > 0 &&  // the change reaches conv(16,5)'s output
+                memcmp(before, net->out[conv2], sizeof(float) * n_conv2) == 0) {
+                print_error("kernel %s, change %d: conv(16,5)'s output did not change\n",
+                            kernels[q], change);
+                fail();
+            }
+            memcpy(before, net->out[conv2], sizeof(float) * n_conv2);
+            nn_net *fresh;
+            assert_ok(nn_net_create(&fresh, arch, nn_shape_map(1, 28, 28), 1, net->params, &err),
+                      err);
+            nn_net_forward(fresh, x, 1, false, NULL);
+            for (int i = 0; i < L; i++) {
+                const size_t n = nn_shape_count(net->model->layers[i].out);
+                if (memcmp(net->out[i], fresh->out[i], sizeof(float) * n) != 0) {
+                    print_error("kernel %s, change %d: layer %d differs from a fresh net's\n",
+                                kernels[q], change, i);
+                    assert_floats_identical(net->out[i], fresh->out[i], n);
+                }
+            }
+            nn_net_free(fresh);
+        }
+        free(before);
+        nn_net_free(net);
     }
     assert_true(nn_gemm_force_kernel(NULL));
 }
@@ -1945,6 +2073,9 @@ int main(void) {
         cmocka_unit_test_teardown(test_gemm_rows_kernels_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_one_row_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_conv_forwards_equal_core_on_every_kernel, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_maxpool2_equals_core_on_every_kernel, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_conv_weight_cache_follows_the_parameters,
+                                  restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_kernels_match_mirror, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_avx2_forced_sums_8_lanes, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_backward_same_on_every_kernel, restore_gemm_kernel),
