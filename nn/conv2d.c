@@ -162,6 +162,19 @@ NN_VECTOR_CLONES static void im2col_run_(const nn_conv2d_geom *g, const float *i
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+// At stride 1, kernel column kx reads input column x0 + ox for output column
+// ox; [lo, hi) are the output columns where that lands inside the input row.
+// Returns x0.
+static inline int tap_columns_s1_(const nn_conv2d_geom *g, int kx, int *lo, int *hi) {
+    const nn_conv2d_config *c = &g->cfg;
+    const int x0 = kx * c->dilation - g->cols.pad_lo;
+    *lo = 0;
+    *hi = g->out_w;
+    if (x0 < 0) *lo = -x0 < *hi ? -x0 : *hi;
+    if (x0 + *hi > c->in_w) *hi = c->in_w - x0 > *lo ? c->in_w - x0 : *lo;
+    return x0;
+}
+
 // im2col_run_ for stride 1 with AVX-512: a window row is a stretch of an input
 // row, so each output row of a tap is one masked load (zeros where it falls
 // in the padding) and one masked store per 16 columns, instead of three short
@@ -177,10 +190,8 @@ __attribute__((target("avx512f"))) static void im2col_s1_avx512_(const nn_conv2d
         for (int ky = 0; ky < c->k_h; ky++) {
             for (int kx = 0; kx < c->k_w; kx++, k++) {
                 float *row = col + (size_t)k * ld;
-                const int x0 = kx * c->dilation - g->cols.pad_lo;
-                int lo = 0, hi = g->out_w;  // output columns inside the input row
-                if (x0 < 0) lo = -x0 < hi ? -x0 : hi;
-                if (x0 + hi > c->in_w) hi = c->in_w - x0 > lo ? c->in_w - x0 : lo;
+                int lo, hi;
+                const int x0 = tap_columns_s1_(g, kx, &lo, &hi);
                 __mmask16 keep[4], inside[4];
                 for (int j = 0; j < chunks && j < 4; j++) {
                     const int a = 16 * j, b = a + 16;
@@ -229,10 +240,8 @@ __attribute__((target("avx2"))) static void im2col_s1_avx2_(const nn_conv2d_geom
         for (int ky = 0; ky < c->k_h; ky++) {
             for (int kx = 0; kx < c->k_w; kx++, k++) {
                 float *row = col + (size_t)k * ld;
-                const int x0 = kx * c->dilation - g->cols.pad_lo;
-                int lo = 0, hi = g->out_w;  // output columns inside the input row
-                if (x0 < 0) lo = -x0 < hi ? -x0 : hi;
-                if (x0 + hi > c->in_w) hi = c->in_w - x0 > lo ? c->in_w - x0 : lo;
+                int lo, hi;
+                const int x0 = tap_columns_s1_(g, kx, &lo, &hi);
                 __m256i keep[8], inside[8];
                 for (int j = 0; j < chunks && j < 8; j++) {
                     const int a = 8 * j;
