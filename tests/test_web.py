@@ -352,6 +352,51 @@ def home_screen():
            "cannot tell views apart")
 
 
+# Every view of `convstep view`, opened in the page's window at zoom 150 (a
+# projector's setting), against the desktop's headless frame of the same
+# command line. A view's first frame comes before anything animates, so the
+# two should agree as the home screens do, but the columns of views laid out
+# by the width of their words (the whole network's) move by a few pixels with
+# the page's narrower text, and every image cell in them moves too: measured
+# here 4-6 levels per channel for most views and 9-11 for the network view,
+# 4-17 in the worst block. VIEW_LIMIT allows that; the control, the page's
+# frame against the desktop's frame of the next view in the list, must stay
+# CONTROL_RATIO times farther, so a wrong view cannot pass.
+# (label, the words after `view`): every view, and the key help (F1) over one.
+VIEWS = [(v, [v]) for v in ("conv", "pool", "convt", "backprop", "train", "templates", "cnn", "network",
+                            "draw")] + [("help", ["pool", "--show-keys"])]
+VIEW_LIMIT = 14.0
+
+
+@check
+def every_view():
+    """every view, and the key help, opens in the page at zoom 150 and draws what the desktop draws"""
+    for view, words in VIEWS:
+        argv = ["view"] + words + ["--zoom", "150"]
+        p = subprocess.run([DESKTOP] + argv + ["--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
+                                               "--screenshot", kept("view-%s-desktop.png" % view)],
+                           cwd=SOURCE, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=WAIT)
+        expect(p.returncode == 0, "the desktop's view %s --headless failed: %s" % (view, p.stderr))
+    for i, (view, words) in enumerate(VIEWS):
+        open_window(["view"] + words + ["--zoom", "150"])
+        time.sleep(1.0)
+        PAGE.screenshot(kept("view-%s-page.png" % view))
+        other = VIEWS[(i + 1) % len(VIEWS)][0]
+        page, desk, control = (read_png(kept("view-%s-%s.png" % n)) for n in (
+            (view, "page"), (view, "desktop"), (other, "desktop")))
+        diff, block, far = mean_abs_diff(page, desk), worst_block(page, desk), mean_abs_diff(page, control)
+        print("# view %s at zoom 150: page vs desktop %.2f %.2f %.2f per channel, worst 48x48 "
+              "block %.1f; control (desktop's %s) %.1f" % (view, *diff, block, other, max(far)))
+        expect(max(diff) < VIEW_LIMIT and block < BLOCK_LIMIT,
+               "the page's view %s differs from the desktop's by %s per channel, %.1f in a block "
+               "(limits %.1f, %.1f): see %s" % (view, ["%.2f" % d for d in diff], block, VIEW_LIMIT,
+                                               BLOCK_LIMIT, KEPT))
+        expect(sum(far) > CONTROL_RATIO * sum(diff),
+               "the page's view %s is about as near the desktop's %s as its own: the comparison "
+               "cannot tell views apart" % (view, other))
+
+
 @check
 def lessons_transcript():
     """lessons played headless in the page print the desktop's transcript line for line"""
