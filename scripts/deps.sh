@@ -9,11 +9,12 @@ set -euo pipefail
 # Tests: cmocka, python3 (which Meson itself runs on, and which drives the
 # command-line tests), clang with its sanitizer runtimes (ThreadSanitizer and
 # the fuzz targets), valgrind; Xvfb and xdotool drive a real window in the
-# monkey test.
+# monkey test; qemu-user runs the program on an emulated older CPU (no AVX-512,
+# no AVX) in tests/test_cpu_kinds.py.
 packages=(gcc libc6-dev meson ninja-build pkg-config libcmocka-dev python3 zlib1g-dev
           libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev libgif-dev
           clang libclang-rt-dev valgrind
-          xvfb xauth xdotool)
+          xvfb xauth xdotool qemu-user)
 
 missing=()
 for p in "${packages[@]}"; do
