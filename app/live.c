@@ -29,6 +29,8 @@ typedef struct eval_result_ {
 typedef struct eval_job_ {
     float *params;  // [LIVE_MAX_PARAMS] the model's parameters at the job's step
     eval_result_ r;
+    int next;       // the first test digit not yet evaluated (0: not begun)
+    int correct;    // of the digits before it
 } eval_job_;
 
 struct live_trainer {
@@ -60,14 +62,16 @@ struct live_trainer {
     bool have_trainer;
     const app_dataset *train, *test;
     live_snapshot work;         // built here, then published (its params unused)
-    // The evaluator (threads mode): scheduled test evaluations run on a thread
-    // of their own, from a copy of the parameters taken at their step, so the
-    // trainer does not stop for them (about 10 steps' time for LeNet-5). The
-    // trainer (step_lock held) queues jobs and collects finished ones into
-    // `work` in step order; the evaluator only reads the queued copy and
-    // writes the job's result. Without it (frames mode) evaluations run inline.
+    // The evaluator: scheduled test evaluations run from a copy of the
+    // parameters taken at their step, so the trainer does not stop for them
+    // (about 10 steps' time for LeNet-5): on a thread of their own, or in
+    // frames mode a slice of each live_pump (a part of the test set a frame,
+    // so no frame takes a whole evaluation). The trainer (step_lock held)
+    // queues jobs and collects finished ones into `work` in step order; the
+    // evaluator only reads the queued copy and writes the job's result.
     pthread_t eval_thread;
-    bool eval_started;
+    bool eval_queued;           // evaluations go through the queue (else inline)
+    bool eval_thread_started;   // and a thread runs them (else live_pump)
     pthread_mutex_t eval_lock;  // guards the queue's counts and eval_net, eval_stop
     pthread_cond_t eval_cond;   // a job queued, done or collected; or stop
     nn_net *eval_net;           // the model's shape, its own parameters and activations
@@ -142,15 +146,26 @@ static void copy_state_(live_snapshot *dst, const live_snapshot *src, bool whole
 // confusion matrix, wrong digits (the first ones in the test set's order).
 // In batches of the net's max_batch: the evaluator's net has the trainer's,
 // so both give the same numbers for the same parameters.
-static void eval_run_(nn_net *net, const app_dataset *d, long long step, eval_result_ *r) {
+// A job's digits from job->next, at least `digits` of them (whole batches)
+// unless the test set ends first; true when the job is done. The net must hold
+// the job's parameters.
+static bool eval_part_(nn_net *net, const app_dataset *d, eval_job_ *job, int digits) {
     const int classes = nn_net_classes(net);
     const size_t pixels = (size_t)d->rows * d->cols;
-    memset(r, 0, sizeof *r);
-    r->step = step;
+    eval_result_ *r = &job->r;
+    if (job->next == 0) {
+        const long long step = r->step;
+        memset(r, 0, sizeof *r);
+        r->step = step;
+        job->correct = 0;
+    }
     float *x = malloc(sizeof(float) * pixels * (size_t)net->max_batch);
-    if (!x) return;
-    int correct = 0;
-    for (int s = 0; s < d->count; s += net->max_batch) {
+    if (!x) {  // nothing to show: an empty result rather than a stuck queue
+        job->next = d->count;
+        return true;
+    }
+    int correct = job->correct, s = job->next;
+    for (const int end = s + digits; s < d->count && s < end; s += net->max_batch) {
         const int n = d->count - s < net->max_batch ? d->count - s : net->max_batch;
         app_images_to_floats(x, d->images + (size_t)s * pixels, pixels * (size_t)n);
         const float *out = nn_net_forward(net, x, n, false, NULL);
@@ -169,7 +184,17 @@ static void eval_run_(nn_net *net, const app_dataset *d, long long step, eval_re
         }
     }
     free(x);
+    job->next = s;
+    job->correct = correct;
+    if (s < d->count) return false;
     r->accuracy = (float)correct / (float)d->count;
+    return true;
+}
+
+// The whole test set in one go.
+static void eval_run_(nn_net *net, const app_dataset *d, eval_job_ *job) {
+    job->next = 0;
+    eval_part_(net, d, job, d->count);
 }
 
 // An evaluation's result into the work snapshot: the latest figures and a
@@ -187,7 +212,7 @@ static void eval_apply_(live_trainer *lt, const eval_result_ *r) {
 // Moves the evaluator's finished results into `work`, oldest first (step_lock
 // held). True if there were any.
 static bool eval_collect_(live_trainer *lt) {
-    if (!lt->eval_started) return false;
+    if (!lt->eval_queued) return false;
     pthread_mutex_lock(&lt->eval_lock);
     const int done = lt->eval_done, head = lt->eval_head;
     pthread_mutex_unlock(&lt->eval_lock);
@@ -203,10 +228,31 @@ static bool eval_collect_(live_trainer *lt) {
     return true;
 }
 
+// Frames mode (step_lock held): evaluates queued jobs, a few batches at a
+// time, until they are done or `until_ms` has passed (`all`: until they are
+// all done), then collects the finished ones.
+static void eval_pump_(live_trainer *lt, double until_ms, bool all) {
+    const int digits = 8 * lt->eval_net->max_batch;  // about 1.5 ms for LeNet-5
+    while (lt->eval_done < lt->eval_count && (all || now_ms_() < until_ms)) {
+        eval_job_ *job = &lt->jobs[(lt->eval_head + lt->eval_done) % EVAL_QUEUE];
+        if (job->next == 0) memcpy(lt->eval_net->params, job->params, sizeof(float) * lt->eval_net->n_params);
+        if (eval_part_(lt->eval_net, lt->test, job, digits)) {
+            pthread_mutex_lock(&lt->eval_lock);
+            lt->eval_done++;
+            pthread_mutex_unlock(&lt->eval_lock);
+        }
+    }
+    eval_collect_(lt);
+}
+
 // Waits for every queued evaluation and collects them (step_lock held): the
 // picture then holds every evaluation up to the current step.
 static void eval_flush_(live_trainer *lt) {
-    if (!lt->eval_started) return;
+    if (!lt->eval_queued) return;
+    if (!lt->eval_thread_started) {
+        eval_pump_(lt, 0, true);
+        return;
+    }
     pthread_mutex_lock(&lt->eval_lock);
     while (lt->eval_done < lt->eval_count) pthread_cond_wait(&lt->eval_cond, &lt->eval_lock);
     pthread_mutex_unlock(&lt->eval_lock);
@@ -218,12 +264,14 @@ static void eval_flush_(live_trainer *lt) {
 // without one (step_lock held).
 static void evaluate_(live_trainer *lt) {
     lt->last_eval_step = lt->t.step;
-    if (!lt->eval_started) {
-        eval_result_ r;
-        eval_run_(lt->t.net, lt->test, lt->t.step, &r);
-        eval_apply_(lt, &r);
+    if (!lt->eval_queued) {
+        eval_job_ job = {.r.step = lt->t.step};
+        eval_run_(lt->t.net, lt->test, &job);
+        eval_apply_(lt, &job.r);
         return;
     }
+    // Frames mode with a full queue: the oldest ones are finished here.
+    if (!lt->eval_thread_started && lt->eval_count == EVAL_QUEUE) eval_pump_(lt, 0, true);
     pthread_mutex_lock(&lt->eval_lock);
     while (lt->eval_count == EVAL_QUEUE) {
         if (lt->eval_done > 0) {  // room once the finished ones are collected
@@ -239,6 +287,7 @@ static void evaluate_(live_trainer *lt) {
     pthread_mutex_unlock(&lt->eval_lock);
     memcpy(job->params, lt->t.net->params, sizeof(float) * lt->t.net->n_params);
     job->r.step = lt->t.step;
+    job->next = 0;
     pthread_mutex_lock(&lt->eval_lock);
     lt->eval_count++;
     pthread_cond_broadcast(&lt->eval_cond);
@@ -264,7 +313,7 @@ static void *evaluator_(void *arg) {
         nn_net *net = lt->eval_net;
         pthread_mutex_unlock(&lt->eval_lock);
         memcpy(net->params, job->params, sizeof(float) * net->n_params);
-        eval_run_(net, lt->test, job->r.step, &job->r);
+        eval_run_(net, lt->test, job);
         pthread_mutex_lock(&lt->eval_lock);
         lt->eval_done++;
         pthread_cond_broadcast(&lt->eval_cond);
@@ -395,6 +444,16 @@ static void rebuild_locked_(live_trainer *lt, char *err, size_t errsize) {
     lt->pub.version++;
 }
 
+// Frames mode: a slice of the queued test evaluations, until `until_ms`.
+static void eval_slice_locked_(live_trainer *lt, double until_ms) {
+    if (!lt->eval_queued || lt->eval_thread_started) return;
+    pthread_mutex_unlock(&lt->lock);
+    pthread_mutex_lock(&lt->step_lock);
+    if (lt->have_trainer) eval_pump_(lt, until_ms, false);
+    pthread_mutex_unlock(&lt->step_lock);
+    pthread_mutex_lock(&lt->lock);
+}
+
 // Publishes the steps not yet published (a paused picture is a true one).
 static void publish_rest_locked_(live_trainer *lt) {
     pthread_mutex_unlock(&lt->lock);
@@ -481,6 +540,7 @@ int live_pump(live_trainer *lt, double budget_ms) {
     const double start = now_ms_();
     int steps = 0;
     pthread_mutex_lock(&lt->lock);
+    eval_slice_locked_(lt, start + budget_ms / 2);  // queued evaluations: up to half the frame's share
     for (;;) {
         if (lt->reset_pending) {  // live_reset_async: this frame rebuilds
             rebuild_locked_(lt, err, sizeof err);
@@ -515,12 +575,15 @@ static nn_net *eval_net_for_(const app_trainer *t, const char *arch) {
     return nn_net_create(&net, arch, in, t->net->max_batch, NULL, &e) == NN_OK ? net : NULL;
 }
 
-// Starts the evaluator thread (threads mode); without it, evaluations run inline.
+// Starts the evaluator: a thread in threads mode (live_pump's slices if none
+// can start, or in frames mode). Without memory for it, evaluations run inline.
 static void eval_start_(live_trainer *lt) {
     for (int j = 0; j < EVAL_QUEUE; j++)
         if (!(lt->jobs[j].params = malloc(sizeof(float) * LIVE_MAX_PARAMS))) return;
     if (!(lt->eval_net = eval_net_for_(&lt->t, lt->t.opt.arch))) return;
-    lt->eval_started = pthread_create(&lt->eval_thread, NULL, evaluator_, lt) == 0;
+    lt->eval_queued = true;
+    if (lt->mode == LIVE_THREADS)
+        lt->eval_thread_started = pthread_create(&lt->eval_thread, NULL, evaluator_, lt) == 0;
 }
 
 // (Re)builds the trainer and clears the curves; step_lock must be held.
@@ -536,7 +599,7 @@ static bool build_(live_trainer *lt, const app_train_options *opt, char *err, si
     // The live view evaluates on its own schedule (below): not again in the step.
     fresh.skip_test_eval = true;
     nn_net *eval_net = NULL;
-    if (lt->eval_started && !(eval_net = eval_net_for_(&fresh, opt->arch))) {
+    if (lt->eval_queued && !(eval_net = eval_net_for_(&fresh, opt->arch))) {
         snprintf(err, errsize, "out of memory for the test evaluation");
         app_trainer_destroy(&fresh);
         return false;
@@ -592,14 +655,13 @@ live_trainer *live_create(const app_train_options *opt, const app_dataset *train
     // Where no thread can start (a browser page without cross-origin
     // isolation), the window's frames train instead.
     lt->mode = atomic_load(&default_mode_);
+    eval_start_(lt);  // before the worker, which reads what it sets
     if (lt->mode == LIVE_THREADS) {
         if (pthread_create(&lt->thread, NULL, worker_, lt) == 0)
             lt->started = true;
         else
-            lt->mode = LIVE_FRAMES;
+            lt->mode = LIVE_FRAMES;  // (live_pump uses the evaluator thread if it started)
     }
-    // The test evaluations on a thread of their own (not a must: inline without).
-    if (lt->mode == LIVE_THREADS) eval_start_(lt);
     return lt;
 }
 
@@ -612,7 +674,7 @@ void live_destroy(live_trainer *lt) {
         pthread_mutex_unlock(&lt->lock);
         pthread_join(lt->thread, NULL);
     }
-    if (lt->eval_started) {  // after the worker, which may wait for it
+    if (lt->eval_thread_started) {  // after the worker, which may wait for it
         pthread_mutex_lock(&lt->eval_lock);
         lt->eval_stop = true;
         pthread_cond_broadcast(&lt->eval_cond);

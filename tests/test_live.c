@@ -1381,25 +1381,27 @@ static void assert_params_of_training_(replay_ *r, const live_snapshot *s) {
         }
 }
 
-// The evaluations run beside the worker, from a copy of the parameters at
-// their step: paused in the middle of the dense schedule, the snapshot soon
-// holds every scheduled point up to its step (the evaluator's last results
-// are published while paused), and each is the test accuracy of the model at
-// that step, worked out here with the trainer's own app_evaluate on a plain
-// trainer stepped there.
-static void test_evaluations_beside_the_worker(void **state) {
-    (void)state;
-    const app_train_options o = options_(SMALL_ARCH);
-    live_trainer *lt = make_(&o, &train_);
+// The evaluations run beside the training, from a copy of the parameters at
+// their step (on the evaluator thread, or in slices of live_pump's frames):
+// paused in the middle of the dense schedule, the snapshot soon holds every
+// scheduled point up to its step (the last results are published while
+// paused), and each is the test accuracy of the model at that step, worked
+// out here with the trainer's own app_evaluate on a plain trainer stepped
+// there.
+static void check_points_arrive_(live_trainer *lt, const app_train_options *o, bool frames) {
     live_snapshot *s = snapshot_buf_();
     live_pause(lt, false);
+    if (frames)
+        for (int i = 0; i < 100000 && s->steps < 45; i++) live_pump(lt, 3), get_(lt, s);
     assert_true(wait_steps_(lt, s, 45, 60000) >= 45);
     live_pause(lt, true);
+    if (frames) live_pump(lt, 3);
     assert_true(wait_flag_(lt, s, is_paused_flag_, 30000));
     long long want[LIVE_MAX_POINTS];
     int n_want = 0;
     const double until = now_ms_() + 60000;  // minutes under ThreadSanitizer
     for (;;) {
+        if (frames) live_pump(lt, 3);
         get_(lt, s);
         n_want = 0;
         for (long long k = 0; k <= s->steps; k++)
@@ -1411,7 +1413,7 @@ static void test_evaluations_beside_the_worker(void **state) {
     assert_true(s->steps < LIVE_MAX_POINTS);  // no thinning: the points are exact
     assert_int_equal(s->n_test_acc, n_want);
     static replay_ r;  // large: not on the stack
-    replay_init_(&r, &o);
+    replay_init_(&r, o);
     char err[400];
     bool done;
     app_epoch_stats st;
@@ -1429,6 +1431,12 @@ static void test_evaluations_beside_the_worker(void **state) {
     assert_true(s->test_accuracy == s->test_acc[n_want - 1].value);
     check_consistent_(s, SMALL_ARCH, SMALL_PARAMS);
     app_trainer_destroy(&r.t);
+}
+
+static void test_evaluations_beside_the_worker(void **state) {
+    (void)state;
+    const app_train_options o = options_(SMALL_ARCH);
+    check_points_arrive_(make_(&o, &train_), &o, false);
 }
 
 // A reader that only ever copies unforced (as the window does), while the
@@ -1658,6 +1666,13 @@ static long long pump_until_(live_trainer *lt, live_snapshot *s, double budget_m
 }
 
 static bool is_paused_(const live_snapshot *s) { return s->paused && s->run_left == 0; }
+
+// The same in frames mode: the evaluations in slices of the pumps.
+static void test_frames_evaluations_in_slices(void **state) {
+    (void)state;
+    const app_train_options o = options_(SMALL_ARCH);
+    check_points_arrive_(make_frames_(&o, &train_), &o, true);
+}
 
 // It trains only when pumped: nothing moves on its own, a pump while paused
 // makes no step, and pumped frames train the model (accuracy rises from about
@@ -1897,6 +1912,7 @@ int main(void) {
         cmocka_unit_test_teardown(test_run_steps_pauses_after_n, test_teardown_),
         cmocka_unit_test_teardown(test_eval_schedule_dense_at_start, test_teardown_),
         cmocka_unit_test_teardown(test_evaluations_beside_the_worker, test_teardown_),
+        cmocka_unit_test_teardown(test_frames_evaluations_in_slices, test_teardown_),
         cmocka_unit_test_teardown(test_lesson_train_runs_on_the_worker, test_teardown_),
         cmocka_unit_test_teardown(test_lesson_train_esc_stops_it, test_teardown_),
         cmocka_unit_test_teardown(test_arch_failure_says_why, test_teardown_),

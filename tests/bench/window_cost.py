@@ -26,7 +26,7 @@ included); the wall over bare's step rate is printed too.
 
 The window trains the view's 3 epochs (750 steps for the embedded digits)
 and then stops: frames drawn after that would count as training time, so by
-default the run draws the frames of about 70% of that training at bare's
+default the run draws the frames of about half that training at bare's
 rate (the first, densest part of the schedule), and a run whose training
 finished within its frames is flagged. On a machine busy with other work
 the ratios mean little: the load average is printed beside them.
@@ -90,7 +90,7 @@ def main():
     for _ in range(a.runs):  # interleaved, so a change of load hits both
         b, bw, per_epoch = bare(a.exe, arch)
         all_steps = VIEW_EPOCHS * ((per_epoch + BATCH - 1) // BATCH)
-        frames = a.frames or max(30, int(0.7 * VIEW_EPOCHS * per_epoch / b * 60))
+        frames = a.frames or max(30, int(0.5 * VIEW_EPOCHS * per_epoch / b * 60))
         s, w, f, n = window(a.exe, a.model, frames)
         finished += n >= all_steps
         for k, v in zip(rows, (b, bw, s, w, f, n, frames)):
