@@ -9,6 +9,30 @@
 #include <string.h>
 #include <time.h>
 
+// One evaluation of the test set: what a point of the test_acc curve and the
+// dashboard's confusion matrix and wrong digits show.
+typedef struct eval_result_ {
+    long long step;            // the step whose parameters were evaluated
+    float accuracy;
+    int confusion[10][10];
+    int n_wrong;
+    int wrong_index[LIVE_MAX_WRONG], wrong_pred[LIVE_MAX_WRONG];
+} eval_result_;
+
+// Evaluations waiting for (or done by) the evaluator thread, each with a copy
+// of the parameters at its step. A few, so the dense schedule at the start
+// (every 10 steps, about one evaluation's time) never holds the trainer up
+// while the evaluator keeps pace; when it does not, the trainer waits rather
+// than skip a point (the curve must be the same at any speed).
+#define EVAL_QUEUE 4
+
+typedef struct eval_job_ {
+    float *params;  // [LIVE_MAX_PARAMS] the model's parameters at the job's step
+    eval_result_ r;
+    int next;       // the first test digit not yet evaluated (0: not begun)
+    int correct;    // of the digits before it
+} eval_job_;
+
 struct live_trainer {
     pthread_mutex_t lock;       // guards everything below marked "shared"
     pthread_cond_t wake;
@@ -38,7 +62,24 @@ struct live_trainer {
     bool have_trainer;
     const app_dataset *train, *test;
     live_snapshot work;         // built here, then published (its params unused)
-    int *pred;                  // [test->count] predictions of the last evaluation
+    // The evaluator: scheduled test evaluations run from a copy of the
+    // parameters taken at their step, so the trainer does not stop for them
+    // (about 10 steps' time for LeNet-5): on a thread of their own, or in
+    // frames mode a slice of each live_pump (a part of the test set a frame,
+    // so no frame takes a whole evaluation). The trainer (step_lock held)
+    // queues jobs and collects finished ones into `work` in step order; the
+    // evaluator only reads the queued copy and writes the job's result.
+    pthread_t eval_thread;
+    bool eval_queued;           // evaluations go through the queue (else inline)
+    bool eval_thread_started;   // and a thread runs them (else live_pump)
+    pthread_mutex_t eval_lock;  // guards the queue's counts and eval_net, eval_stop
+    pthread_cond_t eval_cond;   // a job queued, done or collected; or stop
+    nn_net *eval_net;           // the model's shape, its own parameters and activations
+    eval_job_ jobs[EVAL_QUEUE]; // a ring: [eval_head, + eval_count) queued in step order,
+    int eval_head, eval_count;  // of which the first eval_done are finished
+    int eval_done;
+    bool eval_stop;
+    bool eval_ready;            // (under `lock`) finished results wait: the paused worker publishes them
     double last_publish_ms;
     double last_step_ms;        // when live_pump's last step ended (its slow motion)
     bool dirty;                 // steps taken since the last publish
@@ -101,18 +142,30 @@ static void copy_state_(live_snapshot *dst, const live_snapshot *src, bool whole
     memcpy(dst, src, offsetof(live_snapshot, loss));
 }
 
-// Predictions on the whole test set: accuracy, confusion matrix, wrong digits.
-static void evaluate_(live_trainer *lt) {
-    nn_net *net = lt->t.net;
-    const app_dataset *d = lt->test;
-    live_snapshot *w = &lt->work;
+// Predictions on the whole test set with the net's parameters: accuracy,
+// confusion matrix, wrong digits (the first ones in the test set's order).
+// In batches of the net's max_batch: the evaluator's net has the trainer's,
+// so both give the same numbers for the same parameters.
+// A job's digits from job->next, at least `digits` of them (whole batches)
+// unless the test set ends first; true when the job is done. The net must hold
+// the job's parameters.
+static bool eval_part_(nn_net *net, const app_dataset *d, eval_job_ *job, int digits) {
     const int classes = nn_net_classes(net);
     const size_t pixels = (size_t)d->rows * d->cols;
+    eval_result_ *r = &job->r;
+    if (job->next == 0) {
+        const long long step = r->step;
+        memset(r, 0, sizeof *r);
+        r->step = step;
+        job->correct = 0;
+    }
     float *x = malloc(sizeof(float) * pixels * (size_t)net->max_batch);
-    if (!x) return;
-    memset(w->confusion, 0, sizeof w->confusion);
-    int correct = 0;
-    for (int s = 0; s < d->count; s += net->max_batch) {
+    if (!x) {  // nothing to show: an empty result rather than a stuck queue
+        job->next = d->count;
+        return true;
+    }
+    int correct = job->correct, s = job->next;
+    for (const int end = s + digits; s < d->count && s < end; s += net->max_batch) {
         const int n = d->count - s < net->max_batch ? d->count - s : net->max_batch;
         app_images_to_floats(x, d->images + (size_t)s * pixels, pixels * (size_t)n);
         const float *out = nn_net_forward(net, x, n, false, NULL);
@@ -120,21 +173,160 @@ static void evaluate_(live_trainer *lt) {
             int best = 0;
             for (int k = 1; k < classes; k++)
                 if (out[(size_t)i * classes + k] > out[(size_t)i * classes + best]) best = k;
-            lt->pred[s + i] = best;
-            correct += best == d->labels[s + i];
-            if (d->labels[s + i] < 10 && best < 10) w->confusion[d->labels[s + i]][best]++;
+            const int label = d->labels[s + i];
+            correct += best == label;
+            if (label < 10 && best < 10) r->confusion[label][best]++;
+            if (best != label && r->n_wrong < LIVE_MAX_WRONG) {
+                r->wrong_index[r->n_wrong] = s + i;
+                r->wrong_pred[r->n_wrong] = best;
+                r->n_wrong++;
+            }
         }
     }
     free(x);
-    w->test_accuracy = (float)correct / (float)d->count;
-    w->n_wrong = 0;
-    for (int i = 0; i < d->count && w->n_wrong < LIVE_MAX_WRONG; i++)
-        if (lt->pred[i] != d->labels[i]) {
-            w->wrong_index[w->n_wrong] = i;
-            w->wrong_pred[w->n_wrong] = lt->pred[i];
-            w->n_wrong++;
+    job->next = s;
+    job->correct = correct;
+    if (s < d->count) return false;
+    r->accuracy = (float)correct / (float)d->count;
+    return true;
+}
+
+// The whole test set in one go.
+static void eval_run_(nn_net *net, const app_dataset *d, eval_job_ *job) {
+    job->next = 0;
+    eval_part_(net, d, job, d->count);
+}
+
+// An evaluation's result into the work snapshot: the latest figures and a
+// point of the test_acc curve.
+static void eval_apply_(live_trainer *lt, const eval_result_ *r) {
+    live_snapshot *w = &lt->work;
+    w->test_accuracy = r->accuracy;
+    memcpy(w->confusion, r->confusion, sizeof w->confusion);
+    w->n_wrong = r->n_wrong;
+    memcpy(w->wrong_index, r->wrong_index, sizeof w->wrong_index);
+    memcpy(w->wrong_pred, r->wrong_pred, sizeof w->wrong_pred);
+    push_point_(w, w->test_acc, &w->n_test_acc, (float)r->step, r->accuracy);
+}
+
+// Moves the evaluator's finished results into `work`, oldest first (step_lock
+// held). True if there were any.
+static bool eval_collect_(live_trainer *lt) {
+    if (!lt->eval_queued) return false;
+    pthread_mutex_lock(&lt->eval_lock);
+    const int done = lt->eval_done, head = lt->eval_head;
+    pthread_mutex_unlock(&lt->eval_lock);
+    // The evaluator no longer touches finished jobs: read them unlocked.
+    for (int i = 0; i < done; i++) eval_apply_(lt, &lt->jobs[(head + i) % EVAL_QUEUE].r);
+    if (done == 0) return false;
+    pthread_mutex_lock(&lt->eval_lock);
+    lt->eval_head = (head + done) % EVAL_QUEUE;
+    lt->eval_count -= done;
+    lt->eval_done -= done;
+    pthread_cond_broadcast(&lt->eval_cond);
+    pthread_mutex_unlock(&lt->eval_lock);
+    return true;
+}
+
+// Frames mode (step_lock held): evaluates queued jobs, a few batches at a
+// time, until they are done or `until_ms` has passed (`all`: until they are
+// all done), then collects the finished ones.
+static void eval_pump_(live_trainer *lt, double until_ms, bool all) {
+    const int digits = 8 * lt->eval_net->max_batch;  // about 1.5 ms for LeNet-5
+    while (lt->eval_done < lt->eval_count && (all || now_ms_() < until_ms)) {
+        eval_job_ *job = &lt->jobs[(lt->eval_head + lt->eval_done) % EVAL_QUEUE];
+        if (job->next == 0) memcpy(lt->eval_net->params, job->params, sizeof(float) * lt->eval_net->n_params);
+        if (eval_part_(lt->eval_net, lt->test, job, digits)) {
+            pthread_mutex_lock(&lt->eval_lock);
+            lt->eval_done++;
+            pthread_mutex_unlock(&lt->eval_lock);
         }
-    push_point_(w, w->test_acc, &w->n_test_acc, (float)lt->t.step, w->test_accuracy);
+    }
+    eval_collect_(lt);
+}
+
+// Waits for every queued evaluation and collects them (step_lock held): the
+// picture then holds every evaluation up to the current step.
+static void eval_flush_(live_trainer *lt) {
+    if (!lt->eval_queued) return;
+    if (!lt->eval_thread_started) {
+        eval_pump_(lt, 0, true);
+        return;
+    }
+    pthread_mutex_lock(&lt->eval_lock);
+    while (lt->eval_done < lt->eval_count) pthread_cond_wait(&lt->eval_cond, &lt->eval_lock);
+    pthread_mutex_unlock(&lt->eval_lock);
+    eval_collect_(lt);
+}
+
+// Evaluates the model at its current step: on the evaluator, from a copy of
+// the parameters (waiting for room in the queue if it is full); inline
+// without one (step_lock held).
+static void evaluate_(live_trainer *lt) {
+    lt->last_eval_step = lt->t.step;
+    if (!lt->eval_queued) {
+        eval_job_ job = {.r.step = lt->t.step};
+        eval_run_(lt->t.net, lt->test, &job);
+        eval_apply_(lt, &job.r);
+        return;
+    }
+    // Frames mode with a full queue: the oldest ones are finished here.
+    if (!lt->eval_thread_started && lt->eval_count == EVAL_QUEUE) eval_pump_(lt, 0, true);
+    pthread_mutex_lock(&lt->eval_lock);
+    while (lt->eval_count == EVAL_QUEUE) {
+        if (lt->eval_done > 0) {  // room once the finished ones are collected
+            pthread_mutex_unlock(&lt->eval_lock);
+            eval_collect_(lt);
+            pthread_mutex_lock(&lt->eval_lock);
+        } else {
+            pthread_cond_wait(&lt->eval_cond, &lt->eval_lock);
+        }
+    }
+    // The slot past the queue's end: the evaluator does not look at it yet.
+    eval_job_ *job = &lt->jobs[(lt->eval_head + lt->eval_count) % EVAL_QUEUE];
+    pthread_mutex_unlock(&lt->eval_lock);
+    memcpy(job->params, lt->t.net->params, sizeof(float) * lt->t.net->n_params);
+    job->r.step = lt->t.step;
+    job->next = 0;
+    pthread_mutex_lock(&lt->eval_lock);
+    lt->eval_count++;
+    pthread_cond_broadcast(&lt->eval_cond);
+    pthread_mutex_unlock(&lt->eval_lock);
+}
+
+// Evaluates now and waits for it: the picture shows this very step (where
+// training stops).
+static void evaluate_now_(live_trainer *lt) {
+    if (lt->last_eval_step != lt->t.step) evaluate_(lt);
+    eval_flush_(lt);
+}
+
+static void *evaluator_(void *arg) {
+    live_trainer *lt = arg;
+    pthread_mutex_lock(&lt->eval_lock);
+    while (!lt->eval_stop) {
+        if (lt->eval_done == lt->eval_count) {
+            pthread_cond_wait(&lt->eval_cond, &lt->eval_lock);
+            continue;
+        }
+        eval_job_ *job = &lt->jobs[(lt->eval_head + lt->eval_done) % EVAL_QUEUE];
+        nn_net *net = lt->eval_net;
+        pthread_mutex_unlock(&lt->eval_lock);
+        memcpy(net->params, job->params, sizeof(float) * net->n_params);
+        eval_run_(net, lt->test, job);
+        pthread_mutex_lock(&lt->eval_lock);
+        lt->eval_done++;
+        pthread_cond_broadcast(&lt->eval_cond);
+        pthread_mutex_unlock(&lt->eval_lock);
+        // A paused worker publishes it.
+        pthread_mutex_lock(&lt->lock);
+        lt->eval_ready = true;
+        pthread_cond_broadcast(&lt->wake);
+        pthread_mutex_unlock(&lt->lock);
+        pthread_mutex_lock(&lt->eval_lock);
+    }
+    pthread_mutex_unlock(&lt->eval_lock);
+    return NULL;
 }
 
 // Publishes the work snapshot and the parameters (takes the lock, and holds
@@ -200,11 +392,10 @@ static bool step_(live_trainer *lt, float lr, char *err, size_t errsize) {
     push_point_(w, w->train_acc, &w->n_train_acc, (float)lt->t.step, acc);
     // The test set on a schedule of steps (not of time), so the same steps
     // give the same curve at any speed, headless or in the window.
-    if (epoch_done || live_eval_scheduled(lt->t.step)) {
-        evaluate_(lt);
-        lt->last_eval_step = lt->t.step;
-    }
+    eval_collect_(lt);
+    if (epoch_done || live_eval_scheduled(lt->t.step)) evaluate_(lt);
     if (epoch_done && lt->t.epoch >= lt->t.opt.epochs) {
+        evaluate_now_(lt);  // the message says the last accuracy
         w->finished = true;
         snprintf(w->message, sizeof w->message, "finished %d epochs: test accuracy %.2f%%", lt->t.epoch,
                  100.0 * w->test_accuracy);
@@ -253,10 +444,22 @@ static void rebuild_locked_(live_trainer *lt, char *err, size_t errsize) {
     lt->pub.version++;
 }
 
+// Frames mode: a slice of the queued test evaluations, until `until_ms`.
+static void eval_slice_locked_(live_trainer *lt, double until_ms) {
+    if (!lt->eval_queued || lt->eval_thread_started) return;
+    pthread_mutex_unlock(&lt->lock);
+    pthread_mutex_lock(&lt->step_lock);
+    if (lt->have_trainer) eval_pump_(lt, until_ms, false);
+    pthread_mutex_unlock(&lt->step_lock);
+    pthread_mutex_lock(&lt->lock);
+}
+
 // Publishes the steps not yet published (a paused picture is a true one).
 static void publish_rest_locked_(live_trainer *lt) {
     pthread_mutex_unlock(&lt->lock);
     pthread_mutex_lock(&lt->step_lock);
+    // Evaluations finished since (the evaluator's, while paused) are news too.
+    if (lt->have_trainer && eval_collect_(lt)) lt->dirty = true;
     if (lt->dirty && lt->have_trainer) publish_(lt);
     pthread_mutex_unlock(&lt->step_lock);
     pthread_mutex_lock(&lt->lock);
@@ -281,10 +484,7 @@ static bool step_locked_(live_trainer *lt, bool on_timer, int *delay, char *err,
         pthread_mutex_lock(&lt->lock);
         if (lt->run_left > 0 && --lt->run_left == 0) lt->paused = reached = true;
         pthread_mutex_unlock(&lt->lock);
-        if (reached && lt->last_eval_step != lt->t.step) {
-            evaluate_(lt);
-            lt->last_eval_step = lt->t.step;
-        }
+        if (reached) evaluate_now_(lt);
     }
     // Publish often enough for 60 frames a second, rarely enough to cost nothing.
     if (!ok || reached || *delay > 0 || (on_timer && now_ms_() - lt->last_publish_ms > 30)) publish_(lt);
@@ -314,8 +514,9 @@ static void *worker_(void *arg) {
             continue;
         }
         if (lt->paused) {
+            lt->eval_ready = false;
             publish_rest_locked_(lt);
-            if (lt->paused && !lt->stop && lt->want_step_lock == 0 && !lt->reset_pending)
+            if (lt->paused && !lt->stop && lt->want_step_lock == 0 && !lt->reset_pending && !lt->eval_ready)
                 pthread_cond_wait(&lt->wake, &lt->lock);
             continue;
         }
@@ -339,6 +540,7 @@ int live_pump(live_trainer *lt, double budget_ms) {
     const double start = now_ms_();
     int steps = 0;
     pthread_mutex_lock(&lt->lock);
+    eval_slice_locked_(lt, start + budget_ms / 2);  // queued evaluations: up to half the frame's share
     for (;;) {
         if (lt->reset_pending) {  // live_reset_async: this frame rebuilds
             rebuild_locked_(lt, err, sizeof err);
@@ -364,6 +566,26 @@ int live_pump(live_trainer *lt, double budget_ms) {
     return steps;
 }
 
+// A net for the evaluator: the trainer's model and batch size (the same
+// numbers as the trainer's own net), its own parameters and activations.
+static nn_net *eval_net_for_(const app_trainer *t, const char *arch) {
+    nn_net *net = NULL;
+    nn_error e;
+    const nn_shape in = nn_shape_map(1, t->train->rows, t->train->cols);
+    return nn_net_create(&net, arch, in, t->net->max_batch, NULL, &e) == NN_OK ? net : NULL;
+}
+
+// Starts the evaluator: a thread in threads mode (live_pump's slices if none
+// can start, or in frames mode). Without memory for it, evaluations run inline.
+static void eval_start_(live_trainer *lt) {
+    for (int j = 0; j < EVAL_QUEUE; j++)
+        if (!(lt->jobs[j].params = malloc(sizeof(float) * LIVE_MAX_PARAMS))) return;
+    if (!(lt->eval_net = eval_net_for_(&lt->t, lt->t.opt.arch))) return;
+    lt->eval_queued = true;
+    if (lt->mode == LIVE_THREADS)
+        lt->eval_thread_started = pthread_create(&lt->eval_thread, NULL, evaluator_, lt) == 0;
+}
+
 // (Re)builds the trainer and clears the curves; step_lock must be held.
 static bool build_(live_trainer *lt, const app_train_options *opt, char *err, size_t errsize) {
     app_trainer fresh;
@@ -374,15 +596,32 @@ static bool build_(live_trainer *lt, const app_train_options *opt, char *err, si
         app_trainer_destroy(&fresh);
         return false;
     }
+    // The live view evaluates on its own schedule (below): not again in the step.
+    fresh.skip_test_eval = true;
+    nn_net *eval_net = NULL;
+    if (lt->eval_queued && !(eval_net = eval_net_for_(&fresh, opt->arch))) {
+        snprintf(err, errsize, "out of memory for the test evaluation");
+        app_trainer_destroy(&fresh);
+        return false;
+    }
+    eval_flush_(lt);  // the old model's evaluations end with its curves
     if (lt->have_trainer) app_trainer_destroy(&lt->t);
     lt->t = fresh;
     lt->have_trainer = true;
+    if (eval_net) {  // the evaluator is idle: nothing queued
+        pthread_mutex_lock(&lt->eval_lock);
+        nn_net *old = lt->eval_net;
+        lt->eval_net = eval_net;
+        pthread_mutex_unlock(&lt->eval_lock);
+        nn_net_free(old);
+    }
     memset(&lt->work, 0, offsetof(live_snapshot, params));
     lt->work.curves_stamp = new_stamp_();  // the old curves are gone
     lt->last_eval_step = 0;
     snprintf(lt->work.arch, sizeof lt->work.arch, "%s", nn_arch_expand(opt->arch));
     lt->work.running = true;
     evaluate_(lt);  // accuracy before any training: about one in ten
+    eval_flush_(lt);
     publish_(lt);
     return true;
 }
@@ -398,12 +637,13 @@ live_trainer *live_create(const app_train_options *opt, const app_dataset *train
     lt->test = test;
     lt->paused = true;
     lt->lr = opt->lr;
-    lt->pred = malloc(sizeof(int) * (size_t)(test->count ? test->count : 1));
     for (int b = 0; b < 2; b++) lt->param_buf[b] = malloc(sizeof(float) * LIVE_MAX_PARAMS);
     pthread_mutex_init(&lt->lock, NULL);
     pthread_mutex_init(&lt->step_lock, NULL);
     pthread_cond_init(&lt->wake, NULL);
-    if (!lt->pred || !lt->param_buf[0] || !lt->param_buf[1]) {
+    pthread_mutex_init(&lt->eval_lock, NULL);
+    pthread_cond_init(&lt->eval_cond, NULL);
+    if (!lt->param_buf[0] || !lt->param_buf[1]) {
         snprintf(err, errsize, "out of memory");
         live_destroy(lt);
         return NULL;
@@ -415,11 +655,12 @@ live_trainer *live_create(const app_train_options *opt, const app_dataset *train
     // Where no thread can start (a browser page without cross-origin
     // isolation), the window's frames train instead.
     lt->mode = atomic_load(&default_mode_);
+    eval_start_(lt);  // before the worker, which reads what it sets
     if (lt->mode == LIVE_THREADS) {
         if (pthread_create(&lt->thread, NULL, worker_, lt) == 0)
             lt->started = true;
         else
-            lt->mode = LIVE_FRAMES;
+            lt->mode = LIVE_FRAMES;  // (live_pump uses the evaluator thread if it started)
     }
     return lt;
 }
@@ -433,11 +674,21 @@ void live_destroy(live_trainer *lt) {
         pthread_mutex_unlock(&lt->lock);
         pthread_join(lt->thread, NULL);
     }
+    if (lt->eval_thread_started) {  // after the worker, which may wait for it
+        pthread_mutex_lock(&lt->eval_lock);
+        lt->eval_stop = true;
+        pthread_cond_broadcast(&lt->eval_cond);
+        pthread_mutex_unlock(&lt->eval_lock);
+        pthread_join(lt->eval_thread, NULL);
+    }
+    nn_net_free(lt->eval_net);
+    for (int j = 0; j < EVAL_QUEUE; j++) free(lt->jobs[j].params);
+    pthread_cond_destroy(&lt->eval_cond);
+    pthread_mutex_destroy(&lt->eval_lock);
     if (lt->have_trainer) app_trainer_destroy(&lt->t);
     pthread_cond_destroy(&lt->wake);
     pthread_mutex_destroy(&lt->lock);
     pthread_mutex_destroy(&lt->step_lock);
-    free(lt->pred);
     for (int b = 0; b < 2; b++) free(lt->param_buf[b]);
     free(lt);
 }
@@ -541,8 +792,7 @@ bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize) {
     take_step_lock_(lt);
     bool ok = true;
     for (int i = 0; i < n && ok; i++) ok = step_(lt, lr, err, errsize);
-    if (lt->last_eval_step != lt->t.step) evaluate_(lt);  // the picture shows where it ended
-    lt->last_eval_step = lt->t.step;
+    evaluate_now_(lt);  // the picture shows where it ended
     publish_(lt);
     const bool done = ok || lt->work.finished;
     give_step_lock_(lt);

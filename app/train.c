@@ -260,7 +260,7 @@ bool app_trainer_step(app_trainer *t, bool *epoch_done, app_epoch_stats *stats, 
         stats->train_accuracy = (float)t->correct / (float)t->seen;
         stats->seconds = t->epoch_seconds;
         stats->samples_per_sec = t->seen / t->epoch_seconds;
-        stats->test_accuracy = t->test->count ? app_evaluate(t->net, t->test) : 0.0f;
+        stats->test_accuracy = t->test->count && !t->skip_test_eval ? app_evaluate(t->net, t->test) : 0.0f;
         *epoch_done = true;
         t->pos = 0;
         t->loss_sum = 0;

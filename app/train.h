@@ -63,6 +63,8 @@ typedef struct app_trainer {
     nn_rng rng;
     double loss_sum, epoch_seconds;
     int correct, seen;    // this epoch so far
+    bool skip_test_eval;  // the caller evaluates the test set itself (the live view):
+                          // an epoch's end leaves stats->test_accuracy at 0
 } app_trainer;
 
 // Builds the model for the dataset's image size and initialises it.

@@ -214,6 +214,7 @@ static bool wait_flag_(live_trainer *lt, live_snapshot *s, bool (*done)(const li
 }
 
 static bool is_diverged_(const live_snapshot *s) { return s->diverged && s->paused; }
+static bool is_paused_flag_(const live_snapshot *s) { return s->paused; }
 static bool is_finished_(const live_snapshot *s) { return s->finished && s->paused; }
 
 static int confusion_total_(const live_snapshot *s) {
@@ -683,16 +684,22 @@ static void test_reset_other_arch(void **state) {
     // The old curves are gone: the worker goes on at once, so the snapshot may
     // hold some steps of the new model (more under load), but only those: a
     // loss point for each of its steps 1..steps, and test points at step 0,
-    // the scheduled steps and the epochs' ends up to there (the old run's 60
-    // steps and more would add to both).
+    // then the scheduled steps and the epochs' ends up to there, in order
+    // (the old run's 60 steps and more would add to both). The evaluator may
+    // not have finished the latest ones yet: the points are those steps' first
+    // ones, at least step 0's (evaluated before the reset returns).
     print_message("# the first snapshot after the reset is at step %lld\n", s->steps);
     assert_true(s->steps < LIVE_MAX_POINTS);  // (no thinning yet, so the counts are exact)
     assert_int_equal(s->n_loss, s->steps);
     assert_int_equal(s->n_train_acc, s->steps);
     for (int i = 0; i < s->n_loss; i++) assert_true(s->loss[i].step == (float)(i + 1));
     int evals = 0;
-    for (long long k = 0; k <= s->steps; k++) evals += expected_eval_step_(k) || k % BATCHES_PER_EPOCH == 0;
-    assert_int_equal(s->n_test_acc, evals);
+    for (long long k = 0; k <= s->steps; k++) {
+        if (!(expected_eval_step_(k) || k % BATCHES_PER_EPOCH == 0)) continue;
+        if (evals < s->n_test_acc) assert_true((double)s->test_acc[evals].step == (double)k);
+        evals++;
+    }
+    assert_true(s->n_test_acc >= 1 && s->n_test_acc <= evals);
     assert_true(s->test_acc[0].step == 0.0f);
     assert_true(s->lr == 0.03f);
     assert_false(s->diverged);
@@ -1374,6 +1381,64 @@ static void assert_params_of_training_(replay_ *r, const live_snapshot *s) {
         }
 }
 
+// The evaluations run beside the training, from a copy of the parameters at
+// their step (on the evaluator thread, or in slices of live_pump's frames):
+// paused in the middle of the dense schedule, the snapshot soon holds every
+// scheduled point up to its step (the last results are published while
+// paused), and each is the test accuracy of the model at that step, worked
+// out here with the trainer's own app_evaluate on a plain trainer stepped
+// there.
+static void check_points_arrive_(live_trainer *lt, const app_train_options *o, bool frames) {
+    live_snapshot *s = snapshot_buf_();
+    live_pause(lt, false);
+    if (frames)
+        for (int i = 0; i < 100000 && s->steps < 45; i++) live_pump(lt, 3), get_(lt, s);
+    assert_true(wait_steps_(lt, s, 45, 60000) >= 45);
+    live_pause(lt, true);
+    if (frames) live_pump(lt, 3);
+    assert_true(wait_flag_(lt, s, is_paused_flag_, 30000));
+    long long want[LIVE_MAX_POINTS];
+    int n_want = 0;
+    const double until = now_ms_() + 60000;  // minutes under ThreadSanitizer
+    for (;;) {
+        if (frames) live_pump(lt, 3);
+        get_(lt, s);
+        n_want = 0;
+        for (long long k = 0; k <= s->steps; k++)
+            if (expected_eval_step_(k) || k % BATCHES_PER_EPOCH == 0) want[n_want++] = k;
+        if (s->n_test_acc == n_want || now_ms_() > until) break;
+        sleep_ms_(5);
+    }
+    print_message("# paused at step %lld with %d test points\n", s->steps, s->n_test_acc);
+    assert_true(s->steps < LIVE_MAX_POINTS);  // no thinning: the points are exact
+    assert_int_equal(s->n_test_acc, n_want);
+    static replay_ r;  // large: not on the stack
+    replay_init_(&r, o);
+    char err[400];
+    bool done;
+    app_epoch_stats st;
+    for (int i = 0; i < n_want; i++) {
+        assert_true((double)s->test_acc[i].step == (double)want[i]);
+        for (; r.steps < want[i]; r.steps++) assert_true(app_trainer_step(&r.t, &done, &st, err, sizeof err));
+        const float acc = app_evaluate(r.t.net, &test_);
+        if (s->test_acc[i].value != acc) {
+            print_error("test point %d at step %lld: %.6f, the model there: %.6f\n", i, want[i],
+                        (double)s->test_acc[i].value, (double)acc);
+            fail();
+        }
+    }
+    // The latest figures are those of the last point.
+    assert_true(s->test_accuracy == s->test_acc[n_want - 1].value);
+    check_consistent_(s, SMALL_ARCH, SMALL_PARAMS);
+    app_trainer_destroy(&r.t);
+}
+
+static void test_evaluations_beside_the_worker(void **state) {
+    (void)state;
+    const app_train_options o = options_(SMALL_ARCH);
+    check_points_arrive_(make_(&o, &train_), &o, false);
+}
+
 // A reader that only ever copies unforced (as the window does), while the
 // worker trains and publishes, then while live_step_now does: its parameters
 // are, bit for bit, those of a plain trainer with the same seed.
@@ -1601,6 +1666,13 @@ static long long pump_until_(live_trainer *lt, live_snapshot *s, double budget_m
 }
 
 static bool is_paused_(const live_snapshot *s) { return s->paused && s->run_left == 0; }
+
+// The same in frames mode: the evaluations in slices of the pumps.
+static void test_frames_evaluations_in_slices(void **state) {
+    (void)state;
+    const app_train_options o = options_(SMALL_ARCH);
+    check_points_arrive_(make_frames_(&o, &train_), &o, true);
+}
 
 // It trains only when pumped: nothing moves on its own, a pump while paused
 // makes no step, and pumped frames train the model (accuracy rises from about
@@ -1839,6 +1911,8 @@ int main(void) {
         cmocka_unit_test_teardown(test_finish_pauses, test_teardown_),
         cmocka_unit_test_teardown(test_run_steps_pauses_after_n, test_teardown_),
         cmocka_unit_test_teardown(test_eval_schedule_dense_at_start, test_teardown_),
+        cmocka_unit_test_teardown(test_evaluations_beside_the_worker, test_teardown_),
+        cmocka_unit_test_teardown(test_frames_evaluations_in_slices, test_teardown_),
         cmocka_unit_test_teardown(test_lesson_train_runs_on_the_worker, test_teardown_),
         cmocka_unit_test_teardown(test_lesson_train_esc_stops_it, test_teardown_),
         cmocka_unit_test_teardown(test_arch_failure_says_why, test_teardown_),
