@@ -23,10 +23,25 @@ typedef struct band_ {
 } band_;
 
 // True when every weight is a finite number (then +-0 times it is +-0).
-static bool all_finite_(const float *w, size_t count) {
-    bool ok = true;
-    for (size_t k = 0; k < count; k++) ok &= fabsf(w[k]) <= FLT_MAX;  // false for NaN too
-    return ok;
+__attribute__((target("avx2"))) static bool all_finite_(const float *w, size_t count) {
+    const __m256 most = _mm256_set1_ps(FLT_MAX), magnitude = _mm256_castsi256_ps(
+                                                     _mm256_set1_epi32(0x7FFFFFFF));
+    __m256 ok = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+    size_t k = 0;
+    for (; k + 8 <= count; k += 8)  // |w| <= FLT_MAX: false for infinities and NaN
+        ok = _mm256_and_ps(ok, _mm256_cmp_ps(_mm256_and_ps(_mm256_loadu_ps(w + k), magnitude),
+                                             most, _CMP_LE_OQ));
+    bool all = _mm256_movemask_ps(ok) == 0xFF;
+    for (; k < count; k++) all &= fabsf(w[k]) <= FLT_MAX;
+    return all;
+}
+
+// o[0 .. n-1] = v.
+__attribute__((target("avx2"))) static void fill_(float *o, size_t n, float v) {
+    const __m256 vv = _mm256_set1_ps(v);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(o + i, vv);
+    for (; i < n; i++) o[i] = v;
 }
 
 // Copies n floats of one input row to dst and widens [*lo, *hi] by the
@@ -151,6 +166,95 @@ __attribute__((target("avx512f,avx512vl,fma"))) static void band512_(const band_
         }
     }
 }
+
+// As copy_scan512_ with 8 lanes a vector (AVX2).
+__attribute__((target("avx2"))) static void copy_scan256_(float *dst, const float *src, int n,
+                                                          int at, int *lo, int *hi) {
+    for (int i = 0; i < n; i += 8) {
+        const int left = n - i < 8 ? n - i : 8;
+        const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(left),
+                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256 v = _mm256_maskload_ps(src + i, m);
+        _mm256_maskstore_ps(dst + i, m, v);
+        const unsigned nz = (unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ)) & ((1u << left) - 1u);
+        if (nz) {
+            const int first = at + i + __builtin_ctz(nz), last = at + i + 31 - __builtin_clz(nz);
+            if (first < *lo) *lo = first;
+            if (last > *hi) *hi = last;
+        }
+    }
+}
+
+// The AVX2 form: output row oy of up to 6 filters over the band's columns in
+// nq vectors of 8 lanes (the fewer the vectors, the more filters at once, so
+// the accumulators fit the 16 registers). The same sums per lane as
+// band512_group_.
+__attribute__((target("avx2,fma"), always_inline)) static inline void band256_group_(
+    const int fr, const int nq, const band_ *b, const float *x, int oy, const __m256i *mask,
+    const float *w, const float *bias, float *o) {
+    __m256 acc[6][4];
+    BAND_UNROLL_ for (int f = 0; f < 6; f++)
+        BAND_UNROLL_ for (int q = 0; q < 4; q++) acc[f][q] = _mm256_setzero_ps();
+    int ky0 = b->ylo - oy, ky1 = b->yhi - oy;
+    if (ky0 < 0) ky0 = 0;
+    if (ky1 > b->k_h - 1) ky1 = b->k_h - 1;
+    for (int ch = 0; ch < b->in_c; ch++)
+        for (int ky = ky0; ky <= ky1; ky++) {
+            const float *r = x + ((size_t)ch * b->hp + oy + ky) * b->wp + b->ox_lo;
+            const float *wk = w + ((size_t)ch * b->k_h + ky) * b->k_w;
+            for (int kx = 0; kx < b->k_w; kx++) {
+                __m256 xq[4];
+                BAND_UNROLL_ for (int q = 0; q < nq; q++)
+                    xq[q] = _mm256_maskload_ps(r + kx + 8 * q, mask[q]);
+                BAND_UNROLL_ for (int f = 0; f < fr; f++) {
+                    const __m256 wf = _mm256_broadcast_ss(wk + (size_t)f * b->window + kx);
+                    BAND_UNROLL_ for (int q = 0; q < nq; q++)
+                        acc[f][q] = _mm256_fmadd_ps(xq[q], wf, acc[f][q]);
+                }
+            }
+        }
+    BAND_UNROLL_ for (int f = 0; f < fr; f++) {
+        const __m256 bf = _mm256_set1_ps(bias ? bias[f] : 0.0f);
+        float *of = o + (size_t)f * b->P + (size_t)oy * b->out_w + b->ox_lo;
+        BAND_UNROLL_ for (int q = 0; q < nq; q++)
+            _mm256_maskstore_ps(of + 8 * q, mask[q], _mm256_add_ps(acc[f][q], bf));
+    }
+}
+
+// Filters per group for nq vectors: (filters + 1) * nq + 1 registers at most.
+#define BAND256_GROUPS_(nq, most)                                                          \
+    for (int f = 0; f < filters; f += (most)) {                                            \
+        const float *wf = w + (size_t)f * b->window, *bf = bias ? bias + f : NULL;         \
+        float *of = o + (size_t)f * b->P;                                                  \
+        switch (filters - f < (most) ? filters - f : (most)) {                             \
+        case 1: band256_group_(1, nq, b, x, oy, mask, wf, bf, of); break;                  \
+        case 2: band256_group_(2, nq, b, x, oy, mask, wf, bf, of); break;                  \
+        case 3: band256_group_((most) >= 3 ? 3 : 1, nq, b, x, oy, mask, wf, bf, of); break; \
+        case 4: band256_group_((most) >= 4 ? 4 : 1, nq, b, x, oy, mask, wf, bf, of); break; \
+        case 5: band256_group_((most) >= 5 ? 5 : 1, nq, b, x, oy, mask, wf, bf, of); break; \
+        default: band256_group_((most) >= 6 ? 6 : 1, nq, b, x, oy, mask, wf, bf, of); break; \
+        }                                                                                  \
+    }
+
+__attribute__((target("avx2,fma"))) static void band256_(const band_ *b, int oy_lo, int oy_hi,
+                                                          int filters, const float *x,
+                                                          const float *w, const float *bias,
+                                                          float *o) {
+    const int nq = (b->width + 7) / 8;
+    __m256i mask[4];
+    for (int q = 0; q < 4; q++) {
+        const int left = b->width - 8 * q;
+        mask[q] = _mm256_cmpgt_epi32(_mm256_set1_epi32(left < 0 ? 0 : left),
+                                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    }
+    for (int oy = oy_lo; oy <= oy_hi; oy++) {
+        if (nq == 1) BAND256_GROUPS_(1, 6)
+        else if (nq == 2) BAND256_GROUPS_(2, 4)
+        else if (nq == 3) BAND256_GROUPS_(3, 3)
+        else BAND256_GROUPS_(4, 2)
+    }
+}
 #endif
 
 bool nn_conv_infer_banded(const nn_conv2d_geom *g, float *out, const float *in,
@@ -158,49 +262,60 @@ bool nn_conv_infer_banded(const nn_conv2d_geom *g, float *out, const float *in,
 #if defined(__x86_64__) && defined(__GNUC__)
     const nn_conv2d_config *c = &g->cfg;
     if (c->stride != 1 || c->dilation != 1 || g->out_w < 17 || g->out_w > 32) return false;
-    if (strcmp(nn_gemm_kernel_name(), "avx512") != 0 || !__builtin_cpu_supports("avx512vl"))
-        return false;
+    const char *isa = nn_gemm_kernel_name();
+    const bool wide = strcmp(isa, "avx512") == 0 && __builtin_cpu_supports("avx512vl");
+    if (!wide && strcmp(isa, "avx2") != 0) return false;
     if (!all_finite_(weights, (size_t)c->filters * g->window)) return false;
     band_ b = {.in_c = c->in_c, .k_h = c->k_h, .k_w = c->k_w, .window = g->window,
                .hp = c->in_h + g->rows.pad_lo + g->rows.pad_hi,
                .wp = c->in_w + g->cols.pad_lo + g->cols.pad_hi,
                .out_w = g->out_w, .P = g->out_h * g->out_w};
     const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
-    const size_t padded_size = (size_t)c->in_c * b.hp * b.wp;
     float *x = scratch;
     for (int n = 0; n < batch; n++) {
         const float *src = in + (size_t)n * in_size;
         float *o = out + (size_t)n * c->filters * b.P;
-        // The zero-padded copy, and the band of padded rows and columns not zero.
-        memset(x, 0, sizeof(float) * padded_size);
+        // The zero-padded copy (the padding zeroed, the rest copied), and the
+        // band of padded rows and columns not zero.
+        for (int ch = 0; ch < c->in_c; ch++) {
+            float *xc = x + (size_t)ch * b.hp * b.wp;
+            fill_(xc, (size_t)g->rows.pad_lo * b.wp, 0.0f);
+            fill_(xc + (size_t)(g->rows.pad_lo + c->in_h) * b.wp, (size_t)g->rows.pad_hi * b.wp,
+                  0.0f);
+            for (int y = g->rows.pad_lo; y < g->rows.pad_lo + c->in_h; y++) {
+                fill_(xc + (size_t)y * b.wp, (size_t)g->cols.pad_lo, 0.0f);
+                fill_(xc + (size_t)y * b.wp + g->cols.pad_lo + c->in_w, (size_t)g->cols.pad_hi,
+                      0.0f);
+            }
+        }
         int xlo = b.wp, xhi = -1;
         b.ylo = b.hp, b.yhi = -1;
         for (int ch = 0; ch < c->in_c; ch++)
             for (int y = 0; y < c->in_h; y++) {
                 const int py = y + g->rows.pad_lo;
                 int lo = b.wp, hi = -1;
-                copy_scan512_(x + ((size_t)ch * b.hp + py) * b.wp + g->cols.pad_lo,
-                              src + ((size_t)ch * c->in_h + y) * c->in_w, c->in_w,
-                              g->cols.pad_lo, &lo, &hi);
+                float *dst = x + ((size_t)ch * b.hp + py) * b.wp + g->cols.pad_lo;
+                const float *row = src + ((size_t)ch * c->in_h + y) * c->in_w;
+                if (wide) copy_scan512_(dst, row, c->in_w, g->cols.pad_lo, &lo, &hi);
+                else copy_scan256_(dst, row, c->in_w, g->cols.pad_lo, &lo, &hi);
                 if (hi < 0) continue;
                 if (lo < xlo) xlo = lo;
                 if (hi > xhi) xhi = hi;
                 if (py < b.ylo) b.ylo = py;
                 if (py > b.yhi) b.yhi = py;
             }
-        // Outputs whose windows see only zeros: 0 + bias, as the core's sum.
-        for (int f = 0; f < c->filters; f++) {
-            const float v = 0.0f + (bias ? bias[f] : 0.0f);
-            float *of = o + (size_t)f * b.P;
-            for (int p = 0; p < b.P; p++) of[p] = v;
-        }
+        // Outputs whose windows see only zeros: 0 + bias, as the core's sum
+        // (all of them first: cheaper than around the band row by row).
+        for (int f = 0; f < c->filters; f++)
+            fill_(o + (size_t)f * b.P, (size_t)b.P, 0.0f + (bias ? bias[f] : 0.0f));
         if (xhi < 0) continue;
         // The outputs whose windows reach the band.
         const int oy_lo = b.ylo - (c->k_h - 1) > 0 ? b.ylo - (c->k_h - 1) : 0;
         const int oy_hi = b.yhi < g->out_h - 1 ? b.yhi : g->out_h - 1;
         b.ox_lo = xlo - (c->k_w - 1) > 0 ? xlo - (c->k_w - 1) : 0;
         b.width = (xhi < g->out_w - 1 ? xhi : g->out_w - 1) - b.ox_lo + 1;
-        band512_(&b, oy_lo, oy_hi, c->filters, x, weights, bias, o);
+        if (wide) band512_(&b, oy_lo, oy_hi, c->filters, x, weights, bias, o);
+        else band256_(&b, oy_lo, oy_hi, c->filters, x, weights, bias, o);
     }
     return true;
 #else
