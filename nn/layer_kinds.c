@@ -10,6 +10,7 @@
 
 #include "act.h"
 #include "conv2d.h"
+#include "conv_infer.h"
 #include "convt.h"
 #include "dense.h"
 #include "grad.h"
@@ -114,7 +115,11 @@ static void conv_forward_(const nn_layer_pass *p, const float *in, nn_rng *rng) 
     (void)rng;
     const nn_conv2d_geom *cg = &p->layer->conv;
     // Training keeps the windows as columns for backward; inference reads
-    // them in place when it can. Both give the same bits.
+    // them in place when it can, over only the band where the input is not
+    // zero when it can (conv_infer.h). All give the same bits.
+    if (!p->training &&
+        nn_conv_infer_banded(cg, p->out, in, p->weights, p->bias, p->batch, p->scratch))
+        return;
     if (p->training || !nn_conv2d_forward_rows_cached(cg, p->out, in, p->weights, p->bias,
                                                       p->batch, p->scratch, p->cache))
         nn_conv2d_forward_batch(cg, p->out, in, p->weights, p->bias, p->batch, p->kept,

@@ -2,7 +2,8 @@
 // measures PyTorch's, so the two can be printed side by side (scripts/bench.py):
 //   training samples/s at 1 and 2 threads: 30 warm-up steps, then BLOCKS timed
 //     blocks of STEPS steps (batch 32, SGD lr 0.05 momentum 0.9);
-//   inference latency: batch 1, 200 warm-up calls, then 2000 timed calls.
+//   inference latency: batch 1, 200 warm-up calls, then 2000 timed calls, and
+//     each layer's median time per call;
 // Prints one JSON object (with each model's training flops per sample).
 //   where a training step goes (1 thread): the net's per-layer profile.
 // Usage: bench_speed [--models lenet5,softmax] [--blocks 7] [--steps 100]
@@ -86,6 +87,19 @@ static void bench_training_(json_writer *w, const char *arch, int threads, int b
     app_trainer_destroy(&t);
 }
 
+static double median_(double *v, int n);
+
+// The layer as written ("conv(6,5,pad=2)").
+static void layer_text_(const nn_layer *l, char *what, int size) {
+    if (nn_layer_kinds[l->spec.kind].format)
+        nn_layer_kinds[l->spec.kind].format(&l->spec, what, size);
+    else
+        snprintf(what, (size_t)size, "%s", nn_layer_kinds[l->spec.kind].name);
+}
+
+// Batch 1 on test digits: 200 warm-up calls, then 2000 timed one by one
+// (p10, median, p90), then 2000 more with the net's profile on: each layer's
+// median time per call, to show where an inference goes.
 static void bench_inference_(json_writer *w, const char *arch, const app_dataset *test) {
     nn_net *net;
     nn_error e;
@@ -109,6 +123,36 @@ static void bench_inference_(json_writer *w, const char *arch, const app_dataset
     json_float(w, (float)(0.5 * (us[999] + us[1000])));
     json_float(w, (float)us[1800]);
     json_end_array(w);
+    // Per layer (the profile's clock reads add a little to each).
+    const int L = net->model->n_layers < NN_PROFILE_MAX_LAYERS ? net->model->n_layers
+                                                               : NN_PROFILE_MAX_LAYERS;
+    enum { CALLS = 2000 };
+    double *per = malloc(sizeof(double) * (size_t)L * CALLS);
+    if (!per) {
+        fprintf(stderr, "bench_speed: out of memory\n");
+        exit(2);
+    }
+    nn_profile prof;
+    net->profile = &prof;
+    for (int i = 0; i < CALLS; i++) {
+        app_images_to_floats(x, test->images + (size_t)(i % test->count) * 784, 784);
+        nn_profile_clear(&prof);
+        nn_net_forward(net, x, 1, false, NULL);
+        for (int l = 0; l < L; l++) per[(size_t)l * CALLS + i] = prof.forward[l] * 1e6;
+    }
+    net->profile = NULL;
+    json_key(w, "infer_layers");  // median microseconds per call, layer by layer
+    json_begin_array(w);
+    for (int l = 0; l < L; l++) {
+        char what[96];
+        layer_text_(&net->model->layers[l], what, sizeof what);
+        json_begin_object(w);
+        json_key(w, "layer"), json_string(w, what);
+        json_key(w, "us"), json_float(w, (float)median_(per + (size_t)l * CALLS, CALLS));
+        json_end_object(w);
+    }
+    json_end_array(w);
+    free(per);
     nn_net_free(net);
 }
 
@@ -173,9 +217,7 @@ static void bench_profile_(json_writer *w, const char *arch, int blocks, int ste
     for (int i = 0; i < L; i++) {
         const nn_layer *l = &t.net->model->layers[i];
         char what[96];
-        nn_layer_kinds[l->spec.kind].format
-            ? nn_layer_kinds[l->spec.kind].format(&l->spec, what, sizeof what)
-            : (void)snprintf(what, sizeof what, "%s", nn_layer_kinds[l->spec.kind].name);
+        layer_text_(l, what, sizeof what);
         json_begin_object(w);
         json_key(w, "layer"), json_string(w, what);
         json_key(w, "forward_us"), json_float(w, (float)med[FIXED + 2 * i]);
