@@ -590,36 +590,58 @@ static void gemm_nt_scalar_(int M, int N, int K, const float *A, int lda, const 
 }
 
 #if NN_HAVE_X86
-// Tiles of 4 rows of A by 4 rows of B: 16 vector accumulators along k.
+// One tile of TM rows of A by TN rows of B (TM x TN accumulators along k),
+// the first mr rows of A real (the rest multiply zeros and are not stored).
+// TM and TN are constants in every inlined instance, so the accumulators stay
+// in registers: 6 x 4 takes 24 of the 32, the 6 rows of A 6 more, B one at a time.
+__attribute__((target("avx512f"), always_inline)) static inline void nt512_tile_(
+    const int TM, const int TN, int mr, int K, const float *A, int lda, const float *B, int ldb,
+    float *C, int ldc, bool accumulate) {
+    __m512 acc[6][4];
+    NN_UNROLL for (int i = 0; i < TM; i++)
+        NN_UNROLL for (int j = 0; j < TN; j++) acc[i][j] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k += 16) {
+        const __mmask16 mask = K - k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (K - k)) - 1);
+        __m512 a[6];
+        NN_UNROLL for (int i = 0; i < TM; i++)
+            a[i] = i < mr ? _mm512_maskz_loadu_ps(mask, A + (size_t)i * lda + k) : _mm512_setzero_ps();
+        NN_UNROLL for (int j = 0; j < TN; j++) {
+            const __m512 b = _mm512_maskz_loadu_ps(mask, B + (size_t)j * ldb + k);
+            NN_UNROLL for (int i = 0; i < TM; i++) acc[i][j] = _mm512_fmadd_ps(a[i], b, acc[i][j]);
+        }
+    }
+    NN_UNROLL for (int i = 0; i < TM; i++)
+        if (i < mr)
+            NN_UNROLL for (int j = 0; j < TN; j++) {
+                float *c = &C[(size_t)i * ldc + j];
+                const float v = _mm512_reduce_add_ps(acc[i][j]);
+                *c = accumulate ? *c + v : v;
+            }
+}
+
+// Tiles of 4 or 6 rows of A, whichever leaves fewer rows idle at the edge
+// (LeNet-5's conv1 weight gradient has 6: one tile of 6 instead of 4 + 2 of
+// which 2 idle), by up to 4 rows of B (the edge tile only as wide as it is).
+// Each element's lanes get the same fmadds either way: the same bits.
 __attribute__((target("avx512f"))) static void gemm_nt_avx512_(int M, int N, int K,
                                                                const float *A, int lda,
                                                                const float *B, int ldb, float *C,
                                                                int ldc, bool accumulate) {
-    for (int m = 0; m < M; m += 4) {
-        const int mr = M - m < 4 ? M - m : 4;
+    const int tm = (M + 5) / 6 * 6 - M < (M + 3) / 4 * 4 - M ? 6 : 4;
+    for (int m = 0; m < M; m += tm) {
+        const int mr = M - m < tm ? M - m : tm;
+        const float *a = A + (size_t)m * lda;
         for (int n = 0; n < N; n += 4) {
             const int nr = N - n < 4 ? N - n : 4;
-            __m512 acc[4][4];
-            NN_UNROLL for (int i = 0; i < 4; i++)
-                NN_UNROLL for (int j = 0; j < 4; j++) acc[i][j] = _mm512_setzero_ps();
-            for (int k = 0; k < K; k += 16) {
-                const __mmask16 mask = K - k >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (K - k)) - 1);
-                __m512 a[4], b[4];
-                NN_UNROLL for (int i = 0; i < 4; i++)
-                    a[i] = i < mr ? _mm512_maskz_loadu_ps(mask, A + (size_t)(m + i) * lda + k)
-                                  : _mm512_setzero_ps();
-                NN_UNROLL for (int j = 0; j < 4; j++)
-                    b[j] = j < nr ? _mm512_maskz_loadu_ps(mask, B + (size_t)(n + j) * ldb + k)
-                                  : _mm512_setzero_ps();
-                NN_UNROLL for (int i = 0; i < 4; i++)
-                    NN_UNROLL for (int j = 0; j < 4; j++) acc[i][j] = _mm512_fmadd_ps(a[i], b[j], acc[i][j]);
+            const float *b = B + (size_t)n * ldb;
+            float *c = C + (size_t)m * ldc + n;
+#define NT512_CASE_(TM, TN) \
+    case TM * 8 + TN: nt512_tile_(TM, TN, mr, K, a, lda, b, ldb, c, ldc, accumulate); break;
+            switch (tm * 8 + nr) {
+                NT512_CASE_(4, 1) NT512_CASE_(4, 2) NT512_CASE_(4, 3) NT512_CASE_(4, 4)
+                NT512_CASE_(6, 1) NT512_CASE_(6, 2) NT512_CASE_(6, 3) default: NT512_CASE_(6, 4)
             }
-            NN_UNROLL for (int i = 0; i < mr; i++)
-                NN_UNROLL for (int j = 0; j < nr; j++) {
-                    float *c = &C[(size_t)(m + i) * ldc + n + j];
-                    const float v = _mm512_reduce_add_ps(acc[i][j]);
-                    *c = accumulate ? *c + v : v;
-                }
+#undef NT512_CASE_
         }
     }
 }

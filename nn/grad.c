@@ -49,6 +49,23 @@ static void col2im_add_(const nn_conv2d_geom *g, const float *dcol, size_t ld, f
     NN_PROFILE_END_(NN_PART_COL2IM);
 }
 
+// dbias[f] += the sum of row f of gy [F][N], each row added from 0 in order
+// (the stepper's bias_sum_ order). One long chain per filter waits on the
+// adder's latency at every step; 8 filters' chains side by side do not, and
+// each chain keeps its own order, so the same bits.
+#define BIAS_CHAINS_ 8
+static void bias_sums_(float *dbias, const float *gy, int F, size_t N) {
+    for (int f0 = 0; f0 < F; f0 += BIAS_CHAINS_) {
+        const int fr = F - f0 < BIAS_CHAINS_ ? F - f0 : BIAS_CHAINS_;
+        const float *row[BIAS_CHAINS_];
+        float sum[BIAS_CHAINS_] = {0};
+        for (int j = 0; j < BIAS_CHAINS_; j++) row[j] = gy + (size_t)(f0 + (j < fr ? j : 0)) * N;
+        for (size_t i = 0; i < N; i++)
+            for (int j = 0; j < BIAS_CHAINS_; j++) sum[j] += row[j][i];
+        for (int j = 0; j < fr; j++) dbias[f0 + j] += sum[j];
+    }
+}
+
 // Reference loops, used when there is no memory for the scratch matrices:
 // the stepper's cores (conv2d_backstep.c), one gradient cell at a time, which
 // sum in the GEMM path's order, so the result is the same bits.
@@ -128,12 +145,7 @@ void nn_conv2d_backward_batch(const nn_conv2d_geom *g, float *din, float *dweigh
                    sizeof(float) * (size_t)P);
     // dweights[f][k] += sum over every position of every sample of gy * col
     nn_gemm_nt(F, K, (int)N, gy, (int)N, col, (int)N, dweights, K, true);
-    if (dbias)
-        for (int f = 0; f < F; f++) {
-            float sum = 0.0f;
-            for (size_t i = 0; i < N; i++) sum += gy[(size_t)f * N + i];
-            dbias[f] += sum;
-        }
+    if (dbias) bias_sums_(dbias, gy, F, N);
     if (!din) return;
     // Stride 1: straight from dY, without the column gradients (the same bits).
     if (nn_conv2d_dinput_s1_(g, din, dout, weights, batch)) return;

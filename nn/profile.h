@@ -10,8 +10,9 @@
 
 // Kinds of work inside the layers, timed wherever they run.
 typedef enum nn_profile_part {
-    NN_PART_GEMM,    // every nn_gemm, nn_gemm_rows(_pair) and nn_gemm_nt call, and the
-                     // direct input gradient of stride 1 (conv2d_dinput.c)
+    NN_PART_GEMM,    // every nn_gemm, nn_gemm_rows(_pair) and nn_gemm_nt call, the
+                     // direct input gradient of stride 1 (conv2d_dinput.c) and
+                     // training's forward read in place (nn_conv2d_forward_batch)
     NN_PART_IM2COL,  // laying out convolution windows as columns
     NN_PART_COL2IM,  // adding column gradients back onto the input
     NN_PART_COUNT,

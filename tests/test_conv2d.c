@@ -13,6 +13,11 @@
 
 #include "helpers.h"
 
+#include <math.h>
+#include <string.h>
+
+#include "gemm.h"
+
 // ---- Inputs and kernels ---------------------------------------------------------
 
 // Slide 000 "Image example" and "Filter example".
@@ -547,6 +552,80 @@ static void test_error_too_large(void **state) {
     assert_error_contains(err, "too large");
 }
 
+// ---- The training pass on every kernel --------------------------------------------
+
+// nn_conv2d_forward_batch (training's pass: it keeps the windows as columns,
+// and with AVX-512 takes its outputs from the input read in place) gives the
+// stepper core's bits for every output of every sample, on every kernel this
+// CPU runs: batches of 1, 3 and 33, channels 1, 3, 7 and filters 5, 16, 17
+// (not multiples of a vector's lanes), rows of 20 outputs (direct form) and
+// of 8 (filters in the lanes), with and without bias. tmp holds F x N floats,
+// as in training: for one sample of 64 outputs and 5 or 17 filters that is
+// less than the rows pass's scratch, so those take the column product (the
+// same bits). The columns kept must be the windows.
+static void test_forward_batch_every_kernel_equals_core(void **state) {
+    (void)state;
+    static const int batches[] = {1, 3, 33}, channels[] = {1, 3, 7}, filters[] = {5, 16, 17};
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    test_rng r = rng_seed(77);
+    int ran = 0;
+    for (int shape = 0; shape < 2; shape++)
+        for (size_t ci = 0; ci < HELPERS_COUNT_OF(channels); ci++)
+            for (size_t fi = 0; fi < HELPERS_COUNT_OF(filters); fi++) {
+                const int C = channels[ci], F = filters[fi], B = batches[(ci + fi) % 3];
+                nn_conv2d_config cfg = {.in_c = C, .in_h = shape ? 12 : 20, .in_w = shape ? 12 : 20,
+                                        .filters = F, .k_h = shape ? 5 : 3, .k_w = shape ? 5 : 3,
+                                        .stride = 1, .dilation = 1,
+                                        .padding = shape ? (nn_padding){NN_PAD_VALID, 0}
+                                                         : nn_padding_explicit(1)};
+                nn_conv2d_geom g;
+                nn_error err = error_fresh();
+                assert_int_equal(nn_conv2d_geom_init(&g, &cfg, &err), NN_OK);
+                const size_t in_n = (size_t)C * cfg.in_h * cfg.in_w, P = (size_t)g.out_h * g.out_w;
+                const size_t N = (size_t)B * P, out_n = (size_t)F * P;
+                float *x = malloc(sizeof(float) * in_n * B), *w = malloc(sizeof(float) * F * g.window);
+                float *b = malloc(sizeof(float) * F), *want = malloc(sizeof(float) * out_n * B);
+                float *got = malloc(sizeof(float) * out_n * B);
+                float *col = malloc(sizeof(float) * g.window * N);
+                float *tmp = malloc(sizeof(float) * F * N);
+                assert_true(x && w && b && want && got && col && tmp);
+                rng_fill(&r, x, in_n * B, -1, 1);
+                rng_fill(&r, w, (size_t)F * g.window, -1, 1);
+                rng_fill(&r, b, F, -1, 1);
+                const float *bias = (ci + fi) % 2 ? b : NULL;
+                for (int n = 0; n < B; n++) {  // the core, one element at a time
+                    nn_conv2d_cursor cur;
+                    assert_int_equal(nn_conv2d_cursor_init(&cur, &g, x + n * in_n, w, bias, &err), NN_OK);
+                    nn_conv2d_step st;
+                    for (size_t i = 0; nn_conv2d_step_next(&cur, &st); i++) want[n * out_n + i] = st.sum;
+                    nn_conv2d_cursor_destroy(&cur);
+                }
+                for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+                    if (!nn_gemm_force_kernel(kernels[q])) continue;
+                    for (size_t i = 0; i < out_n * B; i++) got[i] = NAN;
+                    nn_conv2d_forward_batch(&g, got, x, w, bias, B, col, tmp);
+                    if (memcmp(got, want, sizeof(float) * out_n * B) != 0)
+                        print_error("kernel %s C=%d F=%d B=%d shape %d\n", kernels[q], C, F, B,
+                                    shape);
+                    assert_memory_equal(got, want, sizeof(float) * out_n * B);
+                    ran++;
+                    // The columns kept for backward: window tap k of position p of sample n.
+                    float *one = malloc(sizeof(float) * g.window * P);
+                    assert_non_null(one);
+                    for (int n = 0; n < B; n++) {
+                        nn_conv2d_im2col_(&g, x + n * in_n, one, P);
+                        for (int k = 0; k < g.window; k++)
+                            assert_memory_equal(col + (size_t)k * N + n * P, one + (size_t)k * P,
+                                                sizeof(float) * P);
+                    }
+                    free(one);
+                }
+                nn_gemm_force_kernel(NULL);
+                free(x), free(w), free(b), free(want), free(got), free(col), free(tmp);
+            }
+    assert_true(ran >= 18);  // 18 shapes on the scalar kernel at least
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slide000_feature_map),
@@ -576,6 +655,7 @@ int main(void) {
         cmocka_unit_test(test_error_zero_stride),
         cmocka_unit_test(test_error_bad_argument_wins_over_kernel_size),
         cmocka_unit_test(test_error_too_large),
+        cmocka_unit_test(test_forward_batch_every_kernel_equals_core),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

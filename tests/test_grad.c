@@ -491,6 +491,54 @@ static void test_conv_backward_batch(void **state) {
     check_conv_batch(conv_cfg(2, 7, 7, 2, 3, 3, 1, 2, nn_padding_explicit(1)), 2, 29);
 }
 
+// The bias gradient of nn_conv2d_backward_batch is, for each filter, one float
+// sum from 0 of dL/dY over the batch's samples in order, each sample's
+// positions in row order (the stepper's order), added onto the gradient. The
+// engine sums several filters side by side (8 at a time): filter counts
+// around that group (1, 7, 8, 9, 17) and batches of 1, 3 and 33 must give
+// the bits of the plain loop below, on every kernel.
+static bool force_or_say_skipped(const char *name, const char *test);
+static void test_conv_bias_gradient_order(void **state) {
+    (void)state;
+    static const int filters[] = {1, 7, 8, 9, 17};
+    static const int batches[] = {1, 3, 33};
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    uint32_t seed = 900;
+    for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+        if (!force_or_say_skipped(kernels[q], "conv bias order")) continue;
+        for (size_t i = 0; i < HELPERS_COUNT_OF(filters); i++)
+            for (size_t j = 0; j < HELPERS_COUNT_OF(batches); j++) {
+                const int F = filters[i], B = batches[j];
+                conv_fx f;
+                conv_fx_init(&f, conv_cfg(3, 6, 5, F, 3, 3, 1, 1, nn_padding_explicit(1)), B,
+                             true, seed++);
+                const size_t P = (size_t)f.g.out_h * f.g.out_w, N = (size_t)B * P;
+                float *col = alloc_floats((size_t)f.g.window * N);
+                float *tmp_fwd = alloc_floats((size_t)F * N);
+                float *tmp = alloc_floats(nn_conv2d_backward_scratch(&f.g, B));
+                nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, B, col, tmp_fwd);
+                for (int k = 0; k < F; k++) f.db[k] = 0.25f * (float)k;  // added onto
+                nn_conv2d_backward_batch(&f.g, NULL, f.dw, f.db, f.dout, col, f.w, B, tmp);
+                for (int k = 0; k < F; k++) {
+                    float sum = 0.0f;
+                    for (int n = 0; n < B; n++)
+                        for (size_t p = 0; p < P; p++) sum += f.dout[((size_t)n * F + k) * P + p];
+                    const float want = 0.25f * (float)k + sum;
+                    if (memcmp(&f.db[k], &want, sizeof want) != 0) {
+                        print_error("kernel %s F=%d B=%d: dbias[%d] = %.9g, want %.9g\n",
+                                    kernels[q], F, B, k, f.db[k], want);
+                        fail();
+                    }
+                }
+                free(col);
+                free(tmp_fwd);
+                free(tmp);
+                conv_fx_free(&f);
+            }
+    }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
 // ---- Pooling ------------------------------------------------------------------------------------
 
 typedef struct pool_fx {
@@ -1428,15 +1476,47 @@ static bool force_or_say_skipped(const char *name, const char *test) {
     return false;
 }
 
+// One product of nn_gemm_nt on the kernel forced now, with and without +=,
+// against nn_gemm_nt_acc's scalar mirror, bit for bit.
+static void check_nt_mirror(const char *kernel, int M, int N, int K, uint32_t seed) {
+    gemm_bufs g;
+    gemm_bufs_init(&g, M, N, K, true, seed);
+    for (int acc = 0; acc < 2; acc++) {
+        gemm_run(&g, true, acc);
+        assert_int_equal(gemm_mismatches(&g, true, acc), 0);
+        for (int m = 0; m < g.M; m++)
+            for (int n = 0; n < g.N; n++) {
+                nn_gemm_nt_acc e;
+                nn_gemm_nt_acc_init(&e);
+                for (int kk = 0; kk < g.K; kk++)
+                    nn_gemm_nt_acc_add(&e, g.A[(size_t)m * g.lda + kk], g.B[(size_t)n * g.ldb + kk]);
+                const float c0 = g.C0[(size_t)m * g.ldc + n];
+                const float want = acc ? c0 + nn_gemm_nt_acc_sum(&e) : nn_gemm_nt_acc_sum(&e);
+                const float got = g.C[(size_t)m * g.ldc + n];
+                if (memcmp(&got, &want, sizeof got) != 0) {
+                    print_error("kernel %s M=%d N=%d K=%d acc=%d C[%d][%d] = %.9g, mirror %.9g\n",
+                                kernel, g.M, g.N, g.K, acc, m, n, got, want);
+                    fail();
+                }
+            }
+    }
+    gemm_bufs_free(&g);
+}
+
 // nn_gemm_nt with each kernel forced (scalar, AVX2, AVX-512): every element is
 // bit for bit what nn_gemm_nt_acc works out in scalar code for that kernel
 // (lanes along k, masked ragged end, halving reduction; then the optional +=),
 // and within float rounding of the double-precision product. K runs over
 // exact multiples of 8 and 16 and ragged ends; M and N over the tiles' edges.
+// Also the long products of a weight gradient (K of thousands, as batch x
+// positions), with more tiles than fit in the registers many times over, so a
+// kernel that blocks k or reorders its tiles must still keep every lane's order.
 static void test_gemm_nt_kernels_match_mirror(void **state) {
     (void)state;
     static const int ks[] = {1, 7, 8, 16, 31, 33, 100};
     static const int mns[] = {1, 2, 3, 4, 5, 7, 13};
+    static const int long_shapes[][3] = {{1, 1, 1024}, {3, 5, 1025}, {6, 25, 2100},
+                                         {17, 37, 1030}, {16, 150, 2049}, {33, 3, 3001}};
     const char *kernels[] = {"scalar", "avx2", "avx512"};
     uint32_t seed = 4000;
     int ran = 0;
@@ -1447,34 +1527,11 @@ static void test_gemm_nt_kernels_match_mirror(void **state) {
         assert_int_equal(probe.lanes, q == 0 ? 1 : q == 1 ? 8 : 16);
         for (size_t i = 0; i < HELPERS_COUNT_OF(mns); i++)
             for (size_t j = 0; j < HELPERS_COUNT_OF(mns); j++)
-                for (size_t k = 0; k < HELPERS_COUNT_OF(ks); k++) {
-                    gemm_bufs g;
-                    gemm_bufs_init(&g, mns[i], mns[j], ks[k], true, seed++);
-                    for (int acc = 0; acc < 2; acc++) {
-                        gemm_run(&g, true, acc);
-                        assert_int_equal(gemm_mismatches(&g, true, acc), 0);
-                        for (int m = 0; m < g.M; m++)
-                            for (int n = 0; n < g.N; n++) {
-                                nn_gemm_nt_acc e;
-                                nn_gemm_nt_acc_init(&e);
-                                for (int kk = 0; kk < g.K; kk++)
-                                    nn_gemm_nt_acc_add(&e, g.A[(size_t)m * g.lda + kk],
-                                                       g.B[(size_t)n * g.ldb + kk]);
-                                const float c0 = g.C0[(size_t)m * g.ldc + n];
-                                const float want = acc ? c0 + nn_gemm_nt_acc_sum(&e)
-                                                       : nn_gemm_nt_acc_sum(&e);
-                                const float got = g.C[(size_t)m * g.ldc + n];
-                                if (memcmp(&got, &want, sizeof got) != 0) {
-                                    print_error("kernel %s M=%d N=%d K=%d acc=%d C[%d][%d] = "
-                                                "%.9g, mirror %.9g\n", kernels[q], g.M, g.N,
-                                                g.K, acc, m, n, got, want);
-                                    fail();
-                                }
-                            }
-                    }
-                    ran++;
-                    gemm_bufs_free(&g);
-                }
+                for (size_t k = 0; k < HELPERS_COUNT_OF(ks); k++, ran++)
+                    check_nt_mirror(kernels[q], mns[i], mns[j], ks[k], seed++);
+        for (size_t i = 0; i < HELPERS_COUNT_OF(long_shapes); i++, ran++)
+            check_nt_mirror(kernels[q], long_shapes[i][0], long_shapes[i][1], long_shapes[i][2],
+                            seed++);
     }
     assert_true(nn_gemm_force_kernel(NULL));
     assert_true(ran > 0);
@@ -2036,6 +2093,7 @@ int main(void) {
         cmocka_unit_test(test_conv_din_null),
         cmocka_unit_test(test_conv_accumulates),
         cmocka_unit_test(test_conv_backward_batch),
+        cmocka_unit_test(test_conv_bias_gradient_order),
         cmocka_unit_test(test_maxpool_basic),
         cmocka_unit_test(test_maxpool_padded_stride2),
         cmocka_unit_test(test_maxpool_overlapping),
