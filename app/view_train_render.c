@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "render_charts.h"
+#include "render_record.h"
 #include "render_views.h"
 #include "train_layout.h"
 #include "format.h"
@@ -180,6 +181,50 @@ static int thumb_side_(const draw_ *d, ui_rect g, int n, int title_h, int label_
     return side >= least ? side : 0;  // 0: no room for one with its label
 }
 
+// The gallery's thumbnails, drawn as rd_image draws a grey picture (the
+// same cells, the same grey levels, the same frames) but with the cells of
+// all of them grouped by grey level: one SDL_RenderFillRects a level rather
+// than one a level a picture. In the browser every call is a WebGL draw that
+// the page's GPU process (a CPU core where there is no GPU) pays for; the
+// gallery was some 1,300 of them a frame. Thumbnails never overlap.
+#define THUMB_CELLS (LIVE_MAX_WRONG * 28 * 28)
+static void thumbnails_(const draw_ *d, const live_snapshot *snap, int shown, int cols, int x0, int y0, int side,
+                        int label_h, int gap) {
+    static SDL_Rect cells[THUMB_CELLS], sorted[THUMB_CELLS];
+    static unsigned char level[THUMB_CELLS];
+    int count[256] = {0}, start[256];
+    const unsigned char *digits = d->s->host.digits;
+    int n = 0;
+    for (int k = 0; k < shown; k++) {
+        const int x = x0 + (k % cols) * (side + gap), y = y0 + (k / cols) * (side + label_h + gap);
+        const unsigned char *px = digits + (size_t)snap->wrong_index[k] * 784;
+        render_record_add(REC_IMAGE, "image", "", rd_rect(x, y, side, side), 0);
+        for (int row = 0; row < 28; row++) {
+            const int ya = y + row * side / 28, yb = y + (row + 1) * side / 28;
+            for (int col = 0; col < 28; col++) {
+                const int xa = x + col * side / 28, xb = x + (col + 1) * side / 28;
+                if (xb <= xa || yb <= ya) continue;
+                const float v = px[row * 28 + col] / 255.0f;  // rd_image's grey, to the bit
+                const float g = v < 0 ? 0 : v > 1 ? 1 : v;
+                level[n] = (unsigned char)(255 * g);
+                cells[n] = (SDL_Rect){xa, ya, xb - xa, yb - ya};
+                count[level[n++]]++;
+            }
+        }
+    }
+    for (int v = 0, at = 0; v < 256; v++) start[v] = at, at += count[v];
+    for (int i = 0; i < n; i++) sorted[start[level[i]]++] = cells[i];
+    for (int v = 0, at = 0; v < 256; v++) {
+        if (!count[v]) continue;
+        SDL_SetRenderDrawColor(d->r, (Uint8)v, (Uint8)v, (Uint8)v, 255);
+        SDL_RenderFillRects(d->r, sorted + at, count[v]);
+        at += count[v];
+    }
+    for (int k = 0; k < shown; k++)
+        rd_frame(d->r, rd_rect(x0 + (k % cols) * (side + gap), y0 + (k / cols) * (side + label_h + gap), side, side),
+                 LINE, 1);
+}
+
 // The test images it gets wrong, as thumbnails with "true -> guess" in the
 // palette's colour of a wrong answer, as large as the area lets them be.
 static void wrong_digits_(const draw_ *d, const live_snapshot *snap) {
@@ -219,13 +264,11 @@ static void wrong_digits_(const draw_ *d, const live_snapshot *snap) {
     }
     rd_fitted_line(d, FACE_BOLD, px, g, g.y, INK, t);
     const SDL_Color bad = rd_colour(rd_pal(d)->bad);
+    thumbnails_(d, snap, shown, cols, g.x, g.y + title_h, side, label_h, gap);
     for (int k = 0; k < shown; k++) {
         const int r = k / cols, c = k % cols;
         const int x = g.x + c * (side + gap), y = g.y + title_h + r * (side + label_h + gap);
         const int idx = snap->wrong_index[k];
-        float img[28 * 28];
-        for (int i = 0; i < 28 * 28; i++) img[i] = s->host.digits[(size_t)idx * 784 + i] / 255.0f;
-        rd_image(d, rd_rect(x, y, side, side), img, 28, 28, 28, false, 1);
         snprintf(t, sizeof t, "%d->%d", s->host.n_digits > idx && s->host.digit_labels ? s->host.digit_labels[idx] : -1,
                  snap->wrong_pred[k]);
         rd_text_centre(d, FACE_BOLD, label_px, rd_rect(x, y + side, side, label_h), bad, t);

@@ -33,6 +33,19 @@ FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--use-gl=angle",
          "--disable-dev-shm-usage"]
 
 
+# What a trace records: the tasks of every thread with their wall and CPU
+# times (toplevel), the page's frames and scripts (devtools.timeline), the
+# GPU process's work (gpu, viz).
+TRACE_CATEGORIES = ("toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline",
+                    "disabled-by-default-devtools.timeline.frame", "v8.execute", "blink", "gpu", "viz",
+                    "cc", "__metadata")
+
+
+# (modifier bit, key, code, Windows key code) of the modifier keys.
+MODIFIER_KEYS = ((1, "Alt", "AltLeft", 18), (2, "Control", "ControlLeft", 17), (4, "Meta", "MetaLeft", 91),
+                 (8, "Shift", "ShiftLeft", 16))
+
+
 class CdpError(Exception):
     """A command's error reply, the browser gone, or a wait that timed out."""
 
@@ -66,6 +79,7 @@ class Browser:
         self.console = []  # (type, text, session id) of every console message, in order
         self.exceptions = []  # uncaught exceptions' texts
         self.sessions = set()
+        self._trace = None  # trace events while tracing (start_trace), else None
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -99,6 +113,10 @@ class Browser:
             elif method == "Runtime.exceptionThrown":
                 d = params["exceptionDetails"]
                 self.exceptions.append(d.get("exception", {}).get("description", d.get("text")))
+            elif method == "Tracing.dataCollected" and self._trace is not None:
+                self._trace.extend(params["value"])
+            elif method == "Tracing.tracingComplete" and self._trace is not None:
+                self._trace_done = True
             elif method == "Target.attachedToTarget":
                 self.sessions.add(params["sessionId"])
                 # A worker: its console too, then let it run (it waits for us).
@@ -138,7 +156,28 @@ class Browser:
             raise CdpError("%s: %s" % (method, reply["error"].get("message")))
         return reply.get("result", {})
 
-    def open_page(self, width, height):
+    def start_trace(self, categories=TRACE_CATEGORIES):
+        """Starts recording the browser's trace (every process and thread)."""
+        self._trace, self._trace_done = [], False
+        self.send("Tracing.start", {"traceConfig": {"includedCategories": list(categories)},
+                                    "transferMode": "ReportEvents"})
+
+    def stop_trace(self, timeout=60):
+        """Ends the recording; returns its events (Chrome's trace event format:
+        name, ph, ts and dur in microseconds, tdur the thread's own CPU time,
+        pid, tid; 'M' events name the processes and threads)."""
+        self.send("Tracing.end")
+        deadline = time.time() + timeout
+        with self._cond:
+            while not self._trace_done:
+                left = deadline - time.time()
+                if self._closed or left <= 0:
+                    raise CdpError("Tracing.end: the trace did not complete in %d s" % timeout)
+                self._cond.wait(left)
+            events, self._trace = self._trace, None
+        return events
+
+    def open_page(self, width, height, mobile=False):
         """Opens a new tab of the given CSS size; returns its Page. A tab whose
         page hangs is closed from the browser's side (Page.close), so one
         hung case does not stop the next."""
@@ -149,7 +188,9 @@ class Browser:
         page.send("Runtime.enable")
         page.send("Page.enable")
         page.send("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+        if mobile:  # a phone: touch, no mouse
+            page.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
         page.send("Target.setAutoAttach",
                   {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": True})
         return page
@@ -227,6 +268,29 @@ class Page:
         self.send("Input.dispatchMouseEvent",
                   {"type": kind, "x": x, "y": y, "button": "left",
                    "buttons": buttons if kind != "mouseReleased" else 0, "clickCount": 1})
+
+    def key(self, key, code, keycode, modifiers=0, text=None):
+        """Presses and releases a key as the keyboard sends it: key ('=', 'a'),
+        code ('Equal', 'KeyA'), the Windows key code (187, 65); modifiers:
+        1 Alt, 2 Ctrl, 4 Meta, 8 Shift. The modifier keys go down first and
+        up last, as a keyboard sends them (SDL follows its own key events, not
+        the event's ctrlKey, to know a modifier is held)."""
+        held = [m for m in MODIFIER_KEYS if modifiers & m[0]]
+        for bit, mkey, mcode, mkeycode in held:
+            self.send("Input.dispatchKeyEvent", {"type": "rawKeyDown", "key": mkey, "code": mcode,
+                                                 "windowsVirtualKeyCode": mkeycode, "modifiers": modifiers})
+        down = {"type": "keyDown", "key": key, "code": code,
+                "windowsVirtualKeyCode": keycode, "nativeVirtualKeyCode": keycode,
+                "modifiers": modifiers}
+        if text is not None:
+            down["text"] = text
+        self.send("Input.dispatchKeyEvent", down)
+        self.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": key, "code": code,
+                                             "windowsVirtualKeyCode": keycode,
+                                             "nativeVirtualKeyCode": keycode, "modifiers": modifiers})
+        for bit, mkey, mcode, mkeycode in reversed(held):
+            self.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": mkey, "code": mcode,
+                                                 "windowsVirtualKeyCode": mkeycode, "modifiers": 0})
 
     def touch(self, kind, points):
         """kind: touchStart, touchMove or touchEnd; points: [(x, y), ...] (none for touchEnd)."""
