@@ -11,9 +11,12 @@ the desktop's headless frame; lessons played headless in the page print the
 desktop's transcript (stdout and stderr) line for line; the drawing view
 classifies scripted strokes as the desktop does; a finger stroke on the
 page's drawing canvas draws what the desktop draws for the same stroke; a
-click on 'train' trains live in the page. Prints TAP lines, the site's
-sizes, the time to the first frame and the frame time while training. The
-pictures are kept in build-web/test-web/ for looking.
+click on 'train' trains live in the page. Served without the isolation
+headers (as a plain static server does), the page runs the build without
+threads: its home screen and live training (in the page's frames) pass the
+same checks. Prints TAP lines, the site's sizes, the time to the first
+frame and the frame time while training. The pictures are kept in
+build-web/test-web/ for looking.
 
 Exits 77 (skipped) with one line saying what is missing when emcc, chromium
 or the wasm libraries are not there; scripts/web.sh installs and builds
@@ -24,6 +27,7 @@ Standard library only.
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -55,6 +59,7 @@ KEPT = os.path.join(SOURCE, "build-web", "test-web")  # the pictures, for lookin
 DESKTOP = None
 BROWSER = None
 PAGE = None
+SITE = None
 BASE_URL = None
 TIMES = {}
 
@@ -125,11 +130,12 @@ def site_sizes(site):
     return rows
 
 
-def serve(site):
-    """Starts scripts/web_serve.py on a free port; returns (process, base URL)."""
+def serve(site, isolation=True):
+    """Starts scripts/web_serve.py on a free port, with the isolation headers
+    or (isolation=False) without; returns (process, base URL)."""
     proc = subprocess.Popen([sys.executable, os.path.join(SOURCE, "scripts", "web_serve.py"), site,
-                             "--port", "0"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            text=True)
+                             "--port", "0"] + ([] if isolation else ["--no-isolation"]),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
     if " at http://127.0.0.1:" not in line:
         proc.kill()
@@ -320,22 +326,24 @@ CONTROL_RATIO = 3.0
 
 
 @check
-def home_screen():
+def home_screen(isolated=True):
     """the page loads cross-origin isolated and draws the home screen as the desktop does"""
-    TIMES["ready"] = open_window([])
-    expect(PAGE.evaluate("crossOriginIsolated") is True,
-           "the page is not cross-origin isolated (the server's COOP/COEP headers)")
+    # isolated=False (not_isolated): a page served without the headers, its own picture and times.
+    st = "" if isolated else "-st"
+    TIMES["ready" + st] = open_window([])
+    expect(PAGE.evaluate("crossOriginIsolated") is isolated,
+           "the page's crossOriginIsolated is not %s (the server's COOP/COEP headers)" % isolated)
     firsts = [t for kind, t, _ in BROWSER.console if t.startswith("convstep: first frame after ")]
     expect(firsts, "no 'convstep: first frame after T ms' line; console:\n%s" % console_text())
-    TIMES["first_frame_ms"] = firsts[0].split()[-2]
+    TIMES["first_frame_ms" + st] = firsts[0].split()[-2]
     time.sleep(1.0)  # a few more frames (the home screen has nothing animated to wait for)
-    PAGE.screenshot(kept("home-page.png"))
+    PAGE.screenshot(kept("home-page%s.png" % st))
     for name, view in (("home-desktop.png", "home"), ("draw-desktop.png", "draw")):
         p = subprocess.run([DESKTOP, "view", view, "--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
                             "--screenshot", kept(name)], cwd=SOURCE, stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, timeout=WAIT)
         expect(p.returncode == 0, "the desktop's view %s --headless failed: %s" % (view, p.stderr))
-    page, home, draw = (read_png(kept(n)) for n in ("home-page.png", "home-desktop.png",
+    page, home, draw = (read_png(kept(n)) for n in ("home-page%s.png" % st, "home-desktop.png",
                                                      "draw-desktop.png"))
     diff = mean_abs_diff(page, home)
     block = worst_block(page, home)
@@ -477,41 +485,109 @@ def frame_times():
 
 
 @check
-def training_live():
+def training_live(isolated=True):
     """a click on 'train' trains live in the page (the loss curve grows); frame times printed"""
+    st = "" if isolated else "-st"  # not_isolated's run: its own pictures and times
     open_window(["view", "train"])
     items = desktop_layout("train")
     chart = rect_of(items, "region", "chart_loss")
     time.sleep(0.5)
     idle = frame_times()
-    PAGE.screenshot(kept("train-page-before.png"))
+    PAGE.screenshot(kept("train-page%s-before.png" % st))
     bx, by, bw, bh = rect_of(items, "button", "train")
     for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
         PAGE.mouse(kind, bx + bw // 2, by + bh // 2)
     time.sleep(3.0)
-    before = read_png(kept("train-page-before.png"))
+    before = read_png(kept("train-page%s-before.png" % st))
     deadline = time.time() + 60  # the training thread may be slow to start on a busy machine
     while True:
-        PAGE.screenshot(kept("train-page-training.png"))
-        changed = max(mean_abs_diff(before, read_png(kept("train-page-training.png")), chart))
+        PAGE.screenshot(kept("train-page%s-training.png" % st))
+        changed = max(mean_abs_diff(before, read_png(kept("train-page%s-training.png" % st)), chart))
         if changed > 0.1 or time.time() > deadline:
             break
         time.sleep(2.0)
     median, p95 = frame_times()  # with training seen running
-    print("# training live in the page: frame time median %.1f ms, p95 %.1f ms over %d frames "
+    print("# training live in the page%s: frame time median %.1f ms, p95 %.1f ms over %d frames "
           "(rAF clock; %.1f and %.1f ms paused); the loss chart changed by %.2f"
-          % (median, p95, FRAMES, idle[0], idle[1], changed))
-    TIMES["frame_training"] = (median, p95, idle[0], idle[1])
+          % (st, median, p95, FRAMES, idle[0], idle[1], changed))
+    TIMES["frame_training" + st] = (median, p95, idle[0], idle[1])
     # A loss curve across the chart's first steps is a thin line: a fraction of a level on average.
     expect(changed > 0.1, "the loss chart did not change in a minute after a click on 'train' "
            "(%.2f): no training in the page? see %s" % (changed, KEPT))
     expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
 
 
+# Served without the isolation headers (a school's web server, GitHub
+# Pages), the page runs convstep-st.js, the build without threads, whose
+# window trains in slices of its frames. The same home screen and live
+# training checks as the isolated page's; the control that this is not the
+# threaded build: the page is not isolated, says it loads convstep-st.js,
+# and fetched convstep-st.wasm and neither convstep.wasm nor the thread
+# worker's script. Then `train --threads 2`, whose second thread cannot
+# start in that build (its share of each batch is worked on the main
+# thread), must print the desktop's numbers (rates left out); a worker
+# dropped would change them. And the steps a second live training makes in
+# each page while drawing frames (headless --bench-frames), for the note.
+LOADED_JS = "performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+TRAIN_THREADS = ["train", "--arch", "softmax", "--epochs", "1", "--threads", "2"]
+BENCH = ["view", "train", "--headless", "--bench-frames", "120"]
+
+
+def without_rates(lines):
+    """Training lines with their samples/s (a measured speed) left out."""
+    return [re.sub(r", [0-9.]+ samples/s$", "", line) for line in lines]
+
+
+def bench_steps():
+    """(steps, seconds) of live training during `view train --headless --bench-frames`."""
+    _, out, _ = run_in_page(BENCH)
+    found = [re.match(r"training steps: (\d+) in ([0-9.]+) s$", line) for line in out]
+    found = [m for m in found if m]
+    expect(found, "no 'training steps: N in T s' line from %s:\n%s" % (" ".join(BENCH), console_text()))
+    return int(found[0].group(1)), float(found[0].group(2))
+
+
+@check
+def not_isolated():
+    """served without the isolation headers, the page runs the build without threads: home screen, live training in its frames"""
+    global BASE_URL
+    isolated_url = BASE_URL
+    isolated_steps = bench_steps()  # the isolated page's, for the comparison printed below
+    server, BASE_URL = serve(SITE, isolation=False)
+    try:
+        home_screen(isolated=False)
+        lines = [t for kind, t, _ in BROWSER.console if t.startswith("convstep: convstep")]
+        expect(lines and lines[0].startswith("convstep: convstep-st.js (the page is not cross-origin "
+                                             "isolated"),
+               "the page does not say it loads convstep-st.js; console:\n%s" % console_text())
+        loaded = PAGE.evaluate(LOADED_JS)
+        expect("convstep-st.wasm" in loaded and "convstep.wasm" not in loaded
+               and "convstep.worker.js" not in loaded,
+               "the page without isolation fetched %s, not the build without threads" % loaded)
+        training_live(isolated=False)
+        d_status, d_out, _ = run_desktop(TRAIN_THREADS)
+        p_status, p_out, _ = run_in_page(TRAIN_THREADS)
+        expect(p_status == d_status == 0, "%s: exit %d in the page, %d on the desktop"
+               % (" ".join(TRAIN_THREADS), p_status, d_status))
+        # Not headless, so the page names its build first (web/index.html): not the program's.
+        p_out = [line for line in p_out if not line.startswith("convstep: convstep")]
+        same_lines(" ".join(TRAIN_THREADS), without_rates(p_out), without_rates(d_out))
+        print("# %s in the page without threads: %s" % (" ".join(TRAIN_THREADS), p_out[-1]))
+        steps = bench_steps()
+        for name, (n, t) in (("isolated (a thread)", isolated_steps), ("not isolated (frames)", steps)):
+            print("# live training in the page, %s: %d steps in %.2f s, %.0f steps/s while drawing "
+                  "frames (view train --headless --bench-frames)" % (name, n, t, n / t))
+        TIMES["steps_per_s"] = (isolated_steps[0] / isolated_steps[1], steps[0] / steps[1])
+    finally:
+        BASE_URL = isolated_url
+        server.kill()
+        server.wait()
+
+
 # ---- Main -------------------------------------------------------------------------
 
 def main(argv):
-    global DESKTOP, BROWSER, PAGE, BASE_URL
+    global DESKTOP, BROWSER, PAGE, SITE, BASE_URL
     if len(argv) < 2 or not os.access(argv[1], os.X_OK):
         print("Bail out! usage: %s /path/to/desktop/convstep [CASE...]" % os.path.basename(argv[0]))
         return 2
@@ -537,6 +613,7 @@ def main(argv):
             total[0] += size
             total[1] += packed
     print("# site: wasm + data + js %.1f MB, %.1f MB gzipped" % (total[0] / 1e6, total[1] / 1e6))
+    SITE = site
     server, BASE_URL = serve(site)
     failed = 0
     try:
@@ -575,6 +652,15 @@ def main(argv):
     if "frame_training" in TIMES:
         print("# frame time with training running: median %.1f ms, p95 %.1f ms (paused: %.1f, "
               "%.1f ms)" % TIMES["frame_training"])
+    if "first_frame_ms-st" in TIMES:
+        print("# not isolated (the build without threads): first frame %s ms (page's line), %.1f s "
+              "to 'convstep ready'" % (TIMES["first_frame_ms-st"], TIMES["ready-st"]))
+    if "frame_training-st" in TIMES:
+        print("# not isolated: frame time with training running (in the frames): median %.1f ms, "
+              "p95 %.1f ms (paused: %.1f, %.1f ms)" % TIMES["frame_training-st"])
+    if "steps_per_s" in TIMES:
+        print("# live training steps/s while drawing: %.0f isolated (thread), %.0f not (frames)"
+              % TIMES["steps_per_s"])
     if "build" in TIMES:
         print("# scripts/web.sh took %.0f s" % TIMES["build"])
     print("# pictures in %s" % KEPT)
