@@ -98,8 +98,14 @@ static atomic_uint_least64_t last_stamp_;
 
 static uint64_t new_stamp_(void) { return (uint64_t)atomic_fetch_add(&last_stamp_, 1) + 1; }
 
-// How trainers made from now on train (live_set_default_mode).
+// How trainers made from now on train (live_set_default_mode): on a thread
+// of their own, except in the browser build without threads (for pages that
+// are not cross-origin isolated), where the window's frames train.
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+static _Atomic live_mode default_mode_ = LIVE_FRAMES;
+#else
 static _Atomic live_mode default_mode_ = LIVE_THREADS;
+#endif
 
 void live_set_default_mode(live_mode mode) { atomic_store(&default_mode_, mode); }
 

@@ -204,9 +204,16 @@ bool app_trainer_step(app_trainer *t, bool *epoch_done, app_epoch_stats *stats, 
         start += wk->n;
         if (wk->n > 0) used = w + 1;
     }
-    for (int w = 1; w < used; w++) pthread_create(&t->workers[w].thread, NULL, work_, &t->workers[w]);
+    // A worker whose thread cannot start (the browser build without threads)
+    // is worked here after the first: the same sums, added in the same order.
+    bool started[TRAIN_MAX_THREADS] = {false};
+    for (int w = 1; w < used; w++)
+        started[w] = pthread_create(&t->workers[w].thread, NULL, work_, &t->workers[w]) == 0;
     work_(&t->workers[0]);
-    for (int w = 1; w < used; w++) pthread_join(t->workers[w].thread, NULL);
+    for (int w = 1; w < used; w++) {
+        if (started[w]) pthread_join(t->workers[w].thread, NULL);
+        else work_(&t->workers[w]);
+    }
 
     // The batch's gradient is the mean over all its samples: weigh each
     // worker's mean by its share, adding in worker order (deterministic).

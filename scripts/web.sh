@@ -9,13 +9,20 @@
 # (zlib, SDL2, freetype, SDL2_ttf, SDL2_image, giflib) are built for wasm from
 # Debian's own source packages, once, into the cache folder
 # ${CONVSTEP_WEB_CACHE:-$HOME/.cache/convstep-web} (sources in src/, libraries
-# in deps/). The desktop build (build/) is not touched.
+# in deps/ and deps-st/). The desktop build (build/) is not touched.
+#
+# convstep is built twice, and the site holds both; index.html picks one:
+#   with threads (deps/, build-web/): convstep.js/.wasm, live training on a
+#     worker thread; browsers allow that only in a cross-origin isolated page.
+#   without (deps-st/, build-web-st/): convstep-st.js/.wasm, live training in
+#     slices of the page's frames; any page, a plain static server included.
+# wasm-ld links no objects with atomics (-pthread) to objects without, so the
+# libraries are built twice too. The two builds share one convstep.data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CACHE=${CONVSTEP_WEB_CACHE:-$HOME/.cache/convstep-web}
 SRC=$CACHE/src
-DEPS=$CACHE/deps
 BUILD=build-web
 # Debian's emcc needs Debian's node modules (acorn) even when another Node.js comes first.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
@@ -96,26 +103,37 @@ fetch_sources() {
 }
 
 # ---- The libraries, built for wasm once ----------------------------------------------------------
-# Live training runs in a thread: every object needs atomics and shared memory (-pthread).
+# build_deps DEPS FLAG: the libraries into DEPS, every object compiled with FLAG: -pthread (atomics and
+# shared memory, for the build with threads) or nothing (the build without). Each set has its own
+# build folders in $SRC (wbuild-NAME, and wbuild-NAME-st for the set without threads).
 build_deps() {
-  export CFLAGS="-pthread -O2" LDFLAGS="-pthread"
+  local DEPS=$1 flag=$2 v= sdl_threads=ON
+  [ -n "$flag" ] || v=-st sdl_threads=OFF
+  export CFLAGS="$flag -O2" LDFLAGS="$flag"
   mkdir -p "$DEPS/lib/pkgconfig" "$DEPS/include" "$SRC/logs"
   local logs=$SRC/logs
   cm() { # name srcdir cmake-args...
     local n=$1 d=$2; shift 2
-    echo "web.sh: building $n for wasm (logs in $logs)"
-    emcmake cmake -S "$d" -B "$SRC/wbuild-$n" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$DEPS" \
-      -DCMAKE_PREFIX_PATH="$DEPS" -DCMAKE_FIND_ROOT_PATH="$DEPS" -DBUILD_SHARED_LIBS=OFF "$@" > "$logs/$n-cmake.txt" 2>&1
-    cmake --build "$SRC/wbuild-$n" -j2 > "$logs/$n-build.txt" 2>&1
-    cmake --install "$SRC/wbuild-$n" > "$logs/$n-install.txt" 2>&1
+    echo "web.sh: building $n$v for wasm (logs in $logs)"
+    emcmake cmake -S "$d" -B "$SRC/wbuild-$n$v" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$DEPS" \
+      -DCMAKE_PREFIX_PATH="$DEPS" -DCMAKE_FIND_ROOT_PATH="$DEPS" -DBUILD_SHARED_LIBS=OFF "$@" \
+      > "$logs/$n$v-cmake.txt" 2>&1
+    cmake --build "$SRC/wbuild-$n$v" -j2 > "$logs/$n$v-build.txt" 2>&1
+    cmake --install "$SRC/wbuild-$n$v" > "$logs/$n$v-install.txt" 2>&1
   }
-  if [ ! -f "$DEPS/lib/libz.a" ]; then  # zlib's CMake wants win32/ (removed by the dfsg): its own configure
-    echo "web.sh: building zlib for wasm"
-    (cd "$(src_dir zlib)" && emconfigure ./configure --static --prefix="$DEPS" > "$logs/zlib-configure.txt" 2>&1 &&
-     emmake make -j2 libz.a > "$logs/zlib-build.txt" 2>&1 && make install > "$logs/zlib-install.txt" 2>&1)
+  # zlib's CMake wants win32/ (removed by the dfsg): its own configure, which builds in the source
+  # folder, so in a copy of it per set (make clean: the copy may hold the other set's objects).
+  if [ ! -f "$DEPS/lib/libz.a" ]; then
+    echo "web.sh: building zlib$v for wasm"
+    rm -rf "$SRC/wbuild-zlib$v"
+    cp -r "$(src_dir zlib)" "$SRC/wbuild-zlib$v"
+    (cd "$SRC/wbuild-zlib$v" && emconfigure ./configure --static --prefix="$DEPS" > "$logs/zlib$v-configure.txt" 2>&1 &&
+     make clean > /dev/null && emmake make -j2 libz.a > "$logs/zlib$v-build.txt" 2>&1 &&
+     make install > "$logs/zlib$v-install.txt" 2>&1)
   fi
+  # Without threads SDL uses its generic thread stubs (SDL_THREADS_DISABLED), as it supports on emscripten.
   [ -f "$DEPS/lib/libSDL2.a" ] || cm sdl "$(src_dir libsdl2)" -DSDL_SHARED=OFF -DSDL_STATIC=ON -DSDL_TEST=OFF \
-    -DSDL_PTHREADS=ON
+    -DSDL_PTHREADS=$sdl_threads
   [ -f "$DEPS/lib/libfreetype.a" ] || cm freetype "$(src_dir freetype)" -DFT_DISABLE_HARFBUZZ=ON \
     -DFT_DISABLE_BZIP2=ON -DFT_DISABLE_PNG=ON -DFT_DISABLE_BROTLI=ON -DFT_REQUIRE_ZLIB=ON
   [ -f "$DEPS/lib/libSDL2_ttf.a" ] || cm ttf "$(src_dir libsdl2-ttf)" -DSDL2TTF_SAMPLES=OFF -DSDL2TTF_VENDORED=OFF \
@@ -126,13 +144,13 @@ build_deps() {
     -DSDL2IMAGE_TIF=OFF -DSDL2IMAGE_WEBP=OFF -DSDL2IMAGE_AVIF=OFF -DSDL2IMAGE_JXL=OFF -DSDL2_DIR="$DEPS/lib/cmake/SDL2"
   # giflib: a Makefile only; its library is eight C files.
   if [ ! -f "$DEPS/lib/libgif.a" ]; then
-    echo "web.sh: building giflib for wasm"
+    echo "web.sh: building giflib$v for wasm"
     local d objs=()
     d=$(src_dir giflib)
-    mkdir -p "$SRC/wbuild-gif"
+    mkdir -p "$SRC/wbuild-gif$v"
     for f in dgif_lib egif_lib gifalloc gif_err gif_font gif_hash openbsd-reallocarray quantize; do
-      emcc -pthread -O2 -c "$d/$f.c" -o "$SRC/wbuild-gif/$f.o"
-      objs+=("$SRC/wbuild-gif/$f.o")
+      emcc $flag -O2 -c "$d/$f.c" -o "$SRC/wbuild-gif$v/$f.o"
+      objs+=("$SRC/wbuild-gif$v/$f.o")
     done
     emar rcs "$DEPS/lib/libgif.a" "${objs[@]}"
     cp "$d/gif_lib.h" "$DEPS/include/"
@@ -155,40 +173,67 @@ PC
   unset CFLAGS LDFLAGS
 }
 
-have_deps() {
+have_deps() { # DEPS
   for l in libz libSDL2 libfreetype libSDL2_ttf libSDL2_image libgif; do
-    [ -f "$DEPS/lib/$l.a" ] || return 1
+    [ -f "$1/lib/$l.a" ] || return 1
   done
-  [ -f "$DEPS/lib/pkgconfig/SDL2_ttf.pc" ] && [ -f "$DEPS/lib/pkgconfig/SDL2_image.pc" ]
+  [ -f "$1/lib/pkgconfig/SDL2_ttf.pc" ] && [ -f "$1/lib/pkgconfig/SDL2_image.pc" ]
 }
 
-if ! have_deps; then
-  fetch_sources
-  build_deps
-fi
+for libs in deps:-pthread deps-st:; do
+  if ! have_deps "$CACHE/${libs%%:*}"; then
+    fetch_sources
+    t0=$SECONDS
+    build_deps "$CACHE/${libs%%:*}" "${libs#*:}"
+    echo "web.sh: the libraries of $CACHE/${libs%%:*} took $((SECONDS - t0)) s"
+  fi
+done
 
 # ---- convstep ------------------------------------------------------------------------------------
-# Where the libraries are, for cross/emscripten.txt (a Meson constant of this machine).
-mkdir -p "$CACHE"
-MACHINE=$CACHE/deps.ini
-printf "# Written by scripts/web.sh: where this machine's wasm libraries are.\n[constants]\ndeps = '%s'\n" "$DEPS" \
-  > "$MACHINE.new"
-cmp -s "$MACHINE.new" "$MACHINE" && rm "$MACHINE.new" || mv "$MACHINE.new" "$MACHINE"
-# A build set up with another cache's machine file starts again.
-if [ -f $BUILD/build.ninja ] && [ "$(cat $BUILD/convstep-web-cache.txt 2> /dev/null)" != "$MACHINE" ]; then
-  rm -rf $BUILD
-fi
-if [ ! -f $BUILD/build.ninja ]; then
-  meson setup $BUILD --cross-file "$MACHINE" --cross-file cross/emscripten.txt
-  echo "$MACHINE" > $BUILD/convstep-web-cache.txt
-fi
-ninja -C $BUILD -j2
+# build_convstep DIR DEPS PTHREAD: convstep in DIR against the libraries in DEPS. A machine file beside
+# them gives cross/emscripten.txt its constants: deps, and pthread (['-pthread'] or []).
+build_convstep() {
+  local dir=$1 deps=$2 pthread=$3 machine=$2.ini stamp t0=$SECONDS
+  mkdir -p "$CACHE"
+  printf "# Written by scripts/web.sh: this machine's wasm libraries, and threads or not.\n[constants]\ndeps = '%s'\npthread = %s\n" \
+    "$deps" "$pthread" > "$machine.new"
+  cmp -s "$machine.new" "$machine" && rm "$machine.new" || mv "$machine.new" "$machine"
+  # Meson reads a cross file's options at setup only: a build set up with another machine file or
+  # another cross file starts again.
+  stamp="$machine $(cat "$machine" cross/emscripten.txt | cksum)"
+  if [ -f "$dir/build.ninja" ] && [ "$(cat "$dir/convstep-web-cache.txt" 2> /dev/null)" != "$stamp" ]; then
+    rm -rf "$dir"
+  fi
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" --cross-file "$machine" --cross-file cross/emscripten.txt
+    echo "$stamp" > "$dir/convstep-web-cache.txt"
+  fi
+  ninja -C "$dir" -j2
+  echo "web.sh: $dir took $((SECONDS - t0)) s"
+}
+build_convstep $BUILD "$CACHE/deps" "['-pthread']"
+build_convstep $BUILD-st "$CACHE/deps-st" "[]"
 
 # ---- The site -------------------------------------------------------------------------------------
+# Both builds under one index.html: convstep-st.js asks for "convstep.wasm" and "convstep.data" by name,
+# and the page's Module.locateFile gives it convstep-st.wasm; the two .data files are made by the same
+# packager from the same files, so one serves both (if they ever differ, the build without threads gets
+# its own, named in its .js).
 rm -rf $BUILD/site
 mkdir -p $BUILD/site
 cp web/index.html $BUILD/app/convstep.js $BUILD/app/convstep.wasm $BUILD/app/convstep.data $BUILD/site/
 [ ! -f $BUILD/app/convstep.worker.js ] || cp $BUILD/app/convstep.worker.js $BUILD/site/
+cp $BUILD-st/app/convstep.js $BUILD/site/convstep-st.js
+cp $BUILD-st/app/convstep.wasm $BUILD/site/convstep-st.wasm
+if ! cmp -s $BUILD/app/convstep.data $BUILD-st/app/convstep.data; then
+  echo "web.sh: note: the two builds' convstep.data differ: the build without threads gets convstep-st.data"
+  cp $BUILD-st/app/convstep.data $BUILD/site/convstep-st.data
+  sed -i "s/'convstep\.data'/'convstep-st.data'/g" $BUILD/site/convstep-st.js
+  if ! grep -q "'convstep-st\.data'" $BUILD/site/convstep-st.js; then
+    echo "web.sh: error: convstep-st.js does not name convstep.data as expected: it cannot be given its own" >&2
+    exit 1
+  fi
+fi
 echo "web.sh: the site is in $BUILD/site:"
 total=0 total_gz=0
 for f in $BUILD/site/*; do
@@ -198,4 +243,18 @@ for f in $BUILD/site/*; do
   printf "  %-22s %9d bytes, %9d gzipped\n" "$(basename "$f")" "$raw" "$gz"
 done
 printf "  %-22s %9d bytes, %9d gzipped\n" "all" "$total" "$total_gz"
-echo "web.sh: serve it with: scripts/web.sh --serve [PORT]   (then open http://127.0.0.1:PORT/)"
+# What each page loads: the isolated page one set, any other page the other.
+for page in "isolated:convstep.js convstep.worker.js convstep.wasm convstep.data" \
+            "not isolated:convstep-st.js convstep-st.wasm convstep-st.data"; do
+  raw=$(stat -c %s $BUILD/site/index.html) gz=$(gzip -9c $BUILD/site/index.html | wc -c)
+  for name in ${page#*:}; do
+    f=$BUILD/site/$name
+    # The build without threads reads the shared convstep.data when it has none of its own.
+    [ -f "$f" ] || [ "$name" != convstep-st.data ] || f=$BUILD/site/convstep.data
+    [ -f "$f" ] || continue
+    raw=$((raw + $(stat -c %s "$f"))) gz=$((gz + $(gzip -9c "$f" | wc -c)))
+  done
+  printf "  a page %-15s loads %9d bytes, %9d gzipped\n" "${page%%:*}" "$raw" "$gz"
+done
+echo "web.sh: serve it with: scripts/web.sh --serve [PORT]   (then open http://127.0.0.1:PORT/);"
+echo "        any static server works too, e.g. python3 -m http.server -d $BUILD/site (training in the page's frames)"

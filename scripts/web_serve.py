@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Serves convstep's web build (build-web/site) on this computer only.
 
-    python3 scripts/web_serve.py DIR [--port P]
+    python3 scripts/web_serve.py DIR [--port P] [--no-isolation]
 
 Listens on 127.0.0.1 (never on the network) and prints
 "serving DIR at http://127.0.0.1:P/"; --port 0 (the default is 8000) picks a
@@ -15,6 +15,10 @@ threads (live training runs in a pthread worker):
 and Cross-Origin-Resource-Policy: same-origin, which the isolated page
 requires of its own worker script and files. .wasm is served as
 application/wasm so the browser compiles it while it downloads.
+
+--no-isolation leaves the three headers out, as a plain static server (a
+school's web server, GitHub Pages) does: the page then runs the build
+without threads, which trains in its frames (tests/test_web.py checks it).
 """
 
 import argparse
@@ -36,11 +40,13 @@ TYPES = {
 
 class IsolatedHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **TYPES}
+    isolation = True  # the cross-origin isolation headers on every reply (--no-isolation: none)
 
     def end_headers(self):
-        self.send_header("Cross-Origin-Opener-Policy", "same-origin")
-        self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
-        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        if self.isolation:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+            self.send_header("Cross-Origin-Resource-Policy", "same-origin")
         # A rebuilt site is seen on reload, not a cached old .wasm next to a new .js.
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
@@ -55,6 +61,8 @@ class IsolatedHandler(http.server.SimpleHTTPRequestHandler):
 def main():
     parser = argparse.ArgumentParser(description="Serve convstep's web build on 127.0.0.1 "
                                      "with the cross-origin isolation headers.")
+    parser.add_argument("--no-isolation", action="store_true",
+                        help="leave the isolation headers out, as a plain static server does")
     parser.add_argument("dir", help="the site folder (build-web/site)")
     parser.add_argument("--port", type=int, default=8000,
                         help="port to listen on; 0 picks a free one (default 8000)")
@@ -63,7 +71,8 @@ def main():
         print("web_serve: %s has no index.html (build the site with scripts/web.sh)" % args.dir,
               file=sys.stderr)
         return 1
-    handler = functools.partial(IsolatedHandler, directory=os.path.abspath(args.dir))
+    handler_class = type("Handler", (IsolatedHandler,), {"isolation": not args.no_isolation})
+    handler = functools.partial(handler_class, directory=os.path.abspath(args.dir))
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     except OSError as e:

@@ -14,9 +14,12 @@ page's drawing canvas draws what the desktop draws for the same stroke; a
 click on 'train' trains live in the page, on its thread and in the frames
 (CONVSTEP_LIVE=frames); the console at start holds convstep's lines only;
 Ctrl+=/-/0 zoom the program, not the browser's page; the home screen and
-the drawing view at 1920x1080 and on a phone (412x915, touch). Prints TAP
-lines, the site's sizes, the time to the first frame and the frame times
-(paused and training, both ways). The pictures are kept in
+the drawing view at 1920x1080 and on a phone (412x915, touch). Served
+without the isolation headers (as a plain static server does), the page runs
+the build without threads: its home screen and live training (in the page's
+frames) pass the same checks. Prints TAP lines, the site's sizes, the time to
+the first frame and the frame times (paused and training, each way). The
+pictures are kept in
 build-web/test-web/ for looking.
 
 Exits 77 (skipped) with one line saying what is missing when emcc, chromium
@@ -28,6 +31,7 @@ Standard library only.
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +63,7 @@ KEPT = os.path.join(SOURCE, "build-web", "test-web")  # the pictures, for lookin
 DESKTOP = None
 BROWSER = None
 PAGE = None
+SITE = None
 BASE_URL = None
 TIMES = {}
 
@@ -129,11 +134,12 @@ def site_sizes(site):
     return rows
 
 
-def serve(site):
-    """Starts scripts/web_serve.py on a free port; returns (process, base URL)."""
+def serve(site, isolation=True):
+    """Starts scripts/web_serve.py on a free port, with the isolation headers
+    or (isolation=False) without; returns (process, base URL)."""
     proc = subprocess.Popen([sys.executable, os.path.join(SOURCE, "scripts", "web_serve.py"), site,
-                             "--port", "0"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            text=True)
+                             "--port", "0"] + ([] if isolation else ["--no-isolation"]),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
     if " at http://127.0.0.1:" not in line:
         proc.kill()
@@ -326,25 +332,27 @@ CONTROL_RATIO = 3.0
 
 
 @check
-def home_screen():
+def home_screen(isolated=True):
     """the page loads cross-origin isolated and draws the home screen as the desktop does"""
-    TIMES["ready"] = open_window([])
-    expect(PAGE.evaluate("crossOriginIsolated") is True,
-           "the page is not cross-origin isolated (the server's COOP/COEP headers)")
+    # isolated=False (not_isolated): a page served without the headers, its own picture and times.
+    st = "" if isolated else "-st"
+    TIMES["ready" + st] = open_window([])
+    expect(PAGE.evaluate("crossOriginIsolated") is isolated,
+           "the page's crossOriginIsolated is not %s (the server's COOP/COEP headers)" % isolated)
     firsts = [t for kind, t, _ in BROWSER.console if t.startswith("convstep: first frame after ")]
     expect(firsts, "no 'convstep: first frame after T ms' line; console:\n%s" % console_text())
-    TIMES["first_frame_ms"] = firsts[0].split()[-2]
+    TIMES["first_frame_ms" + st] = firsts[0].split()[-2]
     # Only convstep's own lines at start: no warnings of the runtime or of SDL.
     noise = [(kind, t) for kind, t, _ in BROWSER.console if not t.startswith("convstep: ")]
     expect(not noise, "the console at start has lines that are not convstep's: %s" % noise[:5])
     time.sleep(1.0)  # a few more frames (the home screen has nothing animated to wait for)
-    PAGE.screenshot(kept("home-page.png"))
+    PAGE.screenshot(kept("home-page%s.png" % st))
     for name, view in (("home-desktop.png", "home"), ("draw-desktop.png", "draw")):
         p = subprocess.run([DESKTOP, "view", view, "--headless", "--window", "%dx%d" % (WIDTH, HEIGHT),
                             "--screenshot", kept(name)], cwd=SOURCE, stdin=subprocess.DEVNULL,
                            capture_output=True, text=True, timeout=WAIT)
         expect(p.returncode == 0, "the desktop's view %s --headless failed: %s" % (view, p.stderr))
-    page, home, draw = (read_png(kept(n)) for n in ("home-page.png", "home-desktop.png",
+    page, home, draw = (read_png(kept(n)) for n in ("home-page%s.png" % st, "home-desktop.png",
                                                      "draw-desktop.png"))
     diff = mean_abs_diff(page, home)
     block = worst_block(page, home)
@@ -579,11 +587,14 @@ FRAME_TIMES_JS = """new Promise(done => {
     done([d[d.length >> 1], d[Math.floor(d.length * 0.95)]]); } };
   requestAnimationFrame(tick); })"""
 FRAMES = 120
+# Without threads a frame that trains may also evaluate the test set, which
+# takes seconds on a busy machine: fewer frames, so the wait stays in WAIT.
+FRAMES_NOT_ISOLATED = 20
 
 
-def frame_times():
-    """(median, 95th percentile) of the page's next FRAMES frame times in ms."""
-    r = PAGE.send("Runtime.evaluate", {"expression": FRAME_TIMES_JS % FRAMES, "awaitPromise": True,
+def frame_times(frames=FRAMES):
+    """(median, 95th percentile) of the page's next `frames` frame times in ms."""
+    r = PAGE.send("Runtime.evaluate", {"expression": FRAME_TIMES_JS % frames, "awaitPromise": True,
                                        "returnByValue": True}, timeout=WAIT)
     return tuple(r["result"]["value"])
 
@@ -596,52 +607,125 @@ def frame_times():
 FRAME_SANE_MS = 3000.0
 
 
-def train_and_measure(env=()):
-    """Opens the training view (with env), measures frames, clicks 'train',
-    waits until the loss chart moves, measures again; returns (paused
-    (median, p95), training (median, p95), the chart's change)."""
+def train_and_measure(env=(), st="", frames=FRAMES):
+    """Opens the training view (with env), measures `frames` frames, clicks
+    'train', waits until the loss chart moves, measures again; returns
+    (paused (median, p95), training (median, p95), the chart's change). The
+    pictures are kept as train-page{st}-*.png."""
     open_window(["view", "train"], env)
     items = desktop_layout("train")
     chart = rect_of(items, "region", "chart_loss")
     time.sleep(0.5)
-    idle = frame_times()
-    PAGE.screenshot(kept("train-page-before.png"))
+    idle = frame_times(frames)
+    PAGE.screenshot(kept("train-page%s-before.png" % st))
     bx, by, bw, bh = rect_of(items, "button", "train")
     for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
         PAGE.mouse(kind, bx + bw // 2, by + bh // 2)
     time.sleep(3.0)
-    before = read_png(kept("train-page-before.png"))
+    before = read_png(kept("train-page%s-before.png" % st))
     deadline = time.time() + 60  # the training thread may be slow to start on a busy machine
     while True:
-        PAGE.screenshot(kept("train-page-training.png"))
-        changed = max(mean_abs_diff(before, read_png(kept("train-page-training.png")), chart))
+        PAGE.screenshot(kept("train-page%s-training.png" % st))
+        changed = max(mean_abs_diff(before, read_png(kept("train-page%s-training.png" % st)), chart))
         if changed > 0.1 or time.time() > deadline:
             break
         time.sleep(2.0)
-    return idle, frame_times(), changed  # the second with training seen running
+    return idle, frame_times(frames), changed  # the second with training seen running
+
+
+def train_check(mode, env=(), st="", frames=FRAMES):
+    """The live-training check of one way of training in one page (mode names it)."""
+    idle, busy, changed = train_and_measure(env, st, frames)
+    print("# training live in the page (%s): frame time median %.1f ms, p95 %.1f ms over %d frames "
+          "(rAF clock; %.1f and %.1f ms paused); the loss chart changed by %.2f"
+          % (mode, busy[0], busy[1], frames, idle[0], idle[1], changed))
+    TIMES["frame_training: " + mode] = (busy[0], busy[1], idle[0], idle[1])
+    # A loss curve across the chart's first steps is a thin line: a fraction of a level on average.
+    expect(changed > 0.1, "the loss chart did not change in a minute after a click on 'train' (%s) "
+           "(%.2f): no training in the page? see %s" % (mode, changed, KEPT))
+    expect(busy[0] < FRAME_SANE_MS and idle[0] < FRAME_SANE_MS,
+           "a median frame time of %.0f ms (%.0f paused) while training (%s)" % (busy[0], idle[0], mode))
+    expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
 
 
 @check
 def training_live():
     """a click on 'train' trains live in the page, in a thread and in the frames (the loss curve grows); frame times printed"""
-    for mode, env in (("threads", ()), ("frames", ("CONVSTEP_LIVE=frames",))):
-        idle, busy, changed = train_and_measure(env)
-        print("# training live in the page (%s): frame time median %.1f ms, p95 %.1f ms over %d frames "
-              "(rAF clock; %.1f and %.1f ms paused); the loss chart changed by %.2f"
-              % (mode, busy[0], busy[1], FRAMES, idle[0], idle[1], changed))
-        TIMES["frame_training_" + mode] = (busy[0], busy[1], idle[0], idle[1])
-        # A loss curve across the chart's first steps is a thin line: a fraction of a level on average.
-        expect(changed > 0.1, "the loss chart did not change in a minute after a click on 'train' (%s) "
-               "(%.2f): no training in the page? see %s" % (mode, changed, KEPT))
-        expect(busy[0] < FRAME_SANE_MS and idle[0] < FRAME_SANE_MS,
-               "a median frame time of %.0f ms (%.0f paused) while training (%s)" % (busy[0], idle[0], mode))
-        expect(not BROWSER.exceptions, "uncaught exceptions:%s" % exceptions_text())
+    for mode, env, st in (("threads", (), ""), ("frames", ("CONVSTEP_LIVE=frames",), "-frames")):
+        train_check(mode, env, st)
+
+
+# Served without the isolation headers (a school's web server, GitHub
+# Pages), the page runs convstep-st.js, the build without threads, whose
+# window trains in slices of its frames. The same home screen and live
+# training checks as the isolated page's; the control that this is not the
+# threaded build: the page is not isolated, says it loads convstep-st.js,
+# and fetched convstep-st.wasm and neither convstep.wasm nor the thread
+# worker's script. Then `train --threads 2`, whose second thread cannot
+# start in that build (its share of each batch is worked on the main
+# thread), must print the desktop's numbers (rates left out); a worker
+# dropped would change them. And the steps a second live training makes in
+# each page while drawing frames (headless --bench-frames), for the note.
+LOADED_JS = "performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+TRAIN_THREADS = ["train", "--arch", "softmax", "--epochs", "1", "--threads", "2"]
+BENCH = ["view", "train", "--headless", "--bench-frames", "120"]
+
+
+def without_rates(lines):
+    """Training lines with their samples/s (a measured speed) left out."""
+    return [re.sub(r", [0-9.]+ samples/s$", "", line) for line in lines]
+
+
+def bench_steps():
+    """(steps, seconds) of live training during `view train --headless --bench-frames`."""
+    _, out, _ = run_in_page(BENCH)
+    found = [re.match(r"training steps: (\d+) in ([0-9.]+) s$", line) for line in out]
+    found = [m for m in found if m]
+    expect(found, "no 'training steps: N in T s' line from %s:\n%s" % (" ".join(BENCH), console_text()))
+    return int(found[0].group(1)), float(found[0].group(2))
+
+
+@check
+def not_isolated():
+    """served without the isolation headers, the page runs the build without threads: home screen, live training in its frames"""
+    global BASE_URL
+    isolated_url = BASE_URL
+    isolated_steps = bench_steps()  # the isolated page's, for the comparison printed below
+    server, BASE_URL = serve(SITE, isolation=False)
+    try:
+        home_screen(isolated=False)
+        lines = [t for kind, t, _ in BROWSER.console if t.startswith("convstep: convstep")]
+        expect(lines and lines[0].startswith("convstep: convstep-st.js (the page is not cross-origin "
+                                             "isolated"),
+               "the page does not say it loads convstep-st.js; console:\n%s" % console_text())
+        loaded = PAGE.evaluate(LOADED_JS)
+        expect("convstep-st.wasm" in loaded and "convstep.wasm" not in loaded
+               and "convstep.worker.js" not in loaded,
+               "the page without isolation fetched %s, not the build without threads" % loaded)
+        train_check("not isolated, in the frames", (), "-st", FRAMES_NOT_ISOLATED)
+        d_status, d_out, _ = run_desktop(TRAIN_THREADS)
+        p_status, p_out, _ = run_in_page(TRAIN_THREADS)
+        expect(p_status == d_status == 0, "%s: exit %d in the page, %d on the desktop"
+               % (" ".join(TRAIN_THREADS), p_status, d_status))
+        # Not headless, so the page names its build first (web/index.html): not the program's.
+        p_out = [line for line in p_out if not line.startswith("convstep: convstep")]
+        same_lines(" ".join(TRAIN_THREADS), without_rates(p_out), without_rates(d_out))
+        print("# %s in the page without threads: %s" % (" ".join(TRAIN_THREADS), p_out[-1]))
+        steps = bench_steps()
+        for name, (n, t) in (("isolated (a thread)", isolated_steps), ("not isolated (frames)", steps)):
+            print("# live training in the page, %s: %d steps in %.2f s, %.0f steps/s while drawing "
+                  "frames (view train --headless --bench-frames)" % (name, n, t, n / t))
+        TIMES["steps_per_s"] = (isolated_steps[0] / isolated_steps[1], steps[0] / steps[1])
+    finally:
+        BASE_URL = isolated_url
+        server.kill()
+        server.wait()
 
 
 # ---- Main -------------------------------------------------------------------------
 
 def main(argv):
-    global DESKTOP, BROWSER, PAGE, BASE_URL
+    global DESKTOP, BROWSER, PAGE, SITE, BASE_URL
     if len(argv) < 2 or not os.access(argv[1], os.X_OK):
         print("Bail out! usage: %s /path/to/desktop/convstep [CASE...]" % os.path.basename(argv[0]))
         return 2
@@ -667,6 +751,7 @@ def main(argv):
             total[0] += size
             total[1] += packed
     print("# site: wasm + data + js %.1f MB, %.1f MB gzipped" % (total[0] / 1e6, total[1] / 1e6))
+    SITE = site
     server, BASE_URL = serve(site)
     failed = 0
     try:
@@ -702,10 +787,15 @@ def main(argv):
     if "first_frame_ms" in TIMES:
         print("# time to first frame: %s ms from navigation start (the page's line); "
               "%.1f s to 'convstep ready' measured here" % (TIMES["first_frame_ms"], TIMES["ready"]))
-    for mode in ("threads", "frames"):
-        if "frame_training_" + mode in TIMES:
-            print("# frame time with training running (%s): median %.1f ms, p95 %.1f ms (paused: %.1f, "
-                  "%.1f ms)" % ((mode,) + TIMES["frame_training_" + mode]))
+    for key in sorted(k for k in TIMES if k.startswith("frame_training: ")):
+        print("# frame time with training running (%s): median %.1f ms, p95 %.1f ms (paused: %.1f, "
+              "%.1f ms)" % ((key.split(": ", 1)[1],) + TIMES[key]))
+    if "first_frame_ms-st" in TIMES:
+        print("# not isolated (the build without threads): first frame %s ms (page's line), %.1f s "
+              "to 'convstep ready'" % (TIMES["first_frame_ms-st"], TIMES["ready-st"]))
+    if "steps_per_s" in TIMES:
+        print("# live training steps/s while drawing: %.0f isolated (thread), %.0f not (frames)"
+              % TIMES["steps_per_s"])
     if "build" in TIMES:
         print("# scripts/web.sh took %.0f s" % TIMES["build"])
     print("# pictures in %s" % KEPT)
