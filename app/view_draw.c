@@ -28,9 +28,14 @@ static void place_(ui_layout *l, bool across, bool maps) {
     int side = ui_max(0, ui_min(h - title_h, w - l->pad * 2 - right_min));
     const int comfy = draw_probs_height(l, 1, maps_line_h(px) * 3 / 2);
     if (across) side = ui_min(side, ui_max(comfy, (h - title_h) * 62 / 100));
+    // A tall narrow window (a phone held upright) leaves no width beside the
+    // canvas: the canvas goes on top, as wide as the area, the rest under it.
+    const bool upright = h > w && side < w / 2;
+    if (upright) side = ui_max(0, ui_min(w, (h - title_h) / 2));
     l->canvas = ui_rect_at(m.x + l->pad, m.y + l->pad + title_h, side, side);
-    const int rx = l->canvas.x + side + l->pad * 2, rw = m.x + m.w - l->pad - rx;
-    const int top = l->canvas.y, bottom = m.y + m.h - l->pad;
+    const int rx = upright ? m.x + l->pad : l->canvas.x + side + l->pad * 2, rw = m.x + m.w - l->pad - rx;
+    const int top = upright ? l->canvas.y + side + l->pad * 2 : l->canvas.y, bottom = m.y + m.h - l->pad;
+    if (upright) across = false;  // the maps go under the bars, beside nothing
     // The picture over its keys, a third of the right; alone where the keys leave it too small.
     int prep = ui_min(rw * 3 / 10, bottom - top - keys_h_(l) - l->pad);
     const bool keys = prep >= maps_min_side(l);
