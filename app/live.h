@@ -150,7 +150,8 @@ bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize);
 // reach the snapshot when they are ready, in step order, and a few are
 // queued before the worker waits for them (no point is ever skipped, so the
 // curve is the same at any speed). Where training stops, the worker waits
-// for them all. Without threads (live_pump) evaluations run inline.
+// for them all. Without threads (live_pump) the same queue is worked in
+// slices of the frames, up to half of each frame's share.
 #define LIVE_EVAL_DENSE_EVERY 10
 #define LIVE_EVAL_DENSE_UNTIL 200
 #define LIVE_EVAL_MID_EVERY 50
