@@ -21,7 +21,7 @@ typedef struct eval_result_ {
 
 // Evaluations waiting for (or done by) the evaluator thread, each with a copy
 // of the parameters at its step. A few, so the dense schedule at the start
-// (every 10 steps, about one evaluation's time) never holds the trainer up
+// (every 20 steps, about twice an evaluation's time) never holds the trainer up
 // while the evaluator keeps pace; when it does not, the trainer waits rather
 // than skip a point (the curve must be the same at any speed).
 #define EVAL_QUEUE 4

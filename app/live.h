@@ -146,13 +146,15 @@ bool live_step_now(live_trainer *lt, int n, char *err, size_t errsize);
 // With a worker thread, a second thread evaluates, from a copy of the
 // parameters taken at the scheduled step, while the worker trains on (a
 // LeNet-5 evaluation takes about as long as 10 steps, so evaluating inline
-// on the dense schedule would halve the steps a student sees); its points
+// on the dense schedule would cost a third of the steps a student sees; every
+// 20 steps, not 10, so that on two cores the evaluations, the trainer and the
+// drawing fit: a point every 20 steps is still several a second); its points
 // reach the snapshot when they are ready, in step order, and a few are
 // queued before the worker waits for them (no point is ever skipped, so the
 // curve is the same at any speed). Where training stops, the worker waits
 // for them all. Without threads (live_pump) the same queue is worked in
 // slices of the frames, up to half of each frame's share.
-#define LIVE_EVAL_DENSE_EVERY 10
+#define LIVE_EVAL_DENSE_EVERY 20
 #define LIVE_EVAL_DENSE_UNTIL 200
 #define LIVE_EVAL_MID_EVERY 50
 #define LIVE_EVAL_MID_UNTIL 1000

@@ -110,7 +110,7 @@ void rd_trainer_footer(const draw_ *d) {
 // never bridged by a line that looks like a measured climb.
 
 // Evaluations at most this many steps apart are joined by a line (the
-// schedule is every 10 steps up to 200).
+// schedule is every LIVE_EVAL_DENSE_EVERY = 20 steps up to 200).
 #define JOIN_MAX_STEPS 25
 
 // A round step for ticks over `span` with at most `most` intervals: 1, 2,

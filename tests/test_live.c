@@ -1051,16 +1051,16 @@ static void test_finish_pauses(void **state) {
 // ---- The evaluation schedule ----------------------------------------------------------------
 
 // The steps the schedule should evaluate at, worked out here on their own:
-// step 0, every 10 steps to 200, every 50 to 1000, every 250 after that.
+// step 0, every 20 steps to 200, every 50 to 1000, every 250 after that.
 static bool expected_eval_step_(long long step) {
     if (step == 0) return true;
-    if (step <= 200) return step % 10 == 0;
+    if (step <= 200) return step % 20 == 0;
     if (step <= 1000) return step % 50 == 0;
     return step % 250 == 0;
 }
 
 // The test-accuracy curve is dense at the start: after 200 steps it has a
-// point at step 0 and every 10 steps (21 points), exactly at those steps,
+// point at step 0 and every 20 steps (11 points), exactly at those steps,
 // whatever the speed (the schedule is of steps, not of time); further on,
 // with the worker running, the points are every 50 steps plus the step it
 // stopped at. Each point is the evaluation of the model at its step: the
@@ -1077,21 +1077,21 @@ static void test_eval_schedule_dense_at_start(void **state) {
     assert_int_equal(s->steps, 200);
     int early = 0;
     for (int i = 0; i < s->n_test_acc; i++) early += s->test_acc[i].step <= 200.0f;
-    assert_true(early >= 1 + 200 / 10);
+    assert_true(early >= 1 + 200 / 20);
     long long want[LIVE_MAX_POINTS];
     int n_want = 0;
     for (long long k = 0; k <= 200; k++)
         if (expected_eval_step_(k)) want[n_want++] = k;
-    assert_int_equal(n_want, 21);
+    assert_int_equal(n_want, 11);
     assert_int_equal(s->n_test_acc, n_want);
     for (int i = 0; i < n_want; i++) assert_true((double)s->test_acc[i].step == (double)want[i]);
     for (long long k = 0; k <= 200; k++) assert_true(live_eval_scheduled(k) == expected_eval_step_(k));
     for (long long k = 201; k <= 3000; k++) assert_true(live_eval_scheduled(k) == expected_eval_step_(k));
 
-    // The point at step 10 is the model after 10 steps, measured on the whole test set.
+    // The point at step 20 is the model after 20 steps, measured on the whole test set.
     live_trainer *twin = make_(&o, &all_train_);
     live_snapshot *t = snapshot_buf_();
-    assert_true(live_step_now(twin, 10, err, sizeof err));
+    assert_true(live_step_now(twin, 20, err, sizeof err));
     get_(twin, t);
     assert_true(s->test_acc[1].value == t->test_accuracy);
     assert_int_equal(confusion_total_(t), N_TEST);
@@ -1107,7 +1107,7 @@ static void test_eval_schedule_dense_at_start(void **state) {
     assert_int_equal(s->steps, 463);
     for (long long k = 201; k <= 463; k++)
         if (expected_eval_step_(k) || k == 463) want[n_want++] = k;
-    assert_int_equal(n_want, 21 + 5 + 1);  // 250 300 350 400 450, and 463
+    assert_int_equal(n_want, 11 + 5 + 1);  // 250 300 350 400 450, and 463
     assert_int_equal(s->n_test_acc, n_want);
     for (int i = 0; i < n_want; i++) assert_true((double)s->test_acc[i].step == (double)want[i]);
 }
