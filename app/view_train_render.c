@@ -181,24 +181,38 @@ static int thumb_side_(const draw_ *d, ui_rect g, int n, int title_h, int label_
     return side >= least ? side : 0;  // 0: no room for one with its label
 }
 
+#define THUMB_CELLS (LIVE_MAX_WRONG * 28 * 28)
+
+// Where the gallery's thumbnails go: `cols` a row from (x0, y0), each `side`
+// square with a label row of label_h under it, `gap` between them.
+typedef struct thumb_grid_ {
+    int x0, y0, cols, side, label_h, gap;
+} thumb_grid_;
+
+// Thumbnail k's square.
+static ui_rect thumb_at_(const thumb_grid_ *t, int k) {
+    return rd_rect(t->x0 + (k % t->cols) * (t->side + t->gap), t->y0 + (k / t->cols) * (t->side + t->label_h + t->gap),
+                   t->side, t->side);
+}
+
 // The gallery's thumbnails, drawn as rd_image draws a grey picture (the
 // same cells, the same grey levels, the same frames) but with the cells of
 // all of them grouped by grey level: one SDL_RenderFillRects a level rather
 // than one a level a picture. In the browser every call is a WebGL draw that
 // the page's GPU process (a CPU core where there is no GPU) pays for; the
 // gallery was some 1,300 of them a frame. Thumbnails never overlap.
-#define THUMB_CELLS (LIVE_MAX_WRONG * 28 * 28)
-static void thumbnails_(const draw_ *d, const live_snapshot *snap, int shown, int cols, int x0, int y0, int side,
-                        int label_h, int gap) {
+static void thumbnails_(const draw_ *d, const live_snapshot *snap, int shown, const thumb_grid_ *grid) {
     static SDL_Rect cells[THUMB_CELLS], sorted[THUMB_CELLS];
     static unsigned char level[THUMB_CELLS];
     int count[256] = {0}, start[256];
     const unsigned char *digits = d->s->host.digits;
+    const int side = grid->side;
     int n = 0;
     for (int k = 0; k < shown; k++) {
-        const int x = x0 + (k % cols) * (side + gap), y = y0 + (k / cols) * (side + label_h + gap);
+        const ui_rect at = thumb_at_(grid, k);
+        const int x = at.x, y = at.y;
         const unsigned char *px = digits + (size_t)snap->wrong_index[k] * 784;
-        render_record_add(REC_IMAGE, "image", "", rd_rect(x, y, side, side), 0);
+        render_record_add(REC_IMAGE, "image", "", at, 0);
         for (int row = 0; row < 28; row++) {
             const int ya = y + row * side / 28, yb = y + (row + 1) * side / 28;
             for (int col = 0; col < 28; col++) {
@@ -220,9 +234,7 @@ static void thumbnails_(const draw_ *d, const live_snapshot *snap, int shown, in
         SDL_RenderFillRects(d->r, sorted + at, count[v]);
         at += count[v];
     }
-    for (int k = 0; k < shown; k++)
-        rd_frame(d->r, rd_rect(x0 + (k % cols) * (side + gap), y0 + (k / cols) * (side + label_h + gap), side, side),
-                 LINE, 1);
+    for (int k = 0; k < shown; k++) rd_frame(d->r, thumb_at_(grid, k), LINE, 1);
 }
 
 // The test images it gets wrong, as thumbnails with "true -> guess" in the
@@ -264,14 +276,14 @@ static void wrong_digits_(const draw_ *d, const live_snapshot *snap) {
     }
     rd_fitted_line(d, FACE_BOLD, px, g, g.y, INK, t);
     const SDL_Color bad = rd_colour(rd_pal(d)->bad);
-    thumbnails_(d, snap, shown, cols, g.x, g.y + title_h, side, label_h, gap);
+    const thumb_grid_ grid = {g.x, g.y + title_h, cols, side, label_h, gap};
+    thumbnails_(d, snap, shown, &grid);
     for (int k = 0; k < shown; k++) {
-        const int r = k / cols, c = k % cols;
-        const int x = g.x + c * (side + gap), y = g.y + title_h + r * (side + label_h + gap);
+        const ui_rect at = thumb_at_(&grid, k);
         const int idx = snap->wrong_index[k];
         snprintf(t, sizeof t, "%d->%d", s->host.n_digits > idx && s->host.digit_labels ? s->host.digit_labels[idx] : -1,
                  snap->wrong_pred[k]);
-        rd_text_centre(d, FACE_BOLD, label_px, rd_rect(x, y + side, side, label_h), bad, t);
+        rd_text_centre(d, FACE_BOLD, label_px, rd_rect(at.x, at.y + side, side, label_h), bad, t);
     }
 }
 
