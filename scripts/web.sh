@@ -236,23 +236,24 @@ if ! cmp -s $BUILD/app/convstep.data $BUILD-st/app/convstep.data; then
 fi
 echo "web.sh: the site is in $BUILD/site:"
 total=0 total_gz=0
+declare -A raw_of gz_of  # each file's sizes, for the pages' totals below
 for f in $BUILD/site/*; do
-  raw=$(stat -c %s "$f")
-  gz=$(gzip -9c "$f" | wc -c)
-  total=$((total + raw)) total_gz=$((total_gz + gz))
-  printf "  %-22s %9d bytes, %9d gzipped\n" "$(basename "$f")" "$raw" "$gz"
+  name=$(basename "$f")
+  raw_of[$name]=$(stat -c %s "$f")
+  gz_of[$name]=$(gzip -9c "$f" | wc -c)
+  total=$((total + raw_of[$name])) total_gz=$((total_gz + gz_of[$name]))
+  printf "  %-22s %9d bytes, %9d gzipped\n" "$name" "${raw_of[$name]}" "${gz_of[$name]}"
 done
 printf "  %-22s %9d bytes, %9d gzipped\n" "all" "$total" "$total_gz"
 # What each page loads: the isolated page one set, any other page the other.
 for page in "isolated:convstep.js convstep.worker.js convstep.wasm convstep.data" \
             "not isolated:convstep-st.js convstep-st.wasm convstep-st.data"; do
-  raw=$(stat -c %s $BUILD/site/index.html) gz=$(gzip -9c $BUILD/site/index.html | wc -c)
+  raw=${raw_of[index.html]} gz=${gz_of[index.html]}
   for name in ${page#*:}; do
-    f=$BUILD/site/$name
     # The build without threads reads the shared convstep.data when it has none of its own.
-    [ -f "$f" ] || [ "$name" != convstep-st.data ] || f=$BUILD/site/convstep.data
-    [ -f "$f" ] || continue
-    raw=$((raw + $(stat -c %s "$f"))) gz=$((gz + $(gzip -9c "$f" | wc -c)))
+    [ -n "${raw_of[$name]:-}" ] || [ "$name" != convstep-st.data ] || name=convstep.data
+    [ -n "${raw_of[$name]:-}" ] || continue
+    raw=$((raw + raw_of[$name])) gz=$((gz + gz_of[$name]))
   done
   printf "  a page %-15s loads %9d bytes, %9d gzipped\n" "${page%%:*}" "$raw" "$gz"
 done
