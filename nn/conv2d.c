@@ -316,14 +316,16 @@ static bool forward_rows_(const nn_conv2d_geom *g, float *out, const float *in,
                           float *cache);
 
 // Training's forward pass without the column product: forward_rows_ (stride
-// 1) in `tmp` of tmp_floats, if that is enough scratch. AVX-512 only: there
-// it beat the batch's column product (LeNet-5, batch 32, im2col included, best
-// of 300: conv1 193 -> 155 us, conv2 296 -> 278 us); with AVX2 it lost
-// (488 -> 530, 600 -> 612 us).
+// 1) in `tmp` of tmp_floats, if that is enough scratch, with a vector kernel.
+// With the columns still built for backward this won on AVX-512 only (LeNet-5,
+// batch 32, im2col included, best of 300: conv1 193 -> 155 us, conv2 296 ->
+// 278 us; AVX2 488 -> 530, 600 -> 612 us). Now that backward reads the input
+// in place too (conv2d_wgrad.h) and no columns are built, it wins on both:
+// LeNet-5 training with AVX2 forced went from about 7,500 to 11,000 samples/s.
 static bool forward_rows_train_(const nn_conv2d_geom *g, float *out, const float *in,
                                 const float *weights, const float *bias, int batch, float *tmp,
                                 size_t tmp_floats) {
-    if (g->cfg.stride != 1 || nn_gemm_rows_t_lanes() != 16 || nn_conv2d_rows_scratch(g) > tmp_floats)
+    if (g->cfg.stride != 1 || nn_gemm_rows_t_lanes() == 0 || nn_conv2d_rows_scratch(g) > tmp_floats)
         return false;
     // Timed whole as GEMM work in a profile (its kernels are the product's
     // replacement); the nn_gemm_rows* calls inside are not counted twice.
@@ -338,17 +340,20 @@ static bool forward_rows_train_(const nn_conv2d_geom *g, float *out, const float
 
 void nn_conv2d_forward_batch(const nn_conv2d_geom *g, float *out, const float *in,
                              const float *weights, const float *bias, int batch, float *col,
-                             float *tmp) {
+                             bool keep_columns, float *tmp) {
     const nn_conv2d_config *c = &g->cfg;
     const size_t in_size = (size_t)c->in_c * c->in_h * c->in_w;
     const int P = g->out_h * g->out_w;
     const size_t N = (size_t)batch * P;
+    // The outputs come faster from the input read in place (the same bits),
+    // when a vector kernel runs and tmp has room for that pass's scratch; then
+    // the columns are written only if backward will read them.
+    const bool in_place = forward_rows_train_(g, out, in, weights, bias, batch, tmp,
+                                              (size_t)c->filters * N);
+    if (in_place && !keep_columns) return;
     for (int n = 0; n < batch; n++)
         nn_conv2d_im2col_(g, in + (size_t)n * in_size, col + (size_t)n * P, N);
-    // The columns are kept for backward; the outputs themselves come faster
-    // from the input read in place (the same bits), when a vector kernel runs
-    // and tmp has room for that pass's scratch.
-    if (forward_rows_train_(g, out, in, weights, bias, batch, tmp, (size_t)c->filters * N)) return;
+    if (in_place) return;
     // tmp[f][n * P + p] = sum over k of weights[f][k] * col[k][n * P + p], in order of k
     nn_gemm(c->filters, (int)N, g->window, weights, g->window, col, (int)N, tmp, (int)N, false);
     for (int n = 0; n < batch; n++)

@@ -50,10 +50,12 @@ size_t nn_conv2d_col_size(const nn_conv2d_geom *g);
 // The whole batch through one matrix product (what training uses): every
 // window of every sample as a column of col [window][batch * out_h * out_w],
 // kept for the backward pass, and tmp [filters][batch * out_h * out_w] scratch.
-// The same arithmetic, in the same order, as the core.
+// The same arithmetic, in the same order, as the core. Without keep_columns
+// (backward reads the input in place: conv2d_wgrad.h) col is written only
+// when this pass needs it for its own product.
 void nn_conv2d_forward_batch(const nn_conv2d_geom *g, float *out, const float *in,
                              const float *weights, const float *bias, int batch, float *col,
-                             float *tmp);
+                             bool keep_columns, float *tmp);
 
 // True convolution (`conv --flip`): the kernels rotated 180 degrees, so a
 // cross-correlation with them is the mathematical convolution with the kernels

@@ -10,6 +10,8 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+
+#include "hsum_x86.h"
 #define NN_HAVE_X86 1
 #else
 #define NN_HAVE_X86 0
@@ -648,15 +650,6 @@ __attribute__((target("avx512f"))) static void gemm_nt_avx512_(int M, int N, int
 
 // ---- AVX2 + FMA dot-product form: 8 lanes along k ------------------------------------------
 
-// The 8 lanes of v added up: the upper 4 onto the lower 4, then 2 onto 2, then
-// lane 0 + lane 1, i.e. (l0+l4 + l2+l6) + (l1+l5 + l3+l7). nn_gemm_nt_acc_sum
-// repeats these additions in scalar code: change both together.
-__attribute__((target("avx2,fma"), always_inline)) static inline float hsum256_(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
 
 // Tiles of 3 rows of A by 4 rows of B: 12 accumulators, 3 loads of A and one
 // of B in the 16 ymm registers. Element k of a dot product goes into lane
@@ -703,7 +696,7 @@ __attribute__((target("avx2,fma"))) static void gemm_nt_avx2_(int M, int N, int 
             for (int i = 0; i < mr; i++)
                 for (int j = 0; j < nr; j++) {
                     float *c = &C[(size_t)(m + i) * ldc + n + j];
-                    const float v = hsum256_(acc[i][j]);
+                    const float v = nn_hsum256_(acc[i][j]);
                     *c = accumulate ? *c + v : v;
                 }
         }
@@ -760,7 +753,7 @@ float nn_gemm_nt_acc_sum(const nn_gemm_nt_acc *acc) {
     // Then the lanes are halved until one is left, the upper half added onto
     // the lower: for 16 lanes that is _mm512_reduce_add_ps as GCC defines it
     // (avx512fintrin.h: 8 onto 8, 4 onto 4, then (0+2) + (1+3)); for 8 it is
-    // hsum256_. A change to either kernel's reduction must change this too:
+    // nn_hsum256_ (hsum_x86.h). A change to either kernel's reduction must change this too:
     // test_grad and test_conv_backstep check the two bit for bit.
     for (int w = acc->lanes / 2; w >= 1; w /= 2)
         for (int i = 0; i < w; i++) l[i] = l[i] + l[i + w];

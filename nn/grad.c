@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "conv2d_backstep.h"
+#include "conv2d_wgrad.h"
 #include "gemm.h"
 
 #include "nn_internal.h"
@@ -128,12 +129,15 @@ void nn_conv2d_backward(const nn_conv2d_geom *g, float *din, float *dweights, fl
 
 size_t nn_conv2d_backward_scratch(const nn_conv2d_geom *g, int batch) {
     const size_t N = (size_t)batch * g->out_h * g->out_w;
-    return ((size_t)g->cfg.filters + g->window) * N + (size_t)g->window * g->cfg.filters;
+    // gy, then the column gradients and the weights transposed, or in their
+    // place (and past them) the weight gradient's scratch.
+    return ((size_t)g->cfg.filters + g->window) * N + (size_t)g->window * g->cfg.filters +
+           nn_conv2d_wgrad_scratch(g, batch);
 }
 
 void nn_conv2d_backward_batch(const nn_conv2d_geom *g, float *din, float *dweights,
-                              float *dbias, const float *dout, const float *col,
-                              const float *weights, int batch, float *tmp) {
+                              float *dbias, const float *dout, const float *in,
+                              const float *col, const float *weights, int batch, float *tmp) {
     const nn_conv2d_config *c = &g->cfg;
     const int P = g->out_h * g->out_w, K = g->window, F = c->filters;
     const size_t N = (size_t)batch * P;
@@ -143,8 +147,10 @@ void nn_conv2d_backward_batch(const nn_conv2d_geom *g, float *din, float *dweigh
         for (int f = 0; f < F; f++)
             memcpy(gy + (size_t)f * N + (size_t)n * P, dout + ((size_t)n * F + f) * P,
                    sizeof(float) * (size_t)P);
-    // dweights[f][k] += sum over every position of every sample of gy * col
-    nn_gemm_nt(F, K, (int)N, gy, (int)N, col, (int)N, dweights, K, true);
+    // dweights[f][k] += sum over every position of every sample of gy * col,
+    // at stride 1 read from the input in place (conv2d_wgrad.h: the same bits).
+    if (!nn_conv2d_wgrad_inplace(g, dweights, gy, in, batch, dcol))
+        nn_gemm_nt(F, K, (int)N, gy, (int)N, col, (int)N, dweights, K, true);
     if (dbias) bias_sums_(dbias, gy, F, N);
     if (!din) return;
     // Stride 1: straight from dY, without the column gradients (the same bits).

@@ -21,10 +21,13 @@ void nn_conv2d_backward(const nn_conv2d_geom *g, float *din, float *dweights, fl
                         const float *dout, const float *in, const float *weights, int batch);
 
 // The same from the column matrix nn_conv2d_forward_batch kept (training):
-// no windows are gathered again. tmp holds nn_conv2d_backward_scratch floats.
+// no windows are gathered again. When nn_conv2d_wgrad_inplace_ok (stride 1,
+// a vector kernel) the columns are not read, nor kept by the forward pass:
+// the weights' gradient comes from the input `in` (conv2d_wgrad.h).
+// tmp holds nn_conv2d_backward_scratch floats.
 void nn_conv2d_backward_batch(const nn_conv2d_geom *g, float *din, float *dweights,
-                              float *dbias, const float *dout, const float *col,
-                              const float *weights, int batch, float *tmp);
+                              float *dbias, const float *dout, const float *in,
+                              const float *col, const float *weights, int batch, float *tmp);
 size_t nn_conv2d_backward_scratch(const nn_conv2d_geom *g, int batch);
 
 // Pooling. For a max, argmax is what nn_pool_forward recorded.

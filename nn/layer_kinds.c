@@ -10,6 +10,7 @@
 
 #include "act.h"
 #include "conv2d.h"
+#include "conv2d_wgrad.h"
 #include "conv_infer.h"
 #include "convt.h"
 #include "dense.h"
@@ -102,7 +103,8 @@ static void conv_fans_(const nn_layer *l, float *fan_in, float *fan_out) {
     *fan_out = (float)l->spec.filters * k2;
 }
 
-// Training keeps every window of the batch as columns for backward.
+// Training keeps every window of the batch as columns for backward (where
+// backward reads the input in place, conv2d_wgrad.h, the room goes unused).
 static void conv_memory_(const nn_layer *l, nn_layer_memory *mem) {
     mem->kept = nn_conv2d_col_size(&l->conv);
     const size_t backward = nn_conv2d_backward_scratch(&l->conv, 1);
@@ -114,7 +116,8 @@ static void conv_memory_(const nn_layer *l, nn_layer_memory *mem) {
 static void conv_forward_(const nn_layer_pass *p, const float *in, nn_rng *rng) {
     (void)rng;
     const nn_conv2d_geom *cg = &p->layer->conv;
-    // Training keeps the windows as columns for backward; inference reads
+    // Training keeps the windows as columns for backward (unless backward
+    // reads the input in place: conv2d_wgrad.h); inference reads
     // them in place when it can, over only the band where the input is not
     // zero when it can (conv_infer.h). All give the same bits.
     if (!p->training &&
@@ -123,20 +126,22 @@ static void conv_forward_(const nn_layer_pass *p, const float *in, nn_rng *rng) 
     if (p->training || !nn_conv2d_forward_rows_cached(cg, p->out, in, p->weights, p->bias,
                                                       p->batch, p->scratch, p->cache))
         nn_conv2d_forward_batch(cg, p->out, in, p->weights, p->bias, p->batch, p->kept,
-                                p->scratch);
+                                !nn_conv2d_wgrad_inplace_ok(cg, p->batch), p->scratch);
 }
 
 static void conv_backward_(const nn_layer_pass *p, const float *x, const float *dy, float *dx) {
     const nn_conv2d_geom *cg = &p->layer->conv;
     const int B = p->batch;
-    if (!p->training) {  // an inference forward kept no windows: gather them
+    // An inference forward kept no windows: gather them, unless backward
+    // reads the input in place (conv2d_wgrad.h).
+    if (!p->training && !nn_conv2d_wgrad_inplace_ok(cg, B)) {
         const size_t P = (size_t)cg->out_h * cg->out_w, in_size = nn_shape_count(p->layer->in);
         for (int n = 0; n < B; n++)
             nn_conv2d_im2col_(cg, x + (size_t)n * in_size, p->kept + (size_t)n * P,
                               P * (size_t)B);
     }
-    nn_conv2d_backward_batch(cg, dx, p->grad_weights, p->grad_bias, dy, p->kept, p->weights, B,
-                             p->scratch);
+    nn_conv2d_backward_batch(cg, dx, p->grad_weights, p->grad_bias, dy, x, p->kept, p->weights,
+                             B, p->scratch);
 }
 
 // ---- convt -----------------------------------------------------------------------------

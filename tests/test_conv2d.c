@@ -603,7 +603,7 @@ static void test_forward_batch_every_kernel_equals_core(void **state) {
                 for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
                     if (!nn_gemm_force_kernel(kernels[q])) continue;
                     for (size_t i = 0; i < out_n * B; i++) got[i] = NAN;
-                    nn_conv2d_forward_batch(&g, got, x, w, bias, B, col, tmp);
+                    nn_conv2d_forward_batch(&g, got, x, w, bias, B, col, true, tmp);
                     if (memcmp(got, want, sizeof(float) * out_n * B) != 0)
                         print_error("kernel %s C=%d F=%d B=%d shape %d\n", kernels[q], C, F, B,
                                     shape);

@@ -324,9 +324,9 @@ static void check_config_(const nn_conv2d_geom *g, test_rng *r) {
         float *col = alloc_floats((size_t)g->window * P), *tmp_fwd = alloc_floats(n_out);
         float *tmp = alloc_floats(nn_conv2d_backward_scratch(g, 1));
         float *out = alloc_floats(n_out);
-        nn_conv2d_forward_batch(g, out, x, w, b, 1, col, tmp_fwd);
+        nn_conv2d_forward_batch(g, out, x, w, b, 1, col, true, tmp_fwd);
         float *tx = alloc_floats(n_in), *tw = alloc_floats(n_w), *tb = alloc_floats(F);
-        nn_conv2d_backward_batch(g, tx, tw, tb, dy, col, w, 1, tmp);
+        nn_conv2d_backward_batch(g, tx, tw, tb, dy, x, col, w, 1, tmp);
         assert_floats_identical(sw, tw, n_w);
         assert_floats_identical(sx, tx, n_in);
         assert_floats_identical(sb, tb, F);
@@ -432,9 +432,9 @@ static void test_input_gradient_blocks(void **state) {
                 if (!nn_gemm_force_kernel(kernels[kk])) continue;
                 float *col = alloc_floats((size_t)g.window * P * B), *out = alloc_floats(B * n_out);
                 float *tmp = alloc_floats(nn_conv2d_backward_scratch(&g, B) + B * n_out);
-                nn_conv2d_forward_batch(&g, out, x, w, b, B, col, tmp);
+                nn_conv2d_forward_batch(&g, out, x, w, b, B, col, true, tmp);
                 float *tx = alloc_floats(B * n_in), *tw = alloc_floats(n_w), *tb = alloc_floats(F);
-                nn_conv2d_backward_batch(&g, tx, tw, tb, dy, col, w, B, tmp);
+                nn_conv2d_backward_batch(&g, tx, tw, tb, dy, x, col, w, B, tmp);
                 float *sx = alloc_floats(n_in), *sw = alloc_floats(n_w), *sb = alloc_floats(F);
                 for (int n = 0; n < B; n++) {
                     nn_backstep_all(&g, sx, sw, sb, dy + n * n_out, x + n * n_in, w);

@@ -46,6 +46,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "conv2d_wgrad.h"
 #include "gemm.h"
 #include "grad.h"
 #include "net.h"
@@ -463,14 +464,14 @@ static void check_conv_batch(nn_conv2d_config cfg, int batch, uint32_t seed) {
     float *col = alloc_floats((size_t)f.g.window * N);
     float *tmp_fwd = alloc_floats((size_t)cfg.filters * N);
     float *tmp = alloc_floats(nn_conv2d_backward_scratch(&f.g, batch));
-    nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, batch, col, tmp_fwd);
-    nn_conv2d_backward_batch(&f.g, f.din, f.dw, f.db, f.dout, col, f.w, batch, tmp);
+    nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, batch, col, true, tmp_fwd);
+    nn_conv2d_backward_batch(&f.g, f.din, f.dw, f.db, f.dout, f.in, col, f.w, batch, tmp);
     assert_layer_grad(conv_objective, &f, f.in, f.n_in, f.din, "conv batch din");
     assert_layer_grad(conv_objective, &f, f.w, f.n_w, f.dw, "conv batch dweights");
     assert_layer_grad(conv_objective, &f, f.b, f.n_b, f.db, "conv batch dbias");
     float *dw1 = copy_floats(f.dw, f.n_w), *db1 = copy_floats(f.db, f.n_b);
     fill_garbage(f.din, f.n_in);
-    nn_conv2d_backward_batch(&f.g, NULL, f.dw, f.db, f.dout, col, f.w, batch, tmp);
+    nn_conv2d_backward_batch(&f.g, NULL, f.dw, f.db, f.dout, f.in, col, f.w, batch, tmp);
     for (size_t i = 0; i < f.n_in; i++) assert_true(f.din[i] == GARBAGE);
     assert_doubled(f.dw, dw1, f.n_w);
     assert_doubled(f.db, db1, f.n_b);
@@ -516,9 +517,9 @@ static void test_conv_bias_gradient_order(void **state) {
                 float *col = alloc_floats((size_t)f.g.window * N);
                 float *tmp_fwd = alloc_floats((size_t)F * N);
                 float *tmp = alloc_floats(nn_conv2d_backward_scratch(&f.g, B));
-                nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, B, col, tmp_fwd);
+                nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, B, col, true, tmp_fwd);
                 for (int k = 0; k < F; k++) f.db[k] = 0.25f * (float)k;  // added onto
-                nn_conv2d_backward_batch(&f.g, NULL, f.dw, f.db, f.dout, col, f.w, B, tmp);
+                nn_conv2d_backward_batch(&f.g, NULL, f.dw, f.db, f.dout, f.in, col, f.w, B, tmp);
                 for (int k = 0; k < F; k++) {
                     float sum = 0.0f;
                     for (int n = 0; n < B; n++)
@@ -536,6 +537,107 @@ static void test_conv_bias_gradient_order(void **state) {
                 conv_fx_free(&f);
             }
     }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
+// The weight gradient read from the input in place (conv2d_wgrad.h) must be
+// the bits of nn_gemm_nt over the batch's columns, which the test gathers
+// here from the definition (input at (oy - pad + ky * d, ox - pad + kx * d),
+// 0 outside). Geometries: LeNet-5's two layers, uneven 'same' padding,
+// dilation, output rows of 8 columns (a vector of 16 positions touches 3
+// rows) and of 4; batches 1, 3 and 33 (the last vector ragged); an
+// infinity, NaN and -0 in the input and dY. The fast path must also say no where it
+// cannot work (stride 2, rows too short for its lanes, the scalar kernel).
+static void wgrad_columns_(const nn_conv2d_geom *g, const float *x, int B, float *col) {
+    const nn_conv2d_config *c = &g->cfg;
+    const size_t P = (size_t)g->out_h * g->out_w, N = (size_t)B * P;
+    int k = 0;
+    for (int ch = 0; ch < c->in_c; ch++)
+        for (int ky = 0; ky < c->k_h; ky++)
+            for (int kx = 0; kx < c->k_w; kx++, k++)
+                for (int n = 0; n < B; n++)
+                    for (int oy = 0; oy < g->out_h; oy++)
+                        for (int ox = 0; ox < g->out_w; ox++) {
+                            const int y = oy * c->stride - g->rows.pad_lo + ky * c->dilation;
+                            const int xx = ox * c->stride - g->cols.pad_lo + kx * c->dilation;
+                            const bool inside = y >= 0 && y < c->in_h && xx >= 0 && xx < c->in_w;
+                            col[(size_t)k * N + (size_t)n * P + (size_t)oy * g->out_w + ox] =
+                                inside ? x[(((size_t)n * c->in_c + ch) * c->in_h + y) * c->in_w + xx]
+                                       : 0.0f;
+                        }
+}
+
+static void test_conv_wgrad_inplace_bits(void **state) {
+    (void)state;
+    const nn_conv2d_config cfgs[] = {
+        conv_cfg(1, 28, 28, 6, 5, 5, 1, 1, nn_padding_explicit(2)),  // LeNet-5 conv1
+        conv_cfg(6, 14, 14, 16, 5, 5, 1, 1, PAD_VALID),              // LeNet-5 conv2
+        conv_cfg(2, 9, 16, 5, 4, 4, 1, 1, PAD_SAME),                 // pads 1 before, 2 after
+        conv_cfg(3, 12, 9, 7, 3, 3, 1, 2, nn_padding_explicit(1)),   // dilation 2: rows of 7
+        conv_cfg(1, 10, 8, 17, 1, 1, 1, 1, PAD_VALID),               // rows of 8: 3 a vector
+        conv_cfg(2, 6, 4, 3, 3, 3, 1, 1, nn_padding_explicit(1)),    // rows of 4
+        conv_cfg(1, 12, 12, 4, 3, 3, 2, 1, nn_padding_explicit(1)),  // stride 2: declined
+    };
+    static const int batches[] = {1, 3, 33};
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    const int lanes_of[] = {0, 8, 16};
+    int worked[3] = {0};
+    test_rng r = rng_seed(4242);
+    for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+        if (!force_or_say_skipped(kernels[q], "conv wgrad in place")) continue;
+        for (size_t i = 0; i < HELPERS_COUNT_OF(cfgs); i++)
+            for (size_t j = 0; j < HELPERS_COUNT_OF(batches); j++) {
+                nn_conv2d_geom g;
+                nn_error err;
+                assert_int_equal(nn_conv2d_geom_init(&g, &cfgs[i], &err), NN_OK);
+                const int B = batches[j], F = cfgs[i].filters, K = g.window;
+                const size_t n_in = (size_t)B * cfgs[i].in_c * cfgs[i].in_h * cfgs[i].in_w;
+                const size_t N = (size_t)B * g.out_h * g.out_w;
+                float *x = alloc_floats(n_in), *gy = alloc_floats((size_t)F * N);
+                float *col = alloc_floats((size_t)K * N);
+                float *want = alloc_floats((size_t)F * K), *got = alloc_floats((size_t)F * K);
+                float *scratch = alloc_floats(nn_conv2d_wgrad_scratch(&g, B));
+                rng_fill(&r, x, n_in, -1, 1);
+                rng_fill(&r, gy, (size_t)F * N, -1, 1);
+                rng_fill(&r, want, (size_t)F * K, -1, 1);  // the gradient is added onto
+                if (j == 1) {  // next to the padding: inf * dY counts, inf * 0 never happens
+                    x[0] = INFINITY;
+                    x[n_in - 1] = -0.0f;
+                    gy[N / 3] = -0.0f;
+                } else if (j == 2) {  // -inf * the padding's 0 is NaN, in both
+                    x[n_in / 2] = NAN;
+                    gy[N - 1] = -INFINITY;
+                }
+                memcpy(got, want, sizeof(float) * (size_t)F * K);
+                wgrad_columns_(&g, x, B, col);
+                nn_gemm_nt(F, K, (int)N, gy, (int)N, col, (int)N, want, K, true);
+                const bool expect = lanes_of[q] > 0 && cfgs[i].stride == 1 &&
+                                    (lanes_of[q] == 16 ? 2 * g.out_w >= 15 : g.out_w >= 7);
+                const bool done = nn_conv2d_wgrad_inplace(&g, got, gy, x, B, scratch);
+                if (done != expect || done != nn_conv2d_wgrad_inplace_ok(&g, B)) {
+                    print_error("kernel %s cfg %zu batch %d: in place %s, expected %s\n",
+                                kernels[q], i, B, done ? "yes" : "no", expect ? "yes" : "no");
+                    fail();
+                }
+                if (done) {
+                    worked[q]++;
+                    // Bit for bit, except that any NaN matches any NaN: which of two
+                    // NaNs an FMA passes on depends on the instruction's operand order.
+                    for (int e = 0; e < F * K; e++)
+                        if (memcmp(&got[e], &want[e], sizeof(float)) != 0 &&
+                            !(isnan(got[e]) && isnan(want[e]))) {
+                            print_error("kernel %s cfg %zu batch %d: dW[%d] = %.9g, want %.9g\n",
+                                        kernels[q], i, B, e, got[e], want[e]);
+                            fail();
+                        }
+                }
+                free(x), free(gy), free(col), free(want), free(got), free(scratch);
+            }
+    }
+    // Every geometry the fast path takes was compared: rows of 7 or more for
+    // AVX2's 8 lanes, of 8 or more for AVX-512's 16; stride 1.
+    if (nn_gemm_force_kernel("avx2")) assert_int_equal(worked[1], 5 * 3);
+    if (nn_gemm_force_kernel("avx512")) assert_int_equal(worked[2], 4 * 3);
     assert_true(nn_gemm_force_kernel(NULL));
 }
 
@@ -1742,7 +1844,7 @@ static void test_conv_forwards_equal_core_on_every_kernel(void **state) {
                 if (pass == 0)
                     assert_true(nn_conv2d_forward_rows(&f.g, f.out, f.in, f.w, f.b, 2, scratch));
                 else
-                    nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, 2, col, tmp);
+                    nn_conv2d_forward_batch(&f.g, f.out, f.in, f.w, f.b, 2, col, true, tmp);
                 for (int n = 0; n < 2; n++) {
                     nn_conv2d_cursor cur;
                     nn_error err = error_fresh();
@@ -2094,6 +2196,7 @@ int main(void) {
         cmocka_unit_test(test_conv_accumulates),
         cmocka_unit_test(test_conv_backward_batch),
         cmocka_unit_test(test_conv_bias_gradient_order),
+        cmocka_unit_test(test_conv_wgrad_inplace_bits),
         cmocka_unit_test(test_maxpool_basic),
         cmocka_unit_test(test_maxpool_padded_stride2),
         cmocka_unit_test(test_maxpool_overlapping),

@@ -163,7 +163,7 @@ static void test_conv_all_forward_paths_equal_steps(void **state) {
         assert_non_null(one);
         for (int n = 0; n < 3; n++) step_conv_sample(&d, d.in + n * per_in, stepped + n * per_out);
         nn_conv2d_forward(g, paths[0], d.in, d.w, d.b, 3);
-        nn_conv2d_forward_batch(g, paths[1], d.in, d.w, d.b, 3, cols, tmp);
+        nn_conv2d_forward_batch(g, paths[1], d.in, d.w, d.b, 3, cols, true, tmp);
         nn_conv2d_forward_ws(g, paths[2], d.in, d.w, d.b, 3, one);
         for (int p = 0; p < 3; p++) {
             if (memcmp(paths[p], stepped, d.n_out * sizeof(float)) != 0)
