@@ -2,11 +2,12 @@
 #include "train.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "crew.h"
 
 // One thread's share of a batch: its own activations and gradients, the
 // shared parameters.
@@ -14,11 +15,12 @@ struct app_worker_ {
     nn_net *net;
     float *x;        // [batch][rows * cols] inputs
     uint8_t *y;      // [batch] labels
+    int *index;      // [batch] this step's images, drawn by the step (in order)
+    int *shift;      // [batch][2] their shifts (rows, columns)
     int n;           // samples in this step
     float loss;      // mean loss over them
     int correct;     // how many the forward pass got right
     nn_rng rng;      // dropout masks
-    pthread_t thread;
 };
 
 void app_train_options_default(app_train_options *o) {
@@ -122,10 +124,14 @@ bool app_trainer_init(app_trainer *t, const app_train_options *opt, const app_da
         }
         wk->x = malloc(sizeof(float) * pixels * (size_t)per_thread);
         wk->y = malloc((size_t)per_thread);
-        if (!wk->x || !wk->y) goto nomem;
+        wk->index = malloc(sizeof(int) * (size_t)per_thread);
+        wk->shift = malloc(sizeof(int) * 2 * (size_t)per_thread);
+        if (!wk->x || !wk->y || !wk->index || !wk->shift) goto nomem;
         // Each worker's dropout stream depends only on the seed and its index.
         nn_rng_seed(&wk->rng, opt->seed * 1000003u + (uint64_t)w + 1);
     }
+    t->crew = app_crew_create(opt->threads);
+    if (!t->crew) goto nomem;
     nn_rng_seed(&t->rng, opt->seed ^ 0x5DEECE66Dull);
     for (int i = 0; i < train->count; i++) t->order[i] = i;
     nn_rng_shuffle(&t->rng, t->order, train->count);
@@ -137,11 +143,14 @@ nomem:
 }
 
 void app_trainer_destroy(app_trainer *t) {
+    app_crew_destroy(t->crew);
     if (t->workers) {
         for (int w = 0; w < t->opt.threads; w++) {
             if (w > 0) nn_net_free(t->workers[w].net);
             free(t->workers[w].x);
             free(t->workers[w].y);
+            free(t->workers[w].index);
+            free(t->workers[w].shift);
         }
     }
     nn_net_free(t->net);
@@ -167,15 +176,55 @@ static void load_image_(float *x, const app_dataset *d, int index, int dy, int d
         }
 }
 
-static void *work_(void *arg) {
-    app_worker_ *wk = arg;
+// Member w's part of a step: its samples loaded (as the step drew them),
+// forward, backward into its own gradients.
+static void step_job_(void *ctx, int w) {
+    app_trainer *t = ctx;
+    app_worker_ *wk = &t->workers[w];
+    if (wk->n == 0) return;
+    const size_t pixels = (size_t)t->train->rows * t->train->cols;
+    for (int i = 0; i < wk->n; i++) {
+        load_image_(wk->x + (size_t)i * pixels, t->train, wk->index[i], wk->shift[2 * i],
+                    wk->shift[2 * i + 1]);
+        wk->y[i] = t->train->labels[wk->index[i]];
+    }
     nn_net_zero_grads(wk->net);
     const float *out = nn_net_forward(wk->net, wk->x, wk->n, true, &wk->rng);
     const int classes = nn_net_classes(wk->net);
     wk->correct = 0;
     for (int i = 0; i < wk->n; i++) wk->correct += argmax_(out + (size_t)i * classes, classes) == wk->y[i];
     wk->loss = nn_net_backward(wk->net, wk->y);
-    return NULL;
+}
+
+// Member m's part of the update: its stretch of the parameters (whole cache
+// lines), each element worked exactly as one thread would.
+static void update_job_(void *ctx, int m) {
+    app_trainer *t = ctx;
+    const app_train_options *o = &t->opt;
+    const size_t P = t->net->n_params, lines = (P + 15) / 16;
+    const size_t lo = lines * (size_t)m / (size_t)o->threads * 16;
+    const size_t hi_line = lines * (size_t)(m + 1) / (size_t)o->threads * 16;
+    const size_t hi = hi_line < P ? hi_line : P;
+    float *g = t->net->grads, *p = t->net->params, *v = t->velocity;
+    const int used = t->step_used;
+    // The batch's gradient is the mean over all its samples: weigh each
+    // worker's mean by its share, adding in worker order (deterministic).
+    if (used > 1) {
+        const int B = t->step_batch;
+        const float s0 = (float)t->workers[0].n / (float)B;
+        for (size_t i = lo; i < hi; i++) g[i] *= s0;
+        for (int w = 1; w < used; w++) {
+            const float s = (float)t->workers[w].n / (float)B;
+            const float *gw = t->workers[w].net->grads;
+            for (size_t i = lo; i < hi; i++) g[i] += s * gw[i];
+        }
+    }
+    // SGD with momentum, as PyTorch: v = m v + (g + wd p); p -= lr v.
+    const float mom = o->momentum, wd = o->weight_decay, lr = t->step_lr;
+    for (size_t i = lo; i < hi; i++) {
+        v[i] = mom * v[i] + (g[i] + wd * p[i]);
+        p[i] -= lr * v[i];
+    }
 }
 
 bool app_trainer_step(app_trainer *t, bool *epoch_done, app_epoch_stats *stats, char *err,
@@ -184,51 +233,30 @@ bool app_trainer_step(app_trainer *t, bool *epoch_done, app_epoch_stats *stats, 
     const app_train_options *o = &t->opt;
     const int B = t->train->count - t->pos < o->batch ? t->train->count - t->pos : o->batch;
     const double t0 = now_();
-    const size_t pixels = (size_t)t->train->rows * t->train->cols;
 
-    // Split the batch: worker w takes samples [start_w, start_w + n_w).
+    // Split the batch: worker w takes samples [start_w, start_w + n_w). The
+    // images and shifts are drawn here, in sample order, so any thread count
+    // draws the same; each worker then loads its own.
     int start = 0, used = 0;
     for (int w = 0; w < o->threads; w++) {
         app_worker_ *wk = &t->workers[w];
         wk->n = B / o->threads + (w < B % o->threads ? 1 : 0);
         for (int i = 0; i < wk->n; i++) {
-            const int idx = t->order[t->pos + start + i];
+            wk->index[i] = t->order[t->pos + start + i];
             int dy = 0, dx = 0;
             if (o->shift > 0) {
                 dy = (int)nn_rng_below(&t->rng, 2u * (unsigned)o->shift + 1) - o->shift;
                 dx = (int)nn_rng_below(&t->rng, 2u * (unsigned)o->shift + 1) - o->shift;
             }
-            load_image_(wk->x + (size_t)i * pixels, t->train, idx, dy, dx);
-            wk->y[i] = t->train->labels[idx];
+            wk->shift[2 * i] = dy;
+            wk->shift[2 * i + 1] = dx;
         }
         start += wk->n;
         if (wk->n > 0) used = w + 1;
     }
-    // A worker whose thread cannot start (the browser build without threads)
-    // is worked here after the first: the same sums, added in the same order.
-    bool started[TRAIN_MAX_THREADS] = {false};
-    for (int w = 1; w < used; w++)
-        started[w] = pthread_create(&t->workers[w].thread, NULL, work_, &t->workers[w]) == 0;
-    work_(&t->workers[0]);
-    for (int w = 1; w < used; w++) {
-        if (started[w]) pthread_join(t->workers[w].thread, NULL);
-        else work_(&t->workers[w]);
-    }
+    app_crew_run(t->crew, step_job_, t);
 
-    // The batch's gradient is the mean over all its samples: weigh each
-    // worker's mean by its share, adding in worker order (deterministic).
-    float *g = t->net->grads;
-    const size_t P = t->net->n_params;
     float loss = 0.0f;
-    if (used > 1) {
-        const float s0 = (float)t->workers[0].n / (float)B;
-        for (size_t i = 0; i < P; i++) g[i] *= s0;
-        for (int w = 1; w < used; w++) {
-            const float s = (float)t->workers[w].n / (float)B;
-            const float *gw = t->workers[w].net->grads;
-            for (size_t i = 0; i < P; i++) g[i] += s * gw[i];
-        }
-    }
     for (int w = 0; w < used; w++) {
         loss += t->workers[w].loss * (float)t->workers[w].n / (float)B;
         t->correct += t->workers[w].correct;
@@ -241,19 +269,16 @@ bool app_trainer_step(app_trainer *t, bool *epoch_done, app_epoch_stats *stats, 
                  (double)o->lr / 5);
         return false;
     }
-    // SGD with momentum, as PyTorch: v = m v + (g + wd p); p -= lr v.
-    float *p = t->net->params, *v = t->velocity;
-    const float m = o->momentum, wd = o->weight_decay;
     float lr = o->lr;
     if (o->cosine) {
         const long long per_epoch = (t->train->count + o->batch - 1) / o->batch;
         const double progress = (double)t->step / (double)(per_epoch * o->epochs);
         lr = (float)(o->lr * 0.5 * (1.0 + cos(3.14159265358979323846 * fmin(progress, 1.0))));
     }
-    for (size_t i = 0; i < P; i++) {
-        v[i] = m * v[i] + (g[i] + wd * p[i]);
-        p[i] -= lr * v[i];
-    }
+    t->step_used = used;
+    t->step_batch = B;
+    t->step_lr = lr;
+    app_crew_run(t->crew, update_job_, t);
     t->loss_sum += (double)loss * B;
     t->seen += B;
     t->pos += B;

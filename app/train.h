@@ -49,12 +49,16 @@ typedef struct app_epoch_stats {
 } app_epoch_stats;
 
 typedef struct app_worker_ app_worker_;
+typedef struct app_crew app_crew;
 
 typedef struct app_trainer {
     app_train_options opt;
     const app_dataset *train, *test;
     nn_net *net;          // the model (its params are shared by the workers)
     app_worker_ *workers; // [opt.threads]
+    app_crew *crew;       // the threads that work them (crew.h)
+    int step_used, step_batch;  // this step: workers with samples, samples,
+    float step_lr;              // and the update's rate
     float *velocity;      // [n_params] momentum buffer
     int *order;           // [train->count] this epoch's shuffled order
     int pos;              // next position in order

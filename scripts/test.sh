@@ -47,9 +47,10 @@ tsan() {
     CC=clang meson setup build-tsan -Db_sanitize=thread -Db_lundef=false >/dev/null ||
       { echo "test.sh: meson setup build-tsan failed" >&2; return 1; }
   fi
-  meson compile -C build-tsan tests/test_live >/dev/null || { meson compile -C build-tsan tests/test_live; return 1; }
-  echo "== build-tsan (the training thread under ThreadSanitizer)"
-  TSAN_OPTIONS="halt_on_error=1" meson test -C build-tsan --print-errorlogs --no-rebuild live
+  meson compile -C build-tsan tests/test_live tests/test_crew >/dev/null ||
+    { meson compile -C build-tsan tests/test_live tests/test_crew; return 1; }
+  echo "== build-tsan (the training threads under ThreadSanitizer)"
+  TSAN_OPTIONS="halt_on_error=1" meson test -C build-tsan --print-errorlogs --no-rebuild live crew
 }
 tsan || status=1
 fuzz() {  # each libFuzzer target for 20 s on its seed corpus and regression inputs
