@@ -168,6 +168,8 @@ void nn_pool_backward(const nn_pool_geom *g, float *din, const float *dout, cons
     const nn_pool_config *c = &g->cfg;
     const size_t in_plane = (size_t)c->in_h * c->in_w;
     const size_t out_plane = (size_t)g->out_h * g->out_w;
+    // Max pooling without overlaps (maxpool(2)): no call per element, the same bits (pool.h).
+    if (nn_pool_backward_max_disjoint(g, din, dout, argmax, batch)) return;
     memset(din, 0, sizeof(float) * in_plane * (size_t)c->c * (size_t)batch);
     // One output element at a time through the core the view's stepper uses (pool.h).
     for (size_t p = 0; p < (size_t)batch * c->c; p++) {

@@ -56,6 +56,14 @@ void nn_pool_forward(const nn_pool_geom *g, float *out, int *argmax, const float
 // receiving cell got (dy for a max).
 float nn_pool_backward_cell(const nn_pool_geom *g, float *dx, float dy, int oy, int ox, int argmax);
 
+// Max pooling whose windows do not overlap (stride >= size_h and >= size_w,
+// any padding): writes the whole input gradient din [batch][c][in_h][in_w]
+// from dout and argmax as nn_pool_backward's zeroing plus nn_pool_backward_cell
+// per element would, bit for bit, without a call per element (nn_pool_backward's
+// fast path). False, writing nothing, for averages and overlapping windows.
+bool nn_pool_backward_max_disjoint(const nn_pool_geom *g, float *din, const float *dout,
+                                   const int *argmax, int batch);
+
 // ---- The stepper -----------------------------------------------------------
 
 // One output element of one channel, with the window that made it.

@@ -1922,6 +1922,199 @@ static void test_maxpool2_equals_core_on_every_kernel(void **state) {
     assert_true(nn_gemm_force_kernel(NULL));
 }
 
+// ---- Max pooling backward without overlaps (the fast path) ----
+
+// The route the fast path must equal, written out here: the input gradient
+// zeroed, then each output element's dy added to its winner by the cell core
+// the stepper uses (nn_pool_backward_cell).
+static void pool_backward_by_cells_(const nn_pool_geom *g, float *din, const float *dout,
+                                    const int *argmax, int batch) {
+    const size_t in_plane = (size_t)g->cfg.in_h * g->cfg.in_w;
+    const size_t out_plane = (size_t)g->out_h * g->out_w;
+    memset(din, 0, sizeof(float) * in_plane * (size_t)g->cfg.c * (size_t)batch);
+    for (size_t p = 0; p < (size_t)batch * g->cfg.c; p++)
+        for (size_t o = 0; o < out_plane; o++)
+            nn_pool_backward_cell(g, din + p * in_plane, dout[p * out_plane + o],
+                                  (int)o / g->out_w, (int)o % g->out_w, argmax[p * out_plane + o]);
+}
+
+static float float_from_bits_(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+// Fails, naming the case and the first differing cell, unless got and want
+// hold the same bits.
+static void assert_pool_bits_(const float *got, const float *want, size_t n, const char *what,
+                              const char *kernel, const nn_pool_config *c, int batch) {
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(&got[i], &want[i], sizeof got[i]) == 0) continue;
+        uint32_t gb, wb;
+        memcpy(&gb, &got[i], sizeof gb);
+        memcpy(&wb, &want[i], sizeof wb);
+        print_error("%s, kernel %s, c %d, %dx%d, window %dx%d, stride %d, pad %d, batch %d: "
+                    "din[%zu] = %.9g (0x%08x), want %.9g (0x%08x)\n", what, kernel, c->c, c->in_h,
+                    c->in_w, c->size_h, c->size_w, c->stride, c->pad, batch, i, (double)got[i],
+                    (unsigned)gb, (double)want[i], (unsigned)wb);
+        fail();
+    }
+}
+
+// Max pooling whose windows do not overlap has a fast path
+// (nn_pool_backward_max_disjoint: maxpool(2) kernels for rows of 12 or 16
+// outputs and more, zeroing and storing the winners otherwise): on every
+// kernel, bit for bit the zeroing plus the cell core, for maxpool(2) on even
+// and odd sizes (rows of 1 to 32 outputs, on both sides of those bounds and
+// with the 16-lane tails; odd sizes leave a row and a column in no window), 3x3 stride 3 padded, 2x2 stride 3 and 5 (gaps between windows),
+// rectangular and 1x1 windows, several channels and samples. Inputs are either
+// distinct or drawn from a few values (ties, -0 against +0, -inf, NaN: the
+// winner is the first of equal maxima); dy holds -0 (the route gives +0),
+// quiet and signalling NaNs, +-inf and subnormals. din starts as garbage, so
+// a cell left unwritten shows, and dy is nonzero almost everywhere, so a
+// value written to the wrong cell shows.
+static void test_maxpool_backward_disjoint_equals_cells(void **state) {
+    (void)state;
+    static const struct {
+        int c, h, w, size_h, size_w, stride, pad, batch;
+    } cases[] = {
+        {6, 28, 28, 2, 2, 2, 0, 3},   // LeNet-5's first maxpool
+        {16, 10, 10, 2, 2, 2, 0, 2},  // and its second
+        {2, 6, 40, 2, 2, 2, 0, 2},    {1, 4, 64, 2, 2, 2, 0, 1},  {2, 7, 9, 2, 2, 2, 0, 2},
+        {3, 5, 33, 2, 2, 2, 0, 2},    {1, 3, 35, 2, 2, 2, 0, 2},  {2, 2, 2, 2, 2, 2, 0, 3},
+        {1, 9, 18, 2, 2, 2, 0, 1},    {1, 2, 3, 2, 2, 2, 0, 2},   {2, 7, 8, 3, 3, 3, 1, 2},
+        {2, 9, 9, 3, 3, 3, 1, 2},     {1, 10, 11, 3, 3, 3, 1, 3}, {2, 8, 8, 2, 2, 3, 0, 2},
+        {2, 10, 7, 2, 2, 3, 1, 2},    {1, 11, 13, 2, 2, 5, 1, 2}, {2, 9, 7, 3, 2, 3, 1, 2},
+        {2, 8, 9, 2, 3, 3, 1, 2},     {2, 5, 6, 1, 1, 1, 0, 2},   {2, 7, 7, 2, 2, 2, 1, 2},
+        {1, 6, 17, 2, 2, 2, 1, 2},
+        {2, 10, 10, 2, 2, 3, 0, 2},  // row and column 9 past the last window, row and column 8 gaps
+        {2, 4, 24, 2, 2, 2, 0, 2},    {1, 6, 31, 2, 2, 2, 0, 2},  {2, 3, 22, 2, 2, 2, 0, 2},
+    };
+    const uint32_t specials[] = {0x80000000u, 0x00000000u, 0x7FC00000u, 0xFFC12345u,
+                                 0x7F800001u, 0x7F800000u, 0xFF800000u, 0x00000001u, 0x807FFFFFu};
+    const float few[] = {-1.0f, 0.0f, -0.0f, 1.0f, -INFINITY, NAN};
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    uint32_t seed = 8300;
+    for (size_t i = 0; i < HELPERS_COUNT_OF(cases); i++)
+        for (int ties = 0; ties < 2; ties++) {
+            const nn_pool_config cfg = {NN_POOL_MAX, cases[i].c, cases[i].h, cases[i].w,
+                                        cases[i].size_h, cases[i].size_w, cases[i].stride,
+                                        cases[i].pad};
+            const int batch = cases[i].batch;
+            nn_error err = error_fresh();
+            nn_pool_geom g;
+            assert_ok(nn_pool_geom_init(&g, &cfg, &err), err);
+            const size_t n_in = (size_t)batch * cfg.c * cfg.in_h * cfg.in_w;
+            const size_t n_out = (size_t)batch * cfg.c * g.out_h * g.out_w;
+            float *in = alloc_floats(n_in), *out = alloc_floats(n_out), *dy = alloc_floats(n_out);
+            float *din = alloc_floats(n_in), *want = alloc_floats(n_in);
+            int *arg = calloc(n_out, sizeof(int));
+            assert_non_null(arg);
+            test_rng r = rng_seed(seed++);
+            if (ties)
+                for (size_t k = 0; k < n_in; k++) in[k] = few[rng_next(&r) % HELPERS_COUNT_OF(few)];
+            else
+                fill_distinct(&r, in, n_in, 0.05f);
+            rng_fill(&r, dy, n_out, -1.0f, 1.0f);
+            for (size_t k = 0; k < n_out; k++)
+                if (rng_next(&r) % 4 == 0)
+                    dy[k] = float_from_bits_(specials[rng_next(&r) % HELPERS_COUNT_OF(specials)]);
+            for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+                if (!force_or_say_skipped(kernels[q], "maxpool backward, no overlaps")) continue;
+                nn_pool_forward(&g, out, arg, in, batch);
+                pool_backward_by_cells_(&g, want, dy, arg, batch);
+                fill_garbage(din, n_in);
+                nn_pool_backward(&g, din, dy, arg, batch);
+                assert_pool_bits_(din, want, n_in, "nn_pool_backward", kernels[q], &cfg, batch);
+                fill_garbage(din, n_in);
+                assert_true(nn_pool_backward_max_disjoint(&g, din, dy, arg, batch));
+                assert_pool_bits_(din, want, n_in, "nn_pool_backward_max_disjoint", kernels[q],
+                                  &cfg, batch);
+            }
+            free(in), free(out), free(dy), free(din), free(want), free(arg);
+        }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
+// Two cases worked by hand, on every kernel: each value must land in its own
+// cell (a cell off, and the nonzero dy shows in the wrong place).
+//   maxpool(2) on 1x4x5: column 4 is in no window. Windows: {1,3,0,-1}: 3 at
+//   (0,1); {2,2,2,1}: a tie, the first 2 at (0,2); {4,4,4,-3}: the first 4 at
+//   (2,0); all -inf: the first cell (2,2). dy = 0.5, -0, -2, inf: the winner of
+//   the second window gets 0 + -0 = +0.
+//   maxpool(3, stride=3, pad=1) on 1x4x4: rows and columns {0,1} and {2,3}.
+static void test_maxpool_backward_disjoint_by_hand(void **state) {
+    (void)state;
+    const float I = INFINITY;
+    const float in2[20] = {1, 3, 2, 2, 9,  //
+                           0, -1, 2, 1, 8,  //
+                           4, 4, -I, -I, 7,  //
+                           4, -3, -I, -I, 6};
+    const float dy2[4] = {0.5f, -0.0f, -2.0f, I};
+    const float want2[20] = {0, 0.5f, 0, 0, 0,  //
+                             0, 0, 0, 0, 0,  //
+                             -2.0f, 0, I, 0, 0,  //
+                             0, 0, 0, 0, 0};
+    const float in3[16] = {1, 2, 3, 4,  //
+                           5, 6, 8, 7,  //
+                           9, 0, -1, -2,  //
+                           -3, -4, -5, -6};
+    const float dy3[4] = {1, 2, 3, 4};
+    const float want3[16] = {0, 0, 0, 0,  //
+                             0, 1, 2, 0,  //
+                             3, 0, 4, 0,  //
+                             0, 0, 0, 0};
+    const struct {
+        nn_pool_config cfg;
+        const float *in, *dy, *want;
+        int n_in;
+    } cases[] = {
+        {{NN_POOL_MAX, 1, 4, 5, 2, 2, 2, 0}, in2, dy2, want2, 20},
+        {{NN_POOL_MAX, 1, 4, 4, 3, 3, 3, 1}, in3, dy3, want3, 16},
+    };
+    const char *kernels[] = {"scalar", "avx2", "avx512"};
+    for (size_t i = 0; i < HELPERS_COUNT_OF(cases); i++) {
+        nn_error err = error_fresh();
+        nn_pool_geom g;
+        assert_ok(nn_pool_geom_init(&g, &cases[i].cfg, &err), err);
+        assert_int_equal(g.out_h * g.out_w, 4);
+        for (size_t q = 0; q < HELPERS_COUNT_OF(kernels); q++) {
+            if (!force_or_say_skipped(kernels[q], "maxpool backward by hand")) continue;
+            float out[4], din[20];
+            int arg[4];
+            nn_pool_forward(&g, out, arg, cases[i].in, 1);
+            fill_garbage(din, HELPERS_COUNT_OF(din));
+            nn_pool_backward(&g, din, cases[i].dy, arg, 1);
+            assert_pool_bits_(din, cases[i].want, (size_t)cases[i].n_in, "by hand", kernels[q],
+                              &cases[i].cfg, 1);
+            for (int k = cases[i].n_in; k < 20; k++) assert_true(din[k] == GARBAGE);
+        }
+    }
+    assert_true(nn_gemm_force_kernel(NULL));
+}
+
+// The fast path declines (writing nothing) what it cannot do: overlapping
+// windows and averages, which take the zeroing and the cell core.
+static void test_maxpool_backward_disjoint_declines(void **state) {
+    (void)state;
+    const nn_pool_config cfgs[] = {
+        {NN_POOL_MAX, 1, 6, 6, 3, 3, 2, 1},  // stride < window
+        {NN_POOL_MAX, 1, 6, 6, 2, 3, 2, 0},  // stride < window columns
+        {NN_POOL_MAX, 1, 6, 6, 3, 2, 2, 0},  // stride < window rows
+        {NN_POOL_AVG, 1, 6, 6, 2, 2, 2, 0},  // an average
+    };
+    for (size_t i = 0; i < HELPERS_COUNT_OF(cfgs); i++) {
+        nn_error err = error_fresh();
+        nn_pool_geom g;
+        assert_ok(nn_pool_geom_init(&g, &cfgs[i], &err), err);
+        float din[36], dy[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        int arg[9] = {0};
+        fill_garbage(din, 36);
+        assert_false(nn_pool_backward_max_disjoint(&g, din, dy, arg, 1));
+        for (int k = 0; k < 36; k++) assert_true(din[k] == GARBAGE);
+    }
+}
+
 // Inference keeps conv(16,5)'s weights rearranged between passes (net.h's
 // cache). After the parameters change, in place and by any amount, the next
 // pass must use the new ones: on every kernel, each layer's output equals
@@ -2235,6 +2428,9 @@ int main(void) {
         cmocka_unit_test_teardown(test_gemm_one_row_bit_identical, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_conv_forwards_equal_core_on_every_kernel, restore_gemm_kernel),
         cmocka_unit_test_teardown(test_maxpool2_equals_core_on_every_kernel, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_maxpool_backward_disjoint_equals_cells, restore_gemm_kernel),
+        cmocka_unit_test_teardown(test_maxpool_backward_disjoint_by_hand, restore_gemm_kernel),
+        cmocka_unit_test(test_maxpool_backward_disjoint_declines),
         cmocka_unit_test_teardown(test_conv_weight_cache_follows_the_parameters,
                                   restore_gemm_kernel),
         cmocka_unit_test_teardown(test_gemm_nt_kernels_match_mirror, restore_gemm_kernel),
