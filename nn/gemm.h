@@ -76,6 +76,9 @@ const char *nn_gemm_kernel_name(void);
 // Forces a kernel on every path ("avx512", "avx2", "scalar"): tests, and the
 // program's CONVSTEP_KERNEL (read in app/, never here). False if this CPU
 // cannot run it or the name is unknown. NULL restores the automatic choice.
+// Not between a training forward pass and its backward: whether the forward
+// keeps the windows' columns for backward depends on the kernel
+// (conv2d_wgrad.h).
 bool nn_gemm_force_kernel(const char *name);
 
 #endif
