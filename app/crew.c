@@ -5,11 +5,14 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
-// Checks of an atomic before a waiting member goes to sleep: some tens of
-// microseconds, more than the gap between a training step's two jobs.
-#define CREW_SPINS_ 200
+// How long a waiting member spins before it sleeps: more than the gap
+// between a training step's two jobs. A time, not a count of turns: a turn
+// (sched_yield) can take far longer when the cores are busy, or under valgrind,
+// which runs one thread at a time.
+#define CREW_SPIN_SECONDS_ 50e-6
 
 struct app_crew;
 
@@ -22,7 +25,7 @@ typedef struct crew_member_ {
 
 struct app_crew {
     int members;
-    int spins;             // CREW_SPINS_, or 0 when there are more members than cores
+    bool spin;             // false when there are more members than cores
     crew_member_ *member;  // [members]; member 0 is the caller
     // The current job: written by the caller before `generation` moves on
     // (release), read by the members after they see it move (acquire).
@@ -30,15 +33,29 @@ struct app_crew {
     void *ctx;
     bool quit;
     atomic_uint generation;
-    atomic_int remaining;  // members with a thread still on the job
+    atomic_uint remaining;  // members with a thread still on the job
     pthread_mutex_t lock;
     pthread_cond_t go, done;
 };
 
-// One turn of a spin: give the core to any other thread that wants it (a
-// member waiting for a core while this one spins would hold up the job); on
-// an idle core this returns at once.
-static inline void relax_(void) { sched_yield(); }
+static double now_(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+// Spins, for at most CREW_SPIN_SECONDS_, until *value equals x (until_equal)
+// or differs from it; true if that came. Each turn gives the core to any
+// other thread that wants it (a member waiting for a core while this one
+// spins would hold up the job); on an idle core sched_yield returns at once.
+static bool spin_(atomic_uint *value, unsigned x, bool until_equal) {
+    const double end = now_() + CREW_SPIN_SECONDS_;
+    for (;;) {
+        if ((atomic_load_explicit(value, memory_order_acquire) == x) == until_equal) return true;
+        if (now_() >= end) return false;
+        sched_yield();
+    }
+}
 
 static void *member_main_(void *arg) {
     crew_member_ *me = arg;
@@ -46,18 +63,13 @@ static void *member_main_(void *arg) {
     unsigned seen = 0;
     for (;;) {
         // Wait for the next job: spin, then sleep.
-        unsigned now = atomic_load_explicit(&c->generation, memory_order_acquire);
-        for (int i = 0; now == seen && i < c->spins; i++) {
-            relax_();
-            now = atomic_load_explicit(&c->generation, memory_order_acquire);
-        }
-        if (now == seen) {
+        if (!c->spin || !spin_(&c->generation, seen, false)) {
             pthread_mutex_lock(&c->lock);
-            while ((now = atomic_load_explicit(&c->generation, memory_order_acquire)) == seen)
+            while (atomic_load_explicit(&c->generation, memory_order_acquire) == seen)
                 pthread_cond_wait(&c->go, &c->lock);
             pthread_mutex_unlock(&c->lock);
         }
-        seen = now;
+        seen = atomic_load_explicit(&c->generation, memory_order_acquire);
         if (c->quit) return NULL;
         c->job(c->ctx, me->index);
         if (atomic_fetch_sub_explicit(&c->remaining, 1, memory_order_acq_rel) == 1) {
@@ -70,7 +82,7 @@ static void *member_main_(void *arg) {
 
 // Hands the members a new generation (a job or the quit) and wakes sleepers.
 static void publish_(app_crew *c, int with_threads) {
-    atomic_store_explicit(&c->remaining, with_threads, memory_order_relaxed);
+    atomic_store_explicit(&c->remaining, (unsigned)with_threads, memory_order_relaxed);
     pthread_mutex_lock(&c->lock);
     atomic_fetch_add_explicit(&c->generation, 1, memory_order_release);
     pthread_cond_broadcast(&c->go);
@@ -90,7 +102,7 @@ app_crew *app_crew_create(int members) {
     // Spinning pays only when every member has a core: otherwise a spinning
     // member holds the core a working one waits for.
     const long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    c->spins = cores >= members ? CREW_SPINS_ : 0;
+    c->spin = cores >= members;
     atomic_init(&c->generation, 0);
     atomic_init(&c->remaining, 0);
     pthread_mutex_init(&c->lock, NULL);
@@ -124,10 +136,7 @@ void app_crew_run(app_crew *c, app_crew_job job, void *ctx) {
         if (!c->member[m].started) job(ctx, m);
     if (threads == 0) return;
     // Wait for the members: spin, then sleep.
-    for (int i = 0; i < c->spins; i++) {
-        if (atomic_load_explicit(&c->remaining, memory_order_acquire) == 0) return;
-        relax_();
-    }
+    if (c->spin && spin_(&c->remaining, 0, true)) return;
     pthread_mutex_lock(&c->lock);
     while (atomic_load_explicit(&c->remaining, memory_order_acquire) != 0)
         pthread_cond_wait(&c->done, &c->lock);
