@@ -178,8 +178,10 @@ __attribute__((target("avx512f"), always_inline)) static inline void tile512_(
 }
 
 // Tiles of 4, 6 or 8 filters (whichever leaves the fewest idle at the edge)
-// by up to 4, 4 or 3 weights: at most 24 accumulators, the weights' input
-// vectors and one dY vector in the 32 registers.
+// by 4, 4 or 3 weights: at most 24 accumulators, the weights' input vectors
+// and one dY vector in the 32 registers. The edge tiles run whole, their
+// extra rows and weights repeated and not stored: 6 instances of the tile,
+// not one per edge shape (22 made clang's sanitizer builds take minutes).
 __attribute__((target("avx512f"))) static void run512_(const wg_plan_ *pl, const float *gy,
                                                        float *dweights) {
     const int F = pl->F;
@@ -191,17 +193,15 @@ __attribute__((target("avx512f"))) static void run512_(const wg_plan_ *pl, const
         const int mr = F - f0 < tm ? F - f0 : tm;
         for (int k0 = 0; k0 < pl->K; k0 += tn) {
             const int nr = pl->K - k0 < tn ? pl->K - k0 : tn;
-#define WG512_CASE_(TM, TN, SEGS) \
-    case (TM * 8 + TN) * 4 + SEGS: tile512_(TM, TN, SEGS, pl, gy, f0, mr, k0, nr, dweights); break;
-#define WG512_SEGS_(TM, TN) WG512_CASE_(TM, TN, 2) WG512_CASE_(TM, TN, 3)
-            switch ((tm * 8 + nr) * 4 + pl->segs) {
-                WG512_SEGS_(4, 1) WG512_SEGS_(4, 2) WG512_SEGS_(4, 3) WG512_SEGS_(4, 4)
-                WG512_SEGS_(6, 1) WG512_SEGS_(6, 2) WG512_SEGS_(6, 3) WG512_SEGS_(6, 4)
-                WG512_SEGS_(8, 1) WG512_SEGS_(8, 2) WG512_SEGS_(8, 3)
-                default: break;
+            if (pl->segs == 2) {
+                if (tm == 8) tile512_(8, 3, 2, pl, gy, f0, mr, k0, nr, dweights);
+                else if (tm == 6) tile512_(6, 4, 2, pl, gy, f0, mr, k0, nr, dweights);
+                else tile512_(4, 4, 2, pl, gy, f0, mr, k0, nr, dweights);
+            } else {
+                if (tm == 8) tile512_(8, 3, 3, pl, gy, f0, mr, k0, nr, dweights);
+                else if (tm == 6) tile512_(6, 4, 3, pl, gy, f0, mr, k0, nr, dweights);
+                else tile512_(4, 4, 3, pl, gy, f0, mr, k0, nr, dweights);
             }
-#undef WG512_SEGS_
-#undef WG512_CASE_
         }
     }
 }
@@ -269,7 +269,8 @@ __attribute__((target("avx2,fma"), always_inline)) static inline void tile256_(
 }
 
 // Tiles of 4 or 6 filters by 2 weights: 12 accumulators at most, 2 input
-// vectors, a dY vector and the blend's selector in the 16 registers.
+// vectors, a dY vector and the blend's selector in the 16 registers; edge
+// tiles run whole, as in run512_.
 __attribute__((target("avx2,fma"))) static void run256_(const wg_plan_ *pl, const float *gy,
                                                         float *dweights) {
     const int F = pl->F;
@@ -278,10 +279,8 @@ __attribute__((target("avx2,fma"))) static void run256_(const wg_plan_ *pl, cons
         const int mr = F - f0 < tm ? F - f0 : tm;
         for (int k0 = 0; k0 < pl->K; k0 += 2) {
             const int nr = pl->K - k0 < 2 ? pl->K - k0 : 2;
-            if (tm == 6 && nr == 2) tile256_(6, 2, pl, gy, f0, mr, k0, nr, dweights);
-            else if (tm == 6) tile256_(6, 1, pl, gy, f0, mr, k0, nr, dweights);
-            else if (nr == 2) tile256_(4, 2, pl, gy, f0, mr, k0, nr, dweights);
-            else tile256_(4, 1, pl, gy, f0, mr, k0, nr, dweights);
+            if (tm == 6) tile256_(6, 2, pl, gy, f0, mr, k0, nr, dweights);
+            else tile256_(4, 2, pl, gy, f0, mr, k0, nr, dweights);
         }
     }
 }
